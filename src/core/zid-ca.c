@@ -1,0 +1,689 @@
+/* zid-ca.c
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#define G_LOG_DOMAIN "zid-core"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <openssl/bn.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509v3.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "zid-ca-private.h"
+#include "zid-error.h"
+
+#define CA_LIFETIME_DAYS      (20 * 365)
+#define MOBILE_LIFETIME_DAYS  (2 * 365)
+#define SERVER_LIFETIME_DAYS  (2 * 365)
+#define CRL_LIFETIME_DAYS     7
+
+struct _ZidCa
+{
+  EVP_PKEY *key;
+  X509     *cert;
+};
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509, X509_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509_REQ, X509_REQ_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509_CRL, X509_CRL_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509_STORE, X509_STORE_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509_STORE_CTX, X509_STORE_CTX_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_PKEY, EVP_PKEY_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_MD_CTX, EVP_MD_CTX_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BIO, BIO_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BIGNUM, BN_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ASN1_TIME, ASN1_TIME_free)
+
+static gboolean
+crypto_fail (GError     **error,
+             const char  *what)
+{
+  unsigned long e = ERR_get_error ();
+  char buf[256] = "";
+
+  if (e != 0)
+    ERR_error_string_n (e, buf, sizeof buf);
+  ERR_clear_error ();
+  g_set_error (error, ZID_ERROR, ZID_ERROR_CRYPTO, "%s%s%s", what, *buf ? ": " : "", buf);
+  return FALSE;
+}
+
+void
+zid_sha256 (const void *data,
+            gsize       len,
+            guint8      out[32])
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  gsize out_len = 32;
+
+  g_checksum_update (sum, data, len);
+  g_checksum_get_digest (sum, out, &out_len);
+}
+
+char *
+zid_base64url (const guint8 *data,
+               gsize         len)
+{
+  char *text = g_base64_encode (data, len);
+  char *p;
+
+  for (p = text; *p; p++)
+    {
+      if (*p == '+')
+        *p = '-';
+      else if (*p == '/')
+        *p = '_';
+      else if (*p == '=')
+        {
+          *p = '\0';
+          break;
+        }
+    }
+  return text;
+}
+
+char *
+zid_random_token (gsize n_bytes)
+{
+  g_autofree guint8 *bytes = g_malloc (n_bytes);
+  char *token;
+
+  if (RAND_priv_bytes (bytes, (int) n_bytes) != 1)
+    g_error ("The system's random number generator failed");
+  token = zid_base64url (bytes, n_bytes);
+  OPENSSL_cleanse (bytes, n_bytes);
+  return token;
+}
+
+static char *
+x509_to_pem (X509 *cert)
+{
+  g_autoptr(BIO) bio = BIO_new (BIO_s_mem ());
+  char *data;
+  long len;
+
+  if (!PEM_write_bio_X509 (bio, cert))
+    return NULL;
+  len = BIO_get_mem_data (bio, &data);
+  return g_strndup (data, len);
+}
+
+static char *
+key_to_pem (EVP_PKEY *key)
+{
+  g_autoptr(BIO) bio = BIO_new (BIO_s_secmem ());
+  char *data;
+  long len;
+  char *pem;
+
+  if (!PEM_write_bio_PrivateKey (bio, key, NULL, NULL, 0, NULL, NULL))
+    return NULL;
+  len = BIO_get_mem_data (bio, &data);
+  pem = g_strndup (data, len);
+  return pem;
+}
+
+static X509 *
+x509_from_pem (const char *pem)
+{
+  g_autoptr(BIO) bio = BIO_new_mem_buf (pem, -1);
+
+  return PEM_read_bio_X509 (bio, NULL, NULL, NULL);
+}
+
+char *
+zid_certificate_pin (const char  *cert_pem,
+                     GError     **error)
+{
+  g_autoptr(X509) cert = x509_from_pem (cert_pem);
+  unsigned char *der = NULL;
+  guint8 digest[32];
+  int len;
+
+  if (cert == NULL || (len = i2d_X509 (cert, &der)) <= 0)
+    {
+      crypto_fail (error, "Ongeldig certificaat");
+      return NULL;
+    }
+  zid_sha256 (der, len, digest);
+  OPENSSL_free (der);
+  return zid_base64url (digest, sizeof digest);
+}
+
+static gboolean
+set_random_serial (X509 *cert)
+{
+  g_autoptr(BIGNUM) bn = BN_new ();
+
+  /* 127 random bits, positive */
+  return BN_rand (bn, 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) &&
+         BN_to_ASN1_INTEGER (bn, X509_get_serialNumber (cert)) != NULL;
+}
+
+static char *
+serial_hex (X509 *cert)
+{
+  g_autoptr(BIGNUM) bn = ASN1_INTEGER_to_BN (X509_get0_serialNumber (cert), NULL);
+  char *hex = bn ? BN_bn2hex (bn) : NULL;
+  char *copy = g_ascii_strdown (hex ? hex : "", -1);
+
+  OPENSSL_free (hex);
+  return copy;
+}
+
+static gboolean
+set_validity (X509   *cert,
+              gint64  now,
+              int     days)
+{
+  return ASN1_TIME_set (X509_getm_notBefore (cert), (time_t) now) != NULL &&
+         X509_time_adj_ex (X509_getm_notAfter (cert), days, 0, (time_t *) &now) != NULL;
+}
+
+static gboolean
+add_ext (X509       *cert,
+         X509       *issuer,
+         int         nid,
+         const char *value)
+{
+  X509V3_CTX ctx;
+  X509_EXTENSION *ext;
+  gboolean ok;
+
+  X509V3_set_ctx_nodb (&ctx);
+  X509V3_set_ctx (&ctx, issuer, cert, NULL, NULL, 0);
+  ext = X509V3_EXT_conf_nid (NULL, &ctx, nid, value);
+  if (ext == NULL)
+    return FALSE;
+  ok = X509_add_ext (cert, ext, -1);
+  X509_EXTENSION_free (ext);
+  return ok;
+}
+
+static gboolean
+set_name (X509_NAME  *name,
+          const char *field,
+          const char *value)
+{
+  return X509_NAME_add_entry_by_txt (name, field, MBSTRING_UTF8,
+                                     (const unsigned char *) value, -1, -1, 0);
+}
+
+static gint64
+asn1_time_to_unix (const ASN1_TIME *t)
+{
+  struct tm tm;
+
+  if (!ASN1_TIME_to_tm (t, &tm))
+    return 0;
+  return (gint64) timegm (&tm);
+}
+
+static gboolean
+write_private (const char  *path,
+               const char  *contents,
+               int          mode,
+               GError     **error)
+{
+  return g_file_set_contents_full (path, contents, -1,
+                                   G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                   mode, error);
+}
+
+/* Writes the files of @names into a fresh directory and renames it to @dir
+ * in one step: two processes making the CA at once end up with one. */
+static gboolean
+publish_dir (const char   *dir,
+             const char  **names,
+             const char  **contents,
+             const int    *modes,
+             GError      **error)
+{
+  g_autofree char *template = g_strconcat (dir, ".tmp-XXXXXX", NULL);
+  g_autofree char *tmp = NULL;
+
+  tmp = g_mkdtemp_full (template, 0700) ? g_strdup (template) : NULL;
+  if (tmp == NULL)
+    {
+      g_set_error (error, ZID_ERROR, ZID_ERROR_IO, "Kan %s niet aanmaken: %s",
+                   dir, g_strerror (errno));
+      return FALSE;
+    }
+
+  for (guint i = 0; names[i]; i++)
+    {
+      g_autofree char *path = g_build_filename (tmp, names[i], NULL);
+
+      if (!write_private (path, contents[i], modes[i], error))
+        goto fail;
+    }
+
+  if (g_rename (tmp, dir) != 0)
+    {
+      if (errno == ENOTEMPTY || errno == EEXIST)
+        goto lost_race;
+      g_set_error (error, ZID_ERROR, ZID_ERROR_IO, "Kan %s niet aanmaken: %s",
+                   dir, g_strerror (errno));
+      goto fail;
+    }
+  return TRUE;
+
+lost_race:
+  for (guint i = 0; names[i]; i++)
+    {
+      g_autofree char *path = g_build_filename (tmp, names[i], NULL);
+      g_unlink (path);
+    }
+  g_rmdir (tmp);
+  return TRUE;
+
+fail:
+  for (guint i = 0; names[i]; i++)
+    {
+      g_autofree char *path = g_build_filename (tmp, names[i], NULL);
+      g_unlink (path);
+    }
+  g_rmdir (tmp);
+  return FALSE;
+}
+
+static gboolean
+load_pair (const char  *dir,
+           EVP_PKEY   **key,
+           X509       **cert,
+           GError     **error)
+{
+  g_autofree char *key_path = g_build_filename (dir, "key.pem", NULL);
+  g_autofree char *cert_path = g_build_filename (dir, "cert.pem", NULL);
+  g_autofree char *key_pem = NULL;
+  g_autofree char *cert_pem = NULL;
+  g_autoptr(BIO) bio = NULL;
+  gsize key_len = 0;
+
+  if (!g_file_get_contents (key_path, &key_pem, &key_len, error) ||
+      !g_file_get_contents (cert_path, &cert_pem, NULL, error))
+    {
+      if (error && *error)
+        (*error)->domain = ZID_ERROR, (*error)->code = ZID_ERROR_IO;
+      return FALSE;
+    }
+
+  bio = BIO_new_mem_buf (key_pem, -1);
+  *key = PEM_read_bio_PrivateKey (bio, NULL, NULL, NULL);
+  OPENSSL_cleanse (key_pem, key_len);
+  *cert = x509_from_pem (cert_pem);
+  if (*key == NULL || *cert == NULL || X509_check_private_key (*cert, *key) != 1)
+    {
+      g_clear_pointer (key, EVP_PKEY_free);
+      g_clear_pointer (cert, X509_free);
+      return crypto_fail (error, "Sleutel of certificaat in de gegevensmap is beschadigd");
+    }
+  return TRUE;
+}
+
+static gboolean
+create_ca (const char  *dir,
+           const char  *environment,
+           gint64       now,
+           GError     **error)
+{
+  g_autoptr(EVP_PKEY) key = EVP_EC_gen ("P-256");
+  g_autoptr(X509) cert = X509_new ();
+  g_autofree char *cn = g_strdup_printf ("ZORG-ID Portaal lokale CA (%s)", environment);
+  g_autofree char *key_pem = NULL;
+  g_autofree char *cert_pem = NULL;
+  X509_NAME *name;
+  const char *names[] = { "key.pem", "cert.pem", NULL };
+  const char *contents[2];
+  const int modes[] = { 0600, 0644 };
+  gboolean ok;
+
+  if (key == NULL || cert == NULL)
+    return crypto_fail (error, "Kan de CA-sleutel niet maken");
+
+  name = X509_get_subject_name (cert);
+  if (!X509_set_version (cert, 2) ||
+      !set_random_serial (cert) ||
+      !set_validity (cert, now, CA_LIFETIME_DAYS) ||
+      !set_name (name, "C", "NL") ||
+      !set_name (name, "O", "ZORG-ID Portaal") ||
+      !set_name (name, "CN", cn) ||
+      !X509_set_issuer_name (cert, name) ||
+      !X509_set_pubkey (cert, key) ||
+      !add_ext (cert, cert, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") ||
+      !add_ext (cert, cert, NID_key_usage, "critical,keyCertSign,cRLSign") ||
+      !add_ext (cert, cert, NID_subject_key_identifier, "hash") ||
+      !X509_sign (cert, key, EVP_sha256 ()))
+    return crypto_fail (error, "Kan het CA-certificaat niet maken");
+
+  key_pem = key_to_pem (key);
+  cert_pem = x509_to_pem (cert);
+  contents[0] = key_pem;
+  contents[1] = cert_pem;
+  ok = publish_dir (dir, names, contents, modes, error);
+  OPENSSL_cleanse (key_pem, strlen (key_pem));
+  return ok;
+}
+
+ZidCa *
+zid_ca_open (const char  *dir,
+             const char  *environment,
+             gint64       now,
+             GError     **error)
+{
+  g_autoptr(ZidCa) self = g_new0 (ZidCa, 1);
+
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR) &&
+      !create_ca (dir, environment, now, error))
+    return NULL;
+
+  if (!load_pair (dir, &self->key, &self->cert, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+void
+zid_ca_free (ZidCa *self)
+{
+  if (self == NULL)
+    return;
+  EVP_PKEY_free (self->key);
+  X509_free (self->cert);
+  g_free (self);
+}
+
+char *
+zid_ca_dup_pem (ZidCa *self)
+{
+  return x509_to_pem (self->cert);
+}
+
+static gboolean
+is_p256 (EVP_PKEY *key)
+{
+  char group[64] = "";
+  size_t len = 0;
+
+  return EVP_PKEY_is_a (key, "EC") &&
+         EVP_PKEY_get_group_name (key, group, sizeof group, &len) &&
+         g_str_equal (group, "prime256v1");
+}
+
+char *
+zid_ca_issue_mobile (ZidCa       *self,
+                     const char  *csr_pem,
+                     const char  *common_name,
+                     gint64       user_id,
+                     gint64       now,
+                     char       **serial,
+                     gint64      *not_before,
+                     gint64      *not_after,
+                     GError     **error)
+{
+  g_autoptr(BIO) bio = NULL;
+  g_autoptr(X509_REQ) req = NULL;
+  g_autoptr(X509) cert = NULL;
+  g_autofree char *user_serial = g_strdup_printf ("%" G_GINT64_FORMAT, user_id);
+  EVP_PKEY *req_key;
+  X509_NAME *name;
+
+  if (csr_pem == NULL || strlen (csr_pem) > 8192)
+    {
+      g_set_error (error, ZID_ERROR, ZID_ERROR_CERTIFICATE_INVALID,
+                   "Certificaataanvraag ontbreekt of is te groot");
+      return NULL;
+    }
+
+  bio = BIO_new_mem_buf (csr_pem, -1);
+  req = PEM_read_bio_X509_REQ (bio, NULL, NULL, NULL);
+  ERR_clear_error ();
+  if (req == NULL || (req_key = X509_REQ_get0_pubkey (req)) == NULL)
+    {
+      g_set_error (error, ZID_ERROR, ZID_ERROR_CERTIFICATE_INVALID,
+                   "Certificaataanvraag is geen geldig PKCS#10-verzoek");
+      return NULL;
+    }
+  if (!is_p256 (req_key))
+    {
+      g_set_error (error, ZID_ERROR, ZID_ERROR_CERTIFICATE_INVALID,
+                   "Certificaataanvraag moet een EC P-256-sleutel bevatten");
+      return NULL;
+    }
+  if (X509_REQ_verify (req, req_key) != 1)
+    {
+      ERR_clear_error ();
+      g_set_error (error, ZID_ERROR, ZID_ERROR_CERTIFICATE_INVALID,
+                   "Handtekening van de certificaataanvraag klopt niet");
+      return NULL;
+    }
+
+  cert = X509_new ();
+  name = X509_get_subject_name (cert);
+  if (!X509_set_version (cert, 2) ||
+      !set_random_serial (cert) ||
+      !set_validity (cert, now, MOBILE_LIFETIME_DAYS) ||
+      !set_name (name, "C", "NL") ||
+      !set_name (name, "O", "ZORG-ID") ||
+      !set_name (name, "serialNumber", user_serial) ||
+      !set_name (name, "CN", common_name) ||
+      !X509_set_issuer_name (cert, X509_get_subject_name (self->cert)) ||
+      !X509_set_pubkey (cert, req_key) ||
+      !add_ext (cert, self->cert, NID_basic_constraints, "critical,CA:FALSE") ||
+      !add_ext (cert, self->cert, NID_key_usage, "critical,digitalSignature") ||
+      !add_ext (cert, self->cert, NID_ext_key_usage, "clientAuth") ||
+      !add_ext (cert, self->cert, NID_subject_key_identifier, "hash") ||
+      !add_ext (cert, self->cert, NID_authority_key_identifier, "keyid") ||
+      !X509_sign (cert, self->key, EVP_sha256 ()))
+    {
+      crypto_fail (error, "Kan het certificaat niet uitgeven");
+      return NULL;
+    }
+
+  *serial = serial_hex (cert);
+  *not_before = asn1_time_to_unix (X509_get0_notBefore (cert));
+  *not_after = asn1_time_to_unix (X509_get0_notAfter (cert));
+  return x509_to_pem (cert);
+}
+
+static gboolean
+make_server (ZidCa       *self,
+             const char  *dir,
+             const char  *host,
+             gint64       now,
+             GError     **error)
+{
+  g_autoptr(EVP_PKEY) key = EVP_EC_gen ("P-256");
+  g_autoptr(X509) cert = X509_new ();
+  g_autofree char *san = NULL;
+  g_autofree char *key_pem = NULL;
+  g_autofree char *cert_pem = NULL;
+  const char *names[] = { "key.pem", "cert.pem", NULL };
+  const char *contents[2];
+  const int modes[] = { 0600, 0644 };
+  X509_NAME *name;
+  gboolean ok;
+
+  if (host == NULL || *host == '\0' || g_str_equal (host, "localhost"))
+    san = g_strdup ("DNS:localhost,IP:127.0.0.1,IP:::1");
+  else if (g_hostname_is_ip_address (host))
+    san = g_strdup_printf ("IP:%s,DNS:localhost,IP:127.0.0.1,IP:::1", host);
+  else
+    san = g_strdup_printf ("DNS:%s,DNS:localhost,IP:127.0.0.1,IP:::1", host);
+
+  name = X509_get_subject_name (cert);
+  if (key == NULL ||
+      !X509_set_version (cert, 2) ||
+      !set_random_serial (cert) ||
+      !set_validity (cert, now, SERVER_LIFETIME_DAYS) ||
+      !set_name (name, "O", "ZORG-ID Portaal") ||
+      !set_name (name, "CN", host && *host ? host : "localhost") ||
+      !X509_set_issuer_name (cert, X509_get_subject_name (self->cert)) ||
+      !X509_set_pubkey (cert, key) ||
+      !add_ext (cert, self->cert, NID_basic_constraints, "critical,CA:FALSE") ||
+      !add_ext (cert, self->cert, NID_key_usage, "critical,digitalSignature") ||
+      !add_ext (cert, self->cert, NID_ext_key_usage, "serverAuth") ||
+      !add_ext (cert, self->cert, NID_subject_alt_name, san) ||
+      !add_ext (cert, self->cert, NID_authority_key_identifier, "keyid") ||
+      !X509_sign (cert, self->key, EVP_sha256 ()))
+    return crypto_fail (error, "Kan het TLS-certificaat van de dienst niet maken");
+
+  key_pem = key_to_pem (key);
+  cert_pem = x509_to_pem (cert);
+  contents[0] = key_pem;
+  contents[1] = cert_pem;
+  ok = publish_dir (dir, names, contents, modes, error);
+  OPENSSL_cleanse (key_pem, strlen (key_pem));
+  return ok;
+}
+
+gboolean
+zid_ca_ensure_server (ZidCa       *self,
+                      const char  *dir,
+                      const char  *host,
+                      gint64       now,
+                      char       **cert_pem,
+                      char       **key_pem,
+                      GError     **error)
+{
+  g_autoptr(EVP_PKEY) key = NULL;
+  g_autoptr(X509) cert = NULL;
+
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR) &&
+      !make_server (self, dir, host, now, error))
+    return FALSE;
+
+  if (!load_pair (dir, &key, &cert, error))
+    return FALSE;
+
+  *cert_pem = x509_to_pem (cert);
+  *key_pem = key_to_pem (key);
+  return TRUE;
+}
+
+char *
+zid_ca_make_crl (ZidCa              *self,
+                 const ZidCaRevoked *revoked,
+                 guint               n_revoked,
+                 gint64              now,
+                 GError            **error)
+{
+  g_autoptr(X509_CRL) crl = X509_CRL_new ();
+  g_autoptr(ASN1_TIME) last = ASN1_TIME_set (NULL, (time_t) now);
+  g_autoptr(ASN1_TIME) next = X509_time_adj_ex (NULL, CRL_LIFETIME_DAYS, 0, (time_t *) &now);
+  g_autoptr(BIO) bio = BIO_new (BIO_s_mem ());
+  char *data;
+  long len;
+
+  if (!X509_CRL_set_version (crl, 1) ||
+      !X509_CRL_set_issuer_name (crl, X509_get_subject_name (self->cert)) ||
+      !X509_CRL_set1_lastUpdate (crl, last) ||
+      !X509_CRL_set1_nextUpdate (crl, next))
+    {
+      crypto_fail (error, "Kan de CRL niet maken");
+      return NULL;
+    }
+
+  for (guint i = 0; i < n_revoked; i++)
+    {
+      X509_REVOKED *entry = X509_REVOKED_new ();
+      g_autoptr(BIGNUM) bn = NULL;
+      g_autoptr(ASN1_TIME) when = ASN1_TIME_set (NULL, (time_t) revoked[i].revoked_at);
+      ASN1_INTEGER *serial;
+
+      if (!BN_hex2bn (&bn, revoked[i].serial) ||
+          (serial = BN_to_ASN1_INTEGER (bn, NULL)) == NULL)
+        {
+          X509_REVOKED_free (entry);
+          crypto_fail (error, "Ongeldig serienummer in de CRL");
+          return NULL;
+        }
+      X509_REVOKED_set_serialNumber (entry, serial);
+      ASN1_INTEGER_free (serial);
+      X509_REVOKED_set_revocationDate (entry, when);
+      X509_CRL_add0_revoked (crl, entry);
+    }
+
+  if (!X509_CRL_sort (crl) ||
+      !X509_CRL_sign (crl, self->key, EVP_sha256 ()) ||
+      !PEM_write_bio_X509_CRL (bio, crl))
+    {
+      crypto_fail (error, "Kan de CRL niet ondertekenen");
+      return NULL;
+    }
+  len = BIO_get_mem_data (bio, &data);
+  return g_strndup (data, len);
+}
+
+X509 *
+zid_ca_verify_client (ZidCa       *self,
+                      const char  *cert_pem,
+                      gint64       now,
+                      char       **serial,
+                      GError     **error)
+{
+  g_autoptr(X509) cert = NULL;
+  g_autoptr(X509_STORE) store = X509_STORE_new ();
+  g_autoptr(X509_STORE_CTX) ctx = X509_STORE_CTX_new ();
+  int rc;
+
+  if (cert_pem == NULL || strlen (cert_pem) > 8192 ||
+      (cert = x509_from_pem (cert_pem)) == NULL)
+    {
+      ERR_clear_error ();
+      g_set_error (error, ZID_ERROR, ZID_ERROR_CERTIFICATE_INVALID,
+                   "Het certificaat is geen geldig PEM-certificaat");
+      return NULL;
+    }
+
+  X509_STORE_add_cert (store, self->cert);
+  X509_STORE_CTX_init (ctx, store, cert, NULL);
+  X509_STORE_CTX_set_purpose (ctx, X509_PURPOSE_SSL_CLIENT);
+  X509_VERIFY_PARAM_set_time (X509_STORE_CTX_get0_param (ctx), (time_t) now);
+  rc = X509_verify_cert (ctx);
+  if (rc != 1)
+    {
+      int err = X509_STORE_CTX_get_error (ctx);
+
+      ERR_clear_error ();
+      g_set_error (error, ZID_ERROR, ZID_ERROR_CERTIFICATE_INVALID,
+                   "Het certificaat is niet door deze ZORG-ID-omgeving uitgegeven of niet geldig: %s",
+                   X509_verify_cert_error_string (err));
+      return NULL;
+    }
+
+  *serial = serial_hex (cert);
+  return g_steal_pointer (&cert);
+}
+
+gboolean
+zid_verify_signature (X509          *cert,
+                      const guint8  *message,
+                      gsize          message_len,
+                      const guint8  *signature,
+                      gsize          signature_len,
+                      GError       **error)
+{
+  g_autoptr(EVP_MD_CTX) ctx = EVP_MD_CTX_new ();
+  EVP_PKEY *key = X509_get0_pubkey (cert);
+
+  if (key == NULL ||
+      EVP_DigestVerifyInit (ctx, NULL, EVP_sha256 (), NULL, key) != 1 ||
+      EVP_DigestVerify (ctx, signature, signature_len, message, message_len) != 1)
+    {
+      ERR_clear_error ();
+      g_set_error (error, ZID_ERROR, ZID_ERROR_SIGNATURE_INVALID,
+                   "De handtekening klopt niet");
+      return FALSE;
+    }
+  return TRUE;
+}

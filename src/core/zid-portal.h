@@ -1,0 +1,248 @@
+/* zid-portal.h — the portal's rules, in one place
+ *
+ * Every operation that acts for a person takes the acting user's id
+ * (@actor) and refuses what that person may not do with a ZID_ERROR naming
+ * the rule. Every change of state is one SQLite transaction that also
+ * appends an audit event. The UI and the command line call these; they
+ * never re-implement a rule.
+ *
+ * Thread safety: one ZidPortal may be used from several threads (calls are
+ * serialised on its connection); several processes may open the same data
+ * dir (SQLite WAL, immediate transactions, busy timeout).
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "zid-clock.h"
+#include "zid-types.h"
+#include "zid-user.h"
+
+G_BEGIN_DECLS
+
+#define ZID_TYPE_PORTAL (zid_portal_get_type ())
+G_DECLARE_FINAL_TYPE (ZidPortal, zid_portal, ZID, PORTAL, GObject)
+
+typedef enum
+{
+  ZID_ACTION_VIEW_USERS,
+  ZID_ACTION_REGISTER_USER,
+  ZID_ACTION_SET_MEMBERSHIP,
+  ZID_ACTION_ADD_ATTRIBUTE,
+  ZID_ACTION_VIEW_INACTIVE,
+  ZID_ACTION_BLOCK,
+  ZID_ACTION_UNBLOCK,
+  ZID_ACTION_REVOKE_CERTIFICATE,
+  ZID_ACTION_NEW_CERTIFICATE,
+} ZidAction;
+
+/* The default data dir: $XDG_DATA_HOME/zorgid-portaal/<environment> */
+char       *zid_portal_default_data_dir    (ZidEnvironment   environment);
+
+/* Opens (creating, mode 0700) the data dir and its store. @clock may be
+ * NULL for the system clock. */
+ZidPortal  *zid_portal_open                (const char      *data_dir,
+                                            ZidEnvironment   environment,
+                                            ZidClock        *clock,
+                                            GError         **error);
+const char *zid_portal_get_data_dir        (ZidPortal       *self);
+ZidEnvironment zid_portal_get_environment  (ZidPortal       *self);
+ZidClock   *zid_portal_get_clock           (ZidPortal       *self);
+
+/* Settings kept in the data dir, shared by window, CLI and service */
+char       *zid_portal_dup_service_address (ZidPortal       *self);
+gboolean    zid_portal_set_service_address (ZidPortal       *self,
+                                            const char      *address,
+                                            GError         **error);
+
+/* The enrolment service's TLS identity (issued by the local CA on first
+ * use) and its pin: base64url (no padding) of SHA-256 over the DER
+ * certificate. */
+gboolean    zid_portal_get_service_tls     (ZidPortal       *self,
+                                            char           **cert_pem,
+                                            char           **key_pem,
+                                            char           **pin,
+                                            GError         **error);
+char       *zid_portal_dup_ca_pem          (ZidPortal       *self,
+                                            GError         **error);
+char       *zid_portal_dup_crl_pem         (ZidPortal       *self,
+                                            GError         **error);
+
+/* Operator side: pending registrations */
+gint64      zid_portal_add_registration    (ZidPortal       *self,
+                                            const char      *ura,
+                                            const char      *name,
+                                            const char      *agb,
+                                            const char      *address,
+                                            const char      *reference,
+                                            GError         **error);
+GPtrArray  *zid_portal_list_registrations  (ZidPortal       *self,
+                                            gboolean         include_completed,
+                                            GError         **error);
+ZidRegistration *zid_portal_find_registration (ZidPortal    *self,
+                                            const char      *ura,
+                                            GError         **error);
+
+/* acceptatie only: completes a pending registration without a card */
+ZidEnrolment *zid_portal_bootstrap         (ZidPortal       *self,
+                                            const char      *ura,
+                                            const char      *first_name,
+                                            const char      *last_name,
+                                            const char      *birth_date,
+                                            GError         **error);
+
+/* Organisation registration with a UZI-pas (manual §7). check: would the
+ * card holder complete the pending registration, and is a mobile ID
+ * already linked to the UZI number (@existing_user, 0 if none)?
+ * complete: creates the organisation and its Administrator; @birth_date is
+ * needed only when no mobile ID is linked yet. */
+ZidRegistration *zid_portal_check_registration (ZidPortal          *self,
+                                                const ZidCardHolder *holder,
+                                                gint64             *existing_user,
+                                                GError            **error);
+ZidCompletion   *zid_portal_complete_registration (ZidPortal          *self,
+                                                   const ZidCardHolder *holder,
+                                                   const char         *birth_date,
+                                                   GError            **error);
+
+/* Who may do what; the operations check this themselves */
+gboolean    zid_portal_check_action        (ZidPortal       *self,
+                                            gint64           actor,
+                                            ZidAction        action,
+                                            gint64           user,
+                                            gint64           organisation,
+                                            GError         **error);
+gboolean    zid_portal_may_assign_role     (ZidPortal       *self,
+                                            gint64           actor,
+                                            gint64           organisation,
+                                            ZidRole          role);
+
+/* Users */
+ZidEnrolment *zid_portal_register_user     (ZidPortal       *self,
+                                            gint64           actor,
+                                            gint64           organisation,
+                                            const char      *first_name,
+                                            const char      *last_name,
+                                            const char      *birth_date,
+                                            GError         **error);
+/* @organisation 0: all organisations the actor manages. @search: name
+ * prefix (case and accents ignored) or NULL. Element type ZidUser. */
+GPtrArray  *zid_portal_list_users          (ZidPortal       *self,
+                                            gint64           actor,
+                                            gint64           organisation,
+                                            const char      *search,
+                                            GError         **error);
+ZidUser    *zid_portal_get_user            (ZidPortal       *self,
+                                            gint64           actor,
+                                            gint64           user,
+                                            GError         **error);
+/* Gives @user @role in @organisation. If the user has no mobile ID yet, a
+ * fresh enrolment code is returned in @enrolment (else NULL). */
+gboolean    zid_portal_set_membership      (ZidPortal       *self,
+                                            gint64           actor,
+                                            gint64           user,
+                                            gint64           organisation,
+                                            ZidRole          role,
+                                            ZidEnrolment   **enrolment,
+                                            GError         **error);
+/* Attribute types: "uzi" (assigned to the actor's own mobile ID, §8.1),
+ * "agb", "big", "taak" */
+gint64      zid_portal_add_attribute       (ZidPortal       *self,
+                                            gint64           actor,
+                                            gint64           user,
+                                            const char      *type,
+                                            gint64           organisation,
+                                            const char      *task_code,
+                                            GError         **error);
+GPtrArray  *zid_portal_list_attributes     (ZidPortal       *self,
+                                            gint64           actor,
+                                            gint64           user,
+                                            GError         **error);
+gboolean    zid_portal_block_user          (ZidPortal       *self,
+                                            gint64           actor,
+                                            gint64           user,
+                                            ZidBlockReason   reason,
+                                            GError         **error);
+gboolean    zid_portal_unblock_user        (ZidPortal       *self,
+                                            gint64           actor,
+                                            gint64           user,
+                                            GError         **error);
+
+/* Certificates (the mobile ID) */
+GPtrArray  *zid_portal_list_certificates   (ZidPortal       *self,
+                                            gint64           actor,
+                                            gint64           user,
+                                            GError         **error);
+gboolean    zid_portal_revoke_certificate  (ZidPortal       *self,
+                                            gint64           actor,
+                                            gint64           user,
+                                            const char      *serial,
+                                            GError         **error);
+ZidEnrolment *zid_portal_new_certificate   (ZidPortal       *self,
+                                            gint64           actor,
+                                            gint64           user,
+                                            GError         **error);
+
+/* Organisations */
+GPtrArray  *zid_portal_list_organisations  (ZidPortal       *self,
+                                            gint64           actor,
+                                            GError         **error);
+ZidOrganisation *zid_portal_find_organisation (ZidPortal    *self,
+                                            const char      *ura,
+                                            GError         **error);
+/* Users with no use of their mobile ID for more than four weeks (or never,
+ * registered more than four weeks ago). Element type ZidUser. */
+GPtrArray  *zid_portal_list_inactive       (ZidPortal       *self,
+                                            gint64           actor,
+                                            gint64           organisation,
+                                            GError         **error);
+
+/* The phone's side: enrolment with a one-time code */
+ZidEnrolmentInfo *zid_portal_enrolment_preview (ZidPortal   *self,
+                                            const char      *code,
+                                            GError         **error);
+/* Redeems @code (atomically, once) for a certificate issued from the
+ * PKCS#10 request @csr_pem (EC P-256). */
+gboolean    zid_portal_enrol               (ZidPortal       *self,
+                                            const char      *code,
+                                            const char      *csr_pem,
+                                            char           **cert_pem,
+                                            char           **chain_pem,
+                                            GError         **error);
+
+/* Login with the mobile ID: the window opens a session (5 minutes); the
+ * phone signs challenge || session id (ECDSA SHA-256, DER) with its key. */
+ZidEnrolment *zid_portal_login_begin       (ZidPortal       *self,
+                                            char           **session_id,
+                                            GError         **error);
+gint64      zid_portal_login_answer        (ZidPortal       *self,
+                                            const char      *session_id,
+                                            const char      *cert_pem,
+                                            const guint8    *signature,
+                                            gsize            signature_len,
+                                            GError         **error);
+ZidLoginState zid_portal_login_poll        (ZidPortal       *self,
+                                            const char      *session_id,
+                                            gint64          *user,
+                                            GError         **error);
+/* The challenge a session's answer signs; NULL if unknown */
+char       *zid_portal_login_challenge     (ZidPortal       *self,
+                                            const char      *session_id,
+                                            GError         **error);
+
+/* Audit */
+gboolean    zid_portal_audit               (ZidPortal       *self,
+                                            const char      *actor,
+                                            const char      *action,
+                                            const char      *subject,
+                                            const char      *details,
+                                            GError         **error);
+GPtrArray  *zid_portal_list_audit          (ZidPortal       *self,
+                                            GError         **error);
+/* FALSE with ZID_ERROR_AUDIT_BROKEN and @bad_event set to the first event
+ * that does not verify */
+gboolean    zid_portal_verify_audit        (ZidPortal       *self,
+                                            gint64          *bad_event,
+                                            GError         **error);
+
+G_END_DECLS

@@ -1,0 +1,76 @@
+/* zid-store-private.h — the SQLite store under the portal (core only)
+ *
+ * One connection, WAL, foreign keys on, schema version with forward
+ * migrations. Every operation runs in one transaction; writers take the
+ * database lock up front (BEGIN IMMEDIATE) so that two processes on one
+ * data dir serialise instead of failing half-way.
+ */
+#pragma once
+
+#include <glib.h>
+#include <sqlite3.h>
+
+G_BEGIN_DECLS
+
+typedef struct _ZidStore ZidStore;
+
+#define ZID_STORE_SCHEMA_VERSION 1
+
+ZidStore     *zid_store_open         (const char  *path,
+                                      GError     **error);
+void          zid_store_free         (ZidStore    *self);
+sqlite3      *zid_store_get_db       (ZidStore    *self);
+
+gboolean      zid_store_begin        (ZidStore    *self,
+                                      gboolean     write,
+                                      GError     **error);
+gboolean      zid_store_commit       (ZidStore    *self,
+                                      GError     **error);
+void          zid_store_rollback     (ZidStore    *self);
+
+gboolean      zid_store_exec         (ZidStore    *self,
+                                      const char  *sql,
+                                      GError     **error);
+
+/* Prepares (cached) @sql and binds the arguments described by @types:
+ * 'i' gint64, 't' const char * (NULL binds NULL), 'b' const void *, gsize.
+ * The statement is reset when prepared again; do not finalize it. */
+sqlite3_stmt *zid_store_query        (ZidStore    *self,
+                                      GError     **error,
+                                      const char  *sql,
+                                      const char  *types,
+                                      ...);
+/* Steps a statement that must finish: SQLITE_DONE; FALSE with error else */
+gboolean      zid_store_run          (ZidStore    *self,
+                                      GError     **error,
+                                      const char  *sql,
+                                      const char  *types,
+                                      ...);
+/* Steps once; TRUE with *row = TRUE/FALSE, or FALSE on error */
+gboolean      zid_store_step         (ZidStore      *self,
+                                      sqlite3_stmt  *stmt,
+                                      gboolean      *row,
+                                      GError       **error);
+gboolean      zid_store_fail         (ZidStore    *self,
+                                      GError     **error);
+
+/* Column helpers: NULL-safe copies */
+char         *zid_column_dup         (sqlite3_stmt *stmt,
+                                      int           col);
+
+/* Audit chain (inside a write transaction) */
+gboolean      zid_store_audit_append (ZidStore    *self,
+                                      gint64       time,
+                                      const char  *actor,
+                                      const char  *action,
+                                      const char  *subject,
+                                      const char  *details,
+                                      GError     **error);
+gboolean      zid_store_audit_verify (ZidStore    *self,
+                                      gint64      *bad_event,
+                                      GError     **error);
+
+/* Search keys for names: case folded, accents removed */
+char         *zid_name_key           (const char  *text);
+
+G_END_DECLS

@@ -1,0 +1,633 @@
+/* zid-store.c
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#define G_LOG_DOMAIN "zid-core"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "zid-error.h"
+#include "zid-store-private.h"
+
+struct _ZidStore
+{
+  sqlite3    *db;
+  GHashTable *statements;  /* const char *sql (static) -> sqlite3_stmt */
+  GRecMutex   lock;        /* held for the length of a transaction */
+};
+
+/* Forward migrations: migrations[i] takes the schema from version i to i+1 */
+static const char * const migrations[] = {
+  /* 0 -> 1 */
+  "CREATE TABLE settings ("
+  "  key   TEXT PRIMARY KEY,"
+  "  value TEXT NOT NULL"
+  ") WITHOUT ROWID;"
+
+  "CREATE TABLE organisations ("
+  "  id      INTEGER PRIMARY KEY,"
+  "  ura     TEXT NOT NULL UNIQUE,"
+  "  name    TEXT NOT NULL,"
+  "  agb     TEXT,"
+  "  address TEXT,"
+  "  created INTEGER NOT NULL"
+  ");"
+
+  "CREATE TABLE registrations ("
+  "  id              INTEGER PRIMARY KEY,"
+  "  ura             TEXT NOT NULL UNIQUE,"
+  "  name            TEXT NOT NULL,"
+  "  agb             TEXT,"
+  "  address         TEXT,"
+  "  reference       TEXT,"
+  "  created         INTEGER NOT NULL,"
+  "  completed       INTEGER,"
+  "  organisation_id INTEGER REFERENCES organisations (id)"
+  ");"
+
+  "CREATE TABLE users ("
+  "  id           INTEGER PRIMARY KEY,"
+  "  first_name   TEXT NOT NULL,"
+  "  last_name    TEXT NOT NULL,"
+  "  birth_date   TEXT NOT NULL,"
+  "  blocked      INTEGER NOT NULL DEFAULT 0,"
+  "  block_reason INTEGER NOT NULL DEFAULT 0,"
+  "  registered   INTEGER NOT NULL,"
+  "  last_use     INTEGER,"
+  "  mobile_id    INTEGER NOT NULL DEFAULT 0,"
+  "  uzi_number   TEXT UNIQUE"
+  ");"
+
+  "CREATE TABLE memberships ("
+  "  organisation_id INTEGER NOT NULL REFERENCES organisations (id),"
+  "  user_id         INTEGER NOT NULL REFERENCES users (id),"
+  "  role            INTEGER NOT NULL CHECK (role BETWEEN 1 AND 3),"
+  "  PRIMARY KEY (organisation_id, user_id)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX memberships_by_user ON memberships (user_id, organisation_id);"
+
+  "CREATE TABLE name_keys ("
+  "  organisation_id INTEGER NOT NULL,"
+  "  key             TEXT NOT NULL,"
+  "  user_id         INTEGER NOT NULL,"
+  "  PRIMARY KEY (organisation_id, key, user_id),"
+  "  FOREIGN KEY (organisation_id, user_id)"
+  "    REFERENCES memberships (organisation_id, user_id) ON DELETE CASCADE"
+  ") WITHOUT ROWID;"
+
+  "CREATE TABLE attributes ("
+  "  id              INTEGER PRIMARY KEY,"
+  "  user_id         INTEGER NOT NULL REFERENCES users (id),"
+  "  type            TEXT NOT NULL,"
+  "  organisation_id INTEGER NOT NULL REFERENCES organisations (id),"
+  "  task_code       TEXT NOT NULL,"
+  "  created         INTEGER NOT NULL,"
+  "  UNIQUE (user_id, type, organisation_id, task_code)"
+  ");"
+
+  "CREATE TABLE certificates ("
+  "  serial        TEXT PRIMARY KEY,"
+  "  user_id       INTEGER NOT NULL REFERENCES users (id),"
+  "  not_before    INTEGER NOT NULL,"
+  "  not_after     INTEGER NOT NULL,"
+  "  revoked_at    INTEGER,"
+  "  revoke_reason TEXT,"
+  "  pem           TEXT NOT NULL"
+  ");"
+  "CREATE INDEX certificates_by_user ON certificates (user_id);"
+  "CREATE TRIGGER certificates_revocation_is_final"
+  "  BEFORE UPDATE OF revoked_at ON certificates"
+  "  WHEN OLD.revoked_at IS NOT NULL"
+  "  BEGIN SELECT RAISE (ABORT, 'revocation is final'); END;"
+
+  "CREATE TABLE codes ("
+  "  hash    BLOB PRIMARY KEY,"
+  "  purpose INTEGER NOT NULL,"
+  "  user_id INTEGER NOT NULL REFERENCES users (id),"
+  "  created INTEGER NOT NULL,"
+  "  expires INTEGER NOT NULL,"
+  "  used    INTEGER"
+  ") WITHOUT ROWID;"
+
+  "CREATE TABLE login_sessions ("
+  "  id        TEXT PRIMARY KEY,"
+  "  challenge TEXT NOT NULL,"
+  "  created   INTEGER NOT NULL,"
+  "  expires   INTEGER NOT NULL,"
+  "  answered  INTEGER,"
+  "  user_id   INTEGER REFERENCES users (id)"
+  ") WITHOUT ROWID;"
+
+  "CREATE TABLE audit ("
+  "  id      INTEGER PRIMARY KEY,"
+  "  time    INTEGER NOT NULL,"
+  "  actor   TEXT NOT NULL,"
+  "  action  TEXT NOT NULL,"
+  "  subject TEXT,"
+  "  details TEXT,"
+  "  prev    BLOB NOT NULL,"
+  "  hash    BLOB NOT NULL"
+  ");",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == ZID_STORE_SCHEMA_VERSION);
+
+gboolean
+zid_store_fail (ZidStore  *self,
+                GError   **error)
+{
+  int code = sqlite3_extended_errcode (self->db);
+
+  g_set_error (error, ZID_ERROR,
+               (code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED
+                 ? ZID_ERROR_BUSY : ZID_ERROR_STORE,
+               "Databasefout: %s", sqlite3_errmsg (self->db));
+  return FALSE;
+}
+
+static gboolean
+migrate (ZidStore  *self,
+         GError   **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  sqlite3_stmt *stmt;
+  gboolean row;
+  int version;
+
+  if (!zid_store_begin (self, TRUE, error))
+    return FALSE;
+
+  if (!(stmt = zid_store_query (self, &local_error, "PRAGMA user_version", "")) ||
+      !zid_store_step (self, stmt, &row, &local_error))
+    goto fail;
+  version = sqlite3_column_int (stmt, 0);
+
+  if (version > ZID_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (&local_error, ZID_ERROR, ZID_ERROR_STORE,
+                   "De database is gemaakt door een nieuwere versie (schema %d, "
+                   "deze versie kent %d); werk de toepassing bij",
+                   version, ZID_STORE_SCHEMA_VERSION);
+      goto fail;
+    }
+
+  for (; version < ZID_STORE_SCHEMA_VERSION; version++)
+    {
+      g_autofree char *pragma = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
+
+      g_debug ("migrating store schema %d -> %d", version, version + 1);
+      if (!zid_store_exec (self, migrations[version], &local_error) ||
+          !zid_store_exec (self, pragma, &local_error))
+        goto fail;
+    }
+
+  return zid_store_commit (self, error);
+
+fail:
+  zid_store_rollback (self);
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
+ZidStore *
+zid_store_open (const char  *path,
+                GError     **error)
+{
+  ZidStore *self = g_new0 (ZidStore, 1);
+  int rc;
+
+  g_rec_mutex_init (&self->lock);
+  self->statements = g_hash_table_new_full (NULL, NULL, NULL,
+                                            (GDestroyNotify) sqlite3_finalize);
+
+  rc = sqlite3_open_v2 (path, &self->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                        SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, ZID_ERROR, ZID_ERROR_STORE,
+                   "Kan de database %s niet openen: %s", path,
+                   self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+      zid_store_free (self);
+      return NULL;
+    }
+
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_timeout (self->db, 10000);
+
+  if (!zid_store_exec (self,
+                       "PRAGMA journal_mode = WAL;"
+                       "PRAGMA synchronous = NORMAL;"
+                       "PRAGMA foreign_keys = ON;"
+                       "PRAGMA secure_delete = ON;"
+                       "PRAGMA trusted_schema = OFF;",
+                       error) ||
+      !migrate (self, error))
+    {
+      zid_store_free (self);
+      return NULL;
+    }
+
+  return self;
+}
+
+void
+zid_store_free (ZidStore *self)
+{
+  if (self == NULL)
+    return;
+  g_hash_table_unref (self->statements);
+  if (self->db != NULL)
+    sqlite3_close (self->db);
+  g_rec_mutex_clear (&self->lock);
+  g_free (self);
+}
+
+sqlite3 *
+zid_store_get_db (ZidStore *self)
+{
+  return self->db;
+}
+
+gboolean
+zid_store_exec (ZidStore    *self,
+                const char  *sql,
+                GError     **error)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (self->db, sql, NULL, NULL, &message) != SQLITE_OK)
+    {
+      int code = sqlite3_errcode (self->db);
+
+      g_set_error (error, ZID_ERROR,
+                   code == SQLITE_BUSY || code == SQLITE_LOCKED ? ZID_ERROR_BUSY : ZID_ERROR_STORE,
+                   "Databasefout: %s", message ? message : sqlite3_errstr (code));
+      sqlite3_free (message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+zid_store_begin (ZidStore  *self,
+                 gboolean   write,
+                 GError   **error)
+{
+  g_rec_mutex_lock (&self->lock);
+  if (!zid_store_exec (self, write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED", error))
+    {
+      g_rec_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+zid_store_commit (ZidStore  *self,
+                  GError   **error)
+{
+  gboolean ok = zid_store_exec (self, "COMMIT", error);
+
+  if (!ok && !sqlite3_get_autocommit (self->db))
+    zid_store_exec (self, "ROLLBACK", NULL);
+  g_rec_mutex_unlock (&self->lock);
+  return ok;
+}
+
+void
+zid_store_rollback (ZidStore *self)
+{
+  if (!sqlite3_get_autocommit (self->db))
+    zid_store_exec (self, "ROLLBACK", NULL);
+  g_rec_mutex_unlock (&self->lock);
+}
+
+static sqlite3_stmt *
+query_valist (ZidStore    *self,
+              GError     **error,
+              const char  *sql,
+              const char  *types,
+              va_list      args)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
+  int i = 1;
+
+  if (stmt == NULL)
+    {
+      if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+        {
+          zid_store_fail (self, error);
+          return NULL;
+        }
+      g_hash_table_insert (self->statements, (gpointer) sql, stmt);
+    }
+  else
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+    }
+
+  for (const char *t = types; *t; t++, i++)
+    {
+      int rc;
+
+      switch (*t)
+        {
+        case 'i':
+          rc = sqlite3_bind_int64 (stmt, i, va_arg (args, gint64));
+          break;
+        case 't':
+          {
+            const char *text = va_arg (args, const char *);
+            rc = text ? sqlite3_bind_text (stmt, i, text, -1, SQLITE_TRANSIENT)
+                      : sqlite3_bind_null (stmt, i);
+          }
+          break;
+        case 'b':
+          {
+            const void *data = va_arg (args, const void *);
+            gsize len = va_arg (args, gsize);
+            rc = sqlite3_bind_blob (stmt, i, data, (int) len, SQLITE_TRANSIENT);
+          }
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      if (rc != SQLITE_OK)
+        {
+          zid_store_fail (self, error);
+          return NULL;
+        }
+    }
+
+  return stmt;
+}
+
+sqlite3_stmt *
+zid_store_query (ZidStore    *self,
+                 GError     **error,
+                 const char  *sql,
+                 const char  *types,
+                 ...)
+{
+  sqlite3_stmt *stmt;
+  va_list args;
+
+  va_start (args, types);
+  stmt = query_valist (self, error, sql, types, args);
+  va_end (args);
+  return stmt;
+}
+
+gboolean
+zid_store_step (ZidStore      *self,
+                sqlite3_stmt  *stmt,
+                gboolean      *row,
+                GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+    {
+      if (row)
+        *row = rc == SQLITE_ROW;
+      return TRUE;
+    }
+  zid_store_fail (self, error);
+  sqlite3_reset (stmt);
+  return FALSE;
+}
+
+gboolean
+zid_store_run (ZidStore    *self,
+               GError     **error,
+               const char  *sql,
+               const char  *types,
+               ...)
+{
+  sqlite3_stmt *stmt;
+  gboolean row = FALSE;
+  va_list args;
+
+  va_start (args, types);
+  stmt = query_valist (self, error, sql, types, args);
+  va_end (args);
+
+  if (stmt == NULL || !zid_store_step (self, stmt, &row, error))
+    return FALSE;
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+char *
+zid_column_dup (sqlite3_stmt *stmt,
+                int           col)
+{
+  const unsigned char *text = sqlite3_column_text (stmt, col);
+
+  return text ? g_strdup ((const char *) text) : NULL;
+}
+
+/* Audit chain: hash = SHA-256 (prev || id || time || actor || action ||
+ * subject || details), integers as 8 bytes big-endian, strings with a
+ * 4-byte big-endian length (0xffffffff for NULL). The last event's id and
+ * hash are also kept in settings, so that removing events from the end is
+ * seen too. */
+
+static void
+hash_add_int (GChecksum *sum,
+              gint64     value)
+{
+  guint64 be = GUINT64_TO_BE ((guint64) value);
+
+  g_checksum_update (sum, (const guchar *) &be, sizeof be);
+}
+
+static void
+hash_add_string (GChecksum  *sum,
+                 const char *text)
+{
+  guint32 len = text ? (guint32) strlen (text) : G_MAXUINT32;
+  guint32 be = GUINT32_TO_BE (len);
+
+  g_checksum_update (sum, (const guchar *) &be, sizeof be);
+  if (text)
+    g_checksum_update (sum, (const guchar *) text, len);
+}
+
+static void
+audit_hash (const guint8 *prev,
+            gint64        id,
+            gint64        time,
+            const char   *actor,
+            const char   *action,
+            const char   *subject,
+            const char   *details,
+            guint8        out[32])
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  gsize len = 32;
+
+  g_checksum_update (sum, prev, 32);
+  hash_add_int (sum, id);
+  hash_add_int (sum, time);
+  hash_add_string (sum, actor);
+  hash_add_string (sum, action);
+  hash_add_string (sum, subject);
+  hash_add_string (sum, details);
+  g_checksum_get_digest (sum, out, &len);
+}
+
+static char *
+head_value (gint64        id,
+            const guint8  hash[32])
+{
+  GString *s = g_string_new (NULL);
+
+  g_string_append_printf (s, "%" G_GINT64_FORMAT ":", id);
+  for (guint i = 0; i < 32; i++)
+    g_string_append_printf (s, "%02x", hash[i]);
+  return g_string_free (s, FALSE);
+}
+
+gboolean
+zid_store_audit_append (ZidStore    *self,
+                        gint64       time,
+                        const char  *actor,
+                        const char  *action,
+                        const char  *subject,
+                        const char  *details,
+                        GError     **error)
+{
+  g_autofree char *head = NULL;
+  guint8 prev[32] = { 0 };
+  guint8 hash[32];
+  gint64 id = 1;
+  sqlite3_stmt *stmt;
+  gboolean row;
+
+  stmt = zid_store_query (self, error, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", "");
+  if (stmt == NULL || !zid_store_step (self, stmt, &row, error))
+    return FALSE;
+  if (row)
+    {
+      id = sqlite3_column_int64 (stmt, 0) + 1;
+      if (sqlite3_column_bytes (stmt, 1) == 32)
+        memcpy (prev, sqlite3_column_blob (stmt, 1), 32);
+    }
+  sqlite3_reset (stmt);
+
+  audit_hash (prev, id, time, actor, action, subject, details, hash);
+  head = head_value (id, hash);
+
+  return zid_store_run (self, error,
+                        "INSERT INTO audit (id, time, actor, action, subject, details, prev, hash)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        "iittttbb", id, time, actor, action, subject, details,
+                        prev, (gsize) 32, hash, (gsize) 32) &&
+         zid_store_run (self, error,
+                        "INSERT OR REPLACE INTO settings (key, value) VALUES ('audit-head', ?)",
+                        "t", head);
+}
+
+gboolean
+zid_store_audit_verify (ZidStore  *self,
+                        gint64    *bad_event,
+                        GError   **error)
+{
+  g_autofree char *expected_head = NULL;
+  g_autofree char *head = NULL;
+  guint8 prev[32] = { 0 };
+  gint64 expected_id = 1;
+  sqlite3_stmt *stmt;
+  gboolean row;
+
+  *bad_event = 0;
+
+  stmt = zid_store_query (self, error,
+                          "SELECT id, time, actor, action, subject, details, prev, hash"
+                          " FROM audit ORDER BY id", "");
+  if (stmt == NULL)
+    return FALSE;
+
+  while (zid_store_step (self, stmt, &row, error) && row)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      guint8 hash[32];
+
+      audit_hash (prev, id, sqlite3_column_int64 (stmt, 1),
+                  (const char *) sqlite3_column_text (stmt, 2),
+                  (const char *) sqlite3_column_text (stmt, 3),
+                  (const char *) sqlite3_column_text (stmt, 4),
+                  (const char *) sqlite3_column_text (stmt, 5),
+                  hash);
+
+      if (id != expected_id ||
+          sqlite3_column_bytes (stmt, 6) != 32 ||
+          memcmp (sqlite3_column_blob (stmt, 6), prev, 32) != 0 ||
+          sqlite3_column_bytes (stmt, 7) != 32 ||
+          memcmp (sqlite3_column_blob (stmt, 7), hash, 32) != 0)
+        {
+          *bad_event = id;
+          sqlite3_reset (stmt);
+          g_set_error (error, ZID_ERROR, ZID_ERROR_AUDIT_BROKEN,
+                       id != expected_id
+                         ? "Auditlog verbroken bij gebeurtenis %" G_GINT64_FORMAT
+                           ": er ontbreken gebeurtenissen of ze staan in een andere volgorde"
+                         : "Auditlog verbroken bij gebeurtenis %" G_GINT64_FORMAT
+                           ": de inhoud is gewijzigd",
+                       id);
+          return FALSE;
+        }
+
+      memcpy (prev, hash, 32);
+      expected_id = id + 1;
+    }
+  sqlite3_reset (stmt);
+  if (error && *error)
+    return FALSE;
+
+  if (expected_id > 1)
+    expected_head = head_value (expected_id - 1, prev);
+
+  stmt = zid_store_query (self, error, "SELECT value FROM settings WHERE key = 'audit-head'", "");
+  if (stmt == NULL || !zid_store_step (self, stmt, &row, error))
+    return FALSE;
+  head = row ? zid_column_dup (stmt, 0) : NULL;
+  sqlite3_reset (stmt);
+
+  if (g_strcmp0 (head, expected_head) != 0)
+    {
+      *bad_event = expected_id;
+      g_set_error (error, ZID_ERROR, ZID_ERROR_AUDIT_BROKEN,
+                   "Auditlog verbroken na gebeurtenis %" G_GINT64_FORMAT
+                   ": de laatste gebeurtenissen ontbreken",
+                   expected_id - 1);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+char *
+zid_name_key (const char *text)
+{
+  g_autofree char *decomposed = g_utf8_normalize (text, -1, G_NORMALIZE_NFD);
+  g_autofree char *folded = NULL;
+  GString *plain = g_string_new (NULL);
+
+  for (const char *p = decomposed; p && *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_ismark (c))
+        continue;
+      g_string_append_unichar (plain, c);
+    }
+  folded = g_utf8_casefold (plain->str, -1);
+  g_string_free (plain, TRUE);
+  return g_strstrip (g_steal_pointer (&folded));
+}

@@ -1,0 +1,322 @@
+/* zid-types.c
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "zid-error.h"
+#include "zid-types.h"
+
+static const char * const environment_names[] = { "acceptatie", "productie" };
+static const char * const role_names[] = { "", "Gebruiker", "Beheerder", "Administrator" };
+static const char * const reason_names[] = {
+  "",
+  "security-incident",
+  "lost-smartphone",
+  "compromised-credentials",
+  "breach-of-trust",
+  "suspicious-activity",
+};
+static const char * const mobile_id_names[] = { "none", "active", "revoked" };
+
+const char *
+zid_environment_to_string (ZidEnvironment env)
+{
+  g_return_val_if_fail (env <= ZID_ENVIRONMENT_PRODUCTIE, NULL);
+  return environment_names[env];
+}
+
+gboolean
+zid_environment_from_string (const char     *str,
+                             ZidEnvironment *env)
+{
+  for (guint i = 0; str != NULL && i < G_N_ELEMENTS (environment_names); i++)
+    {
+      if (g_str_equal (str, environment_names[i]))
+        {
+          *env = (ZidEnvironment) i;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+const char *
+zid_role_to_string (ZidRole role)
+{
+  g_return_val_if_fail (role <= ZID_ROLE_ADMINISTRATOR, NULL);
+  return role_names[role];
+}
+
+ZidRole
+zid_role_from_string (const char *str)
+{
+  for (guint i = ZID_ROLE_GEBRUIKER; str != NULL && i < G_N_ELEMENTS (role_names); i++)
+    if (g_ascii_strcasecmp (str, role_names[i]) == 0)
+      return (ZidRole) i;
+  return ZID_ROLE_NONE;
+}
+
+const char *
+zid_block_reason_to_string (ZidBlockReason reason)
+{
+  g_return_val_if_fail (reason <= ZID_BLOCK_REASON_SUSPICIOUS_ACTIVITY, NULL);
+  return reason_names[reason];
+}
+
+ZidBlockReason
+zid_block_reason_from_string (const char *str)
+{
+  for (guint i = 1; str != NULL && i < G_N_ELEMENTS (reason_names); i++)
+    if (g_str_equal (str, reason_names[i]))
+      return (ZidBlockReason) i;
+  return ZID_BLOCK_REASON_NONE;
+}
+
+const char *
+zid_mobile_id_state_to_string (ZidMobileIdState state)
+{
+  g_return_val_if_fail (state <= ZID_MOBILE_ID_REVOKED, NULL);
+  return mobile_id_names[state];
+}
+
+void
+zid_organisation_free (ZidOrganisation *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->ura);
+  g_free (self->name);
+  g_free (self->agb);
+  g_free (self->address);
+  g_free (self);
+}
+
+void
+zid_membership_free (ZidMembership *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->ura);
+  g_free (self->organisation_name);
+  g_free (self);
+}
+
+void
+zid_attribute_free (ZidAttribute *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->type);
+  g_free (self->ura);
+  g_free (self->task_code);
+  g_free (self);
+}
+
+void
+zid_certificate_free (ZidCertificate *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->serial);
+  g_free (self->revoke_reason);
+  g_free (self->pem);
+  g_free (self);
+}
+
+void
+zid_registration_free (ZidRegistration *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->ura);
+  g_free (self->name);
+  g_free (self->agb);
+  g_free (self->address);
+  g_free (self->reference);
+  g_free (self);
+}
+
+void
+zid_audit_event_free (ZidAuditEvent *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->actor);
+  g_free (self->action);
+  g_free (self->subject);
+  g_free (self->details);
+  g_free (self->hash);
+  g_free (self);
+}
+
+void
+zid_enrolment_free (ZidEnrolment *self)
+{
+  if (self == NULL)
+    return;
+  /* the code is a secret: do not leave it in freed memory */
+  if (self->code != NULL)
+    memset (self->code, 0, strlen (self->code));
+  g_free (self->code);
+  if (self->payload != NULL)
+    memset (self->payload, 0, strlen (self->payload));
+  g_free (self->payload);
+  g_free (self);
+}
+
+void
+zid_enrolment_info_free (ZidEnrolmentInfo *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->first_name);
+  g_free (self->last_name);
+  g_free (self->organisation_name);
+  g_free (self);
+}
+
+void
+zid_card_holder_clear (ZidCardHolder *self)
+{
+  g_clear_pointer (&self->uzi_number, g_free);
+  g_clear_pointer (&self->given_name, g_free);
+  g_clear_pointer (&self->surname, g_free);
+  g_clear_pointer (&self->subscriber_number, g_free);
+  g_clear_pointer (&self->role, g_free);
+  self->card_type = 0;
+}
+
+void
+zid_completion_free (ZidCompletion *self)
+{
+  if (self == NULL)
+    return;
+  zid_enrolment_free (self->enrolment);
+  g_free (self);
+}
+
+static gboolean
+all_digits (const char *s,
+            gsize       len)
+{
+  if (s == NULL || strlen (s) != len)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isdigit (s[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* URA: the UZI-register subscriber number, eight digits */
+gboolean
+zid_validate_ura (const char  *ura,
+                  GError     **error)
+{
+  if (!all_digits (ura, 8))
+    {
+      g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
+                   "Ongeldig URA-nummer “%s”: een URA bestaat uit 8 cijfers",
+                   ura ? ura : "");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+zid_validate_agb (const char  *agb,
+                  GError     **error)
+{
+  if (agb != NULL && *agb != '\0' && !all_digits (agb, 8))
+    {
+      g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
+                   "Ongeldige AGB-code “%s”: een AGB-code bestaat uit 8 cijfers", agb);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+zid_validate_name (const char  *what,
+                   const char  *name,
+                   GError     **error)
+{
+  g_autofree char *stripped = NULL;
+
+  if (name == NULL || !g_utf8_validate (name, -1, NULL))
+    {
+      g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
+                   "%s ontbreekt of is geen geldige tekst", what);
+      return FALSE;
+    }
+  stripped = g_strstrip (g_strdup (name));
+  if (*stripped == '\0')
+    {
+      g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
+                   "%s mag niet leeg zijn", what);
+      return FALSE;
+    }
+  if (g_utf8_strlen (stripped, -1) > 200)
+    {
+      g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
+                   "%s is te lang (ten hoogste 200 tekens)", what);
+      return FALSE;
+    }
+  for (const char *p = stripped; *p; p = g_utf8_next_char (p))
+    {
+      if (g_unichar_iscntrl (g_utf8_get_char (p)))
+        {
+          g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
+                       "%s bevat een ongeldig teken", what);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* A real calendar date, YYYY-MM-DD, not in the future, not before 1900 */
+gboolean
+zid_validate_birth_date (const char  *date,
+                         gint64       now,
+                         GError     **error)
+{
+  g_autoptr(GDateTime) today = NULL;
+  int y, m, d;
+  char tail;
+
+  if (date == NULL ||
+      strlen (date) != 10 || date[4] != '-' || date[7] != '-' ||
+      sscanf (date, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
+      !g_ascii_isdigit (date[0]) || !g_ascii_isdigit (date[5]) || !g_ascii_isdigit (date[8]) ||
+      m < 1 || m > 12 || d < 1 || y < 1900 ||
+      !g_date_valid_dmy (d, m, y))
+    {
+      g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
+                   "Ongeldige geboortedatum “%s”: gebruik JJJJ-MM-DD, een bestaande datum",
+                   date ? date : "");
+      return FALSE;
+    }
+
+  today = g_date_time_new_from_unix_utc (now);
+  if (y > g_date_time_get_year (today) ||
+      (y == g_date_time_get_year (today) &&
+       (m > g_date_time_get_month (today) ||
+        (m == g_date_time_get_month (today) && d > g_date_time_get_day_of_month (today)))))
+    {
+      g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
+                   "De geboortedatum %s ligt in de toekomst", date);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+zid_format_time (gint64 unix_seconds)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (unix_seconds);
+
+  return dt ? g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ") : g_strdup ("");
+}

@@ -1,0 +1,215 @@
+/* zid-types.h — the portal's entities as the core hands them out
+ *
+ * Records are plain structs owned by the caller (free with the matching
+ * _free function, or g_autoptr). The user is a GObject (zid-user.h) because
+ * views list and bind it.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  ZID_ENVIRONMENT_ACCEPTATIE,
+  ZID_ENVIRONMENT_PRODUCTIE,
+} ZidEnvironment;
+
+typedef enum
+{
+  ZID_ROLE_NONE = 0,
+  ZID_ROLE_GEBRUIKER,
+  ZID_ROLE_BEHEERDER,
+  ZID_ROLE_ADMINISTRATOR,
+} ZidRole;
+
+typedef enum
+{
+  ZID_BLOCK_REASON_NONE = 0,
+  ZID_BLOCK_REASON_SECURITY_INCIDENT,
+  ZID_BLOCK_REASON_LOST_SMARTPHONE,
+  ZID_BLOCK_REASON_COMPROMISED_CREDENTIALS,
+  ZID_BLOCK_REASON_BREACH_OF_TRUST,
+  ZID_BLOCK_REASON_SUSPICIOUS_ACTIVITY,
+} ZidBlockReason;
+
+typedef enum
+{
+  ZID_CODE_ENROLMENT = 1,
+  ZID_CODE_NEW_CERTIFICATE,
+  ZID_CODE_LOGIN,
+} ZidCodePurpose;
+
+typedef enum
+{
+  ZID_MOBILE_ID_NONE = 0,  /* never enrolled */
+  ZID_MOBILE_ID_ACTIVE,    /* at least one certificate not revoked */
+  ZID_MOBILE_ID_REVOKED,   /* enrolled once, every certificate revoked */
+} ZidMobileIdState;
+
+typedef enum
+{
+  ZID_LOGIN_PENDING,
+  ZID_LOGIN_ACCEPTED,
+  ZID_LOGIN_EXPIRED,
+} ZidLoginState;
+
+/* Validity periods of the one-time codes and the inactivity threshold */
+#define ZID_ENROLMENT_CODE_LIFETIME   (10 * 24 * 60 * 60)
+#define ZID_LOGIN_SESSION_LIFETIME    (5 * 60)
+#define ZID_INACTIVE_AFTER            (28 * 24 * 60 * 60)
+
+const char     *zid_environment_to_string  (ZidEnvironment  env);
+gboolean        zid_environment_from_string (const char     *str,
+                                             ZidEnvironment *env);
+const char     *zid_role_to_string          (ZidRole         role);
+ZidRole         zid_role_from_string        (const char     *str);
+const char     *zid_block_reason_to_string  (ZidBlockReason  reason);
+ZidBlockReason  zid_block_reason_from_string (const char    *str);
+const char     *zid_mobile_id_state_to_string (ZidMobileIdState state);
+
+/* An organisation; @role is the listing actor's role in it */
+typedef struct
+{
+  gint64   id;
+  char    *ura;
+  char    *name;
+  char    *agb;
+  char    *address;
+  gint64   created;
+  ZidRole  role;
+} ZidOrganisation;
+
+typedef struct
+{
+  gint64   organisation_id;
+  char    *ura;
+  char    *organisation_name;
+  ZidRole  role;
+} ZidMembership;
+
+typedef struct
+{
+  gint64  id;
+  gint64  user_id;
+  char   *type;
+  gint64  organisation_id;
+  char   *ura;
+  char   *task_code;
+  gint64  created;
+} ZidAttribute;
+
+typedef struct
+{
+  char    *serial;         /* hex */
+  gint64   user_id;
+  gint64   not_before;
+  gint64   not_after;
+  gboolean revoked;
+  gint64   revoked_at;
+  char    *revoke_reason;
+  char    *pem;
+} ZidCertificate;
+
+typedef struct
+{
+  gint64  id;
+  char   *ura;
+  char   *name;
+  char   *agb;
+  char   *address;
+  char   *reference;
+  gint64  created;
+  gint64  completed;      /* 0 while pending */
+  gint64  organisation_id;
+} ZidRegistration;
+
+typedef struct
+{
+  gint64  id;
+  gint64  time;
+  char   *actor;
+  char   *action;
+  char   *subject;
+  char   *details;
+  char   *hash;           /* hex */
+} ZidAuditEvent;
+
+/* What a one-time code hands out: shown once, never stored in the clear */
+typedef struct
+{
+  gint64          user_id;
+  ZidCodePurpose  purpose;
+  char           *code;
+  char           *payload;  /* what the QR carries */
+  gint64          expires;
+} ZidEnrolment;
+
+/* What a phone may see before it redeems a code: no secrets */
+typedef struct
+{
+  gint64          user_id;
+  ZidCodePurpose  purpose;
+  char           *first_name;
+  char           *last_name;
+  char           *organisation_name;
+  gint64          expires;
+} ZidEnrolmentInfo;
+
+/* The card holder, as the card layer read and verified it */
+typedef struct
+{
+  char *uzi_number;
+  char *given_name;
+  char *surname;
+  char *subscriber_number;  /* the organisation's URA */
+  char *role;
+  char  card_type;          /* Z N M S */
+} ZidCardHolder;
+
+typedef struct
+{
+  gint64           organisation_id;
+  gint64           user_id;
+  gboolean         existing_mobile_id;
+  ZidEnrolment    *enrolment;         /* NULL with an existing mobile ID */
+} ZidCompletion;
+
+void zid_organisation_free    (ZidOrganisation  *self);
+void zid_membership_free      (ZidMembership    *self);
+void zid_attribute_free       (ZidAttribute     *self);
+void zid_certificate_free     (ZidCertificate   *self);
+void zid_registration_free    (ZidRegistration  *self);
+void zid_audit_event_free     (ZidAuditEvent    *self);
+void zid_enrolment_free       (ZidEnrolment     *self);
+void zid_enrolment_info_free  (ZidEnrolmentInfo *self);
+void zid_card_holder_clear    (ZidCardHolder    *self);
+void zid_completion_free      (ZidCompletion    *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidOrganisation, zid_organisation_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidMembership, zid_membership_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidAttribute, zid_attribute_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidCertificate, zid_certificate_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidRegistration, zid_registration_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidAuditEvent, zid_audit_event_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidEnrolment, zid_enrolment_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidEnrolmentInfo, zid_enrolment_info_free)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ZidCardHolder, zid_card_holder_clear)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidCompletion, zid_completion_free)
+
+/* Input checks shared by every front end */
+gboolean zid_validate_ura        (const char  *ura,
+                                  GError     **error);
+gboolean zid_validate_agb        (const char  *agb,
+                                  GError     **error);
+gboolean zid_validate_name       (const char  *what,
+                                  const char  *name,
+                                  GError     **error);
+gboolean zid_validate_birth_date (const char  *date,
+                                  gint64       now,
+                                  GError     **error);
+
+char    *zid_format_time         (gint64       unix_seconds);
+
+G_END_DECLS
