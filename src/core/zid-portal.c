@@ -135,6 +135,9 @@ zid_portal_open (const char      *data_dir,
   self->store = zid_store_open (db_path, error);
   if (self->store == NULL)
     return NULL;
+  /* the directory is private already; the file is too (its -wal and -shm
+   * files take the database file's mode) */
+  g_chmod (db_path, 0600);
 
   return g_steal_pointer (&self);
 }
@@ -1391,10 +1394,10 @@ compare_users (gconstpointer a,
 {
   ZidUser *ua = *(ZidUser **) a;
   ZidUser *ub = *(ZidUser **) b;
-  int c = strcmp (zid_user_get_last_name (ua), zid_user_get_last_name (ub));
+  int c = g_ascii_strcasecmp (zid_user_get_last_name (ua), zid_user_get_last_name (ub));
 
   if (c == 0)
-    c = strcmp (zid_user_get_first_name (ua), zid_user_get_first_name (ub));
+    c = g_ascii_strcasecmp (zid_user_get_first_name (ua), zid_user_get_first_name (ub));
   if (c == 0)
     c = zid_user_get_id (ua) < zid_user_get_id (ub) ? -1 : 1;
   return c;
