@@ -1,0 +1,177 @@
+/* zid-mobile-client.c
+ *
+ * The pin is checked in the TLS handshake (SoupMessage::accept-certificate,
+ * raised for every certificate because the session trusts no CA at all):
+ * on a mismatch the handshake is aborted and no HTTP byte leaves the phone.
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <libsoup/soup.h>
+#include <openssl/crypto.h>
+
+#include "zid-mobile.h"
+#include "zid-mobile-client.h"
+#include "zid-mobile-crypto.h"
+
+struct _ZidMobileClient
+{
+  SoupSession *session;
+  char        *base;
+  char        *pin;
+  gboolean     pin_mismatch;
+};
+
+ZidMobileClient *
+zid_mobile_client_new (const char *host,
+                       const char *pin)
+{
+  ZidMobileClient *self = g_new0 (ZidMobileClient, 1);
+
+  self->session = soup_session_new_with_options ("timeout", 30,
+                                                 "idle-timeout", 30,
+                                                 "user-agent", "zorgid-mobile/" PACKAGE_VERSION,
+                                                 NULL);
+  /* No CA is trusted: the pin decides, for every certificate */
+  soup_session_set_tls_database (self->session, NULL);
+  self->base = g_strdup_printf ("https://%s", host);
+  self->pin = g_strdup (pin);
+  return self;
+}
+
+void
+zid_mobile_client_free (ZidMobileClient *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_object (&self->session);
+  g_free (self->base);
+  g_free (self->pin);
+  g_free (self);
+}
+
+static gboolean
+pin_matches (ZidMobileClient *self,
+             GTlsCertificate *certificate)
+{
+  g_autoptr(GByteArray) der = NULL;
+  g_autofree char *pin = NULL;
+
+  if (certificate == NULL)
+    return FALSE;
+  g_object_get (certificate, "certificate", &der, NULL);
+  if (der == NULL)
+    return FALSE;
+  pin = zid_mobile_pin_for_der (der->data, der->len);
+  return strlen (pin) == strlen (self->pin) &&
+         CRYPTO_memcmp (pin, self->pin, strlen (pin)) == 0;
+}
+
+static gboolean
+accept_certificate_cb (SoupMessage          *msg,
+                       GTlsCertificate      *certificate,
+                       GTlsCertificateFlags  errors,
+                       gpointer              user_data)
+{
+  ZidMobileClient *self = user_data;
+
+  if (pin_matches (self, certificate))
+    return TRUE;
+  self->pin_mismatch = TRUE;
+  return FALSE;
+}
+
+JsonObject *
+zid_mobile_client_call (ZidMobileClient  *self,
+                        const char       *path,
+                        JsonObject       *body,
+                        char            **error_code,
+                        GError          **error)
+{
+  g_autofree char *url = g_strconcat (self->base, path, NULL);
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+  JsonObject *object;
+  guint status;
+
+  if (error_code)
+    *error_code = NULL;
+
+  msg = soup_message_new (body ? SOUP_METHOD_POST : SOUP_METHOD_GET, url);
+  if (msg == NULL)
+    {
+      g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
+                   "“%s” is not a service address", self->base);
+      return NULL;
+    }
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_certificate_cb), self);
+
+  if (body != NULL)
+    {
+      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), body);
+      g_autoptr(JsonGenerator) generator = json_generator_new ();
+      gsize len;
+      char *text;
+
+      json_generator_set_root (generator, node);
+      text = json_generator_to_data (generator, &len);
+      g_autoptr(GBytes) bytes = g_bytes_new_take (text, len);
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
+
+  self->pin_mismatch = FALSE;
+  answer = soup_session_send_and_read (self->session, msg, NULL, &local_error);
+  if (self->pin_mismatch)
+    {
+      g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_PIN,
+                   "The service at %s is not the one in the QR code (certificate pin mismatch); "
+                   "nothing was sent", self->base + strlen ("https://"));
+      return NULL;
+    }
+  if (answer == NULL)
+    {
+      g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_FAILED,
+                   "Cannot reach the service at %s: %s",
+                   self->base + strlen ("https://"), local_error->message);
+      return NULL;
+    }
+  /* Belt and braces: the connection that answered is the pinned one */
+  if (!pin_matches (self, soup_message_get_tls_peer_certificate (msg)))
+    {
+      g_set_error_literal (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_PIN,
+                           "The answer did not come from the service in the QR code");
+      return NULL;
+    }
+
+  status = soup_message_get_status (msg);
+  if (!json_parser_load_from_data (parser, g_bytes_get_data (answer, NULL),
+                                   g_bytes_get_size (answer), NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_FAILED,
+                   "The service answered %u without a readable body", status);
+      return NULL;
+    }
+  object = json_node_get_object (root);
+
+  if (status != SOUP_STATUS_OK)
+    {
+      const char *code = json_object_get_string_member_with_default (object, "error", "unknown");
+      const char *message = json_object_get_string_member_with_default (object, "message", "");
+
+      if (error_code)
+        *error_code = g_strdup (code);
+      g_set_error (error, ZID_MOBILE_ERROR,
+                   status >= 500 ? ZID_MOBILE_ERROR_FAILED : ZID_MOBILE_ERROR_REFUSED,
+                   "%s (%s)", message, code);
+      return NULL;
+    }
+
+  return json_object_ref (object);
+}

@@ -1,0 +1,788 @@
+/* zid-service.c — listening, TLS, connections and their limits
+ *
+ * We accept TCP connections ourselves (GSocketService) and do the TLS
+ * handshake ourselves before handing the stream to the SoupServer
+ * (soup_server_accept_iostream): so a client that never finishes its
+ * handshake, or trickles its request, is cut off after a deadline, and the
+ * number of connections per client address is bounded. Requests are then
+ * parsed and answered in zid-service-handlers.c.
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#include "config.h"
+
+#define G_LOG_DOMAIN "zid-service"
+
+#include <string.h>
+
+#include "zid-service-private.h"
+
+struct _ZidServiceConnection
+{
+  guint              refs;
+  ZidService        *service;     /* borrowed: the service removes us before it goes */
+  char              *peer;        /* "address:port" */
+  char              *client;      /* throttle key */
+  GSocketConnection *base;        /* owned */
+  GTlsConnection    *tls;         /* owned until handed to soup, then watched */
+  GCancellable      *cancellable;
+  GSource           *deadline;
+  guint              held;        /* requests of ours in a worker */
+  gboolean           handed;
+  gboolean           closed;
+};
+
+enum {
+  SIGNAL_ENROLLED,
+  SIGNAL_LOGIN_ACCEPTED,
+  SIGNAL_REFUSED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (ZidService, zid_service, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (zid-service-error-quark, zid_service_error)
+
+static void connection_close (ZidServiceConnection *conn);
+
+static ZidServiceConnection *
+connection_ref (ZidServiceConnection *conn)
+{
+  conn->refs++;
+  return conn;
+}
+
+static void
+connection_unref (ZidServiceConnection *conn)
+{
+  g_assert (conn->refs > 0);
+  if (--conn->refs > 0)
+    return;
+
+  g_assert (conn->deadline == NULL);
+  g_clear_object (&conn->tls);
+  g_clear_object (&conn->base);
+  g_clear_object (&conn->cancellable);
+  g_free (conn->peer);
+  g_free (conn->client);
+  g_free (conn);
+}
+
+char *
+zid_service_peer_key (GSocketAddress *address)
+{
+  g_autofree char *ip = NULL;
+  GInetAddress *inet;
+
+  if (!G_IS_INET_SOCKET_ADDRESS (address))
+    return g_strdup ("unknown");
+
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address));
+  ip = g_inet_address_to_string (inet);
+  return g_strdup_printf ("%s|%u", ip,
+                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
+}
+
+/* Forgets @conn: it is closed, or soup let go of it */
+static void
+connection_forget (ZidServiceConnection *conn)
+{
+  ZidService *self = conn->service;
+  guint count;
+
+  if (conn->deadline != NULL)
+    {
+      g_source_destroy (conn->deadline);
+      g_clear_pointer (&conn->deadline, g_source_unref);
+    }
+
+  count = GPOINTER_TO_UINT (g_hash_table_lookup (self->client_counts, conn->client));
+  if (count <= 1)
+    g_hash_table_remove (self->client_counts, conn->client);
+  else
+    g_hash_table_insert (self->client_counts, g_strdup (conn->client), GUINT_TO_POINTER (count - 1));
+
+  /* Drops the table's reference */
+  g_hash_table_remove (self->connections, conn->peer);
+}
+
+static void
+connection_tls_gone (gpointer  data,
+                     GObject  *where_the_object_was)
+{
+  ZidServiceConnection *conn = data;
+
+  /* soup owned it; soup finalized it */
+  conn->tls = NULL;
+  connection_forget (conn);
+}
+
+/* Cuts the connection off: shutdown makes every pending read and write on
+ * it fail, so soup (or our handshake) notices and lets go. */
+static void
+connection_close (ZidServiceConnection *conn)
+{
+  GSocket *socket;
+
+  if (conn->closed)
+    return;
+  conn->closed = TRUE;
+
+  g_cancellable_cancel (conn->cancellable);
+  socket = g_socket_connection_get_socket (conn->base);
+  g_socket_shutdown (socket, TRUE, TRUE, NULL);
+}
+
+static gboolean
+connection_deadline_cb (gpointer data)
+{
+  ZidServiceConnection *conn = data;
+
+  g_clear_pointer (&conn->deadline, g_source_unref);
+
+  g_debug ("closing a slow or idle connection from %s", conn->client);
+  conn->service->stats.timeouts++;
+  connection_close (conn);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+connection_arm (ZidServiceConnection *conn)
+{
+  if (conn->deadline != NULL)
+    {
+      g_source_destroy (conn->deadline);
+      g_clear_pointer (&conn->deadline, g_source_unref);
+    }
+  if (conn->closed || conn->held > 0)
+    return;
+
+  conn->deadline = g_timeout_source_new_seconds (conn->service->timeout);
+  g_source_set_callback (conn->deadline, connection_deadline_cb, conn, NULL);
+  g_source_attach (conn->deadline, conn->service->context);
+}
+
+ZidServiceConnection *
+zid_service_find_connection (ZidService        *self,
+                             SoupServerMessage *msg)
+{
+  g_autofree char *peer = zid_service_peer_key (soup_server_message_get_remote_address (msg));
+
+  return g_hash_table_lookup (self->connections, peer);
+}
+
+/* A request of ours is in a worker: the client is not slow, we are */
+void
+zid_service_connection_hold (ZidServiceConnection *conn)
+{
+  conn->held++;
+  if (conn->deadline != NULL)
+    {
+      g_source_destroy (conn->deadline);
+      g_clear_pointer (&conn->deadline, g_source_unref);
+    }
+}
+
+void
+zid_service_connection_release (ZidService *self,
+                                const char *peer)
+{
+  ZidServiceConnection *conn = g_hash_table_lookup (self->connections, peer);
+
+  if (conn == NULL || conn->held == 0)
+    return;
+  conn->held--;
+  connection_arm (conn);
+}
+
+static void
+handshake_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ZidServiceConnection *conn = user_data;
+  ZidService *self = conn->service;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketAddress) local = NULL;
+  g_autoptr(GSocketAddress) remote = NULL;
+
+  if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error))
+    {
+      /* During zid_service_stop the connection is already forgotten */
+      if (g_hash_table_lookup (self->connections, conn->peer) == conn)
+        {
+          g_debug ("TLS handshake with %s failed: %s", conn->client, error->message);
+          self->stats.handshake_errors++;
+          connection_close (conn);
+          connection_forget (conn);
+        }
+      connection_unref (conn);
+      return;
+    }
+
+  if (g_hash_table_lookup (self->connections, conn->peer) != conn || conn->closed)
+    {
+      connection_unref (conn);
+      return;
+    }
+
+  self->stats.handshakes++;
+
+  local = g_socket_connection_get_local_address (conn->base, NULL);
+  remote = g_socket_connection_get_remote_address (conn->base, NULL);
+  if (local == NULL || remote == NULL ||
+      !soup_server_accept_iostream (self->server, G_IO_STREAM (conn->tls), local, remote, &error))
+    {
+      g_debug ("could not serve %s: %s", conn->client, error ? error->message : "no address");
+      connection_close (conn);
+      connection_forget (conn);
+      connection_unref (conn);
+      return;
+    }
+
+  /* soup owns the TLS stream now; we watch it go */
+  conn->handed = TRUE;
+  g_object_weak_ref (G_OBJECT (conn->tls), connection_tls_gone, conn);
+  g_object_unref (conn->tls);
+  connection_arm (conn);
+
+  connection_unref (conn);
+}
+
+static gboolean
+incoming_cb (GSocketService    *service,
+             GSocketConnection *connection,
+             GObject           *source_object,
+             gpointer           user_data)
+{
+  ZidService *self = user_data;
+  g_autoptr(GSocketAddress) remote = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *client = NULL;
+  ZidServiceConnection *conn;
+  GInetAddress *inet = NULL;
+  guint count;
+
+  self->stats.connections++;
+
+  remote = g_socket_connection_get_remote_address (connection, NULL);
+  if (G_IS_INET_SOCKET_ADDRESS (remote))
+    inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote));
+  client = zid_throttle_client_key (inet);
+
+  count = GPOINTER_TO_UINT (g_hash_table_lookup (self->client_counts, client));
+  if (g_hash_table_size (self->connections) >= self->max_connections ||
+      count >= self->max_client_connections)
+    {
+      g_debug ("refusing a connection from %s: too many open", client);
+      self->stats.rejected++;
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      return TRUE;
+    }
+
+  conn = g_new0 (ZidServiceConnection, 1);
+  conn->refs = 1;
+  conn->service = self;
+  conn->peer = zid_service_peer_key (remote);
+  conn->client = g_steal_pointer (&client);
+  conn->base = g_object_ref (connection);
+  conn->cancellable = g_cancellable_new ();
+
+  if (g_hash_table_contains (self->connections, conn->peer))
+    {
+      /* Cannot happen with TCP; refuse rather than confuse two clients */
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      self->stats.rejected++;
+      connection_unref (conn);
+      return TRUE;
+    }
+
+  conn->tls = G_TLS_CONNECTION (g_tls_server_connection_new (G_IO_STREAM (connection),
+                                                              self->certificate, &error));
+  if (conn->tls == NULL)
+    {
+      g_warning ("Cannot start TLS: %s", error->message);
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      connection_unref (conn);
+      return TRUE;
+    }
+  g_object_set (conn->tls, "authentication-mode", G_TLS_AUTHENTICATION_NONE, NULL);
+
+  g_hash_table_insert (self->connections, conn->peer, conn);
+  g_hash_table_insert (self->client_counts, g_strdup (conn->client), GUINT_TO_POINTER (count + 1));
+  connection_arm (conn);
+
+  g_tls_connection_handshake_async (conn->tls, G_PRIORITY_DEFAULT, conn->cancellable,
+                                    handshake_cb, connection_ref (conn));
+  return TRUE;
+}
+
+/* Every new request on a connection gets the full time again */
+static void
+request_started_cb (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  ZidService *self = user_data;
+  ZidServiceConnection *conn = zid_service_find_connection (self, msg);
+
+  if (conn != NULL)
+    connection_arm (conn);
+}
+
+static void
+zid_service_dispose (GObject *object)
+{
+  ZidService *self = ZID_SERVICE (object);
+
+  zid_service_stop (self);
+  g_clear_object (&self->server);
+
+  G_OBJECT_CLASS (zid_service_parent_class)->dispose (object);
+}
+
+static void
+zid_service_finalize (GObject *object)
+{
+  ZidService *self = ZID_SERVICE (object);
+
+  g_clear_object (&self->portal);
+  g_clear_object (&self->certificate);
+  g_clear_object (&self->address);
+  g_clear_pointer (&self->pin, g_free);
+  g_clear_pointer (&self->throttle, zid_throttle_free);
+  g_clear_pointer (&self->connections, g_hash_table_unref);
+  g_clear_pointer (&self->client_counts, g_hash_table_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
+
+  G_OBJECT_CLASS (zid_service_parent_class)->finalize (object);
+}
+
+static void
+zid_service_class_init (ZidServiceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = zid_service_dispose;
+  object_class->finalize = zid_service_finalize;
+
+  signals[SIGNAL_ENROLLED] =
+    g_signal_new ("enrolled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_INT64, G_TYPE_INT, G_TYPE_STRING);
+  signals[SIGNAL_LOGIN_ACCEPTED] =
+    g_signal_new ("login-accepted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_INT64);
+  signals[SIGNAL_REFUSED] =
+    g_signal_new ("refused", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
+}
+
+static void
+zid_service_init (ZidService *self)
+{
+  self->connections = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                             (GDestroyNotify) connection_unref);
+  self->client_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->timeout = ZID_SERVICE_REQUEST_TIMEOUT;
+  self->max_body = ZID_SERVICE_MAX_BODY;
+  self->max_connections = ZID_SERVICE_MAX_CONNECTIONS;
+  self->max_client_connections = ZID_SERVICE_MAX_CLIENT_CONNECTIONS;
+}
+
+ZidService *
+zid_service_new (ZidPortal *portal)
+{
+  ZidService *self;
+
+  g_return_val_if_fail (ZID_IS_PORTAL (portal), NULL);
+
+  self = g_object_new (ZID_TYPE_SERVICE, NULL);
+  self->portal = g_object_ref (portal);
+  self->throttle = zid_throttle_new (zid_portal_get_clock (portal),
+                                     ZID_SERVICE_THROTTLE_PER_CLIENT,
+                                     ZID_SERVICE_THROTTLE_GLOBAL,
+                                     ZID_SERVICE_THROTTLE_WINDOW);
+  return self;
+}
+
+ZidPortal *
+zid_service_get_portal (ZidService *self)
+{
+  g_return_val_if_fail (ZID_IS_SERVICE (self), NULL);
+  return self->portal;
+}
+
+void
+zid_service_set_timeout (ZidService *self,
+                         guint       seconds)
+{
+  g_return_if_fail (ZID_IS_SERVICE (self));
+  self->timeout = MAX (seconds, 1);
+}
+
+void
+zid_service_set_max_body (ZidService *self,
+                          gsize       bytes)
+{
+  g_return_if_fail (ZID_IS_SERVICE (self));
+  self->max_body = bytes;
+}
+
+void
+zid_service_set_connection_limits (ZidService *self,
+                                   guint       total,
+                                   guint       per_client)
+{
+  g_return_if_fail (ZID_IS_SERVICE (self));
+  self->max_connections = MAX (total, 1);
+  self->max_client_connections = MAX (per_client, 1);
+}
+
+void
+zid_service_set_throttle (ZidService *self,
+                          guint       per_client,
+                          guint       global,
+                          guint       window_seconds)
+{
+  g_return_if_fail (ZID_IS_SERVICE (self));
+  zid_throttle_set_limits (self->throttle, per_client, global, window_seconds);
+}
+
+static gboolean
+parse_port (const char  *str,
+            guint16     *port,
+            GError     **error)
+{
+  guint64 value;
+
+  if (!g_ascii_string_to_unsigned (str, 10, 0, 65535, &value, NULL))
+    {
+      g_set_error (error, ZID_SERVICE_ERROR, ZID_SERVICE_ERROR_ADDRESS,
+                   "“%s” is not a port number (0–65535)", str);
+      return FALSE;
+    }
+  *port = (guint16) value;
+  return TRUE;
+}
+
+gboolean
+zid_service_parse_listen (const char    *listen,
+                          GInetAddress **address,
+                          guint16       *port,
+                          GError       **error)
+{
+  g_autofree char *host = NULL;
+  const char *colon;
+
+  g_return_val_if_fail (listen != NULL, FALSE);
+
+  *address = NULL;
+  colon = strrchr (listen, ':');
+  if (colon == NULL)
+    {
+      g_set_error (error, ZID_SERVICE_ERROR, ZID_SERVICE_ERROR_ADDRESS,
+                   "“%s” is not ADDRESS:PORT", listen);
+      return FALSE;
+    }
+  if (!parse_port (colon + 1, port, error))
+    return FALSE;
+
+  host = g_strndup (listen, colon - listen);
+  if (host[0] == '[')
+    {
+      gsize len = strlen (host);
+
+      if (len < 2 || host[len - 1] != ']')
+        {
+          g_set_error (error, ZID_SERVICE_ERROR, ZID_SERVICE_ERROR_ADDRESS,
+                       "“%s” is not ADDRESS:PORT", listen);
+          return FALSE;
+        }
+      host[len - 1] = '\0';
+      memmove (host, host + 1, len - 1);
+      if (strchr (host, ':') == NULL)
+        {
+          g_set_error (error, ZID_SERVICE_ERROR, ZID_SERVICE_ERROR_ADDRESS,
+                       "“%s”: only IPv6 addresses go in brackets", listen);
+          return FALSE;
+        }
+    }
+  else if (strchr (host, ':') != NULL)
+    {
+      g_set_error (error, ZID_SERVICE_ERROR, ZID_SERVICE_ERROR_ADDRESS,
+                   "“%s”: write an IPv6 address in brackets, [ADDRESS]:PORT", listen);
+      return FALSE;
+    }
+
+  if (host[0] == '\0' || g_str_equal (host, "*"))
+    return TRUE;
+
+  *address = g_inet_address_new_from_string (host);
+  if (*address == NULL)
+    {
+      g_set_error (error, ZID_SERVICE_ERROR, ZID_SERVICE_ERROR_ADDRESS,
+                   "“%s” is not an IP address (use * for every address)", host);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The port of the portal's service-address setting */
+static guint16
+configured_port (ZidService *self)
+{
+  g_autofree char *address = zid_portal_dup_service_address (self->portal);
+  const char *colon = address ? strrchr (address, ':') : NULL;
+  guint16 port = ZID_SERVICE_DEFAULT_PORT;
+
+  if (colon != NULL && !parse_port (colon + 1, &port, NULL))
+    port = ZID_SERVICE_DEFAULT_PORT;
+  return port;
+}
+
+static gboolean
+load_tls (ZidService  *self,
+          GError     **error)
+{
+  g_autofree char *cert_pem = NULL;
+  g_autofree char *key_pem = NULL;
+  g_autofree char *pin = NULL;
+  g_autofree char *both = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize key_len;
+
+  if (!zid_portal_get_service_tls (self->portal, &cert_pem, &key_pem, &pin, &local_error))
+    {
+      g_set_error (error, ZID_SERVICE_ERROR, ZID_SERVICE_ERROR_TLS,
+                   "The service has no TLS certificate: %s", local_error->message);
+      return FALSE;
+    }
+
+  both = g_strconcat (cert_pem, "\n", key_pem, NULL);
+  key_len = strlen (key_pem);
+  explicit_bzero (key_pem, key_len);
+
+  g_clear_object (&self->certificate);
+  self->certificate = g_tls_certificate_new_from_pem (both, -1, &local_error);
+  explicit_bzero (both, strlen (both));
+  if (self->certificate == NULL)
+    {
+      g_set_error (error, ZID_SERVICE_ERROR, ZID_SERVICE_ERROR_TLS,
+                   "The service's TLS certificate cannot be used: %s", local_error->message);
+      return FALSE;
+    }
+
+  g_free (self->pin);
+  self->pin = g_steal_pointer (&pin);
+  return TRUE;
+}
+
+gboolean
+zid_service_start (ZidService  *self,
+                   const char  *listen,
+                   GError     **error)
+{
+  g_autoptr(GInetAddress) address = NULL;
+  g_autoptr(GError) local_error = NULL;
+  guint16 port;
+
+  g_return_val_if_fail (ZID_IS_SERVICE (self), FALSE);
+
+  if (self->running)
+    {
+      g_set_error_literal (error, ZID_SERVICE_ERROR, ZID_SERVICE_ERROR_RUNNING,
+                           "The service is running already");
+      return FALSE;
+    }
+
+  if (listen != NULL)
+    {
+      if (!zid_service_parse_listen (listen, &address, &port, error))
+        return FALSE;
+    }
+  else
+    port = configured_port (self);
+
+  if (!load_tls (self, error))
+    return FALSE;
+
+  g_clear_pointer (&self->context, g_main_context_unref);
+  self->context = g_main_context_ref_thread_default ();
+
+  if (self->server == NULL)
+    {
+      self->server = soup_server_new ("server-header", "zorgid-portaal ", NULL);
+      soup_server_add_early_handler (self->server, NULL, zid_service_early_handler, self, NULL);
+      soup_server_add_handler (self->server, NULL, zid_service_handler, self, NULL);
+      g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), self);
+    }
+
+  self->listener = g_socket_service_new ();
+  if (address != NULL)
+    {
+      g_autoptr(GSocketAddress) wanted = g_inet_socket_address_new (address, port);
+      g_autoptr(GSocketAddress) effective = NULL;
+
+      if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->listener), wanted,
+                                          G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                          NULL, &effective, &local_error))
+        goto failed;
+      port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+    }
+  else if (port == 0)
+    {
+      port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (self->listener), NULL, &local_error);
+      if (port == 0)
+        goto failed;
+    }
+  else if (!g_socket_listener_add_inet_port (G_SOCKET_LISTENER (self->listener), port, NULL, &local_error))
+    goto failed;
+
+  g_signal_connect (self->listener, "incoming", G_CALLBACK (incoming_cb), self);
+  g_socket_service_start (self->listener);
+
+  g_set_object (&self->address, address);
+  self->port = port;
+  self->running = TRUE;
+
+  g_debug ("listening on port %u", port);
+  return TRUE;
+
+failed:
+  g_set_error (error, ZID_SERVICE_ERROR, ZID_SERVICE_ERROR_LISTEN,
+               "Cannot listen on %s port %u: %s",
+               listen ? listen : "every address,", port, local_error->message);
+  g_socket_listener_close (G_SOCKET_LISTENER (self->listener));
+  g_clear_object (&self->listener);
+  return FALSE;
+}
+
+void
+zid_service_stop (ZidService *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_if_fail (ZID_IS_SERVICE (self));
+
+  if (self->listener != NULL)
+    {
+      g_socket_service_stop (self->listener);
+      g_socket_listener_close (G_SOCKET_LISTENER (self->listener));
+      g_signal_handlers_disconnect_by_data (self->listener, self);
+      g_clear_object (&self->listener);
+    }
+
+  /* Cut every connection; we stop watching what soup holds */
+  g_hash_table_iter_init (&iter, self->connections);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      ZidServiceConnection *conn = value;
+
+      if (conn->deadline != NULL)
+        {
+          g_source_destroy (conn->deadline);
+          g_clear_pointer (&conn->deadline, g_source_unref);
+        }
+      if (conn->handed && conn->tls != NULL)
+        {
+          g_object_weak_unref (G_OBJECT (conn->tls), connection_tls_gone, conn);
+          conn->tls = NULL;
+        }
+      connection_close (conn);
+    }
+  g_hash_table_remove_all (self->connections);
+  g_hash_table_remove_all (self->client_counts);
+
+  if (self->server != NULL)
+    soup_server_disconnect (self->server);
+
+  self->running = FALSE;
+}
+
+gboolean
+zid_service_is_running (ZidService *self)
+{
+  g_return_val_if_fail (ZID_IS_SERVICE (self), FALSE);
+  return self->running;
+}
+
+guint16
+zid_service_get_port (ZidService *self)
+{
+  g_return_val_if_fail (ZID_IS_SERVICE (self), 0);
+  return self->running ? self->port : 0;
+}
+
+char *
+zid_service_dup_listen_address (ZidService *self)
+{
+  g_autofree char *host = NULL;
+
+  g_return_val_if_fail (ZID_IS_SERVICE (self), NULL);
+
+  if (!self->running)
+    return NULL;
+  if (self->address == NULL)
+    return g_strdup_printf ("*:%u", self->port);
+
+  host = g_inet_address_to_string (self->address);
+  if (g_inet_address_get_family (self->address) == G_SOCKET_FAMILY_IPV6)
+    return g_strdup_printf ("[%s]:%u", host, self->port);
+  return g_strdup_printf ("%s:%u", host, self->port);
+}
+
+const char *
+zid_service_get_pin (ZidService *self)
+{
+  g_return_val_if_fail (ZID_IS_SERVICE (self), NULL);
+  return self->pin;
+}
+
+guint
+zid_service_get_busy (ZidService *self)
+{
+  g_return_val_if_fail (ZID_IS_SERVICE (self), 0);
+  return self->busy;
+}
+
+void
+zid_service_get_stats (ZidService      *self,
+                       ZidServiceStats *stats)
+{
+  g_return_if_fail (ZID_IS_SERVICE (self));
+  g_return_if_fail (stats != NULL);
+  *stats = self->stats;
+}
+
+void
+zid_service_emit_enrolled (ZidService *self,
+                           gint64      user_id,
+                           int         purpose,
+                           const char *serial)
+{
+  g_signal_emit (self, signals[SIGNAL_ENROLLED], 0, user_id, purpose, serial);
+}
+
+void
+zid_service_emit_login_accepted (ZidService *self,
+                                 const char *session_id,
+                                 gint64      user_id)
+{
+  g_signal_emit (self, signals[SIGNAL_LOGIN_ACCEPTED], 0, session_id, user_id);
+}
+
+void
+zid_service_emit_refused (ZidService *self,
+                          const char *client,
+                          const char *path,
+                          const char *error_code)
+{
+  g_signal_emit (self, signals[SIGNAL_REFUSED], 0, client, path, error_code);
+}

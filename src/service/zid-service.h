@@ -1,0 +1,119 @@
+/* zid-service.h — the enrolment and login endpoint the phone talks to
+ *
+ * An HTTPS server (libsoup3) with the TLS identity the local CA issued for
+ * the service (zid_portal_get_service_tls). It speaks the protocol of
+ * docs/mobile-protocol.md and leaves every rule to the core: it parses,
+ * throttles, audits what it refuses itself and hands the rest to the
+ * ZidPortal in a worker thread, so the main loop (the window's, or the
+ * headless `zorgid-admin service run`) never waits for SQLite or crypto.
+ *
+ * Signals are emitted on the main context of the thread that called
+ * zid_service_start.
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "zid-portal.h"
+
+G_BEGIN_DECLS
+
+#define ZID_SERVICE_ERROR (zid_service_error_quark ())
+
+typedef enum
+{
+  ZID_SERVICE_ERROR_ADDRESS,   /* the listen address does not parse */
+  ZID_SERVICE_ERROR_LISTEN,    /* cannot listen there (in use, no such address) */
+  ZID_SERVICE_ERROR_TLS,       /* the service's TLS identity is unusable */
+  ZID_SERVICE_ERROR_RUNNING,   /* started twice */
+} ZidServiceError;
+
+/* Defaults; see docs/mobile-protocol.md section 4 */
+#define ZID_SERVICE_DEFAULT_PORT            8443
+#define ZID_SERVICE_MAX_BODY                (16 * 1024)
+#define ZID_SERVICE_REQUEST_TIMEOUT         10
+#define ZID_SERVICE_MAX_CONNECTIONS         512
+#define ZID_SERVICE_MAX_CLIENT_CONNECTIONS  64
+#define ZID_SERVICE_THROTTLE_PER_CLIENT     10
+#define ZID_SERVICE_THROTTLE_GLOBAL         200
+#define ZID_SERVICE_THROTTLE_WINDOW         (10 * 60)
+
+/* What the service has seen since it was created (for tests and the log) */
+typedef struct
+{
+  guint64 connections;       /* TCP connections accepted */
+  guint64 rejected;          /* closed at once: over the connection limits */
+  guint64 handshakes;        /* TLS handshakes completed */
+  guint64 handshake_errors;  /* TLS handshakes failed or timed out */
+  guint64 timeouts;          /* connections closed for being slow or idle */
+  guint64 requests;          /* HTTP requests whose headers were read */
+  guint64 refused;           /* answered with a 4xx */
+  guint64 throttled;         /* of those: answered 429 */
+  guint64 failures;          /* answered with a 5xx */
+  guint64 enrolments;        /* certificates issued */
+  guint64 logins;            /* logins accepted */
+} ZidServiceStats;
+
+#define ZID_TYPE_SERVICE (zid_service_get_type ())
+G_DECLARE_FINAL_TYPE (ZidService, zid_service, ZID, SERVICE, GObject)
+
+GQuark      zid_service_error_quark        (void);
+
+ZidService *zid_service_new                (ZidPortal        *portal);
+ZidPortal  *zid_service_get_portal         (ZidService       *self);
+
+/* Parses "HOST:PORT", "[V6]:PORT", "*:PORT" or ":PORT" (all addresses);
+ * HOST must be an IP address. */
+gboolean    zid_service_parse_listen       (const char       *listen,
+                                            GInetAddress    **address,
+                                            guint16          *port,
+                                            GError          **error);
+
+/* Listens on @listen (see above). NULL: every address, on the port of the
+ * portal's service-address setting. Port 0 picks a free port; ask
+ * zid_service_get_port which. */
+gboolean    zid_service_start              (ZidService       *self,
+                                            const char       *listen,
+                                            GError          **error);
+/* Stops listening and closes every connection. Requests already handed to
+ * a worker finish there; zid_service_get_busy tells how many. */
+void        zid_service_stop               (ZidService       *self);
+gboolean    zid_service_is_running         (ZidService       *self);
+guint16     zid_service_get_port           (ZidService       *self);
+/* "127.0.0.1:8443", "[::]:8443"; NULL when not running */
+char       *zid_service_dup_listen_address (ZidService       *self);
+/* The pin of the TLS certificate served (as in the QR payloads) */
+const char *zid_service_get_pin            (ZidService       *self);
+guint       zid_service_get_busy           (ZidService       *self);
+void        zid_service_get_stats          (ZidService       *self,
+                                            ZidServiceStats  *stats);
+
+/* Limits; call before zid_service_start (tests make them small) */
+/* The TLS handshake, and each request on a connection, must be complete
+ * within @seconds (time spent in our own workers does not count) */
+void        zid_service_set_timeout        (ZidService       *self,
+                                            guint             seconds);
+void        zid_service_set_max_body       (ZidService       *self,
+                                            gsize             bytes);
+void        zid_service_set_connection_limits (ZidService    *self,
+                                            guint             total,
+                                            guint             per_client);
+void        zid_service_set_throttle       (ZidService       *self,
+                                            guint             per_client,
+                                            guint             global,
+                                            guint             window_seconds);
+
+/* Signals:
+ *
+ *   "enrolled" (ZidService *self, gint64 user_id, int purpose, const char *serial)
+ *       a code was redeemed: @purpose is a ZidCodePurpose; @serial the hex
+ *       serial of the new certificate. The QR window shows "ID toegevoegd".
+ *   "login-accepted" (ZidService *self, const char *session_id, gint64 user_id)
+ *       a phone answered a login session and the core accepted it.
+ *   "refused" (ZidService *self, const char *client, const char *path, const char *error_code)
+ *       a request was answered with a 4xx.
+ */
+
+G_END_DECLS
