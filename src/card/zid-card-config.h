@@ -1,0 +1,47 @@
+/* zid-card-config.h — what the card layer needs to know
+ *
+ * Which PKCS#11 modules to load, where the UZI trust anchors are, which
+ * environment's OID CAs are accepted. A plain boxed struct: fill it, hand it
+ * to zid_pkcs11_new() / zid_card_verify_async(), which copy it.
+ *
+ * zid_card_config_new_from_environment() reads:
+ *   ZID_PKCS11_MODULE      a PKCS#11 module path to load (the UZI-pas needs
+ *                          the vendor's SafeSign libaetpkss.so.3)
+ *   ZID_PKCS11_REGISTERED  "0": do not load the modules registered with
+ *                          p11-kit (default: load them too)
+ *   ZID_UZI_TRUST_DIR      directory with the UZI-register trust anchors
+ *                          (PEM/DER; self-signed ones are anchors, the
+ *                          others intermediates)
+ *   ZID_UZI_EXTRA_OID_CAS  extra allowed OID CAs, separated by ':' or ','
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "zid-uzi.h"
+
+G_BEGIN_DECLS
+
+#define ZID_TYPE_CARD_CONFIG (zid_card_config_get_type ())
+
+/* The UZI-pas blocks its PIN after this many wrong attempts */
+#define ZID_UZI_PIN_MAX_TRIES 3
+
+typedef struct
+{
+  char              *module_path;     /* nullable: extra module to load */
+  gboolean           load_registered; /* the modules registered with p11-kit */
+  char              *trust_dir;       /* nullable: no chain validation */
+  ZidUziEnvironment  environment;
+  char             **extra_oid_cas;   /* nullable, NULL-terminated */
+} ZidCardConfig;
+
+GType           zid_card_config_get_type (void) G_GNUC_CONST;
+ZidCardConfig  *zid_card_config_new      (ZidUziEnvironment    environment);
+ZidCardConfig  *zid_card_config_new_from_environment (ZidUziEnvironment environment);
+ZidCardConfig  *zid_card_config_copy     (const ZidCardConfig *config);
+void            zid_card_config_free     (ZidCardConfig       *config);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidCardConfig, zid_card_config_free)
+
+G_END_DECLS
