@@ -1,0 +1,18 @@
+#!/bin/sh
+# Install the build into a temporary DESTDIR, the way a package or the
+# Flatpak does, and check the installed tree (check-install.py).
+set -eu
+
+build="${ZID_BUILD_ROOT:?ZID_BUILD_ROOT is set by tests/meson.build}"
+here=$(cd "$(dirname "$0")" && pwd)
+
+if ! command -v meson >/dev/null 2>&1; then
+  echo "SKIP: meson is not on PATH, cannot run meson install" >&2
+  exit 77
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/zid-install.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+meson install -C "$build" --destdir "$tmp/dest" --no-rebuild --quiet
+/usr/bin/python3 "$here/check-install.py" "$build" "$tmp/dest"
