@@ -17,8 +17,8 @@
 #include "zid-mobile.h"
 #include "zid-mobile-crypto.h"
 
-/* scrypt cost: 32 MiB, about 0.1 s on a laptop */
-#define SCRYPT_N (1 << 15)
+/* scrypt cost: 16 MiB (OpenSSL refuses more than 32 MiB by default) */
+#define SCRYPT_N (1 << 14)
 #define SCRYPT_R 8
 #define SCRYPT_P 1
 
