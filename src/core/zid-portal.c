@@ -238,14 +238,15 @@ finish (ZidPortal   *self,
                                                   local_error->message);
       g_autoptr(GError) audit_error = NULL;
 
-      if (!zid_store_begin (self->store, TRUE, &audit_error) ||
-          !audit (self, actor, refused, subject, details, &audit_error) ||
-          !zid_store_commit (self->store, &audit_error))
+      if (zid_store_begin (self->store, TRUE, &audit_error))
         {
-          if (!sqlite3_get_autocommit (zid_store_get_db (self->store)))
+          if (audit (self, actor, refused, subject, details, &audit_error))
+            zid_store_commit (self->store, &audit_error);
+          else
             zid_store_rollback (self->store);
-          g_warning ("Could not record a refusal in the audit trail: %s", audit_error->message);
         }
+      if (audit_error != NULL)
+        g_warning ("Could not record a refusal in the audit trail: %s", audit_error->message);
     }
 
   g_propagate_error (error, local_error);

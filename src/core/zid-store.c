@@ -16,6 +16,7 @@ struct _ZidStore
   sqlite3    *db;
   GHashTable *statements;  /* const char *sql (static) -> sqlite3_stmt */
   GRecMutex   lock;        /* held for the length of a transaction */
+  guint       depth;       /* nested begin() calls of the holding thread */
 };
 
 /* Forward migrations: migrations[i] takes the schema from version i to i+1 */
@@ -163,6 +164,7 @@ migrate (ZidStore  *self,
       !zid_store_step (self, stmt, &row, &local_error))
     goto fail;
   version = sqlite3_column_int (stmt, 0);
+  sqlite3_reset (stmt);
 
   if (version > ZID_STORE_SCHEMA_VERSION)
     {
@@ -257,10 +259,22 @@ zid_store_exec (ZidStore    *self,
                 GError     **error)
 {
   char *message = NULL;
+  int rc;
 
-  if (sqlite3_exec (self->db, sql, NULL, NULL, &message) != SQLITE_OK)
+  /* Outside a transaction a busy database is worth waiting for: SQLite does
+   * not call the busy handler in every WAL case (recovery, for one). */
+  for (guint attempt = 0;
+       ((rc = sqlite3_exec (self->db, sql, NULL, NULL, &message)) & 0xff) == SQLITE_BUSY &&
+       sqlite3_get_autocommit (self->db) && attempt < 200;
+       attempt++)
     {
-      int code = sqlite3_errcode (self->db);
+      g_clear_pointer (&message, sqlite3_free);
+      g_usleep (G_USEC_PER_SEC / 20);
+    }
+
+  if (rc != SQLITE_OK)
+    {
+      int code = sqlite3_errcode (self->db) & 0xff;
 
       g_set_error (error, ZID_ERROR,
                    code == SQLITE_BUSY || code == SQLITE_LOCKED ? ZID_ERROR_BUSY : ZID_ERROR_STORE,
@@ -277,8 +291,12 @@ zid_store_begin (ZidStore  *self,
                  GError   **error)
 {
   g_rec_mutex_lock (&self->lock);
+  /* a nested begin (a read inside an operation) joins the open transaction */
+  if (self->depth++ > 0)
+    return TRUE;
   if (!zid_store_exec (self, write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED", error))
     {
+      self->depth--;
       g_rec_mutex_unlock (&self->lock);
       return FALSE;
     }
@@ -289,8 +307,15 @@ gboolean
 zid_store_commit (ZidStore  *self,
                   GError   **error)
 {
-  gboolean ok = zid_store_exec (self, "COMMIT", error);
+  gboolean ok;
 
+  g_assert (self->depth > 0);
+  if (--self->depth > 0)
+    {
+      g_rec_mutex_unlock (&self->lock);
+      return TRUE;
+    }
+  ok = zid_store_exec (self, "COMMIT", error);
   if (!ok && !sqlite3_get_autocommit (self->db))
     zid_store_exec (self, "ROLLBACK", NULL);
   g_rec_mutex_unlock (&self->lock);
@@ -300,6 +325,12 @@ zid_store_commit (ZidStore  *self,
 void
 zid_store_rollback (ZidStore *self)
 {
+  g_assert (self->depth > 0);
+  if (--self->depth > 0)
+    {
+      g_rec_mutex_unlock (&self->lock);
+      return;
+    }
   if (!sqlite3_get_autocommit (self->db))
     zid_store_exec (self, "ROLLBACK", NULL);
   g_rec_mutex_unlock (&self->lock);

@@ -1,0 +1,1080 @@
+/* test-portal.c — every rule of the portal, through the real SQLite store
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "zid-core.h"
+
+#define T0        1767225600   /* 2026-01-01T00:00:00Z */
+#define DAY       (24 * 60 * 60)
+#define URA_A     "12345678"
+#define URA_B     "87654321"
+
+typedef struct
+{
+  char      *dir;
+  ZidClock  *clock;
+  ZidPortal *portal;
+  gint64     admin;       /* Administrator of A, enrolled */
+  EVP_PKEY  *admin_key;
+  char      *admin_cert;
+} Fixture;
+
+/* A phone: an EC P-256 key and its PKCS#10 request */
+static char *
+make_csr (EVP_PKEY **key_out)
+{
+  EVP_PKEY *key = EVP_EC_gen ("P-256");
+  X509_REQ *req = X509_REQ_new ();
+  BIO *bio = BIO_new (BIO_s_mem ());
+  char *data;
+  long len;
+  char *pem;
+
+  X509_REQ_set_version (req, 0);
+  X509_NAME_add_entry_by_txt (X509_REQ_get_subject_name (req), "CN", MBSTRING_UTF8,
+                              (const unsigned char *) "phone", -1, -1, 0);
+  X509_REQ_set_pubkey (req, key);
+  g_assert_true (X509_REQ_sign (req, key, EVP_sha256 ()) > 0);
+  PEM_write_bio_X509_REQ (bio, req);
+  len = BIO_get_mem_data (bio, &data);
+  pem = g_strndup (data, len);
+  BIO_free (bio);
+  X509_REQ_free (req);
+  *key_out = key;
+  return pem;
+}
+
+static char *
+payload_param (const char *payload,
+               const char *name)
+{
+  g_autofree char *needle = g_strconcat (name, "=", NULL);
+  const char *p = strstr (payload, needle);
+  const char *end;
+
+  g_assert_nonnull (p);
+  p += strlen (needle);
+  end = strchr (p, '&');
+  return end ? g_strndup (p, end - p) : g_strdup (p);
+}
+
+static char *
+enrol (Fixture       *f,
+       ZidEnrolment  *enrolment,
+       EVP_PKEY     **key)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = payload_param (enrolment->payload, "code");
+  g_autofree char *csr = make_csr (key);
+  char *cert = NULL;
+  g_autofree char *chain = NULL;
+
+  g_assert_true (zid_portal_enrol (f->portal, code, csr, &cert, &chain, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (cert);
+  g_assert_true (g_str_has_prefix (chain, "-----BEGIN CERTIFICATE-----"));
+  return cert;
+}
+
+static guint8 *
+sign (EVP_PKEY   *key,
+      const char *message,
+      gsize      *len)
+{
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new ();
+  size_t siglen = 0;
+  guint8 *sig;
+
+  g_assert_cmpint (EVP_DigestSignInit (ctx, NULL, EVP_sha256 (), NULL, key), ==, 1);
+  EVP_DigestSign (ctx, NULL, &siglen, (const guint8 *) message, strlen (message));
+  sig = g_malloc (siglen);
+  g_assert_cmpint (EVP_DigestSign (ctx, sig, &siglen, (const guint8 *) message, strlen (message)), ==, 1);
+  EVP_MD_CTX_free (ctx);
+  *len = siglen;
+  return sig;
+}
+
+/* A login as the phone would: answer the session in the login QR */
+static gint64
+login (Fixture     *f,
+       EVP_PKEY    *key,
+       const char  *cert,
+       GError     **error)
+{
+  g_autoptr(ZidEnrolment) session = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *challenge = NULL;
+  g_autofree char *message = NULL;
+  g_autofree guint8 *sig = NULL;
+  gsize len;
+
+  session = zid_portal_login_begin (f->portal, &id, NULL);
+  g_assert_nonnull (session);
+  g_assert_true (g_str_has_prefix (session->payload, "zorgid://login?v=1&env=acceptatie&"));
+  challenge = payload_param (session->payload, "challenge");
+  g_assert_cmpstr (challenge, ==, session->code);
+  message = g_strdup_printf ("zorgid-login-v1\n%s\n%s", id, challenge);
+  sig = sign (key, message, &len);
+  return zid_portal_login_answer (f->portal, id, cert, sig, len, error);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidEnrolment) enrolment = NULL;
+
+  f->dir = g_dir_make_tmp ("zid-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->clock = zid_clock_new_fixed (T0);
+  f->portal = zid_portal_open (f->dir, ZID_ENVIRONMENT_ACCEPTATIE, f->clock, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (zid_portal_add_registration (f->portal, URA_A, "Zorggroep Noord", "01234567",
+                                                "Markt 1, Groningen", "VZVZ-1", &error), >, 0);
+  enrolment = zid_portal_bootstrap (f->portal, URA_A, "Anna", "de Vries", "1980-02-29", &error);
+  g_assert_no_error (error);
+  f->admin = enrolment->user_id;
+  f->admin_cert = enrol (f, enrolment, &f->admin_key);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", f->dir);
+
+  g_assert_finalize_object (f->portal);
+  g_object_unref (f->clock);
+  EVP_PKEY_free (f->admin_key);
+  g_free (f->admin_cert);
+  g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL));
+  g_free (f->dir);
+}
+
+static gint64
+org_id (Fixture    *f,
+        const char *ura)
+{
+  g_autoptr(ZidOrganisation) o = zid_portal_find_organisation (f->portal, ura, NULL);
+
+  g_assert_nonnull (o);
+  return o->id;
+}
+
+static gint64
+register_user (Fixture    *f,
+               gint64      actor,
+               const char *ura,
+               const char *first,
+               const char *last)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidEnrolment) e = zid_portal_register_user (f->portal, actor, org_id (f, ura),
+                                                        first, last, "1990-05-17", &error);
+  g_assert_no_error (error);
+  return e->user_id;
+}
+
+static gint64
+count (Fixture    *f,
+       const char *sql)
+{
+  g_autofree char *path = g_build_filename (f->dir, "zorgid.db", NULL);
+  sqlite3 *db;
+  sqlite3_stmt *stmt;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+static void
+exec_sql (Fixture    *f,
+          const char *sql,
+          int         expected)
+{
+  g_autofree char *path = g_build_filename (f->dir, "zorgid.db", NULL);
+  sqlite3 *db;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, expected);
+  sqlite3_close (db);
+}
+
+/* A second organisation with its own Administrator */
+static gint64
+second_organisation (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidEnrolment) e = NULL;
+
+  zid_portal_add_registration (f->portal, URA_B, "Thuiszorg Zuid", NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  e = zid_portal_bootstrap (f->portal, URA_B, "Bram", "Bakker", "1975-03-03", &error);
+  g_assert_no_error (error);
+  return e->user_id;
+}
+
+/* §4: registering needs organisation, names and a real birth date; bad input writes nothing */
+static void
+test_register_validates_input (Fixture *f, gconstpointer data)
+{
+  const char *bad[][3] = {
+    { "", "Jansen", "1990-01-01" },
+    { "Jan", "  ", "1990-01-01" },
+    { "Jan", "Jansen", "1990-02-30" },
+    { "Jan", "Jansen", "01-01-1990" },
+    { "Jan", "Jansen", "2026-01-02" },   /* tomorrow */
+    { "Jan", "Jansen", "" },
+  };
+  gint64 users = count (f, "SELECT count(*) FROM users");
+  gint64 events = count (f, "SELECT count(*) FROM audit");
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ZidEnrolment) e = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
+                                                            bad[i][0], bad[i][1], bad[i][2], &error);
+      g_assert_null (e);
+      g_assert_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT);
+    }
+  g_assert_cmpint (count (f, "SELECT count(*) FROM users"), ==, users);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM audit"), ==, events);
+}
+
+/* §4: a registered user is a Gebruiker in that organisation, with a 10-day code */
+static void
+test_register_gives_gebruiker (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidEnrolment) e = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
+                                                        "Jan", "Jansen", "1990-01-01", &error);
+  g_autoptr(ZidUser) user = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (e->expires, ==, T0 + 10 * DAY);
+  user = zid_portal_get_user (f->portal, f->admin, e->user_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (zid_user_get_role_in (user, org_id (f, URA_A)), ==, ZID_ROLE_GEBRUIKER);
+  g_assert_cmpint (zid_user_get_mobile_id (user), ==, ZID_MOBILE_ID_NONE);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM audit WHERE action = 'user.register'"), ==, 1);
+}
+
+/* §2: a Beheerder registers only Gebruikers */
+static void
+test_beheerder_only_gebruiker (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 org = org_id (f, URA_A);
+  gint64 b = register_user (f, f->admin, URA_A, "Bea", "Beheer");
+  gint64 u;
+
+  g_assert_true (zid_portal_set_membership (f->portal, f->admin, b, org, ZID_ROLE_BEHEERDER, NULL, &error));
+  g_assert_no_error (error);
+
+  u = register_user (f, b, URA_A, "Gijs", "Gebruiker");
+  g_assert_false (zid_portal_set_membership (f->portal, b, u, org, ZID_ROLE_ADMINISTRATOR, NULL, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_ROLE_NOT_ALLOWED);
+  g_clear_error (&error);
+  g_assert_false (zid_portal_set_membership (f->portal, b, u, org, ZID_ROLE_BEHEERDER, NULL, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_ROLE_NOT_ALLOWED);
+  g_clear_error (&error);
+  /* nor demote the Administrator */
+  g_assert_false (zid_portal_set_membership (f->portal, b, f->admin, org, ZID_ROLE_GEBRUIKER, NULL, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_ROLE_NOT_ALLOWED);
+  g_clear_error (&error);
+  g_assert_true (zid_portal_set_membership (f->portal, b, u, org, ZID_ROLE_GEBRUIKER, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (zid_portal_may_assign_role (f->portal, b, org, ZID_ROLE_GEBRUIKER));
+  g_assert_false (zid_portal_may_assign_role (f->portal, b, org, ZID_ROLE_BEHEERDER));
+  g_assert_true (zid_portal_may_assign_role (f->portal, f->admin, org, ZID_ROLE_ADMINISTRATOR));
+  g_assert_cmpint (count (f, "SELECT count(*) FROM audit WHERE action = 'membership.set.refused'"), ==, 3);
+
+  /* a Beheerder may not block, add attributes or see inactive users */
+  g_assert_false (zid_portal_check_action (f->portal, b, ZID_ACTION_BLOCK, u, 0, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
+  g_clear_error (&error);
+  g_assert_false (zid_portal_check_action (f->portal, b, ZID_ACTION_VIEW_INACTIVE, 0, org, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
+  g_clear_error (&error);
+  g_assert_cmpint (zid_portal_add_attribute (f->portal, b, u, "agb", org, "01", &error), ==, 0);
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
+  g_clear_error (&error);
+  /* but may issue a new certificate for a Gebruiker, not for the Administrator */
+  g_assert_true (zid_portal_check_action (f->portal, b, ZID_ACTION_NEW_CERTIFICATE, u, 0, NULL));
+  g_assert_false (zid_portal_check_action (f->portal, b, ZID_ACTION_REVOKE_CERTIFICATE, f->admin, 0, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
+}
+
+/* §2: a Gebruiker has no portal access */
+static void
+test_gebruiker_no_access (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 u = register_user (f, f->admin, URA_A, "Gijs", "Gebruiker");
+  g_autoptr(GPtrArray) users = zid_portal_list_users (f->portal, u, 0, NULL, &error);
+
+  g_assert_null (users);
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_NO_PORTAL_ACCESS);
+}
+
+/* tenant isolation: an actor sees and changes only their organisations' users */
+static void
+test_tenant_isolation (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) users = NULL;
+  g_autoptr(ZidUser) user = NULL;
+  g_autoptr(ZidEnrolment) e = NULL;
+  gint64 other = second_organisation (f);
+  gint64 u = register_user (f, f->admin, URA_A, "Gijs", "Gebruiker");
+
+  users = zid_portal_list_users (f->portal, other, org_id (f, URA_A), NULL, &error);
+  g_assert_null (users);
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
+  g_clear_error (&error);
+
+  users = zid_portal_list_users (f->portal, other, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (users->len, ==, 1);   /* only themselves */
+  g_assert_cmpint (zid_user_get_id (g_ptr_array_index (users, 0)), ==, other);
+
+  user = zid_portal_get_user (f->portal, other, u, &error);
+  g_assert_null (user);
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
+  g_clear_error (&error);
+
+  e = zid_portal_register_user (f->portal, other, org_id (f, URA_A), "X", "Y", "1990-01-01", &error);
+  g_assert_null (e);
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
+  g_clear_error (&error);
+
+  g_assert_false (zid_portal_block_user (f->portal, other, f->admin, ZID_BLOCK_REASON_LOST_SMARTPHONE, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
+  g_clear_error (&error);
+
+  g_assert_false (zid_portal_set_membership (f->portal, other, u, org_id (f, URA_B),
+                                             ZID_ROLE_GEBRUIKER, NULL, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
+  g_clear_error (&error);
+
+  g_assert_null (zid_portal_list_certificates (f->portal, other, f->admin, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
+}
+
+/* §8.2: the only active Administrator cannot be blocked */
+static void
+test_only_administrator_not_blocked (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidEnrolment) e = NULL;
+  EVP_PKEY *key = NULL;
+  g_autofree char *cert = NULL;
+  gint64 second;
+
+  g_assert_false (zid_portal_block_user (f->portal, f->admin, f->admin,
+                                         ZID_BLOCK_REASON_SECURITY_INCIDENT, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_ONLY_ADMINISTRATOR);
+  g_clear_error (&error);
+
+  /* nor be demoted */
+  g_assert_false (zid_portal_set_membership (f->portal, f->admin, f->admin, org_id (f, URA_A),
+                                             ZID_ROLE_BEHEERDER, NULL, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_ONLY_ADMINISTRATOR);
+  g_clear_error (&error);
+
+  second = register_user (f, f->admin, URA_A, "Tweede", "Admin");
+  g_assert_true (zid_portal_set_membership (f->portal, f->admin, second, org_id (f, URA_A),
+                                            ZID_ROLE_ADMINISTRATOR, &e, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (e);   /* not enrolled yet: a fresh enrolment code */
+  cert = enrol (f, e, &key);
+  EVP_PKEY_free (key);
+
+  g_assert_true (zid_portal_block_user (f->portal, f->admin, f->admin,
+                                        ZID_BLOCK_REASON_SECURITY_INCIDENT, &error));
+  g_assert_no_error (error);
+
+  /* now `second` is the only active one */
+  g_assert_false (zid_portal_block_user (f->portal, second, second,
+                                         ZID_BLOCK_REASON_SECURITY_INCIDENT, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_ONLY_ADMINISTRATOR);
+}
+
+/* §8.2: a user without a mobile ID cannot be blocked; blocking needs a reason */
+static void
+test_no_mobile_id_not_blocked (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 u = register_user (f, f->admin, URA_A, "Gijs", "Gebruiker");
+
+  g_assert_false (zid_portal_block_user (f->portal, f->admin, u, ZID_BLOCK_REASON_LOST_SMARTPHONE, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_NO_MOBILE_ID);
+  g_clear_error (&error);
+  g_assert_false (zid_portal_block_user (f->portal, f->admin, u, ZID_BLOCK_REASON_NONE, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM users WHERE blocked = 1"), ==, 0);
+}
+
+/* §8.2/§8.3: blocking is national and reversible; a blocked user cannot log
+ * in; only a blocked user's certificate can be revoked, and never restored */
+static void
+test_block_revoke (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidEnrolment) e = NULL;
+  g_autoptr(GPtrArray) certs = NULL;
+  g_autoptr(ZidUser) user = NULL;
+  g_autofree char *cert = NULL;
+  g_autofree char *crl = NULL;
+  g_autofree char *serial = NULL;
+  g_autofree char *sql = NULL;
+  EVP_PKEY *key = NULL;
+  gint64 b = register_user (f, f->admin, URA_A, "Bea", "Beheer");
+  gint64 other = second_organisation (f);
+
+  /* b becomes Beheerder in A and Gebruiker in B: blocking is national */
+  g_assert_true (zid_portal_set_membership (f->portal, f->admin, b, org_id (f, URA_A),
+                                            ZID_ROLE_BEHEERDER, &e, &error));
+  g_assert_no_error (error);
+  cert = enrol (f, e, &key);
+  g_assert_cmpint (login (f, key, cert, &error), ==, b);
+  g_assert_no_error (error);
+
+  certs = zid_portal_list_certificates (f->portal, f->admin, b, &error);
+  g_assert_cmpuint (certs->len, ==, 1);
+  serial = g_strdup (((ZidCertificate *) g_ptr_array_index (certs, 0))->serial);
+
+  g_assert_false (zid_portal_revoke_certificate (f->portal, f->admin, b, serial, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_BLOCKED);
+  g_clear_error (&error);
+
+  g_assert_true (zid_portal_block_user (f->portal, f->admin, b, ZID_BLOCK_REASON_LOST_SMARTPHONE, &error));
+  g_assert_no_error (error);
+  g_assert_false (zid_portal_block_user (f->portal, f->admin, b, ZID_BLOCK_REASON_LOST_SMARTPHONE, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_ALREADY_BLOCKED);
+  g_clear_error (&error);
+
+  /* blocked: no login, no portal */
+  g_assert_cmpint (login (f, key, cert, &error), ==, 0);
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_USER_BLOCKED);
+  g_clear_error (&error);
+  g_assert_null (zid_portal_list_users (f->portal, b, 0, NULL, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_ACTOR_BLOCKED);
+  g_clear_error (&error);
+  (void) other;
+
+  g_assert_true (zid_portal_revoke_certificate (f->portal, f->admin, b, serial, &error));
+  g_assert_no_error (error);
+  g_assert_false (zid_portal_revoke_certificate (f->portal, f->admin, b, serial, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_ALREADY_REVOKED);
+  g_clear_error (&error);
+
+  /* the store itself refuses to undo a revocation */
+  sql = g_strdup_printf ("UPDATE certificates SET revoked_at = NULL WHERE serial = '%s'", serial);
+  exec_sql (f, sql, SQLITE_CONSTRAINT);
+
+  crl = zid_portal_dup_crl_pem (f->portal, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (crl, "-----BEGIN X509 CRL-----"));
+
+  g_assert_true (zid_portal_unblock_user (f->portal, f->admin, b, &error));
+  g_assert_no_error (error);
+  g_assert_false (zid_portal_unblock_user (f->portal, f->admin, b, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_BLOCKED);
+  g_clear_error (&error);
+
+  /* unblocked, but the revoked certificate stays unusable */
+  g_assert_cmpint (login (f, key, cert, &error), ==, 0);
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_CERTIFICATE_REVOKED);
+  g_clear_error (&error);
+  user = zid_portal_get_user (f->portal, f->admin, b, &error);
+  g_assert_cmpint (zid_user_get_mobile_id (user), ==, ZID_MOBILE_ID_REVOKED);
+
+  /* a new certificate brings the mobile ID back */
+  {
+    g_autoptr(ZidEnrolment) renewed = zid_portal_new_certificate (f->portal, f->admin, b, &error);
+    g_autofree char *cert2 = NULL;
+    EVP_PKEY *key2 = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpint (renewed->purpose, ==, ZID_CODE_NEW_CERTIFICATE);
+    cert2 = enrol (f, renewed, &key2);
+    g_assert_cmpint (login (f, key2, cert2, &error), ==, b);
+    g_assert_no_error (error);
+    EVP_PKEY_free (key2);
+  }
+  EVP_PKEY_free (key);
+}
+
+/* §4/§5: codes are valid for exactly 10 days and only once */
+static void
+test_code_expiry_and_single_use (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidEnrolment) e1 = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
+                                                         "Een", "Gebruiker", "1990-01-01", NULL);
+  g_autoptr(ZidEnrolment) e2 = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
+                                                         "Twee", "Gebruiker", "1990-01-01", NULL);
+  g_autofree char *code1 = payload_param (e1->payload, "code");
+  g_autofree char *code2 = payload_param (e2->payload, "code");
+  g_autoptr(ZidEnrolmentInfo) info = NULL;
+  g_autofree char *cert = NULL;
+  g_autofree char *csr = NULL;
+  EVP_PKEY *key = NULL;
+
+  g_assert_cmpuint (strlen (code1), >=, 22);   /* 128 bits, base64url */
+  g_assert_cmpstr (code1, !=, code2);
+
+  zid_clock_set (f->clock, T0 + 10 * DAY - 1);
+  info = zid_portal_enrolment_preview (f->portal, code1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (info->first_name, ==, "Een");
+  g_assert_cmpstr (info->organisation_name, ==, "Zorggroep Noord");
+  cert = enrol (f, e1, &key);
+  EVP_PKEY_free (key);
+
+  csr = make_csr (&key);
+  g_assert_false (zid_portal_enrol (f->portal, code1, csr, NULL, NULL, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_CODE_USED);
+  g_clear_error (&error);
+
+  zid_clock_set (f->clock, T0 + 10 * DAY);
+  g_assert_false (zid_portal_enrol (f->portal, code2, csr, NULL, NULL, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_CODE_EXPIRED);
+  g_clear_error (&error);
+
+  g_assert_false (zid_portal_enrol (f->portal, "AAAAAAAAAAAAAAAAAAAAAA", csr, NULL, NULL, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_CODE_INVALID);
+  g_clear_error (&error);
+  EVP_PKEY_free (key);
+
+  /* a malformed request does not use up the code */
+  zid_clock_set (f->clock, T0);
+  {
+    g_autoptr(ZidEnrolment) e3 = zid_portal_new_certificate (f->portal, f->admin, e2->user_id, &error);
+    g_autofree char *code3 = payload_param (e3->payload, "code");
+
+    g_assert_false (zid_portal_enrol (f->portal, code3, "-----BEGIN CERTIFICATE REQUEST-----\nxx\n",
+                                      NULL, NULL, &error));
+    g_assert_error (error, ZID_ERROR, ZID_ERROR_CERTIFICATE_INVALID);
+    g_clear_error (&error);
+    /* the earlier code of the same user stopped working */
+    g_assert_null (zid_portal_enrolment_preview (f->portal, code2, &error));
+    g_assert_error (error, ZID_ERROR, ZID_ERROR_CODE_INVALID);
+    g_clear_error (&error);
+    g_autofree char *cert3 = enrol (f, e3, &key);
+    EVP_PKEY_free (key);
+  }
+}
+
+/* codes are stored only as hashes */
+static void
+test_codes_stored_as_hash (Fixture *f, gconstpointer data)
+{
+  g_autoptr(ZidEnrolment) e = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
+                                                        "Een", "Gebruiker", "1990-01-01", NULL);
+  g_autofree char *code = payload_param (e->payload, "code");
+  g_autofree char *db_path = g_build_filename (f->dir, "zorgid.db", NULL);
+  g_autofree char *wal_path = g_build_filename (f->dir, "zorgid.db-wal", NULL);
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+
+  g_assert_true (g_file_get_contents (db_path, &contents, &len, NULL));
+  g_assert_null (memmem (contents, len, code, strlen (code)));
+  g_clear_pointer (&contents, g_free);
+  if (g_file_get_contents (wal_path, &contents, &len, NULL))
+    g_assert_null (memmem (contents, len, code, strlen (code)));
+  g_assert_cmpint (count (f, "SELECT count(*) FROM codes WHERE length(hash) = 32"), ==,
+                   count (f, "SELECT count(*) FROM codes"));
+}
+
+typedef struct
+{
+  const char *dir;
+  const char *code;
+  char       *csr;
+  gboolean    won;
+  GError     *error;
+} Racer;
+
+static gpointer
+race (gpointer data)
+{
+  Racer *r = data;
+  g_autoptr(ZidClock) clock = zid_clock_new_fixed (T0 + 60);
+  g_autoptr(ZidPortal) portal = zid_portal_open (r->dir, ZID_ENVIRONMENT_ACCEPTATIE, clock, &r->error);
+
+  if (portal != NULL)
+    r->won = zid_portal_enrol (portal, r->code, r->csr, NULL, NULL, &r->error);
+  return NULL;
+}
+
+/* two (here: sixteen) concurrent redemptions of one code: exactly one wins */
+static void
+test_concurrent_redemption (Fixture *f, gconstpointer data)
+{
+  g_autoptr(ZidEnrolment) e = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
+                                                        "Een", "Gebruiker", "1990-01-01", NULL);
+  g_autofree char *code = payload_param (e->payload, "code");
+  Racer racers[16];
+  GThread *threads[16];
+  guint won = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (racers); i++)
+    {
+      EVP_PKEY *key;
+
+      racers[i] = (Racer) { f->dir, code, make_csr (&key), FALSE, NULL };
+      EVP_PKEY_free (key);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (racers); i++)
+    threads[i] = g_thread_new ("racer", race, &racers[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (racers); i++)
+    {
+      g_thread_join (threads[i]);
+      if (racers[i].won)
+        won++;
+      else
+        g_assert_error (racers[i].error, ZID_ERROR, ZID_ERROR_CODE_USED);
+      g_clear_error (&racers[i].error);
+      g_free (racers[i].csr);
+    }
+  g_assert_cmpuint (won, ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM certificates WHERE user_id = 2"), ==, 1);
+}
+
+/* §3: the login QR is valid for exactly 5 minutes, once; Gebruikers may not log in */
+static void
+test_login_rules (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidEnrolment) session = NULL;
+  g_autoptr(ZidEnrolment) e = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *message = NULL;
+  g_autofree guint8 *sig = NULL;
+  g_autofree char *ucert = NULL;
+  EVP_PKEY *ukey = NULL;
+  gint64 user = 0;
+  gsize len;
+
+  session = zid_portal_login_begin (f->portal, &id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (session->expires, ==, T0 + 5 * 60);
+  g_assert_cmpint (zid_portal_login_poll (f->portal, id, &user, NULL), ==, ZID_LOGIN_PENDING);
+
+  message = g_strdup_printf ("zorgid-login-v1\n%s\n%s", id, session->code);
+  sig = sign (f->admin_key, message, &len);
+
+  /* a signature by another key is refused */
+  {
+    EVP_PKEY *other = EVP_EC_gen ("P-256");
+    g_autofree guint8 *bad = NULL;
+    gsize bad_len;
+
+    bad = sign (other, message, &bad_len);
+    g_assert_cmpint (zid_portal_login_answer (f->portal, id, f->admin_cert, bad, bad_len, &error), ==, 0);
+    g_assert_error (error, ZID_ERROR, ZID_ERROR_SIGNATURE_INVALID);
+    g_clear_error (&error);
+    EVP_PKEY_free (other);
+  }
+
+  zid_clock_set (f->clock, T0 + 5 * 60 - 1);
+  g_assert_cmpint (zid_portal_login_answer (f->portal, id, f->admin_cert, sig, len, &error), ==, f->admin);
+  g_assert_no_error (error);
+  g_assert_cmpint (zid_portal_login_poll (f->portal, id, &user, NULL), ==, ZID_LOGIN_ACCEPTED);
+  g_assert_cmpint (user, ==, f->admin);
+
+  /* replay */
+  g_assert_cmpint (zid_portal_login_answer (f->portal, id, f->admin_cert, sig, len, &error), ==, 0);
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_SESSION_INVALID);
+  g_clear_error (&error);
+
+  /* expired at exactly 5 minutes */
+  {
+    g_autoptr(ZidEnrolment) s2 = NULL;
+    g_autofree char *id2 = NULL;
+    g_autofree char *m2 = NULL;
+    g_autofree guint8 *sig2 = NULL;
+    gsize len2;
+
+    zid_clock_set (f->clock, T0);
+    s2 = zid_portal_login_begin (f->portal, &id2, NULL);
+    m2 = g_strdup_printf ("zorgid-login-v1\n%s\n%s", id2, s2->code);
+    sig2 = sign (f->admin_key, m2, &len2);
+    zid_clock_set (f->clock, T0 + 5 * 60);
+    g_assert_cmpint (zid_portal_login_poll (f->portal, id2, NULL, NULL), ==, ZID_LOGIN_EXPIRED);
+    g_assert_cmpint (zid_portal_login_answer (f->portal, id2, f->admin_cert, sig2, len2, &error), ==, 0);
+    g_assert_error (error, ZID_ERROR, ZID_ERROR_SESSION_INVALID);
+    g_clear_error (&error);
+  }
+
+  /* a Gebruiker's mobile ID does not open the portal */
+  zid_clock_set (f->clock, T0);
+  e = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A), "Gijs", "Gebruiker",
+                                "1990-01-01", NULL);
+  ucert = enrol (f, e, &ukey);
+  g_assert_cmpint (login (f, ukey, ucert, &error), ==, 0);
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_NO_PORTAL_ACCESS);
+  g_clear_error (&error);
+  EVP_PKEY_free (ukey);
+
+  /* a certificate from elsewhere is refused */
+  g_assert_cmpint (login (f, f->admin_key, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+                          &error), ==, 0);
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_CERTIFICATE_INVALID);
+}
+
+/* §6: inactive = no use for more than four weeks (or never, registered more than four weeks ago) */
+static void
+test_inactive (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  gint64 org = org_id (f, URA_A);
+  gint64 never = register_user (f, f->admin, URA_A, "Nooit", "Gebruikt");
+
+  /* the admin logs in at T0 + 1 day */
+  zid_clock_set (f->clock, T0 + DAY);
+  g_assert_cmpint (login (f, f->admin_key, f->admin_cert, &error), ==, f->admin);
+
+  zid_clock_set (f->clock, T0 + 28 * DAY);
+  list = zid_portal_list_inactive (f->portal, f->admin, org, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 0);
+  g_clear_pointer (&list, g_ptr_array_unref);
+
+  zid_clock_set (f->clock, T0 + 28 * DAY + 1);
+  list = zid_portal_list_inactive (f->portal, f->admin, org, &error);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_assert_cmpint (zid_user_get_id (g_ptr_array_index (list, 0)), ==, never);
+  g_clear_pointer (&list, g_ptr_array_unref);
+
+  zid_clock_set (f->clock, T0 + 29 * DAY + 1);
+  list = zid_portal_list_inactive (f->portal, f->admin, org, &error);
+  g_assert_cmpuint (list->len, ==, 2);
+  g_clear_pointer (&list, g_ptr_array_unref);
+
+  /* using the mobile ID makes the admin active again */
+  g_assert_cmpint (login (f, f->admin_key, f->admin_cert, &error), ==, f->admin);
+  list = zid_portal_list_inactive (f->portal, f->admin, org, &error);
+  g_assert_cmpuint (list->len, ==, 1);
+}
+
+/* audit: every change is an event; editing, deleting or reordering one is caught */
+static void
+test_audit_chain (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  gint64 bad = -1;
+
+  register_user (f, f->admin, URA_A, "Een", "Gebruiker");
+  register_user (f, f->admin, URA_A, "Twee", "Gebruiker");
+  events = zid_portal_list_audit (f->portal, &error);
+  g_assert_cmpuint (events->len, >=, 5);
+  g_assert_true (zid_portal_verify_audit (f->portal, &bad, &error));
+  g_assert_no_error (error);
+
+  exec_sql (f, "UPDATE audit SET details = 'organisation=9 role=Administrator' WHERE id = 4", SQLITE_OK);
+  g_assert_false (zid_portal_verify_audit (f->portal, &bad, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_AUDIT_BROKEN);
+  g_assert_cmpint (bad, ==, 4);
+}
+
+static void
+test_audit_deletion (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 bad = -1;
+
+  register_user (f, f->admin, URA_A, "Een", "Gebruiker");
+  register_user (f, f->admin, URA_A, "Twee", "Gebruiker");
+
+  /* the last event removed */
+  exec_sql (f, "DELETE FROM audit WHERE id = (SELECT max(id) FROM audit)", SQLITE_OK);
+  g_assert_false (zid_portal_verify_audit (f->portal, &bad, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_AUDIT_BROKEN);
+  g_clear_error (&error);
+
+  /* one in the middle */
+  exec_sql (f, "DELETE FROM audit WHERE id = 2", SQLITE_OK);
+  g_assert_false (zid_portal_verify_audit (f->portal, &bad, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_AUDIT_BROKEN);
+  g_assert_cmpint (bad, ==, 3);
+}
+
+static void
+test_audit_reorder (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 bad = -1;
+
+  register_user (f, f->admin, URA_A, "Een", "Gebruiker");
+  exec_sql (f,
+            "UPDATE audit SET id = -id WHERE id IN (2, 3);"
+            "UPDATE audit SET id = 3 WHERE id = -2;"
+            "UPDATE audit SET id = 2 WHERE id = -3;", SQLITE_OK);
+  g_assert_false (zid_portal_verify_audit (f->portal, &bad, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_AUDIT_BROKEN);
+  g_assert_cmpint (bad, ==, 2);
+}
+
+/* §1: bootstrap without a card is for acceptatie only */
+static void
+test_bootstrap_productie_refused (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("zid-test-XXXXXX", NULL);
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);
+  g_autoptr(ZidClock) clock = zid_clock_new_fixed (T0);
+  g_autoptr(ZidPortal) portal = zid_portal_open (dir, ZID_ENVIRONMENT_PRODUCTIE, clock, &error);
+  g_autoptr(ZidEnrolment) e = NULL;
+
+  g_assert_no_error (error);
+  zid_portal_add_registration (portal, URA_A, "Zorggroep Noord", NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  e = zid_portal_bootstrap (portal, URA_A, "Anna", "de Vries", "1980-01-01", &error);
+  g_assert_null (e);
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_WRONG_ENVIRONMENT);
+  g_clear_object (&portal);
+  g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL);
+}
+
+/* §7: completing a registration with the UZI-pas */
+static void
+test_registration_completion (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidCompletion) done = NULL;
+  g_autoptr(ZidCompletion) again = NULL;
+  g_autoptr(ZidRegistration) r = NULL;
+  g_autofree char *cert = NULL;
+  EVP_PKEY *key = NULL;
+  ZidCardHolder holder = { (char *) "900012345", (char *) "Chris", (char *) "Zorg", (char *) URA_B, (char *) "01.015", 'Z' };
+  gint64 existing = -1;
+
+  /* no registration yet */
+  g_assert_null (zid_portal_check_registration (f->portal, &holder, &existing, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_NO_REGISTRATION);
+  g_clear_error (&error);
+
+  zid_portal_add_registration (f->portal, URA_B, "Thuiszorg Zuid", NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  /* a server or organisation card does not complete a registration */
+  holder.card_type = 'M';
+  g_assert_null (zid_portal_check_registration (f->portal, &holder, &existing, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
+  g_clear_error (&error);
+  holder.card_type = 'S';
+  g_assert_null (zid_portal_complete_registration (f->portal, &holder, "1970-01-01", &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
+  g_clear_error (&error);
+  holder.card_type = 'Z';
+
+  r = zid_portal_check_registration (f->portal, &holder, &existing, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (r->name, ==, "Thuiszorg Zuid");
+  g_assert_cmpint (existing, ==, 0);
+
+  /* no mobile ID yet: birth date needed */
+  g_assert_null (zid_portal_complete_registration (f->portal, &holder, NULL, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM organisations"), ==, 1);
+
+  done = zid_portal_complete_registration (f->portal, &holder, "1970-01-01", &error);
+  g_assert_no_error (error);
+  g_assert_false (done->existing_mobile_id);
+  g_assert_nonnull (done->enrolment);
+  g_assert_cmpint (done->enrolment->expires, ==, T0 + 10 * DAY);
+
+  /* once only */
+  again = zid_portal_complete_registration (f->portal, &holder, "1970-01-01", &error);
+  g_assert_null (again);
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_REGISTRATION_COMPLETED);
+  g_clear_error (&error);
+
+  /* the new Administrator enrols; for the next organisation they are recognised */
+  cert = enrol (f, done->enrolment, &key);
+  EVP_PKEY_free (key);
+  zid_portal_add_registration (f->portal, "11112222", "Kliniek Oost", NULL, NULL, NULL, &error);
+  holder.subscriber_number = (char *) "11112222";
+  g_clear_pointer (&r, zid_registration_free);
+  r = zid_portal_check_registration (f->portal, &holder, &existing, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (existing, ==, done->user_id);
+  again = zid_portal_complete_registration (f->portal, &holder, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (again->existing_mobile_id);
+  g_assert_null (again->enrolment);
+  g_assert_cmpint (again->user_id, ==, done->user_id);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM memberships WHERE role = 3 AND user_id = 3"), ==, 2);
+}
+
+/* §8.1: attributes; the UZI-pas type goes to the administrator's own ID */
+static void
+test_attributes (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  gint64 org = org_id (f, URA_A);
+  gint64 u = register_user (f, f->admin, URA_A, "Gijs", "Gebruiker");
+
+  g_assert_cmpint (zid_portal_add_attribute (f->portal, f->admin, u, "big", org, "19012345601", &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (zid_portal_add_attribute (f->portal, f->admin, u, "big", org, "19012345601", &error), ==, 0);
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  g_assert_cmpint (zid_portal_add_attribute (f->portal, f->admin, u, "uzi", org, "900012345", &error), ==, 0);
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
+  g_clear_error (&error);
+  g_assert_cmpint (zid_portal_add_attribute (f->portal, f->admin, f->admin, "uzi", org, "900012345", &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (zid_portal_add_attribute (f->portal, f->admin, u, "nonsense", org, "1", &error), ==, 0);
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+
+  list = zid_portal_list_attributes (f->portal, f->admin, u, &error);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_assert_cmpstr (((ZidAttribute *) g_ptr_array_index (list, 0))->task_code, ==, "19012345601");
+}
+
+/* search by name prefix, case and accents ignored */
+static void
+test_search (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+
+  register_user (f, f->admin, URA_A, "Jörg", "Müller");
+  register_user (f, f->admin, URA_A, "Eva", "van Dijk");
+  register_user (f, f->admin, URA_A, "Ümit", "Yılmaz");
+
+  found = zid_portal_list_users (f->portal, f->admin, 0, "mul", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, ==, 1);
+  g_assert_cmpstr (zid_user_get_last_name (g_ptr_array_index (found, 0)), ==, "Müller");
+  g_clear_pointer (&found, g_ptr_array_unref);
+
+  found = zid_portal_list_users (f->portal, f->admin, org_id (f, URA_A), "DIJK", NULL);
+  g_assert_cmpuint (found->len, ==, 1);
+  g_clear_pointer (&found, g_ptr_array_unref);
+  found = zid_portal_list_users (f->portal, f->admin, 0, "eva van", NULL);
+  g_assert_cmpuint (found->len, ==, 1);
+  g_clear_pointer (&found, g_ptr_array_unref);
+  found = zid_portal_list_users (f->portal, f->admin, 0, "umit", NULL);
+  g_assert_cmpuint (found->len, ==, 1);
+  g_clear_pointer (&found, g_ptr_array_unref);
+  found = zid_portal_list_users (f->portal, f->admin, 0, NULL, NULL);
+  g_assert_cmpuint (found->len, ==, 4);
+}
+
+/* data dir 0700, keys 0600, reopen keeps the CA; a newer schema is refused */
+static void
+test_store_files (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = g_build_filename (f->dir, "ca", "key.pem", NULL);
+  g_autofree char *tls_key = g_build_filename (f->dir, "service-tls", "key.pem", NULL);
+  g_autofree char *ca1 = zid_portal_dup_ca_pem (f->portal, NULL);
+  g_autofree char *ca2 = NULL;
+  g_autoptr(ZidPortal) again = NULL;
+  g_autoptr(ZidPortal) newer = NULL;
+  struct stat st;
+
+  g_assert_cmpint (g_stat (f->dir, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+  g_assert_cmpint (g_stat (key, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_cmpint (g_stat (tls_key, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  again = zid_portal_open (f->dir, ZID_ENVIRONMENT_ACCEPTATIE, f->clock, &error);
+  g_assert_no_error (error);
+  ca2 = zid_portal_dup_ca_pem (again, NULL);
+  g_assert_cmpstr (ca1, ==, ca2);
+  g_clear_object (&again);
+
+  exec_sql (f, "PRAGMA user_version = 99", SQLITE_OK);
+  newer = zid_portal_open (f->dir, ZID_ENVIRONMENT_ACCEPTATIE, f->clock, &error);
+  g_assert_null (newer);
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_STORE);
+  exec_sql (f, "PRAGMA user_version = 1", SQLITE_OK);
+}
+
+static void
+test_service_address (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  g_autoptr(ZidEnrolment) e = NULL;
+  const char *bad[] = { "", "host", "host:0", "host:70000", ":8443", "a b:1", "[::1:80" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_assert_false (zid_portal_set_service_address (f->portal, bad[i], &error));
+      g_assert_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT);
+      g_clear_error (&error);
+    }
+  g_assert_true (zid_portal_set_service_address (f->portal, "192.168.1.10:9443", &error));
+  g_assert_no_error (error);
+  address = zid_portal_dup_service_address (f->portal);
+  g_assert_cmpstr (address, ==, "192.168.1.10:9443");
+  e = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A), "A", "B", "1990-01-01", NULL);
+  g_assert_nonnull (strstr (e->payload, "&host=192.168.1.10:9443&"));
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+  ADD ("/portal/register/validates-input", test_register_validates_input);
+  ADD ("/portal/register/gebruiker", test_register_gives_gebruiker);
+  ADD ("/portal/roles/beheerder-only-gebruiker", test_beheerder_only_gebruiker);
+  ADD ("/portal/roles/gebruiker-no-access", test_gebruiker_no_access);
+  ADD ("/portal/tenant-isolation", test_tenant_isolation);
+  ADD ("/portal/block/only-administrator", test_only_administrator_not_blocked);
+  ADD ("/portal/block/no-mobile-id", test_no_mobile_id_not_blocked);
+  ADD ("/portal/block/revoke", test_block_revoke);
+  ADD ("/portal/codes/expiry-single-use", test_code_expiry_and_single_use);
+  ADD ("/portal/codes/hashed", test_codes_stored_as_hash);
+  ADD ("/portal/codes/concurrent", test_concurrent_redemption);
+  ADD ("/portal/login", test_login_rules);
+  ADD ("/portal/inactive", test_inactive);
+  ADD ("/portal/audit/edit", test_audit_chain);
+  ADD ("/portal/audit/delete", test_audit_deletion);
+  ADD ("/portal/audit/reorder", test_audit_reorder);
+  ADD ("/portal/registration/completion", test_registration_completion);
+  ADD ("/portal/attributes", test_attributes);
+  ADD ("/portal/search", test_search);
+  ADD ("/portal/store/files", test_store_files);
+  ADD ("/portal/service-address", test_service_address);
+#undef ADD
+  g_test_add_func ("/portal/bootstrap/productie", test_bootstrap_productie_refused);
+
+  return g_test_run ();
+}
