@@ -496,7 +496,15 @@ zid_token_login (ZidToken      *self,
   rv = self->module->C_Login (self->session, CKU_USER,
                               pin != NULL ? (CK_UTF8CHAR_PTR) zid_pin_get_data (pin) : NULL,
                               (CK_ULONG) len);
-  if (rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN)
+  if (rv == CKR_USER_ALREADY_LOGGED_IN)
+    {
+      /* Logged in before (this process): the PIN must still be proven */
+      self->module->C_Logout (self->session);
+      rv = self->module->C_Login (self->session, CKU_USER,
+                                  pin != NULL ? (CK_UTF8CHAR_PTR) zid_pin_get_data (pin) : NULL,
+                                  (CK_ULONG) len);
+    }
+  if (rv == CKR_OK)
     {
       self->logged_in = TRUE;
       self->tries_left = -1;

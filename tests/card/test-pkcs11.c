@@ -1,0 +1,335 @@
+/* test-pkcs11.c — tokens, PIN and proof of possession on SoftHSM2
+ *
+ * Two SoftHSM2 tokens made by softhsm-token.sh from the test PKI: "UZI Jan"
+ * (RSA) and "UZI EC" (ECDSA). SoftHSM2 has no PIN retry counter, so it is
+ * loaded through zid-pin-counter-shim (3 tries, like the UZI-pas).
+ */
+#include <string.h>
+
+#include "zid-card.h"
+
+static const char *pki;
+static char *shim;
+
+static ZidCardConfig *
+make_config (void)
+{
+  ZidCardConfig *config = zid_card_config_new (ZID_UZI_ENVIRONMENT_ACCEPTATIE);
+
+  config->module_path = g_strdup (shim);
+  config->load_registered = FALSE;
+  config->trust_dir = g_build_filename (pki, "trust", NULL);
+  return config;
+}
+
+static ZidToken *
+token_with_label (ZidPkcs11  *pkcs11,
+                  const char *label)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) tokens = zid_pkcs11_list_tokens (pkcs11, NULL, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < tokens->len; i++)
+    if (g_str_equal (zid_token_get_label (g_ptr_array_index (tokens, i)), label))
+      return g_object_ref (g_ptr_array_index (tokens, i));
+  g_assert_not_reached ();
+}
+
+static void
+test_read (void)
+{
+  g_autoptr(ZidCardConfig) config = make_config ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidPkcs11) pkcs11 = zid_pkcs11_new (config, &error);
+  g_autoptr(GPtrArray) tokens = NULL;
+  g_autoptr(ZidToken) jan = NULL;
+  g_autoptr(ZidTokenCertificate) auth = NULL;
+  g_auto(GStrv) modules = NULL;
+  GPtrArray *certs;
+  guint purposes = 0;
+
+  g_assert_no_error (error);
+  modules = zid_pkcs11_get_module_names (pkcs11);
+  g_assert_cmpuint (g_strv_length (modules), ==, 1);
+
+  tokens = zid_pkcs11_list_tokens (pkcs11, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tokens->len, ==, 2);
+
+  jan = token_with_label (pkcs11, "UZI Jan");
+  certs = zid_token_get_certificates (jan);
+  g_assert_cmpuint (certs->len, ==, 3);
+  for (guint i = 0; i < certs->len; i++)
+    {
+      ZidTokenCertificate *c = g_ptr_array_index (certs, i);
+      g_assert_nonnull (c->identity);
+      g_assert_cmpuint (g_bytes_get_size (c->id), ==, 1);
+      purposes |= zid_uzi_identity_get_purpose (c->identity);
+    }
+  g_assert_cmpuint (purposes, ==, ZID_UZI_PURPOSE_AUTHENTICATION | ZID_UZI_PURPOSE_SIGNATURE | ZID_UZI_PURPOSE_ENCRYPTION);
+
+  auth = zid_token_find_authentication_certificate (jan, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (auth->label, ==, "auth");
+  g_assert_cmpstr (zid_uzi_identity_get_subscriber_number (auth->identity), ==, "12345678");
+  g_assert_cmpstr (zid_uzi_identity_get_uzi_number (auth->identity), ==, "123456789");
+  g_assert_cmpint (zid_token_get_pin_state (jan, NULL, &error), ==, ZID_PIN_STATE_OK);
+  g_assert_no_error (error);
+}
+
+static void
+test_sign_rsa_and_ec (void)
+{
+  const char *labels[] = { "UZI Jan", "UZI EC" };
+  g_autoptr(ZidCardConfig) config = make_config ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidPkcs11) pkcs11 = zid_pkcs11_new (config, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    {
+      g_autoptr(ZidToken) token = token_with_label (pkcs11, labels[i]);
+      g_autoptr(ZidTokenCertificate) auth = zid_token_find_authentication_certificate (token, &error);
+      g_autoptr(ZidPin) pin = zid_pin_new ("1234", 4);
+
+      g_assert_no_error (error);
+      /* Not logged in: the key will not sign */
+      g_assert_false (zid_token_prove_possession (token, auth, NULL, &error));
+      g_assert_nonnull (error);
+      g_clear_error (&error);
+
+      g_assert_true (zid_token_login (token, pin, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_true (zid_token_prove_possession (token, auth, NULL, &error));
+      g_assert_no_error (error);
+      zid_token_logout (token);
+    }
+}
+
+static void
+test_verify_with_chain (void)
+{
+  g_autoptr(ZidCardConfig) config = make_config ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidPkcs11) pkcs11 = zid_pkcs11_new (config, &error);
+  g_autoptr(ZidToken) token = token_with_label (pkcs11, "UZI Jan");
+  g_autoptr(ZidPin) pin = zid_pin_new ("1234", 4);
+  g_autoptr(GPtrArray) chain = NULL;
+  g_autoptr(ZidUziIdentity) id = NULL;
+
+  id = zid_token_verify (token, pin, NULL, &chain, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (zid_uzi_identity_get_common_name (id), ==, "Jan Vries");
+  g_assert_cmpuint (chain->len, ==, 3);
+}
+
+static void
+test_pin_length_costs_no_try (void)
+{
+  g_autoptr(ZidCardConfig) config = make_config ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidPkcs11) pkcs11 = zid_pkcs11_new (config, &error);
+  g_autoptr(ZidToken) token = token_with_label (pkcs11, "UZI Jan");
+  g_autoptr(ZidPin) shorter = zid_pin_new ("12", 2);
+
+  g_assert_false (zid_token_login (token, shorter, NULL, &error));
+  g_assert_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_LENGTH);
+  g_clear_error (&error);
+  g_assert_false (zid_token_login (token, NULL, NULL, &error));
+  g_assert_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_LENGTH);
+  g_clear_error (&error);
+  g_assert_cmpint (zid_token_get_pin_state (token, NULL, &error), ==, ZID_PIN_STATE_OK);
+}
+
+static void
+test_wrong_pin_then_right (void)
+{
+  g_autoptr(ZidCardConfig) config = make_config ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidPkcs11) pkcs11 = zid_pkcs11_new (config, &error);
+  g_autoptr(ZidToken) token = token_with_label (pkcs11, "UZI Jan");
+  g_autoptr(ZidPin) wrong = zid_pin_new ("9999", 4);
+  g_autoptr(ZidPin) right = zid_pin_new ("1234", 4);
+
+  g_assert_false (zid_token_login (token, wrong, NULL, &error));
+  g_assert_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_INCORRECT);
+  g_assert_cmpstr (error->message, ==, "PIN onjuist, nog 2 pogingen");
+  g_assert_cmpint (zid_token_get_pin_tries_left (token), ==, 2);
+  g_clear_error (&error);
+  g_assert_cmpint (zid_token_get_pin_state (token, NULL, NULL), ==, ZID_PIN_STATE_COUNT_LOW);
+
+  g_assert_true (zid_token_login (token, right, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (zid_token_get_pin_state (token, NULL, NULL), ==, ZID_PIN_STATE_OK);
+
+  /* Logged in already: a wrong PIN is still refused */
+  g_assert_false (zid_token_login (token, wrong, NULL, &error));
+  g_assert_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_INCORRECT);
+  g_clear_error (&error);
+  g_assert_true (zid_token_login (token, right, NULL, &error));
+}
+
+typedef struct
+{
+  GMainLoop *loop;
+  ZidUziIdentity *identity;
+  GPtrArray *chain;
+  GError *error;
+} AsyncResult;
+
+static void
+verified (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  AsyncResult *r = user_data;
+
+  r->identity = zid_card_verify_finish (result, &r->chain, &r->error);
+  g_main_loop_quit (r->loop);
+}
+
+static void
+test_verify_async (void)
+{
+  g_autoptr(ZidCardConfig) config = make_config ();
+  g_autoptr(ZidPin) pin = zid_pin_new ("1234", 4);
+  g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+  AsyncResult r = { g_main_loop_new (NULL, FALSE), NULL, NULL, NULL };
+
+  zid_card_verify_async (config, pin, NULL, verified, &r);
+  g_main_loop_run (r.loop);
+  g_assert_no_error (r.error);
+  g_assert_nonnull (r.identity);
+  g_assert_cmpuint (r.chain->len, ==, 3);
+  g_assert_finalize_object (r.identity);
+  g_ptr_array_unref (r.chain);
+  r.identity = NULL;
+  r.chain = NULL;
+
+  g_cancellable_cancel (cancelled);
+  zid_card_verify_async (config, pin, cancelled, verified, &r);
+  g_main_loop_run (r.loop);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (r.identity);
+  g_clear_error (&r.error);
+  g_main_loop_unref (r.loop);
+}
+
+static void
+test_module_load_failure (void)
+{
+  g_autoptr(ZidCardConfig) config = make_config ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidPkcs11) pkcs11 = NULL;
+
+  g_free (config->module_path);
+  config->module_path = g_strdup ("/nonexistent/libaetpkss.so.3");
+  pkcs11 = zid_pkcs11_new (config, &error);
+  g_assert_null (pkcs11);
+  g_assert_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_MODULE_LOAD_FAILED);
+  g_assert_nonnull (strstr (error->message, "/nonexistent/libaetpkss.so.3"));
+  g_clear_error (&error);
+
+  g_clear_pointer (&config->module_path, g_free);
+  pkcs11 = zid_pkcs11_new (config, &error);
+  g_assert_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_MODULE_LOAD_FAILED);
+}
+
+/* Last: the counter of the shim stays locked for this process */
+static void
+test_pin_locks_after_three (void)
+{
+  g_autoptr(ZidCardConfig) config = make_config ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidPkcs11) pkcs11 = zid_pkcs11_new (config, &error);
+  g_autoptr(ZidToken) token = token_with_label (pkcs11, "UZI Jan");
+  g_autoptr(ZidPin) wrong = zid_pin_new ("0000", 4);
+  g_autoptr(ZidPin) right = zid_pin_new ("1234", 4);
+  g_autoptr(ZidUziIdentity) id = NULL;
+
+  g_assert_false (zid_token_login (token, wrong, NULL, &error));
+  g_assert_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_INCORRECT);
+  g_assert_cmpstr (error->message, ==, "PIN onjuist, nog 2 pogingen");
+  g_clear_error (&error);
+  g_assert_false (zid_token_login (token, wrong, NULL, &error));
+  g_assert_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_INCORRECT);
+  g_assert_true (g_str_has_prefix (error->message, "PIN onjuist, nog 1 poging"));
+  g_assert_cmpint (zid_token_get_pin_tries_left (token), ==, 1);
+  g_assert_cmpint (zid_token_get_pin_state (token, NULL, NULL), ==, ZID_PIN_STATE_FINAL_TRY);
+  g_clear_error (&error);
+  g_assert_false (zid_token_login (token, wrong, NULL, &error));
+  g_assert_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_LOCKED);
+  g_clear_error (&error);
+  g_assert_false (zid_token_login (token, right, NULL, &error));
+  g_assert_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_LOCKED);
+  g_clear_error (&error);
+  g_assert_cmpint (zid_token_get_pin_state (token, NULL, NULL), ==, ZID_PIN_STATE_LOCKED);
+  id = zid_token_verify (token, right, NULL, NULL, &error);
+  g_assert_null (id);
+  g_assert_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_LOCKED);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *conf = NULL;
+  const char *tests;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  pki = g_getenv ("ZID_TEST_PKI");
+  tests = g_getenv ("ZID_CARD_TESTS");
+  shim = g_strdup (g_getenv ("ZID_PIN_COUNTER_SHIM"));
+  if (pki == NULL || tests == NULL || shim == NULL)
+    {
+      g_printerr ("run through meson test\n");
+      return 77;
+    }
+  if (!g_file_test ("/usr/bin/softhsm2-util", G_FILE_TEST_EXISTS))
+    {
+      g_printerr ("SKIP: softhsm2 not installed\n");
+      return 77;
+    }
+
+  dir = g_dir_make_tmp ("zid-softhsm-XXXXXX", NULL);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *script = g_build_filename (tests, "softhsm-token.sh", NULL);
+      g_autofree char *card = g_build_filename (pki, "cards", i == 0 ? "jan" : "ec", NULL);
+      const char *argv_[] = { script, dir, i == 0 ? "UZI Jan" : "UZI EC", "1234", card, NULL };
+      g_autoptr(GError) error = NULL;
+      int wait_status = 0;
+
+      if (!g_spawn_sync (NULL, (char **) argv_, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
+                         &wait_status, &error) ||
+          !g_spawn_check_wait_status (wait_status, &error))
+        {
+          g_printerr ("softhsm-token.sh: %s\n", error->message);
+          return 1;
+        }
+    }
+  conf = g_build_filename (dir, "softhsm2.conf", NULL);
+  g_setenv ("SOFTHSM2_CONF", conf, TRUE);
+
+  g_test_add_func ("/pkcs11/read", test_read);
+  g_test_add_func ("/pkcs11/sign-rsa-and-ec", test_sign_rsa_and_ec);
+  g_test_add_func ("/pkcs11/verify-with-chain", test_verify_with_chain);
+  g_test_add_func ("/pkcs11/verify-async", test_verify_async);
+  g_test_add_func ("/pkcs11/pin-length", test_pin_length_costs_no_try);
+  g_test_add_func ("/pkcs11/wrong-pin-then-right", test_wrong_pin_then_right);
+  g_test_add_func ("/pkcs11/module-load-failure", test_module_load_failure);
+  g_test_add_func ("/pkcs11/pin-locks-after-three", test_pin_locks_after_three);
+  status = g_test_run ();
+
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);
+    if (system (cmd) != 0)
+      g_printerr ("could not remove %s\n", dir);
+  }
+  g_free (shim);
+  return status;
+}
