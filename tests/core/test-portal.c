@@ -930,7 +930,11 @@ test_registration_completion (Fixture *f, gconstpointer data)
   g_assert_true (again->existing_mobile_id);
   g_assert_null (again->enrolment);
   g_assert_cmpint (again->user_id, ==, done->user_id);
-  g_assert_cmpint (count (f, "SELECT count(*) FROM memberships WHERE role = 3 AND user_id = 3"), ==, 2);
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM memberships WHERE role = 3"
+                                            " AND user_id = %" G_GINT64_FORMAT, done->user_id);
+    g_assert_cmpint (count (f, sql), ==, 2);
+  }
 }
 
 /* §8.1: attributes; the UZI-pas type goes to the administrator's own ID */
