@@ -2238,6 +2238,18 @@ zid_portal_enrol (ZidPortal   *self,
                   char       **chain_pem,
                   GError     **error)
 {
+  return zid_portal_enrol_full (self, code, csr_pem, cert_pem, chain_pem, NULL, error);
+}
+
+gboolean
+zid_portal_enrol_full (ZidPortal          *self,
+                       const char         *code,
+                       const char         *csr_pem,
+                       char              **cert_pem,
+                       char              **chain_pem,
+                       ZidEnrolmentInfo  **info,
+                       GError            **error)
+{
   g_autoptr(GError) local_error = NULL;
   g_autofree char *cert = NULL;
   g_autofree char *serial = NULL;
@@ -2286,9 +2298,23 @@ zid_portal_enrol (ZidPortal   *self,
                                  row.purpose == ZID_CODE_NEW_CERTIFICATE ? "new-certificate" : "enrolment");
       ok = audit (self, "phone", "mobile.enrol", subject, details, &local_error);
     }
+  if (ok && info != NULL)
+    {
+      *info = g_new0 (ZidEnrolmentInfo, 1);
+      (*info)->user_id = row.user;
+      (*info)->purpose = row.purpose;
+      (*info)->first_name = g_steal_pointer (&row.first_name);
+      (*info)->last_name = g_steal_pointer (&row.last_name);
+      (*info)->organisation_name = g_steal_pointer (&row.organisation_name);
+      (*info)->expires = row.expires;
+    }
   code_row_clear (&row);
   if (!finish (self, ok, g_steal_pointer (&local_error), error, "phone", "mobile.enrol", subject))
-    return FALSE;
+    {
+      if (info != NULL)
+        g_clear_pointer (info, zid_enrolment_info_free);
+      return FALSE;
+    }
 
   if (chain_pem)
     *chain_pem = zid_ca_dup_pem (ca);

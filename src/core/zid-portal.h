@@ -210,6 +210,16 @@ gboolean    zid_portal_enrol               (ZidPortal       *self,
                                             char           **chain_pem,
                                             GError         **error);
 
+/* As zid_portal_enrol; @info (nullable) receives what the redeemed code
+ * was for (user, purpose, names, organisation). */
+gboolean    zid_portal_enrol_full          (ZidPortal       *self,
+                                            const char      *code,
+                                            const char      *csr_pem,
+                                            char           **cert_pem,
+                                            char           **chain_pem,
+                                            ZidEnrolmentInfo **info,
+                                            GError         **error);
+
 /* Login with the mobile ID: the window opens a session (5 minutes); the
  * phone signs challenge || session id (ECDSA SHA-256, DER) with its key. */
 ZidEnrolment *zid_portal_login_begin       (ZidPortal       *self,
