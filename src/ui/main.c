@@ -1,0 +1,27 @@
+/* main.c — zorgid-portaal
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "zid-application.h"
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(ZidApplication) app = NULL;
+  const char *localedir = g_getenv ("ZORGID_LOCALEDIR");
+
+  /* ZORGID_LOCALEDIR: the build tree's translations, for running uninstalled */
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir && *localedir ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  app = zid_application_new ();
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}

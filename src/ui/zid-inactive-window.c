@@ -1,0 +1,313 @@
+/* zid-inactive-window.c
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "zid-inactive-window.h"
+#include "zid-ui-util.h"
+#include "zid-work.h"
+
+struct _ZidInactiveWindow
+{
+  AdwWindow        parent_instance;
+
+  /* template */
+  AdwToastOverlay *toasts;
+  AdwWindowTitle  *title;
+  GtkColumnView   *column_view;
+  GtkLabel        *count_label;
+
+  /* owned */
+  ZidPortal       *portal;
+  GCancellable    *cancellable;
+  GListStore      *store;
+  char            *organisation_name;
+  gint64           actor;
+  gint64           organisation;
+};
+
+G_DEFINE_FINAL_TYPE (ZidInactiveWindow, zid_inactive_window, ADW_TYPE_WINDOW)
+
+enum { COL_NAME, COL_BIRTH_DATE, COL_LAST_USE, COL_REGISTERED };
+
+static void
+setup_cell (GtkSignalListItemFactory *factory,
+            GtkListItem              *item,
+            gpointer                  column)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_cell (GtkSignalListItemFactory *factory,
+           GtkListItem              *item,
+           gpointer                  column)
+{
+  ZidUser *user = gtk_list_item_get_item (item);
+  g_autofree char *owned = NULL;
+  const char *text = NULL;
+
+  switch (GPOINTER_TO_INT (column))
+    {
+    case COL_NAME: text = zid_user_get_display_name (user); break;
+    case COL_BIRTH_DATE: text = zid_user_get_birth_date (user); break;
+    case COL_LAST_USE: text = owned = zid_ui_format_time (zid_user_get_last_use (user)); break;
+    case COL_REGISTERED: text = owned = zid_ui_format_time (zid_user_get_registered (user)); break;
+    default: g_assert_not_reached ();
+    }
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), text ? text : "");
+}
+
+static void
+add_column (ZidInactiveWindow *self,
+            const char        *title,
+            int                column)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  g_autoptr(GtkColumnViewColumn) col = NULL;
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), GINT_TO_POINTER (column));
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), GINT_TO_POINTER (column));
+  col = gtk_column_view_column_new (title, factory);
+  gtk_column_view_column_set_expand (col, column == COL_NAME);
+  gtk_column_view_append_column (self->column_view, col);
+}
+
+typedef struct
+{
+  gint64 actor;
+  gint64 organisation;
+} Ids;
+
+static gpointer
+load_worker (ZidPortal *portal,
+             gpointer   data,
+             GError   **error)
+{
+  Ids *ids = data;
+
+  return zid_portal_list_inactive (portal, ids->actor, ids->organisation, error);
+}
+
+static void
+load_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) users = zid_work_finish (result, &error);
+  ZidInactiveWindow *self;
+  g_autofree char *text = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = ZID_INACTIVE_WINDOW (source);
+  if (users == NULL)
+    {
+      gtk_label_set_text (self->count_label, error->message);
+      return;
+    }
+  g_list_store_splice (self->store, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)),
+                       users->pdata, users->len);
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u inactive user", "%u inactive users", users->len),
+                          users->len);
+  gtk_label_set_text (self->count_label, text);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "inactive.export", users->len > 0);
+}
+
+static void
+csv_field (GString    *out,
+           const char *value)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = value ? value : ""; *p; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (out, '"');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+}
+
+char *
+zid_inactive_window_to_csv (ZidInactiveWindow *self)
+{
+  GString *out = g_string_new (NULL);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->store));
+
+  g_string_append (out, "first_name,last_name,birth_date,last_use,registered,organisation\r\n");
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(ZidUser) user = g_list_model_get_item (G_LIST_MODEL (self->store), i);
+      g_autofree char *last = zid_user_get_last_use (user) ? zid_format_time (zid_user_get_last_use (user)) : g_strdup ("");
+      g_autofree char *reg = zid_format_time (zid_user_get_registered (user));
+
+      csv_field (out, zid_user_get_first_name (user));
+      g_string_append_c (out, ',');
+      csv_field (out, zid_user_get_last_name (user));
+      g_string_append_c (out, ',');
+      csv_field (out, zid_user_get_birth_date (user));
+      g_string_append_c (out, ',');
+      csv_field (out, last);
+      g_string_append_c (out, ',');
+      csv_field (out, reg);
+      g_string_append_c (out, ',');
+      csv_field (out, self->organisation_name);
+      g_string_append (out, "\r\n");
+    }
+  return g_string_free (out, FALSE);
+}
+
+static void
+save_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(ZidInactiveWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+    {
+      g_autofree char *msg = g_strdup_printf (_("Could not export: %s"), error->message);
+      adw_toast_overlay_add_toast (self->toasts, adw_toast_new (msg));
+    }
+  else
+    adw_toast_overlay_add_toast (self->toasts, adw_toast_new (_("Exported")));
+}
+
+static void
+on_export_response (GtkNativeDialog   *dialog,
+                    int                response,
+                    ZidInactiveWindow *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      char *csv = zid_inactive_window_to_csv (self);
+      g_autoptr(GBytes) bytes = g_bytes_new_take (csv, strlen (csv));
+
+      g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_NONE,
+                                           self->cancellable, save_done, g_object_ref (self));
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  ZidInactiveWindow *self = ZID_INACTIVE_WINDOW (widget);
+  GtkFileChooserNative *dialog;
+  g_autofree char *name = g_strdup_printf (_("inactive users %s.csv"), self->organisation_name);
+
+  /* GTK 4.8 has no GtkFileDialog (4.10) */
+  dialog = gtk_file_chooser_native_new (_("Export as CSV"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_export_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+close_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  gtk_window_close (GTK_WINDOW (widget));
+}
+
+static void
+zid_inactive_window_dispose (GObject *object)
+{
+  ZidInactiveWindow *self = ZID_INACTIVE_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), ZID_TYPE_INACTIVE_WINDOW);
+  G_OBJECT_CLASS (zid_inactive_window_parent_class)->dispose (object);
+}
+
+static void
+zid_inactive_window_finalize (GObject *object)
+{
+  ZidInactiveWindow *self = ZID_INACTIVE_WINDOW (object);
+
+  g_clear_object (&self->portal);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->store);
+  g_free (self->organisation_name);
+  G_OBJECT_CLASS (zid_inactive_window_parent_class)->finalize (object);
+}
+
+static void
+zid_inactive_window_class_init (ZidInactiveWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = zid_inactive_window_dispose;
+  object_class->finalize = zid_inactive_window_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/nl/zorgid/Portaal/ui/zid-inactive-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, ZidInactiveWindow, toasts);
+  gtk_widget_class_bind_template_child (widget_class, ZidInactiveWindow, title);
+  gtk_widget_class_bind_template_child (widget_class, ZidInactiveWindow, column_view);
+  gtk_widget_class_bind_template_child (widget_class, ZidInactiveWindow, count_label);
+  gtk_widget_class_install_action (widget_class, "inactive.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "inactive.close", NULL, close_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "inactive.close", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "inactive.export", NULL);
+}
+
+static void
+zid_inactive_window_init (ZidInactiveWindow *self)
+{
+  g_autoptr(GtkNoSelection) selection = NULL;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+  self->store = g_list_store_new (ZID_TYPE_USER);
+  selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->store)));
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (selection));
+  add_column (self, _("Name"), COL_NAME);
+  add_column (self, _("Birth date"), COL_BIRTH_DATE);
+  add_column (self, _("Last use"), COL_LAST_USE);
+  add_column (self, _("Registered"), COL_REGISTERED);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "inactive.export", FALSE);
+}
+
+ZidInactiveWindow *
+zid_inactive_window_new (GtkWindow  *parent,
+                         ZidPortal  *portal,
+                         gint64      actor,
+                         gint64      organisation,
+                         const char *organisation_name)
+{
+  ZidInactiveWindow *self;
+  Ids *ids;
+
+  self = g_object_new (ZID_TYPE_INACTIVE_WINDOW,
+                       "transient-for", parent,
+                       "modal", TRUE,
+                       NULL);
+  self->portal = g_object_ref (portal);
+  self->actor = actor;
+  self->organisation = organisation;
+  self->organisation_name = g_strdup (organisation_name);
+  adw_window_title_set_subtitle (self->title, organisation_name);
+  ids = g_new (Ids, 1);
+  ids->actor = actor;
+  ids->organisation = organisation;
+  zid_work_run (self, portal, load_worker, ids, g_free, (GDestroyNotify) g_ptr_array_unref,
+                self->cancellable, load_done, NULL);
+  return self;
+}

@@ -1,0 +1,389 @@
+/* zid-qr-window.c
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <qrencode.h>
+
+#include "zid-qr-view.h"
+#include "zid-qr-window.h"
+#include "zid-ui-util.h"
+#include "zid-work.h"
+
+struct _ZidQrWindow
+{
+  AdwWindow        parent_instance;
+
+  /* template */
+  AdwToastOverlay *toasts;
+  ZidQrView       *view;
+  GtkLabel        *once_label;
+
+  /* owned */
+  ZidPortal       *portal;
+  GObject         *service;
+  GCancellable    *cancellable;
+  char            *payload;
+  char            *person;
+  gint64           user_id;
+  gint64           actor;
+  ZidCodePurpose   purpose;
+  ZidMobileIdState initial_state;
+  gboolean         initial_known;
+  gboolean         redeemed;
+  gboolean         confirmed_close;
+  guint            poll_id;
+  gboolean         polling;
+};
+
+G_DEFINE_FINAL_TYPE (ZidQrWindow, zid_qr_window, ADW_TYPE_WINDOW)
+
+static void
+mark_redeemed (ZidQrWindow *self)
+{
+  if (self->redeemed)
+    return;
+  self->redeemed = TRUE;
+  zid_qr_view_set_status (self->view, _("ID added"));
+  gtk_widget_set_visible (GTK_WIDGET (self->once_label), FALSE);
+  g_clear_handle_id (&self->poll_id, g_source_remove);
+}
+
+static void
+on_enrolled (GObject     *service,
+             gint64       user_id,
+             int          purpose,
+             const char  *serial,
+             ZidQrWindow *self)
+{
+  if (user_id == self->user_id && (ZidCodePurpose) purpose == self->purpose)
+    mark_redeemed (self);
+}
+
+/* Without a service: watch the user's mobile ID appear */
+static gpointer
+poll_worker (ZidPortal *portal,
+             gpointer   data,
+             GError   **error)
+{
+  gint64 *ids = data;
+
+  return zid_portal_get_user (portal, ids[0], ids[1], error);
+}
+
+static void
+poll_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(ZidUser) user = zid_work_finish (result, NULL);
+  ZidQrWindow *self;
+
+  if (user == NULL && g_cancellable_is_cancelled (G_CANCELLABLE (user_data)))
+    return;
+  self = ZID_QR_WINDOW (source);
+  self->polling = FALSE;
+  if (user == NULL)
+    return;
+  if (!self->initial_known)
+    {
+      self->initial_known = TRUE;
+      self->initial_state = zid_user_get_mobile_id (user);
+    }
+  else if (zid_user_get_mobile_id (user) == ZID_MOBILE_ID_ACTIVE &&
+           self->initial_state != ZID_MOBILE_ID_ACTIVE)
+    mark_redeemed (self);
+}
+
+static gboolean
+poll_tick (gpointer data)
+{
+  ZidQrWindow *self = data;
+  gint64 *ids;
+
+  if (self->polling)
+    return G_SOURCE_CONTINUE;
+  self->polling = TRUE;
+  ids = g_new (gint64, 2);
+  ids[0] = self->actor;
+  ids[1] = self->user_id;
+  zid_work_run (self, self->portal, poll_worker, ids, g_free, g_object_unref,
+                self->cancellable, poll_done, self->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Save as PNG */
+static void
+on_save_response (GtkNativeDialog *dialog,
+                  int              response,
+                  ZidQrWindow     *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = g_file_get_path (file);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GdkTexture) texture = NULL;
+
+      /* Larger modules than on screen: a sharp print from any viewer */
+      texture = zid_ui_qr_texture (self->payload, 12, &error);
+      if (texture == NULL || path == NULL || !gdk_texture_save_to_png (texture, path))
+        {
+          g_autofree char *msg = g_strdup_printf (_("Could not save the image to %s"),
+                                                  path ? path : "?");
+          adw_toast_overlay_add_toast (self->toasts, adw_toast_new (msg));
+        }
+      else
+        adw_toast_overlay_add_toast (self->toasts, adw_toast_new (_("Image saved")));
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+save_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  ZidQrWindow *self = ZID_QR_WINDOW (widget);
+  GtkFileChooserNative *dialog;
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  g_autofree char *name = NULL;
+
+  /* GTK 4.8 has no GtkFileDialog (4.10); the native chooser is the way */
+  dialog = gtk_file_chooser_native_new (_("Save as Image"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE,
+                                        _("_Save"), _("_Cancel"));
+  gtk_file_filter_set_name (filter, _("PNG image"));
+  gtk_file_filter_add_mime_type (filter, "image/png");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  name = g_strdup_printf ("%s.png", self->person ? self->person : "zorg-id-qr");
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_save_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+/* Print */
+static void
+draw_page (GtkPrintOperation *op,
+           GtkPrintContext   *context,
+           int                page_nr,
+           ZidQrWindow       *self)
+{
+  cairo_t *cr = gtk_print_context_get_cairo_context (context);
+  double width = gtk_print_context_get_width (context);
+  g_autoptr(PangoLayout) layout = gtk_print_context_create_pango_layout (context);
+  g_autofree char *text = NULL;
+  QRcode *qr;
+  double module, size, x0, y0;
+  int text_height;
+
+  text = g_strdup_printf ("%s\n%s\n\n%s",
+                          self->person ? self->person : "",
+                          _("Scan this QR code with the ZORG-ID Mobile App."),
+                          _("The QR code is valid for 10 days."));
+  pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
+  pango_layout_set_text (layout, text, -1);
+  cairo_move_to (cr, 0, 0);
+  pango_cairo_show_layout (cr, layout);
+  pango_layout_get_pixel_size (layout, NULL, &text_height);
+
+  qr = QRcode_encodeString (self->payload, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+  if (qr == NULL)
+    return;
+  size = MIN (width, 400);
+  module = size / (qr->width + 8);
+  x0 = (width - size) / 2 + 4 * module;
+  y0 = text_height + 24 + 4 * module;
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  for (int y = 0; y < qr->width; y++)
+    for (int x = 0; x < qr->width; x++)
+      if (qr->data[y * qr->width + x] & 1)
+        cairo_rectangle (cr, x0 + x * module, y0 + y * module, module, module);
+  cairo_fill (cr);
+  QRcode_free (qr);
+}
+
+static void
+print_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  ZidQrWindow *self = ZID_QR_WINDOW (widget);
+  g_autoptr(GtkPrintOperation) op = gtk_print_operation_new ();
+  g_autoptr(GError) error = NULL;
+
+  gtk_print_operation_set_n_pages (op, 1);
+  gtk_print_operation_set_job_name (op, _("ZORG-ID QR code"));
+  g_signal_connect (op, "draw-page", G_CALLBACK (draw_page), self);
+  if (gtk_print_operation_run (op, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG,
+                               GTK_WINDOW (self), &error) == GTK_PRINT_OPERATION_RESULT_ERROR)
+    {
+      g_autofree char *msg = g_strdup_printf (_("Printing failed: %s"), error->message);
+      adw_toast_overlay_add_toast (self->toasts, adw_toast_new (msg));
+    }
+}
+
+/* Closing: the code cannot be shown again */
+static void
+on_close_response (AdwMessageDialog *dialog,
+                   const char       *response,
+                   ZidQrWindow      *self)
+{
+  if (g_strcmp0 (response, "close") == 0)
+    {
+      self->confirmed_close = TRUE;
+      gtk_window_close (GTK_WINDOW (self));
+    }
+}
+
+static gboolean
+zid_qr_window_close_request (GtkWindow *window)
+{
+  ZidQrWindow *self = ZID_QR_WINDOW (window);
+  AdwMessageDialog *dialog;
+
+  if (self->redeemed || self->confirmed_close || zid_qr_view_get_expired (self->view))
+    return GTK_WINDOW_CLASS (zid_qr_window_parent_class)->close_request (window);
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (window, _("Close the QR code?"),
+    _("The QR code is shown only once. After closing it cannot be shown again; "
+      "save or print it first if the user has not scanned it yet.")));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "close", _("_Close"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "close", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (on_close_response), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return TRUE;
+}
+
+static void
+close_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  gtk_window_close (GTK_WINDOW (widget));
+}
+
+static void
+zid_qr_window_dispose (GObject *object)
+{
+  ZidQrWindow *self = ZID_QR_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->poll_id, g_source_remove);
+  gtk_widget_dispose_template (GTK_WIDGET (self), ZID_TYPE_QR_WINDOW);
+  G_OBJECT_CLASS (zid_qr_window_parent_class)->dispose (object);
+}
+
+static void
+zid_qr_window_finalize (GObject *object)
+{
+  ZidQrWindow *self = ZID_QR_WINDOW (object);
+
+  g_clear_object (&self->portal);
+  g_clear_object (&self->service);
+  g_clear_object (&self->cancellable);
+  g_free (self->payload);
+  g_free (self->person);
+  G_OBJECT_CLASS (zid_qr_window_parent_class)->finalize (object);
+}
+
+static void
+zid_qr_window_class_init (ZidQrWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = zid_qr_window_dispose;
+  object_class->finalize = zid_qr_window_finalize;
+  window_class->close_request = zid_qr_window_close_request;
+
+  g_type_ensure (ZID_TYPE_QR_VIEW);
+  gtk_widget_class_set_template_from_resource (widget_class, "/nl/zorgid/Portaal/ui/zid-qr-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, ZidQrWindow, toasts);
+  gtk_widget_class_bind_template_child (widget_class, ZidQrWindow, view);
+  gtk_widget_class_bind_template_child (widget_class, ZidQrWindow, once_label);
+
+  gtk_widget_class_install_action (widget_class, "qr.save", NULL, save_action);
+  gtk_widget_class_install_action (widget_class, "qr.print", NULL, print_action);
+  gtk_widget_class_install_action (widget_class, "qr.close", NULL, close_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "qr.save", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "qr.print", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "qr.close", NULL);
+}
+
+static void
+zid_qr_window_init (ZidQrWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+}
+
+ZidQrWindow *
+zid_qr_window_new (GtkWindow          *parent,
+                   const ZidEnrolment *enrolment,
+                   const char         *person,
+                   ZidPortal          *portal,
+                   GObject            *service,
+                   gint64              actor)
+{
+  ZidQrWindow *self;
+  g_autofree char *purpose = NULL;
+
+  g_return_val_if_fail (enrolment != NULL, NULL);
+
+  self = g_object_new (ZID_TYPE_QR_WINDOW,
+                       "transient-for", parent,
+                       "modal", parent != NULL,
+                       NULL);
+  self->payload = g_strdup (enrolment->payload);
+  self->person = g_strdup (person);
+  self->user_id = enrolment->user_id;
+  self->purpose = enrolment->purpose;
+  self->actor = actor;
+  if (portal != NULL)
+    {
+      self->portal = g_object_ref (portal);
+      zid_qr_view_set_clock (self->view, zid_portal_get_clock (portal));
+    }
+
+  if (enrolment->purpose == ZID_CODE_NEW_CERTIFICATE)
+    purpose = person ? g_strdup_printf (_("New certificate for %s"), person)
+                     : g_strdup (_("New certificate"));
+  else
+    purpose = person ? g_strdup_printf (_("Add the ZORG-ID of %s"), person)
+                     : g_strdup (_("Add a ZORG-ID"));
+  gtk_window_set_title (GTK_WINDOW (self), purpose);
+  zid_qr_view_set_purpose (self->view, purpose);
+  zid_qr_view_set_renewable (self->view, FALSE);
+  zid_qr_view_set_code (self->view, enrolment->payload, enrolment->expires, FALSE);
+  zid_qr_view_set_status (self->view, _("Waiting for scan…"));
+
+  if (service != NULL && g_signal_lookup ("enrolled", G_OBJECT_TYPE (service)) != 0)
+    {
+      self->service = g_object_ref (service);
+      g_signal_connect_object (service, "enrolled", G_CALLBACK (on_enrolled), self, 0);
+    }
+  else if (portal != NULL && actor > 0)
+    {
+      poll_tick (self);
+      self->poll_id = g_timeout_add_seconds (2, poll_tick, self);
+    }
+  return self;
+}
+
+gboolean
+zid_qr_window_get_redeemed (ZidQrWindow *self)
+{
+  g_return_val_if_fail (ZID_IS_QR_WINDOW (self), FALSE);
+  return self->redeemed;
+}

@@ -1,0 +1,209 @@
+/* zid-ui-util.c
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <qrencode.h>
+#include <string.h>
+
+#include "zid-ui-util.h"
+
+#define QUIET_ZONE 4
+
+const char *
+zid_ui_role_label (ZidRole role)
+{
+  /* The technical names of the manual (§2) are the same in Dutch */
+  switch (role)
+    {
+    case ZID_ROLE_ADMINISTRATOR: return C_("role", "Administrator");
+    case ZID_ROLE_BEHEERDER:     return C_("role", "Manager");
+    case ZID_ROLE_GEBRUIKER:     return C_("role", "User");
+    case ZID_ROLE_NONE:
+    default:                     return C_("role", "None");
+    }
+}
+
+const char *
+zid_ui_block_reason_label (ZidBlockReason reason)
+{
+  switch (reason)
+    {
+    case ZID_BLOCK_REASON_SECURITY_INCIDENT:       return _("Security incident");
+    case ZID_BLOCK_REASON_LOST_SMARTPHONE:         return _("Lost smartphone");
+    case ZID_BLOCK_REASON_COMPROMISED_CREDENTIALS: return _("Compromised credentials");
+    case ZID_BLOCK_REASON_BREACH_OF_TRUST:         return _("Breach of trust");
+    case ZID_BLOCK_REASON_SUSPICIOUS_ACTIVITY:     return _("Suspicious activity");
+    case ZID_BLOCK_REASON_NONE:
+    default:                                       return _("No reason");
+    }
+}
+
+const char *
+zid_ui_mobile_id_label (ZidMobileIdState state)
+{
+  switch (state)
+    {
+    case ZID_MOBILE_ID_ACTIVE:  return _("Active");
+    case ZID_MOBILE_ID_REVOKED: return _("Revoked");
+    case ZID_MOBILE_ID_NONE:
+    default:                    return _("Not enrolled");
+    }
+}
+
+const char *
+zid_ui_attribute_type_label (const char *type)
+{
+  if (g_strcmp0 (type, "uzi") == 0)
+    return _("UZI card");
+  if (g_strcmp0 (type, "agb") == 0)
+    return _("AGB code");
+  if (g_strcmp0 (type, "big") == 0)
+    return _("BIG registration");
+  if (g_strcmp0 (type, "taak") == 0)
+    return _("Task");
+  return type;
+}
+
+char *
+zid_ui_format_time (gint64 unix_seconds)
+{
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+
+  if (unix_seconds <= 0)
+    return g_strdup (_("Never"));
+  utc = g_date_time_new_from_unix_utc (unix_seconds);
+  local = g_date_time_to_local (utc);
+  return g_date_time_format (local, "%d-%m-%Y %H:%M");
+}
+
+char *
+zid_ui_format_remaining (gint64   seconds,
+                         gboolean minutes_seconds)
+{
+  gint64 days, hours, minutes;
+
+  if (seconds <= 0)
+    return g_strdup (_("Expired"));
+
+  if (minutes_seconds)
+    /* Translators: a countdown, minutes:seconds */
+    return g_strdup_printf (_("Valid for another %d:%02d"),
+                            (int) (seconds / 60), (int) (seconds % 60));
+
+  days = seconds / 86400;
+  hours = (seconds % 86400) / 3600;
+  minutes = (seconds % 3600) / 60;
+  if (days > 0)
+    {
+      g_autofree char *d = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d day", "%d days", days), (int) days);
+      g_autofree char *h = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d hour", "%d hours", hours), (int) hours);
+      /* Translators: "Valid for another 9 days and 23 hours" */
+      return g_strdup_printf (_("Valid for another %s and %s"), d, h);
+    }
+  else
+    {
+      g_autofree char *h = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d hour", "%d hours", hours), (int) hours);
+      g_autofree char *m = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d minute", "%d minutes", minutes), (int) minutes);
+      return g_strdup_printf (_("Valid for another %s and %s"), h, m);
+    }
+}
+
+char *
+zid_ui_format_memberships (ZidUser *user)
+{
+  GPtrArray *memberships = zid_user_get_memberships (user);
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; memberships != NULL && i < memberships->len; i++)
+    {
+      ZidMembership *m = g_ptr_array_index (memberships, i);
+
+      if (out->len > 0)
+        g_string_append (out, ", ");
+      g_string_append_printf (out, "%s (%s)", m->organisation_name, zid_ui_role_label (m->role));
+    }
+  return g_string_free (out, FALSE);
+}
+
+char *
+zid_ui_fold (const char *text)
+{
+  g_autofree char *decomposed = NULL;
+  g_autofree char *folded = NULL;
+  GString *out;
+
+  if (text == NULL)
+    return g_strdup ("");
+  decomposed = g_utf8_normalize (text, -1, G_NORMALIZE_NFD);
+  if (decomposed == NULL)
+    return g_strdup ("");
+  out = g_string_sized_new (strlen (decomposed));
+  for (const char *p = decomposed; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_ismark (c))
+        continue;
+      g_string_append_unichar (out, c);
+    }
+  folded = g_string_free (out, FALSE);
+  return g_utf8_casefold (folded, -1);
+}
+
+GdkTexture *
+zid_ui_qr_texture (const char  *payload,
+                   int          module_pixels,
+                   GError     **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  QRcode *qr;
+  int modules, size;
+  guchar *pixels;
+
+  g_return_val_if_fail (payload != NULL, NULL);
+  g_return_val_if_fail (module_pixels > 0, NULL);
+
+  qr = QRcode_encodeString (payload, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+  if (qr == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           _("The QR code could not be made"));
+      return NULL;
+    }
+
+  modules = qr->width + 2 * QUIET_ZONE;
+  size = modules * module_pixels;
+  /* one byte per pixel is not a GdkMemoryFormat; use RGB */
+  pixels = g_malloc (size * size * 3);
+  memset (pixels, 0xff, size * size * 3);
+  for (int my = 0; my < qr->width; my++)
+    for (int mx = 0; mx < qr->width; mx++)
+      {
+        if (!(qr->data[my * qr->width + mx] & 1))
+          continue;
+        for (int py = 0; py < module_pixels; py++)
+          {
+            int y = (my + QUIET_ZONE) * module_pixels + py;
+            int x = (mx + QUIET_ZONE) * module_pixels;
+
+            memset (pixels + (y * size + x) * 3, 0, module_pixels * 3);
+          }
+      }
+  QRcode_free (qr);
+
+  bytes = g_bytes_new_take (pixels, size * size * 3);
+  return gdk_memory_texture_new (size, size, GDK_MEMORY_R8G8B8, bytes, size * 3);
+}
+
+void
+zid_ui_clear_list_box (GtkListBox *box)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (box))) != NULL)
+    gtk_list_box_remove (box, child);
+}

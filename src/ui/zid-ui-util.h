@@ -1,0 +1,35 @@
+/* zid-ui-util.h — small helpers shared by the portal's widgets
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "zid-core.h"
+
+G_BEGIN_DECLS
+
+/* Human, translated labels for the core's enums */
+const char *zid_ui_role_label          (ZidRole           role);
+const char *zid_ui_block_reason_label  (ZidBlockReason    reason);
+const char *zid_ui_mobile_id_label     (ZidMobileIdState  state);
+const char *zid_ui_attribute_type_label (const char      *type);
+/* "12-03-2026 14:05", or "Nooit" for 0 */
+char       *zid_ui_format_time         (gint64            unix_seconds);
+/* "Nog 9 dagen en 23 uur geldig", "Nog 4:59 geldig", "Verlopen" */
+char       *zid_ui_format_remaining    (gint64            seconds,
+                                        gboolean          minutes_seconds);
+/* "Organisatie A (Administrator), Organisatie B (Gebruiker)" */
+char       *zid_ui_format_memberships  (ZidUser          *user);
+/* Case- and accent-free key for prefix matching */
+char       *zid_ui_fold                (const char       *text);
+
+/* An owned QR texture: @module_pixels per module, 4-module quiet zone */
+GdkTexture *zid_ui_qr_texture          (const char       *payload,
+                                        int               module_pixels,
+                                        GError          **error);
+
+void        zid_ui_clear_list_box      (GtkListBox       *box);
+
+G_END_DECLS

@@ -1,0 +1,926 @@
+/* zid-user-page.c
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "zid-ui-util.h"
+#include "zid-user-page.h"
+#include "zid-window.h"
+#include "zid-work.h"
+
+static const char *attribute_types[] = { "uzi", "agb", "big", "taak" };
+
+typedef struct
+{
+  ZidOrganisation *org;
+  guint            roles;   /* bit (1 << ZidRole) for each role the actor may give here */
+} OrgRoles;
+
+typedef struct
+{
+  ZidUser   *user;
+  GPtrArray *attributes;    /* ZidAttribute */
+  GPtrArray *certificates;  /* ZidCertificate */
+  GPtrArray *organisations; /* OrgRoles: the actor's organisations */
+  gboolean   may_block;
+  gboolean   may_unblock;
+  gboolean   may_revoke;
+  gboolean   may_new_certificate;
+  gboolean   may_add_attribute;
+  gboolean   may_set_membership;
+  char      *block_refusal; /* why Blokkeren is not offered, if it is a rule of §8.2 */
+} UserData;
+
+struct _ZidUserPage
+{
+  GtkBox         parent_instance;
+
+  /* template */
+  GtkStack      *stack;
+  GtkLabel      *name_label;
+  GtkListBox    *personal_list;
+  GtkListBox    *memberships_list;
+  GtkListBox    *attributes_list;
+  GtkListBox    *status_list;
+  GtkListBox    *certificates_list;
+  GtkLabel      *status_note;
+  GtkLabel      *error_label;
+
+  /* owned */
+  ZidPortal     *portal;
+  GCancellable  *cancellable;
+  UserData      *data;
+  gint64         actor;
+  gint64         user;
+};
+
+G_DEFINE_FINAL_TYPE (ZidUserPage, zid_user_page, GTK_TYPE_BOX)
+
+static void
+org_roles_free (gpointer p)
+{
+  OrgRoles *o = p;
+
+  zid_organisation_free (o->org);
+  g_free (o);
+}
+
+static void
+user_data_free (gpointer p)
+{
+  UserData *d = p;
+
+  if (d == NULL)
+    return;
+  g_clear_object (&d->user);
+  g_clear_pointer (&d->attributes, g_ptr_array_unref);
+  g_clear_pointer (&d->certificates, g_ptr_array_unref);
+  g_clear_pointer (&d->organisations, g_ptr_array_unref);
+  g_free (d->block_refusal);
+  g_free (d);
+}
+
+static void
+toast (ZidUserPage *self,
+       const char  *message)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (ZID_IS_WINDOW (root))
+    zid_window_add_toast (ZID_WINDOW (root), message);
+}
+
+static const char *
+person (ZidUserPage *self)
+{
+  return self->data ? zid_user_get_display_name (self->data->user) : "";
+}
+
+/* ---- Loading ---------------------------------------------------------- */
+
+typedef struct
+{
+  gint64 actor;
+  gint64 user;
+} Ids;
+
+static gpointer
+load_worker (ZidPortal *portal,
+             gpointer   p,
+             GError   **error)
+{
+  Ids *ids = p;
+  UserData *d = g_new0 (UserData, 1);
+  g_autoptr(GPtrArray) orgs = NULL;
+  g_autoptr(GError) refusal = NULL;
+
+  d->user = zid_portal_get_user (portal, ids->actor, ids->user, error);
+  if (d->user == NULL)
+    goto fail;
+  d->attributes = zid_portal_list_attributes (portal, ids->actor, ids->user, error);
+  if (d->attributes == NULL)
+    goto fail;
+  d->certificates = zid_portal_list_certificates (portal, ids->actor, ids->user, error);
+  if (d->certificates == NULL)
+    goto fail;
+  orgs = zid_portal_list_organisations (portal, ids->actor, error);
+  if (orgs == NULL)
+    goto fail;
+
+  d->organisations = g_ptr_array_new_with_free_func (org_roles_free);
+  for (guint i = 0; i < orgs->len; i++)
+    {
+      OrgRoles *o = g_new0 (OrgRoles, 1);
+
+      o->org = g_ptr_array_steal_index (orgs, i--);
+      for (ZidRole role = ZID_ROLE_GEBRUIKER; role <= ZID_ROLE_ADMINISTRATOR; role++)
+        if (zid_portal_may_assign_role (portal, ids->actor, o->org->id, role))
+          o->roles |= 1u << role;
+      if (o->roles != 0)
+        d->may_set_membership = TRUE;
+      g_ptr_array_add (d->organisations, o);
+    }
+
+  d->may_add_attribute = zid_portal_check_action (portal, ids->actor, ZID_ACTION_ADD_ATTRIBUTE, ids->user, 0, NULL);
+  d->may_revoke = zid_portal_check_action (portal, ids->actor, ZID_ACTION_REVOKE_CERTIFICATE, ids->user, 0, NULL);
+  d->may_new_certificate = zid_portal_check_action (portal, ids->actor, ZID_ACTION_NEW_CERTIFICATE, ids->user, 0, NULL);
+  if (zid_user_get_blocked (d->user))
+    d->may_unblock = zid_portal_check_action (portal, ids->actor, ZID_ACTION_UNBLOCK, ids->user, 0, NULL);
+  else
+    {
+      d->may_block = zid_portal_check_action (portal, ids->actor, ZID_ACTION_BLOCK, ids->user, 0, &refusal);
+      /* §8.2: say why an administrator cannot block this user */
+      if (!d->may_block && refusal != NULL &&
+          (g_error_matches (refusal, ZID_ERROR, ZID_ERROR_ONLY_ADMINISTRATOR) ||
+           g_error_matches (refusal, ZID_ERROR, ZID_ERROR_NO_MOBILE_ID)))
+        d->block_refusal = g_strdup (refusal->message);
+    }
+  return d;
+
+fail:
+  user_data_free (d);
+  return NULL;
+}
+
+static GtkWidget *
+add_row (GtkListBox *box,
+         const char *title,
+         const char *subtitle)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  if (subtitle != NULL)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_list_box_append (box, row);
+  return row;
+}
+
+static void
+add_empty_row (GtkListBox *box,
+               const char *text)
+{
+  GtkWidget *row = add_row (box, text, NULL);
+
+  gtk_widget_add_css_class (row, "dim-label");
+}
+
+static GtkWidget *
+row_button (GtkWidget  *row,
+            const char *label,
+            const char *accessible,
+            const char *action,
+            GVariant   *target)
+{
+  GtkWidget *button = gtk_button_new_with_label (label);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
+  if (target != NULL)
+    gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button), target);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  return button;
+}
+
+static void
+fill (ZidUserPage *self)
+{
+  UserData *d = self->data;
+  ZidUser *user = d->user;
+  GPtrArray *memberships = zid_user_get_memberships (user);
+  g_autofree char *last_use = zid_ui_format_time (zid_user_get_last_use (user));
+  g_autofree char *registered = zid_ui_format_time (zid_user_get_registered (user));
+  GtkWidget *row;
+
+  gtk_label_set_text (self->name_label, zid_user_get_display_name (user));
+
+  zid_ui_clear_list_box (self->personal_list);
+  add_row (self->personal_list, _("First name"), zid_user_get_first_name (user));
+  add_row (self->personal_list, _("Last name"), zid_user_get_last_name (user));
+  add_row (self->personal_list, _("Birth date"), zid_user_get_birth_date (user));
+  add_row (self->personal_list, _("Mobile ID"), zid_ui_mobile_id_label (zid_user_get_mobile_id (user)));
+  add_row (self->personal_list, _("Last use"), last_use);
+  add_row (self->personal_list, _("Registered"), registered);
+
+  zid_ui_clear_list_box (self->memberships_list);
+  for (guint i = 0; memberships != NULL && i < memberships->len; i++)
+    {
+      ZidMembership *m = g_ptr_array_index (memberships, i);
+      g_autofree char *sub = g_strdup_printf (_("URA %s · Role: %s"), m->ura, zid_ui_role_label (m->role));
+
+      add_row (self->memberships_list, m->organisation_name, sub);
+    }
+  if (memberships == NULL || memberships->len == 0)
+    add_empty_row (self->memberships_list, _("No organisations"));
+
+  zid_ui_clear_list_box (self->attributes_list);
+  for (guint i = 0; i < d->attributes->len; i++)
+    {
+      ZidAttribute *a = g_ptr_array_index (d->attributes, i);
+      g_autofree char *sub = g_strdup_printf (_("Organisation URA %s · Task code %s"),
+                                              a->ura ? a->ura : "–", a->task_code ? a->task_code : "–");
+
+      add_row (self->attributes_list, zid_ui_attribute_type_label (a->type), sub);
+    }
+  if (d->attributes->len == 0)
+    add_empty_row (self->attributes_list, _("No attributes"));
+
+  zid_ui_clear_list_box (self->status_list);
+  if (zid_user_get_blocked (user))
+    {
+      g_autofree char *sub = g_strdup_printf (_("Reason: %s"),
+                                              zid_ui_block_reason_label (zid_user_get_block_reason (user)));
+
+      row = add_row (self->status_list, _("Blocked"), sub);
+      if (d->may_unblock)
+        row_button (row, _("Activate"), _("Activate"), "user.unblock", NULL);
+    }
+  else
+    {
+      row = add_row (self->status_list, _("Active"), NULL);
+      if (d->may_block)
+        row_button (row, _("Block"), _("Block"), "user.block", NULL);
+    }
+  gtk_label_set_text (self->status_note, d->block_refusal ? d->block_refusal : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->status_note), d->block_refusal != NULL);
+
+  zid_ui_clear_list_box (self->certificates_list);
+  for (guint i = 0; i < d->certificates->len; i++)
+    {
+      ZidCertificate *c = g_ptr_array_index (d->certificates, i);
+      g_autofree char *from = zid_ui_format_time (c->not_before);
+      g_autofree char *until = zid_ui_format_time (c->not_after);
+      g_autofree char *title = g_strdup_printf (_("Certificate %s"), c->serial);
+      g_autofree char *sub = g_strdup_printf ("%s · %s – %s",
+                                              c->revoked ? _("Revoked") : _("Active"), from, until);
+
+      row = add_row (self->certificates_list, title, sub);
+      if (!c->revoked && d->may_revoke && zid_user_get_blocked (user))
+        {
+          g_autofree char *acc = g_strdup_printf (_("Revoke certificate %s"), c->serial);
+
+          row_button (row, _("Revoke"), acc, "user.revoke", g_variant_new_string (c->serial));
+        }
+    }
+  if (d->certificates->len == 0)
+    add_empty_row (self->certificates_list, _("No certificates"));
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "user.add-membership", d->may_set_membership);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "user.add-attribute", d->may_add_attribute);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "user.new-certificate", d->may_new_certificate);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "user.block", d->may_block);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "user.unblock", d->may_unblock);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "user.revoke", d->may_revoke);
+}
+
+static void
+load_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  UserData *d = zid_work_finish (result, &error);
+  ZidUserPage *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = ZID_USER_PAGE (source);
+  if (d == NULL)
+    {
+      gtk_label_set_text (self->error_label, error->message);
+      gtk_stack_set_visible_child_name (self->stack, "error");
+      return;
+    }
+  user_data_free (self->data);
+  self->data = d;
+  fill (self);
+  gtk_stack_set_visible_child_name (self->stack, "page");
+}
+
+void
+zid_user_page_reload (ZidUserPage *self)
+{
+  Ids *ids;
+
+  g_return_if_fail (ZID_IS_USER_PAGE (self));
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  ids = g_new (Ids, 1);
+  ids->actor = self->actor;
+  ids->user = self->user;
+  zid_work_run (self, self->portal, load_worker, ids, g_free, user_data_free,
+                self->cancellable, load_done, NULL);
+}
+
+void
+zid_user_page_load (ZidUserPage *self,
+                    ZidPortal   *portal,
+                    gint64       actor,
+                    gint64       user)
+{
+  g_return_if_fail (ZID_IS_USER_PAGE (self));
+  g_set_object (&self->portal, portal);
+  self->actor = actor;
+  self->user = user;
+  g_clear_pointer (&self->data, user_data_free);
+  gtk_stack_set_visible_child_name (self->stack, "loading");
+  zid_user_page_reload (self);
+}
+
+/* ---- Changes ---------------------------------------------------------- */
+
+typedef enum
+{
+  OP_MEMBERSHIP,
+  OP_ATTRIBUTE,
+  OP_BLOCK,
+  OP_UNBLOCK,
+  OP_REVOKE,
+  OP_NEW_CERTIFICATE,
+} OpKind;
+
+typedef struct
+{
+  OpKind          kind;
+  gint64          actor;
+  gint64          user;
+  gint64          organisation;
+  ZidRole         role;
+  ZidBlockReason  reason;
+  char           *type;
+  char           *text;     /* task code or serial */
+} Op;
+
+typedef struct
+{
+  OpKind        kind;
+  ZidEnrolment *enrolment;  /* membership of a user without a mobile ID; new certificate */
+} OpResult;
+
+static void
+op_free (gpointer p)
+{
+  Op *op = p;
+
+  g_free (op->type);
+  g_free (op->text);
+  g_free (op);
+}
+
+static void
+op_result_free (gpointer p)
+{
+  OpResult *r = p;
+
+  g_clear_pointer (&r->enrolment, zid_enrolment_free);
+  g_free (r);
+}
+
+static gpointer
+op_worker (ZidPortal *portal,
+           gpointer   p,
+           GError   **error)
+{
+  Op *op = p;
+  OpResult *r = g_new0 (OpResult, 1);
+  gboolean ok = FALSE;
+
+  r->kind = op->kind;
+  switch (op->kind)
+    {
+    case OP_MEMBERSHIP:
+      ok = zid_portal_set_membership (portal, op->actor, op->user, op->organisation, op->role,
+                                      &r->enrolment, error);
+      break;
+    case OP_ATTRIBUTE:
+      ok = zid_portal_add_attribute (portal, op->actor, op->user, op->type, op->organisation,
+                                     op->text, error) > 0;
+      break;
+    case OP_BLOCK:
+      ok = zid_portal_block_user (portal, op->actor, op->user, op->reason, error);
+      break;
+    case OP_UNBLOCK:
+      ok = zid_portal_unblock_user (portal, op->actor, op->user, error);
+      break;
+    case OP_REVOKE:
+      ok = zid_portal_revoke_certificate (portal, op->actor, op->user, op->text, error);
+      break;
+    case OP_NEW_CERTIFICATE:
+      r->enrolment = zid_portal_new_certificate (portal, op->actor, op->user, error);
+      ok = r->enrolment != NULL;
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  if (!ok)
+    {
+      op_result_free (r);
+      return NULL;
+    }
+  return r;
+}
+
+static void
+op_done (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  OpResult *r = zid_work_finish (result, &error);
+  ZidUserPage *self;
+  const char *message = NULL;
+  GtkRoot *root;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = ZID_USER_PAGE (source);
+  if (r == NULL)
+    {
+      toast (self, error->message);
+      zid_user_page_reload (self);
+      return;
+    }
+  switch (r->kind)
+    {
+    case OP_MEMBERSHIP:      message = _("The role has been saved"); break;
+    case OP_ATTRIBUTE:       message = _("The attribute has been registered"); break;
+    case OP_BLOCK:           message = _("The user has been blocked"); break;
+    case OP_UNBLOCK:         message = _("The user has been activated"); break;
+    case OP_REVOKE:          message = _("The certificate has been revoked"); break;
+    case OP_NEW_CERTIFICATE: message = _("A new certificate has been registered"); break;
+    default: break;
+    }
+  toast (self, message);
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  if (r->enrolment != NULL && ZID_IS_WINDOW (root))
+    zid_window_show_qr (ZID_WINDOW (root), r->enrolment, person (self));
+  op_result_free (r);
+  zid_user_page_reload (self);
+}
+
+static void
+run_op (ZidUserPage *self,
+        Op          *op)
+{
+  op->actor = self->actor;
+  op->user = self->user;
+  zid_work_run (self, self->portal, op_worker, op, op_free, op_result_free,
+                self->cancellable, op_done, NULL);
+}
+
+/* A dialog with a form: responses cancel / save */
+static AdwMessageDialog *
+form_dialog (ZidUserPage *self,
+             const char  *heading,
+             const char  *body,
+             const char  *save_label,
+             GtkWidget   *form)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  AdwMessageDialog *dialog;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (root), heading, body));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "save", save_label, NULL);
+  adw_message_dialog_set_default_response (dialog, "save");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  adw_message_dialog_set_response_appearance (dialog, "save", ADW_RESPONSE_SUGGESTED);
+  if (form != NULL)
+    adw_message_dialog_set_extra_child (dialog, form);
+  return dialog;
+}
+
+static GtkWidget *
+form_grid (void)
+{
+  GtkWidget *grid = gtk_grid_new ();
+
+  gtk_grid_set_row_spacing (GTK_GRID (grid), 12);
+  gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
+  return grid;
+}
+
+static void
+form_add (GtkWidget  *grid,
+          int         row,
+          const char *label,
+          GtkWidget  *field)
+{
+  GtkWidget *l = gtk_label_new_with_mnemonic (label);
+
+  gtk_label_set_xalign (GTK_LABEL (l), 1);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (l), field);
+  gtk_widget_set_hexpand (field, TRUE);
+  gtk_grid_attach (GTK_GRID (grid), l, 0, row, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), field, 1, row, 1, 1);
+}
+
+static void
+set_accessible_label (GtkWidget  *widget,
+                      const char *label)
+{
+  gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
+/* Organisaties: + Registreren (Fig. 9/10) */
+typedef struct
+{
+  ZidUserPage *self;
+  GtkDropDown *orgs;
+  GtkDropDown *roles;
+  GPtrArray   *offered;     /* OrgRoles *, borrowed from self->data */
+  GArray      *role_ids;    /* ZidRole per row of @roles */
+} MembershipForm;
+
+static void
+membership_form_free (gpointer p)
+{
+  MembershipForm *f = p;
+
+  g_ptr_array_unref (f->offered);
+  g_array_unref (f->role_ids);
+  g_object_unref (f->self);
+  g_free (f);
+}
+
+static void
+membership_org_changed (MembershipForm *f)
+{
+  guint i = gtk_drop_down_get_selected (f->orgs);
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+  OrgRoles *o;
+
+  g_array_set_size (f->role_ids, 0);
+  if (i < f->offered->len)
+    {
+      o = g_ptr_array_index (f->offered, i);
+      /* Gebruiker first: the common case, and the default */
+      for (ZidRole role = ZID_ROLE_GEBRUIKER; role <= ZID_ROLE_ADMINISTRATOR; role++)
+        if (o->roles & (1u << role))
+          {
+            gtk_string_list_append (names, zid_ui_role_label (role));
+            g_array_append_val (f->role_ids, role);
+          }
+    }
+  gtk_drop_down_set_model (f->roles, G_LIST_MODEL (names));
+}
+
+static void
+membership_response (AdwMessageDialog *dialog,
+                     const char       *response,
+                     MembershipForm   *f)
+{
+  guint oi = gtk_drop_down_get_selected (f->orgs);
+  guint ri = gtk_drop_down_get_selected (f->roles);
+  Op *op;
+
+  if (g_strcmp0 (response, "save") != 0 || oi >= f->offered->len || ri >= f->role_ids->len)
+    return;
+  op = g_new0 (Op, 1);
+  op->kind = OP_MEMBERSHIP;
+  op->organisation = ((OrgRoles *) g_ptr_array_index (f->offered, oi))->org->id;
+  op->role = g_array_index (f->role_ids, ZidRole, ri);
+  run_op (f->self, op);
+}
+
+static void
+add_membership_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *param)
+{
+  ZidUserPage *self = ZID_USER_PAGE (widget);
+  MembershipForm *f;
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+  GtkWidget *grid = form_grid ();
+  AdwMessageDialog *dialog;
+
+  if (self->data == NULL)
+    return;
+  f = g_new0 (MembershipForm, 1);
+  f->self = g_object_ref (self);
+  f->offered = g_ptr_array_new ();
+  f->role_ids = g_array_new (FALSE, FALSE, sizeof (ZidRole));
+  for (guint i = 0; i < self->data->organisations->len; i++)
+    {
+      OrgRoles *o = g_ptr_array_index (self->data->organisations, i);
+
+      if (o->roles == 0)
+        continue;
+      g_ptr_array_add (f->offered, o);
+      gtk_string_list_append (names, o->org->name);
+    }
+  f->orgs = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (names)), NULL));
+  f->roles = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
+  set_accessible_label (GTK_WIDGET (f->orgs), _("Organisation"));
+  set_accessible_label (GTK_WIDGET (f->roles), _("Authorisation"));
+  form_add (grid, 0, _("_Organisation"), GTK_WIDGET (f->orgs));
+  form_add (grid, 1, _("_Authorisation"), GTK_WIDGET (f->roles));
+  g_signal_connect_swapped (f->orgs, "notify::selected", G_CALLBACK (membership_org_changed), f);
+  membership_org_changed (f);
+
+  dialog = form_dialog (self, _("Register Organisation"),
+                        _("Check the organisation and choose the role."), _("_Save"), grid);
+  g_signal_connect_data (dialog, "response", G_CALLBACK (membership_response), f,
+                         (GClosureNotify) (void (*) (void)) membership_form_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Attributen: + Registreren (Fig. 22/23) */
+typedef struct
+{
+  ZidUserPage *self;
+  GtkDropDown *types;
+  GtkDropDown *orgs;
+  GtkEntry    *task_code;
+  GtkLabel    *note;
+} AttributeForm;
+
+static void
+attribute_form_free (gpointer p)
+{
+  AttributeForm *f = p;
+
+  g_object_unref (f->self);
+  g_free (f);
+}
+
+static void
+attribute_type_changed (AttributeForm *f)
+{
+  gboolean uzi = gtk_drop_down_get_selected (f->types) == 0;
+
+  gtk_widget_set_visible (GTK_WIDGET (f->note), uzi);
+}
+
+static void
+attribute_response (AdwMessageDialog *dialog,
+                    const char       *response,
+                    AttributeForm    *f)
+{
+  guint ti = gtk_drop_down_get_selected (f->types);
+  guint oi = gtk_drop_down_get_selected (f->orgs);
+  Op *op;
+
+  if (g_strcmp0 (response, "save") != 0 || f->self->data == NULL ||
+      ti >= G_N_ELEMENTS (attribute_types) || oi >= f->self->data->organisations->len)
+    return;
+  op = g_new0 (Op, 1);
+  op->kind = OP_ATTRIBUTE;
+  op->type = g_strdup (attribute_types[ti]);
+  op->organisation = ((OrgRoles *) g_ptr_array_index (f->self->data->organisations, oi))->org->id;
+  op->text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (f->task_code))));
+  run_op (f->self, op);
+}
+
+static void
+add_attribute_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  ZidUserPage *self = ZID_USER_PAGE (widget);
+  AttributeForm *f;
+  g_autoptr(GtkStringList) types = gtk_string_list_new (NULL);
+  g_autoptr(GtkStringList) orgs = gtk_string_list_new (NULL);
+  GtkWidget *grid = form_grid ();
+  AdwMessageDialog *dialog;
+
+  if (self->data == NULL)
+    return;
+  f = g_new0 (AttributeForm, 1);
+  f->self = g_object_ref (self);
+  for (guint i = 0; i < G_N_ELEMENTS (attribute_types); i++)
+    gtk_string_list_append (types, zid_ui_attribute_type_label (attribute_types[i]));
+  for (guint i = 0; i < self->data->organisations->len; i++)
+    gtk_string_list_append (orgs, ((OrgRoles *) g_ptr_array_index (self->data->organisations, i))->org->name);
+
+  f->types = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (types)), NULL));
+  f->orgs = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (orgs)), NULL));
+  f->task_code = GTK_ENTRY (gtk_entry_new ());
+  gtk_entry_set_activates_default (f->task_code, TRUE);
+  f->note = GTK_LABEL (gtk_label_new (
+    _("An attribute registered with a UZI card is assigned to your own ZORG-ID, "
+      "not to this user. Reading the inserted card is not available in this version: "
+      "enter the UZI number as the task code.")));
+  gtk_label_set_wrap (f->note, TRUE);
+  gtk_label_set_max_width_chars (f->note, 40);
+  gtk_label_set_xalign (f->note, 0);
+  gtk_widget_add_css_class (GTK_WIDGET (f->note), "dim-label");
+  set_accessible_label (GTK_WIDGET (f->types), _("Type"));
+  set_accessible_label (GTK_WIDGET (f->orgs), _("Organisation"));
+  set_accessible_label (GTK_WIDGET (f->task_code), _("Task code"));
+  form_add (grid, 0, _("_Type"), GTK_WIDGET (f->types));
+  form_add (grid, 1, _("_Organisation"), GTK_WIDGET (f->orgs));
+  form_add (grid, 2, _("Task _code"), GTK_WIDGET (f->task_code));
+  gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (f->note), 0, 3, 2, 1);
+  /* The manual's own example is a task code for care staff: start there */
+  gtk_drop_down_set_selected (f->types, 3);
+  g_signal_connect_swapped (f->types, "notify::selected", G_CALLBACK (attribute_type_changed), f);
+  attribute_type_changed (f);
+
+  dialog = form_dialog (self, _("Add Attribute"), NULL, _("_Save"), grid);
+  g_signal_connect_data (dialog, "response", G_CALLBACK (attribute_response), f,
+                         (GClosureNotify) (void (*) (void)) attribute_form_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Status: Blokkeren (Fig. 24–26) */
+static void
+block_response (AdwMessageDialog *dialog,
+                const char       *response,
+                ZidUserPage      *self)
+{
+  GtkDropDown *reasons = g_object_get_data (G_OBJECT (dialog), "reasons");
+  Op *op;
+
+  if (g_strcmp0 (response, "save") != 0)
+    return;
+  op = g_new0 (Op, 1);
+  op->kind = OP_BLOCK;
+  op->reason = ZID_BLOCK_REASON_SECURITY_INCIDENT + gtk_drop_down_get_selected (reasons);
+  run_op (self, op);
+}
+
+static void
+block_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  ZidUserPage *self = ZID_USER_PAGE (widget);
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+  GtkWidget *grid = form_grid ();
+  GtkWidget *reasons;
+  AdwMessageDialog *dialog;
+  g_autofree char *body = NULL;
+
+  for (ZidBlockReason r = ZID_BLOCK_REASON_SECURITY_INCIDENT; r <= ZID_BLOCK_REASON_SUSPICIOUS_ACTIVITY; r++)
+    gtk_string_list_append (names, zid_ui_block_reason_label (r));
+  reasons = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (names)), NULL);
+  set_accessible_label (reasons, _("Reason"));
+  form_add (grid, 0, _("_Reason"), reasons);
+
+  body = g_strdup_printf (_("%s can no longer use the ZORG-ID Mobile App, in any organisation, "
+                            "until the block is lifted. Choose the reason."), person (self));
+  dialog = form_dialog (self, _("Change Status"), body, _("_Save"), grid);
+  g_object_set_data (G_OBJECT (dialog), "reasons", reasons);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (block_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Status: Activeren (Fig. 27/28) */
+static void
+unblock_response (AdwMessageDialog *dialog,
+                  const char       *response,
+                  ZidUserPage      *self)
+{
+  Op *op;
+
+  if (g_strcmp0 (response, "save") != 0)
+    return;
+  op = g_new0 (Op, 1);
+  op->kind = OP_UNBLOCK;
+  run_op (self, op);
+}
+
+static void
+unblock_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  ZidUserPage *self = ZID_USER_PAGE (widget);
+  AdwMessageDialog *dialog;
+  g_autofree char *body = g_strdup_printf (_("Activate %s? They can use their ZORG-ID again."), person (self));
+
+  dialog = form_dialog (self, _("Activate User"), body, _("_Activate"), NULL);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (unblock_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Certificaten: Intrekken (Fig. 29–31) */
+static void
+revoke_response (AdwMessageDialog *dialog,
+                 const char       *response,
+                 ZidUserPage      *self)
+{
+  Op *op;
+
+  if (g_strcmp0 (response, "save") != 0)
+    return;
+  op = g_new0 (Op, 1);
+  op->kind = OP_REVOKE;
+  op->text = g_strdup (g_object_get_data (G_OBJECT (dialog), "serial"));
+  run_op (self, op);
+}
+
+static void
+revoke_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  ZidUserPage *self = ZID_USER_PAGE (widget);
+  AdwMessageDialog *dialog;
+  g_autofree char *body = g_strdup_printf (
+    _("The ZORG-ID of %s in the ZORG-ID Mobile App stops working. This cannot be undone: "
+      "the certificate cannot be restored. A new certificate can be issued afterwards."), person (self));
+
+  dialog = form_dialog (self, _("Revoke Certificate?"), body, _("_Revoke"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "save", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "serial", g_variant_dup_string (param, NULL), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (revoke_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Certificaten: + Registreren (Fig. 33/34) */
+static void
+new_certificate_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *param)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->kind = OP_NEW_CERTIFICATE;
+  run_op (ZID_USER_PAGE (widget), op);
+}
+
+/* ---- Object ----------------------------------------------------------- */
+
+static void
+zid_user_page_dispose (GObject *object)
+{
+  ZidUserPage *self = ZID_USER_PAGE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), ZID_TYPE_USER_PAGE);
+  G_OBJECT_CLASS (zid_user_page_parent_class)->dispose (object);
+}
+
+static void
+zid_user_page_finalize (GObject *object)
+{
+  ZidUserPage *self = ZID_USER_PAGE (object);
+
+  g_clear_object (&self->portal);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->data, user_data_free);
+  G_OBJECT_CLASS (zid_user_page_parent_class)->finalize (object);
+}
+
+static void
+zid_user_page_class_init (ZidUserPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = zid_user_page_dispose;
+  object_class->finalize = zid_user_page_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/nl/zorgid/Portaal/ui/zid-user-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, ZidUserPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, ZidUserPage, name_label);
+  gtk_widget_class_bind_template_child (widget_class, ZidUserPage, personal_list);
+  gtk_widget_class_bind_template_child (widget_class, ZidUserPage, memberships_list);
+  gtk_widget_class_bind_template_child (widget_class, ZidUserPage, attributes_list);
+  gtk_widget_class_bind_template_child (widget_class, ZidUserPage, status_list);
+  gtk_widget_class_bind_template_child (widget_class, ZidUserPage, certificates_list);
+  gtk_widget_class_bind_template_child (widget_class, ZidUserPage, status_note);
+  gtk_widget_class_bind_template_child (widget_class, ZidUserPage, error_label);
+
+  gtk_widget_class_install_action (widget_class, "user.add-membership", NULL, add_membership_action);
+  gtk_widget_class_install_action (widget_class, "user.add-attribute", NULL, add_attribute_action);
+  gtk_widget_class_install_action (widget_class, "user.block", NULL, block_action);
+  gtk_widget_class_install_action (widget_class, "user.unblock", NULL, unblock_action);
+  gtk_widget_class_install_action (widget_class, "user.revoke", "s", revoke_action);
+  gtk_widget_class_install_action (widget_class, "user.new-certificate", NULL, new_certificate_action);
+}
+
+static void
+zid_user_page_init (ZidUserPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+}

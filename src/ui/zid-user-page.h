@@ -1,0 +1,30 @@
+/* zid-user-page.h — Beheer: one user (manual §5, §8)
+ *
+ * Personal data; Organisaties with the role per organisation and
+ * "+ Registreren" (only roles the actor may give); Attributen; Status
+ * (Blokkeren with a reason, Activeren after confirmation); Certificaten
+ * (Intrekken only while blocked, after an irreversible-action
+ * confirmation; "+ Registreren" issues a new certificate). What the actor
+ * may not do is not offered: the page asks the core (check_action,
+ * may_assign_role) in the loading worker.
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "zid-core.h"
+
+G_BEGIN_DECLS
+
+#define ZID_TYPE_USER_PAGE (zid_user_page_get_type ())
+G_DECLARE_FINAL_TYPE (ZidUserPage, zid_user_page, ZID, USER_PAGE, GtkBox)
+
+void zid_user_page_load   (ZidUserPage *self,
+                           ZidPortal   *portal,
+                           gint64       actor,
+                           gint64       user);
+void zid_user_page_reload (ZidUserPage *self);
+
+G_END_DECLS

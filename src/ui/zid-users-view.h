@@ -1,0 +1,37 @@
+/* zid-users-view.h — the overview of users (manual Fig. 7/8)
+ *
+ * Every user of the organisations the actor manages, in a virtualised
+ * GtkColumnView over a GListStore of ZidUser. The search field filters in
+ * memory, incrementally, on case- and accent-free name prefixes computed
+ * in the loading worker, so typing never waits for the list.
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "zid-core.h"
+
+G_BEGIN_DECLS
+
+#define ZID_TYPE_USERS_VIEW (zid_users_view_get_type ())
+G_DECLARE_FINAL_TYPE (ZidUsersView, zid_users_view, ZID, USERS_VIEW, GtkBox)
+
+void        zid_users_view_load         (ZidUsersView *self,
+                                         ZidPortal    *portal,
+                                         gint64        actor);
+void        zid_users_view_reload       (ZidUsersView *self);
+void        zid_users_view_clear        (ZidUsersView *self);
+void        zid_users_view_focus_search (ZidUsersView *self);
+/* For tests and the benchmark: the models */
+GListModel *zid_users_view_get_model    (ZidUsersView *self);
+void        zid_users_view_set_users    (ZidUsersView *self,
+                                         GPtrArray    *users);
+void        zid_users_view_set_search   (ZidUsersView *self,
+                                         const char   *text);
+gboolean    zid_users_view_is_filtering (ZidUsersView *self);
+/* Sets the fold key the filter matches on (done in the loading worker) */
+void        zid_users_view_prepare_user (ZidUser      *user);
+
+G_END_DECLS

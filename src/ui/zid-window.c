@@ -1,0 +1,642 @@
+/* zid-window.c
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#ifdef ZID_HAVE_SERVICE
+# include "zid-service.h"
+#endif
+
+#include "zid-organisations-view.h"
+#include "zid-qr-view.h"
+#include "zid-qr-window.h"
+#include "zid-register-dialog.h"
+#include "zid-user-page.h"
+#include "zid-users-view.h"
+#include "zid-window.h"
+#include "zid-work.h"
+
+struct _ZidWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* template */
+  AdwToastOverlay      *toasts;
+  GtkLabel             *environment_badge;
+  GtkButton            *back_button;
+  GtkStack             *title_stack;
+  AdwViewSwitcherTitle *switcher_title;
+  GtkLabel             *person_label;
+  GtkButton            *logout_button;
+  GtkStack             *main_stack;
+  ZidQrView            *login_view;
+  GtkLabel             *login_message;
+  GtkLabel             *service_message;
+  AdwViewStack         *view_stack;
+  ZidUsersView         *users_view;
+  ZidOrganisationsView *organisations_view;
+  ZidUserPage          *user_page;
+
+  /* owned */
+  ZidPortal            *portal;
+  GObject              *service;
+  GCancellable         *cancellable;      /* cancelled on close */
+  char                 *session_id;       /* the login QR's session */
+  ZidUser              *actor;            /* NULL until logged in */
+  guint                 poll_id;
+  gboolean              polling;
+  gboolean              beginning;
+};
+
+G_DEFINE_FINAL_TYPE (ZidWindow, zid_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void begin_login (ZidWindow *self);
+
+void
+zid_window_add_toast (ZidWindow  *self,
+                      const char *message)
+{
+  AdwToast *toast;
+
+  g_return_if_fail (ZID_IS_WINDOW (self));
+  toast = adw_toast_new (message);
+  adw_toast_set_timeout (toast, 6);
+  adw_toast_overlay_add_toast (self->toasts, toast);
+}
+
+GObject *
+zid_window_get_service (ZidWindow *self)
+{
+  g_return_val_if_fail (ZID_IS_WINDOW (self), NULL);
+  return self->service;
+}
+
+gint64
+zid_window_get_actor (ZidWindow *self)
+{
+  g_return_val_if_fail (ZID_IS_WINDOW (self), 0);
+  return self->actor ? zid_user_get_id (self->actor) : 0;
+}
+
+void
+zid_window_show_qr (ZidWindow          *self,
+                    const ZidEnrolment *enrolment,
+                    const char         *person)
+{
+  ZidQrWindow *qr;
+
+  g_return_if_fail (ZID_IS_WINDOW (self));
+  qr = zid_qr_window_new (GTK_WINDOW (self), enrolment, person, self->portal,
+                          self->service, zid_window_get_actor (self));
+  gtk_window_present (GTK_WINDOW (qr));
+}
+
+static void
+update_actions (ZidWindow *self)
+{
+  gboolean logged_in = self->actor != NULL;
+  const char *page = gtk_stack_get_visible_child_name (self->main_stack);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.logout", logged_in);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.register-user", logged_in);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.manage-user", logged_in);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", logged_in);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back",
+                                 g_strcmp0 (page, "main") != 0 && g_strcmp0 (page, "landing") != 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->logout_button), logged_in);
+  gtk_widget_set_visible (GTK_WIDGET (self->person_label), logged_in);
+  gtk_widget_set_visible (GTK_WIDGET (self->back_button),
+                          g_strcmp0 (page, "main") != 0 && g_strcmp0 (page, "landing") != 0);
+  gtk_stack_set_visible_child_name (self->title_stack,
+                                    g_strcmp0 (page, "main") == 0 ? "switcher" : "title");
+}
+
+static void
+show_page (ZidWindow  *self,
+           const char *name)
+{
+  gtk_stack_set_visible_child_name (self->main_stack, name);
+  update_actions (self);
+}
+
+/* ---- Login ------------------------------------------------------------ */
+
+typedef struct
+{
+  ZidEnrolment *enrolment;
+  char         *session_id;
+} LoginBegin;
+
+static void
+login_begin_free (gpointer p)
+{
+  LoginBegin *b = p;
+
+  g_clear_pointer (&b->enrolment, zid_enrolment_free);
+  g_free (b->session_id);
+  g_free (b);
+}
+
+static gpointer
+login_begin_worker (ZidPortal *portal,
+                    gpointer   data,
+                    GError   **error)
+{
+  LoginBegin *b = g_new0 (LoginBegin, 1);
+
+  b->enrolment = zid_portal_login_begin (portal, &b->session_id, error);
+  if (b->enrolment == NULL)
+    {
+      login_begin_free (b);
+      return NULL;
+    }
+  return b;
+}
+
+static void
+login_begin_done (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  LoginBegin *b = zid_work_finish (result, &error);
+  ZidWindow *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = ZID_WINDOW (source);
+  self->beginning = FALSE;
+  if (b == NULL)
+    {
+      g_autofree char *msg = g_strdup_printf (_("Could not start a login: %s"), error->message);
+      gtk_label_set_text (self->login_message, msg);
+      gtk_widget_set_visible (GTK_WIDGET (self->login_message), TRUE);
+      return;
+    }
+  g_free (self->session_id);
+  self->session_id = g_strdup (b->session_id);
+  zid_qr_view_set_code (self->login_view, b->enrolment->payload, b->enrolment->expires, TRUE);
+  login_begin_free (b);
+}
+
+static void
+begin_login (ZidWindow *self)
+{
+  if (self->beginning)
+    return;
+  self->beginning = TRUE;
+  g_clear_pointer (&self->session_id, g_free);
+  zid_qr_view_set_code (self->login_view, NULL, 0, TRUE);
+  zid_work_run (self, self->portal, login_begin_worker, NULL, NULL, login_begin_free,
+                self->cancellable, login_begin_done, NULL);
+}
+
+static void
+on_login_renew (ZidWindow *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->login_message), FALSE);
+  begin_login (self);
+}
+
+typedef struct
+{
+  gint64 user;
+} LoggedIn;
+
+static gpointer
+load_actor_worker (ZidPortal *portal,
+                   gpointer   data,
+                   GError   **error)
+{
+  gint64 id = *(gint64 *) data;
+
+  return zid_portal_get_user (portal, id, id, error);
+}
+
+static void
+load_actor_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidUser) user = zid_work_finish (result, &error);
+  ZidWindow *self;
+  g_autofree char *who = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = ZID_WINDOW (source);
+  if (user == NULL)
+    {
+      zid_window_add_toast (self, error->message);
+      begin_login (self);
+      return;
+    }
+
+  g_set_object (&self->actor, user);
+  g_clear_handle_id (&self->poll_id, g_source_remove);
+  g_clear_pointer (&self->session_id, g_free);
+  gtk_label_set_text (self->person_label, zid_user_get_display_name (user));
+  /* Translators: the accessible name of the header label with the logged-in person */
+  who = g_strdup_printf (_("Logged in as %s"), zid_user_get_display_name (user));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->person_label),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, who, -1);
+  zid_users_view_load (self->users_view, self->portal, zid_user_get_id (user));
+  zid_organisations_view_load (self->organisations_view, self->portal, zid_user_get_id (user));
+  adw_view_stack_set_visible_child_name (self->view_stack, "users");
+  show_page (self, "main");
+}
+
+static void
+logged_in (ZidWindow *self,
+           gint64     user)
+{
+  gint64 *id;
+
+  if (self->actor != NULL)
+    return;
+  g_clear_pointer (&self->session_id, g_free);
+  id = g_new (gint64, 1);
+  *id = user;
+  zid_work_run (self, self->portal, load_actor_worker, id, g_free, g_object_unref,
+                self->cancellable, load_actor_done, NULL);
+}
+
+#ifdef ZID_HAVE_SERVICE
+static void
+on_login_accepted (GObject    *service,
+                   const char *session_id,
+                   gint64      user_id,
+                   ZidWindow  *self)
+{
+  if (self->session_id != NULL && g_strcmp0 (session_id, self->session_id) == 0)
+    logged_in (self, user_id);
+}
+
+static void
+on_refused (GObject    *service,
+            const char *client,
+            const char *path,
+            const char *error_code,
+            ZidWindow  *self)
+{
+  const char *message = NULL;
+
+  /* Only what the phone got while this window waits for a login */
+  if (self->actor != NULL || self->session_id == NULL || path == NULL || strstr (path, "login") == NULL)
+    return;
+  if (g_strcmp0 (error_code, "user-blocked") == 0 || g_strcmp0 (error_code, "actor-blocked") == 0)
+    message = _("Your ZORG-ID is blocked. Ask an administrator of your organisation to activate it.");
+  else if (g_strcmp0 (error_code, "no-portal-access") == 0)
+    message = _("Your ZORG-ID has no access to the portal: only administrators and managers can log in.");
+  else if (g_strcmp0 (error_code, "certificate-revoked") == 0)
+    message = _("The certificate of your ZORG-ID has been revoked.");
+  if (message != NULL)
+    {
+      gtk_label_set_text (self->login_message, message);
+      gtk_widget_set_visible (GTK_WIDGET (self->login_message), TRUE);
+    }
+}
+#endif
+
+/* Fallback and second path: a headless service on the same data dir may
+ * answer our session; ask the core once a second */
+typedef struct
+{
+  char  *session_id;
+  gint64 user;
+  ZidLoginState state;
+} LoginPoll;
+
+static void
+login_poll_free (gpointer p)
+{
+  LoginPoll *poll = p;
+
+  g_free (poll->session_id);
+  g_free (poll);
+}
+
+static gpointer
+login_poll_worker (ZidPortal *portal,
+                   gpointer   data,
+                   GError   **error)
+{
+  LoginPoll *in = data;
+  LoginPoll *out = g_new0 (LoginPoll, 1);
+  GError *local = NULL;
+
+  out->session_id = g_strdup (in->session_id);
+  out->state = zid_portal_login_poll (portal, in->session_id, &out->user, &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      login_poll_free (out);
+      return NULL;
+    }
+  return out;
+}
+
+static void
+login_poll_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  LoginPoll *poll = zid_work_finish (result, &error);
+  ZidWindow *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = ZID_WINDOW (source);
+  self->polling = FALSE;
+  if (poll == NULL)
+    return;
+  if (poll->state == ZID_LOGIN_ACCEPTED && g_strcmp0 (poll->session_id, self->session_id) == 0)
+    logged_in (self, poll->user);
+  login_poll_free (poll);
+}
+
+static gboolean
+login_poll_tick (gpointer data)
+{
+  ZidWindow *self = data;
+  LoginPoll *poll;
+
+  if (self->polling || self->session_id == NULL || self->actor != NULL ||
+      zid_qr_view_get_expired (self->login_view))
+    return G_SOURCE_CONTINUE;
+  self->polling = TRUE;
+  poll = g_new0 (LoginPoll, 1);
+  poll->session_id = g_strdup (self->session_id);
+  zid_work_run (self, self->portal, login_poll_worker, poll, login_poll_free, login_poll_free,
+                self->cancellable, login_poll_done, NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+show_landing (ZidWindow *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->login_message), FALSE);
+  show_page (self, "landing");
+  begin_login (self);
+  if (self->poll_id == 0)
+    self->poll_id = g_timeout_add_seconds (1, login_poll_tick, self);
+}
+
+/* ---- Actions ---------------------------------------------------------- */
+
+static void
+logout_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  ZidWindow *self = ZID_WINDOW (widget);
+
+  g_clear_object (&self->actor);
+  zid_users_view_clear (self->users_view);
+  zid_organisations_view_clear (self->organisations_view);
+  gtk_label_set_text (self->person_label, "");
+  show_landing (self);
+  zid_window_add_toast (self, _("You have logged out"));
+}
+
+static void
+validate_organisation_action (GtkWidget  *widget,
+                              const char *action_name,
+                              GVariant   *param)
+{
+  show_page (ZID_WINDOW (widget), "validate");
+}
+
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  ZidWindow *self = ZID_WINDOW (widget);
+  const char *page = gtk_stack_get_visible_child_name (self->main_stack);
+
+  if (g_strcmp0 (page, "user") == 0)
+    {
+      show_page (self, "main");
+      zid_users_view_reload (self->users_view);
+    }
+  else if (g_strcmp0 (page, "validate") == 0)
+    show_landing (self);
+}
+
+static void
+manage_user_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  ZidWindow *self = ZID_WINDOW (widget);
+
+  if (self->actor == NULL)
+    return;
+  zid_user_page_load (self->user_page, self->portal, zid_user_get_id (self->actor),
+                      g_variant_get_int64 (param));
+  show_page (self, "user");
+}
+
+static void
+on_registered (ZidRegisterDialog  *dialog,
+               gpointer            enrolment,
+               const char         *person,
+               ZidWindow          *self)
+{
+  g_autofree char *msg = g_strdup_printf (_("%s has been registered"), person);
+
+  zid_window_add_toast (self, msg);
+  zid_window_show_qr (self, enrolment, person);
+  zid_users_view_reload (self->users_view);
+}
+
+static void
+register_user_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  ZidWindow *self = ZID_WINDOW (widget);
+  ZidRegisterDialog *dialog;
+
+  if (self->actor == NULL)
+    return;
+  dialog = zid_register_dialog_new (GTK_WINDOW (self), self->portal, zid_user_get_id (self->actor));
+  g_signal_connect_object (dialog, "registered", G_CALLBACK (on_registered), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  ZidWindow *self = ZID_WINDOW (widget);
+
+  show_page (self, "main");
+  adw_view_stack_set_visible_child_name (self->view_stack, "users");
+  zid_users_view_focus_search (self->users_view);
+}
+
+/* ---- Service ---------------------------------------------------------- */
+
+static void
+start_service (ZidWindow *self)
+{
+#ifdef ZID_HAVE_SERVICE
+  g_autoptr(ZidService) service = zid_service_new (self->portal);
+  g_autoptr(GError) error = NULL;
+
+  if (!zid_service_start (service, NULL, &error))
+    {
+      g_autofree char *msg = g_strdup_printf (_("The enrolment service could not start: %s. "
+                                                "Phones cannot scan codes of this window until it runs."),
+                                              error->message);
+      gtk_label_set_text (self->service_message, msg);
+      gtk_widget_set_visible (GTK_WIDGET (self->service_message), TRUE);
+      zid_window_add_toast (self, msg);
+      return;
+    }
+  self->service = G_OBJECT (g_steal_pointer (&service));
+  g_signal_connect_object (self->service, "login-accepted", G_CALLBACK (on_login_accepted), self, 0);
+  g_signal_connect_object (self->service, "refused", G_CALLBACK (on_refused), self, 0);
+#else
+  gtk_label_set_text (self->service_message,
+                      _("This build has no enrolment service: phones cannot scan codes of this window."));
+  gtk_widget_set_visible (GTK_WIDGET (self->service_message), TRUE);
+#endif
+}
+
+/* ---- Window ----------------------------------------------------------- */
+
+static gboolean
+zid_window_close_request (GtkWindow *window)
+{
+  ZidWindow *self = ZID_WINDOW (window);
+  GSettings *settings = zid_application_get_settings (ZID_APPLICATION (gtk_window_get_application (window)));
+
+  if (settings != NULL)
+    {
+      int width, height;
+
+      gtk_window_get_default_size (window, &width, &height);
+      g_settings_set_int (settings, "window-width", MAX (width, 360));
+      g_settings_set_int (settings, "window-height", MAX (height, 294));
+      g_settings_set_boolean (settings, "window-maximized", gtk_window_is_maximized (window));
+    }
+  g_cancellable_cancel (self->cancellable);
+#ifdef ZID_HAVE_SERVICE
+  if (self->service != NULL)
+    zid_service_stop (ZID_SERVICE (self->service));
+#endif
+  return GTK_WINDOW_CLASS (zid_window_parent_class)->close_request (window);
+}
+
+static void
+zid_window_dispose (GObject *object)
+{
+  ZidWindow *self = ZID_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->poll_id, g_source_remove);
+  gtk_widget_dispose_template (GTK_WIDGET (self), ZID_TYPE_WINDOW);
+  G_OBJECT_CLASS (zid_window_parent_class)->dispose (object);
+}
+
+static void
+zid_window_finalize (GObject *object)
+{
+  ZidWindow *self = ZID_WINDOW (object);
+
+  g_clear_object (&self->portal);
+  g_clear_object (&self->service);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->actor);
+  g_free (self->session_id);
+  G_OBJECT_CLASS (zid_window_parent_class)->finalize (object);
+}
+
+static void
+zid_window_class_init (ZidWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = zid_window_dispose;
+  object_class->finalize = zid_window_finalize;
+  window_class->close_request = zid_window_close_request;
+
+  g_type_ensure (ZID_TYPE_QR_VIEW);
+  g_type_ensure (ZID_TYPE_USERS_VIEW);
+  g_type_ensure (ZID_TYPE_USER_PAGE);
+  g_type_ensure (ZID_TYPE_ORGANISATIONS_VIEW);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/nl/zorgid/Portaal/ui/zid-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, ZidWindow, toasts);
+  gtk_widget_class_bind_template_child (widget_class, ZidWindow, environment_badge);
+  gtk_widget_class_bind_template_child (widget_class, ZidWindow, back_button);
+  gtk_widget_class_bind_template_child (widget_class, ZidWindow, title_stack);
+  gtk_widget_class_bind_template_child (widget_class, ZidWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, ZidWindow, person_label);
+  gtk_widget_class_bind_template_child (widget_class, ZidWindow, logout_button);
+  gtk_widget_class_bind_template_child (widget_class, ZidWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, ZidWindow, login_view);
+  gtk_widget_class_bind_template_child (widget_class, ZidWindow, login_message);
+  gtk_widget_class_bind_template_child (widget_class, ZidWindow, service_message);
+  gtk_widget_class_bind_template_child (widget_class, ZidWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, ZidWindow, users_view);
+  gtk_widget_class_bind_template_child (widget_class, ZidWindow, organisations_view);
+  gtk_widget_class_bind_template_child (widget_class, ZidWindow, user_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_login_renew);
+
+  gtk_widget_class_install_action (widget_class, "win.logout", NULL, logout_action);
+  gtk_widget_class_install_action (widget_class, "win.validate-organisation", NULL, validate_organisation_action);
+  gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "win.manage-user", "x", manage_user_action);
+  gtk_widget_class_install_action (widget_class, "win.register-user", NULL, register_user_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.back", NULL);
+}
+
+static void
+zid_window_init (ZidWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+}
+
+ZidWindow *
+zid_window_new (ZidApplication *app,
+                ZidPortal      *portal)
+{
+  ZidWindow *self;
+  GSettings *settings = zid_application_get_settings (app);
+
+  self = g_object_new (ZID_TYPE_WINDOW, "application", app, NULL);
+  self->portal = g_object_ref (portal);
+  if (settings != NULL)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (self),
+                                   g_settings_get_int (settings, "window-width"),
+                                   g_settings_get_int (settings, "window-height"));
+      if (g_settings_get_boolean (settings, "window-maximized"))
+        gtk_window_maximize (GTK_WINDOW (self));
+    }
+
+  if (zid_portal_get_environment (portal) == ZID_ENVIRONMENT_PRODUCTIE)
+    gtk_widget_set_visible (GTK_WIDGET (self->environment_badge), FALSE);
+  zid_qr_view_set_clock (self->login_view, zid_portal_get_clock (portal));
+  zid_qr_view_set_renewable (self->login_view, TRUE);
+  zid_qr_view_set_purpose (self->login_view, _("Scan this QR code with the ZORG-ID Mobile App to log in"));
+
+  start_service (self);
+  show_landing (self);
+  return self;
+}
