@@ -304,7 +304,10 @@ worker (gpointer data)
               states[i].dwCurrentState = SCARD_STATE_UNAWARE;
             }
           need_list = FALSE;
-          post (shared, TRUE, seen);
+          /* With readers, report once their states are known (the next
+           * SCardGetStatusChange returns at once for UNAWARE readers) */
+          if (n == 0)
+            post (shared, TRUE, seen);
         }
 
       n = seen->len;

@@ -151,6 +151,17 @@ set_error (ZidToken    *self,
 
   if (rv != CKR_PIN_INCORRECT && rv != CKR_PIN_LOCKED && rv != CKR_PIN_LEN_RANGE)
     gone = card_gone (self);
+  if (!gone && (rv == CKR_GENERAL_ERROR || rv == CKR_DEVICE_ERROR || rv == CKR_FUNCTION_FAILED))
+    {
+      /* A card pulled out mid-command shows as a plain failure first; the
+       * reader reports the removal a moment later (pcscd polls some readers
+       * every 400 ms). Only on this error path, in a worker thread. */
+      for (guint i = 0; i < 10 && !gone; i++)
+        {
+          g_usleep (100 * G_TIME_SPAN_MILLISECOND);
+          gone = card_gone (self);
+        }
+    }
   if (gone)
     {
       /* The session went with the card */
