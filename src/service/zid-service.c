@@ -624,6 +624,7 @@ zid_service_start (ZidService  *self,
     }
 
   self->listener = g_socket_service_new ();
+  g_socket_listener_set_backlog (G_SOCKET_LISTENER (self->listener), 256);
   if (address != NULL)
     {
       g_autoptr(GSocketAddress) wanted = g_inet_socket_address_new (address, port);
