@@ -155,7 +155,7 @@ save_action (GtkWidget  *widget,
   /* GTK 4.8 has no GtkFileDialog (4.10); the native chooser is the way */
   dialog = gtk_file_chooser_native_new (_("Save as Image"), GTK_WINDOW (self),
                                         GTK_FILE_CHOOSER_ACTION_SAVE,
-                                        _("_Save"), _("_Cancel"));
+                                        _("Save"), _("Cancel"));
   gtk_file_filter_set_name (filter, _("PNG image"));
   gtk_file_filter_add_mime_type (filter, "image/png");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
@@ -253,8 +253,8 @@ zid_qr_window_close_request (GtkWindow *window)
     _("The QR code is shown only once. After closing it cannot be shown again; "
       "save or print it first if the user has not scanned it yet.")));
   adw_message_dialog_add_responses (dialog,
-                                    "cancel", _("_Cancel"),
-                                    "close", _("_Close"),
+                                    "cancel", _("Cancel"),
+                                    "close", _("Close"),
                                     NULL);
   adw_message_dialog_set_response_appearance (dialog, "close", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (dialog, "cancel");

@@ -506,7 +506,7 @@ form_dialog (ZidUserPage *self,
   AdwMessageDialog *dialog;
 
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (root), heading, body));
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "save", save_label, NULL);
+  adw_message_dialog_add_responses (dialog, "cancel", _("Cancel"), "save", save_label, NULL);
   adw_message_dialog_set_default_response (dialog, "save");
   adw_message_dialog_set_close_response (dialog, "cancel");
   adw_message_dialog_set_response_appearance (dialog, "save", ADW_RESPONSE_SUGGESTED);
@@ -538,13 +538,6 @@ form_add (GtkWidget  *grid,
   gtk_widget_set_hexpand (field, TRUE);
   gtk_grid_attach (GTK_GRID (grid), l, 0, row, 1, 1);
   gtk_grid_attach (GTK_GRID (grid), field, 1, row, 1, 1);
-}
-
-static void
-set_accessible_label (GtkWidget  *widget,
-                      const char *label)
-{
-  gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
 }
 
 /* Organisaties: + Registreren (Fig. 9/10) */
@@ -636,15 +629,13 @@ add_membership_action (GtkWidget  *widget,
     }
   f->orgs = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (names)), NULL));
   f->roles = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
-  set_accessible_label (GTK_WIDGET (f->orgs), _("Organisation"));
-  set_accessible_label (GTK_WIDGET (f->roles), _("Authorisation"));
   form_add (grid, 0, _("_Organisation"), GTK_WIDGET (f->orgs));
   form_add (grid, 1, _("_Authorisation"), GTK_WIDGET (f->roles));
   g_signal_connect_swapped (f->orgs, "notify::selected", G_CALLBACK (membership_org_changed), f);
   membership_org_changed (f);
 
   dialog = form_dialog (self, _("Register Organisation"),
-                        _("Check the organisation and choose the role."), _("_Save"), grid);
+                        _("Check the organisation and choose the role."), _("Save"), grid);
   g_signal_connect_data (dialog, "response", G_CALLBACK (membership_response), f,
                          (GClosureNotify) (void (*) (void)) membership_form_free, 0);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -730,9 +721,6 @@ add_attribute_action (GtkWidget  *widget,
   gtk_label_set_max_width_chars (f->note, 40);
   gtk_label_set_xalign (f->note, 0);
   gtk_widget_add_css_class (GTK_WIDGET (f->note), "dim-label");
-  set_accessible_label (GTK_WIDGET (f->types), _("Type"));
-  set_accessible_label (GTK_WIDGET (f->orgs), _("Organisation"));
-  set_accessible_label (GTK_WIDGET (f->task_code), _("Task code"));
   form_add (grid, 0, _("_Type"), GTK_WIDGET (f->types));
   form_add (grid, 1, _("_Organisation"), GTK_WIDGET (f->orgs));
   form_add (grid, 2, _("Task _code"), GTK_WIDGET (f->task_code));
@@ -742,7 +730,7 @@ add_attribute_action (GtkWidget  *widget,
   g_signal_connect_swapped (f->types, "notify::selected", G_CALLBACK (attribute_type_changed), f);
   attribute_type_changed (f);
 
-  dialog = form_dialog (self, _("Add Attribute"), NULL, _("_Save"), grid);
+  dialog = form_dialog (self, _("Add Attribute"), NULL, _("Save"), grid);
   g_signal_connect_data (dialog, "response", G_CALLBACK (attribute_response), f,
                          (GClosureNotify) (void (*) (void)) attribute_form_free, 0);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -780,12 +768,11 @@ block_action (GtkWidget  *widget,
   for (ZidBlockReason r = ZID_BLOCK_REASON_SECURITY_INCIDENT; r <= ZID_BLOCK_REASON_SUSPICIOUS_ACTIVITY; r++)
     gtk_string_list_append (names, zid_ui_block_reason_label (r));
   reasons = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (names)), NULL);
-  set_accessible_label (reasons, _("Reason"));
   form_add (grid, 0, _("_Reason"), reasons);
 
   body = g_strdup_printf (_("%s can no longer use the ZORG-ID Mobile App, in any organisation, "
                             "until the block is lifted. Choose the reason."), person (self));
-  dialog = form_dialog (self, _("Change Status"), body, _("_Save"), grid);
+  dialog = form_dialog (self, _("Change Status"), body, _("Save"), grid);
   g_object_set_data (G_OBJECT (dialog), "reasons", reasons);
   g_signal_connect_object (dialog, "response", G_CALLBACK (block_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -815,7 +802,7 @@ unblock_action (GtkWidget  *widget,
   AdwMessageDialog *dialog;
   g_autofree char *body = g_strdup_printf (_("Activate %s? They can use their ZORG-ID again."), person (self));
 
-  dialog = form_dialog (self, _("Activate User"), body, _("_Activate"), NULL);
+  dialog = form_dialog (self, _("Activate User"), body, _("Activate"), NULL);
   g_signal_connect_object (dialog, "response", G_CALLBACK (unblock_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -847,7 +834,7 @@ revoke_action (GtkWidget  *widget,
     _("The ZORG-ID of %s in the ZORG-ID Mobile App stops working. This cannot be undone: "
       "the certificate cannot be restored. A new certificate can be issued afterwards."), person (self));
 
-  dialog = form_dialog (self, _("Revoke Certificate?"), body, _("_Revoke"), NULL);
+  dialog = form_dialog (self, _("Revoke Certificate?"), body, _("Revoke"), NULL);
   adw_message_dialog_set_response_appearance (dialog, "save", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (dialog, "cancel");
   g_object_set_data_full (G_OBJECT (dialog), "serial", g_variant_dup_string (param, NULL), g_free);

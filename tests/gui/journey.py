@@ -1,0 +1,374 @@
+#!/usr/bin/python3
+"""The administrator's journeys through the real zorgid-portaal window.
+
+Run by journey.sh inside Xvfb + dbus-run-session. Every step saves a
+screenshot into $ZID_SCREENSHOTS. The QR codes on screen are decoded with
+zbarimg and redeemed with zorgid-mobile, the path a phone takes.
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+from dogtail.config import config
+
+config.checkForA11y = False
+config.actionDelay = 0.2
+config.typingDelay = 0.02
+config.defaultDelay = 0.3
+config.searchCutoffCount = 2
+config.logDebugToFile = False
+
+from dogtail import tree  # noqa: E402
+from dogtail.rawinput import keyCombo, pressKey  # noqa: E402
+
+BUILD = os.environ["ZID_BUILD_ROOT"]
+WORK = os.environ["ZID_GUI_WORK"]
+SHOTS = os.environ["ZID_SCREENSHOTS"]
+PORTAAL = os.path.join(BUILD, "src/ui/zorgid-portaal")
+ADMIN = os.path.join(BUILD, "src/cli/zorgid-admin")
+MOBILE = os.path.join(BUILD, "src/mobile/zorgid-mobile")
+DATA = os.path.join(WORK, "portal")
+PIN = os.path.join(WORK, "pin")
+PHONE_ANNA = os.path.join(WORK, "phone-anna")
+PHONE_BRAM = os.path.join(WORK, "phone-bram")
+
+step_no = 0
+app_proc = None
+
+
+def log(*args):
+    print("#", *args, flush=True)
+
+
+def shot(name):
+    global step_no
+    step_no += 1
+    path = os.path.join(SHOTS, "%02d-%s.png" % (step_no, name))
+    time.sleep(0.4)
+    subprocess.run(["import", "-window", "root", path], check=True)
+    log("screenshot", path)
+    return path
+
+
+def dump_tree(out, node, depth=0):
+    try:
+        out.write("%s%s | %r | visible=%s\n" % ("  " * depth, node.roleName, node.name, node.visible))
+        for child in node.children:
+            dump_tree(out, child, depth + 1)
+    except Exception as e:
+        out.write("%s(gone: %s)\n" % ("  " * depth, e))
+
+
+def fail(message):
+    shot("FAILED")
+    try:
+        with open(os.path.join(SHOTS, "FAILED-tree.txt"), "w") as out:
+            dump_tree(out, tree.root.application("zorgid-portaal"))
+    except Exception:
+        pass
+    print("not ok -", message, flush=True)
+    sys.exit(1)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def run(cmd, ok=(0,)):
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    log(" ".join(os.path.basename(c) if i == 0 else c for i, c in enumerate(cmd)),
+        "->", p.returncode, p.stdout.strip()[-300:], p.stderr.strip()[-300:])
+    if p.returncode not in ok:
+        fail("%s exited %d" % (cmd[0], p.returncode))
+    return p
+
+
+def mobile(phone, *args, ok=(0,)):
+    return run([MOBILE, "--data-dir", phone, "--pin-file", PIN] + list(args), ok=ok)
+
+
+def wait(what, predicate, timeout=20):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            result = predicate()
+            if result:
+                return result
+        except Exception:  # the tree changes under us
+            pass
+        time.sleep(0.3)
+    fail("timed out waiting for " + what)
+
+
+def find_all(root, name=None, role=None, contains=None):
+    def pred(node):
+        try:
+            if role is not None and node.roleName != role:
+                return False
+            if name is not None and node.name != name:
+                return False
+            if contains is not None and contains not in (node.name or ""):
+                return False
+            return node.visible
+        except Exception:
+            return False
+    return root.findChildren(pred)
+
+
+def find(root, name=None, role=None, contains=None, timeout=20):
+    return wait("%r (%s)" % (name or contains, role),
+                lambda: (find_all(root, name, role, contains) or [None])[0], timeout)
+
+
+def absent(root, name=None, role=None, contains=None, timeout=3):
+    time.sleep(timeout)
+    return not find_all(root, name, role, contains)
+
+
+def front(app):
+    """The newest window of the app: a dialog or QR window if one is open."""
+    windows = [w for w in app.children if w.roleName in ("frame", "dialog", "window")]
+    return windows[-1] if windows else app
+
+
+def click(node):
+    try:
+        node.doActionNamed("click")
+    except Exception:
+        node.click()
+    time.sleep(0.4)
+
+
+def type_into(entry, text):
+    entry.click()
+    time.sleep(0.2)
+    keyCombo("<Control>a")
+    entry.typeText(text)
+
+
+def start_app(extra_env=None):
+    global app_proc
+    env = dict(os.environ)
+    env.update(extra_env or {})
+    app_proc = subprocess.Popen([PORTAAL, "--data-dir", DATA, "--environment", "acceptatie"],
+                                env=env, stdout=open(os.path.join(WORK, "app.log"), "a"),
+                                stderr=subprocess.STDOUT)
+    app = wait("the application on the accessibility bus",
+               lambda: tree.root.application("zorgid-portaal"), 30)
+    find(app, "Uitloggen", "push button", timeout=1) if False else None
+    return app
+
+
+def stop_app():
+    global app_proc
+    if app_proc is not None:
+        app_proc.terminate()
+        try:
+            app_proc.wait(10)
+        except subprocess.TimeoutExpired:
+            app_proc.kill()
+        app_proc = None
+        time.sleep(1)
+
+
+def scan(name):
+    """Screenshot, decode the QR on screen; returns (png, payload)."""
+    png = shot(name)
+    p = subprocess.run(["zbarimg", "-q", "--raw", "--nodbus", png], capture_output=True, text=True)
+    payloads = [l for l in p.stdout.splitlines() if l.startswith("zorgid://")]
+    if not payloads:
+        fail("no QR code on screen in " + png)
+    return png, payloads[-1]
+
+
+def login(app, phone, who):
+    wait("the login QR", lambda: find_all(app, "QR-code", "push button"))
+    time.sleep(0.5)
+    png, payload = scan("login-qr-" + who)
+    if "login" not in payload:
+        fail("the QR on screen is not a login QR: " + payload)
+    mobile(phone, "login", "--qr-image", png)
+    find(app, "Uitloggen", "push button")
+    find(app, contains="Ingelogd als")
+    shot("overview-" + who)
+
+
+def logout(app):
+    click(find(app, "Uitloggen", "push button"))
+    wait("the landing page", lambda: not find_all(app, "Uitloggen", "push button"))
+
+
+def open_manage(app, person):
+    click(find(app, "Beheer " + person, "push button"))
+    find(app, person, "label")
+
+
+def main():
+    port = free_port()
+    with open(PIN, "w") as f:
+        f.write("4711\n")
+
+    # A fresh acceptatie data dir, bootstrapped as the operator would
+    run([ADMIN, "--data-dir", DATA, "config", "set", "service-address", "127.0.0.1:%d" % port])
+    run([ADMIN, "--data-dir", DATA, "registration", "add", "--ura", "12345678", "--name", "Zorggroep Noord"])
+    boot = json.loads(run([ADMIN, "--data-dir", DATA, "--json", "organisation", "bootstrap",
+                           "--ura", "12345678", "--first-name", "Anna", "--last-name", "Admin",
+                           "--birth-date", "1980-01-01"]).stdout)
+
+    app = start_app()
+    find(app, "QR-code", "push button")
+    find(app, "Omgeving: ACCEPTATIE")
+    shot("landing")
+
+    # Anna's phone redeems the bootstrap code against the window's service
+    mobile(PHONE_ANNA, "enrol", boot["enrolment_payload"])
+
+    # 1. Log in by scanning the screen
+    login(app, PHONE_ANNA, "anna")
+
+    # 2. Register Bram; a future birth date is refused inline
+    click(find(app, "Gebruiker registreren", "push button"))
+    dialog = find(app, "Gebruiker registreren", "dialog") if find_all(app, "Gebruiker registreren", "dialog") else app
+    type_into(find(app, "Voornaam", "text"), "Bram")
+    type_into(find(app, "Achternaam", "text"), "Beheer")
+    type_into(find(app, "Geboortedatum", "text"), "2999-01-01")
+    click(find(front(app), "Opslaan", "push button"))
+    find(app, contains="toekomst")
+    shot("register-future-birth-date")
+    type_into(find(app, "Geboortedatum", "text"), "1990-05-05")
+    click(find(front(app), "Opslaan", "push button"))
+    find(app, "Wachten op scan…", "label")
+    png, payload = scan("enrolment-qr-bram")
+    mobile(PHONE_BRAM, "enrol", "--qr-image", png)
+    find(app, "ID toegevoegd", "label")
+    shot("enrolment-id-added")
+    click(find(front(app), "Sluiten", "push button"))
+    find(app, "Beheer Bram Beheer", "push button")
+    shot("overview-with-bram")
+
+    # 3. Give Bram the Beheerder role
+    open_manage(app, "Bram Beheer")
+    shot("beheer-bram")
+    click(find(app, "Organisatie registreren", "push button"))
+    roles = find(app, "Autorisatie")
+    roles.click()
+    item = find(app, "Beheerder", contains=None, timeout=10)
+    shot("role-choices-administrator")
+    if not find_all(app, "Administrator"):
+        fail("an Administrator is not offered the Administrator role")
+    item.click()
+    time.sleep(0.5)
+    click(find(front(app), "Opslaan", "push button"))
+    find(app, contains="Rol: Beheerder")
+    shot("bram-is-beheerder")
+    click(find(app, "Terug", "push button"))
+    logout(app)
+
+    # 4. Bram logs in and registers Carla: only Gebruiker can be given
+    login(app, PHONE_BRAM, "bram")
+    click(find(app, "Gebruiker registreren", "push button"))
+    type_into(find(app, "Voornaam", "text"), "Carla")
+    type_into(find(app, "Achternaam", "text"), "Zorg")
+    type_into(find(app, "Geboortedatum", "text"), "1995-02-03")
+    click(find(front(app), "Opslaan", "push button"))
+    find(app, "Wachten op scan…", "label")
+    shot("enrolment-qr-carla")
+    click(find(front(app), "Sluiten", "push button"))
+    # closing an unscanned code asks first: it cannot be shown again
+    find(app, contains="slechts eenmaal")
+    shot("close-confirmation")
+    click(find(front(app), "Sluiten", "push button"))
+    open_manage(app, "Carla Zorg")
+    click(find(app, "Organisatie registreren", "push button"))
+    find(app, "Autorisatie").click()
+    find(app, "Gebruiker", timeout=10)
+    shot("role-choices-beheerder")
+    if find_all(app, "Beheerder") or find_all(app, "Administrator"):
+        fail("a Beheerder is offered more than Gebruiker")
+    pressKey("Escape")
+    time.sleep(0.3)
+    click(find(front(app), "Annuleren", "push button"))
+    click(find(app, "Terug", "push button"))
+    logout(app)
+
+    # 5. Anna: attribute, block (Bram's login refused), unblock
+    login(app, PHONE_ANNA, "anna-again")
+    open_manage(app, "Bram Beheer")
+    click(find(app, "Attribuut registreren", "push button"))
+    type_into(find(app, "Taakcode", "text"), "T-100")
+    click(find(front(app), "Opslaan", "push button"))
+    find(app, contains="Taakcode T-100")
+    shot("attribute-added")
+
+    click(find(app, "Blokkeren", "push button"))
+    find(app, "Reden")
+    shot("block-reasons")
+    click(find(front(app), "Opslaan", "push button"))
+    find(app, "Geblokkeerd")
+    shot("bram-blocked")
+    click(find(app, "Terug", "push button"))
+    logout(app)
+    png, payload = scan("login-qr-bram-blocked")
+    p = mobile(PHONE_BRAM, "login", "--qr-image", png, ok=(1,))
+    if "blok" not in (p.stdout + p.stderr).lower() and "block" not in (p.stdout + p.stderr).lower():
+        fail("the phone was not told it is blocked")
+    find(app, contains="geblokkeerd")
+    shot("landing-bram-refused-blocked")
+    mobile(PHONE_ANNA, "login", "--qr-image", png)
+    find(app, "Uitloggen", "push button")
+
+    open_manage(app, "Bram Beheer")
+    click(find(app, "Activeren", "push button"))
+    find(app, contains="weer gebruiken")
+    shot("activate-confirmation")
+    click(find(front(app), "Activeren", "push button"))
+    wait("Bram active", lambda: find_all(app, "Blokkeren", "push button"))
+    shot("bram-active")
+
+    # 6. Block, revoke (irreversible, confirmed), new certificate, re-enrol
+    click(find(app, "Blokkeren", "push button"))
+    click(find(front(app), "Opslaan", "push button"))
+    find(app, "Geblokkeerd")
+    click(find(app, contains="intrekken", role="push button"))
+    find(app, contains="niet ongedaan")
+    shot("revoke-confirmation")
+    click(find(front(app), "Intrekken", "push button"))
+    find(app, contains="Ingetrokken ·")
+    shot("certificate-revoked")
+    click(find(app, "Certificaat registreren", "push button"))
+    find(app, "Wachten op scan…", "label")
+    png, payload = scan("new-certificate-qr")
+    mobile(PHONE_BRAM, "enrol", "--qr-image", png)
+    find(app, "ID toegevoegd", "label")
+    shot("new-certificate-id-added")
+    click(find(front(app), "Sluiten", "push button"))
+    click(find(app, "Activeren", "push button"))
+    click(find(front(app), "Activeren", "push button"))
+    wait("Bram active again", lambda: find_all(app, "Blokkeren", "push button"))
+    shot("bram-reenrolled-active")
+    stop_app()
+
+    # 7. 29 days later Carla (never enrolled) is inactive
+    app = start_app({"ZID_TEST_CLOCK_OFFSET": str(29 * 24 * 3600)})
+    login(app, PHONE_ANNA, "anna-29-days-later")
+    click(find(app, "Organisaties"))
+    click(find(app, "Inactieve gebruikers van Zorggroep Noord", "push button"))
+    find(app, "Carla Zorg")
+    shot("inactive-users")
+    stop_app()
+    print("ok - the administrator's journeys", flush=True)
+
+
+if __name__ == "__main__":
+    print("1..1", flush=True)
+    try:
+        main()
+    finally:
+        stop_app()
