@@ -108,6 +108,31 @@ typedef struct
   gint64 user;
 } Ids;
 
+/* May the actor do @action on the user, in any of the actor's
+ * organisations? The first refusal is kept: it names the rule. */
+static gboolean
+may (ZidPortal  *portal,
+     Ids        *ids,
+     ZidAction   action,
+     GPtrArray  *organisations,
+     GError    **error)
+{
+  g_autoptr(GError) first = NULL;
+
+  if (zid_portal_check_action (portal, ids->actor, action, ids->user, 0, &first))
+    return TRUE;
+  for (guint i = 0; i < organisations->len; i++)
+    {
+      OrgRoles *o = g_ptr_array_index (organisations, i);
+
+      if (zid_portal_check_action (portal, ids->actor, action, ids->user, o->org->id, NULL))
+        return TRUE;
+    }
+  if (error != NULL)
+    *error = g_steal_pointer (&first);
+  return FALSE;
+}
+
 static gpointer
 load_worker (ZidPortal *portal,
              gpointer   p,
@@ -145,14 +170,14 @@ load_worker (ZidPortal *portal,
       g_ptr_array_add (d->organisations, o);
     }
 
-  d->may_add_attribute = zid_portal_check_action (portal, ids->actor, ZID_ACTION_ADD_ATTRIBUTE, ids->user, 0, NULL);
-  d->may_revoke = zid_portal_check_action (portal, ids->actor, ZID_ACTION_REVOKE_CERTIFICATE, ids->user, 0, NULL);
-  d->may_new_certificate = zid_portal_check_action (portal, ids->actor, ZID_ACTION_NEW_CERTIFICATE, ids->user, 0, NULL);
+  d->may_add_attribute = may (portal, ids, ZID_ACTION_ADD_ATTRIBUTE, d->organisations, NULL);
+  d->may_revoke = may (portal, ids, ZID_ACTION_REVOKE_CERTIFICATE, d->organisations, NULL);
+  d->may_new_certificate = may (portal, ids, ZID_ACTION_NEW_CERTIFICATE, d->organisations, NULL);
   if (zid_user_get_blocked (d->user))
-    d->may_unblock = zid_portal_check_action (portal, ids->actor, ZID_ACTION_UNBLOCK, ids->user, 0, NULL);
+    d->may_unblock = may (portal, ids, ZID_ACTION_UNBLOCK, d->organisations, NULL);
   else
     {
-      d->may_block = zid_portal_check_action (portal, ids->actor, ZID_ACTION_BLOCK, ids->user, 0, &refusal);
+      d->may_block = may (portal, ids, ZID_ACTION_BLOCK, d->organisations, &refusal);
       /* §8.2: say why an administrator cannot block this user */
       if (!d->may_block && refusal != NULL &&
           (g_error_matches (refusal, ZID_ERROR, ZID_ERROR_ONLY_ADMINISTRATOR) ||

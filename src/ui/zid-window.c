@@ -82,6 +82,18 @@ zid_window_get_actor (ZidWindow *self)
   return self->actor ? zid_user_get_id (self->actor) : 0;
 }
 
+/* What the phone did while the code was shown: a new certificate, a
+ * mobile ID */
+static void
+on_qr_closed (ZidWindow *self)
+{
+  if (self->actor == NULL)
+    return;
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "user") == 0)
+    zid_user_page_reload (self->user_page);
+  zid_users_view_reload (self->users_view);
+}
+
 void
 zid_window_show_qr (ZidWindow          *self,
                     const ZidEnrolment *enrolment,
@@ -92,6 +104,7 @@ zid_window_show_qr (ZidWindow          *self,
   g_return_if_fail (ZID_IS_WINDOW (self));
   qr = zid_qr_window_new (GTK_WINDOW (self), enrolment, person, self->portal,
                           self->service, zid_window_get_actor (self));
+  g_signal_connect_object (qr, "destroy", G_CALLBACK (on_qr_closed), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (qr));
 }
 
