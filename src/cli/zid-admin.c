@@ -24,6 +24,9 @@
 #ifdef ZID_HAVE_CLI_SERVICE
 # include "zid-cli-service.h"
 #endif
+#ifdef ZID_HAVE_CLI_REGISTRATION
+# include "zid-cli-registration.h"
+#endif
 
 enum { EXIT_DONE = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2 };
 
@@ -389,7 +392,13 @@ cmd_registration (int argc, char **argv)
       return EXIT_DONE;
     }
 
+#ifdef ZID_HAVE_CLI_REGISTRATION
+  if (g_str_equal (sub, "sign") || g_str_equal (sub, "import") || g_str_equal (sub, "complete"))
+    return zid_cli_registration (argc, argv, globals.portal, globals.environment_name, globals.json);
+  return usage_error ("Gebruik: registration add|list|sign|import|complete");
+#else
   return usage_error ("Gebruik: registration add|list");
+#endif
 }
 
 /* organisation */
