@@ -1382,9 +1382,10 @@ membership_from_row (sqlite3_stmt *stmt,
 {
   ZidMembership *m = g_new0 (ZidMembership, 1);
 
+  /* a list of 100,000 users names a handful of organisations: share them */
   m->organisation_id = sqlite3_column_int64 (stmt, col);
-  m->ura = zid_column_dup (stmt, col + 1);
-  m->organisation_name = zid_column_dup (stmt, col + 2);
+  m->ura = g_ref_string_new_intern ((const char *) sqlite3_column_text (stmt, col + 1));
+  m->organisation_name = g_ref_string_new_intern ((const char *) sqlite3_column_text (stmt, col + 2));
   m->role = (ZidRole) sqlite3_column_int (stmt, col + 3);
   return m;
 }
@@ -1409,10 +1410,12 @@ compare_users (gconstpointer a,
 static GPtrArray *
 collect_users (ZidPortal     *self,
                sqlite3_stmt  *stmt,
+               gboolean       one_row_per_user,
                GError       **error)
 {
   g_autoptr(GPtrArray) users = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GHashTable) by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GHashTable) by_id = one_row_per_user
+    ? NULL : g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   gboolean row;
 
   while (zid_store_step (self->store, stmt, &row, error))
@@ -1427,12 +1430,13 @@ collect_users (ZidPortal     *self,
         }
 
       id = sqlite3_column_int64 (stmt, 0);
-      user = g_hash_table_lookup (by_id, &id);
+      user = by_id ? g_hash_table_lookup (by_id, &id) : NULL;
       if (user == NULL)
         {
           user = user_from_row (stmt);
           g_ptr_array_add (users, user);
-          g_hash_table_insert (by_id, g_memdup2 (&id, sizeof id), user);
+          if (by_id)
+            g_hash_table_insert (by_id, g_memdup2 (&id, sizeof id), user);
         }
       if (sqlite3_column_type (stmt, N_USER_COLUMNS) != SQLITE_NULL)
         {
@@ -1498,11 +1502,27 @@ zid_portal_list_users (ZidPortal   *self,
                        const char  *search,
                        GError     **error)
 {
+  return zid_portal_search_users (self, actor, organisation, search, 0, NULL, error);
+}
+
+/* The users an actor manages, in name-key order when searching; @limit
+ * bounds the rows read (a first page: a common prefix in an organisation of
+ * 100,000 matches thousands), @n_matches counts them all from the index. */
+GPtrArray *
+zid_portal_search_users (ZidPortal   *self,
+                         gint64       actor,
+                         gint64       organisation,
+                         const char  *search,
+                         guint        limit,
+                         guint       *n_matches,
+                         GError     **error)
+{
   g_autoptr(GError) local_error = NULL;
   g_autofree char *key = NULL;
   g_autofree char *key_end = NULL;
   GPtrArray *users = NULL;
   sqlite3_stmt *stmt;
+  gint64 rows = limit > 0 ? (gint64) limit : -1;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
 
@@ -1521,7 +1541,51 @@ zid_portal_list_users (ZidPortal   *self,
   if (!check_action_locked (self, actor, ZID_ACTION_VIEW_USERS, 0, organisation, &local_error))
     goto out;
 
-  if (key == NULL)
+  if (n_matches != NULL)
+    {
+      gboolean row = FALSE;
+
+      /* check_action_locked() made sure the actor manages @organisation */
+      if (key == NULL && organisation != 0)
+        stmt = zid_store_query (self->store, &local_error,
+                                "SELECT count (*) FROM memberships WHERE organisation_id = ?",
+                                "i", organisation);
+      else if (key == NULL)
+        stmt = zid_store_query (self->store, &local_error,
+                                "SELECT count (DISTINCT m.user_id) FROM memberships a"
+                                " JOIN memberships m ON m.organisation_id = a.organisation_id"
+                                " WHERE a.user_id = ? AND a.role >= 2",
+                                "i", actor);
+      else if (organisation != 0)
+        stmt = zid_store_query (self->store, &local_error,
+                                "SELECT count (DISTINCT user_id) FROM name_keys"
+                                " WHERE organisation_id = ? AND key >= ? AND key < ?",
+                                "itt", organisation, key, key_end);
+      else
+        stmt = zid_store_query (self->store, &local_error,
+                                "SELECT count (DISTINCT k.user_id) FROM memberships a"
+                                " JOIN name_keys k ON k.organisation_id = a.organisation_id"
+                                "   AND k.key >= ?2 AND k.key < ?3"
+                                " WHERE a.user_id = ?1 AND a.role >= 2",
+                                "itt", actor, key, key_end);
+      if (stmt == NULL || !zid_store_step (self->store, stmt, &row, &local_error))
+        goto out;
+      *n_matches = row ? (guint) sqlite3_column_int64 (stmt, 0) : 0;
+      sqlite3_reset (stmt);
+    }
+
+  /* One organisation: its rows in index order (a page stops early); all
+   * the actor's organisations: through the actor's memberships. */
+  if (key == NULL && organisation != 0)
+    stmt = zid_store_query (self->store, &local_error,
+                            "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role"
+                            " FROM memberships m"
+                            " JOIN users u ON u.id = m.user_id"
+                            " JOIN organisations o ON o.id = m.organisation_id"
+                            " WHERE m.organisation_id = ?1"
+                            " LIMIT ?2",
+                            "ii", organisation, rows);
+  else if (key == NULL)
     stmt = zid_store_query (self->store, &local_error,
                             "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role"
                             " FROM memberships a"
@@ -1529,23 +1593,36 @@ zid_portal_list_users (ZidPortal   *self,
                             " JOIN users u ON u.id = m.user_id"
                             " JOIN organisations o ON o.id = m.organisation_id"
                             " WHERE a.user_id = ?1 AND a.role >= 2"
-                            "   AND (?2 = 0 OR a.organisation_id = ?2)",
-                            "ii", actor, organisation);
+                            " LIMIT ?2",
+                            "ii", actor, rows);
+  else if (organisation != 0)
+    stmt = zid_store_query (self->store, &local_error,
+                            "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role"
+                            " FROM name_keys k"
+                            " JOIN memberships m ON m.organisation_id = k.organisation_id"
+                            "   AND m.user_id = k.user_id"
+                            " JOIN users u ON u.id = k.user_id"
+                            " JOIN organisations o ON o.id = k.organisation_id"
+                            " WHERE k.organisation_id = ?1 AND k.key >= ?2 AND k.key < ?3"
+                            " ORDER BY k.key, k.user_id"
+                            " LIMIT ?4",
+                            "itti", organisation, key, key_end, rows);
   else
     stmt = zid_store_query (self->store, &local_error,
                             "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role"
                             " FROM memberships a"
                             " JOIN name_keys k ON k.organisation_id = a.organisation_id"
-                            "   AND k.key >= ?3 AND k.key < ?4"
+                            "   AND k.key >= ?2 AND k.key < ?3"
                             " JOIN memberships m ON m.organisation_id = k.organisation_id"
                             "   AND m.user_id = k.user_id"
                             " JOIN users u ON u.id = k.user_id"
                             " JOIN organisations o ON o.id = m.organisation_id"
                             " WHERE a.user_id = ?1 AND a.role >= 2"
-                            "   AND (?2 = 0 OR a.organisation_id = ?2)",
-                            "iitt", actor, organisation, key, key_end);
+                            " ORDER BY k.key, k.user_id"
+                            " LIMIT ?4",
+                            "itti", actor, key, key_end, rows);
   if (stmt != NULL)
-    users = collect_users (self, stmt, &local_error);
+    users = collect_users (self, stmt, FALSE, &local_error);
 
 out:
   zid_store_commit (self->store, NULL);
@@ -1582,7 +1659,7 @@ zid_portal_get_user (ZidPortal   *self,
                                " LEFT JOIN organisations o ON o.id = m.organisation_id"
                                " WHERE u.id = ?1",
                                "ii", user, actor)) != NULL &&
-      (users = collect_users (self, stmt, &local_error)) != NULL &&
+      (users = collect_users (self, stmt, FALSE, &local_error)) != NULL &&
       users->len == 1)
     result = g_object_ref (g_ptr_array_index (users, 0));
 
@@ -2112,7 +2189,7 @@ zid_portal_list_inactive (ZidPortal   *self,
                                " WHERE m.organisation_id = ?1"
                                "   AND coalesce (u.last_use, u.registered) < ?2",
                                "ii", organisation, now (self) - ZID_INACTIVE_AFTER)) != NULL)
-    users = collect_users (self, stmt, &local_error);
+    users = collect_users (self, stmt, TRUE, &local_error);
   zid_store_commit (self->store, NULL);
   if (users == NULL)
     g_propagate_error (error, g_steal_pointer (&local_error));

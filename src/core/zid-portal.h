@@ -132,6 +132,16 @@ GPtrArray  *zid_portal_list_users          (ZidPortal       *self,
                                             gint64           organisation,
                                             const char      *search,
                                             GError         **error);
+/* As zid_portal_list_users, reading at most @limit rows (0: all) — a first
+ * page, in order of the matching name key when searching — and counting
+ * every matching user in @n_matches (nullable). */
+GPtrArray  *zid_portal_search_users        (ZidPortal       *self,
+                                            gint64           actor,
+                                            gint64           organisation,
+                                            const char      *search,
+                                            guint            limit,
+                                            guint           *n_matches,
+                                            GError         **error);
 ZidUser    *zid_portal_get_user            (ZidPortal       *self,
                                             gint64           actor,
                                             gint64           user,

@@ -100,8 +100,8 @@ zid_membership_free (ZidMembership *self)
 {
   if (self == NULL)
     return;
-  g_free (self->ura);
-  g_free (self->organisation_name);
+  g_clear_pointer (&self->ura, g_ref_string_release);
+  g_clear_pointer (&self->organisation_name, g_ref_string_release);
   g_free (self);
 }
 

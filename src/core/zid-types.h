@@ -81,6 +81,8 @@ typedef struct
   ZidRole  role;
 } ZidOrganisation;
 
+/* ura and organisation_name are GRefStrings (shared between the users of
+ * one list): copy them with g_ref_string_acquire, never g_free them */
 typedef struct
 {
   gint64   organisation_id;

@@ -993,6 +993,28 @@ test_search (Fixture *f, gconstpointer data)
   g_clear_pointer (&found, g_ptr_array_unref);
   found = zid_portal_list_users (f->portal, f->admin, 0, NULL, NULL);
   g_assert_cmpuint (found->len, ==, 4);
+  g_clear_pointer (&found, g_ptr_array_unref);
+
+  /* a first page, in name-key order, and how many match in all */
+  register_user (f, f->admin, URA_A, "Jan", "Jansen");
+  register_user (f, f->admin, URA_A, "Janneke", "Bakker");
+  register_user (f, f->admin, URA_A, "Jaap", "Janssen");
+  {
+    guint matches = 0;
+
+    found = zid_portal_search_users (f->portal, f->admin, org_id (f, URA_A), "jan", 2, &matches, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (matches, ==, 3);
+    g_assert_cmpuint (found->len, ==, 1);   /* rows "jan" and "jan jansen" are one user */
+    g_clear_pointer (&found, g_ptr_array_unref);
+    found = zid_portal_search_users (f->portal, f->admin, 0, "jan", 0, &matches, &error);
+    g_assert_cmpuint (matches, ==, 3);
+    g_assert_cmpuint (found->len, ==, 3);
+    g_clear_pointer (&found, g_ptr_array_unref);
+    found = zid_portal_search_users (f->portal, f->admin, org_id (f, URA_A), NULL, 3, &matches, &error);
+    g_assert_cmpuint (matches, ==, 7);
+    g_assert_cmpuint (found->len, ==, 3);
+  }
 }
 
 /* data dir 0700, keys 0600, reopen keeps the CA; a newer schema is refused */

@@ -1,0 +1,1160 @@
+/* zid-registration-file.c — the operator's signed registration file
+ *
+ * Order of the checks (docs/registration-file.md §4): envelope, signature
+ * over the content, trust folder, the signer's chain at the portal's time,
+ * the signer's key usages, then the JSON. Nothing is parsed as a
+ * registration before its signature verified.
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#define G_LOG_DOMAIN "zid-core"
+
+#include "config.h"
+
+#include <errno.h>
+#include <json-glib/json-glib.h>
+#include <openssl/cms.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <string.h>
+
+#include "zid-error.h"
+#include "zid-registration-file.h"
+
+#define OID_DOCUMENT_SIGNING "1.3.6.1.5.5.7.3.36"
+#define MAX_JSON_DEPTH       16
+#define CREATED_TOLERANCE    (24 * 60 * 60)
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CMS_ContentInfo, CMS_ContentInfo_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509_STORE, X509_STORE_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509_STORE_CTX, X509_STORE_CTX_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BIO, BIO_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_PKEY, EVP_PKEY_free)
+
+typedef STACK_OF (X509) ZidX509Stack;
+
+static void
+x509_stack_free (ZidX509Stack *stack)
+{
+  sk_X509_pop_free (stack, X509_free);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidX509Stack, x509_stack_free)
+
+static gboolean
+refuse (GError     **error,
+        int          code,
+        const char  *format,
+        ...) G_GNUC_PRINTF (3, 4);
+
+static gboolean
+refuse (GError     **error,
+        int          code,
+        const char  *format,
+        ...)
+{
+  va_list args;
+
+  /* OpenSSL's error queue is per thread: leave nothing behind for the next caller */
+  ERR_clear_error ();
+  va_start (args, format);
+  g_propagate_error (error, g_error_new_valist (ZID_ERROR, code, format, args));
+  va_end (args);
+  return FALSE;
+}
+
+char *
+zid_registration_file_default_trust_dir (const char *data_dir)
+{
+  const char *env = g_getenv ("ZID_OPERATOR_TRUST_DIR");
+
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  g_return_val_if_fail (data_dir != NULL, NULL);
+  return g_build_filename (data_dir, "operator-trust", NULL);
+}
+
+/* --- strict JSON (RFC 8259) ------------------------------------------------
+ *
+ * json-glib 1.6 also accepts comments, single quotes, leading zeros, raw
+ * control characters in strings and several documents in a row; the grammar
+ * is checked here first, json-glib then builds the tree. */
+
+typedef struct
+{
+  const char *p;
+  const char *end;
+  const char *start;
+} Scan;
+
+static void
+skip_ws (Scan *s)
+{
+  while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+    s->p++;
+}
+
+static gboolean
+scan_literal (Scan       *s,
+              const char *word)
+{
+  gsize n = strlen (word);
+
+  if ((gsize) (s->end - s->p) < n || memcmp (s->p, word, n) != 0)
+    return FALSE;
+  s->p += n;
+  return TRUE;
+}
+
+static gboolean
+scan_digits (Scan *s)
+{
+  const char *from = s->p;
+
+  while (s->p < s->end && g_ascii_isdigit (*s->p))
+    s->p++;
+  return s->p > from;
+}
+
+static gboolean
+scan_number (Scan *s)
+{
+  if (s->p < s->end && *s->p == '-')
+    s->p++;
+  if (s->p < s->end && *s->p == '0')
+    s->p++;
+  else if (!(s->p < s->end && *s->p >= '1' && *s->p <= '9') || !scan_digits (s))
+    return FALSE;
+  if (s->p < s->end && *s->p == '.')
+    {
+      s->p++;
+      if (!scan_digits (s))
+        return FALSE;
+    }
+  if (s->p < s->end && (*s->p == 'e' || *s->p == 'E'))
+    {
+      s->p++;
+      if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+        s->p++;
+      if (!scan_digits (s))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+scan_string (Scan *s)
+{
+  if (s->p >= s->end || *s->p != '"')
+    return FALSE;
+  s->p++;
+  while (s->p < s->end)
+    {
+      guchar c = (guchar) *s->p++;
+
+      if (c == '"')
+        return TRUE;
+      if (c < 0x20)
+        return FALSE;
+      if (c == '\\')
+        {
+          if (s->p >= s->end)
+            return FALSE;
+          c = (guchar) *s->p++;
+          if (c == 'u')
+            {
+              if (s->end - s->p < 4)
+                return FALSE;
+              for (int i = 0; i < 4; i++)
+                if (!g_ascii_isxdigit (s->p[i]))
+                  return FALSE;
+              /* no NUL inside a C string */
+              if (memcmp (s->p, "0000", 4) == 0)
+                return FALSE;
+              s->p += 4;
+            }
+          else if (strchr ("\"\\/bfnrt", c) == NULL || c == '\0')
+            return FALSE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean scan_value (Scan *s, guint depth);
+
+static gboolean
+scan_container (Scan  *s,
+                guint  depth,
+                char   close)
+{
+  gboolean object = close == '}';
+
+  if (depth > MAX_JSON_DEPTH)
+    return FALSE;
+  s->p++;
+  skip_ws (s);
+  if (s->p < s->end && *s->p == close)
+    {
+      s->p++;
+      return TRUE;
+    }
+  for (;;)
+    {
+      if (object)
+        {
+          if (!scan_string (s))
+            return FALSE;
+          skip_ws (s);
+          if (s->p >= s->end || *s->p != ':')
+            return FALSE;
+          s->p++;
+          skip_ws (s);
+        }
+      if (!scan_value (s, depth + 1))
+        return FALSE;
+      skip_ws (s);
+      if (s->p >= s->end)
+        return FALSE;
+      if (*s->p == close)
+        {
+          s->p++;
+          return TRUE;
+        }
+      if (*s->p != ',')
+        return FALSE;
+      s->p++;
+      skip_ws (s);
+    }
+}
+
+static gboolean
+scan_value (Scan  *s,
+            guint  depth)
+{
+  if (s->p >= s->end)
+    return FALSE;
+  switch (*s->p)
+    {
+    case '{': return scan_container (s, depth, '}');
+    case '[': return scan_container (s, depth, ']');
+    case '"': return scan_string (s);
+    case 't': return scan_literal (s, "true");
+    case 'f': return scan_literal (s, "false");
+    case 'n': return scan_literal (s, "null");
+    default: return scan_number (s);
+    }
+}
+
+static gboolean
+check_json_syntax (const char  *json,
+                   gsize        len,
+                   GError     **error)
+{
+  Scan s = { json, json + len, json };
+
+  if (len >= 3 && memcmp (json, "\xef\xbb\xbf", 3) == 0)
+    return refuse (error, ZID_ERROR_INVALID_INPUT,
+                   "De registratie begint met een byte-order mark; verwacht is JSON in UTF-8 zonder BOM");
+  if (!g_utf8_validate_len (json, len, NULL))
+    return refuse (error, ZID_ERROR_INVALID_INPUT, "De registratie is geen geldige UTF-8-tekst");
+  skip_ws (&s);
+  if (s.p >= s.end || *s.p != '{')
+    return refuse (error, ZID_ERROR_INVALID_INPUT,
+                   "De registratie is geen JSON-object");
+  if (scan_value (&s, 0))
+    {
+      skip_ws (&s);
+      if (s.p == s.end)
+        return TRUE;
+    }
+  return refuse (error, ZID_ERROR_INVALID_INPUT,
+                 "De registratie is geen geldige JSON (fout bij teken %" G_GSIZE_FORMAT ")",
+                 (gsize) (s.p - s.start) + 1);
+}
+
+/* json-glib keeps the last of two equal members: note them as they come */
+typedef struct
+{
+  GHashTable *seen;       /* "<object>/<member>" */
+  char       *duplicate;  /* the first member seen twice */
+} MemberCheck;
+
+static void
+on_object_member (JsonParser *parser,
+                  JsonObject *object,
+                  const char *member,
+                  gpointer    user_data)
+{
+  MemberCheck *check = user_data;
+  char *key = g_strdup_printf ("%p/%s", (void *) object, member);
+
+  if (!g_hash_table_add (check->seen, key) && check->duplicate == NULL)
+    check->duplicate = g_strdup (member);
+}
+
+static const char * const known_members[] = {
+  "version", "ura", "name", "agb", "address", "reference", "created",
+};
+
+static gboolean
+get_string (JsonObject  *object,
+            const char  *member,
+            gboolean     required,
+            const char **out,
+            GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  *out = NULL;
+  if (node == NULL)
+    {
+      if (!required)
+        return TRUE;
+      return refuse (error, ZID_ERROR_INVALID_INPUT,
+                     "Het veld “%s” ontbreekt in de registratie", member);
+    }
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return refuse (error, ZID_ERROR_INVALID_INPUT,
+                   "Het veld “%s” van de registratie moet tekst zijn (een JSON-string)%s",
+                   member, JSON_NODE_HOLDS_NULL (node) ? ", niet null" : "");
+  *out = json_node_get_string (node);
+  return TRUE;
+}
+
+static gboolean
+parse_created (const char  *text,
+               gint64       now,
+               gint64      *created,
+               GError     **error)
+{
+  static GRegex *rfc3339 = NULL;
+  g_autoptr(GDateTime) dt = NULL;
+
+  if (g_once_init_enter (&rfc3339))
+    g_once_init_leave (&rfc3339,
+                       g_regex_new ("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
+                                    "(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$",
+                                    G_REGEX_OPTIMIZE, 0, NULL));
+  if (!g_regex_match (rfc3339, text, 0, NULL) ||
+      (dt = g_date_time_new_from_iso8601 (text, NULL)) == NULL)
+    return refuse (error, ZID_ERROR_INVALID_INPUT,
+                   "Ongeldige datum “%s” in het veld “created”: verwacht RFC 3339 met tijdzone, "
+                   "zoals 2025-03-01T09:30:00Z", text);
+  *created = g_date_time_to_unix (dt);
+  if (*created > now + CREATED_TOLERANCE)
+    return refuse (error, ZID_ERROR_INVALID_INPUT,
+                   "De registratie is gemaakt op %s, en dat ligt in de toekomst; "
+                   "controleer de klok van deze computer of vraag VZVZ om een nieuw bestand", text);
+  return TRUE;
+}
+
+ZidRegistration *
+zid_registration_parse_json (const char  *json,
+                             gsize        len,
+                             gint64       now,
+                             GError     **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GHashTable) seen = NULL;
+  g_autofree char *duplicate = NULL;
+  MemberCheck check;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(ZidRegistration) r = NULL;
+  JsonObject *object;
+  JsonNode *version;
+  GList *members;
+  const char *ura, *name, *agb, *address, *reference, *created;
+
+  g_return_val_if_fail (json != NULL || len == 0, NULL);
+
+  if (len > ZID_REGISTRATION_JSON_MAX_SIZE)
+    {
+      refuse (error, ZID_ERROR_INVALID_INPUT,
+              "De registratie is te groot (%" G_GSIZE_FORMAT " bytes; ten hoogste %d)",
+              len, ZID_REGISTRATION_JSON_MAX_SIZE);
+      return NULL;
+    }
+  if (len == 0)
+    {
+      refuse (error, ZID_ERROR_INVALID_INPUT, "De registratie is leeg");
+      return NULL;
+    }
+  if (!check_json_syntax (json, len, error))
+    return NULL;
+
+  parser = json_parser_new_immutable ();
+  seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  check.seen = seen;
+  check.duplicate = NULL;
+  g_signal_connect (parser, "object-member", G_CALLBACK (on_object_member), &check);
+  json_parser_load_from_data (parser, json, (gssize) len, &local_error);
+  duplicate = check.duplicate;
+  if (local_error != NULL)
+    {
+      refuse (error, ZID_ERROR_INVALID_INPUT, "De registratie is geen geldige JSON: %s",
+              local_error->message);
+      return NULL;
+    }
+  if (duplicate != NULL)
+    {
+      refuse (error, ZID_ERROR_INVALID_INPUT,
+              "Het veld “%s” staat twee keer in de registratie", duplicate);
+      return NULL;
+    }
+
+  object = json_node_get_object (json_parser_get_root (parser));
+
+  members = json_object_get_members (object);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      gboolean known = FALSE;
+
+      for (guint i = 0; i < G_N_ELEMENTS (known_members); i++)
+        known = known || g_str_equal (l->data, known_members[i]);
+      if (!known)
+        {
+          g_autofree char *member = g_strdup (l->data);
+
+          g_list_free (members);
+          refuse (error, ZID_ERROR_INVALID_INPUT,
+                  "Onbekend veld “%s” in de registratie (versie %d kent alleen version, ura, "
+                  "name, agb, address, reference en created)", member,
+                  ZID_REGISTRATION_FILE_VERSION);
+          return NULL;
+        }
+    }
+  g_list_free (members);
+
+  version = json_object_get_member (object, "version");
+  if (version == NULL)
+    {
+      refuse (error, ZID_ERROR_INVALID_INPUT, "Het veld “version” ontbreekt in de registratie");
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (version) || json_node_get_value_type (version) != G_TYPE_INT64)
+    {
+      refuse (error, ZID_ERROR_INVALID_INPUT,
+              "Het veld “version” van de registratie moet een geheel getal zijn");
+      return NULL;
+    }
+  if (json_node_get_int (version) != ZID_REGISTRATION_FILE_VERSION)
+    {
+      refuse (error, ZID_ERROR_INVALID_INPUT,
+              "Versie %" G_GINT64_FORMAT " van het registratiebestand wordt niet ondersteund "
+              "(deze portal kent versie %d)", json_node_get_int (version),
+              ZID_REGISTRATION_FILE_VERSION);
+      return NULL;
+    }
+
+  if (!get_string (object, "ura", TRUE, &ura, error) ||
+      !get_string (object, "name", TRUE, &name, error) ||
+      !get_string (object, "agb", FALSE, &agb, error) ||
+      !get_string (object, "address", TRUE, &address, error) ||
+      !get_string (object, "reference", TRUE, &reference, error) ||
+      !get_string (object, "created", TRUE, &created, error))
+    return NULL;
+
+  if (agb != NULL && *agb == '\0')
+    {
+      refuse (error, ZID_ERROR_INVALID_INPUT,
+              "Het veld “agb” is leeg; laat het weg als de organisatie geen AGB-code heeft");
+      return NULL;
+    }
+  r = g_new0 (ZidRegistration, 1);
+  if (!zid_validate_ura (ura, error) ||
+      !zid_validate_name ("De naam van de organisatie", name, error) ||
+      !zid_validate_agb (agb, error) ||
+      !zid_validate_name ("Het adres", address, error) ||
+      !zid_validate_name ("De referentie", reference, error) ||
+      !parse_created (created, now, &r->created, error))
+    return NULL;
+
+  r->ura = g_strdup (ura);
+  r->name = g_strdup (name);
+  r->agb = g_strdup (agb);
+  r->address = g_strdup (address);
+  r->reference = g_strdup (reference);
+  return g_steal_pointer (&r);
+}
+
+/* --- certificates ---------------------------------------------------------- */
+
+static char *
+name_to_string (const X509_NAME *name)
+{
+  g_autoptr(BIO) bio = BIO_new (BIO_s_mem ());
+  char *data = NULL;
+  long len;
+
+  if (bio == NULL ||
+      X509_NAME_print_ex (bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) < 0)
+    return g_strdup ("?");
+  len = BIO_get_mem_data (bio, &data);
+  return g_utf8_make_valid (data, len);
+}
+
+static char *
+asn1_time_to_string (const ASN1_TIME *t)
+{
+  struct tm tm;
+  g_autoptr(GDateTime) dt = NULL;
+
+  if (t == NULL || !ASN1_TIME_to_tm (t, &tm))
+    return g_strdup ("?");
+  dt = g_date_time_new_utc (tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                            tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return dt ? g_date_time_format (dt, "%Y-%m-%d %H:%M UTC") : g_strdup ("?");
+}
+
+/* Every certificate in PEM (several) or DER data, appended to @out */
+static gboolean
+read_certificates (const guint8  *data,
+                   gsize          len,
+                   ZidX509Stack  *out)
+{
+  g_autoptr(BIO) bio = NULL;
+  gboolean any = FALSE;
+  X509 *x;
+
+  if (len == 0 || len > G_MAXINT || (bio = BIO_new_mem_buf (data, (int) len)) == NULL)
+    return FALSE;
+  if (memmem (data, len, "-----BEGIN", 10) != NULL)
+    {
+      while ((x = PEM_read_bio_X509 (bio, NULL, NULL, NULL)) != NULL)
+        {
+          sk_X509_push (out, x);
+          any = TRUE;
+        }
+    }
+  else if ((x = d2i_X509_bio (bio, NULL)) != NULL)
+    {
+      sk_X509_push (out, x);
+      any = TRUE;
+    }
+  ERR_clear_error ();
+  return any;
+}
+
+/* The trust folder: self-signed certificates become anchors in @store,
+ * the others go to @intermediates. */
+static gboolean
+load_trust_dir (const char    *trust_dir,
+                X509_STORE    *store,
+                ZidX509Stack  *intermediates,
+                guint         *n_anchors,
+                GError       **error)
+{
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *entry;
+
+  *n_anchors = 0;
+  dir = g_dir_open (trust_dir, 0, &local_error);
+  if (dir == NULL)
+    return refuse (error, ZID_ERROR_IO,
+                   "De map met vertrouwde certificaten van de beheerorganisatie (%s) kan niet "
+                   "worden gelezen: %s. Geef de map met --trust of ZID_OPERATOR_TRUST_DIR",
+                   trust_dir, local_error->message);
+
+  while ((entry = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *contents = NULL;
+      g_autoptr(ZidX509Stack) certs = NULL;
+      gsize len;
+
+      if (!g_str_has_suffix (entry, ".pem") && !g_str_has_suffix (entry, ".crt") &&
+          !g_str_has_suffix (entry, ".cer") && !g_str_has_suffix (entry, ".der"))
+        continue;
+      path = g_build_filename (trust_dir, entry, NULL);
+      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR) ||
+          !g_file_get_contents (path, &contents, &len, NULL))
+        continue;
+      certs = sk_X509_new_null ();
+      if (!read_certificates ((const guint8 *) contents, len, certs))
+        {
+          g_debug ("operator trust: %s holds no certificate", path);
+          continue;
+        }
+      while (sk_X509_num (certs) > 0)
+        {
+          X509 *x = sk_X509_shift (certs);
+
+          if (X509_self_signed (x, 1) == 1)
+            {
+              X509_STORE_add_cert (store, x);
+              (*n_anchors)++;
+              X509_free (x);
+            }
+          else
+            sk_X509_push (intermediates, x);
+        }
+    }
+  ERR_clear_error ();
+  return TRUE;
+}
+
+static gboolean
+check_signer_usage (X509    *signer,
+                    GError **error)
+{
+  g_autofree char *subject = name_to_string (X509_get_subject_name (signer));
+  uint32_t flags = X509_get_extension_flags (signer);
+  EXTENDED_KEY_USAGE *eku;
+  gboolean ok = FALSE;
+
+  if (!(flags & EXFLAG_KUSAGE) ||
+      !(X509_get_key_usage (signer) & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)))
+    return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
+                   "Het certificaat van de ondertekenaar (%s) is niet bedoeld voor ondertekenen: "
+                   "keyUsage mist digitalSignature of nonRepudiation", subject);
+
+  eku = X509_get_ext_d2i (signer, NID_ext_key_usage, NULL, NULL);
+  for (int i = 0; eku != NULL && i < sk_ASN1_OBJECT_num (eku); i++)
+    {
+      ASN1_OBJECT *obj = sk_ASN1_OBJECT_value (eku, i);
+      char oid[80];
+
+      if (OBJ_obj2nid (obj) == NID_email_protect ||
+          (OBJ_obj2txt (oid, sizeof oid, obj, 1) > 0 && g_str_equal (oid, OID_DOCUMENT_SIGNING)))
+        ok = TRUE;
+    }
+  EXTENDED_KEY_USAGE_free (eku);
+  if (!ok)
+    return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
+                   "Het certificaat van de ondertekenaar (%s) is niet bedoeld voor het ondertekenen "
+                   "van registraties: extendedKeyUsage mist documentSigning of emailProtection",
+                   subject);
+  return TRUE;
+}
+
+static gboolean
+verify_chain (X509          *signer,
+              ZidX509Stack  *extra,
+              const char    *trust_dir,
+              gint64         now,
+              GError       **error)
+{
+  g_autoptr(X509_STORE) store = X509_STORE_new ();
+  g_autoptr(X509_STORE_CTX) ctx = X509_STORE_CTX_new ();
+  g_autoptr(ZidX509Stack) untrusted = sk_X509_new_null ();
+  g_autofree char *subject = name_to_string (X509_get_subject_name (signer));
+  X509_VERIFY_PARAM *param;
+  X509 *current;
+  guint n_anchors;
+  int err;
+
+  if (store == NULL || ctx == NULL || untrusted == NULL)
+    return refuse (error, ZID_ERROR_CRYPTO, "Onvoldoende geheugen voor de certificaatcontrole");
+  if (!load_trust_dir (trust_dir, store, untrusted, &n_anchors, error))
+    return FALSE;
+  if (n_anchors == 0)
+    return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
+                   "De ondertekenaar (%s) is niet vertrouwd: de map %s bevat geen "
+                   "basiscertificaat van de beheerorganisatie", subject, trust_dir);
+  for (int i = 0; extra != NULL && i < sk_X509_num (extra); i++)
+    {
+      X509 *x = sk_X509_value (extra, i);
+
+      X509_up_ref (x);
+      sk_X509_push (untrusted, x);
+    }
+
+  if (!X509_STORE_CTX_init (ctx, store, signer, untrusted))
+    return refuse (error, ZID_ERROR_CRYPTO, "De certificaatcontrole kan niet beginnen");
+  param = X509_STORE_CTX_get0_param (ctx);
+  X509_VERIFY_PARAM_set_time (param, (time_t) now);
+  X509_VERIFY_PARAM_set_auth_level (param, 2);
+
+  if (X509_verify_cert (ctx) == 1)
+    {
+      ERR_clear_error ();
+      return TRUE;
+    }
+
+  err = X509_STORE_CTX_get_error (ctx);
+  current = X509_STORE_CTX_get_current_cert (ctx);
+  {
+    g_autofree char *issuer = current != NULL && X509_cmp (current, signer) != 0
+      ? name_to_string (X509_get_subject_name (current)) : NULL;
+    g_autofree char *who = issuer != NULL
+      ? g_strdup_printf ("het certificaat van de uitgever %s", issuer)
+      : g_strdup_printf ("het certificaat van de ondertekenaar (%s)", subject);
+    g_autofree char *not_after = NULL;
+    g_autofree char *not_before = NULL;
+
+    switch (err)
+      {
+      case X509_V_ERR_CERT_HAS_EXPIRED:
+        not_after = asn1_time_to_string (X509_get0_notAfter (current ? current : signer));
+        return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
+                       "Het registratiebestand is ondertekend met een verlopen certificaat: %s "
+                       "is verlopen op %s. Vraag VZVZ om een opnieuw ondertekend bestand",
+                       who, not_after);
+      case X509_V_ERR_CERT_NOT_YET_VALID:
+        not_before = asn1_time_to_string (X509_get0_notBefore (current ? current : signer));
+        return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
+                       "Het registratiebestand is ondertekend met een certificaat dat nog niet "
+                       "geldig is: %s is geldig vanaf %s", who, not_before);
+      case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+      case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+      case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+      case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+      case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+      case X509_V_ERR_CERT_UNTRUSTED:
+        return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
+                       "De ondertekenaar van het registratiebestand (%s) is niet vertrouwd: "
+                       "het certificaat is niet uitgegeven door een beheerorganisatie uit %s",
+                       subject, trust_dir);
+      default:
+        return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
+                       "%s is ongeldig: %s", who, X509_verify_cert_error_string (err));
+      }
+  }
+}
+
+/* --- the envelope ---------------------------------------------------------- */
+
+static gboolean
+looks_like_json (const guint8 *data,
+                 gsize         len)
+{
+  gsize i = 0;
+
+  if (len >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
+    i = 3;
+  while (i < len && g_ascii_isspace (data[i]))
+    i++;
+  return i < len && (data[i] == '{' || data[i] == '[');
+}
+
+static CMS_ContentInfo *
+load_cms (const guint8  *data,
+          gsize          len,
+          GError       **error)
+{
+  g_autoptr(BIO) bio = NULL;
+  CMS_ContentInfo *cms;
+
+  if (len > ZID_REGISTRATION_FILE_MAX_SIZE)
+    {
+      refuse (error, ZID_ERROR_INVALID_INPUT,
+              "Het registratiebestand is te groot (%" G_GSIZE_FORMAT " bytes; ten hoogste %d)",
+              len, ZID_REGISTRATION_FILE_MAX_SIZE);
+      return NULL;
+    }
+  if (len == 0)
+    {
+      refuse (error, ZID_ERROR_INVALID_INPUT, "Het registratiebestand is leeg");
+      return NULL;
+    }
+  if (looks_like_json (data, len))
+    {
+      refuse (error, ZID_ERROR_SIGNATURE_INVALID,
+              "Het registratiebestand is niet ondertekend: het is een los JSON-document. "
+              "Alleen registraties met de handtekening van VZVZ worden ingelezen");
+      return NULL;
+    }
+
+  bio = BIO_new_mem_buf (data, (int) len);
+  if (bio == NULL)
+    {
+      refuse (error, ZID_ERROR_CRYPTO, "Onvoldoende geheugen");
+      return NULL;
+    }
+  if (memmem (data, len, "-----BEGIN", 10) != NULL)
+    cms = PEM_read_bio_CMS (bio, NULL, NULL, NULL);
+  else
+    cms = d2i_CMS_bio (bio, NULL);
+  if (cms == NULL)
+    {
+      refuse (error, ZID_ERROR_INVALID_INPUT,
+              "Dit is geen ondertekend registratiebestand (verwacht CMS/PKCS#7, DER of PEM)");
+      return NULL;
+    }
+  ERR_clear_error ();
+  return cms;
+}
+
+gboolean
+zid_registration_file_verify (const guint8      *data,
+                              gsize              len,
+                              const char        *trust_dir,
+                              gint64             now,
+                              ZidRegistration  **out,
+                              char             **signer_subject,
+                              GError           **error)
+{
+  g_autoptr(CMS_ContentInfo) cms = NULL;
+  g_autoptr(BIO) content = NULL;
+  g_autoptr(ZidX509Stack) certs = NULL;
+  g_autoptr(ZidRegistration) r = NULL;
+  STACK_OF (CMS_SignerInfo) *signers;
+  CMS_SignerInfo *si;
+  ASN1_OCTET_STRING **econtent;
+  X509_ALGOR *digest_alg = NULL;
+  const ASN1_OBJECT *digest_obj = NULL;
+  X509 *signer = NULL;
+  char *json = NULL;
+  long json_len;
+  int digest_nid;
+
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+  g_return_val_if_fail (trust_dir != NULL, FALSE);
+
+  if ((cms = load_cms (data, len, error)) == NULL)
+    return FALSE;
+
+  if (OBJ_obj2nid (CMS_get0_type (cms)) != NID_pkcs7_signed)
+    return refuse (error, ZID_ERROR_SIGNATURE_INVALID,
+                   "Het registratiebestand is niet ondertekend (geen CMS SignedData)");
+  if (OBJ_obj2nid (CMS_get0_eContentType (cms)) != NID_pkcs7_data)
+    return refuse (error, ZID_ERROR_INVALID_INPUT,
+                   "Het registratiebestand bevat geen registratie (inhoudstype is niet id-data)");
+  econtent = CMS_get0_content (cms);
+  if (econtent == NULL || *econtent == NULL)
+    return refuse (error, ZID_ERROR_SIGNATURE_INVALID,
+                   "Het registratiebestand bevat alleen een losse handtekening, niet de registratie zelf");
+
+  signers = CMS_get0_SignerInfos (cms);
+  if (signers == NULL || sk_CMS_SignerInfo_num (signers) == 0)
+    return refuse (error, ZID_ERROR_SIGNATURE_INVALID,
+                   "Het registratiebestand is niet ondertekend (geen ondertekenaar)");
+  if (sk_CMS_SignerInfo_num (signers) > 1)
+    return refuse (error, ZID_ERROR_SIGNATURE_INVALID,
+                   "Het registratiebestand heeft %d ondertekenaars; verwacht is er één",
+                   sk_CMS_SignerInfo_num (signers));
+  si = sk_CMS_SignerInfo_value (signers, 0);
+
+  CMS_SignerInfo_get0_algs (si, NULL, NULL, &digest_alg, NULL);
+  if (digest_alg != NULL)
+    X509_ALGOR_get0 (&digest_obj, NULL, NULL, digest_alg);
+  digest_nid = digest_obj ? OBJ_obj2nid (digest_obj) : NID_undef;
+  if (digest_nid != NID_sha256 && digest_nid != NID_sha384 && digest_nid != NID_sha512)
+    return refuse (error, ZID_ERROR_SIGNATURE_INVALID,
+                   "Het registratiebestand is ondertekend met een te zwakke hashfunctie (%s); "
+                   "verwacht SHA-256, SHA-384 of SHA-512",
+                   digest_nid != NID_undef ? OBJ_nid2sn (digest_nid) : "onbekend");
+
+  /* The signer's certificate must come with the file */
+  if (CMS_set1_signers_certs (cms, NULL, 0) < 0)
+    ERR_clear_error ();
+  CMS_SignerInfo_get0_algs (si, NULL, &signer, NULL, NULL);
+  if (signer == NULL)
+    return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
+                   "Het certificaat van de ondertekenaar ontbreekt in het registratiebestand");
+
+  /* The signature over the content (and the signed attributes); the
+   * signer's certificate is checked below, with our own reasons */
+  content = BIO_new (BIO_s_mem ());
+  if (content == NULL)
+    return refuse (error, ZID_ERROR_CRYPTO, "Onvoldoende geheugen");
+  if (CMS_verify (cms, NULL, NULL, NULL, content, CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY) != 1)
+    return refuse (error, ZID_ERROR_SIGNATURE_INVALID,
+                   "De handtekening van het registratiebestand klopt niet: het bestand is na "
+                   "ondertekening gewijzigd. Vraag VZVZ om een nieuw bestand");
+
+  certs = CMS_get1_certs (cms);
+  if (!verify_chain (signer, certs, trust_dir, now, error))
+    return FALSE;
+  if (!check_signer_usage (signer, error))
+    return FALSE;
+
+  json_len = BIO_get_mem_data (content, &json);
+  if (json_len < 0)
+    json_len = 0;
+  r = zid_registration_parse_json (json, (gsize) json_len, now, error);
+  if (r == NULL)
+    return FALSE;
+
+  ERR_clear_error ();
+  if (signer_subject != NULL)
+    *signer_subject = name_to_string (X509_get_subject_name (signer));
+  if (out != NULL)
+    *out = g_steal_pointer (&r);
+  return TRUE;
+}
+
+/* --- signing (operator side) ---------------------------------------------- */
+
+GBytes *
+zid_registration_file_sign (GBytes    *json,
+                            GBytes    *cert,
+                            GBytes    *key,
+                            GBytes    *chain,
+                            gboolean   pem,
+                            gint64     now,
+                            GError   **error)
+{
+  g_autoptr(ZidRegistration) r = NULL;
+  g_autoptr(ZidX509Stack) certs = sk_X509_new_null ();
+  g_autoptr(ZidX509Stack) extra = sk_X509_new_null ();
+  g_autoptr(EVP_PKEY) pkey = NULL;
+  g_autoptr(BIO) in = NULL;
+  g_autoptr(BIO) content = NULL;
+  g_autoptr(BIO) out = NULL;
+  g_autoptr(CMS_ContentInfo) cms = NULL;
+  const guint8 *data;
+  gsize len;
+  X509 *signer;
+  char *result;
+  long result_len;
+  const unsigned int flags = CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP;
+
+  g_return_val_if_fail (json != NULL && cert != NULL && key != NULL, NULL);
+
+  data = g_bytes_get_data (json, &len);
+  if ((r = zid_registration_parse_json ((const char *) data, len, now, error)) == NULL)
+    return NULL;
+
+  data = g_bytes_get_data (cert, &len);
+  if (!read_certificates (data, len, certs))
+    {
+      refuse (error, ZID_ERROR_INVALID_INPUT, "Het ondertekencertificaat is geen X.509-certificaat");
+      return NULL;
+    }
+  signer = sk_X509_value (certs, 0);
+
+  data = g_bytes_get_data (key, &len);
+  if (len == 0 || len > G_MAXINT || (in = BIO_new_mem_buf (data, (int) len)) == NULL)
+    {
+      refuse (error, ZID_ERROR_INVALID_INPUT, "De ondertekensleutel is leeg");
+      return NULL;
+    }
+  pkey = memmem (data, len, "-----BEGIN", 10) != NULL
+           ? PEM_read_bio_PrivateKey (in, NULL, NULL, NULL)
+           : d2i_PrivateKey_bio (in, NULL);
+  if (pkey == NULL)
+    {
+      refuse (error, ZID_ERROR_INVALID_INPUT,
+              "De ondertekensleutel is geen (onversleutelde) privésleutel in PEM of DER");
+      return NULL;
+    }
+  if (X509_check_private_key (signer, pkey) != 1)
+    {
+      refuse (error, ZID_ERROR_INVALID_INPUT,
+              "De ondertekensleutel hoort niet bij het ondertekencertificaat");
+      return NULL;
+    }
+  if (X509_cmp_time (X509_get0_notAfter (signer), &(time_t) { (time_t) now }) < 0)
+    {
+      g_autofree char *until = asn1_time_to_string (X509_get0_notAfter (signer));
+      refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
+              "Het ondertekencertificaat is verlopen op %s", until);
+      return NULL;
+    }
+  if (!check_signer_usage (signer, error))
+    return NULL;
+
+  if (chain != NULL)
+    {
+      data = g_bytes_get_data (chain, &len);
+      if (!read_certificates (data, len, extra))
+        {
+          refuse (error, ZID_ERROR_INVALID_INPUT, "De keten bevat geen X.509-certificaten");
+          return NULL;
+        }
+    }
+
+  data = g_bytes_get_data (json, &len);
+  content = BIO_new_mem_buf (data, (int) len);
+  cms = CMS_sign (NULL, NULL, extra, NULL, flags);
+  if (content == NULL || cms == NULL ||
+      CMS_add1_signer (cms, signer, pkey, EVP_sha256 (), flags) == NULL ||
+      CMS_final (cms, content, NULL, flags) != 1)
+    {
+      const char *reason = ERR_reason_error_string (ERR_peek_last_error ());
+
+      refuse (error, ZID_ERROR_CRYPTO, "Ondertekenen is mislukt: %s",
+              reason != NULL ? reason : "onbekende fout");
+      return NULL;
+    }
+
+  out = BIO_new (BIO_s_mem ());
+  if (out == NULL ||
+      (pem ? PEM_write_bio_CMS (out, cms) : i2d_CMS_bio (out, cms)) != 1)
+    {
+      refuse (error, ZID_ERROR_CRYPTO, "Het ondertekende bestand kan niet worden geschreven");
+      return NULL;
+    }
+  result_len = BIO_get_mem_data (out, &result);
+  return g_bytes_new (result, (gsize) result_len);
+}
+
+/* --- import ---------------------------------------------------------------- */
+
+static void
+audit_import_refusal (ZidPortal    *portal,
+                      const char   *path,
+                      const char   *ura,
+                      const GError *error)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *details = g_strdup_printf ("%s: %s (file=%s)",
+                                              error->domain == ZID_ERROR
+                                                ? zid_error_code_name (error->code) : "error",
+                                              error->message, base);
+  g_autoptr(GError) audit_error = NULL;
+
+  if (!zid_portal_audit (portal, "operator", "registration.import.refused", ura, details,
+                         &audit_error))
+    g_warning ("Could not record a refused import in the audit trail: %s", audit_error->message);
+}
+
+ZidRegistration *
+zid_registration_file_import (ZidPortal   *portal,
+                              const char  *path,
+                              const char  *trust_dir,
+                              char       **signer_subject,
+                              gboolean    *already_present,
+                              GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GMappedFile) file = NULL;
+  g_autoptr(ZidRegistration) r = NULL;
+  g_autoptr(ZidRegistration) existing = NULL;
+  g_autofree char *default_trust = NULL;
+  g_autofree char *signer = NULL;
+  g_autofree char *details = NULL;
+  g_autofree char *created = NULL;
+  g_autofree char *base = NULL;
+  gint64 now;
+
+  g_return_val_if_fail (ZID_IS_PORTAL (portal), NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (trust_dir == NULL)
+    trust_dir = default_trust = zid_registration_file_default_trust_dir (zid_portal_get_data_dir (portal));
+  now = zid_clock_now (zid_portal_get_clock (portal));
+
+  file = g_mapped_file_new (path, FALSE, &local_error);
+  if (file == NULL)
+    {
+      g_autoptr(GError) e = g_error_new (ZID_ERROR, ZID_ERROR_IO,
+                                         "Het registratiebestand kan niet worden gelezen: %s",
+                                         local_error->message);
+      g_clear_error (&local_error);
+      local_error = g_steal_pointer (&e);
+    }
+  else
+    zid_registration_file_verify ((const guint8 *) g_mapped_file_get_contents (file),
+                                  g_mapped_file_get_length (file), trust_dir, now,
+                                  &r, &signer, &local_error);
+  if (local_error != NULL)
+    {
+      audit_import_refusal (portal, path, NULL, local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  existing = zid_portal_find_registration (portal, r->ura, NULL);
+  if (zid_portal_add_registration (portal, r->ura, r->name, r->agb, r->address, r->reference,
+                                   &local_error) == 0)
+    {
+      audit_import_refusal (portal, path, r->ura, local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  base = g_path_get_basename (path);
+  created = zid_format_time (r->created);
+  details = g_strdup_printf ("reference=%s created=%s signer=%s file=%s%s", r->reference, created,
+                             signer, base, existing ? " already-present" : "");
+  if (!zid_portal_audit (portal, "operator", "registration.import", r->ura, details, &local_error))
+    {
+      /* stored, but the trail must say so: report it */
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  if (already_present != NULL)
+    *already_present = existing != NULL;
+  if (signer_subject != NULL)
+    *signer_subject = g_steal_pointer (&signer);
+  return zid_portal_find_registration (portal, r->ura, error);
+}
+
+typedef struct
+{
+  char     *path;
+  char     *trust_dir;
+  char     *signer;
+  gboolean  already_present;
+} ImportData;
+
+static void
+import_data_free (ImportData *data)
+{
+  g_free (data->path);
+  g_free (data->trust_dir);
+  g_free (data->signer);
+  g_free (data);
+}
+
+static void
+import_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  ImportData *data = task_data;
+  GError *error = NULL;
+  ZidRegistration *r;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  r = zid_registration_file_import (ZID_PORTAL (source_object), data->path, data->trust_dir,
+                                    &data->signer, &data->already_present, &error);
+  if (r == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, r, (GDestroyNotify) zid_registration_free);
+}
+
+void
+zid_registration_file_import_async (ZidPortal           *portal,
+                                    const char          *path,
+                                    const char          *trust_dir,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ImportData *data;
+
+  g_return_if_fail (ZID_IS_PORTAL (portal));
+  g_return_if_fail (path != NULL);
+
+  task = g_task_new (portal, cancellable, callback, user_data);
+  g_task_set_source_tag (task, zid_registration_file_import_async);
+  data = g_new0 (ImportData, 1);
+  data->path = g_strdup (path);
+  data->trust_dir = g_strdup (trust_dir);
+  g_task_set_task_data (task, data, (GDestroyNotify) import_data_free);
+  g_task_run_in_thread (task, import_thread);
+}
+
+ZidRegistration *
+zid_registration_file_import_finish (ZidPortal     *portal,
+                                     GAsyncResult  *result,
+                                     char         **signer_subject,
+                                     gboolean      *already_present,
+                                     GError       **error)
+{
+  ImportData *data;
+  ZidRegistration *r;
+
+  g_return_val_if_fail (g_task_is_valid (result, portal), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == zid_registration_file_import_async, NULL);
+
+  r = g_task_propagate_pointer (G_TASK (result), error);
+  if (r == NULL)
+    return NULL;
+  data = g_task_get_task_data (G_TASK (result));
+  if (signer_subject != NULL)
+    *signer_subject = g_steal_pointer (&data->signer);
+  if (already_present != NULL)
+    *already_present = data->already_present;
+  return r;
+}
