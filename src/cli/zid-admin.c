@@ -44,6 +44,30 @@ static Globals globals;
 /* Output */
 
 static int
+print_json (ZidJson *json)
+{
+  g_autofree char *text = zid_json_finish (json);
+
+  fputs (text, stdout);
+  return EXIT_DONE;
+}
+
+/* One JSON object on stdout */
+static void
+json_begin (ZidJson *json)
+{
+  zid_json_init (json);
+  zid_json_begin_object (json, NULL);
+}
+
+static int
+json_end (ZidJson *json)
+{
+  zid_json_end_object (json);
+  return print_json (json);
+}
+
+static int
 fail (const GError *error)
 {
   int status = zid_error_exit_status (error);
@@ -52,15 +76,11 @@ fail (const GError *error)
   if (globals.json)
     {
       ZidJson json;
-      g_autofree char *text = NULL;
 
-      zid_json_init (&json);
-      zid_json_begin_object (&json, NULL);
+      json_begin (&json);
       zid_json_string (&json, "error", code);
       zid_json_string (&json, "message", error->message);
-      zid_json_end_object (&json);
-      text = zid_json_finish (&json);
-      fputs (text, stdout);
+      json_end (&json);
     }
   g_printerr ("zorgid-admin: %s\n", error->message);
   return status;
@@ -83,14 +103,6 @@ usage_error (const char *format,
   return fail (error);
 }
 
-static int
-print_json (ZidJson *json)
-{
-  g_autofree char *text = zid_json_finish (json);
-
-  fputs (text, stdout);
-  return EXIT_DONE;
-}
 
 static char *
 format_time_local (gint64 t)
@@ -210,13 +222,11 @@ print_enrolment (ZidEnrolment *enrolment,
     {
       ZidJson json;
 
-      zid_json_init (&json);
-      zid_json_begin_object (&json, NULL);
+      json_begin (&json);
       zid_json_int (&json, "user", enrolment->user_id);
       zid_json_string (&json, "enrolment_payload", enrolment->payload);
       zid_json_string (&json, "expires", expires);
-      zid_json_end_object (&json);
-      return print_json (&json);
+      return json_end (&json);
     }
 
   g_print ("Gebruiker: %" G_GINT64_FORMAT "\n", enrolment->user_id);
@@ -287,14 +297,12 @@ print_users (GPtrArray *users)
     {
       ZidJson json;
 
-      zid_json_init (&json);
-      zid_json_begin_object (&json, NULL);
+      json_begin (&json);
       zid_json_begin_array (&json, "users");
       for (guint i = 0; i < users->len; i++)
         json_user (&json, NULL, g_ptr_array_index (users, i));
       zid_json_end_array (&json);
-      zid_json_end_object (&json);
-      return print_json (&json);
+      return json_end (&json);
     }
   for (guint i = 0; i < users->len; i++)
     print_user_line (g_ptr_array_index (users, i));
@@ -334,12 +342,10 @@ cmd_registration (int argc, char **argv)
         {
           ZidJson json;
 
-          zid_json_init (&json);
-          zid_json_begin_object (&json, NULL);
+          json_begin (&json);
           zid_json_int (&json, "registration", id);
           zid_json_string (&json, "ura", ura);
-          zid_json_end_object (&json);
-          return print_json (&json);
+          return json_end (&json);
         }
       g_print ("Registratie %" G_GINT64_FORMAT " voor URA %s klaargezet\n", id, ura);
       return EXIT_DONE;
@@ -363,8 +369,7 @@ cmd_registration (int argc, char **argv)
         {
           ZidJson json;
 
-          zid_json_init (&json);
-          zid_json_begin_object (&json, NULL);
+          json_begin (&json);
           zid_json_begin_array (&json, "registrations");
           for (guint i = 0; i < list->len; i++)
             {
@@ -381,8 +386,7 @@ cmd_registration (int argc, char **argv)
               zid_json_end_object (&json);
             }
           zid_json_end_array (&json);
-          zid_json_end_object (&json);
-          return print_json (&json);
+          return json_end (&json);
         }
       for (guint i = 0; i < list->len; i++)
         {
@@ -451,8 +455,7 @@ cmd_organisation (int argc, char **argv)
         {
           ZidJson json;
 
-          zid_json_init (&json);
-          zid_json_begin_object (&json, NULL);
+          json_begin (&json);
           zid_json_begin_array (&json, "organisations");
           for (guint i = 0; i < list->len; i++)
             {
@@ -467,8 +470,7 @@ cmd_organisation (int argc, char **argv)
               zid_json_end_object (&json);
             }
           zid_json_end_array (&json);
-          zid_json_end_object (&json);
-          return print_json (&json);
+          return json_end (&json);
         }
       for (guint i = 0; i < list->len; i++)
         {
@@ -598,8 +600,7 @@ cmd_user (int argc, char **argv)
         {
           ZidJson json;
 
-          zid_json_init (&json);
-          zid_json_begin_object (&json, NULL);
+          json_begin (&json);
           json_user (&json, "user", u);
           zid_json_begin_array (&json, "attributes");
           for (guint i = 0; i < attributes->len; i++)
@@ -614,8 +615,7 @@ cmd_user (int argc, char **argv)
             }
           zid_json_end_array (&json);
           zid_json_int (&json, "certificates", certificates->len);
-          zid_json_end_object (&json);
-          return print_json (&json);
+          return json_end (&json);
         }
       print_user_line (u);
       for (guint i = 0; i < attributes->len; i++)
@@ -664,12 +664,10 @@ cmd_user (int argc, char **argv)
         {
           ZidJson json;
 
-          zid_json_init (&json);
-          zid_json_begin_object (&json, NULL);
+          json_begin (&json);
           zid_json_int (&json, "user", user);
           zid_json_string (&json, "status", block ? "blocked" : "active");
-          zid_json_end_object (&json);
-          return print_json (&json);
+          return json_end (&json);
         }
       g_print (block ? "Gebruiker %" G_GINT64_FORMAT " is geblokkeerd\n"
                      : "Gebruiker %" G_GINT64_FORMAT " is geactiveerd\n", user);
@@ -714,13 +712,11 @@ cmd_membership (int argc, char **argv)
     {
       ZidJson json;
 
-      zid_json_init (&json);
-      zid_json_begin_object (&json, NULL);
+      json_begin (&json);
       zid_json_int (&json, "user", user);
       zid_json_string (&json, "organisation", org_ura);
       zid_json_string (&json, "role", zid_role_to_string (role));
-      zid_json_end_object (&json);
-      return print_json (&json);
+      return json_end (&json);
     }
   g_print ("Gebruiker %" G_GINT64_FORMAT " heeft nu de rol %s in %s\n", user,
            zid_role_to_string (role), org_ura);
@@ -755,12 +751,10 @@ cmd_attribute (int argc, char **argv)
     {
       ZidJson json;
 
-      zid_json_init (&json);
-      zid_json_begin_object (&json, NULL);
+      json_begin (&json);
       zid_json_int (&json, "attribute", id);
       zid_json_int (&json, "user", user);
-      zid_json_end_object (&json);
-      return print_json (&json);
+      return json_end (&json);
     }
   g_print ("Attribuut %s toegevoegd aan gebruiker %" G_GINT64_FORMAT "\n", type, user);
   return EXIT_DONE;
@@ -794,8 +788,7 @@ cmd_certificate (int argc, char **argv)
         {
           ZidJson json;
 
-          zid_json_init (&json);
-          zid_json_begin_object (&json, NULL);
+          json_begin (&json);
           zid_json_begin_array (&json, "certificates");
           for (guint i = 0; i < list->len; i++)
             {
@@ -811,8 +804,7 @@ cmd_certificate (int argc, char **argv)
               zid_json_end_object (&json);
             }
           zid_json_end_array (&json);
-          zid_json_end_object (&json);
-          return print_json (&json);
+          return json_end (&json);
         }
       for (guint i = 0; i < list->len; i++)
         {
@@ -835,13 +827,11 @@ cmd_certificate (int argc, char **argv)
         {
           ZidJson json;
 
-          zid_json_init (&json);
-          zid_json_begin_object (&json, NULL);
+          json_begin (&json);
           zid_json_int (&json, "user", user);
           zid_json_string (&json, "serial", argv[2]);
           zid_json_string (&json, "status", "revoked");
-          zid_json_end_object (&json);
-          return print_json (&json);
+          return json_end (&json);
         }
       g_print ("Certificaat %s is ingetrokken\n", argv[2]);
       return EXIT_DONE;
@@ -907,8 +897,7 @@ cmd_audit (int argc, char **argv)
         {
           ZidJson json;
 
-          zid_json_init (&json);
-          zid_json_begin_object (&json, NULL);
+          json_begin (&json);
           zid_json_begin_array (&json, "events");
           for (guint i = 0; i < list->len; i++)
             {
@@ -925,8 +914,7 @@ cmd_audit (int argc, char **argv)
               zid_json_end_object (&json);
             }
           zid_json_end_array (&json);
-          zid_json_end_object (&json);
-          return print_json (&json);
+          return json_end (&json);
         }
       for (guint i = 0; i < list->len; i++)
         {
@@ -949,13 +937,11 @@ cmd_audit (int argc, char **argv)
             {
               ZidJson json;
 
-              zid_json_init (&json);
-              zid_json_begin_object (&json, NULL);
+              json_begin (&json);
               zid_json_string (&json, "error", zid_error_code_name (error->code));
               zid_json_string (&json, "message", error->message);
               zid_json_int (&json, "event", bad);
-              zid_json_end_object (&json);
-              print_json (&json);
+              json_end (&json);
             }
           g_printerr ("zorgid-admin: %s\n", error->message);
           return EXIT_REFUSED;
@@ -964,11 +950,9 @@ cmd_audit (int argc, char **argv)
         {
           ZidJson json;
 
-          zid_json_init (&json);
-          zid_json_begin_object (&json, NULL);
+          json_begin (&json);
           zid_json_bool (&json, "intact", TRUE);
-          zid_json_end_object (&json);
-          return print_json (&json);
+          return json_end (&json);
         }
       g_print ("Auditlog is intact\n");
       return EXIT_DONE;
@@ -1002,11 +986,9 @@ cmd_config (int argc, char **argv)
       {
         ZidJson json;
 
-        zid_json_init (&json);
-        zid_json_begin_object (&json, NULL);
+        json_begin (&json);
         zid_json_string (&json, "service_address", address);
-        zid_json_end_object (&json);
-        return print_json (&json);
+        return json_end (&json);
       }
     g_print ("%s\n", address);
   }
