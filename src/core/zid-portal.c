@@ -952,6 +952,27 @@ validate_person (ZidPortal   *self,
          zid_validate_birth_date (birth_date, now (self), error);
 }
 
+/* Reads every row of @stmt (NULL: the query failed or was refused, with
+ * @error set) into a new array and ends the read transaction. */
+typedef gpointer (*RowReader) (sqlite3_stmt *stmt);
+
+static GPtrArray *
+read_rows (ZidPortal       *self,
+           sqlite3_stmt    *stmt,
+           RowReader        read,
+           GDestroyNotify   free_row,
+           GError         **error)
+{
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (free_row);
+  gboolean ok = stmt != NULL;
+  gboolean row;
+
+  while (ok && (ok = zid_store_step (self->store, stmt, &row, error)) && row)
+    g_ptr_array_add (list, read (stmt));
+  zid_store_commit (self->store, NULL);
+  return ok ? g_steal_pointer (&list) : NULL;
+}
+
 /* Registrations */
 
 static ZidRegistration *
@@ -1087,24 +1108,17 @@ zid_portal_list_registrations (ZidPortal  *self,
                                gboolean    include_completed,
                                GError    **error)
 {
-  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) zid_registration_free);
-  sqlite3_stmt *stmt;
-  gboolean row;
-  gboolean ok = TRUE;
-
   g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
 
   if (!zid_store_begin (self->store, FALSE, error))
     return NULL;
-  stmt = zid_store_query (self->store, error,
-                          "SELECT " REGISTRATION_COLUMNS " FROM registrations"
-                          " WHERE ? OR completed IS NULL ORDER BY ura",
-                          "i", (gint64) include_completed);
-  ok = stmt != NULL;
-  while (ok && (ok = zid_store_step (self->store, stmt, &row, error)) && row)
-    g_ptr_array_add (list, registration_from_row (stmt));
-  zid_store_commit (self->store, NULL);
-  return ok ? g_steal_pointer (&list) : NULL;
+  return read_rows (self,
+                    zid_store_query (self->store, error,
+                                     "SELECT " REGISTRATION_COLUMNS " FROM registrations"
+                                     " WHERE ? OR completed IS NULL ORDER BY ura",
+                                     "i", (gint64) include_completed),
+                    (RowReader) registration_from_row,
+                    (GDestroyNotify) zid_registration_free, error);
 }
 
 /* Inside a write transaction: the organisation of a pending registration */
@@ -1839,45 +1853,44 @@ zid_portal_add_attribute (ZidPortal   *self,
   return id;
 }
 
+static ZidAttribute *
+attribute_from_row (sqlite3_stmt *stmt)
+{
+  ZidAttribute *a = g_new0 (ZidAttribute, 1);
+
+  a->id = sqlite3_column_int64 (stmt, 0);
+  a->user_id = sqlite3_column_int64 (stmt, 1);
+  a->type = zid_column_dup (stmt, 2);
+  a->organisation_id = sqlite3_column_int64 (stmt, 3);
+  a->ura = zid_column_dup (stmt, 4);
+  a->task_code = zid_column_dup (stmt, 5);
+  a->created = sqlite3_column_int64 (stmt, 6);
+  return a;
+}
+
 GPtrArray *
 zid_portal_list_attributes (ZidPortal   *self,
                             gint64       actor,
                             gint64       user,
                             GError     **error)
 {
-  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) zid_attribute_free);
-  sqlite3_stmt *stmt;
-  gboolean row;
-  gboolean ok;
+  sqlite3_stmt *stmt = NULL;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
 
   if (!zid_store_begin (self->store, FALSE, error))
     return NULL;
-  ok = check_action_locked (self, actor, ZID_ACTION_VIEW_USERS, user, 0, error) &&
-       (stmt = zid_store_query (self->store, error,
-                                "SELECT t.id, t.user_id, t.type, t.organisation_id, o.ura,"
-                                " t.task_code, t.created FROM attributes t"
-                                " JOIN organisations o ON o.id = t.organisation_id"
-                                " WHERE t.user_id = ?1 AND (?1 = ?2 OR EXISTS (SELECT 1"
-                                "   FROM memberships a WHERE a.user_id = ?2"
-                                "   AND a.organisation_id = t.organisation_id AND a.role >= 2))"
-                                " ORDER BY t.id", "ii", user, actor)) != NULL;
-  while (ok && (ok = zid_store_step (self->store, stmt, &row, error)) && row)
-    {
-      ZidAttribute *a = g_new0 (ZidAttribute, 1);
-
-      a->id = sqlite3_column_int64 (stmt, 0);
-      a->user_id = sqlite3_column_int64 (stmt, 1);
-      a->type = zid_column_dup (stmt, 2);
-      a->organisation_id = sqlite3_column_int64 (stmt, 3);
-      a->ura = zid_column_dup (stmt, 4);
-      a->task_code = zid_column_dup (stmt, 5);
-      a->created = sqlite3_column_int64 (stmt, 6);
-      g_ptr_array_add (list, a);
-    }
-  zid_store_commit (self->store, NULL);
-  return ok ? g_steal_pointer (&list) : NULL;
+  if (check_action_locked (self, actor, ZID_ACTION_VIEW_USERS, user, 0, error))
+    stmt = zid_store_query (self->store, error,
+                            "SELECT t.id, t.user_id, t.type, t.organisation_id, o.ura,"
+                            " t.task_code, t.created FROM attributes t"
+                            " JOIN organisations o ON o.id = t.organisation_id"
+                            " WHERE t.user_id = ?1 AND (?1 = ?2 OR EXISTS (SELECT 1"
+                            "   FROM memberships a WHERE a.user_id = ?2"
+                            "   AND a.organisation_id = t.organisation_id AND a.role >= 2))"
+                            " ORDER BY t.id", "ii", user, actor);
+  return read_rows (self, stmt, (RowReader) attribute_from_row,
+                    (GDestroyNotify) zid_attribute_free, error);
 }
 
 gboolean
@@ -1978,24 +1991,19 @@ zid_portal_list_certificates (ZidPortal   *self,
                               gint64       user,
                               GError     **error)
 {
-  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) zid_certificate_free);
-  sqlite3_stmt *stmt;
-  gboolean row;
-  gboolean ok;
+  sqlite3_stmt *stmt = NULL;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
 
   if (!zid_store_begin (self->store, FALSE, error))
     return NULL;
-  ok = check_action_locked (self, actor, ZID_ACTION_VIEW_USERS, user, 0, error) &&
-       (stmt = zid_store_query (self->store, error,
-                                "SELECT " CERTIFICATE_COLUMNS " FROM certificates"
-                                " WHERE user_id = ? ORDER BY not_before, serial",
-                                "i", user)) != NULL;
-  while (ok && (ok = zid_store_step (self->store, stmt, &row, error)) && row)
-    g_ptr_array_add (list, certificate_from_row (stmt));
-  zid_store_commit (self->store, NULL);
-  return ok ? g_steal_pointer (&list) : NULL;
+  if (check_action_locked (self, actor, ZID_ACTION_VIEW_USERS, user, 0, error))
+    stmt = zid_store_query (self->store, error,
+                            "SELECT " CERTIFICATE_COLUMNS " FROM certificates"
+                            " WHERE user_id = ? ORDER BY not_before, serial",
+                            "i", user);
+  return read_rows (self, stmt, (RowReader) certificate_from_row,
+                    (GDestroyNotify) zid_certificate_free, error);
 }
 
 gboolean
@@ -2118,25 +2126,20 @@ zid_portal_list_organisations (ZidPortal   *self,
                                gint64       actor,
                                GError     **error)
 {
-  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) zid_organisation_free);
-  sqlite3_stmt *stmt;
-  gboolean row;
-  gboolean ok;
+  sqlite3_stmt *stmt = NULL;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
 
   if (!zid_store_begin (self->store, FALSE, error))
     return NULL;
-  ok = check_actor (self, actor, error) &&
-       (stmt = zid_store_query (self->store, error,
-                                "SELECT o.id, o.ura, o.name, o.agb, o.address, o.created, m.role"
-                                " FROM memberships m JOIN organisations o ON o.id = m.organisation_id"
-                                " WHERE m.user_id = ? AND m.role >= 2 ORDER BY o.name",
-                                "i", actor)) != NULL;
-  while (ok && (ok = zid_store_step (self->store, stmt, &row, error)) && row)
-    g_ptr_array_add (list, organisation_from_row (stmt));
-  zid_store_commit (self->store, NULL);
-  return ok ? g_steal_pointer (&list) : NULL;
+  if (check_actor (self, actor, error))
+    stmt = zid_store_query (self->store, error,
+                            "SELECT o.id, o.ura, o.name, o.agb, o.address, o.created, m.role"
+                            " FROM memberships m JOIN organisations o ON o.id = m.organisation_id"
+                            " WHERE m.user_id = ? AND m.role >= 2 ORDER BY o.name",
+                            "i", actor);
+  return read_rows (self, stmt, (RowReader) organisation_from_row,
+                    (GDestroyNotify) zid_organisation_free, error);
 }
 
 ZidOrganisation *
@@ -2606,39 +2609,36 @@ zid_portal_login_challenge (ZidPortal   *self,
 
 /* Audit */
 
+static ZidAuditEvent *
+audit_event_from_row (sqlite3_stmt *stmt)
+{
+  ZidAuditEvent *e = g_new0 (ZidAuditEvent, 1);
+  g_autofree char *hash = zid_column_dup (stmt, 6);
+
+  e->id = sqlite3_column_int64 (stmt, 0);
+  e->time = sqlite3_column_int64 (stmt, 1);
+  e->actor = zid_column_dup (stmt, 2);
+  e->action = zid_column_dup (stmt, 3);
+  e->subject = zid_column_dup (stmt, 4);
+  e->details = zid_column_dup (stmt, 5);
+  e->hash = g_ascii_strdown (hash ? hash : "", -1);
+  return e;
+}
+
 GPtrArray *
 zid_portal_list_audit (ZidPortal  *self,
                        GError    **error)
 {
-  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) zid_audit_event_free);
-  sqlite3_stmt *stmt;
-  gboolean row;
-  gboolean ok;
-
   g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
 
   if (!zid_store_begin (self->store, FALSE, error))
     return NULL;
-  stmt = zid_store_query (self->store, error,
-                          "SELECT id, time, actor, action, subject, details, hex (hash)"
-                          " FROM audit ORDER BY id", "");
-  ok = stmt != NULL;
-  while (ok && (ok = zid_store_step (self->store, stmt, &row, error)) && row)
-    {
-      ZidAuditEvent *e = g_new0 (ZidAuditEvent, 1);
-      g_autofree char *hash = zid_column_dup (stmt, 6);
-
-      e->id = sqlite3_column_int64 (stmt, 0);
-      e->time = sqlite3_column_int64 (stmt, 1);
-      e->actor = zid_column_dup (stmt, 2);
-      e->action = zid_column_dup (stmt, 3);
-      e->subject = zid_column_dup (stmt, 4);
-      e->details = zid_column_dup (stmt, 5);
-      e->hash = g_ascii_strdown (hash ? hash : "", -1);
-      g_ptr_array_add (list, e);
-    }
-  zid_store_commit (self->store, NULL);
-  return ok ? g_steal_pointer (&list) : NULL;
+  return read_rows (self,
+                    zid_store_query (self->store, error,
+                                     "SELECT id, time, actor, action, subject, details, hex (hash)"
+                                     " FROM audit ORDER BY id", ""),
+                    (RowReader) audit_event_from_row,
+                    (GDestroyNotify) zid_audit_event_free, error);
 }
 
 gboolean
