@@ -172,11 +172,26 @@ const char *zid_user_get_first_name (ZidUser *self) { return self->first_name; }
 const char *zid_user_get_last_name (ZidUser *self) { return self->last_name; }
 const char *zid_user_get_display_name (ZidUser *self) { return self->display_name; }
 const char *zid_user_get_birth_date (ZidUser *self) { return self->birth_date; }
-gboolean zid_user_get_blocked (ZidUser *self) { return self->blocked; }
-ZidBlockReason zid_user_get_block_reason (ZidUser *self) { return self->block_reason; }
+gboolean
+zid_user_get_blocked (ZidUser *self)
+{
+  g_return_val_if_fail (ZID_IS_USER (self), 0);
+  return self->blocked;
+}
+ZidBlockReason
+zid_user_get_block_reason (ZidUser *self)
+{
+  g_return_val_if_fail (ZID_IS_USER (self), 0);
+  return self->block_reason;
+}
 gint64 zid_user_get_registered (ZidUser *self) { return self->registered; }
 gint64 zid_user_get_last_use (ZidUser *self) { return self->last_use; }
-ZidMobileIdState zid_user_get_mobile_id (ZidUser *self) { return self->mobile_id; }
+ZidMobileIdState
+zid_user_get_mobile_id (ZidUser *self)
+{
+  g_return_val_if_fail (ZID_IS_USER (self), 0);
+  return self->mobile_id;
+}
 const char *zid_user_get_uzi_number (ZidUser *self) { return self->uzi_number; }
 GPtrArray *zid_user_get_memberships (ZidUser *self) { return self->memberships; }
 
