@@ -167,11 +167,41 @@ zid_user_add_membership (ZidUser       *self,
   g_ptr_array_add (self->memberships, membership);
 }
 
-gint64 zid_user_get_id (ZidUser *self) { return self->id; }
-const char *zid_user_get_first_name (ZidUser *self) { return self->first_name; }
-const char *zid_user_get_last_name (ZidUser *self) { return self->last_name; }
-const char *zid_user_get_display_name (ZidUser *self) { return self->display_name; }
-const char *zid_user_get_birth_date (ZidUser *self) { return self->birth_date; }
+gint64
+zid_user_get_id (ZidUser *self)
+{
+  g_return_val_if_fail (ZID_IS_USER (self), 0);
+  return self->id;
+}
+
+const char *
+zid_user_get_first_name (ZidUser *self)
+{
+  g_return_val_if_fail (ZID_IS_USER (self), NULL);
+  return self->first_name;
+}
+
+const char *
+zid_user_get_last_name (ZidUser *self)
+{
+  g_return_val_if_fail (ZID_IS_USER (self), NULL);
+  return self->last_name;
+}
+
+const char *
+zid_user_get_display_name (ZidUser *self)
+{
+  g_return_val_if_fail (ZID_IS_USER (self), NULL);
+  return self->display_name;
+}
+
+const char *
+zid_user_get_birth_date (ZidUser *self)
+{
+  g_return_val_if_fail (ZID_IS_USER (self), NULL);
+  return self->birth_date;
+}
+
 gboolean
 zid_user_get_blocked (ZidUser *self)
 {
@@ -184,16 +214,39 @@ zid_user_get_block_reason (ZidUser *self)
   g_return_val_if_fail (ZID_IS_USER (self), 0);
   return self->block_reason;
 }
-gint64 zid_user_get_registered (ZidUser *self) { return self->registered; }
-gint64 zid_user_get_last_use (ZidUser *self) { return self->last_use; }
+gint64
+zid_user_get_registered (ZidUser *self)
+{
+  g_return_val_if_fail (ZID_IS_USER (self), 0);
+  return self->registered;
+}
+
+gint64
+zid_user_get_last_use (ZidUser *self)
+{
+  g_return_val_if_fail (ZID_IS_USER (self), 0);
+  return self->last_use;
+}
+
 ZidMobileIdState
 zid_user_get_mobile_id (ZidUser *self)
 {
   g_return_val_if_fail (ZID_IS_USER (self), 0);
   return self->mobile_id;
 }
-const char *zid_user_get_uzi_number (ZidUser *self) { return self->uzi_number; }
-GPtrArray *zid_user_get_memberships (ZidUser *self) { return self->memberships; }
+const char *
+zid_user_get_uzi_number (ZidUser *self)
+{
+  g_return_val_if_fail (ZID_IS_USER (self), NULL);
+  return self->uzi_number;
+}
+
+GPtrArray *
+zid_user_get_memberships (ZidUser *self)
+{
+  g_return_val_if_fail (ZID_IS_USER (self), NULL);
+  return self->memberships;
+}
 
 ZidRole
 zid_user_get_role_in (ZidUser *self,
