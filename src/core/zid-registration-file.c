@@ -13,9 +13,10 @@
 
 #include <errno.h>
 #include <json-glib/json-glib.h>
+/* pem.h first: cms.h declares PEM_read_bio_CMS only after it */
+#include <openssl/pem.h>
 #include <openssl/cms.h>
 #include <openssl/err.h>
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <string.h>
