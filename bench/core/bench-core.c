@@ -45,7 +45,8 @@ static const char inactive_sql[] =
   " JOIN users u ON u.id = m.user_id"
   " JOIN organisations o ON o.id = m.organisation_id"
   " WHERE m.organisation_id = ?1"
-  "   AND coalesce (u.last_use, u.registered) < ?2";
+  "   AND coalesce (u.last_use, u.registered) < ?2"
+  " ORDER BY u.last_name COLLATE NOCASE, u.first_name COLLATE NOCASE, u.id";
 
 static const char search_sql[] =
   "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role"

@@ -1390,16 +1390,26 @@ user_from_row (sqlite3_stmt *stmt)
                        (const char *) sqlite3_column_text (stmt, 9));
 }
 
+/* A list of 100,000 users names a handful of organisations: consecutive
+ * rows of one organisation share its strings (GRefStrings) */
 static ZidMembership *
-membership_from_row (sqlite3_stmt *stmt,
-                     int           col)
+membership_from_row (sqlite3_stmt         *stmt,
+                     int                   col,
+                     const ZidMembership  *previous)
 {
   ZidMembership *m = g_new0 (ZidMembership, 1);
 
-  /* a list of 100,000 users names a handful of organisations: share them */
   m->organisation_id = sqlite3_column_int64 (stmt, col);
-  m->ura = g_ref_string_new_intern ((const char *) sqlite3_column_text (stmt, col + 1));
-  m->organisation_name = g_ref_string_new_intern ((const char *) sqlite3_column_text (stmt, col + 2));
+  if (previous != NULL && previous->organisation_id == m->organisation_id)
+    {
+      m->ura = g_ref_string_acquire (previous->ura);
+      m->organisation_name = g_ref_string_acquire (previous->organisation_name);
+    }
+  else
+    {
+      m->ura = g_ref_string_new ((const char *) sqlite3_column_text (stmt, col + 1));
+      m->organisation_name = g_ref_string_new ((const char *) sqlite3_column_text (stmt, col + 2));
+    }
   m->role = (ZidRole) sqlite3_column_int (stmt, col + 3);
   return m;
 }
@@ -1419,17 +1429,25 @@ compare_users (gconstpointer a,
   return c;
 }
 
+typedef enum
+{
+  COLLECT_MERGE            = 0,       /* rows of one user may repeat: merge them */
+  COLLECT_ONE_ROW_PER_USER = 1 << 0,
+  COLLECT_SQL_ORDER        = 1 << 1,  /* the query sorted by name already */
+} CollectFlags;
+
 /* Collects rows of USER_COLUMNS + membership columns into users, one per
- * id, each with the memberships the rows carry. */
+ * id, each with the memberships the rows carry, sorted by name. */
 static GPtrArray *
 collect_users (ZidPortal     *self,
                sqlite3_stmt  *stmt,
-               gboolean       one_row_per_user,
+               CollectFlags   flags,
                GError       **error)
 {
   g_autoptr(GPtrArray) users = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GHashTable) by_id = one_row_per_user
+  g_autoptr(GHashTable) by_id = (flags & COLLECT_ONE_ROW_PER_USER)
     ? NULL : g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  const ZidMembership *previous = NULL;
   gboolean row;
 
   while (zid_store_step (self->store, stmt, &row, error))
@@ -1439,7 +1457,8 @@ collect_users (ZidPortal     *self,
 
       if (!row)
         {
-          g_ptr_array_sort (users, compare_users);
+          if (!(flags & COLLECT_SQL_ORDER))
+            g_ptr_array_sort (users, compare_users);
           return g_steal_pointer (&users);
         }
 
@@ -1455,8 +1474,14 @@ collect_users (ZidPortal     *self,
       if (sqlite3_column_type (stmt, N_USER_COLUMNS) != SQLITE_NULL)
         {
           gint64 org = sqlite3_column_int64 (stmt, N_USER_COLUMNS);
+
           if (zid_user_get_role_in (user, org) == ZID_ROLE_NONE)
-            zid_user_add_membership (user, membership_from_row (stmt, N_USER_COLUMNS));
+            {
+              ZidMembership *m = membership_from_row (stmt, N_USER_COLUMNS, previous);
+
+              zid_user_add_membership (user, m);
+              previous = m;
+            }
         }
     }
 
@@ -1636,7 +1661,7 @@ zid_portal_search_users (ZidPortal   *self,
                             " LIMIT ?4",
                             "itti", actor, key, key_end, rows);
   if (stmt != NULL)
-    users = collect_users (self, stmt, FALSE, &local_error);
+    users = collect_users (self, stmt, COLLECT_MERGE, &local_error);
 
 out:
   zid_store_commit (self->store, NULL);
@@ -1673,7 +1698,7 @@ zid_portal_get_user (ZidPortal   *self,
                                " LEFT JOIN organisations o ON o.id = m.organisation_id"
                                " WHERE u.id = ?1",
                                "ii", user, actor)) != NULL &&
-      (users = collect_users (self, stmt, FALSE, &local_error)) != NULL &&
+      (users = collect_users (self, stmt, COLLECT_MERGE, &local_error)) != NULL &&
       users->len == 1)
     result = g_object_ref (g_ptr_array_index (users, 0));
 
@@ -2190,9 +2215,10 @@ zid_portal_list_inactive (ZidPortal   *self,
                                " JOIN users u ON u.id = m.user_id"
                                " JOIN organisations o ON o.id = m.organisation_id"
                                " WHERE m.organisation_id = ?1"
-                               "   AND coalesce (u.last_use, u.registered) < ?2",
+                               "   AND coalesce (u.last_use, u.registered) < ?2"
+                               " ORDER BY u.last_name COLLATE NOCASE, u.first_name COLLATE NOCASE, u.id",
                                "ii", organisation, now (self) - ZID_INACTIVE_AFTER)) != NULL)
-    users = collect_users (self, stmt, TRUE, &local_error);
+    users = collect_users (self, stmt, COLLECT_ONE_ROW_PER_USER | COLLECT_SQL_ORDER, &local_error);
   zid_store_commit (self->store, NULL);
   if (users == NULL)
     g_propagate_error (error, g_steal_pointer (&local_error));

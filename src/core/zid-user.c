@@ -147,7 +147,7 @@ zid_user_new (gint64            id,
   self->id = id;
   self->first_name = g_strdup (first_name);
   self->last_name = g_strdup (last_name);
-  self->display_name = g_strdup_printf ("%s %s", first_name, last_name);
+  self->display_name = g_strconcat (first_name, " ", last_name, NULL);
   self->birth_date = g_strdup (birth_date);
   self->blocked = blocked;
   self->block_reason = block_reason;
