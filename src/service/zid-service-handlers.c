@@ -144,6 +144,25 @@ error_body (const char *code,
   return builder_to_string (builder);
 }
 
+static char *
+too_large_message (ZidService *self)
+{
+  return g_strdup_printf ("De aanvraag is te groot (meer dan %" G_GSIZE_FORMAT " KiB). Werk de app bij; "
+                          "blijft dit gebeuren, meld het dan aan de beheerder.",
+                          (self->max_body + 1023) / 1024);
+}
+
+/* "Wacht 3 minuten", "Wacht 40 seconden" */
+static char *
+throttled_message (gint64 wait)
+{
+  if (wait > 90)
+    return g_strdup_printf ("Te veel mislukte pogingen vanaf dit netwerk. Wacht %" G_GINT64_FORMAT
+                            " minuten en scan de QR-code daarna opnieuw.", (wait + 59) / 60);
+  return g_strdup_printf ("Te veel mislukte pogingen vanaf dit netwerk. Wacht %" G_GINT64_FORMAT
+                          " %s en scan de QR-code daarna opnieuw.", wait, wait == 1 ? "seconde" : "seconden");
+}
+
 static void
 set_json (SoupServerMessage *msg,
           guint              status,
@@ -159,9 +178,10 @@ set_json (SoupServerMessage *msg,
  * what it decides itself. Runs in a worker: it writes to SQLite. */
 typedef struct
 {
-  char *actor;
-  char *path;
-  char *details;
+  ZidService *service;   /* borrowed: the job holds a reference */
+  char       *actor;
+  char       *path;
+  char       *details;
 } AuditData;
 
 static void
@@ -174,28 +194,14 @@ audit_data_free (AuditData *data)
 }
 
 static void
-audit_thread (GTask        *task,
-              gpointer      source,
-              gpointer      task_data,
-              GCancellable *cancellable)
+audit_thread (gpointer user_data)
 {
-  ZidService *self = source;
-  AuditData *data = task_data;
+  AuditData *data = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!zid_portal_audit (zid_service_get_portal (self), data->actor, "service.refused",
+  if (!zid_portal_audit (zid_service_get_portal (data->service), data->actor, "service.refused",
                          data->path, data->details, &error))
     g_warning ("Cannot audit a refused request: %s", error->message);
-}
-
-static void
-audit_done (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  ZidService *self = ZID_SERVICE (source);
-
-  self->busy--;
 }
 
 static void
@@ -205,18 +211,20 @@ audit_refusal (ZidService *self,
                guint       status,
                const char *code)
 {
-  g_autoptr(GTask) task = NULL;
   AuditData *data = g_new0 (AuditData, 1);
 
+  data->service = self;
   data->actor = g_strdup_printf ("phone@%s", client);
   data->path = g_strdup (path);
   data->details = g_strdup_printf ("status=%u error=%s", status, code);
 
-  self->busy++;
-  task = g_task_new (self, NULL, audit_done, NULL);
-  g_task_set_source_tag (task, audit_refusal);
-  g_task_set_task_data (task, data, (GDestroyNotify) audit_data_free);
-  g_task_run_in_thread (task, audit_thread);
+  if (!zid_service_run_job (self, FALSE, audit_thread, NULL, data, (GDestroyNotify) audit_data_free))
+    {
+      if (self->stats.audit_dropped++ % 1000 == 0)
+        g_warning ("Too many refusals to audit: %" G_GUINT64_FORMAT " not written",
+                   self->stats.audit_dropped);
+      audit_data_free (data);
+    }
 }
 
 /* Answers @msg with a refusal the service decided itself */
@@ -237,15 +245,26 @@ refuse (ZidService        *self,
     soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                   "Allow", route->method);
 
-  self->stats.refused++;
-  if (status == ZID_STATUS_TOO_MANY_REQUESTS)
-    self->stats.throttled++;
-  else if (route != NULL && route->secret)
-    zid_throttle_failure (self->throttle, client);
+  if (status >= 500)
+    {
+      /* The machine, not the client: no throttle, no "refused" */
+      self->stats.failures++;
+      if (status == SOUP_STATUS_SERVICE_UNAVAILABLE)
+        self->stats.busy++;
+    }
+  else
+    {
+      self->stats.refused++;
+      if (status == ZID_STATUS_TOO_MANY_REQUESTS)
+        self->stats.throttled++;
+      else if (route != NULL && route->secret)
+        zid_throttle_failure (self->throttle, client);
+    }
 
   g_debug ("refused %s from %s: %u %s", path, client, status, code);
   audit_refusal (self, client, path, status, code);
-  zid_service_emit_refused (self, client, path, code);
+  if (status < 500)
+    zid_service_emit_refused (self, client, path, code);
 }
 
 static void
@@ -274,10 +293,11 @@ got_chunk_cb (SoupServerMessage *msg,
 
   if (body->length > (goffset) self->max_body)
     {
+      g_autofree char *message = too_large_message (self);
+
       drop_body (msg);
       refuse (self, msg, NULL, g_uri_get_path (soup_server_message_get_uri (msg)),
-              SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too-large",
-              "The request is too large.");
+              SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too-large", message);
     }
 }
 
@@ -303,15 +323,17 @@ zid_service_early_handler (SoupServer        *server,
     {
       drop_body (msg);
       refuse (self, msg, NULL, path, SOUP_STATUS_NOT_FOUND, "not-found",
-              "There is no such endpoint.");
+              "Dit adres kent de ZORG-ID-dienst niet. Werk de app bij en scan de QR-code opnieuw.");
       return;
     }
 
   if (!g_str_equal (method, route->method))
     {
+      g_autofree char *message = g_strdup_printf ("Deze aanvraag gebruikt de verkeerde methode "
+                                                  "(verwacht: %s). Werk de app bij.", route->method);
+
       drop_body (msg);
-      refuse (self, msg, route, path, SOUP_STATUS_METHOD_NOT_ALLOWED, "method-not-allowed",
-              "This endpoint does not take that method.");
+      refuse (self, msg, route, path, SOUP_STATUS_METHOD_NOT_ALLOWED, "method-not-allowed", message);
       return;
     }
 
@@ -322,10 +344,10 @@ zid_service_early_handler (SoupServer        *server,
       if (wait > 0)
         {
           g_autofree char *seconds = g_strdup_printf ("%" G_GINT64_FORMAT, wait);
+          g_autofree char *message = throttled_message (wait);
 
           drop_body (msg);
-          refuse (self, msg, route, path, ZID_STATUS_TOO_MANY_REQUESTS, "throttled",
-                  "Too many failed attempts. Wait a while and scan the QR code again.");
+          refuse (self, msg, route, path, ZID_STATUS_TOO_MANY_REQUESTS, "throttled", message);
           soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                         "Retry-After", seconds);
           return;
@@ -340,7 +362,7 @@ zid_service_early_handler (SoupServer        *server,
     {
       drop_body (msg);
       refuse (self, msg, route, path, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
-              "The request must be JSON (application/json).");
+              "De aanvraag moet JSON zijn (Content-Type: application/json). Werk de app bij.");
       return;
     }
 
@@ -349,9 +371,10 @@ zid_service_early_handler (SoupServer        *server,
       length = soup_message_headers_get_content_length (headers);
       if (length > (goffset) self->max_body)
         {
+          g_autofree char *message = too_large_message (self);
+
           drop_body (msg);
-          refuse (self, msg, route, path, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too-large",
-                  "The request is too large.");
+          refuse (self, msg, route, path, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too-large", message);
           return;
         }
     }
@@ -376,14 +399,14 @@ parse_fields (const Route  *route,
   if (!g_utf8_validate (data, length, NULL) ||
       !json_parser_load_from_data (parser, data, length, &error))
     {
-      *message = g_strdup ("The request is not valid JSON.");
+      *message = g_strdup ("De aanvraag is geen geldige JSON. Werk de app bij en probeer het opnieuw.");
       return FALSE;
     }
 
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      *message = g_strdup ("The request must be a JSON object.");
+      *message = g_strdup ("De aanvraag moet een JSON-object zijn. Werk de app bij.");
       return FALSE;
     }
 
@@ -401,12 +424,12 @@ parse_fields (const Route  *route,
 
       if (!known)
         {
-          *message = g_strdup_printf ("Unknown field “%.40s”.", name);
+          *message = g_strdup_printf ("Onbekend veld “%.40s” in de aanvraag. Werk de app bij.", name);
           return FALSE;
         }
       if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
         {
-          *message = g_strdup_printf ("The field “%s” must be a string.", name);
+          *message = g_strdup_printf ("Het veld “%s” moet tekst zijn. Werk de app bij.", name);
           return FALSE;
         }
       g_hash_table_insert (values, g_strdup (name), g_strdup (json_node_get_string (node)));
@@ -415,7 +438,8 @@ parse_fields (const Route  *route,
   for (guint i = 0; route->fields[i] != NULL; i++)
     if (!g_hash_table_contains (values, route->fields[i]))
       {
-        *message = g_strdup_printf ("The field “%s” is missing.", route->fields[i]);
+        *message = g_strdup_printf ("Het veld “%s” ontbreekt in de aanvraag. Werk de app bij.",
+                                    route->fields[i]);
         return FALSE;
       }
 
@@ -546,7 +570,16 @@ request_fail (Request      *req,
 
   req->status = status_for_error (error);
   req->error_code = g_strdup (code);
-  req->body = error_body (code, error->message);
+  if (error->domain == ZID_ERROR)
+    req->body = error_body (code, error->message);
+  else
+    {
+      /* Not one of the core's sentences: say what to do in our own words */
+      g_autofree char *message = g_strdup_printf ("Er ging iets mis op de computer van de beheerder (%s). "
+                                                  "Probeer het later opnieuw.", error->message);
+
+      req->body = error_body (code, message);
+    }
 }
 
 static char *
@@ -591,7 +624,8 @@ do_preview (Request *req)
   if (info->purpose == ZID_CODE_LOGIN)
     {
       g_set_error_literal (&error, ZID_ERROR, ZID_ERROR_CODE_INVALID,
-                           "This code is not an enrolment code.");
+                           "Deze code is niet bedoeld om een ID toe te voegen; "
+                           "scan de QR-code die de beheerder daarvoor toont.");
       request_fail (req, error);
       return;
     }
@@ -638,7 +672,8 @@ do_enrol (Request *req)
   if (info->purpose == ZID_CODE_LOGIN)
     {
       g_set_error_literal (&error, ZID_ERROR, ZID_ERROR_CODE_INVALID,
-                           "This code is not an enrolment code.");
+                           "Deze code is niet bedoeld om een ID toe te voegen; "
+                           "scan de QR-code die de beheerder daarvoor toont.");
       request_fail (req, error);
       return;
     }
@@ -679,7 +714,7 @@ do_login (Request *req)
     {
       if (error == NULL)
         g_set_error_literal (&error, ZID_ERROR, ZID_ERROR_SESSION_INVALID,
-                             "The login was not accepted.");
+                             "De inlog is niet geaccepteerd. Vraag om een nieuwe inlog-QR-code en scan die.");
       request_fail (req, error);
       return;
     }
@@ -690,12 +725,9 @@ do_login (Request *req)
 }
 
 static void
-request_thread (GTask        *task,
-                gpointer      source,
-                gpointer      task_data,
-                GCancellable *cancellable)
+request_thread (gpointer data)
 {
-  Request *req = task_data;
+  Request *req = data;
 
   switch (req->route->endpoint)
     {
@@ -712,19 +744,14 @@ request_thread (GTask        *task,
     default:
       g_assert_not_reached ();
     }
-
-  g_task_return_boolean (task, TRUE);
 }
 
+/* On the main context; request_free follows */
 static void
-request_done (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+request_done (ZidService *self,
+              gpointer    data)
 {
-  g_autoptr(Request) req = user_data;
-  ZidService *self = req->service;
-
-  self->busy--;
+  Request *req = data;
 
   set_json (req->msg, req->status, req->body);
   soup_server_message_unpause (req->msg);
@@ -750,6 +777,8 @@ request_done (GObject      *source,
   if (req->status >= 500)
     {
       self->stats.failures++;
+      if (req->status == SOUP_STATUS_SERVICE_UNAVAILABLE)
+        self->stats.busy++;
       return;
     }
 
@@ -789,7 +818,6 @@ zid_service_handler (SoupServer        *server,
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
   g_autoptr(GHashTable) values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GTask) task = NULL;
   g_autofree char *message = NULL;
   ZidServiceConnection *conn;
   Request *req;
@@ -809,14 +837,14 @@ zid_service_handler (SoupServer        *server,
   data = g_bytes_get_data (bytes, &length);
   if (length > self->max_body)
     {
-      refuse (self, msg, route, path, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too-large",
-              "The request is too large.");
+      message = too_large_message (self);
+      refuse (self, msg, route, path, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too-large", message);
       return;
     }
   if (data == NULL || length == 0 || !parse_fields (route, data, length, values, &message))
     {
       refuse (self, msg, route, path, SOUP_STATUS_BAD_REQUEST, "invalid-input",
-              message ? message : "The request is empty.");
+              message ? message : "De aanvraag is leeg. Werk de app bij en probeer het opnieuw.");
       return;
     }
 
@@ -829,12 +857,12 @@ zid_service_handler (SoupServer        *server,
     case ENDPOINT_ENROL:
       req->code = g_strdup (g_hash_table_lookup (values, "code"));
       if (!is_token (req->code))
-        message = g_strdup ("The code is not well-formed.");
+        message = g_strdup ("De code in de aanvraag heeft niet de juiste vorm. Scan de QR-code opnieuw.");
       if (route->endpoint == ENDPOINT_ENROL)
         {
           req->csr = g_strdup (g_hash_table_lookup (values, "csr"));
           if (message == NULL && !is_pem (req->csr, "CERTIFICATE REQUEST"))
-            message = g_strdup ("The certificate request is not a PEM PKCS#10 request.");
+            message = g_strdup ("Het certificaatverzoek is geen PKCS#10-verzoek in PEM-vorm. Werk de app bij.");
         }
       break;
     case ENDPOINT_LOGIN:
@@ -842,11 +870,13 @@ zid_service_handler (SoupServer        *server,
       req->certificate = g_strdup (g_hash_table_lookup (values, "certificate"));
       req->signature = decode_signature (g_hash_table_lookup (values, "signature"));
       if (!is_token (req->session))
-        message = g_strdup ("The session id is not well-formed.");
+        message = g_strdup ("De inlogsessie in de aanvraag heeft niet de juiste vorm. "
+                            "Scan de inlog-QR-code opnieuw.");
       else if (!is_pem (req->certificate, "CERTIFICATE"))
-        message = g_strdup ("The certificate is not a PEM certificate.");
+        message = g_strdup ("Het meegestuurde certificaat is geen certificaat in PEM-vorm. Werk de app bij.");
       else if (req->signature == NULL)
-        message = g_strdup ("The signature is not base64 of a DER ECDSA signature.");
+        message = g_strdup ("De handtekening is geen base64 van een DER-gecodeerde ECDSA-handtekening. "
+                            "Werk de app bij.");
       break;
     case ENDPOINT_SERVICE:
     default:
@@ -865,17 +895,24 @@ zid_service_handler (SoupServer        *server,
   req->peer = zid_service_peer_key (soup_server_message_get_remote_address (msg));
   req->client = client_key_for (msg);
 
+  /* The message and the service are let go on the main context, in
+   * request_free after request_done, never in the worker */
+  if (!zid_service_run_job (self, TRUE, request_thread, request_done, req,
+                            (GDestroyNotify) request_free))
+    {
+      g_autofree char *retry = g_strdup_printf ("%u", ZID_SERVICE_RETRY_AFTER);
+
+      request_free (req);
+      refuse (self, msg, route, path, SOUP_STATUS_SERVICE_UNAVAILABLE, "busy",
+              "De ZORG-ID-dienst is even te druk. Probeer het over een paar seconden opnieuw; "
+              "de QR-code blijft geldig.");
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Retry-After", retry);
+      return;
+    }
+
   conn = zid_service_find_connection (self, msg);
   if (conn != NULL)
     zid_service_connection_hold (conn);
-
   soup_server_message_pause (msg);
-  self->busy++;
-
-  /* @req is the callback's: it holds the message, which must be let go on
-   * the main context, never in the worker */
-  task = g_task_new (self, NULL, request_done, req);
-  g_task_set_source_tag (task, zid_service_handler);
-  g_task_set_task_data (task, req, NULL);
-  g_task_run_in_thread (task, request_thread);
 }

@@ -22,15 +22,23 @@ struct _ZidService
   GTlsCertificate *certificate;
   char            *pin;
   ZidThrottle     *throttle;
-  GHashTable      *connections;      /* "address:port" → ZidServiceConnection */
+  GHashTable      *connections;      /* "address|port" → ZidServiceConnection */
   GHashTable      *client_counts;    /* throttle key → open connections */
+  GHashTable      *client_handshakes; /* throttle key → handshakes in a thread */
+  GQueue           handshake_queue;  /* ZidServiceConnection, waiting for a handshake slot */
   GInetAddress    *address;
   GMainContext    *context;
+  /* The service's own workers for the core: never GLib's shared GTask
+   * pool, where glib-networking blocks a thread per TLS handshake */
+  GThreadPool     *workers;
 
   /* State, touched on the main context only */
   ZidServiceStats  stats;
   guint16          port;
-  guint            busy;             /* requests in a worker */
+  guint            busy;             /* jobs in (or queued for) a worker */
+  guint            queued;           /* of those: requests, bounded by max_queue */
+  guint            audits;           /* of those: audit writes, bounded too */
+  guint            handshaking;      /* TLS handshakes running in a thread */
   gboolean         running;
 
   /* Limits */
@@ -38,6 +46,10 @@ struct _ZidService
   gsize            max_body;
   guint            max_connections;
   guint            max_client_connections;
+  guint            max_handshakes;
+  guint            max_client_handshakes;
+  guint            max_workers;
+  guint            max_queue;
 };
 
 typedef struct _ZidServiceConnection ZidServiceConnection;
@@ -49,6 +61,20 @@ ZidServiceConnection *zid_service_find_connection   (ZidService        *self,
 void                  zid_service_connection_hold   (ZidServiceConnection *conn);
 void                  zid_service_connection_release (ZidService       *self,
                                                      const char        *peer);
+
+/* Work for the core, in the service's worker pool. @func runs in a worker;
+ * @done then runs on the service's main context, and @destroy frees @data
+ * there. A request job (@bounded) is refused — FALSE, nothing queued,
+ * @data untouched — when max_queue requests are queued or running. */
+typedef void (*ZidServiceJobFunc)  (gpointer    data);
+typedef void (*ZidServiceDoneFunc) (ZidService *self,
+                                    gpointer    data);
+gboolean zid_service_run_job (ZidService         *self,
+                              gboolean            bounded,
+                              ZidServiceJobFunc   func,
+                              ZidServiceDoneFunc  done,
+                              gpointer            data,
+                              GDestroyNotify      destroy);
 
 /* zid-service-handlers.c */
 void zid_service_early_handler (SoupServer        *server,

@@ -1,4 +1,4 @@
-/* zid-service.c — listening, TLS, connections and their limits
+/* zid-service.c — listening, TLS, connections, their limits, and workers
  *
  * We accept TCP connections ourselves (GSocketService) and do the TLS
  * handshake ourselves before handing the stream to the SoupServer
@@ -7,28 +7,64 @@
  * number of connections per client address is bounded. Requests are then
  * parsed and answered in zid-service-handlers.c.
  *
+ * Threads. glib-networking (2.74) runs every TLS handshake, sync or async,
+ * as a blocking gnutls_handshake() in GLib's shared GTask pool: a thread
+ * sits there until the client sends its next flight. That pool starts with
+ * 10 threads and grows by about one per 100 ms when they are all taken, so
+ * a handful of clients that connect and say nothing used to stall every
+ * other handshake *and* every core call (we ran those in the same pool with
+ * g_task_run_in_thread) for seconds. So:
+ *
+ *  - a connection only gets a handshake once its whole first TLS record
+ *    (the ClientHello) is in the kernel's buffer, waited for on the main
+ *    context with SO_RCVLOWAT and MSG_PEEK: a silent or trickling client
+ *    costs a socket, never a thread;
+ *  - at most max_handshakes handshakes (max_client_handshakes per client
+ *    address) are in a thread at once; the rest wait in a queue;
+ *  - the core runs in a GThreadPool of our own with a bounded queue; when
+ *    it is full a request is answered 503 busy with Retry-After
+ *    (zid-service-handlers.c), instead of waiting without end.
+ *
  * SPDX-License-Identifier: EUPL-1.2
  */
 #include "config.h"
 
 #define G_LOG_DOMAIN "zid-service"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include "zid-service-private.h"
+
+typedef enum
+{
+  CONN_WAIT_HELLO,   /* TCP only; waiting for the ClientHello to arrive */
+  CONN_QUEUED,       /* ClientHello here; waiting for a handshake slot */
+  CONN_HANDSHAKE,    /* handshake in a thread */
+  CONN_SERVED,       /* soup owns the TLS stream */
+} ConnState;
+
+/* A TLS record: type, version (2), length (2); then at most 2^14 bytes */
+#define TLS_RECORD_HEADER    5
+#define TLS_RECORD_MAX       (16 * 1024)
+#define TLS_HANDSHAKE_RECORD 0x16
 
 struct _ZidServiceConnection
 {
   guint              refs;
   ZidService        *service;     /* borrowed: the service removes us before it goes */
-  char              *peer;        /* "address:port" */
+  char              *peer;        /* "address|port" */
   char              *client;      /* throttle key */
   GSocketConnection *base;        /* owned */
   GTlsConnection    *tls;         /* owned until handed to soup, then watched */
   GCancellable      *cancellable;
   GSource           *deadline;
+  GSource           *hello;       /* waiting for the ClientHello */
+  gsize              hello_seen;  /* bytes there at the last wake-up */
+  ConnState          state;
   guint              held;        /* requests of ours in a worker */
-  gboolean           handed;
   gboolean           closed;
 };
 
@@ -45,7 +81,9 @@ G_DEFINE_FINAL_TYPE (ZidService, zid_service, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (zid-service-error-quark, zid_service_error)
 
-static void connection_close (ZidServiceConnection *conn);
+static void connection_close         (ZidServiceConnection *conn);
+static void handshake_start          (ZidServiceConnection *conn);
+static void handshake_queue_run      (ZidService           *self);
 
 static ZidServiceConnection *
 connection_ref (ZidServiceConnection *conn)
@@ -62,6 +100,7 @@ connection_unref (ZidServiceConnection *conn)
     return;
 
   g_assert (conn->deadline == NULL);
+  g_assert (conn->hello == NULL);
   g_clear_object (&conn->tls);
   g_clear_object (&conn->base);
   g_clear_object (&conn->cancellable);
@@ -85,24 +124,43 @@ zid_service_peer_key (GSocketAddress *address)
                           g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
 }
 
+static void
+count_add (GHashTable *table,
+           const char *key,
+           int         delta)
+{
+  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (table, key));
+
+  g_assert (delta > 0 || count >= (guint) -delta);
+  count += delta;
+  if (count == 0)
+    g_hash_table_remove (table, key);
+  else
+    g_hash_table_insert (table, g_strdup (key), GUINT_TO_POINTER (count));
+}
+
+static void
+source_clear (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
 /* Forgets @conn: it is closed, or soup let go of it */
 static void
 connection_forget (ZidServiceConnection *conn)
 {
   ZidService *self = conn->service;
-  guint count;
 
-  if (conn->deadline != NULL)
-    {
-      g_source_destroy (conn->deadline);
-      g_clear_pointer (&conn->deadline, g_source_unref);
-    }
+  source_clear (&conn->deadline);
+  source_clear (&conn->hello);
+  if (conn->state == CONN_QUEUED && g_queue_remove (&self->handshake_queue, conn))
+    connection_unref (conn);
 
-  count = GPOINTER_TO_UINT (g_hash_table_lookup (self->client_counts, conn->client));
-  if (count <= 1)
-    g_hash_table_remove (self->client_counts, conn->client);
-  else
-    g_hash_table_insert (self->client_counts, g_strdup (conn->client), GUINT_TO_POINTER (count - 1));
+  count_add (self->client_counts, conn->client, -1);
 
   /* Drops the table's reference */
   g_hash_table_remove (self->connections, conn->peer);
@@ -120,7 +178,8 @@ connection_tls_gone (gpointer  data,
 }
 
 /* Cuts the connection off: shutdown makes every pending read and write on
- * it fail, so soup (or our handshake) notices and lets go. */
+ * it fail, so soup (or the handshake thread) notices and lets go. A
+ * connection that has no handshake in a thread yet is forgotten at once. */
 static void
 connection_close (ZidServiceConnection *conn)
 {
@@ -133,6 +192,12 @@ connection_close (ZidServiceConnection *conn)
   g_cancellable_cancel (conn->cancellable);
   socket = g_socket_connection_get_socket (conn->base);
   g_socket_shutdown (socket, TRUE, TRUE, NULL);
+
+  if (conn->state == CONN_WAIT_HELLO || conn->state == CONN_QUEUED)
+    {
+      g_io_stream_close (G_IO_STREAM (conn->base), NULL, NULL);
+      connection_forget (conn);
+    }
 }
 
 static gboolean
@@ -149,20 +214,27 @@ connection_deadline_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* (Re)starts @conn's deadline: @seconds from now, to the millisecond
+ * (g_timeout_source_new_seconds would round it to a whole second of the
+ * wall clock, up to 0.75 s late) */
 static void
-connection_arm (ZidServiceConnection *conn)
+connection_arm_for (ZidServiceConnection *conn,
+                    guint                 seconds)
 {
-  if (conn->deadline != NULL)
-    {
-      g_source_destroy (conn->deadline);
-      g_clear_pointer (&conn->deadline, g_source_unref);
-    }
+  source_clear (&conn->deadline);
   if (conn->closed || conn->held > 0)
     return;
 
-  conn->deadline = g_timeout_source_new_seconds (conn->service->timeout);
+  conn->deadline = g_timeout_source_new (seconds * 1000);
+  g_source_set_name (conn->deadline, "[zid-service] connection deadline");
   g_source_set_callback (conn->deadline, connection_deadline_cb, conn, NULL);
   g_source_attach (conn->deadline, conn->service->context);
+}
+
+static void
+connection_arm (ZidServiceConnection *conn)
+{
+  connection_arm_for (conn, conn->service->timeout);
 }
 
 ZidServiceConnection *
@@ -179,11 +251,7 @@ void
 zid_service_connection_hold (ZidServiceConnection *conn)
 {
   conn->held++;
-  if (conn->deadline != NULL)
-    {
-      g_source_destroy (conn->deadline);
-      g_clear_pointer (&conn->deadline, g_source_unref);
-    }
+  source_clear (&conn->deadline);
 }
 
 void
@@ -198,6 +266,17 @@ zid_service_connection_release (ZidService *self,
   connection_arm (conn);
 }
 
+/* The handshake thread is done with @conn (either way) */
+static void
+handshake_slot_free (ZidServiceConnection *conn)
+{
+  ZidService *self = conn->service;
+
+  g_assert (self->handshaking > 0);
+  self->handshaking--;
+  count_add (self->client_handshakes, conn->client, -1);
+}
+
 static void
 handshake_cb (GObject      *source,
               GAsyncResult *result,
@@ -208,24 +287,29 @@ handshake_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GSocketAddress) local = NULL;
   g_autoptr(GSocketAddress) remote = NULL;
+  gboolean ok;
 
-  if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error))
+  ok = g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error);
+
+  /* During zid_service_stop the connection is already forgotten, and the
+   * counts with it; the service may be gone */
+  if (self == NULL || g_hash_table_lookup (self->connections, conn->peer) != conn)
     {
-      /* During zid_service_stop the connection is already forgotten */
-      if (g_hash_table_lookup (self->connections, conn->peer) == conn)
-        {
-          g_debug ("TLS handshake with %s failed: %s", conn->client, error->message);
-          self->stats.handshake_errors++;
-          connection_close (conn);
-          connection_forget (conn);
-        }
       connection_unref (conn);
       return;
     }
 
-  if (g_hash_table_lookup (self->connections, conn->peer) != conn || conn->closed)
+  handshake_slot_free (conn);
+
+  if (!ok || conn->closed)
     {
+      g_debug ("TLS handshake with %s failed: %s", conn->client,
+               error ? error->message : "closed");
+      self->stats.handshake_errors++;
+      connection_close (conn);
+      connection_forget (conn);
       connection_unref (conn);
+      handshake_queue_run (self);
       return;
     }
 
@@ -240,16 +324,177 @@ handshake_cb (GObject      *source,
       connection_close (conn);
       connection_forget (conn);
       connection_unref (conn);
+      handshake_queue_run (self);
       return;
     }
 
   /* soup owns the TLS stream now; we watch it go */
-  conn->handed = TRUE;
+  conn->state = CONN_SERVED;
   g_object_weak_ref (G_OBJECT (conn->tls), connection_tls_gone, conn);
   g_object_unref (conn->tls);
   connection_arm (conn);
 
   connection_unref (conn);
+  handshake_queue_run (self);
+}
+
+static gboolean
+handshake_may_start (ZidService           *self,
+                     ZidServiceConnection *conn)
+{
+  return self->handshaking < self->max_handshakes &&
+         GPOINTER_TO_UINT (g_hash_table_lookup (self->client_handshakes, conn->client)) <
+         self->max_client_handshakes;
+}
+
+static void
+handshake_start (ZidServiceConnection *conn)
+{
+  ZidService *self = conn->service;
+
+  conn->state = CONN_HANDSHAKE;
+  self->handshaking++;
+  count_add (self->client_handshakes, conn->client, 1);
+  g_tls_connection_handshake_async (conn->tls, G_PRIORITY_DEFAULT, conn->cancellable,
+                                    handshake_cb, connection_ref (conn));
+}
+
+/* Starts what waits and may start now, oldest first */
+static void
+handshake_queue_run (ZidService *self)
+{
+  GList *l = self->handshake_queue.head;
+
+  while (l != NULL && self->handshaking < self->max_handshakes)
+    {
+      ZidServiceConnection *conn = l->data;
+      GList *next = l->next;
+
+      if (handshake_may_start (self, conn))
+        {
+          g_queue_delete_link (&self->handshake_queue, l);
+          handshake_start (conn);
+          connection_unref (conn);   /* the queue's */
+        }
+      l = next;
+    }
+}
+
+/* The ClientHello is here: a handshake now, or a place in the queue */
+static void
+handshake_admit (ZidServiceConnection *conn)
+{
+  ZidService *self = conn->service;
+
+  if (handshake_may_start (self, conn))
+    {
+      handshake_start (conn);
+      return;
+    }
+  conn->state = CONN_QUEUED;
+  g_queue_push_tail (&self->handshake_queue, connection_ref (conn));
+}
+
+static gboolean hello_ready_cb (GSocket *socket, GIOCondition condition, gpointer data);
+
+static gboolean
+hello_timer_cb (gpointer data)
+{
+  ZidServiceConnection *conn = data;
+
+  return hello_ready_cb (g_socket_connection_get_socket (conn->base), G_IO_IN, conn);
+}
+
+/* Wake us when @want bytes are there: SO_RCVLOWAT makes poll() say so
+ * only then. Where the kernel does not, we look again every 20 ms. */
+static void
+hello_wait (ZidServiceConnection *conn,
+            gsize                 want,
+            gboolean              poll_works)
+{
+  GSocket *socket = g_socket_connection_get_socket (conn->base);
+  int lowat = (int) want;
+
+  source_clear (&conn->hello);
+  if (poll_works &&
+      setsockopt (g_socket_get_fd (socket), SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof lowat) == 0)
+    {
+      conn->hello = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+      g_source_set_callback (conn->hello, (GSourceFunc) (void (*) (void)) hello_ready_cb, conn, NULL);
+    }
+  else
+    {
+      conn->hello = g_timeout_source_new (20);
+      g_source_set_callback (conn->hello, hello_timer_cb, conn, NULL);
+    }
+  g_source_set_name (conn->hello, "[zid-service] ClientHello");
+  g_source_attach (conn->hello, conn->service->context);
+}
+
+static gboolean
+hello_ready_cb (GSocket      *socket,
+                GIOCondition  condition,
+                gpointer      data)
+{
+  ZidServiceConnection *conn = data;
+  ZidService *self = conn->service;
+  int fd = g_socket_get_fd (socket);
+  guint8 header[TLS_RECORD_HEADER];
+  ssize_t got;
+  gsize record, avail = 0;
+  int available = 0;
+  int one = 1;
+
+  got = recv (fd, header, sizeof header, MSG_PEEK | MSG_DONTWAIT);
+  if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+    got = 0, avail = 0;
+  else if (got <= 0)
+    {
+      /* Closed (or failed) before it said anything */
+      g_debug ("connection from %s closed before its TLS handshake", conn->client);
+      g_clear_pointer (&conn->hello, g_source_unref);
+      connection_close (conn);
+      return G_SOURCE_REMOVE;
+    }
+  else if (ioctl (fd, FIONREAD, &available) == 0 && available > 0)
+    avail = (gsize) available;
+  else
+    avail = (gsize) got;
+
+  if ((gsize) got < TLS_RECORD_HEADER)
+    record = TLS_RECORD_HEADER;
+  else
+    {
+      gsize length = ((gsize) header[3] << 8) | header[4];
+
+      if (header[0] != TLS_HANDSHAKE_RECORD || header[1] != 3 || length == 0 ||
+          length > TLS_RECORD_MAX)
+        {
+          /* Plain HTTP to the TLS port, or noise: nothing to hand shake with */
+          g_debug ("connection from %s does not start a TLS handshake", conn->client);
+          self->stats.handshake_errors++;
+          g_clear_pointer (&conn->hello, g_source_unref);
+          connection_close (conn);
+          return G_SOURCE_REMOVE;
+        }
+      record = TLS_RECORD_HEADER + length;
+    }
+
+  if (avail < record)
+    {
+      /* A wake-up with nothing new means poll() ignores SO_RCVLOWAT here */
+      gboolean poll_works = avail != conn->hello_seen;
+
+      conn->hello_seen = avail;
+      hello_wait (conn, record, poll_works);
+      return G_SOURCE_REMOVE;
+    }
+
+  /* All of it is here: back to normal reads, and to a handshake */
+  setsockopt (fd, SOL_SOCKET, SO_RCVLOWAT, &one, sizeof one);
+  g_clear_pointer (&conn->hello, g_source_unref);
+  handshake_admit (conn);
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -290,6 +535,8 @@ incoming_cb (GSocketService    *service,
   conn->client = g_steal_pointer (&client);
   conn->base = g_object_ref (connection);
   conn->cancellable = g_cancellable_new ();
+  conn->state = CONN_WAIT_HELLO;
+  conn->hello_seen = G_MAXSIZE;
 
   if (g_hash_table_contains (self->connections, conn->peer))
     {
@@ -312,11 +559,11 @@ incoming_cb (GSocketService    *service,
   g_object_set (conn->tls, "authentication-mode", G_TLS_AUTHENTICATION_NONE, NULL);
 
   g_hash_table_insert (self->connections, conn->peer, conn);
-  g_hash_table_insert (self->client_counts, g_strdup (conn->client), GUINT_TO_POINTER (count + 1));
+  count_add (self->client_counts, conn->client, 1);
   connection_arm (conn);
 
-  g_tls_connection_handshake_async (conn->tls, G_PRIORITY_DEFAULT, conn->cancellable,
-                                    handshake_cb, connection_ref (conn));
+  /* Not one thread for it until its ClientHello is here */
+  hello_ready_cb (g_socket_connection_get_socket (conn->base), G_IO_IN, conn);
   return TRUE;
 }
 
@@ -331,6 +578,116 @@ request_started_cb (SoupServer        *server,
 
   if (conn != NULL)
     connection_arm (conn);
+}
+
+/* Workers */
+
+typedef struct
+{
+  ZidService         *service;   /* owned; let go on the service's context */
+  ZidServiceJobFunc   func;
+  ZidServiceDoneFunc  done;
+  gpointer            data;
+  GDestroyNotify      destroy;
+  gboolean            bounded;
+  gboolean            audit;
+} Job;
+
+static gboolean
+job_done_cb (gpointer user_data)
+{
+  Job *job = user_data;
+  ZidService *self = job->service;
+
+  g_assert (self->busy > 0);
+  self->busy--;
+  if (job->bounded)
+    self->queued--;
+  if (job->audit)
+    self->audits--;
+
+  if (job->done != NULL)
+    job->done (self, job->data);
+  if (job->destroy != NULL)
+    job->destroy (job->data);
+  g_object_unref (job->service);
+  g_free (job);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+job_thread (gpointer data,
+            gpointer user_data)
+{
+  Job *job = data;
+  GSource *source;
+
+  job->func (job->data);
+
+  /* The answer goes back to the main context: soup's objects live there */
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_name (source, "[zid-service] worker done");
+  g_source_set_callback (source, job_done_cb, job, NULL);
+  g_source_attach (source, job->service->context);
+  g_source_unref (source);
+}
+
+static guint
+default_workers (void)
+{
+  return CLAMP (g_get_num_processors (), 2, 4);
+}
+
+/* Audits of refusals we decided ourselves: a flood of junk must not queue
+ * writes without end */
+#define MAX_AUDITS 256
+
+gboolean
+zid_service_run_job (ZidService         *self,
+                     gboolean            bounded,
+                     ZidServiceJobFunc   func,
+                     ZidServiceDoneFunc  done,
+                     gpointer            data,
+                     GDestroyNotify      destroy)
+{
+  Job *job;
+
+  g_return_val_if_fail (ZID_IS_SERVICE (self), FALSE);
+  g_assert (self->context != NULL);
+
+  if (bounded && self->queued >= self->max_queue)
+    return FALSE;
+  /* Audit jobs pass no @done */
+  if (!bounded && done == NULL && self->audits >= MAX_AUDITS)
+    return FALSE;
+
+  if (self->workers == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      self->workers = g_thread_pool_new (job_thread, NULL,
+                                         self->max_workers ? self->max_workers : default_workers (),
+                                         FALSE, &error);
+      g_assert_no_error (error);
+    }
+
+  job = g_new0 (Job, 1);
+  job->service = g_object_ref (self);
+  job->func = func;
+  job->done = done;
+  job->data = data;
+  job->destroy = destroy;
+  job->bounded = bounded;
+  job->audit = !bounded && done == NULL;
+
+  self->busy++;
+  if (bounded)
+    self->queued++;
+  if (job->audit)
+    self->audits++;
+  g_thread_pool_push (self->workers, job, NULL);
+  return TRUE;
 }
 
 static void
@@ -356,6 +713,10 @@ zid_service_finalize (GObject *object)
   g_clear_pointer (&self->throttle, zid_throttle_free);
   g_clear_pointer (&self->connections, g_hash_table_unref);
   g_clear_pointer (&self->client_counts, g_hash_table_unref);
+  g_clear_pointer (&self->client_handshakes, g_hash_table_unref);
+  /* Every job held a reference: none is left */
+  if (self->workers != NULL)
+    g_thread_pool_free (self->workers, FALSE, TRUE);
   g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (zid_service_parent_class)->finalize (object);
@@ -389,7 +750,13 @@ zid_service_init (ZidService *self)
   self->connections = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                              (GDestroyNotify) connection_unref);
   self->client_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->client_handshakes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_queue_init (&self->handshake_queue);
   self->timeout = ZID_SERVICE_REQUEST_TIMEOUT;
+  self->max_handshakes = ZID_SERVICE_MAX_HANDSHAKES;
+  self->max_client_handshakes = ZID_SERVICE_MAX_CLIENT_HANDSHAKES;
+  self->max_workers = ZID_SERVICE_WORKERS;
+  self->max_queue = ZID_SERVICE_MAX_QUEUE;
   self->max_body = ZID_SERVICE_MAX_BODY;
   self->max_connections = ZID_SERVICE_MAX_CONNECTIONS;
   self->max_client_connections = ZID_SERVICE_MAX_CLIENT_CONNECTIONS;
@@ -424,6 +791,28 @@ zid_service_set_timeout (ZidService *self,
 {
   g_return_if_fail (ZID_IS_SERVICE (self));
   self->timeout = MAX (seconds, 1);
+}
+
+void
+zid_service_set_handshake_limits (ZidService *self,
+                                  guint       total,
+                                  guint       per_client)
+{
+  g_return_if_fail (ZID_IS_SERVICE (self));
+  self->max_handshakes = MAX (total, 1);
+  self->max_client_handshakes = MAX (per_client, 1);
+}
+
+void
+zid_service_set_workers (ZidService *self,
+                         guint       threads,
+                         guint       max_queue)
+{
+  g_return_if_fail (ZID_IS_SERVICE (self));
+  self->max_workers = threads;
+  self->max_queue = MAX (max_queue, 1);
+  if (self->workers != NULL)
+    g_thread_pool_set_max_threads (self->workers, threads ? threads : default_workers (), NULL);
 }
 
 void
@@ -680,26 +1069,40 @@ zid_service_stop (ZidService *self)
       g_clear_object (&self->listener);
     }
 
-  /* Cut every connection; we stop watching what soup holds */
+  /* Cut every connection; we stop watching what soup holds. A handshake
+   * still in a thread comes back to handshake_cb, which sees the
+   * connection is no longer ours. */
+  while ((value = g_queue_pop_head (&self->handshake_queue)) != NULL)
+    connection_unref (value);
   g_hash_table_iter_init (&iter, self->connections);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
       ZidServiceConnection *conn = value;
+      GSocket *socket = g_socket_connection_get_socket (conn->base);
 
-      if (conn->deadline != NULL)
-        {
-          g_source_destroy (conn->deadline);
-          g_clear_pointer (&conn->deadline, g_source_unref);
-        }
-      if (conn->handed && conn->tls != NULL)
+      source_clear (&conn->deadline);
+      source_clear (&conn->hello);
+      if (conn->state == CONN_SERVED && conn->tls != NULL)
         {
           g_object_weak_unref (G_OBJECT (conn->tls), connection_tls_gone, conn);
           conn->tls = NULL;
         }
-      connection_close (conn);
+      if (!conn->closed)
+        {
+          conn->closed = TRUE;
+          g_cancellable_cancel (conn->cancellable);
+          g_socket_shutdown (socket, TRUE, TRUE, NULL);
+          if (conn->state != CONN_SERVED && conn->state != CONN_HANDSHAKE)
+            g_io_stream_close (G_IO_STREAM (conn->base), NULL, NULL);
+        }
+      /* A handshake in a thread comes back to handshake_cb with its own
+       * reference: tell it we are gone */
+      conn->service = NULL;
     }
   g_hash_table_remove_all (self->connections);
   g_hash_table_remove_all (self->client_counts);
+  g_hash_table_remove_all (self->client_handshakes);
+  self->handshaking = 0;
 
   if (self->server != NULL)
     soup_server_disconnect (self->server);

@@ -36,6 +36,15 @@ typedef enum
 #define ZID_SERVICE_REQUEST_TIMEOUT         10
 #define ZID_SERVICE_MAX_CONNECTIONS         512
 #define ZID_SERVICE_MAX_CLIENT_CONNECTIONS  64
+/* TLS handshakes in a thread at once (glib-networking runs each in GLib's
+ * shared GTask pool, blocking a thread until the client answers) */
+#define ZID_SERVICE_MAX_HANDSHAKES          8
+#define ZID_SERVICE_MAX_CLIENT_HANDSHAKES   4
+/* Core work: 0 workers means one per processor, 2 to 4 */
+#define ZID_SERVICE_WORKERS                 0
+/* Requests queued or running in a worker; more are answered 503 busy */
+#define ZID_SERVICE_MAX_QUEUE               64
+#define ZID_SERVICE_RETRY_AFTER             1
 #define ZID_SERVICE_THROTTLE_PER_CLIENT     10
 #define ZID_SERVICE_THROTTLE_GLOBAL         200
 #define ZID_SERVICE_THROTTLE_WINDOW         (10 * 60)
@@ -52,6 +61,8 @@ typedef struct
   guint64 refused;           /* answered with a 4xx */
   guint64 throttled;         /* of those: answered 429 */
   guint64 failures;          /* answered with a 5xx */
+  guint64 busy;              /* of those: 503, the worker queue was full */
+  guint64 audit_dropped;     /* refusals not audited: the audit queue was full */
   guint64 enrolments;        /* certificates issued */
   guint64 logins;            /* logins accepted */
 } ZidServiceStats;
@@ -92,9 +103,20 @@ void        zid_service_get_stats          (ZidService       *self,
 
 /* Limits; call before zid_service_start (tests make them small) */
 /* The TLS handshake, and each request on a connection, must be complete
- * within @seconds (time spent in our own workers does not count) */
+ * within @seconds (time spent in our own workers does not count); a
+ * kept-alive connection idle for @seconds is closed */
 void        zid_service_set_timeout        (ZidService       *self,
                                             guint             seconds);
+/* At most @total TLS handshakes in a thread at once, @per_client from one
+ * client address; the others wait their turn (their deadline runs) */
+void        zid_service_set_handshake_limits (ZidService     *self,
+                                            guint             total,
+                                            guint             per_client);
+/* @threads workers for the core (0: one per processor, 2 to 4); at most
+ * @max_queue requests queued or running, more are answered 503 busy */
+void        zid_service_set_workers        (ZidService       *self,
+                                            guint             threads,
+                                            guint             max_queue);
 void        zid_service_set_max_body       (ZidService       *self,
                                             gsize             bytes);
 void        zid_service_set_connection_limits (ZidService    *self,

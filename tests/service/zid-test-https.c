@@ -1,0 +1,248 @@
+/* zid-test-https.c
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <gio/gio.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "zid-test-https.h"
+
+struct _ZidTestHttps
+{
+  guint16   port;
+  gboolean  keep_alive;
+  SSL_CTX  *ctx;
+  SSL      *ssl;
+  int       fd;
+  guint     handshakes;
+};
+
+ZidTestHttps *
+zid_test_https_new (guint16  port,
+                    gboolean keep_alive)
+{
+  ZidTestHttps *self = g_new0 (ZidTestHttps, 1);
+
+  self->port = port;
+  self->keep_alive = keep_alive;
+  self->fd = -1;
+  self->ctx = SSL_CTX_new (TLS_client_method ());
+  /* The phone trusts the pin, not a CA; these tests do not check it */
+  SSL_CTX_set_verify (self->ctx, SSL_VERIFY_NONE, NULL);
+  SSL_CTX_set_min_proto_version (self->ctx, TLS1_2_VERSION);
+  return self;
+}
+
+static void
+disconnect (ZidTestHttps *self)
+{
+  if (self->ssl != NULL)
+    {
+      SSL_free (self->ssl);
+      self->ssl = NULL;
+    }
+  if (self->fd >= 0)
+    {
+      close (self->fd);
+      self->fd = -1;
+    }
+}
+
+void
+zid_test_https_free (ZidTestHttps *self)
+{
+  if (self == NULL)
+    return;
+  disconnect (self);
+  SSL_CTX_free (self->ctx);
+  g_free (self);
+}
+
+guint
+zid_test_https_get_handshakes (ZidTestHttps *self)
+{
+  return self->handshakes;
+}
+
+static gboolean
+connect_tls (ZidTestHttps  *self,
+             GError       **error)
+{
+  struct sockaddr_in sin = { 0 };
+  int one = 1;
+
+  self->fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sin.sin_family = AF_INET;
+  sin.sin_port = htons (self->port);
+  sin.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  setsockopt (self->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (connect (self->fd, (struct sockaddr *) &sin, sizeof sin) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "connect: %s", g_strerror (errno));
+      disconnect (self);
+      return FALSE;
+    }
+
+  self->ssl = SSL_new (self->ctx);
+  SSL_set_fd (self->ssl, self->fd);
+  if (SSL_connect (self->ssl) != 1)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "TLS handshake failed (%lu)", ERR_get_error ());
+      ERR_clear_error ();
+      disconnect (self);
+      return FALSE;
+    }
+  self->handshakes++;
+  return TRUE;
+}
+
+static gboolean
+write_all (ZidTestHttps *self,
+           const char   *data,
+           gsize         len)
+{
+  while (len > 0)
+    {
+      int n = SSL_write (self->ssl, data, (int) MIN (len, G_MAXINT));
+
+      if (n <= 0)
+        return FALSE;
+      data += n;
+      len -= n;
+    }
+  return TRUE;
+}
+
+/* Reads one response: headers, then Content-Length bytes (or to EOF) */
+static guint
+read_response (ZidTestHttps  *self,
+               char         **body,
+               int           *retry_after,
+               gboolean      *server_closes,
+               GError       **error)
+{
+  g_autoptr(GString) in = g_string_new (NULL);
+  char buf[16384];
+  const char *end = NULL;
+  gssize length = -1;
+  guint status = 0;
+  gsize head;
+
+  *server_closes = FALSE;
+  for (;;)
+    {
+      int n;
+
+      if (end == NULL && (end = strstr (in->str, "\r\n\r\n")) != NULL)
+        {
+          g_auto(GStrv) lines = g_strsplit (in->str, "\r\n", -1);
+
+          head = end - in->str + 4;
+          if (sscanf (lines[0], "HTTP/1.%*d %u", &status) != 1)
+            status = 0;
+          for (guint i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++)
+            {
+              if (g_ascii_strncasecmp (lines[i], "Content-Length:", 15) == 0)
+                length = g_ascii_strtoll (lines[i] + 15, NULL, 10);
+              else if (g_ascii_strncasecmp (lines[i], "Retry-After:", 12) == 0 && retry_after)
+                *retry_after = (int) g_ascii_strtoll (lines[i] + 12, NULL, 10);
+              else if (g_ascii_strncasecmp (lines[i], "Connection:", 11) == 0 &&
+                       strstr (lines[i] + 11, "close") != NULL)
+                *server_closes = TRUE;
+            }
+        }
+      if (end != NULL && length >= 0 && in->len >= head + (gsize) length)
+        break;
+
+      n = SSL_read (self->ssl, buf, sizeof buf);
+      if (n <= 0)
+        {
+          if (end != NULL && length < 0)
+            {
+              *server_closes = TRUE;
+              break;
+            }
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+                       "connection closed after %" G_GSIZE_FORMAT " bytes", in->len);
+          ERR_clear_error ();
+          return 0;
+        }
+      g_string_append_len (in, buf, n);
+    }
+
+  if (body != NULL)
+    *body = g_strndup (in->str + head, length >= 0 ? (gsize) length : in->len - head);
+  return status;
+}
+
+guint
+zid_test_https_request (ZidTestHttps  *self,
+                        const char    *method,
+                        const char    *path,
+                        const char    *json,
+                        char         **body,
+                        int           *retry_after,
+                        GError       **error)
+{
+  g_autofree char *head = NULL;
+  gboolean closes = FALSE;
+  gboolean fresh = FALSE;
+  guint status;
+
+  if (retry_after)
+    *retry_after = -1;
+
+  for (guint attempt = 0; attempt < 2; attempt++)
+    {
+      if (self->ssl == NULL)
+        {
+          if (!connect_tls (self, error))
+            return 0;
+          fresh = TRUE;
+        }
+
+      g_free (head);
+      head = g_strdup_printf ("%s %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n%s"
+                              "Content-Length: %" G_GSIZE_FORMAT "\r\n%s\r\n",
+                              method, path, self->port,
+                              json ? "Content-Type: application/json\r\n" : "",
+                              json ? strlen (json) : 0,
+                              self->keep_alive ? "" : "Connection: close\r\n");
+      if (write_all (self, head, strlen (head)) &&
+          (json == NULL || write_all (self, json, strlen (json))))
+        {
+          g_autoptr(GError) local_error = NULL;
+
+          status = read_response (self, body, retry_after, &closes, &local_error);
+          if (status != 0)
+            {
+              if (closes || !self->keep_alive)
+                disconnect (self);
+              return status;
+            }
+          if (fresh)
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              disconnect (self);
+              return 0;
+            }
+        }
+      /* A kept-alive connection the server closed meanwhile: once more */
+      ERR_clear_error ();
+      disconnect (self);
+    }
+
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "no answer");
+  return 0;
+}

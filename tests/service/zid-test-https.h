@@ -1,0 +1,38 @@
+/* zid-test-https.h — a blocking HTTPS/1.1 client on plain OpenSSL
+ *
+ * For the service tests and the service benchmark: each client lives in a
+ * thread of its own and never touches GLib's TLS, so it cannot take a
+ * thread from the GTask pool the service's handshakes run in (libsoup 3's
+ * synchronous API still does its handshake there). Keep-alive is kept
+ * where the server allows it.
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _ZidTestHttps ZidTestHttps;
+
+ZidTestHttps *zid_test_https_new      (guint16        port,
+                                       gboolean       keep_alive);
+void          zid_test_https_free     (ZidTestHttps  *self);
+
+/* One request; reconnects (a full handshake) when the connection is not
+ * open. Returns the status (0: no answer, see @error), the body in @body.
+ * @retry_after receives the Retry-After header's seconds (or -1). */
+guint         zid_test_https_request  (ZidTestHttps  *self,
+                                       const char    *method,
+                                       const char    *path,
+                                       const char    *json,
+                                       char         **body,
+                                       int           *retry_after,
+                                       GError       **error);
+/* Handshakes done so far */
+guint         zid_test_https_get_handshakes (ZidTestHttps *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidTestHttps, zid_test_https_free)
+
+G_END_DECLS
