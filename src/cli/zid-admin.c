@@ -1027,7 +1027,11 @@ typedef struct
 
 static const Command commands[] = {
   { "overview", cmd_overview, "environment, data dir and state" },
+#ifdef ZID_HAVE_CLI_REGISTRATION
+  { "registration", cmd_registration, "add|list|sign|import|complete organisation registrations" },
+#else
   { "registration", cmd_registration, "add|list pending organisation registrations" },
+#endif
   { "organisation", cmd_organisation, "bootstrap|list|inactive" },
   { "user", cmd_user, "register|list|show|block|unblock" },
   { "membership", cmd_membership, "set a user's role in an organisation" },
