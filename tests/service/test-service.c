@@ -41,6 +41,7 @@ typedef struct
   char         *admin_payload;
   guint         enrolled_signals;
   gint64        enrolled_user;
+  char         *enrolled_serial;
 } Fixture;
 
 static void
@@ -48,6 +49,8 @@ on_enrolled (ZidService *service, gint64 user, int purpose, const char *serial, 
 {
   f->enrolled_signals++;
   f->enrolled_user = user;
+  g_free (f->enrolled_serial);
+  f->enrolled_serial = g_strdup (serial);
 }
 
 static gboolean
@@ -139,6 +142,7 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   g_free (f->base);
   g_free (f->admin_code);
   g_free (f->admin_payload);
+  g_free (f->enrolled_serial);
 }
 
 /* HTTP, asynchronously, the main loop serving both ends */
@@ -342,6 +346,7 @@ test_enrol (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(EVP_PKEY) key = NULL;
   ZidServiceStats stats;
+  g_autoptr(GPtrArray) certs = NULL;
   Phone phone = { 0 };
   guint status;
 
@@ -356,6 +361,11 @@ test_enrol (Fixture *f, gconstpointer data)
   phone_enrol (f, &phone, f->admin_code);
   g_assert_cmpuint (f->enrolled_signals, ==, 1);
   g_assert_cmpint (f->enrolled_user, ==, f->admin);
+  /* The signal names the certificate as the core lists it */
+  certs = zid_portal_list_certificates (f->portal, f->admin, f->admin, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (certs->len, ==, 1);
+  g_assert_cmpstr (f->enrolled_serial, ==, ((ZidCertificate *) g_ptr_array_index (certs, 0))->serial);
 
   /* The same code a second time */
   key = zid_mobile_key_generate (&error);
@@ -604,6 +614,53 @@ test_busy (Fixture *f, gconstpointer data)
   redeemer_clear (&first);
   redeemer_clear (&second);
   redeemer_clear (&third);
+}
+
+typedef struct
+{
+  guint16 port;
+  guint   statuses[3];
+  guint   handshakes;
+  gint    running;
+} KeepAlive;
+
+static gpointer
+keep_alive_thread (gpointer data)
+{
+  KeepAlive *k = data;
+  g_autoptr(ZidTestHttps) client = zid_test_https_new (k->port, TRUE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (k->statuses); i++)
+    {
+      g_autofree char *body = NULL;
+
+      k->statuses[i] = zid_test_https_request (client, "GET", "/v1/service", NULL, &body, NULL, NULL);
+    }
+  k->handshakes = zid_test_https_get_handshakes (client);
+  g_atomic_int_set (&k->running, 0);
+  g_main_context_wakeup (NULL);
+  return NULL;
+}
+
+/* Requests on one kept-alive connection share its TLS handshake (libsoup
+ * closed every connection after one response until the service gave it a
+ * listener of its own) */
+static void
+test_keep_alive (Fixture *f, gconstpointer data)
+{
+  KeepAlive k = { .port = zid_service_get_port (f->service), .running = 1 };
+  GThread *thread = g_thread_new ("keep-alive", keep_alive_thread, &k);
+  ZidServiceStats stats;
+
+  while (g_atomic_int_get (&k.running))
+    g_main_context_iteration (NULL, TRUE);
+  g_thread_join (thread);
+  for (guint i = 0; i < G_N_ELEMENTS (k.statuses); i++)
+    g_assert_cmpuint (k.statuses[i], ==, 200);
+  g_assert_cmpuint (k.handshakes, ==, 1);
+  zid_service_get_stats (f->service, &stats);
+  g_assert_cmpuint (stats.connections, ==, 1);
+  g_assert_cmpuint (stats.requests, ==, 3);
 }
 
 /* Clients that connect and then say nothing, or half a ClientHello, hold
@@ -1059,6 +1116,7 @@ main (int argc, char *argv[])
   ADD ("/service/enrol/concurrent", test_concurrent);
   ADD ("/service/busy", test_busy);
   ADD ("/service/silent-clients", test_silent_clients);
+  ADD ("/service/keep-alive", test_keep_alive);
   ADD ("/service/login", test_login);
   ADD ("/service/login/refusals", test_login_refusals);
   ADD ("/service/hostile", test_hostile);

@@ -117,7 +117,11 @@ write_all (ZidTestHttps *self,
       int n = SSL_write (self->ssl, data, (int) MIN (len, G_MAXINT));
 
       if (n <= 0)
-        return FALSE;
+        {
+          if (g_getenv ("ZID_HTTPS_DEBUG"))
+            g_printerr ("SSL_write: %d errno %d\n", SSL_get_error (self->ssl, n), errno);
+          return FALSE;
+        }
       data += n;
       len -= n;
     }
@@ -137,7 +141,7 @@ read_response (ZidTestHttps  *self,
   const char *end = NULL;
   gssize length = -1;
   guint status = 0;
-  gsize head;
+  gsize head = 0;
 
   *server_closes = FALSE;
   for (;;)
@@ -149,6 +153,7 @@ read_response (ZidTestHttps  *self,
           g_auto(GStrv) lines = g_strsplit (in->str, "\r\n", -1);
 
           head = end - in->str + 4;
+          if (g_getenv ("ZID_HTTPS_DEBUG")) g_printerr ("%.*s", (int) head, in->str);
           if (sscanf (lines[0], "HTTP/1.%*d %u", &status) != 1)
             status = 0;
           for (guint i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++)
@@ -225,6 +230,8 @@ zid_test_https_request (ZidTestHttps  *self,
           g_autoptr(GError) local_error = NULL;
 
           status = read_response (self, body, retry_after, &closes, &local_error);
+          if (status == 0 && g_getenv ("ZID_HTTPS_DEBUG"))
+            g_printerr ("no answer: %s\n", local_error->message);
           if (status != 0)
             {
               if (closes || !self->keep_alive)
@@ -238,6 +245,8 @@ zid_test_https_request (ZidTestHttps  *self,
               return 0;
             }
         }
+      if (g_getenv ("ZID_HTTPS_DEBUG"))
+        g_printerr ("reconnecting: %lu\n", ERR_peek_error ());
       /* A kept-alive connection the server closed meanwhile: once more */
       ERR_clear_error ();
       disconnect (self);
