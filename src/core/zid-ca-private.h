@@ -27,8 +27,10 @@ ZidCa    *zid_ca_open             (const char    *dir,
 void      zid_ca_free             (ZidCa         *self);
 char     *zid_ca_dup_pem          (ZidCa         *self);
 
+X509_REQ *zid_ca_check_request    (const char    *csr_pem,
+                                   GError       **error);
 char     *zid_ca_issue_mobile     (ZidCa         *self,
-                                   const char    *csr_pem,
+                                   X509_REQ      *request,
                                    const char    *common_name,
                                    gint64         user_id,
                                    gint64         now,

@@ -16,10 +16,14 @@
 #include "zid-portal.h"
 #include "zid-store-private.h"
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509_REQ, X509_REQ_free)
+
 #define CODE_BYTES       16   /* 128 bits */
 #define SESSION_BYTES    16
 #define CHALLENGE_BYTES  32
 #define LOGIN_CONTEXT    "zorgid-login-v1\n"
+#define UNKNOWN_CODE     "Deze QR-code is onbekend of vervangen door een nieuwere; " \
+                         "scan de QR-code opnieuw of vraag de beheerder om een nieuwe"
 
 struct _ZidPortal
 {
@@ -30,9 +34,11 @@ struct _ZidPortal
   ZidClock       *clock;
   ZidStore       *store;
 
-  GMutex          ca_lock;     /* guards ca and pin */
+  GMutex          ca_lock;     /* guards ca and the service's TLS identity */
   ZidCa          *ca;
   char           *pin;
+  char           *tls_cert;
+  char           *tls_key;
 };
 
 G_DEFINE_FINAL_TYPE (ZidPortal, zid_portal, G_TYPE_OBJECT)
@@ -49,6 +55,10 @@ zid_portal_finalize (GObject *object)
   zid_store_free (self->store);
   zid_ca_free (self->ca);
   g_free (self->pin);
+  g_free (self->tls_cert);
+  if (self->tls_key != NULL)
+    OPENSSL_cleanse (self->tls_key, strlen (self->tls_key));
+  g_free (self->tls_key);
   g_clear_object (&self->clock);
   g_free (self->data_dir);
   g_mutex_clear (&self->ca_lock);
@@ -407,8 +417,6 @@ zid_portal_get_service_tls (ZidPortal  *self,
   g_autofree char *address = NULL;
   g_autofree char *host = NULL;
   g_autofree char *dir = NULL;
-  g_autofree char *cert = NULL;
-  g_autofree char *key = NULL;
   guint16 port;
   ZidCa *ca;
 
@@ -422,24 +430,24 @@ zid_portal_get_service_tls (ZidPortal  *self,
     host = g_strdup ("localhost");
   dir = g_build_filename (self->data_dir, "service-tls", NULL);
 
+  /* made once per data dir, read once per process (every code's payload
+   * carries the pin) */
   g_mutex_lock (&self->ca_lock);
-  if (!zid_ca_ensure_server (ca, dir, host, now (self), &cert, &key, error))
+  if (self->tls_cert == NULL &&
+      !zid_ca_ensure_server (ca, dir, host, now (self), &self->tls_cert, &self->tls_key, error))
     {
       g_mutex_unlock (&self->ca_lock);
       return FALSE;
     }
   if (self->pin == NULL)
-    self->pin = zid_certificate_pin (cert, NULL);
+    self->pin = zid_certificate_pin (self->tls_cert, NULL);
   if (pin)
     *pin = g_strdup (self->pin);
-  g_mutex_unlock (&self->ca_lock);
-
   if (cert_pem)
-    *cert_pem = g_steal_pointer (&cert);
+    *cert_pem = g_strdup (self->tls_cert);
   if (key_pem)
-    *key_pem = g_steal_pointer (&key);
-  else if (key)
-    OPENSSL_cleanse (key, strlen (key));
+    *key_pem = g_strdup (self->tls_key);
+  g_mutex_unlock (&self->ca_lock);
   return TRUE;
 }
 
@@ -2259,7 +2267,7 @@ lookup_code (ZidPortal   *self,
   guint8 hash[32];
 
   if (code == NULL || strlen (code) < 16 || strlen (code) > 64)
-    return refuse (error, ZID_ERROR_CODE_INVALID, "Deze code is onbekend");
+    return refuse (error, ZID_ERROR_CODE_INVALID, UNKNOWN_CODE);
 
   code_hash (code, hash);
   stmt = zid_store_query (self->store, error,
@@ -2273,7 +2281,7 @@ lookup_code (ZidPortal   *self,
   if (stmt == NULL || !zid_store_step (self->store, stmt, &row, error))
     return FALSE;
   if (!row)
-    return refuse (error, ZID_ERROR_CODE_INVALID, "Deze code is onbekend");
+    return refuse (error, ZID_ERROR_CODE_INVALID, UNKNOWN_CODE);
 
   out->user = sqlite3_column_int64 (stmt, 0);
   out->purpose = (ZidCodePurpose) sqlite3_column_int (stmt, 1);
@@ -2363,6 +2371,7 @@ zid_portal_enrol_full (ZidPortal          *self,
   g_autofree char *details = NULL;
   g_autofree char *common_name = NULL;
   gint64 not_before = 0, not_after = 0;
+  g_autoptr(X509_REQ) request = NULL;
   CodeRow row = { 0 };
   guint8 hash[32];
   gboolean ok;
@@ -2370,7 +2379,23 @@ zid_portal_enrol_full (ZidPortal          *self,
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), FALSE);
 
-  if ((ca = ensure_ca (self, error)) == NULL || !zid_store_begin (self->store, TRUE, error))
+  if ((ca = ensure_ca (self, error)) == NULL)
+    return FALSE;
+
+  /* the request is checked before the transaction: parsing and verifying
+   * it is most of an enrolment's work, and needs no lock */
+  request = zid_ca_check_request (csr_pem, &local_error);
+  if (request == NULL)
+    {
+      g_autofree char *refused = g_strdup_printf ("%s: %s", zid_error_code_name (local_error->code),
+                                                  local_error->message);
+
+      zid_portal_audit (self, "phone", "mobile.enrol.refused", NULL, refused, NULL);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  if (!zid_store_begin (self->store, TRUE, error))
     return FALSE;
 
   ok = lookup_code (self, code, &row, &local_error);
@@ -2378,7 +2403,7 @@ zid_portal_enrol_full (ZidPortal          *self,
     {
       subject = user_label (row.user);
       common_name = g_strdup_printf ("%s %s", row.first_name, row.last_name);
-      ok = (cert = zid_ca_issue_mobile (ca, csr_pem, common_name, row.user, now (self),
+      ok = (cert = zid_ca_issue_mobile (ca, request, common_name, row.user, now (self),
                                         &serial, &not_before, &not_after, &local_error)) != NULL;
     }
   if (ok)
