@@ -265,3 +265,28 @@ zid_application_get_settings (ZidApplication *self)
   g_return_val_if_fail (ZID_IS_APPLICATION (self), NULL);
   return ensure_settings (self);
 }
+
+ZidCardConfig *
+zid_application_dup_card_config (ZidApplication *self)
+{
+  ZidCardConfig *config;
+  GSettings *settings;
+
+  g_return_val_if_fail (ZID_IS_APPLICATION (self), NULL);
+
+  config = zid_card_config_new_from_environment (self->environment == ZID_ENVIRONMENT_PRODUCTIE
+                                                 ? ZID_UZI_ENVIRONMENT_PRODUCTIE
+                                                 : ZID_UZI_ENVIRONMENT_ACCEPTATIE);
+  settings = ensure_settings (self);
+  if (settings != NULL)
+    {
+      g_autofree char *module = g_settings_get_string (settings, "pkcs11-module-path");
+      g_autofree char *trust = g_settings_get_string (settings, "uzi-trust-dir");
+
+      if (config->module_path == NULL && module != NULL && *module != '\0')
+        config->module_path = g_steal_pointer (&module);
+      if (config->trust_dir == NULL && trust != NULL && *trust != '\0')
+        config->trust_dir = g_steal_pointer (&trust);
+    }
+  return config;
+}

@@ -10,6 +10,7 @@
 
 #include <adwaita.h>
 
+#include "zid-card.h"
 #include "zid-core.h"
 
 G_BEGIN_DECLS
@@ -21,5 +22,9 @@ ZidApplication *zid_application_new             (void);
 ZidPortal      *zid_application_get_portal      (ZidApplication *self);
 ZidEnvironment  zid_application_get_environment (ZidApplication *self);
 GSettings      *zid_application_get_settings    (ZidApplication *self);
+/* The card layer's configuration: the environment variables of
+ * zid-card-config.h first, then the Voorkeuren (pkcs11-module-path,
+ * uzi-trust-dir) */
+ZidCardConfig  *zid_application_dup_card_config (ZidApplication *self);
 
 G_END_DECLS

@@ -6,10 +6,9 @@
 
 #include <glib/gi18n.h>
 
+#include "zid-qr-code.h"
 #include "zid-qr-view.h"
 #include "zid-ui-util.h"
-
-#define MODULE_PIXELS 6
 
 struct _ZidQrView
 {
@@ -18,14 +17,13 @@ struct _ZidQrView
   /* template */
   GtkLabel    *purpose_label;
   GtkButton   *code_button;
-  GtkPicture  *picture;
+  ZidQrCode   *code;
   GtkLabel    *expired_label;
   GtkLabel    *remaining_label;
   GtkLabel    *status_label;
 
   /* owned */
   ZidClock    *clock;
-  GdkTexture  *texture;
   char        *payload;
   gint64       expires;
   gboolean     countdown;
@@ -66,7 +64,7 @@ update_remaining (ZidQrView *self)
   if (left <= 0 && !self->expired)
     {
       self->expired = TRUE;
-      gtk_widget_set_opacity (GTK_WIDGET (self->picture), 0.08);
+      gtk_widget_set_opacity (GTK_WIDGET (self->code), 0.08);
       gtk_widget_set_visible (GTK_WIDGET (self->expired_label), TRUE);
       gtk_label_set_text (self->expired_label,
                           self->renewable ? _("Expired — click to show a new QR code")
@@ -104,19 +102,17 @@ zid_qr_view_set_code (ZidQrView  *self,
   g_return_if_fail (ZID_IS_QR_VIEW (self));
 
   g_clear_pointer (&self->payload, g_free);
-  g_clear_object (&self->texture);
   self->payload = g_strdup (payload);
   self->expires = expires;
   self->countdown = countdown;
   self->expired = FALSE;
-  gtk_widget_set_opacity (GTK_WIDGET (self->picture), 1.0);
+  gtk_widget_set_opacity (GTK_WIDGET (self->code), 1.0);
   gtk_widget_set_visible (GTK_WIDGET (self->expired_label), FALSE);
 
   if (payload != NULL)
     {
-      self->texture = zid_ui_qr_texture (payload, MODULE_PIXELS, &error);
-      if (self->texture == NULL)
-        gtk_label_set_text (self->status_label, error->message);
+      if (!zid_qr_code_set_payload (self->code, payload, &error))
+        zid_qr_view_set_status (self, error->message);
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->code_button),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, _("QR code"), -1);
     }
@@ -125,7 +121,8 @@ zid_qr_view_set_code (ZidQrView  *self,
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->code_button),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, _("Making a QR code…"), -1);
     }
-  gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->texture));
+  if (payload == NULL)
+    zid_qr_code_set_payload (self->code, NULL, NULL);
   update_remaining (self);
 
   if (self->tick_id == 0 && payload != NULL)
@@ -139,11 +136,11 @@ zid_qr_view_get_payload (ZidQrView *self)
   return self->payload;
 }
 
-GdkTexture *
-zid_qr_view_get_texture (ZidQrView *self)
+ZidQrCode *
+zid_qr_view_get_code (ZidQrView *self)
 {
   g_return_val_if_fail (ZID_IS_QR_VIEW (self), NULL);
-  return self->texture;
+  return self->code;
 }
 
 gboolean
@@ -203,7 +200,6 @@ zid_qr_view_finalize (GObject *object)
   ZidQrView *self = ZID_QR_VIEW (object);
 
   g_clear_object (&self->clock);
-  g_clear_object (&self->texture);
   g_free (self->payload);
   G_OBJECT_CLASS (zid_qr_view_parent_class)->finalize (object);
 }
@@ -220,10 +216,11 @@ zid_qr_view_class_init (ZidQrViewClass *klass)
   signals[RENEW] = g_signal_new ("renew", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
+  g_type_ensure (ZID_TYPE_QR_CODE);
   gtk_widget_class_set_template_from_resource (widget_class, "/nl/zorgid/Portaal/ui/zid-qr-view.ui");
   gtk_widget_class_bind_template_child (widget_class, ZidQrView, purpose_label);
   gtk_widget_class_bind_template_child (widget_class, ZidQrView, code_button);
-  gtk_widget_class_bind_template_child (widget_class, ZidQrView, picture);
+  gtk_widget_class_bind_template_child (widget_class, ZidQrView, code);
   gtk_widget_class_bind_template_child (widget_class, ZidQrView, expired_label);
   gtk_widget_class_bind_template_child (widget_class, ZidQrView, remaining_label);
   gtk_widget_class_bind_template_child (widget_class, ZidQrView, status_label);
@@ -234,7 +231,6 @@ static void
 zid_qr_view_init (ZidQrView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  gtk_picture_set_content_fit (self->picture, GTK_CONTENT_FIT_SCALE_DOWN);
 }
 
 GtkWidget *

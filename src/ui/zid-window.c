@@ -17,6 +17,7 @@
 #include "zid-register-dialog.h"
 #include "zid-user-page.h"
 #include "zid-users-view.h"
+#include "zid-validate-page.h"
 #include "zid-window.h"
 #include "zid-work.h"
 
@@ -35,16 +36,19 @@ struct _ZidWindow
   GtkStack             *main_stack;
   ZidQrView            *login_view;
   GtkLabel             *login_message;
+  GtkLabel             *landing_note;
   GtkLabel             *service_message;
   AdwViewStack         *view_stack;
   ZidUsersView         *users_view;
   ZidOrganisationsView *organisations_view;
   ZidUserPage          *user_page;
+  ZidValidatePage      *validate_page;
 
   /* owned */
   ZidPortal            *portal;
   GObject              *service;
   GCancellable         *cancellable;      /* cancelled on close */
+  GPtrArray            *toast_list;       /* AdwToast shown and not dismissed yet */
   char                 *session_id;       /* the login QR's session */
   ZidUser              *actor;            /* NULL until logged in */
   guint                 poll_id;
@@ -56,6 +60,13 @@ G_DEFINE_FINAL_TYPE (ZidWindow, zid_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void begin_login (ZidWindow *self);
 
+static void
+on_toast_dismissed (AdwToast  *toast,
+                    ZidWindow *self)
+{
+  g_ptr_array_remove (self->toast_list, toast);
+}
+
 void
 zid_window_add_toast (ZidWindow  *self,
                       const char *message)
@@ -65,7 +76,24 @@ zid_window_add_toast (ZidWindow  *self,
   g_return_if_fail (ZID_IS_WINDOW (self));
   toast = adw_toast_new (message);
   adw_toast_set_timeout (toast, 6);
+  g_ptr_array_add (self->toast_list, g_object_ref (toast));
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (on_toast_dismissed), self, 0);
   adw_toast_overlay_add_toast (self->toasts, toast);
+}
+
+/* Toasts belong to the page they were about: none survives a log in or
+ * out (libadwaita 1.2 has no call for this; the window keeps the list).
+ * Newest first: libadwaita 1.2 crashes when the shown toast is dismissed
+ * before the ones queued behind it. */
+static void
+dismiss_toasts (ZidWindow *self)
+{
+  g_autoptr(GPtrArray) toasts = g_ptr_array_copy (self->toast_list, (GCopyFunc) g_object_ref, NULL);
+
+  g_ptr_array_set_free_func (toasts, g_object_unref);
+  for (guint i = toasts->len; i > 0; i--)
+    adw_toast_dismiss (g_ptr_array_index (toasts, i - 1));
+  g_ptr_array_set_size (self->toast_list, 0);
 }
 
 GObject *
@@ -251,6 +279,8 @@ load_actor_done (GObject      *source,
     }
 
   g_set_object (&self->actor, user);
+  dismiss_toasts (self);
+  gtk_widget_set_visible (GTK_WIDGET (self->landing_note), FALSE);
   g_clear_handle_id (&self->poll_id, g_source_remove);
   g_clear_pointer (&self->session_id, g_free);
   gtk_label_set_text (self->person_label, zid_user_get_display_name (user));
@@ -414,8 +444,10 @@ logout_action (GtkWidget  *widget,
   zid_users_view_clear (self->users_view);
   zid_organisations_view_clear (self->organisations_view);
   gtk_label_set_text (self->person_label, "");
+  dismiss_toasts (self);
   show_landing (self);
-  zid_window_add_toast (self, _("You have logged out"));
+  /* On the page, not a toast: a toast would cover the landing page */
+  gtk_widget_set_visible (GTK_WIDGET (self->landing_note), TRUE);
 }
 
 static void
@@ -423,7 +455,23 @@ validate_organisation_action (GtkWidget  *widget,
                               const char *action_name,
                               GVariant   *param)
 {
-  show_page (ZID_WINDOW (widget), "validate");
+  ZidWindow *self = ZID_WINDOW (widget);
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  g_autoptr(ZidCardConfig) config = NULL;
+
+  if (self->actor != NULL)
+    return;
+  config = ZID_IS_APPLICATION (app) ? zid_application_dup_card_config (ZID_APPLICATION (app)) : NULL;
+  dismiss_toasts (self);
+  zid_validate_page_start (self->validate_page, self->portal, self->service, config);
+  show_page (self, "validate");
+}
+
+static void
+on_validate_finished (ZidWindow *self)
+{
+  zid_validate_page_stop (self->validate_page);
+  show_landing (self);
 }
 
 static void
@@ -440,7 +488,7 @@ back_action (GtkWidget  *widget,
       zid_users_view_reload (self->users_view);
     }
   else if (g_strcmp0 (page, "validate") == 0)
-    show_landing (self);
+    on_validate_finished (self);
 }
 
 static void
@@ -571,6 +619,7 @@ zid_window_finalize (GObject *object)
   g_clear_object (&self->service);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->actor);
+  g_clear_pointer (&self->toast_list, g_ptr_array_unref);
   g_free (self->session_id);
   G_OBJECT_CLASS (zid_window_parent_class)->finalize (object);
 }
@@ -590,6 +639,7 @@ zid_window_class_init (ZidWindowClass *klass)
   g_type_ensure (ZID_TYPE_USERS_VIEW);
   g_type_ensure (ZID_TYPE_USER_PAGE);
   g_type_ensure (ZID_TYPE_ORGANISATIONS_VIEW);
+  g_type_ensure (ZID_TYPE_VALIDATE_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/nl/zorgid/Portaal/ui/zid-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, toasts);
@@ -602,12 +652,15 @@ zid_window_class_init (ZidWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, login_view);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, login_message);
+  gtk_widget_class_bind_template_child (widget_class, ZidWindow, landing_note);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, service_message);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, users_view);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, organisations_view);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, user_page);
+  gtk_widget_class_bind_template_child (widget_class, ZidWindow, validate_page);
   gtk_widget_class_bind_template_callback (widget_class, on_login_renew);
+  gtk_widget_class_bind_template_callback (widget_class, on_validate_finished);
 
   gtk_widget_class_install_action (widget_class, "win.logout", NULL, logout_action);
   gtk_widget_class_install_action (widget_class, "win.validate-organisation", NULL, validate_organisation_action);
@@ -623,6 +676,7 @@ zid_window_init (ZidWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  self->toast_list = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 ZidWindow *

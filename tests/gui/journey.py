@@ -34,6 +34,7 @@ DATA = os.path.join(WORK, "portal")
 PIN = os.path.join(WORK, "pin")
 PHONE_ANNA = os.path.join(WORK, "phone-anna")
 PHONE_BRAM = os.path.join(WORK, "phone-bram")
+PHONE_DIRK = os.path.join(WORK, "phone-dirk")
 
 step_no = 0
 app_proc = None
@@ -108,6 +109,8 @@ def wait(what, predicate, timeout=20):
 
 
 def find_all(root, name=None, role=None, contains=None):
+    """Visible matches. GTK 4.8 reports the widgets of hidden stack pages as
+    visible too (and no "showing"): give controls unique names."""
     def pred(node):
         try:
             if role is not None and node.roleName != role:
@@ -194,6 +197,37 @@ def scan(name):
     if not payloads:
         fail("no QR code on screen in " + png)
     return png, payloads[-1]
+
+
+def zbar(png):
+    p = subprocess.run(["zbarimg", "-q", "--raw", "--nodbus", png], capture_output=True, text=True)
+    return p.stdout.strip()
+
+
+def save_via_chooser(app, button, path, wait_file=True):
+    """Clicks @button, which opens GTK's file chooser, and saves to (or
+    opens) @path."""
+    # GTK 4.8's file chooser dialog is a top-level of role "filler"
+    before = len(app.children)
+    click(find(front(app), button, "push button"))
+    wait("the file chooser", lambda: len(app.children) > before)
+    chooser = app.children[-1]
+    time.sleep(0.5)
+    names = find_all(chooser, "Naam:", "text")
+    if names:
+        names[0].click()
+        time.sleep(0.2)
+        keyCombo("<Control>a")
+    else:
+        keyCombo("<Control>l")  # open: the location entry
+        time.sleep(0.5)
+    shot("file-chooser")
+    typed = names[0] if names else find(chooser, role="text")
+    typed.typeText(path)
+    time.sleep(0.3)
+    pressKey("Return")
+    if wait_file:
+        wait("the file " + path, lambda: os.path.exists(path) and os.path.getsize(path) > 0)
 
 
 def login(app, phone, who):
@@ -363,6 +397,37 @@ def main():
     click(find(front(app), "Sluiten", "push button"))
     wait("the new certificate listed", lambda: len(find_all(app, contains="Certificaat ", role="label")) >= 2)
     shot("bram-reenrolled-active")
+    click(find(app, "Terug", "push button"))
+
+    # 6b. A Gebruiker: the QR saved as an image decodes to the same payload
+    # (and enrols from the file); a Gebruiker's login is refused plainly
+    click(find(app, "Gebruiker registreren", "push button"))
+    type_into(find(app, "Voornaam", "text"), "Dirk")
+    type_into(find(app, "Achternaam", "text"), "Gebruiker")
+    type_into(find(app, "Geboortedatum", "text"), "1970-07-07")
+    click(find(front(app), "Opslaan", "push button"))
+    find(app, "Wachten op scan…", "label")
+    png, payload = scan("enrolment-qr-dirk")
+    saved = os.path.join(WORK, "qr-dirk.png")
+    save_via_chooser(app, "Opslaan als afbeelding", saved)
+    find(app, contains="Afbeelding opgeslagen")
+    shot("qr-image-saved")
+    if zbar(saved) != payload:
+        fail("the saved image does not decode to the QR on screen: %r" % zbar(saved))
+    mobile(PHONE_DIRK, "enrol", "--qr-image", saved)
+    find(app, "ID toegevoegd", "label")
+    click(find(front(app), "Sluiten", "push button"))
+    find(app, "Beheer Dirk Gebruiker", "push button")
+    logout(app)
+    if find_all(app, contains="Afbeelding opgeslagen") or find_all(app, contains="geregistreerd"):
+        fail("a toast of the logged-in session is still shown after logging out")
+    find(app, "U bent uitgelogd.", "label")
+    png, payload = scan("login-qr-dirk")
+    p = mobile(PHONE_DIRK, "login", "--qr-image", png, ok=(1,))
+    find(app, contains="geen toegang tot het portaal")
+    shot("landing-gebruiker-refused")
+    if find_all(app, "Uitloggen", "push button"):
+        fail("a Gebruiker was let into the portal")
     stop_app()
 
     # 7. 29 days later Carla (never enrolled) is inactive
@@ -372,6 +437,22 @@ def main():
     click(find(app, "Inactieve gebruikers van Zorggroep Noord", "push button"))
     find(app, "Carla Zorg")
     shot("inactive-users")
+
+    # 8. Export them as CSV: the file is written and says what the window says
+    csv_path = os.path.join(WORK, "inactief.csv")
+    save_via_chooser(app, "Exporteren als CSV", csv_path)
+    find(app, contains="Geëxporteerd")
+    shot("inactive-exported")
+    with open(csv_path, encoding="utf-8") as f:
+        rows = list(__import__("csv").reader(f))
+    log("CSV", rows)
+    if rows[0][:3] != ["first_name", "last_name", "birth_date"]:
+        fail("the CSV has no header: %r" % rows[0])
+    carla = [r for r in rows[1:] if r[:3] == ["Carla", "Zorg", "1995-02-03"]]
+    if len(carla) != 1 or carla[0][-1] != "Zorggroep Noord":
+        fail("Carla is not in the CSV once, with her organisation: %r" % rows)
+    if any(r[0] == "Anna" for r in rows[1:]):
+        fail("Anna, who just logged in, is listed as inactive")
     stop_app()
     print("ok - the administrator's journeys", flush=True)
 

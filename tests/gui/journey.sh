@@ -19,7 +19,8 @@ for tool in zbarimg import; do
 done
 
 WORK=$(mktemp -d /tmp/zid-gui.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+# The application's log goes with the screenshots (artifacts)
+trap 'cp "$WORK/app.log" "$ZID_SCREENSHOTS/" 2>/dev/null; rm -rf "$WORK"' EXIT
 mkdir -p "$WORK"/{config,data,cache,state,runtime,home}
 chmod 0700 "$WORK/runtime"
 
@@ -39,7 +40,12 @@ export ZID_GUI_WORK="$WORK"
 export ZID_SCREENSHOTS="$ZID_BUILD_ROOT/tests/gui/screenshots"
 # GTK's fatal warnings are for the unit tests; a GUI journey checks behaviour
 unset G_DEBUG MALLOC_CHECK_
+# One folder of screenshots per journey
+ZID_SCREENSHOTS="$ZID_SCREENSHOTS/$(basename "$JOURNEY" .py)"
 rm -rf "$ZID_SCREENSHOTS"; mkdir -p "$ZID_SCREENSHOTS"
 
-exec xvfb-run -a -s '-screen 0 1280x800x24 -nolisten tcp' \
-  dbus-run-session -- "$PY" "$JOURNEY"
+# Not exec: the trap removes the work dir afterwards
+rc=0
+xvfb-run -a -s '-screen 0 1280x800x24 -nolisten tcp' \
+  dbus-run-session -- "$PY" "$JOURNEY" || rc=$?
+exit $rc

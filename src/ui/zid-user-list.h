@@ -1,0 +1,40 @@
+/* zid-user-list.h — the users overview's model: users, filtered by name
+ *
+ * A GListModel over a plain array of users, with the search filter built
+ * in: each user's case- and accent-free name keys (first name, last name,
+ * full name; zid_user_list_prepare_user, done in the loading worker) are
+ * gathered into one array when the list is set, and a query is a prefix scan
+ * over that array — of the current matches only when the query grows.
+ * The items are ZidUserRow objects, one per position, that keep their
+ * identity across queries (see zid-user-row.h): a query changes the users of
+ * the rows and adds or removes rows at the end only. At 100,000 users a
+ * keystroke costs a few milliseconds, where GtkFilterListModel over a
+ * GListStore needed tens to hundreds (bench/ui/bench-search).
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "zid-core.h"
+
+G_BEGIN_DECLS
+
+#define ZID_TYPE_USER_LIST (zid_user_list_get_type ())
+G_DECLARE_FINAL_TYPE (ZidUserList, zid_user_list, ZID, USER_LIST, GObject)
+
+ZidUserList *zid_user_list_new          (void);
+/* Takes a reference on each user; keeps the query */
+void         zid_user_list_set_users    (ZidUserList *self,
+                                         GPtrArray   *users);
+void         zid_user_list_remove_all   (ZidUserList *self);
+/* @query as typed (folded here); NULL or "" shows everyone */
+void         zid_user_list_set_query    (ZidUserList *self,
+                                         const char  *query);
+guint        zid_user_list_get_n_total  (ZidUserList *self);
+/* The name keys the filter matches on; thread-safe on a user nobody else
+ * touches yet (the loading worker) */
+void         zid_user_list_prepare_user (ZidUser     *user);
+
+G_END_DECLS

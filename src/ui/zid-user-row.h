@@ -1,0 +1,28 @@
+/* zid-user-row.h — one row of the users overview: a position, its user
+ *
+ * The items of ZidUserList. A row object stands for a position in the
+ * (filtered) list and keeps its identity while the search changes which
+ * user sits there; "user" is notified instead. GTK 4.8's list views keep a
+ * row's widgets only while its item stays the same object, so a new query
+ * updates the labels of the rows on screen instead of destroying and
+ * building hundreds of row widgets (bench/ui/bench-search).
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "zid-core.h"
+
+G_BEGIN_DECLS
+
+#define ZID_TYPE_USER_ROW (zid_user_row_get_type ())
+G_DECLARE_FINAL_TYPE (ZidUserRow, zid_user_row, ZID, USER_ROW, GObject)
+
+ZidUserRow *zid_user_row_new      (void);
+ZidUser    *zid_user_row_get_user (ZidUserRow *self);
+void        zid_user_row_set_user (ZidUserRow *self,
+                                   ZidUser    *user);
+
+G_END_DECLS

@@ -1,0 +1,1017 @@
+/* zid-validate-page.c
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "zid-qr-window.h"
+#include "zid-registration-file.h"
+#include "zid-ui-util.h"
+#include "zid-validate-page.h"
+#include "zid-work.h"
+
+struct _ZidValidatePage
+{
+  GtkBox           parent_instance;
+
+  /* template */
+  GtkStack        *stack;
+  GtkLabel        *start_message;
+  AdwStatusPage   *card_status;
+  GtkSpinner      *card_spinner;
+  GtkLabel        *card_progress;
+  GtkLabel        *card_message;
+  GtkWidget       *pin_group;
+  GtkLabel        *pin_holder;
+  GtkPasswordEntry *pin_entry;
+  GtkLabel        *pin_message;
+  GtkButton       *pin_button;
+  AdwStatusPage   *refused_status;
+  GtkListBox      *registration_list;
+  GtkListBox      *card_list;
+  GtkListBox      *holder_list;
+  GtkEntry        *birth_entry;
+  GtkLabel        *birth_error;
+  AdwStatusPage   *waiting_status;
+  AdwStatusPage   *done_status;
+
+  /* borrowed: nothing */
+
+  /* owned */
+  ZidPortal       *portal;
+  GObject         *service;
+  ZidCardConfig   *config;
+  ZidCardMonitor  *monitor;
+  GCancellable    *cancellable;    /* the card or portal call running now */
+  ZidToken        *token;          /* the card, after its identity was read */
+  ZidUziIdentity  *identity;       /* read without a PIN */
+  ZidUziIdentity  *verified;       /* after PIN, proof of possession, chain */
+  ZidRegistration *registration;   /* the pending registration of the card's URA */
+  ZidCompletion   *completion;
+  GtkWindow       *qr_window;      /* weak */
+  gint64           existing_user;
+  gboolean         busy;
+  gboolean         confirmed;      /* completed: the card may leave */
+};
+
+G_DEFINE_FINAL_TYPE (ZidValidatePage, zid_validate_page, GTK_TYPE_BOX)
+
+enum { FINISHED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static void begin_read (ZidValidatePage *self);
+
+/* ---- Helpers ------------------------------------------------------------ */
+
+static void
+holder_from_identity (ZidCardHolder  *holder,
+                      ZidUziIdentity *identity)
+{
+  holder->uzi_number = g_strdup (zid_uzi_identity_get_uzi_number (identity));
+  holder->given_name = g_strdup (zid_uzi_identity_get_given_name (identity));
+  holder->surname = g_strdup (zid_uzi_identity_get_surname (identity));
+  holder->subscriber_number = g_strdup (zid_uzi_identity_get_subscriber_number (identity));
+  holder->role = g_strdup (zid_uzi_identity_get_role (identity));
+  holder->card_type = zid_uzi_identity_get_card_type (identity);
+}
+
+static char *
+holder_name (ZidUziIdentity *identity)
+{
+  return g_strdup_printf ("%s %s", zid_uzi_identity_get_given_name (identity),
+                          zid_uzi_identity_get_surname (identity));
+}
+
+static const char *
+card_type_label (char type)
+{
+  switch (type)
+    {
+    case 'Z': return _("Z — care provider card");
+    case 'N': return _("N — named employee card");
+    case 'M': return _("M — unnamed employee card");
+    case 'S': return _("S — server certificate");
+    default:  return "?";
+    }
+}
+
+static void
+add_row (GtkListBox *box,
+         const char *title,
+         const char *value)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value && *value ? value : "–");
+  gtk_widget_add_css_class (row, "property");
+  gtk_list_box_append (box, row);
+}
+
+static void
+new_operation (ZidValidatePage *self)
+{
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+}
+
+static void
+set_busy (ZidValidatePage *self,
+          const char      *progress)
+{
+  self->busy = progress != NULL;
+  gtk_spinner_set_spinning (self->card_spinner, self->busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->card_spinner), self->busy);
+  gtk_label_set_text (self->card_progress, progress ? progress : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->card_progress), self->busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->pin_entry), !self->busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "validate.pin", !self->busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "validate.confirm", !self->busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "validate.birth-date", !self->busy);
+}
+
+static void
+forget_card (ZidValidatePage *self)
+{
+  g_clear_object (&self->token);
+  g_clear_object (&self->identity);
+  g_clear_object (&self->verified);
+  g_clear_pointer (&self->registration, zid_registration_free);
+  self->existing_user = 0;
+  gtk_editable_set_text (GTK_EDITABLE (self->pin_entry), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->birth_entry), "");
+  gtk_widget_set_visible (GTK_WIDGET (self->birth_error), FALSE);
+}
+
+/* What a refusal means for the person, with where to go */
+static char *
+describe_refusal (const GError *error)
+{
+  const char *advice = NULL;
+
+  if (error->domain == ZID_CARD_ERROR)
+    switch (error->code)
+      {
+      case ZID_CARD_ERROR_EXPIRED:
+      case ZID_CARD_ERROR_NOT_YET_VALID:
+        advice = _("Use a valid UZI card; request a new card from the UZI register.");
+        break;
+      case ZID_CARD_ERROR_UNTRUSTED:
+      case ZID_CARD_ERROR_OID_CA_NOT_ALLOWED:
+        advice = _("This card was not issued by a trusted UZI register for this environment.");
+        break;
+      case ZID_CARD_ERROR_PIN_LOCKED:
+        advice = _("Have the PIN of your UZI card unblocked with the PUK code from the UZI register.");
+        break;
+      default:
+        if (zid_card_error_is_refusal (error))
+          advice = _("This card is not a UZI card that can complete a registration.");
+        break;
+      }
+  else if (g_error_matches (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED))
+    advice = _("Only a personal UZI card (type Z or N) of the organisation completes its registration.");
+  else if (g_error_matches (error, ZID_ERROR, ZID_ERROR_REGISTRATION_COMPLETED))
+    advice = _("An administrator of the organisation can register you; log in with your ZORG-ID.");
+  if (advice == NULL)
+    return g_strdup (error->message);
+  return g_strdup_printf ("%s\n\n%s", error->message, advice);
+}
+
+static void
+show_refused (ZidValidatePage *self,
+              const GError    *error)
+{
+  g_autofree char *text = describe_refusal (error);
+
+  set_busy (self, NULL);
+  forget_card (self);
+  adw_status_page_set_description (self->refused_status, text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->refused_status),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
+  gtk_stack_set_visible_child_name (self->stack, "refused");
+}
+
+/* ---- The card step ---------------------------------------------------- */
+
+static void
+update_card_state (ZidValidatePage *self)
+{
+  ZidCardMonitorState state;
+
+  if (self->monitor == NULL)
+    return;
+  state = zid_card_monitor_get_state (self->monitor);
+  adw_status_page_set_description (self->card_status,
+                                   zid_card_monitor_get_ready (self->monitor)
+                                   ? zid_card_monitor_state_describe (state)
+                                   : _("Looking for card readers…"));
+}
+
+static void
+show_card_step (ZidValidatePage *self,
+                const char      *message)
+{
+  new_operation (self);
+  set_busy (self, NULL);
+  forget_card (self);
+  self->confirmed = FALSE;
+  gtk_widget_set_visible (self->pin_group, FALSE);
+  gtk_label_set_text (self->card_message, message ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->card_message), message != NULL);
+  gtk_stack_set_visible_child_name (self->stack, "card");
+  update_card_state (self);
+  if (self->monitor != NULL && zid_card_monitor_get_reader_with_card (self->monitor) != NULL)
+    begin_read (self);
+}
+
+/* Steps before the confirmation: a card taken out sends them back */
+static gboolean
+card_needed (ZidValidatePage *self)
+{
+  const char *page = gtk_stack_get_visible_child_name (self->stack);
+
+  return !self->confirmed &&
+         (g_strcmp0 (page, "card") == 0 || g_strcmp0 (page, "check") == 0 ||
+          g_strcmp0 (page, "holder") == 0 || g_strcmp0 (page, "birth") == 0);
+}
+
+static void
+on_card_state (ZidValidatePage *self)
+{
+  update_card_state (self);
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "card") == 0 &&
+      !self->busy && self->identity == NULL &&
+      zid_card_monitor_get_reader_with_card (self->monitor) != NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->card_message), FALSE);
+      begin_read (self);
+    }
+}
+
+static void
+on_card_removed (ZidValidatePage *self)
+{
+  if (card_needed (self) && (self->identity != NULL || self->busy))
+    show_card_step (self, _("The UZI card was taken out of the card reader. Nothing has been stored. "
+                            "Insert the card again to continue."));
+}
+
+/* Read: the identity without a PIN, its validity, the PIN state, and the
+ * pending registration of its URA — before any PIN try is spent */
+typedef struct
+{
+  ZidCardConfig   *config;
+  GCancellable    *cancellable;
+  ZidToken        *token;
+  ZidUziIdentity  *identity;
+  ZidRegistration *registration;
+  gint64           existing_user;
+  ZidPinState      pin_state;
+  int              tries_left;
+} Read;
+
+static void
+read_free (gpointer p)
+{
+  Read *r = p;
+
+  g_clear_pointer (&r->config, zid_card_config_free);
+  g_clear_object (&r->cancellable);
+  g_clear_object (&r->token);
+  g_clear_object (&r->identity);
+  g_clear_pointer (&r->registration, zid_registration_free);
+  g_free (r);
+}
+
+/* Refusals of the card layer go to the audit trail like the core's own */
+static void
+audit_card_refusal (ZidPortal      *portal,
+                    const GError   *error,
+                    ZidUziIdentity *identity)
+{
+  g_autofree char *actor = NULL;
+  g_autofree char *details = NULL;
+
+  if (error->domain != ZID_CARD_ERROR ||
+      !(zid_card_error_is_refusal (error) || error->code == ZID_CARD_ERROR_PIN_INCORRECT ||
+        error->code == ZID_CARD_ERROR_PIN_LOCKED || error->code == ZID_CARD_ERROR_SIGNATURE_INVALID))
+    return;
+  actor = g_strdup_printf ("card:%s", identity ? zid_uzi_identity_get_uzi_number (identity) : "?");
+  details = g_strdup_printf ("%s: %s", zid_card_error_code_name (error->code), error->message);
+  zid_portal_audit (portal, actor, "registration.card.refused",
+                    identity ? zid_uzi_identity_get_subscriber_number (identity) : NULL, details, NULL);
+}
+
+static gpointer
+read_worker (ZidPortal *portal,
+             gpointer   data,
+             GError   **error)
+{
+  Read *r = data;
+  Read *out = g_new0 (Read, 1);
+  g_auto(ZidCardHolder) holder = { 0 };
+  GError *local = NULL;
+
+  out->identity = zid_card_read_identity (r->config, r->cancellable, &out->token, &local);
+  if (out->identity != NULL)
+    zid_uzi_identity_check_validity (out->identity, NULL, &local);
+  if (local == NULL)
+    {
+      out->pin_state = zid_token_get_pin_state (out->token, r->cancellable, &local);
+      out->tries_left = zid_token_get_pin_tries_left (out->token);
+      if (local == NULL && out->pin_state == ZID_PIN_STATE_LOCKED)
+        g_set_error_literal (&local, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_LOCKED,
+                             _("The PIN of this UZI card is blocked."));
+    }
+  if (local != NULL)
+    {
+      audit_card_refusal (portal, local, out->identity);
+      g_propagate_error (error, local);
+      read_free (out);
+      return NULL;
+    }
+  holder_from_identity (&holder, out->identity);
+  out->registration = zid_portal_check_registration (portal, &holder, &out->existing_user, error);
+  if (out->registration == NULL)
+    {
+      read_free (out);
+      return NULL;
+    }
+  return out;
+}
+
+/* Errors that mean "the card is not (or no longer) there": stay on the card step */
+static gboolean
+is_card_absence (const GError *error)
+{
+  return g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NO_CARD) ||
+         g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NO_READER) ||
+         g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NO_SERVICE) ||
+         g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_CARD_REMOVED) ||
+         g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_MODULE_LOAD_FAILED) ||
+         g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_TOKEN);
+}
+
+static void
+show_pin_state (ZidValidatePage *self,
+                ZidPinState      state,
+                int              tries_left)
+{
+  g_autofree char *text = NULL;
+
+  if (tries_left > 0)
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d try left before the PIN is blocked",
+                                         "%d tries left before the PIN is blocked", tries_left),
+                            tries_left);
+  else if (state == ZID_PIN_STATE_FINAL_TRY)
+    text = g_strdup (_("Careful: this is the last try before the PIN is blocked"));
+  else if (state == ZID_PIN_STATE_COUNT_LOW)
+    text = g_strdup (_("A wrong PIN was entered before: fewer tries are left"));
+  else
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "The PIN is blocked after %d wrong try",
+                                         "The PIN is blocked after %d wrong tries", ZID_UZI_PIN_MAX_TRIES),
+                            ZID_UZI_PIN_MAX_TRIES);
+  gtk_label_set_text (self->pin_message, text);
+}
+
+static void
+read_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  Read *r = zid_work_finish (result, &error);
+  ZidValidatePage *self;
+  g_autofree char *name = NULL;
+  g_autofree char *text = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = ZID_VALIDATE_PAGE (source);
+  set_busy (self, NULL);
+  if (r == NULL)
+    {
+      if (is_card_absence (error))
+        {
+          gtk_label_set_text (self->card_message, error->message);
+          gtk_widget_set_visible (GTK_WIDGET (self->card_message), TRUE);
+        }
+      else
+        show_refused (self, error);
+      return;
+    }
+  self->token = g_steal_pointer (&r->token);
+  self->identity = g_steal_pointer (&r->identity);
+  self->registration = g_steal_pointer (&r->registration);
+  self->existing_user = r->existing_user;
+  name = holder_name (self->identity);
+  /* Translators: "UZI card of Jan de Vries (UZI number 123456789)" */
+  text = g_strdup_printf (_("UZI card of %s (UZI number %s)"), name,
+                          zid_uzi_identity_get_uzi_number (self->identity));
+  gtk_label_set_text (self->pin_holder, text);
+  show_pin_state (self, r->pin_state, r->tries_left);
+  gtk_widget_set_visible (self->pin_group, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->pin_entry));
+  read_free (r);
+}
+
+static void
+begin_read (ZidValidatePage *self)
+{
+  Read *r;
+
+  if (self->busy || self->portal == NULL)
+    return;
+  new_operation (self);
+  r = g_new0 (Read, 1);
+  r->config = zid_card_config_copy (self->config);
+  r->cancellable = g_object_ref (self->cancellable);
+  set_busy (self, _("Reading the UZI card…"));
+  zid_work_run (self, self->portal, read_worker, r, read_free, read_free,
+                self->cancellable, read_done, NULL);
+}
+
+/* PIN: login, proof of possession, chain; then the check again with what
+ * the verified card says */
+typedef struct
+{
+  ZidToken        *token;
+  ZidPin          *pin;
+  GCancellable    *cancellable;
+  ZidUziIdentity  *verified;
+  ZidRegistration *registration;
+  gint64           existing_user;
+} Verify;
+
+static void
+verify_free (gpointer p)
+{
+  Verify *v = p;
+
+  g_clear_object (&v->token);
+  g_clear_pointer (&v->pin, zid_pin_unref);
+  g_clear_object (&v->cancellable);
+  g_clear_object (&v->verified);
+  g_clear_pointer (&v->registration, zid_registration_free);
+  g_free (v);
+}
+
+static gpointer
+verify_worker (ZidPortal *portal,
+               gpointer   data,
+               GError   **error)
+{
+  Verify *in = data;
+  Verify *out = g_new0 (Verify, 1);
+  g_auto(ZidCardHolder) holder = { 0 };
+  GError *local = NULL;
+
+  out->verified = zid_token_verify (in->token, in->pin, in->cancellable, NULL, &local);
+  g_clear_pointer (&in->pin, zid_pin_unref);
+  if (out->verified == NULL)
+    {
+      g_autoptr(ZidUziIdentity) unverified = NULL;
+      ZidTokenCertificate *cert = zid_token_find_authentication_certificate (in->token, NULL);
+
+      if (cert != NULL && cert->identity != NULL)
+        unverified = g_object_ref (cert->identity);
+      audit_card_refusal (portal, local, unverified);
+      g_propagate_error (error, local);
+      verify_free (out);
+      return NULL;
+    }
+  holder_from_identity (&holder, out->verified);
+  out->registration = zid_portal_check_registration (portal, &holder, &out->existing_user, error);
+  if (out->registration == NULL)
+    {
+      verify_free (out);
+      return NULL;
+    }
+  return out;
+}
+
+static void
+fill_check (ZidValidatePage *self)
+{
+  ZidRegistration *r = self->registration;
+  ZidUziIdentity *id = self->verified;
+  g_autofree char *name = holder_name (id);
+
+  zid_ui_clear_list_box (self->registration_list);
+  add_row (self->registration_list, _("URA"), r->ura);
+  add_row (self->registration_list, _("Organisation name"), r->name);
+  add_row (self->registration_list, _("AGB code"), r->agb);
+  add_row (self->registration_list, _("Address"), r->address);
+  add_row (self->registration_list, _("Reference"), r->reference);
+
+  zid_ui_clear_list_box (self->card_list);
+  add_row (self->card_list, _("URA (subscriber number)"), zid_uzi_identity_get_subscriber_number (id));
+  add_row (self->card_list, _("Organisation on the card"), zid_uzi_identity_get_organisation (id));
+  add_row (self->card_list, _("Card holder"), name);
+  add_row (self->card_list, _("UZI number"), zid_uzi_identity_get_uzi_number (id));
+
+  zid_ui_clear_list_box (self->holder_list);
+  add_row (self->holder_list, _("Name"), name);
+  add_row (self->holder_list, _("UZI number"), zid_uzi_identity_get_uzi_number (id));
+  add_row (self->holder_list, _("Role"), zid_uzi_identity_get_role (id));
+  add_row (self->holder_list, _("Card type"), card_type_label (zid_uzi_identity_get_card_type (id)));
+}
+
+static void
+verify_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  Verify *v = zid_work_finish (result, &error);
+  ZidValidatePage *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = ZID_VALIDATE_PAGE (source);
+  set_busy (self, NULL);
+  if (v == NULL)
+    {
+      if (g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_INCORRECT) ||
+          g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_LENGTH))
+        {
+          gtk_label_set_text (self->pin_message, error->message);
+          gtk_widget_grab_focus (GTK_WIDGET (self->pin_entry));
+        }
+      else if (is_card_absence (error))
+        show_card_step (self, error->message);
+      else
+        show_refused (self, error);
+      return;
+    }
+  g_set_object (&self->verified, v->verified);
+  zid_registration_free (self->registration);
+  self->registration = g_steal_pointer (&v->registration);
+  self->existing_user = v->existing_user;
+  verify_free (v);
+  fill_check (self);
+  gtk_stack_set_visible_child_name (self->stack, "check");
+}
+
+static void
+pin_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *param)
+{
+  ZidValidatePage *self = ZID_VALIDATE_PAGE (widget);
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->pin_entry));
+  Verify *v;
+
+  if (self->busy || self->token == NULL)
+    return;
+  if (*text == '\0')
+    {
+      gtk_label_set_text (self->pin_message, _("Enter the PIN of your UZI card"));
+      return;
+    }
+  new_operation (self);
+  v = g_new0 (Verify, 1);
+  v->token = g_object_ref (self->token);
+  v->pin = zid_pin_new (text, strlen (text));
+  v->cancellable = g_object_ref (self->cancellable);
+  /* The PIN leaves the entry at once; the secure buffer holds it */
+  gtk_editable_set_text (GTK_EDITABLE (self->pin_entry), "");
+  set_busy (self, _("Checking the PIN and signing with the UZI card…"));
+  zid_work_run (self, self->portal, verify_worker, v, verify_free, verify_free,
+                self->cancellable, verify_done, NULL);
+}
+
+/* ---- Completion --------------------------------------------------------- */
+
+typedef struct
+{
+  ZidCardHolder holder;
+  char         *birth_date;
+} Complete;
+
+static void
+complete_free (gpointer p)
+{
+  Complete *c = p;
+
+  zid_card_holder_clear (&c->holder);
+  g_free (c->birth_date);
+  g_free (c);
+}
+
+static gpointer
+complete_worker (ZidPortal *portal,
+                 gpointer   data,
+                 GError   **error)
+{
+  Complete *c = data;
+
+  return zid_portal_complete_registration (portal, &c->holder, c->birth_date, error);
+}
+
+static void
+show_done (ZidValidatePage *self,
+           gboolean         existing)
+{
+  g_autofree char *text = NULL;
+
+  if (existing)
+    text = g_strdup_printf (_("The organisation %s has been created and you are its administrator. "
+                              "Your existing ZORG-ID has been linked: log in with the ZORG-ID Mobile App."),
+                            self->registration->name);
+  else
+    text = g_strdup_printf (_("The organisation %s has been created and your ZORG-ID has been added to "
+                              "the ZORG-ID Mobile App. You are ready to log in."),
+                            self->registration->name);
+  adw_status_page_set_description (self->done_status, text);
+  gtk_stack_set_visible_child_name (self->stack, "done");
+}
+
+#ifdef ZID_HAVE_SERVICE
+static void
+on_enrolled (GObject         *service,
+             gint64           user_id,
+             int              purpose,
+             const char      *serial,
+             ZidValidatePage *self)
+{
+  if (self->completion != NULL && user_id == self->completion->user_id &&
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "waiting") == 0)
+    show_done (self, FALSE);
+}
+#endif
+
+static void
+on_qr_closed (ZidValidatePage *self)
+{
+  g_autofree char *text = NULL;
+
+  self->qr_window = NULL;
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "waiting") != 0)
+    return;
+  text = g_strdup_printf (_("The organisation %s has been created and you are its administrator, but the "
+                            "QR code was closed before your ZORG-ID was added. Ask another administrator "
+                            "of the organisation for a new certificate, or contact VZVZ."),
+                          self->registration->name);
+  adw_status_page_set_title (self->waiting_status, _("ZORG-ID Not Added Yet"));
+  adw_status_page_set_description (self->waiting_status, text);
+}
+
+static void
+complete_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  ZidCompletion *completion = zid_work_finish (result, &error);
+  ZidValidatePage *self;
+  g_autofree char *person = NULL;
+  ZidQrWindow *qr;
+  GtkRoot *root;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = ZID_VALIDATE_PAGE (source);
+  set_busy (self, NULL);
+  if (completion == NULL)
+    {
+      if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "birth") == 0 &&
+          g_error_matches (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT))
+        {
+          gtk_label_set_text (self->birth_error, error->message);
+          gtk_widget_set_visible (GTK_WIDGET (self->birth_error), TRUE);
+        }
+      else
+        show_refused (self, error);
+      return;
+    }
+  self->confirmed = TRUE;
+  g_clear_pointer (&self->completion, zid_completion_free);
+  self->completion = completion;
+  if (completion->existing_mobile_id || completion->enrolment == NULL)
+    {
+      show_done (self, TRUE);
+      return;
+    }
+
+  /* Fig. 19/20: the enrolment QR in its own window, shown once */
+  adw_status_page_set_title (self->waiting_status, _("Scan the QR Code"));
+  adw_status_page_set_description (self->waiting_status,
+    _("Your organisation has been created and you are its administrator. Open the ZORG-ID Mobile App, "
+      "set a PIN if this is the first time, and scan the QR code in the new window to add your ZORG-ID."));
+  gtk_stack_set_visible_child_name (self->stack, "waiting");
+  person = holder_name (self->verified);
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  qr = zid_qr_window_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, completion->enrolment,
+                          person, self->portal, self->service, 0);
+  self->qr_window = GTK_WINDOW (qr);
+  g_object_add_weak_pointer (G_OBJECT (qr), (gpointer *) &self->qr_window);
+  g_signal_connect_object (qr, "destroy", G_CALLBACK (on_qr_closed), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (qr));
+}
+
+static void
+run_complete (ZidValidatePage *self,
+              const char      *birth_date)
+{
+  Complete *c;
+
+  if (self->busy || self->verified == NULL)
+    return;
+  new_operation (self);
+  c = g_new0 (Complete, 1);
+  holder_from_identity (&c->holder, self->verified);
+  c->birth_date = g_strdup (birth_date);
+  set_busy (self, _("Creating the organisation…"));
+  zid_work_run (self, self->portal, complete_worker, c, complete_free, (GDestroyNotify) zid_completion_free,
+                self->cancellable, complete_done, NULL);
+}
+
+/* ---- Actions ---------------------------------------------------------- */
+
+static void
+next_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  ZidValidatePage *self = ZID_VALIDATE_PAGE (widget);
+
+  /* Without trust anchors a card's chain cannot be checked */
+  if (self->config == NULL || self->config->trust_dir == NULL || *self->config->trust_dir == '\0')
+    {
+      g_autoptr(GError) error = g_error_new_literal (ZID_CARD_ERROR, ZID_CARD_ERROR_UNTRUSTED,
+        _("No folder with UZI trust anchors is set, so the UZI card cannot be checked. "
+          "Choose it in Preferences (UZI trust anchors)."));
+
+      show_refused (self, error);
+      return;
+    }
+  show_card_step (self, NULL);
+}
+
+/* Fig. 14 → with a linked mobile ID done (Fig. 15), else Fig. 17 */
+static void
+confirm_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  ZidValidatePage *self = ZID_VALIDATE_PAGE (widget);
+
+  if (self->existing_user != 0)
+    run_complete (self, NULL);
+  else
+    gtk_stack_set_visible_child_name (self->stack, "holder");
+}
+
+static void
+holder_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  ZidValidatePage *self = ZID_VALIDATE_PAGE (widget);
+
+  gtk_stack_set_visible_child_name (self->stack, "birth");
+  gtk_widget_grab_focus (GTK_WIDGET (self->birth_entry));
+}
+
+static void
+birth_date_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *param)
+{
+  ZidValidatePage *self = ZID_VALIDATE_PAGE (widget);
+  g_autofree char *date = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->birth_entry))));
+  g_autoptr(GError) error = NULL;
+
+  if (!zid_validate_birth_date (date, zid_clock_now (zid_portal_get_clock (self->portal)), &error))
+    {
+      gtk_label_set_text (self->birth_error, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->birth_error), TRUE);
+      return;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->birth_error), FALSE);
+  run_complete (self, date);
+}
+
+static void
+retry_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  show_card_step (ZID_VALIDATE_PAGE (widget), NULL);
+}
+
+static void
+finish_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  g_signal_emit (widget, signals[FINISHED], 0);
+}
+
+/* Import a signed registration file (docs/registration-file.md) */
+static void
+import_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(ZidValidatePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *signer = NULL;
+  g_autoptr(ZidRegistration) r = NULL;
+  g_autofree char *text = NULL;
+  gboolean already = FALSE;
+
+  r = zid_registration_file_import_finish (ZID_PORTAL (source), result, &signer, &already, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (r == NULL)
+    text = g_strdup_printf (_("The registration file was refused: %s. Nothing has been stored."), error->message);
+  else if (already)
+    text = g_strdup_printf (_("The registration of %s (URA %s) had been imported already."), r->name, r->ura);
+  else
+    text = g_strdup_printf (_("The registration of %s (URA %s) has been imported. Signed by: %s"),
+                            r->name, r->ura, signer ? signer : "?");
+  gtk_label_set_text (self->start_message, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->start_message), TRUE);
+}
+
+static void
+on_import_response (GtkNativeDialog *dialog,
+                    int              response,
+                    ZidValidatePage *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT && self->portal != NULL)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = g_file_get_path (file);
+
+      if (path != NULL)
+        zid_registration_file_import_async (self->portal, path, NULL, self->cancellable,
+                                            import_done, g_object_ref (self));
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+import_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  ZidValidatePage *self = ZID_VALIDATE_PAGE (widget);
+  GtkFileChooserNative *dialog;
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  /* GTK 4.8 has no GtkFileDialog (4.10) */
+  dialog = gtk_file_chooser_native_new (_("Import Registration File"),
+                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_import_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+/* ---- Public ------------------------------------------------------------- */
+
+void
+zid_validate_page_start (ZidValidatePage     *self,
+                         ZidPortal           *portal,
+                         GObject             *service,
+                         const ZidCardConfig *config)
+{
+  g_return_if_fail (ZID_IS_VALIDATE_PAGE (self));
+  g_return_if_fail (ZID_IS_PORTAL (portal));
+
+  zid_validate_page_stop (self);
+  g_set_object (&self->portal, portal);
+  g_set_object (&self->service, service);
+  g_clear_pointer (&self->config, zid_card_config_free);
+  self->config = config ? zid_card_config_copy (config) : NULL;
+#ifdef ZID_HAVE_SERVICE
+  if (service != NULL && g_signal_lookup ("enrolled", G_OBJECT_TYPE (service)) != 0)
+    g_signal_connect_object (service, "enrolled", G_CALLBACK (on_enrolled), self, 0);
+#endif
+  self->monitor = zid_card_monitor_new ();
+  g_signal_connect_object (self->monitor, "state-changed", G_CALLBACK (on_card_state), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->monitor, "card-inserted", G_CALLBACK (on_card_state), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->monitor, "card-removed", G_CALLBACK (on_card_removed), self, G_CONNECT_SWAPPED);
+  gtk_widget_set_visible (GTK_WIDGET (self->start_message), FALSE);
+  gtk_stack_set_visible_child_name (self->stack, "start");
+}
+
+void
+zid_validate_page_stop (ZidValidatePage *self)
+{
+  g_return_if_fail (ZID_IS_VALIDATE_PAGE (self));
+
+  new_operation (self);
+  set_busy (self, NULL);
+  forget_card (self);
+  self->confirmed = FALSE;
+  g_clear_pointer (&self->completion, zid_completion_free);
+  if (self->monitor != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->monitor, self);
+      zid_card_monitor_stop (self->monitor);
+      g_clear_object (&self->monitor);
+    }
+  if (self->service != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->service, self);
+      g_clear_object (&self->service);
+    }
+}
+
+static void
+zid_validate_page_dispose (GObject *object)
+{
+  ZidValidatePage *self = ZID_VALIDATE_PAGE (object);
+
+  zid_validate_page_stop (self);
+  if (self->qr_window != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->qr_window), (gpointer *) &self->qr_window);
+  self->qr_window = NULL;
+  gtk_widget_dispose_template (GTK_WIDGET (self), ZID_TYPE_VALIDATE_PAGE);
+  G_OBJECT_CLASS (zid_validate_page_parent_class)->dispose (object);
+}
+
+static void
+zid_validate_page_finalize (GObject *object)
+{
+  ZidValidatePage *self = ZID_VALIDATE_PAGE (object);
+
+  g_clear_object (&self->portal);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->config, zid_card_config_free);
+  G_OBJECT_CLASS (zid_validate_page_parent_class)->finalize (object);
+}
+
+static void
+zid_validate_page_class_init (ZidValidatePageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = zid_validate_page_dispose;
+  object_class->finalize = zid_validate_page_finalize;
+
+  signals[FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/nl/zorgid/Portaal/ui/zid-validate-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, stack);
+  gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, start_message);
+  gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, card_status);
+  gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, card_spinner);
+  gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, card_progress);
+  gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, card_message);
+  gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, pin_group);
+  gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, pin_holder);
+  gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, pin_entry);
+  gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, pin_message);
+  gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, pin_button);
+  gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, refused_status);
+  gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, registration_list);
+  gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, card_list);
+  gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, holder_list);
+  gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, birth_entry);
+  gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, birth_error);
+  gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, waiting_status);
+  gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, done_status);
+
+  gtk_widget_class_install_action (widget_class, "validate.next", NULL, next_action);
+  gtk_widget_class_install_action (widget_class, "validate.import", NULL, import_action);
+  gtk_widget_class_install_action (widget_class, "validate.pin", NULL, pin_action);
+  gtk_widget_class_install_action (widget_class, "validate.confirm", NULL, confirm_action);
+  gtk_widget_class_install_action (widget_class, "validate.holder", NULL, holder_action);
+  gtk_widget_class_install_action (widget_class, "validate.birth-date", NULL, birth_date_action);
+  gtk_widget_class_install_action (widget_class, "validate.retry", NULL, retry_action);
+  gtk_widget_class_install_action (widget_class, "validate.finish", NULL, finish_action);
+}
+
+static void
+on_pin_activate (ZidValidatePage *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "validate.pin", NULL);
+}
+
+static void
+on_birth_activate (ZidValidatePage *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "validate.birth-date", NULL);
+}
+
+static void
+zid_validate_page_init (ZidValidatePage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+  g_signal_connect_swapped (self->pin_entry, "activate", G_CALLBACK (on_pin_activate), self);
+  g_signal_connect_swapped (self->birth_entry, "activate", G_CALLBACK (on_birth_activate), self);
+}
