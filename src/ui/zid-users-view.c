@@ -70,6 +70,8 @@ zid_users_view_set_search (ZidUsersView *self,
 {
   g_return_if_fail (ZID_IS_USERS_VIEW (self));
   zid_user_list_set_query (self->list, text);
+  /* items-changed only comes when the number of matches changes */
+  update_count (self);
 }
 
 static void
@@ -222,6 +224,7 @@ zid_users_view_set_users (ZidUsersView *self,
 {
   g_return_if_fail (ZID_IS_USERS_VIEW (self));
   zid_user_list_set_users (self->list, users);
+  update_count (self);
   gtk_stack_set_visible_child_name (self->stack, "list");
 }
 
