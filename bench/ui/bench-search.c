@@ -280,7 +280,7 @@ main (int    argc,
       char **argv)
 {
   int n_users = 100000, rounds = 5;
-  gboolean keep = FALSE;
+  gboolean keep = FALSE, all_rounds = FALSE;
   g_autofree char *dir = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(ZidPortal) portal = NULL;
@@ -296,6 +296,7 @@ main (int    argc,
     { "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir, "Data dir (fresh; kept)", "DIR" },
     { "keep", 0, 0, G_OPTION_ARG_NONE, &keep, "Keep the temporary data dir", NULL },
     { "rounds", 0, 0, G_OPTION_ARG_INT, &rounds, "Times each query is typed (5)", "N" },
+    { "all", 0, 0, G_OPTION_ARG_NONE, &all_rounds, "Print every round's keystrokes, not only the first", NULL },
     { NULL }
   };
   static const char * const queries[] = { "jansen", "bloemhof", "öztürk", "ozt", "xyzzy", "anne-marie" };
@@ -379,7 +380,7 @@ main (int    argc,
             g_array_append_val (model_ms, model);
             g_array_append_val (filter_ms, filter);
             g_array_append_val (frame_ms, frame);
-            if (round == 0)
+            if (round == 0 || all_rounds)
               g_print ("%-12s %-12s %8u %7.2f ms %7.2f ms %7.2f ms\n", queries[q], chars ? typed : "(empty)",
                        g_list_model_get_n_items (zid_users_view_get_model (view)), model, filter, frame);
           }
@@ -394,6 +395,13 @@ main (int    argc,
   g_print ("  then to the painted frame:   median %6.2f ms, p95 %6.2f ms, max %6.2f ms\n",
            percentile (frame_ms, 50), percentile (frame_ms, 95), percentile (frame_ms, 100));
   g_print ("  ratio p95 filter / 16 ms: %.2f\n", percentile (filter_ms, 95) / 16.0);
+  {
+    guint over = 0;
+
+    for (guint i = 0; i < filter_ms->len; i++)
+      over += g_array_index (filter_ms, double, i) >= 16.0;
+    g_print ("  keystrokes whose filter took 16 ms or more: %u of %u\n", over, filter_ms->len);
+  }
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_clear_object (&portal);

@@ -20,7 +20,8 @@ struct _ZidUsersView
   /* template */
   GtkSearchEntry      *search_entry;
   GtkLabel            *count_label;
-  GtkColumnView       *column_view;
+  GtkListView         *list_view;
+  GtkBox              *table_box;
   GtkStack            *stack;
 
   /* owned */
@@ -31,17 +32,6 @@ struct _ZidUsersView
 };
 
 G_DEFINE_FINAL_TYPE (ZidUsersView, zid_users_view, GTK_TYPE_BOX)
-
-enum
-{
-  COL_NAME,
-  COL_BIRTH_DATE,
-  COL_ORGANISATIONS,
-  COL_STATUS,
-  COL_MOBILE_ID,
-  COL_LAST_USE,
-  COL_MANAGE,
-};
 
 void
 zid_users_view_prepare_user (ZidUser *user)
@@ -87,120 +77,322 @@ zid_users_view_is_filtering (ZidUsersView *self)
   return FALSE;
 }
 
-/* ---- Columns ---------------------------------------------------------- */
+/* ---- Rows ------------------------------------------------------------- */
+
+/* One row of the overview as one widget: the six texts are drawn as Pango
+ * layouts in columns, the Beheer button is a real child. GTK 4.8's list view
+ * keeps up to 200 rows instantiated and builds or destroys row widgets
+ * whenever the number of matches crosses that range (every keystroke that
+ * goes to or from a handful of matches); with a GtkColumnView that was 16
+ * widgets per row (row, 7 cells, 7 children, the button's label), each
+ * styled, realized and registered on the accessibility bus, ~0.45 ms a row.
+ * Here it is 4 (the list item, this, the button, its label)
+ * (bench/ui/bench-search). The texts reach assistive technologies as the
+ * row's name (the user's name) and description (the other columns). */
+
+#define ZID_TYPE_USERS_ROW (zid_users_row_get_type ())
+G_DECLARE_FINAL_TYPE (ZidUsersRow, zid_users_row, ZID, USERS_ROW, GtkWidget)
+
+enum
+{
+  COL_NAME,
+  COL_BIRTH_DATE,
+  COL_ORGANISATIONS,
+  COL_STATUS,
+  COL_MOBILE_ID,
+  COL_LAST_USE,
+  N_TEXT_COLUMNS,
+};
+
+/* Share of the width left of the button, per column */
+static const double column_share[N_TEXT_COLUMNS] = { 0.21, 0.14, 0.26, 0.10, 0.12, 0.17 };
+
+#define ROW_PAD_X 6
+#define ROW_PAD_Y 6
+
+struct _ZidUsersRow
+{
+  GtkWidget    parent_instance;
+
+  /* owned */
+  GtkWidget   *button;                     /* NULL in the header */
+  PangoLayout *layouts[N_TEXT_COLUMNS];
+  int          column_x[N_TEXT_COLUMNS];
+  ZidUserRow  *item;
+  gulong       item_handler;
+  ZidUser     *shown;                      /* borrowed: what the texts show */
+};
+
+G_DEFINE_FINAL_TYPE (ZidUsersRow, zid_users_row, GTK_TYPE_WIDGET)
 
 static void
-setup_cell (GtkSignalListItemFactory *factory,
-            GtkListItem              *item,
-            gpointer                  column)
+zid_users_row_set_texts (ZidUsersRow        *self,
+                         const char * const *texts)
 {
-  if (GPOINTER_TO_INT (column) == COL_MANAGE)
-    {
-      GtkWidget *button = gtk_button_new_with_label (_("Manage"));
+  for (int i = 0; i < N_TEXT_COLUMNS; i++)
+    pango_layout_set_text (self->layouts[i], texts[i] ? texts[i] : "", -1);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
 
-      gtk_widget_set_halign (button, GTK_ALIGN_START);
-      gtk_list_item_set_child (item, button);
+static void
+zid_users_row_update (ZidUsersRow *self)
+{
+  ZidUser *user = self->item ? zid_user_row_get_user (self->item) : NULL;
+  g_autofree char *memberships = NULL;
+  g_autofree char *last_use = NULL;
+  g_autofree char *manage = NULL;
+  g_autofree char *description = NULL;
+  const char *texts[N_TEXT_COLUMNS];
+
+  if (user == self->shown)
+    return;
+  self->shown = user;
+  if (user == NULL)
+    return;
+
+  texts[COL_NAME] = zid_user_get_display_name (user);
+  texts[COL_BIRTH_DATE] = zid_user_get_birth_date (user);
+  texts[COL_ORGANISATIONS] = memberships = zid_ui_format_memberships (user);
+  texts[COL_STATUS] = zid_user_get_blocked (user) ? _("blocked") : _("active");
+  texts[COL_MOBILE_ID] = zid_ui_mobile_id_label (zid_user_get_mobile_id (user));
+  texts[COL_LAST_USE] = last_use = zid_ui_format_time (zid_user_get_last_use (user));
+  zid_users_row_set_texts (self, texts);
+
+  /* Translators: a row of the users overview for assistive technologies:
+   * birth date, organisations and roles, status, mobile ID, last use */
+  description = g_strdup_printf (_("Born %s; %s; %s; mobile ID: %s; last use: %s"),
+                                 texts[COL_BIRTH_DATE] ? texts[COL_BIRTH_DATE] : "",
+                                 texts[COL_ORGANISATIONS] ? texts[COL_ORGANISATIONS] : "",
+                                 texts[COL_STATUS],
+                                 texts[COL_MOBILE_ID] ? texts[COL_MOBILE_ID] : "",
+                                 texts[COL_LAST_USE] ? texts[COL_LAST_USE] : "");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, texts[COL_NAME],
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
+                                  -1);
+
+  manage = g_strdup_printf (_("Manage %s"), zid_user_get_display_name (user));
+  /* target first: the action takes an int64 */
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->button), "x", zid_user_get_id (user));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->button), "win.manage-user");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, manage, -1);
+}
+
+/* A row keeps its item while the search changes the item's user: follow it */
+static void
+zid_users_row_set_item (ZidUsersRow *self,
+                        ZidUserRow  *item)
+{
+  if (self->item == item)
+    {
+      zid_users_row_update (self);
+      return;
+    }
+  if (self->item != NULL)
+    g_clear_signal_handler (&self->item_handler, self->item);
+  g_set_object (&self->item, item);
+  if (item != NULL)
+    self->item_handler = g_signal_connect_swapped (item, "notify::user",
+                                                   G_CALLBACK (zid_users_row_update), self);
+  zid_users_row_update (self);
+}
+
+static void
+zid_users_row_measure (GtkWidget      *widget,
+                       GtkOrientation  orientation,
+                       int             for_size,
+                       int            *minimum,
+                       int            *natural,
+                       int            *minimum_baseline,
+                       int            *natural_baseline)
+{
+  ZidUsersRow *self = ZID_USERS_ROW (widget);
+  int button_min = 0, button_nat = 0;
+
+  if (self->button != NULL)
+    gtk_widget_measure (self->button, orientation, -1, &button_min, &button_nat, NULL, NULL);
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      *minimum = button_min + N_TEXT_COLUMNS * (40 + 2 * ROW_PAD_X);
+      *natural = button_nat + N_TEXT_COLUMNS * (120 + 2 * ROW_PAD_X);
     }
   else
     {
-      GtkWidget *label = gtk_label_new (NULL);
+      int text_height;
 
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-      gtk_list_item_set_child (item, label);
+      pango_layout_get_pixel_size (self->layouts[COL_NAME], NULL, &text_height);
+      *minimum = *natural = MAX (text_height + 2 * ROW_PAD_Y, button_nat);
     }
 }
 
 static void
-update_cell (GtkListItem *item)
+zid_users_row_size_allocate (GtkWidget *widget,
+                             int        width,
+                             int        height,
+                             int        baseline)
 {
-  ZidUser *user = zid_user_row_get_user (gtk_list_item_get_item (item));
-  GtkWidget *child = gtk_list_item_get_child (item);
-  g_autofree char *owned = NULL;
-  const char *text = NULL;
+  ZidUsersRow *self = ZID_USERS_ROW (widget);
+  int button_width = 0, x = 0, text_width;
 
-  if (user == NULL)
-    return;
-  switch (GPOINTER_TO_INT (g_object_get_data (G_OBJECT (item), "zid-column")))
+  if (self->button != NULL)
     {
-    case COL_NAME:
-      text = zid_user_get_display_name (user);
-      break;
-    case COL_BIRTH_DATE:
-      text = zid_user_get_birth_date (user);
-      break;
-    case COL_ORGANISATIONS:
-      text = owned = zid_ui_format_memberships (user);
-      break;
-    case COL_STATUS:
-      text = zid_user_get_blocked (user) ? _("blocked") : _("active");
-      break;
-    case COL_MOBILE_ID:
-      text = zid_ui_mobile_id_label (zid_user_get_mobile_id (user));
-      break;
-    case COL_LAST_USE:
-      text = owned = zid_ui_format_time (zid_user_get_last_use (user));
-      break;
-    case COL_MANAGE:
-      {
-        g_autofree char *name = g_strdup_printf (_("Manage %s"), zid_user_get_display_name (user));
+      int button_height;
 
-        /* target first: the action takes an int64 */
-        gtk_actionable_set_action_target (GTK_ACTIONABLE (child), "x", zid_user_get_id (user));
-        gtk_actionable_set_action_name (GTK_ACTIONABLE (child), "win.manage-user");
-        gtk_accessible_update_property (GTK_ACCESSIBLE (child),
-                                        GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
-        return;
-      }
-    default:
-      g_assert_not_reached ();
+      gtk_widget_measure (self->button, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &button_width, NULL, NULL);
+      gtk_widget_measure (self->button, GTK_ORIENTATION_VERTICAL, button_width, NULL, &button_height, NULL, NULL);
+      button_height = MIN (button_height, height);
+      gtk_widget_size_allocate (self->button,
+                                &(GtkAllocation) { width - button_width - ROW_PAD_X, (height - button_height) / 2,
+                                                   button_width, button_height },
+                                -1);
+      button_width += 2 * ROW_PAD_X;
     }
-  gtk_label_set_text (GTK_LABEL (child), text ? text : "");
+  text_width = MAX (0, width - button_width);
+  for (int i = 0; i < N_TEXT_COLUMNS; i++)
+    {
+      int w = (int) (text_width * column_share[i]);
+
+      self->column_x[i] = x + ROW_PAD_X;
+      pango_layout_set_width (self->layouts[i], MAX (0, w - 2 * ROW_PAD_X) * PANGO_SCALE);
+      x += w;
+    }
 }
 
-/* A row keeps its object while the search changes its user: follow it */
 static void
-bind_cell (GtkSignalListItemFactory *factory,
+zid_users_row_snapshot (GtkWidget   *widget,
+                        GtkSnapshot *snapshot)
+{
+  ZidUsersRow *self = ZID_USERS_ROW (widget);
+  int height = gtk_widget_get_height (widget);
+  GdkRGBA color;
+
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &color);
+  for (int i = 0; i < N_TEXT_COLUMNS; i++)
+    {
+      int text_height;
+
+      pango_layout_get_pixel_size (self->layouts[i], NULL, &text_height);
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (self->column_x[i], (height - text_height) / 2));
+      gtk_snapshot_append_layout (snapshot, self->layouts[i], &color);
+      gtk_snapshot_restore (snapshot);
+    }
+  if (self->button != NULL && gtk_widget_get_child_visible (self->button))
+    gtk_widget_snapshot_child (widget, self->button, snapshot);
+}
+
+static void
+zid_users_row_css_changed (GtkWidget         *widget,
+                           GtkCssStyleChange *change)
+{
+  ZidUsersRow *self = ZID_USERS_ROW (widget);
+
+  GTK_WIDGET_CLASS (zid_users_row_parent_class)->css_changed (widget, change);
+  /* the layouts follow the widget's font */
+  for (int i = 0; i < N_TEXT_COLUMNS; i++)
+    pango_layout_context_changed (self->layouts[i]);
+  gtk_widget_queue_resize (widget);
+}
+
+static void
+zid_users_row_dispose (GObject *object)
+{
+  ZidUsersRow *self = ZID_USERS_ROW (object);
+
+  zid_users_row_set_item (self, NULL);
+  g_clear_pointer (&self->button, gtk_widget_unparent);
+  for (int i = 0; i < N_TEXT_COLUMNS; i++)
+    g_clear_object (&self->layouts[i]);
+  G_OBJECT_CLASS (zid_users_row_parent_class)->dispose (object);
+}
+
+static void
+zid_users_row_class_init (ZidUsersRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = zid_users_row_dispose;
+  widget_class->measure = zid_users_row_measure;
+  widget_class->size_allocate = zid_users_row_size_allocate;
+  widget_class->snapshot = zid_users_row_snapshot;
+  widget_class->css_changed = zid_users_row_css_changed;
+  gtk_widget_class_set_css_name (widget_class, "zid-users-row");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+zid_users_row_init (ZidUsersRow *self)
+{
+  for (int i = 0; i < N_TEXT_COLUMNS; i++)
+    {
+      self->layouts[i] = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
+      pango_layout_set_ellipsize (self->layouts[i], PANGO_ELLIPSIZE_END);
+      pango_layout_set_single_paragraph_mode (self->layouts[i], TRUE);
+    }
+}
+
+static GtkWidget *
+zid_users_row_new (void)
+{
+  ZidUsersRow *self = g_object_new (ZID_TYPE_USERS_ROW, NULL);
+
+  self->button = gtk_button_new_with_label (_("Manage"));
+  gtk_widget_set_parent (self->button, GTK_WIDGET (self));
+  return GTK_WIDGET (self);
+}
+
+/* The column titles, drawn as the rows are so that they line up */
+static GtkWidget *
+zid_users_row_new_header (void)
+{
+  ZidUsersRow *self = g_object_new (ZID_TYPE_USERS_ROW, NULL);
+  g_autoptr(PangoAttrList) bold = pango_attr_list_new ();
+
+  /* takes the rows' button width, never shown */
+  self->button = gtk_button_new_with_label (_("Manage"));
+  gtk_widget_set_parent (self->button, GTK_WIDGET (self));
+  gtk_widget_set_child_visible (self->button, FALSE);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->button), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
+  /* the list's rows are padded by 2 px (Adwaita) */
+  gtk_widget_set_margin_start (GTK_WIDGET (self), 2);
+  gtk_widget_set_margin_end (GTK_WIDGET (self), 2);
+  const char *titles[N_TEXT_COLUMNS + 1] = {
+    _("Name"), _("Birth date"), _("Organisations and roles"), _("Status"), _("Mobile ID"), _("Last use"), NULL,
+  };
+  g_autofree char *label = g_strjoinv (", ", (char **) titles);
+
+  pango_attr_list_insert (bold, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+  for (int i = 0; i < N_TEXT_COLUMNS; i++)
+    pango_layout_set_attributes (self->layouts[i], bold);
+  zid_users_row_set_texts (self, titles);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  return GTK_WIDGET (self);
+}
+
+static void
+setup_row (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
-           gpointer                  column)
+           gpointer                  user_data)
 {
-  GObject *row = gtk_list_item_get_item (item);
-  gulong handler;
-
-  g_object_set_data (G_OBJECT (item), "zid-column", column);
-  handler = g_signal_connect_swapped (row, "notify::user", G_CALLBACK (update_cell), item);
-  g_object_set_data (G_OBJECT (item), "zid-handler", GSIZE_TO_POINTER (handler));
-  update_cell (item);
+  gtk_list_item_set_child (item, zid_users_row_new ());
 }
 
 static void
-unbind_cell (GtkSignalListItemFactory *factory,
-             GtkListItem              *item,
-             gpointer                  column)
+bind_row (GtkSignalListItemFactory *factory,
+          GtkListItem              *item,
+          gpointer                  user_data)
 {
-  gulong handler = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (item), "zid-handler"));
-
-  if (handler != 0)
-    g_signal_handler_disconnect (gtk_list_item_get_item (item), handler);
-  g_object_set_data (G_OBJECT (item), "zid-handler", NULL);
+  zid_users_row_set_item (ZID_USERS_ROW (gtk_list_item_get_child (item)), gtk_list_item_get_item (item));
 }
 
 static void
-add_column (ZidUsersView *self,
-            const char   *title,
-            int           column,
-            gboolean      expand)
+unbind_row (GtkSignalListItemFactory *factory,
+            GtkListItem              *item,
+            gpointer                  user_data)
 {
-  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
-  g_autoptr(GtkColumnViewColumn) col = NULL;
-
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), GINT_TO_POINTER (column));
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), GINT_TO_POINTER (column));
-  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), GINT_TO_POINTER (column));
-  col = gtk_column_view_column_new (title, g_object_ref (factory));
-  gtk_column_view_column_set_expand (col, expand);
-  gtk_column_view_column_set_resizable (col, TRUE);
-  gtk_column_view_append_column (self->column_view, col);
+  zid_users_row_set_item (ZID_USERS_ROW (gtk_list_item_get_child (item)), NULL);
 }
 
 /* ---- Loading ---------------------------------------------------------- */
@@ -335,7 +527,8 @@ zid_users_view_class_init (ZidUsersViewClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/nl/zorgid/Portaal/ui/zid-users-view.ui");
   gtk_widget_class_bind_template_child (widget_class, ZidUsersView, search_entry);
   gtk_widget_class_bind_template_child (widget_class, ZidUsersView, count_label);
-  gtk_widget_class_bind_template_child (widget_class, ZidUsersView, column_view);
+  gtk_widget_class_bind_template_child (widget_class, ZidUsersView, list_view);
+  gtk_widget_class_bind_template_child (widget_class, ZidUsersView, table_box);
   gtk_widget_class_bind_template_child (widget_class, ZidUsersView, stack);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
 }
@@ -344,6 +537,7 @@ static void
 zid_users_view_init (ZidUsersView *self)
 {
   g_autoptr(GtkNoSelection) selection = NULL;
+  g_autoptr(GtkListItemFactory) factory = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
@@ -351,13 +545,13 @@ zid_users_view_init (ZidUsersView *self)
   self->list = zid_user_list_new ();
   g_signal_connect_swapped (self->list, "items-changed", G_CALLBACK (update_count), self);
   selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->list)));
-  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (selection));
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (selection));
 
-  add_column (self, _("Name"), COL_NAME, TRUE);
-  add_column (self, _("Birth date"), COL_BIRTH_DATE, FALSE);
-  add_column (self, _("Organisations and roles"), COL_ORGANISATIONS, TRUE);
-  add_column (self, _("Status"), COL_STATUS, FALSE);
-  add_column (self, _("Mobile ID"), COL_MOBILE_ID, FALSE);
-  add_column (self, _("Last use"), COL_LAST_USE, FALSE);
-  add_column (self, "", COL_MANAGE, FALSE);
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), NULL);
+  gtk_list_view_set_factory (self->list_view, factory);
+
+  gtk_box_prepend (self->table_box, zid_users_row_new_header ());
 }
