@@ -27,6 +27,8 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
+#include "zid-bench.h"
+
 #include "zid-portal.h"
 #include "zid-store-private.h"
 
@@ -163,108 +165,7 @@ make_birth_date (GRand *rand,
 
 /* ---- Statistics ---- */
 
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
-}
-
-static double
-percentile (GArray *samples,
-            double  p)
-{
-  g_autoptr(GArray) sorted = g_array_copy (samples);
-  guint rank;
-
-  if (sorted->len == 0)
-    return NAN;
-  g_array_sort (sorted, compare_doubles);
-  rank = (guint) ceil (p / 100.0 * sorted->len);
-  if (rank < 1)
-    rank = 1;
-  return g_array_index (sorted, double, rank - 1);
-}
-
-static double
-now_ms (void)
-{
-  return g_get_monotonic_time () / 1000.0;
-}
-
 /* ---- Fill ---- */
-
-static void
-die_sqlite (sqlite3    *db,
-            const char *what)
-{
-  g_printerr ("bench-core: %s: %s\n", what, sqlite3_errmsg (db));
-  exit (1);
-}
-
-static void
-exec_or_die (sqlite3    *db,
-             const char *sql)
-{
-  if (sqlite3_exec (db, sql, NULL, NULL, NULL) != SQLITE_OK)
-    die_sqlite (db, sql);
-}
-
-static sqlite3_stmt *
-prepare_or_die (sqlite3    *db,
-                const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    die_sqlite (db, sql);
-  return stmt;
-}
-
-static void
-step_done_or_die (sqlite3      *db,
-                  sqlite3_stmt *stmt)
-{
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    die_sqlite (db, sqlite3_sql (stmt));
-  sqlite3_reset (stmt);
-}
-
-/* index_names () in zid-portal.c, on the bulk connection */
-static void
-index_names (sqlite3      *db,
-             sqlite3_stmt *insert_key,
-             gint64        organisation,
-             gint64        user,
-             const char   *first_name,
-             const char   *last_name)
-{
-  g_autofree char *first = zid_name_key (first_name);
-  g_autofree char *last = zid_name_key (last_name);
-  g_autofree char *full = g_strdup_printf ("%s %s", first, last);
-  g_auto(GStrv) first_words = g_strsplit_set (first, " -", -1);
-  g_auto(GStrv) last_words = g_strsplit_set (last, " -", -1);
-  const char *keys[64];
-  guint n = 0;
-
-  keys[n++] = full;
-  keys[n++] = last;
-  for (guint i = 0; first_words[i] && n < G_N_ELEMENTS (keys); i++)
-    keys[n++] = first_words[i];
-  for (guint i = 0; last_words[i] && n < G_N_ELEMENTS (keys); i++)
-    keys[n++] = last_words[i];
-
-  for (guint i = 0; i < n; i++)
-    {
-      if (*keys[i] == '\0')
-        continue;
-      sqlite3_bind_int64 (insert_key, 1, organisation);
-      sqlite3_bind_text (insert_key, 2, keys[i], -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (insert_key, 3, user);
-      step_done_or_die (db, insert_key);
-    }
-}
 
 typedef struct
 {

@@ -871,32 +871,14 @@ index_names (ZidPortal   *self,
              const char  *last_name,
              GError     **error)
 {
-  g_autofree char *first = zid_name_key (first_name);
-  g_autofree char *last = zid_name_key (last_name);
-  g_autofree char *full = g_strdup_printf ("%s %s", first, last);
-  g_auto(GStrv) first_words = g_strsplit_set (first, " -", -1);
-  g_auto(GStrv) last_words = g_strsplit_set (last, " -", -1);
-  g_autoptr(GPtrArray) keys = g_ptr_array_new ();
+  g_auto(GStrv) keys = zid_name_keys (first_name, last_name);
 
-  g_ptr_array_add (keys, full);
-  g_ptr_array_add (keys, last);
-  for (guint i = 0; first_words[i]; i++)
-    g_ptr_array_add (keys, first_words[i]);
-  for (guint i = 0; last_words[i]; i++)
-    g_ptr_array_add (keys, last_words[i]);
-
-  for (guint i = 0; i < keys->len; i++)
-    {
-      const char *key = g_ptr_array_index (keys, i);
-
-      if (*key == '\0')
-        continue;
-      if (!zid_store_run (self->store, error,
-                          "INSERT OR IGNORE INTO name_keys (organisation_id, key, user_id)"
-                          " VALUES (?, ?, ?)",
-                          "iti", organisation, key, user))
-        return FALSE;
-    }
+  for (guint i = 0; keys[i]; i++)
+    if (!zid_store_run (self->store, error,
+                        "INSERT OR IGNORE INTO name_keys (organisation_id, key, user_id)"
+                        " VALUES (?, ?, ?)",
+                        "iti", organisation, keys[i], user))
+      return FALSE;
   return TRUE;
 }
 

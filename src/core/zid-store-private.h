@@ -72,5 +72,9 @@ gboolean      zid_store_audit_verify (ZidStore    *self,
 
 /* Search keys for names: case folded, accents removed */
 char         *zid_name_key           (const char  *text);
+/* Every key a member is found by: each word of the first and last name,
+ * the whole last name and "first last" (no empty keys; may repeat) */
+GStrv         zid_name_keys          (const char  *first_name,
+                                      const char  *last_name);
 
 G_END_DECLS

@@ -666,3 +666,26 @@ zid_name_key (const char *text)
   g_string_free (plain, TRUE);
   return g_strstrip (g_steal_pointer (&folded));
 }
+
+GStrv
+zid_name_keys (const char *first_name,
+               const char *last_name)
+{
+  g_autofree char *first = zid_name_key (first_name);
+  g_autofree char *last = zid_name_key (last_name);
+  g_auto(GStrv) first_words = g_strsplit_set (first, " -", -1);
+  g_auto(GStrv) last_words = g_strsplit_set (last, " -", -1);
+  g_autofree char *full = g_strconcat (first, " ", last, NULL);
+  g_autoptr(GStrvBuilder) keys = g_strv_builder_new ();
+
+  g_strv_builder_add (keys, full);
+  if (*last != '\0')
+    g_strv_builder_add (keys, last);
+  for (guint i = 0; first_words[i]; i++)
+    if (*first_words[i] != '\0')
+      g_strv_builder_add (keys, first_words[i]);
+  for (guint i = 0; last_words[i]; i++)
+    if (*last_words[i] != '\0')
+      g_strv_builder_add (keys, last_words[i]);
+  return g_strv_builder_end (keys);
+}
