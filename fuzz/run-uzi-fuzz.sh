@@ -7,20 +7,10 @@
 # made here) and runs for SECONDS. Exit 0: no finding. Exit 77: no clang or
 # no libFuzzer runtime (clang, libclang-rt-14-dev).
 set -euo pipefail
-seconds=${1:-60}
-src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-out=${2:-${ZID_BUILD_ROOT:-/tmp}/fuzz-uzi-libfuzzer}
-mkdir -p "$out/corpus"
+fuzz_name=uzi
+. "$(dirname "${BASH_SOURCE[0]}")/libfuzzer.sh"
 
-cc=$(command -v clang || command -v clang-14 || true)
-[ -n "$cc" ] || { echo "SKIP: clang not installed" >&2; exit 77; }
-echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n){(void)d;(void)n;return 0;}' >"$out/probe.c"
-"$cc" -fsanitize=fuzzer "$out/probe.c" -o "$out/probe" 2>/dev/null ||
-  { echo "SKIP: no libFuzzer runtime (libclang-rt-14-dev)" >&2; exit 77; }
-
-flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-       -DGLIB_VERSION_MIN_REQUIRED=GLIB_VERSION_2_74 -DOPENSSL_API_COMPAT=30000 -D_GNU_SOURCE
-       -I"$src/src/card" $(pkg-config --cflags gobject-2.0 openssl))
+flags=("${fuzz_flags[@]}" -I"$src/src/card" $(pkg-config --cflags gobject-2.0 openssl))
 "$cc" "${flags[@]}" -o "$out/fuzz-uzi" "$src/fuzz/fuzz-uzi.c" \
   "$src/src/card/zid-uzi.c" "$src/src/card/zid-card-error.c" \
   $(pkg-config --libs gobject-2.0 openssl)

@@ -13,6 +13,7 @@
 G_BEGIN_DECLS
 
 typedef struct _ZidCa ZidCa;
+typedef struct _ZidCaRequest ZidCaRequest;
 
 typedef struct
 {
@@ -27,10 +28,13 @@ ZidCa    *zid_ca_open             (const char    *dir,
 void      zid_ca_free             (ZidCa         *self);
 char     *zid_ca_dup_pem          (ZidCa         *self);
 
-X509_REQ *zid_ca_check_request    (const char    *csr_pem,
-                                   GError       **error);
+/* A phone's PKCS#10 request, checked: an EC P-256 key, signed with
+ * ECDSA/SHA-256 by that key */
+ZidCaRequest *zid_ca_check_request (const char    *csr_pem,
+                                    GError       **error);
+void          zid_ca_request_free  (ZidCaRequest  *request);
 char     *zid_ca_issue_mobile     (ZidCa         *self,
-                                   X509_REQ      *request,
+                                   const ZidCaRequest *request,
                                    const char    *common_name,
                                    gint64         user_id,
                                    gint64         now,
@@ -79,5 +83,6 @@ char     *zid_certificate_pin     (const char    *cert_pem,
                                    GError       **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidCa, zid_ca_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidCaRequest, zid_ca_request_free)
 
 G_END_DECLS

@@ -16,7 +16,6 @@
 #include "zid-portal.h"
 #include "zid-store-private.h"
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509_REQ, X509_REQ_free)
 
 #define CODE_BYTES       16   /* 128 bits */
 #define SESSION_BYTES    16
@@ -2232,9 +2231,9 @@ typedef struct
 static void
 code_row_clear (CodeRow *row)
 {
-  g_free (row->first_name);
-  g_free (row->last_name);
-  g_free (row->organisation_name);
+  g_clear_pointer (&row->first_name, g_free);
+  g_clear_pointer (&row->last_name, g_free);
+  g_clear_pointer (&row->organisation_name, g_free);
 }
 
 /* Finds the code and says why it cannot be used, if it cannot */
@@ -2353,7 +2352,7 @@ zid_portal_enrol_full (ZidPortal          *self,
   g_autofree char *details = NULL;
   g_autofree char *common_name = NULL;
   gint64 not_before = 0, not_after = 0;
-  g_autoptr(X509_REQ) request = NULL;
+  g_autoptr(ZidCaRequest) request = NULL;
   CodeRow row = { 0 };
   guint8 hash[32];
   gboolean ok;
@@ -2364,8 +2363,11 @@ zid_portal_enrol_full (ZidPortal          *self,
   if ((ca = ensure_ca (self, error)) == NULL)
     return FALSE;
 
-  /* the request is checked before the transaction: parsing and verifying
-   * it is most of an enrolment's work, and needs no lock */
+  /* Checking the request and issuing the certificate are nearly all of an
+   * enrolment's work and need no lock: the request is checked, the code
+   * looked up and the certificate made outside the write transaction,
+   * which then looks the code up again and takes it only if it is still
+   * good. A certificate made for a code taken meanwhile is dropped unseen. */
   request = zid_ca_check_request (csr_pem, &local_error);
   if (request == NULL)
     {
@@ -2377,19 +2379,25 @@ zid_portal_enrol_full (ZidPortal          *self,
       return FALSE;
     }
 
-  if (!zid_store_begin (self->store, TRUE, error))
+  if (!zid_store_begin (self->store, FALSE, error))
     return FALSE;
-
   ok = lookup_code (self, code, &row, &local_error);
+  zid_store_commit (self->store, NULL);
   if (ok)
     {
-      subject = user_label (row.user);
       common_name = g_strdup_printf ("%s %s", row.first_name, row.last_name);
       ok = (cert = zid_ca_issue_mobile (ca, request, common_name, row.user, now (self),
                                         &serial, &not_before, &not_after, &local_error)) != NULL;
     }
+  code_row_clear (&row);
+
+  if (!zid_store_begin (self->store, TRUE, error))
+    return FALSE;
+  /* again under the lock: used, blocked or expired since */
+  ok = ok && lookup_code (self, code, &row, &local_error);
   if (ok)
     {
+      subject = user_label (row.user);
       /* single use: only the transaction that marks the code used may go on */
       code_hash (code, hash);
       ok = zid_store_run (self->store, &local_error,

@@ -32,6 +32,8 @@
 #define G_LOG_DOMAIN "zid-service"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -529,6 +531,15 @@ incoming_cb (GSocketService    *service,
       self->stats.rejected++;
       g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
       return TRUE;
+    }
+
+  /* An answer goes out as a few TLS records (head, body): with Nagle the
+   * second waits for the phone's delayed ACK, 40 ms per request */
+  if (!g_socket_set_option (g_socket_connection_get_socket (connection),
+                            IPPROTO_TCP, TCP_NODELAY, TRUE, &error))
+    {
+      g_debug ("TCP_NODELAY: %s", error->message);
+      g_clear_error (&error);
     }
 
   conn = g_new0 (ZidServiceConnection, 1);

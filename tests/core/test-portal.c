@@ -5,9 +5,11 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <sqlite3.h>
 #include <string.h>
@@ -20,6 +22,10 @@
 #define URA_A     "12345678"
 #define URA_B     "87654321"
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_PKEY, EVP_PKEY_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509, X509_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BIO, BIO_free)
+
 typedef struct
 {
   char      *dir;
@@ -30,11 +36,12 @@ typedef struct
   char      *admin_cert;
 } Fixture;
 
-/* A phone: an EC P-256 key and its PKCS#10 request */
+/* A PKCS#10 request for @key, signed by @signer with @md, as PEM */
 static char *
-make_csr (EVP_PKEY **key_out)
+request_pem (EVP_PKEY     *key,
+             EVP_PKEY     *signer,
+             const EVP_MD *md)
 {
-  EVP_PKEY *key = EVP_EC_gen ("P-256");
   X509_REQ *req = X509_REQ_new ();
   BIO *bio = BIO_new (BIO_s_mem ());
   char *data;
@@ -45,14 +52,21 @@ make_csr (EVP_PKEY **key_out)
   X509_NAME_add_entry_by_txt (X509_REQ_get_subject_name (req), "CN", MBSTRING_UTF8,
                               (const unsigned char *) "phone", -1, -1, 0);
   X509_REQ_set_pubkey (req, key);
-  g_assert_true (X509_REQ_sign (req, key, EVP_sha256 ()) > 0);
+  g_assert_true (X509_REQ_sign (req, signer, md) > 0);
   PEM_write_bio_X509_REQ (bio, req);
   len = BIO_get_mem_data (bio, &data);
   pem = g_strndup (data, len);
   BIO_free (bio);
   X509_REQ_free (req);
-  *key_out = key;
   return pem;
+}
+
+/* A phone: an EC P-256 key and its PKCS#10 request */
+static char *
+make_csr (EVP_PKEY **key_out)
+{
+  *key_out = EVP_EC_gen ("P-256");
+  return request_pem (*key_out, *key_out, EVP_sha256 ());
 }
 
 static char *
@@ -587,6 +601,111 @@ test_code_expiry_and_single_use (Fixture *f, gconstpointer data)
   }
 }
 
+/* DER as a PEM request, for requests OpenSSL would not make */
+static char *
+der_to_request_pem (const guint8 *der,
+                    gsize         len)
+{
+  BIO *bio = BIO_new (BIO_s_mem ());
+  char *data;
+  char *pem;
+
+  g_assert_true (PEM_write_bio (bio, "CERTIFICATE REQUEST", "", der, len) > 0);
+  len = BIO_get_mem_data (bio, &data);
+  pem = g_strndup (data, len);
+  BIO_free (bio);
+  return pem;
+}
+
+static guint8 *
+request_der (const char *pem,
+             long       *len)
+{
+  BIO *bio = BIO_new_mem_buf (pem, -1);
+  unsigned char *der = NULL;
+  char *name = NULL, *header = NULL;
+
+  g_assert_true (PEM_read_bio (bio, &name, &header, &der, len));
+  OPENSSL_free (name);
+  OPENSSL_free (header);
+  BIO_free (bio);
+  return der;
+}
+
+/* Only an EC P-256 key signed with ECDSA/SHA-256 by that key is issued
+ * for; every other request is refused and leaves the code usable */
+static void
+test_enrol_request_checked (Fixture *f, gconstpointer data)
+{
+  g_autoptr(ZidEnrolment) e = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
+                                                        "Een", "Gebruiker", "1990-01-01", NULL);
+  g_autofree char *code = payload_param (e->payload, "code");
+  g_autoptr(EVP_PKEY) p256 = EVP_EC_gen ("P-256");
+  g_autoptr(EVP_PKEY) other = EVP_EC_gen ("P-256");
+  g_autoptr(EVP_PKEY) p384 = EVP_EC_gen ("P-384");
+  g_autoptr(EVP_PKEY) rsa = EVP_RSA_gen (2048);
+  g_autoptr(EVP_PKEY) compressed = EVP_EC_gen ("P-256");
+  g_autofree char *good = request_pem (p256, p256, EVP_sha256 ());
+  g_autofree guint8 *good_der = NULL;
+  g_autofree char *cert_pem = NULL;
+  long der_len = 0;
+  struct {
+    char       *pem;
+    const char *says;
+  } refused[] = {
+    { request_pem (p384, p384, EVP_sha256 ()), "P-256" },
+    { request_pem (rsa, rsa, EVP_sha256 ()), "P-256" },
+    { request_pem (p256, p256, EVP_sha384 ()), "SHA-256" },
+    { request_pem (p256, other, EVP_sha256 ()), "Handtekening" },
+    { g_strdup ("-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n"), "PKCS#10" },
+    { NULL, "Handtekening" },    /* one bit of the subject changed */
+    { NULL, "PKCS#10" },         /* a byte after the request */
+    { NULL, "PKCS#10" },         /* cut short */
+  };
+  g_autoptr(BIO) bio = NULL;
+  g_autoptr(X509) cert = NULL;
+  guint8 *tampered;
+
+  good_der = (guint8 *) request_der (good, &der_len);
+  tampered = g_memdup2 (good_der, der_len);
+  g_assert_nonnull (memmem (tampered, der_len, "phone", 5));
+  ((guint8 *) memmem (tampered, der_len, "phone", 5))[4] ^= 0x01;
+  refused[5].pem = der_to_request_pem (tampered, der_len);
+  g_free (tampered);
+  tampered = g_malloc (der_len + 1);
+  memcpy (tampered, good_der, der_len);
+  tampered[der_len] = 0;
+  refused[6].pem = der_to_request_pem (tampered, der_len + 1);
+  refused[7].pem = der_to_request_pem (tampered, der_len - 1);
+  g_free (tampered);
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (zid_portal_enrol (f->portal, code, refused[i].pem, NULL, NULL, &error));
+      g_assert_error (error, ZID_ERROR, ZID_ERROR_CERTIFICATE_INVALID);
+      g_assert_nonnull (strstr (error->message, refused[i].says));
+      g_free (refused[i].pem);
+    }
+
+  /* a compressed point is a P-256 key too; the certificate holds that key */
+  g_assert_true (EVP_PKEY_set_utf8_string_param (compressed, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+                                                 OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_COMPRESSED));
+  {
+    g_autofree char *pem = request_pem (compressed, compressed, EVP_sha256 ());
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (zid_portal_enrol (f->portal, code, pem, &cert_pem, NULL, &error));
+    g_assert_no_error (error);
+  }
+  bio = BIO_new_mem_buf (cert_pem, -1);
+  cert = PEM_read_bio_X509 (bio, NULL, NULL, NULL);
+  g_assert_nonnull (cert);
+  g_assert_cmpint (EVP_PKEY_eq (X509_get0_pubkey (cert), compressed), ==, 1);
+  g_assert_cmpint (EVP_PKEY_eq (X509_get0_pubkey (cert), p256), !=, 1);
+}
+
 /* codes are stored only as hashes */
 static void
 test_codes_stored_as_hash (Fixture *f, gconstpointer data)
@@ -1088,6 +1207,7 @@ main (int argc, char *argv[])
   ADD ("/portal/block/revoke", test_block_revoke);
   ADD ("/portal/codes/expiry-single-use", test_code_expiry_and_single_use);
   ADD ("/portal/codes/hashed", test_codes_stored_as_hash);
+  ADD ("/portal/codes/request-checked", test_enrol_request_checked);
   ADD ("/portal/codes/concurrent", test_concurrent_redemption);
   ADD ("/portal/login", test_login_rules);
   ADD ("/portal/inactive", test_inactive);
