@@ -1,9 +1,10 @@
 /* zid-registration-file.c — the operator's signed registration file
  *
  * Order of the checks (docs/registration-file.md §4): envelope, signature
- * over the content, trust folder, the signer's chain at the portal's time,
- * the signer's key usages, then the JSON. Nothing is parsed as a
- * registration before its signature verified.
+ * over the content, trust folder, the signer's chain at the portal's time
+ * (and the CRL of its CA when the folder holds CRLs), the signer's key
+ * usages, then the JSON. Nothing is parsed as a registration before its
+ * signature verified.
  *
  * SPDX-License-Identifier: EUPL-1.2
  */
@@ -537,13 +538,43 @@ read_certificates (const guint8  *data,
   return any;
 }
 
+/* Every CRL in PEM (several) or DER data, added to @store; how many */
+static guint
+add_crls (const guint8 *data,
+          gsize         len,
+          X509_STORE   *store)
+{
+  g_autoptr(BIO) bio = NULL;
+  X509_CRL *crl;
+  guint n = 0;
+
+  if (len == 0 || len > G_MAXINT || (bio = BIO_new_mem_buf (data, (int) len)) == NULL)
+    return 0;
+  if (memmem (data, len, "-----BEGIN", 10) != NULL)
+    {
+      while ((crl = PEM_read_bio_X509_CRL (bio, NULL, NULL, NULL)) != NULL)
+        {
+          n += X509_STORE_add_crl (store, crl) == 1;
+          X509_CRL_free (crl);
+        }
+    }
+  else if ((crl = d2i_X509_CRL_bio (bio, NULL)) != NULL)
+    {
+      n += X509_STORE_add_crl (store, crl) == 1;
+      X509_CRL_free (crl);
+    }
+  ERR_clear_error ();
+  return n;
+}
+
 /* The trust folder: self-signed certificates become anchors in @store,
- * the others go to @intermediates. */
+ * the others go to @intermediates; the operator's CRLs go to @store. */
 static gboolean
 load_trust_dir (const char    *trust_dir,
                 X509_STORE    *store,
                 ZidX509Stack  *intermediates,
                 guint         *n_anchors,
+                guint         *n_crls,
                 GError       **error)
 {
   g_autoptr(GDir) dir = NULL;
@@ -551,6 +582,7 @@ load_trust_dir (const char    *trust_dir,
   const char *entry;
 
   *n_anchors = 0;
+  *n_crls = 0;
   dir = g_dir_open (trust_dir, 0, &local_error);
   if (dir == NULL)
     return refuse (error, ZID_ERROR_IO,
@@ -566,7 +598,8 @@ load_trust_dir (const char    *trust_dir,
       gsize len;
 
       if (!g_str_has_suffix (entry, ".pem") && !g_str_has_suffix (entry, ".crt") &&
-          !g_str_has_suffix (entry, ".cer") && !g_str_has_suffix (entry, ".der"))
+          !g_str_has_suffix (entry, ".cer") && !g_str_has_suffix (entry, ".der") &&
+          !g_str_has_suffix (entry, ".crl"))
         continue;
       path = g_build_filename (trust_dir, entry, NULL);
       if (!g_file_test (path, G_FILE_TEST_IS_REGULAR) ||
@@ -575,9 +608,14 @@ load_trust_dir (const char    *trust_dir,
       certs = sk_X509_new_null ();
       if (!read_certificates ((const guint8 *) contents, len, certs))
         {
-          g_debug ("operator trust: %s holds no certificate", path);
+          guint crls = add_crls ((const guint8 *) contents, len, store);
+
+          if (crls == 0)
+            g_debug ("operator trust: %s holds no certificate or CRL", path);
+          *n_crls += crls;
           continue;
         }
+      *n_crls += add_crls ((const guint8 *) contents, len, store);
       while (sk_X509_num (certs) > 0)
         {
           X509 *x = sk_X509_shift (certs);
@@ -643,12 +681,12 @@ verify_chain (X509          *signer,
   g_autofree char *subject = name_to_string (X509_get_subject_name (signer));
   X509_VERIFY_PARAM *param;
   X509 *current;
-  guint n_anchors;
+  guint n_anchors, n_crls;
   int err;
 
   if (store == NULL || ctx == NULL || untrusted == NULL)
     return refuse (error, ZID_ERROR_CRYPTO, "Onvoldoende geheugen voor de certificaatcontrole");
-  if (!load_trust_dir (trust_dir, store, untrusted, &n_anchors, error))
+  if (!load_trust_dir (trust_dir, store, untrusted, &n_anchors, &n_crls, error))
     return FALSE;
   if (n_anchors == 0)
     return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
@@ -667,6 +705,10 @@ verify_chain (X509          *signer,
   param = X509_STORE_CTX_get0_param (ctx);
   X509_VERIFY_PARAM_set_time (param, (time_t) now);
   X509_VERIFY_PARAM_set_auth_level (param, 2);
+  /* With the operator's CRL in the folder the signer must not be on it,
+   * and the list must be current at @now */
+  if (n_crls > 0)
+    X509_VERIFY_PARAM_set_flags (param, X509_V_FLAG_CRL_CHECK);
 
   if (X509_verify_cert (ctx) == 1)
     {
@@ -698,6 +740,26 @@ verify_chain (X509          *signer,
         return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
                        "Het registratiebestand is ondertekend met een certificaat dat nog niet "
                        "geldig is: %s is geldig vanaf %s", who, not_before);
+      case X509_V_ERR_CERT_REVOKED:
+        return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
+                       "Het registratiebestand is ondertekend met een ingetrokken certificaat: "
+                       "%s staat op de intrekkingslijst (CRL) in %s. Vraag VZVZ om een opnieuw "
+                       "ondertekend bestand", who, trust_dir);
+      case X509_V_ERR_CRL_HAS_EXPIRED:
+      case X509_V_ERR_CRL_NOT_YET_VALID:
+        return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
+                       "De intrekkingslijst (CRL) van de beheerorganisatie in %s is %s; zet de "
+                       "actuele CRL van VZVZ in die map en probeer het opnieuw", trust_dir,
+                       err == X509_V_ERR_CRL_HAS_EXPIRED ? "verlopen" : "nog niet geldig");
+      case X509_V_ERR_UNABLE_TO_GET_CRL:
+        {
+          g_autofree char *crl_issuer = name_to_string (X509_get_issuer_name (current ? current : signer));
+
+          return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
+                         "In %s staat een intrekkingslijst (CRL), maar niet die van %s; zet de "
+                         "actuele CRL van VZVZ in die map en probeer het opnieuw",
+                         trust_dir, crl_issuer);
+        }
       case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
       case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
       case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:

@@ -13,6 +13,10 @@
 #     notyet        as operator, valid from next year
 #     server-eku    extendedKeyUsage serverAuth only
 #     no-ku         keyEncipherment only
+#     revoked       as operator, revoked by the signing CA
+#   DIR/crl/sub.crl           the signing CA's CRL (revoked on it), valid 30 days
+#   DIR/crl/stale.crl         the same list, its nextUpdate yesterday
+#   DIR/crl/root.crl          the root CA's CRL (nothing revoked)
 #   DIR/rogue/{root.pem,operator.pem,operator.key}  a CA nobody trusts and
 #                   an operator certificate from it
 #
@@ -26,7 +30,7 @@ mkdir -p "$dir"
 exec 9>"$dir/.lock"
 flock 9
 if [ -f "$dir/.done" ] && [ "$(cat "$dir/.done")" = "$script_id" ]; then exit 0; fi
-rm -rf "$dir/ca" "$dir/trust" "$dir/rogue" "$dir"/*.pem "$dir"/*.key
+rm -rf "$dir/ca" "$dir/trust" "$dir/rogue" "$dir/crl" "$dir"/*.pem "$dir"/*.key
 
 key () { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
 
@@ -109,6 +113,20 @@ op notyet 1.3.6.1.5.5.7.3.36 digitalSignature \
   "$(date -u -d '+300 days' +%Y%m%d%H%M%SZ)" "$(date -u -d '+700 days' +%Y%m%d%H%M%SZ)"
 op server-eku serverAuth digitalSignature
 op no-ku 1.3.6.1.5.5.7.3.36 keyEncipherment
+op revoked 1.3.6.1.5.5.7.3.36 digitalSignature
+
+# CRLs: the root's (before the revocation), the signing CA's (current, stale)
+mkdir -p "$dir/crl"
+gencrl () { # CAKEY CACERT OUT [openssl ca options]
+  local k=$1 c=$2 out=$3; shift 3
+  openssl ca -config "$dir/ca/openssl.cnf" -gencrl -keyfile "$k" -cert "$c" -md sha256 "$@" -out "$out" 2>/dev/null
+}
+gencrl "$dir/ca/root.key" "$dir/ca/root.pem" "$dir/crl/root.crl" -crldays 30
+openssl ca -config "$dir/ca/openssl.cnf" -keyfile "$dir/ca/sub.key" -cert "$dir/ca/sub.pem" \
+  -revoke "$dir/revoked.pem" -crl_reason keyCompromise 2>/dev/null
+gencrl "$dir/ca/sub.key" "$dir/ca/sub.pem" "$dir/crl/sub.crl" -crldays 30
+gencrl "$dir/ca/sub.key" "$dir/ca/sub.pem" "$dir/crl/stale.crl" \
+  -crl_lastupdate "$(date -u -d '-30 days' +%Y%m%d%H%M%SZ)" -crl_nextupdate "$(date -u -d '-1 day' +%Y%m%d%H%M%SZ)"
 
 new_ca "$dir/rogue" "/C=NL/O=Rogue/CN=Rogue Registraties CA"
 key "$dir/rogue/operator.key"

@@ -138,6 +138,34 @@ refused "intermediate neither in the file nor in the folder" certificate-invalid
 data=$tmp/data3
 run_admin --json registration import "$tmp/nochain.p7m" --trust "$tmp/trust-with-sub"
 check "intermediate from the trust folder: accepted" [ "$rc" = 0 ]
+
+# --- the operator's CRLs in the trust folder ----------------------------------
+openssl cms -sign -binary -nodetach -md sha256 -in "$tmp/reg.json" -signer "$pki/revoked.pem" -inkey "$pki/revoked.key" \
+  -certfile "$pki/chain.pem" -outform DER -out "$tmp/revoked.p7m" 2>/dev/null
+data=$tmp/data-no-crl
+run_admin --json registration import "$tmp/revoked.p7m" --trust "$trust"
+check "revoked signer, no CRL in the folder: accepted (revocation not known)" [ "$rc" = 0 ]
+mkdir -p "$tmp/trust-crl-der" "$tmp/trust-crl-bundle" "$tmp/trust-crl-stale" "$tmp/trust-crl-root"
+cp "$trust/root.pem" "$tmp/trust-crl-der/"
+openssl crl -in "$pki/crl/sub.crl" -outform DER -out "$tmp/trust-crl-der/sub.crl"
+cat "$trust/root.pem" "$pki/crl/sub.crl" >"$tmp/trust-crl-bundle/vzvz.pem"
+cp "$trust/root.pem" "$pki/crl/stale.crl" "$tmp/trust-crl-stale/"
+cp "$trust/root.pem" "$pki/crl/root.crl" "$tmp/trust-crl-root/"
+for t in der bundle; do
+  data=$tmp/data-crl-$t
+  run_admin --json registration import "$tmp/revoked.p7m" --trust "$tmp/trust-crl-$t"
+  refused "revoked signer, the signing CA's CRL ($t) in the folder" certificate-invalid 1 "ingetrokken certificaat"
+  nothing_stored "revoked signer ($t)" 0
+  run_admin --json registration import "$tmp/reg.p7m" --trust "$tmp/trust-crl-$t"
+  check "a signer not on the CRL ($t): accepted" [ "$rc" = 0 ]
+done
+data=$tmp/data-crl-stale
+run_admin --json registration import "$tmp/reg.p7m" --trust "$tmp/trust-crl-stale"
+refused "the CRL's nextUpdate has passed" certificate-invalid 1 "is verlopen; zet de actuele CRL"
+nothing_stored "stale CRL" 0
+run_admin --json registration import "$tmp/reg.p7m" --trust "$tmp/trust-crl-root"
+refused "a CRL, but not the signing CA's" certificate-invalid 1 "niet die van"
+nothing_stored "CRL of another CA" 0
 data=$tmp/data2
 
 openssl cms -sign -binary -nodetach -md sha256 -in "$tmp/reg.json" -signer "$pki/server-eku.pem" -inkey "$pki/server-eku.key" \
