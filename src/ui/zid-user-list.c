@@ -12,6 +12,14 @@
 
 #define FOLD_KEY "zid-fold-keys"
 
+/* The result for one query; each level of the history is narrower than
+ * the one before it */
+typedef struct
+{
+  char   *query;          /* folded */
+  GArray *matches;        /* guint indices into the users, in order */
+} Level;
+
 struct _ZidUserList
 {
   GObject      parent_instance;
@@ -19,9 +27,10 @@ struct _ZidUserList
   /* owned */
   GPtrArray   *users;     /* ZidUser */
   const char **keys;      /* per user: "first\nlast\nfull", borrowed from the user */
-  GArray      *matches;   /* guint indices into @users, in order */
+  GPtrArray   *levels;    /* Level: the current query and the prefixes typed before it */
+  GArray      *shown;     /* the items: the current matches, or the last
+                           * non-empty ones while nothing matches; NULL: everyone */
   GPtrArray   *rows;      /* ZidUserRow per position handed out (NULL: none yet) */
-  char        *query;     /* folded; NULL: everyone */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -40,6 +49,20 @@ zid_user_list_prepare_user (ZidUser *user)
                           g_strdup_printf ("%s\n%s\n%s", first, last, full), g_free);
 }
 
+static void
+level_free (Level *level)
+{
+  g_free (level->query);
+  g_array_unref (level->matches);
+  g_free (level);
+}
+
+static Level *
+current_level (ZidUserList *self)
+{
+  return self->levels->len > 0 ? g_ptr_array_index (self->levels, self->levels->len - 1) : NULL;
+}
+
 static gboolean
 matches (const char *keys,
          const char *query,
@@ -47,7 +70,7 @@ matches (const char *keys,
 {
   for (const char *k = keys; k != NULL; )
     {
-      if (strncmp (k, query, qlen) == 0)
+      if (*k == *query && strncmp (k, query, qlen) == 0)
         return TRUE;
       k = strchr (k, '\n');
       if (k != NULL)
@@ -56,18 +79,38 @@ matches (const char *keys,
   return FALSE;
 }
 
-static guint
-n_visible (ZidUserList *self)
+/* The users of @within (NULL: all) that @query matches, in order */
+static GArray *
+scan (ZidUserList *self,
+      GArray      *within,
+      const char  *query)
 {
-  return self->query ? self->matches->len : self->users->len;
+  gsize qlen = strlen (query);
+  guint n = within ? within->len : self->users->len;
+  GArray *result = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint u = within ? g_array_index (within, guint, i) : i;
+
+      if (matches (self->keys[u], query, qlen))
+        g_array_append_val (result, u);
+    }
+  return result;
+}
+
+static guint
+n_shown (ZidUserList *self)
+{
+  return self->shown ? self->shown->len : self->users->len;
 }
 
 static ZidUser *
-visible_user (ZidUserList *self,
-              guint        position)
+shown_user (ZidUserList *self,
+            guint        position)
 {
-  if (self->query != NULL)
-    position = g_array_index (self->matches, guint, position);
+  if (self->shown != NULL)
+    position = g_array_index (self->shown, guint, position);
   return g_ptr_array_index (self->users, position);
 }
 
@@ -80,7 +123,7 @@ get_item_type (GListModel *model)
 static guint
 get_n_items (GListModel *model)
 {
-  return n_visible (ZID_USER_LIST (model));
+  return n_shown (ZID_USER_LIST (model));
 }
 
 static gpointer
@@ -91,14 +134,14 @@ get_item (GListModel *model,
 
   ZidUserRow *row;
 
-  if (position >= n_visible (self))
+  if (position >= n_shown (self))
     return NULL;
   if (position >= self->rows->len)
     g_ptr_array_set_size (self->rows, position + 1);
   row = g_ptr_array_index (self->rows, position);
   if (row == NULL)
     row = g_ptr_array_index (self->rows, position) = zid_user_row_new ();
-  zid_user_row_set_user (row, visible_user (self, position));
+  zid_user_row_set_user (row, shown_user (self, position));
   return g_object_ref (row);
 }
 
@@ -110,56 +153,28 @@ list_model_iface_init (GListModelInterface *iface)
   iface->get_item = get_item;
 }
 
-/* Recomputes the matches for the current query; @narrower: the previous
- * matches are a superset */
+/* Makes @items (NULL: everyone) the items, from @before of them. The rows
+ * handed out keep their identity: the users at their positions change
+ * (notify::user), and only the tail of the list is added or removed */
 static void
-refilter (ZidUserList *self,
-          gboolean     narrower)
+show (ZidUserList *self,
+      GArray      *items,
+      guint        before)
 {
-  gsize qlen;
+  guint after;
 
-  if (self->query == NULL)
-    {
-      g_array_set_size (self->matches, 0);
-      return;
-    }
-  qlen = strlen (self->query);
-  if (narrower)
-    {
-      guint out = 0;
+  if (items != NULL)
+    g_array_ref (items);
+  g_clear_pointer (&self->shown, g_array_unref);
+  self->shown = items;
 
-      for (guint i = 0; i < self->matches->len; i++)
-        {
-          guint u = g_array_index (self->matches, guint, i);
-
-          if (matches (self->keys[u], self->query, qlen))
-            g_array_index (self->matches, guint, out++) = u;
-        }
-      g_array_set_size (self->matches, out);
-    }
-  else
-    {
-      g_array_set_size (self->matches, 0);
-      for (guint u = 0; u < self->users->len; u++)
-        if (matches (self->keys[u], self->query, qlen))
-          g_array_append_val (self->matches, u);
-    }
-}
-
-/* The rows handed out keep their identity: the users at their positions
- * change (notify::user), and only the tail of the list is added or removed */
-static void
-changed (ZidUserList *self,
-         guint        before)
-{
-  guint after = n_visible (self);
-
+  after = n_shown (self);
   for (guint i = 0; i < MIN (after, self->rows->len); i++)
     {
       ZidUserRow *row = g_ptr_array_index (self->rows, i);
 
       if (row != NULL)
-        zid_user_row_set_user (row, visible_user (self, i));
+        zid_user_row_set_user (row, shown_user (self, i));
     }
   if (after < before)
     g_list_model_items_changed (G_LIST_MODEL (self), after, before - after, 0);
@@ -171,12 +186,18 @@ void
 zid_user_list_set_users (ZidUserList *self,
                          GPtrArray   *users)
 {
+  Level *level;
+  g_autofree char *query = NULL;
   guint before, n;
 
   g_return_if_fail (ZID_IS_USER_LIST (self));
 
-  before = n_visible (self);
-  g_ptr_array_set_size (self->users, 0);
+  /* the query stays, its matches are computed anew */
+  level = current_level (self);
+  query = level ? g_strdup (level->query) : NULL;
+  g_ptr_array_set_size (self->levels, 0);
+  before = n_shown (self);
+
   n = users ? users->len : 0;
   g_free (self->keys);
   self->keys = g_new (const char *, n + 1);
@@ -190,12 +211,20 @@ zid_user_list_set_users (ZidUserList *self,
           zid_user_list_prepare_user (user);
           keys = g_object_get_data (G_OBJECT (user), FOLD_KEY);
         }
-      g_ptr_array_add (self->users, g_object_ref (user));
       self->keys[i] = keys;
     }
   self->keys[n] = NULL;
-  refilter (self, FALSE);
-  changed (self, before);
+  g_ptr_array_set_size (self->users, 0);
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (self->users, g_object_ref (g_ptr_array_index (users, i)));
+  if (query != NULL)
+    {
+      level = g_new0 (Level, 1);
+      level->query = g_steal_pointer (&query);
+      level->matches = scan (self, NULL, level->query);
+      g_ptr_array_add (self->levels, level);
+    }
+  show (self, level ? level->matches : NULL, before);
 }
 
 void
@@ -210,8 +239,7 @@ zid_user_list_set_query (ZidUserList *self,
                          const char  *query)
 {
   g_autofree char *folded = NULL;
-  guint before;
-  gboolean narrower;
+  Level *level;
 
   g_return_if_fail (ZID_IS_USER_LIST (self));
 
@@ -219,15 +247,37 @@ zid_user_list_set_query (ZidUserList *self,
     folded = zid_ui_fold (query);
   if (folded != NULL && *folded == '\0')
     g_clear_pointer (&folded, g_free);
-  if (g_strcmp0 (folded, self->query) == 0)
-    return;
 
-  before = n_visible (self);
-  narrower = self->query != NULL && folded != NULL && g_str_has_prefix (folded, self->query);
-  g_free (self->query);
-  self->query = g_steal_pointer (&folded);
-  refilter (self, narrower);
-  changed (self, before);
+  /* back to the longest earlier query this one extends (Backspace: that
+   * query itself), then narrow its matches */
+  while ((level = current_level (self)) != NULL &&
+         (folded == NULL || !g_str_has_prefix (folded, level->query)))
+    g_ptr_array_set_size (self->levels, self->levels->len - 1);
+  if (folded != NULL && (level == NULL || strcmp (folded, level->query) != 0))
+    {
+      GArray *within = level ? level->matches : NULL;
+
+      level = g_new0 (Level, 1);
+      level->matches = scan (self, within, folded);
+      level->query = g_steal_pointer (&folded);
+      g_ptr_array_add (self->levels, level);
+    }
+
+  /* no matches: the items stay (the view shows no list then) */
+  if (level != NULL && level->matches->len == 0 && n_shown (self) > 0)
+    return;
+  if (self->shown != (level ? level->matches : NULL))
+    show (self, level ? level->matches : NULL, n_shown (self));
+}
+
+guint
+zid_user_list_get_n_matches (ZidUserList *self)
+{
+  Level *level;
+
+  g_return_val_if_fail (ZID_IS_USER_LIST (self), 0);
+  level = current_level (self);
+  return level ? level->matches->len : self->users->len;
 }
 
 guint
@@ -243,10 +293,10 @@ zid_user_list_finalize (GObject *object)
   ZidUserList *self = ZID_USER_LIST (object);
 
   g_ptr_array_unref (self->users);
-  g_array_unref (self->matches);
+  g_ptr_array_unref (self->levels);
+  g_clear_pointer (&self->shown, g_array_unref);
   g_ptr_array_unref (self->rows);
   g_free (self->keys);
-  g_free (self->query);
   G_OBJECT_CLASS (zid_user_list_parent_class)->finalize (object);
 }
 
@@ -260,7 +310,7 @@ static void
 zid_user_list_init (ZidUserList *self)
 {
   self->users = g_ptr_array_new_with_free_func (g_object_unref);
-  self->matches = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->levels = g_ptr_array_new_with_free_func ((GDestroyNotify) level_free);
   self->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_object_unref);
 }
 

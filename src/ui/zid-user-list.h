@@ -4,12 +4,17 @@
  * in: each user's case- and accent-free name keys (first name, last name,
  * full name; zid_user_list_prepare_user, done in the loading worker) are
  * gathered into one array when the list is set, and a query is a prefix scan
- * over that array — of the current matches only when the query grows.
+ * over that array — of the previous query's matches when the query extends
+ * it. The matches of the earlier queries the current one extends are kept,
+ * so Backspace finds its result without a scan.
  * The items are ZidUserRow objects, one per position, that keep their
  * identity across queries (see zid-user-row.h): a query changes the users of
- * the rows and adds or removes rows at the end only. At 100,000 users a
- * keystroke costs a few milliseconds, where GtkFilterListModel over a
- * GListStore needed tens to hundreds (bench/ui/bench-search).
+ * the rows and adds or removes rows at the end only. A query that matches
+ * nobody leaves the items as they were (zid_user_list_get_n_matches() says
+ * 0): the view shows a placeholder instead of the list then, and GTK keeps
+ * the list's row widgets for the next query. At 100,000 users a keystroke
+ * costs a few milliseconds, where GtkFilterListModel over a GListStore
+ * needed tens to hundreds (bench/ui/bench-search).
  *
  * SPDX-License-Identifier: EUPL-1.2
  */
@@ -32,6 +37,8 @@ void         zid_user_list_remove_all   (ZidUserList *self);
 /* @query as typed (folded here); NULL or "" shows everyone */
 void         zid_user_list_set_query    (ZidUserList *self,
                                          const char  *query);
+/* The users the query matches (the items, unless that is none) */
+guint        zid_user_list_get_n_matches (ZidUserList *self);
 guint        zid_user_list_get_n_total  (ZidUserList *self);
 /* The name keys the filter matches on; thread-safe on a user nobody else
  * touches yet (the loading worker) */

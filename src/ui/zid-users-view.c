@@ -39,11 +39,14 @@ zid_users_view_prepare_user (ZidUser *user)
   zid_user_list_prepare_user (user);
 }
 
+/* The count, and the placeholder instead of the list when nobody matches
+ * (the list keeps its rows then: see zid-user-list.h) */
 static void
-update_count (ZidUsersView *self)
+update_matches (ZidUsersView *self)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->list));
+  guint n = zid_user_list_get_n_matches (self->list);
   guint total = zid_user_list_get_n_total (self->list);
+  const char *page = gtk_stack_get_visible_child_name (self->stack);
   g_autofree char *text = NULL;
 
   if (n == total)
@@ -52,6 +55,12 @@ update_count (ZidUsersView *self)
     /* Translators: "3 of 120 users" */
     text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u user", "%u of %u users", total), n, total);
   gtk_label_set_text (self->count_label, text);
+
+  if (g_strcmp0 (page, "loading") == 0)
+    return;
+  /* hidden, not only unmapped: assistive technologies skip it */
+  gtk_widget_set_visible (GTK_WIDGET (self->table_box), n > 0 || total == 0);
+  gtk_stack_set_visible_child_name (self->stack, n > 0 || total == 0 ? "list" : "empty");
 }
 
 void
@@ -60,8 +69,7 @@ zid_users_view_set_search (ZidUsersView *self,
 {
   g_return_if_fail (ZID_IS_USERS_VIEW (self));
   zid_user_list_set_query (self->list, text);
-  /* items-changed only comes when the number of matches changes */
-  update_count (self);
+  update_matches (self);
 }
 
 static void
@@ -415,9 +423,10 @@ zid_users_view_set_users (ZidUsersView *self,
                           GPtrArray    *users)
 {
   g_return_if_fail (ZID_IS_USERS_VIEW (self));
-  zid_user_list_set_users (self->list, users);
-  update_count (self);
+  gtk_widget_set_visible (GTK_WIDGET (self->table_box), TRUE);
   gtk_stack_set_visible_child_name (self->stack, "list");
+  zid_user_list_set_users (self->list, users);
+  update_matches (self);
 }
 
 static void
@@ -476,6 +485,7 @@ zid_users_view_clear (ZidUsersView *self)
   g_return_if_fail (ZID_IS_USERS_VIEW (self));
   g_cancellable_cancel (self->cancellable);
   zid_user_list_remove_all (self->list);
+  update_matches (self);
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   self->actor = 0;
 }
@@ -543,7 +553,6 @@ zid_users_view_init (ZidUsersView *self)
   self->cancellable = g_cancellable_new ();
 
   self->list = zid_user_list_new ();
-  g_signal_connect_swapped (self->list, "items-changed", G_CALLBACK (update_count), self);
   selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->list)));
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (selection));
 

@@ -6,6 +6,8 @@
  * matches crosses that range; a GtkColumnView row cost 16 widgets). The search field filters in memory on
  * case- and accent-free name prefixes computed in the loading worker: a
  * few milliseconds per keystroke at 100,000 users, so typing never waits.
+ * When nobody matches, a placeholder takes the list's place and the list
+ * keeps its rows for the next query.
  *
  * SPDX-License-Identifier: EUPL-1.2
  */
