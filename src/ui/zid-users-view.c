@@ -28,6 +28,7 @@ struct _ZidUsersView
   ZidPortal           *portal;
   GCancellable        *cancellable;
   ZidUserList         *list;
+  GPtrArray           *spare_rows;   /* ZidUsersRow, unparented */
   gint64               actor;
 };
 
@@ -94,9 +95,13 @@ zid_users_view_is_filtering (ZidUsersView *self)
  * goes to or from a handful of matches); with a GtkColumnView that was 16
  * widgets per row (row, 7 cells, 7 children, the button's label), each
  * styled, realized and registered on the accessibility bus, ~0.45 ms a row.
- * Here it is 4 (the list item, this, the button, its label)
- * (bench/ui/bench-search). The texts reach assistive technologies as the
- * row's name (the user's name) and description (the other columns). */
+ * Here it is 4 (the list item, this, the button, its label), and the rows
+ * GTK lets go of are kept for the ones it builds next (take_spare_row). A
+ * search gives each of the ~200 bound rows another user: that costs its
+ * texts (laid out by Pango only when the row is drawn) and its accessible
+ * name and description, nothing more (bench/ui/bench-search). The texts
+ * reach assistive technologies as the row's name (the user's name) and
+ * description (the other columns). */
 
 #define ZID_TYPE_USERS_ROW (zid_users_row_get_type ())
 G_DECLARE_FINAL_TYPE (ZidUsersRow, zid_users_row, ZID, USERS_ROW, GtkWidget)
@@ -123,9 +128,13 @@ struct _ZidUsersRow
   GtkWidget    parent_instance;
 
   /* owned */
-  GtkWidget   *button;                     /* NULL in the header */
-  PangoLayout *layouts[N_TEXT_COLUMNS];
+  GtkWidget   *button;                     /* not shown in the header */
+  char        *texts[N_TEXT_COLUMNS];
+  PangoLayout *layouts[N_TEXT_COLUMNS];    /* made when first drawn */
   int          column_x[N_TEXT_COLUMNS];
+  int          column_width[N_TEXT_COLUMNS];
+  gboolean     layouts_stale;              /* texts or widths changed since */
+  gboolean     bold;                       /* the header */
   ZidUserRow  *item;
   gulong       item_handler;
   ZidUser     *shown;                      /* borrowed: what the texts show */
@@ -133,13 +142,111 @@ struct _ZidUsersRow
 
 G_DEFINE_FINAL_TYPE (ZidUsersRow, zid_users_row, GTK_TYPE_WIDGET)
 
+/* The rows draw with the list's Pango context, one for all of them (a
+ * context of its own cost a quarter of a row's construction); the header,
+ * outside the list, with its own */
+static PangoContext *
+zid_users_row_get_context (ZidUsersRow *self)
+{
+  GtkWidget *list = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_LIST_VIEW);
+
+  return gtk_widget_get_pango_context (list ? list : GTK_WIDGET (self));
+}
+
+typedef struct
+{
+  guint serial;                            /* of the context measured */
+  int   height;
+} LineHeight;
+
+/* The height of a line of text in @context, measured once per font */
+static int
+line_height (PangoContext *context)
+{
+  static GQuark quark;
+  guint serial = pango_context_get_serial (context);
+  LineHeight *cached;
+
+  if (quark == 0)
+    quark = g_quark_from_static_string ("zid-users-row-line-height");
+  cached = g_object_get_qdata (G_OBJECT (context), quark);
+  if (cached == NULL)
+    {
+      cached = g_new0 (LineHeight, 1);
+      g_object_set_qdata_full (G_OBJECT (context), quark, cached, g_free);
+    }
+  if (cached->serial != serial || cached->height == 0)
+    {
+      g_autoptr(PangoLayout) layout = pango_layout_new (context);
+
+      pango_layout_set_text (layout, "Ag", -1);
+      pango_layout_get_pixel_size (layout, NULL, &cached->height);
+      cached->serial = serial;
+    }
+  return cached->height;
+}
+
+/* The texts go to Pango only when the row is drawn: of the ~200 rows GTK
+ * keeps bound, a search changes all and shows about 20 */
 static void
 zid_users_row_set_texts (ZidUsersRow        *self,
                          const char * const *texts)
 {
   for (int i = 0; i < N_TEXT_COLUMNS; i++)
-    pango_layout_set_text (self->layouts[i], texts[i] ? texts[i] : "", -1);
+    {
+      g_free (self->texts[i]);
+      self->texts[i] = g_strdup (texts[i]);
+    }
+  self->layouts_stale = TRUE;
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+zid_users_row_ensure_layouts (ZidUsersRow *self)
+{
+  if (self->layouts[0] == NULL)
+    {
+      PangoContext *context = zid_users_row_get_context (self);
+      g_autoptr(PangoAttrList) bold = pango_attr_list_new ();
+
+      pango_attr_list_insert (bold, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+      for (int i = 0; i < N_TEXT_COLUMNS; i++)
+        {
+          self->layouts[i] = pango_layout_new (context);
+          pango_layout_set_ellipsize (self->layouts[i], PANGO_ELLIPSIZE_END);
+          pango_layout_set_single_paragraph_mode (self->layouts[i], TRUE);
+          if (self->bold)
+            pango_layout_set_attributes (self->layouts[i], bold);
+        }
+      self->layouts_stale = TRUE;
+    }
+  if (!self->layouts_stale)
+    return;
+  for (int i = 0; i < N_TEXT_COLUMNS; i++)
+    {
+      pango_layout_set_text (self->layouts[i], self->texts[i] ? self->texts[i] : "", -1);
+      pango_layout_set_width (self->layouts[i], self->column_width[i] * PANGO_SCALE);
+    }
+  self->layouts_stale = FALSE;
+}
+
+/* zid_ui_format_time () with the local time zone looked up once: GLib 2.74
+ * reads /etc/localtime again for every g_date_time_to_local () (a readlink
+ * and a stat per call: half of a row's update in bench/ui/bench-search) */
+static char *
+format_last_use (gint64 unix_seconds)
+{
+  static GTimeZone *local_zone;
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+
+  if (unix_seconds <= 0)
+    return zid_ui_format_time (unix_seconds);
+  if (local_zone == NULL)
+    local_zone = g_time_zone_new_local ();
+  utc = g_date_time_new_from_unix_utc (unix_seconds);
+  local = g_date_time_to_timezone (utc, local_zone);
+  return g_date_time_format (local, "%d-%m-%Y %H:%M");
 }
 
 static void
@@ -156,14 +263,17 @@ zid_users_row_update (ZidUsersRow *self)
     return;
   self->shown = user;
   if (user == NULL)
-    return;
+    {
+      zid_users_row_set_texts (self, (const char *[N_TEXT_COLUMNS]) { NULL });
+      return;
+    }
 
   texts[COL_NAME] = zid_user_get_display_name (user);
   texts[COL_BIRTH_DATE] = zid_user_get_birth_date (user);
   texts[COL_ORGANISATIONS] = memberships = zid_ui_format_memberships (user);
   texts[COL_STATUS] = zid_user_get_blocked (user) ? _("blocked") : _("active");
   texts[COL_MOBILE_ID] = zid_ui_mobile_id_label (zid_user_get_mobile_id (user));
-  texts[COL_LAST_USE] = last_use = zid_ui_format_time (zid_user_get_last_use (user));
+  texts[COL_LAST_USE] = last_use = format_last_use (zid_user_get_last_use (user));
   zid_users_row_set_texts (self, texts);
 
   /* Translators: a row of the users overview for assistive technologies:
@@ -180,11 +290,19 @@ zid_users_row_update (ZidUsersRow *self)
                                   -1);
 
   manage = g_strdup_printf (_("Manage %s"), zid_user_get_display_name (user));
-  /* target first: the action takes an int64 */
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->button), "x", zid_user_get_id (user));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->button), "win.manage-user");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, manage, -1);
+}
+
+/* The button: win.manage-user for the user the row shows now. Not an
+ * action on the button: a target per user re-registered its action on
+ * every search, and a row action leaves the button insensitive once GTK
+ * 4.8 has taken the row out of one list item and put it in another. */
+static void
+zid_users_row_manage (ZidUsersRow *self)
+{
+  if (self->shown != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.manage-user", "x", zid_user_get_id (self->shown));
 }
 
 /* A row keeps its item while the search changes the item's user: follow it */
@@ -218,8 +336,7 @@ zid_users_row_measure (GtkWidget      *widget,
   ZidUsersRow *self = ZID_USERS_ROW (widget);
   int button_min = 0, button_nat = 0;
 
-  if (self->button != NULL)
-    gtk_widget_measure (self->button, orientation, -1, &button_min, &button_nat, NULL, NULL);
+  gtk_widget_measure (self->button, orientation, -1, &button_min, &button_nat, NULL, NULL);
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
       *minimum = button_min + N_TEXT_COLUMNS * (40 + 2 * ROW_PAD_X);
@@ -227,9 +344,9 @@ zid_users_row_measure (GtkWidget      *widget,
     }
   else
     {
-      int text_height;
+      /* one line whatever the texts: a new user in the row needs no resize */
+      int text_height = line_height (zid_users_row_get_context (self));
 
-      pango_layout_get_pixel_size (self->layouts[COL_NAME], NULL, &text_height);
       *minimum = *natural = MAX (text_height + 2 * ROW_PAD_Y, button_nat);
     }
 }
@@ -241,28 +358,26 @@ zid_users_row_size_allocate (GtkWidget *widget,
                              int        baseline)
 {
   ZidUsersRow *self = ZID_USERS_ROW (widget);
-  int button_width = 0, x = 0, text_width;
+  int button_width, button_height, x = 0, text_width;
 
-  if (self->button != NULL)
-    {
-      int button_height;
-
-      gtk_widget_measure (self->button, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &button_width, NULL, NULL);
-      gtk_widget_measure (self->button, GTK_ORIENTATION_VERTICAL, button_width, NULL, &button_height, NULL, NULL);
-      button_height = MIN (button_height, height);
-      gtk_widget_size_allocate (self->button,
-                                &(GtkAllocation) { width - button_width - ROW_PAD_X, (height - button_height) / 2,
-                                                   button_width, button_height },
-                                -1);
-      button_width += 2 * ROW_PAD_X;
-    }
-  text_width = MAX (0, width - button_width);
+  gtk_widget_measure (self->button, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &button_width, NULL, NULL);
+  gtk_widget_measure (self->button, GTK_ORIENTATION_VERTICAL, button_width, NULL, &button_height, NULL, NULL);
+  button_height = MIN (button_height, height);
+  gtk_widget_size_allocate (self->button,
+                            &(GtkAllocation) { width - button_width - ROW_PAD_X, (height - button_height) / 2,
+                                               button_width, button_height },
+                            -1);
+  text_width = MAX (0, width - button_width - 2 * ROW_PAD_X);
   for (int i = 0; i < N_TEXT_COLUMNS; i++)
     {
       int w = (int) (text_width * column_share[i]);
 
       self->column_x[i] = x + ROW_PAD_X;
-      pango_layout_set_width (self->layouts[i], MAX (0, w - 2 * ROW_PAD_X) * PANGO_SCALE);
+      if (self->column_width[i] != MAX (0, w - 2 * ROW_PAD_X))
+        {
+          self->column_width[i] = MAX (0, w - 2 * ROW_PAD_X);
+          self->layouts_stale = TRUE;
+        }
       x += w;
     }
 }
@@ -275,6 +390,7 @@ zid_users_row_snapshot (GtkWidget   *widget,
   int height = gtk_widget_get_height (widget);
   GdkRGBA color;
 
+  zid_users_row_ensure_layouts (self);
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &color);
   for (int i = 0; i < N_TEXT_COLUMNS; i++)
     {
@@ -286,7 +402,7 @@ zid_users_row_snapshot (GtkWidget   *widget,
       gtk_snapshot_append_layout (snapshot, self->layouts[i], &color);
       gtk_snapshot_restore (snapshot);
     }
-  if (self->button != NULL && gtk_widget_get_child_visible (self->button))
+  if (gtk_widget_get_child_visible (self->button))
     gtk_widget_snapshot_child (widget, self->button, snapshot);
 }
 
@@ -297,8 +413,8 @@ zid_users_row_css_changed (GtkWidget         *widget,
   ZidUsersRow *self = ZID_USERS_ROW (widget);
 
   GTK_WIDGET_CLASS (zid_users_row_parent_class)->css_changed (widget, change);
-  /* the layouts follow the widget's font */
-  for (int i = 0; i < N_TEXT_COLUMNS; i++)
+  /* the layouts follow the font */
+  for (int i = 0; i < N_TEXT_COLUMNS && self->layouts[i] != NULL; i++)
     pango_layout_context_changed (self->layouts[i]);
   gtk_widget_queue_resize (widget);
 }
@@ -311,7 +427,10 @@ zid_users_row_dispose (GObject *object)
   zid_users_row_set_item (self, NULL);
   g_clear_pointer (&self->button, gtk_widget_unparent);
   for (int i = 0; i < N_TEXT_COLUMNS; i++)
-    g_clear_object (&self->layouts[i]);
+    {
+      g_clear_object (&self->layouts[i]);
+      g_clear_pointer (&self->texts[i], g_free);
+    }
   G_OBJECT_CLASS (zid_users_row_parent_class)->dispose (object);
 }
 
@@ -333,22 +452,9 @@ zid_users_row_class_init (ZidUsersRowClass *klass)
 static void
 zid_users_row_init (ZidUsersRow *self)
 {
-  for (int i = 0; i < N_TEXT_COLUMNS; i++)
-    {
-      self->layouts[i] = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
-      pango_layout_set_ellipsize (self->layouts[i], PANGO_ELLIPSIZE_END);
-      pango_layout_set_single_paragraph_mode (self->layouts[i], TRUE);
-    }
-}
-
-static GtkWidget *
-zid_users_row_new (void)
-{
-  ZidUsersRow *self = g_object_new (ZID_TYPE_USERS_ROW, NULL);
-
   self->button = gtk_button_new_with_label (_("Manage"));
+  g_signal_connect_swapped (self->button, "clicked", G_CALLBACK (zid_users_row_manage), self);
   gtk_widget_set_parent (self->button, GTK_WIDGET (self));
-  return GTK_WIDGET (self);
 }
 
 /* The column titles, drawn as the rows are so that they line up */
@@ -356,35 +462,56 @@ static GtkWidget *
 zid_users_row_new_header (void)
 {
   ZidUsersRow *self = g_object_new (ZID_TYPE_USERS_ROW, NULL);
-  g_autoptr(PangoAttrList) bold = pango_attr_list_new ();
-
-  /* takes the rows' button width, never shown */
-  self->button = gtk_button_new_with_label (_("Manage"));
-  gtk_widget_set_parent (self->button, GTK_WIDGET (self));
-  gtk_widget_set_child_visible (self->button, FALSE);
-  gtk_accessible_update_state (GTK_ACCESSIBLE (self->button), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
-  /* the list's rows are padded by 2 px (Adwaita) */
-  gtk_widget_set_margin_start (GTK_WIDGET (self), 2);
-  gtk_widget_set_margin_end (GTK_WIDGET (self), 2);
   const char *titles[N_TEXT_COLUMNS + 1] = {
     _("Name"), _("Birth date"), _("Organisations and roles"), _("Status"), _("Mobile ID"), _("Last use"), NULL,
   };
   g_autofree char *label = g_strjoinv (", ", (char **) titles);
 
-  pango_attr_list_insert (bold, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
-  for (int i = 0; i < N_TEXT_COLUMNS; i++)
-    pango_layout_set_attributes (self->layouts[i], bold);
+  self->bold = TRUE;
+  /* takes the rows' button width, never shown */
+  gtk_widget_set_child_visible (self->button, FALSE);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->button), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
+  /* the list's rows are padded by 2 px (Adwaita) */
+  gtk_widget_set_margin_start (GTK_WIDGET (self), 2);
+  gtk_widget_set_margin_end (GTK_WIDGET (self), 2);
   zid_users_row_set_texts (self, titles);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
   return GTK_WIDGET (self);
 }
 
+/* GTK 4.8's list view destroys the row widgets of removed items and builds
+ * new ones for added items: up to 200 when the number of matches crosses
+ * that range. The rows it lets go of are kept for the next ones it builds.
+ * GTK has removed a row from its list item by the time "teardown" comes, so
+ * every unbound row is held here; those GTK bound again (their list item
+ * got another item) still have a parent and are dropped when met. */
+#define MAX_SPARE_ROWS 256                 /* GTK 4.8 builds up to ~200 */
+
+static GtkWidget *
+take_spare_row (GPtrArray *spare)
+{
+  while (spare->len > 0)
+    {
+      GtkWidget *row = g_ptr_array_steal_index_fast (spare, spare->len - 1);
+
+      if (gtk_widget_get_parent (row) == NULL)
+        return row;
+      g_object_unref (row);
+    }
+  return NULL;
+}
+
 static void
 setup_row (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
-           gpointer                  user_data)
+           GPtrArray                *spare)
 {
-  gtk_list_item_set_child (item, zid_users_row_new ());
+  GtkWidget *row = take_spare_row (spare);
+
+  if (row == NULL)
+    row = g_object_ref_sink (g_object_new (ZID_TYPE_USERS_ROW, NULL));
+  gtk_list_item_set_child (item, row);
+  g_object_unref (row);
 }
 
 static void
@@ -398,9 +525,13 @@ bind_row (GtkSignalListItemFactory *factory,
 static void
 unbind_row (GtkSignalListItemFactory *factory,
             GtkListItem              *item,
-            gpointer                  user_data)
+            GPtrArray                *spare)
 {
-  zid_users_row_set_item (ZID_USERS_ROW (gtk_list_item_get_child (item)), NULL);
+  GtkWidget *row = gtk_list_item_get_child (item);
+
+  zid_users_row_set_item (ZID_USERS_ROW (row), NULL);
+  if (spare->len < MAX_SPARE_ROWS)
+    g_ptr_array_add (spare, g_object_ref (row));
 }
 
 /* ---- Loading ---------------------------------------------------------- */
@@ -522,6 +653,7 @@ zid_users_view_finalize (GObject *object)
   g_clear_object (&self->portal);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->list);
+  g_clear_pointer (&self->spare_rows, g_ptr_array_unref);
   G_OBJECT_CLASS (zid_users_view_parent_class)->finalize (object);
 }
 
@@ -557,9 +689,10 @@ zid_users_view_init (ZidUsersView *self)
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (selection));
 
   factory = gtk_signal_list_item_factory_new ();
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), NULL);
+  self->spare_rows = g_ptr_array_new_with_free_func (g_object_unref);
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self->spare_rows);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), NULL);
-  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), self->spare_rows);
   gtk_list_view_set_factory (self->list_view, factory);
 
   gtk_box_prepend (self->table_box, zid_users_row_new_header ());

@@ -3,11 +3,12 @@
  * Every user of the organisations the actor manages, in a virtualised
  * GtkListView over a ZidUserList, one drawn widget per row under a header
  * drawn the same way (GTK 4.8 builds up to 200 rows whenever the number of
- * matches crosses that range; a GtkColumnView row cost 16 widgets). The search field filters in memory on
- * case- and accent-free name prefixes computed in the loading worker: a
- * few milliseconds per keystroke at 100,000 users, so typing never waits.
- * When nobody matches, a placeholder takes the list's place and the list
- * keeps its rows for the next query.
+ * matches crosses that range; a GtkColumnView row cost 16 widgets, and the
+ * row widgets GTK lets go of are reused). The search field filters in
+ * memory on case- and accent-free name prefixes computed in the loading
+ * worker: a few milliseconds per keystroke at 100,000 users, so typing never
+ * waits. When nobody matches, a placeholder takes the list's place and the
+ * list keeps its rows for the next query.
  *
  * SPDX-License-Identifier: EUPL-1.2
  */
