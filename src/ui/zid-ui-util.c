@@ -67,16 +67,22 @@ zid_ui_attribute_type_label (const char *type)
   return type;
 }
 
+/* The local time zone looked up once: GLib 2.74 reads /etc/localtime
+ * again for every g_date_time_to_local () (a readlink and a stat per call:
+ * half of a users-overview row's update in bench/ui/bench-search) */
 char *
 zid_ui_format_time (gint64 unix_seconds)
 {
+  static GTimeZone *local_zone;
   g_autoptr(GDateTime) utc = NULL;
   g_autoptr(GDateTime) local = NULL;
 
   if (unix_seconds <= 0)
     return g_strdup (_("Never"));
+  if (g_once_init_enter (&local_zone))
+    g_once_init_leave (&local_zone, g_time_zone_new_local ());
   utc = g_date_time_new_from_unix_utc (unix_seconds);
-  local = g_date_time_to_local (utc);
+  local = g_date_time_to_timezone (utc, local_zone);
   return g_date_time_format (local, "%d-%m-%Y %H:%M");
 }
 

@@ -230,25 +230,6 @@ zid_users_row_ensure_layouts (ZidUsersRow *self)
   self->layouts_stale = FALSE;
 }
 
-/* zid_ui_format_time () with the local time zone looked up once: GLib 2.74
- * reads /etc/localtime again for every g_date_time_to_local () (a readlink
- * and a stat per call: half of a row's update in bench/ui/bench-search) */
-static char *
-format_last_use (gint64 unix_seconds)
-{
-  static GTimeZone *local_zone;
-  g_autoptr(GDateTime) utc = NULL;
-  g_autoptr(GDateTime) local = NULL;
-
-  if (unix_seconds <= 0)
-    return zid_ui_format_time (unix_seconds);
-  if (local_zone == NULL)
-    local_zone = g_time_zone_new_local ();
-  utc = g_date_time_new_from_unix_utc (unix_seconds);
-  local = g_date_time_to_timezone (utc, local_zone);
-  return g_date_time_format (local, "%d-%m-%Y %H:%M");
-}
-
 static void
 zid_users_row_update (ZidUsersRow *self)
 {
@@ -273,7 +254,7 @@ zid_users_row_update (ZidUsersRow *self)
   texts[COL_ORGANISATIONS] = memberships = zid_ui_format_memberships (user);
   texts[COL_STATUS] = zid_user_get_blocked (user) ? _("blocked") : _("active");
   texts[COL_MOBILE_ID] = zid_ui_mobile_id_label (zid_user_get_mobile_id (user));
-  texts[COL_LAST_USE] = last_use = format_last_use (zid_user_get_last_use (user));
+  texts[COL_LAST_USE] = last_use = zid_ui_format_time (zid_user_get_last_use (user));
   zid_users_row_set_texts (self, texts);
 
   /* Translators: a row of the users overview for assistive technologies:

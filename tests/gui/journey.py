@@ -295,6 +295,26 @@ def main():
     find(app, "Beheer Bram Beheer", "push button")
     shot("overview-with-bram")
 
+    # The search: a name that matches nobody says so, a prefix narrows the
+    # list, and emptying the field shows everyone again
+    find(app, "Beheer Anna Admin", "push button")
+    search = find(app, "Zoeken", "entry")
+    type_into(search, "xyzzy")
+    find(app, "Geen gebruikers gevonden", "label")
+    if not absent(app, "Beheer Bram Beheer", "push button"):
+        fail("users are still offered while the search matches nobody")
+    shot("search-no-match")
+    type_into(search, "bra")
+    find(app, "Beheer Bram Beheer", "push button")
+    if not absent(app, "Beheer Anna Admin", "push button"):
+        fail("the search for \"bra\" still shows Anna")
+    shot("search-bra")
+    search.click()
+    keyCombo("<Control>a")
+    pressKey("BackSpace")
+    find(app, "Beheer Anna Admin", "push button")
+    find(app, "Beheer Bram Beheer", "push button")
+
     # 3. Give Bram the Beheerder role
     open_manage(app, "Bram Beheer")
     shot("beheer-bram")
