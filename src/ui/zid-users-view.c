@@ -511,6 +511,11 @@ unbind_row (GtkSignalListItemFactory *factory,
   GtkWidget *row = gtk_list_item_get_child (item);
 
   zid_users_row_set_item (ZID_USERS_ROW (row), NULL);
+  /* full of rows GTK bound again (every search unbinds and binds them):
+   * drop those, so the ones it really lets go of still find room */
+  for (guint i = spare->len; spare->len >= MAX_SPARE_ROWS && i > 0; i--)
+    if (gtk_widget_get_parent (g_ptr_array_index (spare, i - 1)) != NULL)
+      g_ptr_array_remove_index_fast (spare, i - 1);
   if (spare->len < MAX_SPARE_ROWS)
     g_ptr_array_add (spare, g_object_ref (row));
 }
