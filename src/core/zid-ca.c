@@ -29,8 +29,18 @@
 
 struct _ZidCa
 {
-  EVP_PKEY *key;
-  X509     *cert;
+  EVP_PKEY   *key;
+  X509       *cert;
+
+  /* what every mobile-ID certificate shares, DER-encoded at open */
+  GByteArray *issuer;                /* the CA's subject name */
+  GByteArray *mobile_subject;        /* the phones' first names: C, O */
+  GByteArray *mobile_extensions;     /* basicConstraints, keyUsage, extKeyUsage */
+  GByteArray *authority_key_id;      /* the extension, or empty */
+
+  /* idle signing contexts for @key, each used by one thread at a time */
+  GMutex      lock;
+  GPtrArray  *signers;
 };
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509, X509_free)
@@ -43,6 +53,42 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_MD_CTX, EVP_MD_CTX_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BIO, BIO_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BIGNUM, BN_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ASN1_TIME, ASN1_TIME_free)
+
+/* Fetched once for every thread: in OpenSSL 3.0 each implicit fetch
+ * (EVP_sha256, a name) goes through the provider store's locks, and a key
+ * made with EVP_PKEY_fromdata builds its curve again, about a quarter of a
+ * signature check. A request's key is a copy of @p256 with its point. */
+typedef struct
+{
+  EVP_MD   *sha256;
+  EVP_MD   *sha1;
+  EVP_PKEY *p256;      /* the curve alone, no point */
+} Fetched;
+
+static const Fetched *
+fetched (void)
+{
+  static Fetched f;
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      g_autoptr(EVP_PKEY_CTX) ctx = EVP_PKEY_CTX_new_from_name (NULL, "EC", NULL);
+      OSSL_PARAM params[] = {
+        OSSL_PARAM_utf8_string (OSSL_PKEY_PARAM_GROUP_NAME, (char *) "prime256v1", 0),
+        OSSL_PARAM_END
+      };
+
+      f.sha256 = EVP_MD_fetch (NULL, "SHA2-256", NULL);
+      f.sha1 = EVP_MD_fetch (NULL, "SHA1", NULL);
+      if (ctx == NULL || EVP_PKEY_fromdata_init (ctx) != 1 ||
+          EVP_PKEY_fromdata (ctx, &f.p256, EVP_PKEY_KEY_PARAMETERS, params) != 1)
+        f.p256 = NULL;
+      ERR_clear_error ();
+      g_once_init_leave (&done, 1);
+    }
+  return &f;
+}
 
 static gboolean
 crypto_fail (GError     **error,
@@ -375,6 +421,159 @@ create_ca (const char  *dir,
   return ok;
 }
 
+/* A mobile-ID certificate is written as DER by hand, like the request is
+ * read: the X509 object and X509_sign around the signature (names and
+ * extensions parsed, copied and encoded again, the provider fetches, the
+ * PEM layer) cost twice the signature itself (bench/service). What varies
+ * per phone is encoded by mobile_tbs, the rest once per CA
+ * (encode_mobile_parts), with OpenSSL's own encoders where the exact bytes
+ * are theirs: names, times, extensions. */
+
+/* Appends a DER element: @tag, its definite length and @len bytes of
+ * @content (or none yet, when @content is NULL) */
+static void
+der_put (GByteArray   *out,
+         guint8        tag,
+         const guint8 *content,
+         gsize         len)
+{
+  guint8 head[4] = { tag };
+  guint n = 1;
+
+  g_assert (len <= 0xffff);
+  if (len < 0x80)
+    head[n++] = len;
+  else if (len <= 0xff)
+    {
+      head[n++] = 0x81;
+      head[n++] = len;
+    }
+  else
+    {
+      head[n++] = 0x82;
+      head[n++] = len >> 8;
+      head[n++] = len & 0xff;
+    }
+  g_byte_array_append (out, head, n);
+  if (content != NULL)
+    g_byte_array_append (out, content, len);
+}
+
+static void
+der_put_array (GByteArray *out,
+               guint8      tag,
+               GByteArray *content)
+{
+  der_put (out, tag, content->data, content->len);
+}
+
+/* The size of a DER element with @len bytes of content */
+static gsize
+der_size (gsize len)
+{
+  return 1 + (len < 0x80 ? 1 : len <= 0xff ? 2 : 3) + len;
+}
+
+/* Appends @len bytes of @der from an i2d function and frees them */
+static gboolean
+der_put_owned (GByteArray    *out,
+               unsigned char *der,
+               int            len)
+{
+  if (len > 0)
+    g_byte_array_append (out, der, len);
+  OPENSSL_free (der);
+  return len > 0;
+}
+
+/* Appends a RelativeDistinguishedName of one attribute, as
+ * X509_NAME_add_entry_by_txt adds it (the same string types and limits).
+ * Building and encoding a whole X509_NAME costs eight times as much: i2d
+ * makes its canonical form too. */
+static gboolean
+der_put_rdn (GByteArray *out,
+             int         nid,
+             const char *value)
+{
+  X509_NAME_ENTRY *entry = X509_NAME_ENTRY_create_by_NID (NULL, nid, MBSTRING_UTF8,
+                                                          (const unsigned char *) value, -1);
+  unsigned char *der = NULL;
+  int len = entry ? i2d_X509_NAME_ENTRY (entry, &der) : -1;
+
+  X509_NAME_ENTRY_free (entry);
+  if (len > 0)
+    der_put (out, 0x31, NULL, len);
+  return der_put_owned (out, der, len);
+}
+
+static gboolean
+der_put_time (GByteArray      *out,
+              const ASN1_TIME *time)
+{
+  unsigned char *der = NULL;
+  int len = time ? i2d_ASN1_TIME (time, &der) : -1;
+
+  return der_put_owned (out, der, len);
+}
+
+/* Appends the DER of extension @nid = @value, as add_ext makes it for a
+ * certificate @issuer issues */
+static gboolean
+encode_ext (GByteArray *out,
+            X509       *issuer,
+            int         nid,
+            const char *value)
+{
+  g_autoptr(X509) subject = X509_new ();
+  X509V3_CTX ctx;
+  X509_EXTENSION *ext = NULL;
+  unsigned char *der = NULL;
+  int len = -1;
+
+  if (subject != NULL && X509_set_issuer_name (subject, X509_get_subject_name (issuer)))
+    {
+      X509V3_set_ctx_nodb (&ctx);
+      X509V3_set_ctx (&ctx, issuer, subject, NULL, NULL, 0);
+      ext = X509V3_EXT_conf_nid (NULL, &ctx, nid, value);
+    }
+  if (ext != NULL)
+    len = i2d_X509_EXTENSION (ext, &der);
+  X509_EXTENSION_free (ext);
+  if (len <= 0)
+    return FALSE;
+  g_byte_array_append (out, der, len);
+  OPENSSL_free (der);
+  return TRUE;
+}
+
+/* The parts of a mobile-ID certificate that are the same for every phone */
+static gboolean
+encode_mobile_parts (ZidCa   *self,
+                     GError **error)
+{
+  unsigned char *der = NULL;
+  int len;
+
+  self->issuer = g_byte_array_new ();
+  self->mobile_subject = g_byte_array_new ();
+  self->mobile_extensions = g_byte_array_new ();
+  self->authority_key_id = g_byte_array_new ();
+  if ((len = i2d_X509_NAME (X509_get_subject_name (self->cert), &der)) <= 0 ||
+      !der_put_rdn (self->mobile_subject, NID_countryName, "NL") ||
+      !der_put_rdn (self->mobile_subject, NID_organizationName, "ZORG-ID") ||
+      !encode_ext (self->mobile_extensions, self->cert, NID_basic_constraints, "critical,CA:FALSE") ||
+      !encode_ext (self->mobile_extensions, self->cert, NID_key_usage, "critical,digitalSignature") ||
+      !encode_ext (self->mobile_extensions, self->cert, NID_ext_key_usage, "clientAuth") ||
+      !encode_ext (self->authority_key_id, self->cert, NID_authority_key_identifier, "keyid"))
+    {
+      OPENSSL_free (der);
+      return crypto_fail (error, "Kan de CA niet voorbereiden");
+    }
+  g_byte_array_append (self->issuer, der, len);
+  OPENSSL_free (der);
+  return TRUE;
+}
+
 ZidCa *
 zid_ca_open (const char  *dir,
              const char  *environment,
@@ -383,11 +582,15 @@ zid_ca_open (const char  *dir,
 {
   g_autoptr(ZidCa) self = g_new0 (ZidCa, 1);
 
+  g_mutex_init (&self->lock);
+  self->signers = g_ptr_array_new_with_free_func ((GDestroyNotify) EVP_PKEY_CTX_free);
+
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR) &&
       !create_ca (dir, environment, now, error))
     return NULL;
 
-  if (!load_pair (dir, &self->key, &self->cert, error))
+  if (!load_pair (dir, &self->key, &self->cert, error) ||
+      !encode_mobile_parts (self, error))
     return NULL;
 
   return g_steal_pointer (&self);
@@ -400,6 +603,12 @@ zid_ca_free (ZidCa *self)
     return;
   EVP_PKEY_free (self->key);
   X509_free (self->cert);
+  g_clear_pointer (&self->issuer, g_byte_array_unref);
+  g_clear_pointer (&self->mobile_subject, g_byte_array_unref);
+  g_clear_pointer (&self->mobile_extensions, g_byte_array_unref);
+  g_clear_pointer (&self->authority_key_id, g_byte_array_unref);
+  g_ptr_array_unref (self->signers);
+  g_mutex_clear (&self->lock);
   g_free (self);
 }
 
@@ -490,23 +699,18 @@ static const guint8 ecdsa_sha256_algorithm[] = {
 };
 static const guint8 version_1[] = { 0x00 };
 
+/* A copy of the curve with @point: a quarter of what EVP_PKEY_fromdata
+ * costs, and it accepts the same points */
 static EVP_PKEY *
 p256_public_key (const guint8 *point,
                  gsize         len)
 {
-  g_autoptr(EVP_PKEY_CTX) ctx = EVP_PKEY_CTX_new_from_name (NULL, "EC", NULL);
-  EVP_PKEY *key = NULL;
-  OSSL_PARAM params[] = {
-    OSSL_PARAM_utf8_string (OSSL_PKEY_PARAM_GROUP_NAME, (char *) "prime256v1", 0),
-    OSSL_PARAM_octet_string (OSSL_PKEY_PARAM_PUB_KEY, (void *) point, len),
-    OSSL_PARAM_END
-  };
+  g_autoptr(EVP_PKEY) key = EVP_PKEY_dup (fetched ()->p256);
 
   /* the point is checked to be on the curve */
-  if (ctx == NULL || EVP_PKEY_fromdata_init (ctx) != 1 ||
-      EVP_PKEY_fromdata (ctx, &key, EVP_PKEY_PUBLIC_KEY, params) != 1)
+  if (key == NULL || EVP_PKEY_set1_encoded_public_key (key, point, len) != 1)
     return NULL;
-  return key;
+  return g_steal_pointer (&key);
 }
 
 static gboolean
@@ -566,8 +770,9 @@ zid_ca_check_request (const char  *csr_pem,
 {
   g_autoptr(BIO) bio = NULL;
   g_autoptr(EVP_PKEY) key = NULL;
-  g_autoptr(EVP_MD_CTX) md = NULL;
+  g_autoptr(EVP_PKEY_CTX) verify = NULL;
   g_autofree ZidCaRequest *request = NULL;
+  guint8 digest[32];
   unsigned char *der = NULL;
   char *name = NULL;
   long der_len = 0;
@@ -598,11 +803,14 @@ zid_ca_check_request (const char  *csr_pem,
       else
         request_refused (error, "Certificaataanvraag moet een EC P-256-sleutel bevatten");
     }
+  /* the digest with the SHA-256 fetched once, then ECDSA on it: the same
+   * check as EVP_DigestVerify without its fetches */
   if (ok &&
-      ((md = EVP_MD_CTX_new ()) == NULL ||
-       EVP_DigestVerifyInit_ex (md, NULL, "SHA256", NULL, NULL, key, NULL) != 1 ||
-       EVP_DigestVerify (md, signature.p, signature.end - signature.p,
-                         info.p, info.end - info.p) != 1))
+      (!EVP_Digest (info.p, info.end - info.p, digest, NULL, fetched ()->sha256, NULL) ||
+       (verify = EVP_PKEY_CTX_new_from_pkey (NULL, key, NULL)) == NULL ||
+       EVP_PKEY_verify_init (verify) != 1 ||
+       EVP_PKEY_verify (verify, signature.p, signature.end - signature.p,
+                        digest, sizeof digest) != 1))
     ok = request_refused (error, "Handtekening van de certificaataanvraag klopt niet");
 
   OPENSSL_free (der);
@@ -610,23 +818,156 @@ zid_ca_check_request (const char  *csr_pem,
   return ok ? g_steal_pointer (&request) : NULL;
 }
 
-/* The request's key as it came, without decoding and encoding it again
- * (X509_set_pubkey from an EVP_PKEY costs five signatures in 3.0) */
+/* 127 random bits, positive, as BN_rand and BN_to_ASN1_INTEGER make them;
+ * its hex as serial_hex gives it */
 static gboolean
-set_public_key (X509               *cert,
-                const ZidCaRequest *request)
+put_random_serial (GByteArray  *out,
+                   char       **hex)
 {
-  unsigned char *point = OPENSSL_memdup (request->point, request->point_len);
+  static const char digits[] = "0123456789abcdef";
+  guint8 bytes[17] = { 0 };
+  guint8 *p = bytes + 1;
+  gsize len = 16;
 
-  if (point == NULL ||
-      !X509_PUBKEY_set0_param (X509_get_X509_PUBKEY (cert),
-                               OBJ_nid2obj (NID_X9_62_id_ecPublicKey), V_ASN1_OBJECT,
-                               OBJ_nid2obj (NID_X9_62_prime256v1), point, request->point_len))
+  if (RAND_bytes (p, 16) != 1)
+    return FALSE;
+  p[0] &= 0x7f;
+  for (; len > 1 && p[0] == 0; len--)
+    p++;
+  *hex = g_malloc (2 * len + 1);
+  for (gsize i = 0; i < len; i++)
     {
-      OPENSSL_free (point);
-      return FALSE;
+      (*hex)[2 * i] = digits[p[i] >> 4];
+      (*hex)[2 * i + 1] = digits[p[i] & 0xf];
     }
+  (*hex)[2 * len] = '\0';
+  /* a leading 0 keeps it positive */
+  if (p[0] & 0x80)
+    {
+      p--;
+      len++;
+    }
+  der_put (out, 0x02, p, len);
   return TRUE;
+}
+
+static const guint8 version_3[] = { 0x02, 0x01, 0x02 };
+static const guint8 no_unused_bits[] = { 0x00 };
+static const guint8 subject_key_id_oid[] = { 0x55, 0x1d, 0x0e };
+
+/* The TBSCertificate of a phone's mobile-ID certificate */
+static GByteArray *
+mobile_tbs (ZidCa               *self,
+            const ZidCaRequest  *request,
+            const char          *common_name,
+            gint64               user_id,
+            gint64               now,
+            char               **serial,
+            gint64              *not_before,
+            gint64              *not_after)
+{
+  g_autoptr(GByteArray) body = g_byte_array_sized_new (512);
+  g_autoptr(GByteArray) part = g_byte_array_sized_new (256);
+  g_autoptr(ASN1_TIME) from = ASN1_TIME_set (NULL, (time_t) now);
+  g_autoptr(ASN1_TIME) until = X509_time_adj_ex (NULL, MOBILE_LIFETIME_DAYS, 0, (time_t *) &now);
+  g_autofree char *user_serial = g_strdup_printf ("%" G_GINT64_FORMAT, user_id);
+  g_autofree char *hex = NULL;
+  GByteArray *tbs;
+  guint8 key_id[20];
+
+  der_put (body, 0xa0, version_3, sizeof version_3);
+  if (!put_random_serial (body, &hex))
+    return NULL;
+  der_put (body, 0x30, ecdsa_sha256_algorithm, sizeof ecdsa_sha256_algorithm);
+  g_byte_array_append (body, self->issuer->data, self->issuer->len);
+
+  if (!der_put_time (part, from) || !der_put_time (part, until))
+    return NULL;
+  der_put_array (body, 0x30, part);
+
+  /* subject: C, O, serialNumber, CN */
+  g_byte_array_set_size (part, 0);
+  g_byte_array_append (part, self->mobile_subject->data, self->mobile_subject->len);
+  if (!der_put_rdn (part, NID_serialNumber, user_serial) ||
+      !der_put_rdn (part, NID_commonName, common_name))
+    return NULL;
+  der_put_array (body, 0x30, part);
+
+  /* the request's key as it came, without decoding and encoding it again */
+  g_byte_array_set_size (part, 0);
+  der_put (part, 0x30, p256_algorithm, sizeof p256_algorithm);
+  der_put (part, 0x03, NULL, 1 + request->point_len);
+  g_byte_array_append (part, no_unused_bits, 1);
+  g_byte_array_append (part, request->point, request->point_len);
+  der_put_array (body, 0x30, part);
+
+  /* extensions; the subject key identifier is what "hash" makes, SHA-1 of
+   * the point: SEQUENCE { OID, OCTET STRING { OCTET STRING } } */
+  if (!EVP_Digest (request->point, request->point_len, key_id, NULL, fetched ()->sha1, NULL))
+    return NULL;
+  g_byte_array_set_size (part, 0);
+  g_byte_array_append (part, self->mobile_extensions->data, self->mobile_extensions->len);
+  der_put (part, 0x30, NULL, der_size (sizeof subject_key_id_oid) + der_size (der_size (sizeof key_id)));
+  der_put (part, 0x06, subject_key_id_oid, sizeof subject_key_id_oid);
+  der_put (part, 0x04, NULL, der_size (sizeof key_id));
+  der_put (part, 0x04, key_id, sizeof key_id);
+  g_byte_array_append (part, self->authority_key_id->data, self->authority_key_id->len);
+  der_put (body, 0xa3, NULL, der_size (part->len));
+  der_put_array (body, 0x30, part);
+
+  tbs = g_byte_array_sized_new (der_size (body->len) + 128);
+  der_put_array (tbs, 0x30, body);
+  *serial = g_steal_pointer (&hex);
+  *not_before = asn1_time_to_unix (from);
+  *not_after = asn1_time_to_unix (until);
+  return tbs;
+}
+
+/* PEM as PEM_write_bio_X509 writes it, in lines of 64 */
+static char *
+certificate_to_pem (GByteArray *der)
+{
+  g_autofree char *text = g_base64_encode (der->data, der->len);
+  gsize len = strlen (text);
+  GString *pem = g_string_sized_new (len + len / 64 + 64);
+
+  g_string_append (pem, "-----BEGIN CERTIFICATE-----\n");
+  for (gsize i = 0; i < len; i += 64)
+    {
+      g_string_append_len (pem, text + i, MIN (64, len - i));
+      g_string_append_c (pem, '\n');
+    }
+  g_string_append (pem, "-----END CERTIFICATE-----\n");
+  return g_string_free (pem, FALSE);
+}
+
+/* A signing context for the CA key, ready for EVP_PKEY_sign: making one
+ * fetches the signature algorithm again, a tenth of a signature, so they
+ * are kept for the next certificate */
+static EVP_PKEY_CTX *
+take_signer (ZidCa *self)
+{
+  EVP_PKEY_CTX *ctx = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->signers->len > 0)
+    ctx = g_ptr_array_steal_index_fast (self->signers, self->signers->len - 1);
+  g_mutex_unlock (&self->lock);
+
+  if (ctx == NULL &&
+      (ctx = EVP_PKEY_CTX_new_from_pkey (NULL, self->key, NULL)) != NULL &&
+      EVP_PKEY_sign_init (ctx) != 1)
+    g_clear_pointer (&ctx, EVP_PKEY_CTX_free);
+  return ctx;
+}
+
+static void
+give_back_signer (ZidCa        *self,
+                  EVP_PKEY_CTX *ctx)
+{
+  g_mutex_lock (&self->lock);
+  g_ptr_array_add (self->signers, ctx);
+  g_mutex_unlock (&self->lock);
 }
 
 char *
@@ -640,34 +981,36 @@ zid_ca_issue_mobile (ZidCa               *self,
                      gint64              *not_after,
                      GError             **error)
 {
-  g_autoptr(X509) cert = X509_new ();
-  g_autofree char *user_serial = g_strdup_printf ("%" G_GINT64_FORMAT, user_id);
-  X509_NAME *name = X509_get_subject_name (cert);
+  g_autoptr(GByteArray) body = NULL;
+  g_autoptr(GByteArray) cert = NULL;
+  g_autoptr(EVP_PKEY_CTX) sign = NULL;
+  g_autofree char *hex = NULL;
+  guint8 digest[32];
+  guint8 signature[80];
+  size_t signature_len = sizeof signature;
 
-  if (!X509_set_version (cert, 2) ||
-      !set_random_serial (cert) ||
-      !set_validity (cert, now, MOBILE_LIFETIME_DAYS) ||
-      !set_name (name, "C", "NL") ||
-      !set_name (name, "O", "ZORG-ID") ||
-      !set_name (name, "serialNumber", user_serial) ||
-      !set_name (name, "CN", common_name) ||
-      !X509_set_issuer_name (cert, X509_get_subject_name (self->cert)) ||
-      !set_public_key (cert, request) ||
-      !add_ext (cert, self->cert, NID_basic_constraints, "critical,CA:FALSE") ||
-      !add_ext (cert, self->cert, NID_key_usage, "critical,digitalSignature") ||
-      !add_ext (cert, self->cert, NID_ext_key_usage, "clientAuth") ||
-      !add_ext (cert, self->cert, NID_subject_key_identifier, "hash") ||
-      !add_ext (cert, self->cert, NID_authority_key_identifier, "keyid") ||
-      !X509_sign (cert, self->key, EVP_sha256 ()))
+  /* ECDSA on the digest: what X509_sign does, without its fetches */
+  body = mobile_tbs (self, request, common_name, user_id, now, &hex, not_before, not_after);
+  if (body == NULL ||
+      !EVP_Digest (body->data, body->len, digest, NULL, fetched ()->sha256, NULL) ||
+      (sign = take_signer (self)) == NULL ||
+      EVP_PKEY_sign (sign, signature, &signature_len, digest, sizeof digest) != 1)
     {
       crypto_fail (error, "Kan het certificaat niet uitgeven");
       return NULL;
     }
+  give_back_signer (self, g_steal_pointer (&sign));
 
-  *serial = serial_hex (cert);
-  *not_before = asn1_time_to_unix (X509_get0_notBefore (cert));
-  *not_after = asn1_time_to_unix (X509_get0_notAfter (cert));
-  return x509_to_pem (cert);
+  /* Certificate: the TBSCertificate, the algorithm and the signature */
+  der_put (body, 0x30, ecdsa_sha256_algorithm, sizeof ecdsa_sha256_algorithm);
+  der_put (body, 0x03, NULL, 1 + signature_len);
+  g_byte_array_append (body, no_unused_bits, 1);
+  g_byte_array_append (body, signature, signature_len);
+  cert = g_byte_array_sized_new (der_size (body->len));
+  der_put_array (cert, 0x30, body);
+
+  *serial = g_steal_pointer (&hex);
+  return certificate_to_pem (cert);
 }
 
 static gboolean
