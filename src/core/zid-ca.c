@@ -752,6 +752,12 @@ parse_request (const guint8  *der,
     return request_refused (error, "Certificaataanvraag moet een EC P-256-sleutel bevatten");
   point->p = key.p + 1;
   point->end = key.end;
+  /* an uncompressed or a compressed point only: OpenSSL also takes the
+   * single byte 0x00, the point at infinity, and any signature whose r is
+   * x(e/s · G) verifies for that "key" */
+  if (!((point->end - point->p == 65 && point->p[0] == 0x04) ||
+        (point->end - point->p == 33 && (point->p[0] == 0x02 || point->p[0] == 0x03))))
+    return request_refused (error, "Certificaataanvraag moet een EC P-256-sleutel bevatten");
 
   if (!der_take (&request, 0x30, &sig_algorithm, NULL) ||
       !der_equal (&sig_algorithm, ecdsa_sha256_algorithm, sizeof ecdsa_sha256_algorithm) ||

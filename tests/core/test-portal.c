@@ -8,6 +8,7 @@
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -25,6 +26,7 @@
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_PKEY, EVP_PKEY_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509, X509_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BIO, BIO_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_PKEY_CTX, EVP_PKEY_CTX_free)
 
 typedef struct
 {
@@ -632,6 +634,95 @@ request_der (const char *pem,
   return der;
 }
 
+/* A request whose key is the point at infinity (the single byte 0x00) with
+ * a signature that verifies for that "key": with Q at infinity ECDSA
+ * checks only r == x(e/s · G), so s = 1 and r = x(e · G) pass. x(e · G)
+ * is ECDH between the scalar e and the generator. */
+static char *
+infinity_request_pem (void)
+{
+  static const guint8 info_der[] = {
+    0x30, 0x22,
+      0x02, 0x01, 0x00,                                     /* version 1 */
+      0x30, 0x00,                                           /* empty subject */
+      0x30, 0x19,
+        0x30, 0x13,
+          0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,
+          0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07,
+        0x03, 0x02, 0x00, 0x00,                             /* the point 0x00 */
+      0xa0, 0x00,
+  };
+  static const guint8 ecdsa_sha256[] = {
+    0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02,
+  };
+  g_autoptr(EVP_PKEY) curve = EVP_EC_gen ("P-256");
+  g_autoptr(EVP_PKEY) generator = EVP_PKEY_dup (curve);
+  g_autoptr(EVP_PKEY) scalar = NULL;
+  g_autoptr(EVP_PKEY_CTX) ctx = NULL;
+  g_autoptr(GByteArray) der = g_byte_array_new ();
+  guint8 digest[32], buf[96], g[65], r[32];
+  BIGNUM *e = BN_new ();
+  BIGNUM *order = NULL;
+  BN_CTX *bn = BN_CTX_new ();
+  OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new ();
+  OSSL_PARAM *params;
+  gsize len = 0, r_len = sizeof r;
+  guint sig_len, seq_len;
+  gboolean pad;
+
+  g_assert_true (EVP_Digest (info_der, sizeof info_der, digest, NULL, EVP_sha256 (), NULL));
+  g_assert_true (EVP_PKEY_get_bn_param (curve, OSSL_PKEY_PARAM_EC_ORDER, &order));
+  g_assert_nonnull (BN_bin2bn (digest, sizeof digest, e));
+  g_assert_true (BN_nnmod (e, e, order, bn));
+
+  g_assert_true (EVP_PKEY_get_octet_string_param (curve, OSSL_PKEY_PARAM_EC_GENERATOR,
+                                                  g, sizeof g, &len));
+  g_assert_cmpuint (EVP_PKEY_set1_encoded_public_key (generator, g, len), ==, 1);
+  g_assert_true (OSSL_PARAM_BLD_push_utf8_string (bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0));
+  g_assert_true (OSSL_PARAM_BLD_push_BN (bld, OSSL_PKEY_PARAM_PRIV_KEY, e));
+  params = OSSL_PARAM_BLD_to_param (bld);
+  ctx = EVP_PKEY_CTX_new_from_name (NULL, "EC", NULL);
+  g_assert_cmpint (EVP_PKEY_fromdata_init (ctx), ==, 1);
+  g_assert_cmpint (EVP_PKEY_fromdata (ctx, &scalar, EVP_PKEY_KEYPAIR, params), ==, 1);
+  g_clear_pointer (&ctx, EVP_PKEY_CTX_free);
+  ctx = EVP_PKEY_CTX_new (scalar, NULL);
+  g_assert_cmpint (EVP_PKEY_derive_init (ctx), ==, 1);
+  g_assert_cmpint (EVP_PKEY_derive_set_peer (ctx, generator), ==, 1);
+  g_assert_cmpint (EVP_PKEY_derive (ctx, r, &r_len), ==, 1);
+  g_assert_cmpuint (r_len, ==, 32);
+
+  /* Ecdsa-Sig-Value { r, s = 1 } in a BIT STRING */
+  pad = (r[0] & 0x80) != 0;
+  seq_len = 2 + pad + 32 + 3;
+  sig_len = 1 + 2 + seq_len;
+  g_byte_array_append (der, info_der, sizeof info_der);
+  g_byte_array_append (der, ecdsa_sha256, sizeof ecdsa_sha256);
+  len = 0;
+  buf[len++] = 0x03; buf[len++] = sig_len; buf[len++] = 0x00;
+  buf[len++] = 0x30; buf[len++] = seq_len;
+  buf[len++] = 0x02; buf[len++] = 32 + pad;
+  if (pad)
+    buf[len++] = 0x00;
+  memcpy (buf + len, r, 32);
+  len += 32;
+  buf[len++] = 0x02; buf[len++] = 0x01; buf[len++] = 0x01;
+  g_byte_array_append (der, buf, len);
+  {
+    guint8 head[] = { 0x30, der->len };
+
+    g_assert_cmpuint (der->len, <, 0x80);
+
+    g_byte_array_prepend (der, head, sizeof head);
+  }
+
+  OSSL_PARAM_free (params);
+  OSSL_PARAM_BLD_free (bld);
+  BN_CTX_free (bn);
+  BN_free (order);
+  BN_free (e);
+  return der_to_request_pem (der->data, der->len);
+}
+
 /* Only an EC P-256 key signed with ECDSA/SHA-256 by that key is issued
  * for; every other request is refused and leaves the code usable */
 static void
@@ -661,6 +752,7 @@ test_enrol_request_checked (Fixture *f, gconstpointer data)
     { NULL, "Handtekening" },    /* one bit of the subject changed */
     { NULL, "PKCS#10" },         /* a byte after the request */
     { NULL, "PKCS#10" },         /* cut short */
+    { infinity_request_pem (), "P-256" },
   };
   g_autoptr(BIO) bio = NULL;
   g_autoptr(X509) cert = NULL;
