@@ -672,6 +672,44 @@ authority_over (ZidPortal *self,
   return a;
 }
 
+/* Blocking, activating and certificates act on the user's one national
+ * mobile ID, which carries every role they hold. So over a user who is
+ * Beheerder or Administrator of an organisation only an Administrator of
+ * that organisation may act: sharing another organisation where the user
+ * is a Gebruiker is not enough. The first such organisation the actor
+ * does not administer, with the user's role there, or NULL. */
+static char *
+role_beyond_authority (ZidPortal *self,
+                       gint64     actor,
+                       gint64     user,
+                       ZidRole   *role)
+{
+  sqlite3_stmt *stmt;
+  gboolean row = FALSE;
+  char *name = NULL;
+
+  stmt = zid_store_query (self->store, NULL,
+                          "SELECT o.name, t.role FROM memberships t"
+                          " JOIN organisations o ON o.id = t.organisation_id"
+                          " WHERE t.user_id = ? AND t.role >= ? AND NOT EXISTS"
+                          " (SELECT 1 FROM memberships a WHERE a.user_id = ?"
+                          "  AND a.organisation_id = t.organisation_id AND a.role = ?)"
+                          " ORDER BY o.name LIMIT 1",
+                          "iiii", user, (gint64) ZID_ROLE_BEHEERDER, actor,
+                          (gint64) ZID_ROLE_ADMINISTRATOR);
+  /* a failed query counts as beyond: refuse rather than allow */
+  if (stmt == NULL || !zid_store_step (self->store, stmt, &row, NULL))
+    name = g_strdup ("?");
+  else if (row)
+    {
+      name = zid_column_dup (stmt, 0);
+      *role = (ZidRole) sqlite3_column_int (stmt, 1);
+    }
+  if (stmt)
+    sqlite3_reset (stmt);
+  return name;
+}
+
 static gboolean
 refuse (GError     **error,
         ZidError     code,
@@ -732,6 +770,8 @@ check_action_locked (ZidPortal  *self,
 {
   ZidRole role = ZID_ROLE_NONE;
   Authority over = { FALSE, FALSE, FALSE };
+  g_autofree char *beyond = NULL;
+  ZidRole beyond_role = ZID_ROLE_NONE;
 
   if (!check_actor (self, actor, error))
     return FALSE;
@@ -792,7 +832,7 @@ check_action_locked (ZidPortal  *self,
         return refuse (error, ZID_ERROR_NOT_PERMITTED,
                        "Alleen een Administrator van een organisatie van deze gebruiker mag "
                        "blokkeren of activeren");
-      return TRUE;
+      break;
 
     case ZID_ACTION_REVOKE_CERTIFICATE:
     case ZID_ACTION_NEW_CERTIFICATE:
@@ -802,11 +842,20 @@ check_action_locked (ZidPortal  *self,
                          ? "Een Beheerder mag alleen certificaten van gebruikers met de rol Gebruiker beheren"
                          : "Deze gebruiker hoort niet bij een organisatie die u beheert "
                            "(scheiding tussen organisaties)");
-      return TRUE;
+      break;
 
     default:
       g_return_val_if_reached (FALSE);
     }
+
+  /* the rest act on the user's national mobile ID */
+  if (user != actor &&
+      (beyond = role_beyond_authority (self, actor, user, &beyond_role)) != NULL)
+    return refuse (error, ZID_ERROR_NOT_PERMITTED,
+                   "Deze gebruiker is ook %s van %s: alleen een Administrator van die "
+                   "organisatie mag de ZORG-ID blokkeren, activeren of er certificaten voor beheren",
+                   zid_role_to_string (beyond_role), beyond);
+  return TRUE;
 }
 
 gboolean
@@ -1698,7 +1747,8 @@ zid_portal_get_user (ZidPortal   *self,
 }
 
 /* Would demoting or blocking @user leave an organisation without an
- * active Administrator? Returns that organisation's name. */
+ * active Administrator: one not blocked and with a mobile ID to log in
+ * with? Returns that organisation's name. */
 static char *
 only_administrator_of (ZidPortal *self,
                        gint64     user,
@@ -1716,7 +1766,8 @@ only_administrator_of (ZidPortal *self,
                           "   AND NOT EXISTS (SELECT 1 FROM memberships x"
                           "     JOIN users xu ON xu.id = x.user_id"
                           "     WHERE x.organisation_id = m.organisation_id AND x.role = 3"
-                          "       AND x.user_id != m.user_id AND xu.blocked = 0)"
+                          "       AND x.user_id != m.user_id AND xu.blocked = 0"
+                          "       AND xu.mobile_id = 1)"
                           " LIMIT 1",
                           "ii", user, organisation);
   if (stmt != NULL && zid_store_step (self->store, stmt, &row, NULL) && row)
@@ -1741,6 +1792,8 @@ zid_portal_set_membership (ZidPortal      *self,
   g_autofree char *subject = user_label (user);
   g_autofree char *details = NULL;
   g_autofree char *only_of = NULL;
+  g_autofree char *beyond = NULL;
+  ZidRole beyond_role = ZID_ROLE_NONE;
   int mobile_id = 0;
   ZidRole current;
   gboolean ok;
@@ -1773,12 +1826,16 @@ zid_portal_set_membership (ZidPortal      *self,
       else if (current == ZID_ROLE_ADMINISTRATOR && role != ZID_ROLE_ADMINISTRATOR &&
                (only_of = only_administrator_of (self, user, organisation)) != NULL)
         ok = refuse (&local_error, ZID_ERROR_ONLY_ADMINISTRATOR,
-                     "Dit is de enige Administrator van %s: registreer eerst een andere "
-                     "Administrator", only_of);
+                     "Dit is de enige actieve Administrator van %s: maak eerst een andere "
+                     "Administrator en laat die een ZORG-ID toevoegen", only_of);
     }
 
   ok = ok && set_membership_row (self, user, organisation, role, &local_error);
-  if (ok && mobile_id == ZID_MOBILE_ID_NONE && enrolment != NULL)
+  /* the enrolment code makes the user's national ID: only for an actor
+   * who administers every organisation where the user has portal rights
+   * (as for a new certificate); the user's own code stays good otherwise */
+  if (ok && mobile_id == ZID_MOBILE_ID_NONE && enrolment != NULL &&
+      (user == actor || (beyond = role_beyond_authority (self, actor, user, &beyond_role)) == NULL))
     ok = (code = new_code (self, user, ZID_CODE_ENROLMENT, &local_error)) != NULL;
   if (ok)
     {
@@ -1941,7 +1998,8 @@ zid_portal_block_user (ZidPortal       *self,
   else if (ok && (only_of = only_administrator_of (self, user, 0)) != NULL)
     ok = refuse (&local_error, ZID_ERROR_ONLY_ADMINISTRATOR,
                  "Dit is de enige actieve Administrator van %s en kan daarom niet "
-                 "geblokkeerd worden", only_of);
+                 "geblokkeerd worden; maak eerst een andere Administrator en laat die "
+                 "een ZORG-ID toevoegen", only_of);
 
   ok = ok &&
        zid_store_run (self->store, &local_error,

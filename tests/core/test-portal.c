@@ -397,6 +397,130 @@ test_tenant_isolation (Fixture *f, gconstpointer data)
   g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
 }
 
+/* Block, activate and certificates act on the national mobile ID, which
+ * carries every role: over someone with portal rights in an organisation,
+ * only that organisation's Administrator may act. Without this rule a
+ * Beheerder of A issued a new certificate for a Gebruiker of A who is
+ * Administrator of B, enrolled it and acted as B's Administrator. */
+static void
+test_identity_authority (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidEnrolment) e = NULL;
+  g_autoptr(ZidEnrolment) own = NULL;
+  gint64 org_a = org_id (f, URA_A);
+  gint64 admin_b = second_organisation (f);
+  gint64 org_b = org_id (f, URA_B);
+  gint64 beheerder = register_user (f, f->admin, URA_A, "Bea", "Beheer");
+  gint64 both, fresh;
+  EVP_PKEY *key = NULL;
+  g_autofree char *cert = NULL;
+  g_autofree char *own_code = NULL;
+  g_autofree char *csr = NULL;
+  g_autofree char *sql = NULL;
+  const ZidAction identity_actions[] = {
+    ZID_ACTION_NEW_CERTIFICATE, ZID_ACTION_REVOKE_CERTIFICATE, ZID_ACTION_BLOCK, ZID_ACTION_UNBLOCK,
+  };
+
+  g_assert_true (zid_portal_set_membership (f->portal, f->admin, beheerder, org_a,
+                                            ZID_ROLE_BEHEERDER, NULL, &error));
+  g_assert_no_error (error);
+
+  /* `both`: Gebruiker of A, enrolled, and Administrator of B (as an
+   * Administrator of both would make them) */
+  e = zid_portal_register_user (f->portal, f->admin, org_a, "Dirk", "Dubbel", "1985-06-06", &error);
+  g_assert_no_error (error);
+  both = e->user_id;
+  cert = enrol (f, e, &key);
+  EVP_PKEY_free (key);
+  g_clear_pointer (&e, zid_enrolment_free);
+  sql = g_strdup_printf ("INSERT INTO memberships VALUES (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", 3)",
+                         org_b, both);
+  exec_sql (f, sql, SQLITE_OK);
+
+  /* neither A's Beheerder nor A's Administrator may touch B's Administrator's ID */
+  for (guint i = 0; i < G_N_ELEMENTS (identity_actions); i++)
+    {
+      g_assert_false (zid_portal_check_action (f->portal, beheerder, identity_actions[i], both, 0, &error));
+      g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
+      g_clear_error (&error);
+      g_assert_false (zid_portal_check_action (f->portal, f->admin, identity_actions[i], both, 0, &error));
+      g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
+      g_assert_nonnull (strstr (error->message, "Administrator van Thuiszorg Zuid"));
+      g_clear_error (&error);
+    }
+  g_assert_null (zid_portal_new_certificate (f->portal, beheerder, both, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
+  g_clear_error (&error);
+  g_assert_false (zid_portal_block_user (f->portal, f->admin, both, ZID_BLOCK_REASON_LOST_SMARTPHONE, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
+  g_clear_error (&error);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM codes WHERE purpose = 2"), ==, 0);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM users WHERE blocked = 1"), ==, 0);
+
+  /* B's Administrator may, and so may someone who administers both */
+  g_assert_true (zid_portal_check_action (f->portal, admin_b, ZID_ACTION_NEW_CERTIFICATE, both, 0, NULL));
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("INSERT INTO memberships VALUES (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", 3)",
+                         org_b, f->admin);
+  exec_sql (f, sql, SQLITE_OK);
+  g_assert_true (zid_portal_check_action (f->portal, f->admin, ZID_ACTION_BLOCK, both, 0, NULL));
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("DELETE FROM memberships WHERE user_id = %" G_GINT64_FORMAT
+                         " AND organisation_id = %" G_GINT64_FORMAT, f->admin, org_b);
+  exec_sql (f, sql, SQLITE_OK);
+
+  /* a Gebruiker everywhere stays A's to manage, also for the Beheerder */
+  fresh = register_user (f, f->admin, URA_A, "Gijs", "Gebruiker");
+  g_assert_true (zid_portal_check_action (f->portal, beheerder, ZID_ACTION_NEW_CERTIFICATE, fresh, 0, NULL));
+
+  /* a role set in A for B's not yet enrolled Administrator hands A's
+   * Beheerder no enrolment code, and the code the user has stays good */
+  own = zid_portal_register_user (f->portal, f->admin, org_a, "Nina", "Nieuw", "1991-01-01", &error);
+  g_assert_no_error (error);
+  own_code = payload_param (own->payload, "code");
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("INSERT INTO memberships VALUES (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", 3)",
+                         org_b, own->user_id);
+  exec_sql (f, sql, SQLITE_OK);
+  g_assert_true (zid_portal_set_membership (f->portal, beheerder, own->user_id, org_a,
+                                            ZID_ROLE_GEBRUIKER, &e, &error));
+  g_assert_no_error (error);
+  g_assert_null (e);
+  csr = make_csr (&key);
+  g_assert_true (zid_portal_enrol (f->portal, own_code, csr, NULL, NULL, &error));
+  g_assert_no_error (error);
+  EVP_PKEY_free (key);
+
+  /* nor does taking A's Administrator into an organisation one administers
+   * give power over their ID */
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("INSERT INTO memberships VALUES (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", 3)",
+                         org_b, beheerder);
+  exec_sql (f, sql, SQLITE_OK);
+  g_assert_true (zid_portal_set_membership (f->portal, beheerder, f->admin, org_b,
+                                            ZID_ROLE_GEBRUIKER, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (zid_portal_check_action (f->portal, beheerder, ZID_ACTION_NEW_CERTIFICATE, f->admin, 0, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
+  g_assert_nonnull (strstr (error->message, "Administrator van Zorggroep Noord"));
+}
+
+/* f->admin is A's only active Administrator: can be neither blocked nor demoted */
+static void
+assert_only_administrator (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (zid_portal_block_user (f->portal, f->admin, f->admin,
+                                         ZID_BLOCK_REASON_SECURITY_INCIDENT, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_ONLY_ADMINISTRATOR);
+  g_clear_error (&error);
+  g_assert_false (zid_portal_set_membership (f->portal, f->admin, f->admin, org_id (f, URA_A),
+                                             ZID_ROLE_BEHEERDER, NULL, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_ONLY_ADMINISTRATOR);
+}
+
 /* §8.2: the only active Administrator cannot be blocked */
 static void
 test_only_administrator_not_blocked (Fixture *f, gconstpointer data)
@@ -407,22 +531,18 @@ test_only_administrator_not_blocked (Fixture *f, gconstpointer data)
   g_autofree char *cert = NULL;
   gint64 second;
 
-  g_assert_false (zid_portal_block_user (f->portal, f->admin, f->admin,
-                                         ZID_BLOCK_REASON_SECURITY_INCIDENT, &error));
-  g_assert_error (error, ZID_ERROR, ZID_ERROR_ONLY_ADMINISTRATOR);
-  g_clear_error (&error);
-
-  /* nor be demoted */
-  g_assert_false (zid_portal_set_membership (f->portal, f->admin, f->admin, org_id (f, URA_A),
-                                             ZID_ROLE_BEHEERDER, NULL, &error));
-  g_assert_error (error, ZID_ERROR, ZID_ERROR_ONLY_ADMINISTRATOR);
-  g_clear_error (&error);
+  /* neither blocked nor demoted */
+  assert_only_administrator (f);
 
   second = register_user (f, f->admin, URA_A, "Tweede", "Admin");
   g_assert_true (zid_portal_set_membership (f->portal, f->admin, second, org_id (f, URA_A),
                                             ZID_ROLE_ADMINISTRATOR, &e, &error));
   g_assert_no_error (error);
   g_assert_nonnull (e);   /* not enrolled yet: a fresh enrolment code */
+
+  /* an Administrator who cannot log in yet does not count */
+  assert_only_administrator (f);
+
   cert = enrol (f, e, &key);
   EVP_PKEY_free (key);
 
@@ -1300,6 +1420,7 @@ main (int argc, char *argv[])
   ADD ("/portal/codes/expiry-single-use", test_code_expiry_and_single_use);
   ADD ("/portal/codes/hashed", test_codes_stored_as_hash);
   ADD ("/portal/codes/request-checked", test_enrol_request_checked);
+  ADD ("/portal/rules/identity-authority", test_identity_authority);
   ADD ("/portal/codes/concurrent", test_concurrent_redemption);
   ADD ("/portal/login", test_login_rules);
   ADD ("/portal/inactive", test_inactive);
