@@ -276,28 +276,47 @@ drop_body (SoupServerMessage *msg)
   soup_message_body_truncate (body);
 }
 
-/* A body sent without Content-Length is counted as it comes */
+/* How much of a refused body is read on, so that a client that sends its
+ * whole body before reading still gets its answer; reading it costs the
+ * main loop well under a millisecond */
+#define MAX_DRAIN (256 * 1024)
+
+/* Every request body is counted as it comes. Over the limit it is
+ * refused; a refused body is read on only so far (so the client still
+ * gets its answer), then the connection is cut: libsoup reads a body for
+ * as long as data keeps coming, without returning to the main loop, so a
+ * client streaming one would hold every other connection still. */
 static void
 got_chunk_cb (SoupServerMessage *msg,
               GBytes            *chunk,
               gpointer           user_data)
 {
+  static GQuark seen_quark;
   ZidService *self = user_data;
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  goffset *seen;
 
-  if (soup_server_message_get_status (msg) != 0)
+  if (G_UNLIKELY (seen_quark == 0))
+    seen_quark = g_quark_from_static_string ("zid-service-body-seen");
+  if ((seen = g_object_get_qdata (G_OBJECT (msg), seen_quark)) == NULL)
     {
-      soup_message_body_truncate (body);
-      return;
+      seen = g_new0 (goffset, 1);
+      g_object_set_qdata_full (G_OBJECT (msg), seen_quark, seen, g_free);
     }
+  *seen += g_bytes_get_size (chunk);
 
-  if (body->length > (goffset) self->max_body)
+  if (soup_server_message_get_status (msg) == 0 && *seen > (goffset) self->max_body)
     {
       g_autofree char *message = too_large_message (self);
 
       drop_body (msg);
       refuse (self, msg, NULL, g_uri_get_path (soup_server_message_get_uri (msg)),
               SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too-large", message);
+    }
+  if (soup_server_message_get_status (msg) != 0)
+    {
+      soup_message_body_truncate (soup_server_message_get_request_body (msg));
+      if (*seen > MAX_DRAIN)
+        zid_service_cut (self, msg);
     }
 }
 
@@ -318,6 +337,7 @@ zid_service_early_handler (SoupServer        *server,
   gint64 wait;
 
   self->stats.requests++;
+  g_signal_connect_object (msg, "got-chunk", G_CALLBACK (got_chunk_cb), self, 0);
 
   if (route == NULL)
     {
@@ -355,7 +375,17 @@ zid_service_early_handler (SoupServer        *server,
     }
 
   if (route->fields[0] == NULL)
-    return;
+    {
+      if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_NONE &&
+          !(soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+            soup_message_headers_get_content_length (headers) == 0))
+        {
+          drop_body (msg);
+          refuse (self, msg, route, path, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too-large",
+                  "Deze aanvraag hoort geen inhoud te hebben. Werk de app bij.");
+        }
+      return;
+    }
 
   type = soup_message_headers_get_content_type (headers, NULL);
   if (type == NULL || g_ascii_strcasecmp (type, "application/json") != 0)
@@ -375,11 +405,8 @@ zid_service_early_handler (SoupServer        *server,
 
           drop_body (msg);
           refuse (self, msg, route, path, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too-large", message);
-          return;
         }
     }
-  else
-    g_signal_connect_object (msg, "got-chunk", G_CALLBACK (got_chunk_cb), self, 0);
 }
 
 /* Strict JSON: one object, exactly the route's fields, each a string */

@@ -59,6 +59,8 @@ char                 *zid_service_peer_key          (GSocketAddress    *address)
 ZidServiceConnection *zid_service_find_connection   (ZidService        *self,
                                                      SoupServerMessage *msg);
 void                  zid_service_connection_hold   (ZidServiceConnection *conn);
+void                  zid_service_cut               (ZidService        *self,
+                                                     SoupServerMessage *msg);
 void                  zid_service_connection_release (ZidService       *self,
                                                      const char        *peer);
 

@@ -205,6 +205,24 @@ connection_close (ZidServiceConnection *conn)
     }
 }
 
+/* Cuts @msg's connection at once, from inside libsoup's reading of it:
+ * the socket is closed, so soup's next read fails and it lets go */
+void
+zid_service_cut (ZidService        *self,
+                 SoupServerMessage *msg)
+{
+  ZidServiceConnection *conn = zid_service_find_connection (self, msg);
+  GSocket *socket;
+
+  /* soup still hands over what it had read: cut once */
+  if (conn == NULL || g_socket_is_closed ((socket = g_socket_connection_get_socket (conn->base))))
+    return;
+  self->stats.cut++;
+  g_debug ("cutting a connection from %s: it goes on sending a refused body", conn->client);
+  connection_close (conn);
+  g_socket_close (socket, NULL);
+}
+
 static gboolean
 connection_deadline_cb (gpointer data)
 {

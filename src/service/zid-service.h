@@ -57,6 +57,7 @@ typedef struct
   guint64 handshakes;        /* TLS handshakes completed */
   guint64 handshake_errors;  /* TLS handshakes failed or timed out */
   guint64 timeouts;          /* connections closed for being slow or idle */
+  guint64 cut;               /* connections cut while sending a refused body */
   guint64 requests;          /* HTTP requests whose headers were read */
   guint64 refused;           /* answered with a 4xx */
   guint64 throttled;         /* of those: answered 429 */

@@ -1003,6 +1003,115 @@ test_slow_client (Fixture *f, gconstpointer data)
   g_assert_cmpuint (stats.timeouts, >=, 1);
 }
 
+/* A client streaming a body it was told no to (or that is too large)
+ * must neither grow the service's memory nor hold its main loop, which
+ * libsoup does not return to while data keeps coming: its connection is
+ * cut once 256 KiB of it are read, and phones probing meanwhile are
+ * answered at once. */
+typedef struct
+{
+  guint16     port;
+  const char *head;
+  gboolean    chunked;
+  gsize       sent;
+  gboolean    cut;
+  gint        done;
+} Stream;
+
+typedef struct
+{
+  guint16 port;
+  guint   answered;
+  gint64  worst;
+  gint    stop;
+  gint    done;
+} Probe;
+
+#define STREAM_BYTES (64 * 1024 * 1024)
+
+static gpointer
+stream_thread (gpointer data)
+{
+  Stream *s = data;
+  g_autoptr(ZidTestHttps) client = zid_test_https_new (s->port, TRUE);
+
+  s->sent = zid_test_https_stream (client, s->head, s->chunked, STREAM_BYTES, &s->cut);
+  g_atomic_int_set (&s->done, 1);
+  g_main_context_wakeup (NULL);
+  return NULL;
+}
+
+static gpointer
+probe_thread (gpointer data)
+{
+  Probe *p = data;
+  g_autoptr(ZidTestHttps) client = zid_test_https_new (p->port, FALSE);
+
+  while (!g_atomic_int_get (&p->stop))
+    {
+      g_autofree char *body = NULL;
+      gint64 start = g_get_monotonic_time ();
+
+      if (zid_test_https_request (client, "GET", "/v1/service", NULL, &body, NULL, NULL) == 200)
+        p->answered++;
+      p->worst = MAX (p->worst, g_get_monotonic_time () - start);
+      g_usleep (20 * 1000);
+    }
+  g_atomic_int_set (&p->done, 1);
+  g_main_context_wakeup (NULL);
+  return NULL;
+}
+
+static void
+test_streamed_body (Fixture *f, gconstpointer data)
+{
+  Stream streams[] = {
+    { 0, "GET /v1/service HTTP/1.1\r\nHost: zorgid\r\nContent-Length: 100000000000\r\n\r\n", FALSE },
+    { 0, "POST /v1/enrolment/preview HTTP/1.1\r\nHost: zorgid\r\nContent-Type: application/json\r\n"
+         "Transfer-Encoding: chunked\r\n\r\n", TRUE },
+    { 0, "POST /v1/enrolment HTTP/1.1\r\nHost: zorgid\r\nContent-Type: application/json\r\n"
+         "Content-Length: 100000000000\r\n\r\n", FALSE },
+    { 0, "POST /v1/nothing HTTP/1.1\r\nHost: zorgid\r\nTransfer-Encoding: chunked\r\n\r\n", TRUE },
+  };
+  g_autoptr(JsonObject) info = NULL;
+  g_autoptr(JsonObject) refused = NULL;
+  ZidServiceStats stats;
+  guint status;
+
+  for (guint i = 0; i < G_N_ELEMENTS (streams); i++)
+    {
+      Probe probe = { zid_service_get_port (f->service), 0, 0, 0, 0 };
+      GThread *streamer, *prober;
+
+      streams[i].port = probe.port;
+      streamer = g_thread_new ("stream", stream_thread, &streams[i]);
+      prober = g_thread_new ("probe", probe_thread, &probe);
+      while (!g_atomic_int_get (&streams[i].done))
+        g_main_context_iteration (NULL, TRUE);
+      g_atomic_int_set (&probe.stop, 1);
+      while (!g_atomic_int_get (&probe.done))
+        g_main_context_iteration (NULL, TRUE);
+      g_thread_join (streamer);
+      g_thread_join (prober);
+
+      g_test_message ("stream %u: %zu bytes sent, cut %d; probes answered %u, worst %.3f s",
+                      i, streams[i].sent, streams[i].cut, probe.answered, probe.worst / 1e6);
+      g_assert_true (streams[i].cut);
+      /* 256 KiB, plus what the sockets' buffers held */
+      g_assert_cmpuint (streams[i].sent, <, 16 * 1024 * 1024);
+      g_assert_cmpuint (probe.answered, >=, 1);
+      g_assert_cmpint (probe.worst, <, 2 * G_USEC_PER_SEC);
+    }
+  zid_service_get_stats (f->service, &stats);
+  g_assert_cmpuint (stats.cut, ==, G_N_ELEMENTS (streams));
+
+  /* a GET with a small body is answered, not cut; the service still serves */
+  refused = request (f, "GET", "/v1/service", "application/json", "{}", &status);
+  assert_refused (refused, status, 413, "too-large");
+  info = request (f, "GET", "/v1/service", NULL, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+}
+
 /* zorgid-mobile, the reference phone, as a separate process */
 
 static void
@@ -1139,6 +1248,7 @@ main (int argc, char *argv[])
   ADD ("/service/login", test_login);
   ADD ("/service/login/refusals", test_login_refusals);
   ADD ("/service/hostile", test_hostile);
+  ADD ("/service/streamed-body", test_streamed_body);
   ADD ("/service/throttle", test_throttle);
   ADD ("/service/slow-client", test_slow_client);
   ADD ("/service/mobile", test_mobile);

@@ -10,7 +10,10 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include <gio/gio.h>
 #include <openssl/err.h>
@@ -254,4 +257,79 @@ zid_test_https_request (ZidTestHttps  *self,
 
   g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "no answer");
   return 0;
+}
+
+/* The server has closed its end (its FIN is here). A server that closes
+ * while our writes wait on its zero window is seen only so: the writes
+ * would just stall. */
+static gboolean
+peer_closed (int fd)
+{
+  struct pollfd p = { fd, POLLRDHUP, 0 };
+
+  return poll (&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
+gsize
+zid_test_https_stream (ZidTestHttps *self,
+                       const char   *head,
+                       gboolean      chunked,
+                       gsize         body_bytes,
+                       gboolean     *cut)
+{
+  const gsize piece = 16384;
+  struct timeval wait = { 0, 200 * 1000 };
+  g_autofree char *block = g_malloc (piece + 16);
+  gint64 stalled_since = 0;
+  gsize sent = 0, len = 0, done = 0;
+
+  /* a closed connection is an answer here, not a reason to die */
+  signal (SIGPIPE, SIG_IGN);
+  *cut = FALSE;
+  if (self->ssl == NULL && !connect_tls (self, NULL))
+    return 0;
+  if (!write_all (self, head, strlen (head)))
+    {
+      *cut = TRUE;
+      return 0;
+    }
+  setsockopt (self->fd, SOL_SOCKET, SO_SNDTIMEO, &wait, sizeof wait);
+  while (sent < body_bytes)
+    {
+      int n;
+
+      if (done == len)
+        {
+          len = chunked ? (gsize) g_snprintf (block, 16, "%zx\r\n", piece) : 0;
+          memset (block + len, 'A', piece);
+          len += piece;
+          if (chunked)
+            {
+              memcpy (block + len, "\r\n", 2);
+              len += 2;
+            }
+          done = 0;
+        }
+      n = SSL_write (self->ssl, block + done, (int) (len - done));
+      if (n > 0)
+        {
+          done += n;
+          if (done == len)
+            sent += piece;
+          stalled_since = 0;
+          continue;
+        }
+      if (SSL_get_error (self->ssl, n) != SSL_ERROR_WANT_WRITE || peer_closed (self->fd))
+        {
+          *cut = TRUE;
+          break;
+        }
+      /* the server takes nothing and has not closed: give up after 20 s */
+      if (stalled_since == 0)
+        stalled_since = g_get_monotonic_time ();
+      else if (g_get_monotonic_time () - stalled_since > 20 * G_USEC_PER_SEC)
+        break;
+    }
+  disconnect (self);
+  return sent;
 }

@@ -30,6 +30,16 @@ guint         zid_test_https_request  (ZidTestHttps  *self,
                                        char         **body,
                                        int           *retry_after,
                                        GError       **error);
+/* Sends @head (request line and headers), then @body_bytes of filler (as
+ * chunks of the chunked encoding when @chunked) as fast as the server
+ * takes them. Returns the body bytes sent; @cut says whether the server
+ * closed the connection before all went out (a write that stalls for 20
+ * seconds is not a cut). */
+gsize         zid_test_https_stream   (ZidTestHttps  *self,
+                                       const char    *head,
+                                       gboolean       chunked,
+                                       gsize          body_bytes,
+                                       gboolean      *cut);
 /* Handshakes done so far */
 guint         zid_test_https_get_handshakes (ZidTestHttps *self);
 
