@@ -144,9 +144,6 @@ zid_portal_open (const char      *data_dir,
   self->store = zid_store_open (db_path, error);
   if (self->store == NULL)
     return NULL;
-  /* the directory is private already; the file is too (its -wal and -shm
-   * files take the database file's mode) */
-  g_chmod (db_path, 0600);
 
   return g_steal_pointer (&self);
 }

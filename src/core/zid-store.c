@@ -6,7 +6,12 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "zid-error.h"
 #include "zid-store-private.h"
@@ -193,12 +198,54 @@ fail:
   return FALSE;
 }
 
+/* The database is made 0600 before SQLite opens it: SQLite gives its -wal
+ * and -shm files the database file's mode, so they are private from the
+ * first byte. Files of an older version that were left readable are made
+ * private too. */
+static gboolean
+make_private (const char  *path,
+              GError     **error)
+{
+  static const char *const companions[] = { "-wal", "-shm", "-journal" };
+  int fd = g_open (path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+  if (fd < 0 || fchmod (fd, 0600) != 0)
+    {
+      int saved = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, ZID_ERROR, ZID_ERROR_STORE,
+                   "Kan de database %s niet afschermen: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+  close (fd);
+
+  for (guint i = 0; i < G_N_ELEMENTS (companions); i++)
+    {
+      g_autofree char *companion = g_strconcat (path, companions[i], NULL);
+
+      if (g_chmod (companion, 0600) != 0 && errno != ENOENT)
+        {
+          g_set_error (error, ZID_ERROR, ZID_ERROR_STORE,
+                       "Kan %s niet afschermen: %s", companion, g_strerror (errno));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 ZidStore *
 zid_store_open (const char  *path,
                 GError     **error)
 {
-  ZidStore *self = g_new0 (ZidStore, 1);
+  ZidStore *self;
   int rc;
+
+  if (!make_private (path, error))
+    return NULL;
+
+  self = g_new0 (ZidStore, 1);
 
   g_rec_mutex_init (&self->lock);
   self->statements = g_hash_table_new_full (NULL, NULL, NULL,

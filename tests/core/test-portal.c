@@ -1359,6 +1359,7 @@ test_store_files (Fixture *f, gconstpointer data)
   g_autofree char *ca2 = NULL;
   g_autoptr(ZidPortal) again = NULL;
   g_autoptr(ZidPortal) newer = NULL;
+  const char *db_files[] = { "zorgid.db", "zorgid.db-wal", "zorgid.db-shm" };
   struct stat st;
 
   g_assert_cmpint (g_stat (f->dir, &st), ==, 0);
@@ -1367,6 +1368,14 @@ test_store_files (Fixture *f, gconstpointer data)
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
   g_assert_cmpint (g_stat (tls_key, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  /* the database and the files SQLite keeps beside it while it is open */
+  for (guint i = 0; i < G_N_ELEMENTS (db_files); i++)
+    {
+      g_autofree char *path = g_build_filename (f->dir, db_files[i], NULL);
+
+      g_assert_cmpint (g_stat (path, &st), ==, 0);
+      g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+    }
 
   again = zid_portal_open (f->dir, ZID_ENVIRONMENT_ACCEPTATIE, f->clock, &error);
   g_assert_no_error (error);
