@@ -204,19 +204,28 @@ resolve_organisation (const char *ura,
 
 /* Shared output of the commands that hand out a one-time code */
 
+/* The PNG's file is made before the change (see zid-qr-png.h); NULL
+ * without --qr-png */
+static gboolean
+begin_png (const char  *qr_png,
+           ZidQrPng   **png,
+           GError     **error)
+{
+  *png = qr_png != NULL ? zid_qr_png_begin (qr_png, error) : NULL;
+  return qr_png == NULL || *png != NULL;
+}
+
 static int
 print_enrolment (ZidEnrolment *enrolment,
-                 const char   *qr_png)
+                 ZidQrPng     *png)
 {
   g_autofree char *expires = zid_format_time (enrolment->expires);
+  g_autoptr(GError) error = NULL;
 
-  if (qr_png != NULL)
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (!zid_qr_write_png (enrolment->payload, qr_png, &error))
-        return fail (error);
-    }
+  /* the change is made: the code is printed below whatever happens here */
+  if (png != NULL && !zid_qr_png_finish (png, enrolment->payload, &error))
+    g_printerr ("zorgid-admin: de QR-code kon niet als PNG worden opgeslagen: %s\n",
+                error->message);
 
   if (globals.json)
     {
@@ -425,14 +434,17 @@ cmd_organisation (int argc, char **argv)
         { NULL }
       };
       g_autoptr(ZidEnrolment) enrolment = NULL;
+      g_autoptr(ZidQrPng) png = NULL;
 
       argc--, argv++;
       if (!parse_args ("organisation bootstrap", entries, &argc, &argv, 0, 0))
         return EXIT_USAGE;
+      if (!begin_png (qr_png, &png, &error))
+        return fail (error);
       enrolment = zid_portal_bootstrap (globals.portal, ura, first, last, birth, &error);
       if (enrolment == NULL)
         return fail (error);
-      return print_enrolment (enrolment, qr_png);
+      return print_enrolment (enrolment, png);
     }
 
   if (g_str_equal (sub, "list"))
@@ -545,16 +557,19 @@ cmd_user (int argc, char **argv)
         { NULL }
       };
       g_autoptr(ZidEnrolment) enrolment = NULL;
+      g_autoptr(ZidQrPng) png = NULL;
       gint64 org;
 
       argc--, argv++;
       if (!parse_args ("user register", entries, &argc, &argv, 0, 0) ||
           !need_actor (as, &actor) || !resolve_organisation (org_ura, &org))
         return EXIT_USAGE;
+      if (!begin_png (qr_png, &png, &error))
+        return fail (error);
       enrolment = zid_portal_register_user (globals.portal, actor, org, first, last, birth, &error);
       if (enrolment == NULL)
         return fail (error);
-      return print_enrolment (enrolment, qr_png);
+      return print_enrolment (enrolment, png);
     }
 
   if (g_str_equal (sub, "list"))
@@ -840,6 +855,7 @@ cmd_certificate (int argc, char **argv)
   if (g_str_equal (sub, "new"))
     {
       g_autoptr(ZidEnrolment) enrolment = NULL;
+      g_autoptr(ZidQrPng) png = NULL;
       g_autofree char *qr_png = NULL;
       GOptionEntry new_entries[] = {
         { "as", 0, 0, G_OPTION_ARG_STRING, &as, "Act as this user", "USER" },
@@ -851,9 +867,11 @@ cmd_certificate (int argc, char **argv)
       if (!parse_args ("certificate new USER", new_entries, &argc, &argv, 1, 1) ||
           !need_actor (as, &actor) || !parse_id (argv[1], "gebruiker", &user))
         return EXIT_USAGE;
+      if (!begin_png (qr_png, &png, &error))
+        return fail (error);
       if ((enrolment = zid_portal_new_certificate (globals.portal, actor, user, &error)) == NULL)
         return fail (error);
-      return print_enrolment (enrolment, qr_png);
+      return print_enrolment (enrolment, png);
     }
 
   if (g_str_equal (sub, "crl"))

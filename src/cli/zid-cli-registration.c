@@ -331,17 +331,18 @@ print_completion (Cli               *cli,
                   ZidCompletion     *c,
                   ZidRegistration   *r,
                   const ZidCardHolder *holder,
-                  const char        *qr_png)
+                  ZidQrPng          *png)
 {
   g_autofree char *expires = c->enrolment ? zid_format_time (c->enrolment->expires) : NULL;
 
-  if (qr_png != NULL && c->enrolment != NULL)
+  if (png != NULL && c->enrolment != NULL)
     {
       g_autoptr(GError) error = NULL;
 
       /* The organisation exists already; the payload is printed below anyway */
-      if (!zid_qr_write_png (c->enrolment->payload, qr_png, &error))
-        g_printerr ("zorgid-admin: de QR-code kan niet worden geschreven: %s\n", error->message);
+      if (!zid_qr_png_finish (png, c->enrolment->payload, &error))
+        g_printerr ("zorgid-admin: de QR-code kon niet als PNG worden opgeslagen: %s\n",
+                    error->message);
     }
 
   if (cli->json)
@@ -399,6 +400,7 @@ cmd_complete (Cli   *cli,
   g_autoptr(ZidPin) pin = NULL;
   g_autoptr(ZidCompletion) completion = NULL;
   g_auto(ZidCardHolder) holder = { 0 };
+  g_autoptr(ZidQrPng) png = NULL;
   gint64 existing_user = 0;
 
   if (!parse_options (cli, "complete", entries, &argc, &argv, 0))
@@ -409,6 +411,9 @@ cmd_complete (Cli   *cli,
       (birth_date != NULL &&
        !zid_validate_birth_date (birth_date, zid_clock_now (zid_portal_get_clock (cli->portal)),
                                  &error)))
+    return fail (cli, error);
+  /* the PNG's file before anything is done (zid-qr-png.h) */
+  if (qr_png != NULL && (png = zid_qr_png_begin (qr_png, &error)) == NULL)
     return fail (cli, error);
 
   /* 1. Is there anything to complete? (no PIN try spent when not) */
@@ -488,7 +493,7 @@ cmd_complete (Cli   *cli,
                                                  existing_user ? NULL : birth_date, &error);
   if (completion == NULL)
     return fail (cli, error);
-  return print_completion (cli, completion, checked, &holder, qr_png);
+  return print_completion (cli, completion, checked, &holder, png);
 }
 
 /* --- dispatch ------------------------------------------------------------- */

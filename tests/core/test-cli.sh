@@ -63,6 +63,14 @@ if command -v zbarimg >/dev/null; then
   payload=$(echo "$out" | sed 's/.*"enrolment_payload":"\([^"]*\)".*/\1/')
   check "the PNG decodes to the payload" '[ "$(zbarimg -q --raw --nodbus "$dir/qr.png" 2>/dev/null)" = "$payload" ]'
 fi
+check "the PNG, which enrols whoever reads it, is private (0600)" '[ "$(stat -c %a "$dir/qr.png")" = 600 ]'
+users_before=$(sqlite3 "$dir/acc/zorgid.db" 'SELECT count(*) FROM users')
+codes_before=$(sqlite3 "$dir/acc/zorgid.db" 'SELECT count(*) FROM codes')
+expect 1 "a --qr-png that cannot be written is refused" -- A --json user register --as 1 --organisation 12345678 --first-name Piet --last-name Png --birth-date 1990-01-01 --qr-png "$dir/no-such-dir/qr.png"
+check "it is refused before anything is done" '[ "$(sqlite3 "$dir/acc/zorgid.db" "SELECT count(*) FROM users")" = "$users_before" ] && [ "$(sqlite3 "$dir/acc/zorgid.db" "SELECT count(*) FROM codes")" = "$codes_before" ]'
+cp "$dir/qr.png" "$dir/kept.png"
+expect 1 "a refused command with --qr-png (a Gebruiker registering)" -- A user register --as 2 --organisation 12345678 --first-name Jörg --last-name Müller --birth-date 1990-01-01 --qr-png "$dir/qr.png"
+check "leaves the file of that name as it was, and no temporary file" 'cmp -s "$dir/qr.png" "$dir/kept.png" && [ -z "$(find "$dir" -maxdepth 1 -name ".qr.png.*")" ]'
 
 expect 0 "give the user the Beheerder role" -- A membership set --as 1 2 --organisation 12345678 --role Beheerder
 expect 2 "unknown role" -- A membership set --as 1 2 --organisation 12345678 --role Koning
