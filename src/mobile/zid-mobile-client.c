@@ -84,6 +84,24 @@ accept_certificate_cb (SoupMessage          *msg,
   return FALSE;
 }
 
+/* A busy service (503) names in Retry-After when to come back; the phone
+ * does, a few times, when that is soon. Nothing was done: the request is
+ * the same. */
+#define BUSY_TRIES       5
+#define BUSY_WAIT_MAX    30
+
+static guint
+retry_after (SoupMessage *msg)
+{
+  const char *value = soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                    "Retry-After");
+  guint64 seconds = 0;
+
+  if (value == NULL || !g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT, &seconds, NULL))
+    return 0;
+  return (guint) seconds;
+}
+
 JsonObject *
 zid_mobile_client_call (ZidMobileClient  *self,
                         const char       *path,
@@ -94,6 +112,7 @@ zid_mobile_client_call (ZidMobileClient  *self,
   g_autofree char *url = g_strconcat (self->base, path, NULL);
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GBytes) request = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local_error = NULL;
   JsonNode *root;
@@ -102,15 +121,6 @@ zid_mobile_client_call (ZidMobileClient  *self,
 
   if (error_code)
     *error_code = NULL;
-
-  msg = soup_message_new (body ? SOUP_METHOD_POST : SOUP_METHOD_GET, url);
-  if (msg == NULL)
-    {
-      g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
-                   "“%s” is not a service address", self->base);
-      return NULL;
-    }
-  g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_certificate_cb), self);
 
   if (body != NULL)
     {
@@ -121,12 +131,37 @@ zid_mobile_client_call (ZidMobileClient  *self,
 
       json_generator_set_root (generator, node);
       text = json_generator_to_data (generator, &len);
-      g_autoptr(GBytes) bytes = g_bytes_new_take (text, len);
-      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+      request = g_bytes_new_take (text, len);
     }
 
-  self->pin_mismatch = FALSE;
-  answer = soup_session_send_and_read (self->session, msg, NULL, &local_error);
+  for (guint tries = 1;; tries++)
+    {
+      guint wait;
+
+      g_clear_object (&msg);
+      g_clear_pointer (&answer, g_bytes_unref);
+      msg = soup_message_new (body ? SOUP_METHOD_POST : SOUP_METHOD_GET, url);
+      if (msg == NULL)
+        {
+          g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
+                       "“%s” is not a service address", self->base);
+          return NULL;
+        }
+      g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_certificate_cb), self);
+      if (request != NULL)
+        soup_message_set_request_body_from_bytes (msg, "application/json", request);
+
+      self->pin_mismatch = FALSE;
+      answer = soup_session_send_and_read (self->session, msg, NULL, &local_error);
+      if (answer == NULL || self->pin_mismatch ||
+          soup_message_get_status (msg) != SOUP_STATUS_SERVICE_UNAVAILABLE || tries == BUSY_TRIES)
+        break;
+      wait = retry_after (msg);
+      if (wait == 0 || wait > BUSY_WAIT_MAX)
+        break;
+      g_usleep (wait * G_USEC_PER_SEC);
+    }
+
   if (self->pin_mismatch)
     {
       g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_PIN,

@@ -228,6 +228,69 @@ audit_refusal (ZidService *self,
 }
 
 /* Answers @msg with a refusal the service decided itself */
+#define BUSY_MESSAGE "De ZORG-ID-dienst is even te druk. Probeer het over een paar seconden " \
+                     "opnieuw; de QR-code blijft geldig."
+
+/* A throttled attempt (zid_throttle_begin) rides on its message, so it
+ * ends however the message does: answered, refused, or its connection
+ * gone (then it does not count as a failure) */
+typedef struct
+{
+  ZidThrottle *throttle;   /* owned */
+  char        *client;
+} Attempt;
+
+static GQuark
+attempt_quark (void)
+{
+  static GQuark quark;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("zid-service-attempt");
+  return quark;
+}
+
+static void
+attempt_finish (Attempt  *a,
+                gboolean  failed)
+{
+  zid_throttle_end (a->throttle, a->client, failed);
+  zid_throttle_unref (a->throttle);
+  g_free (a->client);
+  g_free (a);
+}
+
+static void
+attempt_free (gpointer data)
+{
+  attempt_finish (data, FALSE);
+}
+
+static void
+attempt_begun (ZidService        *self,
+               SoupServerMessage *msg,
+               const char        *client)
+{
+  Attempt *a = g_new0 (Attempt, 1);
+
+  a->throttle = zid_throttle_ref (self->throttle);
+  a->client = g_strdup (client);
+  g_object_set_qdata_full (G_OBJECT (msg), attempt_quark (), a, attempt_free);
+}
+
+/* Ends @msg's attempt, a failure or not; FALSE if it had none */
+static gboolean
+attempt_end (SoupServerMessage *msg,
+             gboolean           failed)
+{
+  Attempt *a = g_object_steal_qdata (G_OBJECT (msg), attempt_quark ());
+
+  if (a == NULL)
+    return FALSE;
+  attempt_finish (a, failed);
+  return TRUE;
+}
+
 static void
 refuse (ZidService        *self,
         SoupServerMessage *msg,
@@ -251,13 +314,14 @@ refuse (ZidService        *self,
       self->stats.failures++;
       if (status == SOUP_STATUS_SERVICE_UNAVAILABLE)
         self->stats.busy++;
+      attempt_end (msg, FALSE);
     }
   else
     {
       self->stats.refused++;
       if (status == ZID_STATUS_TOO_MANY_REQUESTS)
         self->stats.throttled++;
-      else if (route != NULL && route->secret)
+      else if (!attempt_end (msg, TRUE) && route != NULL && route->secret)
         zid_throttle_failure (self->throttle, client);
     }
 
@@ -333,6 +397,7 @@ zid_service_early_handler (SoupServer        *server,
   const Route *route = find_route (path);
   g_autofree char *client = NULL;
   const char *type;
+  gboolean busy;
   goffset length;
   gint64 wait;
 
@@ -360,14 +425,19 @@ zid_service_early_handler (SoupServer        *server,
   if (route->secret)
     {
       client = client_key_for (msg);
-      wait = zid_throttle_check (self->throttle, client);
-      if (wait > 0)
+      wait = zid_throttle_begin (self->throttle, client, &busy);
+      if (wait == 0)
+        attempt_begun (self, msg, client);
+      else
         {
           g_autofree char *seconds = g_strdup_printf ("%" G_GINT64_FORMAT, wait);
           g_autofree char *message = throttled_message (wait);
 
           drop_body (msg);
-          refuse (self, msg, route, path, ZID_STATUS_TOO_MANY_REQUESTS, "throttled", message);
+          if (busy)
+            refuse (self, msg, route, path, SOUP_STATUS_SERVICE_UNAVAILABLE, "busy", BUSY_MESSAGE);
+          else
+            refuse (self, msg, route, path, ZID_STATUS_TOO_MANY_REQUESTS, "throttled", message);
           soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                         "Retry-After", seconds);
           return;
@@ -804,6 +874,10 @@ request_done (ZidService *self,
   soup_server_message_unpause (req->msg);
   zid_service_connection_release (self, req->peer);
 
+  /* a refusal by the core counts against the client; the machine's
+   * failures and success do not */
+  attempt_end (req->msg, req->status >= 400 && req->status < 500);
+
   if (req->status == SOUP_STATUS_OK)
     {
       g_debug ("%s from %s: accepted", req->route->path, req->client);
@@ -829,9 +903,8 @@ request_done (ZidService *self,
       return;
     }
 
-  /* The core audited its own refusal; we count it against the client */
+  /* The core audited its own refusal; it counted against the client above */
   self->stats.refused++;
-  zid_throttle_failure (self->throttle, req->client);
   zid_service_emit_refused (self, req->client, req->route->path, req->error_code);
 }
 
@@ -950,9 +1023,7 @@ zid_service_handler (SoupServer        *server,
       g_autofree char *retry = g_strdup_printf ("%u", ZID_SERVICE_RETRY_AFTER);
 
       request_free (req);
-      refuse (self, msg, route, path, SOUP_STATUS_SERVICE_UNAVAILABLE, "busy",
-              "De ZORG-ID-dienst is even te druk. Probeer het over een paar seconden opnieuw; "
-              "de QR-code blijft geldig.");
+      refuse (self, msg, route, path, SOUP_STATUS_SERVICE_UNAVAILABLE, "busy", BUSY_MESSAGE);
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                     "Retry-After", retry);
       return;

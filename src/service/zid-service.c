@@ -750,7 +750,7 @@ zid_service_finalize (GObject *object)
   g_clear_object (&self->certificate);
   g_clear_object (&self->address);
   g_clear_pointer (&self->pin, g_free);
-  g_clear_pointer (&self->throttle, zid_throttle_free);
+  g_clear_pointer (&self->throttle, zid_throttle_unref);
   g_clear_pointer (&self->connections, g_hash_table_unref);
   g_clear_pointer (&self->client_counts, g_hash_table_unref);
   g_clear_pointer (&self->client_handshakes, g_hash_table_unref);

@@ -13,10 +13,12 @@ typedef struct
 {
   gint64 start;
   guint  failures;
+  guint  pending;        /* attempts let in and not ended yet */
 } Window;
 
 struct _ZidThrottle
 {
+  gint        refs;
   ZidClock   *clock;     /* owned */
   GMutex      lock;
   guint       per_client;
@@ -36,6 +38,7 @@ zid_throttle_new (ZidClock *clock,
 
   g_return_val_if_fail (ZID_IS_CLOCK (clock), NULL);
 
+  self->refs = 1;
   self->clock = g_object_ref (clock);
   g_mutex_init (&self->lock);
   self->clients = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -43,10 +46,17 @@ zid_throttle_new (ZidClock *clock,
   return self;
 }
 
-void
-zid_throttle_free (ZidThrottle *self)
+ZidThrottle *
+zid_throttle_ref (ZidThrottle *self)
 {
-  if (self == NULL)
+  g_atomic_int_inc (&self->refs);
+  return self;
+}
+
+void
+zid_throttle_unref (ZidThrottle *self)
+{
+  if (self == NULL || !g_atomic_int_dec_and_test (&self->refs))
     return;
   g_clear_object (&self->clock);
   g_clear_pointer (&self->clients, g_hash_table_unref);
@@ -107,40 +117,20 @@ window_roll (Window *w,
     }
 }
 
+/* Attempts still under way count as failures until they end: otherwise
+ * all that arrive together would pass before the first failure counts */
 static gint64
 window_wait (Window *w,
              gint64  now,
              guint   length,
              guint   max)
 {
-  if (w->failures < max)
+  if (w->failures + w->pending < max)
     return 0;
+  /* full only of attempts under way: they end within seconds */
+  if (w->failures < max)
+    return 1;
   return MAX (w->start + length - now, 1);
-}
-
-gint64
-zid_throttle_check (ZidThrottle *self,
-                    const char  *client)
-{
-  gint64 now = zid_clock_now (self->clock);
-  gint64 wait = 0;
-  Window *w;
-
-  g_mutex_lock (&self->lock);
-
-  window_roll (&self->global, now, self->window);
-  wait = window_wait (&self->global, now, self->window, self->global_max);
-
-  w = g_hash_table_lookup (self->clients, client);
-  if (w != NULL)
-    {
-      window_roll (w, now, self->window);
-      wait = MAX (wait, window_wait (w, now, self->window, self->per_client));
-    }
-
-  g_mutex_unlock (&self->lock);
-
-  return wait;
 }
 
 static gboolean
@@ -152,27 +142,22 @@ window_is_over (gpointer key,
   Window *w = value;
   gint64 now = zid_clock_now (self->clock);
 
-  return now < w->start || now - w->start >= (gint64) self->window;
+  return w->pending == 0 && (now < w->start || now - w->start >= (gint64) self->window);
 }
 
-void
-zid_throttle_failure (ZidThrottle *self,
-                      const char  *client)
+/* @client's window, made when missing (NULL when the table is full of
+ * live windows: the global window is what protects us then) */
+static Window *
+client_window (ZidThrottle *self,
+               const char  *client,
+               gint64       now)
 {
-  gint64 now = zid_clock_now (self->clock);
-  Window *w;
+  Window *w = g_hash_table_lookup (self->clients, client);
 
-  g_mutex_lock (&self->lock);
-
-  window_roll (&self->global, now, self->window);
-  self->global.failures++;
-
-  w = g_hash_table_lookup (self->clients, client);
   if (w == NULL)
     {
       if (g_hash_table_size (self->clients) >= MAX_CLIENTS)
         g_hash_table_foreach_remove (self->clients, window_is_over, self);
-      /* Still full: the global window is what protects us now */
       if (g_hash_table_size (self->clients) < MAX_CLIENTS)
         {
           w = g_new0 (Window, 1);
@@ -181,10 +166,81 @@ zid_throttle_failure (ZidThrottle *self,
         }
     }
   if (w != NULL)
+    window_roll (w, now, self->window);
+  return w;
+}
+
+gint64
+zid_throttle_begin (ZidThrottle *self,
+                    const char  *client,
+                    gboolean    *busy)
+{
+  gint64 now = zid_clock_now (self->clock);
+  gint64 wait = 0;
+  Window *w;
+
+  g_mutex_lock (&self->lock);
+
+  window_roll (&self->global, now, self->window);
+  wait = window_wait (&self->global, now, self->window, self->global_max);
+  *busy = self->global.failures < self->global_max;
+  w = client_window (self, client, now);
+  if (w != NULL)
     {
-      window_roll (w, now, self->window);
-      w->failures++;
+      wait = MAX (wait, window_wait (w, now, self->window, self->per_client));
+      *busy = *busy && w->failures < self->per_client;
+    }
+  *busy = *busy && wait > 0;
+  if (wait == 0)
+    {
+      self->global.pending++;
+      if (w != NULL)
+        w->pending++;
     }
 
+  g_mutex_unlock (&self->lock);
+
+  return wait;
+}
+
+static void
+count_failure (ZidThrottle *self,
+               const char  *client,
+               gint64       now)
+{
+  Window *w;
+
+  window_roll (&self->global, now, self->window);
+  self->global.failures++;
+  if ((w = client_window (self, client, now)) != NULL)
+    w->failures++;
+}
+
+void
+zid_throttle_end (ZidThrottle *self,
+                  const char  *client,
+                  gboolean     failed)
+{
+  gint64 now = zid_clock_now (self->clock);
+  Window *w;
+
+  g_mutex_lock (&self->lock);
+
+  if (self->global.pending > 0)
+    self->global.pending--;
+  if ((w = g_hash_table_lookup (self->clients, client)) != NULL && w->pending > 0)
+    w->pending--;
+  if (failed)
+    count_failure (self, client, now);
+
+  g_mutex_unlock (&self->lock);
+}
+
+void
+zid_throttle_failure (ZidThrottle *self,
+                      const char  *client)
+{
+  g_mutex_lock (&self->lock);
+  count_failure (self, client, zid_clock_now (self->clock));
   g_mutex_unlock (&self->lock);
 }

@@ -954,6 +954,78 @@ test_throttle (Fixture *f, gconstpointer data)
   g_assert_cmpuint (status, ==, 200);
 }
 
+/* Wrong codes sent all at once, on connections opened beforehand: the
+ * attempts under way count too, so no more than the limit reach the
+ * core; the rest are told to come back (503 while the limit is full only
+ * of attempts under way, 429 once they have failed) */
+typedef struct
+{
+  guint16  port;
+  gint    *go;
+  guint    status;
+  char    *error;
+  gint     done;
+} Guess;
+
+static gpointer
+guess_thread (gpointer data)
+{
+  Guess *g = data;
+  g_autoptr(ZidTestHttps) client = zid_test_https_new (g->port, TRUE);
+  g_autofree char *body = NULL;
+  g_autofree char *code = g_strdup_printf ("guessguessguessguess%p", (void *) g);
+  g_autofree char *json = json_of ("code", code, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  /* connected (and handshaken) before the signal */
+  g_assert_cmpuint (zid_test_https_request (client, "GET", "/v1/service", NULL, &body, NULL, NULL), ==, 200);
+  g_clear_pointer (&body, g_free);
+  while (!g_atomic_int_get (g->go))
+    g_usleep (100);
+  g->status = zid_test_https_request (client, "POST", "/v1/enrolment/preview", json, &body, NULL, NULL);
+  if (body != NULL && json_parser_load_from_data (parser, body, -1, NULL))
+    g->error = g_strdup (json_object_get_string_member_with_default (
+                           json_node_get_object (json_parser_get_root (parser)), "error", ""));
+  g_atomic_int_set (&g->done, 1);
+  g_main_context_wakeup (NULL);
+  return NULL;
+}
+
+static void
+test_throttle_concurrent (Fixture *f, gconstpointer data)
+{
+  enum { GUESSES = 40, LIMIT = 5 };
+  Guess guesses[GUESSES];
+  GThread *threads[GUESSES];
+  guint looked_up = 0, throttled = 0;
+  gint go = 0;
+
+  zid_service_set_throttle (f->service, LIMIT, 1000, 600);
+  for (guint i = 0; i < GUESSES; i++)
+    {
+      guesses[i] = (Guess) { zid_service_get_port (f->service), &go, 0, NULL, 0 };
+      threads[i] = g_thread_new ("guess", guess_thread, &guesses[i]);
+    }
+  /* let them all connect */
+  for (gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC; g_get_monotonic_time () < until;)
+    g_main_context_iteration (NULL, FALSE);
+  g_atomic_int_set (&go, 1);
+  for (guint i = 0; i < GUESSES; i++)
+    {
+      while (!g_atomic_int_get (&guesses[i].done))
+        g_main_context_iteration (NULL, TRUE);
+      g_thread_join (threads[i]);
+      if (guesses[i].status == 403 && g_strcmp0 (guesses[i].error, "code-invalid") == 0)
+        looked_up++;
+      else if (guesses[i].status == 429 || guesses[i].status == 503)
+        throttled++;
+      g_free (guesses[i].error);
+    }
+  g_test_message ("%u looked up, %u throttled", looked_up, throttled);
+  g_assert_cmpuint (looked_up, <=, LIMIT);
+  g_assert_cmpuint (looked_up + throttled, ==, GUESSES);
+}
+
 static void
 connected_cb (GObject *source, GAsyncResult *result, gpointer data)
 {
@@ -1250,6 +1322,7 @@ main (int argc, char *argv[])
   ADD ("/service/hostile", test_hostile);
   ADD ("/service/streamed-body", test_streamed_body);
   ADD ("/service/throttle", test_throttle);
+  ADD ("/service/throttle/concurrent", test_throttle_concurrent);
   ADD ("/service/slow-client", test_slow_client);
   ADD ("/service/mobile", test_mobile);
 #undef ADD
