@@ -638,8 +638,18 @@ zid_store_audit_verify (ZidStore  *self,
   while (zid_store_step (self, stmt, &row, error) && row)
     {
       gint64 id = sqlite3_column_int64 (stmt, 0);
+      gboolean whole = TRUE;
       guint8 hash[32];
 
+      /* the texts are hashed up to their first NUL: bytes hidden after
+       * one are a change too */
+      for (int column = 2; column <= 5; column++)
+        {
+          const char *text = (const char *) sqlite3_column_text (stmt, column);
+
+          if (text != NULL && (gsize) sqlite3_column_bytes (stmt, column) != strlen (text))
+            whole = FALSE;
+        }
       audit_hash (prev, id, sqlite3_column_int64 (stmt, 1),
                   (const char *) sqlite3_column_text (stmt, 2),
                   (const char *) sqlite3_column_text (stmt, 3),
@@ -647,7 +657,7 @@ zid_store_audit_verify (ZidStore  *self,
                   (const char *) sqlite3_column_text (stmt, 5),
                   hash);
 
-      if (id != expected_id ||
+      if (id != expected_id || !whole ||
           sqlite3_column_bytes (stmt, 6) != 32 ||
           memcmp (sqlite3_column_blob (stmt, 6), prev, 32) != 0 ||
           sqlite3_column_bytes (stmt, 7) != 32 ||
@@ -674,6 +684,26 @@ zid_store_audit_verify (ZidStore  *self,
 
   if (expected_id > 1)
     expected_head = head_value (expected_id - 1, prev);
+  else
+    {
+      /* every change is audited: data without a single event means the
+       * trail was emptied */
+      stmt = zid_store_query (self, error,
+                              "SELECT EXISTS (SELECT 1 FROM registrations)"
+                              " OR EXISTS (SELECT 1 FROM users)", "");
+      if (stmt == NULL || !zid_store_step (self, stmt, &row, error))
+        return FALSE;
+      row = row && sqlite3_column_int (stmt, 0) != 0;
+      sqlite3_reset (stmt);
+      if (row)
+        {
+          *bad_event = 1;
+          g_set_error_literal (error, ZID_ERROR, ZID_ERROR_AUDIT_BROKEN,
+                               "Auditlog verbroken: er zijn registraties of gebruikers, "
+                               "maar geen enkele gebeurtenis");
+          return FALSE;
+        }
+    }
 
   stmt = zid_store_query (self, error, "SELECT value FROM settings WHERE key = 'audit-head'", "");
   if (stmt == NULL || !zid_store_step (self, stmt, &row, error))

@@ -1153,6 +1153,30 @@ test_audit_deletion (Fixture *f, gconstpointer data)
   g_assert_false (zid_portal_verify_audit (f->portal, &bad, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_AUDIT_BROKEN);
   g_assert_cmpint (bad, ==, 3);
+  g_clear_error (&error);
+
+  /* all of them, and the head with them */
+  exec_sql (f, "DELETE FROM audit; DELETE FROM settings WHERE key = 'audit-head'", SQLITE_OK);
+  g_assert_false (zid_portal_verify_audit (f->portal, &bad, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_AUDIT_BROKEN);
+  g_assert_cmpint (bad, ==, 1);
+}
+
+/* Text hidden behind a NUL byte is not in the hash, so it is a change */
+static void
+test_audit_hidden_text (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 bad = -1;
+
+  register_user (f, f->admin, URA_A, "Een", "Gebruiker");
+  g_assert_true (zid_portal_verify_audit (f->portal, &bad, &error));
+  g_assert_no_error (error);
+  exec_sql (f, "UPDATE audit SET details = details || X'00' || ' role=Administrator'"
+               " WHERE id = (SELECT max(id) FROM audit)", SQLITE_OK);
+  g_assert_false (zid_portal_verify_audit (f->portal, &bad, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_AUDIT_BROKEN);
+  g_assert_cmpint (bad, ==, count (f, "SELECT max(id) FROM audit"));
 }
 
 static void
@@ -1435,6 +1459,7 @@ main (int argc, char *argv[])
   ADD ("/portal/inactive", test_inactive);
   ADD ("/portal/audit/edit", test_audit_chain);
   ADD ("/portal/audit/delete", test_audit_deletion);
+  ADD ("/portal/audit/hidden-text", test_audit_hidden_text);
   ADD ("/portal/audit/reorder", test_audit_reorder);
   ADD ("/portal/registration/completion", test_registration_completion);
   ADD ("/portal/attributes", test_attributes);
