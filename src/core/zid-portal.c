@@ -110,6 +110,49 @@ default_clock (ZidEnvironment environment)
   return clock;
 }
 
+/* A data dir belongs to the environment it was first opened in: never
+ * both mixed, and acceptatie's conveniences (bootstrap without a card, the
+ * test clock) never reach productie data */
+static gboolean
+bind_environment (ZidPortal  *self,
+                  GError    **error)
+{
+  const char *mine = zid_environment_to_string (self->environment);
+  g_autofree char *stored = NULL;
+  sqlite3_stmt *stmt;
+  gboolean row = FALSE;
+  gboolean ok;
+
+  if (!zid_store_begin (self->store, TRUE, error))
+    return FALSE;
+  ok = (stmt = zid_store_query (self->store, error,
+                                "SELECT value FROM settings WHERE key = 'environment'", "")) != NULL &&
+       zid_store_step (self->store, stmt, &row, error);
+  if (ok && row)
+    stored = zid_column_dup (stmt, 0);
+  if (stmt)
+    sqlite3_reset (stmt);
+  if (ok && stored == NULL)
+    ok = zid_store_run (self->store, error,
+                        "INSERT INTO settings (key, value) VALUES ('environment', ?)", "t", mine);
+  if (!ok)
+    {
+      zid_store_rollback (self->store);
+      return FALSE;
+    }
+  if (!zid_store_commit (self->store, error))
+    return FALSE;
+
+  if (stored != NULL && !g_str_equal (stored, mine))
+    {
+      g_set_error (error, ZID_ERROR, ZID_ERROR_WRONG_ENVIRONMENT,
+                   "De gegevensmap %s hoort bij de omgeving %s, niet bij %s: kies de omgeving %s, "
+                   "of een andere gegevensmap", self->data_dir, stored, mine, stored);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 ZidPortal *
 zid_portal_open (const char      *data_dir,
                  ZidEnvironment   environment,
@@ -142,7 +185,7 @@ zid_portal_open (const char      *data_dir,
 
   db_path = g_build_filename (data_dir, "zorgid.db", NULL);
   self->store = zid_store_open (db_path, error);
-  if (self->store == NULL)
+  if (self->store == NULL || !bind_environment (self, error))
     return NULL;
 
   return g_steal_pointer (&self);

@@ -1205,6 +1205,7 @@ test_bootstrap_productie_refused (void)
   g_autoptr(ZidClock) clock = zid_clock_new_fixed (T0);
   g_autoptr(ZidPortal) portal = zid_portal_open (dir, ZID_ENVIRONMENT_PRODUCTIE, clock, &error);
   g_autoptr(ZidEnrolment) e = NULL;
+  g_autoptr(ZidRegistration) r = NULL;
 
   g_assert_no_error (error);
   zid_portal_add_registration (portal, URA_A, "Zorggroep Noord", NULL, NULL, NULL, &error);
@@ -1212,6 +1213,19 @@ test_bootstrap_productie_refused (void)
   e = zid_portal_bootstrap (portal, URA_A, "Anna", "de Vries", "1980-01-01", &error);
   g_assert_null (e);
   g_assert_error (error, ZID_ERROR, ZID_ERROR_WRONG_ENVIRONMENT);
+  g_clear_error (&error);
+  g_clear_object (&portal);
+
+  /* §1: nor does the productie data dir open as acceptatie to get round it */
+  portal = zid_portal_open (dir, ZID_ENVIRONMENT_ACCEPTATIE, clock, &error);
+  g_assert_null (portal);
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_WRONG_ENVIRONMENT);
+  g_assert_nonnull (strstr (error->message, "hoort bij de omgeving productie"));
+  g_clear_error (&error);
+  portal = zid_portal_open (dir, ZID_ENVIRONMENT_PRODUCTIE, clock, &error);
+  g_assert_no_error (error);
+  r = zid_portal_find_registration (portal, URA_A, NULL);
+  g_assert_nonnull (r);
   g_clear_object (&portal);
   g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL);
 }
