@@ -2385,9 +2385,18 @@ lookup_code (ZidPortal   *self,
   return TRUE;
 }
 
+/* Who acted from the phone's side, and from where */
+static char *
+origin_actor (const char *who,
+              const char *origin)
+{
+  return origin != NULL ? g_strdup_printf ("%s@%s", who, origin) : g_strdup (who);
+}
+
 ZidEnrolmentInfo *
 zid_portal_enrolment_preview (ZidPortal   *self,
                               const char  *code,
+                              const char  *origin,
                               GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
@@ -2416,7 +2425,9 @@ zid_portal_enrolment_preview (ZidPortal   *self,
         {
           g_autofree char *details = g_strdup_printf ("%s: %s", zid_error_code_name (local_error->code),
                                                       local_error->message);
-          zid_portal_audit (self, "phone", "enrolment.preview.refused", NULL, details, NULL);
+          g_autofree char *actor = origin_actor ("phone", origin);
+
+          zid_portal_audit (self, actor, "enrolment.preview.refused", NULL, details, NULL);
         }
       g_propagate_error (error, g_steal_pointer (&local_error));
     }
@@ -2431,12 +2442,13 @@ zid_portal_enrol (ZidPortal   *self,
                   char       **chain_pem,
                   GError     **error)
 {
-  return zid_portal_enrol_full (self, code, csr_pem, cert_pem, chain_pem, NULL, error);
+  return zid_portal_enrol_full (self, code, NULL, csr_pem, cert_pem, chain_pem, NULL, error);
 }
 
 gboolean
 zid_portal_enrol_full (ZidPortal          *self,
                        const char         *code,
+                       const char         *origin,
                        const char         *csr_pem,
                        char              **cert_pem,
                        char              **chain_pem,
@@ -2449,6 +2461,7 @@ zid_portal_enrol_full (ZidPortal          *self,
   g_autofree char *subject = NULL;
   g_autofree char *details = NULL;
   g_autofree char *common_name = NULL;
+  g_autofree char *actor = origin_actor ("phone", origin);
   gint64 not_before = 0, not_after = 0;
   g_autoptr(ZidCaRequest) request = NULL;
   CodeRow row = { 0 };
@@ -2472,7 +2485,7 @@ zid_portal_enrol_full (ZidPortal          *self,
       g_autofree char *refused = g_strdup_printf ("%s: %s", zid_error_code_name (local_error->code),
                                                   local_error->message);
 
-      zid_portal_audit (self, "phone", "mobile.enrol.refused", NULL, refused, NULL);
+      zid_portal_audit (self, actor, "mobile.enrol.refused", NULL, refused, NULL);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
@@ -2515,7 +2528,7 @@ zid_portal_enrol_full (ZidPortal          *self,
     {
       details = g_strdup_printf ("serial=%s purpose=%s", serial,
                                  row.purpose == ZID_CODE_NEW_CERTIFICATE ? "new-certificate" : "enrolment");
-      ok = audit (self, "phone", "mobile.enrol", subject, details, &local_error);
+      ok = audit (self, actor, "mobile.enrol", subject, details, &local_error);
     }
   if (ok && info != NULL)
     {
@@ -2528,7 +2541,7 @@ zid_portal_enrol_full (ZidPortal          *self,
       (*info)->expires = row.expires;
     }
   code_row_clear (&row);
-  if (!finish (self, ok, g_steal_pointer (&local_error), error, "phone", "mobile.enrol", subject))
+  if (!finish (self, ok, g_steal_pointer (&local_error), error, actor, "mobile.enrol", subject))
     {
       if (info != NULL)
         g_clear_pointer (info, zid_enrolment_info_free);
@@ -2583,6 +2596,7 @@ zid_portal_login_begin (ZidPortal   *self,
 
 gint64
 zid_portal_login_answer (ZidPortal     *self,
+                         const char    *origin,
                          const char    *session_id,
                          const char    *cert_pem,
                          const guint8  *signature,
@@ -2674,13 +2688,13 @@ zid_portal_login_answer (ZidPortal     *self,
       if (ok && sqlite3_changes (zid_store_get_db (self->store)) != 1)
         ok = refuse (&local_error, ZID_ERROR_SESSION_INVALID, "Deze inlog-QR-code is al gebruikt");
     }
+  actor = origin_actor (subject ? subject : "phone", origin);
   ok = ok &&
        zid_store_run (self->store, &local_error,
                       "UPDATE users SET last_use = ? WHERE id = ?", "ii", now (self), user) &&
-       audit (self, subject, "login.accepted", subject, serial, &local_error);
+       audit (self, actor, "login.accepted", subject, serial, &local_error);
 
   g_clear_pointer (&cert, X509_free);
-  actor = subject ? g_strdup (subject) : g_strdup ("phone");
   if (!finish (self, ok, g_steal_pointer (&local_error), error, actor, "login", subject))
     return 0;
   return user;

@@ -207,9 +207,13 @@ GPtrArray  *zid_portal_list_inactive       (ZidPortal       *self,
                                             gint64           organisation,
                                             GError         **error);
 
-/* The phone's side: enrolment with a one-time code */
+/* The phone's side. @origin (nullable) is where the request came from (the
+ * phone's network address); the audit names it. */
+
+/* Enrolment with a one-time code */
 ZidEnrolmentInfo *zid_portal_enrolment_preview (ZidPortal   *self,
                                             const char      *code,
+                                            const char      *origin,
                                             GError         **error);
 /* Redeems @code (atomically, once) for a certificate issued from the
  * PKCS#10 request @csr_pem (EC P-256). */
@@ -224,6 +228,7 @@ gboolean    zid_portal_enrol               (ZidPortal       *self,
  * was for (user, purpose, names, organisation). */
 gboolean    zid_portal_enrol_full          (ZidPortal       *self,
                                             const char      *code,
+                                            const char      *origin,
                                             const char      *csr_pem,
                                             char           **cert_pem,
                                             char           **chain_pem,
@@ -236,6 +241,7 @@ ZidEnrolment *zid_portal_login_begin       (ZidPortal       *self,
                                             char           **session_id,
                                             GError         **error);
 gint64      zid_portal_login_answer        (ZidPortal       *self,
+                                            const char      *origin,
                                             const char      *session_id,
                                             const char      *cert_pem,
                                             const guint8    *signature,

@@ -747,7 +747,7 @@ do_preview (Request *req)
   g_autoptr(GError) error = NULL;
   g_autofree char *expires = NULL;
 
-  info = zid_portal_enrolment_preview (portal, req->code, &error);
+  info = zid_portal_enrolment_preview (portal, req->code, req->client, &error);
   if (info == NULL)
     {
       request_fail (req, error);
@@ -795,7 +795,8 @@ do_enrol (Request *req)
 
   /* Atomic in the core; it also tells whom the code was for, and refuses
    * a login code (one transaction, no preview first) */
-  if (!zid_portal_enrol_full (portal, req->code, req->csr, &cert_pem, &chain_pem, &info, &error))
+  if (!zid_portal_enrol_full (portal, req->code, req->client, req->csr, &cert_pem, &chain_pem, &info,
+                              &error))
     {
       request_fail (req, error);
       return;
@@ -826,7 +827,7 @@ do_login (Request *req)
   const guint8 *sig = g_bytes_get_data (req->signature, &len);
   gint64 user;
 
-  user = zid_portal_login_answer (portal, req->session, req->certificate, sig, len, &error);
+  user = zid_portal_login_answer (portal, req->client, req->session, req->certificate, sig, len, &error);
   if (user <= 0)
     {
       if (error == NULL)

@@ -142,7 +142,7 @@ login (Fixture     *f,
   g_assert_cmpstr (challenge, ==, session->code);
   message = g_strdup_printf ("zorgid-login-v1\n%s\n%s", id, challenge);
   sig = sign (key, message, &len);
-  return zid_portal_login_answer (f->portal, id, cert, sig, len, error);
+  return zid_portal_login_answer (f->portal, NULL, id, cert, sig, len, error);
 }
 
 static void
@@ -682,7 +682,7 @@ test_code_expiry_and_single_use (Fixture *f, gconstpointer data)
   g_assert_cmpstr (code1, !=, code2);
 
   zid_clock_set (f->clock, T0 + 10 * DAY - 1);
-  info = zid_portal_enrolment_preview (f->portal, code1, &error);
+  info = zid_portal_enrolment_preview (f->portal, code1, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (info->first_name, ==, "Een");
   g_assert_cmpstr (info->organisation_name, ==, "Zorggroep Noord");
@@ -715,7 +715,7 @@ test_code_expiry_and_single_use (Fixture *f, gconstpointer data)
     g_assert_error (error, ZID_ERROR, ZID_ERROR_CERTIFICATE_INVALID);
     g_clear_error (&error);
     /* the earlier code of the same user stopped working */
-    g_assert_null (zid_portal_enrolment_preview (f->portal, code2, &error));
+    g_assert_null (zid_portal_enrolment_preview (f->portal, code2, NULL, &error));
     g_assert_error (error, ZID_ERROR, ZID_ERROR_CODE_INVALID);
     g_clear_error (&error);
     g_autofree char *cert3 = enrol (f, e3, &key);
@@ -1024,20 +1024,20 @@ test_login_rules (Fixture *f, gconstpointer data)
     gsize bad_len;
 
     bad = sign (other, message, &bad_len);
-    g_assert_cmpint (zid_portal_login_answer (f->portal, id, f->admin_cert, bad, bad_len, &error), ==, 0);
+    g_assert_cmpint (zid_portal_login_answer (f->portal, NULL, id, f->admin_cert, bad, bad_len, &error), ==, 0);
     g_assert_error (error, ZID_ERROR, ZID_ERROR_SIGNATURE_INVALID);
     g_clear_error (&error);
     EVP_PKEY_free (other);
   }
 
   zid_clock_set (f->clock, T0 + 5 * 60 - 1);
-  g_assert_cmpint (zid_portal_login_answer (f->portal, id, f->admin_cert, sig, len, &error), ==, f->admin);
+  g_assert_cmpint (zid_portal_login_answer (f->portal, NULL, id, f->admin_cert, sig, len, &error), ==, f->admin);
   g_assert_no_error (error);
   g_assert_cmpint (zid_portal_login_poll (f->portal, id, &user, NULL), ==, ZID_LOGIN_ACCEPTED);
   g_assert_cmpint (user, ==, f->admin);
 
   /* replay */
-  g_assert_cmpint (zid_portal_login_answer (f->portal, id, f->admin_cert, sig, len, &error), ==, 0);
+  g_assert_cmpint (zid_portal_login_answer (f->portal, NULL, id, f->admin_cert, sig, len, &error), ==, 0);
   g_assert_error (error, ZID_ERROR, ZID_ERROR_SESSION_INVALID);
   g_clear_error (&error);
 
@@ -1055,7 +1055,7 @@ test_login_rules (Fixture *f, gconstpointer data)
     sig2 = sign (f->admin_key, m2, &len2);
     zid_clock_set (f->clock, T0 + 5 * 60);
     g_assert_cmpint (zid_portal_login_poll (f->portal, id2, NULL, NULL), ==, ZID_LOGIN_EXPIRED);
-    g_assert_cmpint (zid_portal_login_answer (f->portal, id2, f->admin_cert, sig2, len2, &error), ==, 0);
+    g_assert_cmpint (zid_portal_login_answer (f->portal, NULL, id2, f->admin_cert, sig2, len2, &error), ==, 0);
     g_assert_error (error, ZID_ERROR, ZID_ERROR_SESSION_INVALID);
     g_clear_error (&error);
   }

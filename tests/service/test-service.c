@@ -335,6 +335,28 @@ phone_login (Fixture *f, Phone *phone, const char *payload, char **body_out, gui
 
 /* Tests */
 
+/* The actor of the last audit event with @action (NULL: none) */
+static char *
+audit_actor (Fixture *f, const char *action)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) audit = zid_portal_list_audit (f->portal, &error);
+  char *actor = NULL;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < audit->len; i++)
+    {
+      ZidAuditEvent *e = g_ptr_array_index (audit, i);
+
+      if (g_str_equal (e->action, action))
+        {
+          g_free (actor);
+          actor = g_strdup (e->actor);
+        }
+    }
+  return actor;
+}
+
 static void
 test_enrol (Fixture *f, gconstpointer data)
 {
@@ -347,6 +369,7 @@ test_enrol (Fixture *f, gconstpointer data)
   g_autoptr(EVP_PKEY) key = NULL;
   ZidServiceStats stats;
   g_autoptr(GPtrArray) certs = NULL;
+  g_autofree char *actor = NULL;
   Phone phone = { 0 };
   guint status;
 
@@ -373,6 +396,13 @@ test_enrol (Fixture *f, gconstpointer data)
   body2 = json_of ("code", f->admin_code, "csr", csr, NULL);
   again = post (f, "/v1/enrolment", body2, &status);
   assert_refused (again, status, 403, "code-used");
+
+  /* the audit says where the phone was, for what the core decided too */
+  actor = audit_actor (f, "mobile.enrol");
+  g_assert_cmpstr (actor, ==, "phone@127.0.0.1");
+  g_free (actor);
+  actor = audit_actor (f, "mobile.enrol.refused");
+  g_assert_cmpstr (actor, ==, "phone@127.0.0.1");
 
   zid_service_get_stats (f->service, &stats);
   g_assert_cmpuint (stats.enrolments, ==, 1);
@@ -754,6 +784,8 @@ test_login (Fixture *f, gconstpointer data)
   g_autoptr(JsonObject) replay = NULL;
   g_autofree char *session = NULL;
   g_autofree char *body = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *actor = NULL;
   Phone phone = { 0 };
   gint64 user = 0;
   guint status;
@@ -773,6 +805,14 @@ test_login (Fixture *f, gconstpointer data)
   /* The same answer again */
   replay = post (f, "/v1/login", body, &status);
   assert_refused (replay, status, 403, "session-invalid");
+
+  /* who logged in, and from where */
+  expected = g_strdup_printf ("user:%" G_GINT64_FORMAT "@127.0.0.1", f->admin);
+  actor = audit_actor (f, "login.accepted");
+  g_assert_cmpstr (actor, ==, expected);
+  g_free (actor);
+  actor = audit_actor (f, "login.refused");
+  g_assert_cmpstr (actor, ==, "phone@127.0.0.1");
   phone_clear (&phone);
 }
 
