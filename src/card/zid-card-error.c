@@ -18,6 +18,7 @@ static const char * const names[] = {
   [ZID_CARD_ERROR_NOT_A_CERTIFICATE] = "not-a-certificate",
   [ZID_CARD_ERROR_NO_SUBJECT_ALT_NAME] = "no-subject-alt-name",
   [ZID_CARD_ERROR_NO_UZI_NAME] = "no-uzi-name",
+  [ZID_CARD_ERROR_UZI_NAME_MULTIPLE] = "uzi-name-multiple",
   [ZID_CARD_ERROR_UZI_NAME_NOT_IA5] = "uzi-name-not-ia5",
   [ZID_CARD_ERROR_UZI_NAME_FIELDS] = "uzi-name-fields",
   [ZID_CARD_ERROR_UZI_VERSION] = "uzi-version",
@@ -28,7 +29,9 @@ static const char * const names[] = {
   [ZID_CARD_ERROR_EXPIRED] = "expired",
   [ZID_CARD_ERROR_NOT_YET_VALID] = "not-yet-valid",
   [ZID_CARD_ERROR_KEY_USAGE] = "key-usage",
+  [ZID_CARD_ERROR_REVOKED] = "revoked",
   [ZID_CARD_ERROR_UNTRUSTED] = "untrusted",
+  [ZID_CARD_ERROR_CRL] = "crl",
   [ZID_CARD_ERROR_FAILED] = "failed",
 };
 

@@ -34,6 +34,7 @@ typedef enum
   ZID_CARD_ERROR_NOT_A_CERTIFICATE,   /* input is no X.509 certificate (PEM or DER) */
   ZID_CARD_ERROR_NO_SUBJECT_ALT_NAME,
   ZID_CARD_ERROR_NO_UZI_NAME,         /* no otherName 2.5.5.5 */
+  ZID_CARD_ERROR_UZI_NAME_MULTIPLE,   /* more than one otherName 2.5.5.5 */
   ZID_CARD_ERROR_UZI_NAME_NOT_IA5,
   ZID_CARD_ERROR_UZI_NAME_FIELDS,     /* not 7 fields */
   ZID_CARD_ERROR_UZI_VERSION,         /* version is not 1 */
@@ -43,8 +44,12 @@ typedef enum
   ZID_CARD_ERROR_OID_CA_NOT_ALLOWED,  /* OID CA not allowed in this environment */
   ZID_CARD_ERROR_EXPIRED,             /* "UZI-pas verlopen" */
   ZID_CARD_ERROR_NOT_YET_VALID,
-  ZID_CARD_ERROR_KEY_USAGE,           /* certificate not made for this use */
-  ZID_CARD_ERROR_UNTRUSTED,           /* chain does not end in a trust anchor */
+  ZID_CARD_ERROR_KEY_USAGE,           /* certificate not made for this use (also: a CA certificate) */
+  ZID_CARD_ERROR_REVOKED,             /* on the UZI register's CRL: "Deze UZI-pas is ingetrokken" */
+  ZID_CARD_ERROR_UNTRUSTED,           /* chain does not end in a trust anchor, or too weak */
+
+  /* The UZI trust folder cannot decide (not a refusal of the card) */
+  ZID_CARD_ERROR_CRL,                 /* a CRL there is unreadable, out of date, or not the card CA's */
 
   ZID_CARD_ERROR_FAILED,              /* anything else (I/O, out of memory, ...) */
 } ZidCardError;

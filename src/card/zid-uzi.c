@@ -214,8 +214,8 @@ zid_uzi_oid_ca_allowed (const char         *oid,
 {
   static const char * const production[] = {
     "2.16.528.1.1003.1.3.5.5.2", /* Zorgverlener CA */
-    "2.16.528.1.1003.1.3.5.5.3", /* Medewerker niet op naam (N) */
-    "2.16.528.1.1003.1.3.5.5.4", /* Medewerker op naam (M) */
+    "2.16.528.1.1003.1.3.5.5.3", /* Medewerker op naam CA: N cards (named employee) */
+    "2.16.528.1.1003.1.3.5.5.4", /* Medewerker niet op naam CA: M cards (unnamed employee) */
     "2.16.528.1.1003.1.3.5.5.5", /* Servercertificaten (S) */
   };
 
@@ -441,13 +441,21 @@ parse_alt_names (ZidUziIdentity     *self,
       if (strcmp (oid, ZID_UZI_OID_UPN) == 0 && self->upn == NULL &&
           gn->d.otherName->value->type == V_ASN1_UTF8STRING)
         self->upn = asn1_to_utf8 (gn->d.otherName->value->value.utf8string);
-      else if (strcmp (oid, ZID_UZI_OID_NAME) == 0 && !found)
+      else if (strcmp (oid, ZID_UZI_OID_NAME) == 0)
         {
           const ASN1_TYPE *v = gn->d.otherName->value;
           const unsigned char *bytes;
           g_autofree char *value = NULL;
           int len;
 
+          /* One card, one holder: never pick one of two names */
+          if (found)
+            {
+              g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_UZI_NAME_MULTIPLE,
+                           "Certificaat heeft meer dan één UZI-naam (otherName 2.5.5.5); "
+                           "geen geldige UZI-pas");
+              goto out;
+            }
           found = TRUE;
           if (v->type != V_ASN1_IA5STRING)
             {
@@ -624,11 +632,106 @@ zid_uzi_identity_check_purpose (ZidUziIdentity  *self,
   return TRUE;
 }
 
+/* A certificate of the trust folder: self-signed ones are anchors, the
+ * others may be intermediates */
 static void
-load_trust_file (const char      *path,
-                 X509_STORE      *store,
-                 STACK_OF (X509) *untrusted,
-                 guint           *n_anchors)
+add_trust_cert (X509            *cert,
+                X509_STORE      *store,
+                STACK_OF (X509) *untrusted,
+                guint           *n_anchors)
+{
+  if (X509_check_issued (cert, cert) == X509_V_OK)
+    {
+      X509_STORE_add_cert (store, cert);
+      (*n_anchors)++;
+      X509_free (cert);
+    }
+  else
+    sk_X509_push (untrusted, cert);
+}
+
+#define PEM_CRL_BEGIN "-----BEGIN X509 CRL-----"
+
+static guint
+count_occurrences (const char *haystack,
+                   gsize       len,
+                   const char *needle)
+{
+  gsize n = strlen (needle);
+  const char *p = haystack;
+  const char *end = haystack + len;
+  guint count = 0;
+
+  while ((p = memmem (p, (gsize) (end - p), needle, n)) != NULL)
+    {
+      count++;
+      p += n;
+    }
+  return count;
+}
+
+/* The CRLs of one file of the trust folder: every "X509 CRL" PEM block,
+ * or a DER CRL in a file named *.crl. A file that promises a CRL (by its
+ * name or a PEM header) and does not yield every one it promises is an
+ * error: a CRL we cannot read must never switch the revocation check off. */
+static gboolean
+add_trust_crls (const char  *path,
+                const char  *contents,
+                gsize        len,
+                X509_STORE  *store,
+                guint       *n_crls,
+                GError     **error)
+{
+  guint promised = count_occurrences (contents, len, PEM_CRL_BEGIN);
+  guint read = 0;
+  X509_CRL *crl;
+
+  if (promised > 0)
+    {
+      BIO *bio = BIO_new_mem_buf (contents, (int) len);
+
+      while (bio != NULL && (crl = PEM_read_bio_X509_CRL (bio, NULL, NULL, NULL)) != NULL)
+        {
+          read += X509_STORE_add_crl (store, crl) == 1;
+          X509_CRL_free (crl);
+        }
+      BIO_free (bio);
+    }
+  else if (g_str_has_suffix (path, ".crl"))
+    {
+      const unsigned char *p = (const unsigned char *) contents;
+
+      promised = 1;
+      if (memmem (contents, len, "-----BEGIN", 10) == NULL &&
+          (crl = d2i_X509_CRL (NULL, &p, (long) len)) != NULL)
+        {
+          if (p == (const unsigned char *) contents + len)
+            read += X509_STORE_add_crl (store, crl) == 1;
+          X509_CRL_free (crl);
+        }
+    }
+  ERR_clear_error ();
+
+  if (read < promised)
+    {
+      g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_CRL,
+                   "De intrekkingslijst (CRL) %s is onleesbaar; zet de actuele CRL van het "
+                   "UZI-register (PEM of DER) in die map en probeer het opnieuw", path);
+      return FALSE;
+    }
+  *n_crls += read;
+  return TRUE;
+}
+
+/* One file of the trust folder: certificates (PEM, several, or DER) and
+ * CRLs (PEM blocks in any file, or DER in a *.crl file) */
+static gboolean
+load_trust_file (const char       *path,
+                 X509_STORE       *store,
+                 STACK_OF (X509)  *untrusted,
+                 guint            *n_anchors,
+                 guint            *n_crls,
+                 GError          **error)
 {
   g_autofree char *contents = NULL;
   gsize len;
@@ -636,42 +739,52 @@ load_trust_file (const char      *path,
   X509 *cert;
   gboolean any = FALSE;
 
-  if (!g_file_get_contents (path, &contents, &len, NULL) || len > G_MAXINT)
-    return;
+  if (!g_file_get_contents (path, &contents, &len, NULL) || len == 0 || len > G_MAXINT)
+    {
+      if (!g_str_has_suffix (path, ".crl"))
+        return TRUE;
+      g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_CRL,
+                   "De intrekkingslijst (CRL) %s is niet te lezen; zet de actuele CRL van het "
+                   "UZI-register in die map en probeer het opnieuw", path);
+      return FALSE;
+    }
 
   bio = BIO_new_mem_buf (contents, (int) len);
   while (bio != NULL && (cert = PEM_read_bio_X509 (bio, NULL, NULL, NULL)) != NULL)
     {
       any = TRUE;
-      if (X509_check_issued (cert, cert) == X509_V_OK)
-        {
-          X509_STORE_add_cert (store, cert);
-          (*n_anchors)++;
-          X509_free (cert);
-        }
-      else
-        sk_X509_push (untrusted, cert);
+      add_trust_cert (cert, store, untrusted, n_anchors);
     }
   BIO_free (bio);
   ERR_clear_error ();
 
-  if (!any)
+  if (!any && !g_str_has_suffix (path, ".crl"))
     {
       const unsigned char *p = (const unsigned char *) contents;
       cert = d2i_X509 (NULL, &p, (long) len);
       ERR_clear_error ();
       if (cert != NULL)
-        {
-          if (X509_check_issued (cert, cert) == X509_V_OK)
-            {
-              X509_STORE_add_cert (store, cert);
-              (*n_anchors)++;
-              X509_free (cert);
-            }
-          else
-            sk_X509_push (untrusted, cert);
-        }
+        add_trust_cert (cert, store, untrusted, n_anchors);
     }
+
+  return add_trust_crls (path, contents, len, store, n_crls, error);
+}
+
+static char *
+issuer_to_string (X509 *cert)
+{
+  BIO *bio = BIO_new (BIO_s_mem ());
+  char *data = NULL;
+  char *ret;
+  long len;
+
+  if (bio == NULL)
+    return g_strdup ("?");
+  X509_NAME_print_ex (bio, X509_get_issuer_name (cert), 0, XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB);
+  len = BIO_get_mem_data (bio, &data);
+  ret = len > 0 ? g_utf8_make_valid (data, len) : g_strdup ("?");
+  BIO_free (bio);
+  return ret;
 }
 
 gboolean
@@ -686,14 +799,26 @@ zid_uzi_identity_validate_chain (ZidUziIdentity  *self,
   g_autoptr(GError) local_error = NULL;
   X509_STORE *store = NULL;
   X509_STORE_CTX *ctx = NULL;
+  X509_VERIFY_PARAM *param;
   STACK_OF (X509) *untrusted = NULL;
   const char *name;
   guint n_anchors = 0;
+  guint n_crls = 0;
   gboolean ok = FALSE;
-  int rc, err;
+  int rc, err, depth;
 
   g_return_val_if_fail (ZID_IS_UZI_IDENTITY (self), FALSE);
   g_return_val_if_fail (trust_dir != NULL, FALSE);
+
+  /* A card holds an end-entity certificate, never a CA: a CA (or a
+   * certificate that may sign others) would vouch for cards of its own */
+  if (X509_check_ca (self->cert) != 0)
+    {
+      ERR_clear_error ();
+      g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_KEY_USAGE,
+                   "Certificaat is een CA-certificaat en geen pascertificaat; geen UZI-pas");
+      return FALSE;
+    }
 
   dir = g_dir_open (trust_dir, 0, &local_error);
   if (dir == NULL)
@@ -715,8 +840,9 @@ zid_uzi_identity_validate_chain (ZidUziIdentity  *self,
   while ((name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *path = g_build_filename (trust_dir, name, NULL);
-      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        load_trust_file (path, store, untrusted, &n_anchors);
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR) &&
+          !load_trust_file (path, store, untrusted, &n_anchors, &n_crls, error))
+        goto out;
     }
   if (n_anchors == 0)
     {
@@ -736,11 +862,20 @@ zid_uzi_identity_validate_chain (ZidUziIdentity  *self,
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_FAILED, "Kan keten niet controleren");
       goto out;
     }
+  param = X509_STORE_CTX_get0_param (ctx);
+  /* At least 112 bits of security (no RSA-1024, no SHA-1), RFC 5280 strictly */
+  X509_VERIFY_PARAM_set_auth_level (param, 2);
+  X509_VERIFY_PARAM_set_flags (param, X509_V_FLAG_X509_STRICT);
+  /* With the UZI register's CRL in the folder the card must not be on it,
+   * and the list must be current at @now */
+  if (n_crls > 0)
+    X509_VERIFY_PARAM_set_flags (param, X509_V_FLAG_CRL_CHECK);
   if (now != NULL)
-    X509_STORE_CTX_set_time (ctx, 0, (time_t) g_date_time_to_unix (now));
+    X509_VERIFY_PARAM_set_time (param, (time_t) g_date_time_to_unix (now));
 
   rc = X509_verify_cert (ctx);
   err = X509_STORE_CTX_get_error (ctx);
+  depth = X509_STORE_CTX_get_error_depth (ctx);
   if (rc == 1)
     {
       ok = TRUE;
@@ -758,18 +893,64 @@ zid_uzi_identity_validate_chain (ZidUziIdentity  *self,
             }
         }
     }
-  else if (err == X509_V_ERR_CERT_HAS_EXPIRED && X509_STORE_CTX_get_error_depth (ctx) == 0)
+  else if (err == X509_V_ERR_CERT_HAS_EXPIRED && depth == 0)
     {
       g_autofree char *when = g_date_time_format (self->not_after, "%d-%m-%Y");
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_EXPIRED,
                    "UZI-pas verlopen (geldig tot %s)", when);
     }
-  else if (err == X509_V_ERR_CERT_NOT_YET_VALID && X509_STORE_CTX_get_error_depth (ctx) == 0)
+  else if (err == X509_V_ERR_CERT_NOT_YET_VALID && depth == 0)
     g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NOT_YET_VALID, "UZI-pas nog niet geldig");
   else
-    g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_UNTRUSTED,
-                 "Certificaat niet vertrouwd: %s (diepte %d)",
-                 X509_verify_cert_error_string (err), X509_STORE_CTX_get_error_depth (ctx));
+    switch (err)
+      {
+      case X509_V_ERR_CERT_REVOKED:
+        g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_REVOKED,
+                     "Deze UZI-pas is ingetrokken door het UZI-register: het certificaat staat "
+                     "op de intrekkingslijst (CRL) in %s. Gebruik een geldige UZI-pas", trust_dir);
+        break;
+      case X509_V_ERR_CRL_HAS_EXPIRED:
+      case X509_V_ERR_CRL_NOT_YET_VALID:
+        g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_CRL,
+                     "De intrekkingslijst (CRL) van het UZI-register in %s is %s; zet de "
+                     "actuele CRL van het UZI-register in die map en probeer het opnieuw",
+                     trust_dir, err == X509_V_ERR_CRL_HAS_EXPIRED ? "verlopen" : "nog niet geldig");
+        break;
+      case X509_V_ERR_UNABLE_TO_GET_CRL:
+        {
+          g_autofree char *issuer = issuer_to_string (self->cert);
+          g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_CRL,
+                       "In %s staat een intrekkingslijst (CRL), maar niet die van %s (de uitgever "
+                       "van deze UZI-pas); zet de actuele CRL van het UZI-register in die map en "
+                       "probeer het opnieuw", trust_dir, issuer);
+        }
+        break;
+      case X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER:
+      case X509_V_ERR_UNABLE_TO_DECRYPT_CRL_SIGNATURE:
+      case X509_V_ERR_CRL_SIGNATURE_FAILURE:
+      case X509_V_ERR_ERROR_IN_CRL_LAST_UPDATE_FIELD:
+      case X509_V_ERR_ERROR_IN_CRL_NEXT_UPDATE_FIELD:
+      case X509_V_ERR_CRL_PATH_VALIDATION_ERROR:
+      case X509_V_ERR_UNHANDLED_CRITICAL_CRL_EXTENSION:
+      case X509_V_ERR_DIFFERENT_CRL_SCOPE:
+        g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_CRL,
+                     "De intrekkingslijst (CRL) van het UZI-register in %s is ongeldig: %s; zet "
+                     "de actuele CRL van het UZI-register in die map en probeer het opnieuw",
+                     trust_dir, X509_verify_cert_error_string (err));
+        break;
+      case X509_V_ERR_EE_KEY_TOO_SMALL:
+      case X509_V_ERR_CA_KEY_TOO_SMALL:
+      case X509_V_ERR_CA_MD_TOO_WEAK:
+        g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_UNTRUSTED,
+                     "Certificaat niet vertrouwd: te zwakke sleutel of hashfunctie (%s, diepte %d)",
+                     X509_verify_cert_error_string (err), depth);
+        break;
+      default:
+        g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_UNTRUSTED,
+                     "Certificaat niet vertrouwd: %s (diepte %d)",
+                     X509_verify_cert_error_string (err), depth);
+        break;
+      }
 
 out:
   ERR_clear_error ();

@@ -8,6 +8,15 @@
 #       one PEM per case (NAME.pem, some also NAME.der) and DIR/corpus/EXPECT,
 #       lines "NAME ERROR-CODE" ("ok" for a valid certificate). Idempotent:
 #       a DIR made by the same script version is kept (cache per build).
+#       Also the chain cases (not in EXPECT: they parse, the chain check
+#       refuses them): corpus/ca-leaf.pem (CA:true), weak-rsa1024.pem,
+#       weak-sha1.pem, no-akid.pem, revoked.pem (on the sub CA's CRL); the
+#       CRLs in DIR/crl (sub.crl.pem current, sub.crl.der, stale.crl.pem
+#       with nextUpdate yesterday, root.crl.pem) and trust folders with them:
+#       DIR/trust-crl (PEM .crl), trust-crl-der, trust-crl-bundle (one .pem
+#       with root, sub and CRL), trust-crl-stale, trust-crl-garbage (a .crl
+#       that is no CRL), trust-crl-badpem (a good and a broken CRL block in
+#       one .pem), trust-crl-other (only the root's CRL).
 #   make-pki.sh card DIR NAME [options]
 #       A card (three RSA-2048 keys: auth, sign, enc; one subject) signed by
 #       the sub CA of DIR, into DIR/cards/NAME: {auth,sign,enc}.{pem,key,p12},
@@ -191,9 +200,60 @@ corpus () {
     20200101000000Z 20210101000000Z
   case_cert rogue untrusted "$s" digitalSignature \
     "otherName:2.5.5.5;IA5STRING:$prod-1-123456789-Z-12345678-01.015-12345678" rogue
+  # Two UZI names: which holder is it? Refused, never the first one taken
+  case_cert two-names uzi-name-multiple "$s" digitalSignature \
+    "otherName:2.5.5.5;IA5STRING:$prod-1-123456789-Z-12345678-01.015-12345678, otherName:2.5.5.5;IA5STRING:$prod-1-123456789-Z-99999999-01.015-12345678"
+  chain_cases "$d"
   # DER copies and a file that is no certificate
   for n in valid-Z valid-utf8 no-san; do openssl x509 -in "$c/$n.pem" -outform DER -out "$c/$n.der"; done
   printf 'dit is geen certificaat\n' >"$c/garbage.pem"
+}
+
+# The chain cases: certificates that parse but whose chain check refuses
+# them, and the CRLs of the sub CA (revoking corpus/revoked.pem)
+chain_cases () {
+  local d=$1 c=$1/corpus
+  local name="otherName:2.5.5.5;IA5STRING:2.16.528.1.1003.1.3.5.5.2-1-123456789-Z-12345678-01.015-12345678"
+  local s="/C=NL/O=Zorginstelling Test/title=Arts/SN=Vries/GN=Jan/serialNumber=123456789/CN=Jan Vries"
+  local x
+  x=$(mktemp)
+  printf 'basicConstraints=critical,CA:true\nkeyUsage=critical,digitalSignature,keyCertSign,cRLSign\nsubjectAltName=%s\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n' "$name" >"$x"
+  sign_cert "$d/ca" "$d/ca/sub.key" "$d/ca/sub.pem" "$c/key.pem" "$s" "$x" "$c/ca-leaf.pem"
+  ext_file "$x" digitalSignature "$name"
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out "$c/rsa1024.key" 2>/dev/null
+  sign_cert "$d/ca" "$d/ca/sub.key" "$d/ca/sub.pem" "$c/rsa1024.key" "$s" "$x" "$c/weak-rsa1024.pem"
+  sed -i 's/^default_md = .*/default_md = sha1/' "$d/ca/openssl.cnf"
+  sign_cert "$d/ca" "$d/ca/sub.key" "$d/ca/sub.pem" "$c/key.pem" "$s" "$x" "$c/weak-sha1.pem"
+  sed -i 's/^default_md = .*/default_md = sha256/' "$d/ca/openssl.cnf"
+  sign_cert "$d/ca" "$d/ca/sub.key" "$d/ca/sub.pem" "$c/key.pem" "$s" "$x" "$c/revoked.pem"
+  { grep -v '^authorityKeyIdentifier' "$x"; echo 'authorityKeyIdentifier=none'; } >"$x.noakid"
+  sign_cert "$d/ca" "$d/ca/sub.key" "$d/ca/sub.pem" "$c/key.pem" "$s" "$x.noakid" "$c/no-akid.pem"
+  rm -f "$x" "$x.noakid"
+
+  local cnf=$d/ca/openssl.cnf sub=(-keyfile "$d/ca/sub.key" -cert "$d/ca/sub.pem")
+  mkdir -p "$d/crl"
+  openssl ca -batch -config "$cnf" "${sub[@]}" -revoke "$c/revoked.pem" -crl_reason keyCompromise 2>/dev/null
+  openssl ca -batch -config "$cnf" "${sub[@]}" -gencrl -crldays 30 -out "$d/crl/sub.crl.pem" 2>/dev/null
+  openssl crl -in "$d/crl/sub.crl.pem" -outform DER -out "$d/crl/sub.crl.der"
+  openssl ca -batch -config "$cnf" "${sub[@]}" -gencrl \
+    -crl_lastupdate "$(date -u -d '-40 days' +%Y%m%d%H%M%SZ)" \
+    -crl_nextupdate "$(date -u -d '-1 day' +%Y%m%d%H%M%SZ)" -out "$d/crl/stale.crl.pem" 2>/dev/null
+  openssl ca -batch -config "$cnf" -keyfile "$d/ca/root.key" -cert "$d/ca/root.pem" \
+    -gencrl -crldays 30 -out "$d/crl/root.crl.pem" 2>/dev/null
+
+  local t
+  for t in crl crl-der crl-stale crl-garbage crl-badpem crl-other; do
+    mkdir -p "$d/trust-$t"
+    cp "$d/ca/root.pem" "$d/ca/sub.pem" "$d/trust-$t/"
+  done
+  cp "$d/crl/sub.crl.pem" "$d/trust-crl/sub.crl"
+  cp "$d/crl/sub.crl.der" "$d/trust-crl-der/sub.crl"
+  cp "$d/crl/stale.crl.pem" "$d/trust-crl-stale/sub.crl"
+  printf 'dit is geen CRL\n' >"$d/trust-crl-garbage/sub.crl"
+  { cat "$d/crl/sub.crl.pem"; printf -- '-----BEGIN X509 CRL-----\nZGl0IGlzIGdlZW4gQ1JM\n-----END X509 CRL-----\n'; } >"$d/trust-crl-badpem/crls.pem"
+  cp "$d/crl/root.crl.pem" "$d/trust-crl-other/root.crl"
+  mkdir -p "$d/trust-crl-bundle"
+  cat "$d/ca/root.pem" "$d/ca/sub.pem" "$d/crl/sub.crl.pem" >"$d/trust-crl-bundle/uzi.pem"
 }
 
 card () {
@@ -252,7 +312,7 @@ card () {
 corpus_all () {
   local d=$1
   if [ -f "$d/.done" ] && [ "$(cat "$d/.done")" = "$script_id" ]; then return 0; fi
-  rm -rf "$d/ca" "$d/trust" "$d/rogue" "$d/corpus" "$d/cards"
+  rm -rf "$d/ca" "$d/trust" "$d/trust-"* "$d/crl" "$d/rogue" "$d/corpus" "$d/cards"
   mkdir -p "$d"
   make_cas "$d"
   corpus "$d"

@@ -48,4 +48,16 @@ check "--trust: chain validates" [ "$rc" = 0 ]
 run_admin card inspect "$c/rogue.pem" --json --trust "$ZID_TEST_PKI/trust"
 check "--trust: rogue CA refused" [ "$rc" = 1 ] && [ "$(json_get "$out" 'j["error"]')" = untrusted ]
 
+# The UZI register's CRL in the trust folder
+run_admin card inspect "$c/valid-Z.pem" --json --trust "$ZID_TEST_PKI/trust-crl"
+check "--trust with a current CRL: a good card validates" [ "$rc" = 0 ]
+run_admin card inspect "$c/revoked.pem" --json --trust "$ZID_TEST_PKI/trust-crl"
+check "--trust with a CRL: revoked card refused" [ "$rc" = 1 ] && [ "$(json_get "$out" 'j["error"]')" = revoked ] && grep -q "ingetrokken door het UZI-register" <<<"$out"
+run_admin card inspect "$c/valid-Z.pem" --json --trust "$ZID_TEST_PKI/trust-crl-stale"
+check "--trust with a stale CRL: refused (crl)" [ "$rc" = 1 ] && [ "$(json_get "$out" 'j["error"]')" = crl ]
+run_admin card inspect "$c/valid-Z.pem" --json --trust "$ZID_TEST_PKI/trust-crl-garbage"
+check "--trust with an unreadable .crl: refused (crl)" [ "$rc" = 1 ] && [ "$(json_get "$out" 'j["error"]')" = crl ]
+run_admin card inspect "$c/ca-leaf.pem" --json --trust "$ZID_TEST_PKI/trust"
+check "--trust: CA certificate as card refused (key-usage)" [ "$rc" = 1 ] && [ "$(json_get "$out" 'j["error"]')" = key-usage ]
+
 finish

@@ -281,6 +281,147 @@ test_chain (void)
   (void) root_only;
 }
 
+static char *
+pki_path (const char *name)
+{
+  return g_build_filename (pki, name, NULL);
+}
+
+/* validate_chain of corpus/@file against the trust folder @trust of the PKI */
+static gboolean
+validate (const char  *file,
+          const char  *trust,
+          GDateTime   *now,
+          GPtrArray  **out_chain,
+          GError     **error)
+{
+  g_autofree char *dir = pki_path (trust);
+  g_autoptr(GError) parse_error = NULL;
+  g_autoptr(ZidUziIdentity) id = parse (file, ZID_UZI_ENVIRONMENT_PRODUCTIE, &parse_error);
+
+  g_assert_no_error (parse_error);
+  return zid_uzi_identity_validate_chain (id, dir, NULL, now, out_chain, error);
+}
+
+/* A card with two UZI names is refused, not read as the first one */
+static void
+test_two_names (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidUziIdentity) id = parse ("two-names.pem", ZID_UZI_ENVIRONMENT_PRODUCTIE, &error);
+
+  g_assert_null (id);
+  g_assert_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_UZI_NAME_MULTIPLE);
+  g_assert_true (zid_card_error_is_refusal (error));
+  g_assert_cmpstr (zid_card_error_code_name (error->code), ==, "uzi-name-multiple");
+  g_assert_true (strstr (error->message, "meer dan één UZI-naam") != NULL);
+}
+
+/* A CA certificate (CA:true) is no card, even under the UZI register's CA */
+static void
+test_ca_leaf (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (validate ("ca-leaf.pem", "trust", NULL, NULL, &error));
+  g_assert_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_KEY_USAGE);
+  g_assert_true (zid_card_error_is_refusal (error));
+  g_assert_true (strstr (error->message, "CA-certificaat") != NULL);
+}
+
+/* Security level 2 and RFC 5280 strictly: RSA-1024, SHA-1, no AKID */
+static void
+test_weak_and_strict (void)
+{
+  const char *files[] = { "weak-rsa1024.pem", "weak-sha1.pem", "no-akid.pem" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("%s", files[i]);
+      g_assert_false (validate (files[i], "trust", NULL, NULL, &error));
+      g_assert_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_UNTRUSTED);
+    }
+}
+
+/* The UZI register's CRL in the trust folder, in every form it may take */
+static void
+test_crl_revoked (void)
+{
+  const char *folders[] = { "trust-crl", "trust-crl-der", "trust-crl-bundle" };
+  g_autoptr(GError) error = NULL;
+
+  /* Without a CRL the chain of the revoked card is fine: the CRL refuses it */
+  g_assert_true (validate ("revoked.pem", "trust", NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (folders); i++)
+    {
+      g_test_message ("%s", folders[i]);
+      g_assert_false (validate ("revoked.pem", folders[i], NULL, NULL, &error));
+      g_assert_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_REVOKED);
+      g_assert_true (zid_card_error_is_refusal (error));
+      g_assert_cmpstr (zid_card_error_code_name (error->code), ==, "revoked");
+      g_assert_true (strstr (error->message, "Deze UZI-pas is ingetrokken door het UZI-register") != NULL);
+      g_clear_error (&error);
+    }
+}
+
+/* A card that is not on the current CRL still passes */
+static void
+test_crl_good_card (void)
+{
+  const char *folders[] = { "trust-crl", "trust-crl-der", "trust-crl-bundle" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (folders); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) chain = NULL;
+
+      g_test_message ("%s", folders[i]);
+      g_assert_true (validate ("valid-Z.pem", folders[i], NULL, &chain, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (chain->len, ==, 3);
+    }
+}
+
+/* A CRL that cannot decide fails closed: out of date, unreadable, not the
+ * card CA's. None of them is the card's fault: code "crl", no refusal. */
+static void
+test_crl_cannot_decide (void)
+{
+  const struct {
+    const char *folder;
+    const char *file;
+    const char *message;
+  } cases[] = {
+    { "trust-crl-stale", "valid-Z.pem", "is verlopen" },
+    { "trust-crl-stale", "revoked.pem", "is verlopen" },
+    { "trust-crl-garbage", "valid-Z.pem", "onleesbaar" },
+    { "trust-crl-badpem", "valid-Z.pem", "onleesbaar" },
+    { "trust-crl-other", "valid-Z.pem", "maar niet die van" },
+  };
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) in_60_days = g_date_time_add_days (now, 60);
+  g_autoptr(GError) error = NULL;
+
+  /* The current CRL (30 days) is stale 60 days from now; the card is not */
+  g_assert_false (validate ("valid-Z.pem", "trust-crl", in_60_days, NULL, &error));
+  g_assert_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_CRL);
+  g_clear_error (&error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("%s with %s", cases[i].file, cases[i].folder);
+      g_assert_false (validate (cases[i].file, cases[i].folder, NULL, NULL, &error));
+      g_assert_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_CRL);
+      g_assert_false (zid_card_error_is_refusal (error));
+      g_assert_true (strstr (error->message, cases[i].message) != NULL);
+      g_clear_error (&error);
+    }
+}
+
 static void
 test_error_names (void)
 {
@@ -359,6 +500,12 @@ main (int   argc,
   g_test_add_func ("/uzi/oid-lists", test_oid_lists);
   g_test_add_func ("/uzi/purposes", test_purposes);
   g_test_add_func ("/uzi/chain", test_chain);
+  g_test_add_func ("/uzi/two-names", test_two_names);
+  g_test_add_func ("/uzi/chain/ca-leaf", test_ca_leaf);
+  g_test_add_func ("/uzi/chain/weak-and-strict", test_weak_and_strict);
+  g_test_add_func ("/uzi/crl/revoked", test_crl_revoked);
+  g_test_add_func ("/uzi/crl/good-card", test_crl_good_card);
+  g_test_add_func ("/uzi/crl/cannot-decide", test_crl_cannot_decide);
   g_test_add_func ("/card/error-names", test_error_names);
   g_test_add_func ("/card/pin-buffer", test_pin_buffer);
   g_test_add_func ("/card/config-from-environment", test_config_from_environment);
