@@ -1,10 +1,11 @@
 /* zid-registration-file.c — the operator's signed registration file
  *
  * Order of the checks (docs/registration-file.md §4): envelope, signature
- * over the content, trust folder, the signer's chain at the portal's time
- * (and the CRL of its CA when the folder holds CRLs), the signer's key
- * usages, then the JSON. Nothing is parsed as a registration before its
- * signature verified.
+ * over the content, trust folder (a CRL file that cannot be read is an
+ * error, never skipped), the signer's chain at the portal's time (and the
+ * CRL of its CA when the folder holds CRLs), the signer's profile
+ * (end-entity, key type and size, key usages), then the JSON. Nothing is
+ * parsed as a registration before its signature verified.
  *
  * SPDX-License-Identifier: EUPL-1.2
  */
@@ -18,6 +19,7 @@
 #include <openssl/pem.h>
 #include <openssl/cms.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <string.h>
@@ -28,6 +30,8 @@
 #define OID_DOCUMENT_SIGNING "1.3.6.1.5.5.7.3.36"
 #define MAX_JSON_DEPTH       16
 #define CREATED_TOLERANCE    (24 * 60 * 60)
+#define MIN_RSA_BITS         2048
+#define MIN_EC_BITS          256
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CMS_ContentInfo, CMS_ContentInfo_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509_STORE, X509_STORE_free)
@@ -538,20 +542,60 @@ read_certificates (const guint8  *data,
   return any;
 }
 
-/* Every CRL in PEM (several) or DER data, added to @store; how many */
+static gboolean
+refuse_crl (GError     **error,
+            const char  *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
+                 "Het bestand “%s” in de vertrouwensmap %s is geen leesbare CRL; haal de CRL "
+                 "opnieuw op bij de beheerder van het register", base, dir);
+}
+
 static guint
-add_crls (const guint8 *data,
-          gsize         len,
-          X509_STORE   *store)
+count_occurrences (const guint8 *data,
+                   gsize         len,
+                   const char   *needle)
+{
+  gsize n = strlen (needle);
+  const guint8 *p = data;
+  const guint8 *end = data + len;
+  const guint8 *hit;
+  guint count = 0;
+
+  while ((hit = memmem (p, (gsize) (end - p), needle, n)) != NULL)
+    {
+      count++;
+      p = hit + n;
+    }
+  return count;
+}
+
+/* Every CRL in PEM (several) or DER data @path, added to @store and counted
+ * in @n_crls. Fails closed: a file named *.crl that yields no CRL, or a PEM
+ * block "X509 CRL" that does not parse (truncated, altered), is an error —
+ * ignoring it would turn the revocation check off without a word. */
+static gboolean
+add_crls (const char    *path,
+          const guint8  *data,
+          gsize          len,
+          X509_STORE    *store,
+          guint         *n_crls,
+          GError       **error)
 {
   g_autoptr(BIO) bio = NULL;
-  X509_CRL *crl;
+  gboolean crl_file = g_str_has_suffix (path, ".crl");
+  guint expected = 0;
   guint n = 0;
+  X509_CRL *crl;
 
   if (len == 0 || len > G_MAXINT || (bio = BIO_new_mem_buf (data, (int) len)) == NULL)
-    return 0;
+    return crl_file ? refuse_crl (error, path) : TRUE;
   if (memmem (data, len, "-----BEGIN", 10) != NULL)
     {
+      expected = count_occurrences (data, len, "-----BEGIN X509 CRL");
       while ((crl = PEM_read_bio_X509_CRL (bio, NULL, NULL, NULL)) != NULL)
         {
           n += X509_STORE_add_crl (store, crl) == 1;
@@ -564,7 +608,10 @@ add_crls (const guint8 *data,
       X509_CRL_free (crl);
     }
   ERR_clear_error ();
-  return n;
+  if (n < expected || (crl_file && n == 0))
+    return refuse_crl (error, path);
+  *n_crls += n;
+  return TRUE;
 }
 
 /* The trust folder: self-signed certificates become anchors in @store,
@@ -595,27 +642,38 @@ load_trust_dir (const char    *trust_dir,
       g_autofree char *path = NULL;
       g_autofree char *contents = NULL;
       g_autoptr(ZidX509Stack) certs = NULL;
+      gboolean crl_file = g_str_has_suffix (entry, ".crl");
+      guint crls_before;
       gsize len;
 
       if (!g_str_has_suffix (entry, ".pem") && !g_str_has_suffix (entry, ".crt") &&
           !g_str_has_suffix (entry, ".cer") && !g_str_has_suffix (entry, ".der") &&
-          !g_str_has_suffix (entry, ".crl"))
+          !crl_file)
         continue;
       path = g_build_filename (trust_dir, entry, NULL);
       if (!g_file_test (path, G_FILE_TEST_IS_REGULAR) ||
-          !g_file_get_contents (path, &contents, &len, NULL))
-        continue;
+          !g_file_get_contents (path, &contents, &len, &local_error))
+        {
+          /* A CRL that cannot be read would switch revocation off */
+          if (crl_file)
+            return refuse (error, ZID_ERROR_IO,
+                           "Het bestand “%s” in de vertrouwensmap %s kan niet worden gelezen%s%s; "
+                           "zet de actuele CRL van de beheerder van het register in die map",
+                           entry, trust_dir, local_error != NULL ? ": " : "",
+                           local_error != NULL ? local_error->message : " (geen gewoon bestand)");
+          g_clear_error (&local_error);
+          continue;
+        }
+      crls_before = *n_crls;
+      if (!add_crls (path, (const guint8 *) contents, len, store, n_crls, error))
+        return FALSE;
       certs = sk_X509_new_null ();
       if (!read_certificates ((const guint8 *) contents, len, certs))
         {
-          guint crls = add_crls ((const guint8 *) contents, len, store);
-
-          if (crls == 0)
+          if (*n_crls == crls_before)
             g_debug ("operator trust: %s holds no certificate or CRL", path);
-          *n_crls += crls;
           continue;
         }
-      *n_crls += add_crls ((const guint8 *) contents, len, store);
       while (sk_X509_num (certs) > 0)
         {
           X509 *x = sk_X509_shift (certs);
@@ -640,8 +698,31 @@ check_signer_usage (X509    *signer,
 {
   g_autofree char *subject = name_to_string (X509_get_subject_name (signer));
   uint32_t flags = X509_get_extension_flags (signer);
+  EVP_PKEY *key = X509_get0_pubkey (signer);
   EXTENDED_KEY_USAGE *eku;
   gboolean ok = FALSE;
+
+  /* An end-entity certificate: a CA (or a v1 root) signs certificates, not
+   * files. X509_check_ca says 0 for CA:TRUE when keyUsage lacks keyCertSign;
+   * the docs ask for CA:FALSE, so the flag itself counts as well */
+  if (X509_check_ca (signer) != 0 || (flags & EXFLAG_CA))
+    return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
+                   "Het certificaat van de ondertekenaar (%s) is een CA-certificaat "
+                   "(basicConstraints CA:TRUE); een registratie wordt ondertekend met het "
+                   "ondertekencertificaat van de beheerorganisatie, niet met een CA", subject);
+
+  /* RSA of at least 2048 bits or ECDSA of at least 256 (§1); nothing else */
+  if (key == NULL ||
+      !((EVP_PKEY_is_a (key, "EC") && EVP_PKEY_get_bits (key) >= MIN_EC_BITS) ||
+        ((EVP_PKEY_is_a (key, "RSA") || EVP_PKEY_is_a (key, "RSA-PSS")) &&
+         EVP_PKEY_get_bits (key) >= MIN_RSA_BITS)))
+    return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
+                   "De sleutel van de ondertekenaar (%s) is te zwak of van een onbekend type "
+                   "(%s, %d bits); verwacht RSA van ten minste %d bits of ECDSA van ten minste "
+                   "%d bits (P-256 of groter)", subject,
+                   key != NULL && EVP_PKEY_get0_type_name (key) != NULL
+                     ? EVP_PKEY_get0_type_name (key) : "onbekend",
+                   key != NULL ? EVP_PKEY_get_bits (key) : 0, MIN_RSA_BITS, MIN_EC_BITS);
 
   if (!(flags & EXFLAG_KUSAGE) ||
       !(X509_get_key_usage (signer) & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)))

@@ -14,6 +14,13 @@
 #     server-eku    extendedKeyUsage serverAuth only
 #     no-ku         keyEncipherment only
 #     revoked       as operator, revoked by the signing CA
+#     p224          as operator, an ECDSA P-224 key (too small: §1 asks P-256)
+#     rsa2048       as operator, an RSA 2048 key (accepted)
+#     rsa1024       as operator, an RSA 1024 key (too small)
+#     ca-signer     as operator but basicConstraints CA:TRUE (keyUsage also
+#                   keyCertSign, as a CA's would be)
+#     ca-nocertsign as operator but basicConstraints CA:TRUE, keyUsage
+#                   digitalSignature only (X509_check_ca says 0 for this one)
 #   DIR/crl/sub.crl           the signing CA's CRL (revoked on it), valid 30 days
 #   DIR/crl/stale.crl         the same list, its nextUpdate yesterday
 #   DIR/crl/root.crl          the root CA's CRL (nothing revoked)
@@ -21,7 +28,7 @@
 #                   an operator certificate from it
 #
 # Cached: a DIR made by the same version of this script is kept. EC P-256
-# keys (quick to make); the signature checks do not depend on the key type.
+# keys (quick to make) unless the name says otherwise.
 set -euo pipefail
 
 dir=${1:?usage: make-operator-pki.sh DIR}
@@ -32,7 +39,11 @@ flock 9
 if [ -f "$dir/.done" ] && [ "$(cat "$dir/.done")" = "$script_id" ]; then exit 0; fi
 rm -rf "$dir/ca" "$dir/trust" "$dir/rogue" "$dir/crl" "$dir"/*.pem "$dir"/*.key
 
-key () { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
+key () { # OUT [genpkey options]
+  local out=$1; shift
+  [ $# -gt 0 ] || set -- -algorithm EC -pkeyopt ec_paramgen_curve:P-256
+  openssl genpkey "$@" -out "$out" 2>/dev/null
+}
 
 conf () {
   cat <<CNF
@@ -95,15 +106,15 @@ issue "$dir/ca" "$dir/ca/root.key" "$dir/ca/root.pem" "$dir/ca/sub.key" \
 cp "$dir/ca/root.pem" "$dir/trust/root.pem"
 cp "$dir/ca/sub.pem" "$dir/chain.pem"
 
-signer_ext () { # EKU KU
-  printf 'basicConstraints=critical,CA:false\\nkeyUsage=critical,%s\\nextendedKeyUsage=%s\\nsubjectKeyIdentifier=hash\\nauthorityKeyIdentifier=keyid' "$2" "$1"
+signer_ext () { # EKU KU [CA]
+  printf 'basicConstraints=critical,CA:%s\\nkeyUsage=critical,%s\\nextendedKeyUsage=%s\\nsubjectKeyIdentifier=hash\\nauthorityKeyIdentifier=keyid' "${3:-false}" "$2" "$1"
 }
 subj="/C=NL/O=ZID Test VZVZ/CN=ZID Test VZVZ Registraties"
 op () { # NAME EKU KU [DAYS | START END]
   local name=$1 eku=$2 ku=$3; shift 3
-  key "$dir/$name.key"
+  [ -f "$dir/$name.key" ] || key "$dir/$name.key"
   issue "$dir/ca" "$dir/ca/sub.key" "$dir/ca/sub.pem" "$dir/$name.key" "$subj" \
-    "$(signer_ext "$eku" "$ku")" "$dir/$name.pem" "$@"
+    "$(signer_ext "$eku" "$ku" "${signer_ca:-false}")" "$dir/$name.pem" "$@"
 }
 op operator 1.3.6.1.5.5.7.3.36 digitalSignature,nonRepudiation
 op smime emailProtection nonRepudiation
@@ -114,6 +125,15 @@ op notyet 1.3.6.1.5.5.7.3.36 digitalSignature \
 op server-eku serverAuth digitalSignature
 op no-ku 1.3.6.1.5.5.7.3.36 keyEncipherment
 op revoked 1.3.6.1.5.5.7.3.36 digitalSignature
+# The signer profile of §1/§3: key type and size, an end-entity certificate
+key "$dir/p224.key" -algorithm EC -pkeyopt ec_paramgen_curve:P-224
+op p224 1.3.6.1.5.5.7.3.36 digitalSignature
+key "$dir/rsa2048.key" -algorithm RSA -pkeyopt rsa_keygen_bits:2048
+op rsa2048 1.3.6.1.5.5.7.3.36 digitalSignature
+key "$dir/rsa1024.key" -algorithm RSA -pkeyopt rsa_keygen_bits:1024
+op rsa1024 1.3.6.1.5.5.7.3.36 digitalSignature
+signer_ca=true op ca-signer 1.3.6.1.5.5.7.3.36 digitalSignature,keyCertSign
+signer_ca=true op ca-nocertsign 1.3.6.1.5.5.7.3.36 digitalSignature
 
 # CRLs: the root's (before the revocation), the signing CA's (current, stale)
 mkdir -p "$dir/crl"

@@ -9,10 +9,12 @@
 
 #include <glib/gstdio.h>
 #include <openssl/pem.h>
+#include <openssl/cms.h>
 #include <openssl/x509.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "zid-core.h"
 #include "zid-registration-file.h"
@@ -253,6 +255,340 @@ test_verify_every_byte (void)
   g_assert_cmpuint (refused, >=, len * 95 / 100);
 }
 
+/* --- the operator trust folder's CRLs: fail closed ------------------------------ */
+
+static gint64
+real_now (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+static void
+remove_dir (const char *dir)
+{
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);
+
+  g_assert_cmpint (system (cmd), ==, 0);
+}
+
+/* A fresh trust folder with the operator root; the caller adds files */
+static char *
+make_trust_dir (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("zid-trust-XXXXXX", NULL);
+  g_autofree char *root = g_build_filename (dir, "root.pem", NULL);
+  g_autoptr(GBytes) pem = pki_bytes ("trust/root.pem");
+
+  g_assert_nonnull (dir);
+  g_assert_true (g_file_set_contents (root, g_bytes_get_data (pem, NULL), g_bytes_get_size (pem), NULL));
+  return g_steal_pointer (&dir);
+}
+
+static void
+put_file (const char *dir,
+          const char *name,
+          const void *data,
+          gsize       len)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, data, (gssize) len, NULL));
+}
+
+/* The signing CA's CRL (revoked.pem on it) as DER */
+static GBytes *
+sub_crl_der (void)
+{
+  g_autoptr(GBytes) pem = pki_bytes ("crl/sub.crl");
+  BIO *bio = BIO_new_mem_buf (g_bytes_get_data (pem, NULL), (int) g_bytes_get_size (pem));
+  X509_CRL *crl = PEM_read_bio_X509_CRL (bio, NULL, NULL, NULL);
+  unsigned char *der = NULL;
+  int len;
+
+  g_assert_nonnull (crl);
+  len = i2d_X509_CRL (crl, &der);
+  g_assert_cmpint (len, >, 0);
+  X509_CRL_free (crl);
+  BIO_free (bio);
+  return g_bytes_new_with_free_func (der, (gsize) len, (GDestroyNotify) CRYPTO_free, der);
+}
+
+typedef enum
+{
+  CRL_TRUNCATED_PEM,      /* a download cut off half-way (no END line) */
+  CRL_TRUNCATED_DER,      /* the same, DER */
+  CRL_HEADERLESS_BASE64,  /* base64 without the -----BEGIN/END----- lines */
+  CRL_EMPTY,              /* an empty sub.crl */
+  CRL_GOOD_AND_TRUNCATED, /* one .crl: the root's CRL whole, the signing CA's cut off */
+  CRL_IN_PEM_BUNDLE,      /* a .pem with the root and a truncated CRL */
+  CRL_DANGLING_LINK,      /* sub.crl a symlink to nothing: cannot be read */
+} CrlCase;
+
+static void
+test_crl_fail_closed (gconstpointer data)
+{
+  CrlCase c = GPOINTER_TO_INT (data);
+  g_autofree char *trust = make_trust_dir ();
+  g_autoptr(GBytes) pem = pki_bytes ("crl/sub.crl");
+  g_autoptr(GBytes) root_crl = pki_bytes ("crl/root.crl");
+  g_autoptr(GBytes) root = pki_bytes ("trust/root.pem");
+  g_autoptr(GBytes) der = sub_crl_der ();
+  const char *pem_text = g_bytes_get_data (pem, NULL);
+  gsize pem_len = g_bytes_get_size (pem);
+  const char *file = "sub.crl";
+  int code = ZID_ERROR_CERTIFICATE_INVALID;
+  const char *fragment = "geen leesbare CRL";
+  gint64 now = real_now ();
+  const char *signers[] = { "revoked", "operator" };
+
+  switch (c)
+    {
+    case CRL_TRUNCATED_PEM:
+      put_file (trust, file, pem_text, pem_len / 2);
+      break;
+    case CRL_TRUNCATED_DER:
+      put_file (trust, file, g_bytes_get_data (der, NULL), g_bytes_get_size (der) - 16);
+      break;
+    case CRL_HEADERLESS_BASE64:
+      {
+        g_auto(GStrv) lines = g_strsplit (pem_text, "\n", -1);
+        g_autoptr(GString) body = g_string_new (NULL);
+
+        for (guint i = 0; lines[i] != NULL; i++)
+          if (!g_str_has_prefix (lines[i], "-----") && *lines[i] != '\0')
+            g_string_append_printf (body, "%s\n", lines[i]);
+        g_assert_cmpuint (body->len, >, 100);
+        put_file (trust, file, body->str, body->len);
+      }
+      break;
+    case CRL_EMPTY:
+      put_file (trust, file, "", 0);
+      break;
+    case CRL_GOOD_AND_TRUNCATED:
+      {
+        g_autoptr(GString) both = g_string_new_len (g_bytes_get_data (root_crl, NULL),
+                                                    (gssize) g_bytes_get_size (root_crl));
+
+        g_string_append_len (both, pem_text, (gssize) (pem_len - 40));
+        file = "vzvz.crl";
+        put_file (trust, file, both->str, both->len);
+      }
+      break;
+    case CRL_IN_PEM_BUNDLE:
+      {
+        g_autoptr(GString) bundle = g_string_new_len (g_bytes_get_data (root, NULL),
+                                                      (gssize) g_bytes_get_size (root));
+
+        g_string_append_len (bundle, pem_text, (gssize) (pem_len - 40));
+        file = "vzvz.pem";
+        put_file (trust, file, bundle->str, bundle->len);
+      }
+      break;
+    case CRL_DANGLING_LINK:
+      {
+        g_autofree char *link = g_build_filename (trust, file, NULL);
+
+        g_assert_cmpint (symlink ("/nonexistent/sub.crl", link), ==, 0);
+        code = ZID_ERROR_IO;
+        fragment = "kan niet worden gelezen";
+      }
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  /* Neither a revoked signer nor a good one gets through: the folder is broken */
+  for (guint i = 0; i < G_N_ELEMENTS (signers); i++)
+    {
+      g_autoptr(GBytes) signed_file = sign_as (signers[i], good_json, now);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *quoted = g_strdup_printf ("“%s”", file);
+      gsize len;
+      const guint8 *bytes = g_bytes_get_data (signed_file, &len);
+
+      g_assert_false (zid_registration_file_verify (bytes, len, trust, now, NULL, NULL, &error));
+      g_assert_error (error, ZID_ERROR, code);
+      g_test_message ("%s: %s", signers[i], error->message);
+      g_assert_nonnull (strstr (error->message, fragment));
+      g_assert_nonnull (strstr (error->message, quoted));
+    }
+  remove_dir (trust);
+}
+
+/* The good path still holds: a readable CRL, PEM, DER or in a bundle */
+static void
+test_crl_good (void)
+{
+  g_autoptr(GBytes) pem = pki_bytes ("crl/sub.crl");
+  g_autoptr(GBytes) root = pki_bytes ("trust/root.pem");
+  g_autoptr(GBytes) chain = pki_bytes ("chain.pem");
+  g_autoptr(GBytes) der = sub_crl_der ();
+  gint64 now = real_now ();
+  g_autoptr(GBytes) good = sign_as ("operator", good_json, now);
+  g_autoptr(GBytes) revoked = sign_as ("revoked", good_json, now);
+
+  for (guint form = 0; form < 3; form++)
+    {
+      g_autofree char *trust = make_trust_dir ();
+      g_autoptr(GError) error = NULL;
+      gsize len;
+      const guint8 *bytes;
+
+      if (form == 0)
+        put_file (trust, "sub.crl", g_bytes_get_data (pem, NULL), g_bytes_get_size (pem));
+      else if (form == 1)
+        put_file (trust, "sub.crl", g_bytes_get_data (der, NULL), g_bytes_get_size (der));
+      else
+        {
+          g_autoptr(GString) bundle = g_string_new_len (g_bytes_get_data (root, NULL),
+                                                        (gssize) g_bytes_get_size (root));
+
+          g_string_append_len (bundle, g_bytes_get_data (chain, NULL), (gssize) g_bytes_get_size (chain));
+          g_string_append_len (bundle, g_bytes_get_data (pem, NULL), (gssize) g_bytes_get_size (pem));
+          put_file (trust, "vzvz.pem", bundle->str, bundle->len);
+        }
+      /* a file with no CRL and no certificate, not named .crl, is still ignored */
+      put_file (trust, "readme.pem", "nothing here\n", 13);
+
+      bytes = g_bytes_get_data (good, &len);
+      g_assert_true (zid_registration_file_verify (bytes, len, trust, now, NULL, NULL, &error));
+      g_assert_no_error (error);
+
+      bytes = g_bytes_get_data (revoked, &len);
+      g_assert_false (zid_registration_file_verify (bytes, len, trust, now, NULL, NULL, &error));
+      g_assert_error (error, ZID_ERROR, ZID_ERROR_CERTIFICATE_INVALID);
+      g_assert_nonnull (strstr (error->message, "ingetrokken certificaat"));
+      remove_dir (trust);
+    }
+}
+
+/* --- the signer's profile: end-entity, key type and size ---------------------------- */
+
+/* Signed with OpenSSL itself: our signing tool refuses these signers */
+static GBytes *
+openssl_sign_as (const char *who,
+                 const char *json)
+{
+  g_autofree char *cert_name = g_strconcat (who, ".pem", NULL);
+  g_autofree char *key_name = g_strconcat (who, ".key", NULL);
+  g_autoptr(GBytes) cert_pem = pki_bytes (cert_name);
+  g_autoptr(GBytes) key_pem = pki_bytes (key_name);
+  g_autoptr(GBytes) chain_pem = pki_bytes ("chain.pem");
+  BIO *bio;
+  X509 *cert, *sub;
+  EVP_PKEY *key;
+  STACK_OF (X509) *extra = sk_X509_new_null ();
+  BIO *content = BIO_new_mem_buf (json, -1);
+  BIO *out = BIO_new (BIO_s_mem ());
+  CMS_ContentInfo *cms;
+  char *der;
+  long der_len;
+  GBytes *result;
+
+  bio = BIO_new_mem_buf (g_bytes_get_data (cert_pem, NULL), (int) g_bytes_get_size (cert_pem));
+  cert = PEM_read_bio_X509 (bio, NULL, NULL, NULL);
+  BIO_free (bio);
+  bio = BIO_new_mem_buf (g_bytes_get_data (key_pem, NULL), (int) g_bytes_get_size (key_pem));
+  key = PEM_read_bio_PrivateKey (bio, NULL, NULL, NULL);
+  BIO_free (bio);
+  bio = BIO_new_mem_buf (g_bytes_get_data (chain_pem, NULL), (int) g_bytes_get_size (chain_pem));
+  sub = PEM_read_bio_X509 (bio, NULL, NULL, NULL);
+  BIO_free (bio);
+  g_assert_true (cert != NULL && key != NULL && sub != NULL);
+  sk_X509_push (extra, sub);
+
+  cms = CMS_sign (cert, key, extra, content, CMS_BINARY);
+  g_assert_nonnull (cms);
+  g_assert_cmpint (i2d_CMS_bio (out, cms), ==, 1);
+  der_len = BIO_get_mem_data (out, &der);
+  result = g_bytes_new (der, (gsize) der_len);
+
+  CMS_ContentInfo_free (cms);
+  BIO_free (out);
+  BIO_free (content);
+  sk_X509_pop_free (extra, X509_free);
+  X509_free (cert);
+  EVP_PKEY_free (key);
+  return result;
+}
+
+typedef struct
+{
+  const char *who;
+  const char *fragment;   /* NULL: accepted */
+} SignerCase;
+
+static const SignerCase signer_cases[] = {
+  { "operator", NULL },
+  { "rsa2048", NULL },
+  { "p224", "te zwak" },
+  { "ca-signer", "CA-certificaat" },
+  { "ca-nocertsign", "CA-certificaat" },
+};
+
+static void
+test_signer_profile (gconstpointer data)
+{
+  const SignerCase *c = data;
+  g_autofree char *trust = pki_path ("trust");
+  g_autoptr(GBytes) file = openssl_sign_as (c->who, good_json);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidRegistration) r = NULL;
+  gsize len;
+  const guint8 *bytes = g_bytes_get_data (file, &len);
+  gboolean ok;
+
+  ok = zid_registration_file_verify (bytes, len, trust, real_now (), &r, NULL, &error);
+  if (c->fragment == NULL)
+    {
+      g_assert_no_error (error);
+      g_assert_true (ok);
+      g_assert_cmpstr (r->ura, ==, "12345678");
+      return;
+    }
+  g_assert_false (ok);
+  g_assert_null (r);
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_CERTIFICATE_INVALID);
+  g_test_message ("%s: %s", c->who, error->message);
+  g_assert_nonnull (strstr (error->message, c->fragment));
+}
+
+/* The operator's signing tool holds the same profile */
+static void
+test_sign_profile (void)
+{
+  static const SignerCase cases[] = {
+    { "rsa2048", NULL },
+    { "p224", "te zwak" },
+    { "rsa1024", "te zwak" },
+    { "ca-signer", "CA-certificaat" },
+    { "ca-nocertsign", "CA-certificaat" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *cert_name = g_strconcat (cases[i].who, ".pem", NULL);
+      g_autofree char *key_name = g_strconcat (cases[i].who, ".key", NULL);
+      g_autoptr(GBytes) content = g_bytes_new_static (good_json, strlen (good_json));
+      g_autoptr(GBytes) cert = pki_bytes (cert_name);
+      g_autoptr(GBytes) key = pki_bytes (key_name);
+      g_autoptr(GBytes) out = NULL;
+      g_autoptr(GError) error = NULL;
+
+      out = zid_registration_file_sign (content, cert, key, NULL, FALSE, real_now (), &error);
+      g_test_message ("%s: %s", cases[i].who, error != NULL ? error->message : "signed");
+      if (cases[i].fragment == NULL)
+        {
+          g_assert_no_error (error);
+          g_assert_nonnull (out);
+          continue;
+        }
+      g_assert_null (out);
+      g_assert_error (error, ZID_ERROR, ZID_ERROR_CERTIFICATE_INVALID);
+      g_assert_nonnull (strstr (error->message, cases[i].fragment));
+    }
+}
+
 /* --- import, async, into a portal ------------------------------------------------ */
 
 typedef struct
@@ -440,6 +776,28 @@ main (int argc, char **argv)
   g_test_add_func ("/registration-file/json-fields", test_json_fields);
   g_test_add_func ("/registration-file/verify-clock", test_verify_clock);
   g_test_add_func ("/registration-file/verify-every-byte", test_verify_every_byte);
+  g_test_add_data_func ("/registration-file/crl/truncated-pem",
+                        GINT_TO_POINTER (CRL_TRUNCATED_PEM), test_crl_fail_closed);
+  g_test_add_data_func ("/registration-file/crl/truncated-der",
+                        GINT_TO_POINTER (CRL_TRUNCATED_DER), test_crl_fail_closed);
+  g_test_add_data_func ("/registration-file/crl/headerless-base64",
+                        GINT_TO_POINTER (CRL_HEADERLESS_BASE64), test_crl_fail_closed);
+  g_test_add_data_func ("/registration-file/crl/empty",
+                        GINT_TO_POINTER (CRL_EMPTY), test_crl_fail_closed);
+  g_test_add_data_func ("/registration-file/crl/good-and-truncated",
+                        GINT_TO_POINTER (CRL_GOOD_AND_TRUNCATED), test_crl_fail_closed);
+  g_test_add_data_func ("/registration-file/crl/truncated-in-pem-bundle",
+                        GINT_TO_POINTER (CRL_IN_PEM_BUNDLE), test_crl_fail_closed);
+  g_test_add_data_func ("/registration-file/crl/dangling-link",
+                        GINT_TO_POINTER (CRL_DANGLING_LINK), test_crl_fail_closed);
+  g_test_add_func ("/registration-file/crl/good", test_crl_good);
+  for (guint i = 0; i < G_N_ELEMENTS (signer_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/registration-file/signer/%s", signer_cases[i].who);
+
+      g_test_add_data_func (path, &signer_cases[i], test_signer_profile);
+    }
+  g_test_add_func ("/registration-file/sign-profile", test_sign_profile);
   g_test_add_func ("/registration-file/import-async", test_import_async);
   g_test_add_data_func ("/registration/simultaneous/same-card", GINT_TO_POINTER (TRUE),
                         test_simultaneous_completion);

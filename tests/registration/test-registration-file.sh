@@ -166,6 +166,19 @@ nothing_stored "stale CRL" 0
 run_admin --json registration import "$tmp/reg.p7m" --trust "$tmp/trust-crl-root"
 refused "a CRL, but not the signing CA's" certificate-invalid 1 "niet die van"
 nothing_stored "CRL of another CA" 0
+# A CRL file that does not read is an error, never skipped (revocation would be off)
+mkdir -p "$tmp/trust-crl-cut" "$tmp/trust-crl-b64"
+cp "$trust/root.pem" "$tmp/trust-crl-cut/" && cp "$trust/root.pem" "$tmp/trust-crl-b64/"
+head -c "$(($(wc -c <"$pki/crl/sub.crl") / 2))" "$pki/crl/sub.crl" >"$tmp/trust-crl-cut/sub.crl"
+grep -v -- '-----' "$pki/crl/sub.crl" >"$tmp/trust-crl-b64/sub.crl"
+for t in cut b64; do
+  data=$tmp/data-crl-$t
+  run_admin --json registration import "$tmp/revoked.p7m" --trust "$tmp/trust-crl-$t"
+  refused "revoked signer, an unreadable .crl ($t) in the folder" certificate-invalid 1 "“sub.crl” in de vertrouwensmap .* is geen leesbare CRL"
+  nothing_stored "unreadable CRL ($t)" 0
+  run_admin --json registration import "$tmp/reg.p7m" --trust "$tmp/trust-crl-$t"
+  refused "a good signer, an unreadable .crl ($t) in the folder" certificate-invalid 1 "geen leesbare CRL"
+done
 data=$tmp/data2
 
 openssl cms -sign -binary -nodetach -md sha256 -in "$tmp/reg.json" -signer "$pki/server-eku.pem" -inkey "$pki/server-eku.key" \
@@ -176,6 +189,20 @@ openssl cms -sign -binary -nodetach -md sha256 -in "$tmp/reg.json" -signer "$pki
   -certfile "$pki/chain.pem" -outform DER -out "$tmp/ku.p7m" 2>/dev/null
 run_admin --json registration import "$tmp/ku.p7m" --trust "$trust"
 refused "signer without digitalSignature/nonRepudiation" certificate-invalid 1 "keyUsage"
+
+# The signer's profile (§1, §3): ECDSA P-256 or larger, RSA 2048 or larger, not a CA
+for who in p224 ca-signer; do
+  osign "$tmp/reg.json" "$tmp/$who.p7m" -nodetach -signer "$pki/$who.pem" -inkey "$pki/$who.key" -certfile "$pki/chain.pem"
+done
+run_admin --json registration import "$tmp/p224.p7m" --trust "$trust"
+refused "ECDSA P-224 signer" certificate-invalid 1 "te zwak"
+run_admin --json registration import "$tmp/ca-signer.p7m" --trust "$trust"
+refused "CA:TRUE signer" certificate-invalid 1 "CA-certificaat"
+run_admin --json registration sign --in "$tmp/reg.json" --key "$pki/p224.key" --cert "$pki/p224.pem" --out "$tmp/x.p7m"
+refused "sign refuses a P-224 key" certificate-invalid 1 "te zwak"
+run_admin --json registration sign --in "$tmp/reg.json" --key "$pki/ca-signer.key" --cert "$pki/ca-signer.pem" --out "$tmp/x.p7m"
+refused "sign refuses a CA certificate" certificate-invalid 1 "CA-certificaat"
+check "sign: nothing written on these refusals" [ ! -e "$tmp/x.p7m" ]
 
 osign "$tmp/reg.json" "$tmp/nocerts.p7m" -nodetach -nocerts -signer "$pki/operator.pem" -inkey "$pki/operator.key"
 run_admin --json registration import "$tmp/nocerts.p7m" --trust "$trust"
