@@ -182,6 +182,7 @@ typedef struct
   char       *actor;
   char       *path;
   char       *details;
+  guint64     unaudited; /* refusals before this one that found the queue full */
 } AuditData;
 
 static void
@@ -199,9 +200,27 @@ audit_thread (gpointer user_data)
   AuditData *data = user_data;
   g_autoptr(GError) error = NULL;
 
+  if (data->unaudited > 0)
+    zid_service_write_unaudited (data->service, data->unaudited);
   if (!zid_portal_audit (zid_service_get_portal (data->service), data->actor, "service.refused",
                          data->path, data->details, &error))
     g_warning ("Cannot audit a refused request: %s", error->message);
+}
+
+/* A flood of refusals is not written one by one once the audit queue is
+ * full; how many were not is, with the next one that is (or when the
+ * service stops) */
+void
+zid_service_write_unaudited (ZidService *self,
+                             guint64     count)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *details = g_strdup_printf ("count=%" G_GUINT64_FORMAT
+                                              " (the audit queue was full)", count);
+
+  if (!zid_portal_audit (zid_service_get_portal (self), "service", "service.refused.unaudited",
+                         NULL, details, &error))
+    g_warning ("Cannot audit %" G_GUINT64_FORMAT " refused requests: %s", count, error->message);
 }
 
 static void
@@ -217,11 +236,16 @@ audit_refusal (ZidService *self,
   data->actor = g_strdup_printf ("phone@%s", client);
   data->path = g_strdup (path);
   data->details = g_strdup_printf ("status=%u error=%s", status, code);
+  data->unaudited = self->unaudited;
 
-  if (!zid_service_run_job (self, FALSE, audit_thread, NULL, data, (GDestroyNotify) audit_data_free))
+  if (zid_service_run_job (self, FALSE, audit_thread, NULL, data, (GDestroyNotify) audit_data_free))
+    self->unaudited = 0;
+  else
     {
+      self->unaudited++;
+      /* a flood, not a fault: their number is audited */
       if (self->stats.audit_dropped++ % 1000 == 0)
-        g_warning ("Too many refusals to audit: %" G_GUINT64_FORMAT " not written",
+        g_message ("Too many refusals to audit one by one: %" G_GUINT64_FORMAT " counted only",
                    self->stats.audit_dropped);
       audit_data_free (data);
     }

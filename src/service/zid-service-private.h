@@ -38,6 +38,7 @@ struct _ZidService
   guint            busy;             /* jobs in (or queued for) a worker */
   guint            queued;           /* of those: requests, bounded by max_queue */
   guint            audits;           /* of those: audit writes, bounded too */
+  guint64          unaudited;        /* refusals not audited since the last summary */
   guint            handshaking;      /* TLS handshakes running in a thread */
   gboolean         running;
 
@@ -79,6 +80,8 @@ gboolean zid_service_run_job (ZidService         *self,
                               GDestroyNotify      destroy);
 
 /* zid-service-handlers.c */
+void zid_service_write_unaudited (ZidService *self,
+                                  guint64     count);
 void zid_service_early_handler (SoupServer        *server,
                                 SoupServerMessage *msg,
                                 const char        *path,

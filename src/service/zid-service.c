@@ -1137,6 +1137,13 @@ zid_service_stop (ZidService *self)
 
   g_return_if_fail (ZID_IS_SERVICE (self));
 
+  /* refusals that found the audit queue full, since the last summary */
+  if (self->unaudited > 0)
+    {
+      zid_service_write_unaudited (self, self->unaudited);
+      self->unaudited = 0;
+    }
+
   if (self->listener != NULL)
     {
       g_socket_service_stop (self->listener);

@@ -994,6 +994,88 @@ test_throttle (Fixture *f, gconstpointer data)
   g_assert_cmpuint (status, ==, 200);
 }
 
+/* Refusals that find the audit queue full are not written one by one, but
+ * none goes unaccounted: their number is audited with the next refusal
+ * that is, or when the service stops. The queue is filled for certain by
+ * holding the database's write lock from another connection meanwhile. */
+typedef struct
+{
+  guint16 port;
+  guint   sent;
+  guint   answered;
+  gint    done;
+} Flood;
+
+#define FLOOD 600
+
+static gpointer
+flood_thread (gpointer data)
+{
+  Flood *fl = data;
+  g_autoptr(ZidTestHttps) client = zid_test_https_new (fl->port, TRUE);
+
+  for (fl->sent = 0; fl->sent < FLOOD; fl->sent++)
+    {
+      g_autofree char *body = NULL;
+
+      if (zid_test_https_request (client, "POST", "/v1/nothing", "{}", &body, NULL, NULL) == 404)
+        fl->answered++;
+    }
+  g_atomic_int_set (&fl->done, 1);
+  g_main_context_wakeup (NULL);
+  return NULL;
+}
+
+static void
+test_unaudited (Fixture *f, gconstpointer data)
+{
+  g_autofree char *db_path = g_build_filename (f->dir, "zorgid.db", NULL);
+  g_autoptr(GPtrArray) audit = NULL;
+  g_autoptr(GError) error = NULL;
+  Flood flood = { zid_service_get_port (f->service), 0, 0, 0 };
+  guint64 written = 0, summarised = 0, summaries = 0;
+  ZidServiceStats stats;
+  GThread *thread;
+  sqlite3 *lock;
+
+  g_assert_cmpint (sqlite3_open (db_path, &lock), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  thread = g_thread_new ("flood", flood_thread, &flood);
+  while (!g_atomic_int_get (&flood.done))
+    g_main_context_iteration (NULL, TRUE);
+  g_thread_join (thread);
+  g_assert_cmpint (sqlite3_exec (lock, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (lock);
+  /* answered at once, audited or not */
+  g_assert_cmpuint (flood.answered, ==, FLOOD);
+
+  while (zid_service_get_busy (f->service) > 0)
+    g_main_context_iteration (NULL, TRUE);
+  zid_service_get_stats (f->service, &stats);
+  g_assert_cmpuint (stats.audit_dropped, >, 0);
+  zid_service_stop (f->service);
+
+  audit = zid_portal_list_audit (f->portal, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < audit->len; i++)
+    {
+      ZidAuditEvent *e = g_ptr_array_index (audit, i);
+
+      if (g_str_equal (e->action, "service.refused") && g_strcmp0 (e->subject, "/v1/nothing") == 0)
+        written++;
+      else if (g_str_equal (e->action, "service.refused.unaudited"))
+        {
+          summaries++;
+          summarised += g_ascii_strtoull (e->details + strlen ("count="), NULL, 10);
+        }
+    }
+  g_test_message ("%" G_GUINT64_FORMAT " written, %" G_GUINT64_FORMAT " in %" G_GUINT64_FORMAT
+                  " summaries", written, summarised, summaries);
+  g_assert_cmpuint (summaries, >, 0);
+  g_assert_cmpuint (summarised, ==, stats.audit_dropped);
+  g_assert_cmpuint (written + summarised, ==, FLOOD);
+}
+
 /* Wrong codes sent all at once, on connections opened beforehand: the
  * attempts under way count too, so no more than the limit reach the
  * core; the rest are told to come back (503 while the limit is full only
@@ -1363,6 +1445,7 @@ main (int argc, char *argv[])
   ADD ("/service/streamed-body", test_streamed_body);
   ADD ("/service/throttle", test_throttle);
   ADD ("/service/throttle/concurrent", test_throttle_concurrent);
+  ADD ("/service/unaudited", test_unaudited);
   ADD ("/service/slow-client", test_slow_client);
   ADD ("/service/mobile", test_mobile);
 #undef ADD
