@@ -76,7 +76,7 @@ refused "registration already completed" registration-completed 1 "al afgerond"
 check "... still one organisation" [ "$(orgs)" = 1 ]
 
 # --- the phone enrols; the same person completes a second organisation -------------
-"$admin" --data-dir "$data" service run --listen "127.0.0.1:$port" 2>"$tmp/service.log" &
+"$admin" --data-dir "$data" service run --listen "127.0.0.1:$port" >"$tmp/service.out" 2>"$tmp/service.log" &
 service=$!
 for i in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 printf '4711\n' >"$tmp/phone.pin"

@@ -37,7 +37,7 @@ for i in $(seq 1 $phones); do
     --last-name Gebruiker --birth-date 1990-01-01 >"$dir/code$i.json"
 done
 
-"$admin" --data-dir "$dir/data" service run --listen "127.0.0.1:$port" 2>"$dir/service.log" &
+"$admin" --data-dir "$dir/data" service run --listen "127.0.0.1:$port" >"$dir/service.out" 2>"$dir/service.log" &
 service_pid=$!
 for _ in $(seq 1 100); do
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
