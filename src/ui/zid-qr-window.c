@@ -126,13 +126,21 @@ on_save_response (GtkNativeDialog *dialog,
       g_autofree char *path = g_file_get_path (file);
       g_autoptr(GError) error = NULL;
       g_autoptr(GdkTexture) texture = NULL;
+      g_autoptr(GBytes) png = NULL;
 
       /* Larger modules than on screen: a sharp print from any viewer */
       texture = zid_ui_qr_texture (self->payload, 12, &error);
-      if (texture == NULL || path == NULL || !gdk_texture_save_to_png (texture, path))
+      if (texture != NULL)
+        png = gdk_texture_save_to_png_bytes (texture);
+      /* whoever can read the image can enrol with its code: private (0600),
+       * also when it replaces a file (gdk_texture_save_to_png would not be) */
+      if (png == NULL || path == NULL ||
+          !g_file_set_contents_full (path, g_bytes_get_data (png, NULL), g_bytes_get_size (png),
+                                     G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
         {
-          g_autofree char *msg = g_strdup_printf (_("Could not save the image to %s"),
-                                                  path ? path : "?");
+          g_autofree char *msg = g_strdup_printf (_("Could not save the image to %s: %s"),
+                                                  path ? path : "?",
+                                                  error ? error->message : "?");
           adw_toast_overlay_add_toast (self->toasts, adw_toast_new (msg));
         }
       else

@@ -365,6 +365,24 @@ zid_user_page_reload (ZidUserPage *self)
                 self->cancellable, load_done, NULL);
 }
 
+/* Logged out: whatever is under way is dropped, so its result (a new
+ * certificate's QR among them) never shows for whoever comes next, and
+ * nothing of the user stays */
+void
+zid_user_page_clear (ZidUserPage *self)
+{
+  g_return_if_fail (ZID_IS_USER_PAGE (self));
+  g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->card_cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->card_cancellable);
+  self->cancellable = g_cancellable_new ();
+  self->card_cancellable = g_cancellable_new ();
+  g_clear_pointer (&self->data, user_data_free);
+  self->actor = 0;
+  self->user = 0;
+}
+
 void
 zid_user_page_load (ZidUserPage *self,
                     ZidPortal   *portal,

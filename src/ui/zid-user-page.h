@@ -26,5 +26,6 @@ void zid_user_page_load   (ZidUserPage *self,
                            gint64       actor,
                            gint64       user);
 void zid_user_page_reload (ZidUserPage *self);
+void zid_user_page_clear  (ZidUserPage *self);
 
 G_END_DECLS

@@ -135,6 +135,18 @@ set_busy (ZidValidatePage *self,
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "validate.birth-date", !self->busy);
 }
 
+/* GTK's password buffer only moves its terminating NUL to the front when
+ * emptied, leaving the digits behind it: write over them first */
+static void
+clear_pin_entry (ZidValidatePage *self)
+{
+  GtkEditable *entry = GTK_EDITABLE (self->pin_entry);
+  g_autofree char *filler = g_strnfill (strlen (gtk_editable_get_text (entry)), '0');
+
+  gtk_editable_set_text (entry, filler);
+  gtk_editable_set_text (entry, "");
+}
+
 static void
 forget_card (ZidValidatePage *self)
 {
@@ -143,7 +155,7 @@ forget_card (ZidValidatePage *self)
   g_clear_object (&self->verified);
   g_clear_pointer (&self->registration, zid_registration_free);
   self->existing_user = 0;
-  gtk_editable_set_text (GTK_EDITABLE (self->pin_entry), "");
+  clear_pin_entry (self);
   gtk_editable_set_text (GTK_EDITABLE (self->birth_entry), "");
   gtk_widget_set_visible (GTK_WIDGET (self->birth_error), FALSE);
 }
@@ -580,7 +592,7 @@ pin_action (GtkWidget  *widget,
   v->pin = zid_pin_new (text, strlen (text));
   v->cancellable = g_object_ref (self->cancellable);
   /* The PIN leaves the entry at once; the secure buffer holds it */
-  gtk_editable_set_text (GTK_EDITABLE (self->pin_entry), "");
+  clear_pin_entry (self);
   set_busy (self, _("Checking the PIN and signing with the UZI card…"));
   zid_work_run (self, self->portal, verify_worker, v, verify_free, verify_free,
                 self->cancellable, verify_done, NULL);

@@ -441,6 +441,7 @@ logout_action (GtkWidget  *widget,
   ZidWindow *self = ZID_WINDOW (widget);
 
   g_clear_object (&self->actor);
+  zid_user_page_clear (self->user_page);
   zid_users_view_clear (self->users_view);
   zid_organisations_view_clear (self->organisations_view);
   gtk_label_set_text (self->person_label, "");

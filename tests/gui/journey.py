@@ -434,6 +434,9 @@ def main():
     shot("qr-image-saved")
     if zbar(saved) != payload:
         fail("the saved image does not decode to the QR on screen: %r" % zbar(saved))
+    # whoever can read it can enrol as Dirk
+    if os.stat(saved).st_mode & 0o777 != 0o600:
+        fail("the saved enrolment QR is not private: mode %o" % (os.stat(saved).st_mode & 0o777))
     mobile(PHONE_DIRK, "enrol", "--qr-image", saved)
     find(app, "ID toegevoegd", "label")
     click(find(front(app), "Sluiten", "push button"))
