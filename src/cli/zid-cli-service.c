@@ -70,7 +70,8 @@ usage (void)
 {
   g_printerr ("Usage: zorgid-admin service run [--listen ADDRESS:PORT]\n"
               "  ADDRESS is an IP address, [IPv6] or * for every address; PORT 0 picks a free port.\n"
-              "  Without --listen: every address, on the port of the service-address setting.\n");
+              "  Without --listen: as the service-address setting says: on its IP address only\n"
+              "  when it names one, else on every address, on its port.\n");
   return 2;
 }
 

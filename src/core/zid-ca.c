@@ -1050,7 +1050,9 @@ make_server (ZidCa       *self,
       !set_random_serial (cert) ||
       !set_validity (cert, now, SERVER_LIFETIME_DAYS) ||
       !set_name (name, "O", "ZORG-ID Portaal") ||
-      !set_name (name, "CN", host && *host ? host : "localhost") ||
+      /* the host is in the SAN; a CN holds at most 64 characters, a DNS
+       * name up to 253 */
+      !set_name (name, "CN", "ZORG-ID-dienst") ||
       !X509_set_issuer_name (cert, X509_get_subject_name (self->cert)) ||
       !X509_set_pubkey (cert, key) ||
       !add_ext (cert, self->cert, NID_basic_constraints, "critical,CA:FALSE") ||

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <openssl/crypto.h>
 #include <string.h>
@@ -344,6 +345,39 @@ get_setting (ZidPortal  *self,
   return value;
 }
 
+/* A host phones can be sent to and a certificate can name: an IPv6
+ * address in brackets, else an IPv4 address or a DNS name of at most 253
+ * characters in labels of 1 to 63 */
+static gboolean
+valid_host (const char *host,
+            gboolean    bracketed)
+{
+  gsize label = 0;
+
+  if (bracketed)
+    {
+      g_autoptr(GInetAddress) ip = g_inet_address_new_from_string (host);
+
+      return ip != NULL && g_inet_address_get_family (ip) == G_SOCKET_FAMILY_IPV6;
+    }
+  if (*host == '\0' || strlen (host) > 253)
+    return FALSE;
+  for (const char *p = host; *p; p++)
+    {
+      if (*p == '.')
+        {
+          if (label == 0)
+            return FALSE;
+          label = 0;
+        }
+      else if ((g_ascii_isalnum (*p) || *p == '-' || *p == '_') && ++label <= 63)
+        continue;
+      else
+        return FALSE;
+    }
+  return label > 0;
+}
+
 static gboolean
 parse_address (const char  *address,
                char       **host,
@@ -371,13 +405,10 @@ parse_address (const char  *address,
           return FALSE;
         }
     }
-  for (const char *p = *host; *p; p++)
+  if (!valid_host (*host, address[0] == '['))
     {
-      if (!g_ascii_isalnum (*p) && *p != '.' && *p != '-' && *p != ':' && *p != '_')
-        {
-          g_clear_pointer (host, g_free);
-          return FALSE;
-        }
+      g_clear_pointer (host, g_free);
+      return FALSE;
     }
   *port = (guint16) value;
   return TRUE;

@@ -962,17 +962,24 @@ zid_service_parse_listen (const char    *listen,
   return TRUE;
 }
 
-/* The port of the portal's service-address setting */
-static guint16
-configured_port (ZidService *self)
+/* Where the portal's service-address setting says to listen: on its IP
+ * address only, when it names one (nothing else is exposed on the other
+ * networks the computer joins); with a host name, on every address, on
+ * its port */
+static void
+configured_listen (ZidService    *self,
+                   GInetAddress **address,
+                   guint16       *port)
 {
-  g_autofree char *address = zid_portal_dup_service_address (self->portal);
-  const char *colon = address ? strrchr (address, ':') : NULL;
-  guint16 port = ZID_SERVICE_DEFAULT_PORT;
+  g_autofree char *setting = zid_portal_dup_service_address (self->portal);
+  const char *colon = setting ? strrchr (setting, ':') : NULL;
 
-  if (colon != NULL && !parse_port (colon + 1, &port, NULL))
-    port = ZID_SERVICE_DEFAULT_PORT;
-  return port;
+  if (setting != NULL && zid_service_parse_listen (setting, address, port, NULL) &&
+      *address != NULL)
+    return;
+  g_clear_object (address);
+  if (colon == NULL || !parse_port (colon + 1, port, NULL))
+    *port = ZID_SERVICE_DEFAULT_PORT;
 }
 
 static gboolean
@@ -1069,7 +1076,7 @@ zid_service_start (ZidService  *self,
         return FALSE;
     }
   else
-    port = configured_port (self);
+    configured_listen (self, &address, &port);
 
   if (!load_tls (self, error))
     return FALSE;

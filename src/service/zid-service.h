@@ -83,9 +83,10 @@ gboolean    zid_service_parse_listen       (const char       *listen,
                                             guint16          *port,
                                             GError          **error);
 
-/* Listens on @listen (see above). NULL: every address, on the port of the
- * portal's service-address setting. Port 0 picks a free port; ask
- * zid_service_get_port which. */
+/* Listens on @listen (see above). NULL: where the portal's service-address
+ * setting says — its IP address only when it names one, else every
+ * address on its port. Port 0 picks a free port; ask zid_service_get_port
+ * which. */
 gboolean    zid_service_start              (ZidService       *self,
                                             const char       *listen,
                                             GError          **error);

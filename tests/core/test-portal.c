@@ -1434,10 +1434,21 @@ test_service_address (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autofree char *address = NULL;
   g_autoptr(ZidEnrolment) e = NULL;
-  const char *bad[] = { "", "host", "host:0", "host:70000", ":8443", "a b:1", "[::1:80" };
+  g_autofree char *label64 = g_strnfill (64, 'a');
+  g_autofree char *too_long_label = g_strdup_printf ("%s.example:8443", label64);
+  g_autofree char *label50 = g_strnfill (50, 'b');
+  g_autofree char *too_long_host = g_strdup_printf ("%s.%s.%s.%s.%s:8443", label50, label50,
+                                                    label50, label50, label50);
+  /* 4 × 50 + 3 dots + ".nl": 206 characters, past a CN's 64 */
+  g_autofree char *long_address = g_strdup_printf ("%s.%s.%s.%s.nl:8443", label50, label50,
+                                                   label50, label50);
+  const char *bad[] = { "", "host", "host:0", "host:70000", ":8443", "a b:1", "[::1:80",
+                        "[:]:8443", "[a:b]:8443", "[host]:8443", "a..b:8443", ".a:8443", "a.:8443",
+                        too_long_label, too_long_host };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
+      g_test_message ("bad address %u: %s", i, bad[i]);
       g_assert_false (zid_portal_set_service_address (f->portal, bad[i], &error));
       g_assert_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT);
       g_clear_error (&error);
@@ -1448,6 +1459,27 @@ test_service_address (Fixture *f, gconstpointer data)
   g_assert_cmpstr (address, ==, "192.168.1.10:9443");
   e = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A), "A", "B", "1990-01-01", NULL);
   g_assert_nonnull (strstr (e->payload, "&host=192.168.1.10:9443&"));
+
+  /* a long name, as a fully qualified host name may be: the service's
+   * certificate is made for it, and codes point to it */
+  {
+    g_autofree char *dir = g_dir_make_tmp ("zid-test-XXXXXX", NULL);
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);
+    g_autofree char *needle = g_strdup_printf ("&host=%s&", long_address);
+    g_autoptr(ZidPortal) other = zid_portal_open (dir, ZID_ENVIRONMENT_ACCEPTATIE, f->clock, &error);
+    g_autoptr(ZidEnrolment) boot = NULL;
+
+    g_assert_no_error (error);
+    g_assert_true (zid_portal_set_service_address (other, long_address, &error));
+    g_assert_no_error (error);
+    zid_portal_add_registration (other, URA_A, "Zorggroep Noord", NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    boot = zid_portal_bootstrap (other, URA_A, "Anna", "de Vries", "1980-01-01", &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (strstr (boot->payload, needle));
+    g_clear_object (&other);
+    g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL);
+  }
 }
 
 int

@@ -1076,6 +1076,60 @@ test_unaudited (Fixture *f, gconstpointer data)
   g_assert_cmpuint (written + summarised, ==, FLOOD);
 }
 
+/* Without --listen the service listens where service-address says: on
+ * its IP address only when it names one (127.0.0.2 is loopback too, so
+ * it tells "every address" from "this one"), else on every address */
+static guint16
+free_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) any = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (any, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (socket, address, TRUE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static gboolean
+reachable (const char *ip,
+           guint16     port)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (ip);
+  g_autoptr(GSocketAddress) target = g_inet_socket_address_new (address, port);
+
+  return g_socket_connect (socket, target, NULL, NULL);
+}
+
+static void
+test_listen_configured (Fixture *f, gconstpointer data)
+{
+  const char *settings[] = { "127.0.0.1", "localhost" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (settings); i++)
+    {
+      g_autoptr(ZidService) service = zid_service_new (f->portal);
+      g_autoptr(GError) error = NULL;
+      guint16 port = free_port ();
+      g_autofree char *address = g_strdup_printf ("%s:%u", settings[i], port);
+
+      g_assert_true (zid_portal_set_service_address (f->portal, address, &error));
+      g_assert_true (zid_service_start (service, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (zid_service_get_port (service), ==, port);
+      g_assert_true (reachable ("127.0.0.1", port));
+      /* an IP address in the setting: nothing on the other addresses */
+      g_assert_cmpint (reachable ("127.0.0.2", port), ==, i == 1);
+      zid_service_stop (service);
+      while (zid_service_get_busy (service) > 0)
+        g_main_context_iteration (NULL, TRUE);
+    }
+}
+
 /* Wrong codes sent all at once, on connections opened beforehand: the
  * attempts under way count too, so no more than the limit reach the
  * core; the rest are told to come back (503 while the limit is full only
@@ -1446,6 +1500,7 @@ main (int argc, char *argv[])
   ADD ("/service/throttle", test_throttle);
   ADD ("/service/throttle/concurrent", test_throttle_concurrent);
   ADD ("/service/unaudited", test_unaudited);
+  ADD ("/service/listen-configured", test_listen_configured);
   ADD ("/service/slow-client", test_slow_client);
   ADD ("/service/mobile", test_mobile);
 #undef ADD
