@@ -21,7 +21,7 @@
 #define CODE_BYTES       16   /* 128 bits */
 #define SESSION_BYTES    16
 #define CHALLENGE_BYTES  32
-#define LOGIN_CONTEXT    "zorgid-login-v1\n"
+#define LOGIN_CONTEXT    "zorgid-login-v2\n"
 #define UNKNOWN_CODE     "Deze QR-code is onbekend of vervangen door een nieuwere; " \
                          "scan de QR-code opnieuw of vraag de beheerder om een nieuwe"
 
@@ -2636,6 +2636,7 @@ zid_portal_login_answer (ZidPortal     *self,
 {
   g_autoptr(GError) local_error = NULL;
   g_autofree char *challenge = NULL;
+  g_autofree char *service_pin = NULL;
   g_autofree char *serial = NULL;
   g_autofree char *message = NULL;
   g_autofree char *subject = NULL;
@@ -2650,7 +2651,9 @@ zid_portal_login_answer (ZidPortal     *self,
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), 0);
 
-  if ((ca = ensure_ca (self, error)) == NULL || !zid_store_begin (self->store, TRUE, error))
+  if ((ca = ensure_ca (self, error)) == NULL ||
+      !zid_portal_get_service_tls (self, NULL, NULL, &service_pin, error) ||
+      !zid_store_begin (self->store, TRUE, error))
     return 0;
 
   stmt = zid_store_query (self->store, &local_error,
@@ -2678,7 +2681,9 @@ zid_portal_login_answer (ZidPortal     *self,
   ok = ok && (cert = zid_ca_verify_client (ca, cert_pem, now (self), &serial, &local_error)) != NULL;
   if (ok)
     {
-      message = g_strconcat (LOGIN_CONTEXT, session_id, "\n", challenge, NULL);
+      /* bound to this service: an answer a phone gave a look-alike service
+       * (another pin), relayed here, does not verify */
+      message = g_strconcat (LOGIN_CONTEXT, service_pin, "\n", session_id, "\n", challenge, NULL);
       ok = zid_verify_signature (cert, (const guint8 *) message, strlen (message),
                                  signature, signature_len, &local_error);
     }

@@ -236,7 +236,9 @@ gboolean    zid_portal_enrol_full          (ZidPortal       *self,
                                             GError         **error);
 
 /* Login with the mobile ID: the window opens a session (5 minutes); the
- * phone signs challenge || session id (ECDSA SHA-256, DER) with its key. */
+ * phone signs "zorgid-login-v2\n" PIN "\n" SESSION "\n" CHALLENGE (ECDSA
+ * SHA-256, DER) with its key, PIN being the service's certificate pin:
+ * docs/mobile-protocol.md §3. */
 ZidEnrolment *zid_portal_login_begin       (ZidPortal       *self,
                                             char           **session_id,
                                             GError         **error);

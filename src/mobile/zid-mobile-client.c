@@ -148,6 +148,8 @@ zid_mobile_client_call (ZidMobileClient  *self,
           return NULL;
         }
       g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_certificate_cb), self);
+      /* the pinned service only, and never in the clear */
+      soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
       if (request != NULL)
         soup_message_set_request_body_from_bytes (msg, "application/json", request);
 

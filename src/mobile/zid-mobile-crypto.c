@@ -91,9 +91,19 @@ zid_mobile_key_decrypt (const char  *pem,
                         const char  *pin,
                         GError     **error)
 {
-  BIO *bio = BIO_new_mem_buf (pem, -1);
+  BIO *bio;
   EVP_PKEY *key;
+  EVP_PKEY_CTX *check;
+  gboolean whole;
 
+  /* a key stored in the clear would open with any PIN */
+  if (pem == NULL || !g_str_has_prefix (pem, "-----BEGIN ENCRYPTED PRIVATE KEY-----"))
+    {
+      g_set_error_literal (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
+                           "The key of this ID is not stored encrypted; enrol it again");
+      return NULL;
+    }
+  bio = BIO_new_mem_buf (pem, -1);
   key = PEM_read_bio_PrivateKey (bio, NULL, NULL, (void *) pin);
   BIO_free (bio);
   if (key == NULL)
@@ -101,6 +111,19 @@ zid_mobile_key_decrypt (const char  *pem,
       ERR_clear_error ();
       g_set_error_literal (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
                            "Wrong PIN: the key of this ID does not open with it");
+      return NULL;
+    }
+  /* CBC carries no MAC: a changed byte may still decrypt, to a broken key */
+  check = EVP_PKEY_CTX_new_from_pkey (NULL, key, NULL);
+  whole = check != NULL && EVP_PKEY_pairwise_check (check) == 1;
+  EVP_PKEY_CTX_free (check);
+  if (!whole)
+    {
+      ERR_clear_error ();
+      EVP_PKEY_free (key);
+      g_set_error_literal (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
+                           "The key of this ID is damaged; enrol it again");
+      return NULL;
     }
   return key;
 }
@@ -135,11 +158,12 @@ zid_mobile_csr_new (EVP_PKEY  *key,
 
 char *
 zid_mobile_sign_login (EVP_PKEY    *key,
+                       const char  *pin,
                        const char  *session,
                        const char  *challenge,
                        GError     **error)
 {
-  g_autofree char *message = g_strconcat ("zorgid-login-v1\n", session, "\n", challenge, NULL);
+  g_autofree char *message = g_strconcat ("zorgid-login-v2\n", pin, "\n", session, "\n", challenge, NULL);
   EVP_MD_CTX *ctx = EVP_MD_CTX_new ();
   guchar sig[128];
   size_t sig_len = sizeof sig;

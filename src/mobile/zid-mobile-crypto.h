@@ -19,8 +19,11 @@ EVP_PKEY *zid_mobile_key_decrypt     (const char    *pem,
                                       GError       **error);
 char     *zid_mobile_csr_new         (EVP_PKEY      *key,
                                       GError       **error);
-/* ECDSA SHA-256, DER, base64 */
+/* ECDSA SHA-256, DER, base64, over the login message of protocol §3:
+ * @pin is the pin of the service this answer goes to (checked in its TLS
+ * handshake), so an answer relayed to another service does not verify */
 char     *zid_mobile_sign_login      (EVP_PKEY      *key,
+                                      const char    *pin,
                                       const char    *session,
                                       const char    *challenge,
                                       GError       **error);

@@ -22,6 +22,7 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <openssl/crypto.h>
 
 #include "zid-mobile.h"
 #include "zid-mobile-client.h"
@@ -101,10 +102,24 @@ report_error (const GError *error,
   return exit_status (error);
 }
 
-static char *
+/* The phone PIN, wiped when let go */
+typedef char PhonePin;
+
+static void
+phone_pin_free (PhonePin *pin)
+{
+  if (pin == NULL)
+    return;
+  OPENSSL_cleanse (pin, strlen (pin));
+  g_free (pin);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PhonePin, phone_pin_free)
+
+static PhonePin *
 read_pin (GError **error)
 {
-  g_autofree char *contents = NULL;
+  g_autoptr(PhonePin) contents = NULL;
   char *newline;
 
   if (opts.pin_file == NULL)
@@ -128,7 +143,7 @@ read_pin (GError **error)
                            "The phone PIN must have at least 4 characters");
       return NULL;
     }
-  return g_strdup (contents);
+  return g_steal_pointer (&contents);
 }
 
 static char *
@@ -241,7 +256,7 @@ cmd_enrol (const char *argument)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
-  g_autofree char *pin = NULL;
+  g_autoptr(PhonePin) pin = NULL;
   g_autofree char *error_code = NULL;
   g_autoptr(ZidMobilePayload) payload = NULL;
   g_autoptr(ZidMobileClient) client = NULL;
@@ -424,7 +439,7 @@ cmd_login (const char *argument)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
-  g_autofree char *pin = NULL;
+  g_autoptr(PhonePin) pin = NULL;
   g_autofree char *error_code = NULL;
   g_autoptr(ZidMobilePayload) payload = NULL;
   g_autoptr(ZidMobileClient) client = NULL;
@@ -468,7 +483,8 @@ cmd_login (const char *argument)
       !g_file_get_contents (cert_path, &cert_pem, NULL, &error))
     return report_error (error, NULL);
   if ((key = zid_mobile_key_decrypt (key_pem, pin, &error)) == NULL ||
-      (signature = zid_mobile_sign_login (key, payload->session, payload->challenge, &error)) == NULL)
+      (signature = zid_mobile_sign_login (key, payload->pin, payload->session, payload->challenge,
+                                           &error)) == NULL)
     return report_error (error, NULL);
 
   client = zid_mobile_client_new (payload->host, payload->pin);

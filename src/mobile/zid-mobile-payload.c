@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include <gio/gio.h>
+
 #include "zid-mobile.h"
 #include "zid-mobile-payload.h"
 
@@ -50,10 +52,44 @@ valid_host (const char *host)
       !g_ascii_string_to_unsigned (colon + 1, 10, 1, 65535, &port, NULL))
     return FALSE;
   if (host[0] == '[')
-    return colon[-1] == ']' && colon - host > 2;
+    {
+      g_autofree char *inner = NULL;
+      g_autoptr(GInetAddress) ip = NULL;
+
+      if (colon[-1] != ']' || colon - host <= 2)
+        return FALSE;
+      inner = g_strndup (host + 1, colon - host - 2);
+      ip = g_inet_address_new_from_string (inner);
+      return ip != NULL && g_inet_address_get_family (ip) == G_SOCKET_FAMILY_IPV6;
+    }
   for (const char *p = host; p < colon; p++)
     if (!g_ascii_isalnum (*p) && *p != '.' && *p != '-')
       return FALSE;
+  return TRUE;
+}
+
+/* Each parameter once: with two, which one counts would be up to the
+ * reader ("env=productie&env=acceptatie") */
+static gboolean
+no_repeats (const char  *query,
+            GError     **error)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GUriParamsIter iter;
+  char *name = NULL;
+  char *value = NULL;
+
+  g_uri_params_iter_init (&iter, query, -1, "&", G_URI_PARAMS_NONE);
+  while (g_uri_params_iter_next (&iter, &name, &value, NULL) && name != NULL)
+    {
+      g_free (value);
+      if (!g_hash_table_add (seen, name))
+        {
+          g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
+                       "The QR code names “%s” twice", name);
+          return FALSE;
+        }
+    }
   return TRUE;
 }
 
@@ -90,6 +126,8 @@ zid_mobile_payload_parse (const char  *text,
     }
 
   query = strchr (trimmed, '?') + 1;
+  if (!no_repeats (query, error))
+    return NULL;
   params = g_uri_parse_params (query, -1, "&", G_URI_PARAMS_NONE, error);
   if (params == NULL)
     return NULL;

@@ -12,6 +12,9 @@
 #include "zid-mobile.h"
 #include "zid-mobile-qr.h"
 
+/* a screenshot of a large screen, with room to spare */
+#define MAX_PICTURE_SIDE 8192
+
 char *
 zid_mobile_qr_decode_file (const char  *path,
                            GError     **error)
@@ -26,6 +29,26 @@ zid_mobile_qr_decode_file (const char  *path,
   char *result = NULL;
   int width, height, stride, channels;
 
+  /* a PNG or JPEG (a photo or screenshot of the QR) of sane size, looked
+   * at before it is decoded: a small file can unpack to gigabytes */
+  {
+    GdkPixbufFormat *format = gdk_pixbuf_get_file_info (path, &width, &height);
+    g_autofree char *name = format ? gdk_pixbuf_format_get_name (format) : NULL;
+
+    if (name == NULL || (!g_str_equal (name, "png") && !g_str_equal (name, "jpeg")))
+      {
+        g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
+                     "Cannot read the picture %s: it is not a PNG or JPEG image", path);
+        return NULL;
+      }
+    if (width <= 0 || height <= 0 || width > MAX_PICTURE_SIDE || height > MAX_PICTURE_SIDE)
+      {
+        g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
+                     "The picture %s is %d × %d pixels; a QR code needs at most %d × %d",
+                     path, width, height, MAX_PICTURE_SIDE, MAX_PICTURE_SIDE);
+        return NULL;
+      }
+  }
   pixbuf = gdk_pixbuf_new_from_file (path, &local_error);
   if (pixbuf == NULL)
     {

@@ -121,6 +121,18 @@ sign (EVP_PKEY   *key,
   return sig;
 }
 
+/* What the phone signs to log in: bound to this service by its pin */
+static char *
+login_message (Fixture    *f,
+               const char *session,
+               const char *challenge)
+{
+  g_autofree char *pin = NULL;
+
+  g_assert_true (zid_portal_get_service_tls (f->portal, NULL, NULL, &pin, NULL));
+  return g_strdup_printf ("zorgid-login-v2\n%s\n%s\n%s", pin, session, challenge);
+}
+
 /* A login as the phone would: answer the session in the login QR */
 static gint64
 login (Fixture     *f,
@@ -140,7 +152,7 @@ login (Fixture     *f,
   g_assert_true (g_str_has_prefix (session->payload, "zorgid://login?v=1&env=acceptatie&"));
   challenge = payload_param (session->payload, "challenge");
   g_assert_cmpstr (challenge, ==, session->code);
-  message = g_strdup_printf ("zorgid-login-v1\n%s\n%s", id, challenge);
+  message = login_message (f, id, challenge);
   sig = sign (key, message, &len);
   return zid_portal_login_answer (f->portal, NULL, id, cert, sig, len, error);
 }
@@ -1014,7 +1026,7 @@ test_login_rules (Fixture *f, gconstpointer data)
   g_assert_cmpint (session->expires, ==, T0 + 5 * 60);
   g_assert_cmpint (zid_portal_login_poll (f->portal, id, &user, NULL), ==, ZID_LOGIN_PENDING);
 
-  message = g_strdup_printf ("zorgid-login-v1\n%s\n%s", id, session->code);
+  message = login_message (f, id, session->code);
   sig = sign (f->admin_key, message, &len);
 
   /* a signature by another key is refused */
@@ -1028,6 +1040,32 @@ test_login_rules (Fixture *f, gconstpointer data)
     g_assert_error (error, ZID_ERROR, ZID_ERROR_SIGNATURE_INVALID);
     g_clear_error (&error);
     EVP_PKEY_free (other);
+  }
+
+  /* nor is the answer the phone gave a look-alike service (a QR with this
+   * session and challenge but the look-alike's pin), relayed here; nor
+   * one without a pin (the first version of the protocol) */
+  {
+    g_autofree char *pin = NULL;
+    g_autofree char *relayed = g_strdup_printf ("zorgid-login-v2\n%s\n%s\n%s",
+                                                "JiTUWoDvZ9f3mxq0Bq3sZ4kzq8y1pB7y6r0o1e2d3c4",
+                                                id, session->code);
+    g_autofree char *unbound = g_strdup_printf ("zorgid-login-v1\n%s\n%s", id, session->code);
+    const char *refused[] = { relayed, unbound };
+
+    for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+      {
+        g_autofree guint8 *bad = NULL;
+        gsize bad_len;
+
+        bad = sign (f->admin_key, refused[i], &bad_len);
+        g_assert_cmpint (zid_portal_login_answer (f->portal, NULL, id, f->admin_cert, bad, bad_len,
+                                                  &error), ==, 0);
+        g_assert_error (error, ZID_ERROR, ZID_ERROR_SIGNATURE_INVALID);
+        g_clear_error (&error);
+      }
+    g_assert_true (zid_portal_get_service_tls (f->portal, NULL, NULL, &pin, NULL));
+    g_assert_cmpstr (pin, !=, "JiTUWoDvZ9f3mxq0Bq3sZ4kzq8y1pB7y6r0o1e2d3c4");
   }
 
   zid_clock_set (f->clock, T0 + 5 * 60 - 1);
@@ -1051,7 +1089,7 @@ test_login_rules (Fixture *f, gconstpointer data)
 
     zid_clock_set (f->clock, T0);
     s2 = zid_portal_login_begin (f->portal, &id2, NULL);
-    m2 = g_strdup_printf ("zorgid-login-v1\n%s\n%s", id2, s2->code);
+    m2 = login_message (f, id2, s2->code);
     sig2 = sign (f->admin_key, m2, &len2);
     zid_clock_set (f->clock, T0 + 5 * 60);
     g_assert_cmpint (zid_portal_login_poll (f->portal, id2, NULL, NULL), ==, ZID_LOGIN_EXPIRED);

@@ -14,6 +14,7 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
+#include <openssl/pem.h>
 #include <qrencode.h>
 #include <sqlite3.h>
 
@@ -323,7 +324,7 @@ phone_login (Fixture *f, Phone *phone, const char *payload, char **body_out, gui
   JsonObject *answer;
 
   g_assert_no_error (error);
-  signature = zid_mobile_sign_login (phone->key, parsed->session, parsed->challenge, &error);
+  signature = zid_mobile_sign_login (phone->key, parsed->pin, parsed->session, parsed->challenge, &error);
   g_assert_no_error (error);
   body = json_of ("session", parsed->session, "certificate", phone->certificate,
                   "signature", signature, NULL);
@@ -1458,6 +1459,24 @@ test_mobile (Fixture *f, gconstpointer data)
 
   /* Bad input */
   g_assert_cmpint (run_mobile (f, phone_dir, NULL, "enrol", "https://example.org", NULL), ==, 2);
+  {
+    g_autofree char *twice = g_strconcat (f->admin_payload, "&env=productie", NULL);
+    g_autoptr(GRegex) host = g_regex_new ("host=[^&]*", 0, 0, NULL);
+    g_autofree char *not_v6 = g_regex_replace_literal (host, f->admin_payload, -1, 0,
+                                                       "host=[@127.0.0.1:1/]:8443", 0, NULL);
+    g_autofree char *wide = g_build_filename (f->dir, "wide.png", NULL);
+    g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 9000, 8);
+
+    /* a parameter twice: which one would count? */
+    g_assert_cmpint (run_mobile (f, phone_dir, NULL, "enrol", twice, NULL), ==, 2);
+    /* brackets hold an IPv6 address, nothing else */
+    g_assert_cmpint (run_mobile (f, phone_dir, NULL, "enrol", not_v6, NULL), ==, 2);
+    /* a picture larger than any screen is not decoded */
+    gdk_pixbuf_fill (pixbuf, 0xffffffff);
+    g_assert_true (gdk_pixbuf_save (pixbuf, wide, "png", &error, NULL));
+    g_assert_cmpint (run_mobile (f, phone_dir, NULL, "enrol", "--qr-image", wide, NULL), ==, 2);
+    g_assert_cmpuint (f->enrolled_signals, ==, 0);
+  }
 
   /* From a picture of the QR code */
   write_qr_png (f->admin_payload, png);
@@ -1479,6 +1498,31 @@ test_mobile (Fixture *f, gconstpointer data)
   g_assert_cmpint (user, ==, f->admin);
   /* Once */
   g_assert_cmpint (run_mobile (f, phone_dir, NULL, "login", login->payload, NULL), ==, 1);
+
+  /* A key file changed on the phone: stored in the clear, it would open
+   * with any PIN; it is refused, and so is one damaged inside */
+  {
+    g_autofree char *key_path = g_build_filename (phone_dir, "ids", "1", "key.pem", NULL);
+    g_autofree char *pem = NULL;
+    g_autoptr(ZidEnrolment) again = NULL;
+    g_autofree char *session2 = NULL;
+    g_autoptr(EVP_PKEY) plain = EVP_EC_gen ("P-256");
+    BIO *bio = BIO_new (BIO_s_mem ());
+    char *clear;
+    long len;
+
+    g_assert_true (g_file_get_contents (key_path, &pem, NULL, &error));
+    g_assert_true (PEM_write_bio_PrivateKey (bio, plain, NULL, NULL, 0, NULL, NULL));
+    len = BIO_get_mem_data (bio, &clear);
+    g_assert_true (g_file_set_contents (key_path, clear, len, &error));
+    BIO_free (bio);
+    again = zid_portal_login_begin (f->portal, &session2, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (run_mobile (f, phone_dir, NULL, "login", again->payload, NULL), ==, 2);
+    g_assert_cmpint (zid_portal_login_poll (f->portal, session2, NULL, &error), ==, ZID_LOGIN_PENDING);
+    g_assert_true (g_file_set_contents (key_path, pem, -1, &error));
+    g_assert_cmpint (run_mobile (f, phone_dir, NULL, "login", again->payload, NULL), ==, 0);
+  }
 }
 
 int
