@@ -204,28 +204,13 @@ resolve_organisation (const char *ura,
 
 /* Shared output of the commands that hand out a one-time code */
 
-/* The PNG's file is made before the change (see zid-qr-png.h); NULL
- * without --qr-png */
-static gboolean
-begin_png (const char  *qr_png,
-           ZidQrPng   **png,
-           GError     **error)
-{
-  *png = qr_png != NULL ? zid_qr_png_begin (qr_png, error) : NULL;
-  return qr_png == NULL || *png != NULL;
-}
-
 static int
 print_enrolment (ZidEnrolment *enrolment,
                  ZidQrPng     *png)
 {
   g_autofree char *expires = zid_format_time (enrolment->expires);
-  g_autoptr(GError) error = NULL;
 
-  /* the change is made: the code is printed below whatever happens here */
-  if (png != NULL && !zid_qr_png_finish (png, enrolment->payload, &error))
-    g_printerr ("zorgid-admin: de QR-code kon niet als PNG worden opgeslagen: %s\n",
-                error->message);
+  zid_qr_png_finish (png, enrolment->payload);
 
   if (globals.json)
     {
@@ -439,7 +424,7 @@ cmd_organisation (int argc, char **argv)
       argc--, argv++;
       if (!parse_args ("organisation bootstrap", entries, &argc, &argv, 0, 0))
         return EXIT_USAGE;
-      if (!begin_png (qr_png, &png, &error))
+      if (!zid_qr_png_begin (qr_png, &png, &error))
         return fail (error);
       enrolment = zid_portal_bootstrap (globals.portal, ura, first, last, birth, &error);
       if (enrolment == NULL)
@@ -564,7 +549,7 @@ cmd_user (int argc, char **argv)
       if (!parse_args ("user register", entries, &argc, &argv, 0, 0) ||
           !need_actor (as, &actor) || !resolve_organisation (org_ura, &org))
         return EXIT_USAGE;
-      if (!begin_png (qr_png, &png, &error))
+      if (!zid_qr_png_begin (qr_png, &png, &error))
         return fail (error);
       enrolment = zid_portal_register_user (globals.portal, actor, org, first, last, birth, &error);
       if (enrolment == NULL)
@@ -867,7 +852,7 @@ cmd_certificate (int argc, char **argv)
       if (!parse_args ("certificate new USER", new_entries, &argc, &argv, 1, 1) ||
           !need_actor (as, &actor) || !parse_id (argv[1], "gebruiker", &user))
         return EXIT_USAGE;
-      if (!begin_png (qr_png, &png, &error))
+      if (!zid_qr_png_begin (qr_png, &png, &error))
         return fail (error);
       if ((enrolment = zid_portal_new_certificate (globals.portal, actor, user, &error)) == NULL)
         return fail (error);

@@ -335,15 +335,8 @@ print_completion (Cli               *cli,
 {
   g_autofree char *expires = c->enrolment ? zid_format_time (c->enrolment->expires) : NULL;
 
-  if (png != NULL && c->enrolment != NULL)
-    {
-      g_autoptr(GError) error = NULL;
-
-      /* The organisation exists already; the payload is printed below anyway */
-      if (!zid_qr_png_finish (png, c->enrolment->payload, &error))
-        g_printerr ("zorgid-admin: de QR-code kon niet als PNG worden opgeslagen: %s\n",
-                    error->message);
-    }
+  if (c->enrolment != NULL)
+    zid_qr_png_finish (png, c->enrolment->payload);
 
   if (cli->json)
     {
@@ -413,7 +406,7 @@ cmd_complete (Cli   *cli,
                                  &error)))
     return fail (cli, error);
   /* the PNG's file before anything is done (zid-qr-png.h) */
-  if (qr_png != NULL && (png = zid_qr_png_begin (qr_png, &error)) == NULL)
+  if (!zid_qr_png_begin (qr_png, &png, &error))
     return fail (cli, error);
 
   /* 1. Is there anything to complete? (no PIN try spent when not) */

@@ -22,42 +22,41 @@
 struct _ZidQrPng
 {
   char *path;
-  char *temp;     /* NULL once renamed to @path */
-  int   fd;
+  char *probe;    /* made at begin to find an unwritable place before the change */
 };
 
-static gboolean
-io_error (GError     **error,
-          const char  *path,
-          int          saved_errno)
-{
-  g_set_error (error, ZID_ERROR, ZID_ERROR_IO, "Kan %s niet schrijven: %s",
-               path, g_strerror (saved_errno));
-  return FALSE;
-}
-
-ZidQrPng *
+/* The place is writable and the file will be private: a 0600 file of our
+ * own beside the target, removed when the PNG is written or given up */
+gboolean
 zid_qr_png_begin (const char  *path,
+                  ZidQrPng   **png,
                   GError     **error)
 {
-  g_autoptr(ZidQrPng) self = g_new0 (ZidQrPng, 1);
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *base = g_path_get_basename (path);
+  g_autoptr(ZidQrPng) self = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *base = NULL;
+  int fd;
 
-  self->fd = -1;
+  *png = NULL;
+  if (path == NULL)
+    return TRUE;
+  self = g_new0 (ZidQrPng, 1);
+  dir = g_path_get_dirname (path);
+  base = g_path_get_basename (path);
   self->path = g_strdup (path);
-  self->temp = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
-  /* g_mkstemp_full: O_EXCL, mode 0600 */
-  self->fd = g_mkstemp_full (self->temp, O_RDWR | O_CLOEXEC, 0600);
-  if (self->fd < 0)
+  self->probe = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
+  if ((fd = g_mkstemp_full (self->probe, O_RDWR | O_CLOEXEC, 0600)) < 0)
     {
       int saved = errno;
 
-      g_clear_pointer (&self->temp, g_free);
-      io_error (error, path, saved);
-      return NULL;
+      g_clear_pointer (&self->probe, g_free);
+      g_set_error (error, ZID_ERROR, ZID_ERROR_IO, "Kan %s niet schrijven: %s",
+                   path, g_strerror (saved));
+      return FALSE;
     }
-  return g_steal_pointer (&self);
+  close (fd);
+  *png = g_steal_pointer (&self);
+  return TRUE;
 }
 
 static GdkPixbuf *
@@ -98,38 +97,23 @@ qr_pixbuf (const char  *payload,
   return pixbuf;
 }
 
-gboolean
-zid_qr_png_finish (ZidQrPng    *self,
-                   const char  *payload,
-                   GError     **error)
+void
+zid_qr_png_finish (ZidQrPng   *self,
+                   const char *payload)
 {
   g_autoptr(GdkPixbuf) pixbuf = NULL;
-  g_autofree char *png = NULL;
-  gsize len = 0, done = 0;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+  gsize len = 0;
 
-  g_return_val_if_fail (self != NULL && self->temp != NULL, FALSE);
-
-  if ((pixbuf = qr_pixbuf (payload, error)) == NULL)
-    return FALSE;
-  if (!gdk_pixbuf_save_to_buffer (pixbuf, &png, &len, "png", error, NULL))
-    {
-      g_prefix_error (error, "Kan %s niet schrijven: ", self->path);
-      return FALSE;
-    }
-  while (done < len)
-    {
-      gssize n = write (self->fd, png + done, len - done);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return io_error (error, self->path, n < 0 ? errno : ENOSPC);
-      done += n;
-    }
-  if (fsync (self->fd) != 0 || rename (self->temp, self->path) != 0)
-    return io_error (error, self->path, errno);
-  g_clear_pointer (&self->temp, g_free);
-  return TRUE;
+  if (self == NULL)
+    return;
+  /* the change is made and its code printed whatever happens here */
+  if ((pixbuf = qr_pixbuf (payload, &error)) == NULL ||
+      !gdk_pixbuf_save_to_buffer (pixbuf, &data, &len, "png", &error, NULL) ||
+      !g_file_set_contents_full (self->path, data, len, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+    g_printerr ("zorgid-admin: de QR-code kon niet als PNG worden opgeslagen in %s: %s\n",
+                self->path, error->message);
 }
 
 void
@@ -137,11 +121,9 @@ zid_qr_png_free (ZidQrPng *self)
 {
   if (self == NULL)
     return;
-  if (self->fd >= 0)
-    close (self->fd);
-  if (self->temp != NULL)
-    g_unlink (self->temp);
-  g_free (self->temp);
+  if (self->probe != NULL)
+    g_unlink (self->probe);
+  g_free (self->probe);
   g_free (self->path);
   g_free (self);
 }

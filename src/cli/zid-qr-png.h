@@ -1,10 +1,9 @@
 /* zid-qr-png.h — a QR code as a PNG file (zorgid-admin --qr-png)
  *
- * The file is prepared before the change that makes the code: a private
- * (0600) temporary file beside the target, so an unwritable place is found
- * before anything is done. It gets the PNG and its name once the code is
- * there; dropped unfinished, it is removed and an older file of that name
- * is left as it was. Whoever can read the file can enrol with the code.
+ * The place is tried before the change that makes the code (a private
+ * file beside the target), so an unwritable one is found before anything
+ * is done; a refused change leaves an older file of that name as it was.
+ * Whoever can read the file can enrol with the code: it is 0600.
  */
 #pragma once
 
@@ -14,11 +13,14 @@ G_BEGIN_DECLS
 
 typedef struct _ZidQrPng ZidQrPng;
 
-ZidQrPng *zid_qr_png_begin  (const char  *path,
+/* @path NULL (no --qr-png): TRUE and *@png NULL */
+gboolean  zid_qr_png_begin  (const char  *path,
+                             ZidQrPng   **png,
                              GError     **error);
-gboolean  zid_qr_png_finish (ZidQrPng    *self,
-                             const char  *payload,
-                             GError     **error);
+/* Writes the PNG (mode 0600); after the change a failure is only told on
+ * stderr, the code being printed anyway. NULL: nothing to do. */
+void      zid_qr_png_finish (ZidQrPng    *self,
+                             const char  *payload);
 void      zid_qr_png_free   (ZidQrPng    *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidQrPng, zid_qr_png_free)
