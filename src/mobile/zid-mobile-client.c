@@ -87,8 +87,16 @@ accept_certificate_cb (SoupMessage          *msg,
 /* A busy service (503) names in Retry-After when to come back; the phone
  * does, a few times, when that is soon. Nothing was done: the request is
  * the same. */
-#define BUSY_TRIES       5
-#define BUSY_WAIT_MAX    30
+#define BUSY_TRIES       3
+#define BUSY_WAIT_MAX    5
+
+/* What a phone accepts from a service: answers are small JSON objects
+ * (a certificate chain is the largest), nested a few levels; a request,
+ * busy retries included, ends within CALL_SECONDS however slowly the
+ * other side trickles. */
+#define ANSWER_MAX       (256 * 1024)
+#define DEPTH_MAX        32
+#define CALL_SECONDS     30
 
 static guint
 retry_after (SoupMessage *msg)
@@ -100,6 +108,113 @@ retry_after (SoupMessage *msg)
   if (value == NULL || !g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT, &seconds, NULL))
     return 0;
   return (guint) seconds;
+}
+
+/* Cancels a request at its deadline, from a thread of its own: the phone's
+ * calls are synchronous, with no main loop to run a timeout. */
+typedef struct
+{
+  GMutex        lock;
+  GCond         cond;
+  gboolean      done;
+  gint64        deadline;   /* monotonic */
+  GCancellable *cancellable;
+} Watchdog;
+
+static gpointer
+watchdog_run (gpointer data)
+{
+  Watchdog *dog = data;
+
+  g_mutex_lock (&dog->lock);
+  while (!dog->done)
+    if (!g_cond_wait_until (&dog->cond, &dog->lock, dog->deadline))
+      {
+        g_cancellable_cancel (dog->cancellable);
+        break;
+      }
+  g_mutex_unlock (&dog->lock);
+  return NULL;
+}
+
+/* The answer's body, read up to ANSWER_MAX bytes */
+static GBytes *
+read_answer (GInputStream  *stream,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  g_autoptr(GByteArray) body = g_byte_array_new ();
+  guint8 buffer[8192];
+
+  for (;;)
+    {
+      gssize n = g_input_stream_read (stream, buffer, sizeof buffer, cancellable, error);
+
+      if (n < 0)
+        return NULL;
+      if (n == 0)
+        break;
+      if (body->len + (gsize) n > ANSWER_MAX)
+        {
+          g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_FAILED,
+                       "The answer is larger than %u KiB: no service of ZORG-ID sends that",
+                       ANSWER_MAX / 1024);
+          return NULL;
+        }
+      g_byte_array_append (body, buffer, n);
+    }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&body));
+}
+
+/* JSON nested deeper than DEPTH_MAX (which would make the parser recurse
+ * that deep) is refused before it is parsed */
+static gboolean
+depth_within (const char *text,
+              gsize       len)
+{
+  gboolean in_string = FALSE;
+  guint depth = 0;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = text[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '{' || c == '[')
+        {
+          if (++depth > DEPTH_MAX)
+            return FALSE;
+        }
+      else if ((c == '}' || c == ']') && depth > 0)
+        depth--;
+    }
+  return TRUE;
+}
+
+/* One exchange: the answer's body, @msg holding the status and headers */
+static GBytes *
+exchange (ZidMobileClient  *self,
+          SoupMessage      *msg,
+          GCancellable     *cancellable,
+          GError          **error)
+{
+  g_autoptr(GInputStream) stream = NULL;
+  GBytes *answer;
+
+  stream = soup_session_send (self->session, msg, cancellable, error);
+  if (stream == NULL)
+    return NULL;
+  answer = read_answer (stream, cancellable, error);
+  g_input_stream_close (stream, NULL, NULL);
+  return answer;
 }
 
 JsonObject *
@@ -115,6 +230,10 @@ zid_mobile_client_call (ZidMobileClient  *self,
   g_autoptr(GBytes) request = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Watchdog dog = { .deadline = g_get_monotonic_time () + CALL_SECONDS * G_TIME_SPAN_SECOND,
+                   .cancellable = cancellable };
+  GThread *watchdog;
   JsonNode *root;
   JsonObject *object;
   guint status;
@@ -134,6 +253,10 @@ zid_mobile_client_call (ZidMobileClient  *self,
       request = g_bytes_new_take (text, len);
     }
 
+  g_mutex_init (&dog.lock);
+  g_cond_init (&dog.cond);
+  watchdog = g_thread_new ("zid-mobile-deadline", watchdog_run, &dog);
+
   for (guint tries = 1;; tries++)
     {
       guint wait;
@@ -143,9 +266,9 @@ zid_mobile_client_call (ZidMobileClient  *self,
       msg = soup_message_new (body ? SOUP_METHOD_POST : SOUP_METHOD_GET, url);
       if (msg == NULL)
         {
-          g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
+          g_set_error (&local_error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
                        "“%s” is not a service address", self->base);
-          return NULL;
+          break;
         }
       g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_certificate_cb), self);
       /* the pinned service only, and never in the clear */
@@ -154,16 +277,45 @@ zid_mobile_client_call (ZidMobileClient  *self,
         soup_message_set_request_body_from_bytes (msg, "application/json", request);
 
       self->pin_mismatch = FALSE;
-      answer = soup_session_send_and_read (self->session, msg, NULL, &local_error);
+      answer = exchange (self, msg, cancellable, &local_error);
       if (answer == NULL || self->pin_mismatch ||
           soup_message_get_status (msg) != SOUP_STATUS_SERVICE_UNAVAILABLE || tries == BUSY_TRIES)
         break;
       wait = retry_after (msg);
-      if (wait == 0 || wait > BUSY_WAIT_MAX)
+      if (wait == 0 || wait > BUSY_WAIT_MAX ||
+          g_get_monotonic_time () + wait * G_TIME_SPAN_SECOND >= dog.deadline)
         break;
-      g_usleep (wait * G_USEC_PER_SEC);
+      /* the wait ends early when the deadline cancels */
+      g_mutex_lock (&dog.lock);
+      g_cond_wait_until (&dog.cond, &dog.lock, g_get_monotonic_time () + wait * G_TIME_SPAN_SECOND);
+      g_mutex_unlock (&dog.lock);
     }
 
+  g_mutex_lock (&dog.lock);
+  dog.done = TRUE;
+  g_cond_broadcast (&dog.cond);
+  g_mutex_unlock (&dog.lock);
+  g_thread_join (watchdog);
+  g_mutex_clear (&dog.lock);
+  g_cond_clear (&dog.cond);
+
+  if (msg == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (answer == NULL && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_FAILED,
+                   "The service at %s did not answer within %d seconds",
+                   self->base + strlen ("https://"), CALL_SECONDS);
+      return NULL;
+    }
+  if (answer == NULL && local_error->domain == ZID_MOBILE_ERROR)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
   if (self->pin_mismatch)
     {
       g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_PIN,
@@ -187,7 +339,8 @@ zid_mobile_client_call (ZidMobileClient  *self,
     }
 
   status = soup_message_get_status (msg);
-  if (!json_parser_load_from_data (parser, g_bytes_get_data (answer, NULL),
+  if (!depth_within (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer)) ||
+      !json_parser_load_from_data (parser, g_bytes_get_data (answer, NULL),
                                    g_bytes_get_size (answer), NULL) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {

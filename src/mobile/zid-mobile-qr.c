@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <zbar.h>
@@ -27,6 +28,7 @@ zid_mobile_qr_decode_file (const char  *path,
   const guint8 *pixels;
   guint8 *grey;
   char *result = NULL;
+  gboolean nul = FALSE;
   int width, height, stride, channels;
 
   /* a PNG or JPEG (a photo or screenshot of the QR) of sane size, looked
@@ -95,6 +97,13 @@ zid_mobile_qr_decode_file (const char  *path,
       if (zbar_symbol_get_type (symbol) == ZBAR_QRCODE &&
           g_str_has_prefix (zbar_symbol_get_data (symbol), "zorgid://"))
         {
+          /* a NUL would hide what follows it from the payload's parser */
+          if (memchr (zbar_symbol_get_data (symbol), '\0',
+                      zbar_symbol_get_data_length (symbol)) != NULL)
+            {
+              nul = TRUE;
+              continue;
+            }
           result = g_strdup (zbar_symbol_get_data (symbol));
           break;
         }
@@ -102,7 +111,10 @@ zid_mobile_qr_decode_file (const char  *path,
   zbar_image_destroy (image);
   zbar_image_scanner_destroy (scanner);
 
-  if (result == NULL)
+  if (result == NULL && nul)
+    g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
+                 "The ZORG-ID QR code in %s holds a NUL character: it is not one the portal made", path);
+  else if (result == NULL)
     g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
                  "There is no ZORG-ID QR code in %s", path);
   return result;
