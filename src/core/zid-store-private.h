@@ -12,6 +12,9 @@
 
 G_BEGIN_DECLS
 
+/* How long a write waits for another process's transaction, in all */
+#define ZID_STORE_BUSY_MS 10000
+
 typedef struct _ZidStore ZidStore;
 
 #define ZID_STORE_SCHEMA_VERSION 1

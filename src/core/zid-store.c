@@ -140,17 +140,27 @@ static const char * const migrations[] = {
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == ZID_STORE_SCHEMA_VERSION);
 
+/* One error for SQLite's @code and @message */
+static gboolean
+set_store_error (GError     **error,
+                 int          code,
+                 const char  *message)
+{
+  if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
+    g_set_error (error, ZID_ERROR, ZID_ERROR_BUSY,
+                 "De database is al %d seconden bezet door een ander programma van het "
+                 "portaal; er is niets gewijzigd. Probeer het zo opnieuw.",
+                 ZID_STORE_BUSY_MS / 1000);
+  else
+    g_set_error (error, ZID_ERROR, ZID_ERROR_STORE, "Databasefout: %s", message);
+  return FALSE;
+}
+
 gboolean
 zid_store_fail (ZidStore  *self,
                 GError   **error)
 {
-  int code = sqlite3_extended_errcode (self->db);
-
-  g_set_error (error, ZID_ERROR,
-               (code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED
-                 ? ZID_ERROR_BUSY : ZID_ERROR_STORE,
-               "Databasefout: %s", sqlite3_errmsg (self->db));
-  return FALSE;
+  return set_store_error (error, sqlite3_extended_errcode (self->db), sqlite3_errmsg (self->db));
 }
 
 static gboolean
@@ -264,7 +274,7 @@ zid_store_open (const char  *path,
     }
 
   sqlite3_extended_result_codes (self->db, 1);
-  sqlite3_busy_timeout (self->db, 10000);
+  sqlite3_busy_timeout (self->db, ZID_STORE_BUSY_MS);
 
   if (!zid_store_exec (self,
                        "PRAGMA journal_mode = WAL;"
@@ -313,23 +323,27 @@ zid_store_exec (ZidStore    *self,
   int rc;
 
   /* Outside a transaction a busy database is worth waiting for: SQLite does
-   * not call the busy handler in every WAL case (recovery, for one). */
-  for (guint attempt = 0;
-       ((rc = sqlite3_exec (self->db, sql, NULL, NULL, &message)) & 0xff) == SQLITE_BUSY &&
-       sqlite3_get_autocommit (self->db) && attempt < 200;
-       attempt++)
+   * not call the busy handler in every WAL case (recovery, for one). The
+   * whole wait, SQLite's own included, ends after ZID_STORE_BUSY_MS. */
+  gint64 deadline = g_get_monotonic_time () + ZID_STORE_BUSY_MS * 1000;
+  gint64 left;
+
+  while (((rc = sqlite3_exec (self->db, sql, NULL, NULL, &message)) & 0xff) == SQLITE_BUSY &&
+         sqlite3_get_autocommit (self->db) &&
+         (left = deadline - g_get_monotonic_time ()) > 0)
     {
       g_clear_pointer (&message, sqlite3_free);
-      g_usleep (G_USEC_PER_SEC / 20);
+      g_usleep (MIN (left, G_USEC_PER_SEC / 20));
+      left = deadline - g_get_monotonic_time ();
+      sqlite3_busy_timeout (self->db, (int) MAX (left / 1000, 1));
     }
+  sqlite3_busy_timeout (self->db, ZID_STORE_BUSY_MS);
 
   if (rc != SQLITE_OK)
     {
-      int code = sqlite3_errcode (self->db) & 0xff;
+      int code = sqlite3_errcode (self->db);
 
-      g_set_error (error, ZID_ERROR,
-                   code == SQLITE_BUSY || code == SQLITE_LOCKED ? ZID_ERROR_BUSY : ZID_ERROR_STORE,
-                   "Databasefout: %s", message ? message : sqlite3_errstr (code));
+      set_store_error (error, code, message ? message : sqlite3_errstr (code));
       sqlite3_free (message);
       return FALSE;
     }
