@@ -33,6 +33,10 @@ char     *zid_ca_dup_pem          (ZidCa         *self);
 ZidCaRequest *zid_ca_check_request (const char    *csr_pem,
                                     GError       **error);
 void          zid_ca_request_free  (ZidCaRequest  *request);
+/* @name as a certificate's CN holds it: at most CN_MAX_CHARS characters,
+ * a longer one cut with "…" */
+#define CN_MAX_CHARS 64
+char     *zid_ca_fit_common_name  (const char    *name);
 char     *zid_ca_issue_mobile     (ZidCa         *self,
                                    const ZidCaRequest *request,
                                    const char    *common_name,

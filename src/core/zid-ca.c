@@ -861,6 +861,18 @@ static const guint8 version_3[] = { 0x02, 0x01, 0x02 };
 static const guint8 no_unused_bits[] = { 0x00 };
 static const guint8 subject_key_id_oid[] = { 0x55, 0x1d, 0x0e };
 
+char *
+zid_ca_fit_common_name (const char *name)
+{
+  g_autofree char *head = NULL;
+
+  if (g_utf8_strlen (name, -1) <= CN_MAX_CHARS)
+    return g_strdup (name);
+  head = g_utf8_substring (name, 0, CN_MAX_CHARS - 1);
+  g_strchomp (head);
+  return g_strconcat (head, "…", NULL);
+}
+
 /* The TBSCertificate of a phone's mobile-ID certificate */
 static GByteArray *
 mobile_tbs (ZidCa               *self,
@@ -878,6 +890,7 @@ mobile_tbs (ZidCa               *self,
   g_autoptr(ASN1_TIME) until = X509_time_adj_ex (NULL, MOBILE_LIFETIME_DAYS, 0, (time_t *) &now);
   g_autofree char *user_serial = g_strdup_printf ("%" G_GINT64_FORMAT, user_id);
   g_autofree char *hex = NULL;
+  g_autofree char *fitted_name = NULL;
   GByteArray *tbs;
   guint8 key_id[20];
 
@@ -891,11 +904,13 @@ mobile_tbs (ZidCa               *self,
     return NULL;
   der_put_array (body, 0x30, part);
 
-  /* subject: C, O, serialNumber, CN */
+  /* subject: C, O, serialNumber, CN (the user is the serialNumber; the CN,
+   * at most 64 characters, only shows the name) */
+  fitted_name = zid_ca_fit_common_name (common_name);
   g_byte_array_set_size (part, 0);
   g_byte_array_append (part, self->mobile_subject->data, self->mobile_subject->len);
   if (!der_put_rdn (part, NID_serialNumber, user_serial) ||
-      !der_put_rdn (part, NID_commonName, common_name))
+      !der_put_rdn (part, NID_commonName, fitted_name))
     return NULL;
   der_put_array (body, 0x30, part);
 
