@@ -245,6 +245,7 @@ zid_validate_name (const char  *what,
                    GError     **error)
 {
   g_autofree char *stripped = NULL;
+  gboolean visible = FALSE;
 
   if (name == NULL || !g_utf8_validate (name, -1, NULL))
     {
@@ -267,12 +268,34 @@ zid_validate_name (const char  *what,
     }
   for (const char *p = stripped; *p; p = g_utf8_next_char (p))
     {
-      if (g_unichar_iscntrl (g_utf8_get_char (p)))
+      gunichar c = g_utf8_get_char (p);
+
+      /* control and format characters (bidi overrides, zero-width, tags),
+       * line and paragraph separators, unassigned and private-use code
+       * points: invisible, or changing how the rest reads */
+      switch (g_unichar_type (c))
         {
+        case G_UNICODE_CONTROL:
+        case G_UNICODE_FORMAT:
+        case G_UNICODE_LINE_SEPARATOR:
+        case G_UNICODE_PARAGRAPH_SEPARATOR:
+        case G_UNICODE_UNASSIGNED:
+        case G_UNICODE_PRIVATE_USE:
+        case G_UNICODE_SURROGATE:
           g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
-                       "%s bevat een ongeldig teken", what);
+                       "%s bevat een onzichtbaar of ongeldig teken (U+%04X)", what, c);
           return FALSE;
+        default:
+          break;
         }
+      if (!g_unichar_isspace (c) && !g_unichar_ismark (c))
+        visible = TRUE;
+    }
+  if (!visible)
+    {
+      g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
+                   "%s bevat geen zichtbaar teken", what);
+      return FALSE;
     }
   return TRUE;
 }

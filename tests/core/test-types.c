@@ -1,0 +1,61 @@
+/* Input checks every name passes: users (CLI, window) and organisations
+ * (registration files) */
+#include <glib.h>
+
+#include "zid-error.h"
+#include "zid-types.h"
+
+static void
+test_names_refused (void)
+{
+  const char *refused[] = {
+    "Anna\u202Ede Vries",         /* right-to-left override */
+    "\u200E",                     /* only a left-to-right mark */
+    "An\u200Bna",                 /* zero-width space */
+    "Anna\u2028Vries",            /* line separator */
+    "Anna\u2029Vries",            /* paragraph separator */
+    "Anna\xF3\xA0\x81\x81",       /* tag character U+E0041 */
+    "Anna\uFEFF",                 /* zero-width no-break space (BOM) */
+    "Anna\xEE\x80\x80",           /* private use U+E000 */
+    "\u00A0\u00A0",               /* no visible character */
+    "\u0301",                     /* a lone combining mark */
+    "Anna\tVries",                /* control */
+    "   ",
+    "",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (zid_validate_name ("De voornaam", refused[i], &error));
+      g_assert_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT);
+      g_assert_true (g_str_has_prefix (error->message, "De voornaam"));
+    }
+}
+
+static void
+test_names_accepted (void)
+{
+  const char *accepted[] = {
+    "Zoë", "José-María O'Brien", "Ærøskøbing", "van den Berg", "Łukasz",
+    "Nguyễn", "محمد", "李", "Anne\u00A0Marie",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (accepted); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (zid_validate_name ("De voornaam", accepted[i], &error));
+      g_assert_no_error (error);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/names/refused", test_names_refused);
+  g_test_add_func ("/names/accepted", test_names_accepted);
+  return g_test_run ();
+}
