@@ -245,14 +245,36 @@ make_private (const char  *path,
   return TRUE;
 }
 
-ZidStore *
-zid_store_open (const char  *path,
+/* @path with its folder resolved: a data dir reached through symbolic links
+ * (a home folder on another disk, say) is fine, and SQLite, which refuses
+ * any link in the path it opens, gets one without. The database file itself
+ * must not be a link (make_private opens it O_NOFOLLOW). */
+static char *
+resolve_folder (const char  *path,
                 GError     **error)
 {
+  g_autofree char *folder = g_path_get_dirname (path);
+  g_autofree char *name = g_path_get_basename (path);
+  g_autofree char *real = realpath (folder, NULL);
+
+  if (real == NULL)
+    {
+      g_set_error (error, ZID_ERROR, ZID_ERROR_STORE,
+                   "Kan de map %s van de database niet vinden: %s", folder, g_strerror (errno));
+      return NULL;
+    }
+  return g_build_filename (real, name, NULL);
+}
+
+ZidStore *
+zid_store_open (const char  *given_path,
+                GError     **error)
+{
+  g_autofree char *path = resolve_folder (given_path, error);
   ZidStore *self;
   int rc;
 
-  if (!make_private (path, error))
+  if (path == NULL || !make_private (path, error))
     return NULL;
 
   self = g_new0 (ZidStore, 1);
