@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <glib/gstdio.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -343,6 +345,73 @@ fail:
   return FALSE;
 }
 
+/* A key and certificate pair is made in "<dir>.tmp-XXXXXX" and renamed to
+ * @dir (publish_dir); a process killed in between leaves that folder, with
+ * a private key in it. Folders of ours older than STALE_SECONDS go: making
+ * one takes milliseconds, so none of them belongs to a live process. */
+#define STALE_SECONDS 60
+
+static void
+sweep_unpublished (const char *dir)
+{
+  g_autofree char *parent = g_path_get_dirname (dir);
+  g_autofree char *base = g_path_get_basename (dir);
+  g_autofree char *prefix = g_strconcat (base, ".tmp-", NULL);
+  g_autoptr(GDir) listing = g_dir_open (parent, 0, NULL);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *name;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autoptr(GDir) inside = NULL;
+      const char *file;
+      GStatBuf st;
+
+      if (!g_str_has_prefix (name, prefix) || strlen (name) != strlen (prefix) + 6)
+        continue;
+      path = g_build_filename (parent, name, NULL);
+      if (g_lstat (path, &st) != 0 || !S_ISDIR (st.st_mode) || st.st_uid != getuid () ||
+          now - (gint64) st.st_mtime < STALE_SECONDS)
+        continue;
+      inside = g_dir_open (path, 0, NULL);
+      while (inside != NULL && (file = g_dir_read_name (inside)) != NULL)
+        {
+          g_autofree char *victim = g_build_filename (path, file, NULL);
+          g_unlink (victim);
+        }
+      if (g_rmdir (path) == 0)
+        g_debug ("Removed %s, left by a process that stopped while making it", path);
+    }
+}
+
+/* The private key file is the owner's alone: a looser mode (a restore from
+ * a backup, a hand-made copy) is repaired before the key is read */
+static gboolean
+keep_private (const char  *path,
+              GError     **error)
+{
+  int fd = g_open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+  GStatBuf st;
+
+  if (fd < 0 || fstat (fd, &st) != 0 ||
+      ((st.st_mode & 077) != 0 && fchmod (fd, st.st_mode & 0700) != 0))
+    {
+      int saved = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, ZID_ERROR, ZID_ERROR_IO, "Kan %s niet afschermen: %s",
+                   path, g_strerror (saved));
+      return FALSE;
+    }
+  if ((st.st_mode & 077) != 0)
+    g_message ("%s was readable by others (mode %04o); it is private again",
+               path, (unsigned) (st.st_mode & 07777));
+  close (fd);
+  return TRUE;
+}
+
 static gboolean
 load_pair (const char  *dir,
            EVP_PKEY   **key,
@@ -356,6 +425,9 @@ load_pair (const char  *dir,
   g_autoptr(BIO) bio = NULL;
   gsize key_len = 0;
 
+  sweep_unpublished (dir);
+  if (!keep_private (key_path, error))
+    return FALSE;
   if (!g_file_get_contents (key_path, &key_pem, &key_len, error) ||
       !g_file_get_contents (cert_path, &cert_pem, NULL, error))
     {

@@ -1,6 +1,9 @@
 /* The local CA: a mobile-ID certificate for any name the portal accepts */
 #include <glib.h>
 #include <string.h>
+#include <time.h>
+#include <utime.h>
+#include <glib/gstdio.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -111,10 +114,63 @@ test_common_name (void)
   g_assert_true (g_spawn_command_line_sync (rm, NULL, NULL, NULL, NULL));
 }
 
+static int
+file_mode (const char *path)
+{
+  GStatBuf st;
+
+  g_assert_cmpint (g_lstat (path, &st), ==, 0);
+  return st.st_mode & 07777;
+}
+
+/* The CA key made private again, and what a process killed while making
+ * the CA left behind cleared away, when the CA is opened */
+static void
+test_open_repairs (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("zid-ca-XXXXXX", &error);
+  g_autofree char *ca_dir = g_build_filename (dir, "ca", NULL);
+  g_autofree char *key = g_build_filename (ca_dir, "key.pem", NULL);
+  g_autofree char *stale = g_build_filename (dir, "ca.tmp-AbC123", NULL);
+  g_autofree char *stale_key = g_build_filename (stale, "key.pem", NULL);
+  g_autofree char *fresh = g_build_filename (dir, "ca.tmp-XyZ789", NULL);
+  g_autofree char *other = g_build_filename (dir, "cab.tmp-AbC123", NULL);
+  g_autofree char *rm = NULL;
+  struct utimbuf old = { .actime = time (NULL) - 120, .modtime = time (NULL) - 120 };
+  ZidCa *ca;
+
+  ca = zid_ca_open (ca_dir, "acceptatie", g_get_real_time () / G_USEC_PER_SEC, &error);
+  g_assert_no_error (error);
+  zid_ca_free (ca);
+  g_assert_cmpint (file_mode (key), ==, 0600);
+
+  g_assert_cmpint (g_chmod (key, 0644), ==, 0);
+  g_assert_cmpint (g_mkdir (stale, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (stale_key, "secret", -1, NULL));
+  g_assert_cmpint (utime (stale, &old), ==, 0);
+  g_assert_cmpint (g_mkdir (fresh, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir (other, 0700), ==, 0);
+  g_assert_cmpint (utime (other, &old), ==, 0);
+
+  ca = zid_ca_open (ca_dir, "acceptatie", g_get_real_time () / G_USEC_PER_SEC, &error);
+  g_assert_no_error (error);
+  zid_ca_free (ca);
+  g_assert_cmpint (file_mode (key), ==, 0600);
+  g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
+  /* one being made right now, and what is not ours, stay */
+  g_assert_true (g_file_test (fresh, G_FILE_TEST_IS_DIR));
+  g_assert_true (g_file_test (other, G_FILE_TEST_IS_DIR));
+
+  rm = g_strdup_printf ("rm -rf '%s'", dir);
+  g_assert_true (g_spawn_command_line_sync (rm, NULL, NULL, NULL, NULL));
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/ca/common-name", test_common_name);
+  g_test_add_func ("/ca/open-repairs", test_open_repairs);
   return g_test_run ();
 }
