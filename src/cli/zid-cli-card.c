@@ -2,107 +2,121 @@
  *
  * The same code as the window: libzid-card. PINs come from --pin-file or the
  * terminal without echo, never from the command line.
+ *
+ *   card inspect FILE [--trust DIR] [--extra-oid-ca OID]...
+ *   card status [--module PATH] [--no-registered]
+ *   card verify [--pin-file F] [--module PATH] [--no-registered]
+ *               [--trust DIR] [--extra-oid-ca OID]...
+ *
+ * Environment: ZID_PKCS11_MODULE, ZID_PKCS11_REGISTERED, ZID_UZI_TRUST_DIR,
+ * ZID_UZI_EXTRA_OID_CAS (see src/card/zid-card-config.h); options win.
+ *
+ * SPDX-License-Identifier: EUPL-1.2
  */
-#include "zid-cli-card.h"
+#define G_LOG_DOMAIN "zid-admin"
 
-#include <stdio.h>
-#include <string.h>
+#include "config.h"
 
 #include "zid-card.h"
+#include "zid-cli.h"
 
-enum { CARD_DONE = 0, CARD_REFUSED = 1, CARD_USAGE = 2 };
-
+/* The options every card command takes */
 typedef struct
 {
-  gboolean json;
-  ZidUziEnvironment environment;
-  /* options */
-  char *trust_dir;
-  char *module_path;
-  char *pin_file;
-  char **extra_oids;
-  gboolean no_registered;
-  gboolean json_option;
-} CardCli;
-
-/* --- JSON (RFC 8259) ------------------------------------------------------ */
+  char     *trust_dir;
+  char     *module_path;
+  char     *pin_file;
+  char    **extra_oids;
+  gboolean  no_registered;
+} CardOptions;
 
 static void
-json_escape (GString    *out,
-             const char *text)
+card_options_clear (CardOptions *o)
 {
-  g_autofree char *valid = NULL;
+  g_clear_pointer (&o->trust_dir, g_free);
+  g_clear_pointer (&o->module_path, g_free);
+  g_clear_pointer (&o->pin_file, g_free);
+  g_clear_pointer (&o->extra_oids, g_strfreev);
+}
 
-  if (text == NULL)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CardOptions, card_options_clear)
+
+static gboolean
+card_options_parse (ZidCli        *cli,
+                    CardOptions   *o,
+                    const char    *command,
+                    int           *argc,
+                    char        ***argv,
+                    int            positional)
+{
+  GOptionEntry entries[] = {
+    { "trust", 0, 0, G_OPTION_ARG_FILENAME, &o->trust_dir, "Map met vertrouwde UZI-basiscertificaten", "MAP" },
+    { "module", 0, 0, G_OPTION_ARG_FILENAME, &o->module_path, "PKCS#11-module van de kaartsoftware", "PAD" },
+    { "no-registered", 0, 0, G_OPTION_ARG_NONE, &o->no_registered, "Alleen --module, niet de modules van p11-kit", NULL },
+    { "pin-file", 0, 0, G_OPTION_ARG_FILENAME, &o->pin_file, "Lees de PIN uit dit bestand", "BESTAND" },
+    { "extra-oid-ca", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->extra_oids, "Sta ook deze OID CA toe", "OID" },
+    { NULL }
+  };
+
+  return zid_cli_parse_args (cli, command, entries, argc, argv, positional, positional);
+}
+
+/* The card layer's configuration from the environment, options winning */
+ZidCardConfig *
+zid_cli_card_config (ZidCli             *cli,
+                     const char         *trust_dir,
+                     const char         *module_path,
+                     gboolean            no_registered,
+                     const char * const *extra_oids)
+{
+  ZidUziEnvironment environment = ZID_UZI_ENVIRONMENT_PRODUCTIE;
+  ZidCardConfig *config;
+
+  zid_uzi_environment_from_string (cli->environment_name, &environment);
+  config = zid_card_config_new_from_environment (environment);
+  if (module_path != NULL)
     {
-      g_string_append (out, "null");
-      return;
+      g_free (config->module_path);
+      config->module_path = g_strdup (module_path);
     }
-  valid = g_utf8_make_valid (text, -1);
-  g_string_append_c (out, '"');
-  for (const guchar *p = (const guchar *) valid; *p; p++)
+  if (no_registered)
+    config->load_registered = FALSE;
+  if (trust_dir != NULL)
     {
-      switch (*p)
-        {
-        case '"': g_string_append (out, "\\\""); break;
-        case '\\': g_string_append (out, "\\\\"); break;
-        case '\b': g_string_append (out, "\\b"); break;
-        case '\f': g_string_append (out, "\\f"); break;
-        case '\n': g_string_append (out, "\\n"); break;
-        case '\r': g_string_append (out, "\\r"); break;
-        case '\t': g_string_append (out, "\\t"); break;
-        default:
-          if (*p < 0x20 || *p == 0x7f)
-            g_string_append_printf (out, "\\u%04x", *p);
-          else
-            g_string_append_c (out, (char) *p);
-        }
+      g_free (config->trust_dir);
+      config->trust_dir = g_strdup (trust_dir);
     }
-  g_string_append_c (out, '"');
-}
-
-/* "key": — with a comma before it unless it is the first member */
-static void
-json_key (GString    *out,
-          const char *key)
-{
-  char last = out->len > 0 ? out->str[out->len - 1] : '\0';
-
-  if (last != '{' && last != '[' && last != '\0')
-    g_string_append_c (out, ',');
-  if (key != NULL)
+  if (extra_oids != NULL)
     {
-      json_escape (out, key);
-      g_string_append_c (out, ':');
+      g_auto(GStrv) old = config->extra_oid_cas;
+      g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+      if (old != NULL)
+        g_strv_builder_addv (b, (const char **) old);
+      g_strv_builder_addv (b, (const char **) extra_oids);
+      config->extra_oid_cas = g_strv_builder_end (b);
     }
+  return config;
 }
 
-static void
-json_str (GString    *out,
-          const char *key,
-          const char *value)
+static ZidCardConfig *
+make_config (ZidCli      *cli,
+             CardOptions *o)
 {
-  json_key (out, key);
-  json_escape (out, value);
+  return zid_cli_card_config (cli, o->trust_dir, o->module_path, o->no_registered,
+                              (const char * const *) o->extra_oids);
 }
 
-static void
-json_raw (GString    *out,
-          const char *key,
-          const char *raw)
+/* A file that is no certificate is bad input; the rest are refusals */
+static int
+fail (ZidCli       *cli,
+      const GError *error)
 {
-  json_key (out, key);
-  g_string_append (out, raw);
+  gboolean bad_input = g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NOT_A_CERTIFICATE);
+
+  return zid_cli_fail_with_status (cli, error, bad_input ? ZID_CLI_USAGE : ZID_CLI_REFUSED);
 }
 
-/* JSON is UTF-8 whatever the locale (g_print would convert it) */
-static void
-print_json (GString *out)
-{
-  fwrite (out->str, 1, out->len, stdout);
-  fputc ('\n', stdout);
-  fflush (stdout);
-}
+/* --- JSON ------------------------------------------------------------------ */
 
 static char *
 iso8601 (GDateTime *t)
@@ -111,49 +125,41 @@ iso8601 (GDateTime *t)
 }
 
 static void
-json_identity (GString        *out,
-               const char     *key,
-               ZidUziIdentity *id)
+json_identity_members (JsonBuilder    *json,
+                       ZidUziIdentity *id)
 {
   g_autofree char *purpose = zid_uzi_identity_get_purpose (id) ? zid_uzi_purpose_to_string (zid_uzi_identity_get_purpose (id)) : g_strdup ("none");
   g_autofree char *nb = iso8601 (zid_uzi_identity_get_not_before (id));
   g_autofree char *na = iso8601 (zid_uzi_identity_get_not_after (id));
-  g_autofree char *version = g_strdup_printf ("%u", zid_uzi_identity_get_uzi_version (id));
   char type[2] = { zid_uzi_identity_get_card_type (id), '\0' };
 
-  json_key (out, key);
-  g_string_append_c (out, '{');
-  json_str (out, "given_name", zid_uzi_identity_get_given_name (id));
-  json_str (out, "surname", zid_uzi_identity_get_surname (id));
-  json_str (out, "common_name", zid_uzi_identity_get_common_name (id));
-  json_str (out, "organisation", zid_uzi_identity_get_organisation (id));
-  json_str (out, "title", zid_uzi_identity_get_title (id));
-  json_str (out, "serial_number", zid_uzi_identity_get_serial_number (id));
-  json_str (out, "oid_ca", zid_uzi_identity_get_oid_ca (id));
-  json_raw (out, "uzi_version", version);
-  json_str (out, "uzi_number", zid_uzi_identity_get_uzi_number (id));
-  json_str (out, "card_type", type);
-  json_str (out, "subscriber_number", zid_uzi_identity_get_subscriber_number (id));
-  json_str (out, "role", zid_uzi_identity_get_role (id));
-  json_str (out, "agb_code", zid_uzi_identity_get_agb_code (id));
-  json_str (out, "upn", zid_uzi_identity_get_upn (id));
-  json_str (out, "purpose", purpose);
-  json_str (out, "not_before", nb);
-  json_str (out, "not_after", na);
-  g_string_append_c (out, '}');
+  zid_cli_json_string (json, "given_name", zid_uzi_identity_get_given_name (id));
+  zid_cli_json_string (json, "surname", zid_uzi_identity_get_surname (id));
+  zid_cli_json_string (json, "common_name", zid_uzi_identity_get_common_name (id));
+  zid_cli_json_string (json, "organisation", zid_uzi_identity_get_organisation (id));
+  zid_cli_json_string (json, "title", zid_uzi_identity_get_title (id));
+  zid_cli_json_string (json, "serial_number", zid_uzi_identity_get_serial_number (id));
+  zid_cli_json_string (json, "oid_ca", zid_uzi_identity_get_oid_ca (id));
+  zid_cli_json_int (json, "uzi_version", zid_uzi_identity_get_uzi_version (id));
+  zid_cli_json_string (json, "uzi_number", zid_uzi_identity_get_uzi_number (id));
+  zid_cli_json_string (json, "card_type", type);
+  zid_cli_json_string (json, "subscriber_number", zid_uzi_identity_get_subscriber_number (id));
+  zid_cli_json_string (json, "role", zid_uzi_identity_get_role (id));
+  zid_cli_json_string (json, "agb_code", zid_uzi_identity_get_agb_code (id));
+  zid_cli_json_string (json, "upn", zid_uzi_identity_get_upn (id));
+  zid_cli_json_string (json, "purpose", purpose);
+  zid_cli_json_string (json, "not_before", nb);
+  zid_cli_json_string (json, "not_after", na);
 }
 
 static void
-json_error (GString      *out,
-            const char   *key,
-            const GError *error)
+json_identity (JsonBuilder    *json,
+               const char     *key,
+               ZidUziIdentity *id)
 {
-  json_key (out, key);
-  g_string_append_c (out, '{');
-  json_str (out, "error", error->domain == ZID_CARD_ERROR
-                           ? zid_card_error_code_name (error->code) : "failed");
-  json_str (out, "message", error->message);
-  g_string_append_c (out, '}');
+  zid_cli_json_begin_object (json, key);
+  json_identity_members (json, id);
+  zid_cli_json_end_object (json);
 }
 
 static void
@@ -181,88 +187,25 @@ print_text_identity (ZidUziIdentity *id)
 #undef LINE
 }
 
-static int
-fail (CardCli      *cli,
-      const GError *error)
-{
-  int status = CARD_REFUSED;
-
-  if (error->domain == ZID_CARD_ERROR && error->code == ZID_CARD_ERROR_NOT_A_CERTIFICATE)
-    status = CARD_USAGE;
-  if (cli->json)
-    {
-      g_autoptr(GString) out = g_string_new (NULL);
-      json_error (out, NULL, error);
-      print_json (out);
-    }
-  else
-    g_printerr ("zorgid-admin card: %s\n", error->message);
-  return status;
-}
-
-static int
-usage (CardCli    *cli,
-       const char *message)
-{
-  g_autoptr(GError) error = g_error_new_literal (ZID_CARD_ERROR, ZID_CARD_ERROR_FAILED, message);
-
-  if (cli->json)
-    {
-      g_autoptr(GString) out = g_string_new ("{\"error\":\"usage\",\"message\":");
-      json_escape (out, message);
-      g_string_append_c (out, '}');
-      print_json (out);
-    }
-  else
-    g_printerr ("zorgid-admin card: %s\n", message);
-  return CARD_USAGE;
-}
-
-static ZidCardConfig *
-make_config (CardCli *cli)
-{
-  ZidCardConfig *config = zid_card_config_new_from_environment (cli->environment);
-
-  if (cli->module_path != NULL)
-    {
-      g_free (config->module_path);
-      config->module_path = g_strdup (cli->module_path);
-    }
-  if (cli->no_registered)
-    config->load_registered = FALSE;
-  if (cli->trust_dir != NULL)
-    {
-      g_free (config->trust_dir);
-      config->trust_dir = g_strdup (cli->trust_dir);
-    }
-  if (cli->extra_oids != NULL)
-    {
-      g_auto(GStrv) old = config->extra_oid_cas;
-      g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
-      if (old != NULL)
-        g_strv_builder_addv (b, (const char **) old);
-      g_strv_builder_addv (b, (const char **) cli->extra_oids);
-      config->extra_oid_cas = g_strv_builder_end (b);
-    }
-  return config;
-}
-
 /* --- card inspect --------------------------------------------------------- */
 
 static int
-card_inspect (CardCli  *cli,
-              int       argc,
-              char    **argv)
+card_inspect (ZidCli  *cli,
+              int      argc,
+              char   **argv)
 {
+  g_auto(CardOptions) o = { 0 };
   g_autofree char *contents = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(ZidUziIdentity) id = NULL;
-  g_autoptr(ZidCardConfig) config = make_config (cli);
+  g_autoptr(ZidCardConfig) config = NULL;
+  ZidUziEnvironment environment = ZID_UZI_ENVIRONMENT_PRODUCTIE;
   X509 *x509;
   gsize len;
 
-  if (argc != 2)
-    return usage (cli, "gebruik: card inspect BESTAND [--json] [--trust MAP]");
+  if (!card_options_parse (cli, &o, "card inspect FILE", &argc, &argv, 1))
+    return ZID_CLI_USAGE;
+  config = make_config (cli, &o);
   if (!g_file_get_contents (argv[1], &contents, &len, &error))
     {
       g_autoptr(GError) e = g_error_new (ZID_CARD_ERROR, ZID_CARD_ERROR_NOT_A_CERTIFICATE,
@@ -272,7 +215,8 @@ card_inspect (CardCli  *cli,
   x509 = zid_uzi_load_x509 ((const guint8 *) contents, len, &error);
   if (x509 == NULL)
     return fail (cli, error);
-  id = zid_uzi_identity_new_from_x509 (x509, cli->environment,
+  zid_uzi_environment_from_string (cli->environment_name, &environment);
+  id = zid_uzi_identity_new_from_x509 (x509, environment,
                                        (const char * const *) config->extra_oid_cas, &error);
   X509_free (x509);
   if (id == NULL)
@@ -280,22 +224,20 @@ card_inspect (CardCli  *cli,
   if (!zid_uzi_identity_check_validity (id, NULL, &error))
     return fail (cli, error);
   /* Only an explicit --trust validates the chain here */
-  if (cli->trust_dir != NULL &&
-      !zid_uzi_identity_validate_chain (id, cli->trust_dir, NULL, NULL, NULL, &error))
+  if (o.trust_dir != NULL &&
+      !zid_uzi_identity_validate_chain (id, o.trust_dir, NULL, NULL, NULL, &error))
     return fail (cli, error);
 
   if (cli->json)
     {
-      g_autoptr(GString) out = g_string_new (NULL);
-      json_identity (out, NULL, id);
-      print_json (out);
+      g_autoptr(JsonBuilder) json = zid_cli_json_begin ();
+
+      json_identity_members (json, id);
+      return zid_cli_json_end (json);
     }
-  else
-    {
-      g_print ("UZI-certificaat %s%s:\n", argv[1], cli->trust_dir != NULL ? " (keten vertrouwd)" : "");
-      print_text_identity (id);
-    }
-  return CARD_DONE;
+  g_print ("UZI-certificaat %s%s:\n", argv[1], o.trust_dir != NULL ? " (keten vertrouwd)" : "");
+  print_text_identity (id);
+  return ZID_CLI_DONE;
 }
 
 /* --- card status ---------------------------------------------------------- */
@@ -313,20 +255,115 @@ pin_state_name (ZidPinState state)
     }
 }
 
-static int
-card_status (CardCli  *cli,
-             int       argc,
-             char    **argv)
+static char *
+hex (GBytes *bytes)
 {
+  gsize len;
+  const guint8 *p = g_bytes_get_data (bytes, &len);
+  GString *out = g_string_new (NULL);
+
+  for (gsize k = 0; k < len; k++)
+    g_string_append_printf (out, "%02x", p[k]);
+  return g_string_free (out, FALSE);
+}
+
+static void
+print_status_text (GPtrArray *readers,
+                   GPtrArray *tokens)
+{
+  if (readers->len == 0)
+    g_print ("Geen kaartlezer aangesloten\n");
+  for (guint i = 0; i < readers->len; i++)
+    {
+      ZidReader *r = g_ptr_array_index (readers, i);
+      g_autofree char *atr = zid_reader_dup_atr_hex (r);
+      g_print ("Kaartlezer %s: %s%s%s\n", zid_reader_get_name (r),
+               zid_reader_get_card_present (r) ? "kaart aanwezig" : "geen kaart",
+               zid_reader_get_card_present (r) ? ", ATR " : "", atr);
+    }
+  for (guint i = 0; i < tokens->len; i++)
+    {
+      ZidToken *t = g_ptr_array_index (tokens, i);
+      GPtrArray *certs = zid_token_get_certificates (t);
+      ZidPinState pin = zid_token_get_pin_state (t, NULL, NULL);
+      g_print ("Token \"%s\" in %s (%s), PIN: %s\n", zid_token_get_label (t),
+               zid_token_get_reader_name (t), zid_token_get_module_name (t), pin_state_name (pin));
+      for (guint j = 0; j < certs->len; j++)
+        {
+          ZidTokenCertificate *c = g_ptr_array_index (certs, j);
+          g_print (" Certificaat \"%s\":\n", c->label);
+          if (c->identity != NULL)
+            print_text_identity (c->identity);
+          else
+            g_print ("  geen UZI-certificaat: %s\n", c->error->message);
+        }
+    }
+}
+
+static void
+json_reader (JsonBuilder *json,
+             gpointer     item)
+{
+  ZidReader *r = item;
+  g_autofree char *atr = zid_reader_dup_atr_hex (r);
+
+  zid_cli_json_string (json, "name", zid_reader_get_name (r));
+  zid_cli_json_bool (json, "card_present", zid_reader_get_card_present (r));
+  zid_cli_json_string (json, "atr", zid_reader_get_card_present (r) ? atr : NULL);
+}
+
+/* A certificate on a token: its UZI identity, or why it is none */
+static void
+json_token_certificate (JsonBuilder *json,
+                        gpointer     item)
+{
+  ZidTokenCertificate *c = item;
+  g_autofree char *id_hex = hex (c->id);
+
+  zid_cli_json_string (json, "label", c->label);
+  zid_cli_json_string (json, "id", id_hex);
+  if (c->identity != NULL)
+    json_identity (json, "identity", c->identity);
+  else
+    {
+      zid_cli_json_begin_object (json, "refusal");
+      zid_cli_json_string (json, "error", zid_cli_error_code (c->error));
+      zid_cli_json_string (json, "message", c->error->message);
+      zid_cli_json_end_object (json);
+    }
+}
+
+static void
+json_token (JsonBuilder *json,
+            gpointer     item)
+{
+  ZidToken *t = item;
+  ZidPinState pin = zid_token_get_pin_state (t, NULL, NULL);
+
+  zid_cli_json_string (json, "label", zid_token_get_label (t));
+  zid_cli_json_string (json, "reader", zid_token_get_reader_name (t));
+  zid_cli_json_string (json, "module", zid_token_get_module_name (t));
+  zid_cli_json_string (json, "serial", zid_token_get_serial (t));
+  zid_cli_json_string (json, "pin_state", pin_state_name (pin));
+  zid_cli_json_array (json, "certificates", zid_token_get_certificates (t), json_token_certificate);
+}
+
+static int
+card_status (ZidCli  *cli,
+             int      argc,
+             char   **argv)
+{
+  g_auto(CardOptions) o = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) readers = NULL;
   g_autoptr(GPtrArray) tokens = NULL;
   g_autoptr(ZidPkcs11) pkcs11 = NULL;
-  g_autoptr(ZidCardConfig) config = make_config (cli);
-  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(ZidCardConfig) config = NULL;
+  g_autoptr(JsonBuilder) json = NULL;
 
-  if (argc != 1)
-    return usage (cli, "gebruik: card status [--json] [--module PAD]");
+  if (!card_options_parse (cli, &o, "card status", &argc, &argv, 0))
+    return ZID_CLI_USAGE;
+  config = make_config (cli, &o);
 
   readers = zid_card_list_readers (&error);
   if (readers == NULL)
@@ -341,115 +378,37 @@ card_status (CardCli  *cli,
 
   if (!cli->json)
     {
-      if (readers->len == 0)
-        g_print ("Geen kaartlezer aangesloten\n");
-      for (guint i = 0; i < readers->len; i++)
-        {
-          ZidReader *r = g_ptr_array_index (readers, i);
-          g_autofree char *atr = zid_reader_dup_atr_hex (r);
-          g_print ("Kaartlezer %s: %s%s%s\n", zid_reader_get_name (r),
-                   zid_reader_get_card_present (r) ? "kaart aanwezig" : "geen kaart",
-                   zid_reader_get_card_present (r) ? ", ATR " : "", atr);
-        }
-      for (guint i = 0; i < tokens->len; i++)
-        {
-          ZidToken *t = g_ptr_array_index (tokens, i);
-          GPtrArray *certs = zid_token_get_certificates (t);
-          ZidPinState pin = zid_token_get_pin_state (t, NULL, NULL);
-          g_print ("Token \"%s\" in %s (%s), PIN: %s\n", zid_token_get_label (t),
-                   zid_token_get_reader_name (t), zid_token_get_module_name (t), pin_state_name (pin));
-          for (guint j = 0; j < certs->len; j++)
-            {
-              ZidTokenCertificate *c = g_ptr_array_index (certs, j);
-              g_print (" Certificaat \"%s\":\n", c->label);
-              if (c->identity != NULL)
-                print_text_identity (c->identity);
-              else
-                g_print ("  geen UZI-certificaat: %s\n", c->error->message);
-            }
-        }
-      return CARD_DONE;
+      print_status_text (readers, tokens);
+      return ZID_CLI_DONE;
     }
 
-  g_string_append_c (out, '{');
-  json_raw (out, "service", "true");
-  json_key (out, "readers");
-  g_string_append_c (out, '[');
-  for (guint i = 0; i < readers->len; i++)
-    {
-      ZidReader *r = g_ptr_array_index (readers, i);
-      g_autofree char *atr = zid_reader_dup_atr_hex (r);
-      json_key (out, NULL);
-      g_string_append_c (out, '{');
-      json_str (out, "name", zid_reader_get_name (r));
-      json_raw (out, "card_present", zid_reader_get_card_present (r) ? "true" : "false");
-      json_str (out, "atr", zid_reader_get_card_present (r) ? atr : NULL);
-      g_string_append_c (out, '}');
-    }
-  g_string_append_c (out, ']');
-  json_key (out, "tokens");
-  g_string_append_c (out, '[');
-  for (guint i = 0; i < tokens->len; i++)
-    {
-      ZidToken *t = g_ptr_array_index (tokens, i);
-      GPtrArray *certs = zid_token_get_certificates (t);
-      ZidPinState pin = zid_token_get_pin_state (t, NULL, NULL);
-
-      json_key (out, NULL);
-      g_string_append_c (out, '{');
-      json_str (out, "label", zid_token_get_label (t));
-      json_str (out, "reader", zid_token_get_reader_name (t));
-      json_str (out, "module", zid_token_get_module_name (t));
-      json_str (out, "serial", zid_token_get_serial (t));
-      json_str (out, "pin_state", pin_state_name (pin));
-      json_key (out, "certificates");
-      g_string_append_c (out, '[');
-      for (guint j = 0; j < certs->len; j++)
-        {
-          ZidTokenCertificate *c = g_ptr_array_index (certs, j);
-          g_autofree char *id_hex = NULL;
-          GString *hex = g_string_new (NULL);
-          gsize len;
-          const guint8 *p = g_bytes_get_data (c->id, &len);
-
-          for (gsize k = 0; k < len; k++)
-            g_string_append_printf (hex, "%02x", p[k]);
-          id_hex = g_string_free (hex, FALSE);
-          json_key (out, NULL);
-          g_string_append_c (out, '{');
-          json_str (out, "label", c->label);
-          json_str (out, "id", id_hex);
-          if (c->identity != NULL)
-            json_identity (out, "identity", c->identity);
-          else
-            json_error (out, "refusal", c->error);
-          g_string_append_c (out, '}');
-        }
-      g_string_append (out, "]}");
-    }
-  g_string_append (out, "]}");
-  print_json (out);
-  return CARD_DONE;
+  json = zid_cli_json_begin ();
+  zid_cli_json_bool (json, "service", TRUE);
+  zid_cli_json_array (json, "readers", readers, json_reader);
+  zid_cli_json_array (json, "tokens", tokens, json_token);
+  return zid_cli_json_end (json);
 }
 
 /* --- card verify ---------------------------------------------------------- */
 
 static int
-card_verify (CardCli  *cli,
-             int       argc,
-             char    **argv)
+card_verify (ZidCli  *cli,
+             int      argc,
+             char   **argv)
 {
+  g_auto(CardOptions) o = { 0 };
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZidCardConfig) config = make_config (cli);
+  g_autoptr(ZidCardConfig) config = NULL;
   g_autoptr(ZidPkcs11) pkcs11 = NULL;
   g_autoptr(ZidToken) token = NULL;
   g_autoptr(ZidPin) pin = NULL;
   g_autoptr(ZidUziIdentity) id = NULL;
   g_autoptr(GPtrArray) chain = NULL;
 
-  if (argc != 1)
-    return usage (cli, "gebruik: card verify [--pin-file BESTAND] [--json]; "
-                       "de PIN staat nooit op de opdrachtregel");
+  if (!card_options_parse (cli, &o, "card verify (de PIN staat nooit op de opdrachtregel)",
+                           &argc, &argv, 0))
+    return ZID_CLI_USAGE;
+  config = make_config (cli, &o);
 
   pkcs11 = zid_pkcs11_new (config, &error);
   if (pkcs11 == NULL)
@@ -458,15 +417,12 @@ card_verify (CardCli  *cli,
   if (token == NULL)
     return fail (cli, error);
 
-  if (cli->pin_file != NULL)
-    pin = zid_pin_new_from_file (cli->pin_file, &error);
+  if (o.pin_file != NULL)
+    pin = zid_pin_new_from_file (o.pin_file, &error);
   else
     pin = zid_pin_new_from_terminal ("PIN van de UZI-pas: ", &error);
   if (pin == NULL)
-    {
-      int status = fail (cli, error);
-      return status == CARD_REFUSED ? CARD_USAGE : status;
-    }
+    return zid_cli_fail_with_status (cli, error, ZID_CLI_USAGE);
 
   id = zid_token_verify (token, pin, NULL, &chain, &error);
   g_clear_pointer (&pin, zid_pin_unref);
@@ -475,91 +431,26 @@ card_verify (CardCli  *cli,
 
   if (cli->json)
     {
-      g_autoptr(GString) out = g_string_new ("{");
-      g_autofree char *n = g_strdup_printf ("%u", chain->len);
-      json_raw (out, "verified", "true");
-      json_raw (out, "chain_validated", config->trust_dir != NULL ? "true" : "false");
-      json_raw (out, "chain_length", n);
-      json_str (out, "reader", zid_token_get_reader_name (token));
-      json_str (out, "token", zid_token_get_label (token));
-      json_identity (out, "identity", id);
-      g_string_append_c (out, '}');
-      print_json (out);
+      g_autoptr(JsonBuilder) json = zid_cli_json_begin ();
+
+      zid_cli_json_bool (json, "verified", TRUE);
+      zid_cli_json_bool (json, "chain_validated", config->trust_dir != NULL);
+      zid_cli_json_int (json, "chain_length", chain->len);
+      zid_cli_json_string (json, "reader", zid_token_get_reader_name (token));
+      zid_cli_json_string (json, "token", zid_token_get_label (token));
+      json_identity (json, "identity", id);
+      return zid_cli_json_end (json);
     }
-  else
-    {
-      g_print ("UZI-pas geverifieerd (PIN, handtekening%s) in %s:\n",
-               config->trust_dir != NULL ? ", keten" : "; keten niet gecontroleerd: geen --trust",
-               zid_token_get_reader_name (token));
-      print_text_identity (id);
-    }
-  return CARD_DONE;
+  g_print ("UZI-pas geverifieerd (PIN, handtekening%s) in %s:\n",
+           config->trust_dir != NULL ? ", keten" : "; keten niet gecontroleerd: geen --trust",
+           zid_token_get_reader_name (token));
+  print_text_identity (id);
+  return ZID_CLI_DONE;
 }
 
-/* --- dispatch ------------------------------------------------------------- */
-
-int
-zid_cli_card (int          argc,
-              char       **argv,
-              const char  *data_dir,
-              const char  *environment,
-              gboolean     json)
-{
-  CardCli cli = { 0 };
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(GError) error = NULL;
-  GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &cli.json_option, "Machineleesbare uitvoer (JSON)", NULL },
-    { "trust", 0, 0, G_OPTION_ARG_FILENAME, &cli.trust_dir, "Map met vertrouwde UZI-basiscertificaten", "MAP" },
-    { "module", 0, 0, G_OPTION_ARG_FILENAME, &cli.module_path, "PKCS#11-module van de kaartsoftware", "PAD" },
-    { "no-registered", 0, 0, G_OPTION_ARG_NONE, &cli.no_registered, "Alleen --module, niet de modules van p11-kit", NULL },
-    { "pin-file", 0, 0, G_OPTION_ARG_FILENAME, &cli.pin_file, "Lees de PIN uit dit bestand", "BESTAND" },
-    { "extra-oid-ca", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cli.extra_oids, "Sta ook deze OID CA toe", "OID" },
-    { NULL }
-  };
-  const char *sub;
-  int sub_argc;
-  char **sub_argv;
-  int status;
-
-  cli.json = json;
-  if (!zid_uzi_environment_from_string (environment, &cli.environment))
-    return usage (&cli, "onbekende omgeving: kies acceptatie of productie");
-
-  if (argc < 2)
-    return usage (&cli, "gebruik: card inspect|status|verify");
-  sub = argv[1];
-  if (strcmp (sub, "inspect") != 0 && strcmp (sub, "status") != 0 && strcmp (sub, "verify") != 0)
-    return usage (&cli, "onbekende opdracht; gebruik: card inspect|status|verify");
-
-  /* GOptionContext wants its own argv: "card SUB args..." minus "card" */
-  sub_argc = argc - 1;
-  sub_argv = g_new0 (char *, argc + 1);
-  for (int i = 1; i < argc; i++)
-    sub_argv[i - 1] = argv[i];
-
-  context = g_option_context_new (NULL);
-  g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_set_help_enabled (context, TRUE);
-  if (!g_option_context_parse (context, &sub_argc, &sub_argv, &error))
-    {
-      status = usage (&cli, error->message);
-      goto out;
-    }
-  cli.json = cli.json || cli.json_option;
-
-  if (strcmp (sub, "inspect") == 0)
-    status = card_inspect (&cli, sub_argc, sub_argv);
-  else if (strcmp (sub, "status") == 0)
-    status = card_status (&cli, sub_argc, sub_argv);
-  else
-    status = card_verify (&cli, sub_argc, sub_argv);
-
-out:
-  g_free (sub_argv);
-  g_free (cli.trust_dir);
-  g_free (cli.module_path);
-  g_free (cli.pin_file);
-  g_strfreev (cli.extra_oids);
-  return status;
-}
+const ZidCliCommand zid_cli_card_commands[] = {
+  { "inspect", card_inspect, "check a UZI certificate file against the UZI profile" },
+  { "status", card_status, "card readers, tokens and their certificates" },
+  { "verify", card_verify, "verify the inserted UZI-pas: PIN, signature, chain" },
+  { NULL }
+};

@@ -1,5 +1,6 @@
-/* zid-cli-registration.c — `zorgid-admin registration sign|import|complete`
+/* zid-cli-registration.c — `zorgid-admin registration add|list|sign|import|complete`
  *
+ * add and list: the pending registrations as the operator prepared them.
  * sign and import: the operator's signed registration file
  * (zid-registration-file.h). complete: the organisation registration with
  * the inserted UZI-pas, the same steps as the window (docs/registration-file.md
@@ -15,120 +16,95 @@
 #include <string.h>
 
 #include "zid-card.h"
-#include "zid-cli-registration.h"
+#include "zid-cli.h"
 #include "zid-core.h"
-#include "zid-json.h"
-#include "zid-qr-png.h"
 #include "zid-registration-file.h"
 
-enum { EXIT_DONE = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2 };
-
-typedef struct
-{
-  ZidPortal  *portal;
-  const char *environment;
-  gboolean    json;
-} Cli;
-
-/* --- output (the shapes of zid-admin.c) ----------------------------------- */
+/* --- registration add, list ------------------------------------------------- */
 
 static int
-print_json (ZidJson *json)
+cmd_add (ZidCli  *cli,
+         int      argc,
+         char   **argv)
 {
-  g_autofree char *text = zid_json_finish (json);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ura = NULL, *name = NULL, *agb = NULL, *address = NULL, *reference = NULL;
+  GOptionEntry entries[] = {
+    { "ura", 0, 0, G_OPTION_ARG_STRING, &ura, "URA of the organisation", "N" },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, "Name of the organisation", "TEXT" },
+    { "agb", 0, 0, G_OPTION_ARG_STRING, &agb, "AGB code", "N" },
+    { "address", 0, 0, G_OPTION_ARG_STRING, &address, "Address", "TEXT" },
+    { "reference", 0, 0, G_OPTION_ARG_STRING, &reference, "Operator reference", "TEXT" },
+    { NULL }
+  };
+  gint64 id;
 
-  fwrite (text, 1, strlen (text), stdout);
-  fflush (stdout);
-  return EXIT_DONE;
-}
-
-/* Core errors by their code; card errors by the card layer's names (all
- * refusals, exit 1). */
-static int
-fail_with_status (Cli          *cli,
-                  const GError *error,
-                  int           status)
-{
-  const char *code = "error";
-
-  if (error->domain == ZID_ERROR)
-    code = zid_error_code_name (error->code);
-  else if (error->domain == ZID_CARD_ERROR)
-    code = zid_card_error_code_name (error->code);
-
+  if (!zid_cli_parse_args (cli, "registration add", entries, &argc, &argv, 0, 0))
+    return ZID_CLI_USAGE;
+  if (name == NULL)
+    return zid_cli_usage_error (cli, "Geef de naam van de organisatie met --name");
+  id = zid_portal_add_registration (cli->portal, ura, name, agb, address, reference, &error);
+  if (id == 0)
+    return zid_cli_fail (cli, error);
   if (cli->json)
     {
-      ZidJson json;
+      g_autoptr(JsonBuilder) json = zid_cli_json_begin ();
 
-      zid_json_init (&json);
-      zid_json_begin_object (&json, NULL);
-      zid_json_string (&json, "error", code);
-      zid_json_string (&json, "message", error->message);
-      zid_json_end_object (&json);
-      print_json (&json);
+      zid_cli_json_int (json, "registration", id);
+      zid_cli_json_string (json, "ura", ura);
+      return zid_cli_json_end (json);
     }
-  g_printerr ("zorgid-admin: %s\n", error->message);
-  return status;
+  g_print ("Registratie %" G_GINT64_FORMAT " voor URA %s klaargezet\n", id, ura);
+  return ZID_CLI_DONE;
 }
 
-static int
-fail (Cli          *cli,
-      const GError *error)
+static void
+json_registration (JsonBuilder *json,
+                   gpointer     item)
 {
-  return fail_with_status (cli, error,
-                           error->domain == ZID_ERROR ? zid_error_exit_status (error) : EXIT_REFUSED);
+  ZidRegistration *r = item;
+
+  zid_cli_json_string (json, "ura", r->ura);
+  zid_cli_json_string (json, "name", r->name);
+  zid_cli_json_string (json, "agb", r->agb);
+  zid_cli_json_string (json, "address", r->address);
+  zid_cli_json_string (json, "reference", r->reference);
+  zid_cli_json_time (json, "created", r->created);
+  zid_cli_json_time (json, "completed", r->completed);
 }
 
 static int
-usage_error (Cli        *cli,
-             const char *format,
-             ...) G_GNUC_PRINTF (2, 3);
-
-static int
-usage_error (Cli        *cli,
-             const char *format,
-             ...)
+cmd_list (ZidCli  *cli,
+          int      argc,
+          char   **argv)
 {
   g_autoptr(GError) error = NULL;
-  va_list args;
+  gboolean all = FALSE;
+  GOptionEntry entries[] = {
+    { "all", 0, 0, G_OPTION_ARG_NONE, &all, "Include completed registrations", NULL },
+    { NULL }
+  };
+  g_autoptr(GPtrArray) list = NULL;
 
-  va_start (args, format);
-  error = g_error_new_valist (ZID_ERROR, ZID_ERROR_INVALID_INPUT, format, args);
-  va_end (args);
-  return fail (cli, error);
-}
-
-static gboolean
-parse_options (Cli           *cli,
-               const char    *command,
-               GOptionEntry  *entries,
-               int           *argc,
-               char        ***argv,
-               int            positional)
-{
-  g_autoptr(GOptionContext) context = g_option_context_new (command);
-  g_autoptr(GError) error = NULL;
-
-  g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_set_help_enabled (context, TRUE);
-  if (!g_option_context_parse (context, argc, argv, &error))
+  if (!zid_cli_parse_args (cli, "registration list", entries, &argc, &argv, 0, 0))
+    return ZID_CLI_USAGE;
+  if ((list = zid_portal_list_registrations (cli->portal, all, &error)) == NULL)
+    return zid_cli_fail (cli, error);
+  if (cli->json)
+    return zid_cli_json_print_array ("registrations", list, json_registration);
+  for (guint i = 0; i < list->len; i++)
     {
-      usage_error (cli, "%s", error->message);
-      return FALSE;
+      ZidRegistration *r = g_ptr_array_index (list, i);
+      g_print ("%s  %-40s %s\n", r->ura, r->name, r->completed ? "afgerond" : "open");
     }
-  if (*argc - 1 != positional)
-    {
-      usage_error (cli, "Verkeerd aantal argumenten voor “registration %s”; zie --help", command);
-      return FALSE;
-    }
-  return TRUE;
+  return ZID_CLI_DONE;
 }
 
 static GBytes *
-read_file (Cli         *cli,
-           const char  *what,
-           const char  *path,
-           int         *status)
+read_file (ZidCli     *cli,
+           const char *what,
+           const char *path,
+           int        *status)
 {
   g_autoptr(GError) error = NULL;
   char *contents = NULL;
@@ -136,7 +112,7 @@ read_file (Cli         *cli,
 
   if (!g_file_get_contents (path, &contents, &len, &error))
     {
-      *status = usage_error (cli, "%s %s kan niet worden gelezen: %s", what, path, error->message);
+      *status = zid_cli_usage_error (cli, "%s %s kan niet worden gelezen: %s", what, path, error->message);
       return NULL;
     }
   return g_bytes_new_take (contents, len);
@@ -145,9 +121,9 @@ read_file (Cli         *cli,
 /* --- registration sign ------------------------------------------------------ */
 
 static int
-cmd_sign (Cli   *cli,
-          int    argc,
-          char **argv)
+cmd_sign (ZidCli  *cli,
+          int      argc,
+          char   **argv)
 {
   g_autofree char *in = NULL, *key = NULL, *cert = NULL, *chain = NULL, *out = NULL;
   gboolean pem = FALSE;
@@ -165,15 +141,15 @@ cmd_sign (Cli   *cli,
   g_autoptr(GError) error = NULL;
   g_autoptr(ZidRegistration) r = NULL;
   gint64 now = zid_clock_now (zid_portal_get_clock (cli->portal));
-  int status = EXIT_USAGE;
+  int status = ZID_CLI_USAGE;
   gsize len;
   const char *data;
 
-  if (!parse_options (cli, "sign", entries, &argc, &argv, 0))
-    return EXIT_USAGE;
+  if (!zid_cli_parse_args (cli, "registration sign", entries, &argc, &argv, 0, 0))
+    return ZID_CLI_USAGE;
   if (in == NULL || key == NULL || cert == NULL || out == NULL)
-    return usage_error (cli, "Gebruik: registration sign --in JSON --key SLEUTEL --cert CERTIFICAAT "
-                             "--out BESTAND [--chain PEM] [--pem]");
+    return zid_cli_usage_error (cli, "Gebruik: registration sign --in JSON --key SLEUTEL --cert CERTIFICAAT "
+                                     "--out BESTAND [--chain PEM] [--pem]");
 
   if ((json = read_file (cli, "De registratie", in, &status)) == NULL ||
       (cert_data = read_file (cli, "Het certificaat", cert, &status)) == NULL ||
@@ -183,13 +159,13 @@ cmd_sign (Cli   *cli,
 
   signed_file = zid_registration_file_sign (json, cert_data, key_data, chain_data, pem, now, &error);
   if (signed_file == NULL)
-    return fail (cli, error);
+    return zid_cli_fail (cli, error);
 
   data = g_bytes_get_data (signed_file, &len);
   if (!g_file_set_contents (out, data, (gssize) len, &error))
     {
       g_autoptr(GError) e = g_error_new (ZID_ERROR, ZID_ERROR_IO, "%s", error->message);
-      return fail (cli, e);
+      return zid_cli_fail (cli, e);
     }
 
   /* What was signed, for the operator's log */
@@ -197,28 +173,25 @@ cmd_sign (Cli   *cli,
   r = zid_registration_parse_json (data, len, now, NULL);
   if (cli->json)
     {
-      ZidJson j;
+      g_autoptr(JsonBuilder) j = zid_cli_json_begin ();
 
-      zid_json_init (&j);
-      zid_json_begin_object (&j, NULL);
-      zid_json_string (&j, "file", out);
-      zid_json_string (&j, "ura", r ? r->ura : NULL);
-      zid_json_string (&j, "reference", r ? r->reference : NULL);
-      zid_json_string (&j, "format", pem ? "pem" : "der");
-      zid_json_end_object (&j);
-      return print_json (&j);
+      zid_cli_json_string (j, "file", out);
+      zid_cli_json_string (j, "ura", r ? r->ura : NULL);
+      zid_cli_json_string (j, "reference", r ? r->reference : NULL);
+      zid_cli_json_string (j, "format", pem ? "pem" : "der");
+      return zid_cli_json_end (j);
     }
   g_print ("Registratie voor URA %s (%s) ondertekend: %s\n", r ? r->ura : "?",
            r ? r->name : "?", out);
-  return EXIT_DONE;
+  return ZID_CLI_DONE;
 }
 
 /* --- registration import ---------------------------------------------------- */
 
 static int
-cmd_import (Cli   *cli,
-            int    argc,
-            char **argv)
+cmd_import (ZidCli  *cli,
+            int      argc,
+            char   **argv)
 {
   g_autofree char *trust = NULL;
   GOptionEntry entries[] = {
@@ -232,35 +205,32 @@ cmd_import (Cli   *cli,
   g_autofree char *signer = NULL;
   gboolean already = FALSE;
 
-  if (!parse_options (cli, "import FILE", entries, &argc, &argv, 1))
-    return EXIT_USAGE;
+  if (!zid_cli_parse_args (cli, "registration import FILE", entries, &argc, &argv, 1, 1))
+    return ZID_CLI_USAGE;
 
   r = zid_registration_file_import (cli->portal, argv[1], trust, &signer, &already, &error);
   if (r == NULL)
-    return fail (cli, error);
+    return zid_cli_fail (cli, error);
 
   if (cli->json)
     {
-      ZidJson json;
+      g_autoptr(JsonBuilder) json = zid_cli_json_begin ();
 
-      zid_json_init (&json);
-      zid_json_begin_object (&json, NULL);
-      zid_json_int (&json, "registration", r->id);
-      zid_json_string (&json, "ura", r->ura);
-      zid_json_string (&json, "name", r->name);
-      zid_json_string (&json, "agb", r->agb);
-      zid_json_string (&json, "address", r->address);
-      zid_json_string (&json, "reference", r->reference);
-      zid_json_string (&json, "signer", signer);
-      zid_json_bool (&json, "already_present", already);
-      zid_json_time (&json, "completed", r->completed);
-      zid_json_end_object (&json);
-      return print_json (&json);
+      zid_cli_json_int (json, "registration", r->id);
+      zid_cli_json_string (json, "ura", r->ura);
+      zid_cli_json_string (json, "name", r->name);
+      zid_cli_json_string (json, "agb", r->agb);
+      zid_cli_json_string (json, "address", r->address);
+      zid_cli_json_string (json, "reference", r->reference);
+      zid_cli_json_string (json, "signer", signer);
+      zid_cli_json_bool (json, "already_present", already);
+      zid_cli_json_time (json, "completed", r->completed);
+      return zid_cli_json_end (json);
     }
   g_print ("Registratie %" G_GINT64_FORMAT " voor URA %s (%s) %s\n", r->id, r->ura, r->name,
            already ? "was al ingelezen" : "ingelezen");
   g_print ("Ondertekend door: %s\n", signer);
-  return EXIT_DONE;
+  return ZID_CLI_DONE;
 }
 
 /* --- registration complete ---------------------------------------------------- */
@@ -280,7 +250,7 @@ holder_from_identity (ZidCardHolder  *holder,
 
 /* Refusals of the card layer go to the audit trail like the core's own */
 static int
-card_refused (Cli            *cli,
+card_refused (ZidCli         *cli,
               const GError   *error,
               ZidUziIdentity *identity,
               const char     *ura)
@@ -300,38 +270,15 @@ card_refused (Cli            *cli,
 
       zid_portal_audit (cli->portal, actor, "registration.card.refused", ura, details, NULL);
     }
-  return fail (cli, error);
-}
-
-static ZidCardConfig *
-card_config (Cli        *cli,
-             const char *trust,
-             const char *module)
-{
-  ZidUziEnvironment env = ZID_UZI_ENVIRONMENT_PRODUCTIE;
-  ZidCardConfig *config;
-
-  zid_uzi_environment_from_string (cli->environment, &env);
-  config = zid_card_config_new_from_environment (env);
-  if (trust != NULL)
-    {
-      g_free (config->trust_dir);
-      config->trust_dir = g_strdup (trust);
-    }
-  if (module != NULL)
-    {
-      g_free (config->module_path);
-      config->module_path = g_strdup (module);
-    }
-  return config;
+  return zid_cli_fail (cli, error);
 }
 
 static int
-print_completion (Cli               *cli,
-                  ZidCompletion     *c,
-                  ZidRegistration   *r,
+print_completion (ZidCli              *cli,
+                  ZidCompletion       *c,
+                  ZidRegistration     *r,
                   const ZidCardHolder *holder,
-                  ZidQrPng          *png)
+                  ZidQrPng            *png)
 {
   g_autofree char *expires = c->enrolment ? zid_format_time (c->enrolment->expires) : NULL;
 
@@ -340,20 +287,17 @@ print_completion (Cli               *cli,
 
   if (cli->json)
     {
-      ZidJson json;
+      g_autoptr(JsonBuilder) json = zid_cli_json_begin ();
 
-      zid_json_init (&json);
-      zid_json_begin_object (&json, NULL);
-      zid_json_string (&json, "organisation", r->ura);
-      zid_json_int (&json, "organisation_id", c->organisation_id);
-      zid_json_string (&json, "organisation_name", r->name);
-      zid_json_int (&json, "user", c->user_id);
-      zid_json_string (&json, "uzi_number", holder->uzi_number);
-      zid_json_bool (&json, "existing_mobile_id", c->existing_mobile_id);
-      zid_json_string (&json, "enrolment_payload", c->enrolment ? c->enrolment->payload : NULL);
-      zid_json_string (&json, "expires", expires);
-      zid_json_end_object (&json);
-      return print_json (&json);
+      zid_cli_json_string (json, "organisation", r->ura);
+      zid_cli_json_int (json, "organisation_id", c->organisation_id);
+      zid_cli_json_string (json, "organisation_name", r->name);
+      zid_cli_json_int (json, "user", c->user_id);
+      zid_cli_json_string (json, "uzi_number", holder->uzi_number);
+      zid_cli_json_bool (json, "existing_mobile_id", c->existing_mobile_id);
+      zid_cli_json_string (json, "enrolment_payload", c->enrolment ? c->enrolment->payload : NULL);
+      zid_cli_json_string (json, "expires", expires);
+      return zid_cli_json_end (json);
     }
 
   g_print ("Organisatie %s (URA %s) is aangemaakt.\n", r->name, r->ura);
@@ -364,13 +308,13 @@ print_completion (Cli               *cli,
   else
     g_print ("Maak uw ZORG-ID aan met deze QR-code (eenmalig, geldig tot %s):\n%s\n",
              expires, c->enrolment->payload);
-  return EXIT_DONE;
+  return ZID_CLI_DONE;
 }
 
 static int
-cmd_complete (Cli   *cli,
-              int    argc,
-              char **argv)
+cmd_complete (ZidCli  *cli,
+              int      argc,
+              char   **argv)
 {
   g_autofree char *ura = NULL, *pin_file = NULL, *birth_date = NULL, *trust = NULL;
   g_autofree char *module = NULL, *qr_png = NULL;
@@ -396,18 +340,18 @@ cmd_complete (Cli   *cli,
   g_autoptr(ZidQrPng) png = NULL;
   gint64 existing_user = 0;
 
-  if (!parse_options (cli, "complete", entries, &argc, &argv, 0))
-    return EXIT_USAGE;
+  if (!zid_cli_parse_args (cli, "registration complete", entries, &argc, &argv, 0, 0))
+    return ZID_CLI_USAGE;
   if (ura == NULL)
-    return usage_error (cli, "Geef de URA van de registratie met --ura");
+    return zid_cli_usage_error (cli, "Geef de URA van de registratie met --ura");
   if (!zid_validate_ura (ura, &error) ||
       (birth_date != NULL &&
        !zid_validate_birth_date (birth_date, zid_clock_now (zid_portal_get_clock (cli->portal)),
                                  &error)))
-    return fail (cli, error);
+    return zid_cli_fail (cli, error);
   /* the PNG's file before anything is done (zid-qr-png.h) */
   if (!zid_qr_png_begin (qr_png, &png, &error))
-    return fail (cli, error);
+    return zid_cli_fail (cli, error);
 
   /* 1. Is there anything to complete? (no PIN try spent when not) */
   pending = zid_portal_find_registration (cli->portal, ura, &error);
@@ -422,17 +366,17 @@ cmd_complete (Cli   *cli,
                                                       error->message);
           zid_portal_audit (cli->portal, "card:?", "registration.check.refused", ura, details, NULL);
         }
-      return fail (cli, error);
+      return zid_cli_fail (cli, error);
     }
 
   /* The chain of the card must be checked: no trust anchors, no completion */
-  config = card_config (cli, trust, module);
+  config = zid_cli_card_config (cli, trust, module, FALSE, NULL);
   if (config->trust_dir == NULL || *config->trust_dir == '\0')
     {
       g_set_error (&error, ZID_CARD_ERROR, ZID_CARD_ERROR_UNTRUSTED,
                    "Geen map met vertrouwde UZI-basiscertificaten ingesteld (--trust of "
                    "ZID_UZI_TRUST_DIR); zonder kan de UZI-pas niet worden gecontroleerd");
-      return fail (cli, error);
+      return zid_cli_fail (cli, error);
     }
 
   /* 2.-3. The card's identity, without a PIN; an expired card stops here */
@@ -455,17 +399,17 @@ cmd_complete (Cli   *cli,
                    "gegevens niet kloppen", holder.subscriber_number, ura);
       details = g_strdup_printf ("%s: %s", zid_error_code_name (error->code), error->message);
       zid_portal_audit (cli->portal, actor, "registration.check.refused", ura, details, NULL);
-      return fail (cli, error);
+      return zid_cli_fail (cli, error);
     }
   checked = zid_portal_check_registration (cli->portal, &holder, &existing_user, &error);
   if (checked == NULL)
-    return fail (cli, error);
+    return zid_cli_fail (cli, error);
 
   /* 5. A new mobile ID needs the birth date */
   if (existing_user == 0 && birth_date == NULL)
-    return usage_error (cli, "Er is nog geen ZORG-ID gekoppeld aan UZI-nummer %s: geef uw "
-                             "geboortedatum (zoals in uw identiteitsbewijs) met --birth-date JJJJ-MM-DD",
-                        holder.uzi_number);
+    return zid_cli_usage_error (cli, "Er is nog geen ZORG-ID gekoppeld aan UZI-nummer %s: geef uw "
+                                     "geboortedatum (zoals in uw identiteitsbewijs) met --birth-date JJJJ-MM-DD",
+                                holder.uzi_number);
 
   /* 6. PIN, proof of possession, chain to the UZI trust anchors */
   if (pin_file != NULL)
@@ -473,7 +417,7 @@ cmd_complete (Cli   *cli,
   else
     pin = zid_pin_new_from_terminal ("PIN van de UZI-pas: ", &error);
   if (pin == NULL)
-    return fail_with_status (cli, error, EXIT_USAGE);
+    return zid_cli_fail_with_status (cli, error, ZID_CLI_USAGE);
   verified = zid_token_verify (token, pin, NULL, NULL, &error);
   g_clear_pointer (&pin, zid_pin_unref);
   if (verified == NULL)
@@ -485,31 +429,15 @@ cmd_complete (Cli   *cli,
   completion = zid_portal_complete_registration (cli->portal, &holder,
                                                  existing_user ? NULL : birth_date, &error);
   if (completion == NULL)
-    return fail (cli, error);
+    return zid_cli_fail (cli, error);
   return print_completion (cli, completion, checked, &holder, png);
 }
 
-/* --- dispatch ------------------------------------------------------------- */
-
-int
-zid_cli_registration (int          argc,
-                      char       **argv,
-                      ZidPortal   *portal,
-                      const char  *environment,
-                      gboolean     json)
-{
-  Cli cli = { portal, environment, json };
-  const char *sub = argc > 1 ? argv[1] : "";
-
-  g_return_val_if_fail (ZID_IS_PORTAL (portal), EXIT_USAGE);
-
-  /* GOptionContext sees "SUB args...", the subcommand as its program name */
-  argc--, argv++;
-  if (g_str_equal (sub, "sign"))
-    return cmd_sign (&cli, argc, argv);
-  if (g_str_equal (sub, "import"))
-    return cmd_import (&cli, argc, argv);
-  if (g_str_equal (sub, "complete"))
-    return cmd_complete (&cli, argc, argv);
-  return usage_error (&cli, "Gebruik: registration sign|import|complete");
-}
+const ZidCliCommand zid_cli_registration_commands[] = {
+  { "add", cmd_add, "prepare a pending registration (operator side)" },
+  { "list", cmd_list, "list the pending (--all: also completed) registrations" },
+  { "sign", cmd_sign, "sign a registration file (operator side)" },
+  { "import", cmd_import, "import a signed registration file" },
+  { "complete", cmd_complete, "complete a registration with the inserted UZI-pas" },
+  { NULL }
+};

@@ -7,14 +7,15 @@
  *
  * SPDX-License-Identifier: EUPL-1.2
  */
+#define G_LOG_DOMAIN "zid-admin"
+
 #include "config.h"
 
 #include <glib-unix.h>
 #include <signal.h>
 #include <stdio.h>
-#include <string.h>
 
-#include "zid-cli-service.h"
+#include "zid-cli.h"
 #include "zid-service.h"
 
 typedef struct
@@ -66,75 +67,63 @@ on_refused (ZidService *service,
 }
 
 static int
-usage (void)
-{
-  g_printerr ("Usage: zorgid-admin service run [--listen ADDRESS:PORT]\n"
-              "  ADDRESS is an IP address, [IPv6] or * for every address; PORT 0 picks a free port.\n"
-              "  Without --listen: as the service-address setting says: on its IP address only\n"
-              "  when it names one, else on every address, on its port.\n");
-  return 2;
-}
-
-int
-zid_cli_service (int         argc,
-                 char      **argv,
-                 ZidPortal  *portal,
-                 gboolean    json)
+cmd_run (ZidCli  *cli,
+         int      argc,
+         char   **argv)
 {
   g_autoptr(ZidService) service = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *listening = NULL;
   g_autofree char *advertised = NULL;
-  const char *listen = NULL;
+  g_autofree char *listen = NULL;
+  GOptionEntry entries[] = {
+    { "listen", 0, 0, G_OPTION_ARG_STRING, &listen,
+      "Listen here: an IP address, [IPv6] or * for every address; PORT 0 picks a free port. "
+      "Without: as the service-address setting says (on its IP address only when it names "
+      "one, else on every address, on its port)", "ADDRESS:PORT" },
+    { NULL }
+  };
   RunState state = { 0 };
   guint sigterm, sigint;
 
-  if (argc < 2 || !g_str_equal (argv[1], "run"))
-    return usage ();
-  for (int i = 2; i < argc; i++)
-    {
-      if (g_str_equal (argv[i], "--listen") && i + 1 < argc)
-        listen = argv[++i];
-      else if (g_str_has_prefix (argv[i], "--listen="))
-        listen = argv[i] + strlen ("--listen=");
-      else
-        return usage ();
-    }
-
+  if (!zid_cli_parse_args (cli, "service run", entries, &argc, &argv, 0, 0))
+    return ZID_CLI_USAGE;
   if (listen != NULL)
     {
       g_autoptr(GInetAddress) address = NULL;
       guint16 port;
 
       if (!zid_service_parse_listen (listen, &address, &port, &error))
-        {
-          g_printerr ("zorgid-admin: %s\n", error->message);
-          return 2;
-        }
+        return zid_cli_fail_with_status (cli, error, ZID_CLI_USAGE);
     }
 
-  service = zid_service_new (portal);
+  service = zid_service_new (cli->portal);
   if (!zid_service_start (service, listen, &error))
-    {
-      g_printerr ("zorgid-admin: %s\n", error->message);
-      return 1;
-    }
+    return zid_cli_fail_with_status (cli, error, ZID_CLI_REFUSED);
 
   g_signal_connect (service, "enrolled", G_CALLBACK (on_enrolled), NULL);
   g_signal_connect (service, "login-accepted", G_CALLBACK (on_login), NULL);
   g_signal_connect (service, "refused", G_CALLBACK (on_refused), NULL);
 
   listening = zid_service_dup_listen_address (service);
-  advertised = zid_portal_dup_service_address (portal);
-  if (json)
-    g_print ("{\"listening\": \"%s\", \"port\": %u, \"service_address\": \"%s\", \"pin\": \"%s\"}\n",
-             listening, zid_service_get_port (service), advertised ? advertised : "",
-             zid_service_get_pin (service));
+  advertised = zid_portal_dup_service_address (cli->portal);
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) json = zid_cli_json_begin ();
+
+      zid_cli_json_string (json, "listening", listening);
+      zid_cli_json_int (json, "port", zid_service_get_port (service));
+      zid_cli_json_string (json, "service_address", advertised ? advertised : "");
+      zid_cli_json_string (json, "pin", zid_service_get_pin (service));
+      zid_cli_json_end (json);
+    }
   else
-    g_print ("Enrolment service listening on %s (QR codes point to %s, pin %s)\n",
-             listening, advertised ? advertised : "?", zid_service_get_pin (service));
-  fflush (stdout);
+    {
+      g_print ("Enrolment service listening on %s (QR codes point to %s, pin %s)\n",
+               listening, advertised ? advertised : "?", zid_service_get_pin (service));
+      fflush (stdout);
+    }
 
   loop = g_main_loop_new (NULL, FALSE);
   state.loop = loop;
@@ -150,5 +139,10 @@ zid_cli_service (int         argc,
 
   g_source_remove (sigterm);
   g_source_remove (sigint);
-  return 0;
+  return ZID_CLI_DONE;
 }
+
+const ZidCliCommand zid_cli_service_commands[] = {
+  { "run", cmd_run, "run the enrolment service without a window" },
+  { NULL }
+};

@@ -6,12 +6,7 @@ not_ok () { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
 check () { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
 finish () { echo "1..$n"; [ "$failed" = 0 ]; }
 
-# The real command line when it is built, else our driver of the same code
-admin=${ZID_BUILD_ROOT:-}/src/cli/zorgid-admin
-if [ ! -x "$admin" ]; then
-  admin=${ZID_CARD_CLI_DRIVER:?ZID_CARD_CLI_DRIVER not set}
-  echo "# zorgid-admin not built; using $admin"
-fi
+admin=${ZID_BUILD_ROOT:?ZID_BUILD_ROOT not set}/src/cli/zorgid-admin
 py=/usr/bin/python3
 [ -x "$py" ] || py=python3
 

@@ -1,0 +1,165 @@
+/* zid-cli-audit.c — `zorgid-admin audit list|verify`, `config get|set` and
+ * `overview`: the audit trail and the settings
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#define G_LOG_DOMAIN "zid-admin"
+
+#include "config.h"
+
+#include "zid-cli.h"
+
+static void
+json_event (JsonBuilder *json,
+            gpointer     item)
+{
+  ZidAuditEvent *e = item;
+
+  zid_cli_json_int (json, "id", e->id);
+  zid_cli_json_time (json, "time", e->time);
+  zid_cli_json_string (json, "actor", e->actor);
+  zid_cli_json_string (json, "action", e->action);
+  zid_cli_json_string (json, "subject", e->subject);
+  zid_cli_json_string (json, "details", e->details);
+  zid_cli_json_string (json, "hash", e->hash);
+}
+
+static int
+cmd_audit_list (ZidCli  *cli,
+                int      argc,
+                char   **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = zid_portal_list_audit (cli->portal, &error);
+
+  if (list == NULL)
+    return zid_cli_fail (cli, error);
+  if (cli->json)
+    return zid_cli_json_print_array ("events", list, json_event);
+  for (guint i = 0; i < list->len; i++)
+    {
+      ZidAuditEvent *e = g_ptr_array_index (list, i);
+      g_autofree char *when = zid_format_time (e->time);
+
+      g_print ("%5" G_GINT64_FORMAT "  %s  %-10s %-28s %-10s %s\n", e->id, when, e->actor,
+               e->action, e->subject ? e->subject : "-", e->details ? e->details : "");
+    }
+  return ZID_CLI_DONE;
+}
+
+static int
+cmd_audit_verify (ZidCli  *cli,
+                  int      argc,
+                  char   **argv)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 bad = 0;
+
+  if (!zid_portal_verify_audit (cli->portal, &bad, &error))
+    {
+      /* the refusal, naming the first bad event */
+      if (cli->json)
+        {
+          g_autoptr(JsonBuilder) json = zid_cli_json_begin ();
+
+          zid_cli_json_string (json, "error", zid_cli_error_code (error));
+          zid_cli_json_string (json, "message", error->message);
+          zid_cli_json_int (json, "event", bad);
+          zid_cli_json_end (json);
+        }
+      g_printerr ("zorgid-admin: %s\n", error->message);
+      return ZID_CLI_REFUSED;
+    }
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) json = zid_cli_json_begin ();
+
+      zid_cli_json_bool (json, "intact", TRUE);
+      return zid_cli_json_end (json);
+    }
+  g_print ("Auditlog is intact\n");
+  return ZID_CLI_DONE;
+}
+
+const ZidCliCommand zid_cli_audit_commands[] = {
+  { "list", cmd_audit_list, "the audit trail" },
+  { "verify", cmd_audit_verify, "check the audit trail's hash chain" },
+  { NULL }
+};
+
+/* config get|set service-address */
+
+static int
+config_service_address (ZidCli    *cli,
+                        int        argc,
+                        char     **argv,
+                        gboolean   set)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+
+  if (argc != (set ? 3 : 2) || !g_str_equal (argv[1], "service-address"))
+    return zid_cli_usage_error (cli, "Gebruik: config get|set service-address [HOST:POORT]");
+  if (set && !zid_portal_set_service_address (cli->portal, argv[2], &error))
+    return zid_cli_fail (cli, error);
+
+  address = zid_portal_dup_service_address (cli->portal);
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) json = zid_cli_json_begin ();
+
+      zid_cli_json_string (json, "service_address", address);
+      return zid_cli_json_end (json);
+    }
+  g_print ("%s\n", address);
+  return ZID_CLI_DONE;
+}
+
+static int
+cmd_config_get (ZidCli  *cli,
+                int      argc,
+                char   **argv)
+{
+  return config_service_address (cli, argc, argv, FALSE);
+}
+
+static int
+cmd_config_set (ZidCli  *cli,
+                int      argc,
+                char   **argv)
+{
+  return config_service_address (cli, argc, argv, TRUE);
+}
+
+const ZidCliCommand zid_cli_config_commands[] = {
+  { "get", cmd_config_get, "service-address: the address QR codes advertise" },
+  { "set", cmd_config_set, "service-address HOST:PORT" },
+  { NULL }
+};
+
+/* overview */
+
+int
+zid_cli_overview (ZidCli  *cli,
+                  int      argc,
+                  char   **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) registrations = NULL;
+  g_autofree char *address = zid_portal_dup_service_address (cli->portal);
+  gint64 bad = 0;
+  gboolean intact;
+
+  registrations = zid_portal_list_registrations (cli->portal, TRUE, &error);
+  if (registrations == NULL)
+    return zid_cli_fail (cli, error);
+  intact = zid_portal_verify_audit (cli->portal, &bad, NULL);
+
+  g_print ("ZORG-ID Portaal %s — omgeving %s\n", PACKAGE_VERSION, cli->environment_name);
+  g_print ("Gegevensmap:     %s\n", zid_portal_get_data_dir (cli->portal));
+  g_print ("Dienstadres:     %s\n", address);
+  g_print ("Registraties:    %u\n", registrations->len);
+  g_print ("Auditlog:        %s\n", intact ? "intact" : "VERBROKEN (zorgid-admin audit verify)");
+  g_print ("\nZie `zorgid-admin --help` voor de opdrachten.\n");
+  return ZID_CLI_DONE;
+}

@@ -1,0 +1,118 @@
+/* zid-cli-organisation.c — `zorgid-admin organisation bootstrap|list|inactive`
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#define G_LOG_DOMAIN "zid-admin"
+
+#include "config.h"
+
+#include "zid-cli.h"
+
+static int
+cmd_bootstrap (ZidCli  *cli,
+               int      argc,
+               char   **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ura = NULL, *first = NULL, *last = NULL, *birth = NULL, *qr_png = NULL;
+  GOptionEntry entries[] = {
+    { "ura", 0, 0, G_OPTION_ARG_STRING, &ura, "URA of the pending registration", "N" },
+    { "first-name", 0, 0, G_OPTION_ARG_STRING, &first, "First name as in the identity document", "A" },
+    { "last-name", 0, 0, G_OPTION_ARG_STRING, &last, "Last name as in the identity document", "B" },
+    { "birth-date", 0, 0, G_OPTION_ARG_STRING, &birth, "Birth date", "YYYY-MM-DD" },
+    { "qr-png", 0, 0, G_OPTION_ARG_FILENAME, &qr_png, "Also write the enrolment QR as PNG", "FILE" },
+    { NULL }
+  };
+  g_autoptr(ZidEnrolment) enrolment = NULL;
+  g_autoptr(ZidQrPng) png = NULL;
+
+  if (!zid_cli_parse_args (cli, "organisation bootstrap", entries, &argc, &argv, 0, 0))
+    return ZID_CLI_USAGE;
+  if (!zid_qr_png_begin (qr_png, &png, &error))
+    return zid_cli_fail (cli, error);
+  enrolment = zid_portal_bootstrap (cli->portal, ura, first, last, birth, &error);
+  return zid_cli_print_enrolment (cli, enrolment, png, error);
+}
+
+static void
+json_organisation (JsonBuilder *json,
+                   gpointer     item)
+{
+  ZidOrganisation *o = item;
+
+  zid_cli_json_string (json, "ura", o->ura);
+  zid_cli_json_string (json, "name", o->name);
+  zid_cli_json_string (json, "agb", o->agb);
+  zid_cli_json_string (json, "address", o->address);
+  zid_cli_json_string (json, "role", zid_role_to_string (o->role));
+}
+
+static int
+cmd_list (ZidCli  *cli,
+          int      argc,
+          char   **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+
+  if (!zid_cli_parse_args (cli, "organisation list", NULL, &argc, &argv, 0, 0))
+    return ZID_CLI_USAGE;
+  if ((list = zid_portal_list_organisations (cli->portal, cli->actor, &error)) == NULL)
+    return zid_cli_fail (cli, error);
+  if (cli->json)
+    return zid_cli_json_print_array ("organisations", list, json_organisation);
+  for (guint i = 0; i < list->len; i++)
+    {
+      ZidOrganisation *o = g_ptr_array_index (list, i);
+      g_print ("%s  %-40s %s\n", o->ura, o->name, zid_role_to_string (o->role));
+    }
+  return ZID_CLI_DONE;
+}
+
+static int
+cmd_inactive (ZidCli  *cli,
+              int      argc,
+              char   **argv)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean csv = FALSE;
+  GOptionEntry entries[] = {
+    { "csv", 0, 0, G_OPTION_ARG_NONE, &csv, "Print CSV", NULL },
+    { NULL }
+  };
+  g_autoptr(GPtrArray) users = NULL;
+  gint64 org;
+
+  if (!zid_cli_parse_args (cli, "organisation inactive ORG", entries, &argc, &argv, 1, 1) ||
+      !zid_cli_resolve_organisation (cli, argv[1], &org))
+    return ZID_CLI_USAGE;
+  if ((users = zid_portal_list_inactive (cli->portal, cli->actor, org, &error)) == NULL)
+    return zid_cli_fail (cli, error);
+  if (csv && !cli->json)
+    {
+      g_print ("id,voornaam,achternaam,geboortedatum,status,laatst_gebruikt,geregistreerd\n");
+      for (guint i = 0; i < users->len; i++)
+        {
+          ZidUser *u = g_ptr_array_index (users, i);
+          g_autofree char *last_use = u ? zid_format_time (zid_user_get_last_use (u)) : NULL;
+          g_autofree char *registered = zid_format_time (zid_user_get_registered (u));
+          g_autofree char *first = g_strescape (zid_user_get_first_name (u), "");
+          g_autofree char *last = g_strescape (zid_user_get_last_name (u), "");
+
+          g_print ("%" G_GINT64_FORMAT ",\"%s\",\"%s\",%s,%s,%s,%s\n",
+                   zid_user_get_id (u), first, last, zid_user_get_birth_date (u),
+                   zid_user_get_blocked (u) ? "geblokkeerd" : "actief",
+                   zid_user_get_last_use (u) ? last_use : "", registered);
+        }
+      return ZID_CLI_DONE;
+    }
+  return zid_cli_print_users (cli, users);
+}
+
+const ZidCliCommand zid_cli_organisation_commands[] = {
+  { "bootstrap", cmd_bootstrap, "create the first organisation and its Administrator (acceptatie only)" },
+  { "list", cmd_list, "the organisations the actor manages", NULL, ZID_CLI_ACTS_AS },
+  { "inactive", cmd_inactive, "users without use of their mobile ID for more than four weeks",
+    NULL, ZID_CLI_ACTS_AS },
+  { NULL }
+};

@@ -1,0 +1,345 @@
+/* zid-cli-user.c — `zorgid-admin user register|list|show|block|unblock`,
+ * `membership set` and `attribute add`: the commands about one user
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#define G_LOG_DOMAIN "zid-admin"
+
+#include "config.h"
+
+#include "zid-cli.h"
+
+static void
+json_membership (JsonBuilder *json,
+                 gpointer     item)
+{
+  ZidMembership *m = item;
+
+  zid_cli_json_string (json, "organisation", m->ura);
+  zid_cli_json_string (json, "organisation_name", m->organisation_name);
+  zid_cli_json_string (json, "role", zid_role_to_string (m->role));
+}
+
+/* USER objects (docs/cli.md) */
+static void
+json_user (JsonBuilder *json,
+           gpointer     item)
+{
+  ZidUser *user = item;
+
+  zid_cli_json_int (json, "id", zid_user_get_id (user));
+  zid_cli_json_string (json, "first_name", zid_user_get_first_name (user));
+  zid_cli_json_string (json, "last_name", zid_user_get_last_name (user));
+  zid_cli_json_string (json, "birth_date", zid_user_get_birth_date (user));
+  zid_cli_json_string (json, "status", zid_user_get_blocked (user) ? "blocked" : "active");
+  zid_cli_json_string (json, "block_reason",
+                       zid_user_get_blocked (user)
+                         ? zid_block_reason_to_string (zid_user_get_block_reason (user)) : NULL);
+  zid_cli_json_string (json, "mobile_id", zid_mobile_id_state_to_string (zid_user_get_mobile_id (user)));
+  zid_cli_json_time (json, "registered", zid_user_get_registered (user));
+  zid_cli_json_time (json, "last_use", zid_user_get_last_use (user));
+  zid_cli_json_array (json, "memberships", zid_user_get_memberships (user), json_membership);
+}
+
+static void
+print_user_line (ZidUser *user)
+{
+  GPtrArray *memberships = zid_user_get_memberships (user);
+  g_autoptr(GString) roles = g_string_new (NULL);
+  g_autofree char *last_use = zid_cli_format_time_local (zid_user_get_last_use (user));
+
+  for (guint i = 0; i < memberships->len; i++)
+    {
+      ZidMembership *m = g_ptr_array_index (memberships, i);
+
+      g_string_append_printf (roles, "%s%s (%s)", i ? ", " : "", m->organisation_name,
+                              zid_role_to_string (m->role));
+    }
+  g_print ("%6" G_GINT64_FORMAT "  %-30s %s  %-11s %-8s %-16s %s\n",
+           zid_user_get_id (user), zid_user_get_display_name (user),
+           zid_user_get_birth_date (user),
+           zid_user_get_blocked (user) ? "geblokkeerd" : "actief",
+           zid_mobile_id_state_to_string (zid_user_get_mobile_id (user)),
+           last_use, roles->str);
+}
+
+int
+zid_cli_print_users (ZidCli    *cli,
+                     GPtrArray *users)
+{
+  if (cli->json)
+    return zid_cli_json_print_array ("users", users, json_user);
+  for (guint i = 0; i < users->len; i++)
+    print_user_line (g_ptr_array_index (users, i));
+  return ZID_CLI_DONE;
+}
+
+/* user */
+
+static int
+cmd_register (ZidCli  *cli,
+              int      argc,
+              char   **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *org_ura = NULL, *first = NULL, *last = NULL, *birth = NULL;
+  g_autofree char *qr_png = NULL;
+  GOptionEntry entries[] = {
+    { "organisation", 0, 0, G_OPTION_ARG_STRING, &org_ura, "Organisation (URA)", "ORG" },
+    { "first-name", 0, 0, G_OPTION_ARG_STRING, &first, "First name as in the identity document", "X" },
+    { "last-name", 0, 0, G_OPTION_ARG_STRING, &last, "Last name as in the identity document", "Y" },
+    { "birth-date", 0, 0, G_OPTION_ARG_STRING, &birth, "Birth date", "YYYY-MM-DD" },
+    { "qr-png", 0, 0, G_OPTION_ARG_FILENAME, &qr_png, "Also write the enrolment QR as PNG", "FILE" },
+    { NULL }
+  };
+  g_autoptr(ZidEnrolment) enrolment = NULL;
+  g_autoptr(ZidQrPng) png = NULL;
+  gint64 org;
+
+  if (!zid_cli_parse_args (cli, "user register", entries, &argc, &argv, 0, 0) ||
+      !zid_cli_resolve_organisation (cli, org_ura, &org))
+    return ZID_CLI_USAGE;
+  if (!zid_qr_png_begin (qr_png, &png, &error))
+    return zid_cli_fail (cli, error);
+  enrolment = zid_portal_register_user (cli->portal, cli->actor, org, first, last, birth, &error);
+  return zid_cli_print_enrolment (cli, enrolment, png, error);
+}
+
+static int
+cmd_list (ZidCli  *cli,
+          int      argc,
+          char   **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *org_ura = NULL, *search = NULL;
+  GOptionEntry entries[] = {
+    { "organisation", 0, 0, G_OPTION_ARG_STRING, &org_ura, "Only this organisation (URA)", "ORG" },
+    { "search", 0, 0, G_OPTION_ARG_STRING, &search, "Name prefix", "TEXT" },
+    { NULL }
+  };
+  g_autoptr(GPtrArray) users = NULL;
+  gint64 org = 0;
+
+  if (!zid_cli_parse_args (cli, "user list", entries, &argc, &argv, 0, 0) ||
+      (org_ura != NULL && !zid_cli_resolve_organisation (cli, org_ura, &org)))
+    return ZID_CLI_USAGE;
+  if ((users = zid_portal_list_users (cli->portal, cli->actor, org, search, &error)) == NULL)
+    return zid_cli_fail (cli, error);
+  return zid_cli_print_users (cli, users);
+}
+
+static void
+json_attribute (JsonBuilder *json,
+                gpointer     item)
+{
+  ZidAttribute *a = item;
+
+  zid_cli_json_string (json, "type", a->type);
+  zid_cli_json_string (json, "organisation", a->ura);
+  zid_cli_json_string (json, "task_code", a->task_code);
+}
+
+static int
+cmd_show (ZidCli  *cli,
+          int      argc,
+          char   **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidUser) u = NULL;
+  g_autoptr(GPtrArray) attributes = NULL;
+  g_autoptr(GPtrArray) certificates = NULL;
+  gint64 user;
+
+  if (!zid_cli_parse_args (cli, "user show USER", NULL, &argc, &argv, 1, 1) ||
+      !zid_cli_parse_id (cli, argv[1], "gebruiker", &user))
+    return ZID_CLI_USAGE;
+  if ((u = zid_portal_get_user (cli->portal, cli->actor, user, &error)) == NULL ||
+      (attributes = zid_portal_list_attributes (cli->portal, cli->actor, user, &error)) == NULL ||
+      (certificates = zid_portal_list_certificates (cli->portal, cli->actor, user, &error)) == NULL)
+    return zid_cli_fail (cli, error);
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) json = zid_cli_json_begin ();
+
+      zid_cli_json_begin_object (json, "user");
+      json_user (json, u);
+      zid_cli_json_end_object (json);
+      zid_cli_json_array (json, "attributes", attributes, json_attribute);
+      zid_cli_json_int (json, "certificates", certificates->len);
+      return zid_cli_json_end (json);
+    }
+  print_user_line (u);
+  for (guint i = 0; i < attributes->len; i++)
+    {
+      ZidAttribute *a = g_ptr_array_index (attributes, i);
+      g_print ("  attribuut %s  organisatie %s  taakcode %s\n", a->type, a->ura, a->task_code);
+    }
+  g_print ("  %u certificaat/certificaten\n", certificates->len);
+  return ZID_CLI_DONE;
+}
+
+static int
+block_or_unblock (ZidCli    *cli,
+                  int        argc,
+                  char     **argv,
+                  gboolean   block)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reason_name = NULL;
+  GOptionEntry entries[] = {
+    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason_name,
+      "security-incident|lost-smartphone|compromised-credentials|breach-of-trust|suspicious-activity",
+      "REASON" },
+    { NULL }
+  };
+  gint64 user;
+  gboolean ok;
+
+  if (!block)
+    entries[0].long_name = NULL;
+  if (!zid_cli_parse_args (cli, block ? "user block USER" : "user unblock USER", entries,
+                           &argc, &argv, 1, 1) ||
+      !zid_cli_parse_id (cli, argv[1], "gebruiker", &user))
+    return ZID_CLI_USAGE;
+  if (block)
+    {
+      ZidBlockReason reason = zid_block_reason_from_string (reason_name);
+
+      if (reason == ZID_BLOCK_REASON_NONE)
+        return zid_cli_usage_error (cli, "Onbekende of ontbrekende reden “%s”: kies security-incident, "
+                                         "lost-smartphone, compromised-credentials, breach-of-trust of "
+                                         "suspicious-activity", reason_name ? reason_name : "");
+      ok = zid_portal_block_user (cli->portal, cli->actor, user, reason, &error);
+    }
+  else
+    ok = zid_portal_unblock_user (cli->portal, cli->actor, user, &error);
+  if (!ok)
+    return zid_cli_fail (cli, error);
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) json = zid_cli_json_begin ();
+
+      zid_cli_json_int (json, "user", user);
+      zid_cli_json_string (json, "status", block ? "blocked" : "active");
+      return zid_cli_json_end (json);
+    }
+  g_print (block ? "Gebruiker %" G_GINT64_FORMAT " is geblokkeerd\n"
+                 : "Gebruiker %" G_GINT64_FORMAT " is geactiveerd\n", user);
+  return ZID_CLI_DONE;
+}
+
+static int
+cmd_block (ZidCli  *cli,
+           int      argc,
+           char   **argv)
+{
+  return block_or_unblock (cli, argc, argv, TRUE);
+}
+
+static int
+cmd_unblock (ZidCli  *cli,
+             int      argc,
+             char   **argv)
+{
+  return block_or_unblock (cli, argc, argv, FALSE);
+}
+
+const ZidCliCommand zid_cli_user_commands[] = {
+  { "register", cmd_register, "register a user in an organisation (an enrolment code)" },
+  { "list", cmd_list, "the users the actor manages" },
+  { "show", cmd_show, "one user, their attributes and certificates" },
+  { "block", cmd_block, "block a user (everywhere), with a reason" },
+  { "unblock", cmd_unblock, "activate a blocked user again" },
+  { NULL }
+};
+
+/* membership */
+
+static int
+cmd_membership_set (ZidCli  *cli,
+                    int      argc,
+                    char   **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidEnrolment) enrolment = NULL;
+  g_autofree char *org_ura = NULL, *role_name = NULL;
+  GOptionEntry entries[] = {
+    { "organisation", 0, 0, G_OPTION_ARG_STRING, &org_ura, "Organisation (URA)", "ORG" },
+    { "role", 0, 0, G_OPTION_ARG_STRING, &role_name, "Administrator|Beheerder|Gebruiker", "ROLE" },
+    { NULL }
+  };
+  gint64 user, org;
+  ZidRole role;
+
+  if (!zid_cli_parse_args (cli, "membership set USER", entries, &argc, &argv, 1, 1) ||
+      !zid_cli_parse_id (cli, argv[1], "gebruiker", &user))
+    return ZID_CLI_USAGE;
+  role = zid_role_from_string (role_name);
+  if (role == ZID_ROLE_NONE)
+    return zid_cli_usage_error (cli, "Onbekende rol “%s”: kies Administrator, Beheerder of Gebruiker",
+                                role_name ? role_name : "");
+  if (!zid_cli_resolve_organisation (cli, org_ura, &org))
+    return ZID_CLI_USAGE;
+  if (!zid_portal_set_membership (cli->portal, cli->actor, user, org, role, &enrolment, &error))
+    return zid_cli_fail (cli, error);
+  if (enrolment != NULL)
+    return zid_cli_print_enrolment (cli, enrolment, NULL, NULL);
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) json = zid_cli_json_begin ();
+
+      zid_cli_json_int (json, "user", user);
+      zid_cli_json_string (json, "organisation", org_ura);
+      zid_cli_json_string (json, "role", zid_role_to_string (role));
+      return zid_cli_json_end (json);
+    }
+  g_print ("Gebruiker %" G_GINT64_FORMAT " heeft nu de rol %s in %s\n", user,
+           zid_role_to_string (role), org_ura);
+  return ZID_CLI_DONE;
+}
+
+const ZidCliCommand zid_cli_membership_commands[] = {
+  { "set", cmd_membership_set, "set a user's role in an organisation" },
+  { NULL }
+};
+
+/* attribute */
+
+static int
+cmd_attribute_add (ZidCli  *cli,
+                   int      argc,
+                   char   **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *org_ura = NULL, *type = NULL, *task_code = NULL;
+  GOptionEntry entries[] = {
+    { "type", 0, 0, G_OPTION_ARG_STRING, &type, "uzi|agb|big|taak", "T" },
+    { "organisation", 0, 0, G_OPTION_ARG_STRING, &org_ura, "Organisation (URA)", "ORG" },
+    { "task-code", 0, 0, G_OPTION_ARG_STRING, &task_code, "Task code", "C" },
+    { NULL }
+  };
+  gint64 user, org, id;
+
+  if (!zid_cli_parse_args (cli, "attribute add USER", entries, &argc, &argv, 1, 1) ||
+      !zid_cli_parse_id (cli, argv[1], "gebruiker", &user) ||
+      !zid_cli_resolve_organisation (cli, org_ura, &org))
+    return ZID_CLI_USAGE;
+  id = zid_portal_add_attribute (cli->portal, cli->actor, user, type, org, task_code, &error);
+  if (id == 0)
+    return zid_cli_fail (cli, error);
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) json = zid_cli_json_begin ();
+
+      zid_cli_json_int (json, "attribute", id);
+      zid_cli_json_int (json, "user", user);
+      return zid_cli_json_end (json);
+    }
+  g_print ("Attribuut %s toegevoegd aan gebruiker %" G_GINT64_FORMAT "\n", type, user);
+  return ZID_CLI_DONE;
+}
+
+const ZidCliCommand zid_cli_attribute_commands[] = {
+  { "add", cmd_attribute_add, "register an attribute of a user" },
+  { NULL }
+};
