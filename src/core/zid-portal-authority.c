@@ -204,6 +204,55 @@ _zid_portal_check_actor (ZidPortal  *self,
   return TRUE;
 }
 
+/* The rules on the user's state, §8.2 and §8.3. Each is written once:
+ * _zid_portal_check_action() applies it for the acting calls,
+ * zid_portal_check_action() and zid_portal_get_capabilities(). */
+
+/* Blocking needs a user who is not blocked yet, has a mobile ID, and is
+ * not the only active Administrator of an organisation */
+static gboolean
+rule_may_be_blocked (ZidPortal  *self,
+                     gint64      user,
+                     GError    **error)
+{
+  g_autofree char *only_of = NULL;
+  gboolean blocked = FALSE;
+  int mobile_id = 0;
+
+  if (!_zid_portal_load_user (self, user, &blocked, &mobile_id, error))
+    return FALSE;
+  if (blocked)
+    return _zid_refuse (error, ZID_ERROR_ALREADY_BLOCKED, "Deze gebruiker is al geblokkeerd");
+  if (mobile_id == ZID_MOBILE_ID_NONE)
+    return _zid_refuse (error, ZID_ERROR_NO_MOBILE_ID,
+                        "Een gebruiker zonder ZORG-ID Mobiel ID kan niet geblokkeerd worden");
+  if ((only_of = _zid_portal_only_administrator_of (self, user, 0)) != NULL)
+    return _zid_refuse (error, ZID_ERROR_ONLY_ADMINISTRATOR,
+                        "Dit is de enige actieve Administrator van %s en kan daarom niet "
+                        "geblokkeerd worden; maak eerst een andere Administrator en laat die "
+                        "een ZORG-ID toevoegen", only_of);
+  return TRUE;
+}
+
+/* Activating, and revoking a certificate, need a blocked user */
+static gboolean
+rule_is_blocked (ZidPortal   *self,
+                 gint64       user,
+                 const char  *refusal,
+                 GError     **error)
+{
+  gboolean blocked = FALSE;
+
+  if (!_zid_portal_load_user (self, user, &blocked, NULL, error))
+    return FALSE;
+  if (!blocked)
+    return _zid_refuse (error, ZID_ERROR_NOT_BLOCKED, "%s", refusal);
+  return TRUE;
+}
+
+/* Over the checks of the actor and the authority over @user (tenant
+ * isolation, §2), the rules on the user's state (§8.2, §8.3): a user who
+ * may be blocked, a blocked user to activate or to revoke a certificate of. */
 gboolean
 _zid_portal_check_action (ZidPortal  *self,
                           gint64      actor,
@@ -299,7 +348,21 @@ _zid_portal_check_action (ZidPortal  *self,
                         "Deze gebruiker is ook %s van %s: alleen een Administrator van die "
                         "organisatie mag de ZORG-ID blokkeren, activeren of er certificaten voor beheren",
                         zid_role_to_string (beyond_role), beyond);
-  return TRUE;
+
+  /* and on the state of the user */
+  switch (action)
+    {
+    case ZID_ACTION_BLOCK:
+      return rule_may_be_blocked (self, user, error);
+    case ZID_ACTION_UNBLOCK:
+      return rule_is_blocked (self, user, "Deze gebruiker is niet geblokkeerd", error);
+    case ZID_ACTION_REVOKE_CERTIFICATE:
+      return rule_is_blocked (self, user,
+                              "Alleen certificaten van geblokkeerde gebruikers kunnen ingetrokken "
+                              "worden; blokkeer de gebruiker eerst", error);
+    default:
+      return TRUE;
+    }
 }
 
 gboolean
@@ -382,4 +445,51 @@ _zid_portal_only_administrator_of (ZidPortal *self,
   if (stmt)
     sqlite3_reset (stmt);
   return name;
+}
+
+/* May @actor give @user @role in @organisation? Only roles the actor may
+ * assign, not over a role the actor may not assign (a Beheerder does not
+ * change a Beheerder's or an Administrator's role), and never demoting the
+ * only active Administrator of the organisation. */
+gboolean
+_zid_portal_check_role_change (ZidPortal  *self,
+                               gint64      actor,
+                               gint64      user,
+                               gint64      organisation,
+                               ZidRole     role,
+                               GError    **error)
+{
+  ZidRole current = _zid_portal_role_in (self, user, organisation);
+  g_autofree char *only_of = NULL;
+
+  if (!_zid_portal_may_assign_role (self, actor, organisation, role))
+    return _zid_refuse (error, ZID_ERROR_ROLE_NOT_ALLOWED,
+                        "Een Beheerder mag alleen de rol Gebruiker toekennen, niet %s",
+                        zid_role_to_string (role));
+  if (!_zid_portal_may_assign_role (self, actor, organisation,
+                                    current == ZID_ROLE_NONE ? ZID_ROLE_GEBRUIKER : current))
+    return _zid_refuse (error, ZID_ERROR_ROLE_NOT_ALLOWED,
+                        "Een Beheerder mag de rol van een %s niet wijzigen",
+                        zid_role_to_string (current));
+  if (current == ZID_ROLE_ADMINISTRATOR && role != ZID_ROLE_ADMINISTRATOR &&
+      (only_of = _zid_portal_only_administrator_of (self, user, organisation)) != NULL)
+    return _zid_refuse (error, ZID_ERROR_ONLY_ADMINISTRATOR,
+                        "Dit is de enige actieve Administrator van %s: maak eerst een andere "
+                        "Administrator en laat die een ZORG-ID toevoegen", only_of);
+  return TRUE;
+}
+
+/* An attribute registered via the UZI-pas goes to the actor's own mobile
+ * ID (§8.1) */
+gboolean
+_zid_portal_check_attribute_type (gint64             actor,
+                                  gint64             user,
+                                  ZidAttributeType   type,
+                                  GError           **error)
+{
+  if (type == ZID_ATTRIBUTE_TYPE_UZI && user != actor)
+    return _zid_refuse (error, ZID_ERROR_NOT_PERMITTED,
+                        "Een attribuut via de UZI-pas wordt aan uw eigen ZORG-ID toegekend, "
+                        "niet aan een andere gebruiker");
+  return TRUE;
 }

@@ -58,71 +58,55 @@ zid_portal_revoke_certificate (ZidPortal   *self,
                                const char  *serial,
                                GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
   g_autoptr(ZidCertificate) cert = NULL;
-  g_autofree char *who = _zid_portal_user_label (actor);
-  g_autofree char *subject = _zid_portal_user_label (user);
   g_autofree char *wanted = g_ascii_strdown (serial ? serial : "", -1);
   g_autofree char *details = NULL;
   ZidBlockReason reason = ZID_BLOCK_REASON_NONE;
-  gboolean blocked = FALSE;
   sqlite3_stmt *stmt;
   gboolean row = FALSE;
   gboolean ok;
+  ZidWrite w;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), FALSE);
 
-  if (!zid_store_begin (self->store, TRUE, error))
+  if (!_zid_write_begin (&w, self, _zid_portal_user_label (actor), "certificate.revoke",
+                         _zid_portal_user_label (user), error))
     return FALSE;
 
-  ok = _zid_portal_check_action (self, actor, ZID_ACTION_REVOKE_CERTIFICATE, user, 0, &local_error) &&
-       _zid_portal_load_user (self, user, &blocked, NULL, &local_error);
+  /* the rules (a blocked user, §8.3), then the certificate */
+  ok = _zid_portal_check_action (self, actor, ZID_ACTION_REVOKE_CERTIFICATE, user, 0, &w.error);
   if (ok)
     {
-      stmt = zid_store_query (self->store, &local_error,
-                              "SELECT " CERTIFICATE_COLUMNS " FROM certificates"
+      stmt = zid_store_query (self->store, &w.error,
+                              "SELECT " CERTIFICATE_COLUMNS ", u.block_reason FROM certificates"
+                              " JOIN users u ON u.id = user_id"
                               " WHERE serial = ? AND user_id = ?", "ti", wanted, user);
-      ok = stmt != NULL && zid_store_step (self->store, stmt, &row, &local_error);
+      ok = stmt != NULL && zid_store_step (self->store, stmt, &row, &w.error);
       if (ok && row)
-        cert = certificate_from_row (stmt);
+        {
+          cert = certificate_from_row (stmt);
+          reason = (ZidBlockReason) sqlite3_column_int (stmt, 7);
+        }
       if (stmt)
         sqlite3_reset (stmt);
-      if (ok && cert == NULL)
-        ok = _zid_refuse (&local_error, ZID_ERROR_NOT_FOUND,
-                          "Deze gebruiker heeft geen certificaat met serienummer %s", wanted);
     }
-  if (ok && !blocked)
-    ok = _zid_refuse (&local_error, ZID_ERROR_NOT_BLOCKED,
-                      "Alleen certificaten van geblokkeerde gebruikers kunnen ingetrokken worden; "
-                      "blokkeer de gebruiker eerst");
+  if (ok && cert == NULL)
+    ok = _zid_refuse (&w.error, ZID_ERROR_NOT_FOUND,
+                      "Deze gebruiker heeft geen certificaat met serienummer %s", wanted);
   else if (ok && cert->revoked)
-    ok = _zid_refuse (&local_error, ZID_ERROR_ALREADY_REVOKED,
+    ok = _zid_refuse (&w.error, ZID_ERROR_ALREADY_REVOKED,
                       "Dit certificaat is al ingetrokken; intrekken kan niet ongedaan worden");
-  if (ok)
-    {
-      stmt = zid_store_query (self->store, &local_error,
-                              "SELECT block_reason FROM users WHERE id = ?", "i", user);
-      ok = stmt != NULL && zid_store_step (self->store, stmt, &row, &local_error);
-      if (ok && row)
-        reason = (ZidBlockReason) sqlite3_column_int (stmt, 0);
-      if (stmt)
-        sqlite3_reset (stmt);
-    }
   ok = ok &&
-       zid_store_run (self->store, &local_error,
+       zid_store_run (self->store, &w.error,
                       "UPDATE certificates SET revoked_at = ?, revoke_reason = ?"
                       " WHERE serial = ? AND revoked_at IS NULL",
                       "itt", _zid_portal_now (self), zid_block_reason_to_string (reason), wanted) &&
-       zid_store_run (self->store, &local_error,
+       zid_store_run (self->store, &w.error,
                       "UPDATE users SET mobile_id = CASE WHEN EXISTS (SELECT 1 FROM certificates"
                       "   WHERE user_id = ?1 AND revoked_at IS NULL) THEN 1 ELSE 2 END"
                       " WHERE id = ?1", "i", user);
-  if (ok)
-    {
-      details = g_strdup_printf ("serial=%s reason=%s", wanted, zid_block_reason_to_string (reason));
-      ok = _zid_portal_audit_append (self, who, "certificate.revoke", subject, details, &local_error);
-    }
-  return _zid_portal_finish (self, ok, g_steal_pointer (&local_error), error, who, "certificate.revoke", subject);
+  details = g_strdup_printf ("serial=%s reason=%s", wanted, zid_block_reason_to_string (reason));
+  return _zid_write_end_audited (&w, ok, details, error);
 }
 
 ZidEnrolment *
@@ -131,20 +115,18 @@ zid_portal_new_certificate (ZidPortal   *self,
                             gint64       user,
                             GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
   g_autoptr(ZidEnrolment) enrolment = NULL;
-  g_autofree char *who = _zid_portal_user_label (actor);
-  g_autofree char *subject = _zid_portal_user_label (user);
   gboolean ok;
+  ZidWrite w;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
 
-  if (!zid_store_begin (self->store, TRUE, error))
+  if (!_zid_write_begin (&w, self, _zid_portal_user_label (actor), "certificate.new",
+                         _zid_portal_user_label (user), error))
     return NULL;
-  ok = _zid_portal_check_action (self, actor, ZID_ACTION_NEW_CERTIFICATE, user, 0, &local_error) &&
-       (enrolment = _zid_portal_new_code (self, user, ZID_CODE_NEW_CERTIFICATE, &local_error)) != NULL &&
-       _zid_portal_audit_append (self, who, "certificate.new", subject, NULL, &local_error);
-  if (!_zid_portal_finish (self, ok, g_steal_pointer (&local_error), error, who, "certificate.new", subject))
+  ok = _zid_portal_check_action (self, actor, ZID_ACTION_NEW_CERTIFICATE, user, 0, &w.error) &&
+       (enrolment = _zid_portal_new_code (self, user, ZID_CODE_NEW_CERTIFICATE, &w.error)) != NULL;
+  if (!_zid_write_end_audited (&w, ok, NULL, error))
     return NULL;
   return g_steal_pointer (&enrolment);
 }

@@ -128,56 +128,38 @@ zid_portal_enrolment_preview (ZidPortal   *self,
     {
       if (_zid_is_refusal (local_error))
         {
-          g_autofree char *details = g_strdup_printf ("%s: %s", zid_error_code_name (local_error->code),
-                                                      local_error->message);
           g_autofree char *actor = origin_actor ("phone", origin);
 
-          zid_portal_audit (self, actor, "enrolment.preview.refused", NULL, details, NULL);
+          _zid_portal_audit_refusal (self, actor, "enrolment.preview", NULL, local_error);
         }
       g_propagate_error (error, g_steal_pointer (&local_error));
     }
   return info;
 }
 
-gboolean
+ZidEnrolResult *
 zid_portal_enrol (ZidPortal   *self,
                   const char  *code,
+                  const char  *origin,
                   const char  *csr_pem,
-                  char       **cert_pem,
-                  char       **chain_pem,
                   GError     **error)
 {
-  return zid_portal_enrol_full (self, code, NULL, csr_pem, cert_pem, chain_pem, NULL, error);
-}
-
-gboolean
-zid_portal_enrol_full (ZidPortal          *self,
-                       const char         *code,
-                       const char         *origin,
-                       const char         *csr_pem,
-                       char              **cert_pem,
-                       char              **chain_pem,
-                       ZidEnrolmentInfo  **info,
-                       GError            **error)
-{
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *cert = NULL;
-  g_autofree char *serial = NULL;
-  g_autofree char *subject = NULL;
+  g_autoptr(ZidEnrolResult) result = g_new0 (ZidEnrolResult, 1);
   g_autofree char *details = NULL;
   g_autofree char *common_name = NULL;
-  g_autofree char *actor = origin_actor ("phone", origin);
   gint64 not_before = 0, not_after = 0;
   g_autoptr(ZidCaRequest) request = NULL;
   CodeRow row = { 0 };
   guint8 hash[32];
   gboolean ok;
+  ZidWrite w;
   ZidCa *ca;
 
-  g_return_val_if_fail (ZID_IS_PORTAL (self), FALSE);
+  g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
 
   if ((ca = _zid_portal_ensure_ca (self, error)) == NULL)
-    return FALSE;
+    return NULL;
 
   /* Checking the request and issuing the certificate are nearly all of an
    * enrolment's work and need no lock: the request is checked, the code
@@ -187,77 +169,64 @@ zid_portal_enrol_full (ZidPortal          *self,
   request = zid_ca_check_request (csr_pem, &local_error);
   if (request == NULL)
     {
-      g_autofree char *refused = g_strdup_printf ("%s: %s", zid_error_code_name (local_error->code),
-                                                  local_error->message);
+      g_autofree char *actor = origin_actor ("phone", origin);
 
-      zid_portal_audit (self, actor, "mobile.enrol.refused", NULL, refused, NULL);
+      _zid_portal_audit_refusal (self, actor, "mobile.enrol", NULL, local_error);
       g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
+      return NULL;
     }
 
   if (!zid_store_begin (self->store, FALSE, error))
-    return FALSE;
+    return NULL;
   ok = lookup_code (self, code, &row, &local_error);
   zid_store_commit (self->store, NULL);
   if (ok)
     {
       common_name = g_strdup_printf ("%s %s", row.first_name, row.last_name);
-      ok = (cert = zid_ca_issue_mobile (ca, request, common_name, row.user, _zid_portal_now (self),
-                                        &serial, &not_before, &not_after, &local_error)) != NULL;
+      ok = (result->cert_pem = zid_ca_issue_mobile (ca, request, common_name, row.user,
+                                                    _zid_portal_now (self), &result->serial,
+                                                    &not_before, &not_after, &local_error)) != NULL;
     }
   code_row_clear (&row);
 
-  if (!zid_store_begin (self->store, TRUE, error))
-    return FALSE;
+  if (!_zid_write_begin (&w, self, origin_actor ("phone", origin), "mobile.enrol", NULL, error))
+    return NULL;
+  w.error = g_steal_pointer (&local_error);
   /* again under the lock: used, blocked or expired since */
-  ok = ok && lookup_code (self, code, &row, &local_error);
+  ok = ok && lookup_code (self, code, &row, &w.error);
   if (ok)
     {
-      subject = _zid_portal_user_label (row.user);
+      _zid_write_set_subject (&w, _zid_portal_user_label (row.user));
       /* single use: only the transaction that marks the code used may go on */
       _zid_code_hash (code, hash);
-      ok = zid_store_run (self->store, &local_error,
+      ok = zid_store_run (self->store, &w.error,
                           "UPDATE codes SET used = ? WHERE hash = ? AND used IS NULL",
                           "ib", _zid_portal_now (self), hash, (gsize) 32);
       if (ok && sqlite3_changes (zid_store_get_db (self->store)) != 1)
-        ok = _zid_refuse (&local_error, ZID_ERROR_CODE_USED, "Deze QR-code is al gebruikt");
+        ok = _zid_refuse (&w.error, ZID_ERROR_CODE_USED, "Deze QR-code is al gebruikt");
     }
   ok = ok &&
-       zid_store_run (self->store, &local_error,
+       zid_store_run (self->store, &w.error,
                       "INSERT INTO certificates (serial, user_id, not_before, not_after, pem)"
                       " VALUES (?, ?, ?, ?, ?)",
-                      "tiiit", serial, row.user, not_before, not_after, cert) &&
-       zid_store_run (self->store, &local_error,
+                      "tiiit", result->serial, row.user, not_before, not_after, result->cert_pem) &&
+       zid_store_run (self->store, &w.error,
                       "UPDATE users SET mobile_id = 1 WHERE id = ?", "i", row.user);
-  if (ok)
-    {
-      details = g_strdup_printf ("serial=%s purpose=%s", serial,
-                                 row.purpose == ZID_CODE_NEW_CERTIFICATE ? "new-certificate" : "enrolment");
-      ok = _zid_portal_audit_append (self, actor, "mobile.enrol", subject, details, &local_error);
-    }
-  if (ok && info != NULL)
-    {
-      *info = g_new0 (ZidEnrolmentInfo, 1);
-      (*info)->user_id = row.user;
-      (*info)->purpose = row.purpose;
-      (*info)->first_name = g_steal_pointer (&row.first_name);
-      (*info)->last_name = g_steal_pointer (&row.last_name);
-      (*info)->organisation_name = g_steal_pointer (&row.organisation_name);
-      (*info)->expires = row.expires;
-    }
+  details = g_strdup_printf ("serial=%s purpose=%s", result->serial,
+                             row.purpose == ZID_CODE_NEW_CERTIFICATE ? "new-certificate" : "enrolment");
+  result->info = g_new0 (ZidEnrolmentInfo, 1);
+  result->info->user_id = row.user;
+  result->info->purpose = row.purpose;
+  result->info->first_name = g_steal_pointer (&row.first_name);
+  result->info->last_name = g_steal_pointer (&row.last_name);
+  result->info->organisation_name = g_steal_pointer (&row.organisation_name);
+  result->info->expires = row.expires;
   code_row_clear (&row);
-  if (!_zid_portal_finish (self, ok, g_steal_pointer (&local_error), error, actor, "mobile.enrol", subject))
-    {
-      if (info != NULL)
-        g_clear_pointer (info, zid_enrolment_info_free);
-      return FALSE;
-    }
+  if (!_zid_write_end_audited (&w, ok, details, error))
+    return NULL;
 
-  if (chain_pem)
-    *chain_pem = zid_ca_dup_pem (ca);
-  if (cert_pem)
-    *cert_pem = g_steal_pointer (&cert);
-  return TRUE;
+  result->chain_pem = zid_ca_dup_pem (ca);
+  return g_steal_pointer (&result);
 }
 
 /* Login with the mobile ID */
@@ -267,12 +236,12 @@ zid_portal_login_begin (ZidPortal   *self,
                         char       **session_id,
                         GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
   g_autoptr(ZidEnrolment) login = g_new0 (ZidEnrolment, 1);
   g_autofree char *session = zid_random_token (SESSION_BYTES);
   g_autofree char *challenge = zid_random_token (CHALLENGE_BYTES);
   g_autofree char *params = NULL;
   gboolean ok;
+  ZidWrite w;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
 
@@ -283,15 +252,15 @@ zid_portal_login_begin (ZidPortal   *self,
   if ((login->payload = _zid_portal_make_payload (self, "login", params, error)) == NULL)
     return NULL;
 
-  if (!zid_store_begin (self->store, TRUE, error))
+  if (!_zid_write_begin (&w, self, g_strdup ("portal"), "login.begin", NULL, error))
     return NULL;
-  ok = zid_store_run (self->store, &local_error,
+  ok = zid_store_run (self->store, &w.error,
                       "DELETE FROM login_sessions WHERE expires < ?", "i",
                       _zid_portal_now (self) - ZID_LOGIN_SESSION_LIFETIME) &&
-       zid_store_run (self->store, &local_error,
+       zid_store_run (self->store, &w.error,
                       "INSERT INTO login_sessions (id, challenge, created, expires) VALUES (?, ?, ?, ?)",
                       "ttii", session, challenge, _zid_portal_now (self), login->expires);
-  if (!_zid_portal_finish (self, ok, g_steal_pointer (&local_error), error, "portal", "login.begin", NULL))
+  if (!_zid_write_end (&w, ok, error))
     return NULL;
 
   if (session_id)

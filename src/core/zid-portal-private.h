@@ -71,6 +71,53 @@ gboolean    _zid_portal_finish             (ZidPortal       *self,
                                             const char      *action,
                                             const char      *subject);
 
+void        _zid_portal_audit_refusal      (ZidPortal       *self,
+                                            const char      *actor,
+                                            const char      *action,
+                                            const char      *subject,
+                                            const GError    *error);
+
+/* The skeleton of every change of state: one write transaction, the
+ * rules checked inside it, one audit event when it commits, an audited
+ * refusal when a rule refuses.
+ *
+ *   ZidWrite w;
+ *
+ *   if (!_zid_write_begin (&w, self, actor_label, "user.block", subject, error))
+ *     return FALSE;
+ *   ok = rule (..., &w.error) && change (..., &w.error);
+ *   return _zid_write_end_audited (&w, ok, details, error);
+ *
+ * @actor and @subject (nullable) are taken over, also when begin fails.
+ * The refusal or failure of the steps goes to w.error. */
+typedef struct
+{
+  ZidPortal   *portal;
+  char        *actor;
+  const char  *action;
+  char        *subject;
+  GError      *error;
+} ZidWrite;
+
+gboolean    _zid_write_begin               (ZidWrite        *w,
+                                            ZidPortal       *self,
+                                            char            *actor,
+                                            const char      *action,
+                                            char            *subject,
+                                            GError         **error);
+void        _zid_write_set_subject         (ZidWrite        *w,
+                                            char            *subject);
+/* Commits if @ok (and nothing set w.error), else rolls back; no audit
+ * event of its own */
+gboolean    _zid_write_end                 (ZidWrite        *w,
+                                            gboolean         ok,
+                                            GError         **error);
+/* As _zid_write_end, appending the audit event (w.action, @details) first */
+gboolean    _zid_write_end_audited         (ZidWrite        *w,
+                                            gboolean         ok,
+                                            const char      *details,
+                                            GError         **error);
+
 /* One-time codes (inside a write transaction) */
 void        _zid_code_hash                 (const char      *code,
                                             guint8           hash[32]);
@@ -121,6 +168,16 @@ gboolean    _zid_portal_may_assign_role    (ZidPortal       *self,
                                             gint64           actor,
                                             gint64           organisation,
                                             ZidRole          role);
+gboolean    _zid_portal_check_role_change  (ZidPortal       *self,
+                                            gint64           actor,
+                                            gint64           user,
+                                            gint64           organisation,
+                                            ZidRole          role,
+                                            GError         **error);
+gboolean    _zid_portal_check_attribute_type (gint64         actor,
+                                            gint64           user,
+                                            ZidAttributeType type,
+                                            GError         **error);
 
 /* Users (zid-portal-users.c), inside a write transaction */
 gint64      _zid_portal_insert_user        (ZidPortal       *self,

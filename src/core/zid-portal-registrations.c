@@ -81,11 +81,11 @@ zid_portal_add_registration (ZidPortal   *self,
                              const char  *reference,
                              GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
   g_autoptr(ZidRegistration) existing = NULL;
   g_autofree char *details = NULL;
   gint64 id = 0;
   gboolean ok;
+  ZidWrite w;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), 0);
 
@@ -100,7 +100,7 @@ zid_portal_add_registration (ZidPortal   *self,
   if (agb != NULL && *agb == '\0')
     agb = NULL;
 
-  if (!zid_store_begin (self->store, TRUE, error))
+  if (!_zid_write_begin (&w, self, g_strdup ("operator"), "registration.add", g_strdup (ura), error))
     return 0;
 
   existing = find_registration_locked (self, ura, NULL);
@@ -112,30 +112,23 @@ zid_portal_add_registration (ZidPortal   *self,
           g_strcmp0 (existing->agb, agb) == 0 &&
           g_strcmp0 (existing->address, address) == 0 &&
           g_strcmp0 (existing->reference, reference) == 0)
-        {
-          zid_store_commit (self->store, NULL);
-          return existing->id;
-        }
-      zid_store_rollback (self->store);
-      g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
+        return _zid_write_end (&w, TRUE, error) ? existing->id : 0;
+      _zid_refuse (&w.error, ZID_ERROR_INVALID_INPUT,
                    "Er bestaat al een andere registratie voor URA %s (%s)%s",
                    ura, existing->name,
                    existing->completed ? ", en die is al afgerond" : "");
-      return 0;
+      return _zid_write_end (&w, FALSE, error);
     }
 
   details = g_strdup_printf ("name=%s agb=%s reference=%s", name, agb ? agb : "",
                              reference ? reference : "");
-  ok = zid_store_run (self->store, &local_error,
+  ok = zid_store_run (self->store, &w.error,
                       "INSERT INTO registrations (ura, name, agb, address, reference, created)"
                       " VALUES (?, ?, ?, ?, ?, ?)",
                       "ttttti", ura, name, agb, address, reference, _zid_portal_now (self));
   if (ok)
-    {
-      id = sqlite3_last_insert_rowid (zid_store_get_db (self->store));
-      ok = _zid_portal_audit_append (self, "operator", "registration.add", ura, details, &local_error);
-    }
-  if (!_zid_portal_finish (self, ok, g_steal_pointer (&local_error), error, "operator", "registration.add", ura))
+    id = sqlite3_last_insert_rowid (zid_store_get_db (self->store));
+  if (!_zid_write_end_audited (&w, ok, details, error))
     return 0;
   return id;
 }
@@ -213,13 +206,14 @@ zid_portal_bootstrap (ZidPortal   *self,
                       const char  *birth_date,
                       GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
   g_autoptr(ZidRegistration) r = NULL;
   g_autoptr(ZidEnrolment) enrolment = NULL;
   g_autofree char *details = NULL;
+  g_autofree char *administrator = NULL;
   gint64 org = 0;
   gint64 user = 0;
   gboolean ok;
+  ZidWrite w;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
 
@@ -227,28 +221,23 @@ zid_portal_bootstrap (ZidPortal   *self,
       !_zid_portal_validate_person (self, first_name, last_name, birth_date, error))
     return NULL;
 
-  if (!zid_store_begin (self->store, TRUE, error))
+  if (!_zid_write_begin (&w, self, g_strdup ("operator"), "organisation.bootstrap", g_strdup (ura), error))
     return NULL;
 
   if (self->environment != ZID_ENVIRONMENT_ACCEPTATIE)
-    ok = _zid_refuse (&local_error, ZID_ERROR_WRONG_ENVIRONMENT,
+    ok = _zid_refuse (&w.error, ZID_ERROR_WRONG_ENVIRONMENT,
                       "Een organisatie opzetten zonder UZI-pas kan alleen in acceptatie; "
                       "in productie rondt u de registratie af met uw UZI-pas");
   else
-    ok = (r = pending_registration (self, ura, &local_error)) != NULL &&
-         (org = create_organisation (self, r, &local_error)) != 0 &&
-         (user = _zid_portal_insert_user (self, first_name, last_name, birth_date, NULL, &local_error)) != 0 &&
-         _zid_portal_set_membership_row (self, user, org, ZID_ROLE_ADMINISTRATOR, &local_error) &&
-         (enrolment = _zid_portal_new_code (self, user, ZID_CODE_ENROLMENT, &local_error)) != NULL;
+    ok = (r = pending_registration (self, ura, &w.error)) != NULL &&
+         (org = create_organisation (self, r, &w.error)) != 0 &&
+         (user = _zid_portal_insert_user (self, first_name, last_name, birth_date, NULL, &w.error)) != 0 &&
+         _zid_portal_set_membership_row (self, user, org, ZID_ROLE_ADMINISTRATOR, &w.error) &&
+         (enrolment = _zid_portal_new_code (self, user, ZID_CODE_ENROLMENT, &w.error)) != NULL;
 
-  if (ok)
-    {
-      g_autofree char *subject = _zid_portal_user_label (user);
-      details = g_strdup_printf ("organisation=%s administrator=%s", ura, subject);
-      ok = _zid_portal_audit_append (self, "operator", "organisation.bootstrap", ura, details, &local_error);
-    }
-  if (!_zid_portal_finish (self, ok, g_steal_pointer (&local_error), error, "operator",
-                           "organisation.bootstrap", ura))
+  administrator = _zid_portal_user_label (user);
+  details = g_strdup_printf ("organisation=%s administrator=%s", ura, administrator);
+  if (!_zid_write_end_audited (&w, ok, details, error))
     return NULL;
   return g_steal_pointer (&enrolment);
 }
@@ -330,12 +319,8 @@ zid_portal_check_registration (ZidPortal            *self,
 refused:
   actor = g_strdup_printf ("card:%s", holder && holder->uzi_number ? holder->uzi_number : "?");
   if (_zid_is_refusal (local_error))
-    {
-      g_autofree char *details = g_strdup_printf ("%s: %s", zid_error_code_name (local_error->code),
-                                                  local_error->message);
-      zid_portal_audit (self, actor, "registration.check.refused",
-                        holder ? holder->subscriber_number : NULL, details, NULL);
-    }
+    _zid_portal_audit_refusal (self, actor, "registration.check",
+                               holder ? holder->subscriber_number : NULL, local_error);
   g_propagate_error (error, g_steal_pointer (&local_error));
   return NULL;
 }
@@ -346,61 +331,52 @@ zid_portal_complete_registration (ZidPortal            *self,
                                   const char           *birth_date,
                                   GError              **error)
 {
-  g_autoptr(GError) local_error = NULL;
   g_autoptr(ZidRegistration) r = NULL;
   g_autoptr(ZidCompletion) completion = g_new0 (ZidCompletion, 1);
-  g_autofree char *actor = NULL;
+  g_autofree char *administrator = NULL;
   g_autofree char *details = NULL;
   gboolean enrolled = FALSE;
   gboolean blocked = FALSE;
   gboolean ok;
   gint64 user;
+  ZidWrite w;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
 
-  if (!check_holder (holder, error))
-    return NULL;
-  actor = g_strdup_printf ("card:%s", holder->uzi_number);
-
-  if (!zid_store_begin (self->store, TRUE, error))
+  if (!check_holder (holder, error) ||
+      !_zid_write_begin (&w, self, g_strdup_printf ("card:%s", holder->uzi_number),
+                         "registration.complete", g_strdup (holder->subscriber_number), error))
     return NULL;
 
   user = linked_user (self, holder->uzi_number, &enrolled, &blocked);
-  ok = (r = pending_registration (self, holder->subscriber_number, &local_error)) != NULL;
+  ok = (r = pending_registration (self, holder->subscriber_number, &w.error)) != NULL;
   if (ok && blocked)
-    ok = _zid_refuse (&local_error, ZID_ERROR_USER_BLOCKED,
+    ok = _zid_refuse (&w.error, ZID_ERROR_USER_BLOCKED,
                       "Uw ZORG-ID is geblokkeerd; u kunt de registratie niet afronden");
   if (ok && !enrolled)
     {
       /* A new mobile ID: the card holder's data and the birth date */
-      ok = zid_validate_name ("De voornaam op de UZI-pas", holder->given_name, &local_error) &&
-           zid_validate_name ("De achternaam op de UZI-pas", holder->surname, &local_error) &&
-           zid_validate_birth_date (birth_date, _zid_portal_now (self), &local_error);
+      ok = zid_validate_name ("De voornaam op de UZI-pas", holder->given_name, &w.error) &&
+           zid_validate_name ("De achternaam op de UZI-pas", holder->surname, &w.error) &&
+           zid_validate_birth_date (birth_date, _zid_portal_now (self), &w.error);
       if (ok && user == 0)
         ok = (user = _zid_portal_insert_user (self, holder->given_name, holder->surname, birth_date,
-                                              holder->uzi_number, &local_error)) != 0;
+                                              holder->uzi_number, &w.error)) != 0;
     }
   ok = ok &&
-       (completion->organisation_id = create_organisation (self, r, &local_error)) != 0 &&
+       (completion->organisation_id = create_organisation (self, r, &w.error)) != 0 &&
        _zid_portal_set_membership_row (self, user, completion->organisation_id,
-                                       ZID_ROLE_ADMINISTRATOR, &local_error);
+                                       ZID_ROLE_ADMINISTRATOR, &w.error);
   if (ok && !enrolled)
-    ok = (completion->enrolment = _zid_portal_new_code (self, user, ZID_CODE_ENROLMENT, &local_error)) != NULL;
+    ok = (completion->enrolment = _zid_portal_new_code (self, user, ZID_CODE_ENROLMENT, &w.error)) != NULL;
 
-  if (ok)
-    {
-      g_autofree char *subject = _zid_portal_user_label (user);
-
-      completion->user_id = user;
-      completion->existing_mobile_id = enrolled;
-      details = g_strdup_printf ("organisation=%s administrator=%s mobile-id=%s",
-                                 holder->subscriber_number, subject,
-                                 enrolled ? "existing" : "new");
-      ok = _zid_portal_audit_append (self, actor, "registration.complete", holder->subscriber_number, details,
-                                     &local_error);
-    }
-  if (!_zid_portal_finish (self, ok, g_steal_pointer (&local_error), error, actor, "registration.complete",
-                           holder->subscriber_number))
+  completion->user_id = user;
+  completion->existing_mobile_id = enrolled;
+  administrator = _zid_portal_user_label (user);
+  details = g_strdup_printf ("organisation=%s administrator=%s mobile-id=%s",
+                             holder->subscriber_number, administrator,
+                             enrolled ? "existing" : "new");
+  if (!_zid_write_end_audited (&w, ok, details, error))
     return NULL;
   return g_steal_pointer (&completion);
 }

@@ -10,8 +10,6 @@
 
 #include "zid-portal-private.h"
 
-static const char * const attribute_types[] = { "uzi", "agb", "big", "taak", NULL };
-
 /* Name search keys: every word of the first and last name, the whole last
  * name and "first last", case folded without accents. */
 static gboolean
@@ -222,32 +220,26 @@ zid_portal_register_user (ZidPortal   *self,
                           const char  *birth_date,
                           GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
   g_autoptr(ZidEnrolment) enrolment = NULL;
-  g_autofree char *who = _zid_portal_user_label (actor);
-  g_autofree char *subject = NULL;
   g_autofree char *details = NULL;
   gint64 user = 0;
   gboolean ok;
+  ZidWrite w;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
 
-  if (!_zid_portal_validate_person (self, first_name, last_name, birth_date, error))
-    return NULL;
-  if (!zid_store_begin (self->store, TRUE, error))
+  if (!_zid_portal_validate_person (self, first_name, last_name, birth_date, error) ||
+      !_zid_write_begin (&w, self, _zid_portal_user_label (actor), "user.register", NULL, error))
     return NULL;
 
-  ok = _zid_portal_check_action (self, actor, ZID_ACTION_REGISTER_USER, 0, organisation, &local_error) &&
-       (user = _zid_portal_insert_user (self, first_name, last_name, birth_date, NULL, &local_error)) != 0 &&
-       _zid_portal_set_membership_row (self, user, organisation, ZID_ROLE_GEBRUIKER, &local_error) &&
-       (enrolment = _zid_portal_new_code (self, user, ZID_CODE_ENROLMENT, &local_error)) != NULL;
+  ok = _zid_portal_check_action (self, actor, ZID_ACTION_REGISTER_USER, 0, organisation, &w.error) &&
+       (user = _zid_portal_insert_user (self, first_name, last_name, birth_date, NULL, &w.error)) != 0 &&
+       _zid_portal_set_membership_row (self, user, organisation, ZID_ROLE_GEBRUIKER, &w.error) &&
+       (enrolment = _zid_portal_new_code (self, user, ZID_CODE_ENROLMENT, &w.error)) != NULL;
   if (ok)
-    {
-      subject = _zid_portal_user_label (user);
-      details = g_strdup_printf ("organisation=%" G_GINT64_FORMAT " role=Gebruiker", organisation);
-      ok = _zid_portal_audit_append (self, who, "user.register", subject, details, &local_error);
-    }
-  if (!_zid_portal_finish (self, ok, g_steal_pointer (&local_error), error, who, "user.register", subject))
+    _zid_write_set_subject (&w, _zid_portal_user_label (user));
+  details = g_strdup_printf ("organisation=%" G_GINT64_FORMAT " role=Gebruiker", organisation);
+  if (!_zid_write_end_audited (&w, ok, details, error))
     return NULL;
   return g_steal_pointer (&enrolment);
 }
@@ -446,17 +438,13 @@ zid_portal_set_membership (ZidPortal      *self,
                            ZidEnrolment  **enrolment,
                            GError        **error)
 {
-  g_autoptr(GError) local_error = NULL;
   g_autoptr(ZidEnrolment) code = NULL;
-  g_autofree char *who = _zid_portal_user_label (actor);
-  g_autofree char *subject = _zid_portal_user_label (user);
   g_autofree char *details = NULL;
-  g_autofree char *only_of = NULL;
   g_autofree char *beyond = NULL;
   ZidRole beyond_role = ZID_ROLE_NONE;
   int mobile_id = 0;
-  ZidRole current;
   gboolean ok;
+  ZidWrite w;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), FALSE);
 
@@ -466,44 +454,23 @@ zid_portal_set_membership (ZidPortal      *self,
     return _zid_refuse (error, ZID_ERROR_INVALID_INPUT,
                         "Onbekende rol: kies Administrator, Beheerder of Gebruiker");
 
-  if (!zid_store_begin (self->store, TRUE, error))
+  if (!_zid_write_begin (&w, self, _zid_portal_user_label (actor), "membership.set",
+                         _zid_portal_user_label (user), error))
     return FALSE;
 
-  ok = _zid_portal_check_action (self, actor, ZID_ACTION_SET_MEMBERSHIP, user, organisation, &local_error) &&
-       _zid_portal_load_user (self, user, NULL, &mobile_id, &local_error);
-  if (ok)
-    {
-      current = _zid_portal_role_in (self, user, organisation);
-      if (!_zid_portal_may_assign_role (self, actor, organisation, role))
-        ok = _zid_refuse (&local_error, ZID_ERROR_ROLE_NOT_ALLOWED,
-                          "Een Beheerder mag alleen de rol Gebruiker toekennen, niet %s",
-                          zid_role_to_string (role));
-      else if (!_zid_portal_may_assign_role (self, actor, organisation, current == ZID_ROLE_NONE
-                                                                   ? ZID_ROLE_GEBRUIKER : current))
-        ok = _zid_refuse (&local_error, ZID_ERROR_ROLE_NOT_ALLOWED,
-                          "Een Beheerder mag de rol van een %s niet wijzigen",
-                          zid_role_to_string (current));
-      else if (current == ZID_ROLE_ADMINISTRATOR && role != ZID_ROLE_ADMINISTRATOR &&
-               (only_of = _zid_portal_only_administrator_of (self, user, organisation)) != NULL)
-        ok = _zid_refuse (&local_error, ZID_ERROR_ONLY_ADMINISTRATOR,
-                          "Dit is de enige actieve Administrator van %s: maak eerst een andere "
-                          "Administrator en laat die een ZORG-ID toevoegen", only_of);
-    }
-
-  ok = ok && _zid_portal_set_membership_row (self, user, organisation, role, &local_error);
+  ok = _zid_portal_check_action (self, actor, ZID_ACTION_SET_MEMBERSHIP, user, organisation, &w.error) &&
+       _zid_portal_load_user (self, user, NULL, &mobile_id, &w.error) &&
+       _zid_portal_check_role_change (self, actor, user, organisation, role, &w.error) &&
+       _zid_portal_set_membership_row (self, user, organisation, role, &w.error);
   /* the enrolment code makes the user's national ID: only for an actor
    * who administers every organisation where the user has portal rights
    * (as for a new certificate); the user's own code stays good otherwise */
   if (ok && mobile_id == ZID_MOBILE_ID_NONE && enrolment != NULL &&
       (user == actor || (beyond = _zid_portal_role_beyond_authority (self, actor, user, &beyond_role)) == NULL))
-    ok = (code = _zid_portal_new_code (self, user, ZID_CODE_ENROLMENT, &local_error)) != NULL;
-  if (ok)
-    {
-      details = g_strdup_printf ("organisation=%" G_GINT64_FORMAT " role=%s", organisation,
-                                 zid_role_to_string (role));
-      ok = _zid_portal_audit_append (self, who, "membership.set", subject, details, &local_error);
-    }
-  if (!_zid_portal_finish (self, ok, g_steal_pointer (&local_error), error, who, "membership.set", subject))
+    ok = (code = _zid_portal_new_code (self, user, ZID_CODE_ENROLMENT, &w.error)) != NULL;
+  details = g_strdup_printf ("organisation=%" G_GINT64_FORMAT " role=%s", organisation,
+                             zid_role_to_string (role));
+  if (!_zid_write_end_audited (&w, ok, details, error))
     return FALSE;
   if (enrolment)
     *enrolment = g_steal_pointer (&code);
@@ -536,50 +503,47 @@ zid_portal_add_attribute (ZidPortal   *self,
                           const char  *task_code,
                           GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *who = _zid_portal_user_label (actor);
-  g_autofree char *subject = _zid_portal_user_label (user);
   g_autofree char *details = NULL;
+  ZidAttributeType kind;
   gint64 id = 0;
   gboolean ok;
+  ZidWrite w;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), 0);
 
-  if (type == NULL || !g_strv_contains (attribute_types, type))
+  if (!zid_attribute_type_from_name (type, &kind))
     {
+      g_autofree char *names = zid_attribute_type_dup_names ();
+
       _zid_refuse (error, ZID_ERROR_INVALID_INPUT,
-                   "Onbekend attribuuttype “%s”: kies uzi, agb, big of taak", type ? type : "");
+                   "Onbekend attribuuttype “%s”: kies %s", type ? type : "", names);
       return 0;
     }
-  if (!validate_task_code (task_code, error) || !zid_store_begin (self->store, TRUE, error))
+  if (!validate_task_code (task_code, error) ||
+      !_zid_write_begin (&w, self, _zid_portal_user_label (actor), "attribute.add",
+                         _zid_portal_user_label (user), error))
     return 0;
 
-  ok = _zid_portal_check_action (self, actor, ZID_ACTION_ADD_ATTRIBUTE, user, organisation, &local_error);
-  if (ok && g_str_equal (type, "uzi") && user != actor)
-    ok = _zid_refuse (&local_error, ZID_ERROR_NOT_PERMITTED,
-                      "Een attribuut via de UZI-pas wordt aan uw eigen ZORG-ID toegekend, "
-                      "niet aan een andere gebruiker");
+  ok = _zid_portal_check_action (self, actor, ZID_ACTION_ADD_ATTRIBUTE, user, organisation, &w.error) &&
+       _zid_portal_check_attribute_type (actor, user, kind, &w.error);
   if (ok)
     {
-      ok = zid_store_run (self->store, &local_error,
+      ok = zid_store_run (self->store, &w.error,
                           "INSERT INTO attributes (user_id, type, organisation_id, task_code, created)"
                           " VALUES (?, ?, ?, ?, ?)",
                           "ititi", user, type, organisation, task_code, _zid_portal_now (self));
       if (!ok && sqlite3_extended_errcode (zid_store_get_db (self->store)) == SQLITE_CONSTRAINT_UNIQUE)
         {
-          g_clear_error (&local_error);
-          ok = _zid_refuse (&local_error, ZID_ERROR_INVALID_INPUT,
+          g_clear_error (&w.error);
+          ok = _zid_refuse (&w.error, ZID_ERROR_INVALID_INPUT,
                             "Deze gebruiker heeft dit attribuut al");
         }
     }
   if (ok)
-    {
-      id = sqlite3_last_insert_rowid (zid_store_get_db (self->store));
-      details = g_strdup_printf ("type=%s organisation=%" G_GINT64_FORMAT " task-code=%s",
-                                 type, organisation, task_code);
-      ok = _zid_portal_audit_append (self, who, "attribute.add", subject, details, &local_error);
-    }
-  if (!_zid_portal_finish (self, ok, g_steal_pointer (&local_error), error, who, "attribute.add", subject))
+    id = sqlite3_last_insert_rowid (zid_store_get_db (self->store));
+  details = g_strdup_printf ("type=%s organisation=%" G_GINT64_FORMAT " task-code=%s",
+                             type, organisation, task_code);
+  if (!_zid_write_end_audited (&w, ok, details, error))
     return 0;
   return id;
 }
@@ -631,42 +595,25 @@ zid_portal_block_user (ZidPortal       *self,
                        ZidBlockReason   reason,
                        GError         **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *who = _zid_portal_user_label (actor);
-  g_autofree char *subject = _zid_portal_user_label (user);
-  g_autofree char *only_of = NULL;
-  gboolean blocked = FALSE;
-  int mobile_id = 0;
-  gboolean ok;
+  ZidWrite w;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), FALSE);
 
-  if (reason <= ZID_BLOCK_REASON_NONE || reason > ZID_BLOCK_REASON_SUSPICIOUS_ACTIVITY)
-    return _zid_refuse (error, ZID_ERROR_INVALID_INPUT,
-                        "Kies een reden om te blokkeren: security-incident, lost-smartphone, "
-                        "compromised-credentials, breach-of-trust of suspicious-activity");
-  if (!zid_store_begin (self->store, TRUE, error))
+  if (!zid_block_reason_is_valid (reason))
+    {
+      g_autofree char *names = zid_block_reason_dup_cli_names ();
+
+      return _zid_refuse (error, ZID_ERROR_INVALID_INPUT, "Kies een reden om te blokkeren: %s", names);
+    }
+  if (!_zid_write_begin (&w, self, _zid_portal_user_label (actor), "user.block",
+                         _zid_portal_user_label (user), error))
     return FALSE;
-
-  ok = _zid_portal_check_action (self, actor, ZID_ACTION_BLOCK, user, 0, &local_error) &&
-       _zid_portal_load_user (self, user, &blocked, &mobile_id, &local_error);
-  if (ok && blocked)
-    ok = _zid_refuse (&local_error, ZID_ERROR_ALREADY_BLOCKED, "Deze gebruiker is al geblokkeerd");
-  else if (ok && mobile_id == ZID_MOBILE_ID_NONE)
-    ok = _zid_refuse (&local_error, ZID_ERROR_NO_MOBILE_ID,
-                      "Een gebruiker zonder ZORG-ID Mobiel ID kan niet geblokkeerd worden");
-  else if (ok && (only_of = _zid_portal_only_administrator_of (self, user, 0)) != NULL)
-    ok = _zid_refuse (&local_error, ZID_ERROR_ONLY_ADMINISTRATOR,
-                      "Dit is de enige actieve Administrator van %s en kan daarom niet "
-                      "geblokkeerd worden; maak eerst een andere Administrator en laat die "
-                      "een ZORG-ID toevoegen", only_of);
-
-  ok = ok &&
-       zid_store_run (self->store, &local_error,
-                      "UPDATE users SET blocked = 1, block_reason = ? WHERE id = ?",
-                      "ii", (gint64) reason, user) &&
-       _zid_portal_audit_append (self, who, "user.block", subject, zid_block_reason_to_string (reason), &local_error);
-  return _zid_portal_finish (self, ok, g_steal_pointer (&local_error), error, who, "user.block", subject);
+  return _zid_write_end_audited (&w,
+                                 _zid_portal_check_action (self, actor, ZID_ACTION_BLOCK, user, 0, &w.error) &&
+                                 zid_store_run (self->store, &w.error,
+                                                "UPDATE users SET blocked = 1, block_reason = ? WHERE id = ?",
+                                                "ii", (gint64) reason, user),
+                                 zid_block_reason_get_cli_name (reason), error);
 }
 
 gboolean
@@ -675,26 +622,19 @@ zid_portal_unblock_user (ZidPortal   *self,
                          gint64       user,
                          GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *who = _zid_portal_user_label (actor);
-  g_autofree char *subject = _zid_portal_user_label (user);
-  gboolean blocked = FALSE;
-  gboolean ok;
+  ZidWrite w;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), FALSE);
 
-  if (!zid_store_begin (self->store, TRUE, error))
+  if (!_zid_write_begin (&w, self, _zid_portal_user_label (actor), "user.unblock",
+                         _zid_portal_user_label (user), error))
     return FALSE;
-
-  ok = _zid_portal_check_action (self, actor, ZID_ACTION_UNBLOCK, user, 0, &local_error) &&
-       _zid_portal_load_user (self, user, &blocked, NULL, &local_error);
-  if (ok && !blocked)
-    ok = _zid_refuse (&local_error, ZID_ERROR_NOT_BLOCKED, "Deze gebruiker is niet geblokkeerd");
-  ok = ok &&
-       zid_store_run (self->store, &local_error,
-                      "UPDATE users SET blocked = 0, block_reason = 0 WHERE id = ?", "i", user) &&
-       _zid_portal_audit_append (self, who, "user.unblock", subject, NULL, &local_error);
-  return _zid_portal_finish (self, ok, g_steal_pointer (&local_error), error, who, "user.unblock", subject);
+  return _zid_write_end_audited (&w,
+                                 _zid_portal_check_action (self, actor, ZID_ACTION_UNBLOCK, user, 0, &w.error) &&
+                                 zid_store_run (self->store, &w.error,
+                                                "UPDATE users SET blocked = 0, block_reason = 0 WHERE id = ?",
+                                                "i", user),
+                                 NULL, error);
 }
 
 /* Organisations */

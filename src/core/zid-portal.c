@@ -230,6 +230,32 @@ _zid_is_refusal (const GError *error)
     }
 }
 
+/* Records, in a transaction of its own, that @error refused @action:
+ * "ACTION.refused" with "CODE: message" as details. A failure to record is
+ * logged, not handed on: the refusal itself is what the caller reports. */
+void
+_zid_portal_audit_refusal (ZidPortal     *self,
+                           const char    *actor,
+                           const char    *action,
+                           const char    *subject,
+                           const GError  *error)
+{
+  g_autofree char *refused = g_strconcat (action, ".refused", NULL);
+  g_autofree char *details = g_strdup_printf ("%s: %s", zid_error_code_name (error->code),
+                                              error->message);
+  g_autoptr(GError) audit_error = NULL;
+
+  if (zid_store_begin (self->store, TRUE, &audit_error))
+    {
+      if (_zid_portal_audit_append (self, actor, refused, subject, details, &audit_error))
+        zid_store_commit (self->store, &audit_error);
+      else
+        zid_store_rollback (self->store);
+    }
+  if (audit_error != NULL)
+    g_warning ("Could not record a refusal in the audit trail: %s", audit_error->message);
+}
+
 /* Ends the transaction that began with zid_store_begin(): commits when
  * @ok, else rolls back, records a refusal by a rule in the audit trail (in a
  * transaction of its own) and hands @local_error to the caller. */
@@ -246,28 +272,57 @@ _zid_portal_finish (ZidPortal   *self,
     return zid_store_commit (self->store, error);
 
   zid_store_rollback (self->store);
-
   if (_zid_is_refusal (local_error))
-    {
-      g_autofree char *refused = g_strconcat (action, ".refused", NULL);
-      g_autofree char *details = g_strdup_printf ("%s: %s",
-                                                  zid_error_code_name (local_error->code),
-                                                  local_error->message);
-      g_autoptr(GError) audit_error = NULL;
-
-      if (zid_store_begin (self->store, TRUE, &audit_error))
-        {
-          if (_zid_portal_audit_append (self, actor, refused, subject, details, &audit_error))
-            zid_store_commit (self->store, &audit_error);
-          else
-            zid_store_rollback (self->store);
-        }
-      if (audit_error != NULL)
-        g_warning ("Could not record a refusal in the audit trail: %s", audit_error->message);
-    }
-
+    _zid_portal_audit_refusal (self, actor, action, subject, local_error);
   g_propagate_error (error, local_error);
   return FALSE;
+}
+
+gboolean
+_zid_write_begin (ZidWrite    *w,
+                  ZidPortal   *self,
+                  char        *actor,
+                  const char  *action,
+                  char        *subject,
+                  GError     **error)
+{
+  *w = (ZidWrite) { self, actor, action, subject, NULL };
+  if (zid_store_begin (self->store, TRUE, error))
+    return TRUE;
+  g_clear_pointer (&w->actor, g_free);
+  g_clear_pointer (&w->subject, g_free);
+  return FALSE;
+}
+
+void
+_zid_write_set_subject (ZidWrite *w,
+                        char     *subject)
+{
+  g_free (w->subject);
+  w->subject = subject;
+}
+
+gboolean
+_zid_write_end (ZidWrite    *w,
+                gboolean     ok,
+                GError     **error)
+{
+  ok = _zid_portal_finish (w->portal, ok && w->error == NULL, g_steal_pointer (&w->error), error,
+                           w->actor, w->action, w->subject);
+  g_clear_pointer (&w->actor, g_free);
+  g_clear_pointer (&w->subject, g_free);
+  return ok;
+}
+
+gboolean
+_zid_write_end_audited (ZidWrite    *w,
+                        gboolean     ok,
+                        const char  *details,
+                        GError     **error)
+{
+  ok = ok && w->error == NULL &&
+       _zid_portal_audit_append (w->portal, w->actor, w->action, w->subject, details, &w->error);
+  return _zid_write_end (w, ok, error);
 }
 
 gboolean

@@ -216,23 +216,13 @@ ZidEnrolmentInfo *zid_portal_enrolment_preview (ZidPortal   *self,
                                             const char      *origin,
                                             GError         **error);
 /* Redeems @code (atomically, once) for a certificate issued from the
- * PKCS#10 request @csr_pem (EC P-256). */
-gboolean    zid_portal_enrol               (ZidPortal       *self,
-                                            const char      *code,
-                                            const char      *csr_pem,
-                                            char           **cert_pem,
-                                            char           **chain_pem,
-                                            GError         **error);
-
-/* As zid_portal_enrol; @info (nullable) receives what the redeemed code
- * was for (user, purpose, names, organisation). */
-gboolean    zid_portal_enrol_full          (ZidPortal       *self,
+ * PKCS#10 request @csr_pem (EC P-256): the certificate, its serial, the
+ * CA chain and what the code was for (user, purpose, names,
+ * organisation). @origin (nullable) as above. */
+ZidEnrolResult *zid_portal_enrol           (ZidPortal       *self,
                                             const char      *code,
                                             const char      *origin,
                                             const char      *csr_pem,
-                                            char           **cert_pem,
-                                            char           **chain_pem,
-                                            ZidEnrolmentInfo **info,
                                             GError         **error);
 
 /* Login with the mobile ID: the window opens a session (5 minutes); the
