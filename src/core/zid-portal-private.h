@@ -6,6 +6,7 @@
  *   zid-portal-authority.c      who may do what: one function per rule,
  *                               used by the acting calls and by
  *                               zid_portal_get_capabilities() alike
+ *   zid-portal-capabilities.c   zid_portal_get_capabilities()
  *   zid-portal-users.c          users, memberships, attributes, blocking,
  *                               organisations
  *   zid-portal-registrations.c  pending registrations and their completion

@@ -15,9 +15,6 @@
 #include <string.h>
 
 #include <json-glib/json-glib.h>
-#include <openssl/bn.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 
 #include "zid-error.h"
 #include "zid-service-private.h"
