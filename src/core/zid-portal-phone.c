@@ -277,32 +277,30 @@ zid_portal_login_answer (ZidPortal     *self,
                          gsize          signature_len,
                          GError       **error)
 {
-  g_autoptr(GError) local_error = NULL;
   g_autofree char *challenge = NULL;
   g_autofree char *service_pin = NULL;
   g_autofree char *serial = NULL;
   g_autofree char *message = NULL;
-  g_autofree char *subject = NULL;
-  g_autofree char *actor = NULL;
   X509 *cert = NULL;
   sqlite3_stmt *stmt;
   gboolean row = FALSE;
   gint64 expires = 0, answered = 0, user = 0, revoked_at = 0;
   gboolean blocked = FALSE;
   gboolean ok;
+  ZidWrite w;
   ZidCa *ca;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), 0);
 
   if ((ca = _zid_portal_ensure_ca (self, error)) == NULL ||
       !zid_portal_get_service_tls (self, NULL, NULL, &service_pin, error) ||
-      !zid_store_begin (self->store, TRUE, error))
+      !_zid_write_begin (&w, self, origin_actor ("phone", origin), "login", NULL, error))
     return 0;
 
-  stmt = zid_store_query (self->store, &local_error,
+  stmt = zid_store_query (self->store, &w.error,
                           "SELECT challenge, expires, answered FROM login_sessions WHERE id = ?",
                           "t", session_id ? session_id : "");
-  ok = stmt != NULL && zid_store_step (self->store, stmt, &row, &local_error);
+  ok = stmt != NULL && zid_store_step (self->store, stmt, &row, &w.error);
   if (ok && row)
     {
       challenge = zid_column_dup (stmt, 0);
@@ -313,29 +311,29 @@ zid_portal_login_answer (ZidPortal     *self,
     sqlite3_reset (stmt);
 
   if (ok && challenge == NULL)
-    ok = _zid_refuse (&local_error, ZID_ERROR_SESSION_INVALID, "Onbekende inlogsessie");
+    ok = _zid_refuse (&w.error, ZID_ERROR_SESSION_INVALID, "Onbekende inlogsessie");
   else if (ok && answered != 0)
-    ok = _zid_refuse (&local_error, ZID_ERROR_SESSION_INVALID, "Deze inlog-QR-code is al gebruikt");
+    ok = _zid_refuse (&w.error, ZID_ERROR_SESSION_INVALID, "Deze inlog-QR-code is al gebruikt");
   else if (ok && _zid_portal_now (self) >= expires)
-    ok = _zid_refuse (&local_error, ZID_ERROR_SESSION_INVALID,
+    ok = _zid_refuse (&w.error, ZID_ERROR_SESSION_INVALID,
                       "Deze inlog-QR-code is verlopen (5 minuten geldig)");
 
   /* possession of the key first, then what the certificate may do */
-  ok = ok && (cert = zid_ca_verify_client (ca, cert_pem, _zid_portal_now (self), &serial, &local_error)) != NULL;
+  ok = ok && (cert = zid_ca_verify_client (ca, cert_pem, _zid_portal_now (self), &serial, &w.error)) != NULL;
   if (ok)
     {
       /* bound to this service: an answer a phone gave a look-alike service
        * (another pin), relayed here, does not verify */
       message = g_strconcat (LOGIN_CONTEXT, service_pin, "\n", session_id, "\n", challenge, NULL);
       ok = zid_verify_signature (cert, (const guint8 *) message, strlen (message),
-                                 signature, signature_len, &local_error);
+                                 signature, signature_len, &w.error);
     }
   if (ok)
     {
-      stmt = zid_store_query (self->store, &local_error,
+      stmt = zid_store_query (self->store, &w.error,
                               "SELECT c.user_id, c.revoked_at, u.blocked FROM certificates c"
                               " JOIN users u ON u.id = c.user_id WHERE c.serial = ?", "t", serial);
-      ok = stmt != NULL && zid_store_step (self->store, stmt, &row, &local_error);
+      ok = stmt != NULL && zid_store_step (self->store, stmt, &row, &w.error);
       if (ok && row)
         {
           user = sqlite3_column_int64 (stmt, 0);
@@ -345,36 +343,37 @@ zid_portal_login_answer (ZidPortal     *self,
       if (stmt)
         sqlite3_reset (stmt);
       if (ok && user == 0)
-        ok = _zid_refuse (&local_error, ZID_ERROR_CERTIFICATE_INVALID, "Onbekend certificaat");
+        ok = _zid_refuse (&w.error, ZID_ERROR_CERTIFICATE_INVALID, "Onbekend certificaat");
     }
   if (ok)
     {
-      subject = _zid_portal_user_label (user);
+      /* the mobile ID acted: the audit names it */
+      _zid_write_set_subject (&w, _zid_portal_user_label (user));
+      _zid_write_set_actor (&w, origin_actor (w.subject, origin));
       if (revoked_at != 0)
-        ok = _zid_refuse (&local_error, ZID_ERROR_CERTIFICATE_REVOKED,
+        ok = _zid_refuse (&w.error, ZID_ERROR_CERTIFICATE_REVOKED,
                           "Dit certificaat is ingetrokken; vraag uw beheerder om een nieuw certificaat");
       else if (blocked)
-        ok = _zid_refuse (&local_error, ZID_ERROR_USER_BLOCKED, "Uw ZORG-ID is geblokkeerd");
+        ok = _zid_refuse (&w.error, ZID_ERROR_USER_BLOCKED, "Uw ZORG-ID is geblokkeerd");
       else
-        ok = _zid_portal_check_actor (self, user, &local_error);
+        ok = _zid_portal_check_actor (self, user, &w.error);
     }
   if (ok)
     {
-      ok = zid_store_run (self->store, &local_error,
+      ok = zid_store_run (self->store, &w.error,
                           "UPDATE login_sessions SET answered = ?, user_id = ?"
                           " WHERE id = ? AND answered IS NULL",
                           "iit", _zid_portal_now (self), user, session_id);
       if (ok && sqlite3_changes (zid_store_get_db (self->store)) != 1)
-        ok = _zid_refuse (&local_error, ZID_ERROR_SESSION_INVALID, "Deze inlog-QR-code is al gebruikt");
+        ok = _zid_refuse (&w.error, ZID_ERROR_SESSION_INVALID, "Deze inlog-QR-code is al gebruikt");
     }
-  actor = origin_actor (subject ? subject : "phone", origin);
   ok = ok &&
-       zid_store_run (self->store, &local_error,
+       zid_store_run (self->store, &w.error,
                       "UPDATE users SET last_use = ? WHERE id = ?", "ii", _zid_portal_now (self), user) &&
-       _zid_portal_audit_append (self, actor, "login.accepted", subject, serial, &local_error);
+       _zid_portal_audit_append (self, w.actor, "login.accepted", w.subject, serial, &w.error);
 
   g_clear_pointer (&cert, X509_free);
-  if (!_zid_portal_finish (self, ok, g_steal_pointer (&local_error), error, actor, "login", subject))
+  if (!_zid_write_end (&w, ok, error))
     return 0;
   return user;
 }

@@ -64,14 +64,6 @@ gboolean    _zid_portal_audit_append       (ZidPortal       *self,
                                             const char      *subject,
                                             const char      *details,
                                             GError         **error);
-gboolean    _zid_portal_finish             (ZidPortal       *self,
-                                            gboolean         ok,
-                                            GError          *local_error,
-                                            GError         **error,
-                                            const char      *actor,
-                                            const char      *action,
-                                            const char      *subject);
-
 void        _zid_portal_audit_refusal      (ZidPortal       *self,
                                             const char      *actor,
                                             const char      *action,
@@ -108,6 +100,8 @@ gboolean    _zid_write_begin               (ZidWrite        *w,
                                             GError         **error);
 void        _zid_write_set_subject         (ZidWrite        *w,
                                             char            *subject);
+void        _zid_write_set_actor           (ZidWrite        *w,
+                                            char            *actor);
 /* Commits if @ok (and nothing set w.error), else rolls back; no audit
  * event of its own */
 gboolean    _zid_write_end                 (ZidWrite        *w,

@@ -259,7 +259,7 @@ _zid_portal_audit_refusal (ZidPortal     *self,
 /* Ends the transaction that began with zid_store_begin(): commits when
  * @ok, else rolls back, records a refusal by a rule in the audit trail (in a
  * transaction of its own) and hands @local_error to the caller. */
-gboolean
+static gboolean
 _zid_portal_finish (ZidPortal   *self,
                     gboolean     ok,
                     GError      *local_error,
@@ -300,6 +300,14 @@ _zid_write_set_subject (ZidWrite *w,
 {
   g_free (w->subject);
   w->subject = subject;
+}
+
+void
+_zid_write_set_actor (ZidWrite *w,
+                      char     *actor)
+{
+  g_free (w->actor);
+  w->actor = actor;
 }
 
 gboolean
@@ -455,9 +463,8 @@ zid_portal_set_service_address (ZidPortal   *self,
                                 GError     **error)
 {
   g_autofree char *host = NULL;
-  g_autoptr(GError) local_error = NULL;
   guint16 port;
-  gboolean ok;
+  ZidWrite w;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), FALSE);
 
@@ -469,14 +476,13 @@ zid_portal_set_service_address (ZidPortal   *self,
       return FALSE;
     }
 
-  if (!zid_store_begin (self->store, TRUE, error))
+  if (!_zid_write_begin (&w, self, g_strdup ("operator"), "config.service-address", NULL, error))
     return FALSE;
-  ok = zid_store_run (self->store, &local_error,
-                      "INSERT OR REPLACE INTO settings (key, value) VALUES ('service-address', ?)",
-                      "t", address) &&
-       _zid_portal_audit_append (self, "operator", "config.service-address", NULL, address, &local_error);
-  return _zid_portal_finish (self, ok, g_steal_pointer (&local_error), error, "operator",
-                             "config.service-address", NULL);
+  return _zid_write_end_audited (&w,
+                                 zid_store_run (self->store, &w.error,
+                                                "INSERT OR REPLACE INTO settings (key, value)"
+                                                " VALUES ('service-address', ?)", "t", address),
+                                 address, error);
 }
 
 /* The local CA */
