@@ -250,16 +250,15 @@ rule_is_blocked (ZidPortal   *self,
   return TRUE;
 }
 
-/* Over the checks of the actor and the authority over @user (tenant
- * isolation, §2), the rules on the user's state (§8.2, §8.3): a user who
- * may be blocked, a blocked user to activate or to revoke a certificate of. */
-gboolean
-_zid_portal_check_action (ZidPortal  *self,
-                          gint64      actor,
-                          ZidAction   action,
-                          gint64      user,
-                          gint64      organisation,
-                          GError    **error)
+/* The actor may use the portal, and has authority over @user and in
+ * @organisation for @action (roles, tenant isolation: §2) */
+static gboolean
+check_authority (ZidPortal  *self,
+                 gint64      actor,
+                 ZidAction   action,
+                 gint64      user,
+                 gint64      organisation,
+                 GError    **error)
 {
   ZidRole role = ZID_ROLE_NONE;
   Authority over = { FALSE, FALSE, FALSE };
@@ -348,8 +347,16 @@ _zid_portal_check_action (ZidPortal  *self,
                         "Deze gebruiker is ook %s van %s: alleen een Administrator van die "
                         "organisatie mag de ZORG-ID blokkeren, activeren of er certificaten voor beheren",
                         zid_role_to_string (beyond_role), beyond);
+  return TRUE;
+}
 
-  /* and on the state of the user */
+/* The rules on the state of the user an action acts on */
+static gboolean
+check_user_state (ZidPortal  *self,
+                  ZidAction   action,
+                  gint64      user,
+                  GError    **error)
+{
   switch (action)
     {
     case ZID_ACTION_BLOCK:
@@ -363,6 +370,21 @@ _zid_portal_check_action (ZidPortal  *self,
     default:
       return TRUE;
     }
+}
+
+/* Over the checks of the actor and the authority over @user, the rules on
+ * the user's state (§8.2, §8.3): a user who may be blocked, a blocked user
+ * to activate or to revoke a certificate of. */
+gboolean
+_zid_portal_check_action (ZidPortal  *self,
+                          gint64      actor,
+                          ZidAction   action,
+                          gint64      user,
+                          gint64      organisation,
+                          GError    **error)
+{
+  return check_authority (self, actor, action, user, organisation, error) &&
+         (user == 0 || check_user_state (self, action, user, error));
 }
 
 gboolean
