@@ -252,13 +252,13 @@ rule_is_blocked (ZidPortal   *self,
 
 /* The actor may use the portal, and has authority over @user and in
  * @organisation for @action (roles, tenant isolation: §2) */
-static gboolean
-check_authority (ZidPortal  *self,
-                 gint64      actor,
-                 ZidAction   action,
-                 gint64      user,
-                 gint64      organisation,
-                 GError    **error)
+gboolean
+_zid_portal_check_authority (ZidPortal  *self,
+                             gint64      actor,
+                             ZidAction   action,
+                             gint64      user,
+                             gint64      organisation,
+                             GError    **error)
 {
   ZidRole role = ZID_ROLE_NONE;
   Authority over = { FALSE, FALSE, FALSE };
@@ -351,11 +351,11 @@ check_authority (ZidPortal  *self,
 }
 
 /* The rules on the state of the user an action acts on */
-static gboolean
-check_user_state (ZidPortal  *self,
-                  ZidAction   action,
-                  gint64      user,
-                  GError    **error)
+gboolean
+_zid_portal_check_user_state (ZidPortal  *self,
+                              ZidAction   action,
+                              gint64      user,
+                              GError    **error)
 {
   switch (action)
     {
@@ -383,8 +383,8 @@ _zid_portal_check_action (ZidPortal  *self,
                           gint64      organisation,
                           GError    **error)
 {
-  return check_authority (self, actor, action, user, organisation, error) &&
-         (user == 0 || check_user_state (self, action, user, error));
+  return _zid_portal_check_authority (self, actor, action, user, organisation, error) &&
+         (user == 0 || _zid_portal_check_user_state (self, action, user, error));
 }
 
 gboolean

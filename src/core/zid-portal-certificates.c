@@ -73,8 +73,8 @@ zid_portal_revoke_certificate (ZidPortal   *self,
                          _zid_portal_user_label (user), error))
     return FALSE;
 
-  /* the rules (a blocked user, §8.3), then the certificate */
-  ok = _zid_portal_check_action (self, actor, ZID_ACTION_REVOKE_CERTIFICATE, user, 0, &w.error);
+  /* the authority, the certificate, then the rules on the user (§8.3) */
+  ok = _zid_portal_check_authority (self, actor, ZID_ACTION_REVOKE_CERTIFICATE, user, 0, &w.error);
   if (ok)
     {
       stmt = zid_store_query (self->store, &w.error,
@@ -93,6 +93,8 @@ zid_portal_revoke_certificate (ZidPortal   *self,
   if (ok && cert == NULL)
     ok = _zid_refuse (&w.error, ZID_ERROR_NOT_FOUND,
                       "Deze gebruiker heeft geen certificaat met serienummer %s", wanted);
+  else if (ok && !_zid_portal_check_user_state (self, ZID_ACTION_REVOKE_CERTIFICATE, user, &w.error))
+    ok = FALSE;
   else if (ok && cert->revoked)
     ok = _zid_refuse (&w.error, ZID_ERROR_ALREADY_REVOKED,
                       "Dit certificaat is al ingetrokken; intrekken kan niet ongedaan worden");

@@ -153,6 +153,19 @@ char       *_zid_portal_only_administrator_of (ZidPortal    *self,
 gboolean    _zid_portal_check_actor        (ZidPortal       *self,
                                             gint64           actor,
                                             GError         **error);
+/* _zid_portal_check_action() is the two below in a row: the actor and
+ * the authority over @user in @organisation, then the rules on the user's
+ * state for @action (none for most actions) */
+gboolean    _zid_portal_check_authority    (ZidPortal       *self,
+                                            gint64           actor,
+                                            ZidAction        action,
+                                            gint64           user,
+                                            gint64           organisation,
+                                            GError         **error);
+gboolean    _zid_portal_check_user_state   (ZidPortal       *self,
+                                            ZidAction        action,
+                                            gint64           user,
+                                            GError         **error);
 gboolean    _zid_portal_check_action       (ZidPortal       *self,
                                             gint64           actor,
                                             ZidAction        action,
