@@ -13,8 +13,9 @@
  *   zid-portal-certificates.c   the mobile ID's certificates
  *   zid-portal-phone.c          the phone's side: enrolment and login
  *
- * Functions named _zid_portal_*_locked or taking no transaction of their
- * own run inside the caller's transaction.
+ * The helpers below begin no transaction of their own (except
+ * _zid_write_begin() and _zid_portal_audit_refusal()): they run inside
+ * the caller's.
  *
  * SPDX-License-Identifier: EUPL-1.2
  */
