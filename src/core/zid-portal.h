@@ -105,7 +105,12 @@ ZidCompletion   *zid_portal_complete_registration (ZidPortal          *self,
                                                    const char         *birth_date,
                                                    GError            **error);
 
-/* Who may do what; the operations check this themselves */
+/* Who may do what; the operations check this themselves, with the same
+ * rules (for a user's page, zid_portal_get_capabilities() answers every
+ * question at once). Over the actor and the tenant isolation, _BLOCK
+ * refuses a user who is blocked already, has no mobile ID or is the only
+ * active Administrator of an organisation; _UNBLOCK and
+ * _REVOKE_CERTIFICATE a user who is not blocked. */
 gboolean    zid_portal_check_action        (ZidPortal       *self,
                                             gint64           actor,
                                             ZidAction        action,
@@ -116,6 +121,73 @@ gboolean    zid_portal_may_assign_role     (ZidPortal       *self,
                                             gint64           actor,
                                             gint64           organisation,
                                             ZidRole          role);
+
+/* What @actor may do on @user's page, in one read transaction, from the
+ * very rule functions the acting calls run: the window can never offer
+ * what the core refuses. An immutable, reference-counted boxed type;
+ * read it from any thread.
+ *
+ *   g_autoptr(ZidCapabilities) caps = zid_portal_get_capabilities (portal, actor, user, &error);
+ *   const GError *why = NULL;
+ *
+ *   gtk_widget_set_sensitive (block_button,
+ *                             zid_capabilities_allows (caps, ZID_ACTION_BLOCK, &why));
+ *   if (why != NULL)   // the §8.2 note, e.g. "... kan niet geblokkeerd worden"
+ *     adw_action_row_set_subtitle (block_row, why->message);
+ *
+ * A refusal is a ZID_ERROR GError: its code names the rule (zid-error.h),
+ * its message is the Dutch text the acting call would give. The
+ * capabilities describe the moment they were read; the acting calls check
+ * again. NULL with @error only when the question cannot be answered (no
+ * such user: ZID_ERROR_NOT_FOUND; the store failed); a refused actor
+ * (blocked, no portal access) gets capabilities that refuse everything. */
+typedef struct _ZidCapabilities ZidCapabilities;
+
+#define ZID_TYPE_CAPABILITIES (zid_capabilities_get_type ())
+GType             zid_capabilities_get_type  (void) G_GNUC_CONST;
+ZidCapabilities  *zid_capabilities_ref       (ZidCapabilities  *self);
+void              zid_capabilities_unref     (ZidCapabilities  *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidCapabilities, zid_capabilities_unref)
+
+ZidCapabilities  *zid_portal_get_capabilities (ZidPortal       *self,
+                                              gint64           actor,
+                                              gint64           user,
+                                              GError         **error);
+gint64            zid_capabilities_get_actor (ZidCapabilities  *self);
+gint64            zid_capabilities_get_user  (ZidCapabilities  *self);
+
+/* May the actor do @action on the user? (Not for _REGISTER_USER and
+ * _VIEW_INACTIVE, which concern an organisation.) For _VIEW_USERS (see
+ * the user), _BLOCK (includes: not blocked yet, has a mobile ID, not the
+ * only active Administrator), _UNBLOCK, _REVOKE_CERTIFICATE (includes: the
+ * user is blocked; which certificate is the call's own check) and
+ * _NEW_CERTIFICATE; for _SET_MEMBERSHIP and _ADD_ATTRIBUTE: in at least
+ * one of the actor's organisations. When refused, @refusal (nullable)
+ * points at the reason, owned by @self. */
+gboolean          zid_capabilities_allows    (ZidCapabilities  *self,
+                                              ZidAction         action,
+                                              const GError    **refusal);
+/* A new certificate may be issued, but the phone can enrol it only once
+ * the user is unblocked */
+gboolean          zid_capabilities_get_enrolment_waits (ZidCapabilities *self);
+
+/* Per organisation: the ones where the actor is Administrator or
+ * Beheerder, by name, as zid_portal_list_organisations(). For an
+ * organisation not in that list every answer is a refusal. */
+guint             zid_capabilities_get_n_organisations (ZidCapabilities *self);
+gint64            zid_capabilities_get_organisation    (ZidCapabilities *self,
+                                                        guint            i);
+/* The roles the actor may give the user there, as a mask of 1 << ZidRole */
+guint             zid_capabilities_get_assignable_roles (ZidCapabilities *self,
+                                                         gint64          organisation);
+gboolean          zid_capabilities_may_assign_role  (ZidCapabilities   *self,
+                                                     gint64             organisation,
+                                                     ZidRole            role,
+                                                     const GError     **refusal);
+gboolean          zid_capabilities_may_add_attribute (ZidCapabilities  *self,
+                                                      gint64            organisation,
+                                                      ZidAttributeType  type,
+                                                      const GError    **refusal);
 
 /* Users */
 ZidEnrolment *zid_portal_register_user     (ZidPortal       *self,
@@ -155,8 +227,8 @@ gboolean    zid_portal_set_membership      (ZidPortal       *self,
                                             ZidRole          role,
                                             ZidEnrolment   **enrolment,
                                             GError         **error);
-/* Attribute types: "uzi" (assigned to the actor's own mobile ID, §8.1),
- * "agb", "big", "taak" */
+/* @type: the name of a ZidAttributeType ("uzi": assigned to the actor's
+ * own mobile ID, §8.1; "agb", "big", "taak") */
 gint64      zid_portal_add_attribute       (ZidPortal       *self,
                                             gint64           actor,
                                             gint64           user,
@@ -216,23 +288,13 @@ ZidEnrolmentInfo *zid_portal_enrolment_preview (ZidPortal   *self,
                                             const char      *origin,
                                             GError         **error);
 /* Redeems @code (atomically, once) for a certificate issued from the
- * PKCS#10 request @csr_pem (EC P-256). */
-gboolean    zid_portal_enrol               (ZidPortal       *self,
-                                            const char      *code,
-                                            const char      *csr_pem,
-                                            char           **cert_pem,
-                                            char           **chain_pem,
-                                            GError         **error);
-
-/* As zid_portal_enrol; @info (nullable) receives what the redeemed code
- * was for (user, purpose, names, organisation). */
-gboolean    zid_portal_enrol_full          (ZidPortal       *self,
+ * PKCS#10 request @csr_pem (EC P-256): the certificate, its serial, the
+ * CA chain and what the code was for (user, purpose, names,
+ * organisation). @origin (nullable) as above. */
+ZidEnrolResult *zid_portal_enrol           (ZidPortal       *self,
                                             const char      *code,
                                             const char      *origin,
                                             const char      *csr_pem,
-                                            char           **cert_pem,
-                                            char           **chain_pem,
-                                            ZidEnrolmentInfo **info,
                                             GError         **error);
 
 /* Login with the mobile ID: the window opens a session (5 minutes); the

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,13 +13,25 @@
 
 static const char * const environment_names[] = { "acceptatie", "productie" };
 static const char * const role_names[] = { "", "Gebruiker", "Beheerder", "Administrator" };
-static const char * const reason_names[] = {
-  "",
-  "security-incident",
-  "lost-smartphone",
-  "compromised-credentials",
-  "breach-of-trust",
-  "suspicious-activity",
+
+/* Stored, append only (users.block_reason); cli_name is also stored (the
+ * audit trail, certificates.revoke_reason) and never changes. Labels are
+ * the manual's reasons (§8.2); po/nl.po holds their Dutch. */
+static const ZidEnumInfo block_reasons[] = {
+  { ZID_BLOCK_REASON_SECURITY_INCIDENT,       "security-incident",       N_("Security incident") },
+  { ZID_BLOCK_REASON_LOST_SMARTPHONE,         "lost-smartphone",         N_("Lost smartphone") },
+  { ZID_BLOCK_REASON_COMPROMISED_CREDENTIALS, "compromised-credentials", N_("Compromised credentials") },
+  { ZID_BLOCK_REASON_BREACH_OF_TRUST,         "breach-of-trust",         N_("Breach of trust") },
+  { ZID_BLOCK_REASON_SUSPICIOUS_ACTIVITY,     "suspicious-activity",     N_("Suspicious activity") },
+};
+
+/* The name is stored (attributes.type) and is the JSON and CLI spelling:
+ * it never changes */
+static const ZidEnumInfo attribute_types[] = {
+  { ZID_ATTRIBUTE_TYPE_UZI,  "uzi",  N_("UZI card") },
+  { ZID_ATTRIBUTE_TYPE_AGB,  "agb",  N_("AGB code") },
+  { ZID_ATTRIBUTE_TYPE_BIG,  "big",  N_("BIG registration") },
+  { ZID_ATTRIBUTE_TYPE_TAAK, "taak", N_("Task") },
 };
 static const char * const mobile_id_names[] = { "none", "active", "revoked" };
 
@@ -60,20 +73,169 @@ zid_role_from_string (const char *str)
   return ZID_ROLE_NONE;
 }
 
+/* Lookups in a table of ZidEnumInfo */
+
+static const ZidEnumInfo *
+enum_info (const ZidEnumInfo *table,
+           guint              n,
+           int                value)
+{
+  for (guint i = 0; i < n; i++)
+    if (table[i].value == value)
+      return &table[i];
+  return NULL;
+}
+
+static const char *
+enum_label (const ZidEnumInfo *info)
+{
+  return info ? g_dgettext (GETTEXT_PACKAGE, info->label) : NULL;
+}
+
+static gboolean
+enum_from_name (const ZidEnumInfo *table,
+                guint              n,
+                const char        *name,
+                int               *value)
+{
+  for (guint i = 0; name != NULL && i < n; i++)
+    if (g_str_equal (name, table[i].name))
+      {
+        *value = table[i].value;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* "a, b, c of d" */
+static char *
+enum_names (const ZidEnumInfo *table,
+            guint              n)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (i > 0)
+        g_string_append (s, i + 1 == n ? " of " : ", ");
+      g_string_append (s, table[i].name);
+    }
+  return g_string_free (s, FALSE);
+}
+
+#define BLOCK_REASONS block_reasons, G_N_ELEMENTS (block_reasons)
+#define ATTRIBUTE_TYPES attribute_types, G_N_ELEMENTS (attribute_types)
+
+guint
+zid_block_reason_get_n_values (void)
+{
+  return G_N_ELEMENTS (block_reasons);
+}
+
+const ZidEnumInfo *
+zid_block_reason_nth (guint n)
+{
+  return n < G_N_ELEMENTS (block_reasons) ? &block_reasons[n] : NULL;
+}
+
+gboolean
+zid_block_reason_is_valid (ZidBlockReason reason)
+{
+  return enum_info (BLOCK_REASONS, reason) != NULL;
+}
+
+const char *
+zid_block_reason_get_cli_name (ZidBlockReason reason)
+{
+  const ZidEnumInfo *info = enum_info (BLOCK_REASONS, reason);
+
+  return info ? info->name : NULL;
+}
+
+const char *
+zid_block_reason_get_label (ZidBlockReason reason)
+{
+  return enum_label (enum_info (BLOCK_REASONS, reason));
+}
+
+gboolean
+zid_block_reason_from_cli_name (const char     *cli_name,
+                                ZidBlockReason *reason)
+{
+  int value;
+
+  if (!enum_from_name (BLOCK_REASONS, cli_name, &value))
+    return FALSE;
+  *reason = (ZidBlockReason) value;
+  return TRUE;
+}
+
+char *
+zid_block_reason_dup_cli_names (void)
+{
+  return enum_names (BLOCK_REASONS);
+}
+
 const char *
 zid_block_reason_to_string (ZidBlockReason reason)
 {
-  g_return_val_if_fail (reason <= ZID_BLOCK_REASON_SUSPICIOUS_ACTIVITY, NULL);
-  return reason_names[reason];
+  const char *name = zid_block_reason_get_cli_name (reason);
+
+  g_return_val_if_fail (name != NULL || reason == ZID_BLOCK_REASON_NONE, NULL);
+  return name ? name : "";
 }
 
 ZidBlockReason
 zid_block_reason_from_string (const char *str)
 {
-  for (guint i = 1; str != NULL && i < G_N_ELEMENTS (reason_names); i++)
-    if (g_str_equal (str, reason_names[i]))
-      return (ZidBlockReason) i;
-  return ZID_BLOCK_REASON_NONE;
+  ZidBlockReason reason = ZID_BLOCK_REASON_NONE;
+
+  zid_block_reason_from_cli_name (str, &reason);
+  return reason;
+}
+
+guint
+zid_attribute_type_get_n_values (void)
+{
+  return G_N_ELEMENTS (attribute_types);
+}
+
+const ZidEnumInfo *
+zid_attribute_type_nth (guint n)
+{
+  return n < G_N_ELEMENTS (attribute_types) ? &attribute_types[n] : NULL;
+}
+
+const char *
+zid_attribute_type_get_name (ZidAttributeType type)
+{
+  const ZidEnumInfo *info = enum_info (ATTRIBUTE_TYPES, type);
+
+  return info ? info->name : NULL;
+}
+
+const char *
+zid_attribute_type_get_label (ZidAttributeType type)
+{
+  return enum_label (enum_info (ATTRIBUTE_TYPES, type));
+}
+
+gboolean
+zid_attribute_type_from_name (const char       *name,
+                              ZidAttributeType *type)
+{
+  int value;
+
+  if (!enum_from_name (ATTRIBUTE_TYPES, name, &value))
+    return FALSE;
+  *type = (ZidAttributeType) value;
+  return TRUE;
+}
+
+char *
+zid_attribute_type_dup_names (void)
+{
+  return enum_names (ATTRIBUTE_TYPES);
 }
 
 const char *
@@ -176,6 +338,18 @@ zid_enrolment_info_free (ZidEnrolmentInfo *self)
   g_free (self->first_name);
   g_free (self->last_name);
   g_free (self->organisation_name);
+  g_free (self);
+}
+
+void
+zid_enrol_result_free (ZidEnrolResult *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->cert_pem);
+  g_free (self->chain_pem);
+  g_free (self->serial);
+  zid_enrolment_info_free (self->info);
   g_free (self);
 }
 

@@ -24,6 +24,10 @@ typedef enum
   ZID_ROLE_ADMINISTRATOR,
 } ZidRole;
 
+/* Why a user is blocked (§8.2). Stored (users.block_reason): append
+ * only, never renumber. A new reason is a value here and a row in the
+ * table of zid-types.c; every list, label and refusal text comes from
+ * that table. */
 typedef enum
 {
   ZID_BLOCK_REASON_NONE = 0,
@@ -33,6 +37,17 @@ typedef enum
   ZID_BLOCK_REASON_BREACH_OF_TRUST,
   ZID_BLOCK_REASON_SUSPICIOUS_ACTIVITY,
 } ZidBlockReason;
+
+/* Kinds of attribute (§8.1). Stored by their name (attributes.type, the
+ * JSON and the CLI): the names never change; the integer is not stored,
+ * but keep it append only all the same. One table in zid-types.c. */
+typedef enum
+{
+  ZID_ATTRIBUTE_TYPE_UZI,   /* registered via the UZI-pas: the actor's own ID */
+  ZID_ATTRIBUTE_TYPE_AGB,
+  ZID_ATTRIBUTE_TYPE_BIG,
+  ZID_ATTRIBUTE_TYPE_TAAK,
+} ZidAttributeType;
 
 typedef enum
 {
@@ -65,9 +80,42 @@ gboolean        zid_environment_from_string (const char     *str,
                                              ZidEnvironment *env);
 const char     *zid_role_to_string          (ZidRole         role);
 ZidRole         zid_role_from_string        (const char     *str);
+const char     *zid_mobile_id_state_to_string (ZidMobileIdState state);
+
+/* The tables of the enumerations: one row per value, in table order.
+ * @name is the spelling the CLI, the JSON, the audit trail and the store
+ * use; @label is an English msgid (N_) whose Dutch is in po/nl.po: show it
+ * through the _get_label accessors, which translate it. */
+typedef struct
+{
+  int          value;
+  const char  *name;
+  const char  *label;
+} ZidEnumInfo;
+
+/* Block reasons: the real ones, not ZID_BLOCK_REASON_NONE */
+guint           zid_block_reason_get_n_values  (void);
+const ZidEnumInfo *zid_block_reason_nth       (guint            n);
+gboolean        zid_block_reason_is_valid      (ZidBlockReason   reason);
+const char     *zid_block_reason_get_cli_name  (ZidBlockReason   reason);
+const char     *zid_block_reason_get_label     (ZidBlockReason   reason);
+gboolean        zid_block_reason_from_cli_name (const char      *cli_name,
+                                                ZidBlockReason  *reason);
+/* "a, b, c of d": for refusal texts and help */
+char           *zid_block_reason_dup_cli_names (void);
+/* As zid_block_reason_get_cli_name / _from_cli_name, with "" and
+ * ZID_BLOCK_REASON_NONE for no reason */
 const char     *zid_block_reason_to_string  (ZidBlockReason  reason);
 ZidBlockReason  zid_block_reason_from_string (const char    *str);
-const char     *zid_mobile_id_state_to_string (ZidMobileIdState state);
+
+guint           zid_attribute_type_get_n_values (void);
+const ZidEnumInfo *zid_attribute_type_nth      (guint            n);
+const char     *zid_attribute_type_get_name   (ZidAttributeType  type);
+const char     *zid_attribute_type_get_label  (ZidAttributeType  type);
+gboolean        zid_attribute_type_from_name  (const char       *name,
+                                               ZidAttributeType *type);
+/* "a, b, c of d" */
+char           *zid_attribute_type_dup_names  (void);
 
 /* An organisation; @role is the listing actor's role in it */
 typedef struct
@@ -159,6 +207,15 @@ typedef struct
   gint64          expires;
 } ZidEnrolmentInfo;
 
+/* What an enrolment hands out: the phone's new certificate */
+typedef struct
+{
+  char              *cert_pem;
+  char              *chain_pem;  /* the local CA */
+  char              *serial;     /* hex, lower case, as stored and listed */
+  ZidEnrolmentInfo  *info;       /* whom the redeemed code was for */
+} ZidEnrolResult;
+
 /* The card holder, as the card layer read and verified it */
 typedef struct
 {
@@ -186,6 +243,7 @@ void zid_registration_free    (ZidRegistration  *self);
 void zid_audit_event_free     (ZidAuditEvent    *self);
 void zid_enrolment_free       (ZidEnrolment     *self);
 void zid_enrolment_info_free  (ZidEnrolmentInfo *self);
+void zid_enrol_result_free    (ZidEnrolResult   *self);
 void zid_card_holder_clear    (ZidCardHolder    *self);
 void zid_completion_free      (ZidCompletion    *self);
 
@@ -197,6 +255,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidRegistration, zid_registration_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidAuditEvent, zid_audit_event_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidEnrolment, zid_enrolment_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidEnrolmentInfo, zid_enrolment_info_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidEnrolResult, zid_enrol_result_free)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ZidCardHolder, zid_card_holder_clear)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidCompletion, zid_completion_free)
 

@@ -15,9 +15,6 @@
 #include <string.h>
 
 #include <json-glib/json-glib.h>
-#include <openssl/bn.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 
 #include "zid-error.h"
 #include "zid-service-private.h"
@@ -703,65 +700,6 @@ request_fail (Request      *req,
     }
 }
 
-/* The serial of the certificate we just got from the core, for the
- * "enrolled" signal. Read from the DER by hand: PEM_read_bio_X509 would
- * decode the whole certificate, public key included, through OpenSSL 3.0's
- * provider decoders — about 1.7 million instructions, a fifth of an
- * enrolment (bench/service, callgrind). */
-static char *
-certificate_serial (const char *pem)
-{
-  const char *begin = strstr (pem, "-----BEGIN CERTIFICATE-----");
-  const char *stop;
-  g_autofree char *b64 = NULL;
-  g_autofree guchar *der = NULL;
-  g_autoptr(GString) hex = NULL;
-  const unsigned char *p;
-  gsize der_len = 0;
-  long length;
-  int tag, klass;
-
-  if (begin == NULL)
-    return NULL;
-  begin += strlen ("-----BEGIN CERTIFICATE-----");
-  stop = strstr (begin, "-----END CERTIFICATE-----");
-  if (stop == NULL)
-    return NULL;
-  b64 = g_strndup (begin, stop - begin);
-  der = g_base64_decode (g_strstrip (b64), &der_len);
-  if (der == NULL || der_len == 0 || der_len > G_MAXLONG)
-    return NULL;
-
-  /* Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version OPTIONAL,
-   *                                                      serialNumber INTEGER, … */
-  p = der;
-  if (ASN1_get_object (&p, &length, &tag, &klass, (long) der_len) & 0x80 ||
-      tag != V_ASN1_SEQUENCE)
-    return NULL;
-  if (ASN1_get_object (&p, &length, &tag, &klass, (long) (der + der_len - p)) & 0x80 ||
-      tag != V_ASN1_SEQUENCE)
-    return NULL;
-  if (ASN1_get_object (&p, &length, &tag, &klass, (long) (der + der_len - p)) & 0x80)
-    return NULL;
-  if (klass == V_ASN1_CONTEXT_SPECIFIC && tag == 0)
-    {
-      p += length;
-      if (ASN1_get_object (&p, &length, &tag, &klass, (long) (der + der_len - p)) & 0x80)
-        return NULL;
-    }
-  if (klass != V_ASN1_UNIVERSAL || tag != V_ASN1_INTEGER || length < 1 || length > 20)
-    return NULL;
-
-  /* As the core writes it (BN_bn2hex, lower case): two digits an octet,
-   * no leading zero octets */
-  while (length > 1 && *p == 0)
-    p++, length--;
-  hex = g_string_new (NULL);
-  for (long i = 0; i < length; i++)
-    g_string_append_printf (hex, "%02x", p[i]);
-  return g_string_free (g_steal_pointer (&hex), FALSE);
-}
-
 static void
 do_preview (Request *req)
 {
@@ -811,31 +749,29 @@ static void
 do_enrol (Request *req)
 {
   ZidPortal *portal = zid_service_get_portal (req->service);
-  g_autoptr(ZidEnrolmentInfo) info = NULL;
+  g_autoptr(ZidEnrolResult) result = NULL;
   g_autoptr(JsonBuilder) builder = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *cert_pem = NULL;
-  g_autofree char *chain_pem = NULL;
 
   /* Atomic in the core; it also tells whom the code was for, and refuses
    * a login code (one transaction, no preview first) */
-  if (!zid_portal_enrol_full (portal, req->code, req->client, req->csr, &cert_pem, &chain_pem, &info,
-                              &error))
+  result = zid_portal_enrol (portal, req->code, req->client, req->csr, &error);
+  if (result == NULL)
     {
       request_fail (req, error);
       return;
     }
 
-  req->user_id = info->user_id;
-  req->purpose = info->purpose;
-  req->serial = certificate_serial (cert_pem);
+  req->user_id = result->info->user_id;
+  req->purpose = result->info->purpose;
+  req->serial = g_strdup (result->serial);
 
   builder = json_builder_new ();
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "certificate");
-  json_builder_add_string_value (builder, cert_pem);
+  json_builder_add_string_value (builder, result->cert_pem);
   json_builder_set_member_name (builder, "chain");
-  json_builder_add_string_value (builder, chain_pem);
+  json_builder_add_string_value (builder, result->chain_pem);
   json_builder_end_object (builder);
 
   req->status = SOUP_STATUS_OK;

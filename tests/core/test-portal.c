@@ -93,14 +93,32 @@ enrol (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *code = payload_param (enrolment->payload, "code");
   g_autofree char *csr = make_csr (key);
-  char *cert = NULL;
-  g_autofree char *chain = NULL;
+  g_autoptr(ZidEnrolResult) result = zid_portal_enrol (f->portal, code, NULL, csr, &error);
+  g_autofree char *serial = NULL;
+  BIO *bio;
+  X509 *x509;
+  BIGNUM *bn;
+  char *hex;
 
-  g_assert_true (zid_portal_enrol (f->portal, code, csr, &cert, &chain, &error));
   g_assert_no_error (error);
-  g_assert_nonnull (cert);
-  g_assert_true (g_str_has_prefix (chain, "-----BEGIN CERTIFICATE-----"));
-  return cert;
+  g_assert_nonnull (result);
+  g_assert_nonnull (result->cert_pem);
+  g_assert_true (g_str_has_prefix (result->chain_pem, "-----BEGIN CERTIFICATE-----"));
+  g_assert_cmpint (result->info->user_id, ==, enrolment->user_id);
+
+  /* the serial handed on is the certificate's, spelt as stored */
+  bio = BIO_new_mem_buf (result->cert_pem, -1);
+  x509 = PEM_read_bio_X509 (bio, NULL, NULL, NULL);
+  BIO_free (bio);
+  g_assert_nonnull (x509);
+  bn = ASN1_INTEGER_to_BN (X509_get0_serialNumber (x509), NULL);
+  hex = BN_bn2hex (bn);
+  serial = g_ascii_strdown (hex, -1);
+  g_assert_cmpstr (result->serial, ==, serial);
+  OPENSSL_free (hex);
+  BN_free (bn);
+  X509_free (x509);
+  return g_steal_pointer (&result->cert_pem);
 }
 
 static guint8 *
@@ -500,7 +518,10 @@ test_identity_authority (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_null (e);
   csr = make_csr (&key);
-  g_assert_true (zid_portal_enrol (f->portal, own_code, csr, NULL, NULL, &error));
+  {
+    g_autoptr(ZidEnrolResult) r = zid_portal_enrol (f->portal, own_code, NULL, csr, &error);
+    g_assert_nonnull (r);
+  }
   g_assert_no_error (error);
   EVP_PKEY_free (key);
 
@@ -702,16 +723,16 @@ test_code_expiry_and_single_use (Fixture *f, gconstpointer data)
   EVP_PKEY_free (key);
 
   csr = make_csr (&key);
-  g_assert_false (zid_portal_enrol (f->portal, code1, csr, NULL, NULL, &error));
+  g_assert_null (zid_portal_enrol (f->portal, code1, NULL, csr, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_CODE_USED);
   g_clear_error (&error);
 
   zid_clock_set (f->clock, T0 + 10 * DAY);
-  g_assert_false (zid_portal_enrol (f->portal, code2, csr, NULL, NULL, &error));
+  g_assert_null (zid_portal_enrol (f->portal, code2, NULL, csr, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_CODE_EXPIRED);
   g_clear_error (&error);
 
-  g_assert_false (zid_portal_enrol (f->portal, "AAAAAAAAAAAAAAAAAAAAAA", csr, NULL, NULL, &error));
+  g_assert_null (zid_portal_enrol (f->portal, "AAAAAAAAAAAAAAAAAAAAAA", NULL, csr, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_CODE_INVALID);
   g_clear_error (&error);
   EVP_PKEY_free (key);
@@ -722,8 +743,8 @@ test_code_expiry_and_single_use (Fixture *f, gconstpointer data)
     g_autoptr(ZidEnrolment) e3 = zid_portal_new_certificate (f->portal, f->admin, e2->user_id, &error);
     g_autofree char *code3 = payload_param (e3->payload, "code");
 
-    g_assert_false (zid_portal_enrol (f->portal, code3, "-----BEGIN CERTIFICATE REQUEST-----\nxx\n",
-                                      NULL, NULL, &error));
+    g_assert_null (zid_portal_enrol (f->portal, code3, NULL, "-----BEGIN CERTIFICATE REQUEST-----\nxx\n",
+                                     &error));
     g_assert_error (error, ZID_ERROR, ZID_ERROR_CERTIFICATE_INVALID);
     g_clear_error (&error);
     /* the earlier code of the same user stopped working */
@@ -907,7 +928,7 @@ test_enrol_request_checked (Fixture *f, gconstpointer data)
     {
       g_autoptr(GError) error = NULL;
 
-      g_assert_false (zid_portal_enrol (f->portal, code, refused[i].pem, NULL, NULL, &error));
+      g_assert_null (zid_portal_enrol (f->portal, code, NULL, refused[i].pem, &error));
       g_assert_error (error, ZID_ERROR, ZID_ERROR_CERTIFICATE_INVALID);
       g_assert_nonnull (strstr (error->message, refused[i].says));
       g_free (refused[i].pem);
@@ -919,9 +940,10 @@ test_enrol_request_checked (Fixture *f, gconstpointer data)
   {
     g_autofree char *pem = request_pem (compressed, compressed, EVP_sha256 ());
     g_autoptr(GError) error = NULL;
+    g_autoptr(ZidEnrolResult) result = zid_portal_enrol (f->portal, code, NULL, pem, &error);
 
-    g_assert_true (zid_portal_enrol (f->portal, code, pem, &cert_pem, NULL, &error));
     g_assert_no_error (error);
+    cert_pem = g_steal_pointer (&result->cert_pem);
   }
   bio = BIO_new_mem_buf (cert_pem, -1);
   cert = PEM_read_bio_X509 (bio, NULL, NULL, NULL);
@@ -968,7 +990,11 @@ race (gpointer data)
   g_autoptr(ZidPortal) portal = zid_portal_open (r->dir, ZID_ENVIRONMENT_ACCEPTATIE, clock, &r->error);
 
   if (portal != NULL)
-    r->won = zid_portal_enrol (portal, r->code, r->csr, NULL, NULL, &r->error);
+    {
+      g_autoptr(ZidEnrolResult) result = zid_portal_enrol (portal, r->code, NULL, r->csr, &r->error);
+
+      r->won = result != NULL;
+    }
   return NULL;
 }
 

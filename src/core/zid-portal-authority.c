@@ -1,0 +1,517 @@
+/* zid-portal-authority.c — the portal's rules: who may do what
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#define G_LOG_DOMAIN "zid-core"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "zid-portal-private.h"
+
+/* Lookups (inside a transaction) */
+
+gboolean
+_zid_portal_load_user (ZidPortal  *self,
+                       gint64      user,
+                       gboolean   *blocked,
+                       int        *mobile_id,
+                       GError    **error)
+{
+  sqlite3_stmt *stmt;
+  gboolean row;
+
+  stmt = zid_store_query (self->store, error,
+                          "SELECT blocked, mobile_id FROM users WHERE id = ?", "i", user);
+  if (stmt == NULL || !zid_store_step (self->store, stmt, &row, error))
+    return FALSE;
+  if (!row)
+    {
+      g_set_error (error, ZID_ERROR, ZID_ERROR_NOT_FOUND,
+                   "Gebruiker %" G_GINT64_FORMAT " bestaat niet", user);
+      return FALSE;
+    }
+  if (blocked)
+    *blocked = sqlite3_column_int (stmt, 0) != 0;
+  if (mobile_id)
+    *mobile_id = sqlite3_column_int (stmt, 1);
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+static gboolean
+check_organisation (ZidPortal  *self,
+                    gint64      organisation,
+                    GError    **error)
+{
+  sqlite3_stmt *stmt;
+  gboolean row;
+
+  stmt = zid_store_query (self->store, error, "SELECT 1 FROM organisations WHERE id = ?",
+                          "i", organisation);
+  if (stmt == NULL || !zid_store_step (self->store, stmt, &row, error))
+    return FALSE;
+  sqlite3_reset (stmt);
+  if (!row)
+    {
+      g_set_error (error, ZID_ERROR, ZID_ERROR_NOT_FOUND,
+                   "Organisatie %" G_GINT64_FORMAT " bestaat niet", organisation);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+ZidRole
+_zid_portal_role_in (ZidPortal *self,
+                     gint64     user,
+                     gint64     organisation)
+{
+  sqlite3_stmt *stmt;
+  gboolean row = FALSE;
+  ZidRole role = ZID_ROLE_NONE;
+
+  stmt = zid_store_query (self->store, NULL,
+                          "SELECT role FROM memberships WHERE organisation_id = ? AND user_id = ?",
+                          "ii", organisation, user);
+  if (stmt != NULL && zid_store_step (self->store, stmt, &row, NULL) && row)
+    role = (ZidRole) sqlite3_column_int (stmt, 0);
+  if (stmt)
+    sqlite3_reset (stmt);
+  return role;
+}
+
+/* What the actor's memberships allow over @user: in any organisation they
+ * share, may the actor see the user, act as Administrator, or act as
+ * Beheerder over a Gebruiker? */
+typedef struct
+{
+  gboolean view;
+  gboolean administrator;
+  gboolean beheerder;
+} Authority;
+
+static Authority
+authority_over (ZidPortal *self,
+                gint64     actor,
+                gint64     user)
+{
+  Authority a = { FALSE, FALSE, FALSE };
+  sqlite3_stmt *stmt;
+  gboolean row;
+
+  stmt = zid_store_query (self->store, NULL,
+                          "SELECT a.role, t.role FROM memberships a"
+                          " JOIN memberships t ON t.organisation_id = a.organisation_id"
+                          " WHERE a.user_id = ? AND t.user_id = ?",
+                          "ii", actor, user);
+  while (stmt != NULL && zid_store_step (self->store, stmt, &row, NULL) && row)
+    {
+      ZidRole mine = (ZidRole) sqlite3_column_int (stmt, 0);
+      ZidRole theirs = (ZidRole) sqlite3_column_int (stmt, 1);
+
+      if (mine >= ZID_ROLE_BEHEERDER)
+        a.view = TRUE;
+      if (mine == ZID_ROLE_ADMINISTRATOR)
+        a.administrator = TRUE;
+      if (mine == ZID_ROLE_BEHEERDER && theirs == ZID_ROLE_GEBRUIKER)
+        a.beheerder = TRUE;
+    }
+  if (stmt)
+    sqlite3_reset (stmt);
+  return a;
+}
+
+/* Blocking, activating and certificates act on the user's one national
+ * mobile ID, which carries every role they hold. So over a user who is
+ * Beheerder or Administrator of an organisation only an Administrator of
+ * that organisation may act: sharing another organisation where the user
+ * is a Gebruiker is not enough. The first such organisation the actor
+ * does not administer, with the user's role there, or NULL. */
+char *
+_zid_portal_role_beyond_authority (ZidPortal *self,
+                                   gint64     actor,
+                                   gint64     user,
+                                   ZidRole   *role)
+{
+  sqlite3_stmt *stmt;
+  gboolean row = FALSE;
+  char *name = NULL;
+
+  stmt = zid_store_query (self->store, NULL,
+                          "SELECT o.name, t.role FROM memberships t"
+                          " JOIN organisations o ON o.id = t.organisation_id"
+                          " WHERE t.user_id = ? AND t.role >= ? AND NOT EXISTS"
+                          " (SELECT 1 FROM memberships a WHERE a.user_id = ?"
+                          "  AND a.organisation_id = t.organisation_id AND a.role = ?)"
+                          " ORDER BY o.name LIMIT 1",
+                          "iiii", user, (gint64) ZID_ROLE_BEHEERDER, actor,
+                          (gint64) ZID_ROLE_ADMINISTRATOR);
+  /* a failed query counts as beyond: refuse rather than allow */
+  if (stmt == NULL || !zid_store_step (self->store, stmt, &row, NULL))
+    name = g_strdup ("?");
+  else if (row)
+    {
+      name = zid_column_dup (stmt, 0);
+      *role = (ZidRole) sqlite3_column_int (stmt, 1);
+    }
+  if (stmt)
+    sqlite3_reset (stmt);
+  return name;
+}
+
+gboolean
+_zid_refuse (GError     **error,
+             ZidError     code,
+             const char  *format,
+             ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_propagate_error (error, g_error_new_valist (ZID_ERROR, code, format, args));
+  va_end (args);
+  return FALSE;
+}
+
+/* The actor exists, is not blocked, and has portal access (Administrator
+ * or Beheerder somewhere). */
+gboolean
+_zid_portal_check_actor (ZidPortal  *self,
+                         gint64      actor,
+                         GError    **error)
+{
+  sqlite3_stmt *stmt;
+  gboolean blocked;
+  gboolean row;
+
+  if (!_zid_portal_load_user (self, actor, &blocked, NULL, error))
+    return FALSE;
+  if (blocked)
+    return _zid_refuse (error, ZID_ERROR_ACTOR_BLOCKED,
+                        "Uw ZORG-ID is geblokkeerd: u kunt het portaal niet gebruiken");
+
+  stmt = zid_store_query (self->store, error,
+                          "SELECT 1 FROM memberships WHERE user_id = ? AND role >= 2 LIMIT 1",
+                          "i", actor);
+  if (stmt == NULL || !zid_store_step (self->store, stmt, &row, error))
+    return FALSE;
+  sqlite3_reset (stmt);
+  if (!row)
+    return _zid_refuse (error, ZID_ERROR_NO_PORTAL_ACCESS,
+                        "Geen toegang tot het portaal: alleen een Administrator of Beheerder "
+                        "mag het portaal gebruiken");
+  return TRUE;
+}
+
+/* The rules on the user's state, §8.2 and §8.3. Each is written once:
+ * _zid_portal_check_action() applies it for the acting calls,
+ * zid_portal_check_action() and zid_portal_get_capabilities(). */
+
+/* Blocking needs a user who is not blocked yet, has a mobile ID, and is
+ * not the only active Administrator of an organisation */
+static gboolean
+rule_may_be_blocked (ZidPortal  *self,
+                     gint64      user,
+                     GError    **error)
+{
+  g_autofree char *only_of = NULL;
+  gboolean blocked = FALSE;
+  int mobile_id = 0;
+
+  if (!_zid_portal_load_user (self, user, &blocked, &mobile_id, error))
+    return FALSE;
+  if (blocked)
+    return _zid_refuse (error, ZID_ERROR_ALREADY_BLOCKED, "Deze gebruiker is al geblokkeerd");
+  if (mobile_id == ZID_MOBILE_ID_NONE)
+    return _zid_refuse (error, ZID_ERROR_NO_MOBILE_ID,
+                        "Een gebruiker zonder ZORG-ID Mobiel ID kan niet geblokkeerd worden");
+  if ((only_of = _zid_portal_only_administrator_of (self, user, 0)) != NULL)
+    return _zid_refuse (error, ZID_ERROR_ONLY_ADMINISTRATOR,
+                        "Dit is de enige actieve Administrator van %s en kan daarom niet "
+                        "geblokkeerd worden; maak eerst een andere Administrator en laat die "
+                        "een ZORG-ID toevoegen", only_of);
+  return TRUE;
+}
+
+/* Activating, and revoking a certificate, need a blocked user */
+static gboolean
+rule_is_blocked (ZidPortal   *self,
+                 gint64       user,
+                 const char  *refusal,
+                 GError     **error)
+{
+  gboolean blocked = FALSE;
+
+  if (!_zid_portal_load_user (self, user, &blocked, NULL, error))
+    return FALSE;
+  if (!blocked)
+    return _zid_refuse (error, ZID_ERROR_NOT_BLOCKED, "%s", refusal);
+  return TRUE;
+}
+
+/* The actor may use the portal, and has authority over @user and in
+ * @organisation for @action (roles, tenant isolation: §2) */
+gboolean
+_zid_portal_check_authority (ZidPortal  *self,
+                             gint64      actor,
+                             ZidAction   action,
+                             gint64      user,
+                             gint64      organisation,
+                             GError    **error)
+{
+  ZidRole role = ZID_ROLE_NONE;
+  Authority over = { FALSE, FALSE, FALSE };
+  g_autofree char *beyond = NULL;
+  ZidRole beyond_role = ZID_ROLE_NONE;
+
+  if (!_zid_portal_check_actor (self, actor, error))
+    return FALSE;
+  if (organisation != 0)
+    {
+      if (!check_organisation (self, organisation, error))
+        return FALSE;
+      role = _zid_portal_role_in (self, actor, organisation);
+    }
+  if (user != 0)
+    {
+      if (!_zid_portal_load_user (self, user, NULL, NULL, error))
+        return FALSE;
+      over = authority_over (self, actor, user);
+      if (user == actor)
+        over.view = TRUE;
+    }
+
+  switch (action)
+    {
+    case ZID_ACTION_VIEW_USERS:
+      if (organisation != 0 && role < ZID_ROLE_BEHEERDER)
+        return _zid_refuse (error, ZID_ERROR_NOT_PERMITTED,
+                            "U beheert deze organisatie niet (scheiding tussen organisaties)");
+      if (user != 0 && !over.view)
+        return _zid_refuse (error, ZID_ERROR_NOT_PERMITTED,
+                            "Deze gebruiker hoort niet bij een organisatie die u beheert "
+                            "(scheiding tussen organisaties)");
+      return TRUE;
+
+    case ZID_ACTION_REGISTER_USER:
+    case ZID_ACTION_SET_MEMBERSHIP:
+      if (role < ZID_ROLE_BEHEERDER)
+        return _zid_refuse (error, ZID_ERROR_NOT_PERMITTED,
+                            "U mag in deze organisatie geen gebruikers registreren: u bent er "
+                            "geen Administrator of Beheerder (scheiding tussen organisaties)");
+      if (user != 0 && !over.view)
+        return _zid_refuse (error, ZID_ERROR_NOT_PERMITTED,
+                            "Deze gebruiker hoort niet bij een organisatie die u beheert "
+                            "(scheiding tussen organisaties)");
+      return TRUE;
+
+    case ZID_ACTION_ADD_ATTRIBUTE:
+    case ZID_ACTION_VIEW_INACTIVE:
+      if (role != ZID_ROLE_ADMINISTRATOR)
+        return _zid_refuse (error, ZID_ERROR_NOT_PERMITTED,
+                            action == ZID_ACTION_ADD_ATTRIBUTE
+                         ? "Alleen een Administrator van de organisatie mag attributen registreren"
+                         : "Alleen een Administrator van de organisatie mag inactieve gebruikers bekijken");
+      if (user != 0 && _zid_portal_role_in (self, user, organisation) == ZID_ROLE_NONE)
+        return _zid_refuse (error, ZID_ERROR_NOT_PERMITTED,
+                            "De gebruiker hoort niet bij deze organisatie");
+      return TRUE;
+
+    case ZID_ACTION_BLOCK:
+    case ZID_ACTION_UNBLOCK:
+      if (!over.administrator)
+        return _zid_refuse (error, ZID_ERROR_NOT_PERMITTED,
+                            "Alleen een Administrator van een organisatie van deze gebruiker mag "
+                            "blokkeren of activeren");
+      break;
+
+    case ZID_ACTION_REVOKE_CERTIFICATE:
+    case ZID_ACTION_NEW_CERTIFICATE:
+      if (!over.administrator && !over.beheerder)
+        return _zid_refuse (error, ZID_ERROR_NOT_PERMITTED,
+                            over.view
+                         ? "Een Beheerder mag alleen certificaten van gebruikers met de rol Gebruiker beheren"
+                         : "Deze gebruiker hoort niet bij een organisatie die u beheert "
+                           "(scheiding tussen organisaties)");
+      break;
+
+    default:
+      g_return_val_if_reached (FALSE);
+    }
+
+  /* the rest act on the user's national mobile ID */
+  if (user != actor &&
+      (beyond = _zid_portal_role_beyond_authority (self, actor, user, &beyond_role)) != NULL)
+    return _zid_refuse (error, ZID_ERROR_NOT_PERMITTED,
+                        "Deze gebruiker is ook %s van %s: alleen een Administrator van die "
+                        "organisatie mag de ZORG-ID blokkeren, activeren of er certificaten voor beheren",
+                        zid_role_to_string (beyond_role), beyond);
+  return TRUE;
+}
+
+/* The rules on the state of the user an action acts on */
+gboolean
+_zid_portal_check_user_state (ZidPortal  *self,
+                              ZidAction   action,
+                              gint64      user,
+                              GError    **error)
+{
+  switch (action)
+    {
+    case ZID_ACTION_BLOCK:
+      return rule_may_be_blocked (self, user, error);
+    case ZID_ACTION_UNBLOCK:
+      return rule_is_blocked (self, user, "Deze gebruiker is niet geblokkeerd", error);
+    case ZID_ACTION_REVOKE_CERTIFICATE:
+      return rule_is_blocked (self, user,
+                              "Alleen certificaten van geblokkeerde gebruikers kunnen ingetrokken "
+                              "worden; blokkeer de gebruiker eerst", error);
+    default:
+      return TRUE;
+    }
+}
+
+/* Over the checks of the actor and the authority over @user, the rules on
+ * the user's state (§8.2, §8.3): a user who may be blocked, a blocked user
+ * to activate or to revoke a certificate of. */
+gboolean
+_zid_portal_check_action (ZidPortal  *self,
+                          gint64      actor,
+                          ZidAction   action,
+                          gint64      user,
+                          gint64      organisation,
+                          GError    **error)
+{
+  return _zid_portal_check_authority (self, actor, action, user, organisation, error) &&
+         (user == 0 || _zid_portal_check_user_state (self, action, user, error));
+}
+
+gboolean
+zid_portal_check_action (ZidPortal  *self,
+                         gint64      actor,
+                         ZidAction   action,
+                         gint64      user,
+                         gint64      organisation,
+                         GError    **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (ZID_IS_PORTAL (self), FALSE);
+
+  if (!zid_store_begin (self->store, FALSE, error))
+    return FALSE;
+  ok = _zid_portal_check_action (self, actor, action, user, organisation, error);
+  zid_store_commit (self->store, NULL);
+  return ok;
+}
+
+gboolean
+_zid_portal_may_assign_role (ZidPortal *self,
+                             gint64     actor,
+                             gint64     organisation,
+                             ZidRole    role)
+{
+  ZidRole mine = _zid_portal_role_in (self, actor, organisation);
+
+  if (role == ZID_ROLE_NONE)
+    return FALSE;
+  if (mine == ZID_ROLE_ADMINISTRATOR)
+    return TRUE;
+  return mine == ZID_ROLE_BEHEERDER && role == ZID_ROLE_GEBRUIKER;
+}
+
+gboolean
+zid_portal_may_assign_role (ZidPortal *self,
+                            gint64     actor,
+                            gint64     organisation,
+                            ZidRole    role)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (ZID_IS_PORTAL (self), FALSE);
+
+  if (!zid_store_begin (self->store, FALSE, NULL))
+    return FALSE;
+  ok = _zid_portal_check_actor (self, actor, NULL) && _zid_portal_may_assign_role (self, actor, organisation, role);
+  zid_store_commit (self->store, NULL);
+  return ok;
+}
+
+/* Would demoting or blocking @user leave an organisation without an
+ * active Administrator: one not blocked and with a mobile ID to log in
+ * with? Returns that organisation's name. */
+char *
+_zid_portal_only_administrator_of (ZidPortal *self,
+                                   gint64     user,
+                                   gint64     organisation)
+{
+  sqlite3_stmt *stmt;
+  gboolean row = FALSE;
+  char *name = NULL;
+
+  stmt = zid_store_query (self->store, NULL,
+                          "SELECT o.name FROM memberships m"
+                          " JOIN organisations o ON o.id = m.organisation_id"
+                          " WHERE m.user_id = ?1 AND m.role = 3"
+                          "   AND (?2 = 0 OR m.organisation_id = ?2)"
+                          "   AND NOT EXISTS (SELECT 1 FROM memberships x"
+                          "     JOIN users xu ON xu.id = x.user_id"
+                          "     WHERE x.organisation_id = m.organisation_id AND x.role = 3"
+                          "       AND x.user_id != m.user_id AND xu.blocked = 0"
+                          "       AND xu.mobile_id = 1)"
+                          " LIMIT 1",
+                          "ii", user, organisation);
+  if (stmt != NULL && zid_store_step (self->store, stmt, &row, NULL) && row)
+    name = zid_column_dup (stmt, 0);
+  if (stmt)
+    sqlite3_reset (stmt);
+  return name;
+}
+
+/* May @actor give @user @role in @organisation? Only roles the actor may
+ * assign, not over a role the actor may not assign (a Beheerder does not
+ * change a Beheerder's or an Administrator's role), and never demoting the
+ * only active Administrator of the organisation. */
+gboolean
+_zid_portal_check_role_change (ZidPortal  *self,
+                               gint64      actor,
+                               gint64      user,
+                               gint64      organisation,
+                               ZidRole     role,
+                               GError    **error)
+{
+  ZidRole current = _zid_portal_role_in (self, user, organisation);
+  g_autofree char *only_of = NULL;
+
+  if (!_zid_portal_may_assign_role (self, actor, organisation, role))
+    return _zid_refuse (error, ZID_ERROR_ROLE_NOT_ALLOWED,
+                        "Een Beheerder mag alleen de rol Gebruiker toekennen, niet %s",
+                        zid_role_to_string (role));
+  if (!_zid_portal_may_assign_role (self, actor, organisation,
+                                    current == ZID_ROLE_NONE ? ZID_ROLE_GEBRUIKER : current))
+    return _zid_refuse (error, ZID_ERROR_ROLE_NOT_ALLOWED,
+                        "Een Beheerder mag de rol van een %s niet wijzigen",
+                        zid_role_to_string (current));
+  if (current == ZID_ROLE_ADMINISTRATOR && role != ZID_ROLE_ADMINISTRATOR &&
+      (only_of = _zid_portal_only_administrator_of (self, user, organisation)) != NULL)
+    return _zid_refuse (error, ZID_ERROR_ONLY_ADMINISTRATOR,
+                        "Dit is de enige actieve Administrator van %s: maak eerst een andere "
+                        "Administrator en laat die een ZORG-ID toevoegen", only_of);
+  return TRUE;
+}
+
+/* An attribute registered via the UZI-pas goes to the actor's own mobile
+ * ID (§8.1) */
+gboolean
+_zid_portal_check_attribute_type (gint64             actor,
+                                  gint64             user,
+                                  ZidAttributeType   type,
+                                  GError           **error)
+{
+  if (type == ZID_ATTRIBUTE_TYPE_UZI && user != actor)
+    return _zid_refuse (error, ZID_ERROR_NOT_PERMITTED,
+                        "Een attribuut via de UZI-pas wordt aan uw eigen ZORG-ID toegekend, "
+                        "niet aan een andere gebruiker");
+  return TRUE;
+}

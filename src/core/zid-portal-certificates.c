@@ -1,0 +1,134 @@
+/* zid-portal-certificates.c — the mobile ID's certificates
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#define G_LOG_DOMAIN "zid-core"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "zid-portal-private.h"
+
+/* Certificates */
+
+static ZidCertificate *
+certificate_from_row (sqlite3_stmt *stmt)
+{
+  ZidCertificate *c = g_new0 (ZidCertificate, 1);
+
+  c->serial = zid_column_dup (stmt, 0);
+  c->user_id = sqlite3_column_int64 (stmt, 1);
+  c->not_before = sqlite3_column_int64 (stmt, 2);
+  c->not_after = sqlite3_column_int64 (stmt, 3);
+  c->revoked = sqlite3_column_type (stmt, 4) != SQLITE_NULL;
+  c->revoked_at = sqlite3_column_int64 (stmt, 4);
+  c->revoke_reason = zid_column_dup (stmt, 5);
+  c->pem = zid_column_dup (stmt, 6);
+  return c;
+}
+
+#define CERTIFICATE_COLUMNS "serial, user_id, not_before, not_after, revoked_at, revoke_reason, pem"
+
+GPtrArray *
+zid_portal_list_certificates (ZidPortal   *self,
+                              gint64       actor,
+                              gint64       user,
+                              GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
+
+  if (!zid_store_begin (self->store, FALSE, error))
+    return NULL;
+  if (_zid_portal_check_action (self, actor, ZID_ACTION_VIEW_USERS, user, 0, error))
+    stmt = zid_store_query (self->store, error,
+                            "SELECT " CERTIFICATE_COLUMNS " FROM certificates"
+                            " WHERE user_id = ? ORDER BY not_before, serial",
+                            "i", user);
+  return _zid_portal_read_rows (self, stmt, (ZidRowReader) certificate_from_row,
+                                (GDestroyNotify) zid_certificate_free, error);
+}
+
+gboolean
+zid_portal_revoke_certificate (ZidPortal   *self,
+                               gint64       actor,
+                               gint64       user,
+                               const char  *serial,
+                               GError     **error)
+{
+  g_autoptr(ZidCertificate) cert = NULL;
+  g_autofree char *wanted = g_ascii_strdown (serial ? serial : "", -1);
+  g_autofree char *details = NULL;
+  ZidBlockReason reason = ZID_BLOCK_REASON_NONE;
+  sqlite3_stmt *stmt;
+  gboolean row = FALSE;
+  gboolean ok;
+  ZidWrite w;
+
+  g_return_val_if_fail (ZID_IS_PORTAL (self), FALSE);
+
+  if (!_zid_write_begin (&w, self, _zid_portal_user_label (actor), "certificate.revoke",
+                         _zid_portal_user_label (user), error))
+    return FALSE;
+
+  /* the authority, the certificate, then the rules on the user (§8.3) */
+  ok = _zid_portal_check_authority (self, actor, ZID_ACTION_REVOKE_CERTIFICATE, user, 0, &w.error);
+  if (ok)
+    {
+      stmt = zid_store_query (self->store, &w.error,
+                              "SELECT " CERTIFICATE_COLUMNS ", u.block_reason FROM certificates"
+                              " JOIN users u ON u.id = user_id"
+                              " WHERE serial = ? AND user_id = ?", "ti", wanted, user);
+      ok = stmt != NULL && zid_store_step (self->store, stmt, &row, &w.error);
+      if (ok && row)
+        {
+          cert = certificate_from_row (stmt);
+          reason = (ZidBlockReason) sqlite3_column_int (stmt, 7);
+        }
+      if (stmt)
+        sqlite3_reset (stmt);
+    }
+  if (ok && cert == NULL)
+    ok = _zid_refuse (&w.error, ZID_ERROR_NOT_FOUND,
+                      "Deze gebruiker heeft geen certificaat met serienummer %s", wanted);
+  else if (ok && !_zid_portal_check_user_state (self, ZID_ACTION_REVOKE_CERTIFICATE, user, &w.error))
+    ok = FALSE;
+  else if (ok && cert->revoked)
+    ok = _zid_refuse (&w.error, ZID_ERROR_ALREADY_REVOKED,
+                      "Dit certificaat is al ingetrokken; intrekken kan niet ongedaan worden");
+  ok = ok &&
+       zid_store_run (self->store, &w.error,
+                      "UPDATE certificates SET revoked_at = ?, revoke_reason = ?"
+                      " WHERE serial = ? AND revoked_at IS NULL",
+                      "itt", _zid_portal_now (self), zid_block_reason_to_string (reason), wanted) &&
+       zid_store_run (self->store, &w.error,
+                      "UPDATE users SET mobile_id = CASE WHEN EXISTS (SELECT 1 FROM certificates"
+                      "   WHERE user_id = ?1 AND revoked_at IS NULL) THEN 1 ELSE 2 END"
+                      " WHERE id = ?1", "i", user);
+  details = g_strdup_printf ("serial=%s reason=%s", wanted, zid_block_reason_to_string (reason));
+  return _zid_write_end_audited (&w, ok, details, error);
+}
+
+ZidEnrolment *
+zid_portal_new_certificate (ZidPortal   *self,
+                            gint64       actor,
+                            gint64       user,
+                            GError     **error)
+{
+  g_autoptr(ZidEnrolment) enrolment = NULL;
+  gboolean ok;
+  ZidWrite w;
+
+  g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
+
+  if (!_zid_write_begin (&w, self, _zid_portal_user_label (actor), "certificate.new",
+                         _zid_portal_user_label (user), error))
+    return NULL;
+  ok = _zid_portal_check_action (self, actor, ZID_ACTION_NEW_CERTIFICATE, user, 0, &w.error) &&
+       (enrolment = _zid_portal_new_code (self, user, ZID_CODE_NEW_CERTIFICATE, &w.error)) != NULL;
+  if (!_zid_write_end_audited (&w, ok, NULL, error))
+    return NULL;
+  return g_steal_pointer (&enrolment);
+}

@@ -1,0 +1,209 @@
+/* zid-portal-private.h — what the files of ZidPortal share
+ *
+ * ZidPortal is one class over several files, one per concern:
+ *   zid-portal.c                lifecycle, settings, the local CA, one-time
+ *                               codes, transactions and the audit trail
+ *   zid-portal-authority.c      who may do what: one function per rule,
+ *                               used by the acting calls and by
+ *                               zid_portal_get_capabilities() alike
+ *   zid-portal-capabilities.c   zid_portal_get_capabilities()
+ *   zid-portal-users.c          users, memberships, attributes, blocking,
+ *                               organisations
+ *   zid-portal-registrations.c  pending registrations and their completion
+ *   zid-portal-certificates.c   the mobile ID's certificates
+ *   zid-portal-phone.c          the phone's side: enrolment and login
+ *
+ * The helpers below begin no transaction of their own (except
+ * _zid_write_begin() and _zid_portal_audit_refusal()): they run inside
+ * the caller's.
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#pragma once
+
+#include "zid-ca-private.h"
+#include "zid-error.h"
+#include "zid-portal.h"
+#include "zid-store-private.h"
+
+G_BEGIN_DECLS
+
+struct _ZidPortal
+{
+  GObject         parent_instance;
+
+  /* owned, set once by zid_portal_open() */
+  char           *data_dir;
+  ZidEnvironment  environment;
+  ZidClock       *clock;
+  ZidStore       *store;
+
+  /* owned, guarded by ca_lock: the CA and the service's TLS identity */
+  GMutex          ca_lock;
+  ZidCa          *ca;
+  char           *pin;
+  char           *tls_cert;
+  char           *tls_key;
+};
+
+gint64      _zid_portal_now                (ZidPortal       *self);
+char       *_zid_portal_user_label         (gint64           user);
+ZidCa      *_zid_portal_ensure_ca          (ZidPortal       *self,
+                                            GError         **error);
+
+/* Refusals */
+gboolean    _zid_refuse                    (GError         **error,
+                                            ZidError         code,
+                                            const char      *format,
+                                            ...) G_GNUC_PRINTF (3, 4);
+gboolean    _zid_is_refusal                (const GError    *error);
+
+/* The audit trail. Inside a write transaction: */
+gboolean    _zid_portal_audit_append       (ZidPortal       *self,
+                                            const char      *actor,
+                                            const char      *action,
+                                            const char      *subject,
+                                            const char      *details,
+                                            GError         **error);
+void        _zid_portal_audit_refusal      (ZidPortal       *self,
+                                            const char      *actor,
+                                            const char      *action,
+                                            const char      *subject,
+                                            const GError    *error);
+
+/* The skeleton of every change of state: one write transaction, the
+ * rules checked inside it, one audit event when it commits, an audited
+ * refusal when a rule refuses.
+ *
+ *   ZidWrite w;
+ *
+ *   if (!_zid_write_begin (&w, self, actor_label, "user.block", subject, error))
+ *     return FALSE;
+ *   ok = rule (..., &w.error) && change (..., &w.error);
+ *   return _zid_write_end_audited (&w, ok, details, error);
+ *
+ * @actor and @subject (nullable) are taken over, also when begin fails.
+ * The refusal or failure of the steps goes to w.error. */
+typedef struct
+{
+  ZidPortal   *portal;
+  char        *actor;
+  const char  *action;
+  char        *subject;
+  GError      *error;
+} ZidWrite;
+
+gboolean    _zid_write_begin               (ZidWrite        *w,
+                                            ZidPortal       *self,
+                                            char            *actor,
+                                            const char      *action,
+                                            char            *subject,
+                                            GError         **error);
+void        _zid_write_set_subject         (ZidWrite        *w,
+                                            char            *subject);
+void        _zid_write_set_actor           (ZidWrite        *w,
+                                            char            *actor);
+/* Commits if @ok (and nothing set w.error), else rolls back; no audit
+ * event of its own */
+gboolean    _zid_write_end                 (ZidWrite        *w,
+                                            gboolean         ok,
+                                            GError         **error);
+/* As _zid_write_end, appending the audit event (w.action, @details) first */
+gboolean    _zid_write_end_audited         (ZidWrite        *w,
+                                            gboolean         ok,
+                                            const char      *details,
+                                            GError         **error);
+
+/* One-time codes (inside a write transaction) */
+void        _zid_code_hash                 (const char      *code,
+                                            guint8           hash[32]);
+char       *_zid_portal_make_payload       (ZidPortal       *self,
+                                            const char      *kind,
+                                            const char      *params,
+                                            GError         **error);
+ZidEnrolment *_zid_portal_new_code         (ZidPortal       *self,
+                                            gint64           user,
+                                            ZidCodePurpose   purpose,
+                                            GError         **error);
+
+/* Reads every row of @stmt (NULL: the query failed or was refused, with
+ * @error set) into a new array and ends the read transaction. */
+typedef gpointer (*ZidRowReader) (sqlite3_stmt *stmt);
+GPtrArray  *_zid_portal_read_rows          (ZidPortal       *self,
+                                            sqlite3_stmt    *stmt,
+                                            ZidRowReader     read,
+                                            GDestroyNotify   free_row,
+                                            GError         **error);
+
+/* Lookups and rules (zid-portal-authority.c), inside a transaction */
+gboolean    _zid_portal_load_user          (ZidPortal       *self,
+                                            gint64           user,
+                                            gboolean        *blocked,
+                                            int             *mobile_id,
+                                            GError         **error);
+ZidRole     _zid_portal_role_in            (ZidPortal       *self,
+                                            gint64           user,
+                                            gint64           organisation);
+char       *_zid_portal_role_beyond_authority (ZidPortal    *self,
+                                            gint64           actor,
+                                            gint64           user,
+                                            ZidRole         *role);
+char       *_zid_portal_only_administrator_of (ZidPortal    *self,
+                                            gint64           user,
+                                            gint64           organisation);
+gboolean    _zid_portal_check_actor        (ZidPortal       *self,
+                                            gint64           actor,
+                                            GError         **error);
+/* _zid_portal_check_action() is the two below in a row: the actor and
+ * the authority over @user in @organisation, then the rules on the user's
+ * state for @action (none for most actions) */
+gboolean    _zid_portal_check_authority    (ZidPortal       *self,
+                                            gint64           actor,
+                                            ZidAction        action,
+                                            gint64           user,
+                                            gint64           organisation,
+                                            GError         **error);
+gboolean    _zid_portal_check_user_state   (ZidPortal       *self,
+                                            ZidAction        action,
+                                            gint64           user,
+                                            GError         **error);
+gboolean    _zid_portal_check_action       (ZidPortal       *self,
+                                            gint64           actor,
+                                            ZidAction        action,
+                                            gint64           user,
+                                            gint64           organisation,
+                                            GError         **error);
+gboolean    _zid_portal_may_assign_role    (ZidPortal       *self,
+                                            gint64           actor,
+                                            gint64           organisation,
+                                            ZidRole          role);
+gboolean    _zid_portal_check_role_change  (ZidPortal       *self,
+                                            gint64           actor,
+                                            gint64           user,
+                                            gint64           organisation,
+                                            ZidRole          role,
+                                            GError         **error);
+gboolean    _zid_portal_check_attribute_type (gint64         actor,
+                                            gint64           user,
+                                            ZidAttributeType type,
+                                            GError         **error);
+
+/* Users (zid-portal-users.c), inside a write transaction */
+gint64      _zid_portal_insert_user        (ZidPortal       *self,
+                                            const char      *first_name,
+                                            const char      *last_name,
+                                            const char      *birth_date,
+                                            const char      *uzi_number,
+                                            GError         **error);
+gboolean    _zid_portal_set_membership_row (ZidPortal       *self,
+                                            gint64           user,
+                                            gint64           organisation,
+                                            ZidRole          role,
+                                            GError         **error);
+gboolean    _zid_portal_validate_person    (ZidPortal       *self,
+                                            const char      *first_name,
+                                            const char      *last_name,
+                                            const char      *birth_date,
+                                            GError         **error);
+
+G_END_DECLS

@@ -1,0 +1,734 @@
+/* zid-portal-users.c — users, memberships, attributes, blocking and organisations
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#define G_LOG_DOMAIN "zid-core"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "zid-portal-private.h"
+
+/* Name search keys: every word of the first and last name, the whole last
+ * name and "first last", case folded without accents. */
+static gboolean
+index_names (ZidPortal   *self,
+             gint64       organisation,
+             gint64       user,
+             const char  *first_name,
+             const char  *last_name,
+             GError     **error)
+{
+  g_auto(GStrv) keys = zid_name_keys (first_name, last_name);
+
+  for (guint i = 0; keys[i]; i++)
+    if (!zid_store_run (self->store, error,
+                        "INSERT OR IGNORE INTO name_keys (organisation_id, key, user_id)"
+                        " VALUES (?, ?, ?)",
+                        "iti", organisation, keys[i], user))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+_zid_portal_set_membership_row (ZidPortal  *self,
+                                gint64      user,
+                                gint64      organisation,
+                                ZidRole     role,
+                                GError    **error)
+{
+  sqlite3_stmt *stmt;
+  gboolean row;
+  g_autofree char *first = NULL;
+  g_autofree char *last = NULL;
+
+  if (!zid_store_run (self->store, error,
+                      "INSERT INTO memberships (organisation_id, user_id, role) VALUES (?, ?, ?)"
+                      " ON CONFLICT (organisation_id, user_id) DO UPDATE SET role = excluded.role",
+                      "iii", organisation, user, (gint64) role))
+    return FALSE;
+
+  stmt = zid_store_query (self->store, error,
+                          "SELECT first_name, last_name FROM users WHERE id = ?", "i", user);
+  if (stmt == NULL || !zid_store_step (self->store, stmt, &row, error))
+    return FALSE;
+  first = zid_column_dup (stmt, 0);
+  last = zid_column_dup (stmt, 1);
+  sqlite3_reset (stmt);
+
+  return index_names (self, organisation, user, first, last, error);
+}
+
+gint64
+_zid_portal_insert_user (ZidPortal   *self,
+                         const char  *first_name,
+                         const char  *last_name,
+                         const char  *birth_date,
+                         const char  *uzi_number,
+                         GError     **error)
+{
+  g_autofree char *first = g_strstrip (g_strdup (first_name));
+  g_autofree char *last = g_strstrip (g_strdup (last_name));
+
+  if (!zid_store_run (self->store, error,
+                      "INSERT INTO users (first_name, last_name, birth_date, registered, uzi_number)"
+                      " VALUES (?, ?, ?, ?, ?)",
+                      "tttit", first, last, birth_date, _zid_portal_now (self), uzi_number))
+    return 0;
+  return sqlite3_last_insert_rowid (zid_store_get_db (self->store));
+}
+
+gboolean
+_zid_portal_validate_person (ZidPortal   *self,
+                             const char  *first_name,
+                             const char  *last_name,
+                             const char  *birth_date,
+                             GError     **error)
+{
+  return zid_validate_name ("De voornaam", first_name, error) &&
+         zid_validate_name ("De achternaam", last_name, error) &&
+         zid_validate_birth_date (birth_date, _zid_portal_now (self), error);
+}
+
+/* Users */
+
+#define USER_COLUMNS \
+  "u.id, u.first_name, u.last_name, u.birth_date, u.blocked, u.block_reason," \
+  " u.registered, u.last_use, u.mobile_id, u.uzi_number"
+#define N_USER_COLUMNS 10
+
+static ZidUser *
+user_from_row (sqlite3_stmt *stmt)
+{
+  return zid_user_new (sqlite3_column_int64 (stmt, 0),
+                       (const char *) sqlite3_column_text (stmt, 1),
+                       (const char *) sqlite3_column_text (stmt, 2),
+                       (const char *) sqlite3_column_text (stmt, 3),
+                       sqlite3_column_int (stmt, 4) != 0,
+                       (ZidBlockReason) sqlite3_column_int (stmt, 5),
+                       sqlite3_column_int64 (stmt, 6),
+                       sqlite3_column_int64 (stmt, 7),
+                       (ZidMobileIdState) sqlite3_column_int (stmt, 8),
+                       (const char *) sqlite3_column_text (stmt, 9));
+}
+
+/* A list of 100,000 users names a handful of organisations: consecutive
+ * rows of one organisation share its strings (GRefStrings) */
+static ZidMembership *
+membership_from_row (sqlite3_stmt         *stmt,
+                     int                   col,
+                     const ZidMembership  *previous)
+{
+  ZidMembership *m = g_new0 (ZidMembership, 1);
+
+  m->organisation_id = sqlite3_column_int64 (stmt, col);
+  if (previous != NULL && previous->organisation_id == m->organisation_id)
+    {
+      m->ura = g_ref_string_acquire (previous->ura);
+      m->organisation_name = g_ref_string_acquire (previous->organisation_name);
+    }
+  else
+    {
+      m->ura = g_ref_string_new ((const char *) sqlite3_column_text (stmt, col + 1));
+      m->organisation_name = g_ref_string_new ((const char *) sqlite3_column_text (stmt, col + 2));
+    }
+  m->role = (ZidRole) sqlite3_column_int (stmt, col + 3);
+  return m;
+}
+
+static int
+compare_users (gconstpointer a,
+               gconstpointer b)
+{
+  ZidUser *ua = *(ZidUser **) a;
+  ZidUser *ub = *(ZidUser **) b;
+  int c = g_ascii_strcasecmp (zid_user_get_last_name (ua), zid_user_get_last_name (ub));
+
+  if (c == 0)
+    c = g_ascii_strcasecmp (zid_user_get_first_name (ua), zid_user_get_first_name (ub));
+  if (c == 0)
+    c = zid_user_get_id (ua) < zid_user_get_id (ub) ? -1 : 1;
+  return c;
+}
+
+typedef enum
+{
+  COLLECT_MERGE            = 0,       /* rows of one user may repeat: merge them */
+  COLLECT_ONE_ROW_PER_USER = 1 << 0,
+  COLLECT_SQL_ORDER        = 1 << 1,  /* the query sorted by name already */
+} CollectFlags;
+
+/* Collects rows of USER_COLUMNS + membership columns into users, one per
+ * id, each with the memberships the rows carry, sorted by name. */
+static GPtrArray *
+collect_users (ZidPortal     *self,
+               sqlite3_stmt  *stmt,
+               CollectFlags   flags,
+               GError       **error)
+{
+  g_autoptr(GPtrArray) users = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GHashTable) by_id = (flags & COLLECT_ONE_ROW_PER_USER)
+    ? NULL : g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  const ZidMembership *previous = NULL;
+  gboolean row;
+
+  while (zid_store_step (self->store, stmt, &row, error))
+    {
+      gint64 id;
+      ZidUser *user;
+
+      if (!row)
+        {
+          if (!(flags & COLLECT_SQL_ORDER))
+            g_ptr_array_sort (users, compare_users);
+          return g_steal_pointer (&users);
+        }
+
+      id = sqlite3_column_int64 (stmt, 0);
+      user = by_id ? g_hash_table_lookup (by_id, &id) : NULL;
+      if (user == NULL)
+        {
+          user = user_from_row (stmt);
+          g_ptr_array_add (users, user);
+          if (by_id)
+            g_hash_table_insert (by_id, g_memdup2 (&id, sizeof id), user);
+        }
+      if (sqlite3_column_type (stmt, N_USER_COLUMNS) != SQLITE_NULL)
+        {
+          gint64 org = sqlite3_column_int64 (stmt, N_USER_COLUMNS);
+
+          if (zid_user_get_role_in (user, org) == ZID_ROLE_NONE)
+            {
+              ZidMembership *m = membership_from_row (stmt, N_USER_COLUMNS, previous);
+
+              zid_user_add_membership (user, m);
+              previous = m;
+            }
+        }
+    }
+
+  return NULL;
+}
+
+ZidEnrolment *
+zid_portal_register_user (ZidPortal   *self,
+                          gint64       actor,
+                          gint64       organisation,
+                          const char  *first_name,
+                          const char  *last_name,
+                          const char  *birth_date,
+                          GError     **error)
+{
+  g_autoptr(ZidEnrolment) enrolment = NULL;
+  g_autofree char *details = NULL;
+  gint64 user = 0;
+  gboolean ok;
+  ZidWrite w;
+
+  g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
+
+  if (!_zid_portal_validate_person (self, first_name, last_name, birth_date, error) ||
+      !_zid_write_begin (&w, self, _zid_portal_user_label (actor), "user.register", NULL, error))
+    return NULL;
+
+  ok = _zid_portal_check_action (self, actor, ZID_ACTION_REGISTER_USER, 0, organisation, &w.error) &&
+       (user = _zid_portal_insert_user (self, first_name, last_name, birth_date, NULL, &w.error)) != 0 &&
+       _zid_portal_set_membership_row (self, user, organisation, ZID_ROLE_GEBRUIKER, &w.error) &&
+       (enrolment = _zid_portal_new_code (self, user, ZID_CODE_ENROLMENT, &w.error)) != NULL;
+  if (ok)
+    _zid_write_set_subject (&w, _zid_portal_user_label (user));
+  details = g_strdup_printf ("organisation=%" G_GINT64_FORMAT " role=Gebruiker", organisation);
+  if (!_zid_write_end_audited (&w, ok, details, error))
+    return NULL;
+  return g_steal_pointer (&enrolment);
+}
+
+/* Upper bound of the keys that start with @prefix */
+static char *
+prefix_end (const char *prefix)
+{
+  return g_strconcat (prefix, "\xf4\x8f\xbf\xbf", NULL);
+}
+
+GPtrArray *
+zid_portal_list_users (ZidPortal   *self,
+                       gint64       actor,
+                       gint64       organisation,
+                       const char  *search,
+                       GError     **error)
+{
+  return zid_portal_search_users (self, actor, organisation, search, 0, NULL, error);
+}
+
+#define check_action_locked _zid_portal_check_action
+
+/* The users an actor manages, in name-key order when searching; @limit
+ * bounds the rows read (a first page: a common prefix in an organisation of
+ * 100,000 matches thousands), @n_matches counts them all from the index. */
+GPtrArray *
+zid_portal_search_users (ZidPortal   *self,
+                         gint64       actor,
+                         gint64       organisation,
+                         const char  *search,
+                         guint        limit,
+                         guint       *n_matches,
+                         GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *key_end = NULL;
+  GPtrArray *users = NULL;
+  sqlite3_stmt *stmt;
+  gint64 rows = limit > 0 ? (gint64) limit : -1;
+
+  g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
+
+  if (search != NULL)
+    {
+      key = zid_name_key (search);
+      if (*key == '\0')
+        g_clear_pointer (&key, g_free);
+      else
+        key_end = prefix_end (key);
+    }
+
+  if (!zid_store_begin (self->store, FALSE, error))
+    return NULL;
+
+  if (!check_action_locked (self, actor, ZID_ACTION_VIEW_USERS, 0, organisation, &local_error))
+    goto out;
+
+  if (n_matches != NULL)
+    {
+      gboolean row = FALSE;
+
+      /* check_action_locked() made sure the actor manages @organisation */
+      if (key == NULL && organisation != 0)
+        stmt = zid_store_query (self->store, &local_error,
+                                "SELECT count (*) FROM memberships WHERE organisation_id = ?",
+                                "i", organisation);
+      else if (key == NULL)
+        stmt = zid_store_query (self->store, &local_error,
+                                "SELECT count (DISTINCT m.user_id) FROM memberships a"
+                                " JOIN memberships m ON m.organisation_id = a.organisation_id"
+                                " WHERE a.user_id = ? AND a.role >= 2",
+                                "i", actor);
+      else if (organisation != 0)
+        stmt = zid_store_query (self->store, &local_error,
+                                "SELECT count (DISTINCT user_id) FROM name_keys"
+                                " WHERE organisation_id = ? AND key >= ? AND key < ?",
+                                "itt", organisation, key, key_end);
+      else
+        stmt = zid_store_query (self->store, &local_error,
+                                "SELECT count (DISTINCT k.user_id) FROM memberships a"
+                                " JOIN name_keys k ON k.organisation_id = a.organisation_id"
+                                "   AND k.key >= ?2 AND k.key < ?3"
+                                " WHERE a.user_id = ?1 AND a.role >= 2",
+                                "itt", actor, key, key_end);
+      if (stmt == NULL || !zid_store_step (self->store, stmt, &row, &local_error))
+        goto out;
+      *n_matches = row ? (guint) sqlite3_column_int64 (stmt, 0) : 0;
+      sqlite3_reset (stmt);
+    }
+
+  /* One organisation: its rows in index order (a page stops early); all
+   * the actor's organisations: through the actor's memberships. */
+  if (key == NULL && organisation != 0)
+    stmt = zid_store_query (self->store, &local_error,
+                            "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role"
+                            " FROM memberships m"
+                            " JOIN users u ON u.id = m.user_id"
+                            " JOIN organisations o ON o.id = m.organisation_id"
+                            " WHERE m.organisation_id = ?1"
+                            " LIMIT ?2",
+                            "ii", organisation, rows);
+  else if (key == NULL)
+    stmt = zid_store_query (self->store, &local_error,
+                            "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role"
+                            " FROM memberships a"
+                            " JOIN memberships m ON m.organisation_id = a.organisation_id"
+                            " JOIN users u ON u.id = m.user_id"
+                            " JOIN organisations o ON o.id = m.organisation_id"
+                            " WHERE a.user_id = ?1 AND a.role >= 2"
+                            " LIMIT ?2",
+                            "ii", actor, rows);
+  else if (organisation != 0)
+    stmt = zid_store_query (self->store, &local_error,
+                            "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role"
+                            " FROM name_keys k"
+                            " JOIN memberships m ON m.organisation_id = k.organisation_id"
+                            "   AND m.user_id = k.user_id"
+                            " JOIN users u ON u.id = k.user_id"
+                            " JOIN organisations o ON o.id = k.organisation_id"
+                            " WHERE k.organisation_id = ?1 AND k.key >= ?2 AND k.key < ?3"
+                            " ORDER BY k.key, k.user_id"
+                            " LIMIT ?4",
+                            "itti", organisation, key, key_end, rows);
+  else
+    stmt = zid_store_query (self->store, &local_error,
+                            "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role"
+                            " FROM memberships a"
+                            " JOIN name_keys k ON k.organisation_id = a.organisation_id"
+                            "   AND k.key >= ?2 AND k.key < ?3"
+                            " JOIN memberships m ON m.organisation_id = k.organisation_id"
+                            "   AND m.user_id = k.user_id"
+                            " JOIN users u ON u.id = k.user_id"
+                            " JOIN organisations o ON o.id = m.organisation_id"
+                            " WHERE a.user_id = ?1 AND a.role >= 2"
+                            " ORDER BY k.key, k.user_id"
+                            " LIMIT ?4",
+                            "itti", actor, key, key_end, rows);
+  if (stmt != NULL)
+    users = collect_users (self, stmt, COLLECT_MERGE, &local_error);
+
+out:
+  zid_store_commit (self->store, NULL);
+  if (users == NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return users;
+}
+
+#undef check_action_locked
+
+ZidUser *
+zid_portal_get_user (ZidPortal   *self,
+                     gint64       actor,
+                     gint64       user,
+                     GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) users = NULL;
+  ZidUser *result = NULL;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
+
+  if (!zid_store_begin (self->store, FALSE, error))
+    return NULL;
+
+  /* the user, with the memberships in organisations the actor manages */
+  if (_zid_portal_check_action (self, actor, ZID_ACTION_VIEW_USERS, user, 0, &local_error) &&
+      (stmt = zid_store_query (self->store, &local_error,
+                               "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role"
+                               " FROM users u"
+                               " LEFT JOIN memberships m ON m.user_id = u.id"
+                               "   AND (u.id = ?2 OR EXISTS (SELECT 1 FROM memberships a"
+                               "     WHERE a.user_id = ?2 AND a.organisation_id = m.organisation_id"
+                               "       AND a.role >= 2))"
+                               " LEFT JOIN organisations o ON o.id = m.organisation_id"
+                               " WHERE u.id = ?1",
+                               "ii", user, actor)) != NULL &&
+      (users = collect_users (self, stmt, COLLECT_MERGE, &local_error)) != NULL &&
+      users->len == 1)
+    result = g_object_ref (g_ptr_array_index (users, 0));
+
+  zid_store_commit (self->store, NULL);
+  if (result == NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return result;
+}
+
+gboolean
+zid_portal_set_membership (ZidPortal      *self,
+                           gint64          actor,
+                           gint64          user,
+                           gint64          organisation,
+                           ZidRole         role,
+                           ZidEnrolment  **enrolment,
+                           GError        **error)
+{
+  g_autoptr(ZidEnrolment) code = NULL;
+  g_autofree char *details = NULL;
+  g_autofree char *beyond = NULL;
+  ZidRole beyond_role = ZID_ROLE_NONE;
+  int mobile_id = 0;
+  gboolean ok;
+  ZidWrite w;
+
+  g_return_val_if_fail (ZID_IS_PORTAL (self), FALSE);
+
+  if (enrolment)
+    *enrolment = NULL;
+  if (role < ZID_ROLE_GEBRUIKER || role > ZID_ROLE_ADMINISTRATOR)
+    return _zid_refuse (error, ZID_ERROR_INVALID_INPUT,
+                        "Onbekende rol: kies Administrator, Beheerder of Gebruiker");
+
+  if (!_zid_write_begin (&w, self, _zid_portal_user_label (actor), "membership.set",
+                         _zid_portal_user_label (user), error))
+    return FALSE;
+
+  ok = _zid_portal_check_action (self, actor, ZID_ACTION_SET_MEMBERSHIP, user, organisation, &w.error) &&
+       _zid_portal_load_user (self, user, NULL, &mobile_id, &w.error) &&
+       _zid_portal_check_role_change (self, actor, user, organisation, role, &w.error) &&
+       _zid_portal_set_membership_row (self, user, organisation, role, &w.error);
+  /* the enrolment code makes the user's national ID: only for an actor
+   * who administers every organisation where the user has portal rights
+   * (as for a new certificate); the user's own code stays good otherwise */
+  if (ok && mobile_id == ZID_MOBILE_ID_NONE && enrolment != NULL &&
+      (user == actor || (beyond = _zid_portal_role_beyond_authority (self, actor, user, &beyond_role)) == NULL))
+    ok = (code = _zid_portal_new_code (self, user, ZID_CODE_ENROLMENT, &w.error)) != NULL;
+  details = g_strdup_printf ("organisation=%" G_GINT64_FORMAT " role=%s", organisation,
+                             zid_role_to_string (role));
+  if (!_zid_write_end_audited (&w, ok, details, error))
+    return FALSE;
+  if (enrolment)
+    *enrolment = g_steal_pointer (&code);
+  return TRUE;
+}
+
+static gboolean
+validate_task_code (const char  *task_code,
+                    GError     **error)
+{
+  gsize len = task_code ? strlen (task_code) : 0;
+
+  if (len == 0 || len > 64)
+    return _zid_refuse (error, ZID_ERROR_INVALID_INPUT,
+                        "De taakcode moet 1 tot 64 tekens lang zijn");
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isalnum (task_code[i]) && task_code[i] != '.' && task_code[i] != '-' &&
+        task_code[i] != '_')
+      return _zid_refuse (error, ZID_ERROR_INVALID_INPUT,
+                          "De taakcode mag alleen letters, cijfers, punt, streepje en liggend streepje bevatten");
+  return TRUE;
+}
+
+gint64
+zid_portal_add_attribute (ZidPortal   *self,
+                          gint64       actor,
+                          gint64       user,
+                          const char  *type,
+                          gint64       organisation,
+                          const char  *task_code,
+                          GError     **error)
+{
+  g_autofree char *details = NULL;
+  ZidAttributeType kind;
+  gint64 id = 0;
+  gboolean ok;
+  ZidWrite w;
+
+  g_return_val_if_fail (ZID_IS_PORTAL (self), 0);
+
+  if (!zid_attribute_type_from_name (type, &kind))
+    {
+      g_autofree char *names = zid_attribute_type_dup_names ();
+
+      _zid_refuse (error, ZID_ERROR_INVALID_INPUT,
+                   "Onbekend attribuuttype “%s”: kies %s", type ? type : "", names);
+      return 0;
+    }
+  if (!validate_task_code (task_code, error) ||
+      !_zid_write_begin (&w, self, _zid_portal_user_label (actor), "attribute.add",
+                         _zid_portal_user_label (user), error))
+    return 0;
+
+  ok = _zid_portal_check_action (self, actor, ZID_ACTION_ADD_ATTRIBUTE, user, organisation, &w.error) &&
+       _zid_portal_check_attribute_type (actor, user, kind, &w.error);
+  if (ok)
+    {
+      ok = zid_store_run (self->store, &w.error,
+                          "INSERT INTO attributes (user_id, type, organisation_id, task_code, created)"
+                          " VALUES (?, ?, ?, ?, ?)",
+                          "ititi", user, type, organisation, task_code, _zid_portal_now (self));
+      if (!ok && sqlite3_extended_errcode (zid_store_get_db (self->store)) == SQLITE_CONSTRAINT_UNIQUE)
+        {
+          g_clear_error (&w.error);
+          ok = _zid_refuse (&w.error, ZID_ERROR_INVALID_INPUT,
+                            "Deze gebruiker heeft dit attribuut al");
+        }
+    }
+  if (ok)
+    id = sqlite3_last_insert_rowid (zid_store_get_db (self->store));
+  details = g_strdup_printf ("type=%s organisation=%" G_GINT64_FORMAT " task-code=%s",
+                             type, organisation, task_code);
+  if (!_zid_write_end_audited (&w, ok, details, error))
+    return 0;
+  return id;
+}
+
+static ZidAttribute *
+attribute_from_row (sqlite3_stmt *stmt)
+{
+  ZidAttribute *a = g_new0 (ZidAttribute, 1);
+
+  a->id = sqlite3_column_int64 (stmt, 0);
+  a->user_id = sqlite3_column_int64 (stmt, 1);
+  a->type = zid_column_dup (stmt, 2);
+  a->organisation_id = sqlite3_column_int64 (stmt, 3);
+  a->ura = zid_column_dup (stmt, 4);
+  a->task_code = zid_column_dup (stmt, 5);
+  a->created = sqlite3_column_int64 (stmt, 6);
+  return a;
+}
+
+GPtrArray *
+zid_portal_list_attributes (ZidPortal   *self,
+                            gint64       actor,
+                            gint64       user,
+                            GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
+
+  if (!zid_store_begin (self->store, FALSE, error))
+    return NULL;
+  if (_zid_portal_check_action (self, actor, ZID_ACTION_VIEW_USERS, user, 0, error))
+    stmt = zid_store_query (self->store, error,
+                            "SELECT t.id, t.user_id, t.type, t.organisation_id, o.ura,"
+                            " t.task_code, t.created FROM attributes t"
+                            " JOIN organisations o ON o.id = t.organisation_id"
+                            " WHERE t.user_id = ?1 AND (?1 = ?2 OR EXISTS (SELECT 1"
+                            "   FROM memberships a WHERE a.user_id = ?2"
+                            "   AND a.organisation_id = t.organisation_id AND a.role >= 2))"
+                            " ORDER BY t.id", "ii", user, actor);
+  return _zid_portal_read_rows (self, stmt, (ZidRowReader) attribute_from_row,
+                                (GDestroyNotify) zid_attribute_free, error);
+}
+
+gboolean
+zid_portal_block_user (ZidPortal       *self,
+                       gint64           actor,
+                       gint64           user,
+                       ZidBlockReason   reason,
+                       GError         **error)
+{
+  ZidWrite w;
+
+  g_return_val_if_fail (ZID_IS_PORTAL (self), FALSE);
+
+  if (!zid_block_reason_is_valid (reason))
+    {
+      g_autofree char *names = zid_block_reason_dup_cli_names ();
+
+      return _zid_refuse (error, ZID_ERROR_INVALID_INPUT, "Kies een reden om te blokkeren: %s", names);
+    }
+  if (!_zid_write_begin (&w, self, _zid_portal_user_label (actor), "user.block",
+                         _zid_portal_user_label (user), error))
+    return FALSE;
+  return _zid_write_end_audited (&w,
+                                 _zid_portal_check_action (self, actor, ZID_ACTION_BLOCK, user, 0, &w.error) &&
+                                 zid_store_run (self->store, &w.error,
+                                                "UPDATE users SET blocked = 1, block_reason = ? WHERE id = ?",
+                                                "ii", (gint64) reason, user),
+                                 zid_block_reason_get_cli_name (reason), error);
+}
+
+gboolean
+zid_portal_unblock_user (ZidPortal   *self,
+                         gint64       actor,
+                         gint64       user,
+                         GError     **error)
+{
+  ZidWrite w;
+
+  g_return_val_if_fail (ZID_IS_PORTAL (self), FALSE);
+
+  if (!_zid_write_begin (&w, self, _zid_portal_user_label (actor), "user.unblock",
+                         _zid_portal_user_label (user), error))
+    return FALSE;
+  return _zid_write_end_audited (&w,
+                                 _zid_portal_check_action (self, actor, ZID_ACTION_UNBLOCK, user, 0, &w.error) &&
+                                 zid_store_run (self->store, &w.error,
+                                                "UPDATE users SET blocked = 0, block_reason = 0 WHERE id = ?",
+                                                "i", user),
+                                 NULL, error);
+}
+
+/* Organisations */
+
+static ZidOrganisation *
+organisation_from_row (sqlite3_stmt *stmt)
+{
+  ZidOrganisation *o = g_new0 (ZidOrganisation, 1);
+
+  o->id = sqlite3_column_int64 (stmt, 0);
+  o->ura = zid_column_dup (stmt, 1);
+  o->name = zid_column_dup (stmt, 2);
+  o->agb = zid_column_dup (stmt, 3);
+  o->address = zid_column_dup (stmt, 4);
+  o->created = sqlite3_column_int64 (stmt, 5);
+  o->role = (ZidRole) sqlite3_column_int (stmt, 6);
+  return o;
+}
+
+GPtrArray *
+zid_portal_list_organisations (ZidPortal   *self,
+                               gint64       actor,
+                               GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
+
+  if (!zid_store_begin (self->store, FALSE, error))
+    return NULL;
+  if (_zid_portal_check_actor (self, actor, error))
+    stmt = zid_store_query (self->store, error,
+                            "SELECT o.id, o.ura, o.name, o.agb, o.address, o.created, m.role"
+                            " FROM memberships m JOIN organisations o ON o.id = m.organisation_id"
+                            " WHERE m.user_id = ? AND m.role >= 2 ORDER BY o.name",
+                            "i", actor);
+  return _zid_portal_read_rows (self, stmt, (ZidRowReader) organisation_from_row,
+                                (GDestroyNotify) zid_organisation_free, error);
+}
+
+ZidOrganisation *
+zid_portal_find_organisation (ZidPortal   *self,
+                              const char  *ura,
+                              GError     **error)
+{
+  ZidOrganisation *o = NULL;
+  sqlite3_stmt *stmt;
+  gboolean row = FALSE;
+
+  g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
+
+  if (!zid_validate_ura (ura, error) || !zid_store_begin (self->store, FALSE, error))
+    return NULL;
+  stmt = zid_store_query (self->store, error,
+                          "SELECT id, ura, name, agb, address, created, 0"
+                          " FROM organisations WHERE ura = ?", "t", ura);
+  if (stmt != NULL && zid_store_step (self->store, stmt, &row, error) && row)
+    o = organisation_from_row (stmt);
+  if (stmt)
+    sqlite3_reset (stmt);
+  zid_store_commit (self->store, NULL);
+  if (o == NULL && stmt != NULL && !(error && *error))
+    g_set_error (error, ZID_ERROR, ZID_ERROR_NOT_FOUND,
+                 "Er is geen organisatie met URA %s", ura);
+  return o;
+}
+
+GPtrArray *
+zid_portal_list_inactive (ZidPortal   *self,
+                          gint64       actor,
+                          gint64       organisation,
+                          GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  GPtrArray *users = NULL;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
+
+  if (!zid_store_begin (self->store, FALSE, error))
+    return NULL;
+  if (_zid_portal_check_action (self, actor, ZID_ACTION_VIEW_INACTIVE, 0, organisation, &local_error) &&
+      (stmt = zid_store_query (self->store, &local_error,
+                               "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role"
+                               " FROM memberships m"
+                               " JOIN users u ON u.id = m.user_id"
+                               " JOIN organisations o ON o.id = m.organisation_id"
+                               " WHERE m.organisation_id = ?1"
+                               "   AND coalesce (u.last_use, u.registered) < ?2"
+                               " ORDER BY u.last_name COLLATE NOCASE, u.first_name COLLATE NOCASE, u.id",
+                               "ii", organisation, _zid_portal_now (self) - ZID_INACTIVE_AFTER)) != NULL)
+    users = collect_users (self, stmt, COLLECT_ONE_ROW_PER_USER | COLLECT_SQL_ORDER, &local_error);
+  zid_store_commit (self->store, NULL);
+  if (users == NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return users;
+}
