@@ -191,49 +191,6 @@ zid_pkcs11_new (const ZidCardConfig  *config,
   return g_steal_pointer (&self);
 }
 
-static void
-new_thread (GTask        *task,
-            gpointer      source_object,
-            gpointer      task_data,
-            GCancellable *cancellable)
-{
-  GError *error = NULL;
-  ZidPkcs11 *self;
-
-  if (g_task_return_error_if_cancelled (task))
-    return;
-  self = zid_pkcs11_new (task_data, &error);
-  if (self == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, self, g_object_unref);
-}
-
-void
-zid_pkcs11_new_async (const ZidCardConfig *config,
-                      GCancellable        *cancellable,
-                      GAsyncReadyCallback  callback,
-                      gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (config != NULL);
-
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, zid_pkcs11_new_async);
-  g_task_set_task_data (task, zid_card_config_copy (config), (GDestroyNotify) zid_card_config_free);
-  g_task_run_in_thread (task, new_thread);
-}
-
-ZidPkcs11 *
-zid_pkcs11_new_finish (GAsyncResult  *result,
-                       GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == zid_pkcs11_new_async, NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 const ZidCardConfig *
 zid_pkcs11_get_config (ZidPkcs11 *self)
 {
@@ -339,45 +296,6 @@ fail:
   return NULL;
 }
 
-static void
-list_tokens_thread (GTask        *task,
-                    gpointer      source_object,
-                    gpointer      task_data,
-                    GCancellable *cancellable)
-{
-  GError *error = NULL;
-  GPtrArray *tokens;
-
-  tokens = zid_pkcs11_list_tokens (source_object, cancellable, &error);
-  if (tokens == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, tokens, (GDestroyNotify) g_ptr_array_unref);
-}
-
-void
-zid_pkcs11_list_tokens_async (ZidPkcs11           *self,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (ZID_IS_PKCS11 (self));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, zid_pkcs11_list_tokens_async);
-  g_task_run_in_thread (task, list_tokens_thread);
-}
-
-GPtrArray *
-zid_pkcs11_list_tokens_finish (ZidPkcs11     *self,
-                               GAsyncResult  *result,
-                               GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 ZidToken *
 zid_pkcs11_find_uzi_token (ZidPkcs11     *self,
                            GCancellable  *cancellable,
@@ -411,45 +329,6 @@ zid_pkcs11_find_uzi_token (ZidPkcs11     *self,
     }
   g_propagate_error (error, g_steal_pointer (&first_error));
   return NULL;
-}
-
-static void
-find_uzi_token_thread (GTask        *task,
-                       gpointer      source_object,
-                       gpointer      task_data,
-                       GCancellable *cancellable)
-{
-  GError *error = NULL;
-  ZidToken *token;
-
-  token = zid_pkcs11_find_uzi_token (source_object, cancellable, &error);
-  if (token == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, token, g_object_unref);
-}
-
-void
-zid_pkcs11_find_uzi_token_async (ZidPkcs11           *self,
-                                 GCancellable        *cancellable,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (ZID_IS_PKCS11 (self));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, zid_pkcs11_find_uzi_token_async);
-  g_task_run_in_thread (task, find_uzi_token_thread);
-}
-
-ZidToken *
-zid_pkcs11_find_uzi_token_finish (ZidPkcs11     *self,
-                                  GAsyncResult  *result,
-                                  GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* --- errors --------------------------------------------------------------- */

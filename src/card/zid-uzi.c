@@ -11,6 +11,7 @@
 #include <openssl/x509v3.h>
 
 #include "zid-card-error.h"
+#include "zid-trust.h"
 
 struct _ZidUziIdentity
 {
@@ -632,144 +633,6 @@ zid_uzi_identity_check_purpose (ZidUziIdentity  *self,
   return TRUE;
 }
 
-/* A certificate of the trust folder: self-signed ones are anchors, the
- * others may be intermediates */
-static void
-add_trust_cert (X509            *cert,
-                X509_STORE      *store,
-                STACK_OF (X509) *untrusted,
-                guint           *n_anchors)
-{
-  if (X509_check_issued (cert, cert) == X509_V_OK)
-    {
-      X509_STORE_add_cert (store, cert);
-      (*n_anchors)++;
-      X509_free (cert);
-    }
-  else
-    sk_X509_push (untrusted, cert);
-}
-
-#define PEM_CRL_BEGIN "-----BEGIN X509 CRL-----"
-
-static guint
-count_occurrences (const char *haystack,
-                   gsize       len,
-                   const char *needle)
-{
-  gsize n = strlen (needle);
-  const char *p = haystack;
-  const char *end = haystack + len;
-  guint count = 0;
-
-  while ((p = memmem (p, (gsize) (end - p), needle, n)) != NULL)
-    {
-      count++;
-      p += n;
-    }
-  return count;
-}
-
-/* The CRLs of one file of the trust folder: every "X509 CRL" PEM block,
- * or a DER CRL in a file named *.crl. A file that promises a CRL (by its
- * name or a PEM header) and does not yield every one it promises is an
- * error: a CRL we cannot read must never switch the revocation check off. */
-static gboolean
-add_trust_crls (const char  *path,
-                const char  *contents,
-                gsize        len,
-                X509_STORE  *store,
-                guint       *n_crls,
-                GError     **error)
-{
-  guint promised = count_occurrences (contents, len, PEM_CRL_BEGIN);
-  guint read = 0;
-  X509_CRL *crl;
-
-  if (promised > 0)
-    {
-      BIO *bio = BIO_new_mem_buf (contents, (int) len);
-
-      while (bio != NULL && (crl = PEM_read_bio_X509_CRL (bio, NULL, NULL, NULL)) != NULL)
-        {
-          read += X509_STORE_add_crl (store, crl) == 1;
-          X509_CRL_free (crl);
-        }
-      BIO_free (bio);
-    }
-  else if (g_str_has_suffix (path, ".crl"))
-    {
-      const unsigned char *p = (const unsigned char *) contents;
-
-      promised = 1;
-      if (memmem (contents, len, "-----BEGIN", 10) == NULL &&
-          (crl = d2i_X509_CRL (NULL, &p, (long) len)) != NULL)
-        {
-          if (p == (const unsigned char *) contents + len)
-            read += X509_STORE_add_crl (store, crl) == 1;
-          X509_CRL_free (crl);
-        }
-    }
-  ERR_clear_error ();
-
-  if (read < promised)
-    {
-      g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_CRL,
-                   "De intrekkingslijst (CRL) %s is onleesbaar; zet de actuele CRL van het "
-                   "UZI-register (PEM of DER) in die map en probeer het opnieuw", path);
-      return FALSE;
-    }
-  *n_crls += read;
-  return TRUE;
-}
-
-/* One file of the trust folder: certificates (PEM, several, or DER) and
- * CRLs (PEM blocks in any file, or DER in a *.crl file) */
-static gboolean
-load_trust_file (const char       *path,
-                 X509_STORE       *store,
-                 STACK_OF (X509)  *untrusted,
-                 guint            *n_anchors,
-                 guint            *n_crls,
-                 GError          **error)
-{
-  g_autofree char *contents = NULL;
-  gsize len;
-  BIO *bio;
-  X509 *cert;
-  gboolean any = FALSE;
-
-  if (!g_file_get_contents (path, &contents, &len, NULL) || len == 0 || len > G_MAXINT)
-    {
-      if (!g_str_has_suffix (path, ".crl"))
-        return TRUE;
-      g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_CRL,
-                   "De intrekkingslijst (CRL) %s is niet te lezen; zet de actuele CRL van het "
-                   "UZI-register in die map en probeer het opnieuw", path);
-      return FALSE;
-    }
-
-  bio = BIO_new_mem_buf (contents, (int) len);
-  while (bio != NULL && (cert = PEM_read_bio_X509 (bio, NULL, NULL, NULL)) != NULL)
-    {
-      any = TRUE;
-      add_trust_cert (cert, store, untrusted, n_anchors);
-    }
-  BIO_free (bio);
-  ERR_clear_error ();
-
-  if (!any && !g_str_has_suffix (path, ".crl"))
-    {
-      const unsigned char *p = (const unsigned char *) contents;
-      cert = d2i_X509 (NULL, &p, (long) len);
-      ERR_clear_error ();
-      if (cert != NULL)
-        add_trust_cert (cert, store, untrusted, n_anchors);
-    }
-
-  return add_trust_crls (path, contents, len, store, n_crls, error);
-}
-
 static char *
 issuer_to_string (X509 *cert)
 {
@@ -795,15 +658,10 @@ zid_uzi_identity_validate_chain (ZidUziIdentity  *self,
                                  GPtrArray      **out_chain,
                                  GError         **error)
 {
-  g_autoptr(GDir) dir = NULL;
+  g_autoptr(ZidTrustFolder) folder = NULL;
   g_autoptr(GError) local_error = NULL;
-  X509_STORE *store = NULL;
+  g_autofree char *failed = NULL;
   X509_STORE_CTX *ctx = NULL;
-  X509_VERIFY_PARAM *param;
-  STACK_OF (X509) *untrusted = NULL;
-  const char *name;
-  guint n_anchors = 0;
-  guint n_crls = 0;
   gboolean ok = FALSE;
   int rc, err, depth;
 
@@ -820,58 +678,41 @@ zid_uzi_identity_validate_chain (ZidUziIdentity  *self,
       return FALSE;
     }
 
-  dir = g_dir_open (trust_dir, 0, &local_error);
-  if (dir == NULL)
+  folder = zid_trust_folder_load (trust_dir, &failed, &local_error);
+  if (folder == NULL)
     {
-      g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_FAILED,
-                   "Map met vertrouwde certificaten niet te lezen: %s", local_error->message);
+      if (g_error_matches (local_error, ZID_TRUST_ERROR, ZID_TRUST_ERROR_FOLDER))
+        g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_FAILED,
+                     "Map met vertrouwde certificaten niet te lezen: %s", local_error->message);
+      else if (g_error_matches (local_error, ZID_TRUST_ERROR, ZID_TRUST_ERROR_CRL_UNREADABLE))
+        g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_CRL,
+                     "De intrekkingslijst (CRL) %s is niet te lezen; zet de actuele CRL van het "
+                     "UZI-register in die map en probeer het opnieuw", failed);
+      else if (g_error_matches (local_error, ZID_TRUST_ERROR, ZID_TRUST_ERROR_CRL_INVALID))
+        g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_CRL,
+                     "De intrekkingslijst (CRL) %s is onleesbaar; zet de actuele CRL van het "
+                     "UZI-register (PEM of DER) in die map en probeer het opnieuw", failed);
+      else
+        g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_FAILED, "%s", local_error->message);
       return FALSE;
     }
-
-  store = X509_STORE_new ();
-  untrusted = sk_X509_new_null ();
-  ctx = X509_STORE_CTX_new ();
-  if (store == NULL || untrusted == NULL || ctx == NULL)
-    {
-      g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_FAILED, "Onvoldoende geheugen");
-      goto out;
-    }
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (trust_dir, name, NULL);
-      if (g_file_test (path, G_FILE_TEST_IS_REGULAR) &&
-          !load_trust_file (path, store, untrusted, &n_anchors, &n_crls, error))
-        goto out;
-    }
-  if (n_anchors == 0)
+  if (folder->n_anchors == 0)
     {
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_UNTRUSTED,
                    "Geen vertrouwde basiscertificaten in %s", trust_dir);
-      goto out;
+      return FALSE;
     }
   for (guint i = 0; intermediates != NULL && i < intermediates->len; i++)
-    {
-      X509 *c = g_ptr_array_index (intermediates, i);
-      X509_up_ref (c);
-      sk_X509_push (untrusted, c);
-    }
+    zid_trust_folder_add_untrusted (folder, g_ptr_array_index (intermediates, i));
 
-  if (X509_STORE_CTX_init (ctx, store, self->cert, untrusted) != 1)
+  ctx = X509_STORE_CTX_new ();
+  if (ctx == NULL || !zid_trust_folder_init_context (folder, ctx, self->cert, now))
     {
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_FAILED, "Kan keten niet controleren");
       goto out;
     }
-  param = X509_STORE_CTX_get0_param (ctx);
-  /* At least 112 bits of security (no RSA-1024, no SHA-1), RFC 5280 strictly */
-  X509_VERIFY_PARAM_set_auth_level (param, 2);
-  X509_VERIFY_PARAM_set_flags (param, X509_V_FLAG_X509_STRICT);
-  /* With the UZI register's CRL in the folder the card must not be on it,
-   * and the list must be current at @now */
-  if (n_crls > 0)
-    X509_VERIFY_PARAM_set_flags (param, X509_V_FLAG_CRL_CHECK);
-  if (now != NULL)
-    X509_VERIFY_PARAM_set_time (param, (time_t) g_date_time_to_unix (now));
+  /* RFC 5280 strictly */
+  X509_VERIFY_PARAM_set_flags (X509_STORE_CTX_get0_param (ctx), X509_V_FLAG_X509_STRICT);
 
   rc = X509_verify_cert (ctx);
   err = X509_STORE_CTX_get_error (ctx);
@@ -955,8 +796,6 @@ zid_uzi_identity_validate_chain (ZidUziIdentity  *self,
 out:
   ERR_clear_error ();
   X509_STORE_CTX_free (ctx);
-  sk_X509_pop_free (untrusted, X509_free);
-  X509_STORE_free (store);
   return ok;
 }
 

@@ -3,8 +3,8 @@
  * add and list: the pending registrations as the operator prepared them.
  * sign and import: the operator's signed registration file
  * (zid-registration-file.h). complete: the organisation registration with
- * the inserted UZI-pas, the same steps as the window (docs/registration-file.md
- * §6): the card layer proves who holds the card, the core decides.
+ * the inserted UZI-pas through the window's flow (zid-card-completion.h,
+ * docs/registration-file.md §6): the card proves who holds it, the core decides.
  *
  * SPDX-License-Identifier: EUPL-1.2
  */
@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "zid-card.h"
+#include "zid-card-completion.h"
 #include "zid-cli.h"
 #include "zid-core.h"
 #include "zid-registration-file.h"
@@ -235,50 +235,12 @@ cmd_import (ZidCli  *cli,
 
 /* --- registration complete ---------------------------------------------------- */
 
-/* The card holder as the core sees it (docs/registration-file.md §6) */
-static void
-holder_from_identity (ZidCardHolder  *holder,
-                      ZidUziIdentity *identity)
-{
-  holder->uzi_number = g_strdup (zid_uzi_identity_get_uzi_number (identity));
-  holder->given_name = g_strdup (zid_uzi_identity_get_given_name (identity));
-  holder->surname = g_strdup (zid_uzi_identity_get_surname (identity));
-  holder->subscriber_number = g_strdup (zid_uzi_identity_get_subscriber_number (identity));
-  holder->role = g_strdup (zid_uzi_identity_get_role (identity));
-  holder->card_type = zid_uzi_identity_get_card_type (identity);
-}
-
-/* Refusals of the card layer go to the audit trail like the core's own */
 static int
-card_refused (ZidCli         *cli,
-              const GError   *error,
-              ZidUziIdentity *identity,
-              const char     *ura)
-{
-  gboolean audited = error->domain == ZID_CARD_ERROR &&
-                     (zid_card_error_is_refusal (error) ||
-                      error->code == ZID_CARD_ERROR_PIN_INCORRECT ||
-                      error->code == ZID_CARD_ERROR_PIN_LOCKED ||
-                      error->code == ZID_CARD_ERROR_SIGNATURE_INVALID);
-
-  if (audited)
-    {
-      g_autofree char *actor = g_strdup_printf ("card:%s", identity
-                                                  ? zid_uzi_identity_get_uzi_number (identity) : "?");
-      g_autofree char *details = g_strdup_printf ("%s: %s", zid_card_error_code_name (error->code),
-                                                  error->message);
-
-      zid_portal_audit (cli->portal, actor, "registration.card.refused", ura, details, NULL);
-    }
-  return zid_cli_fail (cli, error);
-}
-
-static int
-print_completion (ZidCli              *cli,
-                  ZidCompletion       *c,
-                  ZidRegistration     *r,
-                  const ZidCardHolder *holder,
-                  ZidQrPng            *png)
+print_completion (ZidCli                *cli,
+                  ZidCompletion         *c,
+                  const ZidRegistration *r,
+                  const ZidCardHolder   *holder,
+                  ZidQrPng              *png)
 {
   g_autofree char *expires = c->enrolment ? zid_format_time (c->enrolment->expires) : NULL;
 
@@ -329,16 +291,11 @@ cmd_complete (ZidCli  *cli,
   };
   g_autoptr(GError) error = NULL;
   g_autoptr(ZidCardConfig) config = NULL;
-  g_autoptr(ZidRegistration) pending = NULL;
-  g_autoptr(ZidRegistration) checked = NULL;
-  g_autoptr(ZidUziIdentity) identity = NULL;
-  g_autoptr(ZidUziIdentity) verified = NULL;
-  g_autoptr(ZidToken) token = NULL;
+  g_autoptr(ZidCardCompletion) flow = NULL;
   g_autoptr(ZidPin) pin = NULL;
   g_autoptr(ZidCompletion) completion = NULL;
-  g_auto(ZidCardHolder) holder = { 0 };
   g_autoptr(ZidQrPng) png = NULL;
-  gint64 existing_user = 0;
+  const ZidCardHolder *holder;
 
   if (!zid_cli_parse_args (cli, "registration complete", entries, &argc, &argv, 0, 0))
     return ZID_CLI_USAGE;
@@ -353,22 +310,6 @@ cmd_complete (ZidCli  *cli,
   if (!zid_qr_png_begin (qr_png, &png, &error))
     return zid_cli_fail (cli, error);
 
-  /* 1. Is there anything to complete? (no PIN try spent when not) */
-  pending = zid_portal_find_registration (cli->portal, ura, &error);
-  if (pending == NULL || pending->completed != 0)
-    {
-      if (pending != NULL)
-        g_set_error (&error, ZID_ERROR, ZID_ERROR_REGISTRATION_COMPLETED,
-                     "De registratie van %s (URA %s) is al afgerond", pending->name, ura);
-      if (error->code != ZID_ERROR_STORE && error->code != ZID_ERROR_BUSY)
-        {
-          g_autofree char *details = g_strdup_printf ("%s: %s", zid_error_code_name (error->code),
-                                                      error->message);
-          zid_portal_audit (cli->portal, "card:?", "registration.check.refused", ura, details, NULL);
-        }
-      return zid_cli_fail (cli, error);
-    }
-
   /* The chain of the card must be checked: no trust anchors, no completion */
   config = zid_cli_card_config (cli, trust, module, FALSE, NULL);
   if (config->trust_dir == NULL || *config->trust_dir == '\0')
@@ -379,58 +320,33 @@ cmd_complete (ZidCli  *cli,
       return zid_cli_fail (cli, error);
     }
 
-  /* 2.-3. The card's identity, without a PIN; an expired card stops here */
-  identity = zid_card_read_identity (config, NULL, &token, &error);
-  if (identity == NULL)
-    return card_refused (cli, error, NULL, ura);
-  if (!zid_uzi_identity_check_validity (identity, NULL, &error))
-    return card_refused (cli, error, identity, ura);
-
-  /* 4. The card's organisation must be this registration's */
-  holder_from_identity (&holder, identity);
-  if (g_strcmp0 (holder.subscriber_number, ura) != 0)
-    {
-      g_autofree char *actor = g_strdup_printf ("card:%s", holder.uzi_number);
-      g_autofree char *details = NULL;
-
-      g_set_error (&error, ZID_ERROR, ZID_ERROR_NO_REGISTRATION,
-                   "De UZI-pas hoort bij URA %s, niet bij URA %s van deze registratie; "
-                   "gebruik een UZI-pas van de organisatie, of neem contact op met VZVZ als de "
-                   "gegevens niet kloppen", holder.subscriber_number, ura);
-      details = g_strdup_printf ("%s: %s", zid_error_code_name (error->code), error->message);
-      zid_portal_audit (cli->portal, actor, "registration.check.refused", ura, details, NULL);
-      return zid_cli_fail (cli, error);
-    }
-  checked = zid_portal_check_registration (cli->portal, &holder, &existing_user, &error);
-  if (checked == NULL)
+  /* The registration of --ura, the card without a PIN (zid-card-completion.h) */
+  flow = zid_card_completion_new (cli->portal, config, ura);
+  if (!zid_card_completion_read (flow, NULL, &error))
     return zid_cli_fail (cli, error);
 
-  /* 5. A new mobile ID needs the birth date */
-  if (existing_user == 0 && birth_date == NULL)
+  /* A new mobile ID needs the birth date */
+  holder = zid_card_completion_get_holder (flow);
+  if (zid_card_completion_get_existing_user (flow) == 0 && birth_date == NULL)
     return zid_cli_usage_error (cli, "Er is nog geen ZORG-ID gekoppeld aan UZI-nummer %s: geef uw "
                                      "geboortedatum (zoals in uw identiteitsbewijs) met --birth-date JJJJ-MM-DD",
-                                holder.uzi_number);
+                                holder->uzi_number);
 
-  /* 6. PIN, proof of possession, chain to the UZI trust anchors */
+  /* PIN, proof of possession, chain to the UZI trust anchors */
   if (pin_file != NULL)
     pin = zid_pin_new_from_file (pin_file, &error);
   else
     pin = zid_pin_new_from_terminal ("PIN van de UZI-pas: ", &error);
   if (pin == NULL)
     return zid_cli_fail_with_status (cli, error, ZID_CLI_USAGE);
-  verified = zid_token_verify (token, pin, NULL, NULL, &error);
-  g_clear_pointer (&pin, zid_pin_unref);
-  if (verified == NULL)
-    return card_refused (cli, error, identity, ura);
+  if (!zid_card_completion_verify (flow, pin, NULL, &error))
+    return zid_cli_fail (cli, error);
 
-  /* 7. From the verified identity */
-  zid_card_holder_clear (&holder);
-  holder_from_identity (&holder, verified);
-  completion = zid_portal_complete_registration (cli->portal, &holder,
-                                                 existing_user ? NULL : birth_date, &error);
+  completion = zid_card_completion_complete (flow, birth_date, NULL, &error);
   if (completion == NULL)
     return zid_cli_fail (cli, error);
-  return print_completion (cli, completion, checked, &holder, png);
+  return print_completion (cli, completion, zid_card_completion_get_registration (flow),
+                           zid_card_completion_get_holder (flow), png);
 }
 
 const ZidCliCommand zid_cli_registration_commands[] = {

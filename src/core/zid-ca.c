@@ -23,6 +23,7 @@
 
 #include "zid-ca-private.h"
 #include "zid-error.h"
+#include "zid-openssl.h"
 
 #define CA_LIFETIME_DAYS      (20 * 365)
 #define MOBILE_LIFETIME_DAYS  (2 * 365)
@@ -44,17 +45,6 @@ struct _ZidCa
   GMutex      lock;
   GPtrArray  *signers;
 };
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509, X509_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_PKEY_CTX, EVP_PKEY_CTX_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509_CRL, X509_CRL_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509_STORE, X509_STORE_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509_STORE_CTX, X509_STORE_CTX_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_PKEY, EVP_PKEY_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_MD_CTX, EVP_MD_CTX_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (BIO, BIO_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (BIGNUM, BN_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (ASN1_TIME, ASN1_TIME_free)
 
 /* Fetched once for every thread: in OpenSSL 3.0 each implicit fetch
  * (EVP_sha256, a name) goes through the provider store's locks, and a key

@@ -24,26 +24,13 @@
 #include <string.h>
 
 #include "zid-error.h"
+#include "zid-openssl.h"
 #include "zid-registration-file.h"
+#include "zid-trust.h"
 
 #define OID_DOCUMENT_SIGNING "1.3.6.1.5.5.7.3.36"
 #define MIN_RSA_BITS         2048
 #define MIN_EC_BITS          256
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CMS_ContentInfo, CMS_ContentInfo_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509_STORE, X509_STORE_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509_STORE_CTX, X509_STORE_CTX_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (BIO, BIO_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_PKEY, EVP_PKEY_free)
-
-typedef STACK_OF (X509) ZidX509Stack;
-
-static void
-x509_stack_free (ZidX509Stack *stack)
-{
-  sk_X509_pop_free (stack, X509_free);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidX509Stack, x509_stack_free)
 
 static gboolean
 refuse (GError     **error,
@@ -107,183 +94,45 @@ asn1_time_to_string (const ASN1_TIME *t)
   return dt ? g_date_time_format (dt, "%Y-%m-%d %H:%M UTC") : g_strdup ("?");
 }
 
-/* Every certificate in PEM (several) or DER data, appended to @out */
-static gboolean
-read_certificates (const guint8  *data,
-                   gsize          len,
-                   ZidX509Stack  *out)
+/* The operator trust folder (zid-trust.h), its failures in our words */
+static ZidTrustFolder *
+load_trust_dir (const char  *trust_dir,
+                GError     **error)
 {
-  g_autoptr(BIO) bio = NULL;
-  gboolean any = FALSE;
-  X509 *x;
-
-  if (len == 0 || len > G_MAXINT || (bio = BIO_new_mem_buf (data, (int) len)) == NULL)
-    return FALSE;
-  if (memmem (data, len, "-----BEGIN", 10) != NULL)
-    {
-      while ((x = PEM_read_bio_X509 (bio, NULL, NULL, NULL)) != NULL)
-        {
-          sk_X509_push (out, x);
-          any = TRUE;
-        }
-    }
-  else if ((x = d2i_X509_bio (bio, NULL)) != NULL)
-    {
-      sk_X509_push (out, x);
-      any = TRUE;
-    }
-  ERR_clear_error ();
-  return any;
-}
-
-static gboolean
-refuse_crl (GError     **error,
-            const char  *path)
-{
-  g_autofree char *base = g_path_get_basename (path);
-  g_autofree char *dir = g_path_get_dirname (path);
-
-  return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
-                 "Het bestand “%s” in de vertrouwensmap %s is geen leesbare CRL; haal de CRL "
-                 "opnieuw op bij de beheerder van het register", base, dir);
-}
-
-static guint
-count_occurrences (const guint8 *data,
-                   gsize         len,
-                   const char   *needle)
-{
-  gsize n = strlen (needle);
-  const guint8 *p = data;
-  const guint8 *end = data + len;
-  const guint8 *hit;
-  guint count = 0;
-
-  while ((hit = memmem (p, (gsize) (end - p), needle, n)) != NULL)
-    {
-      count++;
-      p = hit + n;
-    }
-  return count;
-}
-
-/* Every CRL in PEM (several) or DER data @path, added to @store and counted
- * in @n_crls. Fails closed: a file named *.crl that yields no CRL, or a PEM
- * block "X509 CRL" that does not parse (truncated, altered), is an error —
- * ignoring it would turn the revocation check off without a word. */
-static gboolean
-add_crls (const char    *path,
-          const guint8  *data,
-          gsize          len,
-          X509_STORE    *store,
-          guint         *n_crls,
-          GError       **error)
-{
-  g_autoptr(BIO) bio = NULL;
-  gboolean crl_file = g_str_has_suffix (path, ".crl");
-  guint expected = 0;
-  guint n = 0;
-  X509_CRL *crl;
-
-  if (len == 0 || len > G_MAXINT || (bio = BIO_new_mem_buf (data, (int) len)) == NULL)
-    return crl_file ? refuse_crl (error, path) : TRUE;
-  if (memmem (data, len, "-----BEGIN", 10) != NULL)
-    {
-      expected = count_occurrences (data, len, "-----BEGIN X509 CRL");
-      while ((crl = PEM_read_bio_X509_CRL (bio, NULL, NULL, NULL)) != NULL)
-        {
-          n += X509_STORE_add_crl (store, crl) == 1;
-          X509_CRL_free (crl);
-        }
-    }
-  else if ((crl = d2i_X509_CRL_bio (bio, NULL)) != NULL)
-    {
-      n += X509_STORE_add_crl (store, crl) == 1;
-      X509_CRL_free (crl);
-    }
-  ERR_clear_error ();
-  if (n < expected || (crl_file && n == 0))
-    return refuse_crl (error, path);
-  *n_crls += n;
-  return TRUE;
-}
-
-/* The trust folder: self-signed certificates become anchors in @store,
- * the others go to @intermediates; the operator's CRLs go to @store. */
-static gboolean
-load_trust_dir (const char    *trust_dir,
-                X509_STORE    *store,
-                ZidX509Stack  *intermediates,
-                guint         *n_anchors,
-                guint         *n_crls,
-                GError       **error)
-{
-  g_autoptr(GDir) dir = NULL;
   g_autoptr(GError) local_error = NULL;
-  const char *entry;
+  g_autofree char *failed = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *dir = NULL;
+  ZidTrustFolder *folder;
 
-  *n_anchors = 0;
-  *n_crls = 0;
-  dir = g_dir_open (trust_dir, 0, &local_error);
-  if (dir == NULL)
-    return refuse (error, ZID_ERROR_IO,
-                   "De map met vertrouwde certificaten van de beheerorganisatie (%s) kan niet "
-                   "worden gelezen: %s. Geef de map met --trust of ZID_OPERATOR_TRUST_DIR",
-                   trust_dir, local_error->message);
-
-  while ((entry = g_dir_read_name (dir)) != NULL)
+  folder = zid_trust_folder_load (trust_dir, &failed, &local_error);
+  if (folder != NULL)
+    return folder;
+  if (g_error_matches (local_error, ZID_TRUST_ERROR, ZID_TRUST_ERROR_FOLDER))
+    refuse (error, ZID_ERROR_IO,
+            "De map met vertrouwde certificaten van de beheerorganisatie (%s) kan niet "
+            "worden gelezen: %s. Geef de map met --trust of ZID_OPERATOR_TRUST_DIR",
+            trust_dir, local_error->message);
+  else if (g_error_matches (local_error, ZID_TRUST_ERROR, ZID_TRUST_ERROR_CRL_UNREADABLE))
     {
-      g_autofree char *path = NULL;
-      g_autofree char *contents = NULL;
-      g_autoptr(ZidX509Stack) certs = NULL;
-      gboolean crl_file = g_str_has_suffix (entry, ".crl");
-      guint crls_before;
-      gsize len;
-
-      if (!g_str_has_suffix (entry, ".pem") && !g_str_has_suffix (entry, ".crt") &&
-          !g_str_has_suffix (entry, ".cer") && !g_str_has_suffix (entry, ".der") &&
-          !crl_file)
-        continue;
-      path = g_build_filename (trust_dir, entry, NULL);
-      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR) ||
-          !g_file_get_contents (path, &contents, &len, &local_error))
-        {
-          /* A CRL that cannot be read would switch revocation off */
-          if (crl_file)
-            return refuse (error, ZID_ERROR_IO,
-                           "Het bestand “%s” in de vertrouwensmap %s kan niet worden gelezen%s%s; "
-                           "zet de actuele CRL van de beheerder van het register in die map",
-                           entry, trust_dir, local_error != NULL ? ": " : "",
-                           local_error != NULL ? local_error->message : " (geen gewoon bestand)");
-          g_clear_error (&local_error);
-          continue;
-        }
-      crls_before = *n_crls;
-      if (!add_crls (path, (const guint8 *) contents, len, store, n_crls, error))
-        return FALSE;
-      certs = sk_X509_new_null ();
-      if (!read_certificates ((const guint8 *) contents, len, certs))
-        {
-          if (*n_crls == crls_before)
-            g_debug ("operator trust: %s holds no certificate or CRL", path);
-          continue;
-        }
-      while (sk_X509_num (certs) > 0)
-        {
-          X509 *x = sk_X509_shift (certs);
-
-          if (X509_self_signed (x, 1) == 1)
-            {
-              X509_STORE_add_cert (store, x);
-              (*n_anchors)++;
-              X509_free (x);
-            }
-          else
-            sk_X509_push (intermediates, x);
-        }
+      /* A CRL that cannot be read would switch revocation off */
+      base = g_path_get_basename (failed);
+      refuse (error, ZID_ERROR_IO,
+              "Het bestand “%s” in de vertrouwensmap %s kan niet worden gelezen: %s; "
+              "zet de actuele CRL van de beheerder van het register in die map",
+              base, trust_dir, local_error->message);
     }
-  ERR_clear_error ();
-  return TRUE;
+  else if (g_error_matches (local_error, ZID_TRUST_ERROR, ZID_TRUST_ERROR_CRL_INVALID))
+    {
+      base = g_path_get_basename (failed);
+      dir = g_path_get_dirname (failed);
+      refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
+              "Het bestand “%s” in de vertrouwensmap %s is geen leesbare CRL; haal de CRL "
+              "opnieuw op bij de beheerder van het register", base, dir);
+    }
+  else
+    refuse (error, ZID_ERROR_CRYPTO, "%s", local_error->message);
+  return NULL;
 }
 
 static gboolean
@@ -350,40 +199,26 @@ verify_chain (X509          *signer,
               gint64         now,
               GError       **error)
 {
-  g_autoptr(X509_STORE) store = X509_STORE_new ();
+  g_autoptr(ZidTrustFolder) folder = NULL;
   g_autoptr(X509_STORE_CTX) ctx = X509_STORE_CTX_new ();
-  g_autoptr(ZidX509Stack) untrusted = sk_X509_new_null ();
+  g_autoptr(GDateTime) at = g_date_time_new_from_unix_utc (now);
   g_autofree char *subject = name_to_string (X509_get_subject_name (signer));
-  X509_VERIFY_PARAM *param;
   X509 *current;
-  guint n_anchors, n_crls;
   int err;
 
-  if (store == NULL || ctx == NULL || untrusted == NULL)
+  if (ctx == NULL)
     return refuse (error, ZID_ERROR_CRYPTO, "Onvoldoende geheugen voor de certificaatcontrole");
-  if (!load_trust_dir (trust_dir, store, untrusted, &n_anchors, &n_crls, error))
+  if ((folder = load_trust_dir (trust_dir, error)) == NULL)
     return FALSE;
-  if (n_anchors == 0)
+  if (folder->n_anchors == 0)
     return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
                    "De ondertekenaar (%s) is niet vertrouwd: de map %s bevat geen "
                    "basiscertificaat van de beheerorganisatie", subject, trust_dir);
   for (int i = 0; extra != NULL && i < sk_X509_num (extra); i++)
-    {
-      X509 *x = sk_X509_value (extra, i);
+    zid_trust_folder_add_untrusted (folder, sk_X509_value (extra, i));
 
-      X509_up_ref (x);
-      sk_X509_push (untrusted, x);
-    }
-
-  if (!X509_STORE_CTX_init (ctx, store, signer, untrusted))
+  if (at == NULL || !zid_trust_folder_init_context (folder, ctx, signer, at))
     return refuse (error, ZID_ERROR_CRYPTO, "De certificaatcontrole kan niet beginnen");
-  param = X509_STORE_CTX_get0_param (ctx);
-  X509_VERIFY_PARAM_set_time (param, (time_t) now);
-  X509_VERIFY_PARAM_set_auth_level (param, 2);
-  /* With the operator's CRL in the folder the signer must not be on it,
-   * and the list must be current at @now */
-  if (n_crls > 0)
-    X509_VERIFY_PARAM_set_flags (param, X509_V_FLAG_CRL_CHECK);
 
   if (X509_verify_cert (ctx) == 1)
     {
@@ -648,7 +483,7 @@ zid_registration_file_sign (GBytes    *json,
     return NULL;
 
   data = g_bytes_get_data (cert, &len);
-  if (!read_certificates (data, len, certs))
+  if (!zid_x509_read_certificates (data, len, certs))
     {
       refuse (error, ZID_ERROR_INVALID_INPUT, "Het ondertekencertificaat is geen X.509-certificaat");
       return NULL;
@@ -689,7 +524,7 @@ zid_registration_file_sign (GBytes    *json,
   if (chain != NULL)
     {
       data = g_bytes_get_data (chain, &len);
-      if (!read_certificates (data, len, extra))
+      if (!zid_x509_read_certificates (data, len, extra))
         {
           refuse (error, ZID_ERROR_INVALID_INPUT, "De keten bevat geen X.509-certificaten");
           return NULL;

@@ -8,11 +8,11 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "zid-card-completion.h"
 #include "zid-qr-window.h"
 #include "zid-registration-file.h"
 #include "zid-ui-util.h"
 #include "zid-validate-page.h"
-#include "zid-work.h"
 
 struct _ZidValidatePage
 {
@@ -47,13 +47,9 @@ struct _ZidValidatePage
   ZidCardConfig   *config;
   ZidCardMonitor  *monitor;
   GCancellable    *cancellable;    /* the card or portal call running now */
-  ZidToken        *token;          /* the card, after its identity was read */
-  ZidUziIdentity  *identity;       /* read without a PIN */
-  ZidUziIdentity  *verified;       /* after PIN, proof of possession, chain */
-  ZidRegistration *registration;   /* the pending registration of the card's URA */
+  ZidCardCompletion *flow;         /* the card in the reader: read, verified */
   ZidCompletion   *completion;
   GtkWindow       *qr_window;      /* weak */
-  gint64           existing_user;
   gboolean         busy;
   gboolean         confirmed;      /* completed: the card may leave */
 };
@@ -67,23 +63,26 @@ static void begin_read (ZidValidatePage *self);
 
 /* ---- Helpers ------------------------------------------------------------ */
 
-static void
-holder_from_identity (ZidCardHolder  *holder,
-                      ZidUziIdentity *identity)
-{
-  holder->uzi_number = g_strdup (zid_uzi_identity_get_uzi_number (identity));
-  holder->given_name = g_strdup (zid_uzi_identity_get_given_name (identity));
-  holder->surname = g_strdup (zid_uzi_identity_get_surname (identity));
-  holder->subscriber_number = g_strdup (zid_uzi_identity_get_subscriber_number (identity));
-  holder->role = g_strdup (zid_uzi_identity_get_role (identity));
-  holder->card_type = zid_uzi_identity_get_card_type (identity);
-}
-
 static char *
 holder_name (ZidUziIdentity *identity)
 {
   return g_strdup_printf ("%s %s", zid_uzi_identity_get_given_name (identity),
                           zid_uzi_identity_get_surname (identity));
+}
+
+/* The card has been read (and maybe verified) */
+static gboolean
+has_card (ZidValidatePage *self)
+{
+  return self->flow != NULL && zid_card_completion_get_identity (self->flow) != NULL;
+}
+
+static const char *
+organisation_name (ZidValidatePage *self)
+{
+  const ZidRegistration *r = self->flow ? zid_card_completion_get_registration (self->flow) : NULL;
+
+  return r != NULL ? r->name : "";
 }
 
 static const char *
@@ -150,11 +149,7 @@ clear_pin_entry (ZidValidatePage *self)
 static void
 forget_card (ZidValidatePage *self)
 {
-  g_clear_object (&self->token);
-  g_clear_object (&self->identity);
-  g_clear_object (&self->verified);
-  g_clear_pointer (&self->registration, zid_registration_free);
-  self->existing_user = 0;
+  g_clear_object (&self->flow);
   clear_pin_entry (self);
   gtk_editable_set_text (GTK_EDITABLE (self->birth_entry), "");
   gtk_widget_set_visible (GTK_WIDGET (self->birth_error), FALSE);
@@ -257,7 +252,7 @@ on_card_state (ZidValidatePage *self)
 {
   update_card_state (self);
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "card") == 0 &&
-      !self->busy && self->identity == NULL &&
+      !self->busy && !has_card (self) &&
       zid_card_monitor_get_reader_with_card (self->monitor) != NULL)
     {
       gtk_widget_set_visible (GTK_WIDGET (self->card_message), FALSE);
@@ -268,93 +263,9 @@ on_card_state (ZidValidatePage *self)
 static void
 on_card_removed (ZidValidatePage *self)
 {
-  if (card_needed (self) && (self->identity != NULL || self->busy))
+  if (card_needed (self) && (has_card (self) || self->busy))
     show_card_step (self, _("The UZI card was taken out of the card reader. Nothing has been stored. "
                             "Insert the card again to continue."));
-}
-
-/* Read: the identity without a PIN, its validity, the PIN state, and the
- * pending registration of its URA — before any PIN try is spent */
-typedef struct
-{
-  ZidCardConfig   *config;
-  GCancellable    *cancellable;
-  ZidToken        *token;
-  ZidUziIdentity  *identity;
-  ZidRegistration *registration;
-  gint64           existing_user;
-  ZidPinState      pin_state;
-  int              tries_left;
-} Read;
-
-static void
-read_free (gpointer p)
-{
-  Read *r = p;
-
-  g_clear_pointer (&r->config, zid_card_config_free);
-  g_clear_object (&r->cancellable);
-  g_clear_object (&r->token);
-  g_clear_object (&r->identity);
-  g_clear_pointer (&r->registration, zid_registration_free);
-  g_free (r);
-}
-
-/* Refusals of the card layer go to the audit trail like the core's own */
-static void
-audit_card_refusal (ZidPortal      *portal,
-                    const GError   *error,
-                    ZidUziIdentity *identity)
-{
-  g_autofree char *actor = NULL;
-  g_autofree char *details = NULL;
-
-  if (error->domain != ZID_CARD_ERROR ||
-      !(zid_card_error_is_refusal (error) || error->code == ZID_CARD_ERROR_PIN_INCORRECT ||
-        error->code == ZID_CARD_ERROR_PIN_LOCKED || error->code == ZID_CARD_ERROR_SIGNATURE_INVALID))
-    return;
-  actor = g_strdup_printf ("card:%s", identity ? zid_uzi_identity_get_uzi_number (identity) : "?");
-  details = g_strdup_printf ("%s: %s", zid_card_error_code_name (error->code), error->message);
-  zid_portal_audit (portal, actor, "registration.card.refused",
-                    identity ? zid_uzi_identity_get_subscriber_number (identity) : NULL, details, NULL);
-}
-
-static gpointer
-read_worker (ZidPortal *portal,
-             gpointer   data,
-             GError   **error)
-{
-  Read *r = data;
-  Read *out = g_new0 (Read, 1);
-  g_auto(ZidCardHolder) holder = { 0 };
-  GError *local = NULL;
-
-  out->identity = zid_card_read_identity (r->config, r->cancellable, &out->token, &local);
-  if (out->identity != NULL)
-    zid_uzi_identity_check_validity (out->identity, NULL, &local);
-  if (local == NULL)
-    {
-      out->pin_state = zid_token_get_pin_state (out->token, r->cancellable, &local);
-      out->tries_left = zid_token_get_pin_tries_left (out->token);
-      if (local == NULL && out->pin_state == ZID_PIN_STATE_LOCKED)
-        g_set_error_literal (&local, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_LOCKED,
-                             _("The PIN of this UZI card is blocked."));
-    }
-  if (local != NULL)
-    {
-      audit_card_refusal (portal, local, out->identity);
-      g_propagate_error (error, local);
-      read_free (out);
-      return NULL;
-    }
-  holder_from_identity (&holder, out->identity);
-  out->registration = zid_portal_check_registration (portal, &holder, &out->existing_user, error);
-  if (out->registration == NULL)
-    {
-      read_free (out);
-      return NULL;
-    }
-  return out;
 }
 
 /* Errors that mean "the card is not (or no longer) there": stay on the card step */
@@ -391,22 +302,26 @@ show_pin_state (ZidValidatePage *self,
   gtk_label_set_text (self->pin_message, text);
 }
 
+/* Read: the identity without a PIN, its validity, the PIN state, and the
+ * pending registration of its URA — before any PIN try is spent */
 static void
 read_done (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
+  g_autoptr(ZidValidatePage) self = user_data;
   g_autoptr(GError) error = NULL;
-  Read *r = zid_work_finish (result, &error);
-  ZidValidatePage *self;
   g_autofree char *name = NULL;
   g_autofree char *text = NULL;
+  ZidUziIdentity *identity;
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (!zid_card_completion_read_finish (ZID_CARD_COMPLETION (source), result, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  self = ZID_VALIDATE_PAGE (source);
+  if (ZID_CARD_COMPLETION (source) != self->flow)
+    return;
   set_busy (self, NULL);
-  if (r == NULL)
+  if (error != NULL)
     {
       if (is_card_absence (error))
         {
@@ -417,101 +332,37 @@ read_done (GObject      *source,
         show_refused (self, error);
       return;
     }
-  self->token = g_steal_pointer (&r->token);
-  self->identity = g_steal_pointer (&r->identity);
-  self->registration = g_steal_pointer (&r->registration);
-  self->existing_user = r->existing_user;
-  name = holder_name (self->identity);
+  identity = zid_card_completion_get_identity (self->flow);
+  name = holder_name (identity);
   /* Translators: "UZI card of Jan de Vries (UZI number 123456789)" */
   text = g_strdup_printf (_("UZI card of %s (UZI number %s)"), name,
-                          zid_uzi_identity_get_uzi_number (self->identity));
+                          zid_uzi_identity_get_uzi_number (identity));
   gtk_label_set_text (self->pin_holder, text);
-  show_pin_state (self, r->pin_state, r->tries_left);
+  show_pin_state (self, zid_card_completion_get_pin_state (self->flow),
+                  zid_card_completion_get_pin_tries_left (self->flow));
   gtk_widget_set_visible (self->pin_group, TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (self->pin_entry));
-  read_free (r);
 }
 
 static void
 begin_read (ZidValidatePage *self)
 {
-  Read *r;
-
-  if (self->busy || self->portal == NULL)
+  if (self->busy || self->portal == NULL || self->config == NULL)
     return;
   new_operation (self);
-  r = g_new0 (Read, 1);
-  r->config = zid_card_config_copy (self->config);
-  r->cancellable = g_object_ref (self->cancellable);
+  g_clear_object (&self->flow);
+  self->flow = zid_card_completion_new (self->portal, self->config, NULL);
   set_busy (self, _("Reading the UZI card…"));
-  zid_work_run (self, self->portal, read_worker, r, read_free, read_free,
-                self->cancellable, read_done, NULL);
+  zid_card_completion_read_async (self->flow, self->cancellable, read_done, g_object_ref (self));
 }
 
 /* PIN: login, proof of possession, chain; then the check again with what
  * the verified card says */
-typedef struct
-{
-  ZidToken        *token;
-  ZidPin          *pin;
-  GCancellable    *cancellable;
-  ZidUziIdentity  *verified;
-  ZidRegistration *registration;
-  gint64           existing_user;
-} Verify;
-
-static void
-verify_free (gpointer p)
-{
-  Verify *v = p;
-
-  g_clear_object (&v->token);
-  g_clear_pointer (&v->pin, zid_pin_unref);
-  g_clear_object (&v->cancellable);
-  g_clear_object (&v->verified);
-  g_clear_pointer (&v->registration, zid_registration_free);
-  g_free (v);
-}
-
-static gpointer
-verify_worker (ZidPortal *portal,
-               gpointer   data,
-               GError   **error)
-{
-  Verify *in = data;
-  Verify *out = g_new0 (Verify, 1);
-  g_auto(ZidCardHolder) holder = { 0 };
-  GError *local = NULL;
-
-  out->verified = zid_token_verify (in->token, in->pin, in->cancellable, NULL, &local);
-  g_clear_pointer (&in->pin, zid_pin_unref);
-  if (out->verified == NULL)
-    {
-      g_autoptr(ZidUziIdentity) unverified = NULL;
-      ZidTokenCertificate *cert = zid_token_find_authentication_certificate (in->token, NULL);
-
-      if (cert != NULL && cert->identity != NULL)
-        unverified = g_object_ref (cert->identity);
-      audit_card_refusal (portal, local, unverified);
-      g_propagate_error (error, local);
-      verify_free (out);
-      return NULL;
-    }
-  holder_from_identity (&holder, out->verified);
-  out->registration = zid_portal_check_registration (portal, &holder, &out->existing_user, error);
-  if (out->registration == NULL)
-    {
-      verify_free (out);
-      return NULL;
-    }
-  return out;
-}
-
 static void
 fill_check (ZidValidatePage *self)
 {
-  ZidRegistration *r = self->registration;
-  ZidUziIdentity *id = self->verified;
+  const ZidRegistration *r = zid_card_completion_get_registration (self->flow);
+  ZidUziIdentity *id = zid_card_completion_get_identity (self->flow);
   g_autofree char *name = holder_name (id);
 
   zid_ui_clear_list_box (self->registration_list);
@@ -539,15 +390,16 @@ verify_done (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
+  g_autoptr(ZidValidatePage) self = user_data;
   g_autoptr(GError) error = NULL;
-  Verify *v = zid_work_finish (result, &error);
-  ZidValidatePage *self;
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (!zid_card_completion_verify_finish (ZID_CARD_COMPLETION (source), result, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  self = ZID_VALIDATE_PAGE (source);
+  if (ZID_CARD_COMPLETION (source) != self->flow)
+    return;
   set_busy (self, NULL);
-  if (v == NULL)
+  if (error != NULL)
     {
       if (g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_INCORRECT) ||
           g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_LENGTH))
@@ -561,11 +413,6 @@ verify_done (GObject      *source,
         show_refused (self, error);
       return;
     }
-  g_set_object (&self->verified, v->verified);
-  zid_registration_free (self->registration);
-  self->registration = g_steal_pointer (&v->registration);
-  self->existing_user = v->existing_user;
-  verify_free (v);
   fill_check (self);
   gtk_stack_set_visible_child_name (self->stack, "check");
 }
@@ -577,9 +424,9 @@ pin_action (GtkWidget  *widget,
 {
   ZidValidatePage *self = ZID_VALIDATE_PAGE (widget);
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->pin_entry));
-  Verify *v;
+  g_autoptr(ZidPin) pin = NULL;
 
-  if (self->busy || self->token == NULL)
+  if (self->busy || !has_card (self))
     return;
   if (*text == '\0')
     {
@@ -587,44 +434,15 @@ pin_action (GtkWidget  *widget,
       return;
     }
   new_operation (self);
-  v = g_new0 (Verify, 1);
-  v->token = g_object_ref (self->token);
-  v->pin = zid_pin_new (text, strlen (text));
-  v->cancellable = g_object_ref (self->cancellable);
+  pin = zid_pin_new (text, strlen (text));
   /* The PIN leaves the entry at once; the secure buffer holds it */
   clear_pin_entry (self);
   set_busy (self, _("Checking the PIN and signing with the UZI card…"));
-  zid_work_run (self, self->portal, verify_worker, v, verify_free, verify_free,
-                self->cancellable, verify_done, NULL);
+  zid_card_completion_verify_async (self->flow, pin, self->cancellable, verify_done,
+                                    g_object_ref (self));
 }
 
 /* ---- Completion --------------------------------------------------------- */
-
-typedef struct
-{
-  ZidCardHolder holder;
-  char         *birth_date;
-} Complete;
-
-static void
-complete_free (gpointer p)
-{
-  Complete *c = p;
-
-  zid_card_holder_clear (&c->holder);
-  g_free (c->birth_date);
-  g_free (c);
-}
-
-static gpointer
-complete_worker (ZidPortal *portal,
-                 gpointer   data,
-                 GError   **error)
-{
-  Complete *c = data;
-
-  return zid_portal_complete_registration (portal, &c->holder, c->birth_date, error);
-}
 
 static void
 show_done (ZidValidatePage *self,
@@ -635,11 +453,11 @@ show_done (ZidValidatePage *self,
   if (existing)
     text = g_strdup_printf (_("The organisation %s has been created and you are its administrator. "
                               "Your existing ZORG-ID has been linked: log in with the ZORG-ID Mobile App."),
-                            self->registration->name);
+                            organisation_name (self));
   else
     text = g_strdup_printf (_("The organisation %s has been created and your ZORG-ID has been added to "
                               "the ZORG-ID Mobile App. You are ready to log in."),
-                            self->registration->name);
+                            organisation_name (self));
   adw_status_page_set_description (self->done_status, text);
   gtk_stack_set_visible_child_name (self->stack, "done");
 }
@@ -669,7 +487,7 @@ on_qr_closed (ZidValidatePage *self)
   text = g_strdup_printf (_("The organisation %s has been created and you are its administrator, but the "
                             "QR code was closed before your ZORG-ID was added. Ask another administrator "
                             "of the organisation for a new certificate, or contact VZVZ."),
-                          self->registration->name);
+                          organisation_name (self));
   adw_status_page_set_title (self->waiting_status, _("ZORG-ID Not Added Yet"));
   adw_status_page_set_description (self->waiting_status, text);
 }
@@ -679,16 +497,21 @@ complete_done (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
 {
+  g_autoptr(ZidValidatePage) self = user_data;
   g_autoptr(GError) error = NULL;
-  ZidCompletion *completion = zid_work_finish (result, &error);
-  ZidValidatePage *self;
+  ZidCompletion *completion;
   g_autofree char *person = NULL;
   ZidQrWindow *qr;
   GtkRoot *root;
 
+  completion = zid_card_completion_complete_finish (ZID_CARD_COMPLETION (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  self = ZID_VALIDATE_PAGE (source);
+  if (ZID_CARD_COMPLETION (source) != self->flow)
+    {
+      g_clear_pointer (&completion, zid_completion_free);
+      return;
+    }
   set_busy (self, NULL);
   if (completion == NULL)
     {
@@ -717,7 +540,7 @@ complete_done (GObject      *source,
     _("Your organisation has been created and you are its administrator. Open the ZORG-ID Mobile App, "
       "set a PIN if this is the first time, and scan the QR code in the new window to add your ZORG-ID."));
   gtk_stack_set_visible_child_name (self->stack, "waiting");
-  person = holder_name (self->verified);
+  person = holder_name (zid_card_completion_get_identity (self->flow));
   root = gtk_widget_get_root (GTK_WIDGET (self));
   qr = zid_qr_window_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, completion->enrolment,
                           person, self->portal, self->service, 0);
@@ -731,17 +554,12 @@ static void
 run_complete (ZidValidatePage *self,
               const char      *birth_date)
 {
-  Complete *c;
-
-  if (self->busy || self->verified == NULL)
+  if (self->busy || self->flow == NULL || !zid_card_completion_get_verified (self->flow))
     return;
   new_operation (self);
-  c = g_new0 (Complete, 1);
-  holder_from_identity (&c->holder, self->verified);
-  c->birth_date = g_strdup (birth_date);
   set_busy (self, _("Creating the organisation…"));
-  zid_work_run (self, self->portal, complete_worker, c, complete_free, (GDestroyNotify) zid_completion_free,
-                self->cancellable, complete_done, NULL);
+  zid_card_completion_complete_async (self->flow, birth_date, self->cancellable, complete_done,
+                                      g_object_ref (self));
 }
 
 /* ---- Actions ---------------------------------------------------------- */
@@ -774,7 +592,7 @@ confirm_action (GtkWidget  *widget,
 {
   ZidValidatePage *self = ZID_VALIDATE_PAGE (widget);
 
-  if (self->existing_user != 0)
+  if (self->flow != NULL && zid_card_completion_get_existing_user (self->flow) != 0)
     run_complete (self, NULL);
   else
     gtk_stack_set_visible_child_name (self->stack, "holder");

@@ -117,18 +117,25 @@ new_monitor (Events *ev)
   return monitor;
 }
 
+/* The proof of possession in a thread of its own: the card can be pulled
+ * in the middle of it */
 typedef struct
 {
-  GObject *source;
-  GAsyncResult *result;
-} Done;
+  ZidToken            *token;
+  ZidTokenCertificate *cert;
+  GError              *error;
+  gboolean             ok;
+  gint                 done;
+} Proof;
 
-static void
-done_cb (GObject *source, GAsyncResult *result, gpointer data)
+static gpointer
+prove_thread (gpointer data)
 {
-  Done *d = data;
-  d->source = source;
-  d->result = g_object_ref (result);
+  Proof *p = data;
+
+  p->ok = zid_token_prove_possession (p->token, p->cert, NULL, &p->error);
+  g_atomic_int_set (&p->done, 1);
+  return NULL;
 }
 
 static void
@@ -147,7 +154,6 @@ test_identity_after_insertion (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(ZidReader) first = NULL;
   g_autofree char *atr = NULL;
-  Done d = { 0 };
 
   g_assert_cmpint (zid_card_monitor_get_state (monitor), ==, ZID_CARD_MONITOR_STATE_NO_CARD);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (monitor)), ==, 2);
@@ -163,20 +169,14 @@ test_identity_after_insertion (void)
   g_assert_cmpuint (strlen (atr), >, 4);
 
   /* Read → identity, no PIN */
-  zid_card_read_identity_async (config, NULL, done_cb, &d);
-  WAIT_UNTIL (d.result != NULL, 20000);
-  id = zid_card_read_identity_finish (d.result, &token, &error);
-  g_clear_object (&d.result);
+  id = zid_card_read_identity (config, NULL, &token, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (zid_uzi_identity_get_subscriber_number (id), ==, "12345678");
   g_assert_cmpint (zid_uzi_identity_get_card_type (id), ==, 'Z');
   g_assert_true (zid_token_matches_reader (token, READER0));
 
   /* PIN → verified identity with its chain */
-  zid_token_verify_async (token, pin, NULL, done_cb, &d);
-  WAIT_UNTIL (d.result != NULL, 20000);
-  verified = zid_token_verify_finish (token, d.result, &chain, &error);
-  g_clear_object (&d.result);
+  verified = zid_token_verify (token, pin, NULL, &chain, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (zid_uzi_identity_get_uzi_number (verified), ==, "123456789");
   g_assert_cmpuint (chain->len, ==, 3);
@@ -247,7 +247,8 @@ test_removed_during_signing (void)
   g_autoptr(ZidPin) pin = zid_pin_new ("1234", 4);
   g_autoptr(ZidUziIdentity) id = NULL;
   g_autoptr(GError) error = NULL;
-  Done d = { 0 };
+  Proof proof = { 0 };
+  GThread *thread;
 
   softcard (cmd);
   pkcs11 = zid_pkcs11_new (config, &error);
@@ -260,16 +261,18 @@ test_removed_during_signing (void)
   g_assert_no_error (error);
 
   g_unlink (marker);
-  zid_token_prove_possession_async (token, auth, NULL, done_cb, &d);
+  proof.token = token;
+  proof.cert = auth;
+  thread = g_thread_new ("prove", prove_thread, &proof);
   WAIT_UNTIL (g_file_test (marker, G_FILE_TEST_EXISTS), 10000);
   /* The card is in the middle of signing: pull it out */
   softcard ("remove");
-  WAIT_UNTIL (d.result != NULL, 20000);
-  g_assert_false (zid_token_prove_possession_finish (token, d.result, &error));
-  g_clear_object (&d.result);
-  g_assert_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_CARD_REMOVED);
-  g_assert_cmpstr (error->message, ==, "Kaart verwijderd tijdens het ondertekenen");
-  g_clear_error (&error);
+  WAIT_UNTIL (g_atomic_int_get (&proof.done), 20000);
+  g_thread_join (thread);
+  g_assert_false (proof.ok);
+  g_assert_error (proof.error, ZID_CARD_ERROR, ZID_CARD_ERROR_CARD_REMOVED);
+  g_assert_cmpstr (proof.error->message, ==, "Kaart verwijderd tijdens het ondertekenen");
+  g_clear_error (&proof.error);
 
   /* Put it back: the same process, the same modules, works again */
   softcard (cmd);

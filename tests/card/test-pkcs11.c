@@ -6,21 +6,9 @@
  */
 #include <string.h>
 
+#include "softhsm-fixture.h"
 #include "zid-card.h"
 
-static const char *pki;
-static char *shim;
-
-static ZidCardConfig *
-make_config (void)
-{
-  ZidCardConfig *config = zid_card_config_new (ZID_UZI_ENVIRONMENT_ACCEPTATIE);
-
-  config->module_path = g_strdup (shim);
-  config->load_registered = FALSE;
-  config->trust_dir = g_build_filename (pki, "trust", NULL);
-  return config;
-}
 
 static ZidToken *
 token_with_label (ZidPkcs11  *pkcs11,
@@ -39,7 +27,7 @@ token_with_label (ZidPkcs11  *pkcs11,
 static void
 test_read (void)
 {
-  g_autoptr(ZidCardConfig) config = make_config ();
+  g_autoptr(ZidCardConfig) config = zid_test_softhsm_config ();
   g_autoptr(GError) error = NULL;
   g_autoptr(ZidPkcs11) pkcs11 = zid_pkcs11_new (config, &error);
   g_autoptr(GPtrArray) tokens = NULL;
@@ -82,7 +70,7 @@ static void
 test_sign_rsa_and_ec (void)
 {
   const char *labels[] = { "UZI Jan", "UZI EC" };
-  g_autoptr(ZidCardConfig) config = make_config ();
+  g_autoptr(ZidCardConfig) config = zid_test_softhsm_config ();
   g_autoptr(GError) error = NULL;
   g_autoptr(ZidPkcs11) pkcs11 = zid_pkcs11_new (config, &error);
 
@@ -110,7 +98,7 @@ test_sign_rsa_and_ec (void)
 static void
 test_verify_with_chain (void)
 {
-  g_autoptr(ZidCardConfig) config = make_config ();
+  g_autoptr(ZidCardConfig) config = zid_test_softhsm_config ();
   g_autoptr(GError) error = NULL;
   g_autoptr(ZidPkcs11) pkcs11 = zid_pkcs11_new (config, &error);
   g_autoptr(ZidToken) token = token_with_label (pkcs11, "UZI Jan");
@@ -127,7 +115,7 @@ test_verify_with_chain (void)
 static void
 test_pin_length_costs_no_try (void)
 {
-  g_autoptr(ZidCardConfig) config = make_config ();
+  g_autoptr(ZidCardConfig) config = zid_test_softhsm_config ();
   g_autoptr(GError) error = NULL;
   g_autoptr(ZidPkcs11) pkcs11 = zid_pkcs11_new (config, &error);
   g_autoptr(ZidToken) token = token_with_label (pkcs11, "UZI Jan");
@@ -145,7 +133,7 @@ test_pin_length_costs_no_try (void)
 static void
 test_wrong_pin_then_right (void)
 {
-  g_autoptr(ZidCardConfig) config = make_config ();
+  g_autoptr(ZidCardConfig) config = zid_test_softhsm_config ();
   g_autoptr(GError) error = NULL;
   g_autoptr(ZidPkcs11) pkcs11 = zid_pkcs11_new (config, &error);
   g_autoptr(ZidToken) token = token_with_label (pkcs11, "UZI Jan");
@@ -170,56 +158,32 @@ test_wrong_pin_then_right (void)
   g_assert_true (zid_token_login (token, right, NULL, &error));
 }
 
-typedef struct
-{
-  GMainLoop *loop;
-  ZidUziIdentity *identity;
-  GPtrArray *chain;
-  GError *error;
-} AsyncResult;
-
+/* Cancelled before the card is looked at: no PIN try is spent */
 static void
-verified (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
+test_verify_cancelled (void)
 {
-  AsyncResult *r = user_data;
-
-  r->identity = zid_card_verify_finish (result, &r->chain, &r->error);
-  g_main_loop_quit (r->loop);
-}
-
-static void
-test_verify_async (void)
-{
-  g_autoptr(ZidCardConfig) config = make_config ();
+  g_autoptr(ZidCardConfig) config = zid_test_softhsm_config ();
   g_autoptr(ZidPin) pin = zid_pin_new ("1234", 4);
   g_autoptr(GCancellable) cancelled = g_cancellable_new ();
-  AsyncResult r = { g_main_loop_new (NULL, FALSE), NULL, NULL, NULL };
+  g_autoptr(ZidUziIdentity) id = NULL;
+  g_autoptr(GPtrArray) chain = NULL;
+  g_autoptr(GError) error = NULL;
 
-  zid_card_verify_async (config, pin, NULL, verified, &r);
-  g_main_loop_run (r.loop);
-  g_assert_no_error (r.error);
-  g_assert_nonnull (r.identity);
-  g_assert_cmpuint (r.chain->len, ==, 3);
-  g_assert_finalize_object (r.identity);
-  g_ptr_array_unref (r.chain);
-  r.identity = NULL;
-  r.chain = NULL;
+  id = zid_card_verify (config, pin, NULL, &chain, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (chain->len, ==, 3);
+  g_clear_object (&id);
 
   g_cancellable_cancel (cancelled);
-  zid_card_verify_async (config, pin, cancelled, verified, &r);
-  g_main_loop_run (r.loop);
-  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_null (r.identity);
-  g_clear_error (&r.error);
-  g_main_loop_unref (r.loop);
+  id = zid_card_verify (config, pin, cancelled, NULL, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (id);
 }
 
 static void
 test_module_load_failure (void)
 {
-  g_autoptr(ZidCardConfig) config = make_config ();
+  g_autoptr(ZidCardConfig) config = zid_test_softhsm_config ();
   g_autoptr(GError) error = NULL;
   g_autoptr(ZidPkcs11) pkcs11 = NULL;
 
@@ -240,7 +204,7 @@ test_module_load_failure (void)
 static void
 test_pin_locks_after_three (void)
 {
-  g_autoptr(ZidCardConfig) config = make_config ();
+  g_autoptr(ZidCardConfig) config = zid_test_softhsm_config ();
   g_autoptr(GError) error = NULL;
   g_autoptr(ZidPkcs11) pkcs11 = zid_pkcs11_new (config, &error);
   g_autoptr(ZidToken) token = token_with_label (pkcs11, "UZI Jan");
@@ -274,62 +238,28 @@ int
 main (int   argc,
       char *argv[])
 {
+  const char *cards[] = { "jan", "ec", NULL };
+  const char *labels[] = { "UZI Jan", "UZI EC", NULL };
   g_autofree char *dir = NULL;
-  g_autofree char *conf = NULL;
-  const char *tests;
   int status;
 
   g_test_init (&argc, &argv, NULL);
 
-  pki = g_getenv ("ZID_TEST_PKI");
-  tests = g_getenv ("ZID_CARD_TESTS");
-  shim = g_strdup (g_getenv ("ZID_PIN_COUNTER_SHIM"));
-  if (pki == NULL || tests == NULL || shim == NULL)
-    {
-      g_printerr ("run through meson test\n");
-      return 77;
-    }
-  if (!g_file_test ("/usr/bin/softhsm2-util", G_FILE_TEST_EXISTS))
-    {
-      g_printerr ("SKIP: softhsm2 not installed\n");
-      return 77;
-    }
-
-  dir = g_dir_make_tmp ("zid-softhsm-XXXXXX", NULL);
-  for (guint i = 0; i < 2; i++)
-    {
-      g_autofree char *script = g_build_filename (tests, "softhsm-token.sh", NULL);
-      g_autofree char *card = g_build_filename (pki, "cards", i == 0 ? "jan" : "ec", NULL);
-      const char *argv_[] = { script, dir, i == 0 ? "UZI Jan" : "UZI EC", "1234", card, NULL };
-      g_autoptr(GError) error = NULL;
-      int wait_status = 0;
-
-      if (!g_spawn_sync (NULL, (char **) argv_, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
-                         &wait_status, &error) ||
-          !g_spawn_check_wait_status (wait_status, &error))
-        {
-          g_printerr ("softhsm-token.sh: %s\n", error->message);
-          return 1;
-        }
-    }
-  conf = g_build_filename (dir, "softhsm2.conf", NULL);
-  g_setenv ("SOFTHSM2_CONF", conf, TRUE);
+  dir = zid_test_softhsm_tokens (cards, labels, &status);
+  if (dir == NULL)
+    return status;
 
   g_test_add_func ("/pkcs11/read", test_read);
   g_test_add_func ("/pkcs11/sign-rsa-and-ec", test_sign_rsa_and_ec);
   g_test_add_func ("/pkcs11/verify-with-chain", test_verify_with_chain);
-  g_test_add_func ("/pkcs11/verify-async", test_verify_async);
+  g_test_add_func ("/pkcs11/verify-cancelled", test_verify_cancelled);
   g_test_add_func ("/pkcs11/pin-length", test_pin_length_costs_no_try);
   g_test_add_func ("/pkcs11/wrong-pin-then-right", test_wrong_pin_then_right);
   g_test_add_func ("/pkcs11/module-load-failure", test_module_load_failure);
   g_test_add_func ("/pkcs11/pin-locks-after-three", test_pin_locks_after_three);
   status = g_test_run ();
 
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);
-    if (system (cmd) != 0)
-      g_printerr ("could not remove %s\n", dir);
-  }
-  g_free (shim);
+  if (!zid_test_softhsm_remove (dir))
+    g_printerr ("could not remove %s\n", dir);
   return status;
 }

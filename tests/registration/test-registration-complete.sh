@@ -110,6 +110,8 @@ complete --ura 56789012 --pin-file "$(pin reg-m)" --birth-date 1970-01-01
 refused "card type M" not-permitted 1 "type M"
 
 "$sc" eject >/dev/null; insert reg-lock
+complete --ura 67890123 --pin-file "$tmp/nonexistent" --birth-date 1970-01-01
+check "unreadable PIN file: exit 2" [ "$rc" = 2 ]
 printf '9999' >"$tmp/wrong"
 complete --ura 67890123 --pin-file "$tmp/wrong" --birth-date 1970-01-01
 refused "wrong PIN" pin-incorrect 1 "nog 2 pogingen"
@@ -119,13 +121,13 @@ complete --ura 67890123 --pin-file "$tmp/wrong" --birth-date 1970-01-01
 check "third wrong PIN: exit 1, locked" [ "$rc" = 1 ] && [ "$(json_get "$out" 'j["error"]')" = pin-locked ]
 complete --ura 67890123 --pin-file "$(pin reg-lock)" --birth-date 1970-01-01
 refused "right PIN on a locked card" pin-locked 1 ""
-complete --ura 67890123 --pin-file "$tmp/nonexistent" --birth-date 1970-01-01
-check "unreadable PIN file: exit 2" [ "$rc" = 2 ]
 run_admin registration complete --ura 67890123 1234
 check "PIN on the command line is refused: exit 2" [ "$rc" = 2 ]
 
 check "refusals stored nothing" [ "$(orgs)" = "$before" ]
 check "card refusals are audited (expired, untrusted, PIN)" [ "$(sql "SELECT group_concat(substr(details, 1, instr(details, ':') - 1), ' ') FROM (SELECT details FROM audit WHERE action = 'registration.card.refused' ORDER BY id)")" = "untrusted expired pin-incorrect pin-incorrect pin-locked pin-locked" ]
+complete --ura 67890123 --pin-file "$tmp/nonexistent" --birth-date 1970-01-01
+refused "a blocked PIN is refused when the card is read, before the PIN is asked" pin-locked 1 "geblokkeerd"
 check "URA mismatch and type M are audited" [ "$(sql "SELECT count(*) FROM audit WHERE action = 'registration.check.refused' AND (details LIKE '%hoort bij URA 34567890%' OR details LIKE '%type M%')")" = 2 ]
 
 # --- two processes at the same time, one card ---------------------------------------------
