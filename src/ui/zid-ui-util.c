@@ -135,31 +135,6 @@ zid_ui_format_memberships (ZidUser *user)
   return g_string_free (out, FALSE);
 }
 
-char *
-zid_ui_fold (const char *text)
-{
-  g_autofree char *decomposed = NULL;
-  g_autofree char *folded = NULL;
-  GString *out;
-
-  if (text == NULL)
-    return g_strdup ("");
-  decomposed = g_utf8_normalize (text, -1, G_NORMALIZE_NFD);
-  if (decomposed == NULL)
-    return g_strdup ("");
-  out = g_string_sized_new (strlen (decomposed));
-  for (const char *p = decomposed; *p; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (g_unichar_ismark (c))
-        continue;
-      g_string_append_unichar (out, c);
-    }
-  folded = g_string_free (out, FALSE);
-  return g_utf8_casefold (folded, -1);
-}
-
 GdkTexture *
 zid_ui_qr_texture (const char  *payload,
                    int          module_pixels,

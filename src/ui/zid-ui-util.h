@@ -23,8 +23,6 @@ char       *zid_ui_format_remaining    (gint64            seconds,
                                         gboolean          minutes_seconds);
 /* "Organisatie A (Administrator), Organisatie B (Gebruiker)" */
 char       *zid_ui_format_memberships  (ZidUser          *user);
-/* Case- and accent-free key for prefix matching */
-char       *zid_ui_fold                (const char       *text);
 
 /* An owned QR texture: @module_pixels per module, 4-module quiet zone */
 GdkTexture *zid_ui_qr_texture          (const char       *payload,
