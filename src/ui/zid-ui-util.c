@@ -135,6 +135,43 @@ zid_ui_format_memberships (ZidUser *user)
   return g_string_free (out, FALSE);
 }
 
+void
+zid_ui_show_toast (GtkWidget  *widget,
+                   const char *message)
+{
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+  gtk_widget_activate_action (widget, "win.show-toast", "s", message ? message : "");
+}
+
+void
+zid_ui_show_enrolment (GtkWidget          *widget,
+                       const ZidEnrolment *enrolment,
+                       const char         *person)
+{
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+  g_return_if_fail (enrolment != NULL && enrolment->payload != NULL);
+  gtk_widget_activate_action (widget, "win.show-enrolment", ZID_UI_ENROLMENT_TYPE,
+                              enrolment->user_id, (gint32) enrolment->purpose,
+                              enrolment->payload, enrolment->expires, person ? person : "");
+}
+
+ZidEnrolment *
+zid_ui_enrolment_from_variant (GVariant    *param,
+                               const char **person)
+{
+  ZidEnrolment *enrolment = g_new0 (ZidEnrolment, 1);
+  const char *payload;
+  gint32 purpose;
+
+  g_variant_get (param, "(xi&sx&s)", &enrolment->user_id, &purpose, &payload,
+                 &enrolment->expires, person);
+  enrolment->purpose = (ZidCodePurpose) purpose;
+  enrolment->payload = g_strdup (payload);
+  if (**person == '\0')
+    *person = NULL;
+  return enrolment;
+}
+
 GdkTexture *
 zid_ui_qr_texture (const char  *payload,
                    int          module_pixels,

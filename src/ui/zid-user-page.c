@@ -7,10 +7,8 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
-#include "zid-application.h"
 #include "zid-ui-util.h"
 #include "zid-user-page.h"
-#include "zid-window.h"
 #include "zid-work.h"
 
 static const char *attribute_types[] = { "uzi", "agb", "big", "taak" };
@@ -56,6 +54,7 @@ struct _ZidUserPage
   GCancellable  *cancellable;
   GCancellable  *card_cancellable;   /* a card read in progress; cancelled on dispose */
   UserData      *data;
+  ZidCardConfig *card;               /* the UZI card settings of the window */
   gint64         actor;
   gint64         user;
 };
@@ -90,10 +89,7 @@ static void
 toast (ZidUserPage *self,
        const char  *message)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  if (ZID_IS_WINDOW (root))
-    zid_window_add_toast (ZID_WINDOW (root), message);
+  zid_ui_show_toast (GTK_WIDGET (self), message);
 }
 
 static const char *
@@ -384,13 +380,16 @@ zid_user_page_clear (ZidUserPage *self)
 }
 
 void
-zid_user_page_load (ZidUserPage *self,
-                    ZidPortal   *portal,
-                    gint64       actor,
-                    gint64       user)
+zid_user_page_load (ZidUserPage         *self,
+                    ZidPortal           *portal,
+                    const ZidCardConfig *card,
+                    gint64               actor,
+                    gint64               user)
 {
   g_return_if_fail (ZID_IS_USER_PAGE (self));
   g_set_object (&self->portal, portal);
+  g_clear_pointer (&self->card, zid_card_config_free);
+  self->card = card ? zid_card_config_copy (card) : NULL;
   self->actor = actor;
   self->user = user;
   g_clear_pointer (&self->data, user_data_free);
@@ -526,7 +525,6 @@ op_done (GObject      *source,
   ZidUserPage *self;
   const char *message = NULL;
   g_autofree char *owned = NULL;
-  GtkRoot *root;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -552,9 +550,8 @@ op_done (GObject      *source,
     default: break;
     }
   toast (self, message);
-  root = gtk_widget_get_root (GTK_WIDGET (self));
-  if (r->enrolment != NULL && ZID_IS_WINDOW (root))
-    zid_window_show_qr (ZID_WINDOW (root), r->enrolment, person (self));
+  if (r->enrolment != NULL)
+    zid_ui_show_enrolment (GTK_WIDGET (self), r->enrolment, person (self));
   op_result_free (r);
   zid_user_page_reload (self);
 }
@@ -767,11 +764,9 @@ attribute_response (AdwMessageDialog *dialog,
   op->text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (f->task_code))));
   if (g_str_equal (op->type, "uzi"))
     {
-      GtkApplication *app = gtk_window_get_application (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (f->self))));
-
       op->kind = OP_UZI_ATTRIBUTE;
-      op->card = ZID_IS_APPLICATION (app) ? zid_application_dup_card_config (ZID_APPLICATION (app))
-                                          : zid_card_config_new_from_environment (ZID_UZI_ENVIRONMENT_ACCEPTATIE);
+      op->card = f->self->card ? zid_card_config_copy (f->self->card)
+                               : zid_card_config_new_from_environment (ZID_UZI_ENVIRONMENT_ACCEPTATIE);
       toast (f->self, _("Reading the UZI card…"));
     }
   run_op (f->self, op);
@@ -965,6 +960,7 @@ zid_user_page_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->card_cancellable);
   g_clear_pointer (&self->data, user_data_free);
+  g_clear_pointer (&self->card, zid_card_config_free);
   G_OBJECT_CLASS (zid_user_page_parent_class)->finalize (object);
 }
 
