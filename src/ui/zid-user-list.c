@@ -8,7 +8,7 @@
 
 #include "zid-search.h"
 #include "zid-user-list.h"
-#include "zid-user-row.h"
+#include "zid-user-item.h"
 
 #define SEARCH_KEYS "zid-search-keys"
 
@@ -30,7 +30,7 @@ struct _ZidUserList
   GPtrArray   *levels;    /* Level: the current query and the prefixes typed before it */
   GArray      *shown;     /* the items: the current matches, or the last
                            * non-empty ones while nothing matches; NULL: everyone */
-  GPtrArray   *rows;      /* ZidUserRow per position handed out (NULL: none yet) */
+  GPtrArray   *items;     /* ZidUserItem per position handed out (NULL: none yet) */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -99,7 +99,7 @@ shown_user (ZidUserList *self,
 static GType
 get_item_type (GListModel *model)
 {
-  return ZID_TYPE_USER_ROW;
+  return ZID_TYPE_USER_ITEM;
 }
 
 static guint
@@ -114,17 +114,17 @@ get_item (GListModel *model,
 {
   ZidUserList *self = ZID_USER_LIST (model);
 
-  ZidUserRow *row;
+  ZidUserItem *item;
 
   if (position >= n_shown (self))
     return NULL;
-  if (position >= self->rows->len)
-    g_ptr_array_set_size (self->rows, position + 1);
-  row = g_ptr_array_index (self->rows, position);
-  if (row == NULL)
-    row = g_ptr_array_index (self->rows, position) = zid_user_row_new ();
-  zid_user_row_set_user (row, shown_user (self, position));
-  return g_object_ref (row);
+  if (position >= self->items->len)
+    g_ptr_array_set_size (self->items, position + 1);
+  item = g_ptr_array_index (self->items, position);
+  if (item == NULL)
+    item = g_ptr_array_index (self->items, position) = zid_user_item_new ();
+  zid_user_item_set_user (item, shown_user (self, position));
+  return g_object_ref (item);
 }
 
 static void
@@ -135,7 +135,7 @@ list_model_iface_init (GListModelInterface *iface)
   iface->get_item = get_item;
 }
 
-/* Makes @items (NULL: everyone) the items, from @before of them. The rows
+/* Makes @items (NULL: everyone) the items, from @before of them. The items
  * handed out keep their identity: the users at their positions change
  * (notify::user), and only the tail of the list is added or removed */
 static void
@@ -151,12 +151,12 @@ show (ZidUserList *self,
   self->shown = items;
 
   after = n_shown (self);
-  for (guint i = 0; i < MIN (after, self->rows->len); i++)
+  for (guint i = 0; i < MIN (after, self->items->len); i++)
     {
-      ZidUserRow *row = g_ptr_array_index (self->rows, i);
+      ZidUserItem *item = g_ptr_array_index (self->items, i);
 
-      if (row != NULL)
-        zid_user_row_set_user (row, shown_user (self, i));
+      if (item != NULL)
+        zid_user_item_set_user (item, shown_user (self, i));
     }
   if (after < before)
     g_list_model_items_changed (G_LIST_MODEL (self), after, before - after, 0);
@@ -274,7 +274,7 @@ zid_user_list_finalize (GObject *object)
   g_ptr_array_unref (self->users);
   g_ptr_array_unref (self->levels);
   g_clear_pointer (&self->shown, g_array_unref);
-  g_ptr_array_unref (self->rows);
+  g_ptr_array_unref (self->items);
   g_free (self->keys);
   G_OBJECT_CLASS (zid_user_list_parent_class)->finalize (object);
 }
@@ -290,7 +290,7 @@ zid_user_list_init (ZidUserList *self)
 {
   self->users = g_ptr_array_new_with_free_func (g_object_unref);
   self->levels = g_ptr_array_new_with_free_func ((GDestroyNotify) level_free);
-  self->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_object_unref);
+  self->items = g_ptr_array_new_with_free_func ((GDestroyNotify) g_object_unref);
 }
 
 ZidUserList *

@@ -5,11 +5,12 @@
  * zid-search.h; zid_user_list_prepare_user, done in the loading worker) are
  * gathered into one array when the list is set, and a query is a scan over
  * that array with zid_search_query_matches() — of the previous query's
- * matches when the query narrows it. The matches of the earlier queries the current one extends are kept,
- * so Backspace finds its result without a scan.
- * The items are ZidUserRow objects, one per position, that keep their
- * identity across queries (see zid-user-row.h): a query changes the users of
- * the rows and adds or removes rows at the end only. A query that matches
+ * matches when the query narrows it. The matches of the earlier queries
+ * the current one narrows are kept, so Backspace finds its result without
+ * a scan.
+ * The items are ZidUserItem objects, one per position, that keep their
+ * identity across queries (see zid-user-item.h): a query changes the users of
+ * the items and adds or removes items at the end only. A query that matches
  * nobody leaves the items as they were (zid_user_list_get_n_matches() says
  * 0): the view shows a placeholder instead of the list then, and GTK keeps
  * the list's row widgets for the next query. At 100,000 users a keystroke
