@@ -47,7 +47,7 @@
 #include "zid-store-private.h"
 #include "zid-ui-resources.h"
 #include "zid-user-list.h"
-#include "zid-user-row.h"
+#include "zid-user-item.h"
 #include "zid-users-view.h"
 
 #define DAY ((gint64) 24 * 60 * 60)
@@ -191,13 +191,13 @@ check_matches (GListModel *shown,
   n_rows = MIN (n, 200);
   for (guint i = 0; i < n_rows; i++)
     {
-      g_autoptr(ZidUserRow) a = g_list_model_get_item (shown, i);
-      g_autoptr(ZidUserRow) b = g_list_model_get_item (G_LIST_MODEL (fresh), i);
+      g_autoptr(ZidUserItem) a = g_list_model_get_item (shown, i);
+      g_autoptr(ZidUserItem) b = g_list_model_get_item (G_LIST_MODEL (fresh), i);
 
-      if (zid_user_row_get_user (a) != zid_user_row_get_user (b))
+      if (zid_user_item_get_user (a) != zid_user_item_get_user (b))
         g_error ("\"%s\": row %u shows %s, a fresh scan %s", typed, i,
-                 zid_user_get_display_name (zid_user_row_get_user (a)),
-                 zid_user_get_display_name (zid_user_row_get_user (b)));
+                 zid_user_get_display_name (zid_user_item_get_user (a)),
+                 zid_user_get_display_name (zid_user_item_get_user (b)));
     }
 }
 

@@ -261,7 +261,14 @@ zid_portal_list_users (ZidPortal   *self,
   return zid_portal_search_users (self, actor, organisation, search, 0, NULL, error);
 }
 
-#define check_action_locked _zid_portal_check_action
+/* The members of the actor's organisations (?1 the actor, ?2 one of them
+ * or 0 for all) born on ?3 */
+#define BORN_ON \
+  " FROM memberships a" \
+  " JOIN memberships m ON m.organisation_id = a.organisation_id" \
+  " JOIN users u ON u.id = m.user_id AND u.birth_date = ?3" \
+  " JOIN organisations o ON o.id = m.organisation_id" \
+  " WHERE a.user_id = ?1 AND a.role >= 2 AND ?2 IN (0, a.organisation_id)"
 
 /* The users an actor manages, in name-key order when searching; @limit
  * bounds the rows read (a first page: a common prefix in an organisation of
@@ -276,35 +283,32 @@ zid_portal_search_users (ZidPortal   *self,
                          GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *key = NULL;
-  g_autofree char *key_end = NULL;
+  g_autoptr(ZidSearchQuery) query = zid_search_query_new (search);
+  const char *key = query && !query->birth_date ? query->text : NULL;
+  const char *birth_date = query && query->birth_date ? query->text : NULL;
+  g_autofree char *key_end = key ? prefix_end (key) : NULL;
   GPtrArray *users = NULL;
   sqlite3_stmt *stmt;
   gint64 rows = limit > 0 ? (gint64) limit : -1;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
 
-  if (search != NULL)
-    {
-      key = zid_name_key (search);
-      if (*key == '\0')
-        g_clear_pointer (&key, g_free);
-      else
-        key_end = prefix_end (key);
-    }
-
   if (!zid_store_begin (self->store, FALSE, error))
     return NULL;
 
-  if (!check_action_locked (self, actor, ZID_ACTION_VIEW_USERS, 0, organisation, &local_error))
+  if (!_zid_portal_check_action (self, actor, ZID_ACTION_VIEW_USERS, 0, organisation, &local_error))
     goto out;
 
   if (n_matches != NULL)
     {
       gboolean row = FALSE;
 
-      /* check_action_locked() made sure the actor manages @organisation */
-      if (key == NULL && organisation != 0)
+      /* _zid_portal_check_action() made sure the actor manages @organisation */
+      if (birth_date != NULL)
+        stmt = zid_store_query (self->store, &local_error,
+                                "SELECT count (DISTINCT m.user_id)" BORN_ON,
+                                "iit", actor, organisation, birth_date);
+      else if (key == NULL && organisation != 0)
         stmt = zid_store_query (self->store, &local_error,
                                 "SELECT count (*) FROM memberships WHERE organisation_id = ?",
                                 "i", organisation);
@@ -333,8 +337,15 @@ zid_portal_search_users (ZidPortal   *self,
     }
 
   /* One organisation: its rows in index order (a page stops early); all
-   * the actor's organisations: through the actor's memberships. */
-  if (key == NULL && organisation != 0)
+   * the actor's organisations: through the actor's memberships. A birth
+   * date: the actor's members born that day. */
+  if (birth_date != NULL)
+    stmt = zid_store_query (self->store, &local_error,
+                            "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role"
+                            BORN_ON " ORDER BY m.user_id"
+                            " LIMIT ?4",
+                            "iiti", actor, organisation, birth_date, rows);
+  else if (key == NULL && organisation != 0)
     stmt = zid_store_query (self->store, &local_error,
                             "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role"
                             " FROM memberships m"
@@ -388,8 +399,6 @@ out:
     g_propagate_error (error, g_steal_pointer (&local_error));
   return users;
 }
-
-#undef check_action_locked
 
 ZidUser *
 zid_portal_get_user (ZidPortal   *self,

@@ -10,6 +10,8 @@
 #include <glib.h>
 #include <sqlite3.h>
 
+#include "zid-search.h"
+
 G_BEGIN_DECLS
 
 /* How long a write waits for another process's transaction, in all */
@@ -72,12 +74,5 @@ gboolean      zid_store_audit_append (ZidStore    *self,
 gboolean      zid_store_audit_verify (ZidStore    *self,
                                       gint64      *bad_event,
                                       GError     **error);
-
-/* Search keys for names: case folded, accents removed */
-char         *zid_name_key           (const char  *text);
-/* Every key a member is found by: each word of the first and last name,
- * the whole last name and "first last" (no empty keys; may repeat) */
-GStrv         zid_name_keys          (const char  *first_name,
-                                      const char  *last_name);
 
 G_END_DECLS

@@ -23,7 +23,7 @@ struct _ZidQrWindow
 
   /* owned */
   ZidPortal       *portal;
-  GObject         *service;
+  ZidService      *service;
   GCancellable    *cancellable;
   char            *payload;
   char            *person;
@@ -52,7 +52,7 @@ mark_redeemed (ZidQrWindow *self)
 }
 
 static void
-on_enrolled (GObject     *service,
+on_enrolled (ZidService  *service,
              gint64       user_id,
              int          purpose,
              const char  *serial,
@@ -341,7 +341,7 @@ zid_qr_window_new (GtkWindow          *parent,
                    const ZidEnrolment *enrolment,
                    const char         *person,
                    ZidPortal          *portal,
-                   GObject            *service,
+                   ZidService         *service,
                    gint64              actor)
 {
   ZidQrWindow *self;
@@ -376,7 +376,7 @@ zid_qr_window_new (GtkWindow          *parent,
   zid_qr_view_set_code (self->view, enrolment->payload, enrolment->expires, FALSE);
   zid_qr_view_set_status (self->view, _("Waiting for scan…"));
 
-  if (service != NULL && g_signal_lookup ("enrolled", G_OBJECT_TYPE (service)) != 0)
+  if (service != NULL)
     {
       self->service = g_object_ref (service);
       g_signal_connect_object (service, "enrolled", G_CALLBACK (on_enrolled), self, 0);

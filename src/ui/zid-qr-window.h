@@ -13,6 +13,7 @@
 #include <adwaita.h>
 
 #include "zid-core.h"
+#include "zid-service.h"
 
 G_BEGIN_DECLS
 
@@ -25,7 +26,7 @@ ZidQrWindow *zid_qr_window_new          (GtkWindow          *parent,
                                          const ZidEnrolment *enrolment,
                                          const char         *person,
                                          ZidPortal          *portal,
-                                         GObject            *service,
+                                         ZidService         *service,
                                          gint64              actor);
 gboolean     zid_qr_window_get_redeemed (ZidQrWindow        *self);
 

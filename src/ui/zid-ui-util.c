@@ -135,29 +135,41 @@ zid_ui_format_memberships (ZidUser *user)
   return g_string_free (out, FALSE);
 }
 
-char *
-zid_ui_fold (const char *text)
+void
+zid_ui_show_toast (GtkWidget  *widget,
+                   const char *message)
 {
-  g_autofree char *decomposed = NULL;
-  g_autofree char *folded = NULL;
-  GString *out;
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+  gtk_widget_activate_action (widget, "win.show-toast", "s", message ? message : "");
+}
 
-  if (text == NULL)
-    return g_strdup ("");
-  decomposed = g_utf8_normalize (text, -1, G_NORMALIZE_NFD);
-  if (decomposed == NULL)
-    return g_strdup ("");
-  out = g_string_sized_new (strlen (decomposed));
-  for (const char *p = decomposed; *p; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
+void
+zid_ui_show_enrolment (GtkWidget          *widget,
+                       const ZidEnrolment *enrolment,
+                       const char         *person)
+{
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+  g_return_if_fail (enrolment != NULL && enrolment->payload != NULL);
+  gtk_widget_activate_action (widget, "win.show-enrolment", ZID_UI_ENROLMENT_TYPE,
+                              enrolment->user_id, (gint32) enrolment->purpose,
+                              enrolment->payload, enrolment->expires, person ? person : "");
+}
 
-      if (g_unichar_ismark (c))
-        continue;
-      g_string_append_unichar (out, c);
-    }
-  folded = g_string_free (out, FALSE);
-  return g_utf8_casefold (folded, -1);
+ZidEnrolment *
+zid_ui_enrolment_from_variant (GVariant    *param,
+                               const char **person)
+{
+  ZidEnrolment *enrolment = g_new0 (ZidEnrolment, 1);
+  const char *payload;
+  gint32 purpose;
+
+  g_variant_get (param, "(xi&sx&s)", &enrolment->user_id, &purpose, &payload,
+                 &enrolment->expires, person);
+  enrolment->purpose = (ZidCodePurpose) purpose;
+  enrolment->payload = g_strdup (payload);
+  if (**person == '\0')
+    *person = NULL;
+  return enrolment;
 }
 
 GdkTexture *

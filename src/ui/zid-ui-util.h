@@ -23,8 +23,6 @@ char       *zid_ui_format_remaining    (gint64            seconds,
                                         gboolean          minutes_seconds);
 /* "Organisatie A (Administrator), Organisatie B (Gebruiker)" */
 char       *zid_ui_format_memberships  (ZidUser          *user);
-/* Case- and accent-free key for prefix matching */
-char       *zid_ui_fold                (const char       *text);
 
 /* An owned QR texture: @module_pixels per module, 4-module quiet zone */
 GdkTexture *zid_ui_qr_texture          (const char       *payload,
@@ -32,6 +30,21 @@ GdkTexture *zid_ui_qr_texture          (const char       *payload,
                                         GError          **error);
 
 void        zid_ui_clear_list_box      (GtkListBox       *box);
+
+/* The routes from a widget up to its window, which installs them:
+ * "win.show-toast" (s: the message) and "win.show-enrolment"
+ * (ZID_UI_ENROLMENT_TYPE: user, purpose, payload, expires, person) shows
+ * an enrolment or new-certificate QR. Nothing happens outside a window. */
+#define ZID_UI_ENROLMENT_TYPE "(xisxs)"
+void        zid_ui_show_toast          (GtkWidget          *widget,
+                                        const char         *message);
+void        zid_ui_show_enrolment      (GtkWidget          *widget,
+                                        const ZidEnrolment *enrolment,
+                                        const char         *person);
+/* The enrolment a "win.show-enrolment" parameter carries; @person borrowed
+ * from @param */
+ZidEnrolment *zid_ui_enrolment_from_variant (GVariant     *param,
+                                        const char        **person);
 
 /* Blocking (worker threads): is there a card reader with a card? FALSE with
  * a ZID_CARD_ERROR in plain Dutch: no card service, no reader, no card */

@@ -6,18 +6,18 @@
 
 #include <string.h>
 
-#include "zid-ui-util.h"
+#include "zid-search.h"
 #include "zid-user-list.h"
-#include "zid-user-row.h"
+#include "zid-user-item.h"
 
-#define FOLD_KEY "zid-fold-keys"
+#define SEARCH_KEYS "zid-search-keys"
 
 /* The result for one query; each level of the history is narrower than
  * the one before it */
 typedef struct
 {
-  char   *query;          /* folded */
-  GArray *matches;        /* guint indices into the users, in order */
+  ZidSearchQuery *query;
+  GArray         *matches;        /* guint indices into the users, in order */
 } Level;
 
 struct _ZidUserList
@@ -26,11 +26,11 @@ struct _ZidUserList
 
   /* owned */
   GPtrArray   *users;     /* ZidUser */
-  const char **keys;      /* per user: "first\nlast\nfull", borrowed from the user */
+  const char **keys;      /* per user: zid_search_member_keys(), borrowed from the user */
   GPtrArray   *levels;    /* Level: the current query and the prefixes typed before it */
   GArray      *shown;     /* the items: the current matches, or the last
                            * non-empty ones while nothing matches; NULL: everyone */
-  GPtrArray   *rows;      /* ZidUserRow per position handed out (NULL: none yet) */
+  GPtrArray   *items;     /* ZidUserItem per position handed out (NULL: none yet) */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -41,18 +41,17 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (ZidUserList, zid_user_list, G_TYPE_OBJECT,
 void
 zid_user_list_prepare_user (ZidUser *user)
 {
-  g_autofree char *first = zid_ui_fold (zid_user_get_first_name (user));
-  g_autofree char *last = zid_ui_fold (zid_user_get_last_name (user));
-  g_autofree char *full = zid_ui_fold (zid_user_get_display_name (user));
-
-  g_object_set_data_full (G_OBJECT (user), FOLD_KEY,
-                          g_strdup_printf ("%s\n%s\n%s", first, last, full), g_free);
+  g_object_set_data_full (G_OBJECT (user), SEARCH_KEYS,
+                          zid_search_member_keys (zid_user_get_first_name (user),
+                                                  zid_user_get_last_name (user),
+                                                  zid_user_get_birth_date (user)),
+                          g_free);
 }
 
 static void
 level_free (Level *level)
 {
-  g_free (level->query);
+  zid_search_query_free (level->query);
   g_array_unref (level->matches);
   g_free (level);
 }
@@ -63,29 +62,12 @@ current_level (ZidUserList *self)
   return self->levels->len > 0 ? g_ptr_array_index (self->levels, self->levels->len - 1) : NULL;
 }
 
-static gboolean
-matches (const char *keys,
-         const char *query,
-         gsize       qlen)
-{
-  for (const char *k = keys; k != NULL; )
-    {
-      if (*k == *query && strncmp (k, query, qlen) == 0)
-        return TRUE;
-      k = strchr (k, '\n');
-      if (k != NULL)
-        k++;
-    }
-  return FALSE;
-}
-
 /* The users of @within (NULL: all) that @query matches, in order */
 static GArray *
-scan (ZidUserList *self,
-      GArray      *within,
-      const char  *query)
+scan (ZidUserList          *self,
+      GArray               *within,
+      const ZidSearchQuery *query)
 {
-  gsize qlen = strlen (query);
   guint n = within ? within->len : self->users->len;
   GArray *result = g_array_new (FALSE, FALSE, sizeof (guint));
 
@@ -93,7 +75,7 @@ scan (ZidUserList *self,
     {
       guint u = within ? g_array_index (within, guint, i) : i;
 
-      if (matches (self->keys[u], query, qlen))
+      if (zid_search_query_matches (query, self->keys[u]))
         g_array_append_val (result, u);
     }
   return result;
@@ -117,7 +99,7 @@ shown_user (ZidUserList *self,
 static GType
 get_item_type (GListModel *model)
 {
-  return ZID_TYPE_USER_ROW;
+  return ZID_TYPE_USER_ITEM;
 }
 
 static guint
@@ -132,17 +114,17 @@ get_item (GListModel *model,
 {
   ZidUserList *self = ZID_USER_LIST (model);
 
-  ZidUserRow *row;
+  ZidUserItem *item;
 
   if (position >= n_shown (self))
     return NULL;
-  if (position >= self->rows->len)
-    g_ptr_array_set_size (self->rows, position + 1);
-  row = g_ptr_array_index (self->rows, position);
-  if (row == NULL)
-    row = g_ptr_array_index (self->rows, position) = zid_user_row_new ();
-  zid_user_row_set_user (row, shown_user (self, position));
-  return g_object_ref (row);
+  if (position >= self->items->len)
+    g_ptr_array_set_size (self->items, position + 1);
+  item = g_ptr_array_index (self->items, position);
+  if (item == NULL)
+    item = g_ptr_array_index (self->items, position) = zid_user_item_new ();
+  zid_user_item_set_user (item, shown_user (self, position));
+  return g_object_ref (item);
 }
 
 static void
@@ -153,7 +135,7 @@ list_model_iface_init (GListModelInterface *iface)
   iface->get_item = get_item;
 }
 
-/* Makes @items (NULL: everyone) the items, from @before of them. The rows
+/* Makes @items (NULL: everyone) the items, from @before of them. The items
  * handed out keep their identity: the users at their positions change
  * (notify::user), and only the tail of the list is added or removed */
 static void
@@ -169,12 +151,12 @@ show (ZidUserList *self,
   self->shown = items;
 
   after = n_shown (self);
-  for (guint i = 0; i < MIN (after, self->rows->len); i++)
+  for (guint i = 0; i < MIN (after, self->items->len); i++)
     {
-      ZidUserRow *row = g_ptr_array_index (self->rows, i);
+      ZidUserItem *item = g_ptr_array_index (self->items, i);
 
-      if (row != NULL)
-        zid_user_row_set_user (row, shown_user (self, i));
+      if (item != NULL)
+        zid_user_item_set_user (item, shown_user (self, i));
     }
   if (after < before)
     g_list_model_items_changed (G_LIST_MODEL (self), after, before - after, 0);
@@ -187,14 +169,14 @@ zid_user_list_set_users (ZidUserList *self,
                          GPtrArray   *users)
 {
   Level *level;
-  g_autofree char *query = NULL;
+  g_autoptr(ZidSearchQuery) query = NULL;
   guint before, n;
 
   g_return_if_fail (ZID_IS_USER_LIST (self));
 
   /* the query stays, its matches are computed anew */
   level = current_level (self);
-  query = level ? g_strdup (level->query) : NULL;
+  query = level ? g_steal_pointer (&level->query) : NULL;
   g_ptr_array_set_size (self->levels, 0);
   before = n_shown (self);
 
@@ -204,12 +186,12 @@ zid_user_list_set_users (ZidUserList *self,
   for (guint i = 0; i < n; i++)
     {
       ZidUser *user = g_ptr_array_index (users, i);
-      const char *keys = g_object_get_data (G_OBJECT (user), FOLD_KEY);
+      const char *keys = g_object_get_data (G_OBJECT (user), SEARCH_KEYS);
 
       if (keys == NULL)
         {
           zid_user_list_prepare_user (user);
-          keys = g_object_get_data (G_OBJECT (user), FOLD_KEY);
+          keys = g_object_get_data (G_OBJECT (user), SEARCH_KEYS);
         }
       self->keys[i] = keys;
     }
@@ -238,28 +220,25 @@ void
 zid_user_list_set_query (ZidUserList *self,
                          const char  *query)
 {
-  g_autofree char *folded = NULL;
+  g_autoptr(ZidSearchQuery) wanted = NULL;
   Level *level;
 
   g_return_if_fail (ZID_IS_USER_LIST (self));
 
-  if (query != NULL && *query != '\0')
-    folded = zid_ui_fold (query);
-  if (folded != NULL && *folded == '\0')
-    g_clear_pointer (&folded, g_free);
+  wanted = zid_search_query_new (query);
 
-  /* back to the longest earlier query this one extends (Backspace: that
-   * query itself), then narrow its matches */
+  /* back to the longest earlier query this one narrows (Backspace: that
+   * query itself), then narrow its matches; a birth date narrows nothing */
   while ((level = current_level (self)) != NULL &&
-         (folded == NULL || !g_str_has_prefix (folded, level->query)))
+         (wanted == NULL || !zid_search_query_narrows (level->query, wanted)))
     g_ptr_array_set_size (self->levels, self->levels->len - 1);
-  if (folded != NULL && (level == NULL || strcmp (folded, level->query) != 0))
+  if (wanted != NULL && (level == NULL || !zid_search_query_narrows (wanted, level->query)))
     {
       GArray *within = level ? level->matches : NULL;
 
       level = g_new0 (Level, 1);
-      level->matches = scan (self, within, folded);
-      level->query = g_steal_pointer (&folded);
+      level->matches = scan (self, within, wanted);
+      level->query = g_steal_pointer (&wanted);
       g_ptr_array_add (self->levels, level);
     }
 
@@ -295,7 +274,7 @@ zid_user_list_finalize (GObject *object)
   g_ptr_array_unref (self->users);
   g_ptr_array_unref (self->levels);
   g_clear_pointer (&self->shown, g_array_unref);
-  g_ptr_array_unref (self->rows);
+  g_ptr_array_unref (self->items);
   g_free (self->keys);
   G_OBJECT_CLASS (zid_user_list_parent_class)->finalize (object);
 }
@@ -311,7 +290,7 @@ zid_user_list_init (ZidUserList *self)
 {
   self->users = g_ptr_array_new_with_free_func (g_object_unref);
   self->levels = g_ptr_array_new_with_free_func ((GDestroyNotify) level_free);
-  self->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_object_unref);
+  self->items = g_ptr_array_new_with_free_func ((GDestroyNotify) g_object_unref);
 }
 
 ZidUserList *

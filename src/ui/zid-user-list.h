@@ -1,15 +1,16 @@
 /* zid-user-list.h — the users overview's model: users, filtered by name
  *
  * A GListModel over a plain array of users, with the search filter built
- * in: each user's case- and accent-free name keys (first name, last name,
- * full name; zid_user_list_prepare_user, done in the loading worker) are
- * gathered into one array when the list is set, and a query is a prefix scan
- * over that array — of the previous query's matches when the query extends
- * it. The matches of the earlier queries the current one extends are kept,
- * so Backspace finds its result without a scan.
- * The items are ZidUserRow objects, one per position, that keep their
- * identity across queries (see zid-user-row.h): a query changes the users of
- * the rows and adds or removes rows at the end only. A query that matches
+ * in: each user's search keys (the core's name keys and birth date,
+ * zid-search.h; zid_user_list_prepare_user, done in the loading worker) are
+ * gathered into one array when the list is set, and a query is a scan over
+ * that array with zid_search_query_matches() — of the previous query's
+ * matches when the query narrows it. The matches of the earlier queries
+ * the current one narrows are kept, so Backspace finds its result without
+ * a scan.
+ * The items are ZidUserItem objects, one per position, that keep their
+ * identity across queries (see zid-user-item.h): a query changes the users of
+ * the items and adds or removes items at the end only. A query that matches
  * nobody leaves the items as they were (zid_user_list_get_n_matches() says
  * 0): the view shows a placeholder instead of the list then, and GTK keeps
  * the list's row widgets for the next query. At 100,000 users a keystroke
@@ -40,7 +41,7 @@ void         zid_user_list_set_query    (ZidUserList *self,
 /* The users the query matches (the items, unless that is none) */
 guint        zid_user_list_get_n_matches (ZidUserList *self);
 guint        zid_user_list_get_n_total  (ZidUserList *self);
-/* The name keys the filter matches on; thread-safe on a user nobody else
+/* The search keys the filter matches on; thread-safe on a user nobody else
  * touches yet (the loading worker) */
 void         zid_user_list_prepare_user (ZidUser     *user);
 

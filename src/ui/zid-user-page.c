@@ -7,13 +7,12 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
-#include "zid-application.h"
+#include "zid-attribute-dialog.h"
+#include "zid-block-dialog.h"
+#include "zid-membership-dialog.h"
 #include "zid-ui-util.h"
 #include "zid-user-page.h"
-#include "zid-window.h"
 #include "zid-work.h"
-
-static const char *attribute_types[] = { "uzi", "agb", "big", "taak" };
 
 typedef struct
 {
@@ -56,6 +55,7 @@ struct _ZidUserPage
   GCancellable  *cancellable;
   GCancellable  *card_cancellable;   /* a card read in progress; cancelled on dispose */
   UserData      *data;
+  ZidCardConfig *card;               /* the UZI card settings of the window */
   gint64         actor;
   gint64         user;
 };
@@ -90,10 +90,7 @@ static void
 toast (ZidUserPage *self,
        const char  *message)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  if (ZID_IS_WINDOW (root))
-    zid_window_add_toast (ZID_WINDOW (root), message);
+  zid_ui_show_toast (GTK_WIDGET (self), message);
 }
 
 static const char *
@@ -384,13 +381,16 @@ zid_user_page_clear (ZidUserPage *self)
 }
 
 void
-zid_user_page_load (ZidUserPage *self,
-                    ZidPortal   *portal,
-                    gint64       actor,
-                    gint64       user)
+zid_user_page_load (ZidUserPage         *self,
+                    ZidPortal           *portal,
+                    const ZidCardConfig *card,
+                    gint64               actor,
+                    gint64               user)
 {
   g_return_if_fail (ZID_IS_USER_PAGE (self));
   g_set_object (&self->portal, portal);
+  g_clear_pointer (&self->card, zid_card_config_free);
+  self->card = card ? zid_card_config_copy (card) : NULL;
   self->actor = actor;
   self->user = user;
   g_clear_pointer (&self->data, user_data_free);
@@ -526,7 +526,6 @@ op_done (GObject      *source,
   ZidUserPage *self;
   const char *message = NULL;
   g_autofree char *owned = NULL;
-  GtkRoot *root;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -552,9 +551,8 @@ op_done (GObject      *source,
     default: break;
     }
   toast (self, message);
-  root = gtk_widget_get_root (GTK_WIDGET (self));
-  if (r->enrolment != NULL && ZID_IS_WINDOW (root))
-    zid_window_show_qr (ZID_WINDOW (root), r->enrolment, person (self));
+  if (r->enrolment != NULL)
+    zid_ui_show_enrolment (GTK_WIDGET (self), r->enrolment, person (self));
   op_result_free (r);
   zid_user_page_reload (self);
 }
@@ -571,111 +569,46 @@ run_op (ZidUserPage *self,
                 self->cancellable, op_done, NULL);
 }
 
-/* A dialog with a form: responses cancel / save */
-static AdwMessageDialog *
-form_dialog (ZidUserPage *self,
-             const char  *heading,
-             const char  *body,
-             const char  *save_label,
-             GtkWidget   *form)
+static GtkWindow *
+parent_window (ZidUserPage *self)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
+}
+
+/* A confirmation: responses cancel / save */
+static AdwMessageDialog *
+confirm_dialog (ZidUserPage *self,
+                const char  *heading,
+                const char  *body,
+                const char  *save_label)
+{
   AdwMessageDialog *dialog;
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (root), heading, body));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent_window (self), heading, body));
   adw_message_dialog_add_responses (dialog, "cancel", _("Cancel"), "save", save_label, NULL);
   adw_message_dialog_set_default_response (dialog, "save");
   adw_message_dialog_set_close_response (dialog, "cancel");
   adw_message_dialog_set_response_appearance (dialog, "save", ADW_RESPONSE_SUGGESTED);
-  if (form != NULL)
-    adw_message_dialog_set_extra_child (dialog, form);
   return dialog;
 }
 
-static GtkWidget *
-form_grid (void)
-{
-  GtkWidget *grid = gtk_grid_new ();
-
-  gtk_grid_set_row_spacing (GTK_GRID (grid), 12);
-  gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
-  return grid;
-}
-
+/* Organisaties: + Registreren */
 static void
-form_add (GtkWidget  *grid,
-          int         row,
-          const char *label,
-          GtkWidget  *field)
+membership_response (ZidMembershipDialog *dialog,
+                     const char          *response,
+                     ZidUserPage         *self)
 {
-  GtkWidget *l = gtk_label_new_with_mnemonic (label);
-
-  gtk_label_set_xalign (GTK_LABEL (l), 1);
-  gtk_label_set_mnemonic_widget (GTK_LABEL (l), field);
-  gtk_widget_set_hexpand (field, TRUE);
-  gtk_grid_attach (GTK_GRID (grid), l, 0, row, 1, 1);
-  gtk_grid_attach (GTK_GRID (grid), field, 1, row, 1, 1);
-}
-
-/* Organisaties: + Registreren (Fig. 9/10) */
-typedef struct
-{
-  ZidUserPage *self;
-  GtkDropDown *orgs;
-  GtkDropDown *roles;
-  GPtrArray   *offered;     /* OrgRoles *, borrowed from self->data */
-  GArray      *role_ids;    /* ZidRole per row of @roles */
-} MembershipForm;
-
-static void
-membership_form_free (gpointer p)
-{
-  MembershipForm *f = p;
-
-  g_ptr_array_unref (f->offered);
-  g_array_unref (f->role_ids);
-  g_object_unref (f->self);
-  g_free (f);
-}
-
-static void
-membership_org_changed (MembershipForm *f)
-{
-  guint i = gtk_drop_down_get_selected (f->orgs);
-  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
-  OrgRoles *o;
-
-  g_array_set_size (f->role_ids, 0);
-  if (i < f->offered->len)
-    {
-      o = g_ptr_array_index (f->offered, i);
-      /* Gebruiker first: the common case, and the default */
-      for (ZidRole role = ZID_ROLE_GEBRUIKER; role <= ZID_ROLE_ADMINISTRATOR; role++)
-        if (o->roles & (1u << role))
-          {
-            gtk_string_list_append (names, zid_ui_role_label (role));
-            g_array_append_val (f->role_ids, role);
-          }
-    }
-  gtk_drop_down_set_model (f->roles, G_LIST_MODEL (names));
-}
-
-static void
-membership_response (AdwMessageDialog *dialog,
-                     const char       *response,
-                     MembershipForm   *f)
-{
-  guint oi = gtk_drop_down_get_selected (f->orgs);
-  guint ri = gtk_drop_down_get_selected (f->roles);
   Op *op;
 
-  if (g_strcmp0 (response, "save") != 0 || oi >= f->offered->len || ri >= f->role_ids->len)
+  if (g_strcmp0 (response, "save") != 0 || zid_membership_dialog_get_organisation (dialog) == 0)
     return;
   op = g_new0 (Op, 1);
   op->kind = OP_MEMBERSHIP;
-  op->organisation = ((OrgRoles *) g_ptr_array_index (f->offered, oi))->org->id;
-  op->role = g_array_index (f->role_ids, ZidRole, ri);
-  run_op (f->self, op);
+  op->organisation = zid_membership_dialog_get_organisation (dialog);
+  op->role = zid_membership_dialog_get_role (dialog);
+  run_op (self, op);
 }
 
 static void
@@ -684,97 +617,47 @@ add_membership_action (GtkWidget  *widget,
                        GVariant   *param)
 {
   ZidUserPage *self = ZID_USER_PAGE (widget);
-  MembershipForm *f;
-  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
-  GtkWidget *grid = form_grid ();
-  AdwMessageDialog *dialog;
+  ZidMembershipDialog *dialog;
 
   if (self->data == NULL)
     return;
-  f = g_new0 (MembershipForm, 1);
-  f->self = g_object_ref (self);
-  f->offered = g_ptr_array_new ();
-  f->role_ids = g_array_new (FALSE, FALSE, sizeof (ZidRole));
+  dialog = zid_membership_dialog_new (parent_window (self));
   for (guint i = 0; i < self->data->organisations->len; i++)
     {
       OrgRoles *o = g_ptr_array_index (self->data->organisations, i);
 
-      if (o->roles == 0)
-        continue;
-      g_ptr_array_add (f->offered, o);
-      gtk_string_list_append (names, o->org->name);
+      if (o->roles != 0)
+        zid_membership_dialog_add_organisation (dialog, o->org, o->roles);
     }
-  f->orgs = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (names)), NULL));
-  f->roles = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
-  form_add (grid, 0, _("_Organisation"), GTK_WIDGET (f->orgs));
-  form_add (grid, 1, _("_Authorisation"), GTK_WIDGET (f->roles));
-  g_signal_connect_swapped (f->orgs, "notify::selected", G_CALLBACK (membership_org_changed), f);
-  membership_org_changed (f);
-
-  dialog = form_dialog (self, _("Register Organisation"),
-                        _("Check the organisation and choose the role."), _("Save"), grid);
-  g_signal_connect_data (dialog, "response", G_CALLBACK (membership_response), f,
-                         (GClosureNotify) (void (*) (void)) membership_form_free, 0);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (membership_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-/* Attributen: + Registreren (Fig. 22/23) */
-typedef struct
-{
-  ZidUserPage *self;
-  GtkDropDown *types;
-  GtkDropDown *orgs;
-  GtkEntry    *task_code;
-  GtkLabel    *note;
-} AttributeForm;
-
+/* Attributen: + Registreren */
 static void
-attribute_form_free (gpointer p)
+attribute_response (ZidAttributeDialog *dialog,
+                    const char         *response,
+                    ZidUserPage        *self)
 {
-  AttributeForm *f = p;
-
-  g_object_unref (f->self);
-  g_free (f);
-}
-
-static void
-attribute_type_changed (AttributeForm *f)
-{
-  gboolean uzi = gtk_drop_down_get_selected (f->types) == 0;
-
-  gtk_widget_set_visible (GTK_WIDGET (f->note), uzi);
-  /* The card's UZI number is the task code */
-  gtk_widget_set_sensitive (GTK_WIDGET (f->task_code), !uzi);
-  gtk_entry_set_placeholder_text (f->task_code, uzi ? _("The UZI number of the card") : NULL);
-}
-
-static void
-attribute_response (AdwMessageDialog *dialog,
-                    const char       *response,
-                    AttributeForm    *f)
-{
-  guint ti = gtk_drop_down_get_selected (f->types);
-  guint oi = gtk_drop_down_get_selected (f->orgs);
+  const char *kind = zid_attribute_dialog_get_kind (dialog);
   Op *op;
 
-  if (g_strcmp0 (response, "save") != 0 || f->self->data == NULL ||
-      ti >= G_N_ELEMENTS (attribute_types) || oi >= f->self->data->organisations->len)
+  if (g_strcmp0 (response, "save") != 0 || self->data == NULL || kind == NULL ||
+      zid_attribute_dialog_get_organisation (dialog) == 0)
     return;
   op = g_new0 (Op, 1);
   op->kind = OP_ATTRIBUTE;
-  op->type = g_strdup (attribute_types[ti]);
-  op->organisation = ((OrgRoles *) g_ptr_array_index (f->self->data->organisations, oi))->org->id;
-  op->text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (f->task_code))));
-  if (g_str_equal (op->type, "uzi"))
+  op->type = g_strdup (kind);
+  op->organisation = zid_attribute_dialog_get_organisation (dialog);
+  op->text = zid_attribute_dialog_dup_task_code (dialog);
+  if (g_str_equal (kind, "uzi"))
     {
-      GtkApplication *app = gtk_window_get_application (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (f->self))));
-
       op->kind = OP_UZI_ATTRIBUTE;
-      op->card = ZID_IS_APPLICATION (app) ? zid_application_dup_card_config (ZID_APPLICATION (app))
-                                          : zid_card_config_new_from_environment (ZID_UZI_ENVIRONMENT_ACCEPTATIE);
-      toast (f->self, _("Reading the UZI card…"));
+      op->card = self->card ? zid_card_config_copy (self->card)
+                            : zid_card_config_new_from_environment (ZID_UZI_ENVIRONMENT_ACCEPTATIE);
+      toast (self, _("Reading the UZI card…"));
     }
-  run_op (f->self, op);
+  run_op (self, op);
 }
 
 static void
@@ -783,62 +666,30 @@ add_attribute_action (GtkWidget  *widget,
                       GVariant   *param)
 {
   ZidUserPage *self = ZID_USER_PAGE (widget);
-  AttributeForm *f;
-  g_autoptr(GtkStringList) types = gtk_string_list_new (NULL);
-  g_autoptr(GtkStringList) orgs = gtk_string_list_new (NULL);
-  GtkWidget *grid = form_grid ();
-  AdwMessageDialog *dialog;
+  ZidAttributeDialog *dialog;
 
   if (self->data == NULL)
     return;
-  f = g_new0 (AttributeForm, 1);
-  f->self = g_object_ref (self);
-  for (guint i = 0; i < G_N_ELEMENTS (attribute_types); i++)
-    gtk_string_list_append (types, zid_ui_attribute_type_label (attribute_types[i]));
+  dialog = zid_attribute_dialog_new (parent_window (self));
   for (guint i = 0; i < self->data->organisations->len; i++)
-    gtk_string_list_append (orgs, ((OrgRoles *) g_ptr_array_index (self->data->organisations, i))->org->name);
-
-  f->types = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (types)), NULL));
-  f->orgs = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (orgs)), NULL));
-  f->task_code = GTK_ENTRY (gtk_entry_new ());
-  gtk_entry_set_activates_default (f->task_code, TRUE);
-  f->note = GTK_LABEL (gtk_label_new (
-    _("An attribute registered with a UZI card is assigned to your own ZORG-ID, "
-      "not to this user. Insert your UZI card in the card reader: when you save, "
-      "the card is read and its UZI number becomes the task code.")));
-  gtk_label_set_wrap (f->note, TRUE);
-  gtk_label_set_max_width_chars (f->note, 40);
-  gtk_label_set_xalign (f->note, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (f->note), "dim-label");
-  form_add (grid, 0, _("_Type"), GTK_WIDGET (f->types));
-  form_add (grid, 1, _("_Organisation"), GTK_WIDGET (f->orgs));
-  form_add (grid, 2, _("Task _code"), GTK_WIDGET (f->task_code));
-  gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (f->note), 0, 3, 2, 1);
-  /* The manual's own example is a task code for care staff: start there */
-  gtk_drop_down_set_selected (f->types, 3);
-  g_signal_connect_swapped (f->types, "notify::selected", G_CALLBACK (attribute_type_changed), f);
-  attribute_type_changed (f);
-
-  dialog = form_dialog (self, _("Add Attribute"), NULL, _("Save"), grid);
-  g_signal_connect_data (dialog, "response", G_CALLBACK (attribute_response), f,
-                         (GClosureNotify) (void (*) (void)) attribute_form_free, 0);
+    zid_attribute_dialog_add_organisation (dialog, ((OrgRoles *) g_ptr_array_index (self->data->organisations, i))->org);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (attribute_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-/* Status: Blokkeren (Fig. 24–26) */
+/* Status: Blokkeren */
 static void
-block_response (AdwMessageDialog *dialog,
-                const char       *response,
-                ZidUserPage      *self)
+block_response (ZidBlockDialog *dialog,
+                const char     *response,
+                ZidUserPage    *self)
 {
-  GtkDropDown *reasons = g_object_get_data (G_OBJECT (dialog), "reasons");
   Op *op;
 
   if (g_strcmp0 (response, "save") != 0)
     return;
   op = g_new0 (Op, 1);
   op->kind = OP_BLOCK;
-  op->reason = ZID_BLOCK_REASON_SECURITY_INCIDENT + gtk_drop_down_get_selected (reasons);
+  op->reason = zid_block_dialog_get_reason (dialog);
   run_op (self, op);
 }
 
@@ -848,21 +699,8 @@ block_action (GtkWidget  *widget,
               GVariant   *param)
 {
   ZidUserPage *self = ZID_USER_PAGE (widget);
-  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
-  GtkWidget *grid = form_grid ();
-  GtkWidget *reasons;
-  AdwMessageDialog *dialog;
-  g_autofree char *body = NULL;
+  ZidBlockDialog *dialog = zid_block_dialog_new (parent_window (self), person (self));
 
-  for (ZidBlockReason r = ZID_BLOCK_REASON_SECURITY_INCIDENT; r <= ZID_BLOCK_REASON_SUSPICIOUS_ACTIVITY; r++)
-    gtk_string_list_append (names, zid_ui_block_reason_label (r));
-  reasons = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (names)), NULL);
-  form_add (grid, 0, _("_Reason"), reasons);
-
-  body = g_strdup_printf (_("%s can no longer use the ZORG-ID Mobile App, in any organisation, "
-                            "until the block is lifted. Choose the reason."), person (self));
-  dialog = form_dialog (self, _("Change Status"), body, _("Save"), grid);
-  g_object_set_data (G_OBJECT (dialog), "reasons", reasons);
   g_signal_connect_object (dialog, "response", G_CALLBACK (block_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -891,7 +729,7 @@ unblock_action (GtkWidget  *widget,
   AdwMessageDialog *dialog;
   g_autofree char *body = g_strdup_printf (_("Activate %s? They can use their ZORG-ID again."), person (self));
 
-  dialog = form_dialog (self, _("Activate User"), body, _("Activate"), NULL);
+  dialog = confirm_dialog (self, _("Activate User"), body, _("Activate"));
   g_signal_connect_object (dialog, "response", G_CALLBACK (unblock_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -923,7 +761,7 @@ revoke_action (GtkWidget  *widget,
     _("The ZORG-ID of %s in the ZORG-ID Mobile App stops working. This cannot be undone: "
       "the certificate cannot be restored. A new certificate can be issued afterwards."), person (self));
 
-  dialog = form_dialog (self, _("Revoke Certificate?"), body, _("Revoke"), NULL);
+  dialog = confirm_dialog (self, _("Revoke Certificate?"), body, _("Revoke"));
   adw_message_dialog_set_response_appearance (dialog, "save", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (dialog, "cancel");
   g_object_set_data_full (G_OBJECT (dialog), "serial", g_variant_dup_string (param, NULL), g_free);
@@ -965,6 +803,7 @@ zid_user_page_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->card_cancellable);
   g_clear_pointer (&self->data, user_data_free);
+  g_clear_pointer (&self->card, zid_card_config_free);
   G_OBJECT_CLASS (zid_user_page_parent_class)->finalize (object);
 }
 

@@ -14,6 +14,7 @@
 
 #include <gtk/gtk.h>
 
+#include "zid-card.h"
 #include "zid-core.h"
 
 G_BEGIN_DECLS
@@ -21,11 +22,15 @@ G_BEGIN_DECLS
 #define ZID_TYPE_USER_PAGE (zid_user_page_get_type ())
 G_DECLARE_FINAL_TYPE (ZidUserPage, zid_user_page, ZID, USER_PAGE, GtkBox)
 
-void zid_user_page_load   (ZidUserPage *self,
-                           ZidPortal   *portal,
-                           gint64       actor,
-                           gint64       user);
-void zid_user_page_reload (ZidUserPage *self);
-void zid_user_page_clear  (ZidUserPage *self);
+/* @card: the UZI card settings for an attribute "via a UZI-pas" (copied;
+ * NULL: those of the acceptatie environment). The page reaches its window
+ * through "win.show-toast" and "win.show-enrolment" only. */
+void zid_user_page_load   (ZidUserPage         *self,
+                           ZidPortal           *portal,
+                           const ZidCardConfig *card,
+                           gint64               actor,
+                           gint64               user);
+void zid_user_page_reload (ZidUserPage         *self);
+void zid_user_page_clear  (ZidUserPage         *self);
 
 G_END_DECLS

@@ -9,7 +9,7 @@
 
 #include "zid-ui-util.h"
 #include "zid-user-list.h"
-#include "zid-user-row.h"
+#include "zid-user-item.h"
 #include "zid-users-view.h"
 #include "zid-work.h"
 
@@ -28,7 +28,7 @@ struct _ZidUsersView
   ZidPortal           *portal;
   GCancellable        *cancellable;
   ZidUserList         *list;
-  GPtrArray           *spare_rows;   /* ZidUsersRow, unparented */
+  GPtrArray           *spare_rows;   /* ZidUserRow, unparented */
   gint64               actor;
 };
 
@@ -103,8 +103,8 @@ zid_users_view_is_filtering (ZidUsersView *self)
  * reach assistive technologies as the row's name (the user's name) and
  * description (the other columns). */
 
-#define ZID_TYPE_USERS_ROW (zid_users_row_get_type ())
-G_DECLARE_FINAL_TYPE (ZidUsersRow, zid_users_row, ZID, USERS_ROW, GtkWidget)
+#define ZID_TYPE_USER_ROW (zid_user_row_get_type ())
+G_DECLARE_FINAL_TYPE (ZidUserRow, zid_user_row, ZID, USER_ROW, GtkWidget)
 
 enum
 {
@@ -123,7 +123,7 @@ static const double column_share[N_TEXT_COLUMNS] = { 0.21, 0.14, 0.26, 0.10, 0.1
 #define ROW_PAD_X 6
 #define ROW_PAD_Y 6
 
-struct _ZidUsersRow
+struct _ZidUserRow
 {
   GtkWidget    parent_instance;
 
@@ -135,18 +135,18 @@ struct _ZidUsersRow
   int          column_width[N_TEXT_COLUMNS];
   gboolean     layouts_stale;              /* texts or widths changed since */
   gboolean     bold;                       /* the header */
-  ZidUserRow  *item;
+  ZidUserItem  *item;
   gulong       item_handler;
   ZidUser     *shown;                      /* borrowed: what the texts show */
 };
 
-G_DEFINE_FINAL_TYPE (ZidUsersRow, zid_users_row, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (ZidUserRow, zid_user_row, GTK_TYPE_WIDGET)
 
 /* The rows draw with the list's Pango context, one for all of them (a
  * context of its own cost a quarter of a row's construction); the header,
  * outside the list, with its own */
 static PangoContext *
-zid_users_row_get_context (ZidUsersRow *self)
+zid_user_row_get_context (ZidUserRow *self)
 {
   GtkWidget *list = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_LIST_VIEW);
 
@@ -189,7 +189,7 @@ line_height (PangoContext *context)
 /* The texts go to Pango only when the row is drawn: of the ~200 rows GTK
  * keeps bound, a search changes all and shows about 20 */
 static void
-zid_users_row_set_texts (ZidUsersRow        *self,
+zid_user_row_set_texts (ZidUserRow        *self,
                          const char * const *texts)
 {
   for (int i = 0; i < N_TEXT_COLUMNS; i++)
@@ -202,11 +202,11 @@ zid_users_row_set_texts (ZidUsersRow        *self,
 }
 
 static void
-zid_users_row_ensure_layouts (ZidUsersRow *self)
+zid_user_row_ensure_layouts (ZidUserRow *self)
 {
   if (self->layouts[0] == NULL)
     {
-      PangoContext *context = zid_users_row_get_context (self);
+      PangoContext *context = zid_user_row_get_context (self);
       g_autoptr(PangoAttrList) bold = pango_attr_list_new ();
 
       pango_attr_list_insert (bold, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
@@ -231,9 +231,9 @@ zid_users_row_ensure_layouts (ZidUsersRow *self)
 }
 
 static void
-zid_users_row_update (ZidUsersRow *self)
+zid_user_row_update (ZidUserRow *self)
 {
-  ZidUser *user = self->item ? zid_user_row_get_user (self->item) : NULL;
+  ZidUser *user = self->item ? zid_user_item_get_user (self->item) : NULL;
   g_autofree char *memberships = NULL;
   g_autofree char *last_use = NULL;
   g_autofree char *manage = NULL;
@@ -245,7 +245,7 @@ zid_users_row_update (ZidUsersRow *self)
   self->shown = user;
   if (user == NULL)
     {
-      zid_users_row_set_texts (self, (const char *[N_TEXT_COLUMNS]) { NULL });
+      zid_user_row_set_texts (self, (const char *[N_TEXT_COLUMNS]) { NULL });
       return;
     }
 
@@ -255,7 +255,7 @@ zid_users_row_update (ZidUsersRow *self)
   texts[COL_STATUS] = zid_user_get_blocked (user) ? _("blocked") : _("active");
   texts[COL_MOBILE_ID] = zid_ui_mobile_id_label (zid_user_get_mobile_id (user));
   texts[COL_LAST_USE] = last_use = zid_ui_format_time (zid_user_get_last_use (user));
-  zid_users_row_set_texts (self, texts);
+  zid_user_row_set_texts (self, texts);
 
   /* Translators: a row of the users overview for assistive technologies:
    * birth date, organisations and roles, status, mobile ID, last use */
@@ -280,7 +280,7 @@ zid_users_row_update (ZidUsersRow *self)
  * every search, and a row action leaves the button insensitive once GTK
  * 4.8 has taken the row out of one list item and put it in another. */
 static void
-zid_users_row_manage (ZidUsersRow *self)
+zid_user_row_manage (ZidUserRow *self)
 {
   if (self->shown != NULL)
     gtk_widget_activate_action (GTK_WIDGET (self), "win.manage-user", "x", zid_user_get_id (self->shown));
@@ -288,12 +288,12 @@ zid_users_row_manage (ZidUsersRow *self)
 
 /* A row keeps its item while the search changes the item's user: follow it */
 static void
-zid_users_row_set_item (ZidUsersRow *self,
-                        ZidUserRow  *item)
+zid_user_row_set_item (ZidUserRow *self,
+                        ZidUserItem  *item)
 {
   if (self->item == item)
     {
-      zid_users_row_update (self);
+      zid_user_row_update (self);
       return;
     }
   if (self->item != NULL)
@@ -301,12 +301,12 @@ zid_users_row_set_item (ZidUsersRow *self,
   g_set_object (&self->item, item);
   if (item != NULL)
     self->item_handler = g_signal_connect_swapped (item, "notify::user",
-                                                   G_CALLBACK (zid_users_row_update), self);
-  zid_users_row_update (self);
+                                                   G_CALLBACK (zid_user_row_update), self);
+  zid_user_row_update (self);
 }
 
 static void
-zid_users_row_measure (GtkWidget      *widget,
+zid_user_row_measure (GtkWidget      *widget,
                        GtkOrientation  orientation,
                        int             for_size,
                        int            *minimum,
@@ -314,7 +314,7 @@ zid_users_row_measure (GtkWidget      *widget,
                        int            *minimum_baseline,
                        int            *natural_baseline)
 {
-  ZidUsersRow *self = ZID_USERS_ROW (widget);
+  ZidUserRow *self = ZID_USER_ROW (widget);
   int button_min = 0, button_nat = 0;
 
   gtk_widget_measure (self->button, orientation, -1, &button_min, &button_nat, NULL, NULL);
@@ -326,19 +326,19 @@ zid_users_row_measure (GtkWidget      *widget,
   else
     {
       /* one line whatever the texts: a new user in the row needs no resize */
-      int text_height = line_height (zid_users_row_get_context (self));
+      int text_height = line_height (zid_user_row_get_context (self));
 
       *minimum = *natural = MAX (text_height + 2 * ROW_PAD_Y, button_nat);
     }
 }
 
 static void
-zid_users_row_size_allocate (GtkWidget *widget,
+zid_user_row_size_allocate (GtkWidget *widget,
                              int        width,
                              int        height,
                              int        baseline)
 {
-  ZidUsersRow *self = ZID_USERS_ROW (widget);
+  ZidUserRow *self = ZID_USER_ROW (widget);
   int button_width, button_height, x = 0, text_width;
 
   gtk_widget_measure (self->button, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &button_width, NULL, NULL);
@@ -364,14 +364,14 @@ zid_users_row_size_allocate (GtkWidget *widget,
 }
 
 static void
-zid_users_row_snapshot (GtkWidget   *widget,
+zid_user_row_snapshot (GtkWidget   *widget,
                         GtkSnapshot *snapshot)
 {
-  ZidUsersRow *self = ZID_USERS_ROW (widget);
+  ZidUserRow *self = ZID_USER_ROW (widget);
   int height = gtk_widget_get_height (widget);
   GdkRGBA color;
 
-  zid_users_row_ensure_layouts (self);
+  zid_user_row_ensure_layouts (self);
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &color);
   for (int i = 0; i < N_TEXT_COLUMNS; i++)
     {
@@ -388,12 +388,12 @@ zid_users_row_snapshot (GtkWidget   *widget,
 }
 
 static void
-zid_users_row_css_changed (GtkWidget         *widget,
+zid_user_row_css_changed (GtkWidget         *widget,
                            GtkCssStyleChange *change)
 {
-  ZidUsersRow *self = ZID_USERS_ROW (widget);
+  ZidUserRow *self = ZID_USER_ROW (widget);
 
-  GTK_WIDGET_CLASS (zid_users_row_parent_class)->css_changed (widget, change);
+  GTK_WIDGET_CLASS (zid_user_row_parent_class)->css_changed (widget, change);
   /* the layouts follow the font */
   for (int i = 0; i < N_TEXT_COLUMNS && self->layouts[i] != NULL; i++)
     pango_layout_context_changed (self->layouts[i]);
@@ -401,48 +401,48 @@ zid_users_row_css_changed (GtkWidget         *widget,
 }
 
 static void
-zid_users_row_dispose (GObject *object)
+zid_user_row_dispose (GObject *object)
 {
-  ZidUsersRow *self = ZID_USERS_ROW (object);
+  ZidUserRow *self = ZID_USER_ROW (object);
 
-  zid_users_row_set_item (self, NULL);
+  zid_user_row_set_item (self, NULL);
   g_clear_pointer (&self->button, gtk_widget_unparent);
   for (int i = 0; i < N_TEXT_COLUMNS; i++)
     {
       g_clear_object (&self->layouts[i]);
       g_clear_pointer (&self->texts[i], g_free);
     }
-  G_OBJECT_CLASS (zid_users_row_parent_class)->dispose (object);
+  G_OBJECT_CLASS (zid_user_row_parent_class)->dispose (object);
 }
 
 static void
-zid_users_row_class_init (ZidUsersRowClass *klass)
+zid_user_row_class_init (ZidUserRowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->dispose = zid_users_row_dispose;
-  widget_class->measure = zid_users_row_measure;
-  widget_class->size_allocate = zid_users_row_size_allocate;
-  widget_class->snapshot = zid_users_row_snapshot;
-  widget_class->css_changed = zid_users_row_css_changed;
+  object_class->dispose = zid_user_row_dispose;
+  widget_class->measure = zid_user_row_measure;
+  widget_class->size_allocate = zid_user_row_size_allocate;
+  widget_class->snapshot = zid_user_row_snapshot;
+  widget_class->css_changed = zid_user_row_css_changed;
   gtk_widget_class_set_css_name (widget_class, "zid-users-row");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
 
 static void
-zid_users_row_init (ZidUsersRow *self)
+zid_user_row_init (ZidUserRow *self)
 {
   self->button = gtk_button_new_with_label (_("Manage"));
-  g_signal_connect_swapped (self->button, "clicked", G_CALLBACK (zid_users_row_manage), self);
+  g_signal_connect_swapped (self->button, "clicked", G_CALLBACK (zid_user_row_manage), self);
   gtk_widget_set_parent (self->button, GTK_WIDGET (self));
 }
 
 /* The column titles, drawn as the rows are so that they line up */
 static GtkWidget *
-zid_users_row_new_header (void)
+zid_user_row_new_header (void)
 {
-  ZidUsersRow *self = g_object_new (ZID_TYPE_USERS_ROW, NULL);
+  ZidUserRow *self = g_object_new (ZID_TYPE_USER_ROW, NULL);
   const char *titles[N_TEXT_COLUMNS + 1] = {
     _("Name"), _("Birth date"), _("Organisations and roles"), _("Status"), _("Mobile ID"), _("Last use"), NULL,
   };
@@ -455,7 +455,7 @@ zid_users_row_new_header (void)
   /* the list's rows are padded by 2 px (Adwaita) */
   gtk_widget_set_margin_start (GTK_WIDGET (self), 2);
   gtk_widget_set_margin_end (GTK_WIDGET (self), 2);
-  zid_users_row_set_texts (self, titles);
+  zid_user_row_set_texts (self, titles);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
   return GTK_WIDGET (self);
 }
@@ -490,7 +490,7 @@ setup_row (GtkSignalListItemFactory *factory,
   GtkWidget *row = take_spare_row (spare);
 
   if (row == NULL)
-    row = g_object_ref_sink (g_object_new (ZID_TYPE_USERS_ROW, NULL));
+    row = g_object_ref_sink (g_object_new (ZID_TYPE_USER_ROW, NULL));
   gtk_list_item_set_child (item, row);
   g_object_unref (row);
 }
@@ -500,7 +500,7 @@ bind_row (GtkSignalListItemFactory *factory,
           GtkListItem              *item,
           gpointer                  user_data)
 {
-  zid_users_row_set_item (ZID_USERS_ROW (gtk_list_item_get_child (item)), gtk_list_item_get_item (item));
+  zid_user_row_set_item (ZID_USER_ROW (gtk_list_item_get_child (item)), gtk_list_item_get_item (item));
 }
 
 static void
@@ -510,7 +510,7 @@ unbind_row (GtkSignalListItemFactory *factory,
 {
   GtkWidget *row = gtk_list_item_get_child (item);
 
-  zid_users_row_set_item (ZID_USERS_ROW (row), NULL);
+  zid_user_row_set_item (ZID_USER_ROW (row), NULL);
   /* full of rows GTK bound again (every search unbinds and binds them):
    * drop those, so the ones it really lets go of still find room */
   for (guint i = spare->len; spare->len >= MAX_SPARE_ROWS && i > 0; i--)
@@ -681,5 +681,5 @@ zid_users_view_init (ZidUsersView *self)
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), self->spare_rows);
   gtk_list_view_set_factory (self->list_view, factory);
 
-  gtk_box_prepend (self->table_box, zid_users_row_new_header ());
+  gtk_box_prepend (self->table_box, zid_user_row_new_header ());
 }

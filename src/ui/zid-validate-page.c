@@ -543,7 +543,7 @@ complete_done (GObject      *source,
   person = holder_name (zid_card_completion_get_identity (self->flow));
   root = gtk_widget_get_root (GTK_WIDGET (self));
   qr = zid_qr_window_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, completion->enrolment,
-                          person, self->portal, self->service, 0);
+                          person, self->portal, ZID_SERVICE (self->service), 0);
   self->qr_window = GTK_WINDOW (qr);
   g_object_add_weak_pointer (G_OBJECT (qr), (gpointer *) &self->qr_window);
   g_signal_connect_object (qr, "destroy", G_CALLBACK (on_qr_closed), self, G_CONNECT_SWAPPED);

@@ -7,14 +7,12 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#ifdef ZID_HAVE_SERVICE
-# include "zid-service.h"
-#endif
-
 #include "zid-organisations-view.h"
 #include "zid-qr-view.h"
 #include "zid-qr-window.h"
 #include "zid-register-dialog.h"
+#include "zid-service.h"
+#include "zid-ui-util.h"
 #include "zid-user-page.h"
 #include "zid-users-view.h"
 #include "zid-validate-page.h"
@@ -46,7 +44,7 @@ struct _ZidWindow
 
   /* owned */
   ZidPortal            *portal;
-  GObject              *service;
+  ZidService           *service;          /* NULL when it could not start */
   GCancellable         *cancellable;      /* cancelled on close */
   GPtrArray            *toast_list;       /* AdwToast shown and not dismissed yet */
   char                 *session_id;       /* the login QR's session */
@@ -67,14 +65,12 @@ on_toast_dismissed (AdwToast  *toast,
   g_ptr_array_remove (self->toast_list, toast);
 }
 
-void
-zid_window_add_toast (ZidWindow  *self,
-                      const char *message)
+static void
+add_toast (ZidWindow  *self,
+           const char *message)
 {
-  AdwToast *toast;
+  AdwToast *toast = adw_toast_new (message);
 
-  g_return_if_fail (ZID_IS_WINDOW (self));
-  toast = adw_toast_new (message);
   adw_toast_set_timeout (toast, 6);
   g_ptr_array_add (self->toast_list, g_object_ref (toast));
   g_signal_connect_object (toast, "dismissed", G_CALLBACK (on_toast_dismissed), self, 0);
@@ -96,17 +92,9 @@ dismiss_toasts (ZidWindow *self)
   g_ptr_array_set_size (self->toast_list, 0);
 }
 
-GObject *
-zid_window_get_service (ZidWindow *self)
+static gint64
+actor_id (ZidWindow *self)
 {
-  g_return_val_if_fail (ZID_IS_WINDOW (self), NULL);
-  return self->service;
-}
-
-gint64
-zid_window_get_actor (ZidWindow *self)
-{
-  g_return_val_if_fail (ZID_IS_WINDOW (self), 0);
   return self->actor ? zid_user_get_id (self->actor) : 0;
 }
 
@@ -122,16 +110,14 @@ on_qr_closed (ZidWindow *self)
   zid_users_view_reload (self->users_view);
 }
 
-void
-zid_window_show_qr (ZidWindow          *self,
-                    const ZidEnrolment *enrolment,
-                    const char         *person)
+static void
+show_enrolment (ZidWindow          *self,
+                const ZidEnrolment *enrolment,
+                const char         *person)
 {
-  ZidQrWindow *qr;
+  ZidQrWindow *qr = zid_qr_window_new (GTK_WINDOW (self), enrolment, person, self->portal,
+                                       self->service, actor_id (self));
 
-  g_return_if_fail (ZID_IS_WINDOW (self));
-  qr = zid_qr_window_new (GTK_WINDOW (self), enrolment, person, self->portal,
-                          self->service, zid_window_get_actor (self));
   g_signal_connect_object (qr, "destroy", G_CALLBACK (on_qr_closed), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (qr));
 }
@@ -273,7 +259,7 @@ load_actor_done (GObject      *source,
   self = ZID_WINDOW (source);
   if (user == NULL)
     {
-      zid_window_add_toast (self, error->message);
+      add_toast (self, error->message);
       begin_login (self);
       return;
     }
@@ -309,9 +295,8 @@ logged_in (ZidWindow *self,
                 self->cancellable, load_actor_done, NULL);
 }
 
-#ifdef ZID_HAVE_SERVICE
 static void
-on_login_accepted (GObject    *service,
+on_login_accepted (ZidService *service,
                    const char *session_id,
                    gint64      user_id,
                    ZidWindow  *self)
@@ -321,7 +306,7 @@ on_login_accepted (GObject    *service,
 }
 
 static void
-on_refused (GObject    *service,
+on_refused (ZidService *service,
             const char *client,
             const char *path,
             const char *error_code,
@@ -344,7 +329,6 @@ on_refused (GObject    *service,
       gtk_widget_set_visible (GTK_WIDGET (self->login_message), TRUE);
     }
 }
-#endif
 
 /* Fallback and second path: a headless service on the same data dir may
  * answer our session; ask the core once a second */
@@ -464,7 +448,7 @@ validate_organisation_action (GtkWidget  *widget,
     return;
   config = ZID_IS_APPLICATION (app) ? zid_application_dup_card_config (ZID_APPLICATION (app)) : NULL;
   dismiss_toasts (self);
-  zid_validate_page_start (self->validate_page, self->portal, self->service, config);
+  zid_validate_page_start (self->validate_page, self->portal, G_OBJECT (self->service), config);
   show_page (self, "validate");
 }
 
@@ -498,10 +482,13 @@ manage_user_action (GtkWidget  *widget,
                     GVariant   *param)
 {
   ZidWindow *self = ZID_WINDOW (widget);
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  g_autoptr(ZidCardConfig) card = NULL;
 
   if (self->actor == NULL)
     return;
-  zid_user_page_load (self->user_page, self->portal, zid_user_get_id (self->actor),
+  card = ZID_IS_APPLICATION (app) ? zid_application_dup_card_config (ZID_APPLICATION (app)) : NULL;
+  zid_user_page_load (self->user_page, self->portal, card, zid_user_get_id (self->actor),
                       g_variant_get_int64 (param));
   show_page (self, "user");
 }
@@ -514,8 +501,8 @@ on_registered (ZidRegisterDialog  *dialog,
 {
   g_autofree char *msg = g_strdup_printf (_("%s has been registered"), person);
 
-  zid_window_add_toast (self, msg);
-  zid_window_show_qr (self, enrolment, person);
+  add_toast (self, msg);
+  show_enrolment (self, enrolment, person);
   zid_users_view_reload (self->users_view);
 }
 
@@ -546,12 +533,31 @@ search_action (GtkWidget  *widget,
   zid_users_view_focus_search (self->users_view);
 }
 
+/* The routes up from the pages (zid-ui-util.h) */
+static void
+show_toast_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *param)
+{
+  add_toast (ZID_WINDOW (widget), g_variant_get_string (param, NULL));
+}
+
+static void
+show_enrolment_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *param)
+{
+  const char *person = NULL;
+  g_autoptr(ZidEnrolment) enrolment = zid_ui_enrolment_from_variant (param, &person);
+
+  show_enrolment (ZID_WINDOW (widget), enrolment, person);
+}
+
 /* ---- Service ---------------------------------------------------------- */
 
 static void
 start_service (ZidWindow *self)
 {
-#ifdef ZID_HAVE_SERVICE
   g_autoptr(ZidService) service = zid_service_new (self->portal);
   g_autoptr(GError) error = NULL;
 
@@ -562,17 +568,12 @@ start_service (ZidWindow *self)
                                               error->message);
       gtk_label_set_text (self->service_message, msg);
       gtk_widget_set_visible (GTK_WIDGET (self->service_message), TRUE);
-      zid_window_add_toast (self, msg);
+      add_toast (self, msg);
       return;
     }
-  self->service = G_OBJECT (g_steal_pointer (&service));
+  self->service = g_steal_pointer (&service);
   g_signal_connect_object (self->service, "login-accepted", G_CALLBACK (on_login_accepted), self, 0);
   g_signal_connect_object (self->service, "refused", G_CALLBACK (on_refused), self, 0);
-#else
-  gtk_label_set_text (self->service_message,
-                      _("This build has no enrolment service: phones cannot scan codes of this window."));
-  gtk_widget_set_visible (GTK_WIDGET (self->service_message), TRUE);
-#endif
 }
 
 /* ---- Window ----------------------------------------------------------- */
@@ -593,10 +594,8 @@ zid_window_close_request (GtkWindow *window)
       g_settings_set_boolean (settings, "window-maximized", gtk_window_is_maximized (window));
     }
   g_cancellable_cancel (self->cancellable);
-#ifdef ZID_HAVE_SERVICE
   if (self->service != NULL)
-    zid_service_stop (ZID_SERVICE (self->service));
-#endif
+    zid_service_stop (self->service);
   return GTK_WINDOW_CLASS (zid_window_parent_class)->close_request (window);
 }
 
@@ -669,6 +668,9 @@ zid_window_class_init (ZidWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.manage-user", "x", manage_user_action);
   gtk_widget_class_install_action (widget_class, "win.register-user", NULL, register_user_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.show-toast", "s", show_toast_action);
+  gtk_widget_class_install_action (widget_class, "win.show-enrolment", ZID_UI_ENROLMENT_TYPE,
+                                   show_enrolment_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.back", NULL);
 }
 

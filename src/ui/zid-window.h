@@ -2,7 +2,9 @@
  *
  * The landing page (login QR, "Ik wil een organisatie valideren"), then,
  * once a mobile ID logged in, the users overview, the organisations and the
- * Beheer page of one user. Hosts the enrolment service while open.
+ * Beheer page of one user. Hosts the enrolment service while open. Its
+ * pages reach it through actions only: "win.show-toast" and
+ * "win.show-enrolment" (zid-ui-util.h), "win.manage-user" and the like.
  *
  * SPDX-License-Identifier: EUPL-1.2
  */
@@ -20,14 +22,5 @@ G_DECLARE_FINAL_TYPE (ZidWindow, zid_window, ZID, WINDOW, AdwApplicationWindow)
 
 ZidWindow *zid_window_new          (ZidApplication *app,
                                     ZidPortal      *portal);
-void       zid_window_add_toast    (ZidWindow      *self,
-                                    const char     *message);
-/* The running ZidService, or NULL */
-GObject   *zid_window_get_service  (ZidWindow      *self);
-gint64     zid_window_get_actor    (ZidWindow      *self);
-/* Shows an enrolment / new-certificate QR window for @person */
-void       zid_window_show_qr      (ZidWindow          *self,
-                                    const ZidEnrolment *enrolment,
-                                    const char         *person);
 
 G_END_DECLS

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Organisation registration with the UZI-pas through the real window (issue 6).
+"""Organisation registration with the UZI-pas through the real window.
 
 Run by journey.sh inside `softcard.sh run` (a private pcscd with the vpcd
 reader, our libcacard bridge as the card, OpenSC's PKCS#11 module), Xvfb and

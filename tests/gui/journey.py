@@ -36,6 +36,22 @@ PHONE_ANNA = os.path.join(WORK, "phone-anna")
 PHONE_BRAM = os.path.join(WORK, "phone-bram")
 PHONE_DIRK = os.path.join(WORK, "phone-dirk")
 
+SEARCH_PEOPLE = [
+    ("Marieke", "de Boer", "1985-03-04"),
+    ("Jan", "van den Berg", "1970-12-01"),
+    ("Sanne", "de Vries", "1985-03-05"),
+    ("Zoë", "Bergsma", "2001-07-08"),
+]
+# What the window and zorgid-admin find for a query
+SEARCHES = [
+    ("boer", ["Marieke de Boer"]),
+    ("berg", ["Jan van den Berg", "Zoë Bergsma"]),
+    ("vries", ["Sanne de Vries"]),
+    ("zoe", ["Zoë Bergsma"]),
+    ("04-03-1985", ["Marieke de Boer"]),
+    ("1970-12-01", ["Jan van den Berg"]),
+]
+
 step_no = 0
 app_proc = None
 
@@ -264,6 +280,19 @@ def main():
                            "--ura", "12345678", "--first-name", "Anna", "--last-name", "Admin",
                            "--birth-date", "1980-01-01"]).stdout)
 
+    # People the search must find by a surname after a tussenvoegsel, an
+    # accent-free name and a birth date
+    for first, last, birth in SEARCH_PEOPLE:
+        run([ADMIN, "--data-dir", DATA, "user", "register", "--as", str(boot["user"]),
+             "--organisation", "12345678", "--first-name", first, "--last-name", last,
+             "--birth-date", birth])
+    for typed, names in SEARCHES:
+        found = json.loads(run([ADMIN, "--data-dir", DATA, "--json", "user", "list",
+                                "--as", str(boot["user"]), "--search", typed]).stdout)["users"]
+        found = sorted("%s %s" % (u["first_name"], u["last_name"]) for u in found)
+        if found != sorted(names):
+            fail("zorgid-admin user list --search %r finds %r, not %r" % (typed, found, names))
+
     app = start_app()
     find(app, "QR-code", "push button")
     find(app, "Omgeving: ACCEPTATIE")
@@ -309,6 +338,17 @@ def main():
     if not absent(app, "Beheer Anna Admin", "push button"):
         fail("the search for \"bra\" still shows Anna")
     shot("search-bra")
+    # The same people as zorgid-admin finds above
+    everyone = [p[0] + " " + p[1] for p in SEARCH_PEOPLE] + ["Anna Admin", "Bram Beheer"]
+    for typed, names in SEARCHES:
+        type_into(search, typed)
+        for name in names:
+            find(app, "Beheer " + name, "push button")
+        time.sleep(0.5)
+        for name in everyone:
+            if name not in names and not absent(app, "Beheer " + name, "push button", timeout=0):
+                fail("the search for %r shows %s" % (typed, name))
+        shot("search-" + typed)
     search.click()
     keyCombo("<Control>a")
     pressKey("BackSpace")

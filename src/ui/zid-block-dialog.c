@@ -1,0 +1,62 @@
+/* zid-block-dialog.c
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "zid-block-dialog.h"
+#include "zid-ui-util.h"
+
+struct _ZidBlockDialog
+{
+  AdwMessageDialog  parent_instance;
+
+  /* template */
+  GtkDropDown      *reasons;   /* ZidBlockReason from SECURITY_INCIDENT on */
+};
+
+G_DEFINE_FINAL_TYPE (ZidBlockDialog, zid_block_dialog, ADW_TYPE_MESSAGE_DIALOG)
+
+static void
+zid_block_dialog_class_init (ZidBlockDialogClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/nl/zorgid/Portaal/ui/zid-block-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, ZidBlockDialog, reasons);
+}
+
+static void
+zid_block_dialog_init (ZidBlockDialog *self)
+{
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  for (ZidBlockReason r = ZID_BLOCK_REASON_SECURITY_INCIDENT; r <= ZID_BLOCK_REASON_SUSPICIOUS_ACTIVITY; r++)
+    gtk_string_list_append (names, zid_ui_block_reason_label (r));
+  gtk_drop_down_set_model (self->reasons, G_LIST_MODEL (names));
+}
+
+ZidBlockDialog *
+zid_block_dialog_new (GtkWindow  *parent,
+                      const char *person)
+{
+  g_autofree char *body = NULL;
+
+  body = g_strdup_printf (_("%s can no longer use the ZORG-ID Mobile App, in any organisation, "
+                            "until the block is lifted. Choose the reason."), person);
+  return g_object_new (ZID_TYPE_BLOCK_DIALOG,
+                       "transient-for", parent,
+                       "modal", TRUE,
+                       "body", body,
+                       NULL);
+}
+
+ZidBlockReason
+zid_block_dialog_get_reason (ZidBlockDialog *self)
+{
+  g_return_val_if_fail (ZID_IS_BLOCK_DIALOG (self), ZID_BLOCK_REASON_SECURITY_INCIDENT);
+  return ZID_BLOCK_REASON_SECURITY_INCIDENT + gtk_drop_down_get_selected (self->reasons);
+}
