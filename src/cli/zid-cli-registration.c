@@ -18,6 +18,7 @@
 #include "zid-card-completion.h"
 #include "zid-cli.h"
 #include "zid-core.h"
+#include "zid-flow-config.h"
 #include "zid-registration-file.h"
 
 /* --- registration add, list ------------------------------------------------- */
@@ -197,7 +198,7 @@ cmd_import (ZidCli  *cli,
   GOptionEntry entries[] = {
     { "trust", 0, 0, G_OPTION_ARG_FILENAME, &trust,
       "Folder with the operator's trust anchors (default: $ZID_OPERATOR_TRUST_DIR, "
-      "else DATA-DIR/operator-trust)", "DIR" },
+      "else the environment's operator trust: zorgid-admin trust list --kind operator)", "DIR" },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -284,7 +285,7 @@ cmd_complete (ZidCli  *cli,
     { "ura", 0, 0, G_OPTION_ARG_STRING, &ura, "URA of the pending registration", "N" },
     { "pin-file", 0, 0, G_OPTION_ARG_FILENAME, &pin_file, "Read the card's PIN from this file (else the terminal)", "FILE" },
     { "birth-date", 0, 0, G_OPTION_ARG_STRING, &birth_date, "Birth date, when a new mobile ID is made", "YYYY-MM-DD" },
-    { "trust", 0, 0, G_OPTION_ARG_FILENAME, &trust, "Folder with the UZI-register trust anchors (default $ZID_UZI_TRUST_DIR)", "DIR" },
+    { "trust", 0, 0, G_OPTION_ARG_FILENAME, &trust, "Folder with the UZI-register trust anchors (default $ZID_UZI_TRUST_DIR, else the environment's UZI trust)", "DIR" },
     { "module", 0, 0, G_OPTION_ARG_FILENAME, &module, "PKCS#11 module of the card middleware", "PATH" },
     { "qr-png", 0, 0, G_OPTION_ARG_FILENAME, &qr_png, "Also write the enrolment QR as PNG", "FILE" },
     { NULL }
@@ -312,13 +313,8 @@ cmd_complete (ZidCli  *cli,
 
   /* The chain of the card must be checked: no trust anchors, no completion */
   config = zid_cli_card_config (cli, trust, module, FALSE, NULL);
-  if (config->trust_dir == NULL || *config->trust_dir == '\0')
-    {
-      g_set_error (&error, ZID_CARD_ERROR, ZID_CARD_ERROR_UNTRUSTED,
-                   "Geen map met vertrouwde UZI-basiscertificaten ingesteld (--trust of "
-                   "ZID_UZI_TRUST_DIR); zonder kan de UZI-pas niet worden gecontroleerd");
-      return zid_cli_fail (cli, error);
-    }
+  if (!zid_card_config_check_trust (config, &error))
+    return zid_cli_fail (cli, error);
 
   /* The registration of --ura, the card without a PIN (zid-card-completion.h) */
   flow = zid_card_completion_new (cli->portal, config, ura);
