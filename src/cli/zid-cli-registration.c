@@ -338,7 +338,7 @@ cmd_complete (ZidCli  *cli,
   GOptionEntry entries[] = {
     { "ura", 0, 0, G_OPTION_ARG_STRING, &ura, "URA of the pending registration", "N" },
     { "pin-file", 0, 0, G_OPTION_ARG_FILENAME, &pin_file, "Read the card's PIN from this file (else the terminal)", "FILE" },
-    { "birth-date", 0, 0, G_OPTION_ARG_STRING, &birth_date, "Birth date, when a new mobile ID is made", "YYYY-MM-DD" },
+    { "birth-date", 0, 0, G_OPTION_ARG_STRING, &birth_date, "Birth date, when a new mobile ID is made: DD-MM-YYYY or YYYY-MM-DD", "DATE" },
     { "trust", 0, 0, G_OPTION_ARG_FILENAME, &trust, "Folder with the UZI-register trust anchors (default $ZID_UZI_TRUST_DIR, else the environment's UZI trust)", "DIR" },
     { "module", 0, 0, G_OPTION_ARG_FILENAME, &module, "PKCS#11 module of the card middleware", "PATH" },
     { "qr-png", 0, 0, G_OPTION_ARG_FILENAME, &qr_png, "Also write the enrolment QR as PNG", "FILE" },
@@ -379,7 +379,7 @@ cmd_complete (ZidCli  *cli,
   holder = zid_card_completion_get_holder (flow);
   if (zid_card_completion_get_existing_user (flow) == 0 && birth_date == NULL)
     return zid_cli_usage_error (cli, "Er is nog geen ZORG-ID gekoppeld aan UZI-nummer %s: geef uw "
-                                     "geboortedatum (zoals in uw identiteitsbewijs) met --birth-date JJJJ-MM-DD",
+                                     "geboortedatum (zoals in uw identiteitsbewijs) met --birth-date DD-MM-JJJJ",
                                 holder->uzi_number);
 
   /* PIN, proof of possession, chain to the UZI trust anchors */
