@@ -92,7 +92,7 @@ cmd_register (ZidCli  *cli,
     { "qr-png", 0, 0, G_OPTION_ARG_FILENAME, &qr_png, "Also write the enrolment QR as PNG", "FILE" },
     { NULL }
   };
-  g_autoptr(ZidEnrolment) enrolment = NULL;
+  g_autoptr(ZidOneTimeCode) enrolment = NULL;
   g_autoptr(ZidQrPng) png = NULL;
   gint64 org;
 
@@ -261,7 +261,7 @@ cmd_membership_set (ZidCli  *cli,
                     char   **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZidEnrolment) enrolment = NULL;
+  g_autoptr(ZidOneTimeCode) enrolment = NULL;
   g_autofree char *org_ura = NULL, *role_name = NULL;
   GOptionEntry entries[] = {
     { "organisation", 0, 0, G_OPTION_ARG_STRING, &org_ura, "Organisation (URA)", "ORG" },

@@ -395,10 +395,10 @@ zid_cli_format_time_local (gint64 t)
 
 /* The commands that hand out a one-time code */
 int
-zid_cli_print_enrolment (ZidCli       *cli,
-                         ZidEnrolment *enrolment,
-                         ZidQrPng     *png,
-                         const GError *error)
+zid_cli_print_enrolment (ZidCli         *cli,
+                         ZidOneTimeCode *enrolment,
+                         ZidQrPng       *png,
+                         const GError   *error)
 {
   g_autofree char *expires = NULL;
 

@@ -144,10 +144,10 @@ void         zid_cli_json_time         (JsonBuilder *json,
 char *zid_cli_format_time_local (gint64        t);
 /* The answer of a command that hands out a one-time code: @enrolment,
  * the PNG written; or, @enrolment NULL, the refusal @error */
-int   zid_cli_print_enrolment   (ZidCli       *cli,
-                                 ZidEnrolment *enrolment,
-                                 ZidQrPng     *png,
-                                 const GError *error);
+int   zid_cli_print_enrolment   (ZidCli         *cli,
+                                 ZidOneTimeCode *enrolment,
+                                 ZidQrPng       *png,
+                                 const GError   *error);
 int   zid_cli_print_users       (ZidCli       *cli,
                                  GPtrArray    *users);
 

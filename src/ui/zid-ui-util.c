@@ -144,9 +144,9 @@ zid_ui_show_toast (GtkWidget  *widget,
 }
 
 void
-zid_ui_show_enrolment (GtkWidget          *widget,
-                       const ZidEnrolment *enrolment,
-                       const char         *person)
+zid_ui_show_enrolment (GtkWidget            *widget,
+                       const ZidOneTimeCode *enrolment,
+                       const char           *person)
 {
   g_return_if_fail (GTK_IS_WIDGET (widget));
   g_return_if_fail (enrolment != NULL && enrolment->payload != NULL);
@@ -155,11 +155,11 @@ zid_ui_show_enrolment (GtkWidget          *widget,
                               enrolment->payload, enrolment->expires, person ? person : "");
 }
 
-ZidEnrolment *
+ZidOneTimeCode *
 zid_ui_enrolment_from_variant (GVariant    *param,
                                const char **person)
 {
-  ZidEnrolment *enrolment = g_new0 (ZidEnrolment, 1);
+  ZidOneTimeCode *enrolment = g_new0 (ZidOneTimeCode, 1);
   const char *payload;
   gint32 purpose;
 

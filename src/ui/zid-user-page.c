@@ -428,7 +428,7 @@ typedef struct
 typedef struct
 {
   OpKind        kind;
-  ZidEnrolment *enrolment;  /* membership of a user without a mobile ID; new certificate */
+  ZidOneTimeCode *enrolment;  /* membership of a user without a mobile ID; new certificate */
   char         *uzi_number; /* OP_UZI_ATTRIBUTE */
 } OpResult;
 
@@ -449,7 +449,7 @@ op_result_free (gpointer p)
 {
   OpResult *r = p;
 
-  g_clear_pointer (&r->enrolment, zid_enrolment_free);
+  g_clear_pointer (&r->enrolment, zid_one_time_code_free);
   g_free (r->uzi_number);
   g_free (r);
 }

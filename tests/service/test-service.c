@@ -75,7 +75,7 @@ static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZidEnrolment) enrolment = NULL;
+  g_autoptr(ZidOneTimeCode) enrolment = NULL;
   g_autofree char *address = NULL;
 
   f->dir = g_dir_make_tmp ("zid-service-XXXXXX", &error);
@@ -780,7 +780,7 @@ static void
 test_login (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZidEnrolment) login = NULL;
+  g_autoptr(ZidOneTimeCode) login = NULL;
   g_autoptr(JsonObject) answer = NULL;
   g_autoptr(JsonObject) replay = NULL;
   g_autofree char *session = NULL;
@@ -823,7 +823,7 @@ add_user (Fixture *f, Phone *phone, ZidRole role)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) orgs = zid_portal_list_organisations (f->portal, f->admin, &error);
-  g_autoptr(ZidEnrolment) enrolment = NULL;
+  g_autoptr(ZidOneTimeCode) enrolment = NULL;
   ZidOrganisation *org;
   gint64 user;
 
@@ -846,7 +846,7 @@ login_refused (Fixture *f, Phone *phone, const char *want_code, const char *want
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *session = NULL;
-  g_autoptr(ZidEnrolment) login = zid_portal_login_begin (f->portal, &session, &error);
+  g_autoptr(ZidOneTimeCode) login = zid_portal_login_begin (f->portal, &session, &error);
   g_autoptr(JsonObject) answer = NULL;
   g_autofree char *lower = NULL;
   guint status;
@@ -1440,7 +1440,7 @@ test_mobile (Fixture *f, gconstpointer data)
   g_autofree char *out = NULL;
   g_autofree char *ids = NULL;
   g_autofree char *session = NULL;
-  g_autoptr(ZidEnrolment) login = NULL;
+  g_autoptr(ZidOneTimeCode) login = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GRegex) regex = g_regex_new ("pin=[^&]*", 0, 0, NULL);
   ZidServiceStats before, after;
@@ -1504,7 +1504,7 @@ test_mobile (Fixture *f, gconstpointer data)
   {
     g_autofree char *key_path = g_build_filename (phone_dir, "ids", "1", "key.pem", NULL);
     g_autofree char *pem = NULL;
-    g_autoptr(ZidEnrolment) again = NULL;
+    g_autoptr(ZidOneTimeCode) again = NULL;
     g_autofree char *session2 = NULL;
     g_autoptr(EVP_PKEY) plain = EVP_EC_gen ("P-256");
     BIO *bio = BIO_new (BIO_s_mem ());
