@@ -108,6 +108,9 @@ gboolean zid_cli_parse_id              (ZidCli         *cli,
 gboolean zid_cli_resolve_organisation  (ZidCli         *cli,
                                         const char     *ura,
                                         gint64         *id);
+/* "a|b|c": the CLI spellings of a table of the core
+ * (zid_block_reason_nth, zid_attribute_type_nth), for an option's help */
+char    *zid_cli_dup_choices           (const ZidEnumInfo *(*nth) (guint n));
 
 /* JSON: one object per answer, compact, UTF-8, ending in a newline.
  * key NULL: an element of the array being built. */
