@@ -11,7 +11,8 @@
 
 G_BEGIN_DECLS
 
-/* Human, translated labels for the core's enums */
+/* Human, translated labels for the core's enums; those of block reasons
+ * and attribute types are the core's tables' (an unknown type: its name) */
 const char *zid_ui_role_label          (ZidRole           role);
 const char *zid_ui_block_reason_label  (ZidBlockReason    reason);
 const char *zid_ui_mobile_id_label     (ZidMobileIdState  state);
