@@ -17,16 +17,12 @@
 #include <sys/stat.h>
 
 #include "zid-core.h"
+#include "zid-openssl.h"
 
 #define T0        1767225600   /* 2026-01-01T00:00:00Z */
 #define DAY       (24 * 60 * 60)
 #define URA_A     "12345678"
 #define URA_B     "87654321"
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_PKEY, EVP_PKEY_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509, X509_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (BIO, BIO_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_PKEY_CTX, EVP_PKEY_CTX_free)
 
 typedef struct
 {
