@@ -202,7 +202,7 @@ fill (ZidPortal  *portal,
     {
       g_autofree char *ura = g_strdup_printf ("%08u", 10000000u + i);
       g_autofree char *name = g_strdup_printf ("Zorginstelling %u", i + 1);
-      g_autoptr(ZidEnrolment) enrolment = NULL;
+      g_autoptr(ZidOneTimeCode) enrolment = NULL;
       g_autoptr(ZidOrganisation) org = NULL;
 
       make_first_name (rand, first);
@@ -763,7 +763,7 @@ main (int    argc,
 
     for (int i = 0; i < n_register; i++)
       {
-        g_autoptr(ZidEnrolment) enrolment = NULL;
+        g_autoptr(ZidOneTimeCode) enrolment = NULL;
         double t0, t;
 
         make_first_name (rand, first);

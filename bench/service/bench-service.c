@@ -367,7 +367,7 @@ main (int argc, char *argv[])
   g_autoptr(ZidClock) clock = NULL;
   g_autoptr(ZidPortal) portal = NULL;
   g_autoptr(ZidService) service = NULL;
-  g_autoptr(ZidEnrolment) admin = NULL;
+  g_autoptr(ZidOneTimeCode) admin = NULL;
   g_autoptr(GPtrArray) orgs = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *mode = g_strdup ("both");
@@ -467,7 +467,7 @@ main (int argc, char *argv[])
       for (gint i = 0; i < enrolments; i++)
         {
           g_autofree char *first = g_strdup_printf ("Bench%d", i);
-          g_autoptr(ZidEnrolment) e = zid_portal_register_user (portal, admin->user_id, org, first,
+          g_autoptr(ZidOneTimeCode) e = zid_portal_register_user (portal, admin->user_id, org, first,
                                                                 modes[m], "1990-03-04", &error);
           g_autoptr(EVP_PKEY) key = NULL;
 

@@ -92,7 +92,7 @@ fill (ZidPortal  *portal,
       int         n_users)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZidEnrolment) enrolment = NULL;
+  g_autoptr(ZidOneTimeCode) enrolment = NULL;
   g_autoptr(ZidOrganisation) org = NULL;
   g_autoptr(GRand) rand = g_rand_new_with_seed (20260101);
   g_autoptr(GString) first = g_string_new (NULL);

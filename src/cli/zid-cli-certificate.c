@@ -82,7 +82,7 @@ cmd_new (ZidCli  *cli,
          char   **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZidEnrolment) enrolment = NULL;
+  g_autoptr(ZidOneTimeCode) enrolment = NULL;
   g_autoptr(ZidQrPng) png = NULL;
   g_autofree char *qr_png = NULL;
   GOptionEntry entries[] = {

@@ -23,7 +23,7 @@ cmd_bootstrap (ZidCli  *cli,
     { "qr-png", 0, 0, G_OPTION_ARG_FILENAME, &qr_png, "Also write the enrolment QR as PNG", "FILE" },
     { NULL }
   };
-  g_autoptr(ZidEnrolment) enrolment = NULL;
+  g_autoptr(ZidOneTimeCode) enrolment = NULL;
   g_autoptr(ZidQrPng) png = NULL;
 
   if (!zid_cli_parse_args (cli, "organisation bootstrap", entries, &argc, &argv, 0, 0))

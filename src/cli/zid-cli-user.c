@@ -92,7 +92,7 @@ cmd_register (ZidCli  *cli,
     { "qr-png", 0, 0, G_OPTION_ARG_FILENAME, &qr_png, "Also write the enrolment QR as PNG", "FILE" },
     { NULL }
   };
-  g_autoptr(ZidEnrolment) enrolment = NULL;
+  g_autoptr(ZidOneTimeCode) enrolment = NULL;
   g_autoptr(ZidQrPng) png = NULL;
   gint64 org;
 
@@ -186,10 +186,9 @@ block_or_unblock (ZidCli    *cli,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *reason_name = NULL;
+  g_autofree char *reasons = zid_cli_dup_choices (zid_block_reason_nth);
   GOptionEntry entries[] = {
-    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason_name,
-      "security-incident|lost-smartphone|compromised-credentials|breach-of-trust|suspicious-activity",
-      "REASON" },
+    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason_name, reasons, "REASON" },
     { NULL }
   };
   gint64 user;
@@ -203,12 +202,15 @@ block_or_unblock (ZidCli    *cli,
     return ZID_CLI_USAGE;
   if (block)
     {
-      ZidBlockReason reason = zid_block_reason_from_string (reason_name);
+      ZidBlockReason reason;
 
-      if (reason == ZID_BLOCK_REASON_NONE)
-        return zid_cli_usage_error (cli, "Onbekende of ontbrekende reden “%s”: kies security-incident, "
-                                         "lost-smartphone, compromised-credentials, breach-of-trust of "
-                                         "suspicious-activity", reason_name ? reason_name : "");
+      if (!zid_block_reason_from_cli_name (reason_name, &reason))
+        {
+          g_autofree char *names = zid_block_reason_dup_cli_names ();
+
+          return zid_cli_usage_error (cli, "Onbekende of ontbrekende reden “%s”: kies %s",
+                                      reason_name ? reason_name : "", names);
+        }
       ok = zid_portal_block_user (cli->portal, cli->actor, user, reason, &error);
     }
   else
@@ -261,7 +263,7 @@ cmd_membership_set (ZidCli  *cli,
                     char   **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZidEnrolment) enrolment = NULL;
+  g_autoptr(ZidOneTimeCode) enrolment = NULL;
   g_autofree char *org_ura = NULL, *role_name = NULL;
   GOptionEntry entries[] = {
     { "organisation", 0, 0, G_OPTION_ARG_STRING, &org_ura, "Organisation (URA)", "ORG" },
@@ -312,8 +314,9 @@ cmd_attribute_add (ZidCli  *cli,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *org_ura = NULL, *type = NULL, *task_code = NULL;
+  g_autofree char *types = zid_cli_dup_choices (zid_attribute_type_nth);
   GOptionEntry entries[] = {
-    { "type", 0, 0, G_OPTION_ARG_STRING, &type, "uzi|agb|big|taak", "T" },
+    { "type", 0, 0, G_OPTION_ARG_STRING, &type, types, "T" },
     { "organisation", 0, 0, G_OPTION_ARG_STRING, &org_ura, "Organisation (URA)", "ORG" },
     { "task-code", 0, 0, G_OPTION_ARG_STRING, &task_code, "Task code", "C" },
     { NULL }

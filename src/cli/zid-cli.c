@@ -229,6 +229,17 @@ zid_cli_parse_id (ZidCli     *cli,
   return TRUE;
 }
 
+char *
+zid_cli_dup_choices (const ZidEnumInfo *(*nth) (guint n))
+{
+  GString *choices = g_string_new (NULL);
+  const ZidEnumInfo *info;
+
+  for (guint i = 0; (info = nth (i)) != NULL; i++)
+    g_string_append_printf (choices, "%s%s", i > 0 ? "|" : "", info->name);
+  return g_string_free (choices, FALSE);
+}
+
 gboolean
 zid_cli_resolve_organisation (ZidCli     *cli,
                               const char *ura,
@@ -395,10 +406,10 @@ zid_cli_format_time_local (gint64 t)
 
 /* The commands that hand out a one-time code */
 int
-zid_cli_print_enrolment (ZidCli       *cli,
-                         ZidEnrolment *enrolment,
-                         ZidQrPng     *png,
-                         const GError *error)
+zid_cli_print_enrolment (ZidCli         *cli,
+                         ZidOneTimeCode *enrolment,
+                         ZidQrPng       *png,
+                         const GError   *error)
 {
   g_autofree char *expires = NULL;
 

@@ -110,6 +110,9 @@ gboolean zid_cli_parse_id              (ZidCli         *cli,
 gboolean zid_cli_resolve_organisation  (ZidCli         *cli,
                                         const char     *ura,
                                         gint64         *id);
+/* "a|b|c": the CLI spellings of a table of the core
+ * (zid_block_reason_nth, zid_attribute_type_nth), for an option's help */
+char    *zid_cli_dup_choices           (const ZidEnumInfo *(*nth) (guint n));
 
 /* JSON: one object per answer, compact, UTF-8, ending in a newline.
  * key NULL: an element of the array being built. */
@@ -146,10 +149,10 @@ void         zid_cli_json_time         (JsonBuilder *json,
 char *zid_cli_format_time_local (gint64        t);
 /* The answer of a command that hands out a one-time code: @enrolment,
  * the PNG written; or, @enrolment NULL, the refusal @error */
-int   zid_cli_print_enrolment   (ZidCli       *cli,
-                                 ZidEnrolment *enrolment,
-                                 ZidQrPng     *png,
-                                 const GError *error);
+int   zid_cli_print_enrolment   (ZidCli         *cli,
+                                 ZidOneTimeCode *enrolment,
+                                 ZidQrPng       *png,
+                                 const GError   *error);
 int   zid_cli_print_users       (ZidCli       *cli,
                                  GPtrArray    *users);
 

@@ -111,13 +111,13 @@ zid_portal_revoke_certificate (ZidPortal   *self,
   return _zid_write_end_audited (&w, ok, details, error);
 }
 
-ZidEnrolment *
+ZidOneTimeCode *
 zid_portal_new_certificate (ZidPortal   *self,
                             gint64       actor,
                             gint64       user,
                             GError     **error)
 {
-  g_autoptr(ZidEnrolment) enrolment = NULL;
+  g_autoptr(ZidOneTimeCode) enrolment = NULL;
   gboolean ok;
   ZidWrite w;
 

@@ -231,12 +231,12 @@ zid_portal_enrol (ZidPortal   *self,
 
 /* Login with the mobile ID */
 
-ZidEnrolment *
+ZidOneTimeCode *
 zid_portal_login_begin (ZidPortal   *self,
                         char       **session_id,
                         GError     **error)
 {
-  g_autoptr(ZidEnrolment) login = g_new0 (ZidEnrolment, 1);
+  g_autoptr(ZidOneTimeCode) login = g_new0 (ZidOneTimeCode, 1);
   g_autofree char *session = zid_random_token (SESSION_BYTES);
   g_autofree char *challenge = zid_random_token (CHALLENGE_BYTES);
   g_autofree char *params = NULL;

@@ -121,7 +121,7 @@ char       *_zid_portal_make_payload       (ZidPortal       *self,
                                             const char      *kind,
                                             const char      *params,
                                             GError         **error);
-ZidEnrolment *_zid_portal_new_code         (ZidPortal       *self,
+ZidOneTimeCode *_zid_portal_new_code       (ZidPortal       *self,
                                             gint64           user,
                                             ZidCodePurpose   purpose,
                                             GError         **error);

@@ -198,7 +198,7 @@ pending_registration (ZidPortal   *self,
   return g_steal_pointer (&r);
 }
 
-ZidEnrolment *
+ZidOneTimeCode *
 zid_portal_bootstrap (ZidPortal   *self,
                       const char  *ura,
                       const char  *first_name,
@@ -207,7 +207,7 @@ zid_portal_bootstrap (ZidPortal   *self,
                       GError     **error)
 {
   g_autoptr(ZidRegistration) r = NULL;
-  g_autoptr(ZidEnrolment) enrolment = NULL;
+  g_autoptr(ZidOneTimeCode) enrolment = NULL;
   g_autofree char *details = NULL;
   g_autofree char *administrator = NULL;
   gint64 org = 0;

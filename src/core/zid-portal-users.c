@@ -215,7 +215,7 @@ collect_users (ZidPortal     *self,
   return NULL;
 }
 
-ZidEnrolment *
+ZidOneTimeCode *
 zid_portal_register_user (ZidPortal   *self,
                           gint64       actor,
                           gint64       organisation,
@@ -224,7 +224,7 @@ zid_portal_register_user (ZidPortal   *self,
                           const char  *birth_date,
                           GError     **error)
 {
-  g_autoptr(ZidEnrolment) enrolment = NULL;
+  g_autoptr(ZidOneTimeCode) enrolment = NULL;
   g_autofree char *details = NULL;
   gint64 user = 0;
   gboolean ok;
@@ -443,15 +443,15 @@ zid_portal_get_user (ZidPortal   *self,
 }
 
 gboolean
-zid_portal_set_membership (ZidPortal      *self,
-                           gint64          actor,
-                           gint64          user,
-                           gint64          organisation,
-                           ZidRole         role,
-                           ZidEnrolment  **enrolment,
-                           GError        **error)
+zid_portal_set_membership (ZidPortal       *self,
+                           gint64           actor,
+                           gint64           user,
+                           gint64           organisation,
+                           ZidRole          role,
+                           ZidOneTimeCode **enrolment,
+                           GError         **error)
 {
-  g_autoptr(ZidEnrolment) code = NULL;
+  g_autoptr(ZidOneTimeCode) code = NULL;
   g_autofree char *details = NULL;
   g_autofree char *beyond = NULL;
   ZidRole beyond_role = ZID_ROLE_NONE;

@@ -625,13 +625,13 @@ _zid_portal_make_payload (ZidPortal   *self,
 
 /* Inside a write transaction: a new code for @user; earlier unused codes of
  * the user stop working (only the QR shown last is valid). */
-ZidEnrolment *
+ZidOneTimeCode *
 _zid_portal_new_code (ZidPortal       *self,
                       gint64           user,
                       ZidCodePurpose   purpose,
                       GError         **error)
 {
-  g_autoptr(ZidEnrolment) enrolment = g_new0 (ZidEnrolment, 1);
+  g_autoptr(ZidOneTimeCode) enrolment = g_new0 (ZidOneTimeCode, 1);
   g_autofree char *params = NULL;
   guint8 hash[32];
 

@@ -84,12 +84,12 @@ ZidRegistration *zid_portal_find_registration (ZidPortal    *self,
                                             GError         **error);
 
 /* acceptatie only: completes a pending registration without a card */
-ZidEnrolment *zid_portal_bootstrap         (ZidPortal       *self,
-                                            const char      *ura,
-                                            const char      *first_name,
-                                            const char      *last_name,
-                                            const char      *birth_date,
-                                            GError         **error);
+ZidOneTimeCode *zid_portal_bootstrap       (ZidPortal   *self,
+                                            const char  *ura,
+                                            const char  *first_name,
+                                            const char  *last_name,
+                                            const char  *birth_date,
+                                            GError     **error);
 
 /* Organisation registration with a UZI-pas (manual §7). check: would the
  * card holder complete the pending registration, and is a mobile ID
@@ -190,13 +190,13 @@ gboolean          zid_capabilities_may_add_attribute (ZidCapabilities  *self,
                                                       const GError    **refusal);
 
 /* Users */
-ZidEnrolment *zid_portal_register_user     (ZidPortal       *self,
-                                            gint64           actor,
-                                            gint64           organisation,
-                                            const char      *first_name,
-                                            const char      *last_name,
-                                            const char      *birth_date,
-                                            GError         **error);
+ZidOneTimeCode *zid_portal_register_user   (ZidPortal   *self,
+                                            gint64       actor,
+                                            gint64       organisation,
+                                            const char  *first_name,
+                                            const char  *last_name,
+                                            const char  *birth_date,
+                                            GError     **error);
 /* @organisation 0: all organisations the actor manages. @search: name
  * prefix (case and accents ignored) or NULL. Element type ZidUser. */
 GPtrArray  *zid_portal_list_users          (ZidPortal       *self,
@@ -225,7 +225,7 @@ gboolean    zid_portal_set_membership      (ZidPortal       *self,
                                             gint64           user,
                                             gint64           organisation,
                                             ZidRole          role,
-                                            ZidEnrolment   **enrolment,
+                                            ZidOneTimeCode **enrolment,
                                             GError         **error);
 /* @type: the name of a ZidAttributeType ("uzi": assigned to the actor's
  * own mobile ID, §8.1; "agb", "big", "taak") */
@@ -260,10 +260,10 @@ gboolean    zid_portal_revoke_certificate  (ZidPortal       *self,
                                             gint64           user,
                                             const char      *serial,
                                             GError         **error);
-ZidEnrolment *zid_portal_new_certificate   (ZidPortal       *self,
-                                            gint64           actor,
-                                            gint64           user,
-                                            GError         **error);
+ZidOneTimeCode *zid_portal_new_certificate (ZidPortal  *self,
+                                            gint64      actor,
+                                            gint64      user,
+                                            GError    **error);
 
 /* Organisations */
 GPtrArray  *zid_portal_list_organisations  (ZidPortal       *self,
@@ -301,9 +301,9 @@ ZidEnrolResult *zid_portal_enrol           (ZidPortal       *self,
  * phone signs "zorgid-login-v2\n" PIN "\n" SESSION "\n" CHALLENGE (ECDSA
  * SHA-256, DER) with its key, PIN being the service's certificate pin:
  * docs/mobile-protocol.md §3. */
-ZidEnrolment *zid_portal_login_begin       (ZidPortal       *self,
-                                            char           **session_id,
-                                            GError         **error);
+ZidOneTimeCode *zid_portal_login_begin     (ZidPortal  *self,
+                                            char      **session_id,
+                                            GError    **error);
 gint64      zid_portal_login_answer        (ZidPortal       *self,
                                             const char      *origin,
                                             const char      *session_id,

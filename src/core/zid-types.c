@@ -317,7 +317,7 @@ zid_audit_event_free (ZidAuditEvent *self)
 }
 
 void
-zid_enrolment_free (ZidEnrolment *self)
+zid_one_time_code_free (ZidOneTimeCode *self)
 {
   if (self == NULL)
     return;
@@ -370,7 +370,7 @@ zid_completion_free (ZidCompletion *self)
 {
   if (self == NULL)
     return;
-  zid_enrolment_free (self->enrolment);
+  zid_one_time_code_free (self->enrolment);
   g_free (self);
 }
 

@@ -194,7 +194,7 @@ typedef struct
   char           *code;
   char           *payload;  /* what the QR carries */
   gint64          expires;
-} ZidEnrolment;
+} ZidOneTimeCode;
 
 /* What a phone may see before it redeems a code: no secrets */
 typedef struct
@@ -232,7 +232,7 @@ typedef struct
   gint64           organisation_id;
   gint64           user_id;
   gboolean         existing_mobile_id;
-  ZidEnrolment    *enrolment;         /* NULL with an existing mobile ID */
+  ZidOneTimeCode  *enrolment;         /* NULL with an existing mobile ID */
 } ZidCompletion;
 
 void zid_organisation_free    (ZidOrganisation  *self);
@@ -241,7 +241,7 @@ void zid_attribute_free       (ZidAttribute     *self);
 void zid_certificate_free     (ZidCertificate   *self);
 void zid_registration_free    (ZidRegistration  *self);
 void zid_audit_event_free     (ZidAuditEvent    *self);
-void zid_enrolment_free       (ZidEnrolment     *self);
+void zid_one_time_code_free   (ZidOneTimeCode   *self);
 void zid_enrolment_info_free  (ZidEnrolmentInfo *self);
 void zid_enrol_result_free    (ZidEnrolResult   *self);
 void zid_card_holder_clear    (ZidCardHolder    *self);
@@ -253,7 +253,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidAttribute, zid_attribute_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidCertificate, zid_certificate_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidRegistration, zid_registration_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidAuditEvent, zid_audit_event_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidEnrolment, zid_enrolment_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidOneTimeCode, zid_one_time_code_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidEnrolmentInfo, zid_enrolment_info_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidEnrolResult, zid_enrol_result_free)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ZidCardHolder, zid_card_holder_clear)

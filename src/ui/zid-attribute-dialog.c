@@ -7,16 +7,13 @@
 #include <glib/gi18n.h>
 
 #include "zid-attribute-dialog.h"
-#include "zid-ui-util.h"
-
-static const char * const kinds[] = { "uzi", "agb", "big", "taak" };
 
 struct _ZidAttributeDialog
 {
   AdwMessageDialog  parent_instance;
 
   /* template */
-  GtkDropDown      *types;       /* one of @kinds */
+  GtkDropDown      *types;       /* the rows of @type_ids */
   GtkDropDown      *organisations;
   GtkEntry         *task_code;
   GtkLabel         *note;
@@ -24,6 +21,7 @@ struct _ZidAttributeDialog
   /* owned */
   GtkStringList    *names;       /* the organisations' names */
   GArray           *ids;         /* gint64 per organisation */
+  GArray           *type_ids;    /* ZidAttributeType per row of @types */
 };
 
 G_DEFINE_FINAL_TYPE (ZidAttributeDialog, zid_attribute_dialog, ADW_TYPE_MESSAGE_DIALOG)
@@ -31,7 +29,8 @@ G_DEFINE_FINAL_TYPE (ZidAttributeDialog, zid_attribute_dialog, ADW_TYPE_MESSAGE_
 static void
 type_changed (ZidAttributeDialog *self)
 {
-  gboolean uzi = gtk_drop_down_get_selected (self->types) == 0;
+  ZidAttributeType type;
+  gboolean uzi = zid_attribute_dialog_get_attribute_type (self, &type) && type == ZID_ATTRIBUTE_TYPE_UZI;
 
   gtk_widget_set_visible (GTK_WIDGET (self->note), uzi);
   /* The card's UZI number is the task code */
@@ -46,6 +45,7 @@ zid_attribute_dialog_finalize (GObject *object)
 
   g_clear_object (&self->names);
   g_array_unref (self->ids);
+  g_array_unref (self->type_ids);
   G_OBJECT_CLASS (zid_attribute_dialog_parent_class)->finalize (object);
 }
 
@@ -65,25 +65,39 @@ zid_attribute_dialog_class_init (ZidAttributeDialogClass *klass)
 static void
 zid_attribute_dialog_init (ZidAttributeDialog *self)
 {
-  g_autoptr(GtkStringList) types = gtk_string_list_new (NULL);
-
   gtk_widget_init_template (GTK_WIDGET (self));
   self->names = gtk_string_list_new (NULL);
   self->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
-    gtk_string_list_append (types, zid_ui_attribute_type_label (kinds[i]));
-  gtk_drop_down_set_model (self->types, G_LIST_MODEL (types));
+  self->type_ids = g_array_new (FALSE, FALSE, sizeof (ZidAttributeType));
   gtk_drop_down_set_model (self->organisations, G_LIST_MODEL (self->names));
-  /* The manual's own example is a task code for care staff: start there */
-  gtk_drop_down_set_selected (self->types, 3);
   g_signal_connect_object (self->types, "notify::selected", G_CALLBACK (type_changed), self, G_CONNECT_SWAPPED);
-  type_changed (self);
 }
 
 ZidAttributeDialog *
-zid_attribute_dialog_new (GtkWindow *parent)
+zid_attribute_dialog_new (GtkWindow *parent,
+                          guint      types)
 {
-  return g_object_new (ZID_TYPE_ATTRIBUTE_DIALOG, "transient-for", parent, "modal", TRUE, NULL);
+  ZidAttributeDialog *self;
+  g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
+
+  self = g_object_new (ZID_TYPE_ATTRIBUTE_DIALOG, "transient-for", parent, "modal", TRUE, NULL);
+  /* In the order of the core's table */
+  for (guint i = 0; i < zid_attribute_type_get_n_values (); i++)
+    {
+      ZidAttributeType type = zid_attribute_type_nth (i)->value;
+
+      if ((types & (1u << type)) == 0)
+        continue;
+      gtk_string_list_append (labels, zid_attribute_type_get_label (type));
+      g_array_append_val (self->type_ids, type);
+    }
+  gtk_drop_down_set_model (self->types, G_LIST_MODEL (labels));
+  /* The manual's own example is a task code for care staff: start there */
+  for (guint i = 0; i < self->type_ids->len; i++)
+    if (g_array_index (self->type_ids, ZidAttributeType, i) == ZID_ATTRIBUTE_TYPE_TAAK)
+      gtk_drop_down_set_selected (self->types, i);
+  type_changed (self);
+  return self;
 }
 
 void
@@ -97,14 +111,19 @@ zid_attribute_dialog_add_organisation (ZidAttributeDialog    *self,
   gtk_string_list_append (self->names, organisation->name);
 }
 
-const char *
-zid_attribute_dialog_get_kind (ZidAttributeDialog *self)
+gboolean
+zid_attribute_dialog_get_attribute_type (ZidAttributeDialog *self,
+                                         ZidAttributeType   *type)
 {
   guint i;
 
-  g_return_val_if_fail (ZID_IS_ATTRIBUTE_DIALOG (self), NULL);
+  g_return_val_if_fail (ZID_IS_ATTRIBUTE_DIALOG (self), FALSE);
+  g_return_val_if_fail (type != NULL, FALSE);
   i = gtk_drop_down_get_selected (self->types);
-  return i < G_N_ELEMENTS (kinds) ? kinds[i] : NULL;
+  if (i >= self->type_ids->len)
+    return FALSE;
+  *type = g_array_index (self->type_ids, ZidAttributeType, i);
+  return TRUE;
 }
 
 gint64

@@ -1,8 +1,9 @@
 /* zid-attribute-dialog.h — Attributen: + Registreren (manual §8.1, Fig. 22/23)
  *
- * A type (UZI card, AGB, BIG, task), an organisation of the actor and a
- * task code; for "via a UZI-pas" the card's UZI number is the task code
- * and the attribute goes to the actor's own ZORG-ID, which the dialog says.
+ * A type (of the core's table of attribute types), an organisation of the
+ * actor and a task code; for "via a UZI-pas" the card's UZI number is the
+ * task code and the attribute goes to the actor's own ZORG-ID, which the
+ * dialog says.
  * The response "save" means register it (the getters), "cancel" nothing.
  *
  * SPDX-License-Identifier: EUPL-1.2
@@ -18,14 +19,18 @@ G_BEGIN_DECLS
 #define ZID_TYPE_ATTRIBUTE_DIALOG (zid_attribute_dialog_get_type ())
 G_DECLARE_FINAL_TYPE (ZidAttributeDialog, zid_attribute_dialog, ZID, ATTRIBUTE_DIALOG, AdwMessageDialog)
 
-ZidAttributeDialog *zid_attribute_dialog_new              (GtkWindow             *parent);
-void                zid_attribute_dialog_add_organisation (ZidAttributeDialog    *self,
-                                                           const ZidOrganisation *organisation);
-/* "uzi", "agb", "big" or "taak" */
-const char         *zid_attribute_dialog_get_kind         (ZidAttributeDialog    *self);
+/* @types: the ZidAttributeTypes offered, a mask of 1 << type, listed in
+ * the order and with the labels of the core's table */
+ZidAttributeDialog *zid_attribute_dialog_new                (GtkWindow             *parent,
+                                                             guint                  types);
+void                zid_attribute_dialog_add_organisation   (ZidAttributeDialog    *self,
+                                                             const ZidOrganisation *organisation);
+/* FALSE: none chosen */
+gboolean            zid_attribute_dialog_get_attribute_type (ZidAttributeDialog    *self,
+                                                             ZidAttributeType      *type);
 /* 0: none */
-gint64              zid_attribute_dialog_get_organisation (ZidAttributeDialog    *self);
+gint64              zid_attribute_dialog_get_organisation   (ZidAttributeDialog    *self);
 /* Stripped; newly allocated */
-char               *zid_attribute_dialog_dup_task_code    (ZidAttributeDialog    *self);
+char               *zid_attribute_dialog_dup_task_code      (ZidAttributeDialog    *self);
 
 G_END_DECLS

@@ -7,14 +7,13 @@
 #include <glib/gi18n.h>
 
 #include "zid-block-dialog.h"
-#include "zid-ui-util.h"
 
 struct _ZidBlockDialog
 {
   AdwMessageDialog  parent_instance;
 
   /* template */
-  GtkDropDown      *reasons;   /* ZidBlockReason from SECURITY_INCIDENT on */
+  GtkDropDown      *reasons;   /* the rows of the core's table of block reasons */
 };
 
 G_DEFINE_FINAL_TYPE (ZidBlockDialog, zid_block_dialog, ADW_TYPE_MESSAGE_DIALOG)
@@ -34,8 +33,8 @@ zid_block_dialog_init (ZidBlockDialog *self)
   g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  for (ZidBlockReason r = ZID_BLOCK_REASON_SECURITY_INCIDENT; r <= ZID_BLOCK_REASON_SUSPICIOUS_ACTIVITY; r++)
-    gtk_string_list_append (names, zid_ui_block_reason_label (r));
+  for (guint i = 0; i < zid_block_reason_get_n_values (); i++)
+    gtk_string_list_append (names, zid_block_reason_get_label (zid_block_reason_nth (i)->value));
   gtk_drop_down_set_model (self->reasons, G_LIST_MODEL (names));
 }
 
@@ -57,6 +56,9 @@ zid_block_dialog_new (GtkWindow  *parent,
 ZidBlockReason
 zid_block_dialog_get_reason (ZidBlockDialog *self)
 {
-  g_return_val_if_fail (ZID_IS_BLOCK_DIALOG (self), ZID_BLOCK_REASON_SECURITY_INCIDENT);
-  return ZID_BLOCK_REASON_SECURITY_INCIDENT + gtk_drop_down_get_selected (self->reasons);
+  const ZidEnumInfo *info;
+
+  g_return_val_if_fail (ZID_IS_BLOCK_DIALOG (self), ZID_BLOCK_REASON_NONE);
+  info = zid_block_reason_nth (gtk_drop_down_get_selected (self->reasons));
+  return info != NULL ? (ZidBlockReason) info->value : ZID_BLOCK_REASON_NONE;
 }

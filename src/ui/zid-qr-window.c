@@ -337,12 +337,12 @@ zid_qr_window_init (ZidQrWindow *self)
 }
 
 ZidQrWindow *
-zid_qr_window_new (GtkWindow          *parent,
-                   const ZidEnrolment *enrolment,
-                   const char         *person,
-                   ZidPortal          *portal,
-                   ZidService         *service,
-                   gint64              actor)
+zid_qr_window_new (GtkWindow            *parent,
+                   const ZidOneTimeCode *enrolment,
+                   const char           *person,
+                   ZidPortal            *portal,
+                   ZidService           *service,
+                   gint64                actor)
 {
   ZidQrWindow *self;
   g_autofree char *purpose = NULL;

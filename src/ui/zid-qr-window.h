@@ -22,12 +22,12 @@ G_DECLARE_FINAL_TYPE (ZidQrWindow, zid_qr_window, ZID, QR_WINDOW, AdwWindow)
 
 /* @service: a ZidService or NULL; @portal and @actor (may be NULL/0) are
  * used to poll the user's mobile-ID state when there is no service */
-ZidQrWindow *zid_qr_window_new          (GtkWindow          *parent,
-                                         const ZidEnrolment *enrolment,
-                                         const char         *person,
-                                         ZidPortal          *portal,
-                                         ZidService         *service,
-                                         gint64              actor);
+ZidQrWindow *zid_qr_window_new          (GtkWindow            *parent,
+                                         const ZidOneTimeCode *enrolment,
+                                         const char           *person,
+                                         ZidPortal            *portal,
+                                         ZidService           *service,
+                                         gint64                actor);
 gboolean     zid_qr_window_get_redeemed (ZidQrWindow        *self);
 
 G_END_DECLS

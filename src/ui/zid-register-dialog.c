@@ -140,7 +140,7 @@ register_done (GObject      *source,
                gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZidEnrolment) enrolment = zid_work_finish (result, &error);
+  g_autoptr(ZidOneTimeCode) enrolment = zid_work_finish (result, &error);
   ZidRegisterDialog *self;
   g_autofree char *person = NULL;
 
@@ -184,7 +184,7 @@ save_action (GtkWidget  *widget,
   self->saving = TRUE;
   update_actions (self);
   zid_work_run (self, self->portal, register_worker, r, register_free,
-                (GDestroyNotify) zid_enrolment_free, self->cancellable, register_done, NULL);
+                (GDestroyNotify) zid_one_time_code_free, self->cancellable, register_done, NULL);
 }
 
 static void

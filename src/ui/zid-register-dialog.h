@@ -4,7 +4,7 @@
  * name, last name and birth date as in the identity document. Opslaan
  * registers through the core in a worker; its refusal (a birth date in the
  * future, say) is shown inline. On success emits "registered" with the
- * enrolment (a ZidEnrolment *, valid during emission) and the person's
+ * enrolment (a ZidOneTimeCode *, valid during emission) and the person's
  * name, and closes.
  *
  * SPDX-License-Identifier: EUPL-1.2

@@ -29,16 +29,9 @@ zid_ui_role_label (ZidRole role)
 const char *
 zid_ui_block_reason_label (ZidBlockReason reason)
 {
-  switch (reason)
-    {
-    case ZID_BLOCK_REASON_SECURITY_INCIDENT:       return _("Security incident");
-    case ZID_BLOCK_REASON_LOST_SMARTPHONE:         return _("Lost smartphone");
-    case ZID_BLOCK_REASON_COMPROMISED_CREDENTIALS: return _("Compromised credentials");
-    case ZID_BLOCK_REASON_BREACH_OF_TRUST:         return _("Breach of trust");
-    case ZID_BLOCK_REASON_SUSPICIOUS_ACTIVITY:     return _("Suspicious activity");
-    case ZID_BLOCK_REASON_NONE:
-    default:                                       return _("No reason");
-    }
+  const char *label = zid_block_reason_get_label (reason);
+
+  return label != NULL ? label : _("No reason");
 }
 
 const char *
@@ -56,15 +49,9 @@ zid_ui_mobile_id_label (ZidMobileIdState state)
 const char *
 zid_ui_attribute_type_label (const char *type)
 {
-  if (g_strcmp0 (type, "uzi") == 0)
-    return _("UZI card");
-  if (g_strcmp0 (type, "agb") == 0)
-    return _("AGB code");
-  if (g_strcmp0 (type, "big") == 0)
-    return _("BIG registration");
-  if (g_strcmp0 (type, "taak") == 0)
-    return _("Task");
-  return type;
+  ZidAttributeType value;
+
+  return zid_attribute_type_from_name (type, &value) ? zid_attribute_type_get_label (value) : type;
 }
 
 /* The local time zone looked up once: GLib 2.74 reads /etc/localtime
@@ -144,9 +131,9 @@ zid_ui_show_toast (GtkWidget  *widget,
 }
 
 void
-zid_ui_show_enrolment (GtkWidget          *widget,
-                       const ZidEnrolment *enrolment,
-                       const char         *person)
+zid_ui_show_enrolment (GtkWidget            *widget,
+                       const ZidOneTimeCode *enrolment,
+                       const char           *person)
 {
   g_return_if_fail (GTK_IS_WIDGET (widget));
   g_return_if_fail (enrolment != NULL && enrolment->payload != NULL);
@@ -155,11 +142,11 @@ zid_ui_show_enrolment (GtkWidget          *widget,
                               enrolment->payload, enrolment->expires, person ? person : "");
 }
 
-ZidEnrolment *
+ZidOneTimeCode *
 zid_ui_enrolment_from_variant (GVariant    *param,
                                const char **person)
 {
-  ZidEnrolment *enrolment = g_new0 (ZidEnrolment, 1);
+  ZidOneTimeCode *enrolment = g_new0 (ZidOneTimeCode, 1);
   const char *payload;
   gint32 purpose;
 

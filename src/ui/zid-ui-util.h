@@ -11,7 +11,8 @@
 
 G_BEGIN_DECLS
 
-/* Human, translated labels for the core's enums */
+/* Human, translated labels for the core's enums; those of block reasons
+ * and attribute types are the core's tables' (an unknown type: its name) */
 const char *zid_ui_role_label          (ZidRole           role);
 const char *zid_ui_block_reason_label  (ZidBlockReason    reason);
 const char *zid_ui_mobile_id_label     (ZidMobileIdState  state);
@@ -36,15 +37,15 @@ void        zid_ui_clear_list_box      (GtkListBox       *box);
  * (ZID_UI_ENROLMENT_TYPE: user, purpose, payload, expires, person) shows
  * an enrolment or new-certificate QR. Nothing happens outside a window. */
 #define ZID_UI_ENROLMENT_TYPE "(xisxs)"
-void        zid_ui_show_toast          (GtkWidget          *widget,
-                                        const char         *message);
-void        zid_ui_show_enrolment      (GtkWidget          *widget,
-                                        const ZidEnrolment *enrolment,
-                                        const char         *person);
+void        zid_ui_show_toast          (GtkWidget            *widget,
+                                        const char           *message);
+void        zid_ui_show_enrolment      (GtkWidget            *widget,
+                                        const ZidOneTimeCode *enrolment,
+                                        const char           *person);
 /* The enrolment a "win.show-enrolment" parameter carries; @person borrowed
  * from @param */
-ZidEnrolment *zid_ui_enrolment_from_variant (GVariant     *param,
-                                        const char        **person);
+ZidOneTimeCode *zid_ui_enrolment_from_variant (GVariant    *param,
+                                               const char **person);
 
 /* Blocking (worker threads): is there a card reader with a card? FALSE with
  * a ZID_CARD_ERROR in plain Dutch: no card service, no reader, no card */

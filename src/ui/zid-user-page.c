@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "zid-attribute-dialog.h"
 #include "zid-block-dialog.h"
@@ -16,60 +17,42 @@
 
 typedef struct
 {
-  ZidOrganisation *org;
-  guint            roles;   /* bit (1 << ZidRole) for each role the actor may give here */
-} OrgRoles;
-
-typedef struct
-{
-  ZidUser   *user;
-  GPtrArray *attributes;    /* ZidAttribute */
-  GPtrArray *certificates;  /* ZidCertificate */
-  GPtrArray *organisations; /* OrgRoles: the actor's organisations */
-  gboolean   may_block;
-  gboolean   may_unblock;
-  gboolean   may_revoke;
-  gboolean   may_new_certificate;
-  gboolean   may_add_attribute;
-  gboolean   may_set_membership;
-  char      *block_refusal; /* why Blokkeren is not offered, if it is a rule of §8.2 */
+  ZidUser         *user;
+  GPtrArray       *attributes;    /* ZidAttribute */
+  GPtrArray       *certificates;  /* ZidCertificate */
+  GPtrArray       *organisations; /* ZidOrganisation: the actor's */
+  ZidCapabilities *caps;          /* what the actor may do here, and why not */
 } UserData;
 
 struct _ZidUserPage
 {
-  GtkBox         parent_instance;
+  GtkBox               parent_instance;
 
   /* template */
-  GtkStack      *stack;
-  GtkLabel      *name_label;
-  GtkListBox    *personal_list;
-  GtkListBox    *memberships_list;
-  GtkListBox    *attributes_list;
-  GtkListBox    *status_list;
-  GtkListBox    *certificates_list;
-  GtkLabel      *status_note;
-  GtkLabel      *error_label;
+  GtkStack            *stack;
+  GtkLabel            *name_label;
+  GtkListBox          *personal_list;
+  AdwPreferencesGroup *memberships_group;  /* its description: why no role can be given */
+  GtkListBox          *memberships_list;
+  AdwPreferencesGroup *attributes_group;
+  GtkListBox          *attributes_list;
+  GtkListBox          *status_list;
+  GtkLabel            *status_note;        /* §8.2: why Blokkeren is not offered */
+  AdwPreferencesGroup *certificates_group;
+  GtkListBox          *certificates_list;
+  GtkLabel            *error_label;
 
   /* owned */
-  ZidPortal     *portal;
-  GCancellable  *cancellable;
-  GCancellable  *card_cancellable;   /* a card read in progress; cancelled on dispose */
-  UserData      *data;
-  ZidCardConfig *card;               /* the UZI card settings of the window */
-  gint64         actor;
-  gint64         user;
+  ZidPortal           *portal;
+  GCancellable        *cancellable;
+  GCancellable        *card_cancellable;   /* a card read in progress; cancelled on dispose */
+  UserData            *data;
+  ZidCardConfig       *card;               /* the UZI card settings of the window */
+  gint64               actor;
+  gint64               user;
 };
 
 G_DEFINE_FINAL_TYPE (ZidUserPage, zid_user_page, GTK_TYPE_BOX)
-
-static void
-org_roles_free (gpointer p)
-{
-  OrgRoles *o = p;
-
-  zid_organisation_free (o->org);
-  g_free (o);
-}
 
 static void
 user_data_free (gpointer p)
@@ -82,7 +65,7 @@ user_data_free (gpointer p)
   g_clear_pointer (&d->attributes, g_ptr_array_unref);
   g_clear_pointer (&d->certificates, g_ptr_array_unref);
   g_clear_pointer (&d->organisations, g_ptr_array_unref);
-  g_free (d->block_refusal);
+  g_clear_pointer (&d->caps, zid_capabilities_unref);
   g_free (d);
 }
 
@@ -107,31 +90,6 @@ typedef struct
   gint64 user;
 } Ids;
 
-/* May the actor do @action on the user, in any of the actor's
- * organisations? The first refusal is kept: it names the rule. */
-static gboolean
-may (ZidPortal  *portal,
-     Ids        *ids,
-     ZidAction   action,
-     GPtrArray  *organisations,
-     GError    **error)
-{
-  g_autoptr(GError) first = NULL;
-
-  if (zid_portal_check_action (portal, ids->actor, action, ids->user, 0, &first))
-    return TRUE;
-  for (guint i = 0; i < organisations->len; i++)
-    {
-      OrgRoles *o = g_ptr_array_index (organisations, i);
-
-      if (zid_portal_check_action (portal, ids->actor, action, ids->user, o->org->id, NULL))
-        return TRUE;
-    }
-  if (error != NULL)
-    *error = g_steal_pointer (&first);
-  return FALSE;
-}
-
 static gpointer
 load_worker (ZidPortal *portal,
              gpointer   p,
@@ -139,55 +97,18 @@ load_worker (ZidPortal *portal,
 {
   Ids *ids = p;
   UserData *d = g_new0 (UserData, 1);
-  g_autoptr(GPtrArray) orgs = NULL;
-  g_autoptr(GError) refusal = NULL;
 
-  d->user = zid_portal_get_user (portal, ids->actor, ids->user, error);
-  if (d->user == NULL)
-    goto fail;
-  d->attributes = zid_portal_list_attributes (portal, ids->actor, ids->user, error);
-  if (d->attributes == NULL)
-    goto fail;
-  d->certificates = zid_portal_list_certificates (portal, ids->actor, ids->user, error);
-  if (d->certificates == NULL)
-    goto fail;
-  orgs = zid_portal_list_organisations (portal, ids->actor, error);
-  if (orgs == NULL)
-    goto fail;
-
-  d->organisations = g_ptr_array_new_with_free_func (org_roles_free);
-  for (guint i = 0; i < orgs->len; i++)
+  if ((d->user = zid_portal_get_user (portal, ids->actor, ids->user, error)) == NULL ||
+      (d->attributes = zid_portal_list_attributes (portal, ids->actor, ids->user, error)) == NULL ||
+      (d->certificates = zid_portal_list_certificates (portal, ids->actor, ids->user, error)) == NULL ||
+      (d->organisations = zid_portal_list_organisations (portal, ids->actor, error)) == NULL ||
+      /* every button of the page and every refusal: one call, one transaction */
+      (d->caps = zid_portal_get_capabilities (portal, ids->actor, ids->user, error)) == NULL)
     {
-      OrgRoles *o = g_new0 (OrgRoles, 1);
-
-      o->org = g_ptr_array_steal_index (orgs, i--);
-      for (ZidRole role = ZID_ROLE_GEBRUIKER; role <= ZID_ROLE_ADMINISTRATOR; role++)
-        if (zid_portal_may_assign_role (portal, ids->actor, o->org->id, role))
-          o->roles |= 1u << role;
-      if (o->roles != 0)
-        d->may_set_membership = TRUE;
-      g_ptr_array_add (d->organisations, o);
-    }
-
-  d->may_add_attribute = may (portal, ids, ZID_ACTION_ADD_ATTRIBUTE, d->organisations, NULL);
-  d->may_revoke = may (portal, ids, ZID_ACTION_REVOKE_CERTIFICATE, d->organisations, NULL);
-  d->may_new_certificate = may (portal, ids, ZID_ACTION_NEW_CERTIFICATE, d->organisations, NULL);
-  if (zid_user_get_blocked (d->user))
-    d->may_unblock = may (portal, ids, ZID_ACTION_UNBLOCK, d->organisations, NULL);
-  else
-    {
-      d->may_block = may (portal, ids, ZID_ACTION_BLOCK, d->organisations, &refusal);
-      /* §8.2: say why an administrator cannot block this user */
-      if (!d->may_block && refusal != NULL &&
-          (g_error_matches (refusal, ZID_ERROR, ZID_ERROR_ONLY_ADMINISTRATOR) ||
-           g_error_matches (refusal, ZID_ERROR, ZID_ERROR_NO_MOBILE_ID)))
-        d->block_refusal = g_strdup (refusal->message);
+      user_data_free (d);
+      return NULL;
     }
   return d;
-
-fail:
-  user_data_free (d);
-  return NULL;
 }
 
 static GtkWidget *
@@ -231,6 +152,32 @@ row_button (GtkWidget  *row,
   return button;
 }
 
+/* Enables @action_name as the capabilities allow @action; the refusal's
+ * text (the core's, naming the rule) or NULL */
+static const char *
+offer (ZidUserPage *self,
+       const char  *action_name,
+       ZidAction    action)
+{
+  const GError *why = NULL;
+  gboolean allowed = zid_capabilities_allows (self->data->caps, action, &why);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), action_name, allowed);
+  return allowed ? NULL : why->message;
+}
+
+/* A line of @note, once */
+static void
+add_note (GString    *note,
+          const char *line)
+{
+  if (line == NULL || strstr (note->str, line) != NULL)
+    return;
+  if (note->len > 0)
+    g_string_append_c (note, '\n');
+  g_string_append (note, line);
+}
+
 static void
 fill (ZidUserPage *self)
 {
@@ -239,7 +186,23 @@ fill (ZidUserPage *self)
   GPtrArray *memberships = zid_user_get_memberships (user);
   g_autofree char *last_use = zid_ui_format_time (zid_user_get_last_use (user));
   g_autofree char *registered = zid_ui_format_time (zid_user_get_registered (user));
+  gboolean blocked = zid_user_get_blocked (user);
+  const char *block_refusal = offer (self, "user.block", ZID_ACTION_BLOCK);
+  const char *unblock_refusal = offer (self, "user.unblock", ZID_ACTION_UNBLOCK);
+  const char *revoke_refusal = offer (self, "user.revoke", ZID_ACTION_REVOKE_CERTIFICATE);
+  const char *status_refusal = blocked ? unblock_refusal : block_refusal;
+  g_autoptr(GString) certificates_note = g_string_new (NULL);
+  guint n_active = 0;
   GtkWidget *row;
+
+  /* Each refusal in place, before any click: the rule and its reason */
+  adw_preferences_group_set_description (self->memberships_group,
+                                         offer (self, "user.add-membership", ZID_ACTION_SET_MEMBERSHIP));
+  adw_preferences_group_set_description (self->attributes_group,
+                                         offer (self, "user.add-attribute", ZID_ACTION_ADD_ATTRIBUTE));
+  add_note (certificates_note, offer (self, "user.new-certificate", ZID_ACTION_NEW_CERTIFICATE));
+  if (zid_capabilities_get_enrolment_waits (d->caps))
+    add_note (certificates_note, _("The phone can add a new certificate only once the user is activated again."));
 
   gtk_label_set_text (self->name_label, zid_user_get_display_name (user));
 
@@ -275,23 +238,24 @@ fill (ZidUserPage *self)
     add_empty_row (self->attributes_list, _("No attributes"));
 
   zid_ui_clear_list_box (self->status_list);
-  if (zid_user_get_blocked (user))
+  if (blocked)
     {
       g_autofree char *sub = g_strdup_printf (_("Reason: %s"),
                                               zid_ui_block_reason_label (zid_user_get_block_reason (user)));
 
       row = add_row (self->status_list, _("Blocked"), sub);
-      if (d->may_unblock)
+      if (unblock_refusal == NULL)
         row_button (row, _("Activate"), _("Activate"), "user.unblock", NULL);
     }
   else
     {
       row = add_row (self->status_list, _("Active"), NULL);
-      if (d->may_block)
+      if (block_refusal == NULL)
         row_button (row, _("Block"), _("Block"), "user.block", NULL);
     }
-  gtk_label_set_text (self->status_note, d->block_refusal ? d->block_refusal : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->status_note), d->block_refusal != NULL);
+  /* §8.2: why this user cannot be blocked (or activated) */
+  gtk_label_set_text (self->status_note, status_refusal ? status_refusal : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->status_note), status_refusal != NULL);
 
   zid_ui_clear_list_box (self->certificates_list);
   for (guint i = 0; i < d->certificates->len; i++)
@@ -304,7 +268,8 @@ fill (ZidUserPage *self)
                                               c->revoked ? _("Revoked") : _("Active"), from, until);
 
       row = add_row (self->certificates_list, title, sub);
-      if (!c->revoked && d->may_revoke && zid_user_get_blocked (user))
+      n_active += !c->revoked;
+      if (!c->revoked && revoke_refusal == NULL)
         {
           g_autofree char *acc = g_strdup_printf (_("Revoke certificate %s"), c->serial);
 
@@ -313,13 +278,11 @@ fill (ZidUserPage *self)
     }
   if (d->certificates->len == 0)
     add_empty_row (self->certificates_list, _("No certificates"));
-
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "user.add-membership", d->may_set_membership);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "user.add-attribute", d->may_add_attribute);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "user.new-certificate", d->may_new_certificate);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "user.block", d->may_block);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "user.unblock", d->may_unblock);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "user.revoke", d->may_revoke);
+  /* §8.3: only a blocked user's certificates can be revoked */
+  if (n_active > 0)
+    add_note (certificates_note, revoke_refusal);
+  adw_preferences_group_set_description (self->certificates_group,
+                                         certificates_note->len > 0 ? certificates_note->str : NULL);
 }
 
 static void
@@ -419,7 +382,7 @@ typedef struct
   gint64          organisation;
   ZidRole         role;
   ZidBlockReason  reason;
-  char           *type;
+  ZidAttributeType type;
   char           *text;     /* task code or serial */
   ZidCardConfig  *card;     /* OP_UZI_ATTRIBUTE */
   GCancellable   *cancellable;
@@ -428,7 +391,7 @@ typedef struct
 typedef struct
 {
   OpKind        kind;
-  ZidEnrolment *enrolment;  /* membership of a user without a mobile ID; new certificate */
+  ZidOneTimeCode *enrolment;  /* membership of a user without a mobile ID; new certificate */
   char         *uzi_number; /* OP_UZI_ATTRIBUTE */
 } OpResult;
 
@@ -437,7 +400,6 @@ op_free (gpointer p)
 {
   Op *op = p;
 
-  g_free (op->type);
   g_free (op->text);
   g_clear_pointer (&op->card, zid_card_config_free);
   g_clear_object (&op->cancellable);
@@ -449,7 +411,7 @@ op_result_free (gpointer p)
 {
   OpResult *r = p;
 
-  g_clear_pointer (&r->enrolment, zid_enrolment_free);
+  g_clear_pointer (&r->enrolment, zid_one_time_code_free);
   g_free (r->uzi_number);
   g_free (r);
 }
@@ -471,8 +433,8 @@ op_worker (ZidPortal *portal,
                                       &r->enrolment, error);
       break;
     case OP_ATTRIBUTE:
-      ok = zid_portal_add_attribute (portal, op->actor, op->user, op->type, op->organisation,
-                                     op->text, error) > 0;
+      ok = zid_portal_add_attribute (portal, op->actor, op->user, zid_attribute_type_get_name (op->type),
+                                     op->organisation, op->text, error) > 0;
       break;
     case OP_UZI_ATTRIBUTE:
       {
@@ -488,8 +450,9 @@ op_worker (ZidPortal *portal,
             break;
           }
         r->uzi_number = g_strdup (zid_uzi_identity_get_uzi_number (identity));
-        ok = zid_portal_add_attribute (portal, op->actor, op->actor, "uzi", op->organisation,
-                                       r->uzi_number, error) > 0;
+        ok = zid_portal_add_attribute (portal, op->actor, op->actor,
+                                       zid_attribute_type_get_name (ZID_ATTRIBUTE_TYPE_UZI),
+                                       op->organisation, r->uzi_number, error) > 0;
       }
       break;
     case OP_BLOCK:
@@ -624,10 +587,11 @@ add_membership_action (GtkWidget  *widget,
   dialog = zid_membership_dialog_new (parent_window (self));
   for (guint i = 0; i < self->data->organisations->len; i++)
     {
-      OrgRoles *o = g_ptr_array_index (self->data->organisations, i);
+      ZidOrganisation *org = g_ptr_array_index (self->data->organisations, i);
+      guint roles = zid_capabilities_get_assignable_roles (self->data->caps, org->id);
 
-      if (o->roles != 0)
-        zid_membership_dialog_add_organisation (dialog, o->org, o->roles);
+      if (roles != 0)
+        zid_membership_dialog_add_organisation (dialog, org, roles);
     }
   g_signal_connect_object (dialog, "response", G_CALLBACK (membership_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -639,18 +603,19 @@ attribute_response (ZidAttributeDialog *dialog,
                     const char         *response,
                     ZidUserPage        *self)
 {
-  const char *kind = zid_attribute_dialog_get_kind (dialog);
+  ZidAttributeType type;
   Op *op;
 
-  if (g_strcmp0 (response, "save") != 0 || self->data == NULL || kind == NULL ||
+  if (g_strcmp0 (response, "save") != 0 || self->data == NULL ||
+      !zid_attribute_dialog_get_attribute_type (dialog, &type) ||
       zid_attribute_dialog_get_organisation (dialog) == 0)
     return;
   op = g_new0 (Op, 1);
   op->kind = OP_ATTRIBUTE;
-  op->type = g_strdup (kind);
+  op->type = type;
   op->organisation = zid_attribute_dialog_get_organisation (dialog);
   op->text = zid_attribute_dialog_dup_task_code (dialog);
-  if (g_str_equal (kind, "uzi"))
+  if (type == ZID_ATTRIBUTE_TYPE_UZI)
     {
       op->kind = OP_UZI_ATTRIBUTE;
       op->card = self->card ? zid_card_config_copy (self->card)
@@ -667,12 +632,36 @@ add_attribute_action (GtkWidget  *widget,
 {
   ZidUserPage *self = ZID_USER_PAGE (widget);
   ZidAttributeDialog *dialog;
+  g_autoptr(GPtrArray) organisations = g_ptr_array_new ();
+  guint types = 0;
 
   if (self->data == NULL)
     return;
-  dialog = zid_attribute_dialog_new (parent_window (self));
+  /* The organisations where the actor may register an attribute of this
+   * user, and the types allowed there */
   for (guint i = 0; i < self->data->organisations->len; i++)
-    zid_attribute_dialog_add_organisation (dialog, ((OrgRoles *) g_ptr_array_index (self->data->organisations, i))->org);
+    {
+      ZidOrganisation *org = g_ptr_array_index (self->data->organisations, i);
+      guint here = 0;
+
+      for (guint t = 0; t < zid_attribute_type_get_n_values (); t++)
+        {
+          ZidAttributeType type = zid_attribute_type_nth (t)->value;
+
+          if (zid_capabilities_may_add_attribute (self->data->caps, org->id, type, NULL))
+            here |= 1u << type;
+        }
+      if (here != 0)
+        g_ptr_array_add (organisations, org);
+      types |= here;
+    }
+  /* §8.1: via a UZI card the attribute goes to the actor's own ZORG-ID,
+   * whoever's page this is; the core judges that call when it is made */
+  if (types != 0)
+    types |= 1u << ZID_ATTRIBUTE_TYPE_UZI;
+  dialog = zid_attribute_dialog_new (parent_window (self), types);
+  for (guint i = 0; i < organisations->len; i++)
+    zid_attribute_dialog_add_organisation (dialog, g_ptr_array_index (organisations, i));
   g_signal_connect_object (dialog, "response", G_CALLBACK (attribute_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -820,9 +809,12 @@ zid_user_page_class_init (ZidUserPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ZidUserPage, stack);
   gtk_widget_class_bind_template_child (widget_class, ZidUserPage, name_label);
   gtk_widget_class_bind_template_child (widget_class, ZidUserPage, personal_list);
+  gtk_widget_class_bind_template_child (widget_class, ZidUserPage, memberships_group);
   gtk_widget_class_bind_template_child (widget_class, ZidUserPage, memberships_list);
+  gtk_widget_class_bind_template_child (widget_class, ZidUserPage, attributes_group);
   gtk_widget_class_bind_template_child (widget_class, ZidUserPage, attributes_list);
   gtk_widget_class_bind_template_child (widget_class, ZidUserPage, status_list);
+  gtk_widget_class_bind_template_child (widget_class, ZidUserPage, certificates_group);
   gtk_widget_class_bind_template_child (widget_class, ZidUserPage, certificates_list);
   gtk_widget_class_bind_template_child (widget_class, ZidUserPage, status_note);
   gtk_widget_class_bind_template_child (widget_class, ZidUserPage, error_label);

@@ -5,8 +5,10 @@
  * (Blokkeren with a reason, Activeren after confirmation); Certificaten
  * (Intrekken only while blocked, after an irreversible-action
  * confirmation; "+ Registreren" issues a new certificate). What the actor
- * may not do is not offered: the page asks the core (check_action,
- * may_assign_role) in the loading worker.
+ * may not do is not offered, and why is shown in place before any click
+ * (the §8.2 note, the revoke rule, a new certificate that waits for
+ * Activeren): the page reads the core's capabilities
+ * (zid_portal_get_capabilities, one call) in the loading worker.
  *
  * SPDX-License-Identifier: EUPL-1.2
  */

@@ -111,9 +111,9 @@ on_qr_closed (ZidWindow *self)
 }
 
 static void
-show_enrolment (ZidWindow          *self,
-                const ZidEnrolment *enrolment,
-                const char         *person)
+show_enrolment (ZidWindow            *self,
+                const ZidOneTimeCode *enrolment,
+                const char           *person)
 {
   ZidQrWindow *qr = zid_qr_window_new (GTK_WINDOW (self), enrolment, person, self->portal,
                                        self->service, actor_id (self));
@@ -154,7 +154,7 @@ show_page (ZidWindow  *self,
 
 typedef struct
 {
-  ZidEnrolment *enrolment;
+  ZidOneTimeCode *enrolment;
   char         *session_id;
 } LoginBegin;
 
@@ -163,7 +163,7 @@ login_begin_free (gpointer p)
 {
   LoginBegin *b = p;
 
-  g_clear_pointer (&b->enrolment, zid_enrolment_free);
+  g_clear_pointer (&b->enrolment, zid_one_time_code_free);
   g_free (b->session_id);
   g_free (b);
 }
@@ -548,7 +548,7 @@ show_enrolment_action (GtkWidget  *widget,
                        GVariant   *param)
 {
   const char *person = NULL;
-  g_autoptr(ZidEnrolment) enrolment = zid_ui_enrolment_from_variant (param, &person);
+  g_autoptr(ZidOneTimeCode) enrolment = zid_ui_enrolment_from_variant (param, &person);
 
   show_enrolment (ZID_WINDOW (widget), enrolment, person);
 }

@@ -171,8 +171,8 @@ make_csr (void)
 }
 
 static void
-enrol (ZidPortal    *portal,
-       ZidEnrolment *enrolment)
+enrol (ZidPortal      *portal,
+       ZidOneTimeCode *enrolment)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *csr = make_csr ();
@@ -192,7 +192,7 @@ add_person (ZidPortal *portal,
             const char *first)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZidEnrolment) e = zid_portal_register_user (portal, admin, org_a, first, "Test",
+  g_autoptr(ZidOneTimeCode) e = zid_portal_register_user (portal, admin, org_a, first, "Test",
                                                         "1990-05-17", &error);
 
   g_assert_no_error (error);
@@ -209,8 +209,8 @@ build_template (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(ZidClock) clock = zid_clock_new_fixed (T0);
-  g_autoptr(ZidEnrolment) a = NULL;
-  g_autoptr(ZidEnrolment) b = NULL;
+  g_autoptr(ZidOneTimeCode) a = NULL;
+  g_autoptr(ZidOneTimeCode) b = NULL;
   g_autoptr(ZidOrganisation) o = NULL;
   ZidPortal *portal;
 
@@ -337,7 +337,7 @@ act (ZidPortal  *portal,
      gint64      organisation,
      GError    **error)
 {
-  g_autoptr(ZidEnrolment) enrolment = NULL;
+  g_autoptr(ZidOneTimeCode) enrolment = NULL;
   g_autofree char *serial = NULL;
 
   switch (doing)

@@ -17,16 +17,12 @@
 #include <sys/stat.h>
 
 #include "zid-core.h"
+#include "zid-openssl.h"
 
 #define T0        1767225600   /* 2026-01-01T00:00:00Z */
 #define DAY       (24 * 60 * 60)
 #define URA_A     "12345678"
 #define URA_B     "87654321"
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_PKEY, EVP_PKEY_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509, X509_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (BIO, BIO_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_PKEY_CTX, EVP_PKEY_CTX_free)
 
 typedef struct
 {
@@ -86,9 +82,9 @@ payload_param (const char *payload,
 }
 
 static char *
-enrol (Fixture       *f,
-       ZidEnrolment  *enrolment,
-       EVP_PKEY     **key)
+enrol (Fixture         *f,
+       ZidOneTimeCode  *enrolment,
+       EVP_PKEY       **key)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *code = payload_param (enrolment->payload, "code");
@@ -158,7 +154,7 @@ login (Fixture     *f,
        const char  *cert,
        GError     **error)
 {
-  g_autoptr(ZidEnrolment) session = NULL;
+  g_autoptr(ZidOneTimeCode) session = NULL;
   g_autofree char *id = NULL;
   g_autofree char *challenge = NULL;
   g_autofree char *message = NULL;
@@ -180,7 +176,7 @@ fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZidEnrolment) enrolment = NULL;
+  g_autoptr(ZidOneTimeCode) enrolment = NULL;
 
   f->dir = g_dir_make_tmp ("zid-test-XXXXXX", &error);
   g_assert_no_error (error);
@@ -228,7 +224,7 @@ register_user (Fixture    *f,
                const char *last)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZidEnrolment) e = zid_portal_register_user (f->portal, actor, org_id (f, ura),
+  g_autoptr(ZidOneTimeCode) e = zid_portal_register_user (f->portal, actor, org_id (f, ura),
                                                         first, last, "1990-05-17", &error);
   g_assert_no_error (error);
   return e->user_id;
@@ -270,7 +266,7 @@ static gint64
 second_organisation (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZidEnrolment) e = NULL;
+  g_autoptr(ZidOneTimeCode) e = NULL;
 
   zid_portal_add_registration (f->portal, URA_B, "Thuiszorg Zuid", NULL, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -299,7 +295,7 @@ test_register_validates_input (Fixture *f, gconstpointer data)
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(ZidEnrolment) e = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
+      g_autoptr(ZidOneTimeCode) e = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
                                                             bad[i][0], bad[i][1], bad[i][2], &error);
       g_assert_null (e);
       g_assert_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT);
@@ -328,7 +324,7 @@ static void
 test_register_gives_gebruiker (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZidEnrolment) e = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
+  g_autoptr(ZidOneTimeCode) e = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
                                                         "Jan", "Jansen", "1990-01-01", &error);
   g_autoptr(ZidUser) user = NULL;
 
@@ -407,7 +403,7 @@ test_tenant_isolation (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) users = NULL;
   g_autoptr(ZidUser) user = NULL;
-  g_autoptr(ZidEnrolment) e = NULL;
+  g_autoptr(ZidOneTimeCode) e = NULL;
   gint64 other = second_organisation (f);
   gint64 u = register_user (f, f->admin, URA_A, "Gijs", "Gebruiker");
 
@@ -453,8 +449,8 @@ static void
 test_identity_authority (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZidEnrolment) e = NULL;
-  g_autoptr(ZidEnrolment) own = NULL;
+  g_autoptr(ZidOneTimeCode) e = NULL;
+  g_autoptr(ZidOneTimeCode) own = NULL;
   gint64 org_a = org_id (f, URA_A);
   gint64 admin_b = second_organisation (f);
   gint64 org_b = org_id (f, URA_B);
@@ -480,7 +476,7 @@ test_identity_authority (Fixture *f, gconstpointer data)
   both = e->user_id;
   cert = enrol (f, e, &key);
   EVP_PKEY_free (key);
-  g_clear_pointer (&e, zid_enrolment_free);
+  g_clear_pointer (&e, zid_one_time_code_free);
   sql = g_strdup_printf ("INSERT INTO memberships VALUES (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", 3)",
                          org_b, both);
   exec_sql (f, sql, SQLITE_OK);
@@ -576,7 +572,7 @@ static void
 test_only_administrator_not_blocked (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZidEnrolment) e = NULL;
+  g_autoptr(ZidOneTimeCode) e = NULL;
   EVP_PKEY *key = NULL;
   g_autofree char *cert = NULL;
   gint64 second;
@@ -627,7 +623,7 @@ static void
 test_block_revoke (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZidEnrolment) e = NULL;
+  g_autoptr(ZidOneTimeCode) e = NULL;
   g_autoptr(GPtrArray) certs = NULL;
   g_autoptr(ZidUser) user = NULL;
   g_autofree char *cert = NULL;
@@ -698,7 +694,7 @@ test_block_revoke (Fixture *f, gconstpointer data)
 
   /* a new certificate brings the mobile ID back */
   {
-    g_autoptr(ZidEnrolment) renewed = zid_portal_new_certificate (f->portal, f->admin, b, &error);
+    g_autoptr(ZidOneTimeCode) renewed = zid_portal_new_certificate (f->portal, f->admin, b, &error);
     g_autofree char *cert2 = NULL;
     EVP_PKEY *key2 = NULL;
 
@@ -717,9 +713,9 @@ static void
 test_code_expiry_and_single_use (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZidEnrolment) e1 = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
+  g_autoptr(ZidOneTimeCode) e1 = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
                                                          "Een", "Gebruiker", "1990-01-01", NULL);
-  g_autoptr(ZidEnrolment) e2 = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
+  g_autoptr(ZidOneTimeCode) e2 = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
                                                          "Twee", "Gebruiker", "1990-01-01", NULL);
   g_autofree char *code1 = payload_param (e1->payload, "code");
   g_autofree char *code2 = payload_param (e2->payload, "code");
@@ -757,7 +753,7 @@ test_code_expiry_and_single_use (Fixture *f, gconstpointer data)
   /* a malformed request does not use up the code */
   zid_clock_set (f->clock, T0);
   {
-    g_autoptr(ZidEnrolment) e3 = zid_portal_new_certificate (f->portal, f->admin, e2->user_id, &error);
+    g_autoptr(ZidOneTimeCode) e3 = zid_portal_new_certificate (f->portal, f->admin, e2->user_id, &error);
     g_autofree char *code3 = payload_param (e3->payload, "code");
 
     g_assert_null (zid_portal_enrol (f->portal, code3, NULL, "-----BEGIN CERTIFICATE REQUEST-----\nxx\n",
@@ -898,7 +894,7 @@ infinity_request_pem (void)
 static void
 test_enrol_request_checked (Fixture *f, gconstpointer data)
 {
-  g_autoptr(ZidEnrolment) e = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
+  g_autoptr(ZidOneTimeCode) e = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
                                                         "Een", "Gebruiker", "1990-01-01", NULL);
   g_autofree char *code = payload_param (e->payload, "code");
   g_autoptr(EVP_PKEY) p256 = EVP_EC_gen ("P-256");
@@ -973,7 +969,7 @@ test_enrol_request_checked (Fixture *f, gconstpointer data)
 static void
 test_codes_stored_as_hash (Fixture *f, gconstpointer data)
 {
-  g_autoptr(ZidEnrolment) e = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
+  g_autoptr(ZidOneTimeCode) e = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
                                                         "Een", "Gebruiker", "1990-01-01", NULL);
   g_autofree char *code = payload_param (e->payload, "code");
   g_autofree char *db_path = g_build_filename (f->dir, "zorgid.db", NULL);
@@ -1019,7 +1015,7 @@ race (gpointer data)
 static void
 test_concurrent_redemption (Fixture *f, gconstpointer data)
 {
-  g_autoptr(ZidEnrolment) e = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
+  g_autoptr(ZidOneTimeCode) e = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
                                                         "Een", "Gebruiker", "1990-01-01", NULL);
   g_autofree char *code = payload_param (e->payload, "code");
   Racer racers[16];
@@ -1054,8 +1050,8 @@ static void
 test_login_rules (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZidEnrolment) session = NULL;
-  g_autoptr(ZidEnrolment) e = NULL;
+  g_autoptr(ZidOneTimeCode) session = NULL;
+  g_autoptr(ZidOneTimeCode) e = NULL;
   g_autofree char *id = NULL;
   g_autofree char *message = NULL;
   g_autofree guint8 *sig = NULL;
@@ -1124,7 +1120,7 @@ test_login_rules (Fixture *f, gconstpointer data)
 
   /* expired at exactly 5 minutes */
   {
-    g_autoptr(ZidEnrolment) s2 = NULL;
+    g_autoptr(ZidOneTimeCode) s2 = NULL;
     g_autofree char *id2 = NULL;
     g_autofree char *m2 = NULL;
     g_autofree guint8 *sig2 = NULL;
@@ -1285,7 +1281,7 @@ test_bootstrap_productie_refused (void)
   g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);
   g_autoptr(ZidClock) clock = zid_clock_new_fixed (T0);
   g_autoptr(ZidPortal) portal = zid_portal_open (dir, ZID_ENVIRONMENT_PRODUCTIE, clock, &error);
-  g_autoptr(ZidEnrolment) e = NULL;
+  g_autoptr(ZidOneTimeCode) e = NULL;
   g_autoptr(ZidRegistration) r = NULL;
 
   g_assert_no_error (error);
@@ -1514,7 +1510,7 @@ test_service_address (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *address = NULL;
-  g_autoptr(ZidEnrolment) e = NULL;
+  g_autoptr(ZidOneTimeCode) e = NULL;
   g_autofree char *label64 = g_strnfill (64, 'a');
   g_autofree char *too_long_label = g_strdup_printf ("%s.example:8443", label64);
   g_autofree char *label50 = g_strnfill (50, 'b');
@@ -1548,7 +1544,7 @@ test_service_address (Fixture *f, gconstpointer data)
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);
     g_autofree char *needle = g_strdup_printf ("&host=%s&", long_address);
     g_autoptr(ZidPortal) other = zid_portal_open (dir, ZID_ENVIRONMENT_ACCEPTATIE, f->clock, &error);
-    g_autoptr(ZidEnrolment) boot = NULL;
+    g_autoptr(ZidOneTimeCode) boot = NULL;
 
     g_assert_no_error (error);
     g_assert_true (zid_portal_set_service_address (other, long_address, &error));

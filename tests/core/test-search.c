@@ -169,7 +169,7 @@ test_portal (void)
   g_autofree char *dir = g_dir_make_tmp ("zid-test-XXXXXX", &error);
   g_autoptr(ZidClock) clock = zid_clock_new_fixed (T0);
   g_autoptr(ZidPortal) portal = NULL;
-  g_autoptr(ZidEnrolment) admin = NULL;
+  g_autoptr(ZidOneTimeCode) admin = NULL;
   g_autoptr(ZidOrganisation) org = NULL;
   g_autoptr(GPtrArray) everyone = NULL;
   g_autofree char *cmd = NULL;
@@ -184,7 +184,7 @@ test_portal (void)
   g_assert_no_error (error);
   for (guint i = 0; i < G_N_ELEMENTS (people); i++)
     {
-      g_autoptr(ZidEnrolment) e = zid_portal_register_user (portal, admin->user_id, org->id,
+      g_autoptr(ZidOneTimeCode) e = zid_portal_register_user (portal, admin->user_id, org->id,
                                                             people[i].first, people[i].last,
                                                             people[i].birth, &error);
       g_assert_no_error (error);

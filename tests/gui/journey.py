@@ -22,6 +22,7 @@ config.searchCutoffCount = 2
 config.logDebugToFile = False
 
 from dogtail import tree  # noqa: E402
+from dogtail import rawinput  # noqa: E402
 from dogtail.rawinput import keyCombo, pressKey  # noqa: E402
 
 BUILD = os.environ["ZID_BUILD_ROOT"]
@@ -165,6 +166,19 @@ def click(node):
     except Exception:
         node.click()
     time.sleep(0.4)
+
+
+def scroll(at, steps):
+    """Turns the mouse wheel at the screen point @at, down (steps > 0) or
+    up: GTK 4.8 cannot scroll to a widget over AT-SPI."""
+    for _ in range(abs(steps)):
+        rawinput.click(at[0], at[1], button=5 if steps > 0 else 4)
+    time.sleep(0.5)
+
+
+def middle(node):
+    (x, y), (w, h) = node.position, node.size
+    return (x + w // 2, y + h // 2)
 
 
 def open_dropdown(combo):
@@ -355,6 +369,18 @@ def main():
     find(app, "Beheer Anna Admin", "push button")
     find(app, "Beheer Bram Beheer", "push button")
 
+    # 2b. Anna is the only Administrator: her own page says so where
+    # Blokkeren would be (§8.2), before any click, and offers no Blokkeren
+    open_manage(app, "Anna Admin")
+    find(app, contains="kan daarom niet geblokkeerd worden", role="label")
+    page = middle(find(app, "Persoonsgegevens", "list"))
+    scroll(page, 12)  # the status is below the fold
+    shot("own-page-only-administrator")
+    if find_all(app, "Blokkeren", "push button"):
+        fail("the only Administrator is offered Blokkeren on her own page")
+    scroll(page, -12)
+    click(find(app, "Terug", "push button"))
+
     # 3. Give Bram the Beheerder role
     open_manage(app, "Bram Beheer")
     shot("beheer-bram")
@@ -397,6 +423,13 @@ def main():
     pressKey("Escape")
     time.sleep(0.3)
     click(find(front(app), "Annuleren", "push button"))
+    click(find(app, "Terug", "push button"))
+    # A Beheerder on an Administrator's page: no role change, and why
+    open_manage(app, "Anna Admin")
+    find(app, contains="mag de rol van een Administrator niet wijzigen", role="label")
+    shot("beheerder-on-administrator-page")
+    if find(app, "Organisatie registreren", "push button").sensitive:
+        fail("a Beheerder is offered a role change of an Administrator")
     click(find(app, "Terug", "push button"))
     logout(app)
 

@@ -35,7 +35,7 @@ fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZidEnrolment) enrolment = NULL;
+  g_autoptr(ZidOneTimeCode) enrolment = NULL;
 
   f->dir = g_dir_make_tmp ("zid-qr-render.XXXXXX", &error);
   g_assert_no_error (error);
@@ -253,7 +253,7 @@ static void
 test_qr_window (Fixture       *f,
                 gconstpointer  data)
 {
-  ZidEnrolment enrolment = {
+  ZidOneTimeCode enrolment = {
     .user_id = 1,
     .purpose = ZID_CODE_ENROLMENT,
     .payload = f->payload,

@@ -60,22 +60,11 @@ accept_any (SoupMessage *msg, GTlsCertificate *cert, GTlsCertificateFlags errors
   return TRUE;
 }
 
-/* Payloads made inside a core transaction miss the service-address
- * setting (docs/core-requests.md item 1): point them at our service */
-static char *
-fix_host (const char *payload, const char *address)
-{
-  g_autoptr(GRegex) regex = g_regex_new ("host=[^&]*", 0, 0, NULL);
-  g_autofree char *host = g_strdup_printf ("host=%s", address);
-
-  return g_regex_replace_literal (regex, payload, -1, 0, host, 0, NULL);
-}
-
 static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZidEnrolment) enrolment = NULL;
+  g_autoptr(ZidOneTimeCode) enrolment = NULL;
   g_autofree char *address = NULL;
 
   f->dir = g_dir_make_tmp ("zid-service-XXXXXX", &error);
@@ -103,7 +92,8 @@ fixture_set_up (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   f->admin = enrolment->user_id;
   f->admin_code = g_strdup (enrolment->code);
-  f->admin_payload = fix_host (enrolment->payload, address);
+  /* made inside the bootstrap's transaction: it carries the service address */
+  f->admin_payload = g_strdup (enrolment->payload);
   g_assert_nonnull (strstr (f->admin_payload, address));
 
   f->session = soup_session_new_with_options ("max-conns", 256, "max-conns-per-host", 256, NULL);
@@ -780,7 +770,7 @@ static void
 test_login (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZidEnrolment) login = NULL;
+  g_autoptr(ZidOneTimeCode) login = NULL;
   g_autoptr(JsonObject) answer = NULL;
   g_autoptr(JsonObject) replay = NULL;
   g_autofree char *session = NULL;
@@ -823,7 +813,7 @@ add_user (Fixture *f, Phone *phone, ZidRole role)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) orgs = zid_portal_list_organisations (f->portal, f->admin, &error);
-  g_autoptr(ZidEnrolment) enrolment = NULL;
+  g_autoptr(ZidOneTimeCode) enrolment = NULL;
   ZidOrganisation *org;
   gint64 user;
 
@@ -846,7 +836,7 @@ login_refused (Fixture *f, Phone *phone, const char *want_code, const char *want
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *session = NULL;
-  g_autoptr(ZidEnrolment) login = zid_portal_login_begin (f->portal, &session, &error);
+  g_autoptr(ZidOneTimeCode) login = zid_portal_login_begin (f->portal, &session, &error);
   g_autoptr(JsonObject) answer = NULL;
   g_autofree char *lower = NULL;
   guint status;
@@ -1440,7 +1430,7 @@ test_mobile (Fixture *f, gconstpointer data)
   g_autofree char *out = NULL;
   g_autofree char *ids = NULL;
   g_autofree char *session = NULL;
-  g_autoptr(ZidEnrolment) login = NULL;
+  g_autoptr(ZidOneTimeCode) login = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GRegex) regex = g_regex_new ("pin=[^&]*", 0, 0, NULL);
   ZidServiceStats before, after;
@@ -1504,7 +1494,7 @@ test_mobile (Fixture *f, gconstpointer data)
   {
     g_autofree char *key_path = g_build_filename (phone_dir, "ids", "1", "key.pem", NULL);
     g_autofree char *pem = NULL;
-    g_autoptr(ZidEnrolment) again = NULL;
+    g_autoptr(ZidOneTimeCode) again = NULL;
     g_autofree char *session2 = NULL;
     g_autoptr(EVP_PKEY) plain = EVP_EC_gen ("P-256");
     BIO *bio = BIO_new (BIO_s_mem ());
