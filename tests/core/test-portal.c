@@ -309,7 +309,7 @@ static void
 test_register_birth_date_forms (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZidEnrolment) e = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
+  g_autoptr(ZidOneTimeCode) e = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
                                                         "Jan", "Jansen", "03-04-1975", &error);
   g_autoptr(ZidUser) user = NULL;
 
