@@ -231,17 +231,20 @@ _zid_is_refusal (const GError *error)
 }
 
 /* Records, in a transaction of its own, that @error refused @action:
- * "ACTION.refused" with "CODE: message" as details. A failure to record is
- * logged, not handed on: the refusal itself is what the caller reports. */
-void
-_zid_portal_audit_refusal (ZidPortal     *self,
-                           const char    *actor,
-                           const char    *action,
-                           const char    *subject,
-                           const GError  *error)
+ * "ACTION.refused" with "REASON: message" as details, the reason being the
+ * error code's name unless given. A failure to record is logged, not handed
+ * on: the refusal itself is what the caller reports. */
+static void
+audit_refusal (ZidPortal     *self,
+               const char    *actor,
+               const char    *action,
+               const char    *subject,
+               const char    *reason,
+               const GError  *error)
 {
   g_autofree char *refused = g_strconcat (action, ".refused", NULL);
-  g_autofree char *details = g_strdup_printf ("%s: %s", zid_error_code_name (error->code),
+  g_autofree char *details = g_strdup_printf ("%s: %s",
+                                              reason ? reason : zid_error_code_name (error->code),
                                               error->message);
   g_autoptr(GError) audit_error = NULL;
 
@@ -256,6 +259,16 @@ _zid_portal_audit_refusal (ZidPortal     *self,
     g_warning ("Could not record a refusal in the audit trail: %s", audit_error->message);
 }
 
+void
+_zid_portal_audit_refusal (ZidPortal     *self,
+                           const char    *actor,
+                           const char    *action,
+                           const char    *subject,
+                           const GError  *error)
+{
+  audit_refusal (self, actor, action, subject, NULL, error);
+}
+
 /* Ends the transaction that began with zid_store_begin(): commits when
  * @ok, else rolls back, records a refusal by a rule in the audit trail (in a
  * transaction of its own) and hands @local_error to the caller. */
@@ -266,14 +279,15 @@ _zid_portal_finish (ZidPortal   *self,
                     GError     **error,
                     const char  *actor,
                     const char  *action,
-                    const char  *subject)
+                    const char  *subject,
+                    const char  *reason)
 {
   if (ok)
     return zid_store_commit (self->store, error);
 
   zid_store_rollback (self->store);
   if (_zid_is_refusal (local_error))
-    _zid_portal_audit_refusal (self, actor, action, subject, local_error);
+    audit_refusal (self, actor, action, subject, reason, local_error);
   g_propagate_error (error, local_error);
   return FALSE;
 }
@@ -286,7 +300,7 @@ _zid_write_begin (ZidWrite    *w,
                   char        *subject,
                   GError     **error)
 {
-  *w = (ZidWrite) { self, actor, action, subject, NULL };
+  *w = (ZidWrite) { self, actor, action, subject, NULL, NULL };
   if (zid_store_begin (self->store, TRUE, error))
     return TRUE;
   g_clear_pointer (&w->actor, g_free);
@@ -316,7 +330,7 @@ _zid_write_end (ZidWrite    *w,
                 GError     **error)
 {
   ok = _zid_portal_finish (w->portal, ok && w->error == NULL, g_steal_pointer (&w->error), error,
-                           w->actor, w->action, w->subject);
+                           w->actor, w->action, w->subject, w->reason);
   g_clear_pointer (&w->actor, g_free);
   g_clear_pointer (&w->subject, g_free);
   return ok;

@@ -1140,6 +1140,64 @@ test_login_rules (Fixture *f, gconstpointer data)
   g_assert_error (error, ZID_ERROR, ZID_ERROR_CERTIFICATE_INVALID);
 }
 
+/* Login is bound to the certificate issued at enrolment, not to its
+ * serial: a certificate for another key with the Administrator's serial,
+ * signed with the CA's own key (as with a copy of ca/key.pem), is refused
+ * and audited as a certificate mismatch */
+static void
+test_login_bound_to_enrolled_certificate (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key_path = g_build_filename (f->dir, "ca", "key.pem", NULL);
+  g_autofree char *ca_key_pem = NULL;
+  g_autoptr(BIO) key_bio = NULL;
+  g_autoptr(BIO) cert_bio = NULL;
+  g_autoptr(BIO) out = NULL;
+  g_autoptr(EVP_PKEY) ca_key = NULL;
+  g_autoptr(EVP_PKEY) attacker = EVP_EC_gen ("P-256");
+  g_autoptr(X509) forged = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  ZidAuditEvent *last;
+  g_autofree char *forged_pem = NULL;
+  char *data_out;
+  long len;
+  gint64 bad = 0;
+
+  g_assert_true (g_file_get_contents (key_path, &ca_key_pem, NULL, NULL));
+  key_bio = BIO_new_mem_buf (ca_key_pem, -1);
+  ca_key = PEM_read_bio_PrivateKey (key_bio, NULL, NULL, NULL);
+  g_assert_nonnull (ca_key);
+
+  /* the Administrator's certificate, with the attacker's key, re-signed by the CA */
+  cert_bio = BIO_new_mem_buf (f->admin_cert, -1);
+  forged = PEM_read_bio_X509 (cert_bio, NULL, NULL, NULL);
+  g_assert_nonnull (forged);
+  g_assert_cmpint (X509_set_pubkey (forged, attacker), ==, 1);
+  g_assert_cmpint (X509_sign (forged, ca_key, EVP_sha256 ()), >, 0);
+  out = BIO_new (BIO_s_mem ());
+  PEM_write_bio_X509 (out, forged);
+  len = BIO_get_mem_data (out, &data_out);
+  forged_pem = g_strndup (data_out, len);
+
+  g_assert_cmpint (login (f, attacker, forged_pem, &error), ==, 0);
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_CERTIFICATE_INVALID);
+  g_clear_error (&error);
+
+  events = zid_portal_list_audit (f->portal, &error);
+  g_assert_no_error (error);
+  last = g_ptr_array_index (events, events->len - 1);
+  g_assert_cmpstr (last->action, ==, "login.refused");
+  g_assert_true (g_str_has_prefix (last->details, "certificate-mismatch: "));
+  g_assert_cmpstr (last->subject, ==, "user:1");
+  g_assert_cmpint (count (f, "SELECT count(*) FROM audit WHERE action = 'login.accepted'"), ==, 0);
+
+  /* the enrolled certificate still logs in */
+  g_assert_cmpint (login (f, f->admin_key, f->admin_cert, &error), ==, f->admin);
+  g_assert_no_error (error);
+  g_assert_true (zid_portal_verify_audit (f->portal, &bad, &error));
+  g_assert_no_error (error);
+}
+
 /* §6: inactive = no use for more than four weeks (or never, registered more than four weeks ago) */
 static void
 test_inactive (Fixture *f, gconstpointer data)
@@ -1566,6 +1624,7 @@ main (int argc, char *argv[])
   ADD ("/portal/rules/identity-authority", test_identity_authority);
   ADD ("/portal/codes/concurrent", test_concurrent_redemption);
   ADD ("/portal/login", test_login_rules);
+  ADD ("/portal/login/enrolled-certificate", test_login_bound_to_enrolled_certificate);
   ADD ("/portal/inactive", test_inactive);
   ADD ("/portal/audit/edit", test_audit_chain);
   ADD ("/portal/audit/delete", test_audit_deletion);
