@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "zid-error.h"
+#include "zid-file.h"
 #include "zid-openssl.h"
 #include "zid-registration-file.h"
 #include "zid-trust.h"
@@ -309,6 +310,8 @@ load_cms (const guint8  *data,
 {
   g_autoptr(BIO) bio = NULL;
   CMS_ContentInfo *cms;
+  gboolean pem;
+  gsize rest;
 
   if (len > ZID_REGISTRATION_FILE_MAX_SIZE)
     {
@@ -336,7 +339,8 @@ load_cms (const guint8  *data,
       refuse (error, ZID_ERROR_CRYPTO, "Onvoldoende geheugen");
       return NULL;
     }
-  if (memmem (data, len, "-----BEGIN", 10) != NULL)
+  pem = memmem (data, len, "-----BEGIN", 10) != NULL;
+  if (pem)
     cms = PEM_read_bio_CMS (bio, NULL, NULL, NULL);
   else
     cms = d2i_CMS_bio (bio, NULL);
@@ -344,6 +348,19 @@ load_cms (const guint8  *data,
     {
       refuse (error, ZID_ERROR_INVALID_INPUT,
               "Dit is geen ondertekend registratiebestand (verwacht CMS/PKCS#7, DER of PEM)");
+      return NULL;
+    }
+  /* one CMS and nothing after it (for PEM: white space only) */
+  rest = (gsize) BIO_pending (bio);
+  for (gsize i = len - MIN (rest, len); pem && i < len && g_ascii_isspace (data[i]); i++)
+    rest--;
+  if (rest > 0)
+    {
+      CMS_ContentInfo_free (cms);
+      refuse (error, ZID_ERROR_INVALID_INPUT,
+              "Het registratiebestand bevat %" G_GSIZE_FORMAT " bytes na de ondertekende "
+              "registratie; alleen het bestand zoals VZVZ het ondertekende wordt ingelezen",
+              rest);
       return NULL;
     }
   ERR_clear_error ();
@@ -585,7 +602,8 @@ zid_registration_file_import (ZidPortal   *portal,
                               GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(GMappedFile) file = NULL;
+  g_autofree guint8 *data = NULL;
+  gsize len = 0;
   g_autoptr(ZidRegistration) r = NULL;
   g_autoptr(ZidRegistration) existing = NULL;
   g_autofree char *default_trust = NULL;
@@ -602,19 +620,20 @@ zid_registration_file_import (ZidPortal   *portal,
     trust_dir = default_trust = zid_registration_file_default_trust_dir (zid_portal_get_data_dir (portal));
   now = zid_clock_now (zid_portal_get_clock (portal));
 
-  file = g_mapped_file_new (path, FALSE, &local_error);
-  if (file == NULL)
+  /* a regular file of at most the size a registration may have, read
+   * without following a link and without waiting on a FIFO */
+  data = zid_file_read_regular (path, ZID_REGISTRATION_FILE_MAX_SIZE, FALSE, &len, &local_error);
+  if (data == NULL)
     {
-      g_autoptr(GError) e = g_error_new (ZID_ERROR, ZID_ERROR_IO,
+      gboolean too_large = g_error_matches (local_error, ZID_FILE_ERROR, ZID_FILE_ERROR_TOO_LARGE);
+      g_autoptr(GError) e = g_error_new (ZID_ERROR, too_large ? ZID_ERROR_INVALID_INPUT : ZID_ERROR_IO,
                                          "Het registratiebestand kan niet worden gelezen: %s",
                                          local_error->message);
       g_clear_error (&local_error);
       local_error = g_steal_pointer (&e);
     }
   else
-    zid_registration_file_verify ((const guint8 *) g_mapped_file_get_contents (file),
-                                  g_mapped_file_get_length (file), trust_dir, now,
-                                  &r, &signer, &local_error);
+    zid_registration_file_verify (data, len, trust_dir, now, &r, &signer, &local_error);
   if (local_error != NULL)
     {
       audit_import_refusal (portal, path, NULL, local_error);
