@@ -62,6 +62,7 @@ cmd_audit_verify (ZidCli  *cli,
         {
           g_autoptr(JsonBuilder) json = zid_cli_json_begin ();
 
+          zid_cli_json_bool (json, "intact", FALSE);
           zid_cli_json_string (json, "error", zid_cli_error_code (error));
           zid_cli_json_string (json, "message", error->message);
           zid_cli_json_int (json, "event", bad);

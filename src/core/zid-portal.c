@@ -736,7 +736,8 @@ zid_portal_verify_audit (ZidPortal  *self,
 
   if (!zid_store_begin (self->store, FALSE, error))
     return FALSE;
-  ok = zid_store_audit_verify (self->store, &bad, error);
+  ok = zid_store_audit_verify (self->store, &bad, error) &&
+       zid_store_seal_verify (self->store, error);
   zid_store_commit (self->store, NULL);
   if (bad_event)
     *bad_event = bad;
