@@ -6,18 +6,7 @@
 # refuses the data dir. TAP output.
 set -u
 
-admin="${ZID_BUILD_ROOT:?}/src/cli/zorgid-admin"
-command -v sqlite3 >/dev/null || { echo "1..0 # SKIP no sqlite3 shell"; exit 0; }
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-n=0
-
-ok() {
-  n=$((n + 1))
-  if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-  [ -n "${3:-}" ] && echo "# $3"
-  return 0
-}
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 # A fresh data dir with an Administrator (1) and two Gebruikers (2, 3).
 # (Unblocking a blocked user by SQL is tried in test-portal's
