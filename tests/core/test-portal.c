@@ -476,7 +476,9 @@ test_identity_authority (Fixture *f, gconstpointer data)
       g_clear_error (&error);
       g_assert_false (zid_portal_check_action (f->portal, f->admin, identity_actions[i], both, 0, &error));
       g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
-      g_assert_nonnull (strstr (error->message, "Administrator van Thuiszorg Zuid"));
+      /* the refusal names neither B nor the role there */
+      g_assert_null (strstr (error->message, "Thuiszorg Zuid"));
+      g_assert_null (strstr (error->message, "Administrator van"));
       g_clear_error (&error);
     }
   g_assert_null (zid_portal_new_certificate (f->portal, beheerder, both, &error));
@@ -536,7 +538,7 @@ test_identity_authority (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_false (zid_portal_check_action (f->portal, beheerder, ZID_ACTION_NEW_CERTIFICATE, f->admin, 0, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
-  g_assert_nonnull (strstr (error->message, "Administrator van Zorggroep Noord"));
+  g_assert_null (strstr (error->message, "Zorggroep Noord"));
 }
 
 /* f->admin is A's only active Administrator: can be neither blocked nor demoted */
