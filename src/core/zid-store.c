@@ -1109,6 +1109,7 @@ seal_touched (ZidStore  *self,
  * an older version), in a transaction of its own */
 static gboolean
 seal_all (ZidStore  *self,
+          gboolean   new_key,
           GError   **error)
 {
   g_autoptr(GArray) users = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -1132,8 +1133,22 @@ seal_all (ZidStore  *self,
   for (guint i = 0; ok && i < users->len; i++)
     ok = seal_user (self, g_array_index (users, gint64, i), xor, error);
   ok = ok && seal_whole_write (self, xor, error);
-  /* data that was there unsealed is sealed as found: the trail says so */
-  details = g_strdup_printf ("users=%u", users->len);
+  /* data that was there unsealed is sealed as found: the trail says so,
+   * with the environment stamp it had and whether the key is new (a seal
+   * removed behind the portal's back, with the key kept, shows here) */
+  if (ok && users->len > 0)
+    {
+      g_autofree char *environment = NULL;
+
+      stmt = zid_store_query (self, error, "SELECT value FROM settings WHERE key = 'environment'", "");
+      ok = stmt != NULL && zid_store_step (self, stmt, &row, error);
+      if (ok && row)
+        environment = zid_column_dup (stmt, 0);
+      if (stmt)
+        sqlite3_reset (stmt);
+      details = g_strdup_printf ("users=%u environment=%s key=%s", users->len,
+                                 environment ? environment : "-", new_key ? "new" : "existing");
+    }
   if (ok && users->len > 0)
     ok = zid_store_audit_append (self, g_get_real_time () / G_USEC_PER_SEC, "operator",
                                  "store.sealed", NULL, details, error);
@@ -1228,7 +1243,7 @@ seal_open (ZidStore    *self,
     }
   if (!seal_key_load (self, key_path, &made, error))
     return FALSE;
-  if (!present && !seal_all (self, error))
+  if (!present && !seal_all (self, made, error))
     return FALSE;
 
   self->touched = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);

@@ -1341,6 +1341,48 @@ test_seal_key (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
+/* A data dir of the version before the seal (schema 1, no key) is sealed as
+ * found when opened, and the trail says so; a seal removed behind the
+ * portal's back (key kept) is made again only with an event naming it */
+static void
+test_seal_upgrade (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *key = g_build_filename (f->dir, "seal.key", NULL);
+  ZidAuditEvent *last;
+  gint64 bad = 0;
+
+  register_user (f, f->admin, URA_A, "Gijs", "Gebruiker");
+  g_clear_object (&f->portal);
+  exec_sql (f, "DROP TABLE seals; DELETE FROM settings WHERE key = 'seal'; PRAGMA user_version = 1",
+            SQLITE_OK);
+  g_assert_cmpint (g_unlink (key), ==, 0);
+
+  f->portal = zid_portal_open (f->dir, ZID_ENVIRONMENT_ACCEPTATIE, f->clock, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (key, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpint (count (f, "SELECT count(*) FROM seals"), ==, 2);
+  events = zid_portal_list_audit (f->portal, &error);
+  last = g_ptr_array_index (events, events->len - 1);
+  g_assert_cmpstr (last->action, ==, "store.sealed");
+  g_assert_cmpstr (last->details, ==, "users=2 environment=acceptatie key=new");
+  g_assert_true (zid_portal_verify_audit (f->portal, &bad, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&events, g_ptr_array_unref);
+
+  /* the seal removed and the stamp flipped, the key kept */
+  g_clear_object (&f->portal);
+  exec_sql (f, "DELETE FROM settings WHERE key = 'seal';"
+               " UPDATE settings SET value = 'productie' WHERE key = 'environment'", SQLITE_OK);
+  f->portal = zid_portal_open (f->dir, ZID_ENVIRONMENT_PRODUCTIE, f->clock, &error);
+  g_assert_no_error (error);
+  events = zid_portal_list_audit (f->portal, &error);
+  last = g_ptr_array_index (events, events->len - 1);
+  g_assert_cmpstr (last->action, ==, "store.sealed");
+  g_assert_cmpstr (last->details, ==, "users=2 environment=productie key=existing");
+}
+
 /* §6: inactive = no use for more than four weeks (or never, registered more than four weeks ago) */
 static void
 test_inactive (Fixture *f, gconstpointer data)
@@ -1786,6 +1828,8 @@ main (int argc, char *argv[])
       g_test_add (path, Fixture, &tampers[i], fixture_set_up, test_tamper_evidence, fixture_tear_down);
     }
   g_test_add ("/portal/audit/seal-key", Fixture, NULL, fixture_set_up, test_seal_key, fixture_tear_down);
+  g_test_add ("/portal/audit/seal-upgrade", Fixture, NULL, fixture_set_up, test_seal_upgrade,
+              fixture_tear_down);
   g_test_add_func ("/portal/bootstrap/productie", test_bootstrap_productie_refused);
 
   return g_test_run ();
