@@ -1115,11 +1115,21 @@ seal_all (ZidStore  *self,
   g_autoptr(GArray) users = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autofree char *details = NULL;
   sqlite3_stmt *stmt;
-  guint8 xor[32] = { 0 };
-  gboolean row, ok;
+  guint8 xor[32] = { 0 }, mac[32];
+  gboolean row, ok, present = FALSE;
 
   if (!zid_store_begin (self, TRUE, error))
     return FALSE;
+  /* another process may have sealed it meanwhile (two opening a new data
+   * dir at once): under the write lock, look again */
+  if (!seal_whole_read (self, xor, mac, &present, error))
+    {
+      zid_store_rollback (self);
+      return FALSE;
+    }
+  memset (xor, 0, sizeof xor);
+  if (present)
+    return zid_store_commit (self, error);
   ok = zid_store_exec (self, "DELETE FROM seals", error) &&
        (stmt = zid_store_query (self, error, "SELECT id FROM users ORDER BY id", "")) != NULL;
   while (ok && (ok = zid_store_step (self, stmt, &row, error)) && row)
@@ -1160,8 +1170,30 @@ seal_all (ZidStore  *self,
   return zid_store_commit (self, error);
 }
 
-/* Reads the key file, or makes it (written whole under another name, then
- * renamed). *made says which. */
+static gboolean
+seal_key_read (ZidStore    *self,
+               const char  *path,
+               int          fd,
+               GError     **error)
+{
+  gssize n;
+
+  /* a key readable by others is made private again */
+  if (fchmod (fd, 0600) != 0 ||
+      (n = read (fd, self->seal_key, sizeof self->seal_key)) != (gssize) sizeof self->seal_key)
+    {
+      close (fd);
+      g_set_error (error, ZID_ERROR, ZID_ERROR_STORE,
+                   "De zegelsleutel %s is onleesbaar of beschadigd", path);
+      return FALSE;
+    }
+  close (fd);
+  return TRUE;
+}
+
+/* Reads the key file, or makes it: written whole under another name, then
+ * linked into place, so that of two processes making it at once one key
+ * wins and both use it. *made says whether this process made it. */
 static gboolean
 seal_key_load (ZidStore    *self,
                const char  *path,
@@ -1169,25 +1201,12 @@ seal_key_load (ZidStore    *self,
                GError     **error)
 {
   g_autofree char *tmp = NULL;
-  gssize n;
-  int fd;
+  int fd, saved;
 
   *made = FALSE;
   fd = g_open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
   if (fd >= 0)
-    {
-      /* a key readable by others is made private again */
-      if (fchmod (fd, 0600) != 0 ||
-          (n = read (fd, self->seal_key, sizeof self->seal_key)) != (gssize) sizeof self->seal_key)
-        {
-          close (fd);
-          g_set_error (error, ZID_ERROR, ZID_ERROR_STORE,
-                       "De zegelsleutel %s is onleesbaar of beschadigd", path);
-          return FALSE;
-        }
-      close (fd);
-      return TRUE;
-    }
+    return seal_key_read (self, path, fd, error);
   if (errno != ENOENT)
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_STORE,
@@ -1199,19 +1218,21 @@ seal_key_load (ZidStore    *self,
     g_error ("The system's random number generator failed");
   tmp = g_strdup_printf ("%s.tmp-%d", path, getpid ());
   fd = g_open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0 ||
-      write (fd, self->seal_key, sizeof self->seal_key) != (gssize) sizeof self->seal_key ||
-      fsync (fd) != 0 || close (fd) != 0 || rename (tmp, path) != 0)
+  if (fd >= 0 &&
+      write (fd, self->seal_key, sizeof self->seal_key) == (gssize) sizeof self->seal_key &&
+      fsync (fd) == 0 && close (fd) == 0 && link (tmp, path) == 0)
     {
-      int saved = errno;
-
       g_unlink (tmp);
-      g_set_error (error, ZID_ERROR, ZID_ERROR_STORE,
-                   "Kan de zegelsleutel %s niet aanmaken: %s", path, g_strerror (saved));
-      return FALSE;
+      *made = TRUE;
+      return TRUE;
     }
-  *made = TRUE;
-  return TRUE;
+  saved = errno;
+  g_unlink (tmp);
+  if (saved == EEXIST && (fd = g_open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0)) >= 0)
+    return seal_key_read (self, path, fd, error);
+  g_set_error (error, ZID_ERROR, ZID_ERROR_STORE,
+               "Kan de zegelsleutel %s niet aanmaken: %s", path, g_strerror (saved));
+  return FALSE;
 }
 
 /* After migrating: the key, the data sealed once, the triggers, and the

@@ -46,4 +46,18 @@ status=$?
 [ $status = 1 ] && [[ "$out" == *"buiten het portaal om gewijzigd"* ]]
 ok $? "a flipped environment stamp refuses the data dir, also as productie" "$out"
 
+# two processes opening a new data dir at once make one key between them
+fails=0
+for i in $(seq 10); do
+  d="$dir/race$i"
+  "$admin" --data-dir "$d" registration add --ura 12345678 --name "Zorggroep Noord" >/dev/null 2>&1 &
+  "$admin" --data-dir "$d" registration add --ura 87654321 --name "Thuiszorg Zuid" >/dev/null 2>&1 &
+  wait
+  "$admin" --data-dir "$d" organisation bootstrap --ura 12345678 --first-name Anna --last-name Vries \
+    --birth-date 1980-01-01 >/dev/null 2>&1
+  [ "$("$admin" --data-dir "$d" --json audit verify 2>&1)" = '{"intact":true}' ] &&
+    [ "$(ls "$d" | grep -c '^seal.key')" = 1 ] || fails=$((fails + 1))
+done
+[ $fails = 0 ]; ok $? "two processes on a new data dir at once: one key, intact (10 times; $fails failed)"
+
 echo "1..$n"
