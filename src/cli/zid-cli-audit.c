@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "zid-cli.h"
 
 static void
@@ -24,14 +26,76 @@ json_event (JsonBuilder *json,
   zid_cli_json_string (json, "hash", e->hash);
 }
 
+/* --since/--until: an ISO 8601 time (UTC unless it says otherwise) or a
+ * date (its start, or with @end_of_day its last second) */
+static gboolean
+parse_time (ZidCli      *cli,
+            const char  *text,
+            const char  *option,
+            gboolean     end_of_day,
+            gint64      *out)
+{
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr(GDateTime) when = NULL;
+  gboolean date_only = text != NULL && strlen (text) == 10;
+
+  if (text == NULL)
+    return TRUE;
+  if (date_only)
+    {
+      g_autofree char *midnight = g_strconcat (text, "T00:00:00Z", NULL);
+
+      when = g_date_time_new_from_iso8601 (midnight, utc);
+    }
+  else
+    when = g_date_time_new_from_iso8601 (text, utc);
+  if (when == NULL)
+    {
+      zid_cli_usage_error (cli, "Ongeldige tijd bij %s “%s”: gebruik 2026-12-08 of "
+                           "2026-12-08T12:55:07Z", option, text);
+      return FALSE;
+    }
+  *out = g_date_time_to_unix (when) + (date_only && end_of_day ? 24 * 60 * 60 - 1 : 0);
+  return TRUE;
+}
+
 static int
 cmd_audit_list (ZidCli  *cli,
                 int      argc,
                 char   **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) list = zid_portal_list_audit (cli->portal, &error);
+  g_autoptr(GPtrArray) list = NULL;
+  g_autofree char *as = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *organisation = NULL;
+  g_autofree char *action = NULL;
+  g_autofree char *since = NULL;
+  g_autofree char *until = NULL;
+  ZidAuditFilter filter = { 0 };
+  GOptionEntry entries[] = {
+    { "as", 0, 0, G_OPTION_ARG_STRING, &as,
+      "Only what this user may see (events about users and organisations they manage)", "USER" },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &user, "Events about this user", "ID" },
+    { "organisation", 0, 0, G_OPTION_ARG_STRING, &organisation,
+      "Events about this organisation or its members", "URA" },
+    { "action", 0, 0, G_OPTION_ARG_STRING, &action,
+      "This action, or its family (user for user.block, ...)", "ACTION" },
+    { "since", 0, 0, G_OPTION_ARG_STRING, &since, "From this time on", "TIME" },
+    { "until", 0, 0, G_OPTION_ARG_STRING, &until, "Up to this time", "TIME" },
+    { NULL }
+  };
 
+  if (!zid_cli_parse_args (cli, "audit list", entries, &argc, &argv, 0, 0) ||
+      (as != NULL && !zid_cli_parse_id (cli, as, "gebruiker bij --as", &filter.as)) ||
+      (user != NULL && !zid_cli_parse_id (cli, user, "gebruiker bij --user", &filter.user)) ||
+      (organisation != NULL && !zid_cli_resolve_organisation (cli, organisation, &filter.organisation)) ||
+      !parse_time (cli, since, "--since", FALSE, &filter.since) ||
+      !parse_time (cli, until, "--until", TRUE, &filter.until))
+    return ZID_CLI_USAGE;
+  filter.action = action;
+
+  list = zid_portal_list_audit_filtered (cli->portal, &filter, &error);
   if (list == NULL)
     return zid_cli_fail (cli, error);
   if (cli->json)
@@ -62,6 +126,7 @@ cmd_audit_verify (ZidCli  *cli,
         {
           g_autoptr(JsonBuilder) json = zid_cli_json_begin ();
 
+          zid_cli_json_bool (json, "intact", FALSE);
           zid_cli_json_string (json, "error", zid_cli_error_code (error));
           zid_cli_json_string (json, "message", error->message);
           zid_cli_json_int (json, "event", bad);
@@ -82,7 +147,7 @@ cmd_audit_verify (ZidCli  *cli,
 }
 
 const ZidCliCommand zid_cli_audit_commands[] = {
-  { "list", cmd_audit_list, "the audit trail" },
+  { "list", cmd_audit_list, "the audit trail [--as USER] [--user ID] [--organisation URA] [--action A] [--since T] [--until T]" },
   { "verify", cmd_audit_verify, "check the audit trail's hash chain" },
   { NULL }
 };

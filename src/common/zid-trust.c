@@ -8,6 +8,8 @@
 
 #include "zid-trust.h"
 
+#include "zid-file.h"
+
 #include <string.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -127,7 +129,16 @@ load_file (ZidTrustFolder  *self,
   /* Subfolders are not part of the folder; a *.crl always is */
   if (!crl_file && !g_file_test (path, G_FILE_TEST_IS_REGULAR))
     return TRUE;
-  if (!g_file_get_contents (path, &contents, &len, &local_error))
+  contents = (char *) zid_file_read_regular (path, ZID_TRUST_FILE_MAX_SIZE, TRUE, &len, &local_error);
+  if (contents == NULL && g_error_matches (local_error, ZID_FILE_ERROR, ZID_FILE_ERROR_TOO_LARGE))
+    {
+      /* a file this large is no certificate or CRL: never read it whole */
+      g_set_error_literal (error, ZID_TRUST_ERROR,
+                           crl_file ? ZID_TRUST_ERROR_CRL_INVALID : ZID_TRUST_ERROR_FAILED,
+                           local_error->message);
+      return FALSE;
+    }
+  if (contents == NULL)
     {
       if (!crl_file)
         {
@@ -136,13 +147,6 @@ load_file (ZidTrustFolder  *self,
         }
       g_set_error_literal (error, ZID_TRUST_ERROR, ZID_TRUST_ERROR_CRL_UNREADABLE,
                            local_error->message);
-      return FALSE;
-    }
-  if (len > G_MAXINT)
-    {
-      g_set_error_literal (error, ZID_TRUST_ERROR,
-                           crl_file ? ZID_TRUST_ERROR_CRL_INVALID : ZID_TRUST_ERROR_FAILED,
-                           "te groot");
       return FALSE;
     }
   if (len == 0)

@@ -37,12 +37,16 @@ G_BEGIN_DECLS
 
 #define ZID_TRUST_ERROR (zid_trust_error_quark ())
 
+/* A file of the folder larger than this (1 MiB) is refused unread: no
+ * certificate, bundle or CRL we trust comes near it */
+#define ZID_TRUST_FILE_MAX_SIZE (1024 * 1024)
+
 typedef enum
 {
   ZID_TRUST_ERROR_FOLDER,         /* the folder cannot be opened */
   ZID_TRUST_ERROR_CRL_UNREADABLE, /* a *.crl file cannot be read */
   ZID_TRUST_ERROR_CRL_INVALID,    /* a CRL file or PEM block does not parse */
-  ZID_TRUST_ERROR_FAILED,         /* out of memory */
+  ZID_TRUST_ERROR_FAILED,         /* out of memory, a file too large */
 } ZidTrustError;
 
 typedef struct

@@ -273,10 +273,11 @@ _zid_portal_check_authority (ZidPortal  *self,
         return FALSE;
       role = _zid_portal_role_in (self, actor, organisation);
     }
+  /* A user who does not exist is one the actor has no authority over: the
+   * refusal is the same as for a user of an organisation the actor does not
+   * manage, so that refusals do not tell which user ids exist */
   if (user != 0)
     {
-      if (!_zid_portal_load_user (self, user, NULL, NULL, error))
-        return FALSE;
       over = authority_over (self, actor, user);
       if (user == actor)
         over.view = TRUE;
@@ -340,13 +341,15 @@ _zid_portal_check_authority (ZidPortal  *self,
       g_return_val_if_reached (FALSE);
     }
 
-  /* the rest act on the user's national mobile ID */
+  /* the rest act on the user's national mobile ID. The refusal names
+   * neither the other organisation nor the user's role there: the actor
+   * does not administer it */
   if (user != actor &&
       (beyond = _zid_portal_role_beyond_authority (self, actor, user, &beyond_role)) != NULL)
     return _zid_refuse (error, ZID_ERROR_NOT_PERMITTED,
-                        "Deze gebruiker is ook %s van %s: alleen een Administrator van die "
-                        "organisatie mag de ZORG-ID blokkeren, activeren of er certificaten voor beheren",
-                        zid_role_to_string (beyond_role), beyond);
+                        "Deze gebruiker heeft ook beheerrechten in een organisatie die u niet "
+                        "als Administrator beheert: alleen een Administrator daarvan mag de "
+                        "ZORG-ID blokkeren, activeren of er certificaten voor beheren");
   return TRUE;
 }
 

@@ -136,8 +136,18 @@ get_capabilities_locked (ZidPortal  *self,
   caps->actor = actor;
   caps->user = user;
 
-  if (!_zid_portal_load_user (self, user, &blocked, NULL, error) ||
-      (caps->organisations = actor_organisations (self, actor, error)) == NULL)
+  /* a user who does not exist gets the answer of a user the actor does
+   * not manage: every rule refuses (refusals do not tell which ids exist) */
+  if (!_zid_portal_load_user (self, user, &blocked, NULL, &failure))
+    {
+      if (!g_error_matches (failure, ZID_ERROR, ZID_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, failure);
+          return NULL;
+        }
+      g_clear_error (&failure);
+    }
+  if ((caps->organisations = actor_organisations (self, actor, error)) == NULL)
     return NULL;
 
   RULE (&actor_refusal, _zid_portal_check_actor (self, actor, &e_));

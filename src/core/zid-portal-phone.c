@@ -7,8 +7,11 @@
 #include "config.h"
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
 #include <string.h>
 
+#include "zid-openssl.h"
 #include "zid-portal-private.h"
 
 #define SESSION_BYTES    16
@@ -231,6 +234,28 @@ zid_portal_enrol (ZidPortal   *self,
 
 /* Login with the mobile ID */
 
+/* @cert is, byte for byte, the certificate @pem holds */
+static gboolean
+same_certificate (X509        *cert,
+                  const char  *pem)
+{
+  g_autoptr(BIO) bio = pem ? BIO_new_mem_buf (pem, -1) : NULL;
+  g_autoptr(X509) enrolled = bio ? PEM_read_bio_X509 (bio, NULL, NULL, NULL) : NULL;
+  unsigned char *a = NULL, *b = NULL;
+  int a_len, b_len;
+  gboolean same;
+
+  ERR_clear_error ();
+  if (enrolled == NULL)
+    return FALSE;
+  a_len = i2d_X509 (cert, &a);
+  b_len = i2d_X509 (enrolled, &b);
+  same = a_len > 0 && a_len == b_len && CRYPTO_memcmp (a, b, (gsize) a_len) == 0;
+  OPENSSL_free (a);
+  OPENSSL_free (b);
+  return same;
+}
+
 ZidOneTimeCode *
 zid_portal_login_begin (ZidPortal   *self,
                         char       **session_id,
@@ -284,6 +309,7 @@ zid_portal_login_answer (ZidPortal     *self,
   X509 *cert = NULL;
   sqlite3_stmt *stmt;
   gboolean row = FALSE;
+  g_autofree char *enrolled_pem = NULL;
   gint64 expires = 0, answered = 0, user = 0, revoked_at = 0;
   gboolean blocked = FALSE;
   gboolean ok;
@@ -331,7 +357,7 @@ zid_portal_login_answer (ZidPortal     *self,
   if (ok)
     {
       stmt = zid_store_query (self->store, &w.error,
-                              "SELECT c.user_id, c.revoked_at, u.blocked FROM certificates c"
+                              "SELECT c.user_id, c.revoked_at, u.blocked, c.pem FROM certificates c"
                               " JOIN users u ON u.id = c.user_id WHERE c.serial = ?", "t", serial);
       ok = stmt != NULL && zid_store_step (self->store, stmt, &row, &w.error);
       if (ok && row)
@@ -339,11 +365,23 @@ zid_portal_login_answer (ZidPortal     *self,
           user = sqlite3_column_int64 (stmt, 0);
           revoked_at = sqlite3_column_int64 (stmt, 1);
           blocked = sqlite3_column_int (stmt, 2) != 0;
+          enrolled_pem = zid_column_dup (stmt, 3);
         }
       if (stmt)
         sqlite3_reset (stmt);
       if (ok && user == 0)
         ok = _zid_refuse (&w.error, ZID_ERROR_CERTIFICATE_INVALID, "Onbekend certificaat");
+      /* the serial is not the mobile ID: only the very certificate issued
+       * at enrolment is (another one with its serial was made with the CA's
+       * key, not by the enrolment) */
+      if (ok && !same_certificate (cert, enrolled_pem))
+        {
+          _zid_write_set_subject (&w, _zid_portal_user_label (user));
+          w.reason = "certificate-mismatch";
+          ok = _zid_refuse (&w.error, ZID_ERROR_CERTIFICATE_INVALID,
+                            "Dit certificaat is niet het certificaat dat bij de uitgifte van deze "
+                            "mobiele ID is vastgelegd");
+        }
     }
   if (ok)
     {

@@ -91,6 +91,8 @@ typedef struct
   const char  *action;
   char        *subject;
   GError      *error;
+  /* the refusal's reason in the audit, when not the error code's name */
+  const char  *reason;
 } ZidWrite;
 
 gboolean    _zid_write_begin               (ZidWrite        *w,

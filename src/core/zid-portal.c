@@ -231,17 +231,20 @@ _zid_is_refusal (const GError *error)
 }
 
 /* Records, in a transaction of its own, that @error refused @action:
- * "ACTION.refused" with "CODE: message" as details. A failure to record is
- * logged, not handed on: the refusal itself is what the caller reports. */
-void
-_zid_portal_audit_refusal (ZidPortal     *self,
-                           const char    *actor,
-                           const char    *action,
-                           const char    *subject,
-                           const GError  *error)
+ * "ACTION.refused" with "REASON: message" as details, the reason being the
+ * error code's name unless given. A failure to record is logged, not handed
+ * on: the refusal itself is what the caller reports. */
+static void
+audit_refusal (ZidPortal     *self,
+               const char    *actor,
+               const char    *action,
+               const char    *subject,
+               const char    *reason,
+               const GError  *error)
 {
   g_autofree char *refused = g_strconcat (action, ".refused", NULL);
-  g_autofree char *details = g_strdup_printf ("%s: %s", zid_error_code_name (error->code),
+  g_autofree char *details = g_strdup_printf ("%s: %s",
+                                              reason ? reason : zid_error_code_name (error->code),
                                               error->message);
   g_autoptr(GError) audit_error = NULL;
 
@@ -256,6 +259,16 @@ _zid_portal_audit_refusal (ZidPortal     *self,
     g_warning ("Could not record a refusal in the audit trail: %s", audit_error->message);
 }
 
+void
+_zid_portal_audit_refusal (ZidPortal     *self,
+                           const char    *actor,
+                           const char    *action,
+                           const char    *subject,
+                           const GError  *error)
+{
+  audit_refusal (self, actor, action, subject, NULL, error);
+}
+
 /* Ends the transaction that began with zid_store_begin(): commits when
  * @ok, else rolls back, records a refusal by a rule in the audit trail (in a
  * transaction of its own) and hands @local_error to the caller. */
@@ -266,14 +279,15 @@ _zid_portal_finish (ZidPortal   *self,
                     GError     **error,
                     const char  *actor,
                     const char  *action,
-                    const char  *subject)
+                    const char  *subject,
+                    const char  *reason)
 {
   if (ok)
     return zid_store_commit (self->store, error);
 
   zid_store_rollback (self->store);
   if (_zid_is_refusal (local_error))
-    _zid_portal_audit_refusal (self, actor, action, subject, local_error);
+    audit_refusal (self, actor, action, subject, reason, local_error);
   g_propagate_error (error, local_error);
   return FALSE;
 }
@@ -286,7 +300,7 @@ _zid_write_begin (ZidWrite    *w,
                   char        *subject,
                   GError     **error)
 {
-  *w = (ZidWrite) { self, actor, action, subject, NULL };
+  *w = (ZidWrite) { self, actor, action, subject, NULL, NULL };
   if (zid_store_begin (self->store, TRUE, error))
     return TRUE;
   g_clear_pointer (&w->actor, g_free);
@@ -316,7 +330,7 @@ _zid_write_end (ZidWrite    *w,
                 GError     **error)
 {
   ok = _zid_portal_finish (w->portal, ok && w->error == NULL, g_steal_pointer (&w->error), error,
-                           w->actor, w->action, w->subject);
+                           w->actor, w->action, w->subject, w->reason);
   g_clear_pointer (&w->actor, g_free);
   g_clear_pointer (&w->subject, g_free);
   return ok;
@@ -710,6 +724,73 @@ zid_portal_list_audit (ZidPortal  *self,
                                 (GDestroyNotify) zid_audit_event_free, error);
 }
 
+/* An event is about a user ("user:ID") or an organisation (its URA); with
+ * @filter->as only those about users and organisations the actor manages
+ * (Administrator or Beheerder of the organisation, or of an organisation
+ * of the user, now), and none whose details name an organisation the
+ * actor does not manage (a user's membership elsewhere). */
+GPtrArray *
+zid_portal_list_audit_filtered (ZidPortal             *self,
+                                const ZidAuditFilter  *filter,
+                                GError               **error)
+{
+  static const ZidAuditFilter none = { 0 };
+  g_autofree char *action_prefix = NULL;
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
+
+  if (filter == NULL)
+    filter = &none;
+  if (filter->action != NULL)
+    action_prefix = g_strconcat (filter->action, ".", NULL);
+
+  if (!zid_store_begin (self->store, FALSE, error))
+    return NULL;
+  /* an actor asks only about users and organisations they manage: the
+   * same refusal for one that does not exist */
+  if (filter->as != 0 &&
+      !_zid_portal_check_authority (self, filter->as, ZID_ACTION_VIEW_USERS, filter->user,
+                                    filter->organisation, &local_error))
+    {
+      zid_store_commit (self->store, NULL);
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+  return _zid_portal_read_rows (self,
+                                zid_store_query (self->store, error,
+                                     "SELECT id, time, actor, action, subject, details, hex (hash)"
+                                     " FROM audit WHERE"
+                                     " (?1 = 0 OR time >= ?1) AND (?2 = 0 OR time <= ?2)"
+                                     " AND (?3 IS NULL OR action = ?3 OR substr (action, 1, length (?4)) = ?4)"
+                                     " AND (?5 = 0 OR subject = 'user:' || ?5)"
+                                     " AND (?6 = 0"
+                                     "  OR subject = (SELECT ura FROM organisations WHERE id = ?6)"
+                                     "  OR (subject GLOB 'user:[0-9]*' AND EXISTS (SELECT 1 FROM memberships m"
+                                     "      WHERE m.organisation_id = ?6"
+                                     "        AND m.user_id = CAST (substr (subject, 6) AS INTEGER))))"
+                                     " AND (?7 = 0"
+                                     "  OR ((subject = 'user:' || ?7"
+                                     "     OR (subject GLOB 'user:[0-9]*' AND EXISTS (SELECT 1 FROM memberships a"
+                                     "         JOIN memberships t ON t.organisation_id = a.organisation_id"
+                                     "         WHERE a.user_id = ?7 AND a.role >= 2"
+                                     "           AND t.user_id = CAST (substr (subject, 6) AS INTEGER)))"
+                                     "     OR subject IN (SELECT o.ura FROM organisations o"
+                                     "         JOIN memberships a ON a.organisation_id = o.id"
+                                     "         WHERE a.user_id = ?7 AND a.role >= 2))"
+                                     "   AND (details IS NULL OR instr (details, 'organisation=') = 0"
+                                     "     OR subject NOT GLOB 'user:[0-9]*'"
+                                     "     OR CAST (substr (details, instr (details, 'organisation=') + 13) AS INTEGER)"
+                                     "        IN (SELECT organisation_id FROM memberships"
+                                     "            WHERE user_id = ?7 AND role >= 2))))"
+                                     " ORDER BY id",
+                                     "iittiii", filter->since, filter->until, filter->action,
+                                     action_prefix ? action_prefix : "", filter->user,
+                                     filter->organisation, filter->as),
+                                (ZidRowReader) audit_event_from_row,
+                                (GDestroyNotify) zid_audit_event_free, error);
+}
+
 gboolean
 zid_portal_verify_audit (ZidPortal  *self,
                          gint64     *bad_event,
@@ -722,7 +803,8 @@ zid_portal_verify_audit (ZidPortal  *self,
 
   if (!zid_store_begin (self->store, FALSE, error))
     return FALSE;
-  ok = zid_store_audit_verify (self->store, &bad, error);
+  ok = zid_store_audit_verify (self->store, &bad, error) &&
+       zid_store_seal_verify (self->store, error);
   zid_store_commit (self->store, NULL);
   if (bad_event)
     *bad_event = bad;

@@ -329,6 +329,26 @@ gboolean    zid_portal_audit               (ZidPortal       *self,
                                             GError         **error);
 GPtrArray  *zid_portal_list_audit          (ZidPortal       *self,
                                             GError         **error);
+
+/* Which events: every field 0 (NULL) for any */
+typedef struct
+{
+  gint64      as;             /* only what this actor may see (users and
+                               * organisations they manage); 0: the operator, all */
+  gint64      user;           /* events about this user */
+  gint64      organisation;   /* about this organisation or one of its members */
+  const char *action;         /* this action, or its family ("user" for "user.block") */
+  gint64      since;          /* time >= since */
+  gint64      until;          /* time <= until */
+} ZidAuditFilter;
+
+/* The events @filter selects, oldest first. With @filter->as the actor's
+ * own checks apply (portal access; @user and @organisation must be ones the
+ * actor manages, else ZID_ERROR_NOT_PERMITTED, the same for ids that do
+ * not exist). */
+GPtrArray  *zid_portal_list_audit_filtered (ZidPortal            *self,
+                                            const ZidAuditFilter *filter,
+                                            GError              **error);
 /* FALSE with ZID_ERROR_AUDIT_BROKEN and @bad_event set to the first event
  * that does not verify */
 gboolean    zid_portal_verify_audit        (ZidPortal       *self,

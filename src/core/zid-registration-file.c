@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "zid-error.h"
+#include "zid-file.h"
 #include "zid-openssl.h"
 #include "zid-registration-file.h"
 #include "zid-trust-store.h"
@@ -420,6 +421,8 @@ load_cms (const guint8  *data,
 {
   g_autoptr(BIO) bio = NULL;
   CMS_ContentInfo *cms;
+  gboolean pem;
+  gsize rest;
 
   if (len > ZID_REGISTRATION_FILE_MAX_SIZE)
     {
@@ -447,7 +450,8 @@ load_cms (const guint8  *data,
       refuse (error, ZID_ERROR_CRYPTO, "Onvoldoende geheugen");
       return NULL;
     }
-  if (memmem (data, len, "-----BEGIN", 10) != NULL)
+  pem = memmem (data, len, "-----BEGIN", 10) != NULL;
+  if (pem)
     cms = PEM_read_bio_CMS (bio, NULL, NULL, NULL);
   else
     cms = d2i_CMS_bio (bio, NULL);
@@ -455,6 +459,19 @@ load_cms (const guint8  *data,
     {
       refuse (error, ZID_ERROR_INVALID_INPUT,
               "Dit is geen ondertekend registratiebestand (verwacht CMS/PKCS#7, DER of PEM)");
+      return NULL;
+    }
+  /* one CMS and nothing after it (for PEM: white space only) */
+  rest = (gsize) BIO_pending (bio);
+  for (gsize i = len - MIN (rest, len); pem && i < len && g_ascii_isspace (data[i]); i++)
+    rest--;
+  if (rest > 0)
+    {
+      CMS_ContentInfo_free (cms);
+      refuse (error, ZID_ERROR_INVALID_INPUT,
+              "Het registratiebestand bevat %" G_GSIZE_FORMAT " bytes na de ondertekende "
+              "registratie; alleen het bestand zoals VZVZ het ondertekende wordt ingelezen",
+              rest);
       return NULL;
     }
   ERR_clear_error ();
@@ -719,7 +736,8 @@ zid_registration_file_import (ZidPortal   *portal,
                               GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(GMappedFile) file = NULL;
+  g_autofree guint8 *data = NULL;
+  gsize len = 0;
   g_autoptr(ZidRegistration) r = NULL;
   g_autoptr(ZidRegistration) existing = NULL;
   g_auto(TrustSource) source = { 0 };
@@ -735,19 +753,20 @@ zid_registration_file_import (ZidPortal   *portal,
   trust_source_init (&source, portal, trust_dir);
   now = zid_clock_now (zid_portal_get_clock (portal));
 
-  file = g_mapped_file_new (path, FALSE, &local_error);
-  if (file == NULL)
+  /* a regular file of at most the size a registration may have, read
+   * without following a link and without waiting on a FIFO */
+  data = zid_file_read_regular (path, ZID_REGISTRATION_FILE_MAX_SIZE, FALSE, &len, &local_error);
+  if (data == NULL)
     {
-      g_autoptr(GError) e = g_error_new (ZID_ERROR, ZID_ERROR_IO,
+      gboolean too_large = g_error_matches (local_error, ZID_FILE_ERROR, ZID_FILE_ERROR_TOO_LARGE);
+      g_autoptr(GError) e = g_error_new (ZID_ERROR, too_large ? ZID_ERROR_INVALID_INPUT : ZID_ERROR_IO,
                                          "Het registratiebestand kan niet worden gelezen: %s",
                                          local_error->message);
       g_clear_error (&local_error);
       local_error = g_steal_pointer (&e);
     }
   else
-    verify_file ((const guint8 *) g_mapped_file_get_contents (file),
-                 g_mapped_file_get_length (file), &source, now, &r, &signer, NULL, NULL,
-                 &local_error);
+    verify_file (data, len, &source, now, &r, &signer, NULL, NULL, &local_error);
   if (local_error != NULL)
     {
       audit_import_refusal (portal, path, NULL, local_error);
@@ -938,7 +957,8 @@ zid_registration_file_inspect (ZidPortal   *portal,
 {
   g_autoptr(ZidRegistrationFileInfo) info = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(GMappedFile) file = NULL;
+  g_autofree guint8 *data = NULL;
+  gsize len = 0;
   g_autoptr(X509) root = NULL;
   g_autoptr(X509) signer = NULL;
   g_auto(TrustSource) source = { 0 };
@@ -946,17 +966,19 @@ zid_registration_file_inspect (ZidPortal   *portal,
   g_return_val_if_fail (ZID_IS_PORTAL (portal), NULL);
   g_return_val_if_fail (path != NULL, NULL);
 
-  file = g_mapped_file_new (path, FALSE, &local_error);
-  if (file == NULL)
+  /* read as an import reads it (zid_registration_file_import) */
+  data = zid_file_read_regular (path, ZID_REGISTRATION_FILE_MAX_SIZE, FALSE, &len, &local_error);
+  if (data == NULL)
     {
-      g_set_error (error, ZID_ERROR, ZID_ERROR_IO, "Het registratiebestand kan niet worden gelezen: %s",
-                   local_error->message);
+      gboolean too_large = g_error_matches (local_error, ZID_FILE_ERROR, ZID_FILE_ERROR_TOO_LARGE);
+
+      g_set_error (error, ZID_ERROR, too_large ? ZID_ERROR_INVALID_INPUT : ZID_ERROR_IO,
+                   "Het registratiebestand kan niet worden gelezen: %s", local_error->message);
       return NULL;
     }
   trust_source_init (&source, portal, trust_dir);
   info = g_new0 (ZidRegistrationFileInfo, 1);
-  if (!verify_file ((const guint8 *) g_mapped_file_get_contents (file),
-                    g_mapped_file_get_length (file), &source,
+  if (!verify_file (data, len, &source,
                     zid_clock_now (zid_portal_get_clock (portal)), &info->registration,
                     &info->signer_subject, &root, &signer, error))
     return NULL;
@@ -975,16 +997,16 @@ zid_registration_file_inspect (ZidPortal   *portal,
   info->root_fingerprint = zid_x509_fingerprint_sha256 (root);
   {
     unsigned char *der = NULL;
-    int len = i2d_X509 (root, &der);
+    int der_len = i2d_X509 (root, &der);
 
-    if (len <= 0 || info->root_fingerprint == NULL)
+    if (der_len <= 0 || info->root_fingerprint == NULL)
       {
         OPENSSL_free (der);
         ERR_clear_error ();
         g_set_error_literal (error, ZID_ERROR, ZID_ERROR_CRYPTO, "Onvoldoende geheugen");
         return NULL;
       }
-    info->root_certificate = g_bytes_new (der, (gsize) len);
+    info->root_certificate = g_bytes_new (der, (gsize) der_len);
     OPENSSL_free (der);
   }
   return g_steal_pointer (&info);

@@ -19,7 +19,11 @@ G_BEGIN_DECLS
 
 typedef struct _ZidStore ZidStore;
 
-#define ZID_STORE_SCHEMA_VERSION 1
+#define ZID_STORE_SCHEMA_VERSION 2
+
+/* The seal's key: a file of its own next to the database, mode 0600 */
+#define ZID_STORE_SEAL_KEY_FILE  "seal.key"
+#define ZID_STORE_SEAL_KEY_BYTES 32
 
 ZidStore     *zid_store_open         (const char  *path,
                                       GError     **error);
@@ -73,6 +77,13 @@ gboolean      zid_store_audit_append (ZidStore    *self,
                                       GError     **error);
 gboolean      zid_store_audit_verify (ZidStore    *self,
                                       gint64      *bad_event,
+                                      GError     **error);
+
+/* The seal over the authoritative rows (inside a transaction): every
+ * user's seal matches the user's rows, and the seal of the whole (all the
+ * users' seals and the environment stamp) matches its key. FALSE with
+ * ZID_ERROR_AUDIT_BROKEN naming what was changed behind the portal's back. */
+gboolean      zid_store_seal_verify  (ZidStore    *self,
                                       GError     **error);
 
 G_END_DECLS

@@ -7,6 +7,8 @@
  * SPDX-License-Identifier: EUPL-1.2
  */
 #include <glib/gstdio.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <openssl/x509_vfy.h>
 #include <string.h>
 #include <unistd.h>
@@ -224,6 +226,9 @@ typedef enum
   BAD_CERT_AS_CRL,     /* a certificate under a CRL's name */
   BAD_BLOCK_IN_BUNDLE, /* a broken CRL block in a .pem */
   BAD_DANGLING_LINK,   /* cannot be read */
+  BAD_TOO_LARGE_CRL,   /* over ZID_TRUST_FILE_MAX_SIZE: refused unread */
+  BAD_TOO_LARGE_PEM,
+  BAD_FIFO_CRL,        /* not a regular file: refused without waiting */
 } Bad;
 
 static void
@@ -270,6 +275,34 @@ test_malformed (Folder        *f,
         g_autofree char *link = g_build_filename (f->dir, file, NULL);
 
         g_assert_cmpint (symlink ("/nonexistent/sub.crl", link), ==, 0);
+        code = ZID_TRUST_ERROR_CRL_UNREADABLE;
+      }
+      break;
+    case BAD_TOO_LARGE_CRL:
+    case BAD_TOO_LARGE_PEM:
+      {
+        const char *padding = "# padding text\n";
+        g_autofree char *path = NULL;
+        FILE *out;
+
+        file = bad == BAD_TOO_LARGE_CRL ? "huge.crl" : "huge.pem";
+        path = g_build_filename (f->dir, file, NULL);
+        out = fopen (path, "w");
+        g_assert_nonnull (out);
+        /* a valid certificate first: the size alone refuses it */
+        fwrite (g_bytes_get_data (root, NULL), 1, g_bytes_get_size (root), out);
+        for (gsize n = 0; n <= ZID_TRUST_FILE_MAX_SIZE; n += strlen (padding))
+          fputs (padding, out);
+        fclose (out);
+        if (bad == BAD_TOO_LARGE_PEM)
+          code = ZID_TRUST_ERROR_FAILED;
+      }
+      break;
+    case BAD_FIFO_CRL:
+      {
+        g_autofree char *path = g_build_filename (f->dir, file, NULL);
+
+        g_assert_cmpint (mkfifo (path, 0600), ==, 0);
         code = ZID_TRUST_ERROR_CRL_UNREADABLE;
       }
       break;
@@ -376,6 +409,9 @@ main (int   argc,
     { "certificate-as-crl", BAD_CERT_AS_CRL },
     { "broken-block-in-bundle", BAD_BLOCK_IN_BUNDLE },
     { "dangling-link", BAD_DANGLING_LINK },
+    { "too-large-crl", BAD_TOO_LARGE_CRL },
+    { "too-large-pem", BAD_TOO_LARGE_PEM },
+    { "fifo-crl", BAD_FIFO_CRL },
   };
 
   g_test_init (&argc, &argv, NULL);

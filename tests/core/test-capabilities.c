@@ -476,16 +476,56 @@ test_check_action_agrees (void)
   drop_portal (portal, dir);
 }
 
-/* No such user: no capabilities, and the caller is told so */
+/* No such user: the same answer as for a user of an organisation the
+ * actor does not manage (refusals do not tell which ids exist), from the
+ * capabilities and from every acting call alike */
 static void
 test_unknown_user (void)
 {
-  g_autoptr(GError) error = NULL;
+  static const ZidAction actions[] = {
+    ZID_ACTION_VIEW_USERS, ZID_ACTION_SET_MEMBERSHIP, ZID_ACTION_ADD_ATTRIBUTE, ZID_ACTION_BLOCK,
+    ZID_ACTION_UNBLOCK, ZID_ACTION_REVOKE_CERTIFICATE, ZID_ACTION_NEW_CERTIFICATE,
+  };
   char *dir = NULL;
   ZidPortal *portal = fresh_portal (&dir);
+  const gint64 users[] = { people[OTHER_ADMIN], 999999 };
+  g_autofree char *answers[2] = { NULL, NULL };
 
-  g_assert_null (zid_portal_get_capabilities (portal, people[ADMIN], 999999, &error));
-  g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_FOUND);
+  for (guint u = 0; u < G_N_ELEMENTS (users); u++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ZidCapabilities) caps = zid_portal_get_capabilities (portal, people[ADMIN], users[u], &error);
+      g_autoptr(GString) answer = g_string_new (NULL);
+
+      g_assert_no_error (error);
+      for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+        {
+          const GError *refusal = NULL;
+          g_autoptr(GError) acted = NULL;
+
+          g_assert_false (zid_capabilities_allows (caps, actions[i], &refusal));
+          g_string_append_printf (answer, "%d:%s\n", refusal->code, refusal->message);
+          g_assert_false (zid_portal_check_action (portal, people[ADMIN], actions[i], users[u],
+                                                   actions[i] == ZID_ACTION_SET_MEMBERSHIP ||
+                                                   actions[i] == ZID_ACTION_ADD_ATTRIBUTE
+                                                     ? org_a : 0, &acted));
+          g_string_append_printf (answer, "%d:%s\n", acted->code, acted->message);
+        }
+      {
+        g_autoptr(GError) acted = NULL;
+
+        g_assert_false (zid_portal_block_user (portal, people[ADMIN], users[u],
+                                               ZID_BLOCK_REASON_LOST_SMARTPHONE, &acted));
+        g_string_append_printf (answer, "%d:%s\n", acted->code, acted->message);
+        g_clear_error (&acted);
+        g_assert_null (zid_portal_list_certificates (portal, people[ADMIN], users[u], &acted));
+        g_string_append_printf (answer, "%d:%s\n", acted->code, acted->message);
+      }
+      answers[u] = g_string_free (g_steal_pointer (&answer), FALSE);
+    }
+  g_test_message ("%s", answers[1]);
+  g_assert_cmpstr (answers[0], ==, answers[1]);
+  g_assert_null (strstr (answers[1], "bestaat niet"));
   drop_portal (portal, dir);
 }
 

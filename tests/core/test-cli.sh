@@ -84,7 +84,10 @@ expect 2 "block with an unknown reason" -- A user block --as 1 3 --reason bored
 expect 1 "a user without a mobile ID cannot be blocked" -- A --json user block --as 1 3 --reason lost-smartphone
 check "no-mobile-id named" '[[ "$out" == *"\"error\":\"no-mobile-id\""* ]]'
 expect 1 "the only administrator cannot be blocked" -- A --json user block --as 1 1 --reason security-incident
-expect 2 "revoke for an unknown user" -- A certificate revoke --as 1 77 abcdef
+# an unknown user is refused as one of an organisation the actor does not
+# manage: refusals do not tell which user ids exist
+expect 1 "revoke for an unknown user" -- A --json certificate revoke --as 1 77 abcdef
+check "refused as not-permitted, not as not-found" '[[ "$out" == *"\"error\":\"not-permitted\""* ]]'
 expect 0 "new certificate code" -- A --json certificate new --as 1 3
 check "certificate new answers the payload" '[[ "$out" == *"\"enrolment_payload\":\"zorgid://enrol?"* ]]'
 

@@ -7,7 +7,9 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
 #include <openssl/pem.h>
 #include <openssl/cms.h>
 #include <openssl/x509.h>
@@ -666,6 +668,109 @@ test_import_async (void)
   }
 }
 
+/* --- the file itself: one CMS, nothing after it, a regular file ---------------- */
+
+static void
+test_import_file_kinds (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("zid-reg-XXXXXX", NULL);
+  g_autofree char *trust = pki_path ("trust");
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "reg.fifo", NULL);
+  g_autofree char *link = g_build_filename (dir, "reg.link", NULL);
+  g_autofree char *good = g_build_filename (dir, "reg.p7m", NULL);
+  g_autoptr(GBytes) file = sign_as ("operator", good_json, g_get_real_time () / G_USEC_PER_SEC);
+  g_autoptr(ZidPortal) portal = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *tails[] = { "x", "\0", "\n-----BEGIN CMS-----\n" };
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  portal = zid_portal_open (data_dir, ZID_ENVIRONMENT_ACCEPTATIE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (good, g_bytes_get_data (file, NULL), g_bytes_get_size (file), NULL));
+
+  /* trailing data after the DER, or after the PEM block, is refused */
+  for (guint pem = 0; pem < 2; pem++)
+    {
+      g_autoptr(GBytes) signed_file = NULL;
+      g_autoptr(GBytes) content = g_bytes_new_static (good_json, strlen (good_json));
+      g_autoptr(GBytes) cert = pki_bytes ("operator.pem");
+      g_autoptr(GBytes) key = pki_bytes ("operator.key");
+      g_autoptr(GBytes) chain = pki_bytes ("chain.pem");
+
+      signed_file = zid_registration_file_sign (content, cert, key, chain, pem, now, &error);
+      g_assert_no_error (error);
+      /* as made, and with white space after a PEM block, it verifies */
+      g_assert_true (zid_registration_file_verify (g_bytes_get_data (signed_file, NULL),
+                                                   g_bytes_get_size (signed_file), trust, now,
+                                                   NULL, NULL, &error));
+      g_assert_no_error (error);
+      for (guint i = 0; i < G_N_ELEMENTS (tails); i++)
+        {
+          g_autoptr(GByteArray) bad = g_byte_array_new ();
+          gsize tail_len = i == 1 ? 1 : strlen (tails[i]);
+
+          g_byte_array_append (bad, g_bytes_get_data (signed_file, NULL), g_bytes_get_size (signed_file));
+          g_byte_array_append (bad, (const guint8 *) (i == 1 ? "" : tails[i]), tail_len);
+          g_assert_false (zid_registration_file_verify (bad->data, bad->len, trust, now, NULL, NULL, &error));
+          g_assert_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT);
+          /* (a PEM header after DER makes the whole no CMS at all) */
+          if (strstr (error->message, pem || i < 2 ? "na de ondertekende registratie"
+                                                   : "geen ondertekend registratiebestand") == NULL)
+            g_error ("pem %u tail %u: %s", pem, i, error->message);
+          g_clear_error (&error);
+        }
+    }
+
+  /* a FIFO is refused at once (no writer needed), and so is a link or a folder */
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_cmpint (symlink (good, link), ==, 0);
+  {
+    const char *refused[] = { fifo, link, dir };
+
+    for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+      {
+        g_autoptr(ZidRegistration) r = zid_registration_file_import (portal, refused[i], trust,
+                                                                     NULL, NULL, &error);
+
+        g_assert_null (r);
+        g_assert_error (error, ZID_ERROR, ZID_ERROR_IO);
+        g_assert_nonnull (strstr (error->message, "gewoon bestand"));
+        g_clear_error (&error);
+      }
+  }
+
+  /* a file larger than the cap is refused unread */
+  {
+    g_autofree char *big = g_build_filename (dir, "big.p7m", NULL);
+    g_autoptr(ZidRegistration) r = NULL;
+    int fd = open (big, O_WRONLY | O_CREAT, 0600);
+
+    g_assert_cmpint (fd, >=, 0);
+    g_assert_cmpint (ftruncate (fd, ZID_REGISTRATION_FILE_MAX_SIZE + 1), ==, 0);
+    close (fd);
+    r = zid_registration_file_import (portal, big, trust, NULL, NULL, &error);
+    g_assert_null (r);
+    g_assert_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT);
+    g_assert_nonnull (strstr (error->message, "te groot"));
+    g_clear_error (&error);
+  }
+
+  /* the regular file itself imports */
+  {
+    g_autoptr(ZidRegistration) r = zid_registration_file_import (portal, good, trust, NULL, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (r);
+  }
+
+  g_clear_object (&portal);
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);
+    g_assert_cmpint (system (cmd), ==, 0);
+  }
+}
+
 /* --- two completions at the same time ------------------------------------------------ */
 
 typedef struct
@@ -801,6 +906,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/registration-file/sign-profile", test_sign_profile);
   g_test_add_func ("/registration-file/import-async", test_import_async);
+  g_test_add_func ("/registration-file/file-kinds", test_import_file_kinds);
   g_test_add_data_func ("/registration/simultaneous/same-card", GINT_TO_POINTER (TRUE),
                         test_simultaneous_completion);
   g_test_add_data_func ("/registration/simultaneous/two-people", GINT_TO_POINTER (FALSE),
