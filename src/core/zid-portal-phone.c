@@ -147,6 +147,18 @@ zid_portal_enrol (ZidPortal   *self,
                   const char  *csr_pem,
                   GError     **error)
 {
+  return zid_portal_enrol_checked (self, code, origin, csr_pem, NULL, NULL, error);
+}
+
+ZidEnrolResult *
+zid_portal_enrol_checked (ZidPortal          *self,
+                          const char         *code,
+                          const char         *origin,
+                          const char         *csr_pem,
+                          ZidStillWantedFunc  still_wanted,
+                          gpointer            user_data,
+                          GError            **error)
+{
   g_autoptr(GError) local_error = NULL;
   g_autoptr(ZidEnrolResult) result = g_new0 (ZidEnrolResult, 1);
   g_autofree char *details = NULL;
@@ -215,6 +227,15 @@ zid_portal_enrol (ZidPortal   *self,
                       "tiiit", result->serial, row.user, not_before, not_after, result->cert_pem) &&
        zid_store_run (self->store, &w.error,
                       "UPDATE users SET mobile_id = 1 WHERE id = ?", "i", row.user);
+  /* the phone that asked may have given up waiting: then it would never
+   * hold the key of a certificate we record, and its code would be gone */
+  if (ok && still_wanted != NULL && !still_wanted (user_data))
+    {
+      g_set_error_literal (&w.error, ZID_ERROR, ZID_ERROR_BUSY,
+                           "De telefoon wachtte niet meer op het antwoord; de QR-code is niet "
+                           "gebruikt en blijft geldig. Scan de QR-code opnieuw.");
+      ok = FALSE;
+    }
   details = g_strdup_printf ("serial=%s purpose=%s", result->serial,
                              row.purpose == ZID_CODE_NEW_CERTIFICATE ? "new-certificate" : "enrolment");
   result->info = g_new0 (ZidEnrolmentInfo, 1);

@@ -296,6 +296,18 @@ ZidEnrolResult *zid_portal_enrol           (ZidPortal       *self,
                                             const char      *origin,
                                             const char      *csr_pem,
                                             GError         **error);
+/* As zid_portal_enrol; @still_wanted (nullable) is asked in the write
+ * transaction, just before its commit, whether the phone still waits for
+ * the answer: if not, nothing is kept (the code stays unused) and the
+ * result is ZID_ERROR_BUSY. Called in the calling thread. */
+typedef gboolean (*ZidStillWantedFunc) (gpointer user_data);
+ZidEnrolResult *zid_portal_enrol_checked   (ZidPortal          *self,
+                                            const char         *code,
+                                            const char         *origin,
+                                            const char         *csr_pem,
+                                            ZidStillWantedFunc  still_wanted,
+                                            gpointer            user_data,
+                                            GError            **error);
 
 /* Login with the mobile ID: the window opens a session (5 minutes); the
  * phone signs "zorgid-login-v2\n" PIN "\n" SESSION "\n" CHALLENGE (ECDSA

@@ -12,12 +12,15 @@
 
 #define G_LOG_DOMAIN "zid-service"
 
+#include <poll.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-glib/json-glib.h>
 
 #include "zid-error.h"
 #include "zid-service-private.h"
+#include "zid-strict-json.h"
 
 typedef enum
 {
@@ -57,6 +60,9 @@ typedef struct
   const Route       *route;
   char              *peer;
   char              *client;
+  /* Whether the phone still waits (zid_portal_enrol_checked) */
+  gint64             deadline;  /* monotonic */
+  int                fd;        /* a duplicate of the connection's socket, or -1 */
 
   /* Inputs, copied for the worker */
   char              *code;
@@ -72,6 +78,7 @@ typedef struct
   gint64             user_id;
   int                purpose;
   char              *serial;
+  gboolean           abandoned;  /* the phone left before the commit */
 } Request;
 
 static void
@@ -81,6 +88,8 @@ request_free (Request *req)
   g_clear_object (&req->msg);
   g_free (req->peer);
   g_free (req->client);
+  if (req->fd >= 0)
+    close (req->fd);
   if (req->code != NULL)
     explicit_bzero (req->code, strlen (req->code));
   g_free (req->code);
@@ -171,81 +180,188 @@ set_json (SoupServerMessage *msg,
                                     body, strlen (body));
 }
 
-/* The audit trail of what the service refused on its own; the core audits
- * what it decides itself. Runs in a worker: it writes to SQLite. */
+/* The audit trail of what the service refused on its own (the core audits
+ * what it decides itself): not a row per refusal, which let strangers
+ * fill the disk, but per client address and interval one
+ * "service.refused" event with their count, by status, error and
+ * endpoint. At most MAX_TALLIES addresses get a row of their own per
+ * interval; the refusals of the others are summed in one row. */
+#define MAX_TALLIES 64
+#define MAX_KINDS   6
+
+typedef struct
+{
+  guint       status;
+  const char *code;    /* static */
+  const char *path;    /* a route's (static), or "-" */
+  guint64     count;
+} TallyKind;
+
+struct _ZidRefusalTally
+{
+  guint64   count;
+  guint64   other_kinds;
+  guint     n_kinds;
+  TallyKind kinds[MAX_KINDS];
+};
+
+typedef struct
+{
+  char *actor;
+  char *subject;
+  char *details;
+} AuditRow;
+
+static void
+audit_row_free (gpointer data)
+{
+  AuditRow *row = data;
+
+  g_free (row->actor);
+  g_free (row->subject);
+  g_free (row->details);
+  g_free (row);
+}
+
 typedef struct
 {
   ZidService *service;   /* borrowed: the job holds a reference */
-  char       *actor;
-  char       *path;
-  char       *details;
-  guint64     unaudited; /* refusals before this one that found the queue full */
-} AuditData;
+  GPtrArray  *rows;
+} AuditRows;
 
 static void
-audit_data_free (AuditData *data)
+audit_rows_free (gpointer data)
 {
-  g_free (data->actor);
-  g_free (data->path);
-  g_free (data->details);
-  g_free (data);
+  AuditRows *rows = data;
+
+  g_ptr_array_unref (rows->rows);
+  g_free (rows);
 }
 
 static void
-audit_thread (gpointer user_data)
+audit_rows_thread (gpointer data)
 {
-  AuditData *data = user_data;
-  g_autoptr(GError) error = NULL;
+  AuditRows *rows = data;
+  ZidPortal *portal = zid_service_get_portal (rows->service);
 
-  if (data->unaudited > 0)
-    zid_service_write_unaudited (data->service, data->unaudited);
-  if (!zid_portal_audit (zid_service_get_portal (data->service), data->actor, "service.refused",
-                         data->path, data->details, &error))
-    g_warning ("Cannot audit a refused request: %s", error->message);
-}
+  for (guint i = 0; i < rows->rows->len; i++)
+    {
+      AuditRow *row = g_ptr_array_index (rows->rows, i);
+      g_autoptr(GError) error = NULL;
 
-/* A flood of refusals is not written one by one once the audit queue is
- * full; how many were not is, with the next one that is (or when the
- * service stops) */
-void
-zid_service_write_unaudited (ZidService *self,
-                             guint64     count)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *details = g_strdup_printf ("count=%" G_GUINT64_FORMAT
-                                              " (the audit queue was full)", count);
-
-  if (!zid_portal_audit (zid_service_get_portal (self), "service", "service.refused.unaudited",
-                         NULL, details, &error))
-    g_warning ("Cannot audit %" G_GUINT64_FORMAT " refused requests: %s", count, error->message);
+      if (!zid_portal_audit (portal, row->actor, "service.refused", row->subject, row->details, &error))
+        g_warning ("Cannot audit refused requests: %s", error->message);
+    }
 }
 
 static void
-audit_refusal (ZidService *self,
+audit_rows_done (ZidService *self,
+                 gpointer    data)
+{
+  self->audit_writing = FALSE;
+}
+
+static void
+tally_add (ZidRefusalTally *tally,
+           guint            status,
+           const char      *code,
+           const char      *path,
+           guint64          count)
+{
+  tally->count += count;
+  for (guint i = 0; i < tally->n_kinds; i++)
+    if (tally->kinds[i].status == status && g_str_equal (tally->kinds[i].code, code) &&
+        g_str_equal (tally->kinds[i].path, path))
+      {
+        tally->kinds[i].count += count;
+        return;
+      }
+  if (tally->n_kinds == MAX_KINDS)
+    {
+      tally->other_kinds += count;
+      return;
+    }
+  tally->kinds[tally->n_kinds++] = (TallyKind) { status, code, path, count };
+}
+
+static AuditRow *
+tally_row (const char            *client,
+           const ZidRefusalTally *tally,
+           guint                  seconds)
+{
+  AuditRow *row = g_new0 (AuditRow, 1);
+  GString *details = g_string_new (NULL);
+
+  g_string_append_printf (details, "count=%" G_GUINT64_FORMAT " interval=%us:", tally->count, seconds);
+  for (guint i = 0; i < tally->n_kinds; i++)
+    g_string_append_printf (details, " %u %s %s ×%" G_GUINT64_FORMAT ";", tally->kinds[i].status,
+                            tally->kinds[i].code, tally->kinds[i].path, tally->kinds[i].count);
+  if (tally->other_kinds > 0)
+    g_string_append_printf (details, " other ×%" G_GUINT64_FORMAT ";", tally->other_kinds);
+  g_string_truncate (details, details->len - 1);
+
+  row->actor = g_strdup_printf ("phone@%s", client);
+  if (tally->n_kinds == 1 && !g_str_equal (tally->kinds[0].path, "-"))
+    row->subject = g_strdup (tally->kinds[0].path);
+  row->details = g_string_free (details, FALSE);
+  return row;
+}
+
+/* Counts a refusal the service decided itself, for the next summary */
+static void
+tally_refusal (ZidService *self,
                const char *client,
                const char *path,
                guint       status,
                const char *code)
 {
-  AuditData *data = g_new0 (AuditData, 1);
+  const Route *route = find_route (path);
+  ZidRefusalTally *tally = g_hash_table_lookup (self->refusals, client);
 
-  data->service = self;
-  data->actor = g_strdup_printf ("phone@%s", client);
-  data->path = g_strdup (path);
-  data->details = g_strdup_printf ("status=%u error=%s", status, code);
-  data->unaudited = self->unaudited;
-
-  if (zid_service_run_job (self, FALSE, audit_thread, NULL, data, (GDestroyNotify) audit_data_free))
-    self->unaudited = 0;
-  else
+  if (tally == NULL && g_hash_table_size (self->refusals) < MAX_TALLIES)
     {
-      self->unaudited++;
-      /* a flood, not a fault: their number is audited */
-      if (self->stats.audit_dropped++ % 1000 == 0)
-        g_message ("Too many refusals to audit one by one: %" G_GUINT64_FORMAT " counted only",
-                   self->stats.audit_dropped);
-      audit_data_free (data);
+      tally = g_new0 (ZidRefusalTally, 1);
+      g_hash_table_insert (self->refusals, g_strdup (client), tally);
     }
+  if (tally == NULL)
+    {
+      if (self->refusals_other == NULL)
+        self->refusals_other = g_new0 (ZidRefusalTally, 1);
+      tally = self->refusals_other;
+    }
+  tally_add (tally, status, code, route != NULL ? route->path : "-", 1);
+}
+
+/* Writes the refusals counted since the last summary (in a worker); with
+ * the disk nearly full, or a summary still being written, they are kept
+ * for the next */
+void
+zid_service_flush_refusals (ZidService *self)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+  GHashTableIter iter;
+  gpointer client, tally;
+  AuditRows *job;
+
+  if (self->audit_writing || zid_service_disk_low (self) ||
+      (g_hash_table_size (self->refusals) == 0 && self->refusals_other == NULL))
+    return;
+
+  rows = g_ptr_array_new_with_free_func (audit_row_free);
+  g_hash_table_iter_init (&iter, self->refusals);
+  while (g_hash_table_iter_next (&iter, &client, &tally))
+    g_ptr_array_add (rows, tally_row (client, tally, self->audit_interval));
+  if (self->refusals_other != NULL)
+    g_ptr_array_add (rows, tally_row ("*", self->refusals_other, self->audit_interval));
+  g_hash_table_remove_all (self->refusals);
+  g_clear_pointer (&self->refusals_other, g_free);
+  self->stats.audit_rows += rows->len;
+
+  job = g_new0 (AuditRows, 1);
+  job->service = self;
+  job->rows = g_steal_pointer (&rows);
+  self->audit_writing = TRUE;
+  zid_service_run_job (self, FALSE, audit_rows_thread, audit_rows_done, job, audit_rows_free);
 }
 
 /* Answers @msg with a refusal the service decided itself */
@@ -259,6 +375,7 @@ typedef struct
 {
   ZidThrottle *throttle;   /* owned */
   char        *client;
+  char        *value;      /* the code or session it carries, once read */
 } Attempt;
 
 static GQuark
@@ -272,19 +389,22 @@ attempt_quark (void)
 }
 
 static void
-attempt_finish (Attempt  *a,
-                gboolean  failed)
+attempt_finish (Attempt            *a,
+                ZidThrottleOutcome  outcome)
 {
-  zid_throttle_end (a->throttle, a->client, failed);
+  zid_throttle_end (a->throttle, a->client, a->value, outcome);
   zid_throttle_unref (a->throttle);
   g_free (a->client);
+  if (a->value != NULL)
+    explicit_bzero (a->value, strlen (a->value));
+  g_free (a->value);
   g_free (a);
 }
 
 static void
 attempt_free (gpointer data)
 {
-  attempt_finish (data, FALSE);
+  attempt_finish (data, ZID_THROTTLE_NEUTRAL);
 }
 
 static void
@@ -299,16 +419,30 @@ attempt_begun (ZidService        *self,
   g_object_set_qdata_full (G_OBJECT (msg), attempt_quark (), a, attempt_free);
 }
 
-/* Ends @msg's attempt, a failure or not; FALSE if it had none */
+/* The code or session @msg's attempt carries */
+static void
+attempt_set_value (SoupServerMessage *msg,
+                   const char        *value)
+{
+  Attempt *a = g_object_get_qdata (G_OBJECT (msg), attempt_quark ());
+
+  if (a != NULL && value != NULL)
+    {
+      g_free (a->value);
+      a->value = g_strdup (value);
+    }
+}
+
+/* Ends @msg's attempt; FALSE if it had none */
 static gboolean
-attempt_end (SoupServerMessage *msg,
-             gboolean           failed)
+attempt_end (SoupServerMessage  *msg,
+             ZidThrottleOutcome  outcome)
 {
   Attempt *a = g_object_steal_qdata (G_OBJECT (msg), attempt_quark ());
 
   if (a == NULL)
     return FALSE;
-  attempt_finish (a, failed);
+  attempt_finish (a, outcome);
   return TRUE;
 }
 
@@ -333,21 +467,23 @@ refuse (ZidService        *self,
     {
       /* The machine, not the client: no throttle, no "refused" */
       self->stats.failures++;
-      if (status == SOUP_STATUS_SERVICE_UNAVAILABLE)
+      if (g_str_equal (code, "no-space"))
+        self->stats.no_space++;
+      else if (status == SOUP_STATUS_SERVICE_UNAVAILABLE)
         self->stats.busy++;
-      attempt_end (msg, FALSE);
+      attempt_end (msg, ZID_THROTTLE_NEUTRAL);
     }
   else
     {
       self->stats.refused++;
       if (status == ZID_STATUS_TOO_MANY_REQUESTS)
         self->stats.throttled++;
-      else if (!attempt_end (msg, TRUE) && route != NULL && route->secret)
+      else if (!attempt_end (msg, ZID_THROTTLE_FAILED) && route != NULL && route->secret)
         zid_throttle_failure (self->throttle, client);
     }
 
   g_debug ("refused %s from %s: %u %s", path, client, status, code);
-  audit_refusal (self, client, path, status, code);
+  tally_refusal (self, client, path, status, code);
   if (status < 500)
     zid_service_emit_refused (self, client, path, code);
 }
@@ -405,6 +541,17 @@ got_chunk_cb (SoupServerMessage *msg,
     }
 }
 
+/* When the request's headers came in (monotonic) */
+static GQuark
+started_quark (void)
+{
+  static GQuark quark;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("zid-service-started");
+  return quark;
+}
+
 void
 zid_service_early_handler (SoupServer        *server,
                            SoupServerMessage *msg,
@@ -420,10 +567,14 @@ zid_service_early_handler (SoupServer        *server,
   const char *type;
   gboolean busy;
   goffset length;
+  gint64 *started;
   gint64 wait;
 
   self->stats.requests++;
   g_signal_connect_object (msg, "got-chunk", G_CALLBACK (got_chunk_cb), self, 0);
+  started = g_new (gint64, 1);
+  *started = g_get_monotonic_time ();
+  g_object_set_qdata_full (G_OBJECT (msg), started_quark (), started, g_free);
 
   if (route == NULL)
     {
@@ -440,6 +591,18 @@ zid_service_early_handler (SoupServer        *server,
 
       drop_body (msg);
       refuse (self, msg, route, path, SOUP_STATUS_METHOD_NOT_ALLOWED, "method-not-allowed", message);
+      return;
+    }
+
+  /* Nothing is taken on that would need the disk when it is nearly full */
+  if (route->secret && zid_service_disk_low (self))
+    {
+      g_autofree char *retry = g_strdup_printf ("%u", ZID_SERVICE_NO_SPACE_RETRY_AFTER);
+
+      drop_body (msg);
+      refuse (self, msg, route, path, SOUP_STATUS_SERVICE_UNAVAILABLE, "no-space", NO_SPACE_MESSAGE);
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Retry-After", retry);
       return;
     }
 
@@ -500,7 +663,8 @@ zid_service_early_handler (SoupServer        *server,
     }
 }
 
-/* Strict JSON: one object, exactly the route's fields, each a string */
+/* Strict JSON (zid-strict-json.c): one object, exactly the route's
+ * fields, each a string */
 static gboolean
 parse_fields (const Route  *route,
               const char   *data,
@@ -508,49 +672,27 @@ parse_fields (const Route  *route,
               GHashTable   *values,
               char        **message)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GList) members = NULL;
-  JsonObject *object;
-  JsonNode *root;
+  GHashTableIter iter;
+  gpointer name;
 
-  if (!g_utf8_validate (data, length, NULL) ||
-      !json_parser_load_from_data (parser, data, length, &error))
-    {
-      *message = g_strdup ("De aanvraag is geen geldige JSON. Werk de app bij en probeer het opnieuw.");
-      return FALSE;
-    }
+  if (!zid_strict_json_read_object (data, length, values, message))
+    return FALSE;
 
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  g_hash_table_iter_init (&iter, values);
+  while (g_hash_table_iter_next (&iter, &name, NULL))
     {
-      *message = g_strdup ("De aanvraag moet een JSON-object zijn. Werk de app bij.");
-      return FALSE;
-    }
-
-  object = json_node_get_object (root);
-  members = json_object_get_members (object);
-  for (GList *l = members; l != NULL; l = l->next)
-    {
-      const char *name = l->data;
-      JsonNode *node = json_object_get_member (object, name);
       gboolean known = FALSE;
 
       for (guint i = 0; route->fields[i] != NULL; i++)
         if (g_str_equal (route->fields[i], name))
           known = TRUE;
-
       if (!known)
         {
-          *message = g_strdup_printf ("Onbekend veld “%.40s” in de aanvraag. Werk de app bij.", name);
+          g_autofree char *shown = zid_strict_json_shorten (name);
+
+          *message = g_strdup_printf ("Onbekend veld “%s” in de aanvraag. Werk de app bij.", shown);
           return FALSE;
         }
-      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-        {
-          *message = g_strdup_printf ("Het veld “%s” moet tekst zijn. Werk de app bij.", name);
-          return FALSE;
-        }
-      g_hash_table_insert (values, g_strdup (name), g_strdup (json_node_get_string (node)));
     }
 
   for (guint i = 0; route->fields[i] != NULL; i++)
@@ -745,6 +887,25 @@ do_preview (Request *req)
   req->body = builder_to_string (builder);
 }
 
+/* The phone has closed its side of the connection (a FIN, even with data
+ * of it still unread), or it is gone */
+static gboolean
+peer_gone (int fd)
+{
+  struct pollfd p = { fd, POLLRDHUP, 0 };
+
+  return fd >= 0 && poll (&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
+/* In the worker, just before the enrolment is committed */
+static gboolean
+phone_still_waits (gpointer data)
+{
+  Request *req = data;
+
+  return g_get_monotonic_time () < req->deadline && !peer_gone (req->fd);
+}
+
 static void
 do_enrol (Request *req)
 {
@@ -754,10 +915,14 @@ do_enrol (Request *req)
   g_autoptr(GError) error = NULL;
 
   /* Atomic in the core; it also tells whom the code was for, and refuses
-   * a login code (one transaction, no preview first) */
-  result = zid_portal_enrol (portal, req->code, req->client, req->csr, &error);
+   * a login code (one transaction, no preview first). It is committed only
+   * while the phone still waits for the answer. */
+  result = zid_portal_enrol_checked (portal, req->code, req->client, req->csr,
+                                     phone_still_waits, req, &error);
   if (result == NULL)
     {
+      if (g_error_matches (error, ZID_ERROR, ZID_ERROR_BUSY) && !phone_still_waits (req))
+        req->abandoned = TRUE;
       request_fail (req, error);
       return;
     }
@@ -837,7 +1002,9 @@ request_done (ZidService *self,
 
   /* a refusal by the core counts against the client; the machine's
    * failures and success do not */
-  attempt_end (req->msg, req->status >= 400 && req->status < 500);
+  attempt_end (req->msg, req->status == SOUP_STATUS_OK ? ZID_THROTTLE_SUCCEEDED :
+                        req->status >= 400 && req->status < 500 ? ZID_THROTTLE_FAILED :
+                        ZID_THROTTLE_NEUTRAL);
 
   if (req->status == SOUP_STATUS_OK)
     {
@@ -856,6 +1023,13 @@ request_done (ZidService *self,
     }
 
   g_debug ("%s from %s: %u %s", req->route->path, req->client, req->status, req->error_code);
+  if (req->abandoned)
+    {
+      /* Nobody reads this answer; nothing was kept */
+      self->stats.abandoned++;
+      tally_refusal (self, req->client, req->route->path, req->status, "abandoned");
+      return;
+    }
   if (req->status >= 500)
     {
       self->stats.failures++;
@@ -903,6 +1077,7 @@ zid_service_handler (SoupServer        *server,
   ZidServiceConnection *conn;
   Request *req;
   const char *data;
+  gint64 *started;
   gsize length;
 
   /* The early handler answered everything else */
@@ -931,6 +1106,7 @@ zid_service_handler (SoupServer        *server,
 
   req = g_new0 (Request, 1);
   req->route = route;
+  req->fd = -1;
 
   switch (route->endpoint)
     {
@@ -975,6 +1151,13 @@ zid_service_handler (SoupServer        *server,
   req->msg = g_object_ref (msg);
   req->peer = zid_service_peer_key (soup_server_message_get_remote_address (msg));
   req->client = client_key_for (msg);
+  started = g_object_get_qdata (G_OBJECT (msg), started_quark ());
+  req->deadline = (started ? *started : g_get_monotonic_time ()) +
+                  self->enrol_deadline * G_TIME_SPAN_SECOND;
+  conn = zid_service_find_connection (self, msg);
+  if (conn != NULL)
+    req->fd = zid_service_connection_dup_fd (conn);
+  attempt_set_value (msg, req->code != NULL ? req->code : req->session);
 
   /* The message and the service are let go on the main context, in
    * request_free after request_done, never in the worker */
@@ -990,7 +1173,6 @@ zid_service_handler (SoupServer        *server,
       return;
     }
 
-  conn = zid_service_find_connection (self, msg);
   if (conn != NULL)
     zid_service_connection_hold (conn);
   soup_server_message_pause (msg);

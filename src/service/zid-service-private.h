@@ -11,6 +11,8 @@
 
 G_BEGIN_DECLS
 
+typedef struct _ZidRefusalTally ZidRefusalTally;
+
 struct _ZidService
 {
   GObject          parent_instance;
@@ -37,8 +39,12 @@ struct _ZidService
   guint16          port;
   guint            busy;             /* jobs in (or queued for) a worker */
   guint            queued;           /* of those: requests, bounded by max_queue */
-  guint            audits;           /* of those: audit writes, bounded too */
-  guint64          unaudited;        /* refusals not audited since the last summary */
+  GHashTable      *refusals;         /* client key → ZidRefusalTally, since the last summary */
+  ZidRefusalTally *refusals_other;   /* of clients beyond those */
+  GSource         *audit_timer;
+  gboolean         audit_writing;    /* a summary is being written */
+  gint64           disk_checked;     /* monotonic µs of the last look */
+  gboolean         disk_low;
   guint            handshaking;      /* TLS handshakes running in a thread */
   gboolean         running;
 
@@ -51,6 +57,9 @@ struct _ZidService
   guint            max_client_handshakes;
   guint            max_workers;
   guint            max_queue;
+  guint            enrol_deadline;
+  guint            audit_interval;
+  guint64          min_free;
 };
 
 typedef struct _ZidServiceConnection ZidServiceConnection;
@@ -64,6 +73,11 @@ void                  zid_service_cut               (ZidService        *self,
                                                      SoupServerMessage *msg);
 void                  zid_service_connection_release (ZidService       *self,
                                                      const char        *peer);
+/* A duplicate of the connection's socket (close it), or -1 */
+int                   zid_service_connection_dup_fd (ZidServiceConnection *conn);
+/* Whether the data dir's file system is nearly full (looked at once a
+ * second at most) */
+gboolean              zid_service_disk_low          (ZidService        *self);
 
 /* Work for the core, in the service's worker pool. @func runs in a worker;
  * @done then runs on the service's main context, and @destroy frees @data
@@ -80,8 +94,8 @@ gboolean zid_service_run_job (ZidService         *self,
                               GDestroyNotify      destroy);
 
 /* zid-service-handlers.c */
-void zid_service_write_unaudited (ZidService *self,
-                                  guint64     count);
+#define NO_SPACE_MESSAGE "De computer van de beheerder heeft bijna geen schijfruimte meer; de ZORG-ID-dienst " \
+                         "neemt daarom even geen aanvragen aan. Meld dit aan de beheerder; de QR-code blijft geldig."
 void zid_service_early_handler (SoupServer        *server,
                                 SoupServerMessage *msg,
                                 const char        *path,

@@ -35,8 +35,12 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <gio/gunixsocketaddress.h>
 #include <glib/gstdio.h>
@@ -70,6 +74,7 @@ struct _ZidServiceConnection
   gsize              hello_seen;  /* bytes there at the last wake-up */
   ConnState          state;
   guint              held;        /* requests of ours in a worker */
+  gint64             accepted;    /* monotonic */
   gboolean           closed;
 };
 
@@ -77,6 +82,7 @@ enum {
   SIGNAL_ENROLLED,
   SIGNAL_LOGIN_ACCEPTED,
   SIGNAL_REFUSED,
+  SIGNAL_STATUS_CHANGED,
   N_SIGNALS
 };
 
@@ -269,6 +275,16 @@ zid_service_find_connection (ZidService        *self,
   return g_hash_table_lookup (self->connections, peer);
 }
 
+int
+zid_service_connection_dup_fd (ZidServiceConnection *conn)
+{
+  GSocket *socket = g_socket_connection_get_socket (conn->base);
+
+  if (conn->closed || g_socket_is_closed (socket))
+    return -1;
+  return fcntl (g_socket_get_fd (socket), F_DUPFD_CLOEXEC, 0);
+}
+
 /* A request of ours is in a worker: the client is not slow, we are */
 void
 zid_service_connection_hold (ZidServiceConnection *conn)
@@ -329,6 +345,19 @@ handshake_cb (GObject      *source,
       g_debug ("TLS handshake with %s failed: %s", conn->client,
                error ? error->message : "closed");
       self->stats.handshake_errors++;
+      connection_close (conn);
+      connection_forget (conn);
+      connection_unref (conn);
+      handshake_queue_run (self);
+      return;
+    }
+
+  /* TLS 1.2 at least (the ClientHello was looked at already: this
+   * holds whatever a client offered) */
+  if (g_tls_connection_get_protocol_version (conn->tls) < G_TLS_PROTOCOL_VERSION_TLS_1_2)
+    {
+      g_debug ("closing a connection from %s: TLS older than 1.2", conn->client);
+      self->stats.tls_refused++;
       connection_close (conn);
       connection_forget (conn);
       connection_unref (conn);
@@ -419,6 +448,21 @@ handshake_admit (ZidServiceConnection *conn)
 }
 
 static gboolean hello_ready_cb (GSocket *socket, GIOCondition condition, gpointer data);
+
+/* The first record is a ClientHello (handshake type 1) whose
+ * client_version is TLS 1.2 (3, 3) or newer */
+#define TLS_CLIENT_HELLO 1
+
+static gboolean
+client_hello_offers_tls12 (int fd)
+{
+  guint8 start[TLS_RECORD_HEADER + 6];
+
+  if (recv (fd, start, sizeof start, MSG_PEEK | MSG_DONTWAIT) != (ssize_t) sizeof start)
+    return FALSE;
+  return start[TLS_RECORD_HEADER] == TLS_CLIENT_HELLO &&
+         start[TLS_RECORD_HEADER + 4] == 3 && start[TLS_RECORD_HEADER + 5] >= 3;
+}
 
 static gboolean
 hello_timer_cb (gpointer data)
@@ -513,11 +557,80 @@ hello_ready_cb (GSocket      *socket,
       return G_SOURCE_REMOVE;
     }
 
-  /* All of it is here: back to normal reads, and to a handshake */
+  /* All of it is here: back to normal reads */
   setsockopt (fd, SOL_SOCKET, SO_RCVLOWAT, &one, sizeof one);
   g_clear_pointer (&conn->hello, g_source_unref);
+
+  /* TLS 1.2 or newer, or no handshake at all: a client that can do 1.2
+   * says so in its ClientHello's version (TLS 1.3 ones too, RFC 8446
+   * §4.1.2); GnuTLS would otherwise settle for 1.0 with it */
+  if (!client_hello_offers_tls12 (fd))
+    {
+      g_debug ("connection from %s offers no TLS 1.2 or newer", conn->client);
+      self->stats.tls_refused++;
+      connection_close (conn);
+      return G_SOURCE_REMOVE;
+    }
+
   handshake_admit (conn);
   return G_SOURCE_REMOVE;
+}
+
+/* Which of @conn and @other goes first to make room: one that has not
+ * started its handshake before one soup serves, then the oldest */
+static gboolean
+evict_before (ZidServiceConnection *conn,
+              ZidServiceConnection *other)
+{
+  gboolean waiting = conn->state == CONN_WAIT_HELLO || conn->state == CONN_QUEUED;
+  gboolean other_waiting = other->state == CONN_WAIT_HELLO || other->state == CONN_QUEUED;
+
+  if (waiting != other_waiting)
+    return waiting;
+  return conn->accepted < other->accepted;
+}
+
+/* Every slot is taken: the client holding the most connections gives one
+ * up for a client holding @count, if that one has fewer (by two or
+ * more). So many addresses that fill the table keep no phone out. */
+static gboolean
+evict_for (ZidService *self,
+           guint       count)
+{
+  ZidServiceConnection *victim = NULL;
+  const char *greedy = NULL;
+  guint most = 0;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, self->client_counts);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (GPOINTER_TO_UINT (value) > most)
+      {
+        most = GPOINTER_TO_UINT (value);
+        greedy = key;
+      }
+  if (greedy == NULL || most < count + 2)
+    return FALSE;
+
+  g_hash_table_iter_init (&iter, self->connections);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      ZidServiceConnection *conn = value;
+
+      if (conn->closed || conn->held > 0 || conn->state == CONN_HANDSHAKE ||
+          !g_str_equal (conn->client, greedy))
+        continue;
+      if (victim == NULL || evict_before (conn, victim))
+        victim = conn;
+    }
+  if (victim == NULL)
+    return FALSE;
+
+  g_debug ("closing a connection from %s to make room", victim->client);
+  self->stats.evicted++;
+  connection_close (victim);
+  return TRUE;
 }
 
 static gboolean
@@ -542,8 +655,9 @@ incoming_cb (GSocketService    *service,
   client = zid_throttle_client_key (inet);
 
   count = GPOINTER_TO_UINT (g_hash_table_lookup (self->client_counts, client));
-  if (g_hash_table_size (self->connections) >= self->max_connections ||
-      count >= self->max_client_connections)
+  if (count >= self->max_client_connections ||
+      (g_hash_table_size (self->connections) >= self->max_connections &&
+       !evict_for (self, count)))
     {
       g_debug ("refusing a connection from %s: too many open", client);
       self->stats.rejected++;
@@ -569,6 +683,7 @@ incoming_cb (GSocketService    *service,
   conn->cancellable = g_cancellable_new ();
   conn->state = CONN_WAIT_HELLO;
   conn->hello_seen = G_MAXSIZE;
+  conn->accepted = g_get_monotonic_time ();
 
   if (g_hash_table_contains (self->connections, conn->peer))
     {
@@ -600,7 +715,8 @@ incoming_cb (GSocketService    *service,
 
   g_hash_table_insert (self->connections, conn->peer, conn);
   count_add (self->client_counts, conn->client, 1);
-  connection_arm (conn);
+  /* a phone's handshake takes a round trip or two, not seconds */
+  connection_arm_for (conn, MIN (self->timeout, ZID_SERVICE_HANDSHAKE_TIMEOUT));
 
   /* Not one thread for it until its ClientHello is here */
   hello_ready_cb (g_socket_connection_get_socket (conn->base), G_IO_IN, conn);
@@ -630,7 +746,6 @@ typedef struct
   gpointer            data;
   GDestroyNotify      destroy;
   gboolean            bounded;
-  gboolean            audit;
 } Job;
 
 static gboolean
@@ -643,8 +758,6 @@ job_done_cb (gpointer user_data)
   self->busy--;
   if (job->bounded)
     self->queued--;
-  if (job->audit)
-    self->audits--;
 
   if (job->done != NULL)
     job->done (self, job->data);
@@ -679,10 +792,6 @@ default_workers (void)
   return CLAMP (g_get_num_processors (), 2, 4);
 }
 
-/* Audits of refusals we decided ourselves: a flood of junk must not queue
- * writes without end */
-#define MAX_AUDITS 256
-
 gboolean
 zid_service_run_job (ZidService         *self,
                      gboolean            bounded,
@@ -697,9 +806,6 @@ zid_service_run_job (ZidService         *self,
   g_assert (self->context != NULL);
 
   if (bounded && self->queued >= self->max_queue)
-    return FALSE;
-  /* Audit jobs pass no @done */
-  if (!bounded && done == NULL && self->audits >= MAX_AUDITS)
     return FALSE;
 
   if (self->workers == NULL)
@@ -719,13 +825,10 @@ zid_service_run_job (ZidService         *self,
   job->data = data;
   job->destroy = destroy;
   job->bounded = bounded;
-  job->audit = !bounded && done == NULL;
 
   self->busy++;
   if (bounded)
     self->queued++;
-  if (job->audit)
-    self->audits++;
   g_thread_pool_push (self->workers, job, NULL);
   return TRUE;
 }
@@ -754,6 +857,8 @@ zid_service_finalize (GObject *object)
   g_clear_pointer (&self->connections, g_hash_table_unref);
   g_clear_pointer (&self->client_counts, g_hash_table_unref);
   g_clear_pointer (&self->client_handshakes, g_hash_table_unref);
+  g_clear_pointer (&self->refusals, g_hash_table_unref);
+  g_clear_pointer (&self->refusals_other, g_free);
   /* Every job held a reference: none is left */
   if (self->workers != NULL)
     g_thread_pool_free (self->workers, FALSE, TRUE);
@@ -782,6 +887,9 @@ zid_service_class_init (ZidServiceClass *klass)
     g_signal_new ("refused", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
+  signals[SIGNAL_STATUS_CHANGED] =
+    g_signal_new ("status-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -791,6 +899,10 @@ zid_service_init (ZidService *self)
                                              (GDestroyNotify) connection_unref);
   self->client_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->client_handshakes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->refusals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->enrol_deadline = ZID_SERVICE_ENROL_DEADLINE;
+  self->audit_interval = ZID_SERVICE_AUDIT_INTERVAL;
+  self->min_free = ZID_SERVICE_MIN_FREE_SPACE;
   g_queue_init (&self->handshake_queue);
   self->timeout = ZID_SERVICE_REQUEST_TIMEOUT;
   self->max_handshakes = ZID_SERVICE_MAX_HANDSHAKES;
@@ -1052,6 +1164,87 @@ add_keepalive_listener (ZidService  *self,
   return ok;
 }
 
+static gboolean
+audit_timer_cb (gpointer data)
+{
+  zid_service_flush_refusals (data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Each connection is a descriptor (two while a request is in a worker):
+ * the usual soft limit of 1024 would be reached before our own limits */
+static void
+raise_file_limit (ZidService *self)
+{
+  struct rlimit limit;
+  rlim_t want = (rlim_t) self->max_connections * 2 + 256;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= want)
+    return;
+  limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? want : MIN (want, limit.rlim_max);
+  if (setrlimit (RLIMIT_NOFILE, &limit) != 0)
+    g_debug ("cannot raise the limit of open files: %s", g_strerror (errno));
+}
+
+gboolean
+zid_service_disk_low (ZidService *self)
+{
+  gint64 now = g_get_monotonic_time ();
+  struct statvfs st;
+  gboolean low;
+
+  if (self->disk_checked != 0 && now - self->disk_checked < G_USEC_PER_SEC)
+    return self->disk_low;
+  self->disk_checked = now;
+
+  low = statvfs (zid_portal_get_data_dir (self->portal), &st) == 0 &&
+        (guint64) st.f_bavail * st.f_frsize < self->min_free;
+  if (low != self->disk_low)
+    {
+      self->disk_low = low;
+      if (low)
+        g_message ("Less than %" G_GUINT64_FORMAT " MiB free for %s: the enrolment service takes on no work",
+                   self->min_free / (1024 * 1024), zid_portal_get_data_dir (self->portal));
+      else
+        g_message ("Free space again for %s: the enrolment service takes on work",
+                   zid_portal_get_data_dir (self->portal));
+      g_signal_emit (self, signals[SIGNAL_STATUS_CHANGED], 0);
+    }
+  return low;
+}
+
+char *
+zid_service_dup_status_message (ZidService *self)
+{
+  g_return_val_if_fail (ZID_IS_SERVICE (self), NULL);
+  return self->disk_low ? g_strdup (NO_SPACE_MESSAGE) : NULL;
+}
+
+void
+zid_service_set_audit_interval (ZidService *self,
+                                guint       seconds)
+{
+  g_return_if_fail (ZID_IS_SERVICE (self));
+  self->audit_interval = MAX (seconds, 1);
+}
+
+void
+zid_service_set_min_free_space (ZidService *self,
+                                guint64     bytes)
+{
+  g_return_if_fail (ZID_IS_SERVICE (self));
+  self->min_free = bytes;
+  self->disk_checked = 0;
+}
+
+void
+zid_service_set_enrol_deadline (ZidService *self,
+                                guint       seconds)
+{
+  g_return_if_fail (ZID_IS_SERVICE (self));
+  self->enrol_deadline = MAX (seconds, 1);
+}
+
 gboolean
 zid_service_start (ZidService  *self,
                    const char  *listen,
@@ -1120,6 +1313,13 @@ zid_service_start (ZidService  *self,
   g_signal_connect (self->listener, "incoming", G_CALLBACK (incoming_cb), self);
   g_socket_service_start (self->listener);
 
+  self->audit_timer = g_timeout_source_new_seconds (self->audit_interval);
+  g_source_set_name (self->audit_timer, "[zid-service] refusal summary");
+  g_source_set_callback (self->audit_timer, audit_timer_cb, self, NULL);
+  g_source_attach (self->audit_timer, self->context);
+
+  raise_file_limit (self);
+
   g_set_object (&self->address, address);
   self->port = port;
   self->running = TRUE;
@@ -1144,12 +1344,14 @@ zid_service_stop (ZidService *self)
 
   g_return_if_fail (ZID_IS_SERVICE (self));
 
-  /* refusals that found the audit queue full, since the last summary */
-  if (self->unaudited > 0)
+  /* what was refused since the last summary */
+  if (self->audit_timer != NULL)
     {
-      zid_service_write_unaudited (self, self->unaudited);
-      self->unaudited = 0;
+      g_source_destroy (self->audit_timer);
+      g_clear_pointer (&self->audit_timer, g_source_unref);
     }
+  if (self->context != NULL)
+    zid_service_flush_refusals (self);
 
   if (self->listener != NULL)
     {

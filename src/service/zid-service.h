@@ -34,8 +34,10 @@ typedef enum
 #define ZID_SERVICE_DEFAULT_PORT            8443
 #define ZID_SERVICE_MAX_BODY                (16 * 1024)
 #define ZID_SERVICE_REQUEST_TIMEOUT         10
-#define ZID_SERVICE_MAX_CONNECTIONS         512
-#define ZID_SERVICE_MAX_CLIENT_CONNECTIONS  64
+#define ZID_SERVICE_MAX_CONNECTIONS         1024
+#define ZID_SERVICE_MAX_CLIENT_CONNECTIONS  32
+/* From the TCP connection to the end of its TLS handshake */
+#define ZID_SERVICE_HANDSHAKE_TIMEOUT       5
 /* TLS handshakes in a thread at once (glib-networking runs each in GLib's
  * shared GTask pool, blocking a thread until the client answers) */
 #define ZID_SERVICE_MAX_HANDSHAKES          8
@@ -48,6 +50,15 @@ typedef enum
 #define ZID_SERVICE_THROTTLE_PER_CLIENT     10
 #define ZID_SERVICE_THROTTLE_GLOBAL         200
 #define ZID_SERVICE_THROTTLE_WINDOW         (10 * 60)
+/* An enrolment is committed only this long after its request came in
+ * (the phone gives up 30 s after it started asking) */
+#define ZID_SERVICE_ENROL_DEADLINE          20
+/* Refusals are audited as one event per client address and interval */
+#define ZID_SERVICE_AUDIT_INTERVAL          60
+/* Below this much free space on the data dir's file system the service
+ * takes on no work (503 no-space), so the store never meets a full disk */
+#define ZID_SERVICE_MIN_FREE_SPACE          (G_GUINT64_CONSTANT (256) * 1024 * 1024)
+#define ZID_SERVICE_NO_SPACE_RETRY_AFTER    300
 
 /* What the service has seen since it was created (for tests and the log) */
 typedef struct
@@ -56,6 +67,8 @@ typedef struct
   guint64 rejected;          /* closed at once: over the connection limits */
   guint64 handshakes;        /* TLS handshakes completed */
   guint64 handshake_errors;  /* TLS handshakes failed or timed out */
+  guint64 evicted;           /* closed to make room for a client with fewer */
+  guint64 tls_refused;       /* clients offering no TLS 1.2 or newer */
   guint64 timeouts;          /* connections closed for being slow or idle */
   guint64 cut;               /* connections cut while sending a refused body */
   guint64 requests;          /* HTTP requests whose headers were read */
@@ -63,7 +76,9 @@ typedef struct
   guint64 throttled;         /* of those: answered 429 */
   guint64 failures;          /* answered with a 5xx */
   guint64 busy;              /* of those: 503, the worker queue was full */
-  guint64 audit_dropped;     /* refusals not audited: the audit queue was full */
+  guint64 no_space;          /* of those: 503 no-space, the disk is nearly full */
+  guint64 abandoned;         /* enrolments not committed: the phone had gone */
+  guint64 audit_rows;        /* "service.refused" summaries written */
   guint64 enrolments;        /* certificates issued */
   guint64 logins;            /* logins accepted */
 } ZidServiceStats;
@@ -128,6 +143,22 @@ void        zid_service_set_throttle       (ZidService       *self,
                                             guint             per_client,
                                             guint             global,
                                             guint             window_seconds);
+/* Refusals are summed per client address over @seconds, then audited */
+void        zid_service_set_audit_interval (ZidService       *self,
+                                            guint             seconds);
+/* Below @bytes free on the data dir's file system no work is taken on */
+void        zid_service_set_min_free_space (ZidService       *self,
+                                            guint64           bytes);
+/* An enrolment is committed only within @seconds of its request */
+void        zid_service_set_enrol_deadline (ZidService       *self,
+                                            guint             seconds);
+/* Why the service takes on no work now, in Dutch for the administrator
+ * (the disk is nearly full); NULL when it does. "status-changed" says
+ * when it changes. */
+char       *zid_service_dup_status_message (ZidService       *self);
+/* Audits the refusals counted since the last summary now (in a worker;
+ * zid_service_get_busy counts it), unless the disk is nearly full */
+void        zid_service_flush_refusals     (ZidService       *self);
 
 /* Signals:
  *
@@ -138,6 +169,9 @@ void        zid_service_set_throttle       (ZidService       *self,
  *       a phone answered a login session and the core accepted it.
  *   "refused" (ZidService *self, const char *client, const char *path, const char *error_code)
  *       a request was answered with a 4xx.
+ *   "status-changed" (ZidService *self)
+ *       zid_service_dup_status_message changed (the service stopped or
+ *       resumed taking on work).
  */
 
 G_END_DECLS

@@ -4,16 +4,30 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "zid-throttle.h"
 
-/* Bounds the memory an attacker with many addresses can make us use */
-#define MAX_CLIENTS 4096
+/* Bounds the memory an attacker with many addresses can make us use;
+ * only clients with something to remember (a failure, an attempt under
+ * way, a success) take a place */
+#define MAX_CLIENTS 16384
+/* Values a client failed with, remembered per window (the last ones) */
+#define MAX_VALUES  16
+/* Failures with a value seen before that count for nothing, per allowed
+ * failure and window: beyond them they count again (each reaches the core,
+ * which looks the code up and audits its refusal) */
+#define FREE_REPEATS 5
 
 typedef struct
 {
-  gint64 start;
-  guint  failures;
-  guint  pending;        /* attempts let in and not ended yet */
+  gint64   start;
+  guint    failures;
+  guint    pending;        /* attempts let in and not ended yet */
+  gboolean succeeded;      /* a success in this window */
+  guint64  values[MAX_VALUES];
+  guint    n_values;
+  guint    repeats;        /* failures with a value seen before */
 } Window;
 
 struct _ZidThrottle
@@ -114,27 +128,22 @@ window_roll (Window *w,
     {
       w->start = now;
       w->failures = 0;
+      w->succeeded = FALSE;
+      w->n_values = 0;
+      w->repeats = 0;
     }
 }
 
-/* Attempts still under way count as failures until they end: otherwise
- * all that arrive together would pass before the first failure counts */
 static gint64
-window_wait (Window *w,
-             gint64  now,
-             guint   length,
-             guint   max)
+window_left (const Window *w,
+             gint64        now,
+             guint         length)
 {
-  if (w->failures + w->pending < max)
-    return 0;
-  /* full only of attempts under way: they end within seconds */
-  if (w->failures < max)
-    return 1;
   return MAX (w->start + length - now, 1);
 }
 
 static gboolean
-window_is_over (gpointer key,
+window_is_idle (gpointer key,
                 gpointer value,
                 gpointer user_data)
 {
@@ -142,22 +151,26 @@ window_is_over (gpointer key,
   Window *w = value;
   gint64 now = zid_clock_now (self->clock);
 
-  return w->pending == 0 && (now < w->start || now - w->start >= (gint64) self->window);
+  if (w->pending > 0)
+    return FALSE;
+  return now < w->start || now - w->start >= (gint64) self->window ||
+         (w->failures == 0 && !w->succeeded);
 }
 
-/* @client's window, made when missing (NULL when the table is full of
- * live windows: the global window is what protects us then) */
+/* @client's window: made when missing and @create (NULL when the table is
+ * full of windows that still matter: the client is then treated as new) */
 static Window *
 client_window (ZidThrottle *self,
                const char  *client,
-               gint64       now)
+               gint64       now,
+               gboolean     create)
 {
   Window *w = g_hash_table_lookup (self->clients, client);
 
-  if (w == NULL)
+  if (w == NULL && create)
     {
       if (g_hash_table_size (self->clients) >= MAX_CLIENTS)
-        g_hash_table_foreach_remove (self->clients, window_is_over, self);
+        g_hash_table_foreach_remove (self->clients, window_is_idle, self);
       if (g_hash_table_size (self->clients) < MAX_CLIENTS)
         {
           w = g_new0 (Window, 1);
@@ -170,6 +183,18 @@ client_window (ZidThrottle *self,
   return w;
 }
 
+gboolean
+zid_throttle_under_pressure (ZidThrottle *self)
+{
+  gboolean pressure;
+
+  g_mutex_lock (&self->lock);
+  window_roll (&self->global, zid_clock_now (self->clock), self->window);
+  pressure = self->global.failures >= self->global_max;
+  g_mutex_unlock (&self->lock);
+  return pressure;
+}
+
 gint64
 zid_throttle_begin (ZidThrottle *self,
                     const char  *client,
@@ -177,61 +202,107 @@ zid_throttle_begin (ZidThrottle *self,
 {
   gint64 now = zid_clock_now (self->clock);
   gint64 wait = 0;
+  gboolean pressure;
+  guint limit = self->per_client;
   Window *w;
 
   g_mutex_lock (&self->lock);
 
   window_roll (&self->global, now, self->window);
-  wait = window_wait (&self->global, now, self->window, self->global_max);
-  *busy = self->global.failures < self->global_max;
-  w = client_window (self, client, now);
-  if (w != NULL)
+  pressure = self->global.failures >= self->global_max;
+  w = client_window (self, client, now, TRUE);
+  *busy = FALSE;
+
+  /* The last resort: only clients in good standing, one attempt at a time */
+  if (pressure && (w == NULL || !w->succeeded))
+    limit = 1;
+
+  /* Attempts still under way count as failures until they end: otherwise
+   * all that arrive together would pass before the first failure counts */
+  if (w != NULL && w->failures + w->pending >= limit)
     {
-      wait = MAX (wait, window_wait (w, now, self->window, self->per_client));
-      *busy = *busy && w->failures < self->per_client;
+      if (w->failures < limit)
+        {
+          /* full only of attempts under way: they end within seconds */
+          wait = 1;
+          *busy = TRUE;
+        }
+      else if (w->failures < self->per_client)
+        /* shut by the global limit only: until either window ends */
+        wait = MIN (window_left (w, now, self->window), window_left (&self->global, now, self->window));
+      else
+        wait = window_left (w, now, self->window);
     }
-  *busy = *busy && wait > 0;
-  if (wait == 0)
-    {
-      self->global.pending++;
-      if (w != NULL)
-        w->pending++;
-    }
+
+  if (wait == 0 && w != NULL)
+    w->pending++;
 
   g_mutex_unlock (&self->lock);
 
   return wait;
 }
 
+static guint64
+value_hash (const char *value)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 digest[32];
+  gsize len = sizeof digest;
+  guint64 hash;
+
+  g_checksum_update (sum, (const guchar *) value, strlen (value));
+  g_checksum_get_digest (sum, digest, &len);
+  memcpy (&hash, digest, sizeof hash);
+  return hash;
+}
+
 static void
 count_failure (ZidThrottle *self,
                const char  *client,
+               const char  *value,
                gint64       now)
 {
-  Window *w;
+  Window *w = client_window (self, client, now, TRUE);
+
+  if (w != NULL && value != NULL)
+    {
+      guint64 hash = value_hash (value);
+      guint n = MIN (w->n_values, MAX_VALUES);
+
+      gboolean seen = FALSE;
+
+      for (guint i = 0; i < n && !seen; i++)
+        seen = w->values[i] == hash;
+      if (seen && ++w->repeats <= self->per_client * FREE_REPEATS)
+        return;
+      if (!seen)
+        w->values[w->n_values++ % MAX_VALUES] = hash;
+    }
 
   window_roll (&self->global, now, self->window);
   self->global.failures++;
-  if ((w = client_window (self, client, now)) != NULL)
+  if (w != NULL)
     w->failures++;
 }
 
 void
-zid_throttle_end (ZidThrottle *self,
-                  const char  *client,
-                  gboolean     failed)
+zid_throttle_end (ZidThrottle        *self,
+                  const char         *client,
+                  const char         *value,
+                  ZidThrottleOutcome  outcome)
 {
   gint64 now = zid_clock_now (self->clock);
   Window *w;
 
   g_mutex_lock (&self->lock);
 
-  if (self->global.pending > 0)
-    self->global.pending--;
   if ((w = g_hash_table_lookup (self->clients, client)) != NULL && w->pending > 0)
     w->pending--;
-  if (failed)
-    count_failure (self, client, now);
+  if (outcome == ZID_THROTTLE_FAILED)
+    count_failure (self, client, value, now);
+  else if (outcome == ZID_THROTTLE_SUCCEEDED &&
+           (w = client_window (self, client, now, TRUE)) != NULL)
+    w->succeeded = TRUE;
 
   g_mutex_unlock (&self->lock);
 }
@@ -241,6 +312,6 @@ zid_throttle_failure (ZidThrottle *self,
                       const char  *client)
 {
   g_mutex_lock (&self->lock);
-  count_failure (self, client, zid_clock_now (self->clock));
+  count_failure (self, client, NULL, zid_clock_now (self->clock));
   g_mutex_unlock (&self->lock);
 }

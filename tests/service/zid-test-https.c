@@ -29,6 +29,7 @@ struct _ZidTestHttps
   SSL      *ssl;
   int       fd;
   guint     handshakes;
+  char     *source;
 };
 
 ZidTestHttps *
@@ -69,6 +70,7 @@ zid_test_https_free (ZidTestHttps *self)
     return;
   disconnect (self);
   SSL_CTX_free (self->ctx);
+  g_free (self->source);
   g_free (self);
 }
 
@@ -78,24 +80,62 @@ zid_test_https_get_handshakes (ZidTestHttps *self)
   return self->handshakes;
 }
 
+void
+zid_test_https_set_source (ZidTestHttps *self,
+                           const char   *ipv4)
+{
+  g_free (self->source);
+  self->source = g_strdup (ipv4);
+}
+
+static int
+tcp_connect (guint16      port,
+             const char  *source,
+             GError     **error)
+{
+  struct sockaddr_in sin = { 0 };
+  int one = 1;
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  if (source != NULL)
+    {
+      struct sockaddr_in from = { 0 };
+
+      from.sin_family = AF_INET;
+      inet_pton (AF_INET, source, &from.sin_addr);
+      if (bind (fd, (struct sockaddr *) &from, sizeof from) != 0)
+        {
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "bind: %s", g_strerror (errno));
+          close (fd);
+          return -1;
+        }
+    }
+  sin.sin_family = AF_INET;
+  sin.sin_port = htons (port);
+  sin.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (connect (fd, (struct sockaddr *) &sin, sizeof sin) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "connect: %s", g_strerror (errno));
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+int
+zid_test_tcp_connect (guint16     port,
+                      const char *ipv4)
+{
+  return tcp_connect (port, ipv4, NULL);
+}
+
 static gboolean
 connect_tls (ZidTestHttps  *self,
              GError       **error)
 {
-  struct sockaddr_in sin = { 0 };
-  int one = 1;
-
-  self->fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sin.sin_family = AF_INET;
-  sin.sin_port = htons (self->port);
-  sin.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  setsockopt (self->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (connect (self->fd, (struct sockaddr *) &sin, sizeof sin) != 0)
-    {
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "connect: %s", g_strerror (errno));
-      disconnect (self);
-      return FALSE;
-    }
+  if ((self->fd = tcp_connect (self->port, self->source, error)) < 0)
+    return FALSE;
 
   self->ssl = SSL_new (self->ctx);
   SSL_set_fd (self->ssl, self->fd);
@@ -257,6 +297,22 @@ zid_test_https_request (ZidTestHttps  *self,
 
   g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "no answer");
   return 0;
+}
+
+gboolean
+zid_test_https_send (ZidTestHttps *self,
+                     const char   *method,
+                     const char   *path,
+                     const char   *json)
+{
+  g_autofree char *head = NULL;
+
+  if (self->ssl == NULL && !connect_tls (self, NULL))
+    return FALSE;
+  head = g_strdup_printf ("%s %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n"
+                          "Content-Type: application/json\r\nContent-Length: %" G_GSIZE_FORMAT "\r\n\r\n",
+                          method, path, self->port, strlen (json));
+  return write_all (self, head, strlen (head)) && write_all (self, json, strlen (json));
 }
 
 /* The server has closed its end (its FIN is here). A server that closes

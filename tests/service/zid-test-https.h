@@ -40,6 +40,19 @@ gsize         zid_test_https_stream   (ZidTestHttps  *self,
                                        gboolean       chunked,
                                        gsize          body_bytes,
                                        gboolean      *cut);
+/* Connect from @ipv4 (any of 127/8 on loopback), not 127.0.0.1 */
+void          zid_test_https_set_source (ZidTestHttps *self,
+                                       const char    *ipv4);
+/* Sends one request and reads nothing: the caller then frees (closes) the
+ * client, as a phone that gives up waiting. FALSE if it could not send. */
+gboolean      zid_test_https_send     (ZidTestHttps  *self,
+                                       const char    *method,
+                                       const char    *path,
+                                       const char    *json);
+/* A plain TCP connection to @port from @ipv4 that says nothing (-1 on
+ * failure) */
+int           zid_test_tcp_connect    (guint16        port,
+                                       const char    *ipv4);
 /* Handshakes done so far */
 guint         zid_test_https_get_handshakes (ZidTestHttps *self);
 
