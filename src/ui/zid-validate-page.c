@@ -11,6 +11,9 @@
 #include "zid-card-completion.h"
 #include "zid-qr-window.h"
 #include "zid-registration-file.h"
+#include "zid-search.h"
+#include "zid-service.h"
+#include "zid-uzi-roles.h"
 #include "zid-ui-util.h"
 #include "zid-validate-page.h"
 
@@ -31,6 +34,9 @@ struct _ZidValidatePage
   GtkLabel        *pin_message;
   GtkButton       *pin_button;
   AdwStatusPage   *refused_status;
+  GtkWidget       *refused_import;
+  GtkWidget       *refused_retry;
+  GtkWidget       *refused_preferences;
   GtkListBox      *registration_list;
   GtkListBox      *card_list;
   GtkListBox      *holder_list;
@@ -43,7 +49,7 @@ struct _ZidValidatePage
 
   /* owned */
   ZidPortal       *portal;
-  GObject         *service;
+  ZidService      *service;
   ZidCardConfig   *config;
   ZidCardMonitor  *monitor;
   GCancellable    *cancellable;    /* the card or portal call running now */
@@ -60,6 +66,16 @@ enum { FINISHED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static void begin_read (ZidValidatePage *self);
+
+/* What the page finds missing before a card can be checked (not a
+ * refusal of the card) */
+typedef enum
+{
+  MISSING_UZI_TRUST,
+} Missing;
+
+static G_DEFINE_QUARK (zid-validate-missing, missing)
+#define MISSING (missing_quark ())
 
 /* ---- Helpers ------------------------------------------------------------ */
 
@@ -155,51 +171,88 @@ forget_card (ZidValidatePage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->birth_error), FALSE);
 }
 
-/* What a refusal means for the person, with where to go */
-static char *
-describe_refusal (const GError *error)
+static const char *
+environment_name (ZidValidatePage *self)
 {
-  const char *advice = NULL;
+  return zid_environment_to_string (zid_portal_get_environment (self->portal));
+}
+
+static gboolean
+is_trust_missing (const GError *error)
+{
+  return g_error_matches (error, MISSING, MISSING_UZI_TRUST);
+}
+
+/* What a refusal means for the person: one reason, the one that is true,
+ * and where to go from there */
+static char *
+describe_refusal (ZidValidatePage *self,
+                  const GError    *error)
+{
+  ZidUziIdentity *id = has_card (self) ? zid_card_completion_get_identity (self->flow) : NULL;
 
   if (error->domain == ZID_CARD_ERROR)
     switch (error->code)
       {
       case ZID_CARD_ERROR_EXPIRED:
       case ZID_CARD_ERROR_NOT_YET_VALID:
-        advice = _("Use a valid UZI card; request a new card from the UZI register.");
-        break;
+        return g_strdup_printf ("%s\n\n%s", error->message,
+                                _("Use a valid UZI card; request a new card from the UZI register."));
       case ZID_CARD_ERROR_UNTRUSTED:
       case ZID_CARD_ERROR_OID_CA_NOT_ALLOWED:
-        advice = _("This card was not issued by a trusted UZI register for this environment.");
-        break;
+        return g_strdup_printf (_("This card was not issued by a UZI register that is trusted for the %s "
+                                  "environment. Use a card of that register, or add the register's "
+                                  "certificates under Trusted UZI Certificates in Preferences."),
+                                environment_name (self));
       case ZID_CARD_ERROR_PIN_LOCKED:
-        advice = _("Have the PIN of your UZI card unblocked with the PUK code from the UZI register.");
-        break;
+        return g_strdup_printf ("%s\n\n%s", error->message,
+                                _("Have the PIN of your UZI card unblocked with the PUK code from the UZI register."));
       default:
         if (zid_card_error_is_refusal (error))
-          advice = _("This card is not a UZI card that can complete a registration.");
+          return g_strdup_printf ("%s\n\n%s", error->message,
+                                  _("This card is not a UZI card that can complete a registration."));
         break;
       }
+  else if (g_error_matches (error, ZID_ERROR, ZID_ERROR_NO_REGISTRATION))
+    /* Never the operator's fault before the file has been imported */
+    return g_strdup_printf (_("No registration for URA %s has been imported in this portal yet. Import the "
+                              "registration file you received from VZVZ for this organisation, then try again."),
+                            id ? zid_uzi_identity_get_subscriber_number (id) : "?");
   else if (g_error_matches (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED))
-    advice = _("Only a personal UZI card (type Z or N) of the organisation completes its registration.");
+    return g_strdup_printf ("%s\n\n%s", error->message,
+                            _("Only a personal UZI card (type Z or N) of the organisation completes its registration."));
   else if (g_error_matches (error, ZID_ERROR, ZID_ERROR_REGISTRATION_COMPLETED))
-    advice = _("An administrator of the organisation can register you; log in with your ZORG-ID.");
-  if (advice == NULL)
-    return g_strdup (error->message);
-  return g_strdup_printf ("%s\n\n%s", error->message, advice);
+    return g_strdup_printf ("%s\n\n%s", error->message,
+                            _("An administrator of the organisation can register you; log in with your ZORG-ID."));
+  return g_strdup (error->message);
+}
+
+/* Retrying helps where something can change by itself or by the person's
+ * hand: not for a blocked PIN, a completed registration, missing trust */
+static gboolean
+retry_helps (const GError *error)
+{
+  return !g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_LOCKED) &&
+         !g_error_matches (error, ZID_ERROR, ZID_ERROR_REGISTRATION_COMPLETED) &&
+         !is_trust_missing (error);
 }
 
 static void
 show_refused (ZidValidatePage *self,
               const GError    *error)
 {
-  g_autofree char *text = describe_refusal (error);
+  g_autofree char *text = describe_refusal (self, error);
+  gboolean untrusted = g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_UNTRUSTED) ||
+                       g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_OID_CA_NOT_ALLOWED);
 
   set_busy (self, NULL);
   forget_card (self);
   adw_status_page_set_description (self->refused_status, text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->refused_status),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
+  gtk_widget_set_visible (self->refused_import, g_error_matches (error, ZID_ERROR, ZID_ERROR_NO_REGISTRATION));
+  gtk_widget_set_visible (self->refused_preferences, untrusted || is_trust_missing (error));
+  gtk_widget_set_visible (self->refused_retry, retry_helps (error));
   gtk_stack_set_visible_child_name (self->stack, "refused");
 }
 
@@ -364,6 +417,7 @@ fill_check (ZidValidatePage *self)
   const ZidRegistration *r = zid_card_completion_get_registration (self->flow);
   ZidUziIdentity *id = zid_card_completion_get_identity (self->flow);
   g_autofree char *name = holder_name (id);
+  g_autofree char *role = NULL;
 
   zid_ui_clear_list_box (self->registration_list);
   add_row (self->registration_list, _("URA"), r->ura);
@@ -381,7 +435,8 @@ fill_check (ZidValidatePage *self)
   zid_ui_clear_list_box (self->holder_list);
   add_row (self->holder_list, _("Name"), name);
   add_row (self->holder_list, _("UZI number"), zid_uzi_identity_get_uzi_number (id));
-  add_row (self->holder_list, _("Role"), zid_uzi_identity_get_role (id));
+  role = zid_uzi_role_describe (zid_uzi_identity_get_role (id));
+  add_row (self->holder_list, _("Role"), role);
   add_row (self->holder_list, _("Card type"), card_type_label (zid_uzi_identity_get_card_type (id)));
 }
 
@@ -462,9 +517,8 @@ show_done (ZidValidatePage *self,
   gtk_stack_set_visible_child_name (self->stack, "done");
 }
 
-#ifdef ZID_HAVE_SERVICE
 static void
-on_enrolled (GObject         *service,
+on_enrolled (ZidService      *service,
              gint64           user_id,
              int              purpose,
              const char      *serial,
@@ -474,7 +528,6 @@ on_enrolled (GObject         *service,
       g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "waiting") == 0)
     show_done (self, FALSE);
 }
-#endif
 
 static void
 on_qr_closed (ZidValidatePage *self)
@@ -543,7 +596,7 @@ complete_done (GObject      *source,
   person = holder_name (zid_card_completion_get_identity (self->flow));
   root = gtk_widget_get_root (GTK_WIDGET (self));
   qr = zid_qr_window_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, completion->enrolment,
-                          person, self->portal, ZID_SERVICE (self->service), 0);
+                          person, self->portal, self->service, 0);
   self->qr_window = GTK_WINDOW (qr);
   g_object_add_weak_pointer (G_OBJECT (qr), (gpointer *) &self->qr_window);
   g_signal_connect_object (qr, "destroy", G_CALLBACK (on_qr_closed), self, G_CONNECT_SWAPPED);
@@ -615,9 +668,13 @@ birth_date_action (GtkWidget  *widget,
                    GVariant   *param)
 {
   ZidValidatePage *self = ZID_VALIDATE_PAGE (widget);
-  g_autofree char *date = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->birth_entry))));
+  const char *typed = gtk_editable_get_text (GTK_EDITABLE (self->birth_entry));
   g_autoptr(GError) error = NULL;
+  g_autofree char *date = NULL;
+  char iso[11];
 
+  /* DD-MM-JJJJ as on the identity document, or JJJJ-MM-DD */
+  date = zid_search_parse_birth_date (typed, iso) ? g_strdup (iso) : g_strstrip (g_strdup (typed));
   if (!zid_validate_birth_date (date, zid_clock_now (zid_portal_get_clock (self->portal)), &error))
     {
       gtk_label_set_text (self->birth_error, error->message);
@@ -703,6 +760,9 @@ import_action (GtkWidget  *widget,
                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  zid_ui_add_file_filters (GTK_FILE_CHOOSER (dialog), _("Registration Files"),
+                           (const char * const []) { "application/pkcs7-mime", NULL },
+                           (const char * const []) { "*.p7m", "*.p7s", "*.pem", "*.cms", NULL });
   g_signal_connect (dialog, "response", G_CALLBACK (on_import_response), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
@@ -712,7 +772,7 @@ import_action (GtkWidget  *widget,
 void
 zid_validate_page_start (ZidValidatePage     *self,
                          ZidPortal           *portal,
-                         GObject             *service,
+                         ZidService          *service,
                          const ZidCardConfig *config)
 {
   g_return_if_fail (ZID_IS_VALIDATE_PAGE (self));
@@ -723,10 +783,8 @@ zid_validate_page_start (ZidValidatePage     *self,
   g_set_object (&self->service, service);
   g_clear_pointer (&self->config, zid_card_config_free);
   self->config = config ? zid_card_config_copy (config) : NULL;
-#ifdef ZID_HAVE_SERVICE
-  if (service != NULL && g_signal_lookup ("enrolled", G_OBJECT_TYPE (service)) != 0)
+  if (service != NULL)
     g_signal_connect_object (service, "enrolled", G_CALLBACK (on_enrolled), self, 0);
-#endif
   self->monitor = zid_card_monitor_new ();
   g_signal_connect_object (self->monitor, "state-changed", G_CALLBACK (on_card_state), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->monitor, "card-inserted", G_CALLBACK (on_card_state), self, G_CONNECT_SWAPPED);
@@ -807,6 +865,9 @@ zid_validate_page_class_init (ZidValidatePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, pin_message);
   gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, pin_button);
   gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, refused_status);
+  gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, refused_import);
+  gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, refused_retry);
+  gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, refused_preferences);
   gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, registration_list);
   gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, card_list);
   gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, holder_list);

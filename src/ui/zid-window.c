@@ -448,7 +448,7 @@ validate_organisation_action (GtkWidget  *widget,
     return;
   config = ZID_IS_APPLICATION (app) ? zid_application_dup_card_config (ZID_APPLICATION (app)) : NULL;
   dismiss_toasts (self);
-  zid_validate_page_start (self->validate_page, self->portal, G_OBJECT (self->service), config);
+  zid_validate_page_start (self->validate_page, self->portal, self->service, config);
   show_page (self, "validate");
 }
 
