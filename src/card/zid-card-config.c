@@ -1,6 +1,8 @@
 /* zid-card-config.c — what the card layer needs to know */
 #include "zid-card-config.h"
 
+#include "zid-trust.h"
+
 G_DEFINE_BOXED_TYPE (ZidCardConfig, zid_card_config, zid_card_config_copy, zid_card_config_free)
 
 ZidCardConfig *
@@ -29,6 +31,11 @@ zid_card_config_new_from_environment (ZidUziEnvironment environment)
   s = g_getenv ("ZID_UZI_TRUST_DIR");
   if (s != NULL && *s != '\0')
     config->trust_dir = g_strdup (s);
+  /* The environment's built-in UZI trust */
+  {
+    g_autofree char *builtin = zid_trust_builtin_dir (zid_uzi_environment_to_string (environment), "uzi");
+    zid_card_config_add_trust_dir (config, builtin);
+  }
   s = g_getenv ("ZID_UZI_EXTRA_OID_CAS");
   if (s != NULL && *s != '\0')
     {
@@ -53,6 +60,7 @@ zid_card_config_copy (const ZidCardConfig *config)
   copy->module_path = g_strdup (config->module_path);
   copy->load_registered = config->load_registered;
   copy->trust_dir = g_strdup (config->trust_dir);
+  copy->trust_dirs = g_strdupv (config->trust_dirs);
   copy->environment = config->environment;
   copy->extra_oid_cas = g_strdupv (config->extra_oid_cas);
   return copy;
@@ -65,6 +73,55 @@ zid_card_config_free (ZidCardConfig *config)
     return;
   g_free (config->module_path);
   g_free (config->trust_dir);
+  g_strfreev (config->trust_dirs);
   g_strfreev (config->extra_oid_cas);
   g_free (config);
+}
+
+void
+zid_card_config_add_trust_dir (ZidCardConfig *config,
+                               const char    *dir)
+{
+  guint n;
+
+  g_return_if_fail (config != NULL && dir != NULL);
+
+  n = config->trust_dirs != NULL ? g_strv_length (config->trust_dirs) : 0;
+  for (guint i = 0; i < n; i++)
+    if (g_str_equal (config->trust_dirs[i], dir))
+      return;
+  config->trust_dirs = g_renew (char *, config->trust_dirs, n + 2);
+  config->trust_dirs[n] = g_strdup (dir);
+  config->trust_dirs[n + 1] = NULL;
+}
+
+char **
+zid_card_config_dup_trust_dirs (const ZidCardConfig *config)
+{
+  g_return_val_if_fail (config != NULL, NULL);
+
+  if (config->trust_dir != NULL && *config->trust_dir != '\0')
+    {
+      char **one = g_new0 (char *, 2);
+      one[0] = g_strdup (config->trust_dir);
+      return one;
+    }
+  return config->trust_dirs != NULL ? g_strdupv (config->trust_dirs) : g_new0 (char *, 1);
+}
+
+gboolean
+zid_card_config_has_trust (const ZidCardConfig *config)
+{
+  g_autoptr(ZidTrustFolder) folder = NULL;
+  g_auto(GStrv) dirs = NULL;
+
+  g_return_val_if_fail (config != NULL, FALSE);
+
+  if (config->trust_dir != NULL && *config->trust_dir != '\0')
+    return TRUE;
+  dirs = zid_card_config_dup_trust_dirs (config);
+  folder = zid_trust_folder_load_all ((const char * const *) dirs, ZID_TRUST_LOAD_SKIP_MISSING,
+                                      NULL, NULL);
+  /* a folder that cannot be read: the check itself will say why */
+  return folder == NULL || folder->n_anchors > 0;
 }

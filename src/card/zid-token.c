@@ -784,8 +784,10 @@ zid_token_verify (ZidToken      *self,
   if (!zid_token_prove_possession (self, cert, cancellable, error))
     return NULL;
 
-  if (config->trust_dir != NULL)
+  if (zid_card_config_has_trust (config))
     {
+      g_auto(GStrv) dirs = zid_card_config_dup_trust_dirs (config);
+
       /* Other certificates on the card may be intermediates */
       intermediates = g_ptr_array_new ();
       for (guint i = 0; i < self->certs->len; i++)
@@ -794,8 +796,9 @@ zid_token_verify (ZidToken      *self,
           if (c != cert && c->identity != NULL)
             g_ptr_array_add (intermediates, zid_uzi_identity_get_x509 (c->identity));
         }
-      if (!zid_uzi_identity_validate_chain (cert->identity, config->trust_dir, intermediates,
-                                            NULL, &chain, error))
+      if (!zid_uzi_identity_validate_chain_dirs (cert->identity, (const char * const *) dirs,
+                                                 config->trust_dir == NULL || *config->trust_dir == '\0', intermediates, NULL,
+                                                 &chain, error))
         return NULL;
     }
   else

@@ -658,15 +658,38 @@ zid_uzi_identity_validate_chain (ZidUziIdentity  *self,
                                  GPtrArray      **out_chain,
                                  GError         **error)
 {
+  const char *dirs[] = { trust_dir, NULL };
+
+  g_return_val_if_fail (trust_dir != NULL, FALSE);
+
+  return zid_uzi_identity_validate_chain_dirs (self, dirs, FALSE, intermediates, now, out_chain,
+                                               error);
+}
+
+gboolean
+zid_uzi_identity_validate_chain_dirs (ZidUziIdentity     *self,
+                                      const char * const *trust_dirs,
+                                      gboolean            skip_missing,
+                                      GPtrArray          *intermediates,
+                                      GDateTime          *now,
+                                      GPtrArray         **out_chain,
+                                      GError            **error)
+{
   g_autoptr(ZidTrustFolder) folder = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *failed = NULL;
+  g_autofree char *trust_dir = NULL;
   X509_STORE_CTX *ctx = NULL;
   gboolean ok = FALSE;
   int rc, err, depth;
 
   g_return_val_if_fail (ZID_IS_UZI_IDENTITY (self), FALSE);
-  g_return_val_if_fail (trust_dir != NULL, FALSE);
+  g_return_val_if_fail (trust_dirs != NULL, FALSE);
+
+  /* Where the messages point to: the one folder, or the environment's trust */
+  trust_dir = trust_dirs[0] != NULL && trust_dirs[1] == NULL
+    ? g_strdup (trust_dirs[0])
+    : g_strdup ("de vertrouwde UZI-certificaten van deze omgeving");
 
   /* A card holds an end-entity certificate, never a CA: a CA (or a
    * certificate that may sign others) would vouch for cards of its own */
@@ -678,7 +701,9 @@ zid_uzi_identity_validate_chain (ZidUziIdentity  *self,
       return FALSE;
     }
 
-  folder = zid_trust_folder_load (trust_dir, &failed, &local_error);
+  folder = zid_trust_folder_load_all (trust_dirs,
+                                      skip_missing ? ZID_TRUST_LOAD_SKIP_MISSING : ZID_TRUST_LOAD_NONE,
+                                      &failed, &local_error);
   if (folder == NULL)
     {
       if (g_error_matches (local_error, ZID_TRUST_ERROR, ZID_TRUST_ERROR_FOLDER))

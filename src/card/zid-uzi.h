@@ -101,6 +101,16 @@ gboolean         zid_uzi_identity_validate_chain (ZidUziIdentity     *self,
                                                   GDateTime          *now,
                                                   GPtrArray         **out_chain,
                                                   GError            **error);
+/* The same against several folders together (NULL-terminated): an
+ * environment's built-in trust and its store. @skip_missing: a folder that
+ * does not exist holds nothing. UNTRUSTED when they hold no anchor. */
+gboolean         zid_uzi_identity_validate_chain_dirs (ZidUziIdentity     *self,
+                                                       const char * const *trust_dirs,
+                                                       gboolean            skip_missing,
+                                                       GPtrArray          *intermediates,
+                                                       GDateTime          *now,
+                                                       GPtrArray         **out_chain,
+                                                       GError            **error);
 
 X509            *zid_uzi_identity_get_x509              (ZidUziIdentity *self); /* borrowed */
 GBytes          *zid_uzi_identity_get_der               (ZidUziIdentity *self);

@@ -47,4 +47,19 @@ gboolean zid_x509_read_certificates (const guint8 *data,
                                      gsize         len,
                                      ZidX509Stack *out);
 
+/* The SHA-256 fingerprint of @cert's DER as "AB:CD:…" (what
+ * `openssl x509 -fingerprint -sha256` prints after the "=") */
+char    *zid_x509_fingerprint_sha256 (X509         *cert);
+/* Hex of a SHA-256 over @data, "AB:CD:…" with @colons, else "abcd…" */
+char    *zid_sha256_hex              (const guint8 *data,
+                                      gsize         len,
+                                      gboolean      colons);
+
+/* A name as a person reads it: the organisation (O) and the common name
+ * (CN), "CN (O)", one of them when the other is absent or the same, the
+ * RFC 2253 form when neither is there. UTF-8. */
+char    *zid_x509_name_display       (const X509_NAME *name);
+/* The organisation (O) of a name, else its CN; NULL when neither */
+char    *zid_x509_name_organisation  (const X509_NAME *name);
+
 G_END_DECLS

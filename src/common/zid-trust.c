@@ -4,6 +4,8 @@
  */
 #define G_LOG_DOMAIN "zid-common"
 
+#include "config.h"
+
 #include "zid-trust.h"
 
 #include <string.h>
@@ -159,34 +161,28 @@ load_file (ZidTrustFolder  *self,
   return TRUE;
 }
 
-ZidTrustFolder *
-zid_trust_folder_load (const char  *path,
-                       char       **failed_path,
-                       GError     **error)
+/* Reads the files of one folder into @self */
+static gboolean
+load_folder (ZidTrustFolder     *self,
+             const char         *path,
+             ZidTrustLoadFlags   flags,
+             char              **failed_path,
+             GError            **error)
 {
-  g_autoptr(ZidTrustFolder) self = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GDir) dir = NULL;
   const char *name;
 
-  g_return_val_if_fail (path != NULL, NULL);
-
   dir = g_dir_open (path, 0, &local_error);
   if (dir == NULL)
     {
+      if ((flags & ZID_TRUST_LOAD_SKIP_MISSING) &&
+          g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return TRUE;
       if (failed_path != NULL)
         *failed_path = g_strdup (path);
       g_set_error_literal (error, ZID_TRUST_ERROR, ZID_TRUST_ERROR_FOLDER, local_error->message);
-      return NULL;
-    }
-
-  self = g_new0 (ZidTrustFolder, 1);
-  self->store = X509_STORE_new ();
-  self->intermediates = sk_X509_new_null ();
-  if (self->store == NULL || self->intermediates == NULL)
-    {
-      g_set_error_literal (error, ZID_TRUST_ERROR, ZID_TRUST_ERROR_FAILED, "Onvoldoende geheugen");
-      return NULL;
+      return FALSE;
     }
 
   while ((name = g_dir_read_name (dir)) != NULL)
@@ -197,12 +193,62 @@ zid_trust_folder_load (const char  *path,
         {
           if (failed_path != NULL)
             *failed_path = g_steal_pointer (&file);
-          return NULL;
+          return FALSE;
         }
     }
-  g_debug ("trust folder %s: %u anchors, %d intermediates, %u CRLs", path, self->n_anchors,
-           sk_X509_num (self->intermediates), self->n_crls);
+  return TRUE;
+}
+
+ZidTrustFolder *
+zid_trust_folder_load_all (const char * const  *paths,
+                           ZidTrustLoadFlags    flags,
+                           char               **failed_path,
+                           GError             **error)
+{
+  g_autoptr(ZidTrustFolder) self = NULL;
+
+  g_return_val_if_fail (paths != NULL, NULL);
+
+  self = g_new0 (ZidTrustFolder, 1);
+  self->store = X509_STORE_new ();
+  self->intermediates = sk_X509_new_null ();
+  if (self->store == NULL || self->intermediates == NULL)
+    {
+      g_set_error_literal (error, ZID_TRUST_ERROR, ZID_TRUST_ERROR_FAILED, "Onvoldoende geheugen");
+      return NULL;
+    }
+
+  for (guint i = 0; paths[i] != NULL; i++)
+    if (!load_folder (self, paths[i], flags, failed_path, error))
+      return NULL;
+  g_debug ("trust folders (%u): %u anchors, %d intermediates, %u CRLs", g_strv_length ((char **) paths),
+           self->n_anchors, sk_X509_num (self->intermediates), self->n_crls);
   return g_steal_pointer (&self);
+}
+
+ZidTrustFolder *
+zid_trust_folder_load (const char  *path,
+                       char       **failed_path,
+                       GError     **error)
+{
+  const char *paths[] = { path, NULL };
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  return zid_trust_folder_load_all (paths, ZID_TRUST_LOAD_NONE, failed_path, error);
+}
+
+char *
+zid_trust_builtin_dir (const char *environment,
+                       const char *kind)
+{
+  const char *base = g_getenv ("ZID_BUILTIN_TRUST_DIR");
+
+  g_return_val_if_fail (environment != NULL && kind != NULL, NULL);
+
+  if (base != NULL && *base != '\0')
+    return g_build_filename (base, environment, kind, NULL);
+  return g_build_filename (DATADIR, "zorgid-portaal", "trust", environment, kind, NULL);
 }
 
 void

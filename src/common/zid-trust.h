@@ -17,6 +17,10 @@
  * for both: the folder's anchors and CRLs, at least 112 bits of security
  * (auth level 2), the CRL check when the folder holds CRLs.
  *
+ * Several folders load as one (zid_trust_folder_load_all): an environment's
+ * trust is the application's built-in folder (zid_trust_builtin_dir) plus
+ * the folder of what the administrator added in the data dir.
+ *
  * Errors: ZID_TRUST_ERROR, the message is the reason only (the file's
  * name comes back through failed_path); callers word the refusal.
  *
@@ -56,6 +60,28 @@ ZidTrustFolder *zid_trust_folder_load         (const char      *path,
                                                char           **failed_path,
                                                GError         **error);
 void            zid_trust_folder_free         (ZidTrustFolder  *self);
+
+typedef enum
+{
+  ZID_TRUST_LOAD_NONE         = 0,
+  ZID_TRUST_LOAD_SKIP_MISSING = 1 << 0, /* a folder that does not exist holds nothing */
+} ZidTrustLoadFlags;
+
+/* The folders of @paths (NULL-terminated) as one: their anchors,
+ * intermediates and CRLs together. Without SKIP_MISSING a folder that
+ * cannot be opened is an error, as for zid_trust_folder_load. */
+ZidTrustFolder *zid_trust_folder_load_all     (const char * const *paths,
+                                               ZidTrustLoadFlags   flags,
+                                               char              **failed_path,
+                                               GError            **error);
+
+/* The application's built-in trust for @environment ("acceptatie",
+ * "productie") and @kind ("uzi", "operator"):
+ * $ZID_BUILTIN_TRUST_DIR/ENVIRONMENT/KIND when that variable is set (an
+ * uninstalled build, the tests), else DATADIR/zorgid-portaal/trust/
+ * ENVIRONMENT/KIND. The folder need not exist (productie has none). */
+char           *zid_trust_builtin_dir         (const char      *environment,
+                                               const char      *kind);
 
 /* Adds a certificate (its own reference) as a possible intermediate */
 void            zid_trust_folder_add_untrusted (ZidTrustFolder *self,

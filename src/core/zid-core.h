@@ -4,5 +4,6 @@
 #include "zid-clock.h"
 #include "zid-error.h"
 #include "zid-portal.h"
+#include "zid-trust-store.h"
 #include "zid-types.h"
 #include "zid-user.h"

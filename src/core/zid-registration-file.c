@@ -26,6 +26,7 @@
 #include "zid-error.h"
 #include "zid-openssl.h"
 #include "zid-registration-file.h"
+#include "zid-trust-store.h"
 #include "zid-trust.h"
 
 #define OID_DOCUMENT_SIGNING "1.3.6.1.5.5.7.3.36"
@@ -61,8 +62,47 @@ zid_registration_file_default_trust_dir (const char *data_dir)
 
   if (env != NULL && *env != '\0')
     return g_strdup (env);
-  g_return_val_if_fail (data_dir != NULL, NULL);
-  return g_build_filename (data_dir, "operator-trust", NULL);
+  return NULL;
+}
+
+/* Where the operator's anchors are: the one folder given (an override),
+ * else the environment's trust store (built-in and added, missing folders
+ * holding nothing). @where: how the refusals name it. */
+typedef struct
+{
+  char     **dirs;
+  gboolean   store;
+  char      *where;
+} TrustSource;
+
+static void
+trust_source_clear (TrustSource *t)
+{
+  g_clear_pointer (&t->dirs, g_strfreev);
+  g_clear_pointer (&t->where, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TrustSource, trust_source_clear)
+
+static void
+trust_source_init (TrustSource *t,
+                   ZidPortal   *portal,
+                   const char  *trust_dir)
+{
+  g_autofree char *override = trust_dir != NULL ? g_strdup (trust_dir)
+                                                : zid_registration_file_default_trust_dir (NULL);
+
+  if (override != NULL || portal == NULL)
+    {
+      t->dirs = g_new0 (char *, 2);
+      t->dirs[0] = g_strdup (override != NULL ? override : "");
+      t->store = FALSE;
+      t->where = g_steal_pointer (&override);
+      return;
+    }
+  t->dirs = zid_trust_store_dirs (zid_portal_get_data_dir (portal),
+                                  zid_portal_get_environment (portal), ZID_TRUST_KIND_OPERATOR);
+  t->store = TRUE;
+  t->where = g_strdup ("de vertrouwde ondertekenaars van registratiebestanden voor deze omgeving");
 }
 
 /* --- certificates ---------------------------------------------------------- */
@@ -96,16 +136,19 @@ asn1_time_to_string (const ASN1_TIME *t)
 
 /* The operator trust folder (zid-trust.h), its failures in our words */
 static ZidTrustFolder *
-load_trust_dir (const char  *trust_dir,
-                GError     **error)
+load_trust (const TrustSource  *source,
+            GError            **error)
 {
   g_autoptr(GError) local_error = NULL;
   g_autofree char *failed = NULL;
   g_autofree char *base = NULL;
   g_autofree char *dir = NULL;
+  const char *trust_dir = source->where;
   ZidTrustFolder *folder;
 
-  folder = zid_trust_folder_load (trust_dir, &failed, &local_error);
+  folder = zid_trust_folder_load_all ((const char * const *) source->dirs,
+                                      source->store ? ZID_TRUST_LOAD_SKIP_MISSING : ZID_TRUST_LOAD_NONE,
+                                      &failed, &local_error);
   if (folder != NULL)
     return folder;
   if (g_error_matches (local_error, ZID_TRUST_ERROR, ZID_TRUST_ERROR_FOLDER))
@@ -192,32 +235,97 @@ check_signer_usage (X509    *signer,
   return TRUE;
 }
 
+/* The root the file's own certificates chain @signer to, when that chain
+ * verifies with it as anchor (signatures, validity at @now, strength);
+ * NULL otherwise. Nothing is trusted by this. */
+static X509 *
+find_unknown_root (X509           *signer,
+                   ZidX509Stack   *extra,
+                   ZidTrustFolder *folder,
+                   GDateTime      *at)
+{
+  g_autoptr(X509_STORE) store = X509_STORE_new ();
+  g_autoptr(X509_STORE_CTX) ctx = X509_STORE_CTX_new ();
+  g_autoptr(ZidX509Stack) untrusted = sk_X509_new_null ();
+  X509_VERIFY_PARAM *param;
+  STACK_OF (X509) *chain;
+  X509 *root = NULL;
+  guint n = 0;
+
+  if (store == NULL || ctx == NULL || untrusted == NULL)
+    return NULL;
+  for (int i = 0; extra != NULL && i < sk_X509_num (extra); i++)
+    {
+      X509 *c = sk_X509_value (extra, i);
+
+      X509_up_ref (c);
+      sk_X509_push (untrusted, c);
+      if (X509_self_signed (c, 1) == 1)
+        n += X509_STORE_add_cert (store, c) == 1;
+    }
+  for (int i = 0; i < sk_X509_num (folder->intermediates); i++)
+    {
+      X509 *c = sk_X509_value (folder->intermediates, i);
+
+      X509_up_ref (c);
+      sk_X509_push (untrusted, c);
+    }
+  if (n > 0 && X509_STORE_CTX_init (ctx, store, signer, untrusted) == 1)
+    {
+      param = X509_STORE_CTX_get0_param (ctx);
+      X509_VERIFY_PARAM_set_auth_level (param, 2);
+      X509_VERIFY_PARAM_set_time (param, (time_t) g_date_time_to_unix (at));
+      if (X509_verify_cert (ctx) == 1 && (chain = X509_STORE_CTX_get0_chain (ctx)) != NULL)
+        {
+          root = sk_X509_value (chain, sk_X509_num (chain) - 1);
+          X509_up_ref (root);
+        }
+    }
+  ERR_clear_error ();
+  return root;
+}
+
+/* @unknown_root (nullable): when the chain ends at a root the trust does
+ * not hold but the file carries, TRUE with that root instead of the
+ * refusal */
 static gboolean
-verify_chain (X509          *signer,
-              ZidX509Stack  *extra,
-              const char    *trust_dir,
-              gint64         now,
-              GError       **error)
+verify_chain (X509               *signer,
+              ZidX509Stack       *extra,
+              const TrustSource  *source,
+              gint64              now,
+              X509              **unknown_root,
+              GError            **error)
 {
   g_autoptr(ZidTrustFolder) folder = NULL;
   g_autoptr(X509_STORE_CTX) ctx = X509_STORE_CTX_new ();
   g_autoptr(GDateTime) at = g_date_time_new_from_unix_utc (now);
   g_autofree char *subject = name_to_string (X509_get_subject_name (signer));
+  const char *trust_dir = source->where;
   X509 *current;
   int err;
 
-  if (ctx == NULL)
+  if (ctx == NULL || at == NULL)
     return refuse (error, ZID_ERROR_CRYPTO, "Onvoldoende geheugen voor de certificaatcontrole");
-  if ((folder = load_trust_dir (trust_dir, error)) == NULL)
+  if ((folder = load_trust (source, error)) == NULL)
     return FALSE;
   if (folder->n_anchors == 0)
-    return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
-                   "De ondertekenaar (%s) is niet vertrouwd: de map %s bevat geen "
-                   "basiscertificaat van de beheerorganisatie", subject, trust_dir);
+    {
+      if (unknown_root != NULL && (*unknown_root = find_unknown_root (signer, extra, folder, at)) != NULL)
+        return TRUE;
+      if (source->store)
+        return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
+                       "De ondertekenaar (%s) is niet vertrouwd: voor deze omgeving is nog geen "
+                       "basiscertificaat van de beheerorganisatie vertrouwd. Voeg het toe "
+                       "(Voorkeuren, of zorgid-admin trust add --kind operator BESTAND) nadat u "
+                       "de vingerafdruk met VZVZ hebt vergeleken", subject);
+      return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
+                     "De ondertekenaar (%s) is niet vertrouwd: de map %s bevat geen "
+                     "basiscertificaat van de beheerorganisatie", subject, trust_dir);
+    }
   for (int i = 0; extra != NULL && i < sk_X509_num (extra); i++)
     zid_trust_folder_add_untrusted (folder, sk_X509_value (extra, i));
 
-  if (at == NULL || !zid_trust_folder_init_context (folder, ctx, signer, at))
+  if (!zid_trust_folder_init_context (folder, ctx, signer, at))
     return refuse (error, ZID_ERROR_CRYPTO, "De certificaatcontrole kan niet beginnen");
 
   if (X509_verify_cert (ctx) == 1)
@@ -276,6 +384,9 @@ verify_chain (X509          *signer,
       case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
       case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
       case X509_V_ERR_CERT_UNTRUSTED:
+        if (unknown_root != NULL &&
+            (*unknown_root = find_unknown_root (signer, extra, folder, at)) != NULL)
+          return TRUE;
         return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
                        "De ondertekenaar van het registratiebestand (%s) is niet vertrouwd: "
                        "het certificaat is niet uitgegeven door een beheerorganisatie uit %s",
@@ -350,14 +461,17 @@ load_cms (const guint8  *data,
   return cms;
 }
 
-gboolean
-zid_registration_file_verify (const guint8      *data,
-                              gsize              len,
-                              const char        *trust_dir,
-                              gint64             now,
-                              ZidRegistration  **out,
-                              char             **signer_subject,
-                              GError           **error)
+/* @unknown_root, @signer_out (nullable): see verify_chain; the signer */
+static gboolean
+verify_file (const guint8       *data,
+             gsize               len,
+             const TrustSource  *source,
+             gint64              now,
+             ZidRegistration   **out,
+             char              **signer_subject,
+             X509              **unknown_root,
+             X509              **signer_out,
+             GError            **error)
 {
   g_autoptr(CMS_ContentInfo) cms = NULL;
   g_autoptr(BIO) content = NULL;
@@ -372,9 +486,6 @@ zid_registration_file_verify (const guint8      *data,
   char *json = NULL;
   long json_len;
   int digest_nid;
-
-  g_return_val_if_fail (data != NULL || len == 0, FALSE);
-  g_return_val_if_fail (trust_dir != NULL, FALSE);
 
   if ((cms = load_cms (data, len, error)) == NULL)
     return FALSE;
@@ -429,7 +540,7 @@ zid_registration_file_verify (const guint8      *data,
                    "ondertekening gewijzigd. Vraag VZVZ om een nieuw bestand");
 
   certs = CMS_get1_certs (cms);
-  if (!verify_chain (signer, certs, trust_dir, now, error))
+  if (!verify_chain (signer, certs, source, now, unknown_root, error))
     return FALSE;
   if (!check_signer_usage (signer, error))
     return FALSE;
@@ -445,9 +556,32 @@ zid_registration_file_verify (const guint8      *data,
 
   if (signer_subject != NULL)
     *signer_subject = name_to_string (X509_get_subject_name (signer));
+  if (signer_out != NULL)
+    {
+      X509_up_ref (signer);
+      *signer_out = signer;
+    }
   if (out != NULL)
     *out = g_steal_pointer (&r);
   return TRUE;
+}
+
+gboolean
+zid_registration_file_verify (const guint8      *data,
+                              gsize              len,
+                              const char        *trust_dir,
+                              gint64             now,
+                              ZidRegistration  **out,
+                              char             **signer_subject,
+                              GError           **error)
+{
+  g_auto(TrustSource) source = { 0 };
+
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+  g_return_val_if_fail (trust_dir != NULL, FALSE);
+
+  trust_source_init (&source, NULL, trust_dir);
+  return verify_file (data, len, &source, now, out, signer_subject, NULL, NULL, error);
 }
 
 /* --- signing (operator side) ---------------------------------------------- */
@@ -588,7 +722,7 @@ zid_registration_file_import (ZidPortal   *portal,
   g_autoptr(GMappedFile) file = NULL;
   g_autoptr(ZidRegistration) r = NULL;
   g_autoptr(ZidRegistration) existing = NULL;
-  g_autofree char *default_trust = NULL;
+  g_auto(TrustSource) source = { 0 };
   g_autofree char *signer = NULL;
   g_autofree char *details = NULL;
   g_autofree char *created = NULL;
@@ -598,8 +732,7 @@ zid_registration_file_import (ZidPortal   *portal,
   g_return_val_if_fail (ZID_IS_PORTAL (portal), NULL);
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (trust_dir == NULL)
-    trust_dir = default_trust = zid_registration_file_default_trust_dir (zid_portal_get_data_dir (portal));
+  trust_source_init (&source, portal, trust_dir);
   now = zid_clock_now (zid_portal_get_clock (portal));
 
   file = g_mapped_file_new (path, FALSE, &local_error);
@@ -612,9 +745,9 @@ zid_registration_file_import (ZidPortal   *portal,
       local_error = g_steal_pointer (&e);
     }
   else
-    zid_registration_file_verify ((const guint8 *) g_mapped_file_get_contents (file),
-                                  g_mapped_file_get_length (file), trust_dir, now,
-                                  &r, &signer, &local_error);
+    verify_file ((const guint8 *) g_mapped_file_get_contents (file),
+                 g_mapped_file_get_length (file), &source, now, &r, &signer, NULL, NULL,
+                 &local_error);
   if (local_error != NULL)
     {
       audit_import_refusal (portal, path, NULL, local_error);
@@ -686,6 +819,27 @@ import_thread (GTask        *task,
     g_task_return_pointer (task, r, (GDestroyNotify) zid_registration_free);
 }
 
+/* Import and inspection in a worker, with an ImportData */
+static void
+run_file_task (ZidPortal           *portal,
+               const char          *path,
+               const char          *trust_dir,
+               gpointer             source_tag,
+               GTaskThreadFunc      thread,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (portal, cancellable, callback, user_data);
+  ImportData *data = g_new0 (ImportData, 1);
+
+  g_task_set_source_tag (task, source_tag);
+  data->path = g_strdup (path);
+  data->trust_dir = g_strdup (trust_dir);
+  g_task_set_task_data (task, data, (GDestroyNotify) import_data_free);
+  g_task_run_in_thread (task, thread);
+}
+
 void
 zid_registration_file_import_async (ZidPortal           *portal,
                                     const char          *path,
@@ -694,19 +848,11 @@ zid_registration_file_import_async (ZidPortal           *portal,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  ImportData *data;
-
   g_return_if_fail (ZID_IS_PORTAL (portal));
   g_return_if_fail (path != NULL);
 
-  task = g_task_new (portal, cancellable, callback, user_data);
-  g_task_set_source_tag (task, zid_registration_file_import_async);
-  data = g_new0 (ImportData, 1);
-  data->path = g_strdup (path);
-  data->trust_dir = g_strdup (trust_dir);
-  g_task_set_task_data (task, data, (GDestroyNotify) import_data_free);
-  g_task_run_in_thread (task, import_thread);
+  run_file_task (portal, path, trust_dir, zid_registration_file_import_async, import_thread,
+                 cancellable, callback, user_data);
 }
 
 ZidRegistration *
@@ -731,4 +877,162 @@ zid_registration_file_import_finish (ZidPortal     *portal,
   if (already_present != NULL)
     *already_present = data->already_present;
   return r;
+}
+
+/* --- inspection before the first import ------------------------------------- */
+
+static ZidRegistration *
+registration_copy (const ZidRegistration *r)
+{
+  ZidRegistration *copy = g_new0 (ZidRegistration, 1);
+
+  *copy = *r;
+  copy->ura = g_strdup (r->ura);
+  copy->name = g_strdup (r->name);
+  copy->agb = g_strdup (r->agb);
+  copy->address = g_strdup (r->address);
+  copy->reference = g_strdup (r->reference);
+  return copy;
+}
+
+G_DEFINE_BOXED_TYPE (ZidRegistrationFileInfo, zid_registration_file_info,
+                     zid_registration_file_info_copy, zid_registration_file_info_free)
+
+ZidRegistrationFileInfo *
+zid_registration_file_info_copy (const ZidRegistrationFileInfo *info)
+{
+  ZidRegistrationFileInfo *copy;
+
+  g_return_val_if_fail (info != NULL, NULL);
+
+  copy = g_new0 (ZidRegistrationFileInfo, 1);
+  copy->trust = info->trust;
+  copy->registration = info->registration ? registration_copy (info->registration) : NULL;
+  copy->signer_subject = g_strdup (info->signer_subject);
+  copy->signer_organisation = g_strdup (info->signer_organisation);
+  copy->root_subject = g_strdup (info->root_subject);
+  copy->root_fingerprint = g_strdup (info->root_fingerprint);
+  copy->root_certificate = info->root_certificate ? g_bytes_ref (info->root_certificate) : NULL;
+  return copy;
+}
+
+void
+zid_registration_file_info_free (ZidRegistrationFileInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_clear_pointer (&info->registration, zid_registration_free);
+  g_free (info->signer_subject);
+  g_free (info->signer_organisation);
+  g_free (info->root_subject);
+  g_free (info->root_fingerprint);
+  g_clear_pointer (&info->root_certificate, g_bytes_unref);
+  g_free (info);
+}
+
+ZidRegistrationFileInfo *
+zid_registration_file_inspect (ZidPortal   *portal,
+                               const char  *path,
+                               const char  *trust_dir,
+                               GError     **error)
+{
+  g_autoptr(ZidRegistrationFileInfo) info = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GMappedFile) file = NULL;
+  g_autoptr(X509) root = NULL;
+  g_autoptr(X509) signer = NULL;
+  g_auto(TrustSource) source = { 0 };
+
+  g_return_val_if_fail (ZID_IS_PORTAL (portal), NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  file = g_mapped_file_new (path, FALSE, &local_error);
+  if (file == NULL)
+    {
+      g_set_error (error, ZID_ERROR, ZID_ERROR_IO, "Het registratiebestand kan niet worden gelezen: %s",
+                   local_error->message);
+      return NULL;
+    }
+  trust_source_init (&source, portal, trust_dir);
+  info = g_new0 (ZidRegistrationFileInfo, 1);
+  if (!verify_file ((const guint8 *) g_mapped_file_get_contents (file),
+                    g_mapped_file_get_length (file), &source,
+                    zid_clock_now (zid_portal_get_clock (portal)), &info->registration,
+                    &info->signer_subject, &root, &signer, error))
+    return NULL;
+
+  info->signer_organisation = zid_x509_name_organisation (X509_get_subject_name (signer));
+  if (info->signer_organisation == NULL)
+    info->signer_organisation = g_strdup (info->signer_subject);
+  if (root == NULL)
+    {
+      info->trust = ZID_REGISTRATION_FILE_TRUSTED;
+      return g_steal_pointer (&info);
+    }
+
+  info->trust = ZID_REGISTRATION_FILE_UNKNOWN_ROOT;
+  info->root_subject = zid_x509_name_display (X509_get_subject_name (root));
+  info->root_fingerprint = zid_x509_fingerprint_sha256 (root);
+  {
+    unsigned char *der = NULL;
+    int len = i2d_X509 (root, &der);
+
+    if (len <= 0 || info->root_fingerprint == NULL)
+      {
+        OPENSSL_free (der);
+        ERR_clear_error ();
+        g_set_error_literal (error, ZID_ERROR, ZID_ERROR_CRYPTO, "Onvoldoende geheugen");
+        return NULL;
+      }
+    info->root_certificate = g_bytes_new (der, (gsize) len);
+    OPENSSL_free (der);
+  }
+  return g_steal_pointer (&info);
+}
+
+static void
+inspect_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  ImportData *data = task_data;
+  GError *error = NULL;
+  ZidRegistrationFileInfo *info;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  info = zid_registration_file_inspect (ZID_PORTAL (source_object), data->path, data->trust_dir,
+                                        &error);
+  if (info == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, info, (GDestroyNotify) zid_registration_file_info_free);
+}
+
+void
+zid_registration_file_inspect_async (ZidPortal           *portal,
+                                     const char          *path,
+                                     const char          *trust_dir,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_return_if_fail (ZID_IS_PORTAL (portal));
+  g_return_if_fail (path != NULL);
+
+  run_file_task (portal, path, trust_dir, zid_registration_file_inspect_async, inspect_thread,
+                 cancellable, callback, user_data);
+}
+
+ZidRegistrationFileInfo *
+zid_registration_file_inspect_finish (ZidPortal     *portal,
+                                      GAsyncResult  *result,
+                                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, portal), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == zid_registration_file_inspect_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

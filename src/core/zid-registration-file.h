@@ -24,8 +24,8 @@ G_BEGIN_DECLS
 #define ZID_REGISTRATION_FILE_MAX_SIZE  (1024 * 1024)
 #define ZID_REGISTRATION_JSON_MAX_SIZE  (16 * 1024)
 
-/* The operator trust folder when none is given: $ZID_OPERATOR_TRUST_DIR,
- * else <data_dir>/operator-trust */
+/* The operator trust folder that overrides the environment's trust store:
+ * $ZID_OPERATOR_TRUST_DIR, else NULL (the store: zid-trust-store.h) */
 char            *zid_registration_file_default_trust_dir (const char    *data_dir);
 
 /* The JSON document alone (strict, version 1). @now: created may not lie
@@ -60,10 +60,60 @@ GBytes          *zid_registration_file_sign    (GBytes              *json,
                                                 gint64               now,
                                                 GError             **error);
 
+/* What a registration file says before it is imported (the window's
+ * first import): its registration, its signer and, when the signature is
+ * good but the chain ends at a root the operator trust does not hold,
+ * that root, so the administrator can compare its fingerprint with the
+ * one the operator gave and add it (zid_portal_add_trust with
+ * ZID_TRUST_KIND_OPERATOR and @root_certificate). */
+typedef enum
+{
+  ZID_REGISTRATION_FILE_TRUSTED,      /* verifies: importing it will be accepted */
+  ZID_REGISTRATION_FILE_UNKNOWN_ROOT, /* signature good, chain ends at an untrusted root */
+} ZidRegistrationFileTrust;
+
+typedef struct
+{
+  ZidRegistrationFileTrust  trust;
+  ZidRegistration          *registration;        /* in the file (id 0) */
+  char                     *signer_subject;      /* RFC 2253 */
+  char                     *signer_organisation; /* the signer's O (else CN), as a person reads it */
+  char                     *root_subject;        /* "CN (O)" of the root */
+  char                     *root_fingerprint;    /* SHA-256 of the root's DER, "AB:CD:…" */
+  GBytes                   *root_certificate;    /* the root's DER */
+} ZidRegistrationFileInfo;
+
+#define ZID_TYPE_REGISTRATION_FILE_INFO (zid_registration_file_info_get_type ())
+GType            zid_registration_file_info_get_type (void) G_GNUC_CONST;
+ZidRegistrationFileInfo *zid_registration_file_info_copy (const ZidRegistrationFileInfo *info);
+void             zid_registration_file_info_free (ZidRegistrationFileInfo *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidRegistrationFileInfo, zid_registration_file_info_free)
+
+/* Inspects the file at @path against the operator trust (@trust_dir
+ * nullable: the override, else the environment's trust store) without
+ * importing or trusting anything. Refuses (as import does) a file that is
+ * malformed, not signed, altered, signed with an unfit certificate, or
+ * whose chain fails for another reason than an unknown root; an unknown
+ * root the file does not carry is CERTIFICATE_INVALID. Blocking: the
+ * window uses the _async form. */
+ZidRegistrationFileInfo *zid_registration_file_inspect (ZidPortal           *portal,
+                                                        const char          *path,
+                                                        const char          *trust_dir,
+                                                        GError             **error);
+void             zid_registration_file_inspect_async  (ZidPortal           *portal,
+                                                       const char          *path,
+                                                       const char          *trust_dir,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+ZidRegistrationFileInfo *zid_registration_file_inspect_finish (ZidPortal    *portal,
+                                                               GAsyncResult *result,
+                                                               GError      **error);
+
 /* Reads, verifies and stores the registration of the file at @path as a
  * pending registration (zid_portal_add_registration): nothing is stored
- * when it is refused. @trust_dir nullable: the default above for the
- * portal's data dir. Importing the same registration again is harmless
+ * when it is refused. @trust_dir nullable: $ZID_OPERATOR_TRUST_DIR, else
+ * the environment's operator trust store. Importing the same registration again is harmless
  * (@already_present, nullable, says so). Accepted and refused imports are
  * audited. Returns the stored registration. Blocking (file, crypto,
  * SQLite): the window uses the _async form. */

@@ -1,0 +1,34 @@
+/* zid-flow-config.c — the card layer's configuration for a portal
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#define G_LOG_DOMAIN "zid-flow"
+
+#include "zid-flow-config.h"
+
+ZidCardConfig *
+zid_card_config_new_for_data_dir (const char     *data_dir,
+                                  ZidEnvironment  environment)
+{
+  ZidCardConfig *config;
+  g_auto(GStrv) dirs = NULL;
+
+  g_return_val_if_fail (data_dir != NULL, NULL);
+
+  config = zid_card_config_new_from_environment (environment == ZID_ENVIRONMENT_PRODUCTIE
+                                                   ? ZID_UZI_ENVIRONMENT_PRODUCTIE
+                                                   : ZID_UZI_ENVIRONMENT_ACCEPTATIE);
+  dirs = zid_trust_store_dirs (data_dir, environment, ZID_TRUST_KIND_UZI);
+  for (guint i = 0; dirs[i] != NULL; i++)
+    zid_card_config_add_trust_dir (config, dirs[i]);
+  return config;
+}
+
+ZidCardConfig *
+zid_card_config_new_for_portal (ZidPortal *portal)
+{
+  g_return_val_if_fail (ZID_IS_PORTAL (portal), NULL);
+
+  return zid_card_config_new_for_data_dir (zid_portal_get_data_dir (portal),
+                                           zid_portal_get_environment (portal));
+}

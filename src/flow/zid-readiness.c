@@ -1,0 +1,526 @@
+/* zid-readiness.c — is this machine ready to complete a registration?
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#define G_LOG_DOMAIN "zid-flow"
+
+#include "config.h"
+
+#include "zid-readiness.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "zid-flow-config.h"
+#include "zid-registration-file.h"
+#include "zid-trust.h"
+
+#define FORWARD_COMMAND \
+  "\"$(flatpak info --show-location nl.zorgid.Portaal)/files/share/zorgid-portaal/pkcs11/zorgid-pkcs11-forward\""
+
+G_DEFINE_BOXED_TYPE (ZidReadinessCheck, zid_readiness_check, zid_readiness_check_copy,
+                     zid_readiness_check_free)
+
+ZidReadinessCheck *
+zid_readiness_check_copy (const ZidReadinessCheck *check)
+{
+  ZidReadinessCheck *copy;
+
+  g_return_val_if_fail (check != NULL, NULL);
+
+  copy = g_new0 (ZidReadinessCheck, 1);
+  copy->id = g_strdup (check->id);
+  copy->state = check->state;
+  copy->title = g_strdup (check->title);
+  copy->description = g_strdup (check->description);
+  copy->action = g_strdup (check->action);
+  copy->command = g_strdup (check->command);
+  return copy;
+}
+
+void
+zid_readiness_check_free (ZidReadinessCheck *check)
+{
+  if (check == NULL)
+    return;
+  g_free (check->id);
+  g_free (check->title);
+  g_free (check->description);
+  g_free (check->action);
+  g_free (check->command);
+  g_free (check);
+}
+
+const char *
+zid_readiness_state_to_string (ZidReadinessState state)
+{
+  switch (state)
+    {
+    case ZID_READINESS_OK:      return "ok";
+    case ZID_READINESS_WARNING: return "warning";
+    case ZID_READINESS_FAILED:  return "failed";
+    default:                    return "failed";
+    }
+}
+
+static ZidReadinessCheck *
+add_check (GPtrArray         *checks,
+           const char        *id,
+           ZidReadinessState  state,
+           const char        *title,
+           const char        *action,
+           const char        *command,
+           const char        *format,
+           ...) G_GNUC_PRINTF (7, 8);
+
+static ZidReadinessCheck *
+add_check (GPtrArray         *checks,
+           const char        *id,
+           ZidReadinessState  state,
+           const char        *title,
+           const char        *action,
+           const char        *command,
+           const char        *format,
+           ...)
+{
+  ZidReadinessCheck *check = g_new0 (ZidReadinessCheck, 1);
+  va_list args;
+
+  check->id = g_strdup (id);
+  check->state = state;
+  check->title = g_strdup (title);
+  check->action = state != ZID_READINESS_OK ? g_strdup (action) : NULL;
+  check->command = state != ZID_READINESS_OK ? g_strdup (command) : NULL;
+  va_start (args, format);
+  check->description = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_ptr_array_add (checks, check);
+  return check;
+}
+
+static gboolean
+in_flatpak (void)
+{
+  return g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
+}
+
+/* --- the checks ----------------------------------------------------------- */
+
+static void
+check_environment (GPtrArray *checks,
+                   ZidPortal *portal)
+{
+  ZidEnvironment env = zid_portal_get_environment (portal);
+
+  add_check (checks, "environment", ZID_READINESS_OK, "Omgeving", NULL, NULL,
+             "%s, gegevens in %s%s", env == ZID_ENVIRONMENT_PRODUCTIE
+               ? "Productie: echte UZI-passen en registraties"
+               : "Acceptatie: UZI-testpassen en testregistraties",
+             zid_portal_get_data_dir (portal),
+             in_flatpak () ? " (in de Flatpak)" : "");
+}
+
+/* pcscd and the readers; returns whether a reader is there */
+static gboolean
+check_pcsc (GPtrArray *checks)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) readers = zid_card_list_readers (&error);
+  const char *service_command = in_flatpak ()
+    ? "sudo systemctl enable --now pcscd.socket   # op de computer, buiten de Flatpak"
+    : "sudo systemctl enable --now pcscd.socket";
+
+  if (readers == NULL)
+    {
+      gboolean no_service = g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NO_SERVICE);
+
+      add_check (checks, "pcscd", ZID_READINESS_FAILED, "Kaartdienst (pcscd)", NULL,
+                 no_service ? service_command : NULL,
+                 no_service ? "De kaartdienst pcscd draait niet; zonder kan geen kaartlezer "
+                              "worden gebruikt (%s)"
+                            : "De kaartdienst antwoordt niet: %s",
+                 error->message);
+      add_check (checks, "readers", ZID_READINESS_FAILED, "Kaartlezer", NULL, service_command,
+                 "Zonder kaartdienst zijn er geen kaartlezers te zien");
+      return FALSE;
+    }
+  add_check (checks, "pcscd", ZID_READINESS_OK, "Kaartdienst (pcscd)", NULL, NULL,
+             "De kaartdienst pcscd draait");
+  if (readers->len == 0)
+    {
+      add_check (checks, "readers", ZID_READINESS_FAILED, "Kaartlezer", NULL, "pcsc_scan",
+                 "Er is geen kaartlezer aangesloten. Sluit de kaartlezer aan; pcsc_scan laat "
+                 "zien welke lezers de kaartdienst ziet");
+      return FALSE;
+    }
+  {
+    g_autoptr(GString) names = g_string_new (NULL);
+    gboolean card = FALSE;
+
+    for (guint i = 0; i < readers->len; i++)
+      {
+        ZidReader *reader = g_ptr_array_index (readers, i);
+
+        if (names->len > 0)
+          g_string_append (names, ", ");
+        g_string_append (names, zid_reader_get_name (reader));
+        card |= zid_reader_get_card_present (reader);
+      }
+    add_check (checks, "readers", ZID_READINESS_OK, "Kaartlezer", NULL, NULL,
+               "%u kaartlezer%s: %s%s", readers->len, readers->len == 1 ? "" : "s", names->str,
+               card ? "" : " (geen kaart ingestoken)");
+  }
+  return TRUE;
+}
+
+static void
+check_pkcs11 (GPtrArray           *checks,
+              const ZidCardConfig *config,
+              gboolean             have_reader,
+              GCancellable        *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidPkcs11) pkcs11 = NULL;
+  g_autoptr(ZidToken) token = NULL;
+  g_auto(GStrv) modules = NULL;
+  g_autofree char *module_list = NULL;
+  const char *title = "UZI-pas (PKCS#11)";
+  const char *install = in_flatpak ()
+    ? FORWARD_COMMAND "   # op de computer, buiten de Flatpak; start daarna de toepassing opnieuw"
+    : "sudo apt install opensc   # of de SafeSign Identity Client van het UZI-register";
+
+  pkcs11 = zid_pkcs11_new (config, &error);
+  if (pkcs11 == NULL)
+    {
+      add_check (checks, "pkcs11", ZID_READINESS_FAILED, title, NULL, install,
+                 "De PKCS#11-module kan niet worden geladen: %s", error->message);
+      return;
+    }
+  modules = zid_pkcs11_get_module_names (pkcs11);
+  module_list = modules != NULL && modules[0] != NULL ? g_strjoinv (", ", modules) : NULL;
+  if (module_list == NULL)
+    {
+      add_check (checks, "pkcs11", ZID_READINESS_FAILED, title, NULL, install,
+                 "Er is geen PKCS#11-module voor kaarten (SafeSign via p11-kit, of OpenSC)");
+      return;
+    }
+  if (!have_reader)
+    {
+      add_check (checks, "pkcs11", ZID_READINESS_WARNING, title, NULL, NULL,
+                 "Modules: %s. Zonder kaartlezer is geen UZI-pas te zien", module_list);
+      return;
+    }
+  token = zid_pkcs11_find_uzi_token (pkcs11, cancellable, &error);
+  if (token != NULL)
+    {
+      add_check (checks, "pkcs11", ZID_READINESS_OK, title, NULL, NULL,
+                 "Een UZI-pas is te zien via %s", module_list);
+      return;
+    }
+  if (g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NO_CARD))
+    add_check (checks, "pkcs11", ZID_READINESS_WARNING, title, NULL, NULL,
+               "Geen pas gevonden via %s. Steek de UZI-pas in de kaartlezer", module_list);
+  else
+    add_check (checks, "pkcs11", ZID_READINESS_FAILED, title, NULL, install,
+               "De pas in de lezer is niet als UZI-pas te lezen via %s: %s. Voor de UZI-pas is "
+               "SafeSign nodig", module_list, error->message);
+}
+
+static void
+check_uzi_trust (GPtrArray           *checks,
+                 ZidPortal           *portal,
+                 const ZidCardConfig *config)
+{
+  const char *title = "Vertrouwde UZI-certificaten";
+  g_autoptr(GPtrArray) entries = zid_portal_list_trust (portal, ZID_TRUST_KIND_UZI);
+  guint builtin = 0, added = 0;
+
+  if (config != NULL && config->trust_dir != NULL && *config->trust_dir != '\0')
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ZidTrustFolder) folder = zid_trust_folder_load (config->trust_dir, NULL, &error);
+
+      if (folder == NULL || folder->n_anchors == 0)
+        add_check (checks, "uzi-trust", ZID_READINESS_FAILED, title, NULL,
+                   "unset ZID_UZI_TRUST_DIR",
+                   "De map %s (ZID_UZI_TRUST_DIR) %s", config->trust_dir,
+                   folder == NULL ? "kan niet worden gelezen" : "bevat geen basiscertificaat");
+      else
+        add_check (checks, "uzi-trust", ZID_READINESS_OK, title, NULL, NULL,
+                   "De UZI-passen worden gecontroleerd met de map %s (ZID_UZI_TRUST_DIR)",
+                   config->trust_dir);
+      return;
+    }
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      ZidTrustEntry *e = g_ptr_array_index (entries, i);
+      if (zid_trust_entry_get_is_anchor (e))
+        {
+          if (zid_trust_entry_get_builtin (e))
+            builtin++;
+          else
+            added++;
+        }
+    }
+  if (builtin + added == 0)
+    add_check (checks, "uzi-trust", ZID_READINESS_FAILED, title, ZID_READINESS_ACTION_UZI_TRUST,
+               "zorgid-admin trust add --kind uzi BESTAND",
+               "Voor %s zijn geen UZI-basiscertificaten vertrouwd, dus kan geen UZI-pas worden "
+               "gecontroleerd. Voeg de CA-certificaten van het UZI-register toe",
+               zid_environment_to_string (zid_portal_get_environment (portal)));
+  else
+    add_check (checks, "uzi-trust", ZID_READINESS_OK, title, NULL, NULL,
+               "%u ingebouwd en %u toegevoegd basiscertificaat%s", builtin, added,
+               builtin + added == 1 ? "" : "en");
+}
+
+static void
+check_operator_trust (GPtrArray *checks,
+                      ZidPortal *portal)
+{
+  const char *title = "Ondertekenaar registratiebestanden";
+  g_autofree char *override = zid_registration_file_default_trust_dir (NULL);
+
+  if (override != NULL)
+    {
+      g_autoptr(ZidTrustFolder) folder = zid_trust_folder_load (override, NULL, NULL);
+
+      if (folder == NULL || folder->n_anchors == 0)
+        add_check (checks, "operator-trust", ZID_READINESS_FAILED, title, NULL,
+                   "unset ZID_OPERATOR_TRUST_DIR", "De map %s (ZID_OPERATOR_TRUST_DIR) %s",
+                   override, folder == NULL ? "kan niet worden gelezen" : "bevat geen basiscertificaat");
+      else
+        add_check (checks, "operator-trust", ZID_READINESS_OK, title, NULL, NULL,
+                   "Registratiebestanden worden gecontroleerd met de map %s (ZID_OPERATOR_TRUST_DIR)",
+                   override);
+      return;
+    }
+  if (zid_trust_store_has_anchors (zid_portal_get_data_dir (portal),
+                                   zid_portal_get_environment (portal), ZID_TRUST_KIND_OPERATOR))
+    add_check (checks, "operator-trust", ZID_READINESS_OK, title, NULL, NULL,
+               "De ondertekenaar van VZVZ is vertrouwd");
+  else
+    /* Not a failure: the first import offers to trust the signer */
+    add_check (checks, "operator-trust", ZID_READINESS_WARNING, title,
+               ZID_READINESS_ACTION_IMPORT_REGISTRATION,
+               "zorgid-admin trust add --kind operator BESTAND",
+               "Nog geen ondertekenaar van registratiebestanden vertrouwd. Bij het eerste "
+               "importeren wordt de vingerafdruk getoond; vergelijk die met wat VZVZ u gaf");
+}
+
+static void
+check_registration (GPtrArray *checks,
+                    ZidPortal *portal)
+{
+  const char *title = "Organisatieregistratie";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) pending = zid_portal_list_registrations (portal, FALSE, &error);
+  g_autoptr(GPtrArray) all = NULL;
+
+  if (pending == NULL)
+    {
+      add_check (checks, "registration", ZID_READINESS_FAILED, title, NULL, NULL,
+                 "De registraties kunnen niet worden gelezen: %s", error->message);
+      return;
+    }
+  if (pending->len > 0)
+    {
+      ZidRegistration *r = g_ptr_array_index (pending, 0);
+      ZidReadinessCheck *c = add_check (checks, "registration", ZID_READINESS_OK, title, NULL, NULL,
+                                        "%s (URA %s) wacht op afronding met de UZI-pas%s",
+                                        r->name, r->ura,
+                                        pending->len > 1 ? ", en er zijn er meer" : "");
+      c->action = g_strdup (ZID_READINESS_ACTION_VALIDATE);
+      return;
+    }
+  all = zid_portal_list_registrations (portal, TRUE, NULL);
+  if (all != NULL && all->len > 0)
+    add_check (checks, "registration", ZID_READINESS_OK, title, NULL, NULL,
+               "Alle geïmporteerde registraties zijn afgerond");
+  else
+    add_check (checks, "registration", ZID_READINESS_WARNING, title,
+               ZID_READINESS_ACTION_IMPORT_REGISTRATION, "zorgid-admin registration import BESTAND",
+               "Er is nog geen registratiebestand geïmporteerd. Importeer het bestand dat u van "
+               "VZVZ kreeg");
+}
+
+static void
+check_service (GPtrArray         *checks,
+               ZidPortal         *portal,
+               guint16            port,
+               ZidReadinessFlags  flags)
+{
+  const char *title = "Inschrijfdienst";
+  g_autofree char *address = zid_portal_dup_service_address (portal);
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetAddress) any = NULL;
+  g_autoptr(GSocketAddress) where = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean in_use = FALSE;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  if (socket != NULL)
+    {
+      any = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
+      where = g_inet_socket_address_new (any, port);
+      if (!g_socket_bind (socket, where, FALSE, &error))
+        in_use = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+      else
+        g_clear_error (&error);
+    }
+
+  if (error != NULL && !(in_use && (flags & ZID_READINESS_OWN_SERVICE)))
+    {
+      g_autofree char *who = in_use ? g_strdup_printf ("ss -ltnp 'sport = :%u'", port) : NULL;
+
+      add_check (checks, "service", ZID_READINESS_FAILED, title, ZID_READINESS_ACTION_PREFERENCES, who,
+                 in_use ? "Poort %u is al in gebruik door een ander programma: telefoons kunnen "
+                          "de inschrijfdienst dan niet bereiken (%s). Stop dat programma of kies "
+                          "een andere poort in het dienstadres"
+                        : "Poort %u kan niet worden geopend: %s",
+                 port, error->message);
+      return;
+    }
+  if (address == NULL || *address == '\0')
+    {
+      add_check (checks, "service", ZID_READINESS_WARNING, title, ZID_READINESS_ACTION_PREFERENCES,
+                 "zorgid-admin config set service-address ADRES:POORT",
+                 "Poort %u is vrij, maar er is geen dienstadres ingesteld: het adres waarop "
+                 "telefoons deze computer bereiken (bijvoorbeeld 192.168.1.10:%u)", port, port);
+      return;
+    }
+  add_check (checks, "service", ZID_READINESS_OK, title, NULL, NULL,
+             (flags & ZID_READINESS_OWN_SERVICE) && in_use
+               ? "Dienstadres %s; de inschrijfdienst luistert op poort %u"
+               : "Dienstadres %s; poort %u kan worden geopend",
+             address, port);
+}
+
+GPtrArray *
+zid_readiness_run (ZidPortal           *portal,
+                   const ZidCardConfig *config,
+                   guint16              port,
+                   ZidReadinessFlags    flags,
+                   GCancellable        *cancellable)
+{
+  GPtrArray *checks = g_ptr_array_new_with_free_func ((GDestroyNotify) zid_readiness_check_free);
+  g_autoptr(ZidCardConfig) own_config = NULL;
+
+  g_return_val_if_fail (ZID_IS_PORTAL (portal), checks);
+
+  if (config == NULL)
+    config = own_config = zid_card_config_new_for_portal (portal);
+
+  check_environment (checks, portal);
+  if (flags & ZID_READINESS_NO_CARD)
+    {
+      add_check (checks, "pcscd", ZID_READINESS_WARNING, "Kaartdienst (pcscd)", NULL, NULL,
+                 "Niet gecontroleerd");
+      add_check (checks, "readers", ZID_READINESS_WARNING, "Kaartlezer", NULL, NULL,
+                 "Niet gecontroleerd");
+      add_check (checks, "pkcs11", ZID_READINESS_WARNING, "UZI-pas (PKCS#11)", NULL, NULL,
+                 "Niet gecontroleerd");
+    }
+  else
+    {
+      gboolean have_reader = check_pcsc (checks);
+      check_pkcs11 (checks, config, have_reader, cancellable);
+    }
+  check_uzi_trust (checks, portal, config);
+  check_operator_trust (checks, portal);
+  check_registration (checks, portal);
+  check_service (checks, portal, port, flags);
+  return checks;
+}
+
+typedef struct
+{
+  ZidCardConfig     *config;
+  guint16            port;
+  ZidReadinessFlags  flags;
+} RunData;
+
+static void
+run_data_free (RunData *data)
+{
+  zid_card_config_free (data->config);
+  g_free (data);
+}
+
+static void
+run_thread (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  RunData *data = task_data;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  g_task_return_pointer (task,
+                         zid_readiness_run (ZID_PORTAL (source_object), data->config, data->port,
+                                            data->flags, cancellable),
+                         (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+zid_readiness_run_async (ZidPortal           *portal,
+                         const ZidCardConfig *config,
+                         guint16              port,
+                         ZidReadinessFlags    flags,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  RunData *data;
+
+  g_return_if_fail (ZID_IS_PORTAL (portal));
+
+  task = g_task_new (portal, cancellable, callback, user_data);
+  g_task_set_source_tag (task, zid_readiness_run_async);
+  data = g_new0 (RunData, 1);
+  data->config = config != NULL ? zid_card_config_copy (config) : NULL;
+  data->port = port;
+  data->flags = flags;
+  g_task_set_task_data (task, data, (GDestroyNotify) run_data_free);
+  g_task_run_in_thread (task, run_thread);
+}
+
+GPtrArray *
+zid_readiness_run_finish (ZidPortal     *portal,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, portal), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == zid_readiness_run_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+const ZidReadinessCheck *
+zid_readiness_find (GPtrArray  *checks,
+                    const char *id)
+{
+  g_return_val_if_fail (checks != NULL && id != NULL, NULL);
+
+  for (guint i = 0; i < checks->len; i++)
+    {
+      const ZidReadinessCheck *c = g_ptr_array_index (checks, i);
+      if (g_str_equal (c->id, id))
+        return c;
+    }
+  return NULL;
+}
+
+gboolean
+zid_readiness_any_failed (GPtrArray *checks)
+{
+  g_return_val_if_fail (checks != NULL, FALSE);
+
+  for (guint i = 0; i < checks->len; i++)
+    if (((ZidReadinessCheck *) g_ptr_array_index (checks, i))->state == ZID_READINESS_FAILED)
+      return TRUE;
+  return FALSE;
+}
