@@ -10,10 +10,14 @@
 
 #include "zid-card-completion.h"
 #include "zid-qr-window.h"
+#include "zid-readiness-page.h"
+#include "zid-readiness.h"
 #include "zid-registration-file.h"
 #include "zid-search.h"
 #include "zid-service.h"
+#include "zid-signer-dialog.h"
 #include "zid-uzi-roles.h"
+#include "zid-work.h"
 #include "zid-ui-util.h"
 #include "zid-validate-page.h"
 
@@ -36,7 +40,7 @@ struct _ZidValidatePage
   AdwStatusPage   *refused_status;
   GtkWidget       *refused_import;
   GtkWidget       *refused_retry;
-  GtkWidget       *refused_preferences;
+  GtkWidget       *refused_fix;
   GtkListBox      *registration_list;
   GtkListBox      *card_list;
   GtkListBox      *holder_list;
@@ -58,6 +62,8 @@ struct _ZidValidatePage
   GtkWindow       *qr_window;      /* weak */
   gboolean         busy;
   gboolean         confirmed;      /* completed: the card may leave */
+  char            *import_path;    /* the registration file being imported */
+  char            *signer_organisation;
 };
 
 G_DEFINE_FINAL_TYPE (ZidValidatePage, zid_validate_page, GTK_TYPE_BOX)
@@ -71,11 +77,13 @@ static void begin_read (ZidValidatePage *self);
  * refusal of the card) */
 typedef enum
 {
-  MISSING_UZI_TRUST,
+  MISSING_CHECK,   /* a readiness check failed; the message is its meaning */
 } Missing;
 
 static G_DEFINE_QUARK (zid-validate-missing, missing)
 #define MISSING (missing_quark ())
+
+static void show_refused_with (ZidValidatePage *self, const GError *error, const char *fix_action);
 
 /* ---- Helpers ------------------------------------------------------------ */
 
@@ -178,9 +186,9 @@ environment_name (ZidValidatePage *self)
 }
 
 static gboolean
-is_trust_missing (const GError *error)
+is_missing (const GError *error)
 {
-  return g_error_matches (error, MISSING, MISSING_UZI_TRUST);
+  return error->domain == MISSING;
 }
 
 /* What a refusal means for the person: one reason, the one that is true,
@@ -234,16 +242,26 @@ retry_helps (const GError *error)
 {
   return !g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_LOCKED) &&
          !g_error_matches (error, ZID_ERROR, ZID_ERROR_REGISTRATION_COMPLETED) &&
-         !is_trust_missing (error);
+         !is_missing (error);
 }
 
 static void
 show_refused (ZidValidatePage *self,
               const GError    *error)
 {
-  g_autofree char *text = describe_refusal (self, error);
   gboolean untrusted = g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_UNTRUSTED) ||
                        g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_OID_CA_NOT_ALLOWED);
+
+  show_refused_with (self, error, untrusted ? ZID_READINESS_ACTION_UZI_TRUST : NULL);
+}
+
+/* @fix_action (nullable): the window's action that removes the reason */
+static void
+show_refused_with (ZidValidatePage *self,
+                   const GError    *error,
+                   const char      *fix_action)
+{
+  g_autofree char *text = describe_refusal (self, error);
 
   set_busy (self, NULL);
   forget_card (self);
@@ -251,7 +269,14 @@ show_refused (ZidValidatePage *self,
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->refused_status),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
   gtk_widget_set_visible (self->refused_import, g_error_matches (error, ZID_ERROR, ZID_ERROR_NO_REGISTRATION));
-  gtk_widget_set_visible (self->refused_preferences, untrusted || is_trust_missing (error));
+  gtk_widget_set_visible (self->refused_fix, fix_action != NULL);
+  if (fix_action != NULL)
+    {
+      gtk_button_set_label (GTK_BUTTON (self->refused_fix), zid_readiness_action_label (fix_action));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->refused_fix), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      zid_readiness_action_label (fix_action), -1);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->refused_fix), fix_action);
+    }
   gtk_widget_set_visible (self->refused_retry, retry_helps (error));
   gtk_stack_set_visible_child_name (self->stack, "refused");
 }
@@ -617,6 +642,36 @@ run_complete (ZidValidatePage *self,
 
 /* ---- Actions ---------------------------------------------------------- */
 
+/* Before the card step: what the readiness check finds missing for §7
+ * (the same checks as "Controle"), each with its one fix */
+static void
+readiness_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(ZidValidatePage) self = user_data;
+  g_autoptr(GPtrArray) checks = zid_readiness_run_finish (ZID_PORTAL (source), result, NULL);
+  static const char * const needed[] = { "uzi-trust", "registration" };
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  set_busy (self, NULL);
+  for (guint i = 0; checks != NULL && i < G_N_ELEMENTS (needed); i++)
+    {
+      const ZidReadinessCheck *check = zid_readiness_find (checks, needed[i]);
+
+      if (check != NULL && check->state != ZID_READINESS_OK)
+        {
+          g_autoptr(GError) error = g_error_new (MISSING, MISSING_CHECK, "%s%s", check->description,
+                                                 g_str_has_suffix (check->description, ".") ? "" : ".");
+
+          show_refused_with (self, error, check->action);
+          return;
+        }
+    }
+  show_card_step (self, NULL);
+}
+
 static void
 next_action (GtkWidget  *widget,
              const char *action_name,
@@ -624,17 +679,12 @@ next_action (GtkWidget  *widget,
 {
   ZidValidatePage *self = ZID_VALIDATE_PAGE (widget);
 
-  /* Without trust anchors a card's chain cannot be checked */
-  if (self->config == NULL || self->config->trust_dir == NULL || *self->config->trust_dir == '\0')
-    {
-      g_autoptr(GError) error = g_error_new_literal (ZID_CARD_ERROR, ZID_CARD_ERROR_UNTRUSTED,
-        _("No folder with UZI trust anchors is set, so the UZI card cannot be checked. "
-          "Choose it in Preferences (UZI trust anchors)."));
-
-      show_refused (self, error);
-      return;
-    }
-  show_card_step (self, NULL);
+  if (self->busy || self->portal == NULL)
+    return;
+  new_operation (self);
+  set_busy (self, _("Checking what is needed…"));
+  zid_readiness_run_async (self->portal, self->config, 0, ZID_READINESS_NO_CARD | ZID_READINESS_OWN_SERVICE,
+                           self->cancellable, readiness_done, g_object_ref (self));
 }
 
 /* Fig. 14 → with a linked mobile ID done (Fig. 15), else Fig. 17 */
@@ -701,7 +751,40 @@ finish_action (GtkWidget  *widget,
   g_signal_emit (widget, signals[FINISHED], 0);
 }
 
-/* Import a signed registration file (docs/registration-file.md) */
+/* Import a signed registration file (docs/registration-file.md): first
+ * inspected; a good signature whose root is not trusted yet goes through
+ * the signer dialog; nothing is imported or trusted before it is confirmed */
+
+static void
+show_start_message (ZidValidatePage *self,
+                    const char      *text)
+{
+  gtk_label_set_text (self->start_message, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->start_message), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->start_message),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+  gtk_stack_set_visible_child_name (self->stack, "start");
+}
+
+static void
+show_imported (ZidValidatePage       *self,
+               const ZidRegistration *r,
+               const char            *signer,
+               gboolean               already,
+               const GError          *error)
+{
+  g_autofree char *text = NULL;
+
+  if (r == NULL)
+    text = g_strdup_printf (_("The registration file was refused: %s. Nothing has been stored."), error->message);
+  else if (already)
+    text = g_strdup_printf (_("The registration of %s (URA %s) had been imported already."), r->name, r->ura);
+  else
+    text = g_strdup_printf (_("The registration of %s (URA %s) has been imported. Signed by: %s"),
+                            r->name, r->ura, signer ? signer : "?");
+  show_start_message (self, text);
+}
+
 static void
 import_done (GObject      *source,
              GAsyncResult *result,
@@ -711,21 +794,126 @@ import_done (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *signer = NULL;
   g_autoptr(ZidRegistration) r = NULL;
-  g_autofree char *text = NULL;
   gboolean already = FALSE;
 
   r = zid_registration_file_import_finish (ZID_PORTAL (source), result, &signer, &already, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  if (r == NULL)
-    text = g_strdup_printf (_("The registration file was refused: %s. Nothing has been stored."), error->message);
-  else if (already)
-    text = g_strdup_printf (_("The registration of %s (URA %s) had been imported already."), r->name, r->ura);
-  else
-    text = g_strdup_printf (_("The registration of %s (URA %s) has been imported. Signed by: %s"),
-                            r->name, r->ura, signer ? signer : "?");
-  gtk_label_set_text (self->start_message, text);
-  gtk_widget_set_visible (GTK_WIDGET (self->start_message), TRUE);
+  show_imported (self, r, self->signer_organisation ? self->signer_organisation : signer, already, error);
+}
+
+/* After the fingerprint was confirmed: trust the root, then import; when
+ * the import is refused after all, the root goes again */
+typedef struct
+{
+  char                    *path;
+  ZidRegistrationFileInfo *info;
+  ZidRegistration         *registration;
+  gboolean                 already;
+} TrustImport;
+
+static void
+trust_import_free (gpointer p)
+{
+  TrustImport *t = p;
+
+  g_free (t->path);
+  g_clear_pointer (&t->info, zid_registration_file_info_free);
+  g_clear_pointer (&t->registration, zid_registration_free);
+  g_free (t);
+}
+
+static gpointer
+trust_import_worker (ZidPortal *portal,
+                     gpointer   data,
+                     GError   **error)
+{
+  TrustImport *t = data;
+  g_autoptr(GPtrArray) added = zid_portal_add_trust (portal, ZID_TRUST_KIND_OPERATOR,
+                                                     t->info->root_certificate, error);
+
+  if (added == NULL)
+    return NULL;
+  t->registration = zid_registration_file_import (portal, t->path, NULL, NULL, &t->already, error);
+  if (t->registration == NULL)
+    {
+      zid_portal_remove_trust (portal, ZID_TRUST_KIND_OPERATOR, t->info->root_fingerprint, NULL);
+      return NULL;
+    }
+  return GINT_TO_POINTER (TRUE);
+}
+
+static void
+trust_import_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  TrustImport *t = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (zid_work_finish (result, &error) != NULL || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    show_imported (ZID_VALIDATE_PAGE (source), t->registration, t->info->signer_organisation, t->already, error);
+  trust_import_free (t);
+}
+
+static void
+on_signer_confirmed (ZidValidatePage *self)
+{
+  TrustImport *t = g_object_steal_data (G_OBJECT (self), "zid-trust-import");
+
+  if (t == NULL || self->portal == NULL)
+    return;
+  /* The worker's data is a copy; the result comes back through user_data */
+  zid_work_run (self, self->portal, trust_import_worker, t, NULL, NULL, self->cancellable,
+                trust_import_done, t);
+}
+
+static void
+on_signer_cancelled (ZidValidatePage *self)
+{
+  g_object_set_data (G_OBJECT (self), "zid-trust-import", NULL);
+  show_start_message (self, _("The signer was not trusted: nothing has been imported."));
+}
+
+static void
+inspect_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(ZidValidatePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidRegistrationFileInfo) info = NULL;
+  TrustImport *t;
+  ZidSignerDialog *dialog;
+  GtkRoot *root;
+
+  info = zid_registration_file_inspect_finish (ZID_PORTAL (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (info == NULL)
+    {
+      show_imported (self, NULL, NULL, FALSE, error);
+      return;
+    }
+  g_free (self->signer_organisation);
+  self->signer_organisation = g_strdup (info->signer_organisation);
+  if (info->trust == ZID_REGISTRATION_FILE_TRUSTED)
+    {
+      zid_registration_file_import_async (self->portal, self->import_path, NULL, self->cancellable,
+                                          import_done, g_object_ref (self));
+      return;
+    }
+
+  /* An unknown root: the administrator compares its fingerprint first */
+  t = g_new0 (TrustImport, 1);
+  t->path = g_strdup (self->import_path);
+  t->info = g_steal_pointer (&info);
+  g_object_set_data_full (G_OBJECT (self), "zid-trust-import", t, trust_import_free);
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  dialog = zid_signer_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, t->info);
+  g_signal_connect_object (dialog, "confirmed", G_CALLBACK (on_signer_confirmed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (dialog, "cancelled", G_CALLBACK (on_signer_cancelled), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -736,11 +924,12 @@ on_import_response (GtkNativeDialog *dialog,
   if (response == GTK_RESPONSE_ACCEPT && self->portal != NULL)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = g_file_get_path (file);
 
-      if (path != NULL)
-        zid_registration_file_import_async (self->portal, path, NULL, self->cancellable,
-                                            import_done, g_object_ref (self));
+      g_free (self->import_path);
+      self->import_path = g_file_get_path (file);
+      if (self->import_path != NULL)
+        zid_registration_file_inspect_async (self->portal, self->import_path, NULL, self->cancellable,
+                                             inspect_done, g_object_ref (self));
     }
   gtk_native_dialog_destroy (dialog);
   g_object_unref (dialog);
@@ -755,7 +944,8 @@ import_action (GtkWidget  *widget,
   GtkFileChooserNative *dialog;
   GtkRoot *root = gtk_widget_get_root (widget);
 
-  /* GTK 4.8 has no GtkFileDialog (4.10) */
+  /* GTK 4.8 has no GtkFileDialog (4.10); the native chooser goes through
+   * the Flatpak's file chooser portal */
   dialog = gtk_file_chooser_native_new (_("Import Registration File"),
                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), _("_Cancel"));
@@ -791,6 +981,13 @@ zid_validate_page_start (ZidValidatePage     *self,
   g_signal_connect_object (self->monitor, "card-removed", G_CALLBACK (on_card_removed), self, G_CONNECT_SWAPPED);
   gtk_widget_set_visible (GTK_WIDGET (self->start_message), FALSE);
   gtk_stack_set_visible_child_name (self->stack, "start");
+}
+
+void
+zid_validate_page_import (ZidValidatePage *self)
+{
+  g_return_if_fail (ZID_IS_VALIDATE_PAGE (self));
+  gtk_widget_activate_action (GTK_WIDGET (self), "validate.import", NULL);
 }
 
 void
@@ -837,6 +1034,8 @@ zid_validate_page_finalize (GObject *object)
   g_clear_object (&self->portal);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->config, zid_card_config_free);
+  g_free (self->import_path);
+  g_free (self->signer_organisation);
   G_OBJECT_CLASS (zid_validate_page_parent_class)->finalize (object);
 }
 
@@ -867,7 +1066,7 @@ zid_validate_page_class_init (ZidValidatePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, refused_status);
   gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, refused_import);
   gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, refused_retry);
-  gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, refused_preferences);
+  gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, refused_fix);
   gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, registration_list);
   gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, card_list);
   gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, holder_list);

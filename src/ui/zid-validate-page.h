@@ -36,6 +36,8 @@ void zid_validate_page_start (ZidValidatePage     *self,
                               ZidPortal           *portal,
                               ZidService          *service,
                               const ZidCardConfig *config);
+/* Opens the file chooser to import a registration file (started pages only) */
+void zid_validate_page_import (ZidValidatePage     *self);
 /* Cancels what runs, forgets the card, stops watching the readers */
 void zid_validate_page_stop  (ZidValidatePage     *self);
 
