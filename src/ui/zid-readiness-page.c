@@ -109,6 +109,10 @@ check_row (const ZidReadinessCheck *check)
   if (check->action != NULL)
     {
       GtkWidget *button = gtk_button_new_with_label (zid_readiness_action_label (check->action));
+      /* Translators: "Organisatieregistratie: Registratiebestand importeren…" */
+      g_autofree char *fix = g_strdup_printf (_("%s: %s"), check->title, zid_readiness_action_label (check->action));
+
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, fix, -1);
 
       gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
       gtk_actionable_set_action_name (GTK_ACTIONABLE (button), check->action);
@@ -127,6 +131,15 @@ check_row (const ZidReadinessCheck *check)
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
     }
   return row;
+}
+
+static gboolean
+any_warning (GPtrArray *checks)
+{
+  for (guint i = 0; i < checks->len; i++)
+    if (((ZidReadinessCheck *) g_ptr_array_index (checks, i))->state != ZID_READINESS_OK)
+      return TRUE;
+  return FALSE;
 }
 
 static void
@@ -152,6 +165,8 @@ run_done (GObject      *source,
     gtk_list_box_append (self->list, check_row (g_ptr_array_index (checks, i)));
   gtk_label_set_text (self->summary, zid_readiness_any_failed (checks)
                       ? _("Something is still missing. Each line says what it means and how to fix it.")
+                      : any_warning (checks)
+                      ? _("Almost ready: the lines marked for attention say what is still to be done.")
                       : _("Everything is ready."));
 }
 

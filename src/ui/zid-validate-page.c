@@ -265,6 +265,11 @@ show_refused_with (ZidValidatePage *self,
 
   set_busy (self, NULL);
   forget_card (self);
+  /* Something to do first is not a refusal */
+  adw_status_page_set_title (self->refused_status, is_missing (error) ? _("First Something Else Is Needed")
+                                                                      : _("The Registration Cannot Be Completed"));
+  adw_status_page_set_icon_name (self->refused_status, is_missing (error) ? "dialog-information-symbolic"
+                                                                          : "dialog-error-symbolic");
   adw_status_page_set_description (self->refused_status, text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->refused_status),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
@@ -272,9 +277,12 @@ show_refused_with (ZidValidatePage *self,
   gtk_widget_set_visible (self->refused_fix, fix_action != NULL);
   if (fix_action != NULL)
     {
+      /* Translators: the accessible name of the button that removes the
+       * reason of a refusal, e.g. "Oplossen: Registratiebestand importeren…" */
+      g_autofree char *name = g_strdup_printf (_("Fix: %s"), zid_readiness_action_label (fix_action));
+
       gtk_button_set_label (GTK_BUTTON (self->refused_fix), zid_readiness_action_label (fix_action));
-      gtk_accessible_update_property (GTK_ACCESSIBLE (self->refused_fix), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      zid_readiness_action_label (fix_action), -1);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->refused_fix), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
       gtk_actionable_set_action_name (GTK_ACTIONABLE (self->refused_fix), fix_action);
     }
   gtk_widget_set_visible (self->refused_retry, retry_helps (error));
