@@ -35,6 +35,8 @@ static const ZidCliCommand commands[] = {
   { "config", NULL, "get|set service-address", zid_cli_config_commands },
   { "card", NULL, "inspect|status|verify the UZI-pas", zid_cli_card_commands, ZID_CLI_NO_PORTAL },
   { "service", NULL, "run the enrolment service without a window", zid_cli_service_commands },
+  { "trust", NULL, "list|add|remove trusted UZI and operator certificates", zid_cli_trust_commands },
+  { "doctor", zid_cli_doctor, "is this computer ready? card service, readers, card, trust, registration, service" },
   { NULL }
 };
 

@@ -19,6 +19,7 @@
 
 #include "zid-card.h"
 #include "zid-cli.h"
+#include "zid-flow-config.h"
 
 /* The options every card command takes */
 typedef struct
@@ -69,11 +70,10 @@ zid_cli_card_config (ZidCli             *cli,
                      gboolean            no_registered,
                      const char * const *extra_oids)
 {
-  ZidUziEnvironment environment = ZID_UZI_ENVIRONMENT_PRODUCTIE;
   ZidCardConfig *config;
 
-  zid_uzi_environment_from_string (cli->environment_name, &environment);
-  config = zid_card_config_new_from_environment (environment);
+  /* the environment's UZI trust: built in and added (zid-flow-config.h) */
+  config = zid_card_config_new_for_data_dir (cli->data_dir, cli->environment);
   if (module_path != NULL)
     {
       g_free (config->module_path);
@@ -200,6 +200,7 @@ card_inspect (ZidCli  *cli,
   g_autoptr(ZidUziIdentity) id = NULL;
   g_autoptr(ZidCardConfig) config = NULL;
   ZidUziEnvironment environment = ZID_UZI_ENVIRONMENT_PRODUCTIE;
+  gboolean chain_validated;
   X509 *x509;
   gsize len;
 
@@ -223,19 +224,28 @@ card_inspect (ZidCli  *cli,
     return fail (cli, error);
   if (!zid_uzi_identity_check_validity (id, NULL, &error))
     return fail (cli, error);
-  /* Only an explicit --trust validates the chain here */
-  if (o.trust_dir != NULL &&
-      !zid_uzi_identity_validate_chain (id, o.trust_dir, NULL, NULL, NULL, &error))
-    return fail (cli, error);
+  /* The chain whenever the environment's trust (or --trust) holds anchors */
+  chain_validated = zid_card_config_has_trust (config);
+  if (chain_validated)
+    {
+      g_auto(GStrv) dirs = zid_card_config_dup_trust_dirs (config);
+
+      if (!zid_uzi_identity_validate_chain_dirs (id, (const char * const *) dirs,
+                                                 config->trust_dir == NULL, NULL, NULL, NULL,
+                                                 &error))
+        return fail (cli, error);
+    }
 
   if (cli->json)
     {
       g_autoptr(JsonBuilder) json = zid_cli_json_begin ();
 
       json_identity_members (json, id);
+      zid_cli_json_bool (json, "chain_validated", chain_validated);
       return zid_cli_json_end (json);
     }
-  g_print ("UZI-certificaat %s%s:\n", argv[1], o.trust_dir != NULL ? " (keten vertrouwd)" : "");
+  g_print ("UZI-certificaat %s%s:\n", argv[1],
+           chain_validated ? " (keten vertrouwd)" : " (keten niet gecontroleerd: geen vertrouwde UZI-certificaten)");
   print_text_identity (id);
   return ZID_CLI_DONE;
 }
@@ -404,6 +414,7 @@ card_verify (ZidCli  *cli,
   g_autoptr(ZidPin) pin = NULL;
   g_autoptr(ZidUziIdentity) id = NULL;
   g_autoptr(GPtrArray) chain = NULL;
+  gboolean chain_validated;
 
   if (!card_options_parse (cli, &o, "card verify (de PIN staat nooit op de opdrachtregel)",
                            &argc, &argv, 0))
@@ -424,6 +435,7 @@ card_verify (ZidCli  *cli,
   if (pin == NULL)
     return zid_cli_fail_with_status (cli, error, ZID_CLI_USAGE);
 
+  chain_validated = zid_card_config_has_trust (config);
   id = zid_token_verify (token, pin, NULL, &chain, &error);
   g_clear_pointer (&pin, zid_pin_unref);
   if (id == NULL)
@@ -434,7 +446,7 @@ card_verify (ZidCli  *cli,
       g_autoptr(JsonBuilder) json = zid_cli_json_begin ();
 
       zid_cli_json_bool (json, "verified", TRUE);
-      zid_cli_json_bool (json, "chain_validated", config->trust_dir != NULL);
+      zid_cli_json_bool (json, "chain_validated", chain_validated);
       zid_cli_json_int (json, "chain_length", chain->len);
       zid_cli_json_string (json, "reader", zid_token_get_reader_name (token));
       zid_cli_json_string (json, "token", zid_token_get_label (token));
@@ -442,7 +454,7 @@ card_verify (ZidCli  *cli,
       return zid_cli_json_end (json);
     }
   g_print ("UZI-pas geverifieerd (PIN, handtekening%s) in %s:\n",
-           config->trust_dir != NULL ? ", keten" : "; keten niet gecontroleerd: geen --trust",
+           chain_validated ? ", keten" : "; keten niet gecontroleerd: geen vertrouwde UZI-certificaten",
            zid_token_get_reader_name (token));
   print_text_identity (id);
   return ZID_CLI_DONE;

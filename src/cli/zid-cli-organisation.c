@@ -19,7 +19,7 @@ cmd_bootstrap (ZidCli  *cli,
     { "ura", 0, 0, G_OPTION_ARG_STRING, &ura, "URA of the pending registration", "N" },
     { "first-name", 0, 0, G_OPTION_ARG_STRING, &first, "First name as in the identity document", "A" },
     { "last-name", 0, 0, G_OPTION_ARG_STRING, &last, "Last name as in the identity document", "B" },
-    { "birth-date", 0, 0, G_OPTION_ARG_STRING, &birth, "Birth date", "YYYY-MM-DD" },
+    { "birth-date", 0, 0, G_OPTION_ARG_STRING, &birth, "Birth date as in the identity document: DD-MM-YYYY or YYYY-MM-DD", "DATE" },
     { "qr-png", 0, 0, G_OPTION_ARG_FILENAME, &qr_png, "Also write the enrolment QR as PNG", "FILE" },
     { NULL }
   };

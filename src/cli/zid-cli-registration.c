@@ -18,6 +18,7 @@
 #include "zid-card-completion.h"
 #include "zid-cli.h"
 #include "zid-core.h"
+#include "zid-flow-config.h"
 #include "zid-registration-file.h"
 
 /* --- registration add, list ------------------------------------------------- */
@@ -186,7 +187,67 @@ cmd_sign (ZidCli  *cli,
   return ZID_CLI_DONE;
 }
 
-/* --- registration import ---------------------------------------------------- */
+/* --- registration inspect | import ------------------------------------------- */
+
+/* FILE and --trust DIR of inspect and import */
+static gboolean
+parse_file_args (ZidCli       *cli,
+                 const char   *command,
+                 int          *argc,
+                 char       ***argv,
+                 char        **trust)
+{
+  GOptionEntry entries[] = {
+    { "trust", 0, 0, G_OPTION_ARG_FILENAME, trust,
+      "Folder with the operator's trust anchors (default: $ZID_OPERATOR_TRUST_DIR, "
+      "else the environment's operator trust: zorgid-admin trust list --kind operator)", "DIR" },
+    { NULL }
+  };
+
+  return zid_cli_parse_args (cli, command, entries, argc, argv, 1, 1);
+}
+
+static int
+cmd_inspect (ZidCli  *cli,
+             int      argc,
+             char   **argv)
+{
+  g_autofree char *trust = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidRegistrationFileInfo) info = NULL;
+  gboolean unknown;
+
+  if (!parse_file_args (cli, "registration inspect FILE", &argc, &argv, &trust))
+    return ZID_CLI_USAGE;
+  info = zid_registration_file_inspect (cli->portal, argv[1], trust, &error);
+  if (info == NULL)
+    return zid_cli_fail (cli, error);
+  unknown = info->trust == ZID_REGISTRATION_FILE_UNKNOWN_ROOT;
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) json = zid_cli_json_begin ();
+
+      zid_cli_json_string (json, "trust", unknown ? "unknown-root" : "trusted");
+      zid_cli_json_string (json, "ura", info->registration->ura);
+      zid_cli_json_string (json, "name", info->registration->name);
+      zid_cli_json_string (json, "reference", info->registration->reference);
+      zid_cli_json_string (json, "signer", info->signer_subject);
+      zid_cli_json_string (json, "signer_organisation", info->signer_organisation);
+      zid_cli_json_string (json, "root", info->root_subject);
+      zid_cli_json_string (json, "root_fingerprint", info->root_fingerprint);
+      return zid_cli_json_end (json);
+    }
+  g_print ("Registratie voor URA %s (%s), ondertekend door %s\n", info->registration->ura,
+           info->registration->name, info->signer_organisation);
+  if (unknown)
+    g_print ("Het basiscertificaat %s is nog niet vertrouwd.\nSHA-256: %s\n"
+             "Vergelijk deze vingerafdruk met wat VZVZ u gaf; voeg het dan toe met "
+             "zorgid-admin trust add --kind operator\n", info->root_subject, info->root_fingerprint);
+  else
+    g_print ("De ondertekenaar is vertrouwd: het bestand kan worden geïmporteerd\n");
+  return ZID_CLI_DONE;
+}
 
 static int
 cmd_import (ZidCli  *cli,
@@ -194,18 +255,12 @@ cmd_import (ZidCli  *cli,
             char   **argv)
 {
   g_autofree char *trust = NULL;
-  GOptionEntry entries[] = {
-    { "trust", 0, 0, G_OPTION_ARG_FILENAME, &trust,
-      "Folder with the operator's trust anchors (default: $ZID_OPERATOR_TRUST_DIR, "
-      "else DATA-DIR/operator-trust)", "DIR" },
-    { NULL }
-  };
   g_autoptr(GError) error = NULL;
   g_autoptr(ZidRegistration) r = NULL;
   g_autofree char *signer = NULL;
   gboolean already = FALSE;
 
-  if (!zid_cli_parse_args (cli, "registration import FILE", entries, &argc, &argv, 1, 1))
+  if (!parse_file_args (cli, "registration import FILE", &argc, &argv, &trust))
     return ZID_CLI_USAGE;
 
   r = zid_registration_file_import (cli->portal, argv[1], trust, &signer, &already, &error);
@@ -283,8 +338,8 @@ cmd_complete (ZidCli  *cli,
   GOptionEntry entries[] = {
     { "ura", 0, 0, G_OPTION_ARG_STRING, &ura, "URA of the pending registration", "N" },
     { "pin-file", 0, 0, G_OPTION_ARG_FILENAME, &pin_file, "Read the card's PIN from this file (else the terminal)", "FILE" },
-    { "birth-date", 0, 0, G_OPTION_ARG_STRING, &birth_date, "Birth date, when a new mobile ID is made", "YYYY-MM-DD" },
-    { "trust", 0, 0, G_OPTION_ARG_FILENAME, &trust, "Folder with the UZI-register trust anchors (default $ZID_UZI_TRUST_DIR)", "DIR" },
+    { "birth-date", 0, 0, G_OPTION_ARG_STRING, &birth_date, "Birth date, when a new mobile ID is made: DD-MM-YYYY or YYYY-MM-DD", "DATE" },
+    { "trust", 0, 0, G_OPTION_ARG_FILENAME, &trust, "Folder with the UZI-register trust anchors (default $ZID_UZI_TRUST_DIR, else the environment's UZI trust)", "DIR" },
     { "module", 0, 0, G_OPTION_ARG_FILENAME, &module, "PKCS#11 module of the card middleware", "PATH" },
     { "qr-png", 0, 0, G_OPTION_ARG_FILENAME, &qr_png, "Also write the enrolment QR as PNG", "FILE" },
     { NULL }
@@ -312,13 +367,8 @@ cmd_complete (ZidCli  *cli,
 
   /* The chain of the card must be checked: no trust anchors, no completion */
   config = zid_cli_card_config (cli, trust, module, FALSE, NULL);
-  if (config->trust_dir == NULL || *config->trust_dir == '\0')
-    {
-      g_set_error (&error, ZID_CARD_ERROR, ZID_CARD_ERROR_UNTRUSTED,
-                   "Geen map met vertrouwde UZI-basiscertificaten ingesteld (--trust of "
-                   "ZID_UZI_TRUST_DIR); zonder kan de UZI-pas niet worden gecontroleerd");
-      return zid_cli_fail (cli, error);
-    }
+  if (!zid_card_config_check_trust (config, &error))
+    return zid_cli_fail (cli, error);
 
   /* The registration of --ura, the card without a PIN (zid-card-completion.h) */
   flow = zid_card_completion_new (cli->portal, config, ura);
@@ -329,7 +379,7 @@ cmd_complete (ZidCli  *cli,
   holder = zid_card_completion_get_holder (flow);
   if (zid_card_completion_get_existing_user (flow) == 0 && birth_date == NULL)
     return zid_cli_usage_error (cli, "Er is nog geen ZORG-ID gekoppeld aan UZI-nummer %s: geef uw "
-                                     "geboortedatum (zoals in uw identiteitsbewijs) met --birth-date JJJJ-MM-DD",
+                                     "geboortedatum (zoals in uw identiteitsbewijs) met --birth-date DD-MM-JJJJ",
                                 holder->uzi_number);
 
   /* PIN, proof of possession, chain to the UZI trust anchors */
@@ -353,6 +403,7 @@ const ZidCliCommand zid_cli_registration_commands[] = {
   { "add", cmd_add, "prepare a pending registration (operator side)" },
   { "list", cmd_list, "list the pending (--all: also completed) registrations" },
   { "sign", cmd_sign, "sign a registration file (operator side)" },
+  { "inspect", cmd_inspect, "check a signed registration file without importing it" },
   { "import", cmd_import, "import a signed registration file" },
   { "complete", cmd_complete, "complete a registration with the inserted UZI-pas" },
   { NULL }

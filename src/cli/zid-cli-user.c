@@ -88,7 +88,7 @@ cmd_register (ZidCli  *cli,
     { "organisation", 0, 0, G_OPTION_ARG_STRING, &org_ura, "Organisation (URA)", "ORG" },
     { "first-name", 0, 0, G_OPTION_ARG_STRING, &first, "First name as in the identity document", "X" },
     { "last-name", 0, 0, G_OPTION_ARG_STRING, &last, "Last name as in the identity document", "Y" },
-    { "birth-date", 0, 0, G_OPTION_ARG_STRING, &birth, "Birth date", "YYYY-MM-DD" },
+    { "birth-date", 0, 0, G_OPTION_ARG_STRING, &birth, "Birth date as in the identity document: DD-MM-YYYY or YYYY-MM-DD", "DATE" },
     { "qr-png", 0, 0, G_OPTION_ARG_FILENAME, &qr_png, "Also write the enrolment QR as PNG", "FILE" },
     { NULL }
   };

@@ -67,7 +67,9 @@ extern const ZidCliCommand zid_cli_audit_commands[];
 extern const ZidCliCommand zid_cli_config_commands[];
 extern const ZidCliCommand zid_cli_card_commands[];
 extern const ZidCliCommand zid_cli_service_commands[];
+extern const ZidCliCommand zid_cli_trust_commands[];
 int zid_cli_overview (ZidCli *cli, int argc, char **argv);
+int zid_cli_doctor (ZidCli *cli, int argc, char **argv);
 
 /* Runs argv[0] of @table (descending into groups; "GROUP --help" lists
  * the group), opening the portal first unless the command says not to */

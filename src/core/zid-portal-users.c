@@ -70,11 +70,15 @@ _zid_portal_insert_user (ZidPortal   *self,
 {
   g_autofree char *first = g_strstrip (g_strdup (first_name));
   g_autofree char *last = g_strstrip (g_strdup (last_name));
+  char iso[11];
 
+  /* Stored as JJJJ-MM-DD, however it was typed */
+  if (!zid_normalise_birth_date (birth_date, _zid_portal_now (self), iso, error))
+    return 0;
   if (!zid_store_run (self->store, error,
                       "INSERT INTO users (first_name, last_name, birth_date, registered, uzi_number)"
                       " VALUES (?, ?, ?, ?, ?)",
-                      "tttit", first, last, birth_date, _zid_portal_now (self), uzi_number))
+                      "tttit", first, last, iso, _zid_portal_now (self), uzi_number))
     return 0;
   return sqlite3_last_insert_rowid (zid_store_get_db (self->store));
 }

@@ -294,11 +294,13 @@ compare_added (gconstpointer a,
   ZidTrustEntry *x = *(ZidTrustEntry **) a;
   ZidTrustEntry *y = *(ZidTrustEntry **) b;
 
+  int c;
+
   if (x->builtin != y->builtin)
     return x->builtin ? -1 : 1;
-  if (x->builtin)
-    return 0;
-  return g_utf8_collate (x->subject, y->subject);
+  if ((c = g_utf8_collate (x->subject, y->subject)) != 0)
+    return c;
+  return g_strcmp0 (x->fingerprint, y->fingerprint);
 }
 
 GPtrArray *
@@ -314,7 +316,7 @@ zid_trust_store_list (const char     *data_dir,
   dirs = zid_trust_store_dirs (data_dir, environment, kind);
   list_folder (entries, dirs[0], kind, TRUE);
   list_folder (entries, dirs[1], kind, FALSE);
-  /* stable: built-in in file order, then the added ones by subject */
+  /* built-in first, then the added ones; each by subject */
   g_ptr_array_sort (entries, compare_added);
   return entries;
 }

@@ -83,7 +83,7 @@ gboolean     zid_trust_entry_get_is_anchor   (ZidTrustEntry *self);
 const char  *zid_trust_entry_get_path        (ZidTrustEntry *self);
 
 /* Every certificate and CRL of @environment's @kind trust (built-in
- * first, then the added ones by subject), ZidTrustEntry. Files that do
+ * first, then the added ones, each by subject), ZidTrustEntry. Files that do
  * not parse are skipped. Never NULL. */
 GPtrArray  *zid_trust_store_list       (const char     *data_dir,
                                         ZidEnvironment  environment,

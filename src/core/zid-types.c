@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "zid-error.h"
+#include "zid-search.h"
 #include "zid-types.h"
 
 static const char * const environment_names[] = { "acceptatie", "productie" };
@@ -474,25 +475,23 @@ zid_validate_name (const char  *what,
   return TRUE;
 }
 
-/* A real calendar date, YYYY-MM-DD, not in the future, not before 1900 */
+/* A real calendar date typed as JJJJ-MM-DD or DD-MM-JJJJ (one parser:
+ * zid_search_parse_birth_date), not in the future, not before 1900 */
 gboolean
-zid_validate_birth_date (const char  *date,
-                         gint64       now,
-                         GError     **error)
+zid_normalise_birth_date (const char  *date,
+                          gint64       now,
+                          char         iso[11],
+                          GError     **error)
 {
   g_autoptr(GDateTime) today = NULL;
+  char parsed[11];
   int y, m, d;
-  char tail;
 
-  if (date == NULL ||
-      strlen (date) != 10 || date[4] != '-' || date[7] != '-' ||
-      sscanf (date, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
-      !g_ascii_isdigit (date[0]) || !g_ascii_isdigit (date[5]) || !g_ascii_isdigit (date[8]) ||
-      m < 1 || m > 12 || d < 1 || y < 1900 ||
-      !g_date_valid_dmy (d, m, y))
+  if (!zid_search_parse_birth_date (date, parsed) ||
+      sscanf (parsed, "%4d-%2d-%2d", &y, &m, &d) != 3 || y < 1900)
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
-                   "Ongeldige geboortedatum “%s”: gebruik JJJJ-MM-DD, een bestaande datum",
+                   "Ongeldige geboortedatum “%s”: gebruik DD-MM-JJJJ of JJJJ-MM-DD, een bestaande datum",
                    date ? date : "");
       return FALSE;
     }
@@ -507,7 +506,17 @@ zid_validate_birth_date (const char  *date,
                    "De geboortedatum %s ligt in de toekomst", date);
       return FALSE;
     }
+  if (iso != NULL)
+    memcpy (iso, parsed, sizeof parsed);
   return TRUE;
+}
+
+gboolean
+zid_validate_birth_date (const char  *date,
+                         gint64       now,
+                         GError     **error)
+{
+  return zid_normalise_birth_date (date, now, NULL, error);
 }
 
 char *

@@ -267,9 +267,16 @@ gboolean zid_validate_agb        (const char  *agb,
 gboolean zid_validate_name       (const char  *what,
                                   const char  *name,
                                   GError     **error);
+/* Birth dates as a person types them: DD-MM-JJJJ or JJJJ-MM-DD (the
+ * parser of zid-search.h); stored as JJJJ-MM-DD, which normalise writes to
+ * @iso (nullable) */
 gboolean zid_validate_birth_date (const char  *date,
                                   gint64       now,
                                   GError     **error);
+gboolean zid_normalise_birth_date (const char  *date,
+                                   gint64       now,
+                                   char         iso[11],
+                                   GError     **error);
 
 char    *zid_format_time         (gint64       unix_seconds);
 

@@ -10,6 +10,7 @@
 #define G_LOG_DOMAIN "zid-flow"
 
 #include "zid-card-completion.h"
+#include "zid-flow-config.h"
 
 struct _ZidCardCompletion
 {
@@ -228,13 +229,8 @@ run_read (Step          *step,
     return FALSE;
 
   /* Without trust anchors the card's chain cannot be checked: no completion */
-  if (step->config->trust_dir == NULL || *step->config->trust_dir == '\0')
-    {
-      g_set_error_literal (error, ZID_CARD_ERROR, ZID_CARD_ERROR_UNTRUSTED,
-                           "Geen map met vertrouwde UZI-basiscertificaten ingesteld; zonder kan "
-                           "de UZI-pas niet worden gecontroleerd");
-      return FALSE;
-    }
+  if (!zid_card_config_check_trust (step->config, error))
+    return FALSE;
 
   step->identity = zid_card_read_identity (step->config, cancellable, &step->token, &local_error);
   if (step->identity != NULL &&

@@ -32,3 +32,20 @@ zid_card_config_new_for_portal (ZidPortal *portal)
   return zid_card_config_new_for_data_dir (zid_portal_get_data_dir (portal),
                                            zid_portal_get_environment (portal));
 }
+
+gboolean
+zid_card_config_check_trust (const ZidCardConfig  *config,
+                             GError              **error)
+{
+  g_return_val_if_fail (config != NULL, FALSE);
+
+  if (zid_card_config_has_trust (config))
+    return TRUE;
+  g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_UNTRUSTED,
+               "Voor %s zijn nog geen UZI-basiscertificaten vertrouwd, dus kan de UZI-pas niet "
+               "worden gecontroleerd. Voeg de CA-certificaten van het UZI-register toe "
+               "(Voorkeuren, of zorgid-admin trust add --kind uzi BESTAND; voor scripts: --trust "
+               "of ZID_UZI_TRUST_DIR)",
+               zid_uzi_environment_to_string (config->environment));
+  return FALSE;
+}

@@ -18,4 +18,10 @@ ZidCardConfig *zid_card_config_new_for_portal (ZidPortal *portal);
 ZidCardConfig *zid_card_config_new_for_data_dir (const char     *data_dir,
                                                  ZidEnvironment  environment);
 
+/* Can the card's chain be checked with @config (zid_card_config_has_trust)?
+ * Else ZID_CARD_ERROR_UNTRUSTED saying that this environment trusts no UZI
+ * CA yet and how to add one: the one reason, not a refusal of the card. */
+gboolean       zid_card_config_check_trust (const ZidCardConfig  *config,
+                                            GError              **error);
+
 G_END_DECLS

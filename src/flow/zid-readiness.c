@@ -271,8 +271,8 @@ check_uzi_trust (GPtrArray           *checks,
                zid_environment_to_string (zid_portal_get_environment (portal)));
   else
     add_check (checks, "uzi-trust", ZID_READINESS_OK, title, NULL, NULL,
-               "%u ingebouwd en %u toegevoegd basiscertificaat%s", builtin, added,
-               builtin + added == 1 ? "" : "en");
+               "Basiscertificaten voor %s: %u ingebouwd, %u toegevoegd",
+               zid_environment_to_string (zid_portal_get_environment (portal)), builtin, added);
 }
 
 static void

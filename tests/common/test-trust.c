@@ -307,6 +307,63 @@ test_empty_and_missing (Folder        *f,
   g_rmdir (sub);
 }
 
+/* Several folders as one: the anchor of one validates with the
+ * intermediate of another; a missing one is skipped only when asked */
+static void
+test_load_all (Folder        *f,
+               gconstpointer  data)
+{
+  g_autofree char *a = g_build_filename (f->dir, "a", NULL);
+  g_autofree char *b = g_build_filename (f->dir, "b", NULL);
+  g_autofree char *missing = g_build_filename (f->dir, "missing", NULL);
+  const char *dirs[] = { a, missing, b, NULL };
+  g_autoptr(GBytes) root = pki_bytes ("trust/root.pem");
+  g_autoptr(GBytes) sub = pki_bytes ("trust/sub.pem");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *failed = NULL;
+  g_autoptr(ZidTrustFolder) trust = NULL;
+  g_autofree char *ra = g_build_filename (a, "root.pem", NULL);
+  g_autofree char *sb = g_build_filename (b, "sub.pem", NULL);
+
+  g_assert_cmpint (g_mkdir (a, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir (b, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (ra, g_bytes_get_data (root, NULL), g_bytes_get_size (root), NULL));
+  g_assert_true (g_file_set_contents (sb, g_bytes_get_data (sub, NULL), g_bytes_get_size (sub), NULL));
+
+  trust = zid_trust_folder_load_all (dirs, ZID_TRUST_LOAD_NONE, &failed, &error);
+  g_assert_null (trust);
+  g_assert_error (error, ZID_TRUST_ERROR, ZID_TRUST_ERROR_FOLDER);
+  g_assert_cmpstr (failed, ==, missing);
+  g_clear_error (&error);
+
+  trust = zid_trust_folder_load_all (dirs, ZID_TRUST_LOAD_SKIP_MISSING, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (trust->n_anchors, ==, 1);
+  g_assert_cmpint (sk_X509_num (trust->intermediates), ==, 1);
+
+  g_remove (ra);
+  g_remove (sb);
+  g_rmdir (a);
+  g_rmdir (b);
+}
+
+static void
+test_builtin_dir (void)
+{
+  g_autofree char *saved = g_strdup (g_getenv ("ZID_BUILTIN_TRUST_DIR"));
+  g_autofree char *from_env = NULL;
+  g_autofree char *installed = NULL;
+
+  g_setenv ("ZID_BUILTIN_TRUST_DIR", "/src/data/trust", TRUE);
+  from_env = zid_trust_builtin_dir ("acceptatie", "uzi");
+  g_assert_cmpstr (from_env, ==, "/src/data/trust/acceptatie/uzi");
+  g_unsetenv ("ZID_BUILTIN_TRUST_DIR");
+  installed = zid_trust_builtin_dir ("productie", "operator");
+  g_assert_true (g_str_has_suffix (installed, "/zorgid-portaal/trust/productie/operator"));
+  if (saved != NULL)
+    g_setenv ("ZID_BUILTIN_TRUST_DIR", saved, TRUE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -336,6 +393,8 @@ main (int   argc,
   g_test_add ("/trust/crl", Folder, NULL, folder_setup, test_crl, folder_teardown);
   g_test_add ("/trust/empty-and-missing", Folder, NULL, folder_setup, test_empty_and_missing,
               folder_teardown);
+  g_test_add ("/trust/load-all", Folder, NULL, folder_setup, test_load_all, folder_teardown);
+  g_test_add_func ("/trust/builtin-dir", test_builtin_dir);
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       g_autofree char *path = g_strdup_printf ("/trust/fail-closed/%s", bad[i].name);

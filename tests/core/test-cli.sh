@@ -110,5 +110,14 @@ sqlite3 "$dir/acc/zorgid.db" "UPDATE audit SET actor = 'user:2' WHERE id = 3"
 expect 1 "audit verify catches an event edited in the database file" -- A --json audit verify
 check "the first bad event is named" '[[ "$out" == *"\"event\":3"* ]]'
 
+# Birth dates as a person types them: DD-MM-JJJJ or JJJJ-MM-DD, stored as JJJJ-MM-DD
+B() { "$admin" --data-dir "$dir/dates" "$@"; }
+B registration add --ura 23456789 --name "Praktijk Datum" >/dev/null
+expect 0 "bootstrap with DD-MM-JJJJ" -- B --json organisation bootstrap --ura 23456789 --first-name Dina --last-name Datum --birth-date 03-04-1975
+expect 0 "register with DD-MM-JJJJ" -- B --json user register --as 1 --organisation 23456789 --first-name Els --last-name Datum --birth-date 31-12-1980
+expect 2 "DD-MM-JJJJ that does not exist" -- B user register --as 1 --organisation 23456789 --first-name X --last-name Y --birth-date 31-02-1980
+expect 2 "DD/MM/JJJJ is not a form we take" -- B user register --as 1 --organisation 23456789 --first-name X --last-name Y --birth-date 03/04/1975
+check "stored as JJJJ-MM-DD" '[ "$(sqlite3 "$dir/dates/zorgid.db" "SELECT group_concat(birth_date, \" \") FROM (SELECT birth_date FROM users ORDER BY id)")" = "1975-04-03 1980-12-31" ]'
+
 echo "1..$n"
 exit $failed

@@ -51,11 +51,46 @@ test_names_accepted (void)
     }
 }
 
+/* 2025-06-15 12:00 UTC */
+#define NOW G_GINT64_CONSTANT (1749988800)
+
+static void
+test_birth_dates (void)
+{
+  const struct { const char *typed, *iso; } accepted[] = {
+    { "1975-04-03", "1975-04-03" }, { "03-04-1975", "1975-04-03" },
+    { " 29-02-2000 ", "2000-02-29" }, { "2025-06-15", "2025-06-15" },
+  };
+  const char *refused[] = {
+    "", "1975-4-3", "3-4-1975", "03/04/1975", "1975-02-30", "30-02-1975", "1899-12-31",
+    "2025-06-16", "16-06-2025", "03-04-75", "1975-04-03x", NULL,
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (accepted); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      char iso[11] = "";
+
+      g_assert_true (zid_normalise_birth_date (accepted[i].typed, NOW, iso, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (iso, ==, accepted[i].iso);
+      g_assert_true (zid_validate_birth_date (accepted[i].typed, NOW, NULL));
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (zid_normalise_birth_date (refused[i], NOW, NULL, &error));
+      g_assert_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/names/refused", test_names_refused);
   g_test_add_func ("/names/accepted", test_names_accepted);
+  g_test_add_func ("/birth-dates", test_birth_dates);
   return g_test_run ();
 }

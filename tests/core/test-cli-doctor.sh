@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# zorgid-admin doctor without a card service: each check red and green
+# where this machine allows (the card checks green: tests/card, pcsc suite). TAP.
+set -u
+n=0; failed=0
+ok () { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok () { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+check () { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; echo "# $out" | head -c 3000; echo; fi; }
+admin=${ZID_BUILD_ROOT:?}/src/cli/zorgid-admin
+py=/usr/bin/python3
+tmp=$(mktemp -d)
+listener=
+trap '[ -n "$listener" ] && kill "$listener" 2>/dev/null; rm -rf "$tmp"' EXIT
+json_get () { printf '%s' "$1" | "$py" -c 'import json,sys; j=json.load(sys.stdin); v='"$2"'; print(v if not isinstance(v,bool) else str(v).lower())'; }
+state () { json_get "$out" '[c["state"] for c in j["checks"] if c["id"] == "'"$1"'"][0]'; }
+field () { json_get "$out" '[c["'"$2"'"] for c in j["checks"] if c["id"] == "'"$1"'"][0]'; }
+run_admin () { rc=0; out=$("$admin" "$@" 2>"$tmp/stderr") || rc=$?; }
+
+# no card service here: the client library's socket points nowhere
+export PCSCLITE_CSOCK_NAME=$tmp/no-pcscd.comm
+export ZID_BUILTIN_TRUST_DIR=${ZID_SOURCE_ROOT:?}/data/trust
+export ZID_PKCS11_REGISTERED=0
+unset ZID_UZI_TRUST_DIR ZID_OPERATOR_TRUST_DIR ZID_PKCS11_MODULE
+port=$("$py" -c 'import socket; s=socket.socket(); s.bind(("", 0)); print(s.getsockname()[1])')
+acc () { run_admin --data-dir "$tmp/acc" "$@"; }
+prod () { run_admin --data-dir "$tmp/prod" --environment productie "$@"; }
+
+acc --json doctor --port "$port"
+check "doctor --json: every check, in order" [ "$(json_get "$out" '" ".join(c["id"] for c in j["checks"])')" = "environment pcscd readers pkcs11 uzi-trust operator-trust registration service" ]
+check "a failed check: exit 1, ready false" [ "$rc" = 1 ] && [ "$(json_get "$out" 'j["ready"]')" = false ]
+check "environment: ok, names acceptatie" [ "$(state environment)" = ok ] && grep -q Acceptatie <<<"$(field environment description)"
+check "pcscd absent: failed, with the command that starts it" [ "$(state pcscd)" = failed ] && grep -q "systemctl enable --now pcscd.socket" <<<"$(field pcscd command)"
+check "readers without pcscd: failed" [ "$(state readers)" = failed ]
+check "pkcs11 without any module: failed, says what to install" [ "$(state pkcs11)" = failed ] && grep -q opensc <<<"$(field pkcs11 command)"
+check "uzi-trust in acceptatie: ok (built in)" [ "$(state uzi-trust)" = ok ]
+check "operator-trust not yet: warning, the window's import is the fix" [ "$(state operator-trust)" = warning ] && [ "$(field operator-trust action)" = win.import-registration ]
+check "registration not imported: warning, import action and command" [ "$(state registration)" = warning ] && [ "$(field registration action)" = win.import-registration ] && grep -q "registration import" <<<"$(field registration command)"
+check "an ok check has no action" [ "$(field uzi-trust action)" = None ] && [ "$(field uzi-trust command)" = None ]
+
+prod --json doctor --port "$port"
+check "uzi-trust in productie without added anchors: failed, trust page and command" [ "$(state uzi-trust)" = failed ] && [ "$(field uzi-trust action)" = app.trust-uzi ] && grep -q "trust add --kind uzi" <<<"$(field uzi-trust command)"
+prod trust add --kind uzi "$ZID_BUILTIN_TRUST_DIR/acceptatie/uzi/TEST-Zorg-CSP-Root-CA-G3.pem"
+prod --json doctor --port "$port"
+check "uzi-trust in productie after adding: ok" [ "$(state uzi-trust)" = ok ]
+ZID_UZI_TRUST_DIR=$tmp/nowhere prod --json doctor --port "$port"
+check "uzi-trust with a ZID_UZI_TRUST_DIR that does not exist: failed" [ "$(state uzi-trust)" = failed ]
+
+# operator trust and registration: green
+"$py" - "$tmp/op.pem" <<'PY'
+import datetime, sys
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+key = ec.generate_private_key(ec.SECP256R1())
+name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "VZVZ Test"),
+                  x509.NameAttribute(NameOID.COMMON_NAME, "Registraties Root")])
+now = datetime.datetime.utcnow()
+cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(1).not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256()))
+open(sys.argv[1], "wb").write(cert.public_bytes(serialization.Encoding.PEM))
+PY
+acc trust add --kind operator "$tmp/op.pem"
+acc registration add --ura 12345678 --name "Huisartsenpraktijk De Linde"
+acc --json doctor --port "$port"
+check "operator-trust after adding: ok" [ "$(state operator-trust)" = ok ]
+check "registration waiting: ok, names it, points to the completion" [ "$(state registration)" = ok ] && grep -q "De Linde" <<<"$(field registration description)" && [ "$(field registration action)" = win.validate-organisation ]
+ZID_OPERATOR_TRUST_DIR=$tmp/nowhere acc --json doctor --port "$port"
+check "operator-trust with a ZID_OPERATOR_TRUST_DIR that does not exist: failed" [ "$(state operator-trust)" = failed ]
+
+# the service port
+check "service, free port: not failed" [ "$(state service)" != failed ]
+acc config set service-address "192.0.2.10:$port"
+acc --json doctor --port "$port"
+check "service address set, port free: ok" [ "$(state service)" = ok ]
+"$py" -c 'import socket,sys,time; s=socket.socket(); s.bind(("", int(sys.argv[1]))); s.listen(); print("up", flush=True); time.sleep(60)' "$port" >"$tmp/listener" &
+listener=$!
+for _ in $(seq 50); do grep -q up "$tmp/listener" 2>/dev/null && break; sleep 0.1; done
+acc --json doctor --port "$port"
+check "service, port held by another program: failed, with the command that shows which" [ "$(state service)" = failed ] && grep -q "sport = :$port" <<<"$(field service command)"
+acc --json doctor
+check "doctor without --port takes the service address's port" [ "$(state service)" = failed ]
+kill "$listener"; wait "$listener" 2>/dev/null; listener=
+
+acc doctor --port "$port"
+check "text output: one line per check" [ "$(grep -c '^\[' <<<"$out")" = 8 ]
+acc --json doctor --no-card --port "$port"
+check "--no-card: nothing failed, exit 0" [ "$rc" = 0 ] && [ "$(json_get "$out" 'j["ready"]')" = true ] && [ "$(state pcscd)" = warning ]
+echo "1..$n"
+[ "$failed" = 0 ]
