@@ -13,7 +13,6 @@
 #include "zid-readiness-page.h"
 #include "zid-readiness.h"
 #include "zid-registration-file.h"
-#include "zid-search.h"
 #include "zid-service.h"
 #include "zid-signer-dialog.h"
 #include "zid-uzi-roles.h"
@@ -726,13 +725,9 @@ birth_date_action (GtkWidget  *widget,
                    GVariant   *param)
 {
   ZidValidatePage *self = ZID_VALIDATE_PAGE (widget);
-  const char *typed = gtk_editable_get_text (GTK_EDITABLE (self->birth_entry));
+  /* DD-MM-JJJJ as on the identity document, or JJJJ-MM-DD: the core reads both */
+  g_autofree char *date = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->birth_entry))));
   g_autoptr(GError) error = NULL;
-  g_autofree char *date = NULL;
-  char iso[11];
-
-  /* DD-MM-JJJJ as on the identity document, or JJJJ-MM-DD */
-  date = zid_search_parse_birth_date (typed, iso) ? g_strdup (iso) : g_strstrip (g_strdup (typed));
   if (!zid_validate_birth_date (date, zid_clock_now (zid_portal_get_clock (self->portal)), &error))
     {
       gtk_label_set_text (self->birth_error, error->message);

@@ -193,8 +193,9 @@ def main():
         fail("the confirmed signer was not trusted once, or the file not imported")
 
     # A card of a register this environment does not trust: one reason
-    # (the chain is checked when the card is read, before a PIN try is spent)
     click(find(app, "Volgende: UZI-pas plaatsen", "push button"))
+    find(app, "UZI-pas van Jan Vries (UZI-nummer 123456780)", timeout=30)
+    pin(app, CARD_PIN)
     find(app, "De registratie kan niet worden afgerond", timeout=30)
     reason = find(app, contains="niet uitgegeven door een UZI-register dat voor de omgeving acceptatie")
     shot("card-untrusted-register")
