@@ -787,6 +787,8 @@ zid_token_verify (ZidToken      *self,
   if (zid_card_config_has_trust (config))
     {
       g_auto(GStrv) dirs = zid_card_config_dup_trust_dirs (config);
+      /* an override folder must exist; the environment's may not yet */
+      gboolean override = config->trust_dir != NULL && *config->trust_dir != '\0';
 
       /* Other certificates on the card may be intermediates */
       intermediates = g_ptr_array_new ();
@@ -797,8 +799,7 @@ zid_token_verify (ZidToken      *self,
             g_ptr_array_add (intermediates, zid_uzi_identity_get_x509 (c->identity));
         }
       if (!zid_uzi_identity_validate_chain_dirs (cert->identity, (const char * const *) dirs,
-                                                 config->trust_dir == NULL || *config->trust_dir == '\0', intermediates, NULL,
-                                                 &chain, error))
+                                                 !override, intermediates, NULL, &chain, error))
         return NULL;
     }
   else

@@ -81,6 +81,46 @@ struct _ZidTrustEntry
 
 G_DEFINE_FINAL_TYPE (ZidTrustEntry, zid_trust_entry, G_TYPE_OBJECT)
 
+enum
+{
+  PROP_0,
+  PROP_FINGERPRINT,
+  PROP_SUBJECT,
+  PROP_SUBJECT_DN,
+  PROP_ISSUER,
+  PROP_NOT_BEFORE,
+  PROP_NOT_AFTER,
+  PROP_BUILTIN,
+  PROP_IS_CRL,
+  PROP_IS_ANCHOR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+zid_trust_entry_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  ZidTrustEntry *self = ZID_TRUST_ENTRY (object);
+
+  switch (prop_id)
+    {
+    case PROP_FINGERPRINT: g_value_set_string (value, self->fingerprint); break;
+    case PROP_SUBJECT:     g_value_set_string (value, self->subject); break;
+    case PROP_SUBJECT_DN:  g_value_set_string (value, self->subject_dn); break;
+    case PROP_ISSUER:      g_value_set_string (value, self->issuer); break;
+    case PROP_NOT_BEFORE:  g_value_set_int64 (value, self->not_before); break;
+    case PROP_NOT_AFTER:   g_value_set_int64 (value, self->not_after); break;
+    case PROP_BUILTIN:     g_value_set_boolean (value, self->builtin); break;
+    case PROP_IS_CRL:      g_value_set_boolean (value, self->is_crl); break;
+    case PROP_IS_ANCHOR:   g_value_set_boolean (value, self->is_anchor); break;
+    default:               G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
 static void
 zid_trust_entry_finalize (GObject *object)
 {
@@ -97,7 +137,23 @@ zid_trust_entry_finalize (GObject *object)
 static void
 zid_trust_entry_class_init (ZidTrustEntryClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = zid_trust_entry_finalize;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = zid_trust_entry_finalize;
+  object_class->get_property = zid_trust_entry_get_property;
+
+  /* read-only: for the window's list to bind to */
+  properties[PROP_FINGERPRINT] = g_param_spec_string ("fingerprint", NULL, NULL, NULL, flags);
+  properties[PROP_SUBJECT] = g_param_spec_string ("subject", NULL, NULL, NULL, flags);
+  properties[PROP_SUBJECT_DN] = g_param_spec_string ("subject-dn", NULL, NULL, NULL, flags);
+  properties[PROP_ISSUER] = g_param_spec_string ("issuer", NULL, NULL, NULL, flags);
+  properties[PROP_NOT_BEFORE] = g_param_spec_int64 ("not-before", NULL, NULL, 0, G_MAXINT64, 0, flags);
+  properties[PROP_NOT_AFTER] = g_param_spec_int64 ("not-after", NULL, NULL, 0, G_MAXINT64, 0, flags);
+  properties[PROP_BUILTIN] = g_param_spec_boolean ("builtin", NULL, NULL, FALSE, flags);
+  properties[PROP_IS_CRL] = g_param_spec_boolean ("is-crl", NULL, NULL, FALSE, flags);
+  properties[PROP_IS_ANCHOR] = g_param_spec_boolean ("is-anchor", NULL, NULL, FALSE, flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void

@@ -58,7 +58,9 @@ char      **zid_trust_store_dirs       (const char     *data_dir,
                                         ZidEnvironment  environment,
                                         ZidTrustKind    kind);
 
-/* One certificate or CRL of an environment's trust. Immutable. */
+/* One certificate or CRL of an environment's trust. Immutable; its values
+ * are also read-only properties (fingerprint, subject, subject-dn, issuer,
+ * not-before, not-after, builtin, is-crl, is-anchor) to bind a list to. */
 #define ZID_TYPE_TRUST_ENTRY (zid_trust_entry_get_type ())
 G_DECLARE_FINAL_TYPE (ZidTrustEntry, zid_trust_entry, ZID, TRUST_ENTRY, GObject)
 

@@ -287,8 +287,10 @@ test_register_validates_input (Fixture *f, gconstpointer data)
     { "", "Jansen", "1990-01-01" },
     { "Jan", "  ", "1990-01-01" },
     { "Jan", "Jansen", "1990-02-30" },
-    { "Jan", "Jansen", "01-01-1990" },
+    { "Jan", "Jansen", "01/01/1990" },   /* DD-MM-JJJJ and JJJJ-MM-DD only */
+    { "Jan", "Jansen", "30-02-1990" },
     { "Jan", "Jansen", "2026-01-02" },   /* tomorrow */
+    { "Jan", "Jansen", "02-01-2026" },   /* tomorrow, typed the other way */
     { "Jan", "Jansen", "" },
   };
   gint64 users = count (f, "SELECT count(*) FROM users");
@@ -304,6 +306,21 @@ test_register_validates_input (Fixture *f, gconstpointer data)
     }
   g_assert_cmpint (count (f, "SELECT count(*) FROM users"), ==, users);
   g_assert_cmpint (count (f, "SELECT count(*) FROM audit"), ==, events);
+}
+
+/* A birth date typed as DD-MM-JJJJ is stored as JJJJ-MM-DD */
+static void
+test_register_birth_date_forms (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidEnrolment) e = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
+                                                        "Jan", "Jansen", "03-04-1975", &error);
+  g_autoptr(ZidUser) user = NULL;
+
+  g_assert_no_error (error);
+  user = zid_portal_get_user (f->portal, f->admin, e->user_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (zid_user_get_birth_date (user), ==, "1975-04-03");
 }
 
 /* §4: a registered user is a Gebruiker in that organisation, with a 10-day code */
@@ -1553,6 +1570,7 @@ main (int argc, char *argv[])
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD ("/portal/register/validates-input", test_register_validates_input);
+  ADD ("/portal/register/birth-date-forms", test_register_birth_date_forms);
   ADD ("/portal/register/gebruiker", test_register_gives_gebruiker);
   ADD ("/portal/roles/beheerder-only-gebruiker", test_beheerder_only_gebruiker);
   ADD ("/portal/roles/gebruiker-no-access", test_gebruiker_no_access);
