@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "zid-application.h"
+#include "zid-flow-config.h"
 #include "zid-preferences-window.h"
 #include "zid-ui-resources.h"
 #include "zid-window.h"
@@ -110,16 +111,32 @@ zid_application_activate (GApplication *app)
   gtk_window_present (window);
 }
 
+static ZidPreferencesWindow *
+open_preferences (ZidApplication *self)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  ZidPreferencesWindow *prefs = zid_preferences_window_new (parent, self->portal, ensure_settings (self));
+
+  gtk_window_present (GTK_WINDOW (prefs));
+  return prefs;
+}
+
 static void
 preferences_activated (GSimpleAction *action,
                        GVariant      *param,
                        gpointer       user_data)
 {
-  ZidApplication *self = user_data;
-  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
-  GtkWindow *prefs = GTK_WINDOW (zid_preferences_window_new (parent, self->portal, ensure_settings (self)));
+  open_preferences (user_data);
+}
 
-  gtk_window_present (prefs);
+/* The readiness check's fixes (zid-readiness.h): both kinds of trust are
+ * on the preferences' trust page */
+static void
+trust_activated (GSimpleAction *action,
+                 GVariant      *param,
+                 gpointer       user_data)
+{
+  zid_preferences_window_show_trust (open_preferences (user_data));
 }
 
 static void
@@ -165,6 +182,8 @@ quit_activated (GSimpleAction *action,
 
 static const GActionEntry app_entries[] = {
   { "preferences", preferences_activated },
+  { "trust-uzi", trust_activated },
+  { "trust-operator", trust_activated },
   { "about", about_activated },
   { "quit", quit_activated },
 };
@@ -274,19 +293,17 @@ zid_application_dup_card_config (ZidApplication *self)
 
   g_return_val_if_fail (ZID_IS_APPLICATION (self), NULL);
 
-  config = zid_card_config_new_from_environment (self->environment == ZID_ENVIRONMENT_PRODUCTIE
-                                                 ? ZID_UZI_ENVIRONMENT_PRODUCTIE
-                                                 : ZID_UZI_ENVIRONMENT_ACCEPTATIE);
+  /* The environment's UZI trust: built in and added in the window; the
+   * old "uzi-trust-dir" setting is no longer read (a host path cannot be
+   * read inside the Flatpak) */
+  config = zid_card_config_new_for_portal (self->portal);
   settings = ensure_settings (self);
   if (settings != NULL)
     {
       g_autofree char *module = g_settings_get_string (settings, "pkcs11-module-path");
-      g_autofree char *trust = g_settings_get_string (settings, "uzi-trust-dir");
 
       if (config->module_path == NULL && module != NULL && *module != '\0')
         config->module_path = g_steal_pointer (&module);
-      if (config->trust_dir == NULL && trust != NULL && *trust != '\0')
-        config->trust_dir = g_steal_pointer (&trust);
     }
   return config;
 }

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "zid-preferences-window.h"
+#include "zid-trust-group.h"
 #include "zid-work.h"
 
 struct _ZidPreferencesWindow
@@ -16,7 +17,9 @@ struct _ZidPreferencesWindow
   /* template */
   AdwComboRow          *environment_row;
   AdwEntryRow          *pkcs11_row;
-  AdwEntryRow          *trust_dir_row;
+  AdwPreferencesPage   *trust_page;
+  ZidTrustGroup        *uzi_trust_group;
+  ZidTrustGroup        *operator_trust_group;
   AdwEntryRow          *service_address_row;
 
   /* owned */
@@ -120,10 +123,14 @@ zid_preferences_window_class_init (ZidPreferencesWindowClass *klass)
   object_class->dispose = zid_preferences_window_dispose;
   object_class->finalize = zid_preferences_window_finalize;
 
+  g_type_ensure (ZID_TYPE_TRUST_GROUP);
+
   gtk_widget_class_set_template_from_resource (widget_class, "/nl/zorgid/Portaal/ui/zid-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ZidPreferencesWindow, environment_row);
   gtk_widget_class_bind_template_child (widget_class, ZidPreferencesWindow, pkcs11_row);
-  gtk_widget_class_bind_template_child (widget_class, ZidPreferencesWindow, trust_dir_row);
+  gtk_widget_class_bind_template_child (widget_class, ZidPreferencesWindow, trust_page);
+  gtk_widget_class_bind_template_child (widget_class, ZidPreferencesWindow, uzi_trust_group);
+  gtk_widget_class_bind_template_child (widget_class, ZidPreferencesWindow, operator_trust_group);
   gtk_widget_class_bind_template_child (widget_class, ZidPreferencesWindow, service_address_row);
   gtk_widget_class_bind_template_callback (widget_class, on_service_address_apply);
 }
@@ -150,12 +157,22 @@ zid_preferences_window_new (GtkWindow *parent,
     {
       self->settings = g_object_ref (settings);
       g_settings_bind (settings, "pkcs11-module-path", self->pkcs11_row, "text", G_SETTINGS_BIND_DEFAULT);
-      g_settings_bind (settings, "uzi-trust-dir", self->trust_dir_row, "text", G_SETTINGS_BIND_DEFAULT);
       adw_combo_row_set_selected (self->environment_row, g_settings_get_enum (settings, "environment"));
     }
   g_signal_connect_swapped (self->environment_row, "notify::selected", G_CALLBACK (on_environment_selected), self);
   if (self->portal != NULL)
-    zid_work_run (self, self->portal, get_address_worker, NULL, NULL, g_free,
-                  self->cancellable, get_address_done, self->cancellable);
+    {
+      zid_work_run (self, self->portal, get_address_worker, NULL, NULL, g_free,
+                    self->cancellable, get_address_done, self->cancellable);
+      zid_trust_group_load (self->uzi_trust_group, self->portal, ZID_TRUST_KIND_UZI);
+      zid_trust_group_load (self->operator_trust_group, self->portal, ZID_TRUST_KIND_OPERATOR);
+    }
   return self;
+}
+
+void
+zid_preferences_window_show_trust (ZidPreferencesWindow *self)
+{
+  g_return_if_fail (ZID_IS_PREFERENCES_WINDOW (self));
+  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (self), ADW_PREFERENCES_PAGE (self->trust_page));
 }

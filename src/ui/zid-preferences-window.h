@@ -20,5 +20,8 @@ G_DECLARE_FINAL_TYPE (ZidPreferencesWindow, zid_preferences_window, ZID, PREFERE
 ZidPreferencesWindow *zid_preferences_window_new (GtkWindow *parent,
                                                   ZidPortal *portal,
                                                   GSettings *settings);
+/* Shows the page with the environment's trust (UZI certificates and the
+ * registration file signer) */
+void                  zid_preferences_window_show_trust (ZidPreferencesWindow *self);
 
 G_END_DECLS

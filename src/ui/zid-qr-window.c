@@ -47,7 +47,12 @@ mark_redeemed (ZidQrWindow *self)
     return;
   self->redeemed = TRUE;
   zid_qr_view_set_status (self->view, _("ID added"));
-  gtk_widget_set_visible (GTK_WIDGET (self->once_label), FALSE);
+  /* A used code is worth nothing on paper or on disk */
+  gtk_label_set_text (self->once_label, _("The QR code has been used: the ZORG-ID has been added to the phone. "
+                                          "It cannot be used again, so it can no longer be saved or printed."));
+  gtk_widget_remove_css_class (GTK_WIDGET (self->once_label), "warning");
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "qr.save", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "qr.print", FALSE);
   g_clear_handle_id (&self->poll_id, g_source_remove);
 }
 

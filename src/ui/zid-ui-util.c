@@ -248,3 +248,26 @@ zid_ui_read_uzi_card (const ZidCardConfig  *config,
     return NULL;
   return g_steal_pointer (&identity);
 }
+
+void
+zid_ui_add_file_filters (GtkFileChooser     *chooser,
+                         const char         *name,
+                         const char * const *mime_types,
+                         const char * const *patterns)
+{
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+
+  g_return_if_fail (GTK_IS_FILE_CHOOSER (chooser));
+
+  gtk_file_filter_set_name (filter, name);
+  for (guint i = 0; mime_types != NULL && mime_types[i] != NULL; i++)
+    gtk_file_filter_add_mime_type (filter, mime_types[i]);
+  for (guint i = 0; patterns != NULL && patterns[i] != NULL; i++)
+    gtk_file_filter_add_pattern (filter, patterns[i]);
+  gtk_file_filter_set_name (all, _("All Files"));
+  gtk_file_filter_add_pattern (all, "*");
+  gtk_file_chooser_add_filter (chooser, filter);
+  gtk_file_chooser_add_filter (chooser, all);
+  gtk_file_chooser_set_filter (chooser, filter);
+}

@@ -56,4 +56,11 @@ ZidUziIdentity *zid_ui_read_uzi_card   (const ZidCardConfig *config,
                                         GCancellable     *cancellable,
                                         GError          **error);
 
+/* Two filters on @chooser: @name (the MIME types and patterns given,
+ * the first one chosen) and "All Files" */
+void        zid_ui_add_file_filters    (GtkFileChooser     *chooser,
+                                        const char         *name,
+                                        const char * const *mime_types,
+                                        const char * const *patterns);
+
 G_END_DECLS

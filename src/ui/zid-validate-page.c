@@ -10,7 +10,13 @@
 
 #include "zid-card-completion.h"
 #include "zid-qr-window.h"
+#include "zid-readiness-page.h"
+#include "zid-readiness.h"
 #include "zid-registration-file.h"
+#include "zid-service.h"
+#include "zid-signer-dialog.h"
+#include "zid-uzi-roles.h"
+#include "zid-work.h"
 #include "zid-ui-util.h"
 #include "zid-validate-page.h"
 
@@ -31,6 +37,9 @@ struct _ZidValidatePage
   GtkLabel        *pin_message;
   GtkButton       *pin_button;
   AdwStatusPage   *refused_status;
+  GtkWidget       *refused_import;
+  GtkWidget       *refused_retry;
+  GtkWidget       *refused_fix;
   GtkListBox      *registration_list;
   GtkListBox      *card_list;
   GtkListBox      *holder_list;
@@ -43,7 +52,7 @@ struct _ZidValidatePage
 
   /* owned */
   ZidPortal       *portal;
-  GObject         *service;
+  ZidService      *service;
   ZidCardConfig   *config;
   ZidCardMonitor  *monitor;
   GCancellable    *cancellable;    /* the card or portal call running now */
@@ -52,6 +61,8 @@ struct _ZidValidatePage
   GtkWindow       *qr_window;      /* weak */
   gboolean         busy;
   gboolean         confirmed;      /* completed: the card may leave */
+  char            *import_path;    /* the registration file being imported */
+  char            *signer_organisation;
 };
 
 G_DEFINE_FINAL_TYPE (ZidValidatePage, zid_validate_page, GTK_TYPE_BOX)
@@ -60,6 +71,18 @@ enum { FINISHED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static void begin_read (ZidValidatePage *self);
+
+/* What the page finds missing before a card can be checked (not a
+ * refusal of the card) */
+typedef enum
+{
+  MISSING_CHECK,   /* a readiness check failed; the message is its meaning */
+} Missing;
+
+static G_DEFINE_QUARK (zid-validate-missing, missing)
+#define MISSING (missing_quark ())
+
+static void show_refused_with (ZidValidatePage *self, const GError *error, const char *fix_action);
 
 /* ---- Helpers ------------------------------------------------------------ */
 
@@ -155,51 +178,113 @@ forget_card (ZidValidatePage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->birth_error), FALSE);
 }
 
-/* What a refusal means for the person, with where to go */
-static char *
-describe_refusal (const GError *error)
+static const char *
+environment_name (ZidValidatePage *self)
 {
-  const char *advice = NULL;
+  return zid_environment_to_string (zid_portal_get_environment (self->portal));
+}
+
+static gboolean
+is_missing (const GError *error)
+{
+  return error->domain == MISSING;
+}
+
+/* What a refusal means for the person: one reason, the one that is true,
+ * and where to go from there */
+static char *
+describe_refusal (ZidValidatePage *self,
+                  const GError    *error)
+{
+  ZidUziIdentity *id = has_card (self) ? zid_card_completion_get_identity (self->flow) : NULL;
 
   if (error->domain == ZID_CARD_ERROR)
     switch (error->code)
       {
       case ZID_CARD_ERROR_EXPIRED:
       case ZID_CARD_ERROR_NOT_YET_VALID:
-        advice = _("Use a valid UZI card; request a new card from the UZI register.");
-        break;
+        return g_strdup_printf ("%s\n\n%s", error->message,
+                                _("Use a valid UZI card; request a new card from the UZI register."));
       case ZID_CARD_ERROR_UNTRUSTED:
       case ZID_CARD_ERROR_OID_CA_NOT_ALLOWED:
-        advice = _("This card was not issued by a trusted UZI register for this environment.");
-        break;
+        return g_strdup_printf (_("This card was not issued by a UZI register that is trusted for the %s "
+                                  "environment. Use a card of that register, or add the register's "
+                                  "certificates under Trusted UZI Certificates in Preferences."),
+                                environment_name (self));
       case ZID_CARD_ERROR_PIN_LOCKED:
-        advice = _("Have the PIN of your UZI card unblocked with the PUK code from the UZI register.");
-        break;
+        return g_strdup_printf ("%s\n\n%s", error->message,
+                                _("Have the PIN of your UZI card unblocked with the PUK code from the UZI register."));
       default:
         if (zid_card_error_is_refusal (error))
-          advice = _("This card is not a UZI card that can complete a registration.");
+          return g_strdup_printf ("%s\n\n%s", error->message,
+                                  _("This card is not a UZI card that can complete a registration."));
         break;
       }
+  else if (g_error_matches (error, ZID_ERROR, ZID_ERROR_NO_REGISTRATION))
+    /* Never the operator's fault before the file has been imported */
+    return g_strdup_printf (_("No registration for URA %s has been imported in this portal yet. Import the "
+                              "registration file you received from VZVZ for this organisation, then try again."),
+                            id ? zid_uzi_identity_get_subscriber_number (id) : "?");
   else if (g_error_matches (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED))
-    advice = _("Only a personal UZI card (type Z or N) of the organisation completes its registration.");
+    return g_strdup_printf ("%s\n\n%s", error->message,
+                            _("Only a personal UZI card (type Z or N) of the organisation completes its registration."));
   else if (g_error_matches (error, ZID_ERROR, ZID_ERROR_REGISTRATION_COMPLETED))
-    advice = _("An administrator of the organisation can register you; log in with your ZORG-ID.");
-  if (advice == NULL)
-    return g_strdup (error->message);
-  return g_strdup_printf ("%s\n\n%s", error->message, advice);
+    return g_strdup_printf ("%s\n\n%s", error->message,
+                            _("An administrator of the organisation can register you; log in with your ZORG-ID."));
+  return g_strdup (error->message);
+}
+
+/* Retrying helps where something can change by itself or by the person's
+ * hand: not for a blocked PIN, a completed registration, missing trust */
+static gboolean
+retry_helps (const GError *error)
+{
+  return !g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_LOCKED) &&
+         !g_error_matches (error, ZID_ERROR, ZID_ERROR_REGISTRATION_COMPLETED) &&
+         !is_missing (error);
 }
 
 static void
 show_refused (ZidValidatePage *self,
               const GError    *error)
 {
-  g_autofree char *text = describe_refusal (error);
+  gboolean untrusted = g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_UNTRUSTED) ||
+                       g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_OID_CA_NOT_ALLOWED);
+
+  show_refused_with (self, error, untrusted ? ZID_READINESS_ACTION_UZI_TRUST : NULL);
+}
+
+/* @fix_action (nullable): the window's action that removes the reason */
+static void
+show_refused_with (ZidValidatePage *self,
+                   const GError    *error,
+                   const char      *fix_action)
+{
+  g_autofree char *text = describe_refusal (self, error);
 
   set_busy (self, NULL);
   forget_card (self);
+  /* Something to do first is not a refusal */
+  adw_status_page_set_title (self->refused_status, is_missing (error) ? _("First Something Else Is Needed")
+                                                                      : _("The Registration Cannot Be Completed"));
+  adw_status_page_set_icon_name (self->refused_status, is_missing (error) ? "dialog-information-symbolic"
+                                                                          : "dialog-error-symbolic");
   adw_status_page_set_description (self->refused_status, text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->refused_status),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
+  gtk_widget_set_visible (self->refused_import, g_error_matches (error, ZID_ERROR, ZID_ERROR_NO_REGISTRATION));
+  gtk_widget_set_visible (self->refused_fix, fix_action != NULL);
+  if (fix_action != NULL)
+    {
+      /* Translators: the accessible name of the button that removes the
+       * reason of a refusal, e.g. "Oplossen: Registratiebestand importeren…" */
+      g_autofree char *name = g_strdup_printf (_("Fix: %s"), zid_readiness_action_label (fix_action));
+
+      gtk_button_set_label (GTK_BUTTON (self->refused_fix), zid_readiness_action_label (fix_action));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->refused_fix), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->refused_fix), fix_action);
+    }
+  gtk_widget_set_visible (self->refused_retry, retry_helps (error));
   gtk_stack_set_visible_child_name (self->stack, "refused");
 }
 
@@ -364,6 +449,7 @@ fill_check (ZidValidatePage *self)
   const ZidRegistration *r = zid_card_completion_get_registration (self->flow);
   ZidUziIdentity *id = zid_card_completion_get_identity (self->flow);
   g_autofree char *name = holder_name (id);
+  g_autofree char *role = NULL;
 
   zid_ui_clear_list_box (self->registration_list);
   add_row (self->registration_list, _("URA"), r->ura);
@@ -381,7 +467,8 @@ fill_check (ZidValidatePage *self)
   zid_ui_clear_list_box (self->holder_list);
   add_row (self->holder_list, _("Name"), name);
   add_row (self->holder_list, _("UZI number"), zid_uzi_identity_get_uzi_number (id));
-  add_row (self->holder_list, _("Role"), zid_uzi_identity_get_role (id));
+  role = zid_uzi_role_describe (zid_uzi_identity_get_role (id));
+  add_row (self->holder_list, _("Role"), role);
   add_row (self->holder_list, _("Card type"), card_type_label (zid_uzi_identity_get_card_type (id)));
 }
 
@@ -462,9 +549,8 @@ show_done (ZidValidatePage *self,
   gtk_stack_set_visible_child_name (self->stack, "done");
 }
 
-#ifdef ZID_HAVE_SERVICE
 static void
-on_enrolled (GObject         *service,
+on_enrolled (ZidService      *service,
              gint64           user_id,
              int              purpose,
              const char      *serial,
@@ -474,7 +560,6 @@ on_enrolled (GObject         *service,
       g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "waiting") == 0)
     show_done (self, FALSE);
 }
-#endif
 
 static void
 on_qr_closed (ZidValidatePage *self)
@@ -543,7 +628,7 @@ complete_done (GObject      *source,
   person = holder_name (zid_card_completion_get_identity (self->flow));
   root = gtk_widget_get_root (GTK_WIDGET (self));
   qr = zid_qr_window_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, completion->enrolment,
-                          person, self->portal, ZID_SERVICE (self->service), 0);
+                          person, self->portal, self->service, 0);
   self->qr_window = GTK_WINDOW (qr);
   g_object_add_weak_pointer (G_OBJECT (qr), (gpointer *) &self->qr_window);
   g_signal_connect_object (qr, "destroy", G_CALLBACK (on_qr_closed), self, G_CONNECT_SWAPPED);
@@ -564,6 +649,36 @@ run_complete (ZidValidatePage *self,
 
 /* ---- Actions ---------------------------------------------------------- */
 
+/* Before the card step: what the readiness check finds missing for §7
+ * (the same checks as "Controle"), each with its one fix */
+static void
+readiness_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(ZidValidatePage) self = user_data;
+  g_autoptr(GPtrArray) checks = zid_readiness_run_finish (ZID_PORTAL (source), result, NULL);
+  static const char * const needed[] = { "uzi-trust", "registration" };
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  set_busy (self, NULL);
+  for (guint i = 0; checks != NULL && i < G_N_ELEMENTS (needed); i++)
+    {
+      const ZidReadinessCheck *check = zid_readiness_find (checks, needed[i]);
+
+      if (check != NULL && check->state != ZID_READINESS_OK)
+        {
+          g_autoptr(GError) error = g_error_new (MISSING, MISSING_CHECK, "%s%s", check->description,
+                                                 g_str_has_suffix (check->description, ".") ? "" : ".");
+
+          show_refused_with (self, error, check->action);
+          return;
+        }
+    }
+  show_card_step (self, NULL);
+}
+
 static void
 next_action (GtkWidget  *widget,
              const char *action_name,
@@ -571,17 +686,12 @@ next_action (GtkWidget  *widget,
 {
   ZidValidatePage *self = ZID_VALIDATE_PAGE (widget);
 
-  /* Without trust anchors a card's chain cannot be checked */
-  if (self->config == NULL || self->config->trust_dir == NULL || *self->config->trust_dir == '\0')
-    {
-      g_autoptr(GError) error = g_error_new_literal (ZID_CARD_ERROR, ZID_CARD_ERROR_UNTRUSTED,
-        _("No folder with UZI trust anchors is set, so the UZI card cannot be checked. "
-          "Choose it in Preferences (UZI trust anchors)."));
-
-      show_refused (self, error);
-      return;
-    }
-  show_card_step (self, NULL);
+  if (self->busy || self->portal == NULL)
+    return;
+  new_operation (self);
+  set_busy (self, _("Checking what is needed…"));
+  zid_readiness_run_async (self->portal, self->config, 0, ZID_READINESS_NO_CARD | ZID_READINESS_OWN_SERVICE,
+                           self->cancellable, readiness_done, g_object_ref (self));
 }
 
 /* Fig. 14 → with a linked mobile ID done (Fig. 15), else Fig. 17 */
@@ -615,9 +725,9 @@ birth_date_action (GtkWidget  *widget,
                    GVariant   *param)
 {
   ZidValidatePage *self = ZID_VALIDATE_PAGE (widget);
+  /* DD-MM-JJJJ as on the identity document, or JJJJ-MM-DD: the core reads both */
   g_autofree char *date = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->birth_entry))));
   g_autoptr(GError) error = NULL;
-
   if (!zid_validate_birth_date (date, zid_clock_now (zid_portal_get_clock (self->portal)), &error))
     {
       gtk_label_set_text (self->birth_error, error->message);
@@ -644,7 +754,40 @@ finish_action (GtkWidget  *widget,
   g_signal_emit (widget, signals[FINISHED], 0);
 }
 
-/* Import a signed registration file (docs/registration-file.md) */
+/* Import a signed registration file (docs/registration-file.md): first
+ * inspected; a good signature whose root is not trusted yet goes through
+ * the signer dialog; nothing is imported or trusted before it is confirmed */
+
+static void
+show_start_message (ZidValidatePage *self,
+                    const char      *text)
+{
+  gtk_label_set_text (self->start_message, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->start_message), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->start_message),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+  gtk_stack_set_visible_child_name (self->stack, "start");
+}
+
+static void
+show_imported (ZidValidatePage       *self,
+               const ZidRegistration *r,
+               const char            *signer,
+               gboolean               already,
+               const GError          *error)
+{
+  g_autofree char *text = NULL;
+
+  if (r == NULL)
+    text = g_strdup_printf (_("The registration file was refused: %s. Nothing has been stored."), error->message);
+  else if (already)
+    text = g_strdup_printf (_("The registration of %s (URA %s) had been imported already."), r->name, r->ura);
+  else
+    text = g_strdup_printf (_("The registration of %s (URA %s) has been imported. Signed by: %s"),
+                            r->name, r->ura, signer ? signer : "?");
+  show_start_message (self, text);
+}
+
 static void
 import_done (GObject      *source,
              GAsyncResult *result,
@@ -654,21 +797,126 @@ import_done (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *signer = NULL;
   g_autoptr(ZidRegistration) r = NULL;
-  g_autofree char *text = NULL;
   gboolean already = FALSE;
 
   r = zid_registration_file_import_finish (ZID_PORTAL (source), result, &signer, &already, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  if (r == NULL)
-    text = g_strdup_printf (_("The registration file was refused: %s. Nothing has been stored."), error->message);
-  else if (already)
-    text = g_strdup_printf (_("The registration of %s (URA %s) had been imported already."), r->name, r->ura);
-  else
-    text = g_strdup_printf (_("The registration of %s (URA %s) has been imported. Signed by: %s"),
-                            r->name, r->ura, signer ? signer : "?");
-  gtk_label_set_text (self->start_message, text);
-  gtk_widget_set_visible (GTK_WIDGET (self->start_message), TRUE);
+  show_imported (self, r, self->signer_organisation ? self->signer_organisation : signer, already, error);
+}
+
+/* After the fingerprint was confirmed: trust the root, then import; when
+ * the import is refused after all, the root goes again */
+typedef struct
+{
+  char                    *path;
+  ZidRegistrationFileInfo *info;
+  ZidRegistration         *registration;
+  gboolean                 already;
+} TrustImport;
+
+static void
+trust_import_free (gpointer p)
+{
+  TrustImport *t = p;
+
+  g_free (t->path);
+  g_clear_pointer (&t->info, zid_registration_file_info_free);
+  g_clear_pointer (&t->registration, zid_registration_free);
+  g_free (t);
+}
+
+static gpointer
+trust_import_worker (ZidPortal *portal,
+                     gpointer   data,
+                     GError   **error)
+{
+  TrustImport *t = data;
+  g_autoptr(GPtrArray) added = zid_portal_add_trust (portal, ZID_TRUST_KIND_OPERATOR,
+                                                     t->info->root_certificate, error);
+
+  if (added == NULL)
+    return NULL;
+  t->registration = zid_registration_file_import (portal, t->path, NULL, NULL, &t->already, error);
+  if (t->registration == NULL)
+    {
+      zid_portal_remove_trust (portal, ZID_TRUST_KIND_OPERATOR, t->info->root_fingerprint, NULL);
+      return NULL;
+    }
+  return GINT_TO_POINTER (TRUE);
+}
+
+static void
+trust_import_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  TrustImport *t = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (zid_work_finish (result, &error) != NULL || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    show_imported (ZID_VALIDATE_PAGE (source), t->registration, t->info->signer_organisation, t->already, error);
+  trust_import_free (t);
+}
+
+static void
+on_signer_confirmed (ZidValidatePage *self)
+{
+  TrustImport *t = g_object_steal_data (G_OBJECT (self), "zid-trust-import");
+
+  if (t == NULL || self->portal == NULL)
+    return;
+  /* The worker's data is a copy; the result comes back through user_data */
+  zid_work_run (self, self->portal, trust_import_worker, t, NULL, NULL, self->cancellable,
+                trust_import_done, t);
+}
+
+static void
+on_signer_cancelled (ZidValidatePage *self)
+{
+  g_object_set_data (G_OBJECT (self), "zid-trust-import", NULL);
+  show_start_message (self, _("The signer was not trusted: nothing has been imported."));
+}
+
+static void
+inspect_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(ZidValidatePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidRegistrationFileInfo) info = NULL;
+  TrustImport *t;
+  ZidSignerDialog *dialog;
+  GtkRoot *root;
+
+  info = zid_registration_file_inspect_finish (ZID_PORTAL (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (info == NULL)
+    {
+      show_imported (self, NULL, NULL, FALSE, error);
+      return;
+    }
+  g_free (self->signer_organisation);
+  self->signer_organisation = g_strdup (info->signer_organisation);
+  if (info->trust == ZID_REGISTRATION_FILE_TRUSTED)
+    {
+      zid_registration_file_import_async (self->portal, self->import_path, NULL, self->cancellable,
+                                          import_done, g_object_ref (self));
+      return;
+    }
+
+  /* An unknown root: the administrator compares its fingerprint first */
+  t = g_new0 (TrustImport, 1);
+  t->path = g_strdup (self->import_path);
+  t->info = g_steal_pointer (&info);
+  g_object_set_data_full (G_OBJECT (self), "zid-trust-import", t, trust_import_free);
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  dialog = zid_signer_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, t->info);
+  g_signal_connect_object (dialog, "confirmed", G_CALLBACK (on_signer_confirmed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (dialog, "cancelled", G_CALLBACK (on_signer_cancelled), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -679,11 +927,12 @@ on_import_response (GtkNativeDialog *dialog,
   if (response == GTK_RESPONSE_ACCEPT && self->portal != NULL)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = g_file_get_path (file);
 
-      if (path != NULL)
-        zid_registration_file_import_async (self->portal, path, NULL, self->cancellable,
-                                            import_done, g_object_ref (self));
+      g_free (self->import_path);
+      self->import_path = g_file_get_path (file);
+      if (self->import_path != NULL)
+        zid_registration_file_inspect_async (self->portal, self->import_path, NULL, self->cancellable,
+                                             inspect_done, g_object_ref (self));
     }
   gtk_native_dialog_destroy (dialog);
   g_object_unref (dialog);
@@ -698,11 +947,15 @@ import_action (GtkWidget  *widget,
   GtkFileChooserNative *dialog;
   GtkRoot *root = gtk_widget_get_root (widget);
 
-  /* GTK 4.8 has no GtkFileDialog (4.10) */
+  /* GTK 4.8 has no GtkFileDialog (4.10); the native chooser goes through
+   * the Flatpak's file chooser portal */
   dialog = gtk_file_chooser_native_new (_("Import Registration File"),
                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  zid_ui_add_file_filters (GTK_FILE_CHOOSER (dialog), _("Registration Files"),
+                           (const char * const []) { "application/pkcs7-mime", NULL },
+                           (const char * const []) { "*.p7m", "*.p7s", "*.pem", "*.cms", NULL });
   g_signal_connect (dialog, "response", G_CALLBACK (on_import_response), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
@@ -712,7 +965,7 @@ import_action (GtkWidget  *widget,
 void
 zid_validate_page_start (ZidValidatePage     *self,
                          ZidPortal           *portal,
-                         GObject             *service,
+                         ZidService          *service,
                          const ZidCardConfig *config)
 {
   g_return_if_fail (ZID_IS_VALIDATE_PAGE (self));
@@ -723,16 +976,21 @@ zid_validate_page_start (ZidValidatePage     *self,
   g_set_object (&self->service, service);
   g_clear_pointer (&self->config, zid_card_config_free);
   self->config = config ? zid_card_config_copy (config) : NULL;
-#ifdef ZID_HAVE_SERVICE
-  if (service != NULL && g_signal_lookup ("enrolled", G_OBJECT_TYPE (service)) != 0)
+  if (service != NULL)
     g_signal_connect_object (service, "enrolled", G_CALLBACK (on_enrolled), self, 0);
-#endif
   self->monitor = zid_card_monitor_new ();
   g_signal_connect_object (self->monitor, "state-changed", G_CALLBACK (on_card_state), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->monitor, "card-inserted", G_CALLBACK (on_card_state), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->monitor, "card-removed", G_CALLBACK (on_card_removed), self, G_CONNECT_SWAPPED);
   gtk_widget_set_visible (GTK_WIDGET (self->start_message), FALSE);
   gtk_stack_set_visible_child_name (self->stack, "start");
+}
+
+void
+zid_validate_page_import (ZidValidatePage *self)
+{
+  g_return_if_fail (ZID_IS_VALIDATE_PAGE (self));
+  gtk_widget_activate_action (GTK_WIDGET (self), "validate.import", NULL);
 }
 
 void
@@ -779,6 +1037,8 @@ zid_validate_page_finalize (GObject *object)
   g_clear_object (&self->portal);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->config, zid_card_config_free);
+  g_free (self->import_path);
+  g_free (self->signer_organisation);
   G_OBJECT_CLASS (zid_validate_page_parent_class)->finalize (object);
 }
 
@@ -807,6 +1067,9 @@ zid_validate_page_class_init (ZidValidatePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, pin_message);
   gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, pin_button);
   gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, refused_status);
+  gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, refused_import);
+  gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, refused_retry);
+  gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, refused_fix);
   gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, registration_list);
   gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, card_list);
   gtk_widget_class_bind_template_child (widget_class, ZidValidatePage, holder_list);

@@ -21,6 +21,7 @@
 
 #include "zid-card.h"
 #include "zid-core.h"
+#include "zid-service.h"
 
 G_BEGIN_DECLS
 
@@ -28,12 +29,15 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ZidValidatePage, zid_validate_page, ZID, VALIDATE_PAGE, GtkBox)
 
 /* Starts at the first step; watches the card readers until stopped.
- * @service: the window's ZidService (or NULL). The page emits "finished"
+ * @service: the window's enrolment service (NULL when it could not start:
+ * then the QR window says so). The page emits "finished"
  * when the person goes back to the login page. */
 void zid_validate_page_start (ZidValidatePage     *self,
                               ZidPortal           *portal,
-                              GObject             *service,
+                              ZidService          *service,
                               const ZidCardConfig *config);
+/* Opens the file chooser to import a registration file (started pages only) */
+void zid_validate_page_import (ZidValidatePage     *self);
 /* Cancels what runs, forgets the card, stops watching the readers */
 void zid_validate_page_stop  (ZidValidatePage     *self);
 

@@ -10,6 +10,7 @@
 #include "zid-organisations-view.h"
 #include "zid-qr-view.h"
 #include "zid-qr-window.h"
+#include "zid-readiness-page.h"
 #include "zid-register-dialog.h"
 #include "zid-service.h"
 #include "zid-ui-util.h"
@@ -41,6 +42,7 @@ struct _ZidWindow
   ZidOrganisationsView *organisations_view;
   ZidUserPage          *user_page;
   ZidValidatePage      *validate_page;
+  ZidReadinessPage     *readiness_page;
 
   /* owned */
   ZidPortal            *portal;
@@ -448,8 +450,43 @@ validate_organisation_action (GtkWidget  *widget,
     return;
   config = ZID_IS_APPLICATION (app) ? zid_application_dup_card_config (ZID_APPLICATION (app)) : NULL;
   dismiss_toasts (self);
-  zid_validate_page_start (self->validate_page, self->portal, G_OBJECT (self->service), config);
+  zid_validate_page_start (self->validate_page, self->portal, self->service, config);
   show_page (self, "validate");
+}
+
+/* Where the readiness check points to import a registration file: the
+ * validate page's first step, with its file chooser open */
+static void
+import_registration_action (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *param)
+{
+  ZidWindow *self = ZID_WINDOW (widget);
+
+  if (self->actor != NULL)
+    return;
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "validate") != 0)
+    validate_organisation_action (widget, NULL, NULL);
+  zid_validate_page_import (self->validate_page);
+}
+
+/* "Controle": the readiness checks, from the landing page and the menu */
+static void
+readiness_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  ZidWindow *self = ZID_WINDOW (widget);
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  g_autoptr(ZidCardConfig) config = NULL;
+  gboolean running = self->service != NULL && zid_service_is_running (self->service);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "validate") == 0)
+    zid_validate_page_stop (self->validate_page);
+  config = ZID_IS_APPLICATION (app) ? zid_application_dup_card_config (ZID_APPLICATION (app)) : NULL;
+  zid_readiness_page_run (self->readiness_page, self->portal, config,
+                          running ? zid_service_get_port (self->service) : 0, running);
+  show_page (self, "readiness");
 }
 
 static void
@@ -474,6 +511,8 @@ back_action (GtkWidget  *widget,
     }
   else if (g_strcmp0 (page, "validate") == 0)
     on_validate_finished (self);
+  else if (g_strcmp0 (page, "readiness") == 0)
+    show_page (self, self->actor != NULL ? "main" : "landing");
 }
 
 static void
@@ -640,6 +679,7 @@ zid_window_class_init (ZidWindowClass *klass)
   g_type_ensure (ZID_TYPE_USER_PAGE);
   g_type_ensure (ZID_TYPE_ORGANISATIONS_VIEW);
   g_type_ensure (ZID_TYPE_VALIDATE_PAGE);
+  g_type_ensure (ZID_TYPE_READINESS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/nl/zorgid/Portaal/ui/zid-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, toasts);
@@ -659,12 +699,15 @@ zid_window_class_init (ZidWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, organisations_view);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, user_page);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, validate_page);
+  gtk_widget_class_bind_template_child (widget_class, ZidWindow, readiness_page);
   gtk_widget_class_bind_template_callback (widget_class, on_login_renew);
   gtk_widget_class_bind_template_callback (widget_class, on_validate_finished);
 
   gtk_widget_class_install_action (widget_class, "win.logout", NULL, logout_action);
   gtk_widget_class_install_action (widget_class, "win.validate-organisation", NULL, validate_organisation_action);
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "win.readiness", NULL, readiness_action);
+  gtk_widget_class_install_action (widget_class, "win.import-registration", NULL, import_registration_action);
   gtk_widget_class_install_action (widget_class, "win.manage-user", "x", manage_user_action);
   gtk_widget_class_install_action (widget_class, "win.register-user", NULL, register_user_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);

@@ -1639,7 +1639,7 @@ new_code (Fixture *f, const char *first_name)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) orgs = zid_portal_list_organisations (f->portal, f->admin, &error);
-  g_autoptr(ZidEnrolment) enrolment = NULL;
+  g_autoptr(ZidOneTimeCode) enrolment = NULL;
 
   g_assert_no_error (error);
   enrolment = zid_portal_register_user (f->portal, f->admin,
@@ -1727,7 +1727,7 @@ test_attack_wrong_codes (Fixture *f, gconstpointer data)
   Guesser guessers[GUESSERS];
   GThread *threads[GUESSERS];
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZidEnrolment) login = NULL;
+  g_autoptr(ZidOneTimeCode) login = NULL;
   g_autoptr(ZidMobilePayload) parsed = NULL;
   g_autoptr(EVP_PKEY) key = NULL;
   g_autofree char *session = NULL;
