@@ -21,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "zid-ca-private.h"
+#include "zid-ca-internal.h"
 #include "zid-error.h"
 #include "zid-openssl.h"
 
@@ -30,35 +30,9 @@
 #define SERVER_LIFETIME_DAYS  (2 * 365)
 #define CRL_LIFETIME_DAYS     7
 
-struct _ZidCa
-{
-  EVP_PKEY   *key;
-  X509       *cert;
 
-  /* what every mobile-ID certificate shares, DER-encoded at open */
-  GByteArray *issuer;                /* the CA's subject name */
-  GByteArray *mobile_subject;        /* the phones' first names: C, O */
-  GByteArray *mobile_extensions;     /* basicConstraints, keyUsage, extKeyUsage */
-  GByteArray *authority_key_id;      /* the extension, or empty */
-
-  /* idle signing contexts for @key, each used by one thread at a time */
-  GMutex      lock;
-  GPtrArray  *signers;
-};
-
-/* Fetched once for every thread: in OpenSSL 3.0 each implicit fetch
- * (EVP_sha256, a name) goes through the provider store's locks, and a key
- * made with EVP_PKEY_fromdata builds its curve again, about a quarter of a
- * signature check. A request's key is a copy of @p256 with its point. */
-typedef struct
-{
-  EVP_MD   *sha256;
-  EVP_MD   *sha1;
-  EVP_PKEY *p256;      /* the curve alone, no point */
-} Fetched;
-
-static const Fetched *
-fetched (void)
+const Fetched *
+_zid_ca_fetched (void)
 {
   static Fetched f;
   static gsize done = 0;
@@ -680,212 +654,6 @@ zid_ca_dup_pem (ZidCa *self)
   return x509_to_pem (self->cert);
 }
 
-/* A phone's PKCS#10 request is read by hand, strictly: d2i_X509_REQ in
- * OpenSSL 3.0 decodes the key through its provider decoders, which costs
- * twice the signature check itself (bench/service). Only what we issue for
- * is accepted: an EC P-256 key, signed with ECDSA/SHA-256. */
-
-struct _ZidCaRequest
-{
-  guint8 point[65];     /* the public key: a P-256 point, uncompressed or compressed */
-  gsize  point_len;
-};
-
-void
-zid_ca_request_free (ZidCaRequest *request)
-{
-  g_free (request);
-}
-
-typedef struct
-{
-  const guint8 *p;
-  const guint8 *end;
-} Der;
-
-/* One DER element with a one-byte @tag at @d, definite minimal length;
- * @content gets its contents, @whole (optional) the element itself */
-static gboolean
-der_take (Der    *d,
-          guint8  tag,
-          Der    *content,
-          Der    *whole)
-{
-  const guint8 *start = d->p;
-  gsize len, avail;
-
-  if (d->end - d->p < 2 || *d->p++ != tag)
-    return FALSE;
-  len = *d->p++;
-  if (len & 0x80)
-    {
-      guint n = len & 0x7f;
-
-      /* long form: 1 or 2 bytes (a request is at most a few KiB), minimal */
-      if (n == 0 || n > 2 || (gsize) (d->end - d->p) < n || d->p[0] == 0)
-        return FALSE;
-      for (len = 0; n > 0; n--)
-        len = (len << 8) | *d->p++;
-      if (len < 0x80)
-        return FALSE;
-    }
-  avail = d->end - d->p;
-  if (len > avail)
-    return FALSE;
-  content->p = d->p;
-  content->end = d->p + len;
-  d->p += len;
-  if (whole != NULL)
-    {
-      whole->p = start;
-      whole->end = d->p;
-    }
-  return TRUE;
-}
-
-static gboolean
-der_equal (const Der    *d,
-           const guint8 *bytes,
-           gsize         len)
-{
-  return (gsize) (d->end - d->p) == len && memcmp (d->p, bytes, len) == 0;
-}
-
-/* SEQUENCE { id-ecPublicKey, prime256v1 } and SEQUENCE { ecdsa-with-SHA256 } */
-static const guint8 p256_algorithm[] = {
-  0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,
-  0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07,
-};
-static const guint8 ecdsa_sha256_algorithm[] = {
-  0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02,
-};
-static const guint8 version_1[] = { 0x00 };
-
-/* A copy of the curve with @point: a quarter of what EVP_PKEY_fromdata
- * costs, and it accepts the same points */
-static EVP_PKEY *
-p256_public_key (const guint8 *point,
-                 gsize         len)
-{
-  g_autoptr(EVP_PKEY) key = EVP_PKEY_dup (fetched ()->p256);
-
-  /* the point is checked to be on the curve */
-  if (key == NULL || EVP_PKEY_set1_encoded_public_key (key, point, len) != 1)
-    return NULL;
-  return g_steal_pointer (&key);
-}
-
-static gboolean
-request_refused (GError     **error,
-                 const char  *message)
-{
-  ERR_clear_error ();
-  g_set_error_literal (error, ZID_ERROR, ZID_ERROR_CERTIFICATE_INVALID, message);
-  return FALSE;
-}
-
-/* CertificationRequest (RFC 2986) into its signed part, key and signature */
-static gboolean
-parse_request (const guint8  *der,
-               gsize          len,
-               Der           *info,
-               Der           *point,
-               Der           *signature,
-               GError       **error)
-{
-  Der d = { der, der + len };
-  Der request, version, name, spki, algorithm, key, attributes, sig_algorithm;
-
-  if (!der_take (&d, 0x30, &request, NULL) || d.p != d.end ||
-      !der_take (&request, 0x30, &d, info) ||
-      !der_take (&d, 0x02, &version, NULL) || !der_equal (&version, version_1, 1) ||
-      !der_take (&d, 0x30, &name, NULL) ||
-      !der_take (&d, 0x30, &spki, NULL))
-    return request_refused (error, "Certificaataanvraag is geen geldig PKCS#10-verzoek");
-  /* attributes [0] may be left out by some makers */
-  if (d.p != d.end &&
-      (!der_take (&d, 0xa0, &attributes, NULL) || d.p != d.end))
-    return request_refused (error, "Certificaataanvraag is geen geldig PKCS#10-verzoek");
-
-  if (!der_take (&spki, 0x30, &algorithm, NULL) ||
-      !der_equal (&algorithm, p256_algorithm, sizeof p256_algorithm) ||
-      !der_take (&spki, 0x03, &key, NULL) || spki.p != spki.end ||
-      key.end - key.p < 2 || key.p[0] != 0)
-    return request_refused (error, "Certificaataanvraag moet een EC P-256-sleutel bevatten");
-  point->p = key.p + 1;
-  point->end = key.end;
-  /* an uncompressed or a compressed point only: OpenSSL also takes the
-   * single byte 0x00, the point at infinity, and any signature whose r is
-   * x(e/s · G) verifies for that "key" */
-  if (!((point->end - point->p == 65 && point->p[0] == 0x04) ||
-        (point->end - point->p == 33 && (point->p[0] == 0x02 || point->p[0] == 0x03))))
-    return request_refused (error, "Certificaataanvraag moet een EC P-256-sleutel bevatten");
-
-  if (!der_take (&request, 0x30, &sig_algorithm, NULL) ||
-      !der_equal (&sig_algorithm, ecdsa_sha256_algorithm, sizeof ecdsa_sha256_algorithm) ||
-      !der_take (&request, 0x03, signature, NULL) || request.p != request.end ||
-      signature->end - signature->p < 2 || signature->p[0] != 0)
-    return request_refused (error, "Certificaataanvraag moet met ECDSA en SHA-256 ondertekend zijn");
-  signature->p++;
-  return TRUE;
-}
-
-/* A phone's PKCS#10 request: an EC P-256 key, and signed by that key.
- * Needs no lock: the caller checks it before its transaction. */
-ZidCaRequest *
-zid_ca_check_request (const char  *csr_pem,
-                      GError     **error)
-{
-  g_autoptr(BIO) bio = NULL;
-  g_autoptr(EVP_PKEY) key = NULL;
-  g_autoptr(EVP_PKEY_CTX) verify = NULL;
-  g_autofree ZidCaRequest *request = NULL;
-  guint8 digest[32];
-  unsigned char *der = NULL;
-  char *name = NULL;
-  long der_len = 0;
-  Der info, point, signature;
-  gboolean ok;
-
-  if (csr_pem == NULL || strlen (csr_pem) > 8192)
-    {
-      request_refused (error, "Certificaataanvraag ontbreekt of is te groot");
-      return NULL;
-    }
-
-  bio = BIO_new_mem_buf (csr_pem, -1);
-  if (!PEM_bytes_read_bio (&der, &der_len, &name, PEM_STRING_X509_REQ, bio, NULL, NULL))
-    {
-      request_refused (error, "Certificaataanvraag is geen geldig PKCS#10-verzoek");
-      return NULL;
-    }
-  ok = parse_request (der, der_len, &info, &point, &signature, error);
-  if (ok)
-    {
-      request = g_new0 (ZidCaRequest, 1);
-      request->point_len = point.end - point.p;
-      ok = request->point_len <= sizeof request->point &&
-           (key = p256_public_key (point.p, request->point_len)) != NULL;
-      if (ok)
-        memcpy (request->point, point.p, request->point_len);
-      else
-        request_refused (error, "Certificaataanvraag moet een EC P-256-sleutel bevatten");
-    }
-  /* the digest with the SHA-256 fetched once, then ECDSA on it: the same
-   * check as EVP_DigestVerify without its fetches */
-  if (ok &&
-      (!EVP_Digest (info.p, info.end - info.p, digest, NULL, fetched ()->sha256, NULL) ||
-       (verify = EVP_PKEY_CTX_new_from_pkey (NULL, key, NULL)) == NULL ||
-       EVP_PKEY_verify_init (verify) != 1 ||
-       EVP_PKEY_verify (verify, signature.p, signature.end - signature.p,
-                        digest, sizeof digest) != 1))
-    ok = request_refused (error, "Handtekening van de certificaataanvraag klopt niet");
-
-  OPENSSL_free (der);
-  OPENSSL_free (name);
-  return ok ? g_steal_pointer (&request) : NULL;
-}
-
 /* 127 random bits, positive, as BN_rand and BN_to_ASN1_INTEGER make them;
  * its hex as serial_hex gives it */
 static gboolean
@@ -986,7 +754,7 @@ mobile_tbs (ZidCa               *self,
 
   /* extensions; the subject key identifier is what "hash" makes, SHA-1 of
    * the point: SEQUENCE { OID, OCTET STRING { OCTET STRING } } */
-  if (!EVP_Digest (request->point, request->point_len, key_id, NULL, fetched ()->sha1, NULL))
+  if (!EVP_Digest (request->point, request->point_len, key_id, NULL, _zid_ca_fetched ()->sha1, NULL))
     return NULL;
   g_byte_array_set_size (part, 0);
   g_byte_array_append (part, self->mobile_extensions->data, self->mobile_extensions->len);
@@ -1075,7 +843,7 @@ zid_ca_issue_mobile (ZidCa               *self,
   /* ECDSA on the digest: what X509_sign does, without its fetches */
   body = mobile_tbs (self, request, common_name, user_id, now, &hex, not_before, not_after);
   if (body == NULL ||
-      !EVP_Digest (body->data, body->len, digest, NULL, fetched ()->sha256, NULL) ||
+      !EVP_Digest (body->data, body->len, digest, NULL, _zid_ca_fetched ()->sha256, NULL) ||
       (sign = take_signer (self)) == NULL ||
       EVP_PKEY_sign (sign, signature, &signature_len, digest, sizeof digest) != 1)
     {

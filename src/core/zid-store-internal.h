@@ -1,0 +1,32 @@
+/* zid-store-internal.h — what zid-store.c and zid-store-seal.c share
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#pragma once
+
+#include "zid-store-private.h"
+
+G_BEGIN_DECLS
+
+struct _ZidStore
+{
+  sqlite3    *db;
+  GHashTable *statements;  /* const char *sql (static) -> sqlite3_stmt */
+  GRecMutex   lock;        /* held for the length of a transaction */
+  guint       depth;       /* nested begin() calls of the holding thread */
+
+  /* the seal (see "Seal" below) */
+  gboolean    sealing;     /* key loaded, triggers in place */
+  guint8      seal_key[ZID_STORE_SEAL_KEY_BYTES];
+  GHashTable *touched;     /* user ids changed by the open transaction; 0: the environment */
+};
+
+/* The seal (zid-store-seal.c): loaded (or made) when the store opens, and
+ * renewed for the users a transaction changed when it commits */
+gboolean _zid_store_seal_open    (ZidStore    *self,
+                                  const char  *db_path,
+                                  GError     **error);
+gboolean _zid_store_seal_touched (ZidStore    *self,
+                                  GError     **error);
+
+G_END_DECLS
