@@ -11,7 +11,7 @@ n=0
 ok() {
   n=$((n + 1))
   if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-  [ -n "${3:-}" ] && echo "# $3"
+  [ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/# /'
   return 0
 }
 

@@ -4,17 +4,7 @@
 # refused, and nothing is left behind by a refusal. TAP output.
 set -u
 
-admin="${ZID_BUILD_ROOT:?}/src/cli/zorgid-admin"
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-n=0
-failed=0
-
-ok() {
-  n=$((n + 1))
-  if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi
-  [ -n "${3:-}" ] && echo "# $3"
-}
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 mkdir -p "$dir/disk/home"
 ln -s "$dir/disk/home" "$dir/home"
@@ -35,4 +25,3 @@ out=$("$admin" --data-dir "$dir/trap" registration add --ura 12345678 --name "Zo
 [ ! -e "$dir/victim/elsewhere.db" ]; ok $? "nothing written where the link points"
 
 echo "1..$n"
-exit $failed

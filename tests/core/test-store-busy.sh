@@ -4,18 +4,7 @@
 # the lock is gone the same command works. TAP output.
 set -u
 
-admin="${ZID_BUILD_ROOT:?}/src/cli/zorgid-admin"
-dir=$(mktemp -d)
-holder=
-trap '[ -n "$holder" ] && kill "$holder" 2>/dev/null; rm -rf "$dir"' EXIT
-n=0
-failed=0
-
-ok() {
-  n=$((n + 1))
-  if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi
-  [ -n "${3:-}" ] && echo "# $3"
-}
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 A() { "$admin" --data-dir "$dir/acc" "$@"; }
 
@@ -40,7 +29,7 @@ status=$?
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 [ "$status" = 1 ]; ok $? "the write is refused (exit 1)" "exit $status"
 echo "$out" | grep -q '"busy"'; ok $? "answered as busy" "$out"
-[ "$ms" -lt 13000 ]; ok $? "within the 10 s wait, not minutes" "${ms} ms"
+[ "$ms" -lt 20000 ]; ok $? "within the 10 s wait (and a loaded machine's start-up), not minutes" "${ms} ms"
 [ "$ms" -ge 9000 ]; ok $? "after waiting for the lock" "${ms} ms"
 
 kill "$holder"; wait "$holder" 2>/dev/null; holder=
@@ -50,4 +39,3 @@ A registration add --ura 23456789 --name "Zorggroep Zuid" >/dev/null 2>&1
 ok $? "the same write works once the lock is gone"
 
 echo "1..$n"
-exit $failed
