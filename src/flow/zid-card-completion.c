@@ -548,7 +548,7 @@ zid_card_completion_complete (ZidCardCompletion  *self,
   g_autoptr(Step) step = NULL;
 
   g_return_val_if_fail (ZID_IS_CARD_COMPLETION (self), NULL);
-  g_return_val_if_fail (self->verified != NULL, NULL);
+  g_return_val_if_fail (self->verified != NULL && self->actor == 0, NULL);
 
   step = complete_step_new (self, birth_date);
   if (!step_run_sync (self, step, cancellable, error))
@@ -564,7 +564,7 @@ zid_card_completion_complete_async (ZidCardCompletion   *self,
                                     gpointer             user_data)
 {
   g_return_if_fail (ZID_IS_CARD_COMPLETION (self));
-  g_return_if_fail (self->verified != NULL);
+  g_return_if_fail (self->verified != NULL && self->actor == 0);
 
   step_run_async (self, complete_step_new (self, birth_date), zid_card_completion_complete_async,
                   cancellable, callback, user_data);

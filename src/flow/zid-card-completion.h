@@ -86,7 +86,7 @@ gboolean           zid_card_completion_verify_finish  (ZidCardCompletion   *self
                                                        GAsyncResult        *result,
                                                        GError             **error);
 
-/* After a verify. birth_date: needed (and used) only when no mobile ID is
+/* After a verify, not for an attribute. birth_date: needed (and used) only when no mobile ID is
  * linked yet (zid_card_completion_get_existing_user () == 0) */
 ZidCompletion     *zid_card_completion_complete       (ZidCardCompletion   *self,
                                                        const char          *birth_date,
