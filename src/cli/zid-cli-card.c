@@ -62,6 +62,15 @@ card_options_parse (ZidCli        *cli,
   return zid_cli_parse_args (cli, command, entries, argc, argv, positional, positional);
 }
 
+ZidPin *
+zid_cli_card_pin (const char  *pin_file,
+                  GError     **error)
+{
+  if (pin_file != NULL)
+    return zid_pin_new_from_file (pin_file, error);
+  return zid_pin_new_from_terminal ("PIN van de UZI-pas: ", error);
+}
+
 /* The card layer's configuration from the environment, options winning */
 ZidCardConfig *
 zid_cli_card_config (ZidCli             *cli,
@@ -428,10 +437,7 @@ card_verify (ZidCli  *cli,
   if (token == NULL)
     return fail (cli, error);
 
-  if (o.pin_file != NULL)
-    pin = zid_pin_new_from_file (o.pin_file, &error);
-  else
-    pin = zid_pin_new_from_terminal ("PIN van de UZI-pas: ", &error);
+  pin = zid_cli_card_pin (o.pin_file, &error);
   if (pin == NULL)
     return zid_cli_fail_with_status (cli, error, ZID_CLI_USAGE);
 

@@ -383,10 +383,7 @@ cmd_complete (ZidCli  *cli,
                                 holder->uzi_number);
 
   /* PIN, proof of possession, chain to the UZI trust anchors */
-  if (pin_file != NULL)
-    pin = zid_pin_new_from_file (pin_file, &error);
-  else
-    pin = zid_pin_new_from_terminal ("PIN van de UZI-pas: ", &error);
+  pin = zid_cli_card_pin (pin_file, &error);
   if (pin == NULL)
     return zid_cli_fail_with_status (cli, error, ZID_CLI_USAGE);
   if (!zid_card_completion_verify (flow, pin, NULL, &error))

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "zid-cli.h"
+#include "zid-card-completion.h"
 
 static void
 json_membership (JsonBuilder *json,
@@ -307,6 +308,29 @@ const ZidCliCommand zid_cli_membership_commands[] = {
 
 /* attribute */
 
+/* §8.1: via the UZI-pas, for the actor's own ID: the card is read, its PIN,
+ * proof of possession and chain checked (zid-card-completion.h), and its
+ * UZI number is the task code */
+static gint64
+add_uzi_attribute (ZidCli      *cli,
+                   gint64       org,
+                   const char  *pin_file,
+                   const char  *trust,
+                   const char  *module,
+                   GError     **error)
+{
+  g_autoptr(ZidCardConfig) config = zid_cli_card_config (cli, trust, module, FALSE, NULL);
+  g_autoptr(ZidCardCompletion) flow = NULL;
+  g_autoptr(ZidPin) pin = NULL;
+
+  flow = zid_card_completion_new_for_attribute (cli->portal, config, cli->actor, org);
+  if (!zid_card_completion_read (flow, NULL, error) ||
+      (pin = zid_cli_card_pin (pin_file, error)) == NULL ||
+      !zid_card_completion_verify (flow, pin, NULL, error))
+    return 0;
+  return zid_card_completion_add_attribute (flow, NULL, error);
+}
+
 static int
 cmd_attribute_add (ZidCli  *cli,
                    int      argc,
@@ -314,11 +338,15 @@ cmd_attribute_add (ZidCli  *cli,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *org_ura = NULL, *type = NULL, *task_code = NULL;
+  g_autofree char *pin_file = NULL, *trust = NULL, *module = NULL;
   g_autofree char *types = zid_cli_dup_choices (zid_attribute_type_nth);
   GOptionEntry entries[] = {
     { "type", 0, 0, G_OPTION_ARG_STRING, &type, types, "T" },
     { "organisation", 0, 0, G_OPTION_ARG_STRING, &org_ura, "Organisation (URA)", "ORG" },
-    { "task-code", 0, 0, G_OPTION_ARG_STRING, &task_code, "Task code", "C" },
+    { "task-code", 0, 0, G_OPTION_ARG_STRING, &task_code, "Task code (not for uzi: the card's UZI number)", "C" },
+    { "pin-file", 0, 0, G_OPTION_ARG_FILENAME, &pin_file, "uzi: read the card's PIN from this file (else the terminal)", "FILE" },
+    { "trust", 0, 0, G_OPTION_ARG_FILENAME, &trust, "uzi: folder with the UZI-register trust anchors", "DIR" },
+    { "module", 0, 0, G_OPTION_ARG_FILENAME, &module, "uzi: PKCS#11 module of the card middleware", "PATH" },
     { NULL }
   };
   gint64 user, org, id;
@@ -327,7 +355,14 @@ cmd_attribute_add (ZidCli  *cli,
       !zid_cli_parse_id (cli, argv[1], "gebruiker", &user) ||
       !zid_cli_resolve_organisation (cli, org_ura, &org))
     return ZID_CLI_USAGE;
-  id = zid_portal_add_attribute (cli->portal, cli->actor, user, type, org, task_code, &error);
+  if (g_strcmp0 (type, zid_attribute_type_get_name (ZID_ATTRIBUTE_TYPE_UZI)) == 0 && task_code != NULL)
+    return zid_cli_usage_error (cli, "Een UZI-attribuut krijgt het UZI-nummer van de pas als "
+                                     "taakcode: laat --task-code weg");
+  /* to another user the core refuses it, with the card or without */
+  if (g_strcmp0 (type, zid_attribute_type_get_name (ZID_ATTRIBUTE_TYPE_UZI)) == 0 && user == cli->actor)
+    id = add_uzi_attribute (cli, org, pin_file, trust, module, &error);
+  else
+    id = zid_portal_add_attribute (cli->portal, cli->actor, user, type, org, task_code, &error);
   if (id == 0)
     return zid_cli_fail (cli, error);
   if (cli->json)

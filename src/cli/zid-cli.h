@@ -163,5 +163,8 @@ ZidCardConfig *zid_cli_card_config (ZidCli             *cli,
                                     const char         *module_path,
                                     gboolean            no_registered,
                                     const char * const *extra_oids);
+/* The card's PIN from @pin_file, else asked on the terminal */
+ZidPin        *zid_cli_card_pin    (const char         *pin_file,
+                                    GError            **error);
 
 G_END_DECLS

@@ -507,22 +507,54 @@ validate_task_code (const char  *task_code,
   return TRUE;
 }
 
-gint64
-zid_portal_add_attribute (ZidPortal   *self,
-                          gint64       actor,
-                          gint64       user,
-                          const char  *type,
-                          gint64       organisation,
-                          const char  *task_code,
-                          GError     **error)
+/* The actor's own linked UZI number (NULL if none) must be the card's */
+static gboolean
+check_own_card (ZidPortal            *self,
+                gint64                actor,
+                const ZidCardHolder  *holder,
+                GError              **error)
+{
+  g_autofree char *own = NULL;
+  sqlite3_stmt *stmt;
+  gboolean row = FALSE;
+
+  if (holder == NULL || holder->uzi_number == NULL || *holder->uzi_number == '\0')
+    return _zid_refuse (error, ZID_ERROR_INVALID_INPUT, "De gegevens van de UZI-pas ontbreken");
+  stmt = zid_store_query (self->store, error, "SELECT uzi_number FROM users WHERE id = ?",
+                          "i", actor);
+  if (stmt == NULL)
+    return FALSE;
+  if (!zid_store_step (self->store, stmt, &row, error))
+    {
+      sqlite3_reset (stmt);
+      return FALSE;
+    }
+  if (row)
+    own = zid_column_dup (stmt, 0);
+  sqlite3_reset (stmt);
+  if (own != NULL && *own != '\0' && g_strcmp0 (own, holder->uzi_number) != 0)
+    return _zid_refuse (error, ZID_ERROR_NOT_PERMITTED,
+                        "Deze UZI-pas is niet uw eigen UZI-pas: gebruik de UZI-pas waarmee uw "
+                        "ZORG-ID is geregistreerd");
+  return TRUE;
+}
+
+/* @holder: NULL for the types entered by hand; for "uzi" the verified card */
+static gint64
+add_attribute (ZidPortal            *self,
+               gint64                actor,
+               gint64                user,
+               const char           *type,
+               gint64                organisation,
+               const char           *task_code,
+               const ZidCardHolder  *holder,
+               GError              **error)
 {
   g_autofree char *details = NULL;
   ZidAttributeType kind;
   gint64 id = 0;
   gboolean ok;
   ZidWrite w;
-
-  g_return_val_if_fail (ZID_IS_PORTAL (self), 0);
 
   if (!zid_attribute_type_from_name (type, &kind))
     {
@@ -539,6 +571,13 @@ zid_portal_add_attribute (ZidPortal   *self,
 
   ok = _zid_portal_check_action (self, actor, ZID_ACTION_ADD_ATTRIBUTE, user, organisation, &w.error) &&
        _zid_portal_check_attribute_type (actor, user, kind, &w.error);
+  /* §8.1: the UZI-pas itself, PIN and proof of possession checked, names
+   * the task code; never a number typed in */
+  if (ok && kind == ZID_ATTRIBUTE_TYPE_UZI && holder == NULL)
+    ok = _zid_refuse (&w.error, ZID_ERROR_NOT_PERMITTED,
+                      "Een UZI-attribuut wordt geregistreerd met de UZI-pas zelf");
+  if (ok && holder != NULL)
+    ok = check_own_card (self, actor, holder, &w.error);
   if (ok)
     {
       ok = zid_store_run (self->store, &w.error,
@@ -559,6 +598,34 @@ zid_portal_add_attribute (ZidPortal   *self,
   if (!_zid_write_end_audited (&w, ok, details, error))
     return 0;
   return id;
+}
+
+gint64
+zid_portal_add_attribute (ZidPortal   *self,
+                          gint64       actor,
+                          gint64       user,
+                          const char  *type,
+                          gint64       organisation,
+                          const char  *task_code,
+                          GError     **error)
+{
+  g_return_val_if_fail (ZID_IS_PORTAL (self), 0);
+
+  return add_attribute (self, actor, user, type, organisation, task_code, NULL, error);
+}
+
+gint64
+zid_portal_add_uzi_attribute (ZidPortal            *self,
+                              gint64                actor,
+                              gint64                organisation,
+                              const ZidCardHolder  *verified_holder,
+                              GError              **error)
+{
+  g_return_val_if_fail (ZID_IS_PORTAL (self), 0);
+  g_return_val_if_fail (verified_holder != NULL, 0);
+
+  return add_attribute (self, actor, actor, zid_attribute_type_get_name (ZID_ATTRIBUTE_TYPE_UZI),
+                        organisation, verified_holder->uzi_number, verified_holder, error);
 }
 
 static ZidAttribute *

@@ -227,8 +227,8 @@ gboolean    zid_portal_set_membership      (ZidPortal       *self,
                                             ZidRole          role,
                                             ZidOneTimeCode **enrolment,
                                             GError         **error);
-/* @type: the name of a ZidAttributeType ("uzi": assigned to the actor's
- * own mobile ID, §8.1; "agb", "big", "taak") */
+/* @type: the name of a ZidAttributeType ("agb", "big", "taak"); "uzi" is
+ * refused here: see zid_portal_add_uzi_attribute() */
 gint64      zid_portal_add_attribute       (ZidPortal       *self,
                                             gint64           actor,
                                             gint64           user,
@@ -236,6 +236,16 @@ gint64      zid_portal_add_attribute       (ZidPortal       *self,
                                             gint64           organisation,
                                             const char      *task_code,
                                             GError         **error);
+/* §8.1: an attribute via the UZI-pas, on the actor's own mobile ID, its
+ * task code the card's UZI number. @verified_holder: a card whose PIN,
+ * proof of possession and chain were checked (only the card flow,
+ * zid_card_completion_new_for_attribute(), calls this). When the actor's
+ * ID is linked to a UZI number, the card must carry that number. */
+gint64      zid_portal_add_uzi_attribute   (ZidPortal            *self,
+                                            gint64                actor,
+                                            gint64                organisation,
+                                            const ZidCardHolder  *verified_holder,
+                                            GError              **error);
 GPtrArray  *zid_portal_list_attributes     (ZidPortal       *self,
                                             gint64           actor,
                                             gint64           user,

@@ -20,6 +20,8 @@ struct _ZidCardCompletion
   ZidPortal       *portal;
   ZidCardConfig   *config;
   char            *ura;            /* expected, nullable */
+  gint64           actor;          /* > 0: an attribute via the UZI-pas */
+  gint64           organisation;
 
   /* what the steps found */
   ZidToken        *token;
@@ -69,9 +71,10 @@ audit (ZidPortal    *portal,
 
 /* The card's refusals: what it is, what it holds, who holds it. Not the
  * card's absence, a reader or module problem, or a PIN of the wrong length
- * (no try is spent). */
+ * (no try is spent). @actor > 0: for an attribute of that user. */
 static void
 audit_card_refusal (ZidPortal      *portal,
+                    gint64          actor,
                     const GError   *error,
                     ZidUziIdentity *identity,
                     const char     *ura)
@@ -84,6 +87,14 @@ audit_card_refusal (ZidPortal      *portal,
         error->code == ZID_CARD_ERROR_SIGNATURE_INVALID ||
         error->code == ZID_CARD_ERROR_CRL))
     return;
+  if (actor > 0)
+    {
+      g_autofree char *user = g_strdup_printf ("user:%" G_GINT64_FORMAT, actor);
+
+      audit (portal, identity ? zid_uzi_identity_get_uzi_number (identity) : NULL,
+             "attribute.card.refused", user, zid_card_error_code_name (error->code), error);
+      return;
+    }
   if (ura == NULL && identity != NULL)
     ura = zid_uzi_identity_get_subscriber_number (identity);
   audit (portal, identity ? zid_uzi_identity_get_uzi_number (identity) : NULL,
@@ -107,6 +118,7 @@ typedef enum
   STEP_READ,
   STEP_VERIFY,
   STEP_COMPLETE,
+  STEP_ADD_ATTRIBUTE,
 } StepKind;
 
 typedef struct
@@ -117,6 +129,8 @@ typedef struct
   ZidPortal       *portal;
   ZidCardConfig   *config;
   char            *ura;
+  gint64           actor;
+  gint64           organisation;
   ZidPin          *pin;
   char            *birth_date;
 
@@ -132,6 +146,7 @@ typedef struct
   ZidPinState      pin_state;
   int              tries_left;
   ZidCompletion   *completion;
+  gint64           attribute;
 } Step;
 
 static void
@@ -162,12 +177,14 @@ step_new (ZidCardCompletion *self,
   step->portal = g_object_ref (self->portal);
   step->config = zid_card_config_copy (self->config);
   step->ura = g_strdup (self->ura);
+  step->actor = self->actor;
+  step->organisation = self->organisation;
   step->existing_user = self->existing_user;
   if (kind == STEP_READ)
     return step;
   step->token = g_object_ref (self->token);
   step->identity = g_object_ref (self->identity);
-  if (kind == STEP_COMPLETE)
+  if (kind == STEP_COMPLETE || kind == STEP_ADD_ATTRIBUTE)
     zid_card_holder_init_from_identity (&step->holder, self->verified);
   return step;
 }
@@ -202,6 +219,9 @@ check_registration (Step    *step,
 {
   g_autoptr(GError) local_error = NULL;
 
+  /* an attribute: no registration involved */
+  if (step->actor > 0)
+    return TRUE;
   if (step->ura != NULL && g_strcmp0 (step->holder.subscriber_number, step->ura) != 0)
     {
       g_set_error (&local_error, ZID_ERROR, ZID_ERROR_NO_REGISTRATION,
@@ -244,7 +264,7 @@ run_read (Step          *step,
     }
   if (local_error != NULL)
     {
-      audit_card_refusal (step->portal, local_error, step->identity, step->ura);
+      audit_card_refusal (step->portal, step->actor, local_error, step->identity, step->ura);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
@@ -264,7 +284,7 @@ run_verify (Step          *step,
   g_clear_pointer (&step->pin, zid_pin_unref);
   if (step->verified == NULL)
     {
-      audit_card_refusal (step->portal, local_error, step->identity, step->ura);
+      audit_card_refusal (step->portal, step->actor, local_error, step->identity, step->ura);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
@@ -289,6 +309,10 @@ run_step (Step          *step,
                                                            step->existing_user ? NULL : step->birth_date,
                                                            error);
       return step->completion != NULL;
+    case STEP_ADD_ATTRIBUTE:
+      step->attribute = zid_portal_add_uzi_attribute (step->portal, step->actor, step->organisation,
+                                                      &step->holder, error);
+      return step->attribute > 0;
     default:
       g_assert_not_reached ();
     }
@@ -312,6 +336,7 @@ step_apply (ZidCardCompletion *self,
       g_set_object (&self->verified, step->verified);
       break;
     case STEP_COMPLETE:
+    case STEP_ADD_ATTRIBUTE:
       return;
     default:
       g_assert_not_reached ();
@@ -402,6 +427,25 @@ zid_card_completion_new (ZidPortal           *portal,
   self->portal = g_object_ref (portal);
   self->config = zid_card_config_copy (config);
   self->ura = g_strdup (ura);
+  return self;
+}
+
+ZidCardCompletion *
+zid_card_completion_new_for_attribute (ZidPortal           *portal,
+                                       const ZidCardConfig *config,
+                                       gint64               actor,
+                                       gint64               organisation)
+{
+  ZidCardCompletion *self;
+
+  g_return_val_if_fail (actor > 0, NULL);
+
+  self = zid_card_completion_new (portal, config, NULL);
+  if (self != NULL)
+    {
+      self->actor = actor;
+      self->organisation = organisation;
+    }
   return self;
 }
 
@@ -504,7 +548,7 @@ zid_card_completion_complete (ZidCardCompletion  *self,
   g_autoptr(Step) step = NULL;
 
   g_return_val_if_fail (ZID_IS_CARD_COMPLETION (self), NULL);
-  g_return_val_if_fail (self->verified != NULL, NULL);
+  g_return_val_if_fail (self->verified != NULL && self->actor == 0, NULL);
 
   step = complete_step_new (self, birth_date);
   if (!step_run_sync (self, step, cancellable, error))
@@ -520,7 +564,7 @@ zid_card_completion_complete_async (ZidCardCompletion   *self,
                                     gpointer             user_data)
 {
   g_return_if_fail (ZID_IS_CARD_COMPLETION (self));
-  g_return_if_fail (self->verified != NULL);
+  g_return_if_fail (self->verified != NULL && self->actor == 0);
 
   step_run_async (self, complete_step_new (self, birth_date), zid_card_completion_complete_async,
                   cancellable, callback, user_data);
@@ -534,6 +578,45 @@ zid_card_completion_complete_finish (ZidCardCompletion  *self,
   Step *step = step_finish (self, result, zid_card_completion_complete_async, error);
 
   return step ? g_steal_pointer (&step->completion) : NULL;
+}
+
+gint64
+zid_card_completion_add_attribute (ZidCardCompletion  *self,
+                                   GCancellable       *cancellable,
+                                   GError            **error)
+{
+  g_autoptr(Step) step = NULL;
+
+  g_return_val_if_fail (ZID_IS_CARD_COMPLETION (self), 0);
+  g_return_val_if_fail (self->actor > 0 && self->verified != NULL, 0);
+
+  step = step_new (self, STEP_ADD_ATTRIBUTE);
+  if (!step_run_sync (self, step, cancellable, error))
+    return 0;
+  return step->attribute;
+}
+
+void
+zid_card_completion_add_attribute_async (ZidCardCompletion   *self,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  g_return_if_fail (ZID_IS_CARD_COMPLETION (self));
+  g_return_if_fail (self->actor > 0 && self->verified != NULL);
+
+  step_run_async (self, step_new (self, STEP_ADD_ATTRIBUTE), zid_card_completion_add_attribute_async,
+                  cancellable, callback, user_data);
+}
+
+gint64
+zid_card_completion_add_attribute_finish (ZidCardCompletion  *self,
+                                          GAsyncResult       *result,
+                                          GError            **error)
+{
+  Step *step = step_finish (self, result, zid_card_completion_add_attribute_async, error);
+
+  return step ? step->attribute : 0;
 }
 
 ZidUziIdentity *

@@ -20,6 +20,13 @@
  * expected one as "registration.check.refused" (the core audits its own
  * checks the same way).
  *
+ * The same read and verify steps register an attribute via the UZI-pas
+ * (manual §8.1): made with zid_card_completion_new_for_attribute(), read
+ * and verify check no registration, and add_attribute (after a verify)
+ * gives the actor's own mobile ID the attribute with the verified card's
+ * UZI number (zid_portal_add_uzi_attribute). Its card refusals are audited
+ * as "attribute.card.refused".
+ *
  * One step at a time: the object is not meant for two threads at once.
  *
  * SPDX-License-Identifier: EUPL-1.2
@@ -47,6 +54,13 @@ ZidCardCompletion *zid_card_completion_new            (ZidPortal           *port
                                                        const ZidCardConfig *config,
                                                        const char          *ura);
 
+/* §8.1: an attribute via the UZI-pas for @actor's own mobile ID, in
+ * @organisation */
+ZidCardCompletion *zid_card_completion_new_for_attribute (ZidPortal           *portal,
+                                                          const ZidCardConfig *config,
+                                                          gint64               actor,
+                                                          gint64               organisation);
+
 gboolean           zid_card_completion_read           (ZidCardCompletion   *self,
                                                        GCancellable        *cancellable,
                                                        GError             **error);
@@ -72,7 +86,7 @@ gboolean           zid_card_completion_verify_finish  (ZidCardCompletion   *self
                                                        GAsyncResult        *result,
                                                        GError             **error);
 
-/* After a verify. birth_date: needed (and used) only when no mobile ID is
+/* After a verify, not for an attribute. birth_date: needed (and used) only when no mobile ID is
  * linked yet (zid_card_completion_get_existing_user () == 0) */
 ZidCompletion     *zid_card_completion_complete       (ZidCardCompletion   *self,
                                                        const char          *birth_date,
@@ -86,6 +100,18 @@ void               zid_card_completion_complete_async (ZidCardCompletion   *self
 ZidCompletion     *zid_card_completion_complete_finish (ZidCardCompletion  *self,
                                                         GAsyncResult       *result,
                                                         GError            **error);
+
+/* After a verify, for an attribute: its id, 0 on error */
+gint64             zid_card_completion_add_attribute  (ZidCardCompletion   *self,
+                                                       GCancellable        *cancellable,
+                                                       GError             **error);
+void               zid_card_completion_add_attribute_async (ZidCardCompletion   *self,
+                                                            GCancellable        *cancellable,
+                                                            GAsyncReadyCallback  callback,
+                                                            gpointer             user_data);
+gint64             zid_card_completion_add_attribute_finish (ZidCardCompletion  *self,
+                                                             GAsyncResult       *result,
+                                                             GError            **error);
 
 /* What the steps found (NULL / 0 before) */
 /* The card's identity: the verified one after verify */

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "zid-attribute-dialog.h"
+#include "zid-ui-util.h"
 
 struct _ZidAttributeDialog
 {
@@ -17,6 +18,8 @@ struct _ZidAttributeDialog
   GtkDropDown      *organisations;
   GtkEntry         *task_code;
   GtkLabel         *note;
+  GtkWidget        *pin_label;
+  GtkPasswordEntry *pin_entry;
 
   /* owned */
   GtkStringList    *names;       /* the organisations' names */
@@ -33,9 +36,14 @@ type_changed (ZidAttributeDialog *self)
   gboolean uzi = zid_attribute_dialog_get_attribute_type (self, &type) && type == ZID_ATTRIBUTE_TYPE_UZI;
 
   gtk_widget_set_visible (GTK_WIDGET (self->note), uzi);
+  gtk_widget_set_visible (self->pin_label, uzi);
+  gtk_widget_set_visible (GTK_WIDGET (self->pin_entry), uzi);
   /* The card's UZI number is the task code */
   gtk_widget_set_sensitive (GTK_WIDGET (self->task_code), !uzi);
   gtk_entry_set_placeholder_text (self->task_code, uzi ? _("The UZI number of the card") : NULL);
+  /* No card without its PIN */
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (self), "save",
+                                           !uzi || *gtk_editable_get_text (GTK_EDITABLE (self->pin_entry)) != '\0');
 }
 
 static void
@@ -60,6 +68,8 @@ zid_attribute_dialog_class_init (ZidAttributeDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ZidAttributeDialog, organisations);
   gtk_widget_class_bind_template_child (widget_class, ZidAttributeDialog, task_code);
   gtk_widget_class_bind_template_child (widget_class, ZidAttributeDialog, note);
+  gtk_widget_class_bind_template_child (widget_class, ZidAttributeDialog, pin_label);
+  gtk_widget_class_bind_template_child (widget_class, ZidAttributeDialog, pin_entry);
 }
 
 static void
@@ -71,6 +81,7 @@ zid_attribute_dialog_init (ZidAttributeDialog *self)
   self->type_ids = g_array_new (FALSE, FALSE, sizeof (ZidAttributeType));
   gtk_drop_down_set_model (self->organisations, G_LIST_MODEL (self->names));
   g_signal_connect_object (self->types, "notify::selected", G_CALLBACK (type_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->pin_entry, "notify::text", G_CALLBACK (type_changed), self, G_CONNECT_SWAPPED);
 }
 
 ZidAttributeDialog *
@@ -134,6 +145,13 @@ zid_attribute_dialog_get_organisation (ZidAttributeDialog *self)
   g_return_val_if_fail (ZID_IS_ATTRIBUTE_DIALOG (self), 0);
   i = gtk_drop_down_get_selected (self->organisations);
   return i < self->ids->len ? g_array_index (self->ids, gint64, i) : 0;
+}
+
+ZidPin *
+zid_attribute_dialog_take_pin (ZidAttributeDialog *self)
+{
+  g_return_val_if_fail (ZID_IS_ATTRIBUTE_DIALOG (self), NULL);
+  return zid_ui_take_pin (GTK_EDITABLE (self->pin_entry));
 }
 
 char *

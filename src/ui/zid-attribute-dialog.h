@@ -3,7 +3,7 @@
  * A type (of the core's table of attribute types), an organisation of the
  * actor and a task code; for "via a UZI-pas" the card's UZI number is the
  * task code and the attribute goes to the actor's own ZORG-ID, which the
- * dialog says.
+ * dialog says; it then asks for the card's PIN (Save needs one).
  * The response "save" means register it (the getters), "cancel" nothing.
  *
  * SPDX-License-Identifier: EUPL-1.2
@@ -12,6 +12,7 @@
 
 #include <adwaita.h>
 
+#include "zid-card.h"
 #include "zid-core.h"
 
 G_BEGIN_DECLS
@@ -30,6 +31,9 @@ gboolean            zid_attribute_dialog_get_attribute_type (ZidAttributeDialog 
                                                              ZidAttributeType      *type);
 /* 0: none */
 gint64              zid_attribute_dialog_get_organisation   (ZidAttributeDialog    *self);
+/* For "via a UZI-pas": the PIN typed (NULL when none); the entry is
+ * emptied, call it also on "cancel" */
+ZidPin             *zid_attribute_dialog_take_pin           (ZidAttributeDialog    *self);
 /* Stripped; newly allocated */
 char               *zid_attribute_dialog_dup_task_code      (ZidAttributeDialog    *self);
 

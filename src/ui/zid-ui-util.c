@@ -234,19 +234,31 @@ zid_ui_card_present (GError **error)
   return FALSE;
 }
 
-ZidUziIdentity *
-zid_ui_read_uzi_card (const ZidCardConfig  *config,
-                      GCancellable         *cancellable,
-                      GError              **error)
+void
+zid_ui_clear_pin_entry (GtkEditable *entry)
 {
-  g_autoptr(ZidUziIdentity) identity = NULL;
+  g_autofree char *filler = NULL;
 
-  if (!zid_ui_card_present (error))
-    return NULL;
-  identity = zid_card_read_identity (config, cancellable, NULL, error);
-  if (identity == NULL || !zid_uzi_identity_check_validity (identity, NULL, error))
-    return NULL;
-  return g_steal_pointer (&identity);
+  g_return_if_fail (GTK_IS_EDITABLE (entry));
+
+  filler = g_strnfill (strlen (gtk_editable_get_text (entry)), '0');
+  gtk_editable_set_text (entry, filler);
+  gtk_editable_set_text (entry, "");
+}
+
+ZidPin *
+zid_ui_take_pin (GtkEditable *entry)
+{
+  const char *text;
+  ZidPin *pin = NULL;
+
+  g_return_val_if_fail (GTK_IS_EDITABLE (entry), NULL);
+
+  text = gtk_editable_get_text (entry);
+  if (*text != '\0')
+    pin = zid_pin_new (text, strlen (text));
+  zid_ui_clear_pin_entry (entry);
+  return pin;
 }
 
 void

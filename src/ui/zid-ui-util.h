@@ -50,11 +50,12 @@ ZidOneTimeCode *zid_ui_enrolment_from_variant (GVariant    *param,
 /* Blocking (worker threads): is there a card reader with a card? FALSE with
  * a ZID_CARD_ERROR in plain Dutch: no card service, no reader, no card */
 gboolean    zid_ui_card_present        (GError          **error);
-/* Blocking (worker threads): the inserted UZI-pas's identity, no PIN, its
- * validity checked; errors say what to do */
-ZidUziIdentity *zid_ui_read_uzi_card   (const ZidCardConfig *config,
-                                        GCancellable     *cancellable,
-                                        GError          **error);
+/* A PIN entry emptied: GTK's password buffer only moves its terminating
+ * NUL to the front when emptied, leaving the digits behind it, so they are
+ * written over first */
+void        zid_ui_clear_pin_entry     (GtkEditable      *entry);
+/* The PIN typed in @entry (NULL when empty), the entry emptied */
+ZidPin     *zid_ui_take_pin            (GtkEditable      *entry);
 
 /* Two filters on @chooser: @name (the MIME types and patterns given,
  * the first one chosen) and "All Files" */

@@ -10,6 +10,7 @@
 
 #include "zid-attribute-dialog.h"
 #include "zid-block-dialog.h"
+#include "zid-card-completion.h"
 #include "zid-membership-dialog.h"
 #include "zid-ui-util.h"
 #include "zid-user-page.h"
@@ -385,6 +386,7 @@ typedef struct
   ZidAttributeType type;
   char           *text;     /* task code or serial */
   ZidCardConfig  *card;     /* OP_UZI_ATTRIBUTE */
+  ZidPin         *pin;      /* OP_UZI_ATTRIBUTE */
   GCancellable   *cancellable;
 } Op;
 
@@ -402,6 +404,7 @@ op_free (gpointer p)
 
   g_free (op->text);
   g_clear_pointer (&op->card, zid_card_config_free);
+  g_clear_pointer (&op->pin, zid_pin_unref);
   g_clear_object (&op->cancellable);
   g_free (op);
 }
@@ -438,21 +441,19 @@ op_worker (ZidPortal *portal,
       break;
     case OP_UZI_ATTRIBUTE:
       {
-        /* §8.1: the card inserted now; the attribute goes to the actor's own
-         * ID, the card's UZI number is the task code */
-        g_autoptr(ZidUziIdentity) identity = zid_ui_read_uzi_card (op->card, op->cancellable, error);
+        /* §8.1: the card inserted now proves itself (PIN, proof of
+         * possession, chain: zid-card-completion.h, card refusals audited
+         * there); the attribute goes to the actor's own ID, the card's UZI
+         * number is the task code */
+        g_autoptr(ZidCardCompletion) flow = zid_card_completion_new_for_attribute (portal, op->card, op->actor,
+                                                                                    op->organisation);
 
-        if (identity == NULL)
-          {
-            if (error != NULL && *error != NULL &&
-                !g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-              g_prefix_error (error, _("The UZI card could not be read: "));
-            break;
-          }
-        r->uzi_number = g_strdup (zid_uzi_identity_get_uzi_number (identity));
-        ok = zid_portal_add_attribute (portal, op->actor, op->actor,
-                                       zid_attribute_type_get_name (ZID_ATTRIBUTE_TYPE_UZI),
-                                       op->organisation, r->uzi_number, error) > 0;
+        ok = zid_ui_card_present (error) &&
+             zid_card_completion_read (flow, op->cancellable, error) &&
+             zid_card_completion_verify (flow, op->pin, op->cancellable, error) &&
+             zid_card_completion_add_attribute (flow, op->cancellable, error) > 0;
+        if (ok)
+          r->uzi_number = g_strdup (zid_card_completion_get_holder (flow)->uzi_number);
       }
       break;
     case OP_BLOCK:
@@ -603,6 +604,7 @@ attribute_response (ZidAttributeDialog *dialog,
                     const char         *response,
                     ZidUserPage        *self)
 {
+  g_autoptr(ZidPin) pin = zid_attribute_dialog_take_pin (dialog);
   ZidAttributeType type;
   Op *op;
 
@@ -617,10 +619,16 @@ attribute_response (ZidAttributeDialog *dialog,
   op->text = zid_attribute_dialog_dup_task_code (dialog);
   if (type == ZID_ATTRIBUTE_TYPE_UZI)
     {
+      if (pin == NULL)
+        {
+          op_free (op);
+          return;
+        }
       op->kind = OP_UZI_ATTRIBUTE;
+      op->pin = g_steal_pointer (&pin);
       op->card = self->card ? zid_card_config_copy (self->card)
                             : zid_card_config_new_from_environment (ZID_UZI_ENVIRONMENT_ACCEPTATIE);
-      toast (self, _("Reading the UZI card…"));
+      toast (self, _("Checking the PIN and signing with the UZI card…"));
     }
   run_op (self, op);
 }

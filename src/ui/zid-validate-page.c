@@ -157,16 +157,10 @@ set_busy (ZidValidatePage *self,
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "validate.birth-date", !self->busy);
 }
 
-/* GTK's password buffer only moves its terminating NUL to the front when
- * emptied, leaving the digits behind it: write over them first */
 static void
 clear_pin_entry (ZidValidatePage *self)
 {
-  GtkEditable *entry = GTK_EDITABLE (self->pin_entry);
-  g_autofree char *filler = g_strnfill (strlen (gtk_editable_get_text (entry)), '0');
-
-  gtk_editable_set_text (entry, filler);
-  gtk_editable_set_text (entry, "");
+  zid_ui_clear_pin_entry (GTK_EDITABLE (self->pin_entry));
 }
 
 static void

@@ -339,6 +339,7 @@ act (ZidPortal  *portal,
 {
   g_autoptr(ZidOneTimeCode) enrolment = NULL;
   g_autofree char *serial = NULL;
+  ZidCardHolder card = { .uzi_number = (char *) "900000001", .card_type = 'Z' };
 
   switch (doing)
     {
@@ -358,7 +359,11 @@ act (ZidPortal  *portal,
     case DO_ATTRIBUTE_AGB:
       return zid_portal_add_attribute (portal, actor, user, "agb", organisation, "t-1", error) > 0;
     case DO_ATTRIBUTE_UZI:
-      return zid_portal_add_attribute (portal, actor, user, "uzi", organisation, "t-1", error) > 0;
+      /* to another user: refused whatever the card; to oneself: with a
+       * verified card (the card flow's call) */
+      if (user != actor)
+        return zid_portal_add_attribute (portal, actor, user, "uzi", organisation, "t-1", error) > 0;
+      return zid_portal_add_uzi_attribute (portal, actor, organisation, &card, error) > 0;
     case DO_ROLE_GEBRUIKER:
       return zid_portal_set_membership (portal, actor, user, organisation, ZID_ROLE_GEBRUIKER, NULL, error);
     case DO_ROLE_BEHEERDER:

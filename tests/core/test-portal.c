@@ -1634,6 +1634,7 @@ test_attributes (Fixture *f, gconstpointer data)
   g_autoptr(GPtrArray) list = NULL;
   gint64 org = org_id (f, URA_A);
   gint64 u = register_user (f, f->admin, URA_A, "Gijs", "Gebruiker");
+  ZidCardHolder card = { .uzi_number = (char *) "900012345", .card_type = 'Z' };
 
   g_assert_cmpint (zid_portal_add_attribute (f->portal, f->admin, u, "big", org, "19012345601", &error), >, 0);
   g_assert_no_error (error);
@@ -1643,7 +1644,11 @@ test_attributes (Fixture *f, gconstpointer data)
   g_assert_cmpint (zid_portal_add_attribute (f->portal, f->admin, u, "uzi", org, "900012345", &error), ==, 0);
   g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
   g_clear_error (&error);
-  g_assert_cmpint (zid_portal_add_attribute (f->portal, f->admin, f->admin, "uzi", org, "900012345", &error), >, 0);
+  /* typed in, even for one's own ID: only with the card (the card flow) */
+  g_assert_cmpint (zid_portal_add_attribute (f->portal, f->admin, f->admin, "uzi", org, "900012345", &error), ==, 0);
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
+  g_clear_error (&error);
+  g_assert_cmpint (zid_portal_add_uzi_attribute (f->portal, f->admin, org, &card, &error), >, 0);
   g_assert_no_error (error);
   g_assert_cmpint (zid_portal_add_attribute (f->portal, f->admin, u, "nonsense", org, "1", &error), ==, 0);
   g_assert_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT);

@@ -204,7 +204,8 @@ def main():
     j.login(app, PHONE_JAN, "jan")
     find(app, contains="Ingelogd als Jan Vries")
 
-    # §8.1: an attribute "via a UZI-pas" reads the card and goes to Jan's own ID
+    # §8.1: an attribute "via a UZI-pas": the card proves itself with its PIN
+    # and the attribute goes to Jan's own ID
     click(find(app, "Beheer Jan Vries", "push button"))
     find(app, "Jan Vries", "label")
     click(find(app, "Attribuut registreren", "push button"))
@@ -213,6 +214,9 @@ def main():
         pressKey("Up")
     pressKey("Return")
     time.sleep(0.5)
+    entry = find(front(app), "PIN-code", "password text")
+    entry.click()
+    entry.typeText(CARD_PIN)
     shot("uzi-attribute-form")
     click(find(front(app), "Opslaan", "push button"))
     find(app, contains="Taakcode 123456789", timeout=30)

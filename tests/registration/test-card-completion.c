@@ -13,6 +13,9 @@
 #include "zid-card-completion.h"
 
 static ZidPortal *portal;
+/* made by the completion: jan's user and organisation */
+static gint64 jan;
+static gint64 linde;
 
 /* How many audit events of action by actor whose details start with prefix */
 static guint
@@ -172,6 +175,8 @@ test_async_completion (void)
   g_assert_nonnull (completion->enrolment);
   g_assert_cmpint (completion->user_id, >, 0);
   g_assert_cmpuint (audited ("registration.complete", "card:123456789", NULL), ==, 1);
+  jan = completion->user_id;
+  linde = completion->organisation_id;
 
   g_main_loop_unref (w.loop);
 }
@@ -188,6 +193,84 @@ test_completed_already (void)
   g_assert_error (error, ZID_ERROR, ZID_ERROR_REGISTRATION_COMPLETED);
   g_assert_null (zid_card_completion_get_identity (flow));
   g_assert_cmpuint (audited ("registration.check.refused", "card:?", "registration-completed:"), ==, 1);
+}
+
+/* --- §8.1: an attribute via the UZI-pas ---------------------------------------- */
+
+/* A UZI number typed in is never an UZI attribute */
+static void
+test_attribute_typed_refused (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (jan, >, 0);
+  g_assert_cmpint (zid_portal_add_attribute (portal, jan, jan, "uzi", linde, "123456789", &error), ==, 0);
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
+  g_assert_nonnull (strstr (error->message, "met de UZI-pas zelf"));
+}
+
+static guint
+n_attributes (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = zid_portal_list_attributes (portal, jan, jan, &error);
+
+  g_assert_no_error (error);
+  return list->len;
+}
+
+/* The command line's way: blocking; a wrong PIN, then the right one */
+static void
+test_attribute_card (void)
+{
+  g_autoptr(ZidCardConfig) config = zid_test_softhsm_config ();
+  g_autoptr(ZidCardCompletion) flow = zid_card_completion_new_for_attribute (portal, config, jan, linde);
+  g_autoptr(ZidPin) wrong = zid_pin_new ("9999", 4);
+  g_autoptr(ZidPin) right = zid_pin_new ("1234", 4);
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *actor = NULL;
+  ZidAttribute *a;
+
+  g_assert_true (zid_card_completion_read (flow, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_null (zid_card_completion_get_registration (flow));
+
+  g_assert_false (zid_card_completion_verify (flow, wrong, NULL, &error));
+  g_assert_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_INCORRECT);
+  g_clear_error (&error);
+  g_assert_false (zid_card_completion_get_verified (flow));
+  g_assert_cmpuint (audited ("attribute.card.refused", "card:123456789", "pin-incorrect:"), ==, 1);
+  g_assert_cmpuint (n_attributes (), ==, 0);
+
+  g_assert_true (zid_card_completion_verify (flow, right, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (zid_card_completion_add_attribute (flow, NULL, &error), >, 0);
+  g_assert_no_error (error);
+
+  list = zid_portal_list_attributes (portal, jan, jan, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 1);
+  a = g_ptr_array_index (list, 0);
+  g_assert_cmpstr (a->type, ==, "uzi");
+  g_assert_cmpstr (a->task_code, ==, "123456789");
+  g_assert_cmpint (a->organisation_id, ==, linde);
+  actor = g_strdup_printf ("user:%" G_GINT64_FORMAT, jan);
+  g_assert_cmpuint (audited ("attribute.add", actor, "type=uzi "), ==, 1);
+  g_assert_finalize_object (g_steal_pointer (&flow));
+}
+
+/* Another user's card: refused by the core, the card being jan's */
+static void
+test_attribute_other_users_card (void)
+{
+  g_autoptr(GError) error = NULL;
+  ZidCardHolder holder = { .uzi_number = (char *) "987654321", .card_type = 'Z' };
+
+  g_assert_cmpint (zid_portal_add_uzi_attribute (portal, jan, linde, &holder, &error), ==, 0);
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
+  g_assert_nonnull (strstr (error->message, "niet uw eigen UZI-pas"));
+  g_assert_cmpuint (n_attributes (), ==, 1);
 }
 
 int
@@ -222,6 +305,9 @@ main (int   argc,
   g_test_add_func ("/card-completion/read", test_read);
   g_test_add_func ("/card-completion/async-completion", test_async_completion);
   g_test_add_func ("/card-completion/completed-already", test_completed_already);
+  g_test_add_func ("/card-completion/attribute-typed-refused", test_attribute_typed_refused);
+  g_test_add_func ("/card-completion/attribute-card", test_attribute_card);
+  g_test_add_func ("/card-completion/attribute-other-users-card", test_attribute_other_users_card);
   status = g_test_run ();
 
   g_clear_object (&portal);

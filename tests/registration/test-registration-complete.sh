@@ -93,6 +93,21 @@ check "... recognised as the existing mobile ID, same user, no payload" [ "$(jso
 check "... Administrator of both organisations" [ "$(sql "SELECT count(*) FROM memberships WHERE user_id = $admin_user")" = 2 ]
 check "... one user for the person" [ "$(sql "SELECT count(*) FROM users WHERE uzi_number = '123456789'")" = 1 ]
 
+# --- §8.1: an attribute via the UZI-pas: the card with its PIN, for one's own ID ------------
+uzi_attribute () { run_admin --json attribute add --as "$admin_user" "$admin_user" --type uzi --organisation 12345678 "$@"; }
+uzi_attributes () { sql "SELECT count(*) FROM attributes WHERE user_id = $admin_user AND type = 'uzi'"; }
+uzi_attribute --task-code 123456789 --pin-file "$(pin reg-jan-b)"
+refused "uzi attribute with a typed task code" invalid-input 2 "laat --task-code weg"
+printf '9999' >"$tmp/wrong"
+uzi_attribute --pin-file "$tmp/wrong"
+refused "uzi attribute with a wrong PIN" pin-incorrect 1 "nog 2 pogingen"
+check "... audited as a refused card, nothing stored" [ "$(sql "SELECT count(*) FROM audit WHERE action = 'attribute.card.refused' AND actor = 'card:123456789' AND details LIKE 'pin-incorrect:%'")|$(uzi_attributes)" = "1|0" ]
+uzi_attribute --pin-file "$(pin reg-jan-b)"
+check "uzi attribute with the right PIN: exit 0" [ "$rc" = 0 ] && [ "$(json_get "$out" 'j["user"]')" = "$admin_user" ]
+check "... the card's UZI number is the task code" [ "$(sql "SELECT task_code FROM attributes WHERE user_id = $admin_user AND type = 'uzi'")" = 123456789 ]
+run_admin --json attribute add --as "$admin_user" "$admin_user" --type uzi --organisation 23456789 --pin-file "$tmp/nonexistent"
+check "unreadable PIN file: refused, nothing stored" [ "$rc" != 0 ] && [ "$(uzi_attributes)" = 1 ]
+
 # --- refusals --------------------------------------------------------------------------
 before=$(orgs)
 "$sc" eject >/dev/null; insert reg-other
