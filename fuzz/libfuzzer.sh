@@ -14,3 +14,10 @@ echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n){(void)d;(void)n
   { echo "SKIP: no libFuzzer runtime (libclang-rt-14-dev)" >&2; exit 77; }
 fuzz_flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
             -DGLIB_VERSION_MIN_REQUIRED=GLIB_VERSION_2_74 -DOPENSSL_API_COMPAT=30000 -D_GNU_SOURCE)
+
+# The config.h the sources include, as meson would write it for a fuzz build
+fuzz_config_h() {
+  printf '%s\n' '#define ZID_ENABLE_TEST_CLOCK 0' '#define PACKAGE_VERSION "fuzz"' \
+    '#define GETTEXT_PACKAGE "zorgid-portaal"' '#define LOCALEDIR "/usr/share/locale"' \
+    '#define DATADIR "/usr/share"' '#define APP_ID "nl.zorgid.Portaal"' >"$out/config.h"
+}

@@ -12,10 +12,10 @@ fuzz_name=core
 . "$(dirname "${BASH_SOURCE[0]}")/libfuzzer.sh"
 
 mods="gio-2.0 gobject-2.0 json-glib-1.0 openssl sqlite3"
-printf '#define ZID_ENABLE_TEST_CLOCK 0\n#define PACKAGE_VERSION "fuzz"\n' >"$out/config.h"
-flags=("${fuzz_flags[@]}" -I"$out" -I"$src/src/core" $(pkg-config --cflags $mods))
+fuzz_config_h
+flags=("${fuzz_flags[@]}" -I"$out" -I"$src/src/common" -I"$src/src/core" $(pkg-config --cflags $mods))
 "$cc" "${flags[@]}" -o "$out/fuzz-core" "$src/fuzz/fuzz-core.c" \
-  "$src"/src/core/*.c $(pkg-config --libs $mods)
+  "$src"/src/common/*.c "$src"/src/core/*.c $(pkg-config --libs $mods)
 
 pki=${ZID_OPERATOR_PKI:-$out/operator-pki}
 [ -f "$pki/operator.pem" ] || "$src/tests/registration/make-operator-pki.sh" "$pki" >/dev/null

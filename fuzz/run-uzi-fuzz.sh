@@ -10,10 +10,11 @@ set -euo pipefail
 fuzz_name=uzi
 . "$(dirname "${BASH_SOURCE[0]}")/libfuzzer.sh"
 
-flags=("${fuzz_flags[@]}" -I"$src/src/card" $(pkg-config --cflags gobject-2.0 openssl))
+fuzz_config_h
+flags=("${fuzz_flags[@]}" -I"$out" -I"$src/src/common" -I"$src/src/card" $(pkg-config --cflags gio-2.0 openssl))
 "$cc" "${flags[@]}" -o "$out/fuzz-uzi" "$src/fuzz/fuzz-uzi.c" \
-  "$src/src/card/zid-uzi.c" "$src/src/card/zid-card-error.c" \
-  $(pkg-config --libs gobject-2.0 openssl)
+  "$src/src/card/zid-uzi.c" "$src/src/card/zid-card-error.c" "$src"/src/common/*.c \
+  $(pkg-config --libs gio-2.0 openssl)
 
 pki=${ZID_TEST_PKI:-$out/pki}
 [ -d "$pki/corpus" ] || "$src/tests/card/make-pki.sh" corpus "$pki" >/dev/null
