@@ -13,6 +13,7 @@
 #include "zid-readiness-page.h"
 #include "zid-register-dialog.h"
 #include "zid-service.h"
+#include "zid-service-banner.h"
 #include "zid-ui-util.h"
 #include "zid-user-page.h"
 #include "zid-users-view.h"
@@ -37,6 +38,7 @@ struct _ZidWindow
   GtkLabel             *login_message;
   GtkLabel             *landing_note;
   GtkLabel             *service_message;
+  ZidServiceBanner     *service_banner;
   AdwViewStack         *view_stack;
   ZidUsersView         *users_view;
   ZidOrganisationsView *organisations_view;
@@ -613,6 +615,7 @@ start_service (ZidWindow *self)
   self->service = g_steal_pointer (&service);
   g_signal_connect_object (self->service, "login-accepted", G_CALLBACK (on_login_accepted), self, 0);
   g_signal_connect_object (self->service, "refused", G_CALLBACK (on_refused), self, 0);
+  zid_service_banner_set_service (self->service_banner, self->service);
 }
 
 /* ---- Window ----------------------------------------------------------- */
@@ -680,6 +683,7 @@ zid_window_class_init (ZidWindowClass *klass)
   g_type_ensure (ZID_TYPE_ORGANISATIONS_VIEW);
   g_type_ensure (ZID_TYPE_VALIDATE_PAGE);
   g_type_ensure (ZID_TYPE_READINESS_PAGE);
+  g_type_ensure (ZID_TYPE_SERVICE_BANNER);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/nl/zorgid/Portaal/ui/zid-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, toasts);
@@ -694,6 +698,7 @@ zid_window_class_init (ZidWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, login_message);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, landing_note);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, service_message);
+  gtk_widget_class_bind_template_child (widget_class, ZidWindow, service_banner);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, users_view);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, organisations_view);
