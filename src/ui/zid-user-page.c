@@ -31,6 +31,7 @@ struct _ZidUserPage
 
   /* template */
   GtkStack            *stack;
+  GtkScrolledWindow   *scroller;
   GtkLabel            *name_label;
   GtkListBox          *personal_list;
   AdwPreferencesGroup *memberships_group;  /* its description: why no role can be given */
@@ -51,9 +52,31 @@ struct _ZidUserPage
   ZidCardConfig       *card;               /* the UZI card settings of the window */
   gint64               actor;
   gint64               user;
+  char                *title;              /* the user's name once loaded */
 };
 
 G_DEFINE_FINAL_TYPE (ZidUserPage, zid_user_page, GTK_TYPE_BOX)
+
+enum { PROP_0, PROP_TITLE, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+
+static void
+set_title (ZidUserPage *self,
+           const char  *title)
+{
+  if (g_strcmp0 (self->title, title) == 0)
+    return;
+  g_free (self->title);
+  self->title = g_strdup (title);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
+}
+
+const char *
+zid_user_page_get_title (ZidUserPage *self)
+{
+  g_return_val_if_fail (ZID_IS_USER_PAGE (self), NULL);
+  return self->title;
+}
 
 static void
 user_data_free (gpointer p)
@@ -206,6 +229,7 @@ fill (ZidUserPage *self)
     add_note (certificates_note, _("The phone can add a new certificate only once the user is activated again."));
 
   gtk_label_set_text (self->name_label, zid_user_get_display_name (user));
+  set_title (self, zid_user_get_display_name (user));
 
   zid_ui_clear_list_box (self->personal_list);
   add_row (self->personal_list, _("First name"), zid_user_get_first_name (user));
@@ -342,6 +366,7 @@ zid_user_page_clear (ZidUserPage *self)
   g_clear_pointer (&self->data, user_data_free);
   self->actor = 0;
   self->user = 0;
+  set_title (self, NULL);
 }
 
 void
@@ -358,6 +383,9 @@ zid_user_page_load (ZidUserPage         *self,
   self->actor = actor;
   self->user = user;
   g_clear_pointer (&self->data, user_data_free);
+  set_title (self, NULL);
+  /* Another user's page opens at its top, wherever the last one was left */
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0);
   gtk_stack_set_visible_child_name (self->stack, "loading");
   zid_user_page_reload (self);
 }
@@ -801,7 +829,26 @@ zid_user_page_finalize (GObject *object)
   g_clear_object (&self->card_cancellable);
   g_clear_pointer (&self->data, user_data_free);
   g_clear_pointer (&self->card, zid_card_config_free);
+  g_free (self->title);
   G_OBJECT_CLASS (zid_user_page_parent_class)->finalize (object);
+}
+
+static void
+zid_user_page_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  ZidUserPage *self = ZID_USER_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_TITLE:
+      g_value_set_string (value, self->title);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -812,9 +859,16 @@ zid_user_page_class_init (ZidUserPageClass *klass)
 
   object_class->dispose = zid_user_page_dispose;
   object_class->finalize = zid_user_page_finalize;
+  object_class->get_property = zid_user_page_get_property;
+
+  properties[PROP_TITLE] =
+    g_param_spec_string ("title", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/nl/zorgid/Portaal/ui/zid-user-page.ui");
   gtk_widget_class_bind_template_child (widget_class, ZidUserPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, ZidUserPage, scroller);
   gtk_widget_class_bind_template_child (widget_class, ZidUserPage, name_label);
   gtk_widget_class_bind_template_child (widget_class, ZidUserPage, personal_list);
   gtk_widget_class_bind_template_child (widget_class, ZidUserPage, memberships_group);

@@ -34,5 +34,8 @@ void zid_user_page_load   (ZidUserPage         *self,
                            gint64               user);
 void zid_user_page_reload (ZidUserPage         *self);
 void zid_user_page_clear  (ZidUserPage         *self);
+/* The user's name once the page has loaded (NULL before): the window's
+ * title while the page shows; "title" is notified when it changes */
+const char *zid_user_page_get_title (ZidUserPage *self);
 
 G_END_DECLS

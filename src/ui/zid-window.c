@@ -13,6 +13,7 @@
 #include "zid-readiness-page.h"
 #include "zid-register-dialog.h"
 #include "zid-service.h"
+#include "zid-service-banner.h"
 #include "zid-ui-util.h"
 #include "zid-user-page.h"
 #include "zid-users-view.h"
@@ -29,6 +30,7 @@ struct _ZidWindow
   GtkLabel             *environment_badge;
   GtkButton            *back_button;
   GtkStack             *title_stack;
+  AdwWindowTitle       *page_title;
   AdwViewSwitcherTitle *switcher_title;
   GtkLabel             *person_label;
   GtkButton            *logout_button;
@@ -37,6 +39,7 @@ struct _ZidWindow
   GtkLabel             *login_message;
   GtkLabel             *landing_note;
   GtkLabel             *service_message;
+  ZidServiceBanner     *service_banner;
   AdwViewStack         *view_stack;
   ZidUsersView         *users_view;
   ZidOrganisationsView *organisations_view;
@@ -54,6 +57,7 @@ struct _ZidWindow
   guint                 poll_id;
   gboolean              polling;
   gboolean              beginning;
+  char                 *app_title;        /* the window's title off a user's page */
 };
 
 G_DEFINE_FINAL_TYPE (ZidWindow, zid_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -144,12 +148,26 @@ update_actions (ZidWindow *self)
                                     g_strcmp0 (page, "main") == 0 ? "switcher" : "title");
 }
 
+/* On a user's page the title says whose it is */
+static void
+update_title (ZidWindow *self)
+{
+  const char *user = zid_user_page_get_title (self->user_page);
+  const char *title = self->app_title;
+
+  if (user != NULL && g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "user") == 0)
+    title = user;
+  adw_window_title_set_title (self->page_title, title);
+  gtk_window_set_title (GTK_WINDOW (self), title);
+}
+
 static void
 show_page (ZidWindow  *self,
            const char *name)
 {
   gtk_stack_set_visible_child_name (self->main_stack, name);
   update_actions (self);
+  update_title (self);
 }
 
 /* ---- Login ------------------------------------------------------------ */
@@ -613,6 +631,7 @@ start_service (ZidWindow *self)
   self->service = g_steal_pointer (&service);
   g_signal_connect_object (self->service, "login-accepted", G_CALLBACK (on_login_accepted), self, 0);
   g_signal_connect_object (self->service, "refused", G_CALLBACK (on_refused), self, 0);
+  zid_service_banner_set_service (self->service_banner, self->service);
 }
 
 /* ---- Window ----------------------------------------------------------- */
@@ -660,6 +679,7 @@ zid_window_finalize (GObject *object)
   g_clear_object (&self->actor);
   g_clear_pointer (&self->toast_list, g_ptr_array_unref);
   g_free (self->session_id);
+  g_free (self->app_title);
   G_OBJECT_CLASS (zid_window_parent_class)->finalize (object);
 }
 
@@ -680,12 +700,14 @@ zid_window_class_init (ZidWindowClass *klass)
   g_type_ensure (ZID_TYPE_ORGANISATIONS_VIEW);
   g_type_ensure (ZID_TYPE_VALIDATE_PAGE);
   g_type_ensure (ZID_TYPE_READINESS_PAGE);
+  g_type_ensure (ZID_TYPE_SERVICE_BANNER);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/nl/zorgid/Portaal/ui/zid-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, toasts);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, environment_badge);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, title_stack);
+  gtk_widget_class_bind_template_child (widget_class, ZidWindow, page_title);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, person_label);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, logout_button);
@@ -694,6 +716,7 @@ zid_window_class_init (ZidWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, login_message);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, landing_note);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, service_message);
+  gtk_widget_class_bind_template_child (widget_class, ZidWindow, service_banner);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, users_view);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, organisations_view);
@@ -723,6 +746,9 @@ zid_window_init (ZidWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   self->toast_list = g_ptr_array_new_with_free_func (g_object_unref);
+  self->app_title = g_strdup (gtk_window_get_title (GTK_WINDOW (self)));
+  g_signal_connect_object (self->user_page, "notify::title", G_CALLBACK (update_title), self,
+                           G_CONNECT_SWAPPED);
 }
 
 ZidWindow *

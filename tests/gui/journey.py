@@ -282,6 +282,21 @@ def open_manage(app, person):
     find(app, person, "label")
 
 
+def heading_in_view(app, person):
+    """Whether the page's heading with @person's name lies between the
+    header bar and the bottom of the window (scrolled out, it lies above)."""
+    frame = front(app)
+    back = find(app, "Terug", "push button")
+    top = back.position[1] + back.size[1]
+    bottom = frame.position[1] + frame.size[1]
+    for label in find_all(app, person, "label"):
+        (x, y), (w, h) = label.position, label.size
+        log("label", person, "at y", y, "height", h, "; the page lies between y", top, "and", bottom)
+        if label.visible and h > 0 and y >= top and y + h <= bottom:
+            return True
+    return False
+
+
 def main():
     port = free_port()
     with open(PIN, "w") as f:
@@ -374,15 +389,21 @@ def main():
     open_manage(app, "Anna Admin")
     find(app, contains="kan daarom niet geblokkeerd worden", role="label")
     page = middle(find(app, "Persoonsgegevens", "list"))
+    find(app, "Anna Admin", "frame")  # the window says whose page this is
     scroll(page, 12)  # the status is below the fold
     shot("own-page-only-administrator")
     if find_all(app, "Blokkeren", "push button"):
         fail("the only Administrator is offered Blokkeren on her own page")
-    scroll(page, -12)
+    if heading_in_view(app, "Anna Admin"):
+        fail("Anna's page did not scroll down")
     click(find(app, "Terug", "push button"))
+    find(app, "ZORG-ID Portaal", "frame")
 
-    # 3. Give Bram the Beheerder role
+    # 3. Give Bram the Beheerder role; his page opens at its top, though
+    # Anna's was left scrolled down, and the window is titled with his name
     open_manage(app, "Bram Beheer")
+    find(app, "Bram Beheer", "frame")
+    wait("Bram's heading at the top of his page", lambda: heading_in_view(app, "Bram Beheer"), timeout=5)
     shot("beheer-bram")
     click(find(app, "Organisatie registreren", "push button"))
     open_dropdown(find(front(app), "Autorisatie", "combo box"))

@@ -21,6 +21,7 @@
 #include "zid-qr-view.h"
 #include "zid-qr-window.h"
 #include "zid-ui-resources.h"
+#include "gui-test-util.h"
 
 typedef struct
 {
@@ -55,29 +56,11 @@ fixture_setup (Fixture       *f,
 }
 
 static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        rm_rf (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_clear_object (&f->portal);
-  rm_rf (f->dir);
+  zid_gui_test_rm_rf (f->dir);
   g_free (f->dir);
   g_free (f->payload);
 }
