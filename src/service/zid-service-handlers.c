@@ -259,6 +259,10 @@ audit_rows_done (ZidService *self,
                  gpointer    data)
 {
   self->audit_writing = FALSE;
+  /* The service stopped while this summary was written: what it held
+   * back then has no timer left to write it */
+  if (!zid_service_is_running (self))
+    zid_service_flush_refusals (self);
 }
 
 static void

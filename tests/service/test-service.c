@@ -1872,6 +1872,35 @@ service_drain (Fixture *f)
     g_main_context_iteration (NULL, TRUE);
 }
 
+/* The service stops while a summary is still being written (the database
+ * held by another process): the refusals counted meanwhile are written
+ * once that summary is, not lost */
+static void
+test_audit_summary_at_stop (Fixture *f, gconstpointer data)
+{
+  g_autofree char *db_path = g_build_filename (f->dir, "zorgid.db", NULL);
+  guint rows = 0;
+  guint64 counted = 0;
+  sqlite3 *lock;
+
+  g_assert_cmpint (sqlite3_open (db_path, &lock), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpuint (request_from (f, PHONE_ADDRESS, "/v1/nowhere", NULL, NULL, NULL), ==, 404);
+  zid_service_flush_refusals (f->service);
+  g_assert_cmpuint (request_from (f, PHONE_ADDRESS, "/v1/nowhere", NULL, NULL, NULL), ==, 404);
+  g_assert_cmpuint (request_from (f, PHONE_ADDRESS, "/v1/nowhere", NULL, NULL, NULL), ==, 404);
+  /* the first summary is still waiting for the database */
+  g_assert_cmpuint (zid_service_get_busy (f->service), >, 0);
+  zid_service_stop (f->service);
+  g_assert_cmpint (sqlite3_exec (lock, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (lock);
+  service_drain (f);
+
+  refusal_rows (f, &rows, &counted);
+  g_assert_cmpuint (rows, ==, 2);
+  g_assert_cmpuint (counted, ==, 3);
+}
+
 /* Refusals from 8 addresses for 3 seconds, summed over 1-second intervals:
  * at most one audit row per address per interval (there was a row per
  * refusal), and every refusal counted; a phone enrols meanwhile */
@@ -2286,6 +2315,7 @@ main (int argc, char *argv[])
   ADD ("/service/throttle", test_throttle);
   ADD ("/service/throttle/concurrent", test_throttle_concurrent);
   ADD ("/service/audit-summary", test_audit_summary);
+  ADD ("/service/audit-summary-at-stop", test_audit_summary_at_stop);
   ADD ("/service/listen-configured", test_listen_configured);
   ADD ("/service/slow-client", test_slow_client);
   ADD ("/service/mobile", test_mobile);
