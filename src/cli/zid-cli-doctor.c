@@ -29,7 +29,8 @@ json_check (JsonBuilder *json,
   zid_cli_json_string (json, "command", c->command);
 }
 
-/* The port of the service address, else the default */
+/* The port of the service address, else the environment's default (the
+ * same as the service's) */
 static guint16
 service_port (ZidCli *cli)
 {
@@ -39,7 +40,7 @@ service_port (ZidCli *cli)
 
   if (colon != NULL && g_ascii_string_to_unsigned (colon + 1, 10, 1, 65535, &port, NULL))
     return (guint16) port;
-  return ZID_SERVICE_DEFAULT_PORT;
+  return zid_portal_default_service_port (zid_portal_get_environment (cli->portal));
 }
 
 int
@@ -53,7 +54,9 @@ zid_cli_doctor (ZidCli  *cli,
   int port = 0;
   GOptionEntry entries[] = {
     { "port", 0, 0, G_OPTION_ARG_INT, &port,
-      "The enrolment service's port (default: the service address's, else 8443)", "PORT" },
+      "The enrolment service's port (default: the service address's, else the environment's: "
+      G_STRINGIFY (ZID_DEFAULT_SERVICE_PORT_ACCEPTATIE) " in acceptatie, "
+      G_STRINGIFY (ZID_DEFAULT_SERVICE_PORT_PRODUCTIE) " in productie)", "PORT" },
     { "no-card", 0, 0, G_OPTION_ARG_NONE, &no_card, "Skip card service, readers and PKCS#11", NULL },
     { NULL }
   };

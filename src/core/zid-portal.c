@@ -58,6 +58,13 @@ zid_portal_default_data_dir (ZidEnvironment environment)
                            zid_environment_to_string (environment), NULL);
 }
 
+guint16
+zid_portal_default_service_port (ZidEnvironment environment)
+{
+  return environment == ZID_ENVIRONMENT_PRODUCTIE ? ZID_DEFAULT_SERVICE_PORT_PRODUCTIE
+                                                  : ZID_DEFAULT_SERVICE_PORT_ACCEPTATIE;
+}
+
 /* The system clock; in acceptatie (and only in builds made with the
  * test_clock option) ZID_TEST_CLOCK_OFFSET=SECONDS moves it, so journeys
  * can see 10 days or 4 weeks pass. Productie never reads it. */
@@ -467,7 +474,8 @@ zid_portal_dup_service_address (ZidPortal *self)
 
   address = get_setting (self, "service-address");
   if (address == NULL)
-    address = g_strdup_printf ("%s:8443", g_get_host_name ());
+    address = g_strdup_printf ("%s:%u", g_get_host_name (),
+                               zid_portal_default_service_port (self->environment));
   return address;
 }
 

@@ -39,6 +39,13 @@ typedef enum
 /* The default data dir: $XDG_DATA_HOME/zorgid-portaal/<environment> */
 char       *zid_portal_default_data_dir    (ZidEnvironment   environment);
 
+/* The enrolment service's default port, when the service address names
+ * none: each environment its own, so that both can serve phones from one
+ * computer at the same time. Productie keeps the port it always had. */
+#define ZID_DEFAULT_SERVICE_PORT_PRODUCTIE  8443
+#define ZID_DEFAULT_SERVICE_PORT_ACCEPTATIE 8444
+guint16     zid_portal_default_service_port (ZidEnvironment  environment);
+
 /* Opens (creating, mode 0700) the data dir and its store. @clock may be
  * NULL for the system clock. */
 ZidPortal  *zid_portal_open                (const char      *data_dir,
@@ -49,7 +56,9 @@ const char *zid_portal_get_data_dir        (ZidPortal       *self);
 ZidEnvironment zid_portal_get_environment  (ZidPortal       *self);
 ZidClock   *zid_portal_get_clock           (ZidPortal       *self);
 
-/* Settings kept in the data dir, shared by window, CLI and service */
+/* Settings kept in the data dir, shared by window, CLI and service. The
+ * service address defaults to this computer's host name and the
+ * environment's default port. */
 char       *zid_portal_dup_service_address (ZidPortal       *self);
 gboolean    zid_portal_set_service_address (ZidPortal       *self,
                                             const char      *address,

@@ -1091,7 +1091,7 @@ configured_listen (ZidService    *self,
     return;
   g_clear_object (address);
   if (colon == NULL || !parse_port (colon + 1, port, NULL))
-    *port = ZID_SERVICE_DEFAULT_PORT;
+    *port = zid_portal_default_service_port (zid_portal_get_environment (self->portal));
 }
 
 static gboolean
@@ -1328,7 +1328,9 @@ zid_service_start (ZidService  *self,
   return TRUE;
 
 failed:
-  g_set_error (error, ZID_SERVICE_ERROR, ZID_SERVICE_ERROR_LISTEN,
+  g_set_error (error, ZID_SERVICE_ERROR,
+               g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE)
+                 ? ZID_SERVICE_ERROR_IN_USE : ZID_SERVICE_ERROR_LISTEN,
                "Cannot listen on %s port %u: %s",
                listen ? listen : "every address,", port, local_error->message);
   g_socket_listener_close (G_SOCKET_LISTENER (self->listener));

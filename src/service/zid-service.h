@@ -28,10 +28,11 @@ typedef enum
   ZID_SERVICE_ERROR_LISTEN,    /* cannot listen there (in use, no such address) */
   ZID_SERVICE_ERROR_TLS,       /* the service's TLS identity is unusable */
   ZID_SERVICE_ERROR_RUNNING,   /* started twice */
+  ZID_SERVICE_ERROR_IN_USE,    /* another program listens on the port */
 } ZidServiceError;
 
-/* Defaults; see docs/mobile-protocol.md section 4 */
-#define ZID_SERVICE_DEFAULT_PORT            8443
+/* Defaults; see docs/mobile-protocol.md section 4. The default port is
+ * the environment's: zid_portal_default_service_port */
 #define ZID_SERVICE_MAX_BODY                (16 * 1024)
 #define ZID_SERVICE_REQUEST_TIMEOUT         10
 #define ZID_SERVICE_MAX_CONNECTIONS         1024

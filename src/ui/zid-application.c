@@ -18,10 +18,6 @@ struct _ZidApplication
 
   /* owned */
   GSettings      *settings;
-  ZidPortal      *portal;
-  char           *data_dir;
-  char           *environment_name;
-  ZidEnvironment  environment;
 };
 
 G_DEFINE_FINAL_TYPE (ZidApplication, zid_application, ADW_TYPE_APPLICATION)
@@ -44,53 +40,124 @@ ensure_settings (ZidApplication *self)
   return self->settings;
 }
 
+/* Checked here, in the process that was started, so that a wrong name is
+ * refused there; the primary instance reads the options again */
 static int
 zid_application_handle_local_options (GApplication *app,
                                       GVariantDict *options)
 {
-  ZidApplication *self = ZID_APPLICATION (app);
+  g_autofree char *name = NULL;
+  ZidEnvironment environment;
 
   if (g_variant_dict_lookup (options, "version", "b", NULL))
     {
       g_print ("zorgid-portaal %s\n", PACKAGE_VERSION);
       return 0;
     }
-  g_variant_dict_lookup (options, "data-dir", "^ay", &self->data_dir);
-  g_variant_dict_lookup (options, "environment", "s", &self->environment_name);
-  if (self->environment_name != NULL &&
-      !zid_environment_from_string (self->environment_name, &self->environment))
+  if (g_variant_dict_lookup (options, "environment", "s", &name) &&
+      !zid_environment_from_string (name, &environment))
     {
-      g_printerr (_("Unknown environment “%s”: use acceptatie or productie\n"), self->environment_name);
+      g_printerr (_("Unknown environment “%s”: use acceptatie or productie\n"), name);
       return 2;
     }
   return -1;
 }
 
-static gboolean
-open_portal (ZidApplication *self)
+/* Without --environment: the one chosen in Voorkeuren */
+static ZidEnvironment
+default_environment (ZidApplication *self)
 {
-  g_autoptr(GError) error = NULL;
+  GSettings *settings = ensure_settings (self);
+
+  return settings ? (ZidEnvironment) g_settings_get_enum (settings, "environment")
+                  : ZID_ENVIRONMENT_ACCEPTATIE;
+}
+
+static ZidWindow *
+find_window (ZidApplication *self,
+             ZidEnvironment  environment,
+             const char     *data_dir)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      ZidPortal *portal;
+      g_autofree char *dir = NULL;
+
+      if (!ZID_IS_WINDOW (l->data))
+        continue;
+      portal = zid_window_get_portal (l->data);
+      if (zid_portal_get_environment (portal) != environment)
+        continue;
+      dir = g_canonicalize_filename (zid_portal_get_data_dir (portal), NULL);
+      if (data_dir == NULL || g_strcmp0 (dir, data_dir) == 0)
+        return l->data;
+    }
+  return NULL;
+}
+
+ZidWindow *
+zid_application_open_window (ZidApplication  *self,
+                             ZidEnvironment   environment,
+                             const char      *data_dir,
+                             GError         **error)
+{
+  g_autoptr(ZidPortal) portal = NULL;
   g_autofree char *dir = NULL;
+  ZidWindow *window;
 
-  if (self->portal != NULL)
-    return TRUE;
+  g_return_val_if_fail (ZID_IS_APPLICATION (self), NULL);
 
-  if (self->environment_name == NULL)
+  dir = data_dir ? g_canonicalize_filename (data_dir, NULL) : NULL;
+  window = find_window (self, environment, dir);
+  if (window == NULL)
     {
-      GSettings *settings = ensure_settings (self);
+      if (dir == NULL)
+        dir = zid_portal_default_data_dir (environment);
+      /* Opening reads a small SQLite file; the window cannot exist without it */
+      portal = zid_portal_open (dir, environment, NULL, error);
+      if (portal == NULL)
+        {
+          g_prefix_error (error, _("Cannot open the portal data in %s: "), dir);
+          return NULL;
+        }
+      window = zid_window_new (self, portal);
+    }
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
 
-      self->environment = settings ? (ZidEnvironment) g_settings_get_enum (settings, "environment")
-                                   : ZID_ENVIRONMENT_ACCEPTATIE;
-    }
-  dir = self->data_dir ? g_strdup (self->data_dir) : zid_portal_default_data_dir (self->environment);
-  /* Opening reads a small SQLite file; the window cannot exist without it */
-  self->portal = zid_portal_open (dir, self->environment, NULL, &error);
-  if (self->portal == NULL)
+/* Every start, the first and the ones after it (in the first process):
+ * the window of that environment and data dir, opened or brought to the
+ * front */
+static int
+zid_application_command_line (GApplication            *app,
+                              GApplicationCommandLine *command_line)
+{
+  ZidApplication *self = ZID_APPLICATION (app);
+  GVariantDict *options = g_application_command_line_get_options_dict (command_line);
+  g_autofree char *data_dir = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr(GError) error = NULL;
+  ZidEnvironment environment = default_environment (self);
+
+  g_variant_dict_lookup (options, "data-dir", "^ay", &data_dir);
+  if (g_variant_dict_lookup (options, "environment", "s", &name) &&
+      !zid_environment_from_string (name, &environment))
     {
-      g_printerr (_("Cannot open the portal data in %s: %s\n"), dir, error->message);
-      return FALSE;
+      g_application_command_line_printerr (command_line,
+                                           _("Unknown environment “%s”: use acceptatie or productie\n"),
+                                           name);
+      return 2;
     }
-  return TRUE;
+  if (data_dir != NULL)
+    dir = g_canonicalize_filename (data_dir, g_application_command_line_get_cwd (command_line));
+  if (zid_application_open_window (self, environment, dir, &error) == NULL)
+    {
+      g_application_command_line_printerr (command_line, "%s\n", error->message);
+      return 1;
+    }
+  return 0;
 }
 
 static void
@@ -98,24 +165,37 @@ zid_application_activate (GApplication *app)
 {
   ZidApplication *self = ZID_APPLICATION (app);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  g_autoptr(GError) error = NULL;
 
+  if (window != NULL)
+    gtk_window_present (window);
+  else if (zid_application_open_window (self, default_environment (self), NULL, &error) == NULL)
+    g_printerr ("%s\n", error->message);
+}
+
+/* The main window behind the window in front (a dialog, the QR window or
+ * the preferences): the portal the application's actions act on */
+static ZidWindow *
+front_window (ZidApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  while (window != NULL && !ZID_IS_WINDOW (window))
+    window = gtk_window_get_transient_for (window);
   if (window == NULL)
-    {
-      if (!open_portal (self))
-        {
-          g_application_quit (app);
-          return;
-        }
-      window = GTK_WINDOW (zid_window_new (self, self->portal));
-    }
-  gtk_window_present (window);
+    for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+      if (ZID_IS_WINDOW (l->data))
+        return l->data;
+  return ZID_WINDOW (window);
 }
 
 static ZidPreferencesWindow *
 open_preferences (ZidApplication *self)
 {
-  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
-  ZidPreferencesWindow *prefs = zid_preferences_window_new (parent, self->portal, ensure_settings (self));
+  ZidWindow *parent = front_window (self);
+  ZidPreferencesWindow *prefs = zid_preferences_window_new (GTK_WINDOW (parent),
+                                                            parent ? zid_window_get_portal (parent) : NULL,
+                                                            ensure_settings (self));
 
   gtk_window_present (GTK_WINDOW (prefs));
   return prefs;
@@ -137,6 +217,24 @@ trust_activated (GSimpleAction *action,
                  gpointer       user_data)
 {
   zid_preferences_window_show_trust (open_preferences (user_data));
+}
+
+/* Voorkeuren' environment: that environment's window, opened here in this
+ * process with its own data and service, or brought to the front */
+static void
+open_environment_activated (GSimpleAction *action,
+                            GVariant      *param,
+                            gpointer       user_data)
+{
+  ZidApplication *self = user_data;
+  ZidWindow *front = front_window (self);
+  g_autoptr(GError) error = NULL;
+  ZidEnvironment environment;
+
+  if (!zid_environment_from_string (g_variant_get_string (param, NULL), &environment))
+    return;
+  if (zid_application_open_window (self, environment, NULL, &error) == NULL && front != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (front), "win.show-toast", "s", error->message);
 }
 
 static void
@@ -184,6 +282,7 @@ static const GActionEntry app_entries[] = {
   { "preferences", preferences_activated },
   { "trust-uzi", trust_activated },
   { "trust-operator", trust_activated },
+  { "open-environment", open_environment_activated, "s" },
   { "about", about_activated },
   { "quit", quit_activated },
 };
@@ -218,9 +317,6 @@ zid_application_finalize (GObject *object)
   ZidApplication *self = ZID_APPLICATION (object);
 
   g_clear_object (&self->settings);
-  g_clear_object (&self->portal);
-  g_free (self->data_dir);
-  g_free (self->environment_name);
   G_OBJECT_CLASS (zid_application_parent_class)->finalize (object);
 }
 
@@ -233,6 +329,7 @@ zid_application_class_init (ZidApplicationClass *klass)
   object_class->finalize = zid_application_finalize;
   app_class->handle_local_options = zid_application_handle_local_options;
   app_class->activate = zid_application_activate;
+  app_class->command_line = zid_application_command_line;
   app_class->startup = zid_application_startup;
 }
 
@@ -256,10 +353,11 @@ zid_application_new (void)
    * registers it) in the link of the static library */
   g_assert (zid_ui_get_resource () != NULL);
 
-  /* NON_UNIQUE: each data dir is its own portal; tests start several */
+  /* One process: a second start opens (or presents) its window in the
+   * first; each window has its own portal and service */
   return g_object_new (ZID_TYPE_APPLICATION,
                        "application-id", APP_ID,
-                       "flags", G_APPLICATION_NON_UNIQUE,
+                       "flags", G_APPLICATION_HANDLES_COMMAND_LINE,
                        "resource-base-path", "/nl/zorgid/Portaal",
                        NULL);
 }
@@ -267,15 +365,21 @@ zid_application_new (void)
 ZidPortal *
 zid_application_get_portal (ZidApplication *self)
 {
+  ZidWindow *window;
+
   g_return_val_if_fail (ZID_IS_APPLICATION (self), NULL);
-  return self->portal;
+  window = front_window (self);
+  return window ? zid_window_get_portal (window) : NULL;
 }
 
 ZidEnvironment
 zid_application_get_environment (ZidApplication *self)
 {
+  ZidPortal *portal;
+
   g_return_val_if_fail (ZID_IS_APPLICATION (self), ZID_ENVIRONMENT_ACCEPTATIE);
-  return self->environment;
+  portal = zid_application_get_portal (self);
+  return portal ? zid_portal_get_environment (portal) : default_environment (self);
 }
 
 GSettings *
@@ -286,17 +390,19 @@ zid_application_get_settings (ZidApplication *self)
 }
 
 ZidCardConfig *
-zid_application_dup_card_config (ZidApplication *self)
+zid_application_dup_card_config (ZidApplication *self,
+                                 ZidPortal      *portal)
 {
   ZidCardConfig *config;
   GSettings *settings;
 
   g_return_val_if_fail (ZID_IS_APPLICATION (self), NULL);
+  g_return_val_if_fail (ZID_IS_PORTAL (portal), NULL);
 
   /* The environment's UZI trust: built in and added in the window; the
    * old "uzi-trust-dir" setting is no longer read (a host path cannot be
    * read inside the Flatpak) */
-  config = zid_card_config_new_for_portal (self->portal);
+  config = zid_card_config_new_for_portal (portal);
   settings = ensure_settings (self);
   if (settings != NULL)
     {

@@ -83,14 +83,21 @@ on_service_address_apply (ZidPreferencesWindow *self)
                 self->cancellable, set_address_done, NULL);
 }
 
+/* Switching in place: the chosen environment's window opens in this
+ * process (or comes to the front) with its own data and service, and the
+ * portal starts in it next time; this window stays as it is */
 static void
 on_environment_selected (ZidPreferencesWindow *self)
 {
-  if (self->settings == NULL)
+  ZidEnvironment environment = adw_combo_row_get_selected (self->environment_row);
+
+  if (self->settings != NULL)
+    g_settings_set_enum (self->settings, "environment", environment);
+  if (self->portal != NULL && environment == zid_portal_get_environment (self->portal))
     return;
-  g_settings_set_enum (self->settings, "environment", adw_combo_row_get_selected (self->environment_row));
-  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
-    adw_toast_new (_("The environment changes when the portal starts again.")));
+  gtk_widget_activate_action (GTK_WIDGET (self), "app.open-environment", "s",
+                              zid_environment_to_string (environment));
+  gtk_window_destroy (GTK_WINDOW (self));
 }
 
 static void
@@ -159,6 +166,9 @@ zid_preferences_window_new (GtkWindow *parent,
       g_settings_bind (settings, "pkcs11-module-path", self->pkcs11_row, "text", G_SETTINGS_BIND_DEFAULT);
       adw_combo_row_set_selected (self->environment_row, g_settings_get_enum (settings, "environment"));
     }
+  /* The environment of the window these preferences belong to */
+  if (self->portal != NULL)
+    adw_combo_row_set_selected (self->environment_row, zid_portal_get_environment (self->portal));
   g_signal_connect_swapped (self->environment_row, "notify::selected", G_CALLBACK (on_environment_selected), self);
   if (self->portal != NULL)
     {

@@ -39,6 +39,7 @@ struct _ZidWindow
   GtkLabel             *login_message;
   GtkLabel             *landing_note;
   GtkLabel             *service_message;
+  GtkButton            *service_retry;
   ZidServiceBanner     *service_banner;
   AdwViewStack         *view_stack;
   ZidUsersView         *users_view;
@@ -58,6 +59,32 @@ struct _ZidWindow
   gboolean              polling;
   gboolean              beginning;
   char                 *app_title;        /* the window's title off a user's page */
+};
+
+/* How each environment shows itself: the badge in the header bar and the
+ * name in the window's title (the task switcher tells the windows apart) */
+typedef struct
+{
+  const char *badge;
+  const char *tooltip;
+  const char *accessible;
+  const char *style;
+  const char *name;
+} EnvironmentLook;
+
+static const EnvironmentLook environment_looks[] = {
+  [ZID_ENVIRONMENT_ACCEPTATIE] = {
+    N_("ACCEPTATIE"), N_("Acceptance environment: not for real care data"),
+    N_("Environment: ACCEPTATIE"), "zid-environment-acceptatie",
+    /* Translators: the environment's name in the window title */
+    N_("Acceptatie"),
+  },
+  [ZID_ENVIRONMENT_PRODUCTIE] = {
+    N_("PRODUCTIE"), N_("Production environment: real users and real care data"),
+    N_("Environment: PRODUCTIE"), "zid-environment-productie",
+    /* Translators: the environment's name in the window title */
+    N_("Productie"),
+  },
 };
 
 G_DEFINE_FINAL_TYPE (ZidWindow, zid_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -148,17 +175,24 @@ update_actions (ZidWindow *self)
                                     g_strcmp0 (page, "main") == 0 ? "switcher" : "title");
 }
 
-/* On a user's page the title says whose it is */
+/* On a user's page the title says whose it is; the window's title also
+ * names the environment */
 static void
 update_title (ZidWindow *self)
 {
   const char *user = zid_user_page_get_title (self->user_page);
   const char *title = self->app_title;
+  const EnvironmentLook *look;
+  g_autofree char *window_title = NULL;
 
+  if (self->portal == NULL)
+    return;
+  look = &environment_looks[zid_portal_get_environment (self->portal)];
   if (user != NULL && g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "user") == 0)
     title = user;
   adw_window_title_set_title (self->page_title, title);
-  gtk_window_set_title (GTK_WINDOW (self), title);
+  window_title = g_strdup_printf ("%s — %s", title, _(look->name));
+  gtk_window_set_title (GTK_WINDOW (self), window_title);
 }
 
 static void
@@ -425,11 +459,22 @@ login_poll_tick (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+static gboolean
+service_running (ZidWindow *self)
+{
+  return self->service != NULL && zid_service_is_running (self->service);
+}
+
+/* Never a QR code that phones cannot redeem: without the service the
+ * landing page says why and what to do instead of showing one */
 static void
 show_landing (ZidWindow *self)
 {
   gtk_widget_set_visible (GTK_WIDGET (self->login_message), FALSE);
   show_page (self, "landing");
+  gtk_widget_set_visible (GTK_WIDGET (self->login_view), service_running (self));
+  if (!service_running (self))
+    return;
   begin_login (self);
   if (self->poll_id == 0)
     self->poll_id = g_timeout_add_seconds (1, login_poll_tick, self);
@@ -466,7 +511,7 @@ validate_organisation_action (GtkWidget  *widget,
 
   if (self->actor != NULL)
     return;
-  config = ZID_IS_APPLICATION (app) ? zid_application_dup_card_config (ZID_APPLICATION (app)) : NULL;
+  config = ZID_IS_APPLICATION (app) ? zid_application_dup_card_config (ZID_APPLICATION (app), self->portal) : NULL;
   dismiss_toasts (self);
   zid_validate_page_start (self->validate_page, self->portal, self->service, config);
   show_page (self, "validate");
@@ -501,7 +546,7 @@ readiness_action (GtkWidget  *widget,
 
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "validate") == 0)
     zid_validate_page_stop (self->validate_page);
-  config = ZID_IS_APPLICATION (app) ? zid_application_dup_card_config (ZID_APPLICATION (app)) : NULL;
+  config = ZID_IS_APPLICATION (app) ? zid_application_dup_card_config (ZID_APPLICATION (app), self->portal) : NULL;
   zid_readiness_page_run (self->readiness_page, self->portal, config,
                           running ? zid_service_get_port (self->service) : 0, running);
   show_page (self, "readiness");
@@ -544,7 +589,7 @@ manage_user_action (GtkWidget  *widget,
 
   if (self->actor == NULL)
     return;
-  card = ZID_IS_APPLICATION (app) ? zid_application_dup_card_config (ZID_APPLICATION (app)) : NULL;
+  card = ZID_IS_APPLICATION (app) ? zid_application_dup_card_config (ZID_APPLICATION (app), self->portal) : NULL;
   zid_user_page_load (self->user_page, self->portal, card, zid_user_get_id (self->actor),
                       g_variant_get_int64 (param));
   show_page (self, "user");
@@ -612,7 +657,33 @@ show_enrolment_action (GtkWidget  *widget,
 
 /* ---- Service ---------------------------------------------------------- */
 
-static void
+/* Why the service does not run, in words that say what to do */
+static char *
+service_failure_message (ZidPortal    *portal,
+                         const GError *error)
+{
+  g_autofree char *address = zid_portal_dup_service_address (portal);
+
+  if (g_error_matches (error, ZID_SERVICE_ERROR, ZID_SERVICE_ERROR_IN_USE))
+    return g_strdup_printf (_("The enrolment service cannot listen on %s: another program, or the "
+                              "window of another environment, already uses that port. Phones cannot "
+                              "use QR codes of this window, so none is shown. Choose another port for "
+                              "this environment under Preferences (Service address and port) or stop "
+                              "the other program, then choose Try Again."),
+                            address);
+  if (g_error_matches (error, ZID_SERVICE_ERROR, ZID_SERVICE_ERROR_LISTEN) ||
+      g_error_matches (error, ZID_SERVICE_ERROR, ZID_SERVICE_ERROR_ADDRESS))
+    return g_strdup_printf (_("The enrolment service cannot listen on %s: this computer does not have "
+                              "that address. Phones cannot use QR codes of this window, so none is "
+                              "shown. Correct the service address under Preferences, then choose Try "
+                              "Again."),
+                            address);
+  return g_strdup (_("The enrolment service cannot start: its TLS certificate cannot be used. Phones "
+                     "cannot use QR codes of this window, so none is shown. Run the Readiness Check, "
+                     "then choose Try Again."));
+}
+
+static gboolean
 start_service (ZidWindow *self)
 {
   g_autoptr(ZidService) service = zid_service_new (self->portal);
@@ -620,21 +691,51 @@ start_service (ZidWindow *self)
 
   if (!zid_service_start (service, NULL, &error))
     {
-      g_autofree char *msg = g_strdup_printf (_("The enrolment service could not start: %s. "
-                                                "Phones cannot scan codes of this window until it runs."),
-                                              error->message);
+      g_autofree char *msg = service_failure_message (self->portal, error);
+
+      g_warning ("The enrolment service could not start: %s", error->message);
       gtk_label_set_text (self->service_message, msg);
       gtk_widget_set_visible (GTK_WIDGET (self->service_message), TRUE);
-      add_toast (self, msg);
-      return;
+      gtk_widget_set_visible (GTK_WIDGET (self->service_retry), TRUE);
+      return FALSE;
     }
   self->service = g_steal_pointer (&service);
   g_signal_connect_object (self->service, "login-accepted", G_CALLBACK (on_login_accepted), self, 0);
   g_signal_connect_object (self->service, "refused", G_CALLBACK (on_refused), self, 0);
   zid_service_banner_set_service (self->service_banner, self->service);
+  gtk_widget_set_visible (GTK_WIDGET (self->service_message), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->service_retry), FALSE);
+  return TRUE;
+}
+
+static void
+retry_service_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  ZidWindow *self = ZID_WINDOW (widget);
+
+  if (service_running (self) || !start_service (self))
+    return;
+  if (self->actor == NULL && g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "landing") == 0)
+    show_landing (self);
 }
 
 /* ---- Window ----------------------------------------------------------- */
+
+/* Acceptatie: the red badge; productie: a calm one in the accent colour */
+static void
+show_environment (ZidWindow *self)
+{
+  const EnvironmentLook *look = &environment_looks[zid_portal_get_environment (self->portal)];
+
+  gtk_label_set_label (self->environment_badge, _(look->badge));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->environment_badge), _(look->tooltip));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->environment_badge),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _(look->accessible), -1);
+  gtk_widget_add_css_class (GTK_WIDGET (self->environment_badge), look->style);
+  update_title (self);
+}
 
 static gboolean
 zid_window_close_request (GtkWindow *window)
@@ -716,6 +817,7 @@ zid_window_class_init (ZidWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, login_message);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, landing_note);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, service_message);
+  gtk_widget_class_bind_template_child (widget_class, ZidWindow, service_retry);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, service_banner);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, users_view);
@@ -734,6 +836,7 @@ zid_window_class_init (ZidWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.manage-user", "x", manage_user_action);
   gtk_widget_class_install_action (widget_class, "win.register-user", NULL, register_user_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.retry-service", NULL, retry_service_action);
   gtk_widget_class_install_action (widget_class, "win.show-toast", "s", show_toast_action);
   gtk_widget_class_install_action (widget_class, "win.show-enrolment", ZID_UI_ENROLMENT_TYPE,
                                    show_enrolment_action);
@@ -749,6 +852,13 @@ zid_window_init (ZidWindow *self)
   self->app_title = g_strdup (gtk_window_get_title (GTK_WINDOW (self)));
   g_signal_connect_object (self->user_page, "notify::title", G_CALLBACK (update_title), self,
                            G_CONNECT_SWAPPED);
+}
+
+ZidPortal *
+zid_window_get_portal (ZidWindow *self)
+{
+  g_return_val_if_fail (ZID_IS_WINDOW (self), NULL);
+  return self->portal;
 }
 
 ZidWindow *
@@ -769,8 +879,7 @@ zid_window_new (ZidApplication *app,
         gtk_window_maximize (GTK_WINDOW (self));
     }
 
-  if (zid_portal_get_environment (portal) == ZID_ENVIRONMENT_PRODUCTIE)
-    gtk_widget_set_visible (GTK_WIDGET (self->environment_badge), FALSE);
+  show_environment (self);
   zid_qr_view_set_clock (self->login_view, zid_portal_get_clock (portal));
   zid_qr_view_set_renewable (self->login_view, TRUE);
   zid_qr_view_set_purpose (self->login_view, _("Scan this QR code with the ZORG-ID Mobile App to log in"));

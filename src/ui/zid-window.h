@@ -22,5 +22,7 @@ G_DECLARE_FINAL_TYPE (ZidWindow, zid_window, ZID, WINDOW, AdwApplicationWindow)
 
 ZidWindow *zid_window_new          (ZidApplication *app,
                                     ZidPortal      *portal);
+/* The portal of this window's environment and data dir */
+ZidPortal *zid_window_get_portal   (ZidWindow      *self);
 
 G_END_DECLS

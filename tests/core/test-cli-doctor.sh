@@ -25,6 +25,14 @@ port=$("$py" -c 'import socket; s=socket.socket(); s.bind(("", 0)); print(s.gets
 acc () { run_admin --data-dir "$tmp/acc" "$@"; }
 prod () { run_admin --data-dir "$tmp/prod" --environment productie "$@"; }
 
+# Each environment its own default port, in the address and in doctor's help
+acc --json config get service-address
+check "acceptatie's default service address: port 8444" [ "$(json_get "$out" 'j["service_address"].rsplit(":", 1)[1]')" = 8444 ]
+prod --json config get service-address
+check "productie's default service address: port 8443" [ "$(json_get "$out" 'j["service_address"].rsplit(":", 1)[1]')" = 8443 ]
+acc doctor --help
+check "doctor --help names both default ports" grep -q "8444 in acceptatie, 8443 in productie" <<<"$out"
+
 acc --json doctor --port "$port"
 check "doctor --json: every check, in order" [ "$(json_get "$out" '" ".join(c["id"] for c in j["checks"])')" = "environment pcscd readers pkcs11 uzi-trust operator-trust registration service" ]
 check "a failed check: exit 1, ready false" [ "$rc" = 1 ] && [ "$(json_get "$out" 'j["ready"]')" = false ]

@@ -1771,6 +1771,14 @@ test_service_address (Fixture *f, gconstpointer data)
                         "[:]:8443", "[a:b]:8443", "[host]:8443", "a..b:8443", ".a:8443", "a.:8443",
                         too_long_label, too_long_host };
 
+  /* Unset, the address is this computer's name with the environment's
+   * port; the two environments' ports differ */
+  address = zid_portal_dup_service_address (f->portal);
+  g_assert_true (g_str_has_suffix (address, ":8444"));
+  g_assert_cmpuint (zid_portal_default_service_port (ZID_ENVIRONMENT_ACCEPTATIE), ==, 8444);
+  g_assert_cmpuint (zid_portal_default_service_port (ZID_ENVIRONMENT_PRODUCTIE), ==, 8443);
+  g_clear_pointer (&address, g_free);
+
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       g_test_message ("bad address %u: %s", i, bad[i]);

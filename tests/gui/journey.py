@@ -389,7 +389,7 @@ def main():
     open_manage(app, "Anna Admin")
     find(app, contains="kan daarom niet geblokkeerd worden", role="label")
     page = middle(find(app, "Persoonsgegevens", "list"))
-    find(app, "Anna Admin", "frame")  # the window says whose page this is
+    find(app, "Anna Admin — Acceptatie", "frame")  # the window says whose page this is, and where
     scroll(page, 12)  # the status is below the fold
     shot("own-page-only-administrator")
     if find_all(app, "Blokkeren", "push button"):
@@ -397,12 +397,12 @@ def main():
     if heading_in_view(app, "Anna Admin"):
         fail("Anna's page did not scroll down")
     click(find(app, "Terug", "push button"))
-    find(app, "ZORG-ID Portaal", "frame")
+    find(app, "ZORG-ID Portaal — Acceptatie", "frame")
 
     # 3. Give Bram the Beheerder role; his page opens at its top, though
     # Anna's was left scrolled down, and the window is titled with his name
     open_manage(app, "Bram Beheer")
-    find(app, "Bram Beheer", "frame")
+    find(app, "Bram Beheer — Acceptatie", "frame")
     wait("Bram's heading at the top of his page", lambda: heading_in_view(app, "Bram Beheer"), timeout=5)
     shot("beheer-bram")
     click(find(app, "Organisatie registreren", "push button"))
