@@ -9,6 +9,7 @@
 
 #include "zid-cli.h"
 #include "zid-card-completion.h"
+#include "zid-letters.h"
 
 static void
 json_membership (JsonBuilder *json,
@@ -181,16 +182,20 @@ cmd_import (ZidCli  *cli,
             char   **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *org_ura = NULL, *role_name = NULL;
+  g_autofree char *org_ura = NULL, *role_name = NULL, *letters_path = NULL;
   gboolean dry_run = FALSE;
   GOptionEntry entries[] = {
     { "organisation", 0, 0, G_OPTION_ARG_STRING, &org_ura, "Organisation (URA)", "ORG" },
     { "role", 0, 0, G_OPTION_ARG_STRING, &role_name,
       "Role for rows without one: Gebruiker (default), Beheerder or Administrator", "ROLE" },
     { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run, "Show what each row would do; register nobody", NULL },
+    { "letters", 0, 0, G_OPTION_ARG_FILENAME, &letters_path,
+      "Write the new users' enrolment letters to this PDF (0600); if it cannot be written, nobody is registered", "FILE" },
     { NULL }
   };
   g_autoptr(ZidImport) import = NULL;
+  g_autoptr(ZidOrganisation) organisation = NULL;
+  ZidImportLetters letters = { NULL, NULL };
   ZidRole role = ZID_ROLE_GEBRUIKER;
   gint64 org;
 
@@ -202,8 +207,12 @@ cmd_import (ZidCli  *cli,
 
   if ((import = zid_import_read_file (argv[1], &error)) == NULL)
     return zid_cli_fail_with_status (cli, error, ZID_CLI_USAGE);
+  organisation = zid_portal_find_organisation (cli->portal, org_ura, NULL);
+  letters = (ZidImportLetters) { letters_path, organisation ? organisation->name : org_ura };
   if (dry_run ? !zid_portal_check_import (cli->portal, cli->actor, org, role, import, &error)
-              : !zid_portal_import_users (cli->portal, cli->actor, org, role, import, NULL, NULL, &error))
+              : !zid_portal_import_users (cli->portal, cli->actor, org, role, import,
+                                          letters_path ? zid_letters_write_import : NULL, &letters,
+                                          &error))
     return zid_cli_fail (cli, error);
   return print_import (cli, import, dry_run);
 }
