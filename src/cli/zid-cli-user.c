@@ -241,6 +241,58 @@ cmd_list (ZidCli  *cli,
 }
 
 static void
+json_pending (JsonBuilder *json,
+              gpointer     item)
+{
+  ZidPendingEnrolment *p = item;
+
+  zid_cli_json_begin_object (json, "user");
+  json_user (json, p->user);
+  zid_cli_json_end_object (json);
+  zid_cli_json_string (json, "purpose", p->purpose == ZID_CODE_ENROLMENT ? "registration" : "new-certificate");
+  zid_cli_json_time (json, "created", p->created);
+  zid_cli_json_time (json, "expires", p->expires);
+  zid_cli_json_bool (json, "expired", p->expired);
+}
+
+static int
+cmd_pending (ZidCli  *cli,
+             int      argc,
+             char   **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *org_ura = NULL;
+  GOptionEntry entries[] = {
+    { "organisation", 0, 0, G_OPTION_ARG_STRING, &org_ura, "Organisation (URA)", "ORG" },
+    { NULL }
+  };
+  g_autoptr(GPtrArray) pending = NULL;
+  gint64 org;
+
+  if (!zid_cli_parse_args (cli, "user pending", entries, &argc, &argv, 0, 0) ||
+      !zid_cli_resolve_organisation (cli, org_ura, &org))
+    return ZID_CLI_USAGE;
+  if ((pending = zid_portal_list_pending (cli->portal, cli->actor, org, &error)) == NULL)
+    return zid_cli_fail (cli, error);
+  if (cli->json)
+    return zid_cli_json_print_array ("pending", pending, json_pending);
+
+  for (guint i = 0; i < pending->len; i++)
+    {
+      ZidPendingEnrolment *p = g_ptr_array_index (pending, i);
+      g_autofree char *expires = zid_cli_format_time_local (p->expires);
+      g_autofree char *name = g_strdup_printf ("%s %s", zid_user_get_first_name (p->user),
+                                               zid_user_get_last_name (p->user));
+
+      g_print ("%6" G_GINT64_FORMAT "  %-30s %s  %-18s %s%s\n", zid_user_get_id (p->user), name,
+               zid_user_get_birth_date (p->user),
+               p->purpose == ZID_CODE_ENROLMENT ? "registratie" : "nieuw certificaat",
+               expires, p->expired ? "  verlopen" : "");
+    }
+  return ZID_CLI_DONE;
+}
+
+static void
 json_attribute (JsonBuilder *json,
                 gpointer     item)
 {
@@ -362,6 +414,7 @@ const ZidCliCommand zid_cli_user_commands[] = {
   { "register", cmd_register, "register a user in an organisation (an enrolment code)" },
   { "import", cmd_import, "register the people of a CSV file at once (--dry-run: a preview)" },
   { "list", cmd_list, "the users the actor manages" },
+  { "pending", cmd_pending, "enrolments still open (codes not used yet), the first to expire first" },
   { "show", cmd_show, "one user, their attributes and certificates" },
   { "block", cmd_block, "block a user (everywhere), with a reason" },
   { "unblock", cmd_unblock, "activate a blocked user again" },

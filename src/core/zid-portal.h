@@ -313,6 +313,13 @@ GPtrArray  *zid_portal_list_inactive       (ZidPortal       *self,
                                             gint64           organisation,
                                             GError         **error);
 
+/* The enrolments still open in @organisation (ZidPendingEnrolment), the
+ * first to expire first; expired ones included and marked */
+GPtrArray  *zid_portal_list_pending        (ZidPortal       *self,
+                                            gint64           actor,
+                                            gint64           organisation,
+                                            GError         **error);
+
 /* The phone's side. @origin (nullable) is where the request came from (the
  * phone's network address); the audit names it. */
 

@@ -96,6 +96,8 @@ if command -v pdftoppm >/dev/null && command -v zbarimg >/dev/null; then
   [ "$(A --json user show --as 1 "$lies" | field 'd["user"]["mobile_id"]')" = active ] &&
     [ "$(A --json user show --as 1 "$kees" | field 'd["user"]["mobile_id"]')" = none ]
   ok $? "page 2 was Lies's: her mobile ID is active, Kees's not"
+  pending=$(A --json user pending --as 1 --organisation 12345678 | field '[p["user"]["first_name"] for p in d["pending"]]')
+  [[ "$pending" == *Kees* ]] && [[ "$pending" != *Lies* ]]; ok $? "the open enrolments list Kees, no longer Lies" "$pending"
 else
   echo "# pdftoppm or zbarimg not installed: the letters' pages are not decoded"
 fi

@@ -380,6 +380,60 @@ test_import_authority (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (row_at (admins, 0)->reason, "Administrator"));
 }
 
+/* The open enrolments: the imported people, the first to expire first,
+ * expired ones marked; a new code moves a person to the end */
+static void
+test_pending (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidImport) first = parse_ok ("voornaam;achternaam;geboortedatum\nZoë;Müller;01-02-1985\n");
+  g_autoptr(ZidImport) second = parse_ok ("voornaam;achternaam;geboortedatum\nJan;Berg;1970-12-31\n");
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(ZidOneTimeCode) again = NULL;
+  ZidPendingEnrolment *p;
+
+  g_assert_true (zid_portal_import_users (f->portal, f->admin, f->org_a, ZID_ROLE_GEBRUIKER, first,
+                                          NULL, NULL, &error));
+  zid_clock_advance (f->clock, 3600);
+  g_assert_true (zid_portal_import_users (f->portal, f->admin, f->org_a, ZID_ROLE_GEBRUIKER, second,
+                                          NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  pending = zid_portal_list_pending (f->portal, f->admin, f->org_a, &error);
+  g_assert_no_error (error);
+  /* Anna's own code from the bootstrap, then Zoë's, then Jan's */
+  g_assert_cmpuint (pending->len, ==, 3);
+  g_assert_cmpint (zid_user_get_id (((ZidPendingEnrolment *) g_ptr_array_index (pending, 0))->user), ==, f->admin);
+  p = g_ptr_array_index (pending, 1);
+  g_assert_cmpstr (zid_user_get_first_name (p->user), ==, "Zoë");
+  g_assert_cmpint (p->purpose, ==, ZID_CODE_ENROLMENT);
+  g_assert_false (p->expired);
+  g_assert_cmpstr (zid_user_get_first_name (((ZidPendingEnrolment *) g_ptr_array_index (pending, 2))->user), ==, "Jan");
+  g_clear_pointer (&pending, g_ptr_array_unref);
+
+  /* ten days on, Zoë's code has expired, Jan's not yet */
+  zid_clock_advance (f->clock, ZID_ENROLMENT_CODE_LIFETIME - 1800);
+  pending = zid_portal_list_pending (f->portal, f->admin, f->org_a, &error);
+  g_assert_true (((ZidPendingEnrolment *) g_ptr_array_index (pending, 1))->expired);
+  g_assert_false (((ZidPendingEnrolment *) g_ptr_array_index (pending, 2))->expired);
+  g_clear_pointer (&pending, g_ptr_array_unref);
+
+  /* a new code for Zoë: hers now expires last, and is not expired */
+  again = zid_portal_new_certificate (f->portal, f->admin, row_at (first, 0)->user, &error);
+  g_assert_no_error (error);
+  pending = zid_portal_list_pending (f->portal, f->admin, f->org_a, &error);
+  g_assert_cmpuint (pending->len, ==, 3);
+  p = g_ptr_array_index (pending, 2);
+  g_assert_cmpstr (zid_user_get_first_name (p->user), ==, "Zoë");
+  g_assert_cmpint (p->purpose, ==, ZID_CODE_NEW_CERTIFICATE);
+  g_assert_false (p->expired);
+
+  /* a Gebruiker sees none of it */
+  g_clear_pointer (&pending, g_ptr_array_unref);
+  g_assert_null (zid_portal_list_pending (f->portal, row_at (second, 0)->user, f->org_a, &error));
+  g_assert_nonnull (error);
+}
+
 /* 10,000 people at once */
 static void
 test_import_many (Fixture *f, gconstpointer data)
@@ -415,6 +469,7 @@ main (int argc, char **argv)
   ADD ("/import/once", test_import_once);
   ADD ("/import/letters-fail", test_import_letters_fail);
   ADD ("/import/authority", test_import_authority);
+  ADD ("/import/pending", test_pending);
   ADD ("/import/many", test_import_many);
 #undef ADD
 
