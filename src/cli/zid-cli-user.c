@@ -9,6 +9,7 @@
 
 #include "zid-cli.h"
 #include "zid-card-completion.h"
+#include "zid-letters.h"
 
 static void
 json_membership (JsonBuilder *json,
@@ -106,6 +107,116 @@ cmd_register (ZidCli  *cli,
   return zid_cli_print_enrolment (cli, enrolment, png, error);
 }
 
+static const char *
+outcome_label (ZidImportOutcome outcome)
+{
+  static const char * const labels[] = { "nieuw", "lidmaatschap", "overgeslagen", "geweigerd" };
+
+  return labels[outcome];
+}
+
+static void
+json_import_row (JsonBuilder *json,
+                 gpointer     item)
+{
+  ZidImportRow *row = item;
+
+  zid_cli_json_int (json, "line", row->line);
+  zid_cli_json_string (json, "first_name", row->first_name);
+  zid_cli_json_string (json, "last_name", row->last_name);
+  zid_cli_json_string (json, "birth_date", row->birth_date[0] ? row->birth_date : NULL);
+  zid_cli_json_string (json, "outcome", zid_import_outcome_to_string (row->outcome));
+  zid_cli_json_string (json, "reason", row->reason);
+  if (row->user > 0)
+    zid_cli_json_int (json, "user", row->user);
+  if (row->code != NULL)
+    {
+      g_autofree char *expires = zid_format_time (row->code->expires);
+
+      zid_cli_json_string (json, "enrolment_payload", row->code->payload);
+      zid_cli_json_string (json, "expires", expires);
+    }
+}
+
+static int
+print_import (ZidCli    *cli,
+              ZidImport *import,
+              gboolean   dry_run)
+{
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) json = zid_cli_json_begin ();
+
+      zid_cli_json_bool (json, "dry_run", dry_run);
+      zid_cli_json_begin_object (json, "counts");
+      zid_cli_json_int (json, "new", import->n_new);
+      zid_cli_json_int (json, "membership", import->n_membership);
+      zid_cli_json_int (json, "skipped", import->n_skipped);
+      zid_cli_json_int (json, "refused", import->n_refused);
+      zid_cli_json_end_object (json);
+      zid_cli_json_array (json, "rows", import->rows, json_import_row);
+      return zid_cli_json_end (json);
+    }
+
+  g_print ("%s: %u nieuw, %u toegevoegd aan de organisatie, %u overgeslagen, %u geweigerd\n",
+           dry_run ? "Proef (er is niets geregistreerd)" : "Geregistreerd",
+           import->n_new, import->n_membership, import->n_skipped, import->n_refused);
+  for (guint i = 0; i < import->rows->len; i++)
+    {
+      ZidImportRow *row = g_ptr_array_index (import->rows, i);
+
+      g_print ("regel %u\t%s\t%s %s\t%s", row->line, outcome_label (row->outcome),
+               row->first_name, row->last_name, row->birth_date);
+      if (row->reason != NULL)
+        g_print ("\t%s", row->reason);
+      if (row->code != NULL)
+        g_print ("\t%s", row->code->payload);
+      g_print ("\n");
+    }
+  return ZID_CLI_DONE;
+}
+
+static int
+cmd_import (ZidCli  *cli,
+            int      argc,
+            char   **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *org_ura = NULL, *role_name = NULL, *letters_path = NULL;
+  gboolean dry_run = FALSE;
+  GOptionEntry entries[] = {
+    { "organisation", 0, 0, G_OPTION_ARG_STRING, &org_ura, "Organisation (URA)", "ORG" },
+    { "role", 0, 0, G_OPTION_ARG_STRING, &role_name,
+      "Role for rows without one: Gebruiker (default), Beheerder or Administrator", "ROLE" },
+    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run, "Show what each row would do; register nobody", NULL },
+    { "letters", 0, 0, G_OPTION_ARG_FILENAME, &letters_path,
+      "Write the new users' enrolment letters to this PDF (0600); if it cannot be written, nobody is registered", "FILE" },
+    { NULL }
+  };
+  g_autoptr(ZidImport) import = NULL;
+  g_autoptr(ZidOrganisation) organisation = NULL;
+  ZidImportLetters letters = { NULL, NULL };
+  ZidRole role = ZID_ROLE_GEBRUIKER;
+  gint64 org;
+
+  if (!zid_cli_parse_args (cli, "user import FILE", entries, &argc, &argv, 1, 1) ||
+      !zid_cli_resolve_organisation (cli, org_ura, &org))
+    return ZID_CLI_USAGE;
+  if (role_name != NULL && (role = zid_role_from_string (role_name)) == ZID_ROLE_NONE)
+    return zid_cli_usage_error (cli, "Unknown role “%s”: Gebruiker, Beheerder or Administrator", role_name);
+
+  if ((import = zid_import_read_file (argv[1], &error)) == NULL)
+    return zid_cli_fail_with_status (cli, error, ZID_CLI_USAGE);
+  organisation = zid_portal_find_organisation (cli->portal, org_ura, NULL);
+  letters = (ZidImportLetters) { letters_path, organisation ? organisation->name : org_ura };
+  if (dry_run ? !zid_portal_check_import (cli->portal, cli->actor, org, role, import, &error)
+              : !zid_portal_import_users (cli->portal, cli->actor, org, role, import,
+                                          letters_path ? zid_letters_write_import : NULL, &letters,
+                                          &error))
+    return zid_cli_fail (cli, error);
+  return print_import (cli, import, dry_run);
+}
+
 static int
 cmd_list (ZidCli  *cli,
           int      argc,
@@ -127,6 +238,58 @@ cmd_list (ZidCli  *cli,
   if ((users = zid_portal_list_users (cli->portal, cli->actor, org, search, &error)) == NULL)
     return zid_cli_fail (cli, error);
   return zid_cli_print_users (cli, users);
+}
+
+static void
+json_pending (JsonBuilder *json,
+              gpointer     item)
+{
+  ZidPendingEnrolment *p = item;
+
+  zid_cli_json_begin_object (json, "user");
+  json_user (json, p->user);
+  zid_cli_json_end_object (json);
+  zid_cli_json_string (json, "purpose", p->purpose == ZID_CODE_ENROLMENT ? "registration" : "new-certificate");
+  zid_cli_json_time (json, "created", p->created);
+  zid_cli_json_time (json, "expires", p->expires);
+  zid_cli_json_bool (json, "expired", p->expired);
+}
+
+static int
+cmd_pending (ZidCli  *cli,
+             int      argc,
+             char   **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *org_ura = NULL;
+  GOptionEntry entries[] = {
+    { "organisation", 0, 0, G_OPTION_ARG_STRING, &org_ura, "Organisation (URA)", "ORG" },
+    { NULL }
+  };
+  g_autoptr(GPtrArray) pending = NULL;
+  gint64 org;
+
+  if (!zid_cli_parse_args (cli, "user pending", entries, &argc, &argv, 0, 0) ||
+      !zid_cli_resolve_organisation (cli, org_ura, &org))
+    return ZID_CLI_USAGE;
+  if ((pending = zid_portal_list_pending (cli->portal, cli->actor, org, &error)) == NULL)
+    return zid_cli_fail (cli, error);
+  if (cli->json)
+    return zid_cli_json_print_array ("pending", pending, json_pending);
+
+  for (guint i = 0; i < pending->len; i++)
+    {
+      ZidPendingEnrolment *p = g_ptr_array_index (pending, i);
+      g_autofree char *expires = zid_cli_format_time_local (p->expires);
+      g_autofree char *name = g_strdup_printf ("%s %s", zid_user_get_first_name (p->user),
+                                               zid_user_get_last_name (p->user));
+
+      g_print ("%6" G_GINT64_FORMAT "  %-30s %s  %-18s %s%s\n", zid_user_get_id (p->user), name,
+               zid_user_get_birth_date (p->user),
+               p->purpose == ZID_CODE_ENROLMENT ? "registratie" : "nieuw certificaat",
+               expires, p->expired ? "  verlopen" : "");
+    }
+  return ZID_CLI_DONE;
 }
 
 static void
@@ -249,7 +412,9 @@ cmd_unblock (ZidCli  *cli,
 
 const ZidCliCommand zid_cli_user_commands[] = {
   { "register", cmd_register, "register a user in an organisation (an enrolment code)" },
+  { "import", cmd_import, "register the people of a CSV file at once (--dry-run: a preview)" },
   { "list", cmd_list, "the users the actor manages" },
+  { "pending", cmd_pending, "enrolments still open (codes not used yet), the first to expire first" },
   { "show", cmd_show, "one user, their attributes and certificates" },
   { "block", cmd_block, "block a user (everywhere), with a reason" },
   { "unblock", cmd_unblock, "activate a blocked user again" },

@@ -812,3 +812,53 @@ zid_portal_list_inactive (ZidPortal   *self,
     g_propagate_error (error, g_steal_pointer (&local_error));
   return users;
 }
+
+GPtrArray *
+zid_portal_list_pending (ZidPortal   *self,
+                         gint64       actor,
+                         gint64       organisation,
+                         GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func ((GDestroyNotify) zid_pending_enrolment_free);
+  gint64 now = _zid_portal_now (self);
+  sqlite3_stmt *stmt = NULL;
+  gboolean row = FALSE;
+
+  g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
+
+  if (!zid_store_begin (self->store, FALSE, error))
+    return NULL;
+  if (_zid_portal_check_action (self, actor, ZID_ACTION_VIEW_USERS, 0, organisation, &local_error))
+    stmt = zid_store_query (self->store, &local_error,
+                            "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role,"
+                            "       c.purpose, c.created, c.expires"
+                            " FROM codes c"
+                            " JOIN users u ON u.id = c.user_id"
+                            " JOIN memberships m ON m.user_id = u.id AND m.organisation_id = ?1"
+                            " JOIN organisations o ON o.id = m.organisation_id"
+                            " WHERE c.used IS NULL AND c.purpose IN (?2, ?3)"
+                            " ORDER BY c.expires, u.id",
+                            "iii", organisation, (gint64) ZID_CODE_ENROLMENT,
+                            (gint64) ZID_CODE_NEW_CERTIFICATE);
+  while (stmt != NULL && zid_store_step (self->store, stmt, &row, &local_error) && row)
+    {
+      ZidPendingEnrolment *p = g_new0 (ZidPendingEnrolment, 1);
+      int col = N_USER_COLUMNS + 4;
+
+      p->user = user_from_row (stmt);
+      zid_user_add_membership (p->user, membership_from_row (stmt, N_USER_COLUMNS, NULL));
+      p->purpose = (ZidCodePurpose) sqlite3_column_int (stmt, col);
+      p->created = sqlite3_column_int64 (stmt, col + 1);
+      p->expires = sqlite3_column_int64 (stmt, col + 2);
+      p->expired = p->expires <= now;
+      g_ptr_array_add (pending, p);
+    }
+  zid_store_commit (self->store, NULL);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  return g_steal_pointer (&pending);
+}

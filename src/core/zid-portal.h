@@ -15,6 +15,7 @@
 #include <glib-object.h>
 
 #include "zid-clock.h"
+#include "zid-import.h"
 #include "zid-types.h"
 #include "zid-user.h"
 
@@ -206,6 +207,29 @@ ZidOneTimeCode *zid_portal_register_user   (ZidPortal   *self,
                                             const char  *last_name,
                                             const char  *birth_date,
                                             GError     **error);
+/* A spreadsheet of people (zid-import.h): zid_portal_check_import() says
+ * what each row would do, writing nothing; zid_portal_import_users()
+ * registers every row that can be, in one transaction, audited per user
+ * and once for the import, or nothing at all. @role is for rows without
+ * their own. @letters (nullable) runs inside the transaction once every
+ * row has its code: when it fails, nothing is registered. */
+typedef gboolean (*ZidImportLettersFunc) (ZidImport  *import,
+                                          gpointer    user_data,
+                                          GError    **error);
+gboolean    zid_portal_check_import        (ZidPortal       *self,
+                                            gint64           actor,
+                                            gint64           organisation,
+                                            ZidRole          role,
+                                            ZidImport       *import,
+                                            GError         **error);
+gboolean    zid_portal_import_users        (ZidPortal            *self,
+                                            gint64                actor,
+                                            gint64                organisation,
+                                            ZidRole               role,
+                                            ZidImport            *import,
+                                            ZidImportLettersFunc  letters,
+                                            gpointer              user_data,
+                                            GError              **error);
 /* @organisation 0: all organisations the actor manages. @search: name
  * prefix (case and accents ignored) or NULL. Element type ZidUser. */
 GPtrArray  *zid_portal_list_users          (ZidPortal       *self,
@@ -294,6 +318,13 @@ ZidOrganisation *zid_portal_find_organisation (ZidPortal    *self,
 /* Users with no use of their mobile ID for more than four weeks (or never,
  * registered more than four weeks ago). Element type ZidUser. */
 GPtrArray  *zid_portal_list_inactive       (ZidPortal       *self,
+                                            gint64           actor,
+                                            gint64           organisation,
+                                            GError         **error);
+
+/* The enrolments still open in @organisation (ZidPendingEnrolment), the
+ * first to expire first; expired ones included and marked */
+GPtrArray  *zid_portal_list_pending        (ZidPortal       *self,
                                             gint64           actor,
                                             gint64           organisation,
                                             GError         **error);

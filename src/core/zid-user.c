@@ -262,3 +262,12 @@ zid_user_get_role_in (ZidUser *self,
     }
   return ZID_ROLE_NONE;
 }
+
+void
+zid_pending_enrolment_free (ZidPendingEnrolment *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_object (&self->user);
+  g_free (self);
+}

@@ -43,4 +43,19 @@ ZidUser          *zid_user_new               (gint64            id,
 void              zid_user_add_membership    (ZidUser          *self,
                                               ZidMembership    *membership);
 
+/* An enrolment still open: a user whose one-time code (registration or new
+ * certificate) is not used yet */
+typedef struct
+{
+  ZidUser        *user;      /* owned; with the membership of the listed organisation */
+  ZidCodePurpose  purpose;
+  gint64          created;
+  gint64          expires;
+  gboolean        expired;   /* at the time of listing */
+} ZidPendingEnrolment;
+
+void zid_pending_enrolment_free (ZidPendingEnrolment *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidPendingEnrolment, zid_pending_enrolment_free)
+
 G_END_DECLS

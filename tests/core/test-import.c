@@ -1,0 +1,477 @@
+/* test-import.c — a spreadsheet of people: read, previewed, registered all
+ * at once or not at all, through the real SQLite store
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "zid-core.h"
+
+#define T0        1767225600   /* 2026-01-01T00:00:00Z */
+#define URA_A     "12345678"
+#define URA_B     "87654321"
+
+typedef struct
+{
+  char      *dir;
+  ZidClock  *clock;
+  ZidPortal *portal;
+  gint64     admin;       /* Administrator of A */
+  gint64     org_a;
+} Fixture;
+
+static gint64
+org_id (Fixture    *f,
+        const char *ura)
+{
+  g_autoptr(ZidOrganisation) o = zid_portal_find_organisation (f->portal, ura, NULL);
+
+  g_assert_nonnull (o);
+  return o->id;
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidOneTimeCode) enrolment = NULL;
+
+  f->dir = g_dir_make_tmp ("zid-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->clock = zid_clock_new_fixed (T0);
+  f->portal = zid_portal_open (f->dir, ZID_ENVIRONMENT_ACCEPTATIE, f->clock, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (zid_portal_add_registration (f->portal, URA_A, "Zorggroep Noord", NULL, NULL,
+                                                NULL, &error), >, 0);
+  enrolment = zid_portal_bootstrap (f->portal, URA_A, "Anna", "de Vries", "1980-02-29", &error);
+  g_assert_no_error (error);
+  f->admin = enrolment->user_id;
+  f->org_a = org_id (f, URA_A);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", f->dir);
+
+  g_assert_finalize_object (f->portal);
+  g_object_unref (f->clock);
+  g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL));
+  g_free (f->dir);
+}
+
+/* SELECT count (*) of @table in the real file */
+static gint64
+count_rows (Fixture    *f,
+            const char *table)
+{
+  g_autofree char *path = g_build_filename (f->dir, "zorgid.db", NULL);
+  g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM %s", table);
+  sqlite3 *db;
+  sqlite3_stmt *stmt;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+static ZidImportRow *
+row_at (ZidImport *import,
+        guint      i)
+{
+  g_assert_cmpuint (i, <, import->rows->len);
+  return g_ptr_array_index (import->rows, i);
+}
+
+static ZidImport *
+parse_ok (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  ZidImport *import = zid_import_parse (text, strlen (text), &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (import);
+  return import;
+}
+
+/* Both separators, a byte order mark, Dutch and English headers, a
+ * tussenvoegsel in its own column or in the surname, accents, both date
+ * formats, quotes, a line break inside a field, CRLF and empty lines */
+static void
+test_parse_forms (void)
+{
+  struct
+  {
+    const char *text;
+    char        separator;
+    const char *first, *last, *birth;
+  } cases[] = {
+    { "\xef\xbb\xbfVoornaam;Tussenvoegsel;Achternaam;Geboortedatum\r\nZoë;van der;Müller;01-02-1985\r\n",
+      ';', "Zoë", "van der Müller", "1985-02-01" },
+    { "first_name,last_name,birth_date\nJan,van den Berg,1970-12-31\n",
+      ',', "Jan", "van den Berg", "1970-12-31" },
+    { "Voornaam;Achternaam;Geboorte datum;E-mail;Rol\n\"Anne \"\"Ans\"\"\";de Boer;1990-05-05;\"a@b.nl\nb@c.nl\";Beheerder\n",
+      ';', "Anne \"Ans\"", "de Boer", "1990-05-05" },
+    { "FirstName,Surname,DateOfBirth\n\n\"Ève, Marie\",Ål,05-05-1990\n,,\n",
+      ',', "Ève, Marie", "Ål", "1990-05-05" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(ZidImport) import = parse_ok (cases[i].text);
+      ZidImportRow *row = row_at (import, 0);
+
+      g_assert_cmpuint (import->rows->len, ==, 1);
+      g_assert_cmpint (import->separator, ==, cases[i].separator);
+      g_assert_cmpstr (row->first_name, ==, cases[i].first);
+      g_assert_cmpstr (row->last_name, ==, cases[i].last);
+      g_assert_cmpstr (row->birth_date, ==, cases[i].birth);
+    }
+}
+
+/* The whole file is refused, with a reason naming what to fix */
+static void
+test_parse_refuses_file (void)
+{
+  g_autoptr(GString) many = g_string_new ("voornaam;achternaam;geboortedatum\n");
+  struct
+  {
+    const char *text;
+    gssize      length;
+    const char *says;
+  } cases[] = {
+    { "voornaam;achternaam;geboortedatum;afdeling\nJan;Jansen;1990-01-01;OK\n", -1, "Onbekende kolom “afdeling”" },
+    { "voornaam;achternaam;geboortedatum;Voornaam\nJan;Jansen;1990-01-01;J\n", -1, "twee keer" },
+    { "voornaam;achternaam\nJan;Jansen\n", -1, "verplichte kolom" },
+    { "voornaam;achternaam;geboortedatum\nZo\xeb;M\xfcller;1990-01-01\n", -1, "geen tekst in UTF-8 (regel 2)" },
+    { "voornaam;achternaam;geboortedatum\nJan;Jan\0sen;1990-01-01\n", 52, "geen tekst" },
+    { "voornaam;achternaam;geboortedatum\n\"Jan;Jansen;1990-01-01\n", -1, "Regel 2: een veld begint met een aanhalingsteken" },
+    { "voornaam;achternaam;geboortedatum\n", -1, "geen personen" },
+    { "\xef\xbb\xbf\n\n", -1, "leeg" },
+    { "", 0, "leeg" },
+    { NULL, -1, "meer dan 100000 personen" },
+  };
+
+  for (guint i = 0; i <= ZID_IMPORT_MAX_ROWS; i++)
+    g_string_append_printf (many, "P%u;Q;1990-01-01\n", i);
+  cases[G_N_ELEMENTS (cases) - 1].text = many->str;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gsize length = cases[i].length >= 0 ? (gsize) cases[i].length : strlen (cases[i].text);
+      g_autoptr(ZidImport) import = zid_import_parse (cases[i].text, length, &error);
+
+      g_assert_null (import);
+      g_assert_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT);
+      if (strstr (error->message, cases[i].says) == NULL)
+        g_error ("case %u: “%s” does not say “%s”", i, error->message, cases[i].says);
+    }
+}
+
+/* A row the file itself makes unusable is refused on its own */
+static void
+test_parse_refuses_rows (void)
+{
+  g_autoptr(ZidImport) import = parse_ok (
+    "voornaam;achternaam;geboortedatum;rol\n"
+    "Jan;Jansen;31-02-1990;\n"        /* no such day */
+    "Piet;Pietersen;1990-01-01;\n"
+    "piet;PIETERSEN;01-01-1990;\n"    /* the same person again */
+    "Kees;Koning;1990-01-01;Koning\n" /* no such role */
+    "Lies;Laan;1990-01-01\n"          /* a field short */
+    "Tim\xe2\x80\xae;Bidi;1990-01-01;\n"     /* a right-to-left override */
+    "Mia;Mol;2030-01-01;\n");        /* born in the future */
+  const char *says[] = { "Ongeldige geboortedatum", NULL, "al op regel 3", "Onbekende rol “Koning”",
+                         "3 velden, de kopregel 4", "voornaam", "geboortedatum" };
+
+  g_assert_cmpuint (import->rows->len, ==, G_N_ELEMENTS (says));
+  g_assert_cmpuint (import->n_refused, ==, G_N_ELEMENTS (says) - 1);
+  for (guint i = 0; i < import->rows->len; i++)
+    {
+      ZidImportRow *row = row_at (import, i);
+
+      g_assert_cmpuint (row->line, ==, i + 2);
+      if (says[i] == NULL)
+        {
+          g_assert_cmpint (row->outcome, ==, ZID_IMPORT_NEW);
+          continue;
+        }
+      g_assert_cmpint (row->outcome, ==, ZID_IMPORT_REFUSED);
+      g_assert_true (row->invalid);
+      if (strstr (row->reason, says[i]) == NULL)
+        g_error ("row %u: “%s” does not say “%s”", i, row->reason, says[i]);
+    }
+}
+
+static const char people[] =
+  "voornaam;tussenvoegsel;achternaam;geboortedatum\n"
+  "Zoë;;Müller;01-02-1985\n"
+  "Jan;van den;Berg;1970-12-31\n"
+  "Anna;de;Vries;29-02-1980\n"      /* the Administrator herself: already here */
+  "Piet;;Bakker;31-02-1990\n";      /* refused: no such day */
+
+/* The preview writes nothing; the import registers every row that can be,
+ * audited per user and once for the import; a second import of the same
+ * file registers nobody */
+static void
+test_import_once (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidImport) import = parse_ok (people);
+  g_autoptr(ZidImport) again = parse_ok (people);
+  gint64 users = count_rows (f, "users"), codes = count_rows (f, "codes");
+  gint64 audit = count_rows (f, "audit");
+
+  g_assert_true (zid_portal_check_import (f->portal, f->admin, f->org_a, ZID_ROLE_GEBRUIKER, import, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (import->n_new, ==, 2);
+  g_assert_cmpuint (import->n_skipped, ==, 1);
+  g_assert_cmpuint (import->n_refused, ==, 1);
+  g_assert_cmpint (row_at (import, 2)->user, ==, f->admin);
+  g_assert_cmpint (count_rows (f, "users"), ==, users);
+  g_assert_cmpint (count_rows (f, "codes"), ==, codes);
+  g_assert_cmpint (count_rows (f, "audit"), ==, audit);
+
+  g_assert_true (zid_portal_import_users (f->portal, f->admin, f->org_a, ZID_ROLE_GEBRUIKER, import,
+                                          NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (f, "users"), ==, users + 2);
+  g_assert_cmpint (count_rows (f, "codes"), ==, codes + 2);
+  /* one user.register per user and the import's own event */
+  g_assert_cmpint (count_rows (f, "audit"), ==, audit + 3);
+  for (guint i = 0; i < 2; i++)
+    {
+      ZidImportRow *row = row_at (import, i);
+      g_autoptr(ZidUser) user = zid_portal_get_user (f->portal, f->admin, row->user, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (row->code);
+      g_assert_cmpint (row->code->user_id, ==, row->user);
+      g_assert_true (g_str_has_prefix (row->code->payload, "zorgid://enrol?"));
+      g_assert_cmpstr (zid_user_get_last_name (user), ==, row->last_name);
+      g_assert_cmpint (zid_user_get_role_in (user, f->org_a), ==, ZID_ROLE_GEBRUIKER);
+    }
+  g_assert_true (zid_portal_verify_audit (f->portal, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (zid_portal_import_users (f->portal, f->admin, f->org_a, ZID_ROLE_GEBRUIKER, again,
+                                          NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (again->n_new, ==, 0);
+  g_assert_cmpuint (again->n_skipped, ==, 3);
+  g_assert_cmpint (count_rows (f, "users"), ==, users + 2);
+  g_assert_cmpint (count_rows (f, "audit"), ==, audit + 3);
+}
+
+static gboolean
+letters_fail (ZidImport  *import,
+              gpointer    user_data,
+              GError    **error)
+{
+  guint *called = user_data;
+
+  (*called)++;
+  /* every new row has its code by now */
+  for (guint i = 0; i < import->rows->len; i++)
+    {
+      ZidImportRow *row = g_ptr_array_index (import->rows, i);
+
+      g_assert_true ((row->outcome == ZID_IMPORT_NEW) == (row->code != NULL));
+    }
+  g_set_error_literal (error, ZID_ERROR, ZID_ERROR_IO, "De brieven kunnen niet geschreven worden");
+  return FALSE;
+}
+
+/* Letters that cannot be written: nobody is registered, no code exists */
+static void
+test_import_letters_fail (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidImport) import = parse_ok (people);
+  gint64 users = count_rows (f, "users"), codes = count_rows (f, "codes");
+  guint called = 0;
+
+  g_assert_false (zid_portal_import_users (f->portal, f->admin, f->org_a, ZID_ROLE_GEBRUIKER, import,
+                                           letters_fail, &called, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_IO);
+  g_assert_cmpuint (called, ==, 1);
+  g_assert_cmpint (count_rows (f, "users"), ==, users);
+  g_assert_cmpint (count_rows (f, "codes"), ==, codes);
+  for (guint i = 0; i < import->rows->len; i++)
+    g_assert_null (row_at (import, i)->code);
+}
+
+/* A person the actor manages in another organisation is added to this one
+ * (no second user); a Beheerder may not import Administrators; a
+ * Gebruiker may not import at all */
+static void
+test_import_authority (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidOneTimeCode) b = NULL;
+  g_autoptr(ZidOneTimeCode) piet = NULL;
+  g_autoptr(ZidImport) import = NULL;
+  g_autoptr(ZidImport) admins = NULL;
+  g_autofree char *db_path = g_build_filename (f->dir, "zorgid.db", NULL);
+  g_autofree char *sql = NULL;
+  gint64 org_b, users;
+  sqlite3 *db;
+
+  zid_portal_add_registration (f->portal, URA_B, "Thuiszorg Zuid", NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  b = zid_portal_bootstrap (f->portal, URA_B, "Bram", "Bakker", "1975-03-03", &error);
+  g_assert_no_error (error);
+  org_b = org_id (f, URA_B);
+  piet = zid_portal_register_user (f->portal, b->user_id, org_b, "Piet", "Pieters", "1990-01-01", &error);
+  g_assert_no_error (error);
+
+  /* Anna is not in B: Piet is a stranger to her, and a new user in A */
+  import = parse_ok ("voornaam;achternaam;geboortedatum\nPiet;Pieters;01-01-1990\n");
+  g_assert_true (zid_portal_check_import (f->portal, f->admin, f->org_a, ZID_ROLE_GEBRUIKER, import, &error));
+  g_assert_cmpint (row_at (import, 0)->outcome, ==, ZID_IMPORT_NEW);
+
+  /* made Administrator of B as well, she manages Piet: added to A */
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  sql = g_strdup_printf ("INSERT INTO memberships VALUES (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", 3)",
+                         org_b, f->admin);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  users = count_rows (f, "users");
+  g_assert_true (zid_portal_import_users (f->portal, f->admin, f->org_a, ZID_ROLE_GEBRUIKER, import,
+                                          NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (row_at (import, 0)->outcome, ==, ZID_IMPORT_MEMBERSHIP);
+  g_assert_cmpint (row_at (import, 0)->user, ==, piet->user_id);
+  g_assert_null (row_at (import, 0)->code);
+  g_assert_cmpint (count_rows (f, "users"), ==, users);
+
+  /* Piet, a Gebruiker, may not import; Bram, Administrator of B, may not
+   * import into A */
+  admins = parse_ok ("voornaam;achternaam;geboortedatum;rol\nKees;Kok;1990-01-01;Administrator\n");
+  g_assert_false (zid_portal_import_users (f->portal, piet->user_id, f->org_a, ZID_ROLE_GEBRUIKER,
+                                           admins, NULL, NULL, &error));
+  g_assert_true (error != NULL && error->domain == ZID_ERROR);
+  g_clear_error (&error);
+  g_assert_false (zid_portal_check_import (f->portal, b->user_id, f->org_a, ZID_ROLE_GEBRUIKER,
+                                           admins, &error));
+  g_assert_true (error != NULL && error->domain == ZID_ERROR);
+  g_clear_error (&error);
+
+  /* a Beheerder of A: the Administrator row is refused, the rest goes on */
+  g_assert_true (zid_portal_set_membership (f->portal, f->admin, piet->user_id, f->org_a,
+                                            ZID_ROLE_BEHEERDER, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (zid_portal_check_import (f->portal, piet->user_id, f->org_a, ZID_ROLE_GEBRUIKER,
+                                          admins, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (row_at (admins, 0)->outcome, ==, ZID_IMPORT_REFUSED);
+  g_assert_nonnull (strstr (row_at (admins, 0)->reason, "Administrator"));
+}
+
+/* The open enrolments: the imported people, the first to expire first,
+ * expired ones marked; a new code moves a person to the end */
+static void
+test_pending (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidImport) first = parse_ok ("voornaam;achternaam;geboortedatum\nZoë;Müller;01-02-1985\n");
+  g_autoptr(ZidImport) second = parse_ok ("voornaam;achternaam;geboortedatum\nJan;Berg;1970-12-31\n");
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(ZidOneTimeCode) again = NULL;
+  ZidPendingEnrolment *p;
+
+  g_assert_true (zid_portal_import_users (f->portal, f->admin, f->org_a, ZID_ROLE_GEBRUIKER, first,
+                                          NULL, NULL, &error));
+  zid_clock_advance (f->clock, 3600);
+  g_assert_true (zid_portal_import_users (f->portal, f->admin, f->org_a, ZID_ROLE_GEBRUIKER, second,
+                                          NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  pending = zid_portal_list_pending (f->portal, f->admin, f->org_a, &error);
+  g_assert_no_error (error);
+  /* Anna's own code from the bootstrap, then Zoë's, then Jan's */
+  g_assert_cmpuint (pending->len, ==, 3);
+  g_assert_cmpint (zid_user_get_id (((ZidPendingEnrolment *) g_ptr_array_index (pending, 0))->user), ==, f->admin);
+  p = g_ptr_array_index (pending, 1);
+  g_assert_cmpstr (zid_user_get_first_name (p->user), ==, "Zoë");
+  g_assert_cmpint (p->purpose, ==, ZID_CODE_ENROLMENT);
+  g_assert_false (p->expired);
+  g_assert_cmpstr (zid_user_get_first_name (((ZidPendingEnrolment *) g_ptr_array_index (pending, 2))->user), ==, "Jan");
+  g_clear_pointer (&pending, g_ptr_array_unref);
+
+  /* ten days on, Zoë's code has expired, Jan's not yet */
+  zid_clock_advance (f->clock, ZID_ENROLMENT_CODE_LIFETIME - 1800);
+  pending = zid_portal_list_pending (f->portal, f->admin, f->org_a, &error);
+  g_assert_true (((ZidPendingEnrolment *) g_ptr_array_index (pending, 1))->expired);
+  g_assert_false (((ZidPendingEnrolment *) g_ptr_array_index (pending, 2))->expired);
+  g_clear_pointer (&pending, g_ptr_array_unref);
+
+  /* a new code for Zoë: hers now expires last, and is not expired */
+  again = zid_portal_new_certificate (f->portal, f->admin, row_at (first, 0)->user, &error);
+  g_assert_no_error (error);
+  pending = zid_portal_list_pending (f->portal, f->admin, f->org_a, &error);
+  g_assert_cmpuint (pending->len, ==, 3);
+  p = g_ptr_array_index (pending, 2);
+  g_assert_cmpstr (zid_user_get_first_name (p->user), ==, "Zoë");
+  g_assert_cmpint (p->purpose, ==, ZID_CODE_NEW_CERTIFICATE);
+  g_assert_false (p->expired);
+
+  /* a Gebruiker sees none of it */
+  g_clear_pointer (&pending, g_ptr_array_unref);
+  g_assert_null (zid_portal_list_pending (f->portal, row_at (second, 0)->user, f->org_a, &error));
+  g_assert_nonnull (error);
+}
+
+/* 10,000 people at once */
+static void
+test_import_many (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) text = g_string_new ("first_name,last_name,birth_date\n");
+  g_autoptr(ZidImport) import = NULL;
+  gint64 users = count_rows (f, "users");
+  gint64 start;
+
+  for (guint i = 0; i < 10000; i++)
+    g_string_append_printf (text, "Persoon%u,Achternaam%u,%02u-%02u-19%02u\n",
+                            i, i, 1 + i % 28, 1 + i % 12, 40 + i % 60);
+  import = parse_ok (text->str);
+  start = g_get_monotonic_time ();
+  g_assert_true (zid_portal_import_users (f->portal, f->admin, f->org_a, ZID_ROLE_GEBRUIKER, import,
+                                          NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_test_message ("10,000 people imported in %.2f s", (g_get_monotonic_time () - start) / 1e6);
+  g_assert_cmpuint (import->n_new, ==, 10000);
+  g_assert_cmpint (count_rows (f, "users"), ==, users + 10000);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/import/parse/forms", test_parse_forms);
+  g_test_add_func ("/import/parse/refuses-file", test_parse_refuses_file);
+  g_test_add_func ("/import/parse/refuses-rows", test_parse_refuses_rows);
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+  ADD ("/import/once", test_import_once);
+  ADD ("/import/letters-fail", test_import_letters_fail);
+  ADD ("/import/authority", test_import_authority);
+  ADD ("/import/pending", test_pending);
+  ADD ("/import/many", test_import_many);
+#undef ADD
+
+  return g_test_run ();
+}
