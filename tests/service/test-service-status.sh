@@ -25,7 +25,7 @@ cleanup() {
   rm -rf "$dir"
 }
 trap cleanup EXIT
-check() { eval "$2"; ok $? "$1"; }
+check() { eval "$2"; ok $? "$1" "${3:-}"; }
 
 mkdir -p "$dir/fs"
 mount -t tmpfs -o size=24m tmpfs "$dir/fs" || { echo "1..0 # SKIP cannot mount a tmpfs"; exit 77; }
