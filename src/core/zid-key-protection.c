@@ -510,6 +510,11 @@ zid_key_secret_require (const char  *data_dir,
                  "gewijzigd. Zet het terug uit uw reservekopie met: secret-tool store "
                  "--label='ZORG-ID Portaal' application %s key-set %s",
                  what, key_set, APP_ID, key_set);
+  else if (g_strcmp0 (g_getenv ("ZID_KEY_PROTECTION"), "file") == 0)
+    g_set_error (error, ZID_ERROR, ZID_ERROR_CRYPTO,
+                 "%s is versleuteld met een geheim uit de sleutelbos, maar ZID_KEY_PROTECTION=file "
+                 "houdt de sleutelbos buiten gebruik. Er is niets gewijzigd. Start zonder "
+                 "ZID_KEY_PROTECTION=file, in een sessie met een ontgrendelde sleutelbos", what);
   else
     g_set_error (error, ZID_ERROR, ZID_ERROR_CRYPTO,
                  "%s is versleuteld met een geheim uit de sleutelbos, maar %s. Er is niets "

@@ -522,6 +522,26 @@ seal_key_audit_protected (ZidStore *self)
   return zid_store_commit (self, NULL);
 }
 
+gboolean
+_zid_store_seal_key_readable (const char  *db_path,
+                              GError     **error)
+{
+  g_autofree char *folder = g_path_get_dirname (db_path);
+  g_autofree char *key_path = g_build_filename (folder, ZID_STORE_SEAL_KEY_FILE, NULL);
+  g_autofree char *what = g_strdup_printf ("De zegelsleutel %s", key_path);
+  g_autofree char *data = NULL;
+  guint8 key[32];
+  gboolean encrypted, ok;
+  gsize len;
+
+  if (!g_file_get_contents (key_path, &data, &len, NULL))
+    return TRUE;
+  ok = zid_key_seal_read ((const guint8 *) data, len, folder, what, key, &encrypted, error);
+  OPENSSL_cleanse (key, sizeof key);
+  OPENSSL_cleanse (data, len);
+  return ok;
+}
+
 /* After migrating: the key, the data sealed once, the triggers, and the
  * environment stamp checked */
 gboolean
