@@ -338,7 +338,7 @@ crypto_seconds (char      **csrs,
 
   die_on (error, "temp dir");
   ca_dir = g_build_filename (dir, "ca", NULL);   /* made by zid_ca_open */
-  ca = zid_ca_open (ca_dir, "acceptatie", now, &error);
+  ca = zid_ca_open (ca_dir, "acceptatie", now, NULL, &error);
   die_on (error, "CA");
   clock_gettime (CLOCK_THREAD_CPUTIME_ID, &before);
   for (guint i = 0; i < n; i++)

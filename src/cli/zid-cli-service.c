@@ -1,9 +1,13 @@
 /* zid-cli-service.c — zorgid-admin service run [--listen ADDRESS:PORT]
+ *                                               [--min-free-space MIB]
  *
  * Runs the enrolment service in the foreground, without a window, so that
  * 10-day codes can be redeemed when nobody has the application open. Logs
  * to stderr; SIGTERM or SIGINT stop it cleanly (requests in a worker are
- * finished first) with exit status 0.
+ * finished first) with exit status 0. The service's own status (it takes
+ * on no work while the disk is nearly full) is told on stderr when it
+ * changes, both ways, and with --json also as a JSON line on stdout:
+ * {"event": "status", "taking_work": BOOL, "message": TEXT|null}.
  *
  * SPDX-License-Identifier: EUPL-1.2
  */
@@ -21,6 +25,7 @@
 typedef struct
 {
   GMainLoop *loop;
+  ZidCli    *cli;
   gboolean   stopping;
 } RunState;
 
@@ -66,6 +71,28 @@ on_refused (ZidService *service,
   g_printerr ("zorgid-admin: refused %s from %s: %s\n", path, client, code);
 }
 
+static void
+on_status_changed (ZidService *service,
+                   gpointer    user_data)
+{
+  RunState *state = user_data;
+  g_autofree char *message = zid_service_dup_status_message (service);
+
+  if (message != NULL)
+    g_printerr ("zorgid-admin: the enrolment service takes on no work: %s\n", message);
+  else
+    g_printerr ("zorgid-admin: the enrolment service takes on work again\n");
+  if (state->cli->json)
+    {
+      g_autoptr(JsonBuilder) json = zid_cli_json_begin ();
+
+      zid_cli_json_string (json, "event", "status");
+      zid_cli_json_bool (json, "taking_work", message == NULL);
+      zid_cli_json_string (json, "message", message);
+      zid_cli_json_end (json);
+    }
+}
+
 static int
 cmd_run (ZidCli  *cli,
          int      argc,
@@ -77,14 +104,18 @@ cmd_run (ZidCli  *cli,
   g_autofree char *listening = NULL;
   g_autofree char *advertised = NULL;
   g_autofree char *listen = NULL;
+  gint64 min_free_mib = -1;
   GOptionEntry entries[] = {
     { "listen", 0, 0, G_OPTION_ARG_STRING, &listen,
       "Listen here: an IP address, [IPv6] or * for every address; PORT 0 picks a free port. "
       "Without: as the service-address setting says (on its IP address only when it names "
       "one, else on every address, on its port)", "ADDRESS:PORT" },
+    { "min-free-space", 0, 0, G_OPTION_ARG_INT64, &min_free_mib,
+      "Take on no work while less than MIB mebibytes are free for the data dir (default 256)",
+      "MIB" },
     { NULL }
   };
-  RunState state = { 0 };
+  RunState state = { .cli = cli };
   guint sigterm, sigint;
 
   if (!zid_cli_parse_args (cli, "service run", entries, &argc, &argv, 0, 0))
@@ -97,14 +128,19 @@ cmd_run (ZidCli  *cli,
       if (!zid_service_parse_listen (listen, &address, &port, &error))
         return zid_cli_fail_with_status (cli, error, ZID_CLI_USAGE);
     }
+  if (min_free_mib != -1 && (min_free_mib < 0 || (guint64) min_free_mib > G_MAXUINT64 / (1024 * 1024)))
+    return zid_cli_usage_error (cli, "--min-free-space: a number of MiB, 0 or more");
 
   service = zid_service_new (cli->portal);
+  if (min_free_mib >= 0)
+    zid_service_set_min_free_space (service, (guint64) min_free_mib * 1024 * 1024);
   if (!zid_service_start (service, listen, &error))
     return zid_cli_fail_with_status (cli, error, ZID_CLI_REFUSED);
 
   g_signal_connect (service, "enrolled", G_CALLBACK (on_enrolled), NULL);
   g_signal_connect (service, "login-accepted", G_CALLBACK (on_login), NULL);
   g_signal_connect (service, "refused", G_CALLBACK (on_refused), NULL);
+  g_signal_connect (service, "status-changed", G_CALLBACK (on_status_changed), &state);
 
   listening = zid_service_dup_listen_address (service);
   advertised = zid_portal_dup_service_address (cli->portal);

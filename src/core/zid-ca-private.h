@@ -1,6 +1,7 @@
 /* zid-ca-private.h — the local certificate authority (core only)
  *
- * One per environment: an EC P-256 key (file mode 0600) and a self-signed
+ * One per environment: an EC P-256 key (file mode 0600, encrypted where a
+ * Secret Service keeps its secret: zid-key-protection.h) and a self-signed
  * certificate, made on first use. It issues the phones' mobile-ID
  * certificates from PKCS#10 requests, the enrolment service's TLS
  * certificate, and the CRL.
@@ -21,9 +22,11 @@ typedef struct
   gint64      revoked_at;
 } ZidCaRevoked;
 
+/* *wrapped (may be NULL): a plain key was encrypted now (zid-key-protection.h) */
 ZidCa    *zid_ca_open             (const char    *dir,
                                    const char    *environment,
                                    gint64         now,
+                                   gboolean      *wrapped,
                                    GError       **error);
 void      zid_ca_free             (ZidCa         *self);
 char     *zid_ca_dup_pem          (ZidCa         *self);
@@ -53,6 +56,7 @@ gboolean  zid_ca_ensure_server    (ZidCa         *self,
                                    gint64         now,
                                    char         **cert_pem,
                                    char         **key_pem,
+                                   gboolean      *wrapped,
                                    GError       **error);
 
 char     *zid_ca_make_crl         (ZidCa         *self,

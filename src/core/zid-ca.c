@@ -23,6 +23,7 @@
 
 #include "zid-ca-internal.h"
 #include "zid-error.h"
+#include "zid-key-protection.h"
 #include "zid-openssl.h"
 
 #define CA_LIFETIME_DAYS      (20 * 365)
@@ -128,21 +129,6 @@ x509_to_pem (X509 *cert)
     return NULL;
   len = BIO_get_mem_data (bio, &data);
   return g_strndup (data, len);
-}
-
-static char *
-key_to_pem (EVP_PKEY *key)
-{
-  g_autoptr(BIO) bio = BIO_new (BIO_s_secmem ());
-  char *data;
-  long len;
-  char *pem;
-
-  if (!PEM_write_bio_PrivateKey (bio, key, NULL, NULL, 0, NULL, NULL))
-    return NULL;
-  len = BIO_get_mem_data (bio, &data);
-  pem = g_strndup (data, len);
-  return pem;
 }
 
 static X509 *
@@ -376,19 +362,62 @@ keep_private (const char  *path,
   return TRUE;
 }
 
+/* The key of @dir (a CA's or the service's) encrypted with the data dir's
+ * secret, when there is one (zid-key-protection.h), else plain */
+static char *
+protected_key_pem (const char *dir,
+                   EVP_PKEY   *key)
+{
+  g_autofree char *data_dir = g_path_get_dirname (dir);
+  g_autoptr(GBytes) secret = zid_key_secret_offer (data_dir);
+
+  return zid_key_pem_write (key, secret);
+}
+
+/* A plain key of @dir, encrypted now that the data dir's secret can be
+ * had: the file replaced in one step, 0600 as before */
+static gboolean
+protect_key (const char *dir,
+             const char *key_path,
+             EVP_PKEY   *key)
+{
+  g_autofree char *data_dir = g_path_get_dirname (dir);
+  g_autoptr(GBytes) secret = zid_key_secret_offer (data_dir);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pem = NULL;
+  gboolean ok;
+
+  if (secret == NULL || (pem = zid_key_pem_write (key, secret)) == NULL)
+    return FALSE;
+  ok = write_private (key_path, pem, 0600, &error);
+  OPENSSL_cleanse (pem, strlen (pem));
+  if (!ok)
+    g_message ("%s stays a plain file: %s", key_path, error->message);
+  else
+    g_message ("%s is now encrypted with the secret of its data dir in the Secret Service", key_path);
+  return ok;
+}
+
+/* Reads @dir's key and certificate; *wrapped (may be NULL) says whether a
+ * plain key was encrypted now */
 static gboolean
 load_pair (const char  *dir,
            EVP_PKEY   **key,
            X509       **cert,
+           gboolean    *wrapped,
            GError     **error)
 {
   g_autofree char *key_path = g_build_filename (dir, "key.pem", NULL);
   g_autofree char *cert_path = g_build_filename (dir, "cert.pem", NULL);
+  g_autofree char *data_dir = g_path_get_dirname (dir);
+  g_autofree char *what = NULL;
   g_autofree char *key_pem = NULL;
   g_autofree char *cert_pem = NULL;
-  g_autoptr(BIO) bio = NULL;
   gsize key_len = 0;
+  gboolean encrypted = FALSE;
 
+  if (wrapped != NULL)
+    *wrapped = FALSE;
   sweep_unpublished (dir);
   if (!keep_private (key_path, error))
     return FALSE;
@@ -400,16 +429,20 @@ load_pair (const char  *dir,
       return FALSE;
     }
 
-  bio = BIO_new_mem_buf (key_pem, -1);
-  *key = PEM_read_bio_PrivateKey (bio, NULL, NULL, NULL);
+  what = g_strdup_printf ("De sleutel %s", key_path);
+  *key = zid_key_pem_read (key_pem, data_dir, what, &encrypted, error);
   OPENSSL_cleanse (key_pem, key_len);
+  if (*key == NULL)
+    return FALSE;
   *cert = x509_from_pem (cert_pem);
-  if (*key == NULL || *cert == NULL || X509_check_private_key (*cert, *key) != 1)
+  if (*cert == NULL || X509_check_private_key (*cert, *key) != 1)
     {
       g_clear_pointer (key, EVP_PKEY_free);
       g_clear_pointer (cert, X509_free);
       return crypto_fail (error, "Sleutel of certificaat in de gegevensmap is beschadigd");
     }
+  if (!encrypted && protect_key (dir, key_path, *key) && wrapped != NULL)
+    *wrapped = TRUE;
   return TRUE;
 }
 
@@ -448,8 +481,10 @@ create_ca (const char  *dir,
       !X509_sign (cert, key, EVP_sha256 ()))
     return crypto_fail (error, "Kan het CA-certificaat niet maken");
 
-  key_pem = key_to_pem (key);
+  key_pem = protected_key_pem (dir, key);
   cert_pem = x509_to_pem (cert);
+  if (key_pem == NULL || cert_pem == NULL)
+    return crypto_fail (error, "Kan de sleutel niet opslaan");
   contents[0] = key_pem;
   contents[1] = cert_pem;
   ok = publish_dir (dir, names, contents, modes, error);
@@ -614,6 +649,7 @@ ZidCa *
 zid_ca_open (const char  *dir,
              const char  *environment,
              gint64       now,
+             gboolean    *wrapped,
              GError     **error)
 {
   g_autoptr(ZidCa) self = g_new0 (ZidCa, 1);
@@ -625,7 +661,7 @@ zid_ca_open (const char  *dir,
       !create_ca (dir, environment, now, error))
     return NULL;
 
-  if (!load_pair (dir, &self->key, &self->cert, error) ||
+  if (!load_pair (dir, &self->key, &self->cert, wrapped, error) ||
       !encode_mobile_parts (self, error))
     return NULL;
 
@@ -908,8 +944,10 @@ make_server (ZidCa       *self,
       !X509_sign (cert, self->key, EVP_sha256 ()))
     return crypto_fail (error, "Kan het TLS-certificaat van de dienst niet maken");
 
-  key_pem = key_to_pem (key);
+  key_pem = protected_key_pem (dir, key);
   cert_pem = x509_to_pem (cert);
+  if (key_pem == NULL || cert_pem == NULL)
+    return crypto_fail (error, "Kan de sleutel niet opslaan");
   contents[0] = key_pem;
   contents[1] = cert_pem;
   ok = publish_dir (dir, names, contents, modes, error);
@@ -924,6 +962,7 @@ zid_ca_ensure_server (ZidCa       *self,
                       gint64       now,
                       char       **cert_pem,
                       char       **key_pem,
+                      gboolean    *wrapped,
                       GError     **error)
 {
   g_autoptr(EVP_PKEY) key = NULL;
@@ -933,11 +972,11 @@ zid_ca_ensure_server (ZidCa       *self,
       !make_server (self, dir, host, now, error))
     return FALSE;
 
-  if (!load_pair (dir, &key, &cert, error))
+  if (!load_pair (dir, &key, &cert, wrapped, error))
     return FALSE;
 
   *cert_pem = x509_to_pem (cert);
-  *key_pem = key_to_pem (key);
+  *key_pem = zid_key_pem_write (key, NULL);
   return TRUE;
 }
 

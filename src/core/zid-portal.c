@@ -509,10 +509,23 @@ zid_portal_set_service_address (ZidPortal   *self,
 
 /* The local CA */
 
+/* A plain key file encrypted on opening (zid-key-protection.h): audited
+ * when the store takes it now, else only logged (zid-ca.c did) */
+static void
+audit_keys_protected (ZidPortal  *self,
+                      const char *file)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!zid_portal_audit (self, "operator", "keys.protected", NULL, file, &error))
+    g_message ("The encryption of %s is not in the audit: %s", file, error->message);
+}
+
 ZidCa *
 _zid_portal_ensure_ca (ZidPortal  *self,
                        GError    **error)
 {
+  gboolean wrapped = FALSE;
   ZidCa *ca;
 
   g_mutex_lock (&self->ca_lock);
@@ -520,10 +533,12 @@ _zid_portal_ensure_ca (ZidPortal  *self,
     {
       g_autofree char *dir = g_build_filename (self->data_dir, "ca", NULL);
       self->ca = zid_ca_open (dir, zid_environment_to_string (self->environment),
-                              _zid_portal_now (self), error);
+                              _zid_portal_now (self), &wrapped, error);
     }
   ca = self->ca;
   g_mutex_unlock (&self->ca_lock);
+  if (wrapped)
+    audit_keys_protected (self, "ca/key.pem");
   return ca;
 }
 
@@ -537,6 +552,7 @@ zid_portal_get_service_tls (ZidPortal  *self,
   g_autofree char *address = NULL;
   g_autofree char *host = NULL;
   g_autofree char *dir = NULL;
+  gboolean wrapped = FALSE;
   guint16 port;
   ZidCa *ca;
 
@@ -554,7 +570,8 @@ zid_portal_get_service_tls (ZidPortal  *self,
    * carries the pin) */
   g_mutex_lock (&self->ca_lock);
   if (self->tls_cert == NULL &&
-      !zid_ca_ensure_server (ca, dir, host, _zid_portal_now (self), &self->tls_cert, &self->tls_key, error))
+      !zid_ca_ensure_server (ca, dir, host, _zid_portal_now (self), &self->tls_cert, &self->tls_key,
+                             &wrapped, error))
     {
       g_mutex_unlock (&self->ca_lock);
       return FALSE;
@@ -568,6 +585,8 @@ zid_portal_get_service_tls (ZidPortal  *self,
   if (key_pem)
     *key_pem = g_strdup (self->tls_key);
   g_mutex_unlock (&self->ca_lock);
+  if (wrapped)
+    audit_keys_protected (self, "service-tls/key.pem");
   return TRUE;
 }
 

@@ -23,6 +23,10 @@ struct _ZidStore
 
 /* The seal (zid-store-seal.c): loaded (or made) when the store opens, and
  * renewed for the users a transaction changed when it commits */
+/* Before the database is opened: a seal key stored encrypted can be read
+ * (its secret is there and opens it), so that a refusal touches nothing */
+gboolean _zid_store_seal_key_readable (const char  *db_path,
+                                       GError     **error);
 gboolean _zid_store_seal_open    (ZidStore    *self,
                                   const char  *db_path,
                                   GError     **error);

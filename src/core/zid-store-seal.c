@@ -16,6 +16,7 @@
 #include <openssl/rand.h>
 
 #include "zid-error.h"
+#include "zid-key-protection.h"
 #include "zid-store-internal.h"
 
 /* Seal: tamper evidence over the data, not only over the audit trail.
@@ -395,17 +396,47 @@ seal_all (ZidStore  *self,
   return zid_store_commit (self, error);
 }
 
+/* A plain seal key encrypted now that its data dir's secret can be had
+ * (zid-key-protection.h): the file replaced in one step, 0600 as before */
+static gboolean
+seal_key_protect (ZidStore   *self,
+                  const char *path)
+{
+  g_autofree char *folder = g_path_get_dirname (path);
+  g_autoptr(GBytes) secret = zid_key_secret_offer (folder);
+  g_autoptr(GError) error = NULL;
+  guint8 wrapped[ZID_KEY_SEAL_WRAPPED_SIZE];
+
+  if (secret == NULL || !zid_key_seal_wrap (self->seal_key, secret, wrapped))
+    return FALSE;
+  if (!g_file_set_contents_full (path, (const char *) wrapped, sizeof wrapped,
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                 0600, &error))
+    {
+      g_message ("%s stays a plain file: %s", path, error->message);
+      return FALSE;
+    }
+  g_message ("%s is now encrypted with the secret of its data dir in the Secret Service", path);
+  return TRUE;
+}
+
+/* Reads the key, plain or wrapped; *wrapped says whether a plain one was
+ * encrypted now */
 static gboolean
 seal_key_read (ZidStore    *self,
                const char  *path,
                int          fd,
+               gboolean    *wrapped,
                GError     **error)
 {
+  g_autofree char *folder = g_path_get_dirname (path);
+  g_autofree char *what = g_strdup_printf ("De zegelsleutel %s", path);
+  guint8 data[ZID_KEY_SEAL_WRAPPED_SIZE + 1];
+  gboolean encrypted = FALSE;
   gssize n;
 
   /* a key readable by others is made private again */
-  if (fchmod (fd, 0600) != 0 ||
-      (n = read (fd, self->seal_key, sizeof self->seal_key)) != (gssize) sizeof self->seal_key)
+  if (fchmod (fd, 0600) != 0 || (n = read (fd, data, sizeof data)) < 0)
     {
       close (fd);
       g_set_error (error, ZID_ERROR, ZID_ERROR_STORE,
@@ -413,25 +444,39 @@ seal_key_read (ZidStore    *self,
       return FALSE;
     }
   close (fd);
+  if (!zid_key_seal_read (data, n, folder, what, self->seal_key, &encrypted, error))
+    {
+      OPENSSL_cleanse (data, sizeof data);
+      return FALSE;
+    }
+  OPENSSL_cleanse (data, sizeof data);
+  *wrapped = !encrypted && seal_key_protect (self, path);
   return TRUE;
 }
 
-/* Reads the key file, or makes it: written whole under another name, then
- * linked into place, so that of two processes making it at once one key
- * wins and both use it. *made says whether this process made it. */
+/* Reads the key file, or makes it (encrypted when the data dir's secret
+ * can be had): written whole under another name, then linked into place,
+ * so that of two processes making it at once one key wins and both use
+ * it. *made says whether this process made it. */
 static gboolean
 seal_key_load (ZidStore    *self,
                const char  *path,
                gboolean    *made,
+               gboolean    *wrapped,
                GError     **error)
 {
+  g_autofree char *folder = g_path_get_dirname (path);
+  g_autoptr(GBytes) secret = NULL;
   g_autofree char *tmp = NULL;
+  guint8 out[ZID_KEY_SEAL_WRAPPED_SIZE];
+  const guint8 *bytes = self->seal_key;
+  gssize size = sizeof self->seal_key;
   int fd, saved;
 
-  *made = FALSE;
+  *made = *wrapped = FALSE;
   fd = g_open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
   if (fd >= 0)
-    return seal_key_read (self, path, fd, error);
+    return seal_key_read (self, path, fd, wrapped, error);
   if (errno != ENOENT)
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_STORE,
@@ -441,10 +486,13 @@ seal_key_load (ZidStore    *self,
 
   if (RAND_priv_bytes (self->seal_key, sizeof self->seal_key) != 1)
     g_error ("The system's random number generator failed");
+  secret = zid_key_secret_offer (folder);
+  if (secret != NULL && zid_key_seal_wrap (self->seal_key, secret, out))
+    bytes = out, size = sizeof out;
   tmp = g_strdup_printf ("%s.tmp-%d", path, getpid ());
   fd = g_open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd >= 0 &&
-      write (fd, self->seal_key, sizeof self->seal_key) == (gssize) sizeof self->seal_key &&
+      write (fd, bytes, size) == size &&
       fsync (fd) == 0 && close (fd) == 0 && link (tmp, path) == 0)
     {
       g_unlink (tmp);
@@ -454,10 +502,44 @@ seal_key_load (ZidStore    *self,
   saved = errno;
   g_unlink (tmp);
   if (saved == EEXIST && (fd = g_open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0)) >= 0)
-    return seal_key_read (self, path, fd, error);
+    return seal_key_read (self, path, fd, wrapped, error);
   g_set_error (error, ZID_ERROR, ZID_ERROR_STORE,
                "Kan de zegelsleutel %s niet aanmaken: %s", path, g_strerror (saved));
   return FALSE;
+}
+
+static gboolean
+seal_key_audit_protected (ZidStore *self)
+{
+  if (!zid_store_begin (self, TRUE, NULL))
+    return FALSE;
+  if (!zid_store_audit_append (self, g_get_real_time () / G_USEC_PER_SEC, "operator",
+                               "keys.protected", NULL, ZID_STORE_SEAL_KEY_FILE, NULL))
+    {
+      zid_store_rollback (self);
+      return FALSE;
+    }
+  return zid_store_commit (self, NULL);
+}
+
+gboolean
+_zid_store_seal_key_readable (const char  *db_path,
+                              GError     **error)
+{
+  g_autofree char *folder = g_path_get_dirname (db_path);
+  g_autofree char *key_path = g_build_filename (folder, ZID_STORE_SEAL_KEY_FILE, NULL);
+  g_autofree char *what = g_strdup_printf ("De zegelsleutel %s", key_path);
+  g_autofree char *data = NULL;
+  guint8 key[32];
+  gboolean encrypted, ok;
+  gsize len;
+
+  if (!g_file_get_contents (key_path, &data, &len, NULL))
+    return TRUE;
+  ok = zid_key_seal_read ((const guint8 *) data, len, folder, what, key, &encrypted, error);
+  OPENSSL_cleanse (key, sizeof key);
+  OPENSSL_cleanse (data, len);
+  return ok;
 }
 
 /* After migrating: the key, the data sealed once, the triggers, and the
@@ -470,7 +552,7 @@ _zid_store_seal_open (ZidStore    *self,
   g_autofree char *folder = g_path_get_dirname (db_path);
   g_autofree char *key_path = g_build_filename (folder, ZID_STORE_SEAL_KEY_FILE, NULL);
   guint8 xor[32], mac[32], expected[32];
-  gboolean present = FALSE, made, ok;
+  gboolean present = FALSE, made, wrapped, ok;
 
   if (!zid_store_begin (self, FALSE, error))
     return FALSE;
@@ -487,8 +569,10 @@ _zid_store_seal_open (ZidStore    *self,
                    key_path);
       return FALSE;
     }
-  if (!seal_key_load (self, key_path, &made, error))
+  if (!seal_key_load (self, key_path, &made, &wrapped, error))
     return FALSE;
+  if (wrapped && !seal_key_audit_protected (self))
+    g_message ("The encryption of %s is not in the audit", key_path);
   if (!present && !seal_all (self, made, error))
     return FALSE;
 

@@ -277,6 +277,9 @@ zid_store_open (const char  *given_path,
   if (path == NULL || !make_private (path, error))
     return NULL;
 
+  if (!_zid_store_seal_key_readable (path, error))
+    return NULL;
+
   self = g_new0 (ZidStore, 1);
 
   g_rec_mutex_init (&self->lock);

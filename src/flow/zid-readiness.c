@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "zid-flow-config.h"
+#include "zid-key-protection.h"
 #include "zid-registration-file.h"
 #include "zid-trust.h"
 
@@ -397,6 +398,47 @@ check_service (GPtrArray         *checks,
              address, port);
 }
 
+/* The private keys of the data dir, from their files (zid-key-protection.h) */
+static void
+check_keys (GPtrArray *checks,
+            ZidPortal *portal)
+{
+  const char *title = "Sleutels";
+  const char *data_dir = zid_portal_get_data_dir (portal);
+  g_autofree char *plain = NULL;
+  g_autofree char *key_set_path = g_build_filename (data_dir, ZID_KEY_SET_FILE, NULL);
+  g_autofree char *key_set = NULL;
+
+  switch (zid_key_protection_inspect (data_dir, &plain))
+    {
+    case ZID_KEY_PROTECTION_FILE_MODE:
+      add_check (checks, "keys", ZID_READINESS_WARNING, title, NULL, NULL,
+                 "Sleutels alleen beschermd door bestandsrechten (%s in %s): er is geen "
+                 "ontgrendelde sleutelbos (Secret Service) bereikbaar%s. Wie deze bestanden kan "
+                 "lezen, bijvoorbeeld uit een reservekopie, kan certificaten uitgeven. Op een "
+                 "bureaublad: ontgrendel de sleutelbos (GNOME Sleutelbos, KWallet) en start het "
+                 "portaal opnieuw, dan worden de sleutels versleuteld. Op een server zonder "
+                 "sleutelbos: houd de gegevensmap alleen voor deze gebruiker en versleutel de schijf",
+                 plain, data_dir,
+                 g_strcmp0 (g_getenv ("ZID_KEY_PROTECTION"), "file") == 0
+                   ? " (ZID_KEY_PROTECTION=file)" : "");
+      return;
+    case ZID_KEY_PROTECTION_ENCRYPTED:
+      if (g_file_get_contents (key_set_path, &key_set, NULL, NULL))
+        g_strstrip (key_set);
+      add_check (checks, "keys", ZID_READINESS_OK, title, NULL, NULL,
+                 "Sleutels versleuteld met een geheim uit de sleutelbos (sleutelset %s). Bewaar "
+                 "een reservekopie van dat geheim: secret-tool lookup application %s key-set %s",
+                 key_set ? key_set : "?", APP_ID, key_set ? key_set : "?");
+      return;
+    case ZID_KEY_PROTECTION_NO_KEYS:
+    default:
+      add_check (checks, "keys", ZID_READINESS_OK, title, NULL, NULL,
+                 "Nog geen sleutels gemaakt");
+      return;
+    }
+}
+
 GPtrArray *
 zid_readiness_run (ZidPortal           *portal,
                    const ZidCardConfig *config,
@@ -431,6 +473,7 @@ zid_readiness_run (ZidPortal           *portal,
   check_operator_trust (checks, portal);
   check_registration (checks, portal);
   check_service (checks, portal, port, flags);
+  check_keys (checks, portal);
   return checks;
 }
 

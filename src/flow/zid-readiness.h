@@ -17,6 +17,8 @@
  *   registration    an imported registration waits to be completed
  *   service         the service address is set and its port can be opened
  *                   (or is held by this process's own service)
+ *   keys            the data dir's private keys are encrypted with a secret
+ *                   in the Secret Service (a warning: only file mode)
  *
  * Blocking (PC/SC, PKCS#11, files, SQLite): the window uses the _async
  * form.

@@ -82,7 +82,7 @@ test_common_name (void)
   g_autofree char *cn = NULL;
   g_autofree char *rm = NULL;
 
-  ca = zid_ca_open (ca_dir, "acceptatie", g_get_real_time () / G_USEC_PER_SEC, &error);
+  ca = zid_ca_open (ca_dir, "acceptatie", g_get_real_time () / G_USEC_PER_SEC, NULL, &error);
   g_assert_no_error (error);
 
   cn = issued_common_name (ca, "Anna de Vries");
@@ -140,7 +140,7 @@ test_open_repairs (void)
   struct utimbuf old = { .actime = time (NULL) - 120, .modtime = time (NULL) - 120 };
   ZidCa *ca;
 
-  ca = zid_ca_open (ca_dir, "acceptatie", g_get_real_time () / G_USEC_PER_SEC, &error);
+  ca = zid_ca_open (ca_dir, "acceptatie", g_get_real_time () / G_USEC_PER_SEC, NULL, &error);
   g_assert_no_error (error);
   zid_ca_free (ca);
   g_assert_cmpint (file_mode (key), ==, 0600);
@@ -153,7 +153,7 @@ test_open_repairs (void)
   g_assert_cmpint (g_mkdir (other, 0700), ==, 0);
   g_assert_cmpint (utime (other, &old), ==, 0);
 
-  ca = zid_ca_open (ca_dir, "acceptatie", g_get_real_time () / G_USEC_PER_SEC, &error);
+  ca = zid_ca_open (ca_dir, "acceptatie", g_get_real_time () / G_USEC_PER_SEC, NULL, &error);
   g_assert_no_error (error);
   zid_ca_free (ca);
   g_assert_cmpint (file_mode (key), ==, 0600);

@@ -34,8 +34,9 @@ acc doctor --help
 check "doctor --help names both default ports" grep -q "8444 in acceptatie, 8443 in productie" <<<"$out"
 
 acc --json doctor --port "$port"
-check "doctor --json: every check, in order" [ "$(json_get "$out" '" ".join(c["id"] for c in j["checks"])')" = "environment pcscd readers pkcs11 uzi-trust operator-trust registration service" ]
+check "doctor --json: every check, in order" [ "$(json_get "$out" '" ".join(c["id"] for c in j["checks"])')" = "environment pcscd readers pkcs11 uzi-trust operator-trust registration service keys" ]
 check "a failed check: exit 1, ready false" [ "$rc" = 1 ] && [ "$(json_get "$out" 'j["ready"]')" = false ]
+check "keys as plain files (ZID_KEY_PROTECTION=file): a warning that says so and what to do" [ "$(state keys)" = warning ] && grep -q "Sleutels alleen beschermd door bestandsrechten" <<<"$(field keys description)" && grep -q "ZID_KEY_PROTECTION=file" <<<"$(field keys description)" && grep -q "ontgrendel de sleutelbos" <<<"$(field keys description)"
 check "environment: ok, names acceptatie" [ "$(state environment)" = ok ] && grep -q Acceptatie <<<"$(field environment description)"
 check "pcscd absent: failed, with the command that starts it" [ "$(state pcscd)" = failed ] && grep -q "systemctl enable --now pcscd.socket" <<<"$(field pcscd command)"
 check "readers without pcscd: failed" [ "$(state readers)" = failed ]
@@ -94,7 +95,7 @@ check "doctor without --port takes the service address's port" [ "$(state servic
 kill "$listener"; wait "$listener" 2>/dev/null; listener=
 
 acc doctor --port "$port"
-check "text output: one line per check" [ "$(grep -c '^\[' <<<"$out")" = 8 ]
+check "text output: one line per check" [ "$(grep -c '^\[' <<<"$out")" = 9 ]
 acc --json doctor --no-card --port "$port"
 check "--no-card: nothing failed, exit 0" [ "$rc" = 0 ] && [ "$(json_get "$out" 'j["ready"]')" = true ] && [ "$(state pcscd)" = warning ]
 echo "1..$n"

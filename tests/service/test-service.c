@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 
 #include "zid-error.h"
+#include "zid-key-protection.h"
 #include "zid-portal.h"
 #include "zid-service.h"
 #include "zid-mobile.h"
@@ -107,6 +108,10 @@ fixture_tear_down (Fixture *f, gconstpointer data)
 {
   g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", f->dir);
 
+  /* run in a session with an unlocked Secret Service
+   * (test-key-protection.sh): every key the test used was encrypted */
+  if (g_getenv ("ZID_TEST_KEYS_ENCRYPTED") != NULL)
+    g_assert_cmpint (zid_key_protection_inspect (f->dir, NULL), ==, ZID_KEY_PROTECTION_ENCRYPTED);
   zid_service_stop (f->service);
   while (zid_service_get_busy (f->service) > 0)
     g_main_context_iteration (NULL, TRUE);

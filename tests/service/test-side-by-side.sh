@@ -22,13 +22,8 @@ check() {
 }
 
 A() { "$admin" --data-dir "$dir/data" "$@"; }
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-printf '24680\n' >"$dir/pin"
-
-A config set service-address "127.0.0.1:$port" >/dev/null
-A registration add --ura 12345678 --name "Zorggroep Noord" >/dev/null
-A --json organisation bootstrap --ura 12345678 --first-name Anna --last-name Admin \
-  --birth-date 1980-01-01 >"$dir/boot.json"
+. "${ZID_SOURCE_ROOT:?}/tests/service/fixture.sh"
+service_fixture "$dir/data"
 
 # codes for the phones, made before the service starts
 phones=12
@@ -39,10 +34,7 @@ done
 
 "$admin" --data-dir "$dir/data" service run --listen "127.0.0.1:$port" >"$dir/service.out" 2>"$dir/service.log" &
 service_pid=$!
-for _ in $(seq 1 100); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  sleep 0.1
-done
+wait_for_port
 
 # the phones enrol while another process writes
 for i in $(seq 1 $phones); do
