@@ -342,6 +342,34 @@ char       *zid_portal_login_challenge     (ZidPortal       *self,
                                             const char      *session_id,
                                             GError         **error);
 
+/* Changes, for views that stay current (ZidWatch does this for them).
+ * Every write to a user's rows (the user, memberships, certificates,
+ * attributes) or to an organisation, by any process, notes the user or
+ * organisation with the next number of a change sequence.
+ *
+ * zid_portal_poll_changes(): a cheap look (no disk reads) at whether
+ * anything may have been committed since @version was read: it differs
+ * then. FALSE while another thread's transaction holds the store (it
+ * never waits): ask again later. */
+typedef struct
+{
+  gint64 data_version;   /* moves with other connections' commits */
+  gint64 own_changes;    /* moves with this connection's writes */
+} ZidChangeVersion;
+
+gboolean    zid_portal_poll_changes        (ZidPortal        *self,
+                                            ZidChangeVersion *version);
+/* The ids (gint64) of the users and of the organisations changed after
+ * @since (a sequence number; 0: all), appended to @users and
+ * @organisations (either nullable), and the newest sequence number in
+ * @latest. @since < 0: only @latest. */
+gboolean    zid_portal_list_changes        (ZidPortal       *self,
+                                            gint64           since,
+                                            gint64          *latest,
+                                            GArray          *users,
+                                            GArray          *organisations,
+                                            GError         **error);
+
 /* Audit */
 gboolean    zid_portal_audit               (ZidPortal       *self,
                                             const char      *actor,
