@@ -145,9 +145,13 @@ static const char * const migrations[] = {
   "  PRIMARY KEY (kind, id)"
   ") WITHOUT ROWID;"
   "CREATE INDEX IF NOT EXISTS changes_by_seq ON changes (seq);"
+/* an upsert, not INSERT OR REPLACE: a trigger's OR clause gives way to
+ * the conflict clause of the statement that fires it (an upsert of a
+ * membership, say) */
 #define CHANGE(kind, id) \
-  "INSERT OR REPLACE INTO changes (kind, id, seq)" \
-  " VALUES (" kind ", " id ", (SELECT coalesce (max (seq), 0) + 1 FROM changes));"
+  "INSERT INTO changes (kind, id, seq)" \
+  " VALUES (" kind ", " id ", (SELECT coalesce (max (seq), 0) + 1 FROM changes))" \
+  " ON CONFLICT (kind, id) DO UPDATE SET seq = excluded.seq;"
 #define CHANGE_TRIGGERS(table, kind, column) \
   "CREATE TRIGGER IF NOT EXISTS changes_" table "_insert AFTER INSERT ON " table \
   "  BEGIN " CHANGE (kind, "NEW." column) " END;" \

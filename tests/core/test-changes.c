@@ -147,6 +147,16 @@ test_other_connection (Fixture *f, gconstpointer data)
   g_assert_cmpint (g_array_index (users, gint64, 0), ==, bram);
   g_assert_cmpuint (organisations->len, ==, 0);
   g_assert_cmpint (cor, !=, bram);
+
+  /* a role changed (an upsert of the membership) names the user */
+  g_array_set_size (users, 0);
+  seq = newest;
+  g_assert_true (zid_portal_set_membership (f->other, f->admin, cor, f->organisation,
+                                            ZID_ROLE_BEHEERDER, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (zid_portal_list_changes (f->portal, seq, &newest, users, NULL, &error));
+  g_assert_cmpuint (users->len, ==, 1);
+  g_assert_cmpint (g_array_index (users, gint64, 0), ==, cor);
 }
 
 /* This connection's own writes move the version too (data_version does
