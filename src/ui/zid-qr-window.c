@@ -241,6 +241,13 @@ print_action (GtkWidget  *widget,
 }
 
 /* Closing: the code cannot be shown again */
+static gboolean
+close_confirmed (gpointer data)
+{
+  gtk_window_close (GTK_WINDOW (data));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_close_response (AdwMessageDialog *dialog,
                    const char       *response,
@@ -249,7 +256,11 @@ on_close_response (AdwMessageDialog *dialog,
   if (g_strcmp0 (response, "close") == 0)
     {
       self->confirmed_close = TRUE;
-      gtk_window_close (GTK_WINDOW (self));
+      /* once the dialog, transient for this window, has gone: closed
+       * from its own "response", this window went first and the dialog
+       * let go of a finalized parent (GLib-CRITICAL "invalid (NULL)
+       * class pointer") */
+      g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, close_confirmed, g_object_ref (self), g_object_unref);
     }
 }
 

@@ -256,6 +256,59 @@ test_qr_window (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+find_dialog (GtkWidget         *widget,
+             AdwMessageDialog **dialog)
+{
+  if (ADW_IS_MESSAGE_DIALOG (widget))
+    *dialog = ADW_MESSAGE_DIALOG (widget);
+}
+
+/* Closing a QR code nobody scanned asks first; "Sluiten" closes it, with
+ * no GLib-CRITICAL on the way (the tests run with fatal warnings) */
+static void
+test_qr_window_close_unscanned (Fixture       *f,
+                                gconstpointer  data)
+{
+  ZidOneTimeCode enrolment = {
+    .user_id = 1,
+    .purpose = ZID_CODE_ENROLMENT,
+    .payload = f->payload,
+    .expires = f->expires,
+  };
+  GtkWidget *parent = gtk_window_new ();
+  ZidQrWindow *window;
+  AdwMessageDialog *dialog = NULL;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  gtk_window_present (GTK_WINDOW (parent));
+  window = zid_qr_window_new (GTK_WINDOW (parent), &enrolment, "Anna Admin", f->portal, NULL, 1);
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  gtk_window_present (GTK_WINDOW (window));
+  settle (GTK_WIDGET (window));
+
+  gtk_window_close (GTK_WINDOW (window));
+  settle (GTK_WIDGET (parent));
+  g_assert_nonnull (window);
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
+
+      find_dialog (toplevel, &dialog);
+    }
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "close");
+  for (int i = 0; i < 50 && window != NULL; i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+  g_assert_null (window);
+  for (int i = 0; i < 50; i++)
+    g_main_context_iteration (NULL, FALSE);
+  gtk_window_destroy (GTK_WINDOW (parent));
+}
+
 /* Squeezed below its natural size the code gets smaller modules, still
  * whole pixels, and still decodes */
 static void
@@ -299,6 +352,8 @@ main (int    argc,
 
   g_test_add ("/qr/view-sharp-and-decodes", Fixture, NULL, fixture_setup, test_qr_view, fixture_teardown);
   g_test_add ("/qr/window-decodes", Fixture, NULL, fixture_setup, test_qr_window, fixture_teardown);
+  g_test_add ("/qr/window-close-unscanned", Fixture, NULL, fixture_setup, test_qr_window_close_unscanned,
+              fixture_teardown);
   g_test_add ("/qr/view-small-decodes", Fixture, NULL, fixture_setup, test_qr_view_small, fixture_teardown);
   return g_test_run ();
 }
