@@ -288,6 +288,14 @@ GPtrArray  *zid_portal_list_inactive       (ZidPortal       *self,
                                             gint64           actor,
                                             gint64           organisation,
                                             GError         **error);
+/* Is @user one of them? @inactive: the user if so, else NULL. FALSE with
+ * @error only when the question cannot be answered (refused, store). */
+gboolean    zid_portal_get_inactive_user   (ZidPortal       *self,
+                                            gint64           actor,
+                                            gint64           organisation,
+                                            gint64           user,
+                                            ZidUser        **inactive,
+                                            GError         **error);
 
 /* The phone's side. @origin (nullable) is where the request came from (the
  * phone's network address); the audit names it. */
