@@ -247,8 +247,9 @@ zid_user_list_update (ZidUserList *self,
     return;
   g_ptr_array_sort (added, compare_users);
 
-  /* one merge of the users that stay and the changed ones, in name order */
-  users = g_ptr_array_sized_new (self->users->len + added->len);
+  /* one merge of the users that stay and the changed ones, in name order
+   * (a reference each: setting the list lets go of the old array's) */
+  users = g_ptr_array_new_full (self->users->len + added->len, g_object_unref);
   for (guint i = 0; i < self->users->len; i++)
     {
       ZidUser *user = g_ptr_array_index (self->users, i);
@@ -257,11 +258,11 @@ zid_user_list_update (ZidUserList *self,
       if (g_hash_table_contains (replaced, &id))
         continue;
       while (a < added->len && zid_user_compare (g_ptr_array_index (added, a), user) < 0)
-        g_ptr_array_add (users, g_ptr_array_index (added, a++));
-      g_ptr_array_add (users, user);
+        g_ptr_array_add (users, g_object_ref (g_ptr_array_index (added, a++)));
+      g_ptr_array_add (users, g_object_ref (user));
     }
   while (a < added->len)
-    g_ptr_array_add (users, g_ptr_array_index (added, a++));
+    g_ptr_array_add (users, g_object_ref (g_ptr_array_index (added, a++)));
   zid_user_list_set_users (self, users);
 }
 
