@@ -186,14 +186,22 @@ main (int    argc,
   g_print ("\n%-6s %-8s %-12s %10s %10s\n", "change", "user", "role", "model", "painted");
   for (int c = 0; c < n_changes; c++)
     {
-      guint position = (guint) g_rand_int_range (rand, 0, 15);   /* a row on screen */
+      guint position;
       gint64 user;
-      ZidRole now = shown_role (model, position, org->id, &user);
-      ZidRole next = now == ZID_ROLE_GEBRUIKER ? ZID_ROLE_BEHEERDER : ZID_ROLE_GEBRUIKER;
+      ZidRole now, next;
       double committed, model_at = 0;
       gboolean timed_out = FALSE;
       guint guard;
       gint64 shown_user;
+
+      /* a row on screen, not the Administrator's */
+      do
+        {
+          position = (guint) g_rand_int_range (rand, 0, 15);
+          now = shown_role (model, position, org->id, &user);
+        }
+      while (now == ZID_ROLE_ADMINISTRATOR);
+      next = now == ZID_ROLE_GEBRUIKER ? ZID_ROLE_BEHEERDER : ZID_ROLE_GEBRUIKER;
 
       /* a random moment relative to the watch's ticks */
       iterate_for (g_rand_double_range (rand, 0, ZID_WATCH_INTERVAL_MS));
