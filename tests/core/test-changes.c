@@ -246,6 +246,35 @@ test_upgrade (Fixture *f, gconstpointer data)
   g_assert_cmpuint (users->len, ==, 1);
 }
 
+/* The inactive users' window asks about the users the watch names, one
+ * by one, with the rule of zid_portal_list_inactive() */
+static void
+test_inactive_user (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) inactive = NULL;
+  ZidUser *user = NULL;
+  gint64 hans = register_user (f->portal, f, "Hans", "Huisman");
+
+  g_assert_true (zid_portal_get_inactive_user (f->portal, f->admin, f->organisation, hans, &user, &error));
+  g_assert_no_error (error);
+  g_assert_null (user);
+
+  zid_clock_advance (f->clock, ZID_INACTIVE_AFTER + 60);
+  inactive = zid_portal_list_inactive (f->portal, f->admin, f->organisation, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (inactive->len, ==, 2);   /* Anna too: she never used her ID */
+  g_assert_true (zid_portal_get_inactive_user (f->portal, f->admin, f->organisation, hans, &user, &error));
+  g_assert_nonnull (user);
+  g_assert_cmpint (zid_user_get_id (user), ==, hans);
+  g_clear_object (&user);
+
+  /* not a member of another organisation: refused as the list is */
+  g_assert_false (zid_portal_get_inactive_user (f->portal, f->admin, f->organisation + 1, hans, &user, &error));
+  g_assert_nonnull (error);
+  g_assert_null (user);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -255,6 +284,7 @@ main (int argc, char *argv[])
   ADD ("/changes/own-connection", test_own_connection);
   ADD ("/changes/watch", test_watch);
   ADD ("/changes/upgrade", test_upgrade);
+  ADD ("/changes/inactive-user", test_inactive_user);
 #undef ADD
   return g_test_run ();
 }
