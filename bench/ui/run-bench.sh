@@ -3,7 +3,8 @@
 #   1. start to first frame of zorgid-portaal against
 #      `gnome-text-editor --standalone`, alternating, in one Xvfb
 #      (TESTING.md §D; needs the gnome-text-editor package);
-#   2. search in 100,000 users: each keystroke's filter time.
+#   2. search in 100,000 users: each keystroke's filter time;
+#   3. change to screen: a change by another connection to the painted row.
 # Both apps get fresh config/data/state dirs per run, one fixed cache dir
 # (Mesa's shader cache), the default GSK renderer (GL on llvmpipe here),
 # and one D-Bus session. zorgid-portaal opens a data dir made beforehand
@@ -46,3 +47,7 @@ echo "== Start to first frame ($runs runs each, alternating; GSK renderer: defau
 echo
 echo "== Search in 100,000 users"
 "$build/bench/ui/bench-search" --users 100000 --rounds 5
+
+echo
+echo "== Change to screen at 100,000 users"
+"$build/bench/ui/bench-live" --users 100000 --changes 100 --idle 10

@@ -7,3 +7,4 @@
 #include "zid-trust-store.h"
 #include "zid-types.h"
 #include "zid-user.h"
+#include "zid-watch.h"

@@ -145,15 +145,7 @@ static int
 compare_users (gconstpointer a,
                gconstpointer b)
 {
-  ZidUser *ua = *(ZidUser **) a;
-  ZidUser *ub = *(ZidUser **) b;
-  int c = g_ascii_strcasecmp (zid_user_get_last_name (ua), zid_user_get_last_name (ub));
-
-  if (c == 0)
-    c = g_ascii_strcasecmp (zid_user_get_first_name (ua), zid_user_get_first_name (ub));
-  if (c == 0)
-    c = zid_user_get_id (ua) < zid_user_get_id (ub) ? -1 : 1;
-  return c;
+  return zid_user_compare (*(ZidUser **) a, *(ZidUser **) b);
 }
 
 typedef enum
@@ -782,6 +774,15 @@ zid_portal_find_organisation (ZidPortal   *self,
   return o;
 }
 
+/* The inactive members of ?1, ?2 the time of the last use that counts */
+#define INACTIVE_MEMBERS \
+  "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role" \
+  " FROM memberships m" \
+  " JOIN users u ON u.id = m.user_id" \
+  " JOIN organisations o ON o.id = m.organisation_id" \
+  " WHERE m.organisation_id = ?1" \
+  "   AND coalesce (u.last_use, u.registered) < ?2"
+
 GPtrArray *
 zid_portal_list_inactive (ZidPortal   *self,
                           gint64       actor,
@@ -798,12 +799,7 @@ zid_portal_list_inactive (ZidPortal   *self,
     return NULL;
   if (_zid_portal_check_action (self, actor, ZID_ACTION_VIEW_INACTIVE, 0, organisation, &local_error) &&
       (stmt = zid_store_query (self->store, &local_error,
-                               "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role"
-                               " FROM memberships m"
-                               " JOIN users u ON u.id = m.user_id"
-                               " JOIN organisations o ON o.id = m.organisation_id"
-                               " WHERE m.organisation_id = ?1"
-                               "   AND coalesce (u.last_use, u.registered) < ?2"
+                               INACTIVE_MEMBERS
                                " ORDER BY u.last_name COLLATE NOCASE, u.first_name COLLATE NOCASE, u.id",
                                "ii", organisation, _zid_portal_now (self) - ZID_INACTIVE_AFTER)) != NULL)
     users = collect_users (self, stmt, COLLECT_ONE_ROW_PER_USER | COLLECT_SQL_ORDER, &local_error);
@@ -861,4 +857,39 @@ zid_portal_list_pending (ZidPortal   *self,
       return NULL;
     }
   return g_steal_pointer (&pending);
+}
+
+gboolean
+zid_portal_get_inactive_user (ZidPortal  *self,
+                              gint64      actor,
+                              gint64      organisation,
+                              gint64      user,
+                              ZidUser   **inactive,
+                              GError    **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) users = NULL;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (ZID_IS_PORTAL (self), FALSE);
+  g_return_val_if_fail (inactive != NULL, FALSE);
+
+  *inactive = NULL;
+  if (!zid_store_begin (self->store, FALSE, error))
+    return FALSE;
+  if (_zid_portal_check_action (self, actor, ZID_ACTION_VIEW_INACTIVE, 0, organisation, &local_error) &&
+      (stmt = zid_store_query (self->store, &local_error,
+                               INACTIVE_MEMBERS " AND m.user_id = ?3",
+                               "iii", organisation, _zid_portal_now (self) - ZID_INACTIVE_AFTER,
+                               user)) != NULL &&
+      (users = collect_users (self, stmt, COLLECT_ONE_ROW_PER_USER | COLLECT_SQL_ORDER, &local_error)) != NULL &&
+      users->len > 0)
+    *inactive = g_object_ref (g_ptr_array_index (users, 0));
+  zid_store_commit (self->store, NULL);
+  if (users == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
 }

@@ -321,6 +321,14 @@ GPtrArray  *zid_portal_list_inactive       (ZidPortal       *self,
                                             gint64           actor,
                                             gint64           organisation,
                                             GError         **error);
+/* Is @user one of them? @inactive: the user if so, else NULL. FALSE with
+ * @error only when the question cannot be answered (refused, store). */
+gboolean    zid_portal_get_inactive_user   (ZidPortal       *self,
+                                            gint64           actor,
+                                            gint64           organisation,
+                                            gint64           user,
+                                            ZidUser        **inactive,
+                                            GError         **error);
 
 /* The enrolments still open in @organisation (ZidPendingEnrolment), the
  * first to expire first; expired ones included and marked */
@@ -380,6 +388,34 @@ ZidLoginState zid_portal_login_poll        (ZidPortal       *self,
 /* The challenge a session's answer signs; NULL if unknown */
 char       *zid_portal_login_challenge     (ZidPortal       *self,
                                             const char      *session_id,
+                                            GError         **error);
+
+/* Changes, for views that stay current (ZidWatch does this for them).
+ * Every write to a user's rows (the user, memberships, certificates,
+ * attributes) or to an organisation, by any process, notes the user or
+ * organisation with the next number of a change sequence.
+ *
+ * zid_portal_poll_changes(): a cheap look (no disk reads) at whether
+ * anything may have been committed since @version was read: it differs
+ * then. FALSE while another thread's transaction holds the store (it
+ * never waits): ask again later. */
+typedef struct
+{
+  gint64 data_version;   /* moves with other connections' commits */
+  gint64 own_changes;    /* moves with this connection's writes */
+} ZidChangeVersion;
+
+gboolean    zid_portal_poll_changes        (ZidPortal        *self,
+                                            ZidChangeVersion *version);
+/* The ids (gint64) of the users and of the organisations changed after
+ * @since (a sequence number; 0: all), appended to @users and
+ * @organisations (either nullable), and the newest sequence number in
+ * @latest. @since < 0: only @latest. */
+gboolean    zid_portal_list_changes        (ZidPortal       *self,
+                                            gint64           since,
+                                            gint64          *latest,
+                                            GArray          *users,
+                                            GArray          *organisations,
                                             GError         **error);
 
 /* Audit */

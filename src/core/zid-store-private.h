@@ -19,7 +19,7 @@ G_BEGIN_DECLS
 
 typedef struct _ZidStore ZidStore;
 
-#define ZID_STORE_SCHEMA_VERSION 2
+#define ZID_STORE_SCHEMA_VERSION 3
 
 /* The seal's key: a file of its own next to the database, mode 0600 */
 #define ZID_STORE_SEAL_KEY_FILE  "seal.key"
@@ -62,6 +62,14 @@ gboolean      zid_store_step         (ZidStore      *self,
                                       GError       **error);
 gboolean      zid_store_fail         (ZidStore    *self,
                                       GError     **error);
+
+/* Change detection (see "Changes" in zid-store.c): @data_version moves
+ * when another connection commits, @own_changes when this one changes a
+ * row. No disk reads. FALSE, and nothing set, while a transaction holds
+ * the connection: ask again later (never waits for the lock). */
+gboolean      zid_store_poll         (ZidStore    *self,
+                                      gint64      *data_version,
+                                      gint64      *own_changes);
 
 /* Column helpers: NULL-safe copies */
 char         *zid_column_dup         (sqlite3_stmt *stmt,

@@ -136,6 +136,44 @@ static const char * const migrations[] = {
   "  user_id INTEGER PRIMARY KEY,"
   "  mac     BLOB NOT NULL"
   ");",
+
+  /* 2 -> 3: what changed (see "Changes") */
+  "CREATE TABLE IF NOT EXISTS changes ("
+  "  kind INTEGER NOT NULL,"
+  "  id   INTEGER NOT NULL,"
+  "  seq  INTEGER NOT NULL,"
+  "  PRIMARY KEY (kind, id)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX IF NOT EXISTS changes_by_seq ON changes (seq);"
+/* an upsert, not INSERT OR REPLACE: a trigger's OR clause gives way to
+ * the conflict clause of the statement that fires it (an upsert of a
+ * membership, say) */
+#define CHANGE(kind, id) \
+  "INSERT INTO changes (kind, id, seq)" \
+  " VALUES (" kind ", " id ", (SELECT coalesce (max (seq), 0) + 1 FROM changes))" \
+  " ON CONFLICT (kind, id) DO UPDATE SET seq = excluded.seq;"
+#define CHANGE_TRIGGERS(table, kind, column) \
+  "CREATE TRIGGER IF NOT EXISTS changes_" table "_insert AFTER INSERT ON " table \
+  "  BEGIN " CHANGE (kind, "NEW." column) " END;" \
+  "CREATE TRIGGER IF NOT EXISTS changes_" table "_update AFTER UPDATE ON " table \
+  "  BEGIN " CHANGE (kind, "OLD." column) CHANGE (kind, "NEW." column) " END;" \
+  "CREATE TRIGGER IF NOT EXISTS changes_" table "_delete AFTER DELETE ON " table \
+  "  BEGIN " CHANGE (kind, "OLD." column) " END;"
+  CHANGE_TRIGGERS ("users", "1", "id")
+  CHANGE_TRIGGERS ("memberships", "1", "user_id")
+  CHANGE_TRIGGERS ("certificates", "1", "user_id")
+  CHANGE_TRIGGERS ("attributes", "1", "user_id")
+  CHANGE_TRIGGERS ("organisations", "2", "id")
+  /* a membership also changes its organisation's members */
+  "CREATE TRIGGER IF NOT EXISTS changes_memberships_organisation AFTER INSERT ON memberships"
+  "  BEGIN " CHANGE ("2", "NEW.organisation_id") " END;"
+  "CREATE TRIGGER IF NOT EXISTS changes_memberships_organisation_delete AFTER DELETE ON memberships"
+  "  BEGIN " CHANGE ("2", "OLD.organisation_id") " END;"
+  /* every user and organisation there is counts as changed once */
+  "INSERT OR IGNORE INTO changes (kind, id, seq) SELECT 1, id, 1 FROM users;"
+  "INSERT OR IGNORE INTO changes (kind, id, seq) SELECT 2, id, 1 FROM organisations;",
+#undef CHANGE_TRIGGERS
+#undef CHANGE
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == ZID_STORE_SCHEMA_VERSION);
@@ -555,6 +593,44 @@ zid_store_run (ZidStore    *self,
     return FALSE;
   sqlite3_reset (stmt);
   return TRUE;
+}
+
+/* Changes: every write to a user's rows (the user, memberships,
+ * certificates, attributes) or an organisation's notes the user or
+ * organisation in the changes table with the next sequence number, by
+ * triggers in the schema (schema 3), so also a change made by another
+ * process or the sqlite3 shell. A view that stays current asks for the
+ * rows changed after the last sequence it has seen
+ * (zid_portal_list_changes()), and asks only when zid_store_poll() says
+ * something was committed: SQLite's data_version for the other
+ * connections, the connection's own count of changed rows for this one. */
+gboolean
+zid_store_poll (ZidStore *self,
+                gint64   *data_version,
+                gint64   *own_changes)
+{
+  sqlite3_stmt *stmt;
+  gboolean row = FALSE;
+  gboolean ok;
+
+  if (!g_rec_mutex_trylock (&self->lock))
+    return FALSE;
+  if (self->depth > 0)
+    {
+      g_rec_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+  stmt = zid_store_query (self, NULL, "PRAGMA data_version", "");
+  ok = stmt != NULL && zid_store_step (self, stmt, &row, NULL) && row;
+  if (ok)
+    {
+      *data_version = sqlite3_column_int64 (stmt, 0);
+      *own_changes = sqlite3_total_changes64 (self->db);
+    }
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  g_rec_mutex_unlock (&self->lock);
+  return ok;
 }
 
 char *

@@ -263,6 +263,19 @@ zid_user_get_role_in (ZidUser *self,
   return ZID_ROLE_NONE;
 }
 
+int
+zid_user_compare (ZidUser *a,
+                  ZidUser *b)
+{
+  int c = g_ascii_strcasecmp (a->last_name, b->last_name);
+
+  if (c == 0)
+    c = g_ascii_strcasecmp (a->first_name, b->first_name);
+  if (c == 0)
+    c = a->id < b->id ? -1 : a->id > b->id ? 1 : 0;
+  return c;
+}
+
 void
 zid_pending_enrolment_free (ZidPendingEnrolment *self)
 {

@@ -28,6 +28,10 @@ const char       *zid_user_get_uzi_number    (ZidUser *self);
 GPtrArray        *zid_user_get_memberships   (ZidUser *self);
 ZidRole           zid_user_get_role_in       (ZidUser *self,
                                               gint64   organisation_id);
+/* The order of the users overview: last name, first name (ASCII case
+ * ignored), id */
+int               zid_user_compare           (ZidUser *a,
+                                              ZidUser *b);
 
 /* For the core only */
 ZidUser          *zid_user_new               (gint64            id,

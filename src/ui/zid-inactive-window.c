@@ -9,6 +9,7 @@
 
 #include "zid-inactive-window.h"
 #include "zid-ui-util.h"
+#include "zid-user-update.h"
 #include "zid-work.h"
 
 struct _ZidInactiveWindow
@@ -28,6 +29,7 @@ struct _ZidInactiveWindow
   char            *organisation_name;
   gint64           actor;
   gint64           organisation;
+  ZidWatch        *watch;
 };
 
 G_DEFINE_FINAL_TYPE (ZidInactiveWindow, zid_inactive_window, ADW_TYPE_WINDOW)
@@ -97,6 +99,17 @@ load_worker (ZidPortal *portal,
 }
 
 static void
+update_count (ZidInactiveWindow *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->store));
+  g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u inactive user",
+                                                        "%u inactive users", n), n);
+
+  gtk_label_set_text (self->count_label, text);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "inactive.export", n > 0);
+}
+
+static void
 load_done (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
@@ -104,7 +117,6 @@ load_done (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) users = zid_work_finish (result, &error);
   ZidInactiveWindow *self;
-  g_autofree char *text = NULL;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -116,10 +128,77 @@ load_done (GObject      *source,
     }
   g_list_store_splice (self->store, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)),
                        users->pdata, users->len);
-  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u inactive user", "%u inactive users", users->len),
-                          users->len);
-  gtk_label_set_text (self->count_label, text);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "inactive.export", users->len > 0);
+  update_count (self);
+}
+
+/* ---- Staying current: the users the watch names, each read again ---- */
+
+static int
+compare_users (gconstpointer a,
+               gconstpointer b,
+               gpointer      user_data)
+{
+  return zid_user_compare ((ZidUser *) a, (ZidUser *) b);
+}
+
+static gboolean
+same_id (gconstpointer item,
+         gconstpointer id)
+{
+  return zid_user_get_id ((ZidUser *) item) == *(const gint64 *) id;
+}
+
+static void
+update_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  ZidUserUpdate *u = zid_user_update_finish (result, &error);
+  ZidInactiveWindow *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = ZID_INACTIVE_WINDOW (source);
+  if (u == NULL)
+    {
+      gtk_label_set_text (self->count_label, error->message);
+      return;
+    }
+  /* in place where the user stays, else out of the list or into it */
+  for (guint i = 0; i < u->ids->len; i++)
+    {
+      gint64 id = g_array_index (u->ids, gint64, i);
+      ZidUser *now = zid_user_update_find (u, id);
+      guint position;
+
+      if (g_list_store_find_with_equal_func (self->store, &id, same_id, &position))
+        {
+          g_autoptr(ZidUser) was = g_list_model_get_item (G_LIST_MODEL (self->store), position);
+
+          if (now != NULL && zid_user_compare (was, now) == 0)
+            {
+              g_list_store_splice (self->store, position, 1, (gpointer *) &now, 1);
+              continue;
+            }
+          g_list_store_remove (self->store, position);
+        }
+      if (now != NULL)
+        g_list_store_insert_sorted (self->store, now, compare_users, NULL);
+    }
+  zid_user_update_free (u);
+  update_count (self);
+}
+
+static void
+on_watch_changed (ZidWatch          *watch,
+                  GArray            *users,
+                  GArray            *organisations,
+                  ZidInactiveWindow *self)
+{
+  if (users->len > 0)
+    zid_user_update_run (self, self->portal, self->actor, self->organisation, users,
+                         zid_portal_get_inactive_user, self->cancellable, update_done);
 }
 
 static void
@@ -232,6 +311,9 @@ zid_inactive_window_dispose (GObject *object)
   ZidInactiveWindow *self = ZID_INACTIVE_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->watch != NULL)
+    g_signal_handlers_disconnect_by_data (self->watch, self);
+  g_clear_object (&self->watch);
   gtk_widget_dispose_template (GTK_WIDGET (self), ZID_TYPE_INACTIVE_WINDOW);
   G_OBJECT_CLASS (zid_inactive_window_parent_class)->dispose (object);
 }
@@ -304,6 +386,9 @@ zid_inactive_window_new (GtkWindow  *parent,
   self->organisation = organisation;
   self->organisation_name = g_strdup (organisation_name);
   adw_window_title_set_subtitle (self->title, organisation_name);
+  /* watching before reading: a change is in what is read, or named after */
+  self->watch = zid_watch_get (portal);
+  g_signal_connect_object (self->watch, "changed", G_CALLBACK (on_watch_changed), self, 0);
   ids = g_new (Ids, 1);
   ids->actor = actor;
   ids->organisation = organisation;

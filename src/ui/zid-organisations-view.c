@@ -24,6 +24,8 @@ struct _ZidOrganisationsView
   GCancellable *cancellable;
   GPtrArray    *organisations;  /* ZidOrganisation */
   gint64        actor;
+  ZidWatch     *watch;
+  gulong        watch_handler;
 };
 
 G_DEFINE_FINAL_TYPE (ZidOrganisationsView, zid_organisations_view, GTK_TYPE_BOX)
@@ -118,6 +120,30 @@ load_done (GObject      *source,
   orgs_free (o);
 }
 
+static void
+unwatch (ZidOrganisationsView *self)
+{
+  if (self->watch != NULL)
+    g_clear_signal_handler (&self->watch_handler, self->watch);
+  g_clear_object (&self->watch);
+}
+
+/* An organisation changed, or the actor's roles: the list (a handful of
+ * rows) is read again */
+static void
+on_watch_changed (ZidWatch             *watch,
+                  GArray               *users,
+                  GArray               *organisations,
+                  ZidOrganisationsView *self)
+{
+  gboolean mine = organisations->len > 0;
+
+  for (guint i = 0; !mine && i < users->len; i++)
+    mine = g_array_index (users, gint64, i) == self->actor;
+  if (mine && self->portal != NULL && self->actor != 0)
+    zid_organisations_view_load (self, self->portal, self->actor);
+}
+
 void
 zid_organisations_view_load (ZidOrganisationsView *self,
                              ZidPortal            *portal,
@@ -128,6 +154,12 @@ zid_organisations_view_load (ZidOrganisationsView *self,
   g_return_if_fail (ZID_IS_ORGANISATIONS_VIEW (self));
   g_set_object (&self->portal, portal);
   self->actor = actor;
+  if (self->watch == NULL || zid_watch_get_portal (self->watch) != portal)
+    {
+      unwatch (self);
+      self->watch = zid_watch_get (portal);
+      self->watch_handler = g_signal_connect (self->watch, "changed", G_CALLBACK (on_watch_changed), self);
+    }
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
@@ -141,6 +173,7 @@ zid_organisations_view_clear (ZidOrganisationsView *self)
 {
   g_return_if_fail (ZID_IS_ORGANISATIONS_VIEW (self));
   g_cancellable_cancel (self->cancellable);
+  unwatch (self);
   zid_ui_clear_list_box (self->list);
   g_clear_pointer (&self->organisations, g_ptr_array_unref);
 }
@@ -173,6 +206,7 @@ zid_organisations_view_dispose (GObject *object)
   ZidOrganisationsView *self = ZID_ORGANISATIONS_VIEW (object);
 
   g_cancellable_cancel (self->cancellable);
+  unwatch (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), ZID_TYPE_ORGANISATIONS_VIEW);
   G_OBJECT_CLASS (zid_organisations_view_parent_class)->dispose (object);
 }

@@ -30,12 +30,13 @@ struct _ZidQrWindow
   gint64           user_id;
   gint64           actor;
   ZidCodePurpose   purpose;
-  ZidMobileIdState initial_state;
+  guint            initial_certificates;
   gboolean         initial_known;
   gboolean         redeemed;
   gboolean         confirmed_close;
-  guint            poll_id;
   gboolean         polling;
+  gboolean         poll_again;
+  ZidWatch        *watch;            /* the user's changes, by any process */
 };
 
 G_DEFINE_FINAL_TYPE (ZidQrWindow, zid_qr_window, ADW_TYPE_WINDOW)
@@ -53,7 +54,8 @@ mark_redeemed (ZidQrWindow *self)
   gtk_widget_remove_css_class (GTK_WIDGET (self->once_label), "warning");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "qr.save", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "qr.print", FALSE);
-  g_clear_handle_id (&self->poll_id, g_source_remove);
+  if (self->watch != NULL)
+    g_signal_handlers_disconnect_by_data (self->watch, self);
 }
 
 static void
@@ -67,7 +69,9 @@ on_enrolled (ZidService  *service,
     mark_redeemed (self);
 }
 
-/* Without a service: watch the user's mobile ID appear */
+/* The phone enrolled when the user has a certificate more than when the
+ * code was shown: seen through the portal's watch, whichever process
+ * (this window's service, another) took the phone's request */
 static gpointer
 poll_worker (ZidPortal *portal,
              gpointer   data,
@@ -75,48 +79,62 @@ poll_worker (ZidPortal *portal,
 {
   gint64 *ids = data;
 
-  return zid_portal_get_user (portal, ids[0], ids[1], error);
+  return zid_portal_list_certificates (portal, ids[0], ids[1], error);
 }
+
+static void poll_certificates (ZidQrWindow *self);
 
 static void
 poll_done (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  g_autoptr(ZidUser) user = zid_work_finish (result, NULL);
+  g_autoptr(GPtrArray) certificates = zid_work_finish (result, NULL);
   ZidQrWindow *self;
 
-  if (user == NULL && g_cancellable_is_cancelled (G_CANCELLABLE (user_data)))
+  if (certificates == NULL && g_cancellable_is_cancelled (G_CANCELLABLE (user_data)))
     return;
   self = ZID_QR_WINDOW (source);
   self->polling = FALSE;
-  if (user == NULL)
-    return;
-  if (!self->initial_known)
+  if (certificates != NULL && !self->initial_known)
     {
       self->initial_known = TRUE;
-      self->initial_state = zid_user_get_mobile_id (user);
+      self->initial_certificates = certificates->len;
     }
-  else if (zid_user_get_mobile_id (user) == ZID_MOBILE_ID_ACTIVE &&
-           self->initial_state != ZID_MOBILE_ID_ACTIVE)
+  else if (certificates != NULL && certificates->len > self->initial_certificates)
     mark_redeemed (self);
+  if (self->poll_again && !self->redeemed)
+    poll_certificates (self);
 }
 
-static gboolean
-poll_tick (gpointer data)
+static void
+poll_certificates (ZidQrWindow *self)
 {
-  ZidQrWindow *self = data;
   gint64 *ids;
 
+  self->poll_again = self->polling;
   if (self->polling)
-    return G_SOURCE_CONTINUE;
+    return;
   self->polling = TRUE;
   ids = g_new (gint64, 2);
   ids[0] = self->actor;
   ids[1] = self->user_id;
-  zid_work_run (self, self->portal, poll_worker, ids, g_free, g_object_unref,
+  zid_work_run (self, self->portal, poll_worker, ids, g_free, (GDestroyNotify) g_ptr_array_unref,
                 self->cancellable, poll_done, self->cancellable);
-  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_watch_changed (ZidWatch    *watch,
+                  GArray      *users,
+                  GArray      *organisations,
+                  ZidQrWindow *self)
+{
+  for (guint i = 0; i < users->len && !self->redeemed; i++)
+    if (g_array_index (users, gint64, i) == self->user_id)
+      {
+        poll_certificates (self);
+        return;
+      }
 }
 
 /* Save as PNG */
@@ -241,6 +259,13 @@ print_action (GtkWidget  *widget,
 }
 
 /* Closing: the code cannot be shown again */
+static gboolean
+close_confirmed (gpointer data)
+{
+  gtk_window_close (GTK_WINDOW (data));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_close_response (AdwMessageDialog *dialog,
                    const char       *response,
@@ -249,7 +274,11 @@ on_close_response (AdwMessageDialog *dialog,
   if (g_strcmp0 (response, "close") == 0)
     {
       self->confirmed_close = TRUE;
-      gtk_window_close (GTK_WINDOW (self));
+      /* once the dialog, transient for this window, has gone: closed
+       * from its own "response", this window went first and the dialog
+       * let go of a finalized parent (GLib-CRITICAL "invalid (NULL)
+       * class pointer") */
+      g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, close_confirmed, g_object_ref (self), g_object_unref);
     }
 }
 
@@ -291,7 +320,9 @@ zid_qr_window_dispose (GObject *object)
   ZidQrWindow *self = ZID_QR_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->poll_id, g_source_remove);
+  if (self->watch != NULL)
+    g_signal_handlers_disconnect_by_data (self->watch, self);
+  g_clear_object (&self->watch);
   gtk_widget_dispose_template (GTK_WIDGET (self), ZID_TYPE_QR_WINDOW);
   G_OBJECT_CLASS (zid_qr_window_parent_class)->dispose (object);
 }
@@ -386,10 +417,12 @@ zid_qr_window_new (GtkWindow            *parent,
       self->service = g_object_ref (service);
       g_signal_connect_object (service, "enrolled", G_CALLBACK (on_enrolled), self, 0);
     }
-  else if (portal != NULL && actor > 0)
+  if (portal != NULL && actor > 0)
     {
-      poll_tick (self);
-      self->poll_id = g_timeout_add_seconds (2, poll_tick, self);
+      /* watching before counting: an enrolment is in the count, or named after */
+      self->watch = zid_watch_get (portal);
+      g_signal_connect (self->watch, "changed", G_CALLBACK (on_watch_changed), self);
+      poll_certificates (self);
     }
   return self;
 }

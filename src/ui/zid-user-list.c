@@ -209,6 +209,63 @@ zid_user_list_set_users (ZidUserList *self,
   show (self, level ? level->matches : NULL, before);
 }
 
+static int
+compare_users (gconstpointer a,
+               gconstpointer b)
+{
+  return zid_user_compare (*(ZidUser **) a, *(ZidUser **) b);
+}
+
+void
+zid_user_list_update (ZidUserList *self,
+                      GPtrArray   *changed,
+                      GArray      *gone)
+{
+  g_autoptr(GHashTable) replaced = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GPtrArray) added = g_ptr_array_new ();
+  g_autoptr(GPtrArray) users = NULL;
+  g_autoptr(GArray) ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), changed ? changed->len : 0);
+  guint a = 0;
+
+  g_return_if_fail (ZID_IS_USER_LIST (self));
+
+  /* the keys point into @ids: sized once, never moved */
+  for (guint i = 0; changed != NULL && i < changed->len; i++)
+    {
+      ZidUser *user = g_ptr_array_index (changed, i);
+      gint64 id = zid_user_get_id (user);
+
+      if (g_hash_table_contains (replaced, &id))
+        continue;
+      g_array_append_val (ids, id);
+      g_hash_table_add (replaced, &g_array_index (ids, gint64, ids->len - 1));
+      g_ptr_array_add (added, user);
+    }
+  for (guint i = 0; gone != NULL && i < gone->len; i++)
+    g_hash_table_add (replaced, &g_array_index (gone, gint64, i));
+  if (g_hash_table_size (replaced) == 0)
+    return;
+  g_ptr_array_sort (added, compare_users);
+
+  /* one merge of the users that stay and the changed ones, in name order
+   * (a reference each: setting the list lets go of the old array's) */
+  users = g_ptr_array_new_full (self->users->len + added->len, g_object_unref);
+  for (guint i = 0; i < self->users->len; i++)
+    {
+      ZidUser *user = g_ptr_array_index (self->users, i);
+      gint64 id = zid_user_get_id (user);
+
+      if (g_hash_table_contains (replaced, &id))
+        continue;
+      while (a < added->len && zid_user_compare (g_ptr_array_index (added, a), user) < 0)
+        g_ptr_array_add (users, g_object_ref (g_ptr_array_index (added, a++)));
+      g_ptr_array_add (users, g_object_ref (user));
+    }
+  while (a < added->len)
+    g_ptr_array_add (users, g_object_ref (g_ptr_array_index (added, a++)));
+  zid_user_list_set_users (self, users);
+}
+
 void
 zid_user_list_remove_all (ZidUserList *self)
 {

@@ -34,6 +34,13 @@ ZidUserList *zid_user_list_new          (void);
 /* Takes a reference on each user; keeps the query */
 void         zid_user_list_set_users    (ZidUserList *self,
                                          GPtrArray   *users);
+/* Puts the users of @changed (prepared, see below; nullable) in the
+ * places of the users with their ids, or adds them in name order, and
+ * takes out the users whose ids (gint64) are in @gone (nullable); keeps
+ * the query. The items on screen keep their identity (see above). */
+void         zid_user_list_update       (ZidUserList *self,
+                                         GPtrArray   *changed,
+                                         GArray      *gone);
 void         zid_user_list_remove_all   (ZidUserList *self);
 /* @query as typed (folded here); NULL or "" shows everyone */
 void         zid_user_list_set_query    (ZidUserList *self,

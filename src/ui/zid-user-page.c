@@ -350,6 +350,53 @@ zid_user_page_reload (ZidUserPage *self)
                 self->cancellable, load_done, NULL);
 }
 
+/* ---- Staying current ---------------------------------------------------
+ * The page follows the changes of its user (and of the actor's own roles)
+ * by anyone: the portal's watch names them, the page reads them again. */
+
+#define USER_PAGE_WATCH "zid-user-page-watch"
+
+static void
+on_watch_changed (ZidWatch    *watch,
+                  GArray      *users,
+                  GArray      *organisations,
+                  ZidUserPage *self)
+{
+  if (self->user == 0 || self->portal == NULL || g_object_get_data (G_OBJECT (self), USER_PAGE_WATCH) != watch)
+    return;
+  for (guint i = 0; i < users->len; i++)
+    {
+      gint64 id = g_array_index (users, gint64, i);
+
+      if (id == self->user || id == self->actor)
+        {
+          zid_user_page_reload (self);
+          return;
+        }
+    }
+}
+
+/* @portal NULL: stops */
+static void
+user_page_watch (ZidUserPage *self,
+                 ZidPortal   *portal)
+{
+  ZidWatch *watch = g_object_get_data (G_OBJECT (self), USER_PAGE_WATCH);
+
+  if (watch != NULL && portal != NULL && zid_watch_get_portal (watch) == portal)
+    return;
+  if (watch != NULL)
+    g_signal_handlers_disconnect_by_func (watch, on_watch_changed, self);
+  g_object_set_data (G_OBJECT (self), USER_PAGE_WATCH, NULL);
+  if (portal == NULL)
+    return;
+  watch = zid_watch_get (portal);
+  g_object_set_data_full (G_OBJECT (self), USER_PAGE_WATCH, watch, g_object_unref);
+  g_signal_connect (watch, "changed", G_CALLBACK (on_watch_changed), self);
+}
+
+/* ---- end of staying current --------------------------------------------- */
+
 /* Logged out: whatever is under way is dropped, so its result (a new
  * certificate's QR among them) never shows for whoever comes next, and
  * nothing of the user stays */
@@ -367,6 +414,7 @@ zid_user_page_clear (ZidUserPage *self)
   self->actor = 0;
   self->user = 0;
   set_title (self, NULL);
+  user_page_watch (self, NULL);
 }
 
 void
@@ -387,6 +435,7 @@ zid_user_page_load (ZidUserPage         *self,
   /* Another user's page opens at its top, wherever the last one was left */
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0);
   gtk_stack_set_visible_child_name (self->stack, "loading");
+  user_page_watch (self, portal);
   zid_user_page_reload (self);
 }
 
@@ -815,6 +864,7 @@ zid_user_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->card_cancellable);
+  user_page_watch (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), ZID_TYPE_USER_PAGE);
   G_OBJECT_CLASS (zid_user_page_parent_class)->dispose (object);
 }

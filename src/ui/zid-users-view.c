@@ -10,6 +10,7 @@
 #include "zid-ui-util.h"
 #include "zid-user-list.h"
 #include "zid-user-item.h"
+#include "zid-user-update.h"
 #include "zid-users-view.h"
 #include "zid-work.h"
 
@@ -30,6 +31,14 @@ struct _ZidUsersView
   ZidUserList         *list;
   GPtrArray           *spare_rows;   /* ZidUserRow, unparented */
   gint64               actor;
+
+  /* staying current: the rows the watch names are read again, alone */
+  ZidWatch            *watch;
+  gulong               watch_handler;
+  GCancellable        *update_cancellable;
+  GArray              *pending;      /* gint64 user ids to read again */
+  gboolean             loading;      /* the whole list is being read */
+  gboolean             updating;     /* rows are being read */
 };
 
 G_DEFINE_FINAL_TYPE (ZidUsersView, zid_users_view, GTK_TYPE_BOX)
@@ -535,6 +544,119 @@ list_worker (ZidPortal *portal,
   return users;
 }
 
+/* ---- Staying current --------------------------------------------------- */
+
+/* More changed rows than this at once: the whole list is read again */
+#define MAX_ROW_UPDATES 2000
+
+/* A user belongs in the overview while in one of the actor's organisations */
+static gboolean
+fetch_user (ZidPortal  *portal,
+            gint64      actor,
+            gint64      organisation,
+            gint64      id,
+            ZidUser   **current,
+            GError    **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(ZidUser) user = zid_portal_get_user (portal, actor, id, &local_error);
+
+  if (user != NULL && zid_user_get_memberships (user)->len > 0)
+    {
+      zid_users_view_prepare_user (user);
+      *current = g_steal_pointer (&user);
+      return TRUE;
+    }
+  *current = NULL;
+  if (user != NULL ||
+      g_error_matches (local_error, ZID_ERROR, ZID_ERROR_NOT_FOUND) ||
+      g_error_matches (local_error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED))
+    return TRUE;
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
+static void update_rows (ZidUsersView *self);
+
+static void
+update_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  ZidUserUpdate *u = zid_user_update_finish (result, &error);
+  ZidUsersView *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = ZID_USERS_VIEW (source);
+  self->updating = FALSE;
+  if (u == NULL)
+    {
+      /* the store failed: the whole list, once it answers again */
+      g_debug ("users view: %s", error->message);
+      zid_users_view_load (self, self->portal, self->actor);
+      return;
+    }
+  /* every user named leaves its place; those still here come back */
+  zid_user_list_update (self->list, u->users, u->ids);
+  zid_user_update_free (u);
+  update_matches (self);
+  update_rows (self);
+}
+
+/* Reads the pending rows again, one batch at a time, never while the
+ * whole list is read (its result comes first) */
+static void
+update_rows (ZidUsersView *self)
+{
+  if (self->loading || self->updating || self->pending->len == 0 || self->portal == NULL)
+    return;
+  self->updating = TRUE;
+  zid_user_update_run (self, self->portal, self->actor, 0, self->pending, fetch_user,
+                       self->update_cancellable, update_done);
+  g_array_set_size (self->pending, 0);
+}
+
+static void
+on_watch_changed (ZidWatch     *watch,
+                  GArray       *users,
+                  GArray       *organisations,
+                  ZidUsersView *self)
+{
+  if (self->actor == 0)
+    return;
+  for (guint i = 0; i < users->len; i++)
+    if (g_array_index (users, gint64, i) == self->actor)
+      {
+        /* the actor's own roles: which users are theirs may have changed */
+        zid_users_view_load (self, self->portal, self->actor);
+        return;
+      }
+  g_array_append_vals (self->pending, users->data, users->len);
+  if (self->pending->len > MAX_ROW_UPDATES)
+    {
+      zid_users_view_load (self, self->portal, self->actor);
+      return;
+    }
+  update_rows (self);
+}
+
+static void
+watch (ZidUsersView *self,
+       ZidPortal    *portal)
+{
+  if (self->watch != NULL && zid_watch_get_portal (self->watch) == portal)
+    return;
+  if (self->watch != NULL)
+    g_clear_signal_handler (&self->watch_handler, self->watch);
+  g_clear_object (&self->watch);
+  if (portal == NULL)
+    return;
+  self->watch = zid_watch_get (portal);
+  self->watch_handler = g_signal_connect (self->watch, "changed", G_CALLBACK (on_watch_changed), self);
+}
+
 void
 zid_users_view_set_users (ZidUsersView *self,
                           GPtrArray    *users)
@@ -558,22 +680,29 @@ list_done (GObject      *source,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self = ZID_USERS_VIEW (source);
+  self->loading = FALSE;
   if (users == NULL)
     {
       gtk_label_set_text (self->count_label, error->message);
       return;
     }
   zid_users_view_set_users (self, users);
+  /* what changed while the list was read */
+  update_rows (self);
 }
 
-void
-zid_users_view_reload (ZidUsersView *self)
+/* The whole list, read again */
+static void
+load_all (ZidUsersView *self)
 {
   gint64 *actor;
 
-  g_return_if_fail (ZID_IS_USERS_VIEW (self));
-  if (self->portal == NULL)
-    return;
+  g_cancellable_cancel (self->update_cancellable);
+  g_clear_object (&self->update_cancellable);
+  self->update_cancellable = g_cancellable_new ();
+  self->updating = FALSE;
+  g_array_set_size (self->pending, 0);
+  self->loading = TRUE;
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
@@ -581,6 +710,20 @@ zid_users_view_reload (ZidUsersView *self)
   *actor = self->actor;
   zid_work_run (self, self->portal, list_worker, actor, g_free, (GDestroyNotify) g_ptr_array_unref,
                 self->cancellable, list_done, NULL);
+}
+
+/* The list follows the changes by itself (the watch): a reload only looks
+ * for them now, and reads the rows they name */
+void
+zid_users_view_reload (ZidUsersView *self)
+{
+  g_return_if_fail (ZID_IS_USERS_VIEW (self));
+  if (self->portal == NULL)
+    return;
+  if (self->watch != NULL)
+    zid_watch_check (self->watch);
+  else
+    load_all (self);
 }
 
 void
@@ -591,9 +734,11 @@ zid_users_view_load (ZidUsersView *self,
   g_return_if_fail (ZID_IS_USERS_VIEW (self));
   g_set_object (&self->portal, portal);
   self->actor = actor;
+  /* watching before reading: a change is in what is read, or named after */
+  watch (self, portal);
   if (zid_user_list_get_n_total (self->list) == 0)
     gtk_stack_set_visible_child_name (self->stack, "loading");
-  zid_users_view_reload (self);
+  load_all (self);
 }
 
 void
@@ -601,6 +746,10 @@ zid_users_view_clear (ZidUsersView *self)
 {
   g_return_if_fail (ZID_IS_USERS_VIEW (self));
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->update_cancellable);
+  self->loading = self->updating = FALSE;
+  g_array_set_size (self->pending, 0);
+  watch (self, NULL);
   zid_user_list_remove_all (self->list);
   update_matches (self);
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
@@ -627,6 +776,8 @@ zid_users_view_dispose (GObject *object)
   ZidUsersView *self = ZID_USERS_VIEW (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->update_cancellable);
+  watch (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), ZID_TYPE_USERS_VIEW);
   G_OBJECT_CLASS (zid_users_view_parent_class)->dispose (object);
 }
@@ -638,6 +789,8 @@ zid_users_view_finalize (GObject *object)
 
   g_clear_object (&self->portal);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->update_cancellable);
+  g_clear_pointer (&self->pending, g_array_unref);
   g_clear_object (&self->list);
   g_clear_pointer (&self->spare_rows, g_ptr_array_unref);
   G_OBJECT_CLASS (zid_users_view_parent_class)->finalize (object);
@@ -661,6 +814,18 @@ zid_users_view_class_init (ZidUsersViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
 }
 
+/* The spinner turns only while its page shows: GTK 4.8 keeps a spinning
+ * spinner's animation ticking on a hidden page (about 55 frames a second
+ * of an idle window) */
+static void
+on_page_changed (ZidUsersView *self)
+{
+  GtkWidget *spinner = gtk_stack_get_child_by_name (self->stack, "loading");
+
+  gtk_spinner_set_spinning (GTK_SPINNER (spinner),
+                            g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "loading") == 0);
+}
+
 static void
 zid_users_view_init (ZidUsersView *self)
 {
@@ -669,6 +834,8 @@ zid_users_view_init (ZidUsersView *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  self->update_cancellable = g_cancellable_new ();
+  self->pending = g_array_new (FALSE, FALSE, sizeof (gint64));
 
   self->list = zid_user_list_new ();
   selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->list)));
@@ -682,4 +849,7 @@ zid_users_view_init (ZidUsersView *self)
   gtk_list_view_set_factory (self->list_view, factory);
 
   gtk_box_prepend (self->table_box, zid_user_row_new_header ());
+  g_signal_connect_object (self->stack, "notify::visible-child-name", G_CALLBACK (on_page_changed),
+                           self, G_CONNECT_SWAPPED);
+  on_page_changed (self);
 }

@@ -10,6 +10,13 @@
  * waits. When nobody matches, a placeholder takes the list's place and the
  * list keeps its rows for the next query.
  *
+ * The list stays current by itself: zid_users_view_load() reads it once and
+ * watches the portal (ZidWatch); the users the watch names (a change by the
+ * window, the enrolment service or another process) are read again alone,
+ * in a worker, and put in place (zid_user_list_update()); a change of the
+ * actor's own roles reads the whole list again. zid_users_view_reload()
+ * only has the watch look now.
+ *
  * SPDX-License-Identifier: EUPL-1.2
  */
 #pragma once

@@ -210,6 +210,11 @@ def start_app(extra_env=None):
 def stop_app():
     global app_proc
     if app_proc is not None:
+        # G_DEBUG=fatal-criticals (meson.build): a GLib-CRITICAL ended it
+        rc = app_proc.poll()
+        if rc is not None:
+            app_proc = None
+            fail("the application ended by itself (%d); see app.log" % rc)
         app_proc.terminate()
         try:
             app_proc.wait(10)

@@ -256,6 +256,124 @@ test_qr_window (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A phone's certificate request (EC P-256), from the openssl command */
+static char *
+make_csr (void)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_assert_true (g_spawn_command_line_sync ("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256"
+                                            " -nodes -keyout /dev/null -subj /CN=phone",
+                                            &out, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+  return g_steal_pointer (&out);
+}
+
+static void
+redeem (ZidPortal  *portal,
+        const char *payload)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *csr = make_csr ();
+  const char *code = strstr (payload, "code=");
+  ZidEnrolResult *result;
+
+  g_assert_nonnull (code);
+  result = zid_portal_enrol (portal, code + 5, NULL, csr, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (result);
+  zid_enrol_result_free (result);
+}
+
+/* The QR window sees the phone's enrolment taken by another process (here
+ * a second connection to the data dir) within a second, with no service
+ * of its own to tell it */
+static void
+test_qr_window_enrolled_elsewhere (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidPortal) other = zid_portal_open (f->dir, ZID_ENVIRONMENT_ACCEPTATIE, NULL, &error);
+  g_autoptr(ZidOneTimeCode) bob = NULL;
+  ZidQrWindow *window;
+  gint64 started;
+
+  g_assert_no_error (error);
+  redeem (f->portal, f->payload);     /* Anna, the Administrator */
+  bob = zid_portal_register_user (f->portal, 1, 1, "Bob", "Bakker", "1990-01-01", &error);
+  g_assert_no_error (error);
+  window = zid_qr_window_new (NULL, bob, "Bob Bakker", f->portal, NULL, 1);
+  gtk_window_present (GTK_WINDOW (window));
+  settle (GTK_WIDGET (window));
+  for (int i = 0; i < 100; i++)
+    g_main_context_iteration (NULL, FALSE), g_usleep (2000);
+  g_assert_false (zid_qr_window_get_redeemed (window));
+
+  redeem (other, bob->payload);
+  started = g_get_monotonic_time ();
+  while (!zid_qr_window_get_redeemed (window) && g_get_monotonic_time () - started < G_TIME_SPAN_SECOND)
+    g_main_context_iteration (NULL, FALSE), g_usleep (1000);
+  g_assert_true (zid_qr_window_get_redeemed (window));
+  g_test_message ("redeemed seen after %" G_GINT64_FORMAT " ms", (g_get_monotonic_time () - started) / 1000);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+find_dialog (GtkWidget         *widget,
+             AdwMessageDialog **dialog)
+{
+  if (ADW_IS_MESSAGE_DIALOG (widget))
+    *dialog = ADW_MESSAGE_DIALOG (widget);
+}
+
+/* Closing a QR code nobody scanned asks first; "Sluiten" closes it, with
+ * no GLib-CRITICAL on the way (the tests run with fatal warnings) */
+static void
+test_qr_window_close_unscanned (Fixture       *f,
+                                gconstpointer  data)
+{
+  ZidOneTimeCode enrolment = {
+    .user_id = 1,
+    .purpose = ZID_CODE_ENROLMENT,
+    .payload = f->payload,
+    .expires = f->expires,
+  };
+  GtkWidget *parent = gtk_window_new ();
+  ZidQrWindow *window;
+  AdwMessageDialog *dialog = NULL;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  gtk_window_present (GTK_WINDOW (parent));
+  window = zid_qr_window_new (GTK_WINDOW (parent), &enrolment, "Anna Admin", f->portal, NULL, 1);
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  gtk_window_present (GTK_WINDOW (window));
+  settle (GTK_WIDGET (window));
+
+  gtk_window_close (GTK_WINDOW (window));
+  settle (GTK_WIDGET (parent));
+  g_assert_nonnull (window);
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
+
+      find_dialog (toplevel, &dialog);
+    }
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "close");
+  for (int i = 0; i < 50 && window != NULL; i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+  g_assert_null (window);
+  for (int i = 0; i < 50; i++)
+    g_main_context_iteration (NULL, FALSE);
+  gtk_window_destroy (GTK_WINDOW (parent));
+}
+
 /* Squeezed below its natural size the code gets smaller modules, still
  * whole pixels, and still decodes */
 static void
@@ -299,6 +417,10 @@ main (int    argc,
 
   g_test_add ("/qr/view-sharp-and-decodes", Fixture, NULL, fixture_setup, test_qr_view, fixture_teardown);
   g_test_add ("/qr/window-decodes", Fixture, NULL, fixture_setup, test_qr_window, fixture_teardown);
+  g_test_add ("/qr/window-close-unscanned", Fixture, NULL, fixture_setup, test_qr_window_close_unscanned,
+              fixture_teardown);
+  g_test_add ("/qr/window-enrolled-elsewhere", Fixture, NULL, fixture_setup, test_qr_window_enrolled_elsewhere,
+              fixture_teardown);
   g_test_add ("/qr/view-small-decodes", Fixture, NULL, fixture_setup, test_qr_view_small, fixture_teardown);
   return g_test_run ();
 }

@@ -1,0 +1,81 @@
+/* zid-portal-changes.c — what changed since a view last looked
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#define G_LOG_DOMAIN "zid-core"
+
+#include "config.h"
+
+#include "zid-portal-private.h"
+
+/* The kinds of the changes table (zid-store.c, schema 3) */
+enum
+{
+  CHANGE_USER         = 1,
+  CHANGE_ORGANISATION = 2,
+};
+
+gboolean
+zid_portal_poll_changes (ZidPortal        *self,
+                         ZidChangeVersion *version)
+{
+  g_return_val_if_fail (ZID_IS_PORTAL (self), FALSE);
+  g_return_val_if_fail (version != NULL, FALSE);
+
+  return zid_store_poll (self->store, &version->data_version, &version->own_changes);
+}
+
+gboolean
+zid_portal_list_changes (ZidPortal  *self,
+                         gint64      since,
+                         gint64     *latest,
+                         GArray     *users,
+                         GArray     *organisations,
+                         GError    **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  sqlite3_stmt *stmt;
+  gboolean row = FALSE;
+  gint64 newest = MAX (since, 0);
+
+  g_return_val_if_fail (ZID_IS_PORTAL (self), FALSE);
+
+  if (!zid_store_begin (self->store, FALSE, error))
+    return FALSE;
+
+  if (since < 0)
+    {
+      stmt = zid_store_query (self->store, &local_error, "SELECT coalesce (max (seq), 0) FROM changes", "");
+      if (stmt != NULL && zid_store_step (self->store, stmt, &row, &local_error) && row)
+        newest = sqlite3_column_int64 (stmt, 0);
+    }
+  else
+    {
+      stmt = zid_store_query (self->store, &local_error,
+                              "SELECT kind, id, seq FROM changes WHERE seq > ? ORDER BY seq",
+                              "i", since);
+      while (stmt != NULL && zid_store_step (self->store, stmt, &row, &local_error) && row)
+        {
+          int kind = sqlite3_column_int (stmt, 0);
+          gint64 id = sqlite3_column_int64 (stmt, 1);
+          GArray *ids = kind == CHANGE_USER ? users
+                      : kind == CHANGE_ORGANISATION ? organisations : NULL;
+
+          if (ids != NULL)
+            g_array_append_val (ids, id);
+          newest = sqlite3_column_int64 (stmt, 2);
+        }
+    }
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  zid_store_commit (self->store, NULL);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (latest != NULL)
+    *latest = newest;
+  return TRUE;
+}
