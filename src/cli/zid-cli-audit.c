@@ -78,6 +78,7 @@ cmd_audit_list (ZidCli  *cli,
   g_autofree char *until = NULL;
   g_autofree char *separator = NULL;
   gboolean csv = FALSE;
+  char sep = ZID_CSV_SEMICOLON;
   ZidAuditFilter filter = { 0 };
   GOptionEntry entries[] = {
     { "as", 0, 0, G_OPTION_ARG_STRING, &as,
@@ -101,10 +102,9 @@ cmd_audit_list (ZidCli  *cli,
       (user != NULL && !zid_cli_parse_id (cli, user, "gebruiker bij --user", &filter.user)) ||
       (organisation != NULL && !zid_cli_resolve_organisation (cli, organisation, &filter.organisation)) ||
       !parse_time (cli, since, "--since", FALSE, &filter.since) ||
-      !parse_time (cli, until, "--until", TRUE, &filter.until))
+      !parse_time (cli, until, "--until", TRUE, &filter.until) ||
+      !zid_cli_csv_separator (cli, separator, &sep))
     return ZID_CLI_USAGE;
-  if (separator != NULL && !g_str_equal (separator, ";") && !g_str_equal (separator, ","))
-    return zid_cli_usage_error (cli, "Ongeldig scheidingsteken “%s”: gebruik ; of ,", separator);
   filter.action = action;
 
   if (csv && !cli->json)
@@ -112,9 +112,7 @@ cmd_audit_list (ZidCli  *cli,
       g_autoptr(GOutputStream) out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
 
       fflush (stdout);
-      if (!zid_portal_export_audit_csv (cli->portal, &filter,
-                                        separator ? separator[0] : ZID_CSV_SEMICOLON,
-                                        out, NULL, NULL, &error))
+      if (!zid_portal_export_audit_csv (cli->portal, &filter, sep, out, NULL, NULL, &error))
         return zid_cli_fail (cli, error);
       return ZID_CLI_DONE;
     }
