@@ -1,6 +1,9 @@
 #!/usr/bin/python3
 """Logboek: the audit trail in the window, at 1024x768.
 
+The trail is longer than two pages: the list starts with the newest page
+and grows as it is scrolled, down to the oldest event.
+
 Run by journey.sh (Xvfb, dbus-run-session, the window in Dutch). Anna,
 Administrator of Zorggroep Noord, logs in with the reference phone; the
 trail also holds another organisation's events, which she must not see.
@@ -11,8 +14,11 @@ events `zorgid-admin audit list --as` gives for the same filter.
 """
 import csv
 import datetime
+import hashlib
 import json
 import os
+import sqlite3
+import struct
 import sys
 import time
 
@@ -29,6 +35,38 @@ def admin(*args):
 
 def events(*args):
     return json.loads(admin("--json", "audit", "list", *args).stdout)["events"]
+
+
+def append_events(n, subject):
+    """@n more events about @subject at the end of the trail, chained as
+    the store chains them (a trail longer than a page)."""
+    db = sqlite3.connect(os.path.join(j.DATA, "zorgid.db"))
+    last_id, prev, t = db.execute("SELECT id, hash, time FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+
+    def text(h, s):
+        if s is None:
+            h.update(struct.pack(">I", 0xFFFFFFFF))
+        else:
+            b = s.encode()
+            h.update(struct.pack(">I", len(b)) + b)
+    for i in range(n):
+        last_id += 1
+        t += 1
+        row = (last_id, t, "operator", "organisation.note", subject, "note=%d" % i)
+        h = hashlib.sha256(prev + struct.pack(">qq", last_id, t))
+        for s in row[2:]:
+            text(h, s)
+        digest = h.digest()
+        db.execute("INSERT INTO audit (id, time, actor, action, subject, details, prev, hash)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row + (prev, digest))
+        prev = digest
+    db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('audit-head', ?)",
+               ("%d:%s" % (last_id, prev.hex()),))
+    db.commit()
+    db.close()
+    out = admin("--json", "audit", "verify").stdout
+    if json.loads(out) != {"intact": True}:
+        fail("the appended events do not chain: " + out)
 
 
 def status(window, contains):
@@ -58,6 +96,9 @@ def main():
     admin("user", "register", "--as", str(other["user"]), "--organisation", "87654321",
           "--first-name", "Hans", "--last-name", "Zuid", "--birth-date", "1990-01-01")
 
+    # more than two pages about Anna's organisation
+    append_events(450, "12345678")
+
     app = start_app()
     find(app, "QR-code", "push button")
     mobile(j.PHONE_ANNA, "enrol", boot["enrolment_payload"])
@@ -69,19 +110,39 @@ def main():
     shot("main-menu")
     click(item)
     window = wait("the Logboek window", lambda: [w for w in app.children if w.name == "Logboek"])[0]
+    first = status(window, "gebeurtenissen getoond; scroll voor meer")
+    log("Logboek opens with:", first.name)
     status(window, "Logboek intact")
+    shot("audit-view")
+    # not the whole trail: a page (and the next, fetched ahead)
     seen = events("--as", anna)
+    shown = int(first.name.split()[1])
+    if shown >= len(seen) or shown % 200:
+        fail("the list loaded %d of %d events at once, not pages of 200" % (shown, len(seen)))
+
+    # Scrolling fetches the next pages until the whole trail is there
+    rows = find(window, "Gebeurtenissen in het logboek")
+    for _ in range(40):
+        if find_all(window, contains="%d gebeurtenissen, nieuwste eerst" % len(seen)):
+            break
+        j.scroll(j.middle(rows), 25)
     status(window, "%d gebeurtenissen, nieuwste eerst" % len(seen))
+    for _ in range(20):
+        if find_all(window, "registration.add", "label"):
+            break
+        j.scroll(j.middle(rows), 25)
+    if not find_all(window, "registration.add", "label"):
+        fail("the oldest event is not at the end of the list")
     if find_all(window, "87654321", "label") or find_all(window, "user:%d" % other["user"], "label"):
         fail("Anna sees another organisation's events")
-    shot("audit-view")
+    shot("audit-view-scrolled-to-the-oldest")
 
     # Filter by user: only the events about Zoë
     zoe = users[0]
     type_into(find(window, "Filteren op gebruiker", "text"), str(zoe))
     pressKey("Return")
     about_zoe = events("--as", anna, "--user", str(zoe))
-    status(window, "%d gebeurtenis" % len(about_zoe))
+    status(window, "%d gebeurtenis, nieuwste eerst" % len(about_zoe))
     time.sleep(0.5)
     # the Betreft column: Zoë only (user:1 is Anna, who acted)
     subjects = {n.name for n in find_all(window, role="label") if n.name.startswith("user:")}
@@ -93,7 +154,7 @@ def main():
     type_into(find(window, "Filteren op gebruiker", "text"), "")
     pressKey("BackSpace")
     pressKey("Return")
-    status(window, "%d gebeurtenissen, nieuwste eerst" % len(seen))
+    status(window, "gebeurtenissen getoond; scroll voor meer")  # from the newest page again
     j.open_dropdown(find(window, "Filteren op actie", "combo box"))
     shot("audit-action-choices")
     pressKey("Down")  # from Alle acties to Gebruikers
