@@ -8,8 +8,12 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
+
+#include <gio/gunixoutputstream.h>
 
 #include "zid-cli.h"
+#include "zid-csv.h"
 
 static void
 json_event (JsonBuilder *json,
@@ -72,6 +76,9 @@ cmd_audit_list (ZidCli  *cli,
   g_autofree char *action = NULL;
   g_autofree char *since = NULL;
   g_autofree char *until = NULL;
+  g_autofree char *separator = NULL;
+  gboolean csv = FALSE;
+  char sep = ZID_CSV_SEMICOLON;
   ZidAuditFilter filter = { 0 };
   GOptionEntry entries[] = {
     { "as", 0, 0, G_OPTION_ARG_STRING, &as,
@@ -83,6 +90,10 @@ cmd_audit_list (ZidCli  *cli,
       "This action, or its family (user for user.block, ...)", "ACTION" },
     { "since", 0, 0, G_OPTION_ARG_STRING, &since, "From this time on", "TIME" },
     { "until", 0, 0, G_OPTION_ARG_STRING, &until, "Up to this time", "TIME" },
+    { "csv", 0, 0, G_OPTION_ARG_NONE, &csv,
+      "Print CSV, newest first (UTF-8 with BOM, local times)", NULL },
+    { "separator", 0, 0, G_OPTION_ARG_STRING, &separator,
+      "The CSV separator: ; (the default) or ,", "SEP" },
     { NULL }
   };
 
@@ -91,9 +102,20 @@ cmd_audit_list (ZidCli  *cli,
       (user != NULL && !zid_cli_parse_id (cli, user, "gebruiker bij --user", &filter.user)) ||
       (organisation != NULL && !zid_cli_resolve_organisation (cli, organisation, &filter.organisation)) ||
       !parse_time (cli, since, "--since", FALSE, &filter.since) ||
-      !parse_time (cli, until, "--until", TRUE, &filter.until))
+      !parse_time (cli, until, "--until", TRUE, &filter.until) ||
+      !zid_cli_csv_separator (cli, separator, &sep))
     return ZID_CLI_USAGE;
   filter.action = action;
+
+  if (csv && !cli->json)
+    {
+      g_autoptr(GOutputStream) out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+
+      fflush (stdout);
+      if (!zid_portal_export_audit_csv (cli->portal, &filter, sep, out, NULL, NULL, &error))
+        return zid_cli_fail (cli, error);
+      return ZID_CLI_DONE;
+    }
 
   list = zid_portal_list_audit_filtered (cli->portal, &filter, &error);
   if (list == NULL)
@@ -147,7 +169,7 @@ cmd_audit_verify (ZidCli  *cli,
 }
 
 const ZidCliCommand zid_cli_audit_commands[] = {
-  { "list", cmd_audit_list, "the audit trail [--as USER] [--user ID] [--organisation URA] [--action A] [--since T] [--until T]" },
+  { "list", cmd_audit_list, "the audit trail [--as USER] [--user ID] [--organisation URA] [--action A] [--since T] [--until T] [--csv [--separator ,]]" },
   { "verify", cmd_audit_verify, "check the audit trail's hash chain" },
   { NULL }
 };

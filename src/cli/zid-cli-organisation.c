@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "zid-cli.h"
+#include "zid-csv.h"
 
 static int
 cmd_bootstrap (ZidCli  *cli,
@@ -76,34 +77,47 @@ cmd_inactive (ZidCli  *cli,
 {
   g_autoptr(GError) error = NULL;
   gboolean csv = FALSE;
+  g_autofree char *separator = NULL;
   GOptionEntry entries[] = {
-    { "csv", 0, 0, G_OPTION_ARG_NONE, &csv, "Print CSV", NULL },
+    { "csv", 0, 0, G_OPTION_ARG_NONE, &csv,
+      "Print CSV (UTF-8 with BOM, local times)", NULL },
+    { "separator", 0, 0, G_OPTION_ARG_STRING, &separator,
+      "The CSV separator: ; (the default) or ,", "SEP" },
     { NULL }
   };
   g_autoptr(GPtrArray) users = NULL;
+  char sep = ZID_CSV_SEMICOLON;
   gint64 org;
 
   if (!zid_cli_parse_args (cli, "organisation inactive ORG", entries, &argc, &argv, 1, 1) ||
-      !zid_cli_resolve_organisation (cli, argv[1], &org))
+      !zid_cli_resolve_organisation (cli, argv[1], &org) ||
+      !zid_cli_csv_separator (cli, separator, &sep))
     return ZID_CLI_USAGE;
   if ((users = zid_portal_list_inactive (cli->portal, cli->actor, org, &error)) == NULL)
     return zid_cli_fail (cli, error);
   if (csv && !cli->json)
     {
-      g_print ("id,voornaam,achternaam,geboortedatum,status,laatst_gebruikt,geregistreerd\n");
+      g_autoptr(ZidCsv) out = zid_csv_new (sep);
+      g_autofree char *text = NULL;
+      gsize length;
+
+      zid_csv_add_row (out, "id", "voornaam", "achternaam", "geboortedatum", "status",
+                       "laatst_gebruikt", "geregistreerd", NULL);
       for (guint i = 0; i < users->len; i++)
         {
           ZidUser *u = g_ptr_array_index (users, i);
-          g_autofree char *last_use = u ? zid_format_time (zid_user_get_last_use (u)) : NULL;
-          g_autofree char *registered = zid_format_time (zid_user_get_registered (u));
-          g_autofree char *first = g_strescape (zid_user_get_first_name (u), "");
-          g_autofree char *last = g_strescape (zid_user_get_last_name (u), "");
 
-          g_print ("%" G_GINT64_FORMAT ",\"%s\",\"%s\",%s,%s,%s,%s\n",
-                   zid_user_get_id (u), first, last, zid_user_get_birth_date (u),
-                   zid_user_get_blocked (u) ? "geblokkeerd" : "actief",
-                   zid_user_get_last_use (u) ? last_use : "", registered);
+          zid_csv_add_int (out, zid_user_get_id (u));
+          zid_csv_add (out, zid_user_get_first_name (u));
+          zid_csv_add (out, zid_user_get_last_name (u));
+          zid_csv_add (out, zid_user_get_birth_date (u));
+          zid_csv_add (out, zid_user_get_blocked (u) ? "geblokkeerd" : "actief");
+          zid_csv_add_time (out, zid_user_get_last_use (u));
+          zid_csv_add_time (out, zid_user_get_registered (u));
+          zid_csv_end_row (out);
         }
+      text = zid_csv_free_to_string (g_steal_pointer (&out), &length);
+      fwrite (text, 1, length, stdout);
       return ZID_CLI_DONE;
     }
   return zid_cli_print_users (cli, users);

@@ -432,3 +432,20 @@ zid_cli_print_enrolment (ZidCli         *cli,
   g_print ("QR-code (eenmalig, geldig tot %s):\n%s\n", expires, enrolment->payload);
   return ZID_CLI_DONE;
 }
+
+gboolean
+zid_cli_csv_separator (ZidCli     *cli,
+                       const char *text,
+                       char       *separator)
+{
+  if (text == NULL || g_str_equal (text, ";"))
+    *separator = ';';
+  else if (g_str_equal (text, ","))
+    *separator = ',';
+  else
+    {
+      zid_cli_usage_error (cli, "Ongeldig scheidingsteken “%s”: gebruik ; of ,", text);
+      return FALSE;
+    }
+  return TRUE;
+}

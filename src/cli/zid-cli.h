@@ -155,6 +155,11 @@ int   zid_cli_print_enrolment   (ZidCli         *cli,
                                  const GError   *error);
 int   zid_cli_print_users       (ZidCli       *cli,
                                  GPtrArray    *users);
+/* --separator of a --csv command: NULL or ";" is ';', "," is ','; anything
+ * else is bad usage (FALSE, said on stderr) */
+gboolean zid_cli_csv_separator  (ZidCli       *cli,
+                                 const char   *text,
+                                 char         *separator);
 
 /* The card layer's configuration for this environment (its variables,
  * src/card/zid-card-config.h), the options given winning */

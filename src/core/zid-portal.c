@@ -752,18 +752,79 @@ zid_portal_list_audit (ZidPortal  *self,
 }
 
 /* An event is about a user ("user:ID") or an organisation (its URA); with
- * @filter->as only those about users and organisations the actor manages
- * (Administrator or Beheerder of the organisation, or of an organisation
- * of the user, now), and none whose details name an organisation the
- * actor does not manage (a user's membership elsewhere). */
+ * the actor (?7) only those about users and organisations the actor
+ * manages (Administrator or Beheerder of the organisation, or of an
+ * organisation of the user, now), and none whose details name an
+ * organisation the actor does not manage (a user's membership elsewhere).
+ * Parameters ?1 to ?7 as zid_portal_list_audit_page binds them. */
+#define AUDIT_SELECT \
+  "SELECT id, time, actor, action, subject, details, hex (hash) FROM audit"
+#define AUDIT_WHERE \
+  " WHERE" \
+  " (?1 = 0 OR time >= ?1) AND (?2 = 0 OR time <= ?2)" \
+  " AND (?3 IS NULL OR action = ?3 OR substr (action, 1, length (?4)) = ?4)" \
+  " AND (?5 = 0 OR subject = 'user:' || ?5)" \
+  " AND (?6 = 0" \
+  "  OR subject = (SELECT ura FROM organisations WHERE id = ?6)" \
+  "  OR (subject GLOB 'user:[0-9]*' AND EXISTS (SELECT 1 FROM memberships m" \
+  "      WHERE m.organisation_id = ?6" \
+  "        AND m.user_id = CAST (substr (subject, 6) AS INTEGER))))" \
+  " AND (?7 = 0" \
+  "  OR ((subject = 'user:' || ?7" \
+  "     OR (subject GLOB 'user:[0-9]*' AND EXISTS (SELECT 1 FROM memberships a" \
+  "         JOIN memberships t ON t.organisation_id = a.organisation_id" \
+  "         WHERE a.user_id = ?7 AND a.role >= 2" \
+  "           AND t.user_id = CAST (substr (subject, 6) AS INTEGER)))" \
+  "     OR subject IN (SELECT o.ura FROM organisations o" \
+  "         JOIN memberships a ON a.organisation_id = o.id" \
+  "         WHERE a.user_id = ?7 AND a.role >= 2))" \
+  "   AND (details IS NULL OR instr (details, 'organisation=') = 0" \
+  "     OR subject NOT GLOB 'user:[0-9]*'" \
+  "     OR CAST (substr (details, instr (details, 'organisation=') + 13) AS INTEGER)" \
+  "        IN (SELECT organisation_id FROM memberships" \
+  "            WHERE user_id = ?7 AND role >= 2))))"
+
+/* Begins a read and applies the actor's own checks: an actor asks only
+ * about users and organisations they manage, the same refusal for one
+ * that does not exist */
+static gboolean
+audit_filter_begin (ZidPortal             *self,
+                    const ZidAuditFilter  *filter,
+                    GError               **error)
+{
+  GError *local_error = NULL;
+
+  if (!zid_store_begin (self->store, FALSE, error))
+    return FALSE;
+  if (filter->as != 0 &&
+      !_zid_portal_check_authority (self, filter->as, ZID_ACTION_VIEW_USERS, filter->user,
+                                    filter->organisation, &local_error))
+    {
+      zid_store_commit (self->store, NULL);
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 GPtrArray *
 zid_portal_list_audit_filtered (ZidPortal             *self,
                                 const ZidAuditFilter  *filter,
                                 GError               **error)
 {
+  return zid_portal_list_audit_page (self, filter, 0, 0, error);
+}
+
+GPtrArray *
+zid_portal_list_audit_page (ZidPortal             *self,
+                            const ZidAuditFilter  *filter,
+                            gint64                 before,
+                            guint                  limit,
+                            GError               **error)
+{
   static const ZidAuditFilter none = { 0 };
   g_autofree char *action_prefix = NULL;
-  GError *local_error = NULL;
+  sqlite3_stmt *stmt;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
 
@@ -772,49 +833,24 @@ zid_portal_list_audit_filtered (ZidPortal             *self,
   if (filter->action != NULL)
     action_prefix = g_strconcat (filter->action, ".", NULL);
 
-  if (!zid_store_begin (self->store, FALSE, error))
+  if (!audit_filter_begin (self, filter, error))
     return NULL;
-  /* an actor asks only about users and organisations they manage: the
-   * same refusal for one that does not exist */
-  if (filter->as != 0 &&
-      !_zid_portal_check_authority (self, filter->as, ZID_ACTION_VIEW_USERS, filter->user,
-                                    filter->organisation, &local_error))
-    {
-      zid_store_commit (self->store, NULL);
-      g_propagate_error (error, local_error);
-      return NULL;
-    }
-  return _zid_portal_read_rows (self,
-                                zid_store_query (self->store, error,
-                                     "SELECT id, time, actor, action, subject, details, hex (hash)"
-                                     " FROM audit WHERE"
-                                     " (?1 = 0 OR time >= ?1) AND (?2 = 0 OR time <= ?2)"
-                                     " AND (?3 IS NULL OR action = ?3 OR substr (action, 1, length (?4)) = ?4)"
-                                     " AND (?5 = 0 OR subject = 'user:' || ?5)"
-                                     " AND (?6 = 0"
-                                     "  OR subject = (SELECT ura FROM organisations WHERE id = ?6)"
-                                     "  OR (subject GLOB 'user:[0-9]*' AND EXISTS (SELECT 1 FROM memberships m"
-                                     "      WHERE m.organisation_id = ?6"
-                                     "        AND m.user_id = CAST (substr (subject, 6) AS INTEGER))))"
-                                     " AND (?7 = 0"
-                                     "  OR ((subject = 'user:' || ?7"
-                                     "     OR (subject GLOB 'user:[0-9]*' AND EXISTS (SELECT 1 FROM memberships a"
-                                     "         JOIN memberships t ON t.organisation_id = a.organisation_id"
-                                     "         WHERE a.user_id = ?7 AND a.role >= 2"
-                                     "           AND t.user_id = CAST (substr (subject, 6) AS INTEGER)))"
-                                     "     OR subject IN (SELECT o.ura FROM organisations o"
-                                     "         JOIN memberships a ON a.organisation_id = o.id"
-                                     "         WHERE a.user_id = ?7 AND a.role >= 2))"
-                                     "   AND (details IS NULL OR instr (details, 'organisation=') = 0"
-                                     "     OR subject NOT GLOB 'user:[0-9]*'"
-                                     "     OR CAST (substr (details, instr (details, 'organisation=') + 13) AS INTEGER)"
-                                     "        IN (SELECT organisation_id FROM memberships"
-                                     "            WHERE user_id = ?7 AND role >= 2))))"
-                                     " ORDER BY id",
-                                     "iittiii", filter->since, filter->until, filter->action,
-                                     action_prefix ? action_prefix : "", filter->user,
-                                     filter->organisation, filter->as),
-                                (ZidRowReader) audit_event_from_row,
+  /* oldest first, the whole selection; or a page newest first, by
+   * keyset on the id so that a page deep in the trail costs what the
+   * first one does */
+  if (limit == 0)
+    stmt = zid_store_query (self->store, error, AUDIT_SELECT AUDIT_WHERE " ORDER BY id",
+                            "iittiii", filter->since, filter->until, filter->action,
+                            action_prefix ? action_prefix : "", filter->user,
+                            filter->organisation, filter->as);
+  else
+    stmt = zid_store_query (self->store, error,
+                            AUDIT_SELECT AUDIT_WHERE " AND id < ?8 ORDER BY id DESC LIMIT ?9",
+                            "iittiiiii", filter->since, filter->until, filter->action,
+                            action_prefix ? action_prefix : "", filter->user,
+                            filter->organisation, filter->as,
+                            before > 0 ? before : G_MAXINT64, (gint64) limit);
+  return _zid_portal_read_rows (self, stmt, (ZidRowReader) audit_event_from_row,
                                 (GDestroyNotify) zid_audit_event_free, error);
 }
 

@@ -12,7 +12,7 @@
  */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 #include "zid-clock.h"
 #include "zid-import.h"
@@ -446,6 +446,27 @@ typedef struct
  * not exist). */
 GPtrArray  *zid_portal_list_audit_filtered (ZidPortal            *self,
                                             const ZidAuditFilter *filter,
+                                            GError              **error);
+/* One page of the events @filter selects, newest first: at most @limit
+ * (0: all of them, oldest first, as zid_portal_list_audit_filtered) with
+ * an id below @before (0: from the newest on). The next page starts
+ * before the last id of this one; a page shorter than @limit is the
+ * last. The same checks as zid_portal_list_audit_filtered. */
+GPtrArray  *zid_portal_list_audit_page     (ZidPortal            *self,
+                                            const ZidAuditFilter *filter,
+                                            gint64                before,
+                                            guint                 limit,
+                                            GError              **error);
+/* The events @filter selects, newest first, as CSV (zid-csv.h: one
+ * header row in the locale's language, then number, local time, actor,
+ * action, subject, details and hash of each) written to @out page by
+ * page; @n_events, if not NULL, the number of events written */
+gboolean    zid_portal_export_audit_csv    (ZidPortal            *self,
+                                            const ZidAuditFilter *filter,
+                                            char                  separator,
+                                            GOutputStream        *out,
+                                            GCancellable         *cancellable,
+                                            guint64              *n_events,
                                             GError              **error);
 /* FALSE with ZID_ERROR_AUDIT_BROKEN and @bad_event set to the first event
  * that does not verify */

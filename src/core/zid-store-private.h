@@ -86,6 +86,16 @@ gboolean      zid_store_audit_append (ZidStore    *self,
 gboolean      zid_store_audit_verify (ZidStore    *self,
                                       gint64      *bad_event,
                                       GError     **error);
+/* An event's hash in the chain, after @prev (32 bytes, zeros before the
+ * first event) */
+void          zid_store_audit_hash   (const guint8 *prev,
+                                      gint64        id,
+                                      gint64        time,
+                                      const char   *actor,
+                                      const char   *action,
+                                      const char   *subject,
+                                      const char   *details,
+                                      guint8        out[32]);
 
 /* The seal over the authoritative rows (inside a transaction): every
  * user's seal matches the user's rows, and the seal of the whole (all the

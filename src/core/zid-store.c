@@ -669,15 +669,15 @@ hash_add_string (GChecksum  *sum,
     g_checksum_update (sum, (const guchar *) text, len);
 }
 
-static void
-audit_hash (const guint8 *prev,
-            gint64        id,
-            gint64        time,
-            const char   *actor,
-            const char   *action,
-            const char   *subject,
-            const char   *details,
-            guint8        out[32])
+void
+zid_store_audit_hash (const guint8 *prev,
+                      gint64        id,
+                      gint64        time,
+                      const char   *actor,
+                      const char   *action,
+                      const char   *subject,
+                      const char   *details,
+                      guint8        out[32])
 {
   g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
   gsize len = 32;
@@ -731,7 +731,7 @@ zid_store_audit_append (ZidStore    *self,
     }
   sqlite3_reset (stmt);
 
-  audit_hash (prev, id, time, actor, action, subject, details, hash);
+  zid_store_audit_hash (prev, id, time, actor, action, subject, details, hash);
   head = head_value (id, hash);
 
   return zid_store_run (self, error,
@@ -779,7 +779,7 @@ zid_store_audit_verify (ZidStore  *self,
           if (text != NULL && (gsize) sqlite3_column_bytes (stmt, column) != strlen (text))
             whole = FALSE;
         }
-      audit_hash (prev, id, sqlite3_column_int64 (stmt, 1),
+      zid_store_audit_hash (prev, id, sqlite3_column_int64 (stmt, 1),
                   (const char *) sqlite3_column_text (stmt, 2),
                   (const char *) sqlite3_column_text (stmt, 3),
                   (const char *) sqlite3_column_text (stmt, 4),

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "zid-audit-window.h"
 #include "zid-organisations-view.h"
 #include "zid-qr-view.h"
 #include "zid-qr-window.h"
@@ -165,6 +166,7 @@ update_actions (ZidWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.register-user", logged_in);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.manage-user", logged_in);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", logged_in);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.audit", logged_in);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back",
                                  g_strcmp0 (page, "main") != 0 && g_strcmp0 (page, "landing") != 0);
   gtk_widget_set_visible (GTK_WIDGET (self->logout_button), logged_in);
@@ -533,6 +535,19 @@ import_registration_action (GtkWidget  *widget,
   zid_validate_page_import (self->validate_page);
 }
 
+/* "Logboek": the audit trail as the logged-in actor may see it */
+static void
+audit_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  ZidWindow *self = ZID_WINDOW (widget);
+
+  if (self->actor != NULL)
+    gtk_window_present (GTK_WINDOW (zid_audit_window_new (GTK_WINDOW (self), self->portal,
+                                                          zid_user_get_id (self->actor))));
+}
+
 /* "Controle": the readiness checks, from the landing page and the menu */
 static void
 readiness_action (GtkWidget  *widget,
@@ -832,6 +847,7 @@ zid_window_class_init (ZidWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.validate-organisation", NULL, validate_organisation_action);
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "win.readiness", NULL, readiness_action);
+  gtk_widget_class_install_action (widget_class, "win.audit", NULL, audit_action);
   gtk_widget_class_install_action (widget_class, "win.import-registration", NULL, import_registration_action);
   gtk_widget_class_install_action (widget_class, "win.manage-user", "x", manage_user_action);
   gtk_widget_class_install_action (widget_class, "win.register-user", NULL, register_user_action);

@@ -2,7 +2,7 @@
 # `zorgid-admin audit list`: without --as the operator's whole trail (as
 # before); with --as USER only the events about users and organisations
 # that person manages; the filters --user, --organisation, --action,
-# --since and --until. TAP output.
+# --since and --until, and --csv. TAP output.
 set -u
 
 . "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
@@ -56,5 +56,34 @@ sel=$(events --action user.register --as 2)
   [ "$(events --since 2000-01-01 --until 2999-12-31 | wc -l)" = "$total" ]
 ok $? "--since and --until bound the time"
 A audit list --since yesterday >/dev/null 2>&1; [ $? = 2 ]; ok $? "a time that does not parse is bad usage"
+
+# --csv: the same events as --json, newest first, read back by Python's
+# csv module with either separator; times in local time (the Dutch
+# headers are checked by the window's journey, which runs in Dutch)
+csv_check() { # $1: separator option ('' or ','), the filter options after it
+  local sep=$1; shift
+  export TZ=Europe/Amsterdam
+  local opt=(); [ -n "$sep" ] && opt=(--separator "$sep")
+  A audit list --csv "${opt[@]}" "$@" > "$dir/out.csv" && A --json audit list "$@" > "$dir/out.json" &&
+  /usr/bin/python3 - "$dir/out.csv" "$dir/out.json" "${sep:-;}" <<'PY'
+import csv, datetime, json, sys
+raw = open(sys.argv[1], 'rb').read()
+assert raw.startswith(b'\xef\xbb\xbf'), 'no BOM'
+rows = list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8-sig'), delimiter=sys.argv[3], strict=True))
+events = json.load(open(sys.argv[2]))['events']
+assert len(rows) == len(events) + 1, (len(rows), len(events))
+assert len(rows[0]) == 7, rows[0]
+for row, e in zip(rows[1:], reversed(events)):
+    t = datetime.datetime.fromisoformat(e['time'].replace('Z', '+00:00')).astimezone()
+    want = [str(e['id']), t.strftime('%Y-%m-%d %H:%M:%S'), e['actor'], e['action'],
+            e['subject'] or '', e['details'] or '', e['hash']]
+    assert row == want, (row, want)
+PY
+}
+csv_check ''; ok $? "--csv: the events as --json has them, newest first, ';' by default"
+csv_check ','; ok $? "--csv --separator ,: the same with commas"
+csv_check '' --as 1 --action user --since 2000-01-01; ok $? "--csv with --as and filters"
+head -c 3 "$dir/out.csv" | od -An -tx1 | grep -q "ef bb bf"; ok $? "the CSV begins with the UTF-8 byte order mark"
+A audit list --csv --separator tab >/dev/null 2>&1; [ $? = 2 ]; ok $? "another separator is bad usage"
 
 echo "1..$n"
