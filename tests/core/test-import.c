@@ -434,6 +434,27 @@ test_pending (Fixture *f, gconstpointer data)
   g_assert_nonnull (error);
 }
 
+/* A new code replaces the user's open one through an index: an import of
+ * thousands must not read every code for each person */
+static void
+test_codes_indexed (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "zorgid.db", NULL);
+  g_autoptr(GString) plan = g_string_new (NULL);
+  sqlite3 *db;
+  sqlite3_stmt *stmt;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "EXPLAIN QUERY PLAN SELECT * FROM codes WHERE user_id = 1 AND used IS NULL",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (plan, "%s\n", sqlite3_column_text (stmt, 3));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_test_message ("%s", plan->str);
+  g_assert_nonnull (strstr (plan->str, "codes_by_user"));
+}
+
 /* 10,000 people at once */
 static void
 test_import_many (Fixture *f, gconstpointer data)
@@ -470,6 +491,7 @@ main (int argc, char **argv)
   ADD ("/import/letters-fail", test_import_letters_fail);
   ADD ("/import/authority", test_import_authority);
   ADD ("/import/pending", test_pending);
+  ADD ("/import/codes-indexed", test_codes_indexed);
   ADD ("/import/many", test_import_many);
 #undef ADD
 
