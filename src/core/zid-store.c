@@ -177,11 +177,9 @@ static const char * const migrations[] = {
 
   /* 3 -> 4: a new code replaces a user's open one (and an import makes
    * thousands) without reading every code; the audit view and `audit
-   * list` find one subject's events, or a period's, without walking the
-   * whole trail */
+   * list` find one user's events without walking the whole trail */
   "CREATE INDEX IF NOT EXISTS codes_by_user ON codes (user_id);"
-  "CREATE INDEX IF NOT EXISTS audit_by_subject ON audit (subject, id);"
-  "CREATE INDEX IF NOT EXISTS audit_by_time ON audit (time, id);",
+  "CREATE INDEX IF NOT EXISTS audit_by_subject ON audit (subject, id);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == ZID_STORE_SCHEMA_VERSION);
