@@ -119,6 +119,8 @@ cmd_audit_verify (ZidCli  *cli,
   g_autoptr(GError) error = NULL;
   gint64 bad = 0;
 
+  if (!zid_cli_parse_args (cli, "audit verify", NULL, &argc, &argv, 0, 0))
+    return ZID_CLI_USAGE;
   if (!zid_portal_verify_audit (cli->portal, &bad, &error))
     {
       /* the refusal, naming the first bad event */
@@ -163,8 +165,11 @@ config_service_address (ZidCli    *cli,
   g_autoptr(GError) error = NULL;
   g_autofree char *address = NULL;
 
-  if (argc != (set ? 3 : 2) || !g_str_equal (argv[1], "service-address"))
-    return zid_cli_usage_error (cli, "Gebruik: config get|set service-address [HOST:POORT]");
+  if (!zid_cli_parse_args (cli, set ? "config set service-address HOST:PORT" : "config get service-address",
+                           NULL, &argc, &argv, set ? 2 : 1, set ? 2 : 1))
+    return ZID_CLI_USAGE;
+  if (!g_str_equal (argv[1], "service-address"))
+    return zid_cli_usage_error (cli, _("Usage: config get|set service-address [HOST:PORT]"));
   if (set && !zid_portal_set_service_address (cli->portal, argv[2], &error))
     return zid_cli_fail (cli, error);
 
@@ -211,10 +216,13 @@ zid_cli_overview (ZidCli  *cli,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) registrations = NULL;
-  g_autofree char *address = zid_portal_dup_service_address (cli->portal);
+  g_autofree char *address = NULL;
   gint64 bad = 0;
   gboolean intact;
 
+  if (!zid_cli_parse_args (cli, "overview", NULL, &argc, &argv, 0, 0))
+    return ZID_CLI_USAGE;
+  address = zid_portal_dup_service_address (cli->portal);
   registrations = zid_portal_list_registrations (cli->portal, TRUE, &error);
   if (registrations == NULL)
     return zid_cli_fail (cli, error);

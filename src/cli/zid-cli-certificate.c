@@ -102,12 +102,18 @@ cmd_new (ZidCli  *cli,
 
 /* A PEM of the portal's: the CRL or the CA certificate */
 static int
-print_pem (ZidCli *cli,
-           char *(*dup_pem) (ZidPortal *portal, GError **error))
+print_pem (ZidCli       *cli,
+           const char   *command,
+           int           argc,
+           char        **argv,
+           char       *(*dup_pem) (ZidPortal *portal, GError **error))
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *pem = dup_pem (cli->portal, &error);
+  g_autofree char *pem = NULL;
 
+  if (!zid_cli_parse_args (cli, command, NULL, &argc, &argv, 0, 0))
+    return ZID_CLI_USAGE;
+  pem = dup_pem (cli->portal, &error);
   if (pem == NULL)
     return zid_cli_fail (cli, error);
   fputs (pem, stdout);
@@ -119,7 +125,7 @@ cmd_crl (ZidCli  *cli,
          int      argc,
          char   **argv)
 {
-  return print_pem (cli, zid_portal_dup_crl_pem);
+  return print_pem (cli, "certificate crl", argc, argv, zid_portal_dup_crl_pem);
 }
 
 static int
@@ -127,7 +133,7 @@ cmd_ca (ZidCli  *cli,
         int      argc,
         char   **argv)
 {
-  return print_pem (cli, zid_portal_dup_ca_pem);
+  return print_pem (cli, "certificate ca", argc, argv, zid_portal_dup_ca_pem);
 }
 
 const ZidCliCommand zid_cli_certificate_commands[] = {

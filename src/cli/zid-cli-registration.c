@@ -141,13 +141,14 @@ cmd_sign (ZidCli  *cli,
   g_autoptr(GBytes) signed_file = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(ZidRegistration) r = NULL;
-  gint64 now = zid_clock_now (zid_portal_get_clock (cli->portal));
+  gint64 now;
   int status = ZID_CLI_USAGE;
   gsize len;
   const char *data;
 
   if (!zid_cli_parse_args (cli, "registration sign", entries, &argc, &argv, 0, 0))
     return ZID_CLI_USAGE;
+  now = zid_clock_now (zid_portal_get_clock (cli->portal));
   if (in == NULL || key == NULL || cert == NULL || out == NULL)
     return zid_cli_usage_error (cli, "Gebruik: registration sign --in JSON --key SLEUTEL --cert CERTIFICAAT "
                                      "--out BESTAND [--chain PEM] [--pem]");

@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <locale.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -39,6 +40,7 @@ typedef struct
   char     *qr_image;
   char     *id;
   gboolean  json;
+  gboolean  version;
 } Options;
 
 static Options opts;
@@ -49,6 +51,7 @@ static GOptionEntry entries[] = {
   { "qr-image", 0, 0, G_OPTION_ARG_FILENAME, &opts.qr_image, "Read the QR code from a picture (PNG, screenshot)", "FILE" },
   { "id", 0, 0, G_OPTION_ARG_STRING, &opts.id, "Which ID answers a login (see ids)", "ID" },
   { "json", 0, 0, G_OPTION_ARG_NONE, &opts.json, "Print JSON", NULL },
+  { "version", 0, 0, G_OPTION_ARG_NONE, &opts.version, "Print the version and exit", NULL },
   { NULL }
 };
 
@@ -555,6 +558,20 @@ cmd_ids (void)
   return 0;
 }
 
+/* Text is UTF-8 whatever the locale (g_print would convert it to the
+ * locale's charset: "Zoë" would become "Zo?" under LC_ALL=C) */
+static void
+print_utf8 (const char *text)
+{
+  fputs (text, stdout);
+}
+
+static void
+printerr_utf8 (const char *text)
+{
+  fputs (text, stderr);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -566,6 +583,8 @@ main (int    argc,
 
   setlocale (LC_ALL, "");
   umask (077);
+  g_set_print_handler (print_utf8);
+  g_set_printerr_handler (printerr_utf8);
 
   context = g_option_context_new ("enrol PAYLOAD|--qr-image FILE | login PAYLOAD|--qr-image FILE | ids");
   g_option_context_set_summary (context, "The reference ZORG-ID phone: enrols a mobile ID and answers logins.");
@@ -574,6 +593,11 @@ main (int    argc,
     {
       g_printerr ("zorgid-mobile: %s\n", error->message);
       return 2;
+    }
+  if (opts.version)
+    {
+      g_print ("zorgid-mobile (ZORG-ID Portaal) %s\n", PACKAGE_VERSION);
+      return 0;
     }
 
   if (opts.data_dir == NULL)
