@@ -292,7 +292,7 @@ zid_cli_parse_id (ZidCli     *cli,
 
   if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &value, NULL))
     {
-      zid_cli_usage_error (cli, "Ongeldige %s “%s”: verwacht een nummer", what, text ? text : "");
+      zid_cli_usage_error (cli, _("Invalid %s “%s”: a number expected"), what, text ? text : "");
       return FALSE;
     }
   *id = (gint64) value;
@@ -320,7 +320,7 @@ zid_cli_resolve_organisation (ZidCli     *cli,
 
   if (ura == NULL)
     {
-      zid_cli_usage_error (cli, "Geef de organisatie met --organisation URA");
+      zid_cli_usage_error (cli, _("Give the organisation with --organisation URA"));
       return FALSE;
     }
   o = zid_portal_find_organisation (cli->portal, ura, &error);
@@ -498,7 +498,7 @@ zid_cli_print_enrolment (ZidCli         *cli,
       return zid_cli_json_end (json);
     }
 
-  g_print ("Gebruiker: %" G_GINT64_FORMAT "\n", enrolment->user_id);
-  g_print ("QR-code (eenmalig, geldig tot %s):\n%s\n", expires, enrolment->payload);
+  g_print (_("User: %lld\n"), (long long) enrolment->user_id);
+  g_print (_("QR code (once, valid until %s):\n%s\n"), expires, enrolment->payload);
   return ZID_CLI_DONE;
 }
