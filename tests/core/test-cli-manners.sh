@@ -108,6 +108,15 @@ ok $? "Dutch refusal, the JSON error code unchanged" "$out"
 out=$(LC_ALL=C.UTF-8 LANGUAGE= "$admin" --data-dir "$dir/bad" --json frobnicate 2>/dev/null)
 [[ $out == '{"error":"invalid-input","message":"Unknown command'* ]]
 ok $? "English refusal, the same JSON error code" "$out"
+en=$(LC_ALL=C.UTF-8 LANGUAGE= "$mobile" --help 2>&1)
+nl=$(LC_ALL=C.UTF-8 LANGUAGE=nl "$mobile" --help 2>&1)
+[[ $en == *"Usage:"* && $en == *"The reference ZORG-ID phone"* && $en == *"Print the version and exit"* ]]
+ok $? "zorgid-mobile --help: English" "$en"
+[[ $nl == *"Gebruik:"* && $nl == *"De referentietelefoon van ZORG-ID"* && $nl == *"Toon de versie en stop"* &&
+   $nl != *"Print"* && $nl != *"The "* ]]
+ok $? "zorgid-mobile --help: Dutch" "$nl"
+out=$(LC_ALL=C.UTF-8 LANGUAGE=nl "$mobile" --data-dir "$dir/phone" --json enrol "zorgid://nonsense" 2>&1)
+[[ $out == *"Geen ZORG-ID-QR-code"* ]]; ok $? "zorgid-mobile: a Dutch refusal" "$out"
 unset ZORGID_LOCALEDIR
 
 # --- UTF-8 whatever the locale ----------------------------------------------
