@@ -53,6 +53,19 @@ print_help (void)
              "Exit status: 0 done, 1 refused by a rule, 2 bad usage or input.\n"));
 }
 
+/* Arguments and text are UTF-8 whatever the locale: in the plain C locale
+ * (ASCII) “Zoë” would neither parse as an option's value nor print, so
+ * there the character type becomes C.UTF-8's (as Python does, PEP 538);
+ * the messages stay the C locale's */
+static void
+coerce_c_locale (void)
+{
+  const char *ctype = setlocale (LC_CTYPE, NULL);
+
+  if (ctype != NULL && (g_str_equal (ctype, "C") || g_str_equal (ctype, "POSIX")))
+    setlocale (LC_CTYPE, "C.UTF-8");
+}
+
 /* Text is UTF-8 whatever the locale: g_print would convert it to the
  * locale's charset, turning “Zoë” into “Zo?” under LC_ALL=C */
 static void
@@ -163,6 +176,7 @@ main (int   argc,
   const char *localedir = g_getenv ("ZORGID_LOCALEDIR");
 
   setlocale (LC_ALL, "");
+  coerce_c_locale ();
   /* ZORGID_LOCALEDIR: the build tree's translations, for running uninstalled */
   bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -121,10 +121,10 @@ unset ZORGID_LOCALEDIR
 
 # --- UTF-8 whatever the locale ----------------------------------------------
 d="$dir/utf8"
-"$admin" --data-dir "$d" registration add --ura 12345678 --name "Zorggroep Noord" >/dev/null 2>&1 &&
-  "$admin" --data-dir "$d" organisation bootstrap --ura 12345678 --first-name Zoë --last-name Müller \
-    --birth-date 1980-01-01 >/dev/null 2>&1
-ok $? "a user Zoë Müller"
+out=$(LC_ALL=C "$admin" --data-dir "$d" registration add --ura 12345678 --name "Zorggroep Noord" 2>&1 &&
+  LC_ALL=C "$admin" --data-dir "$d" organisation bootstrap --ura 12345678 --first-name Zoë --last-name Müller \
+    --birth-date 1980-01-01 2>&1)
+ok $? "LC_ALL=C: a user Zoë Müller registered from UTF-8 arguments" "$out"
 out=$(LC_ALL=C "$admin" --data-dir "$d" user show --as 1 1 2>&1)
 ok $? "LC_ALL=C user show: exit 0" "$out"
 [[ $out == *"Zoë Müller"* && $out != *"?"* ]]; ok $? "LC_ALL=C user show: “Zoë Müller” in UTF-8, no “?”" "$out"
