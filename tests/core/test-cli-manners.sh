@@ -83,6 +83,20 @@ ok $? "zorgid-mobile --help exits 0" "$out"
 [[ $out == *"Usage:"*"zorgid-mobile"* ]] && [ ! -s "$dir/err" ]; ok $? "zorgid-mobile --help: usage on stdout" "$out"
 [ -z "$(ls -A "$dir/fresh$fresh/home")" ]; ok $? "zorgid-mobile --help creates nothing"
 
+# the window's --version and --help, without a display
+portaal="$ZID_BUILD_ROOT/src/ui/zorgid-portaal"
+if [ -x "$portaal" ]; then
+  fresh=$((fresh + 1))
+  mkdir -p "$dir/fresh$fresh/home"
+  out=$(env -u DISPLAY -u WAYLAND_DISPLAY XDG_DATA_HOME="$dir/fresh$fresh/home" "$portaal" --version 2>&1)
+  [ $? = 0 ] && [ "$out" = "zorgid-portaal $version" ]; ok $? "zorgid-portaal --version exits 0" "$out"
+  out=$(env -u DISPLAY -u WAYLAND_DISPLAY XDG_DATA_HOME="$dir/fresh$fresh/home" "$portaal" --help 2>&1)
+  [ $? = 0 ] && [[ $out == *"zorgid-portaal"* ]] && [ -z "$(ls -A "$dir/fresh$fresh/home")" ]
+  ok $? "zorgid-portaal --help exits 0 and creates nothing" "$out"
+else
+  n=$((n + 1)); echo "ok $n # SKIP zorgid-portaal is not built (-Dgui=disabled)"
+fi
+
 # a group without a command is still bad usage
 "$admin" --data-dir "$dir/bad" user >/dev/null 2>&1
 [ $? = 2 ]; ok $? "a group without a command: exit 2"
