@@ -15,38 +15,69 @@
 
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "zid-cli.h"
 
 static const ZidCliCommand commands[] = {
-  { "overview", zid_cli_overview, "environment, data dir and state" },
-  { "registration", NULL, "add|list|sign|import|complete organisation registrations",
+  { "overview", zid_cli_overview, N_("environment, data dir and state") },
+  { "registration", NULL, N_("add|list|sign|import|complete organisation registrations"),
     zid_cli_registration_commands },
-  { "organisation", NULL, "bootstrap|list|inactive", zid_cli_organisation_commands },
-  { "user", NULL, "register|list|show|block|unblock", zid_cli_user_commands,
+  { "organisation", NULL, N_("bootstrap|list|inactive"), zid_cli_organisation_commands },
+  { "user", NULL, N_("register|list|show|block|unblock"), zid_cli_user_commands,
     ZID_CLI_ACTS_AS },
-  { "membership", NULL, "set a user's role in an organisation", zid_cli_membership_commands,
+  { "membership", NULL, N_("set a user's role in an organisation"), zid_cli_membership_commands,
     ZID_CLI_ACTS_AS },
-  { "attribute", NULL, "add an attribute", zid_cli_attribute_commands,
+  { "attribute", NULL, N_("add an attribute"), zid_cli_attribute_commands,
     ZID_CLI_ACTS_AS },
-  { "certificate", NULL, "list|revoke|new|crl|ca", zid_cli_certificate_commands },
-  { "audit", NULL, "list|verify the audit trail", zid_cli_audit_commands },
-  { "config", NULL, "get|set service-address", zid_cli_config_commands },
-  { "card", NULL, "inspect|status|verify the UZI-pas", zid_cli_card_commands, ZID_CLI_NO_PORTAL },
-  { "service", NULL, "run the enrolment service without a window", zid_cli_service_commands },
-  { "trust", NULL, "list|add|remove trusted UZI and operator certificates", zid_cli_trust_commands },
-  { "doctor", zid_cli_doctor, "is this computer ready? card service, readers, card, trust, registration, service" },
+  { "certificate", NULL, N_("list|revoke|new|crl|ca"), zid_cli_certificate_commands },
+  { "audit", NULL, N_("list|verify the audit trail"), zid_cli_audit_commands },
+  { "config", NULL, N_("get|set service-address"), zid_cli_config_commands },
+  { "card", NULL, N_("inspect|status|verify the UZI-pas"), zid_cli_card_commands, ZID_CLI_NO_PORTAL },
+  { "service", NULL, N_("run the enrolment service without a window"), zid_cli_service_commands },
+  { "trust", NULL, N_("list|add|remove trusted UZI and operator certificates"), zid_cli_trust_commands },
+  { "doctor", zid_cli_doctor, N_("is this computer ready? card service, readers, card, trust, registration, service") },
   { NULL }
 };
 
 static void
 print_help (void)
 {
-  g_print ("Usage: zorgid-admin [--data-dir DIR] [--environment acceptatie|productie] [--json] COMMAND ...\n\n");
+  g_print (_("Usage: zorgid-admin [--data-dir DIR] [--environment acceptatie|productie] [--json] COMMAND …\n"));
+  g_print ("\n%s\n\n", _("The command line of ZORG-ID Portaal, for scripting and operators."));
   zid_cli_print_table (commands);
-  g_print ("\nzorgid-admin COMMAND --help lists a command's own commands.\n");
-  g_print ("Exit status: 0 done, 1 refused by a rule, 2 bad usage or input.\n");
+  g_print ("\n");
+  g_print (_("“zorgid-admin COMMAND --help” lists a command’s own commands or options.\n"
+             "--version prints the version. With --json the answers are JSON (docs/cli.md).\n"
+             "Exit status: 0 done, 1 refused by a rule, 2 bad usage or input.\n"));
+}
+
+/* Arguments and text are UTF-8 whatever the locale: in the plain C locale
+ * (ASCII) “Zoë” would neither parse as an option's value nor print, so
+ * there the character type becomes C.UTF-8's (as Python does, PEP 538);
+ * the messages stay the C locale's */
+static void
+coerce_c_locale (void)
+{
+  const char *ctype = setlocale (LC_CTYPE, NULL);
+
+  if (ctype != NULL && (g_str_equal (ctype, "C") || g_str_equal (ctype, "POSIX")))
+    setlocale (LC_CTYPE, "C.UTF-8");
+}
+
+/* Text is UTF-8 whatever the locale: g_print would convert it to the
+ * locale's charset, turning “Zoë” into “Zo?” under LC_ALL=C */
+static void
+print_utf8 (const char *text)
+{
+  fputs (text, stdout);
+}
+
+static void
+printerr_utf8 (const char *text)
+{
+  fputs (text, stderr);
 }
 
 static void
@@ -110,8 +141,13 @@ run (ZidCli  *cli,
      char   **argv)
 {
   if (!take_globals (cli, &argc, argv))
-    return zid_cli_usage_error (cli, "Een globale optie mist haar waarde");
+    return zid_cli_usage_error (cli, _("A global option lacks its value"));
 
+  if (argc >= 2 && g_str_equal (argv[1], "--version"))
+    {
+      g_print ("zorgid-admin (ZORG-ID Portaal) %s\n", PACKAGE_VERSION);
+      return ZID_CLI_DONE;
+    }
   if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") ||
       g_str_equal (argv[1], "help"))
     {
@@ -122,7 +158,7 @@ run (ZidCli  *cli,
   if (cli->environment_name == NULL)
     cli->environment_name = g_strdup ("acceptatie");
   if (!zid_environment_from_string (cli->environment_name, &cli->environment))
-    return zid_cli_usage_error (cli, "Onbekende omgeving “%s”: kies acceptatie of productie",
+    return zid_cli_usage_error (cli, _("Unknown environment “%s”: choose acceptatie or productie"),
                                 cli->environment_name);
   if (cli->data_dir == NULL)
     cli->data_dir = zid_portal_default_data_dir (cli->environment);
@@ -137,16 +173,22 @@ main (int   argc,
   ZidCli cli = { 0 };
   int status;
 
+  const char *localedir = g_getenv ("ZORGID_LOCALEDIR");
+
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  coerce_c_locale ();
+  /* ZORGID_LOCALEDIR: the build tree's translations, for running uninstalled */
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
-  /* the commands' --help says "zorgid-admin", not the command's name */
   g_set_prgname ("zorgid-admin");
+  g_set_print_handler (print_utf8);
+  g_set_printerr_handler (printerr_utf8);
 
   status = run (&cli, argc, argv);
 
   g_clear_object (&cli.portal);
+  g_free (cli.path);
   g_free (cli.data_dir);
   g_free (cli.environment_name);
   return status;

@@ -55,8 +55,8 @@ parse_time (ZidCli      *cli,
     when = g_date_time_new_from_iso8601 (text, utc);
   if (when == NULL)
     {
-      zid_cli_usage_error (cli, "Ongeldige tijd bij %s “%s”: gebruik 2026-12-08 of "
-                           "2026-12-08T12:55:07Z", option, text);
+      zid_cli_usage_error (cli, _("Invalid time for %s “%s”: use 2026-12-08 or "
+                             "2026-12-08T12:55:07Z"), option, text);
       return FALSE;
     }
   *out = g_date_time_to_unix (when) + (date_only && end_of_day ? 24 * 60 * 60 - 1 : 0);
@@ -82,24 +82,24 @@ cmd_audit_list (ZidCli  *cli,
   ZidAuditFilter filter = { 0 };
   GOptionEntry entries[] = {
     { "as", 0, 0, G_OPTION_ARG_STRING, &as,
-      "Only what this user may see (events about users and organisations they manage)", "USER" },
-    { "user", 0, 0, G_OPTION_ARG_STRING, &user, "Events about this user", "ID" },
+      N_("Only what this user may see (events about users and organisations they manage)"), N_("USER") },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &user, N_("Events about this user"), N_("ID") },
     { "organisation", 0, 0, G_OPTION_ARG_STRING, &organisation,
-      "Events about this organisation or its members", "URA" },
+      N_("Events about this organisation or its members"), N_("URA") },
     { "action", 0, 0, G_OPTION_ARG_STRING, &action,
-      "This action, or its family (user for user.block, ...)", "ACTION" },
-    { "since", 0, 0, G_OPTION_ARG_STRING, &since, "From this time on", "TIME" },
-    { "until", 0, 0, G_OPTION_ARG_STRING, &until, "Up to this time", "TIME" },
+      N_("This action, or its family (user for user.block, ...)"), N_("ACTION") },
+    { "since", 0, 0, G_OPTION_ARG_STRING, &since, N_("From this time on"), N_("TIME") },
+    { "until", 0, 0, G_OPTION_ARG_STRING, &until, N_("Up to this time"), N_("TIME") },
     { "csv", 0, 0, G_OPTION_ARG_NONE, &csv,
-      "Print CSV, newest first (UTF-8 with BOM, local times)", NULL },
+      N_("Print CSV, newest first (UTF-8 with BOM, local times)"), NULL },
     { "separator", 0, 0, G_OPTION_ARG_STRING, &separator,
-      "The CSV separator: ; (the default) or ,", "SEP" },
+      N_("The CSV separator: ; (the default) or ,"), N_("SEP") },
     { NULL }
   };
 
   if (!zid_cli_parse_args (cli, "audit list", entries, &argc, &argv, 0, 0) ||
-      (as != NULL && !zid_cli_parse_id (cli, as, "gebruiker bij --as", &filter.as)) ||
-      (user != NULL && !zid_cli_parse_id (cli, user, "gebruiker bij --user", &filter.user)) ||
+      (as != NULL && !zid_cli_parse_id (cli, as, _("user of --as"), &filter.as)) ||
+      (user != NULL && !zid_cli_parse_id (cli, user, _("user of --user"), &filter.user)) ||
       (organisation != NULL && !zid_cli_resolve_organisation (cli, organisation, &filter.organisation)) ||
       !parse_time (cli, since, "--since", FALSE, &filter.since) ||
       !parse_time (cli, until, "--until", TRUE, &filter.until) ||
@@ -141,6 +141,8 @@ cmd_audit_verify (ZidCli  *cli,
   g_autoptr(GError) error = NULL;
   gint64 bad = 0;
 
+  if (!zid_cli_parse_args (cli, "audit verify", NULL, &argc, &argv, 0, 0))
+    return ZID_CLI_USAGE;
   if (!zid_portal_verify_audit (cli->portal, &bad, &error))
     {
       /* the refusal, naming the first bad event */
@@ -164,13 +166,13 @@ cmd_audit_verify (ZidCli  *cli,
       zid_cli_json_bool (json, "intact", TRUE);
       return zid_cli_json_end (json);
     }
-  g_print ("Auditlog is intact\n");
+  g_print (_("The audit trail is intact\n"));
   return ZID_CLI_DONE;
 }
 
 const ZidCliCommand zid_cli_audit_commands[] = {
-  { "list", cmd_audit_list, "the audit trail [--as USER] [--user ID] [--organisation URA] [--action A] [--since T] [--until T] [--csv [--separator ,]]" },
-  { "verify", cmd_audit_verify, "check the audit trail's hash chain" },
+  { "list", cmd_audit_list, N_("the audit trail [--as USER] [--user ID] [--organisation URA] [--action A] [--since T] [--until T] [--csv [--separator ,]]") },
+  { "verify", cmd_audit_verify, N_("check the audit trail's hash chain") },
   { NULL }
 };
 
@@ -185,8 +187,11 @@ config_service_address (ZidCli    *cli,
   g_autoptr(GError) error = NULL;
   g_autofree char *address = NULL;
 
-  if (argc != (set ? 3 : 2) || !g_str_equal (argv[1], "service-address"))
-    return zid_cli_usage_error (cli, "Gebruik: config get|set service-address [HOST:POORT]");
+  if (!zid_cli_parse_args (cli, set ? "config set service-address HOST:PORT" : "config get service-address",
+                           NULL, &argc, &argv, set ? 2 : 1, set ? 2 : 1))
+    return ZID_CLI_USAGE;
+  if (!g_str_equal (argv[1], "service-address"))
+    return zid_cli_usage_error (cli, _("Usage: config get|set service-address [HOST:PORT]"));
   if (set && !zid_portal_set_service_address (cli->portal, argv[2], &error))
     return zid_cli_fail (cli, error);
 
@@ -219,8 +224,8 @@ cmd_config_set (ZidCli  *cli,
 }
 
 const ZidCliCommand zid_cli_config_commands[] = {
-  { "get", cmd_config_get, "service-address: the address QR codes advertise" },
-  { "set", cmd_config_set, "service-address HOST:PORT" },
+  { "get", cmd_config_get, N_("service-address: the address QR codes advertise") },
+  { "set", cmd_config_set, N_("service-address HOST:PORT") },
   { NULL }
 };
 
@@ -233,20 +238,24 @@ zid_cli_overview (ZidCli  *cli,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) registrations = NULL;
-  g_autofree char *address = zid_portal_dup_service_address (cli->portal);
+  g_autofree char *address = NULL;
   gint64 bad = 0;
   gboolean intact;
 
+  if (!zid_cli_parse_args (cli, "overview", NULL, &argc, &argv, 0, 0))
+    return ZID_CLI_USAGE;
+  address = zid_portal_dup_service_address (cli->portal);
   registrations = zid_portal_list_registrations (cli->portal, TRUE, &error);
   if (registrations == NULL)
     return zid_cli_fail (cli, error);
   intact = zid_portal_verify_audit (cli->portal, &bad, NULL);
 
-  g_print ("ZORG-ID Portaal %s — omgeving %s\n", PACKAGE_VERSION, cli->environment_name);
-  g_print ("Gegevensmap:     %s\n", zid_portal_get_data_dir (cli->portal));
-  g_print ("Dienstadres:     %s\n", address);
-  g_print ("Registraties:    %u\n", registrations->len);
-  g_print ("Auditlog:        %s\n", intact ? "intact" : "VERBROKEN (zorgid-admin audit verify)");
-  g_print ("\nZie `zorgid-admin --help` voor de opdrachten.\n");
+  g_print (_("ZORG-ID Portaal %s — environment %s\n"), PACKAGE_VERSION, cli->environment_name);
+  g_print (_("Data dir:        %s\n"), zid_portal_get_data_dir (cli->portal));
+  g_print (_("Service address: %s\n"), address);
+  g_print (_("Registrations:   %u\n"), registrations->len);
+  g_print (_("Audit trail:     %s\n"), intact ? _("intact") : _("BROKEN (zorgid-admin audit verify)"));
+  g_print ("\n");
+  g_print (_("See `zorgid-admin --help` for the commands.\n"));
   return ZID_CLI_DONE;
 }

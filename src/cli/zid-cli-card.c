@@ -51,11 +51,11 @@ card_options_parse (ZidCli        *cli,
                     int            positional)
 {
   GOptionEntry entries[] = {
-    { "trust", 0, 0, G_OPTION_ARG_FILENAME, &o->trust_dir, "Map met vertrouwde UZI-basiscertificaten", "MAP" },
-    { "module", 0, 0, G_OPTION_ARG_FILENAME, &o->module_path, "PKCS#11-module van de kaartsoftware", "PAD" },
-    { "no-registered", 0, 0, G_OPTION_ARG_NONE, &o->no_registered, "Alleen --module, niet de modules van p11-kit", NULL },
-    { "pin-file", 0, 0, G_OPTION_ARG_FILENAME, &o->pin_file, "Lees de PIN uit dit bestand", "BESTAND" },
-    { "extra-oid-ca", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->extra_oids, "Sta ook deze OID CA toe", "OID" },
+    { "trust", 0, 0, G_OPTION_ARG_FILENAME, &o->trust_dir, N_("Folder with trusted UZI root certificates"), N_("DIR") },
+    { "module", 0, 0, G_OPTION_ARG_FILENAME, &o->module_path, N_("PKCS#11 module of the card middleware"), N_("PATH") },
+    { "no-registered", 0, 0, G_OPTION_ARG_NONE, &o->no_registered, N_("Only --module, not p11-kit's modules"), NULL },
+    { "pin-file", 0, 0, G_OPTION_ARG_FILENAME, &o->pin_file, N_("Read the PIN from this file (never on the command line; else the terminal asks)"), N_("FILE") },
+    { "extra-oid-ca", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->extra_oids, N_("Also accept this OID CA"), N_("OID") },
     { NULL }
   };
 
@@ -68,7 +68,7 @@ zid_cli_card_pin (const char  *pin_file,
 {
   if (pin_file != NULL)
     return zid_pin_new_from_file (pin_file, error);
-  return zid_pin_new_from_terminal ("PIN van de UZI-pas: ", error);
+  return zid_pin_new_from_terminal (_("PIN of the UZI-pas: "), error);
 }
 
 /* The card layer's configuration from the environment, options winning */
@@ -179,20 +179,20 @@ print_text_identity (ZidUziIdentity *id)
   g_autofree char *na = iso8601 (zid_uzi_identity_get_not_after (id));
 
 #define LINE(label, value) g_print ("  %-20s %s\n", label, (value) != NULL ? (value) : "-")
-  LINE ("Naam:", zid_uzi_identity_get_common_name (id));
-  LINE ("Voornaam:", zid_uzi_identity_get_given_name (id));
-  LINE ("Achternaam:", zid_uzi_identity_get_surname (id));
-  LINE ("Titel:", zid_uzi_identity_get_title (id));
-  LINE ("Organisatie:", zid_uzi_identity_get_organisation (id));
-  LINE ("UZI-nummer:", zid_uzi_identity_get_uzi_number (id));
-  g_print ("  %-20s %c\n", "Pastype:", zid_uzi_identity_get_card_type (id));
-  LINE ("Abonneenummer (URA):", zid_uzi_identity_get_subscriber_number (id));
-  LINE ("Rol:", zid_uzi_identity_get_role (id));
-  LINE ("AGB-code:", zid_uzi_identity_get_agb_code (id));
+  LINE (_("Name:"), zid_uzi_identity_get_common_name (id));
+  LINE (_("Given name:"), zid_uzi_identity_get_given_name (id));
+  LINE (_("Surname:"), zid_uzi_identity_get_surname (id));
+  LINE (_("Title:"), zid_uzi_identity_get_title (id));
+  LINE (_("Organisation:"), zid_uzi_identity_get_organisation (id));
+  LINE (_("UZI number:"), zid_uzi_identity_get_uzi_number (id));
+  g_print ("  %-20s %c\n", _("Card type:"), zid_uzi_identity_get_card_type (id));
+  LINE (_("Subscriber number (URA):"), zid_uzi_identity_get_subscriber_number (id));
+  LINE (_("Role:"), zid_uzi_identity_get_role (id));
+  LINE (_("AGB code:"), zid_uzi_identity_get_agb_code (id));
   LINE ("OID CA:", zid_uzi_identity_get_oid_ca (id));
-  LINE ("Gebruik:", purpose);
-  LINE ("Geldig vanaf:", nb);
-  LINE ("Geldig tot:", na);
+  LINE (_("Purpose:"), purpose);
+  LINE (_("Valid from:"), nb);
+  LINE (_("Valid until:"), na);
 #undef LINE
 }
 
@@ -253,8 +253,9 @@ card_inspect (ZidCli  *cli,
       zid_cli_json_bool (json, "chain_validated", chain_validated);
       return zid_cli_json_end (json);
     }
-  g_print ("UZI-certificaat %s%s:\n", argv[1],
-           chain_validated ? " (keten vertrouwd)" : " (keten niet gecontroleerd: geen vertrouwde UZI-certificaten)");
+  g_print (chain_validated ? _("UZI certificate %s (chain trusted):\n")
+                           : _("UZI certificate %s (chain not checked: no trusted UZI certificates):\n"),
+           argv[1]);
   print_text_identity (id);
   return ZID_CLI_DONE;
 }
@@ -291,30 +292,31 @@ print_status_text (GPtrArray *readers,
                    GPtrArray *tokens)
 {
   if (readers->len == 0)
-    g_print ("Geen kaartlezer aangesloten\n");
+    g_print (_("No card reader connected\n"));
   for (guint i = 0; i < readers->len; i++)
     {
       ZidReader *r = g_ptr_array_index (readers, i);
       g_autofree char *atr = zid_reader_dup_atr_hex (r);
-      g_print ("Kaartlezer %s: %s%s%s\n", zid_reader_get_name (r),
-               zid_reader_get_card_present (r) ? "kaart aanwezig" : "geen kaart",
-               zid_reader_get_card_present (r) ? ", ATR " : "", atr);
+      if (zid_reader_get_card_present (r))
+        g_print (_("Card reader %s: card present, ATR %s\n"), zid_reader_get_name (r), atr);
+      else
+        g_print (_("Card reader %s: no card\n"), zid_reader_get_name (r));
     }
   for (guint i = 0; i < tokens->len; i++)
     {
       ZidToken *t = g_ptr_array_index (tokens, i);
       GPtrArray *certs = zid_token_get_certificates (t);
       ZidPinState pin = zid_token_get_pin_state (t, NULL, NULL);
-      g_print ("Token \"%s\" in %s (%s), PIN: %s\n", zid_token_get_label (t),
+      g_print (_("Token “%s” in %s (%s), PIN: %s\n"), zid_token_get_label (t),
                zid_token_get_reader_name (t), zid_token_get_module_name (t), pin_state_name (pin));
       for (guint j = 0; j < certs->len; j++)
         {
           ZidTokenCertificate *c = g_ptr_array_index (certs, j);
-          g_print (" Certificaat \"%s\":\n", c->label);
+          g_print (_(" Certificate “%s”:\n"), c->label);
           if (c->identity != NULL)
             print_text_identity (c->identity);
           else
-            g_print ("  geen UZI-certificaat: %s\n", c->error->message);
+            g_print (_("  not a UZI certificate: %s\n"), c->error->message);
         }
     }
 }
@@ -425,7 +427,7 @@ card_verify (ZidCli  *cli,
   g_autoptr(GPtrArray) chain = NULL;
   gboolean chain_validated;
 
-  if (!card_options_parse (cli, &o, "card verify (de PIN staat nooit op de opdrachtregel)",
+  if (!card_options_parse (cli, &o, "card verify",
                            &argc, &argv, 0))
     return ZID_CLI_USAGE;
   config = make_config (cli, &o);
@@ -459,16 +461,16 @@ card_verify (ZidCli  *cli,
       json_identity (json, "identity", id);
       return zid_cli_json_end (json);
     }
-  g_print ("UZI-pas geverifieerd (PIN, handtekening%s) in %s:\n",
-           chain_validated ? ", keten" : "; keten niet gecontroleerd: geen vertrouwde UZI-certificaten",
+  g_print (chain_validated ? _("UZI-pas verified (PIN, signature, chain) in %s:\n")
+                           : _("UZI-pas verified (PIN, signature; chain not checked: no trusted UZI certificates) in %s:\n"),
            zid_token_get_reader_name (token));
   print_text_identity (id);
   return ZID_CLI_DONE;
 }
 
 const ZidCliCommand zid_cli_card_commands[] = {
-  { "inspect", card_inspect, "check a UZI certificate file against the UZI profile" },
-  { "status", card_status, "card readers, tokens and their certificates" },
-  { "verify", card_verify, "verify the inserted UZI-pas: PIN, signature, chain" },
+  { "inspect", card_inspect, N_("check a UZI certificate file against the UZI profile") },
+  { "status", card_status, N_("card readers, tokens and their certificates") },
+  { "verify", card_verify, N_("verify the inserted UZI-pas: PIN, signature, chain") },
   { NULL }
 };

@@ -35,7 +35,7 @@ cmd_list (ZidCli  *cli,
   gint64 user;
 
   if (!zid_cli_parse_args (cli, "certificate list USER", NULL, &argc, &argv, 1, 1) ||
-      !zid_cli_parse_id (cli, argv[1], "gebruiker", &user))
+      !zid_cli_parse_id (cli, argv[1], _("user"), &user))
     return ZID_CLI_USAGE;
   if ((list = zid_portal_list_certificates (cli->portal, cli->actor, user, &error)) == NULL)
     return zid_cli_fail (cli, error);
@@ -45,7 +45,7 @@ cmd_list (ZidCli  *cli,
     {
       ZidCertificate *c = g_ptr_array_index (list, i);
       g_autofree char *until = zid_cli_format_time_local (c->not_after);
-      g_print ("%s  %-12s geldig tot %s\n", c->serial, c->revoked ? "ingetrokken" : "actief", until);
+      g_print (_("%s  %-12s valid until %s\n"), c->serial, c->revoked ? _("revoked") : _("active"), until);
     }
   return ZID_CLI_DONE;
 }
@@ -59,7 +59,7 @@ cmd_revoke (ZidCli  *cli,
   gint64 user;
 
   if (!zid_cli_parse_args (cli, "certificate revoke USER SERIAL", NULL, &argc, &argv, 2, 2) ||
-      !zid_cli_parse_id (cli, argv[1], "gebruiker", &user))
+      !zid_cli_parse_id (cli, argv[1], _("user"), &user))
     return ZID_CLI_USAGE;
   if (!zid_portal_revoke_certificate (cli->portal, cli->actor, user, argv[2], &error))
     return zid_cli_fail (cli, error);
@@ -72,7 +72,7 @@ cmd_revoke (ZidCli  *cli,
       zid_cli_json_string (json, "status", "revoked");
       return zid_cli_json_end (json);
     }
-  g_print ("Certificaat %s is ingetrokken\n", argv[2]);
+  g_print (_("Certificate %s is revoked\n"), argv[2]);
   return ZID_CLI_DONE;
 }
 
@@ -86,13 +86,13 @@ cmd_new (ZidCli  *cli,
   g_autoptr(ZidQrPng) png = NULL;
   g_autofree char *qr_png = NULL;
   GOptionEntry entries[] = {
-    { "qr-png", 0, 0, G_OPTION_ARG_FILENAME, &qr_png, "Also write the QR as PNG", "FILE" },
+    { "qr-png", 0, 0, G_OPTION_ARG_FILENAME, &qr_png, N_("Also write the QR as PNG"), N_("FILE") },
     { NULL }
   };
   gint64 user;
 
   if (!zid_cli_parse_args (cli, "certificate new USER", entries, &argc, &argv, 1, 1) ||
-      !zid_cli_parse_id (cli, argv[1], "gebruiker", &user))
+      !zid_cli_parse_id (cli, argv[1], _("user"), &user))
     return ZID_CLI_USAGE;
   if (!zid_qr_png_begin (qr_png, &png, &error))
     return zid_cli_fail (cli, error);
@@ -102,12 +102,18 @@ cmd_new (ZidCli  *cli,
 
 /* A PEM of the portal's: the CRL or the CA certificate */
 static int
-print_pem (ZidCli *cli,
-           char *(*dup_pem) (ZidPortal *portal, GError **error))
+print_pem (ZidCli       *cli,
+           const char   *command,
+           int           argc,
+           char        **argv,
+           char       *(*dup_pem) (ZidPortal *portal, GError **error))
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *pem = dup_pem (cli->portal, &error);
+  g_autofree char *pem = NULL;
 
+  if (!zid_cli_parse_args (cli, command, NULL, &argc, &argv, 0, 0))
+    return ZID_CLI_USAGE;
+  pem = dup_pem (cli->portal, &error);
   if (pem == NULL)
     return zid_cli_fail (cli, error);
   fputs (pem, stdout);
@@ -119,7 +125,7 @@ cmd_crl (ZidCli  *cli,
          int      argc,
          char   **argv)
 {
-  return print_pem (cli, zid_portal_dup_crl_pem);
+  return print_pem (cli, "certificate crl", argc, argv, zid_portal_dup_crl_pem);
 }
 
 static int
@@ -127,14 +133,14 @@ cmd_ca (ZidCli  *cli,
         int      argc,
         char   **argv)
 {
-  return print_pem (cli, zid_portal_dup_ca_pem);
+  return print_pem (cli, "certificate ca", argc, argv, zid_portal_dup_ca_pem);
 }
 
 const ZidCliCommand zid_cli_certificate_commands[] = {
-  { "list", cmd_list, "a user's certificates (mobile IDs)", NULL, ZID_CLI_ACTS_AS },
-  { "revoke", cmd_revoke, "revoke a blocked user's certificate (irreversible)", NULL, ZID_CLI_ACTS_AS },
-  { "new", cmd_new, "a code for a new certificate", NULL, ZID_CLI_ACTS_AS },
-  { "crl", cmd_crl, "the current CRL (PEM)" },
-  { "ca", cmd_ca, "the local CA certificate (PEM)" },
+  { "list", cmd_list, N_("a user's certificates (mobile IDs)"), NULL, ZID_CLI_ACTS_AS },
+  { "revoke", cmd_revoke, N_("revoke a blocked user's certificate (irreversible)"), NULL, ZID_CLI_ACTS_AS },
+  { "new", cmd_new, N_("a code for a new certificate"), NULL, ZID_CLI_ACTS_AS },
+  { "crl", cmd_crl, N_("the current CRL (PEM)") },
+  { "ca", cmd_ca, N_("the local CA certificate (PEM)") },
   { NULL }
 };

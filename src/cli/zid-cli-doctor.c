@@ -52,19 +52,20 @@ zid_cli_doctor (ZidCli  *cli,
   g_autoptr(GPtrArray) checks = NULL;
   gboolean no_card = FALSE;
   int port = 0;
+  g_autofree char *port_help =
+    g_strdup_printf (_("The enrolment service's port (default: the service address's, else the "
+                       "environment's: %d in acceptatie, %d in productie)"),
+                     ZID_DEFAULT_SERVICE_PORT_ACCEPTATIE, ZID_DEFAULT_SERVICE_PORT_PRODUCTIE);
   GOptionEntry entries[] = {
-    { "port", 0, 0, G_OPTION_ARG_INT, &port,
-      "The enrolment service's port (default: the service address's, else the environment's: "
-      G_STRINGIFY (ZID_DEFAULT_SERVICE_PORT_ACCEPTATIE) " in acceptatie, "
-      G_STRINGIFY (ZID_DEFAULT_SERVICE_PORT_PRODUCTIE) " in productie)", "PORT" },
-    { "no-card", 0, 0, G_OPTION_ARG_NONE, &no_card, "Skip card service, readers and PKCS#11", NULL },
+    { "port", 0, 0, G_OPTION_ARG_INT, &port, port_help, N_("PORT") },
+    { "no-card", 0, 0, G_OPTION_ARG_NONE, &no_card, N_("Skip card service, readers and PKCS#11"), NULL },
     { NULL }
   };
 
   if (!zid_cli_parse_args (cli, "doctor", entries, &argc, &argv, 0, 0))
     return ZID_CLI_USAGE;
   if (port < 0 || port > 65535)
-    return zid_cli_usage_error (cli, "--port: 1..65535");
+    return zid_cli_usage_error (cli, _("--port: 1..65535"));
   config = zid_cli_card_config (cli, NULL, NULL, FALSE, NULL);
   checks = zid_readiness_run (cli->portal, config, port > 0 ? (guint16) port : service_port (cli),
                               no_card ? ZID_READINESS_NO_CARD : ZID_READINESS_NONE, NULL);
@@ -81,11 +82,11 @@ zid_cli_doctor (ZidCli  *cli,
     for (guint i = 0; i < checks->len; i++)
       {
         ZidReadinessCheck *c = g_ptr_array_index (checks, i);
-        static const char * const marks[] = { "ok  ", "let op", "FOUT" };
+        const char * const marks[] = { _("ok  "), _("warn"), _("FAIL") };
 
         g_print ("[%s] %s: %s\n", marks[c->state], c->title, c->description);
         if (c->command != NULL)
-          g_print ("       oplossing: %s\n", c->command);
+          g_print (_("       fix: %s\n"), c->command);
       }
   return zid_readiness_any_failed (checks) ? ZID_CLI_REFUSED : ZID_CLI_DONE;
 }

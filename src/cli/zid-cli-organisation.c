@@ -17,11 +17,11 @@ cmd_bootstrap (ZidCli  *cli,
   g_autoptr(GError) error = NULL;
   g_autofree char *ura = NULL, *first = NULL, *last = NULL, *birth = NULL, *qr_png = NULL;
   GOptionEntry entries[] = {
-    { "ura", 0, 0, G_OPTION_ARG_STRING, &ura, "URA of the pending registration", "N" },
-    { "first-name", 0, 0, G_OPTION_ARG_STRING, &first, "First name as in the identity document", "A" },
-    { "last-name", 0, 0, G_OPTION_ARG_STRING, &last, "Last name as in the identity document", "B" },
-    { "birth-date", 0, 0, G_OPTION_ARG_STRING, &birth, "Birth date as in the identity document: DD-MM-YYYY or YYYY-MM-DD", "DATE" },
-    { "qr-png", 0, 0, G_OPTION_ARG_FILENAME, &qr_png, "Also write the enrolment QR as PNG", "FILE" },
+    { "ura", 0, 0, G_OPTION_ARG_STRING, &ura, N_("URA of the pending registration"), N_("N") },
+    { "first-name", 0, 0, G_OPTION_ARG_STRING, &first, N_("First name as in the identity document"), N_("A") },
+    { "last-name", 0, 0, G_OPTION_ARG_STRING, &last, N_("Last name as in the identity document"), N_("B") },
+    { "birth-date", 0, 0, G_OPTION_ARG_STRING, &birth, N_("Birth date as in the identity document: DD-MM-YYYY or YYYY-MM-DD"), N_("DATE") },
+    { "qr-png", 0, 0, G_OPTION_ARG_FILENAME, &qr_png, N_("Also write the enrolment QR as PNG"), N_("FILE") },
     { NULL }
   };
   g_autoptr(ZidOneTimeCode) enrolment = NULL;
@@ -80,9 +80,9 @@ cmd_inactive (ZidCli  *cli,
   g_autofree char *separator = NULL;
   GOptionEntry entries[] = {
     { "csv", 0, 0, G_OPTION_ARG_NONE, &csv,
-      "Print CSV (UTF-8 with BOM, local times)", NULL },
+      N_("Print CSV (UTF-8 with BOM, local times)"), NULL },
     { "separator", 0, 0, G_OPTION_ARG_STRING, &separator,
-      "The CSV separator: ; (the default) or ,", "SEP" },
+      N_("The CSV separator: ; (the default) or ,"), N_("SEP") },
     { NULL }
   };
   g_autoptr(GPtrArray) users = NULL;
@@ -124,9 +124,9 @@ cmd_inactive (ZidCli  *cli,
 }
 
 const ZidCliCommand zid_cli_organisation_commands[] = {
-  { "bootstrap", cmd_bootstrap, "create the first organisation and its Administrator (acceptatie only)" },
-  { "list", cmd_list, "the organisations the actor manages", NULL, ZID_CLI_ACTS_AS },
-  { "inactive", cmd_inactive, "users without use of their mobile ID for more than four weeks",
+  { "bootstrap", cmd_bootstrap, N_("create the first organisation and its Administrator (acceptatie only)") },
+  { "list", cmd_list, N_("the organisations the actor manages"), NULL, ZID_CLI_ACTS_AS },
+  { "inactive", cmd_inactive, N_("users without use of their mobile ID for more than four weeks"),
     NULL, ZID_CLI_ACTS_AS },
   { NULL }
 };

@@ -31,11 +31,11 @@ cmd_add (ZidCli  *cli,
   g_autoptr(GError) error = NULL;
   g_autofree char *ura = NULL, *name = NULL, *agb = NULL, *address = NULL, *reference = NULL;
   GOptionEntry entries[] = {
-    { "ura", 0, 0, G_OPTION_ARG_STRING, &ura, "URA of the organisation", "N" },
-    { "name", 0, 0, G_OPTION_ARG_STRING, &name, "Name of the organisation", "TEXT" },
-    { "agb", 0, 0, G_OPTION_ARG_STRING, &agb, "AGB code", "N" },
-    { "address", 0, 0, G_OPTION_ARG_STRING, &address, "Address", "TEXT" },
-    { "reference", 0, 0, G_OPTION_ARG_STRING, &reference, "Operator reference", "TEXT" },
+    { "ura", 0, 0, G_OPTION_ARG_STRING, &ura, N_("URA of the organisation"), N_("N") },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("Name of the organisation"), N_("TEXT") },
+    { "agb", 0, 0, G_OPTION_ARG_STRING, &agb, N_("AGB code"), N_("N") },
+    { "address", 0, 0, G_OPTION_ARG_STRING, &address, N_("Address"), N_("TEXT") },
+    { "reference", 0, 0, G_OPTION_ARG_STRING, &reference, N_("Operator reference"), N_("TEXT") },
     { NULL }
   };
   gint64 id;
@@ -43,7 +43,7 @@ cmd_add (ZidCli  *cli,
   if (!zid_cli_parse_args (cli, "registration add", entries, &argc, &argv, 0, 0))
     return ZID_CLI_USAGE;
   if (name == NULL)
-    return zid_cli_usage_error (cli, "Geef de naam van de organisatie met --name");
+    return zid_cli_usage_error (cli, _("Give the organisation’s name with --name"));
   id = zid_portal_add_registration (cli->portal, ura, name, agb, address, reference, &error);
   if (id == 0)
     return zid_cli_fail (cli, error);
@@ -55,7 +55,7 @@ cmd_add (ZidCli  *cli,
       zid_cli_json_string (json, "ura", ura);
       return zid_cli_json_end (json);
     }
-  g_print ("Registratie %" G_GINT64_FORMAT " voor URA %s klaargezet\n", id, ura);
+  g_print (_("Registration %lld for URA %s prepared\n"), (long long) id, ura);
   return ZID_CLI_DONE;
 }
 
@@ -82,7 +82,7 @@ cmd_list (ZidCli  *cli,
   g_autoptr(GError) error = NULL;
   gboolean all = FALSE;
   GOptionEntry entries[] = {
-    { "all", 0, 0, G_OPTION_ARG_NONE, &all, "Include completed registrations", NULL },
+    { "all", 0, 0, G_OPTION_ARG_NONE, &all, N_("Include completed registrations"), NULL },
     { NULL }
   };
   g_autoptr(GPtrArray) list = NULL;
@@ -96,7 +96,7 @@ cmd_list (ZidCli  *cli,
   for (guint i = 0; i < list->len; i++)
     {
       ZidRegistration *r = g_ptr_array_index (list, i);
-      g_print ("%s  %-40s %s\n", r->ura, r->name, r->completed ? "afgerond" : "open");
+      g_print ("%s  %-40s %s\n", r->ura, r->name, r->completed ? _("completed") : _("open"));
     }
   return ZID_CLI_DONE;
 }
@@ -113,7 +113,7 @@ read_file (ZidCli     *cli,
 
   if (!g_file_get_contents (path, &contents, &len, &error))
     {
-      *status = zid_cli_usage_error (cli, "%s %s kan niet worden gelezen: %s", what, path, error->message);
+      *status = zid_cli_usage_error (cli, _("%s %s cannot be read: %s"), what, path, error->message);
       return NULL;
     }
   return g_bytes_new_take (contents, len);
@@ -129,33 +129,34 @@ cmd_sign (ZidCli  *cli,
   g_autofree char *in = NULL, *key = NULL, *cert = NULL, *chain = NULL, *out = NULL;
   gboolean pem = FALSE;
   GOptionEntry entries[] = {
-    { "in", 0, 0, G_OPTION_ARG_FILENAME, &in, "The registration (JSON)", "FILE" },
-    { "key", 0, 0, G_OPTION_ARG_FILENAME, &key, "The operator's signing key (PEM or DER)", "FILE" },
-    { "cert", 0, 0, G_OPTION_ARG_FILENAME, &cert, "The operator's signing certificate", "FILE" },
-    { "chain", 0, 0, G_OPTION_ARG_FILENAME, &chain, "Intermediate CA certificates to add (PEM)", "FILE" },
-    { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "Where to write the signed file", "FILE" },
-    { "pem", 0, 0, G_OPTION_ARG_NONE, &pem, "PEM instead of DER", NULL },
+    { "in", 0, 0, G_OPTION_ARG_FILENAME, &in, N_("The registration (JSON)"), N_("FILE") },
+    { "key", 0, 0, G_OPTION_ARG_FILENAME, &key, N_("The operator's signing key (PEM or DER)"), N_("FILE") },
+    { "cert", 0, 0, G_OPTION_ARG_FILENAME, &cert, N_("The operator's signing certificate"), N_("FILE") },
+    { "chain", 0, 0, G_OPTION_ARG_FILENAME, &chain, N_("Intermediate CA certificates to add (PEM)"), N_("FILE") },
+    { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, N_("Where to write the signed file"), N_("FILE") },
+    { "pem", 0, 0, G_OPTION_ARG_NONE, &pem, N_("PEM instead of DER"), NULL },
     { NULL }
   };
   g_autoptr(GBytes) json = NULL, cert_data = NULL, key_data = NULL, chain_data = NULL;
   g_autoptr(GBytes) signed_file = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(ZidRegistration) r = NULL;
-  gint64 now = zid_clock_now (zid_portal_get_clock (cli->portal));
+  gint64 now;
   int status = ZID_CLI_USAGE;
   gsize len;
   const char *data;
 
   if (!zid_cli_parse_args (cli, "registration sign", entries, &argc, &argv, 0, 0))
     return ZID_CLI_USAGE;
+  now = zid_clock_now (zid_portal_get_clock (cli->portal));
   if (in == NULL || key == NULL || cert == NULL || out == NULL)
-    return zid_cli_usage_error (cli, "Gebruik: registration sign --in JSON --key SLEUTEL --cert CERTIFICAAT "
-                                     "--out BESTAND [--chain PEM] [--pem]");
+    return zid_cli_usage_error (cli, _("Usage: registration sign --in JSON --key KEY --cert CERTIFICATE "
+                                       "--out FILE [--chain PEM] [--pem]"));
 
-  if ((json = read_file (cli, "De registratie", in, &status)) == NULL ||
-      (cert_data = read_file (cli, "Het certificaat", cert, &status)) == NULL ||
-      (key_data = read_file (cli, "De sleutel", key, &status)) == NULL ||
-      (chain != NULL && (chain_data = read_file (cli, "De keten", chain, &status)) == NULL))
+  if ((json = read_file (cli, _("The registration"), in, &status)) == NULL ||
+      (cert_data = read_file (cli, _("The certificate"), cert, &status)) == NULL ||
+      (key_data = read_file (cli, _("The key"), key, &status)) == NULL ||
+      (chain != NULL && (chain_data = read_file (cli, _("The chain"), chain, &status)) == NULL))
     return status;
 
   signed_file = zid_registration_file_sign (json, cert_data, key_data, chain_data, pem, now, &error);
@@ -182,7 +183,7 @@ cmd_sign (ZidCli  *cli,
       zid_cli_json_string (j, "format", pem ? "pem" : "der");
       return zid_cli_json_end (j);
     }
-  g_print ("Registratie voor URA %s (%s) ondertekend: %s\n", r ? r->ura : "?",
+  g_print (_("Registration for URA %s (%s) signed: %s\n"), r ? r->ura : "?",
            r ? r->name : "?", out);
   return ZID_CLI_DONE;
 }
@@ -199,8 +200,8 @@ parse_file_args (ZidCli       *cli,
 {
   GOptionEntry entries[] = {
     { "trust", 0, 0, G_OPTION_ARG_FILENAME, trust,
-      "Folder with the operator's trust anchors (default: $ZID_OPERATOR_TRUST_DIR, "
-      "else the environment's operator trust: zorgid-admin trust list --kind operator)", "DIR" },
+      N_("Folder with the operator's trust anchors (default: $ZID_OPERATOR_TRUST_DIR, "
+      "else the environment's operator trust: zorgid-admin trust list --kind operator)"), N_("DIR") },
     { NULL }
   };
 
@@ -238,14 +239,14 @@ cmd_inspect (ZidCli  *cli,
       zid_cli_json_string (json, "root_fingerprint", info->root_fingerprint);
       return zid_cli_json_end (json);
     }
-  g_print ("Registratie voor URA %s (%s), ondertekend door %s\n", info->registration->ura,
+  g_print (_("Registration for URA %s (%s), signed by %s\n"), info->registration->ura,
            info->registration->name, info->signer_organisation);
   if (unknown)
-    g_print ("Het basiscertificaat %s is nog niet vertrouwd.\nSHA-256: %s\n"
-             "Vergelijk deze vingerafdruk met wat VZVZ u gaf; voeg het dan toe met "
-             "zorgid-admin trust add --kind operator\n", info->root_subject, info->root_fingerprint);
+    g_print (_("The root certificate %s is not trusted yet.\nSHA-256: %s\n"
+               "Compare this fingerprint with what VZVZ gave you; then add it with "
+               "zorgid-admin trust add --kind operator\n"), info->root_subject, info->root_fingerprint);
   else
-    g_print ("De ondertekenaar is vertrouwd: het bestand kan worden geïmporteerd\n");
+    g_print (_("The signer is trusted: the file can be imported\n"));
   return ZID_CLI_DONE;
 }
 
@@ -282,9 +283,10 @@ cmd_import (ZidCli  *cli,
       zid_cli_json_time (json, "completed", r->completed);
       return zid_cli_json_end (json);
     }
-  g_print ("Registratie %" G_GINT64_FORMAT " voor URA %s (%s) %s\n", r->id, r->ura, r->name,
-           already ? "was al ingelezen" : "ingelezen");
-  g_print ("Ondertekend door: %s\n", signer);
+  g_print (already ? _("Registration %lld for URA %s (%s) was imported already\n")
+                   : _("Registration %lld for URA %s (%s) imported\n"),
+           (long long) r->id, r->ura, r->name);
+  g_print (_("Signed by: %s\n"), signer);
   return ZID_CLI_DONE;
 }
 
@@ -317,13 +319,13 @@ print_completion (ZidCli                *cli,
       return zid_cli_json_end (json);
     }
 
-  g_print ("Organisatie %s (URA %s) is aangemaakt.\n", r->name, r->ura);
+  g_print (_("Organisation %s (URA %s) has been created.\n"), r->name, r->ura);
   g_print ("Administrator: %s %s (gebruiker %" G_GINT64_FORMAT ", UZI-nummer %s)\n",
            holder->given_name, holder->surname, c->user_id, holder->uzi_number);
   if (c->existing_mobile_id)
-    g_print ("Uw bestaande ZORG-ID is gekoppeld; u bent nu Administrator van deze organisatie.\n");
+    g_print (_("Your existing ZORG-ID is linked; you are now Administrator of this organisation.\n"));
   else
-    g_print ("Maak uw ZORG-ID aan met deze QR-code (eenmalig, geldig tot %s):\n%s\n",
+    g_print (_("Create your ZORG-ID with this QR code (once, valid until %s):\n%s\n"),
              expires, c->enrolment->payload);
   return ZID_CLI_DONE;
 }
@@ -336,12 +338,12 @@ cmd_complete (ZidCli  *cli,
   g_autofree char *ura = NULL, *pin_file = NULL, *birth_date = NULL, *trust = NULL;
   g_autofree char *module = NULL, *qr_png = NULL;
   GOptionEntry entries[] = {
-    { "ura", 0, 0, G_OPTION_ARG_STRING, &ura, "URA of the pending registration", "N" },
-    { "pin-file", 0, 0, G_OPTION_ARG_FILENAME, &pin_file, "Read the card's PIN from this file (else the terminal)", "FILE" },
-    { "birth-date", 0, 0, G_OPTION_ARG_STRING, &birth_date, "Birth date, when a new mobile ID is made: DD-MM-YYYY or YYYY-MM-DD", "DATE" },
-    { "trust", 0, 0, G_OPTION_ARG_FILENAME, &trust, "Folder with the UZI-register trust anchors (default $ZID_UZI_TRUST_DIR, else the environment's UZI trust)", "DIR" },
-    { "module", 0, 0, G_OPTION_ARG_FILENAME, &module, "PKCS#11 module of the card middleware", "PATH" },
-    { "qr-png", 0, 0, G_OPTION_ARG_FILENAME, &qr_png, "Also write the enrolment QR as PNG", "FILE" },
+    { "ura", 0, 0, G_OPTION_ARG_STRING, &ura, N_("URA of the pending registration"), N_("N") },
+    { "pin-file", 0, 0, G_OPTION_ARG_FILENAME, &pin_file, N_("Read the card's PIN from this file (else the terminal)"), N_("FILE") },
+    { "birth-date", 0, 0, G_OPTION_ARG_STRING, &birth_date, N_("Birth date, when a new mobile ID is made: DD-MM-YYYY or YYYY-MM-DD"), N_("DATE") },
+    { "trust", 0, 0, G_OPTION_ARG_FILENAME, &trust, N_("Folder with the UZI-register trust anchors (default $ZID_UZI_TRUST_DIR, else the environment's UZI trust)"), N_("DIR") },
+    { "module", 0, 0, G_OPTION_ARG_FILENAME, &module, N_("PKCS#11 module of the card middleware"), N_("PATH") },
+    { "qr-png", 0, 0, G_OPTION_ARG_FILENAME, &qr_png, N_("Also write the enrolment QR as PNG"), N_("FILE") },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -355,7 +357,7 @@ cmd_complete (ZidCli  *cli,
   if (!zid_cli_parse_args (cli, "registration complete", entries, &argc, &argv, 0, 0))
     return ZID_CLI_USAGE;
   if (ura == NULL)
-    return zid_cli_usage_error (cli, "Geef de URA van de registratie met --ura");
+    return zid_cli_usage_error (cli, _("Give the registration’s URA with --ura"));
   if (!zid_validate_ura (ura, &error) ||
       (birth_date != NULL &&
        !zid_validate_birth_date (birth_date, zid_clock_now (zid_portal_get_clock (cli->portal)),
@@ -378,8 +380,8 @@ cmd_complete (ZidCli  *cli,
   /* A new mobile ID needs the birth date */
   holder = zid_card_completion_get_holder (flow);
   if (zid_card_completion_get_existing_user (flow) == 0 && birth_date == NULL)
-    return zid_cli_usage_error (cli, "Er is nog geen ZORG-ID gekoppeld aan UZI-nummer %s: geef uw "
-                                     "geboortedatum (zoals in uw identiteitsbewijs) met --birth-date DD-MM-JJJJ",
+    return zid_cli_usage_error (cli, _("No ZORG-ID is linked to UZI number %s yet: give your "
+                                       "birth date (as in your identity document) with --birth-date DD-MM-YYYY"),
                                 holder->uzi_number);
 
   /* PIN, proof of possession, chain to the UZI trust anchors */
@@ -397,11 +399,11 @@ cmd_complete (ZidCli  *cli,
 }
 
 const ZidCliCommand zid_cli_registration_commands[] = {
-  { "add", cmd_add, "prepare a pending registration (operator side)" },
-  { "list", cmd_list, "list the pending (--all: also completed) registrations" },
-  { "sign", cmd_sign, "sign a registration file (operator side)" },
-  { "inspect", cmd_inspect, "check a signed registration file without importing it" },
-  { "import", cmd_import, "import a signed registration file" },
-  { "complete", cmd_complete, "complete a registration with the inserted UZI-pas" },
+  { "add", cmd_add, N_("prepare a pending registration (operator side)") },
+  { "list", cmd_list, N_("list the pending (--all: also completed) registrations") },
+  { "sign", cmd_sign, N_("sign a registration file (operator side)") },
+  { "inspect", cmd_inspect, N_("check a signed registration file without importing it") },
+  { "import", cmd_import, N_("import a signed registration file") },
+  { "complete", cmd_complete, N_("complete a registration with the inserted UZI-pas") },
   { NULL }
 };

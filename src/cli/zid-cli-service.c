@@ -35,7 +35,7 @@ on_signal (gpointer user_data)
   RunState *state = user_data;
 
   if (!state->stopping)
-    g_printerr ("zorgid-admin: stopping the enrolment service\n");
+    g_printerr (_("zorgid-admin: stopping the enrolment service\n"));
   state->stopping = TRUE;
   g_main_loop_quit (state->loop);
   return G_SOURCE_CONTINUE;
@@ -48,8 +48,8 @@ on_enrolled (ZidService *service,
              const char *serial,
              gpointer    user_data)
 {
-  g_printerr ("zorgid-admin: user %" G_GINT64_FORMAT " enrolled a mobile ID (certificate %s)\n",
-              user_id, serial ? serial : "?");
+  g_printerr (_("zorgid-admin: user %lld enrolled a mobile ID (certificate %s)\n"),
+              (long long) user_id, serial ? serial : "?");
 }
 
 static void
@@ -58,7 +58,7 @@ on_login (ZidService *service,
           gint64      user_id,
           gpointer    user_data)
 {
-  g_printerr ("zorgid-admin: user %" G_GINT64_FORMAT " logged in\n", user_id);
+  g_printerr (_("zorgid-admin: user %lld logged in\n"), (long long) user_id);
 }
 
 static void
@@ -68,7 +68,7 @@ on_refused (ZidService *service,
             const char *code,
             gpointer    user_data)
 {
-  g_printerr ("zorgid-admin: refused %s from %s: %s\n", path, client, code);
+  g_printerr (_("zorgid-admin: refused %s from %s: %s\n"), path, client, code);
 }
 
 static void
@@ -79,9 +79,9 @@ on_status_changed (ZidService *service,
   g_autofree char *message = zid_service_dup_status_message (service);
 
   if (message != NULL)
-    g_printerr ("zorgid-admin: the enrolment service takes on no work: %s\n", message);
+    g_printerr (_("zorgid-admin: the enrolment service takes on no work: %s\n"), message);
   else
-    g_printerr ("zorgid-admin: the enrolment service takes on work again\n");
+    g_printerr (_("zorgid-admin: the enrolment service takes on work again\n"));
   if (state->cli->json)
     {
       g_autoptr(JsonBuilder) json = zid_cli_json_begin ();
@@ -107,12 +107,12 @@ cmd_run (ZidCli  *cli,
   gint64 min_free_mib = -1;
   GOptionEntry entries[] = {
     { "listen", 0, 0, G_OPTION_ARG_STRING, &listen,
-      "Listen here: an IP address, [IPv6] or * for every address; PORT 0 picks a free port. "
+      N_("Listen here: an IP address, [IPv6] or * for every address; PORT 0 picks a free port. "
       "Without: as the service-address setting says (on its IP address only when it names "
-      "one, else on every address, on its port)", "ADDRESS:PORT" },
+      "one, else on every address, on its port)"), N_("ADDRESS:PORT") },
     { "min-free-space", 0, 0, G_OPTION_ARG_INT64, &min_free_mib,
-      "Take on no work while less than MIB mebibytes are free for the data dir (default 256)",
-      "MIB" },
+      N_("Take on no work while less than MIB mebibytes are free for the data dir (default 256)"),
+      N_("MIB") },
     { NULL }
   };
   RunState state = { .cli = cli };
@@ -129,7 +129,7 @@ cmd_run (ZidCli  *cli,
         return zid_cli_fail_with_status (cli, error, ZID_CLI_USAGE);
     }
   if (min_free_mib != -1 && (min_free_mib < 0 || (guint64) min_free_mib > G_MAXUINT64 / (1024 * 1024)))
-    return zid_cli_usage_error (cli, "--min-free-space: a number of MiB, 0 or more");
+    return zid_cli_usage_error (cli, _("--min-free-space: a number of MiB, 0 or more"));
 
   service = zid_service_new (cli->portal);
   if (min_free_mib >= 0)
@@ -156,7 +156,7 @@ cmd_run (ZidCli  *cli,
     }
   else
     {
-      g_print ("Enrolment service listening on %s (QR codes point to %s, pin %s)\n",
+      g_print (_("Enrolment service listening on %s (QR codes point to %s, pin %s)\n"),
                listening, advertised ? advertised : "?", zid_service_get_pin (service));
       fflush (stdout);
     }

@@ -25,8 +25,8 @@ parse_kind (ZidCli        *cli,
   g_autofree char *text = NULL;
   GOptionEntry entries[] = {
     { "kind", 0, 0, G_OPTION_ARG_STRING, &text,
-      "uzi: the UZI-register's CA certificates; operator: the signer of registration files",
-      "uzi|operator" },
+      N_("uzi: the UZI-register's CA certificates; operator: the signer of registration files"),
+      N_("uzi|operator") },
     { NULL }
   };
 
@@ -34,7 +34,7 @@ parse_kind (ZidCli        *cli,
     return FALSE;
   if (text == NULL || !zid_trust_kind_from_string (text, kind))
     {
-      zid_cli_usage_error (cli, "Geef --kind uzi of --kind operator");
+      zid_cli_usage_error (cli, _("Give --kind uzi or --kind operator"));
       return FALSE;
     }
   return TRUE;
@@ -67,12 +67,12 @@ print_entries (GPtrArray *entries)
       g_autofree char *from = zid_cli_format_time_local (zid_trust_entry_get_not_before (e));
       g_autofree char *until = zid_cli_format_time_local (zid_trust_entry_get_not_after (e));
 
-      g_print ("%s%s\n  %s, %s\n  geldig %s tot %s\n  SHA-256 %s\n",
+      g_print (_("%s%s\n  %s, %s\n  valid %s until %s\n  SHA-256 %s\n"),
                zid_trust_entry_get_subject (e),
-               zid_trust_entry_get_is_crl (e) ? " (intrekkingslijst)" : "",
-               zid_trust_entry_get_builtin (e) ? "ingebouwd" : "toegevoegd",
+               zid_trust_entry_get_is_crl (e) ? _(" (revocation list)") : "",
+               zid_trust_entry_get_builtin (e) ? _("built in") : _("added"),
                zid_trust_entry_get_is_crl (e) ? "CRL"
-                 : zid_trust_entry_get_is_anchor (e) ? "basiscertificaat" : "tussencertificaat",
+                 : zid_trust_entry_get_is_anchor (e) ? _("root certificate") : _("intermediate certificate"),
                from, until, zid_trust_entry_get_fingerprint (e));
     }
 }
@@ -91,7 +91,7 @@ cmd_list (ZidCli  *cli,
   if (cli->json)
     return zid_cli_json_print_array ("trust", entries, json_entry);
   if (entries->len == 0)
-    g_print ("Geen vertrouwde certificaten (%s, %s)\n", zid_trust_kind_to_string (kind),
+    g_print (_("No trusted certificates (%s, %s)\n"), zid_trust_kind_to_string (kind),
              cli->environment_name);
   print_entries (entries);
   return ZID_CLI_DONE;
@@ -130,7 +130,7 @@ cmd_add (ZidCli  *cli,
     }
   if (cli->json)
     return zid_cli_json_print_array ("added", added, json_entry);
-  g_print ("Vertrouwd (%s, %s):\n", zid_trust_kind_to_string (kind), cli->environment_name);
+  g_print (_("Trusted (%s, %s):\n"), zid_trust_kind_to_string (kind), cli->environment_name);
   print_entries (added);
   return ZID_CLI_DONE;
 }
@@ -154,13 +154,13 @@ cmd_remove (ZidCli  *cli,
       zid_cli_json_string (json, "removed", argv[1]);
       return zid_cli_json_end (json);
     }
-  g_print ("Verwijderd: %s\n", argv[1]);
+  g_print (_("Removed: %s\n"), argv[1]);
   return ZID_CLI_DONE;
 }
 
 const ZidCliCommand zid_cli_trust_commands[] = {
-  { "list", cmd_list, "the environment's trusted certificates and CRLs, built in and added" },
-  { "add", cmd_add, "trust CA certificates or CRLs (copied into the data dir)" },
-  { "remove", cmd_remove, "remove an added certificate or CRL by its SHA-256 fingerprint" },
+  { "list", cmd_list, N_("the environment's trusted certificates and CRLs, built in and added") },
+  { "add", cmd_add, N_("trust CA certificates or CRLs (copied into the data dir)") },
+  { "remove", cmd_remove, N_("remove an added certificate or CRL by its SHA-256 fingerprint") },
   { NULL }
 };

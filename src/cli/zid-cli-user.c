@@ -60,7 +60,7 @@ print_user_line (ZidUser *user)
   g_print ("%6" G_GINT64_FORMAT "  %-30s %s  %-11s %-8s %-16s %s\n",
            zid_user_get_id (user), zid_user_get_display_name (user),
            zid_user_get_birth_date (user),
-           zid_user_get_blocked (user) ? "geblokkeerd" : "actief",
+           zid_user_get_blocked (user) ? _("blocked") : _("active"),
            zid_mobile_id_state_to_string (zid_user_get_mobile_id (user)),
            last_use, roles->str);
 }
@@ -87,11 +87,11 @@ cmd_register (ZidCli  *cli,
   g_autofree char *org_ura = NULL, *first = NULL, *last = NULL, *birth = NULL;
   g_autofree char *qr_png = NULL;
   GOptionEntry entries[] = {
-    { "organisation", 0, 0, G_OPTION_ARG_STRING, &org_ura, "Organisation (URA)", "ORG" },
-    { "first-name", 0, 0, G_OPTION_ARG_STRING, &first, "First name as in the identity document", "X" },
-    { "last-name", 0, 0, G_OPTION_ARG_STRING, &last, "Last name as in the identity document", "Y" },
-    { "birth-date", 0, 0, G_OPTION_ARG_STRING, &birth, "Birth date as in the identity document: DD-MM-YYYY or YYYY-MM-DD", "DATE" },
-    { "qr-png", 0, 0, G_OPTION_ARG_FILENAME, &qr_png, "Also write the enrolment QR as PNG", "FILE" },
+    { "organisation", 0, 0, G_OPTION_ARG_STRING, &org_ura, N_("Organisation (URA)"), N_("ORG") },
+    { "first-name", 0, 0, G_OPTION_ARG_STRING, &first, N_("First name as in the identity document"), N_("X") },
+    { "last-name", 0, 0, G_OPTION_ARG_STRING, &last, N_("Last name as in the identity document"), N_("Y") },
+    { "birth-date", 0, 0, G_OPTION_ARG_STRING, &birth, N_("Birth date as in the identity document: DD-MM-YYYY or YYYY-MM-DD"), N_("DATE") },
+    { "qr-png", 0, 0, G_OPTION_ARG_FILENAME, &qr_png, N_("Also write the enrolment QR as PNG"), N_("FILE") },
     { NULL }
   };
   g_autoptr(ZidOneTimeCode) enrolment = NULL;
@@ -110,9 +110,9 @@ cmd_register (ZidCli  *cli,
 static const char *
 outcome_label (ZidImportOutcome outcome)
 {
-  static const char * const labels[] = { "nieuw", "lidmaatschap", "overgeslagen", "geweigerd" };
+  static const char * const labels[] = { N_("new"), N_("membership"), N_("skipped"), N_("refused") };
 
-  return labels[outcome];
+  return _(labels[outcome]);
 }
 
 static void
@@ -158,14 +158,14 @@ print_import (ZidCli    *cli,
       return zid_cli_json_end (json);
     }
 
-  g_print ("%s: %u nieuw, %u toegevoegd aan de organisatie, %u overgeslagen, %u geweigerd\n",
-           dry_run ? "Proef (er is niets geregistreerd)" : "Geregistreerd",
+  g_print (_("%s: %u new, %u added to the organisation, %u skipped, %u refused\n"),
+           dry_run ? _("Trial (nobody is registered)") : _("Registered"),
            import->n_new, import->n_membership, import->n_skipped, import->n_refused);
   for (guint i = 0; i < import->rows->len; i++)
     {
       ZidImportRow *row = g_ptr_array_index (import->rows, i);
 
-      g_print ("regel %u\t%s\t%s %s\t%s", row->line, outcome_label (row->outcome),
+      g_print (_("line %u\t%s\t%s %s\t%s"), row->line, outcome_label (row->outcome),
                row->first_name, row->last_name, row->birth_date);
       if (row->reason != NULL)
         g_print ("\t%s", row->reason);
@@ -185,12 +185,12 @@ cmd_import (ZidCli  *cli,
   g_autofree char *org_ura = NULL, *role_name = NULL, *letters_path = NULL;
   gboolean dry_run = FALSE;
   GOptionEntry entries[] = {
-    { "organisation", 0, 0, G_OPTION_ARG_STRING, &org_ura, "Organisation (URA)", "ORG" },
+    { "organisation", 0, 0, G_OPTION_ARG_STRING, &org_ura, N_("Organisation (URA)"), N_("ORG") },
     { "role", 0, 0, G_OPTION_ARG_STRING, &role_name,
-      "Role for rows without one: Gebruiker (default), Beheerder or Administrator", "ROLE" },
-    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run, "Show what each row would do; register nobody", NULL },
+      N_("Role for rows without one: Gebruiker (default), Beheerder or Administrator"), N_("ROLE") },
+    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run, N_("Show what each row would do; register nobody"), NULL },
     { "letters", 0, 0, G_OPTION_ARG_FILENAME, &letters_path,
-      "Write the new users' enrolment letters to this PDF (0600); if it cannot be written, nobody is registered", "FILE" },
+      N_("Write the new users' enrolment letters to this PDF (0600); if it cannot be written, nobody is registered"), N_("FILE") },
     { NULL }
   };
   g_autoptr(ZidImport) import = NULL;
@@ -203,7 +203,7 @@ cmd_import (ZidCli  *cli,
       !zid_cli_resolve_organisation (cli, org_ura, &org))
     return ZID_CLI_USAGE;
   if (role_name != NULL && (role = zid_role_from_string (role_name)) == ZID_ROLE_NONE)
-    return zid_cli_usage_error (cli, "Unknown role “%s”: Gebruiker, Beheerder or Administrator", role_name);
+    return zid_cli_usage_error (cli, _("Unknown role “%s”: Gebruiker, Beheerder or Administrator"), role_name);
 
   if ((import = zid_import_read_file (argv[1], &error)) == NULL)
     return zid_cli_fail_with_status (cli, error, ZID_CLI_USAGE);
@@ -225,8 +225,8 @@ cmd_list (ZidCli  *cli,
   g_autoptr(GError) error = NULL;
   g_autofree char *org_ura = NULL, *search = NULL;
   GOptionEntry entries[] = {
-    { "organisation", 0, 0, G_OPTION_ARG_STRING, &org_ura, "Only this organisation (URA)", "ORG" },
-    { "search", 0, 0, G_OPTION_ARG_STRING, &search, "Name prefix", "TEXT" },
+    { "organisation", 0, 0, G_OPTION_ARG_STRING, &org_ura, N_("Only this organisation (URA)"), N_("ORG") },
+    { "search", 0, 0, G_OPTION_ARG_STRING, &search, N_("Name prefix"), N_("TEXT") },
     { NULL }
   };
   g_autoptr(GPtrArray) users = NULL;
@@ -263,7 +263,7 @@ cmd_pending (ZidCli  *cli,
   g_autoptr(GError) error = NULL;
   g_autofree char *org_ura = NULL;
   GOptionEntry entries[] = {
-    { "organisation", 0, 0, G_OPTION_ARG_STRING, &org_ura, "Organisation (URA)", "ORG" },
+    { "organisation", 0, 0, G_OPTION_ARG_STRING, &org_ura, N_("Organisation (URA)"), N_("ORG") },
     { NULL }
   };
   g_autoptr(GPtrArray) pending = NULL;
@@ -286,8 +286,8 @@ cmd_pending (ZidCli  *cli,
 
       g_print ("%6" G_GINT64_FORMAT "  %-30s %s  %-18s %s%s\n", zid_user_get_id (p->user), name,
                zid_user_get_birth_date (p->user),
-               p->purpose == ZID_CODE_ENROLMENT ? "registratie" : "nieuw certificaat",
-               expires, p->expired ? "  verlopen" : "");
+               p->purpose == ZID_CODE_ENROLMENT ? _("registration") : _("new certificate"),
+               expires, p->expired ? _("  expired") : "");
     }
   return ZID_CLI_DONE;
 }
@@ -315,7 +315,7 @@ cmd_show (ZidCli  *cli,
   gint64 user;
 
   if (!zid_cli_parse_args (cli, "user show USER", NULL, &argc, &argv, 1, 1) ||
-      !zid_cli_parse_id (cli, argv[1], "gebruiker", &user))
+      !zid_cli_parse_id (cli, argv[1], _("user"), &user))
     return ZID_CLI_USAGE;
   if ((u = zid_portal_get_user (cli->portal, cli->actor, user, &error)) == NULL ||
       (attributes = zid_portal_list_attributes (cli->portal, cli->actor, user, &error)) == NULL ||
@@ -336,9 +336,9 @@ cmd_show (ZidCli  *cli,
   for (guint i = 0; i < attributes->len; i++)
     {
       ZidAttribute *a = g_ptr_array_index (attributes, i);
-      g_print ("  attribuut %s  organisatie %s  taakcode %s\n", a->type, a->ura, a->task_code);
+      g_print (_("  attribute %s  organisation %s  task code %s\n"), a->type, a->ura, a->task_code);
     }
-  g_print ("  %u certificaat/certificaten\n", certificates->len);
+  g_print (ngettext ("  %u certificate\n", "  %u certificates\n", certificates->len), certificates->len);
   return ZID_CLI_DONE;
 }
 
@@ -352,7 +352,7 @@ block_or_unblock (ZidCli    *cli,
   g_autofree char *reason_name = NULL;
   g_autofree char *reasons = zid_cli_dup_choices (zid_block_reason_nth);
   GOptionEntry entries[] = {
-    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason_name, reasons, "REASON" },
+    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason_name, reasons, N_("REASON") },
     { NULL }
   };
   gint64 user;
@@ -362,7 +362,7 @@ block_or_unblock (ZidCli    *cli,
     entries[0].long_name = NULL;
   if (!zid_cli_parse_args (cli, block ? "user block USER" : "user unblock USER", entries,
                            &argc, &argv, 1, 1) ||
-      !zid_cli_parse_id (cli, argv[1], "gebruiker", &user))
+      !zid_cli_parse_id (cli, argv[1], _("user"), &user))
     return ZID_CLI_USAGE;
   if (block)
     {
@@ -372,7 +372,7 @@ block_or_unblock (ZidCli    *cli,
         {
           g_autofree char *names = zid_block_reason_dup_cli_names ();
 
-          return zid_cli_usage_error (cli, "Onbekende of ontbrekende reden “%s”: kies %s",
+          return zid_cli_usage_error (cli, _("Unknown or missing reason “%s”: choose %s"),
                                       reason_name ? reason_name : "", names);
         }
       ok = zid_portal_block_user (cli->portal, cli->actor, user, reason, &error);
@@ -389,8 +389,7 @@ block_or_unblock (ZidCli    *cli,
       zid_cli_json_string (json, "status", block ? "blocked" : "active");
       return zid_cli_json_end (json);
     }
-  g_print (block ? "Gebruiker %" G_GINT64_FORMAT " is geblokkeerd\n"
-                 : "Gebruiker %" G_GINT64_FORMAT " is geactiveerd\n", user);
+  g_print (block ? _("User %lld is blocked\n") : _("User %lld is activated\n"), (long long) user);
   return ZID_CLI_DONE;
 }
 
@@ -411,13 +410,13 @@ cmd_unblock (ZidCli  *cli,
 }
 
 const ZidCliCommand zid_cli_user_commands[] = {
-  { "register", cmd_register, "register a user in an organisation (an enrolment code)" },
-  { "import", cmd_import, "register the people of a CSV file at once (--dry-run: a preview)" },
-  { "list", cmd_list, "the users the actor manages" },
-  { "pending", cmd_pending, "enrolments still open (codes not used yet), the first to expire first" },
-  { "show", cmd_show, "one user, their attributes and certificates" },
-  { "block", cmd_block, "block a user (everywhere), with a reason" },
-  { "unblock", cmd_unblock, "activate a blocked user again" },
+  { "register", cmd_register, N_("register a user in an organisation (an enrolment code)") },
+  { "import", cmd_import, N_("register the people of a CSV file at once (--dry-run: a preview)") },
+  { "list", cmd_list, N_("the users the actor manages") },
+  { "pending", cmd_pending, N_("enrolments still open (codes not used yet), the first to expire first") },
+  { "show", cmd_show, N_("one user, their attributes and certificates") },
+  { "block", cmd_block, N_("block a user (everywhere), with a reason") },
+  { "unblock", cmd_unblock, N_("activate a blocked user again") },
   { NULL }
 };
 
@@ -432,19 +431,19 @@ cmd_membership_set (ZidCli  *cli,
   g_autoptr(ZidOneTimeCode) enrolment = NULL;
   g_autofree char *org_ura = NULL, *role_name = NULL;
   GOptionEntry entries[] = {
-    { "organisation", 0, 0, G_OPTION_ARG_STRING, &org_ura, "Organisation (URA)", "ORG" },
-    { "role", 0, 0, G_OPTION_ARG_STRING, &role_name, "Administrator|Beheerder|Gebruiker", "ROLE" },
+    { "organisation", 0, 0, G_OPTION_ARG_STRING, &org_ura, N_("Organisation (URA)"), N_("ORG") },
+    { "role", 0, 0, G_OPTION_ARG_STRING, &role_name, N_("Administrator|Beheerder|Gebruiker"), N_("ROLE") },
     { NULL }
   };
   gint64 user, org;
   ZidRole role;
 
   if (!zid_cli_parse_args (cli, "membership set USER", entries, &argc, &argv, 1, 1) ||
-      !zid_cli_parse_id (cli, argv[1], "gebruiker", &user))
+      !zid_cli_parse_id (cli, argv[1], _("user"), &user))
     return ZID_CLI_USAGE;
   role = zid_role_from_string (role_name);
   if (role == ZID_ROLE_NONE)
-    return zid_cli_usage_error (cli, "Onbekende rol “%s”: kies Administrator, Beheerder of Gebruiker",
+    return zid_cli_usage_error (cli, _("Unknown role “%s”: choose Administrator, Beheerder or Gebruiker"),
                                 role_name ? role_name : "");
   if (!zid_cli_resolve_organisation (cli, org_ura, &org))
     return ZID_CLI_USAGE;
@@ -461,7 +460,7 @@ cmd_membership_set (ZidCli  *cli,
       zid_cli_json_string (json, "role", zid_role_to_string (role));
       return zid_cli_json_end (json);
     }
-  g_print ("Gebruiker %" G_GINT64_FORMAT " heeft nu de rol %s in %s\n", user,
+  g_print (_("User %lld now has the role %s in %s\n"), (long long) user,
            zid_role_to_string (role), org_ura);
   return ZID_CLI_DONE;
 }
@@ -506,23 +505,23 @@ cmd_attribute_add (ZidCli  *cli,
   g_autofree char *pin_file = NULL, *trust = NULL, *module = NULL;
   g_autofree char *types = zid_cli_dup_choices (zid_attribute_type_nth);
   GOptionEntry entries[] = {
-    { "type", 0, 0, G_OPTION_ARG_STRING, &type, types, "T" },
-    { "organisation", 0, 0, G_OPTION_ARG_STRING, &org_ura, "Organisation (URA)", "ORG" },
-    { "task-code", 0, 0, G_OPTION_ARG_STRING, &task_code, "Task code (not for uzi: the card's UZI number)", "C" },
-    { "pin-file", 0, 0, G_OPTION_ARG_FILENAME, &pin_file, "uzi: read the card's PIN from this file (else the terminal)", "FILE" },
-    { "trust", 0, 0, G_OPTION_ARG_FILENAME, &trust, "uzi: folder with the UZI-register trust anchors", "DIR" },
-    { "module", 0, 0, G_OPTION_ARG_FILENAME, &module, "uzi: PKCS#11 module of the card middleware", "PATH" },
+    { "type", 0, 0, G_OPTION_ARG_STRING, &type, types, N_("T") },
+    { "organisation", 0, 0, G_OPTION_ARG_STRING, &org_ura, N_("Organisation (URA)"), N_("ORG") },
+    { "task-code", 0, 0, G_OPTION_ARG_STRING, &task_code, N_("Task code (not for uzi: the card's UZI number)"), N_("C") },
+    { "pin-file", 0, 0, G_OPTION_ARG_FILENAME, &pin_file, N_("uzi: read the card's PIN from this file (else the terminal)"), N_("FILE") },
+    { "trust", 0, 0, G_OPTION_ARG_FILENAME, &trust, N_("uzi: folder with the UZI-register trust anchors"), N_("DIR") },
+    { "module", 0, 0, G_OPTION_ARG_FILENAME, &module, N_("uzi: PKCS#11 module of the card middleware"), N_("PATH") },
     { NULL }
   };
   gint64 user, org, id;
 
   if (!zid_cli_parse_args (cli, "attribute add USER", entries, &argc, &argv, 1, 1) ||
-      !zid_cli_parse_id (cli, argv[1], "gebruiker", &user) ||
+      !zid_cli_parse_id (cli, argv[1], _("user"), &user) ||
       !zid_cli_resolve_organisation (cli, org_ura, &org))
     return ZID_CLI_USAGE;
   if (g_strcmp0 (type, zid_attribute_type_get_name (ZID_ATTRIBUTE_TYPE_UZI)) == 0 && task_code != NULL)
-    return zid_cli_usage_error (cli, "Een UZI-attribuut krijgt het UZI-nummer van de pas als "
-                                     "taakcode: laat --task-code weg");
+    return zid_cli_usage_error (cli, _("A UZI attribute gets the card’s UZI number as its "
+                                       "task code: leave out --task-code"));
   /* to another user the core refuses it, with the card or without */
   if (g_strcmp0 (type, zid_attribute_type_get_name (ZID_ATTRIBUTE_TYPE_UZI)) == 0 && user == cli->actor)
     id = add_uzi_attribute (cli, org, pin_file, trust, module, &error);
@@ -538,11 +537,11 @@ cmd_attribute_add (ZidCli  *cli,
       zid_cli_json_int (json, "user", user);
       return zid_cli_json_end (json);
     }
-  g_print ("Attribuut %s toegevoegd aan gebruiker %" G_GINT64_FORMAT "\n", type, user);
+  g_print (_("Attribute %s added to user %lld\n"), type, (long long) user);
   return ZID_CLI_DONE;
 }
 
 const ZidCliCommand zid_cli_attribute_commands[] = {
-  { "add", cmd_attribute_add, "register an attribute of a user" },
+  { "add", cmd_attribute_add, N_("register an attribute of a user") },
   { NULL }
 };

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,7 +31,7 @@ void
 zid_cli_print_table (const ZidCliCommand *table)
 {
   for (const ZidCliCommand *c = table; c->name != NULL; c++)
-    g_print ("  %-14s %s\n", c->name, c->summary);
+    g_print ("  %-14s %s\n", c->name, _(c->summary));
 }
 
 static char *
@@ -49,6 +50,56 @@ is_help (const char *arg)
   return g_str_equal (arg, "--help") || g_str_equal (arg, "-h") || g_str_equal (arg, "help");
 }
 
+/* A command's --help, wherever it stands among its options (GOption's
+ * spellings; after "--" everything is an argument) */
+static gboolean
+wants_help (int    argc,
+            char **argv)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--"))
+        return FALSE;
+      if (g_str_equal (argv[i], "--help") || g_str_equal (argv[i], "-h") ||
+          g_str_equal (argv[i], "--help-all") || g_str_equal (argv[i], "-?"))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static int
+run_handler (ZidCli              *cli,
+             const char          *path,
+             const ZidCliCommand *command,
+             ZidCliFlags          flags,
+             int                  argc,
+             char               **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prgname = g_strdup_printf ("zorgid-admin %s", path);
+  int status;
+
+  cli->flags = flags;
+  cli->command = command;
+  cli->path = g_strdup (path);
+  cli->help = wants_help (argc, argv);
+  /* GOption's usage line: "zorgid-admin user register [OPTION…] …" */
+  g_set_prgname (prgname);
+
+  if (!cli->help && !(flags & ZID_CLI_NO_PORTAL) && cli->portal == NULL &&
+      (cli->portal = zid_portal_open (cli->data_dir, cli->environment, NULL, &error)) == NULL)
+    return zid_cli_fail (cli, error);
+  status = command->handler (cli, argc, argv);
+  if (!cli->help)
+    return status;
+  if (!cli->help_shown)
+    {
+      g_critical ("zorgid-admin %s: the handler did not parse its options first", path);
+      return ZID_CLI_REFUSED;
+    }
+  return ZID_CLI_DONE;
+}
+
 static int
 run_command (ZidCli              *cli,
              const char          *path,
@@ -57,35 +108,28 @@ run_command (ZidCli              *cli,
              int                  argc,
              char               **argv)
 {
-  g_autofree char *sub_path = NULL;
+  g_autofree char *sub_path = g_strdup_printf ("%s%s%s", path, *path ? " " : "", command->name);
   const ZidCliCommand *sub;
 
   flags |= command->flags;
   if (command->handler != NULL)
-    {
-      g_autoptr(GError) error = NULL;
-
-      cli->flags = flags;
-      if (!(flags & ZID_CLI_NO_PORTAL) && cli->portal == NULL &&
-          (cli->portal = zid_portal_open (cli->data_dir, cli->environment, NULL, &error)) == NULL)
-        return zid_cli_fail (cli, error);
-      return command->handler (cli, argc, argv);
-    }
+    return run_handler (cli, sub_path, command, flags, argc, argv);
 
   /* A group: argv[1] names one of its commands */
-  sub_path = g_strdup_printf ("%s%s%s", path, *path ? " " : "", command->name);
-  if (argc > 1 && is_help (argv[1]))
+  if (argc > 1 && (is_help (argv[1]) || g_str_equal (argv[1], "--help-all")))
     {
-      g_print ("Usage: zorgid-admin %s COMMAND ...\n\n", sub_path);
+      g_print (_("Usage: zorgid-admin %s COMMAND [OPTION…]\n"), sub_path);
+      g_print ("\n%s\n\n", _(command->summary));
       zid_cli_print_table (command->subcommands);
-      g_print ("\nSee zorgid-admin %s COMMAND --help for a command's options.\n", sub_path);
+      g_print ("\n");
+      g_print (_("See “zorgid-admin %s COMMAND --help” for a command’s options.\n"), sub_path);
       return ZID_CLI_DONE;
     }
   if (argc < 2 || (sub = find_command (command->subcommands, argv[1])) == NULL)
     {
       g_autofree char *names = table_names (command->subcommands);
 
-      return zid_cli_usage_error (cli, "Gebruik: %s %s; zie zorgid-admin %s --help",
+      return zid_cli_usage_error (cli, _("Usage: zorgid-admin %s %s; see zorgid-admin %s --help"),
                                   sub_path, names, sub_path);
     }
   return run_command (cli, sub_path, sub, flags, argc - 1, argv + 1);
@@ -101,7 +145,7 @@ zid_cli_run (ZidCli              *cli,
   const ZidCliCommand *command = find_command (table, argv[0]);
 
   if (command == NULL)
-    return zid_cli_usage_error (cli, "Onbekende opdracht “%s”; zie zorgid-admin --help", argv[0]);
+    return zid_cli_usage_error (cli, _("Unknown command “%s”; see zorgid-admin --help"), argv[0]);
   return run_command (cli, path, command, 0, argc, argv);
 }
 
@@ -169,6 +213,16 @@ zid_cli_usage_error (ZidCli     *cli,
 
 /* Options */
 
+/* "user show USER" of "user show": " USER" */
+static const char *
+positional_part (ZidCli     *cli,
+                 const char *command)
+{
+  if (cli->path != NULL && g_str_has_prefix (command, cli->path))
+    return command + strlen (cli->path);
+  return "";
+}
+
 gboolean
 zid_cli_parse_args (ZidCli         *cli,
                     const char     *command,
@@ -178,19 +232,35 @@ zid_cli_parse_args (ZidCli         *cli,
                     int             min_positional,
                     int             max_positional)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (command);
+  g_autofree char *positional = g_strstrip (g_strdup (positional_part (cli, command)));
+  g_autoptr(GOptionContext) context = g_option_context_new (positional);
   g_autoptr(GError) error = NULL;
   g_autofree char *as = NULL;
   GOptionEntry as_entries[] = {
-    { "as", 0, 0, G_OPTION_ARG_STRING, &as, "Act as this user", "USER" },
+    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Act as this user"), N_("USER") },
     { NULL }
   };
 
-  g_option_context_set_help_enabled (context, TRUE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  if (cli->command != NULL)
+    g_option_context_set_summary (context, _(cli->command->summary));
+  g_option_context_set_description (context,
+                                    _("Global options (anywhere on the line): --data-dir DIR, "
+                                      "--environment acceptatie|productie, --json, --version.\n"
+                                      "Exit status: 0 done, 1 refused by a rule, 2 bad usage or input."));
   if (cli->flags & ZID_CLI_ACTS_AS)
-    g_option_context_add_main_entries (context, as_entries, NULL);
+    g_option_context_add_main_entries (context, as_entries, GETTEXT_PACKAGE);
   if (entries)
-    g_option_context_add_main_entries (context, entries, NULL);
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (cli->help)
+    {
+      g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+
+      g_print ("%s", help);
+      cli->help_shown = TRUE;
+      return FALSE;
+    }
+  g_option_context_set_help_enabled (context, FALSE);
   if (!g_option_context_parse (context, argc, argv, &error))
     {
       zid_cli_usage_error (cli, "%s", error->message);
@@ -199,17 +269,17 @@ zid_cli_parse_args (ZidCli         *cli,
   /* (*argv)[0] is the command itself */
   if (*argc - 1 < min_positional || *argc - 1 > max_positional)
     {
-      zid_cli_usage_error (cli, "Verkeerd aantal argumenten voor “%s”; zie --help", command);
+      zid_cli_usage_error (cli, _("Wrong number of arguments for “%s”; see --help"), command);
       return FALSE;
     }
   if (!(cli->flags & ZID_CLI_ACTS_AS))
     return TRUE;
   if (as == NULL)
     {
-      zid_cli_usage_error (cli, "Geef met --as GEBRUIKER aan namens wie u handelt");
+      zid_cli_usage_error (cli, _("Say on whose behalf you act with --as USER"));
       return FALSE;
     }
-  return zid_cli_parse_id (cli, as, "gebruiker bij --as", &cli->actor);
+  return zid_cli_parse_id (cli, as, _("user of --as"), &cli->actor);
 }
 
 gboolean
@@ -222,7 +292,7 @@ zid_cli_parse_id (ZidCli     *cli,
 
   if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &value, NULL))
     {
-      zid_cli_usage_error (cli, "Ongeldige %s “%s”: verwacht een nummer", what, text ? text : "");
+      zid_cli_usage_error (cli, _("Invalid %s “%s”: a number expected"), what, text ? text : "");
       return FALSE;
     }
   *id = (gint64) value;
@@ -250,7 +320,7 @@ zid_cli_resolve_organisation (ZidCli     *cli,
 
   if (ura == NULL)
     {
-      zid_cli_usage_error (cli, "Geef de organisatie met --organisation URA");
+      zid_cli_usage_error (cli, _("Give the organisation with --organisation URA"));
       return FALSE;
     }
   o = zid_portal_find_organisation (cli->portal, ura, &error);
@@ -428,8 +498,8 @@ zid_cli_print_enrolment (ZidCli         *cli,
       return zid_cli_json_end (json);
     }
 
-  g_print ("Gebruiker: %" G_GINT64_FORMAT "\n", enrolment->user_id);
-  g_print ("QR-code (eenmalig, geldig tot %s):\n%s\n", expires, enrolment->payload);
+  g_print (_("User: %lld\n"), (long long) enrolment->user_id);
+  g_print (_("QR code (once, valid until %s):\n%s\n"), expires, enrolment->payload);
   return ZID_CLI_DONE;
 }
 

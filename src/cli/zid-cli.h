@@ -11,6 +11,7 @@
 #pragma once
 
 #include <glib.h>
+#include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
 #include "zid-card.h"
@@ -31,6 +32,10 @@ typedef struct
   ZidPortal      *portal;             /* opened before the handler runs, unless ZID_CLI_NO_PORTAL */
   gint64          actor;              /* --as USER of a ZID_CLI_ACTS_AS command */
   guint           flags;              /* the running command's ZidCliFlags */
+  const struct _ZidCliCommand *command; /* the running command */
+  char           *path;               /* its words: "user register" */
+  gboolean        help;               /* --help asked: the handler prints its usage and touches nothing */
+  gboolean        help_shown;
 } ZidCli;
 
 typedef int (*ZidCliHandler) (ZidCli  *cli,
@@ -72,7 +77,10 @@ int zid_cli_overview (ZidCli *cli, int argc, char **argv);
 int zid_cli_doctor (ZidCli *cli, int argc, char **argv);
 
 /* Runs argv[0] of @table (descending into groups; "GROUP --help" lists
- * the group), opening the portal first unless the command says not to */
+ * the group), opening the portal first unless the command says not to or
+ * its --help is asked: then the handler's zid_cli_parse_args () prints the
+ * usage and the handler returns before it touches the portal (a handler
+ * calls zid_cli_parse_args () before anything else) */
 int  zid_cli_run        (ZidCli              *cli,
                          const char          *path,
                          const ZidCliCommand *table,
@@ -95,7 +103,10 @@ int         zid_cli_usage_error     (ZidCli       *cli,
 
 /* Options of one command (and --as USER when it acts for a person): FALSE
  * (a usage error told) when they do not parse, the number of positional
- * arguments is outside [min, max] or --as is missing */
+ * arguments is outside [min, max] or --as is missing; FALSE too after
+ * printing the usage when --help is asked. @command: the command's words
+ * and its positional arguments ("user show USER"); option descriptions are
+ * translated in GETTEXT_PACKAGE (mark them N_()) */
 gboolean zid_cli_parse_args            (ZidCli         *cli,
                                         const char     *command,
                                         GOptionEntry   *entries,

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <qrencode.h>
 
@@ -50,7 +51,7 @@ zid_qr_png_begin (const char  *path,
       int saved = errno;
 
       g_clear_pointer (&self->probe, g_free);
-      g_set_error (error, ZID_ERROR, ZID_ERROR_IO, "Kan %s niet schrijven: %s",
+      g_set_error (error, ZID_ERROR, ZID_ERROR_IO, _("Cannot write %s: %s"),
                    path, g_strerror (saved));
       return FALSE;
     }
@@ -70,7 +71,7 @@ qr_pixbuf (const char  *payload,
 
   if (qr == NULL)
     {
-      g_set_error (error, ZID_ERROR, ZID_ERROR_IO, "Kan de QR-code niet maken");
+      g_set_error_literal (error, ZID_ERROR, ZID_ERROR_IO, _("Cannot make the QR code"));
       return NULL;
     }
 
@@ -112,7 +113,7 @@ zid_qr_png_finish (ZidQrPng   *self,
   if ((pixbuf = qr_pixbuf (payload, &error)) == NULL ||
       !gdk_pixbuf_save_to_buffer (pixbuf, &data, &len, "png", &error, NULL) ||
       !g_file_set_contents_full (self->path, data, len, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
-    g_printerr ("zorgid-admin: de QR-code kon niet als PNG worden opgeslagen in %s: %s\n",
+    g_printerr (_("zorgid-admin: the QR code could not be saved as PNG in %s: %s\n"),
                 self->path, error->message);
 }
 

@@ -157,7 +157,7 @@ read_answer (GInputStream  *stream,
       if (body->len + (gsize) n > ANSWER_MAX)
         {
           g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_FAILED,
-                       "The answer is larger than %u KiB: no service of ZORG-ID sends that",
+                       _("The answer is larger than %u KiB: no service of ZORG-ID sends that"),
                        ANSWER_MAX / 1024);
           return NULL;
         }
@@ -307,7 +307,7 @@ zid_mobile_client_call (ZidMobileClient  *self,
   if (answer == NULL && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_FAILED,
-                   "The service at %s did not answer within %d seconds",
+                   _("The service at %s did not answer within %d seconds"),
                    self->base + strlen ("https://"), CALL_SECONDS);
       return NULL;
     }
@@ -319,14 +319,14 @@ zid_mobile_client_call (ZidMobileClient  *self,
   if (self->pin_mismatch)
     {
       g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_PIN,
-                   "The service at %s is not the one in the QR code (certificate pin mismatch); "
-                   "nothing was sent", self->base + strlen ("https://"));
+                   _("The service at %s is not the one in the QR code (certificate pin mismatch); "
+                   "nothing was sent"), self->base + strlen ("https://"));
       return NULL;
     }
   if (answer == NULL)
     {
       g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_FAILED,
-                   "Cannot reach the service at %s: %s",
+                   _("Cannot reach the service at %s: %s"),
                    self->base + strlen ("https://"), local_error->message);
       return NULL;
     }
@@ -334,7 +334,7 @@ zid_mobile_client_call (ZidMobileClient  *self,
   if (!pin_matches (self, soup_message_get_tls_peer_certificate (msg)))
     {
       g_set_error_literal (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_PIN,
-                           "The answer did not come from the service in the QR code");
+                           _("The answer did not come from the service in the QR code"));
       return NULL;
     }
 
@@ -345,7 +345,7 @@ zid_mobile_client_call (ZidMobileClient  *self,
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_FAILED,
-                   "The service answered %u without a readable body", status);
+                   _("The service answered %u without a readable body"), status);
       return NULL;
     }
   object = json_node_get_object (root);

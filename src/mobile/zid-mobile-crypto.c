@@ -50,7 +50,7 @@ zid_mobile_key_generate (GError **error)
   EVP_PKEY *key = EVP_EC_gen ("P-256");
 
   if (key == NULL)
-    crypto_error (error, "Cannot make a key");
+    crypto_error (error, _("Cannot make a key"));
   return key;
 }
 
@@ -77,7 +77,7 @@ zid_mobile_key_encrypt (EVP_PKEY    *key,
   if (sig != NULL && (bio = BIO_new (BIO_s_mem ())) != NULL && PEM_write_bio_PKCS8 (bio, sig))
     result = bio_to_string (bio);
   else
-    crypto_error (error, "Cannot encrypt the key");
+    crypto_error (error, _("Cannot encrypt the key"));
 
   BIO_free (bio);
   X509_SIG_free (sig);
@@ -100,7 +100,7 @@ zid_mobile_key_decrypt (const char  *pem,
   if (pem == NULL || !g_str_has_prefix (pem, "-----BEGIN ENCRYPTED PRIVATE KEY-----"))
     {
       g_set_error_literal (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
-                           "The key of this ID is not stored encrypted; enrol it again");
+                           _("The key of this ID is not stored encrypted; enrol it again"));
       return NULL;
     }
   bio = BIO_new_mem_buf (pem, -1);
@@ -110,7 +110,7 @@ zid_mobile_key_decrypt (const char  *pem,
     {
       ERR_clear_error ();
       g_set_error_literal (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
-                           "Wrong PIN: the key of this ID does not open with it");
+                           _("Wrong PIN: the key of this ID does not open with it"));
       return NULL;
     }
   /* CBC carries no MAC: a changed byte may still decrypt, to a broken key */
@@ -122,7 +122,7 @@ zid_mobile_key_decrypt (const char  *pem,
       ERR_clear_error ();
       EVP_PKEY_free (key);
       g_set_error_literal (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
-                           "The key of this ID is damaged; enrol it again");
+                           _("The key of this ID is damaged; enrol it again"));
       return NULL;
     }
   return key;
@@ -148,7 +148,7 @@ zid_mobile_csr_new (EVP_PKEY  *key,
       PEM_write_bio_X509_REQ (bio, req))
     result = bio_to_string (bio);
   else
-    crypto_error (error, "Cannot make the certificate request");
+    crypto_error (error, _("Cannot make the certificate request"));
 
   BIO_free (bio);
   X509_NAME_free (name);
@@ -174,7 +174,7 @@ zid_mobile_sign_login (EVP_PKEY    *key,
       EVP_DigestSign (ctx, sig, &sig_len, (const guchar *) message, strlen (message)) == 1)
     result = g_base64_encode (sig, sig_len);
   else
-    crypto_error (error, "Cannot sign the login");
+    crypto_error (error, _("Cannot sign the login"));
 
   EVP_MD_CTX_free (ctx);
   return result;
@@ -224,13 +224,13 @@ zid_mobile_check_certificate (const char  *cert_pem,
   if (cert == NULL || root_index < 0)
     {
       g_set_error_literal (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_REFUSED,
-                           "The service sent no usable certificate or chain");
+                           _("The service sent no usable certificate or chain"));
       goto out;
     }
   if (EVP_PKEY_eq (X509_get0_pubkey (cert), key) != 1)
     {
       g_set_error_literal (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_REFUSED,
-                           "The certificate the service sent is not for this phone's key");
+                           _("The certificate the service sent is not for this phone's key"));
       goto out;
     }
 
@@ -241,7 +241,7 @@ zid_mobile_check_certificate (const char  *cert_pem,
   if (!X509_STORE_CTX_init (ctx, store, cert, untrusted) || X509_verify_cert (ctx) != 1)
     {
       g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_REFUSED,
-                   "The certificate does not chain to the service's CA: %s",
+                   _("The certificate does not chain to the service's CA: %s"),
                    X509_verify_cert_error_string (X509_STORE_CTX_get_error (ctx)));
       goto out;
     }

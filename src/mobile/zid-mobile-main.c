@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <locale.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -39,16 +40,18 @@ typedef struct
   char     *qr_image;
   char     *id;
   gboolean  json;
+  gboolean  version;
 } Options;
 
 static Options opts;
 
 static GOptionEntry entries[] = {
-  { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &opts.data_dir, "The phone's storage (default $XDG_DATA_HOME/zorgid-mobile)", "DIR" },
-  { "pin-file", 0, 0, G_OPTION_ARG_FILENAME, &opts.pin_file, "File whose first line is the phone PIN", "FILE" },
-  { "qr-image", 0, 0, G_OPTION_ARG_FILENAME, &opts.qr_image, "Read the QR code from a picture (PNG, screenshot)", "FILE" },
-  { "id", 0, 0, G_OPTION_ARG_STRING, &opts.id, "Which ID answers a login (see ids)", "ID" },
-  { "json", 0, 0, G_OPTION_ARG_NONE, &opts.json, "Print JSON", NULL },
+  { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &opts.data_dir, N_("The phone's storage (default $XDG_DATA_HOME/zorgid-mobile)"), N_("DIR") },
+  { "pin-file", 0, 0, G_OPTION_ARG_FILENAME, &opts.pin_file, N_("File whose first line is the phone PIN"), N_("FILE") },
+  { "qr-image", 0, 0, G_OPTION_ARG_FILENAME, &opts.qr_image, N_("Read the QR code from a picture (PNG, screenshot)"), N_("FILE") },
+  { "id", 0, 0, G_OPTION_ARG_STRING, &opts.id, N_("Which ID answers a login (see ids)"), N_("ID") },
+  { "json", 0, 0, G_OPTION_ARG_NONE, &opts.json, N_("Print JSON"), NULL },
+  { "version", 0, 0, G_OPTION_ARG_NONE, &opts.version, N_("Print the version and exit"), NULL },
   { NULL }
 };
 
@@ -125,7 +128,7 @@ read_pin (GError **error)
   if (opts.pin_file == NULL)
     {
       g_set_error_literal (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
-                           "The phone PIN is needed: --pin-file FILE");
+                           _("The phone PIN is needed: --pin-file FILE"));
       return NULL;
     }
   if (!g_file_get_contents (opts.pin_file, &contents, NULL, error))
@@ -140,7 +143,7 @@ read_pin (GError **error)
   if (strlen (contents) < 4)
     {
       g_set_error_literal (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
-                           "The phone PIN must have at least 4 characters");
+                           _("The phone PIN must have at least 4 characters"));
       return NULL;
     }
   return g_steal_pointer (&contents);
@@ -161,7 +164,7 @@ ensure_dir (const char  *path,
       int saved = errno;
 
       g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_FAILED,
-                   "Cannot create %s: %s", path, g_strerror (saved));
+                   _("Cannot create %s: %s"), path, g_strerror (saved));
       return FALSE;
     }
   g_chmod (path, 0700);
@@ -237,7 +240,7 @@ get_payload (const char *argument,
   if (opts.qr_image != NULL && argument != NULL)
     {
       g_set_error_literal (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
-                           "Give either a payload or --qr-image, not both");
+                           _("Give either a payload or --qr-image, not both"));
       return NULL;
     }
   if (opts.qr_image != NULL)
@@ -245,7 +248,7 @@ get_payload (const char *argument,
   if (argument == NULL)
     {
       g_set_error_literal (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
-                           "Give the QR code's text or --qr-image FILE");
+                           _("Give the QR code's text or --qr-image FILE"));
       return NULL;
     }
   return g_strdup (argument);
@@ -287,7 +290,7 @@ cmd_enrol (const char *argument)
   if (payload->kind != ZID_MOBILE_PAYLOAD_ENROL)
     {
       g_set_error_literal (&error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
-                           "This is a login QR code; use zorgid-mobile login");
+                           _("This is a login QR code; use zorgid-mobile login"));
       return report_error (error, NULL);
     }
   if ((pin = read_pin (&error)) == NULL)
@@ -305,12 +308,12 @@ cmd_enrol (const char *argument)
                  payload->environment) != 0)
     {
       g_set_error (&error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_REFUSED,
-                   "The service is of another environment than the QR code (%s)",
+                   _("The service is of another environment than the QR code (%s)"),
                    payload->environment);
       return report_error (error, "wrong-environment");
     }
   if (!opts.json)
-    g_print ("Adding the ZORG-ID of %s %s (%s, %s)…\n",
+    g_print (_("Adding the ZORG-ID of %s %s (%s, %s)…\n"),
              json_object_get_string_member_with_default (preview, "first_name", ""),
              json_object_get_string_member_with_default (preview, "last_name", ""),
              json_object_get_string_member_with_default (preview, "organisation", ""),
@@ -334,7 +337,7 @@ cmd_enrol (const char *argument)
     {
       if (error == NULL)
         g_set_error_literal (&error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_REFUSED,
-                             "The service sent no certificate");
+                             _("The service sent no certificate"));
       return report_error (error, NULL);
     }
 
@@ -393,7 +396,7 @@ cmd_enrol (const char *argument)
   if (opts.json)
     g_print ("%s\n", id_json);
   else
-    g_print ("ID %s added: certificate %s, valid until %s\n", number_text, serial, not_after_text);
+    g_print (_("ID %s added: certificate %s, valid until %s\n"), number_text, serial, not_after_text);
   return 0;
 }
 
@@ -427,10 +430,10 @@ pick_id (ZidMobilePayload  *payload,
     return json_object_ref (fallback);
 
   if (opts.id != NULL)
-    g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT, "There is no ID %s on this phone", opts.id);
+    g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT, _("There is no ID %s on this phone"), opts.id);
   else
     g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
-                 "This phone holds no ZORG-ID for %s", payload->environment);
+                 _("This phone holds no ZORG-ID for %s"), payload->environment);
   return NULL;
 }
 
@@ -461,7 +464,7 @@ cmd_login (const char *argument)
   if (payload->kind != ZID_MOBILE_PAYLOAD_LOGIN)
     {
       g_set_error_literal (&error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
-                           "This is an enrolment QR code; use zorgid-mobile enrol");
+                           _("This is an enrolment QR code; use zorgid-mobile enrol"));
       return report_error (error, NULL);
     }
   if ((pin = read_pin (&error)) == NULL || (id = pick_id (payload, &error)) == NULL)
@@ -470,7 +473,7 @@ cmd_login (const char *argument)
                  payload->environment) != 0)
     {
       g_set_error (&error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
-                   "ID %s is for %s, the QR code for %s",
+                   _("ID %s is for %s, the QR code for %s"),
                    json_object_get_string_member (id, "id"),
                    json_object_get_string_member (id, "environment"), payload->environment);
       return report_error (error, NULL);
@@ -509,7 +512,7 @@ cmd_login (const char *argument)
       print_json (builder);
     }
   else
-    g_print ("Logged in with ID %s (%s %s)\n",
+    g_print (_("Logged in with ID %s (%s %s)\n"),
              json_object_get_string_member (id, "id"),
              json_object_get_string_member_with_default (id, "first_name", ""),
              json_object_get_string_member_with_default (id, "last_name", ""));
@@ -538,12 +541,12 @@ cmd_ids (void)
     }
 
   if (ids->len == 0)
-    g_print ("This phone holds no ZORG-ID.\n");
+    g_print (_("This phone holds no ZORG-ID.\n"));
   for (guint i = 0; i < ids->len; i++)
     {
       JsonObject *id = g_ptr_array_index (ids, i);
 
-      g_print ("%s\t%s %s\t%s\t%s\tcertificate %s, valid until %s\n",
+      g_print (_("%s\t%s %s\t%s\t%s\tcertificate %s, valid until %s\n"),
                json_object_get_string_member_with_default (id, "id", ""),
                json_object_get_string_member_with_default (id, "first_name", ""),
                json_object_get_string_member_with_default (id, "last_name", ""),
@@ -555,6 +558,33 @@ cmd_ids (void)
   return 0;
 }
 
+/* Arguments and text are UTF-8 whatever the locale: in the plain C locale
+ * (ASCII) “Zoë” would neither parse as an option's value nor print, so
+ * there the character type becomes C.UTF-8's (as Python does, PEP 538);
+ * the messages stay the C locale's */
+static void
+coerce_c_locale (void)
+{
+  const char *ctype = setlocale (LC_CTYPE, NULL);
+
+  if (ctype != NULL && (g_str_equal (ctype, "C") || g_str_equal (ctype, "POSIX")))
+    setlocale (LC_CTYPE, "C.UTF-8");
+}
+
+/* Text is UTF-8 whatever the locale (g_print would convert it to the
+ * locale's charset: "Zoë" would become "Zo?" under LC_ALL=C) */
+static void
+print_utf8 (const char *text)
+{
+  fputs (text, stdout);
+}
+
+static void
+printerr_utf8 (const char *text)
+{
+  fputs (text, stderr);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -562,18 +592,32 @@ main (int    argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   const char *command;
+  const char *localedir;
   int status;
 
+  localedir = g_getenv ("ZORGID_LOCALEDIR");
   setlocale (LC_ALL, "");
+  coerce_c_locale ();
+  /* ZORGID_LOCALEDIR: the build tree's translations, for running uninstalled */
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   umask (077);
+  g_set_print_handler (print_utf8);
+  g_set_printerr_handler (printerr_utf8);
 
   context = g_option_context_new ("enrol PAYLOAD|--qr-image FILE | login PAYLOAD|--qr-image FILE | ids");
-  g_option_context_set_summary (context, "The reference ZORG-ID phone: enrols a mobile ID and answers logins.");
-  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_summary (context, _("The reference ZORG-ID phone: enrols a mobile ID and answers logins."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("zorgid-mobile: %s\n", error->message);
       return 2;
+    }
+  if (opts.version)
+    {
+      g_print ("zorgid-mobile (ZORG-ID Portaal) %s\n", PACKAGE_VERSION);
+      return 0;
     }
 
   if (opts.data_dir == NULL)

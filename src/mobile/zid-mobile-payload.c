@@ -86,7 +86,7 @@ no_repeats (const char  *query,
       if (!g_hash_table_add (seen, name))
         {
           g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
-                       "The QR code names “%s” twice", name);
+                       _("The QR code names “%s” twice"), name);
           return FALSE;
         }
     }
@@ -121,7 +121,7 @@ zid_mobile_payload_parse (const char  *text,
   else
     {
       g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
-                   "Not a ZORG-ID QR code (it must start with zorgid://enrol? or zorgid://login?)");
+                   _("Not a ZORG-ID QR code (it must start with zorgid://enrol? or zorgid://login?)"));
       return NULL;
     }
 
@@ -136,7 +136,7 @@ zid_mobile_payload_parse (const char  *text,
   if (g_strcmp0 (version, "1") != 0)
     {
       g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
-                   "Unsupported QR code version “%s”; update the app", version ? version : "");
+                   _("Unsupported QR code version “%s”; update the app"), version ? version : "");
       return NULL;
     }
 
@@ -155,38 +155,38 @@ zid_mobile_payload_parse (const char  *text,
       g_strcmp0 (self->environment, "productie") != 0)
     {
       g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
-                   "The QR code names no environment (acceptatie or productie)");
+                   _("The QR code names no environment (acceptatie or productie)"));
       return NULL;
     }
   if (self->host == NULL || !valid_host (self->host))
     {
       g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
-                   "The QR code has no valid service address (HOST:PORT)");
+                   _("The QR code has no valid service address (HOST:PORT)"));
       return NULL;
     }
   if (self->pin == NULL || strlen (self->pin) != 43 || !zid_mobile_is_token (self->pin, 43))
     {
       g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
-                   "The QR code has no valid certificate pin");
+                   _("The QR code has no valid certificate pin"));
       return NULL;
     }
   if (self->kind == ZID_MOBILE_PAYLOAD_ENROL && !zid_mobile_is_token (self->code, 22))
     {
       g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
-                   "The QR code has no valid enrolment code");
+                   _("The QR code has no valid enrolment code"));
       return NULL;
     }
   if (self->kind == ZID_MOBILE_PAYLOAD_LOGIN &&
       (!zid_mobile_is_token (self->session, 22) || !zid_mobile_is_token (self->challenge, 22)))
     {
       g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
-                   "The QR code has no valid login session");
+                   _("The QR code has no valid login session"));
       return NULL;
     }
   if (g_hash_table_size (params) != 0)
     {
       g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
-                   "The QR code has parameters this app does not know");
+                   _("The QR code has parameters this app does not know"));
       return NULL;
     }
 

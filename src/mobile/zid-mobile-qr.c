@@ -40,13 +40,13 @@ zid_mobile_qr_decode_file (const char  *path,
     if (name == NULL || (!g_str_equal (name, "png") && !g_str_equal (name, "jpeg")))
       {
         g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
-                     "Cannot read the picture %s: it is not a PNG or JPEG image", path);
+                     _("Cannot read the picture %s: it is not a PNG or JPEG image"), path);
         return NULL;
       }
     if (width <= 0 || height <= 0 || width > MAX_PICTURE_SIDE || height > MAX_PICTURE_SIDE)
       {
         g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
-                     "The picture %s is %d × %d pixels; a QR code needs at most %d × %d",
+                     _("The picture %s is %d × %d pixels; a QR code needs at most %d × %d"),
                      path, width, height, MAX_PICTURE_SIDE, MAX_PICTURE_SIDE);
         return NULL;
       }
@@ -55,7 +55,7 @@ zid_mobile_qr_decode_file (const char  *path,
   if (pixbuf == NULL)
     {
       g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
-                   "Cannot read the picture %s: %s", path, local_error->message);
+                   _("Cannot read the picture %s: %s"), path, local_error->message);
       return NULL;
     }
 
@@ -69,7 +69,7 @@ zid_mobile_qr_decode_file (const char  *path,
   grey = malloc ((gsize) width * height);
   if (grey == NULL)
     {
-      g_set_error_literal (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_FAILED, "Out of memory");
+      g_set_error_literal (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_FAILED, _("Out of memory"));
       return NULL;
     }
   for (int y = 0; y < height; y++)
@@ -113,9 +113,9 @@ zid_mobile_qr_decode_file (const char  *path,
 
   if (result == NULL && nul)
     g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
-                 "The ZORG-ID QR code in %s holds a NUL character: it is not one the portal made", path);
+                 _("The ZORG-ID QR code in %s holds a NUL character: it is not one the portal made"), path);
   else if (result == NULL)
     g_set_error (error, ZID_MOBILE_ERROR, ZID_MOBILE_ERROR_INPUT,
-                 "There is no ZORG-ID QR code in %s", path);
+                 _("There is no ZORG-ID QR code in %s"), path);
   return result;
 }

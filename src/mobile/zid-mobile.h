@@ -5,6 +5,7 @@
 #pragma once
 
 #include <glib.h>
+#include <glib/gi18n.h>
 
 G_BEGIN_DECLS
 
