@@ -102,6 +102,42 @@ poll_done (GObject      *source,
     mark_redeemed (self);
 }
 
+/* A blocked user's phone is refused (user-blocked) until the block is
+ * lifted: the window says so instead of waiting for a scan that cannot
+ * succeed */
+static void
+blocked_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(ZidUser) user = zid_work_finish (result, NULL);
+  ZidQrWindow *self;
+  g_autofree char *text = NULL;
+
+  if (user == NULL || g_cancellable_is_cancelled (G_CANCELLABLE (user_data)))
+    return;
+  self = ZID_QR_WINDOW (source);
+  if (self->redeemed || !zid_user_get_blocked (user))
+    return;
+  zid_qr_view_set_status (self->view, _("Waiting for Activate: the user is blocked"));
+  text = g_strdup_printf (_("%s is blocked. The phone can add the ID only after %s has been unblocked "
+                            "(Activate); until then it is refused. The QR code stays valid for 10 days: "
+                            "save or print it first."),
+                          zid_user_get_display_name (user), zid_user_get_display_name (user));
+  gtk_label_set_text (self->once_label, text);
+}
+
+static void
+check_blocked (ZidQrWindow *self)
+{
+  gint64 *ids = g_new (gint64, 2);
+
+  ids[0] = self->actor;
+  ids[1] = self->user_id;
+  zid_work_run (self, self->portal, poll_worker, ids, g_free, g_object_unref,
+                self->cancellable, blocked_done, self->cancellable);
+}
+
 static gboolean
 poll_tick (gpointer data)
 {
@@ -380,6 +416,8 @@ zid_qr_window_new (GtkWindow            *parent,
   zid_qr_view_set_renewable (self->view, FALSE);
   zid_qr_view_set_code (self->view, enrolment->payload, enrolment->expires, FALSE);
   zid_qr_view_set_status (self->view, _("Waiting for scan…"));
+  if (portal != NULL && actor > 0)
+    check_blocked (self);
 
   if (service != NULL)
     {
