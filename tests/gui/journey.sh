@@ -46,6 +46,7 @@ rm -rf "$ZID_SCREENSHOTS"; mkdir -p "$ZID_SCREENSHOTS"
 
 # Not exec: the trap removes the work dir afterwards
 rc=0
-xvfb-run -a -s '-screen 0 1280x800x24 -nolisten tcp' \
+# A journey may ask for another screen (the window at 1024x768)
+xvfb-run -a -s "-screen 0 ${ZID_GUI_SCREEN:-1280x800}x24 -nolisten tcp" \
   dbus-run-session -- "$PY" "$JOURNEY" || rc=$?
 exit $rc
