@@ -48,6 +48,14 @@ type_changed (ZidAttributeDialog *self)
                                            !uzi || *gtk_editable_get_text (GTK_EDITABLE (self->pin_entry)) != '\0');
 }
 
+/* Typing starts at the task code (not before the map: set earlier, the
+ * focus leaves the dialog without its accessible role) */
+static void
+focus_task_code (ZidAttributeDialog *self)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (self->task_code));
+}
+
 /* A PIN typed and not used goes with the dialog */
 static void
 zid_attribute_dialog_dispose (GObject *object)
@@ -93,7 +101,7 @@ zid_attribute_dialog_init (ZidAttributeDialog *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   /* Open until the attribute is registered: a refusal shows here */
   zid_form_dialog_setup (ADW_MESSAGE_DIALOG (self), "save");
-  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->task_code));
+  g_signal_connect_after (self, "map", G_CALLBACK (focus_task_code), NULL);
   self->names = gtk_string_list_new (NULL);
   self->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->type_ids = g_array_new (FALSE, FALSE, sizeof (ZidAttributeType));

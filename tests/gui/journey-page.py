@@ -22,7 +22,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import journey as j  # noqa: E402  (the shared helpers; its main() does not run)
-from journey import (admin, click, fail, find, find_all, heading_in_view, log, mobile,  # noqa: E402
+from journey import (admin, click, fail, find, find_all, front, heading_in_view, log, mobile,  # noqa: E402
                      open_manage, scan, sh, shot, start_app, stop_app, type_into, wait)
 from dogtail.rawinput import pressKey  # noqa: E402
 
@@ -32,13 +32,8 @@ PKI = os.path.join(j.WORK, "card-pki")
 PHONE_BRAM = os.path.join(j.WORK, "phone-bram")
 
 
-def top(app):
-    """The newest top-level of the app: GTK 4.8 reports a message dialog
-    as a "filler", which journey.front() passes over."""
-    return app.children[-1]
-
-
 def is_dialog_open(app):
+    """A dialog or the QR window over the main window."""
     return len(app.children) > 1
 
 
@@ -97,9 +92,9 @@ def main():
     pressKey("Return")
     find(app, "Wachten op scan…", "label")
     shot("register-enter-submitted")
-    click(find(top(app), "Sluiten", "push button"))
+    click(find(front(app), "Sluiten", "push button"))
     find(app, contains="slechts eenmaal")
-    click(find(top(app), "Sluiten", "push button"))
+    click(find(front(app), "Sluiten", "push button"))
     wait("the QR window closed", lambda: not is_dialog_open(app))
 
     # The name and the status stay in view while the page scrolls
@@ -114,22 +109,22 @@ def main():
 
     # A refused attribute keeps the dialog, its input and the refusal in it
     click(find(app, "Attribuut registreren", "push button"))
-    find(top(app), "Taakcode", "text")
+    find(front(app), "Taakcode", "text")
     pressKey("Return")  # an empty task code
-    find(top(app), contains="1 tot 64 tekens")
+    find(front(app), contains="1 tot 64 tekens")
     if not is_dialog_open(app):
         fail("an empty task code closed the attribute dialog")
     shot("attribute-empty-refused")
-    type_into(find(top(app), "Taakcode", "text"), "T 100!")
-    click(find(top(app), "Opslaan", "push button"))
-    find(top(app), contains="alleen letters, cijfers")
+    type_into(find(front(app), "Taakcode", "text"), "T 100!")
+    click(find(front(app), "Opslaan", "push button"))
+    find(front(app), contains="alleen letters, cijfers")
     if not is_dialog_open(app):
         fail("a bad task code closed the attribute dialog")
-    typed = entry_text(find(top(app), "Taakcode", "text"))
+    typed = entry_text(find(front(app), "Taakcode", "text"))
     if typed != "T 100!":
         fail("the refused task code was not kept: %r" % typed)
     shot("attribute-bad-refused-input-kept")
-    type_into(find(top(app), "Taakcode", "text"), "T-100")
+    type_into(find(front(app), "Taakcode", "text"), "T-100")
     pressKey("Return")
     find(app, contains="Taakcode T-100")
     wait("the attribute dialog closed", lambda: not is_dialog_open(app))
@@ -137,9 +132,9 @@ def main():
 
     # The block confirmation names the person
     click(find(app, "Blokkeren", "push button"))
-    find(top(app), "Bram Beheer blokkeren?")
+    find(front(app), "Bram Beheer blokkeren?")
     shot("block-confirmation-names-person")
-    click(find(top(app), "Opslaan", "push button"))
+    click(find(front(app), "Opslaan", "push button"))
     find(app, contains="Status: Geblokkeerd", role="label")
     wait("the block dialog closed", lambda: not is_dialog_open(app))
 
@@ -154,9 +149,9 @@ def main():
     said = p.stdout + p.stderr
     if "user-blocked" not in said or "deblokkeren" not in said:
         fail("the phone was not refused with user-blocked in Dutch: %r" % said)
-    click(find(top(app), "Sluiten", "push button"))
+    click(find(front(app), "Sluiten", "push button"))
     find(app, contains="slechts eenmaal")
-    click(find(top(app), "Sluiten", "push button"))
+    click(find(front(app), "Sluiten", "push button"))
     wait("the QR window closed", lambda: not is_dialog_open(app))
     find(app, contains="kan het pas toevoegen nadat Bram Beheer is gedeblokkeerd")
     if find_all(app, contains="nieuw certificaat is geregistreerd"):
@@ -169,22 +164,22 @@ def main():
     sh(SOFTCARD, "insert", card)
     open_manage(app, "Anna Admin")
     click(find(app, "Attribuut registreren", "push button"))
-    j.open_dropdown(find(top(app), "Type", "combo box"))
+    j.open_dropdown(find(front(app), "Type", "combo box"))
     for _ in range(3):
         pressKey("Up")
     pressKey("Return")
     time.sleep(0.5)
     for attempt, expect in ((1, "Nog 2 pogingen"), (2, "Nog 1 poging"),
                             (3, "De PIN-code van deze UZI-pas is geblokkeerd")):
-        entry = find(top(app), "PIN-code", "password text")
+        entry = find(front(app), "PIN-code", "password text")
         entry.click()
         entry.typeText("9999")
         pressKey("Return")
-        find(top(app), contains=expect, timeout=40)
+        find(front(app), contains=expect, timeout=40)
         if not is_dialog_open(app):
             fail("wrong PIN %d closed the UZI attribute dialog" % attempt)
         shot("uzi-attribute-wrong-pin-%d" % attempt)
-    click(find(top(app), "Annuleren", "push button"))
+    click(find(front(app), "Annuleren", "push button"))
     wait("the attribute dialog closed", lambda: not is_dialog_open(app))
     stop_app()
     print("ok - the user page and its dialogs at 1024x768", flush=True)
