@@ -73,12 +73,37 @@ on_map (GtkWidget *widget)
     gtk_widget_grab_focus (button);
 }
 
+/* Enter on a closed drop-down answers the default response too, rather
+ * than opening the list again (its list, open, keeps Enter to choose) */
+static gboolean
+on_key (GtkEventControllerKey *controller,
+        guint                  keyval,
+        guint                  keycode,
+        GdkModifierType        state,
+        GtkWidget             *dialog)
+{
+  GtkWidget *focus;
+  GtkWidget *button;
+
+  if ((keyval != GDK_KEY_Return && keyval != GDK_KEY_KP_Enter && keyval != GDK_KEY_ISO_Enter) ||
+      (state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SHIFT_MASK)) != 0)
+    return FALSE;
+  focus = gtk_root_get_focus (GTK_ROOT (dialog));
+  if (focus == NULL || gtk_widget_get_ancestor (focus, GTK_TYPE_POPOVER) != NULL ||
+      gtk_widget_get_ancestor (focus, GTK_TYPE_DROP_DOWN) == NULL)
+    return FALSE;
+  /* Not "default.activate": it activates a focused button, the drop-down's */
+  button = gtk_window_get_default_widget (GTK_WINDOW (dialog));
+  return button != NULL && gtk_widget_is_sensitive (button) && gtk_widget_activate (button);
+}
+
 void
 zid_form_dialog_setup (AdwMessageDialog *dialog,
                        const char       *response)
 {
   Form *form;
   GtkWidget *box;
+  GtkEventController *key;
 
   g_return_if_fail (ADW_IS_MESSAGE_DIALOG (dialog));
   g_return_if_fail (response != NULL);
@@ -110,6 +135,10 @@ zid_form_dialog_setup (AdwMessageDialog *dialog,
   g_signal_connect_after (dialog, "close-request", G_CALLBACK (close_request_after), form);
   g_signal_connect (dialog, "response", G_CALLBACK (on_response), form);
   g_signal_connect_after (dialog, "map", G_CALLBACK (on_map), NULL);
+  key = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (key, GTK_PHASE_CAPTURE);
+  g_signal_connect (key, "key-pressed", G_CALLBACK (on_key), dialog);
+  gtk_widget_add_controller (GTK_WIDGET (dialog), key);
 }
 
 static void

@@ -5,8 +5,8 @@
  * caller runs the work and either closes the dialog (success) or shows the
  * core's refusal in it, under the fields, with everything typed kept, so the
  * person corrects it and saves again. Enter answers the default response:
- * entries activate the default, and a dialog without an entry starts with
- * the focus on the default button.
+ * from entries (activates-default), from a closed drop-down, and a dialog
+ * without an entry starts with the focus on the default button.
  *
  * SPDX-License-Identifier: EUPL-1.2
  */

@@ -132,11 +132,35 @@ def main():
 
     # The block confirmation names the person
     click(find(app, "Blokkeren", "push button"))
-    find(front(app), "Bram Beheer blokkeren?")
+    find(app, "Bram Beheer blokkeren?", "label")
     shot("block-confirmation-names-person")
     click(find(front(app), "Opslaan", "push button"))
     find(app, contains="Status: Geblokkeerd", role="label")
     wait("the block dialog closed", lambda: not is_dialog_open(app))
+
+    # Revoking asks with the person's name; so does granting Administrator,
+    # and cancelling that question leaves the role dialog as it was
+    click(find(app, contains="intrekken", role="push button"))
+    find(app, "Certificaat van Bram Beheer intrekken?", "label")
+    shot("revoke-confirmation-names-person")
+    click(find(front(app), "Annuleren", "push button"))
+    wait("the revoke question closed", lambda: not is_dialog_open(app))
+    click(find(app, "Organisatie registreren", "push button"))
+    j.open_dropdown(find(front(app), "Autorisatie", "combo box"))
+    find(app, "Administrator", "label")
+    pressKey("Down")
+    pressKey("Down")
+    pressKey("Return")
+    time.sleep(0.5)
+    pressKey("Return")  # Enter answers the role dialog
+    find(app, "Bram Beheer Administrator maken?", "label")
+    shot("grant-administrator-names-person")
+    click(find(front(app), "Annuleren", "push button"))
+    find(front(app), "Autorisatie", "combo box")
+    click(find(front(app), "Annuleren", "push button"))
+    wait("the role dialog closed", lambda: not is_dialog_open(app))
+    if find_all(app, contains="Rol: Administrator"):
+        fail("cancelling the question granted Administrator")
 
     # New certificate while blocked: the wait, in the window and the QR
     # window; the phone is refused with user-blocked
