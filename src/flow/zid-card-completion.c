@@ -145,6 +145,7 @@ typedef struct
   ZidRegistration *registration;
   ZidPinState      pin_state;
   int              tries_left;
+  gboolean         pin_tried;  /* STEP_VERIFY: the card judged a PIN */
   ZidCompletion   *completion;
   gint64           attribute;
 } Step;
@@ -282,6 +283,11 @@ run_verify (Step          *step,
 
   step->verified = zid_token_verify (step->token, step->pin, cancellable, NULL, &local_error);
   g_clear_pointer (&step->pin, zid_pin_unref);
+  /* What the card says of its tries after this one: a refused PIN is
+   * retyped with the tries left in view */
+  step->pin_state = zid_token_get_pin_state (step->token, cancellable, NULL);
+  step->tries_left = zid_token_get_pin_tries_left (step->token);
+  step->pin_tried = TRUE;
   if (step->verified == NULL)
     {
       audit_card_refusal (step->portal, step->actor, local_error, step->identity, step->ura);
@@ -318,6 +324,17 @@ run_step (Step          *step,
     }
 }
 
+/* In the caller's thread, after a PIN try, also a refused one */
+static void
+step_apply_pin (ZidCardCompletion *self,
+                Step              *step)
+{
+  if (!step->pin_tried)
+    return;
+  self->pin_state = step->pin_state;
+  self->tries_left = step->tries_left;
+}
+
 /* In the caller's thread, after a step succeeded */
 static void
 step_apply (ZidCardCompletion *self,
@@ -334,6 +351,7 @@ step_apply (ZidCardCompletion *self,
       break;
     case STEP_VERIFY:
       g_set_object (&self->verified, step->verified);
+      step_apply_pin (self, step);
       break;
     case STEP_COMPLETE:
     case STEP_ADD_ATTRIBUTE:
@@ -355,9 +373,13 @@ step_run_sync (ZidCardCompletion  *self,
                GCancellable       *cancellable,
                GError            **error)
 {
-  if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
-      !run_step (step, cancellable, error))
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
+  if (!run_step (step, cancellable, error))
+    {
+      step_apply_pin (self, step);
+      return FALSE;
+    }
   step_apply (self, step);
   return TRUE;
 }
@@ -404,9 +426,12 @@ step_finish (ZidCardCompletion  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
 
-  if (!g_task_propagate_boolean (G_TASK (result), error))
-    return NULL;
   step = g_task_get_task_data (G_TASK (result));
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    {
+      step_apply_pin (self, step);
+      return NULL;
+    }
   step_apply (self, step);
   return step;
 }

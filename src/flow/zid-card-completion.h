@@ -121,6 +121,8 @@ const ZidCardHolder   *zid_card_completion_get_holder         (ZidCardCompletion
 const ZidRegistration *zid_card_completion_get_registration   (ZidCardCompletion *self);
 /* The user whose mobile ID is linked to the card's UZI number, 0 if none */
 gint64                 zid_card_completion_get_existing_user  (ZidCardCompletion *self);
+/* As the card said at the read and after the last PIN try, also a refused
+ * one (so a wrong PIN is retyped with the tries left in view) */
 ZidPinState            zid_card_completion_get_pin_state      (ZidCardCompletion *self);
 /* As far as the card says, -1 when unknown */
 int                    zid_card_completion_get_pin_tries_left (ZidCardCompletion *self);

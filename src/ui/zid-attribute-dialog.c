@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "zid-attribute-dialog.h"
+#include "zid-form-dialog.h"
 #include "zid-ui-util.h"
 
 struct _ZidAttributeDialog
@@ -25,6 +26,7 @@ struct _ZidAttributeDialog
   GtkStringList    *names;       /* the organisations' names */
   GArray           *ids;         /* gint64 per organisation */
   GArray           *type_ids;    /* ZidAttributeType per row of @types */
+  gboolean          disposed;
 };
 
 G_DEFINE_FINAL_TYPE (ZidAttributeDialog, zid_attribute_dialog, ADW_TYPE_MESSAGE_DIALOG)
@@ -46,6 +48,26 @@ type_changed (ZidAttributeDialog *self)
                                            !uzi || *gtk_editable_get_text (GTK_EDITABLE (self->pin_entry)) != '\0');
 }
 
+/* Typing starts at the task code (not before the map: set earlier, the
+ * focus leaves the dialog without its accessible role) */
+static void
+focus_task_code (ZidAttributeDialog *self)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (self->task_code));
+}
+
+/* A PIN typed and not used goes with the dialog */
+static void
+zid_attribute_dialog_dispose (GObject *object)
+{
+  ZidAttributeDialog *self = ZID_ATTRIBUTE_DIALOG (object);
+
+  if (!self->disposed)
+    zid_ui_clear_pin_entry (GTK_EDITABLE (self->pin_entry));
+  self->disposed = TRUE;
+  G_OBJECT_CLASS (zid_attribute_dialog_parent_class)->dispose (object);
+}
+
 static void
 zid_attribute_dialog_finalize (GObject *object)
 {
@@ -62,6 +84,7 @@ zid_attribute_dialog_class_init (ZidAttributeDialogClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  G_OBJECT_CLASS (klass)->dispose = zid_attribute_dialog_dispose;
   G_OBJECT_CLASS (klass)->finalize = zid_attribute_dialog_finalize;
   gtk_widget_class_set_template_from_resource (widget_class, "/nl/zorgid/Portaal/ui/zid-attribute-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, ZidAttributeDialog, types);
@@ -76,6 +99,9 @@ static void
 zid_attribute_dialog_init (ZidAttributeDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Open until the attribute is registered: a refusal shows here */
+  zid_form_dialog_setup (ADW_MESSAGE_DIALOG (self), "save");
+  g_signal_connect_after (self, "map", G_CALLBACK (focus_task_code), NULL);
   self->names = gtk_string_list_new (NULL);
   self->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->type_ids = g_array_new (FALSE, FALSE, sizeof (ZidAttributeType));
@@ -159,4 +185,18 @@ zid_attribute_dialog_dup_task_code (ZidAttributeDialog *self)
 {
   g_return_val_if_fail (ZID_IS_ATTRIBUTE_DIALOG (self), NULL);
   return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->task_code))));
+}
+
+void
+zid_attribute_dialog_show_error (ZidAttributeDialog *self,
+                                 const char         *message,
+                                 gboolean            pin)
+{
+  g_return_if_fail (ZID_IS_ATTRIBUTE_DIALOG (self));
+
+  zid_form_dialog_show_error (ADW_MESSAGE_DIALOG (self), message);
+  /* Save again only with a PIN typed anew */
+  type_changed (self);
+  gtk_widget_grab_focus (pin && gtk_widget_get_visible (GTK_WIDGET (self->pin_entry))
+                         ? GTK_WIDGET (self->pin_entry) : GTK_WIDGET (self->task_code));
 }

@@ -4,7 +4,9 @@
  * actor and a task code; for "via a UZI-pas" the card's UZI number is the
  * task code and the attribute goes to the actor's own ZORG-ID, which the
  * dialog says; it then asks for the card's PIN (Save needs one).
- * The response "save" means register it (the getters), "cancel" nothing.
+ * The response "save" means register it (the getters), "cancel" nothing;
+ * the dialog stays open on "save" until the caller closes it (a form
+ * dialog: zid-form-dialog.h).
  *
  * SPDX-License-Identifier: EUPL-1.2
  */
@@ -32,9 +34,14 @@ gboolean            zid_attribute_dialog_get_attribute_type (ZidAttributeDialog 
 /* 0: none */
 gint64              zid_attribute_dialog_get_organisation   (ZidAttributeDialog    *self);
 /* For "via a UZI-pas": the PIN typed (NULL when none); the entry is
- * emptied, call it also on "cancel" */
+ * emptied (also when the dialog goes) */
 ZidPin             *zid_attribute_dialog_take_pin           (ZidAttributeDialog    *self);
 /* Stripped; newly allocated */
 char               *zid_attribute_dialog_dup_task_code      (ZidAttributeDialog    *self);
+/* Refused: @message in the dialog, the input kept; @pin: the PIN was
+ * refused, the focus goes to its (emptied) entry */
+void                zid_attribute_dialog_show_error         (ZidAttributeDialog    *self,
+                                                             const char            *message,
+                                                             gboolean               pin);
 
 G_END_DECLS

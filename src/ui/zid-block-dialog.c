@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "zid-block-dialog.h"
+#include "zid-form-dialog.h"
 
 struct _ZidBlockDialog
 {
@@ -33,6 +34,8 @@ zid_block_dialog_init (ZidBlockDialog *self)
   g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Open until blocked: a refusal shows here */
+  zid_form_dialog_setup (ADW_MESSAGE_DIALOG (self), "save");
   for (guint i = 0; i < zid_block_reason_get_n_values (); i++)
     gtk_string_list_append (names, zid_block_reason_get_label (zid_block_reason_nth (i)->value));
   gtk_drop_down_set_model (self->reasons, G_LIST_MODEL (names));
@@ -42,13 +45,17 @@ ZidBlockDialog *
 zid_block_dialog_new (GtkWindow  *parent,
                       const char *person)
 {
+  g_autofree char *heading = NULL;
   g_autofree char *body = NULL;
 
+  /* Whom: in the question itself */
+  heading = g_strdup_printf (_("Block %s?"), person);
   body = g_strdup_printf (_("%s can no longer use the ZORG-ID Mobile App, in any organisation, "
                             "until the block is lifted. Choose the reason."), person);
   return g_object_new (ZID_TYPE_BLOCK_DIALOG,
                        "transient-for", parent,
                        "modal", TRUE,
+                       "heading", heading,
                        "body", body,
                        NULL);
 }

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include "zid-form-dialog.h"
 #include "zid-membership-dialog.h"
 #include "zid-ui-util.h"
 
@@ -73,6 +74,8 @@ static void
 zid_membership_dialog_init (ZidMembershipDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Open until the role is saved: a refusal shows here */
+  zid_form_dialog_setup (ADW_MESSAGE_DIALOG (self), "save");
   self->names = gtk_string_list_new (NULL);
   self->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->masks = g_array_new (FALSE, FALSE, sizeof (guint));

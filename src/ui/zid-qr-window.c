@@ -36,6 +36,8 @@ struct _ZidQrWindow
   gboolean         confirmed_close;
   gboolean         polling;
   gboolean         poll_again;
+  gboolean         shows_blocked;
+  char            *once_text;        /* the label's text while waiting for a scan */
   ZidWatch        *watch;            /* the user's changes, by any process */
 };
 
@@ -107,6 +109,60 @@ poll_done (GObject      *source,
     poll_certificates (self);
 }
 
+static gpointer
+user_worker (ZidPortal *portal,
+             gpointer   data,
+             GError   **error)
+{
+  gint64 *ids = data;
+
+  return zid_portal_get_user (portal, ids[0], ids[1], error);
+}
+
+/* A blocked user's phone is refused (user-blocked) until the block is
+ * lifted: the window says so instead of waiting for a scan that cannot
+ * succeed */
+static void
+blocked_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(ZidUser) user = zid_work_finish (result, NULL);
+  ZidQrWindow *self;
+  g_autofree char *text = NULL;
+
+  if (user == NULL || g_cancellable_is_cancelled (G_CANCELLABLE (user_data)))
+    return;
+  self = ZID_QR_WINDOW (source);
+  if (self->redeemed || zid_user_get_blocked (user) == self->shows_blocked)
+    return;
+  /* unblocked meanwhile (by anyone): the scan can succeed again */
+  self->shows_blocked = zid_user_get_blocked (user);
+  if (!self->shows_blocked)
+    {
+      zid_qr_view_set_status (self->view, _("Waiting for scan…"));
+      gtk_label_set_text (self->once_label, self->once_text);
+      return;
+    }
+  zid_qr_view_set_status (self->view, _("Waiting for Activate: the user is blocked"));
+  text = g_strdup_printf (_("%s is blocked. The phone can add the ID only after %s has been unblocked "
+                            "(Activate); until then it is refused. The QR code stays valid for 10 days: "
+                            "save or print it first."),
+                          zid_user_get_display_name (user), zid_user_get_display_name (user));
+  gtk_label_set_text (self->once_label, text);
+}
+
+static void
+check_blocked (ZidQrWindow *self)
+{
+  gint64 *ids = g_new (gint64, 2);
+
+  ids[0] = self->actor;
+  ids[1] = self->user_id;
+  zid_work_run (self, self->portal, user_worker, ids, g_free, g_object_unref,
+                self->cancellable, blocked_done, self->cancellable);
+}
+
 static void
 poll_certificates (ZidQrWindow *self)
 {
@@ -133,6 +189,7 @@ on_watch_changed (ZidWatch    *watch,
     if (g_array_index (users, gint64, i) == self->user_id)
       {
         poll_certificates (self);
+        check_blocked (self);
         return;
       }
 }
@@ -337,6 +394,7 @@ zid_qr_window_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_free (self->payload);
   g_free (self->person);
+  g_free (self->once_text);
   G_OBJECT_CLASS (zid_qr_window_parent_class)->finalize (object);
 }
 
@@ -411,6 +469,9 @@ zid_qr_window_new (GtkWindow            *parent,
   zid_qr_view_set_renewable (self->view, FALSE);
   zid_qr_view_set_code (self->view, enrolment->payload, enrolment->expires, FALSE);
   zid_qr_view_set_status (self->view, _("Waiting for scan…"));
+  self->once_text = g_strdup (gtk_label_get_text (self->once_label));
+  if (portal != NULL && actor > 0)
+    check_blocked (self);
 
   if (service != NULL)
     {

@@ -261,6 +261,23 @@ zid_ui_take_pin (GtkEditable *entry)
   return pin;
 }
 
+char *
+zid_ui_pin_state_text (ZidPinState state,
+                       int         tries_left)
+{
+  if (tries_left > 0)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d try left before the PIN is blocked",
+                                         "%d tries left before the PIN is blocked", tries_left),
+                            tries_left);
+  if (state == ZID_PIN_STATE_FINAL_TRY)
+    return g_strdup (_("Careful: this is the last try before the PIN is blocked"));
+  if (state == ZID_PIN_STATE_COUNT_LOW)
+    return g_strdup (_("A wrong PIN was entered before: fewer tries are left"));
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "The PIN is blocked after %d wrong try",
+                                       "The PIN is blocked after %d wrong tries", ZID_UZI_PIN_MAX_TRIES),
+                          ZID_UZI_PIN_MAX_TRIES);
+}
+
 void
 zid_ui_add_file_filters (GtkFileChooser     *chooser,
                          const char         *name,

@@ -56,6 +56,10 @@ gboolean    zid_ui_card_present        (GError          **error);
 void        zid_ui_clear_pin_entry     (GtkEditable      *entry);
 /* The PIN typed in @entry (NULL when empty), the entry emptied */
 ZidPin     *zid_ui_take_pin            (GtkEditable      *entry);
+/* What a person retyping a PIN must know: the tries left (from the card's
+ * flags when it gives no count); newly allocated */
+char       *zid_ui_pin_state_text      (ZidPinState       state,
+                                        int               tries_left);
 
 /* Two filters on @chooser: @name (the MIME types and patterns given,
  * the first one chosen) and "All Files" */

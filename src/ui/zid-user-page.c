@@ -11,6 +11,7 @@
 #include "zid-attribute-dialog.h"
 #include "zid-block-dialog.h"
 #include "zid-card-completion.h"
+#include "zid-form-dialog.h"
 #include "zid-membership-dialog.h"
 #include "zid-ui-util.h"
 #include "zid-user-page.h"
@@ -32,7 +33,9 @@ struct _ZidUserPage
   /* template */
   GtkStack            *stack;
   GtkScrolledWindow   *scroller;
-  GtkLabel            *name_label;
+  GtkLabel            *name_label;         /* with status_label: above the scroller, always in view */
+  GtkLabel            *status_label;
+  GtkLabel            *notice_label;       /* what cannot complete yet, a refusal without a dialog */
   GtkListBox          *personal_list;
   AdwPreferencesGroup *memberships_group;  /* its description: why no role can be given */
   GtkListBox          *memberships_list;
@@ -46,8 +49,10 @@ struct _ZidUserPage
 
   /* owned */
   ZidPortal           *portal;
-  GCancellable        *cancellable;
-  GCancellable        *card_cancellable;   /* a card read in progress; cancelled on dispose */
+  GCancellable        *cancellable;        /* the load; a reload cancels it */
+  GCancellable        *op_cancellable;     /* a change (a card read among them) in progress;
+                                            * cancelled on logout and dispose, not by a reload */
+  AdwMessageDialog    *dialog;             /* the form dialog whose change runs: its refusal shows there */
   UserData            *data;
   ZidCardConfig       *card;               /* the UZI card settings of the window */
   gint64               actor;
@@ -97,7 +102,27 @@ static void
 toast (ZidUserPage *self,
        const char  *message)
 {
-  zid_ui_show_toast (GTK_WIDGET (self), message);
+  if (message != NULL)
+    zid_ui_show_toast (GTK_WIDGET (self), message);
+}
+
+/* Under the name and status, where the eye is: not a toast that goes */
+static void
+show_notice (ZidUserPage *self,
+             const char  *message)
+{
+  gtk_label_set_text (self->notice_label, message ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->notice_label), message != NULL);
+}
+
+/* The dialog of a change that will not report back */
+static void
+drop_dialog (ZidUserPage *self)
+{
+  g_autoptr(AdwMessageDialog) dialog = g_steal_pointer (&self->dialog);
+
+  if (dialog != NULL)
+    zid_form_dialog_close (dialog);
 }
 
 static const char *
@@ -230,6 +255,21 @@ fill (ZidUserPage *self)
 
   gtk_label_set_text (self->name_label, zid_user_get_display_name (user));
   set_title (self, zid_user_get_display_name (user));
+  if (blocked)
+    {
+      g_autofree char *status = g_strdup_printf (_("Status: Blocked (%s)"),
+                                                 zid_ui_block_reason_label (zid_user_get_block_reason (user)));
+
+      gtk_label_set_text (self->status_label, status);
+      gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "success");
+      gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "error");
+    }
+  else
+    {
+      gtk_label_set_text (self->status_label, _("Status: Active"));
+      gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "error");
+      gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "success");
+    }
 
   zid_ui_clear_list_box (self->personal_list);
   add_row (self->personal_list, _("First name"), zid_user_get_first_name (user));
@@ -405,11 +445,13 @@ zid_user_page_clear (ZidUserPage *self)
 {
   g_return_if_fail (ZID_IS_USER_PAGE (self));
   g_cancellable_cancel (self->cancellable);
-  g_cancellable_cancel (self->card_cancellable);
+  g_cancellable_cancel (self->op_cancellable);
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->card_cancellable);
+  g_clear_object (&self->op_cancellable);
   self->cancellable = g_cancellable_new ();
-  self->card_cancellable = g_cancellable_new ();
+  self->op_cancellable = g_cancellable_new ();
+  drop_dialog (self);
+  show_notice (self, NULL);
   g_clear_pointer (&self->data, user_data_free);
   self->actor = 0;
   self->user = 0;
@@ -432,6 +474,7 @@ zid_user_page_load (ZidUserPage         *self,
   self->user = user;
   g_clear_pointer (&self->data, user_data_free);
   set_title (self, NULL);
+  show_notice (self, NULL);
   /* Another user's page opens at its top, wherever the last one was left */
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0);
   gtk_stack_set_visible_child_name (self->stack, "loading");
@@ -496,6 +539,35 @@ op_result_free (gpointer p)
   g_free (r);
 }
 
+/* A refused PIN is typed again: with the tries left as the card says
+ * them; a blocked one says so, and how to get it unblocked */
+static void
+explain_pin_refusal (ZidCardCompletion *flow,
+                     GError            *error)
+{
+  ZidPinState state = zid_card_completion_get_pin_state (flow);
+  int tries = zid_card_completion_get_pin_tries_left (flow);
+  gboolean incorrect = g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_INCORRECT);
+  g_autofree char *text = NULL;
+
+  if (g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_LOCKED) ||
+      (incorrect && (state == ZID_PIN_STATE_LOCKED || tries == 0)))
+    text = g_strdup_printf ("%s\n\n%s", _("The PIN of this UZI card is blocked."),
+                            _("Have the PIN of your UZI card unblocked with the PUK code from the UZI register."));
+  else if (incorrect)
+    {
+      g_autofree char *left = zid_ui_pin_state_text (state, tries);
+
+      /* Translators: %s is "2 tries left before the PIN is blocked" */
+      text = g_strdup_printf (_("Wrong PIN. %s."), left);
+    }
+  if (text != NULL)
+    {
+      g_free (error->message);
+      error->message = g_steal_pointer (&text);
+    }
+}
+
 static gpointer
 op_worker (ZidPortal *portal,
            gpointer   p,
@@ -531,6 +603,8 @@ op_worker (ZidPortal *portal,
              zid_card_completion_add_attribute (flow, op->cancellable, error) > 0;
         if (ok)
           r->uzi_number = g_strdup (zid_card_completion_get_holder (flow)->uzi_number);
+        else
+          explain_pin_refusal (flow, *error);
       }
       break;
     case OP_BLOCK:
@@ -557,6 +631,24 @@ op_worker (ZidPortal *portal,
   return r;
 }
 
+/* The core's refusal where it was asked for: in the dialog, its input
+ * kept, or under the name */
+static void
+show_refusal (ZidUserPage      *self,
+              AdwMessageDialog *dialog,
+              const GError     *error)
+{
+  if (dialog == NULL || !zid_form_dialog_is_open (dialog))
+    show_notice (self, error->message);
+  else if (ZID_IS_ATTRIBUTE_DIALOG (dialog))
+    zid_attribute_dialog_show_error (ZID_ATTRIBUTE_DIALOG (dialog), error->message,
+                                     error->domain == ZID_CARD_ERROR &&
+                                     (error->code == ZID_CARD_ERROR_PIN_INCORRECT ||
+                                      error->code == ZID_CARD_ERROR_PIN_LENGTH));
+  else
+    zid_form_dialog_show_error (dialog, error->message);
+}
+
 static void
 op_done (GObject      *source,
          GAsyncResult *result,
@@ -564,6 +656,7 @@ op_done (GObject      *source,
 {
   g_autoptr(GError) error = NULL;
   OpResult *r = zid_work_finish (result, &error);
+  g_autoptr(AdwMessageDialog) dialog = NULL;
   ZidUserPage *self;
   const char *message = NULL;
   g_autofree char *owned = NULL;
@@ -571,12 +664,15 @@ op_done (GObject      *source,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self = ZID_USER_PAGE (source);
+  dialog = g_steal_pointer (&self->dialog);
   if (r == NULL)
     {
-      toast (self, error->message);
+      show_refusal (self, dialog, error);
       zid_user_page_reload (self);
       return;
     }
+  if (dialog != NULL)
+    zid_form_dialog_close (dialog);
   switch (r->kind)
     {
     case OP_MEMBERSHIP:      message = _("The role has been saved"); break;
@@ -588,7 +684,16 @@ op_done (GObject      *source,
     case OP_BLOCK:           message = _("The user has been blocked"); break;
     case OP_UNBLOCK:         message = _("The user has been activated"); break;
     case OP_REVOKE:          message = _("The certificate has been revoked"); break;
-    case OP_NEW_CERTIFICATE: message = _("A new certificate has been registered"); break;
+    case OP_NEW_CERTIFICATE:
+      /* Issued, but the phone is refused until the block is lifted: no
+       * success to report, the wait to say */
+      if (self->data != NULL && zid_capabilities_get_enrolment_waits (self->data->caps))
+        show_notice (self, owned = g_strdup_printf (_("A new certificate for %s has been issued, but the phone "
+                                                      "can add it only after %s has been unblocked (Activate)."),
+                                                    person (self), person (self)));
+      else
+        message = _("A new certificate has been registered");
+      break;
     default: break;
     }
   toast (self, message);
@@ -598,16 +703,35 @@ op_done (GObject      *source,
   zid_user_page_reload (self);
 }
 
+/* Runs @op for this page's user; from @dialog (a form dialog, or NULL),
+ * which stays open and busy until the core has answered */
 static void
-run_op (ZidUserPage *self,
-        Op          *op)
+run_op (ZidUserPage      *self,
+        Op               *op,
+        AdwMessageDialog *dialog,
+        const char       *busy)
 {
   op->actor = self->actor;
   op->user = self->user;
-  if (op->kind == OP_UZI_ATTRIBUTE)
-    op->cancellable = g_object_ref (self->card_cancellable);
+  op->cancellable = g_object_ref (self->op_cancellable);
+  show_notice (self, NULL);
+  drop_dialog (self);
+  if (dialog != NULL)
+    {
+      self->dialog = g_object_ref (dialog);
+      zid_form_dialog_set_busy (dialog, busy);
+    }
   zid_work_run (self, self->portal, op_worker, op, op_free, op_result_free,
-                self->cancellable, op_done, NULL);
+                self->op_cancellable, op_done, NULL);
+}
+
+static Op *
+op_new (OpKind kind)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->kind = kind;
+  return op;
 }
 
 static GtkWindow *
@@ -618,38 +742,138 @@ parent_window (ZidUserPage *self)
   return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
 }
 
-/* A confirmation: responses cancel / save */
+/* A confirmation that names whom it is about: responses cancel / save; it
+ * stays open until the core has answered, a refusal shown in it */
 static AdwMessageDialog *
-confirm_dialog (ZidUserPage *self,
-                const char  *heading,
-                const char  *body,
-                const char  *save_label)
+confirm_dialog (GtkWindow  *parent,
+                const char *heading,
+                const char *body,
+                const char *save_label)
 {
   AdwMessageDialog *dialog;
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent_window (self), heading, body));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent, heading, body));
   adw_message_dialog_add_responses (dialog, "cancel", _("Cancel"), "save", save_label, NULL);
   adw_message_dialog_set_default_response (dialog, "save");
   adw_message_dialog_set_close_response (dialog, "cancel");
   adw_message_dialog_set_response_appearance (dialog, "save", ADW_RESPONSE_SUGGESTED);
+  zid_form_dialog_setup (dialog, "save");
   return dialog;
 }
 
-/* Organisaties: + Registreren */
+/* The role @user holds in @organisation */
+static ZidRole
+role_in (ZidUser *user,
+         gint64   organisation)
+{
+  GPtrArray *memberships = zid_user_get_memberships (user);
+
+  for (guint i = 0; memberships != NULL && i < memberships->len; i++)
+    {
+      ZidMembership *m = g_ptr_array_index (memberships, i);
+
+      if (m->organisation_id == organisation)
+        return m->role;
+    }
+  return ZID_ROLE_NONE;
+}
+
+/* Whether @user keeps portal access (Beheerder or Administrator
+ * somewhere) once their role in @organisation is @role */
+static gboolean
+keeps_portal_access (ZidUser *user,
+                     gint64   organisation,
+                     ZidRole  role)
+{
+  GPtrArray *memberships = zid_user_get_memberships (user);
+
+  if (role >= ZID_ROLE_BEHEERDER)
+    return TRUE;
+  for (guint i = 0; memberships != NULL && i < memberships->len; i++)
+    {
+      ZidMembership *m = g_ptr_array_index (memberships, i);
+
+      if (m->organisation_id != organisation && m->role >= ZID_ROLE_BEHEERDER)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Granted after the confirmation: the refusal, if any, in the form */
+static void
+membership_confirmed (AdwMessageDialog *confirm,
+                      const char       *response,
+                      ZidUserPage      *self)
+{
+  AdwMessageDialog *form = g_object_get_data (G_OBJECT (confirm), "form");
+  Op *op = g_object_steal_data (G_OBJECT (confirm), "op");
+
+  zid_form_dialog_close (confirm);
+  if (zid_form_dialog_is_open (form))
+    run_op (self, op, form, NULL);
+  else
+    op_free (op);
+}
+
+/* Organisaties: + Registreren. Granting Administrator and taking away a
+ * Beheerder's or Administrator's role are confirmed first, by name */
 static void
 membership_response (ZidMembershipDialog *dialog,
                      const char          *response,
                      ZidUserPage         *self)
 {
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  AdwMessageDialog *confirm;
+  const char *org_name = NULL;
+  ZidRole current;
   Op *op;
 
-  if (g_strcmp0 (response, "save") != 0 || zid_membership_dialog_get_organisation (dialog) == 0)
+  if (self->data == NULL || zid_membership_dialog_get_organisation (dialog) == 0)
     return;
-  op = g_new0 (Op, 1);
-  op->kind = OP_MEMBERSHIP;
+  op = op_new (OP_MEMBERSHIP);
   op->organisation = zid_membership_dialog_get_organisation (dialog);
   op->role = zid_membership_dialog_get_role (dialog);
-  run_op (self, op);
+  current = role_in (self->data->user, op->organisation);
+  for (guint i = 0; i < self->data->organisations->len; i++)
+    {
+      ZidOrganisation *org = g_ptr_array_index (self->data->organisations, i);
+
+      if (org->id == op->organisation)
+        org_name = org->name;
+    }
+
+  if (op->role == ZID_ROLE_ADMINISTRATOR && current != ZID_ROLE_ADMINISTRATOR)
+    {
+      heading = g_strdup_printf (_("Make %s an Administrator?"), person (self));
+      body = g_strdup_printf (_("%s becomes an Administrator of %s: they can then register administrators, "
+                                "block and activate users and complete organisation registrations."),
+                              person (self), org_name);
+    }
+  else if (current >= ZID_ROLE_BEHEERDER && op->role < current)
+    {
+      heading = g_strdup_printf (_("Take the %s role away from %s?"), zid_ui_role_label (current), person (self));
+      body = g_strdup_printf (_("%s becomes %s in %s."), person (self), zid_ui_role_label (op->role), org_name);
+      if (!keeps_portal_access (self->data->user, op->organisation, op->role))
+        {
+          g_autofree char *more = g_strdup_printf ("%s %s", body,
+                                                   _("It is their last Beheerder role: they can no longer log in to the portal."));
+
+          g_free (body);
+          body = g_steal_pointer (&more);
+        }
+    }
+  if (heading == NULL)
+    {
+      run_op (self, op, ADW_MESSAGE_DIALOG (dialog), NULL);
+      return;
+    }
+  confirm = confirm_dialog (GTK_WINDOW (dialog), heading, body, _("Save"));
+  adw_message_dialog_set_response_appearance (confirm, "save", ADW_RESPONSE_DESTRUCTIVE);
+  g_object_set_data_full (G_OBJECT (confirm), "op", op, op_free);
+  g_object_set_data_full (G_OBJECT (confirm), "form", g_object_ref (dialog), g_object_unref);
+  g_signal_connect_object (confirm, "response::save", G_CALLBACK (membership_confirmed), self, 0);
+  gtk_window_present (GTK_WINDOW (confirm));
 }
 
 static void
@@ -671,7 +895,7 @@ add_membership_action (GtkWidget  *widget,
       if (roles != 0)
         zid_membership_dialog_add_organisation (dialog, org, roles);
     }
-  g_signal_connect_object (dialog, "response", G_CALLBACK (membership_response), self, 0);
+  g_signal_connect_object (dialog, "response::save", G_CALLBACK (membership_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -685,12 +909,11 @@ attribute_response (ZidAttributeDialog *dialog,
   ZidAttributeType type;
   Op *op;
 
-  if (g_strcmp0 (response, "save") != 0 || self->data == NULL ||
+  if (self->data == NULL ||
       !zid_attribute_dialog_get_attribute_type (dialog, &type) ||
       zid_attribute_dialog_get_organisation (dialog) == 0)
     return;
-  op = g_new0 (Op, 1);
-  op->kind = OP_ATTRIBUTE;
+  op = op_new (OP_ATTRIBUTE);
   op->type = type;
   op->organisation = zid_attribute_dialog_get_organisation (dialog);
   op->text = zid_attribute_dialog_dup_task_code (dialog);
@@ -705,9 +928,10 @@ attribute_response (ZidAttributeDialog *dialog,
       op->pin = g_steal_pointer (&pin);
       op->card = self->card ? zid_card_config_copy (self->card)
                             : zid_card_config_new_from_environment (ZID_UZI_ENVIRONMENT_ACCEPTATIE);
-      toast (self, _("Checking the PIN and signing with the UZI card…"));
+      run_op (self, op, ADW_MESSAGE_DIALOG (dialog), _("Checking the PIN and signing with the UZI card…"));
+      return;
     }
-  run_op (self, op);
+  run_op (self, op, ADW_MESSAGE_DIALOG (dialog), NULL);
 }
 
 static void
@@ -747,24 +971,20 @@ add_attribute_action (GtkWidget  *widget,
   dialog = zid_attribute_dialog_new (parent_window (self), types);
   for (guint i = 0; i < organisations->len; i++)
     zid_attribute_dialog_add_organisation (dialog, g_ptr_array_index (organisations, i));
-  g_signal_connect_object (dialog, "response", G_CALLBACK (attribute_response), self, 0);
+  g_signal_connect_object (dialog, "response::save", G_CALLBACK (attribute_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-/* Status: Blokkeren */
+/* Status: Blokkeren; the question names the person */
 static void
 block_response (ZidBlockDialog *dialog,
                 const char     *response,
                 ZidUserPage    *self)
 {
-  Op *op;
+  Op *op = op_new (OP_BLOCK);
 
-  if (g_strcmp0 (response, "save") != 0)
-    return;
-  op = g_new0 (Op, 1);
-  op->kind = OP_BLOCK;
   op->reason = zid_block_dialog_get_reason (dialog);
-  run_op (self, op);
+  run_op (self, op, ADW_MESSAGE_DIALOG (dialog), NULL);
 }
 
 static void
@@ -775,7 +995,7 @@ block_action (GtkWidget  *widget,
   ZidUserPage *self = ZID_USER_PAGE (widget);
   ZidBlockDialog *dialog = zid_block_dialog_new (parent_window (self), person (self));
 
-  g_signal_connect_object (dialog, "response", G_CALLBACK (block_response), self, 0);
+  g_signal_connect_object (dialog, "response::save", G_CALLBACK (block_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -785,13 +1005,7 @@ unblock_response (AdwMessageDialog *dialog,
                   const char       *response,
                   ZidUserPage      *self)
 {
-  Op *op;
-
-  if (g_strcmp0 (response, "save") != 0)
-    return;
-  op = g_new0 (Op, 1);
-  op->kind = OP_UNBLOCK;
-  run_op (self, op);
+  run_op (self, op_new (OP_UNBLOCK), dialog, NULL);
 }
 
 static void
@@ -803,8 +1017,8 @@ unblock_action (GtkWidget  *widget,
   AdwMessageDialog *dialog;
   g_autofree char *body = g_strdup_printf (_("Activate %s? They can use their ZORG-ID again."), person (self));
 
-  dialog = confirm_dialog (self, _("Activate User"), body, _("Activate"));
-  g_signal_connect_object (dialog, "response", G_CALLBACK (unblock_response), self, 0);
+  dialog = confirm_dialog (parent_window (self), _("Activate User"), body, _("Activate"));
+  g_signal_connect_object (dialog, "response::save", G_CALLBACK (unblock_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -814,14 +1028,10 @@ revoke_response (AdwMessageDialog *dialog,
                  const char       *response,
                  ZidUserPage      *self)
 {
-  Op *op;
+  Op *op = op_new (OP_REVOKE);
 
-  if (g_strcmp0 (response, "save") != 0)
-    return;
-  op = g_new0 (Op, 1);
-  op->kind = OP_REVOKE;
   op->text = g_strdup (g_object_get_data (G_OBJECT (dialog), "serial"));
-  run_op (self, op);
+  run_op (self, op, dialog, NULL);
 }
 
 static void
@@ -831,15 +1041,16 @@ revoke_action (GtkWidget  *widget,
 {
   ZidUserPage *self = ZID_USER_PAGE (widget);
   AdwMessageDialog *dialog;
+  g_autofree char *heading = g_strdup_printf (_("Revoke the Certificate of %s?"), person (self));
   g_autofree char *body = g_strdup_printf (
     _("The ZORG-ID of %s in the ZORG-ID Mobile App stops working. This cannot be undone: "
       "the certificate cannot be restored. A new certificate can be issued afterwards."), person (self));
 
-  dialog = confirm_dialog (self, _("Revoke Certificate?"), body, _("Revoke"));
+  dialog = confirm_dialog (parent_window (self), heading, body, _("Revoke"));
   adw_message_dialog_set_response_appearance (dialog, "save", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (dialog, "cancel");
   g_object_set_data_full (G_OBJECT (dialog), "serial", g_variant_dup_string (param, NULL), g_free);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (revoke_response), self, 0);
+  g_signal_connect_object (dialog, "response::save", G_CALLBACK (revoke_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -849,10 +1060,7 @@ new_certificate_action (GtkWidget  *widget,
                         const char *action_name,
                         GVariant   *param)
 {
-  Op *op = g_new0 (Op, 1);
-
-  op->kind = OP_NEW_CERTIFICATE;
-  run_op (ZID_USER_PAGE (widget), op);
+  run_op (ZID_USER_PAGE (widget), op_new (OP_NEW_CERTIFICATE), NULL, NULL);
 }
 
 /* ---- Object ----------------------------------------------------------- */
@@ -863,8 +1071,9 @@ zid_user_page_dispose (GObject *object)
   ZidUserPage *self = ZID_USER_PAGE (object);
 
   g_cancellable_cancel (self->cancellable);
-  g_cancellable_cancel (self->card_cancellable);
   user_page_watch (self, NULL);
+  g_cancellable_cancel (self->op_cancellable);
+  drop_dialog (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), ZID_TYPE_USER_PAGE);
   G_OBJECT_CLASS (zid_user_page_parent_class)->dispose (object);
 }
@@ -876,7 +1085,7 @@ zid_user_page_finalize (GObject *object)
 
   g_clear_object (&self->portal);
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->card_cancellable);
+  g_clear_object (&self->op_cancellable);
   g_clear_pointer (&self->data, user_data_free);
   g_clear_pointer (&self->card, zid_card_config_free);
   g_free (self->title);
@@ -920,6 +1129,8 @@ zid_user_page_class_init (ZidUserPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ZidUserPage, stack);
   gtk_widget_class_bind_template_child (widget_class, ZidUserPage, scroller);
   gtk_widget_class_bind_template_child (widget_class, ZidUserPage, name_label);
+  gtk_widget_class_bind_template_child (widget_class, ZidUserPage, status_label);
+  gtk_widget_class_bind_template_child (widget_class, ZidUserPage, notice_label);
   gtk_widget_class_bind_template_child (widget_class, ZidUserPage, personal_list);
   gtk_widget_class_bind_template_child (widget_class, ZidUserPage, memberships_group);
   gtk_widget_class_bind_template_child (widget_class, ZidUserPage, memberships_list);
@@ -944,5 +1155,5 @@ zid_user_page_init (ZidUserPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
-  self->card_cancellable = g_cancellable_new ();
+  self->op_cancellable = g_cancellable_new ();
 }

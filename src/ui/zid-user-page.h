@@ -9,6 +9,12 @@
  * (the §8.2 note, the revoke rule, a new certificate that waits for
  * Activeren): the page reads the core's capabilities
  * (zid_portal_get_capabilities, one call) in the loading worker.
+ * The name and status stay in view above the scrolled facts. Every dialog
+ * stays open until the core has accepted its change: a refusal shows in
+ * it, the input kept (zid-form-dialog.h); a refusal without a dialog, and a
+ * new certificate that must wait for Activeren, show under the name.
+ * Blocking, revoking, granting Administrator and taking away a Beheerder's
+ * or Administrator's role ask first, with the person's name in the question.
  *
  * SPDX-License-Identifier: EUPL-1.2
  */

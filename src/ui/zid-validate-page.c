@@ -364,20 +364,8 @@ show_pin_state (ZidValidatePage *self,
                 ZidPinState      state,
                 int              tries_left)
 {
-  g_autofree char *text = NULL;
+  g_autofree char *text = zid_ui_pin_state_text (state, tries_left);
 
-  if (tries_left > 0)
-    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d try left before the PIN is blocked",
-                                         "%d tries left before the PIN is blocked", tries_left),
-                            tries_left);
-  else if (state == ZID_PIN_STATE_FINAL_TRY)
-    text = g_strdup (_("Careful: this is the last try before the PIN is blocked"));
-  else if (state == ZID_PIN_STATE_COUNT_LOW)
-    text = g_strdup (_("A wrong PIN was entered before: fewer tries are left"));
-  else
-    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "The PIN is blocked after %d wrong try",
-                                         "The PIN is blocked after %d wrong tries", ZID_UZI_PIN_MAX_TRIES),
-                            ZID_UZI_PIN_MAX_TRIES);
   gtk_label_set_text (self->pin_message, text);
 }
 

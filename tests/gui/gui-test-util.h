@@ -4,11 +4,14 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gtk/gtk.h>
 
 G_BEGIN_DECLS
 
 /* Removes @path and everything under it (a test's data dir) */
-void zid_gui_test_rm_rf (const char *path);
+void zid_gui_test_rm_rf            (const char *path);
+/* Renders @window to $ZID_SCREENSHOT_DIR/@name (nothing when unset) */
+void zid_gui_test_save_screenshot  (GtkWidget  *window,
+                                    const char *name);
 
 G_END_DECLS

@@ -28,34 +28,6 @@ settle (GtkWidget *widget)
 }
 
 static void
-save_screenshot (GtkWidget  *window,
-                 const char *name)
-{
-  const char *dir = g_getenv ("ZID_SCREENSHOT_DIR");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  GtkSnapshot *snapshot;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int width, height;
-
-  if (dir == NULL)
-    return;
-  g_mkdir_with_parents (dir, 0755);
-  paintable = gtk_widget_paintable_new (window);
-  width = gdk_paintable_get_intrinsic_width (paintable);
-  height = gdk_paintable_get_intrinsic_height (paintable);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-static void
 test_banner_follows_status (void)
 {
   g_autoptr(GError) error = NULL;
@@ -99,7 +71,7 @@ test_banner_follows_status (void)
   settle (window);
   g_assert_true (gtk_widget_get_visible (gtk_widget_get_first_child (GTK_WIDGET (banner))));
   g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (banner)), >, 0);
-  save_screenshot (window, "service-banner.png");
+  zid_gui_test_save_screenshot (window, "service-banner.png");
 
   /* Space again: hidden */
   zid_service_set_min_free_space (service, 0);

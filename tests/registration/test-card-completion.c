@@ -142,6 +142,8 @@ test_async_completion (void)
   g_clear_error (&error);
   g_assert_false (zid_card_completion_get_verified (flow));
   g_assert_cmpuint (audited ("registration.card.refused", "card:123456789", "pin-incorrect:"), ==, 1);
+  /* The tries left after the refused PIN, for the person who retypes it */
+  g_assert_cmpint (zid_card_completion_get_pin_tries_left (flow), ==, ZID_UZI_PIN_MAX_TRIES - 1);
 
   /* Cancelled: no PIN try, nothing changes */
   g_cancellable_cancel (cancelled);
@@ -242,9 +244,11 @@ test_attribute_card (void)
   g_assert_false (zid_card_completion_get_verified (flow));
   g_assert_cmpuint (audited ("attribute.card.refused", "card:123456789", "pin-incorrect:"), ==, 1);
   g_assert_cmpuint (n_attributes (), ==, 0);
+  g_assert_cmpint (zid_card_completion_get_pin_tries_left (flow), ==, ZID_UZI_PIN_MAX_TRIES - 1);
 
   g_assert_true (zid_card_completion_verify (flow, right, NULL, &error));
   g_assert_no_error (error);
+  g_assert_cmpint (zid_card_completion_get_pin_state (flow), ==, ZID_PIN_STATE_OK);
   g_assert_cmpint (zid_card_completion_add_attribute (flow, NULL, &error), >, 0);
   g_assert_no_error (error);
 
