@@ -126,6 +126,23 @@ zid_application_open_window (ZidApplication  *self,
   return window;
 }
 
+/* A window that cannot open says why, also to someone who started the
+ * portal from the desktop and sees no terminal: the reason in a dialog
+ * (its text names what to do), the application kept until it is read */
+static void
+show_open_error (ZidApplication *self,
+                 const GError   *error)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent,
+                                                                         _("The portal cannot open"),
+                                                                         error->message));
+
+  adw_message_dialog_add_response (dialog, "close", _("_Close"));
+  gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 /* Every start, the first and the ones after it (in the first process):
  * the window of that environment and data dir, opened or brought to the
  * front */
@@ -155,6 +172,7 @@ zid_application_command_line (GApplication            *app,
   if (zid_application_open_window (self, environment, dir, &error) == NULL)
     {
       g_application_command_line_printerr (command_line, "%s\n", error->message);
+      show_open_error (self, error);
       return 1;
     }
   return 0;
@@ -170,7 +188,10 @@ zid_application_activate (GApplication *app)
   if (window != NULL)
     gtk_window_present (window);
   else if (zid_application_open_window (self, default_environment (self), NULL, &error) == NULL)
-    g_printerr ("%s\n", error->message);
+    {
+      g_printerr ("%s\n", error->message);
+      show_open_error (self, error);
+    }
 }
 
 /* The main window behind the window in front (a dialog, the QR window or

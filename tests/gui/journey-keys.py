@@ -69,15 +69,30 @@ def main():
     stop_app()
 
     # The same folder without its keyring: refused with words that say what
-    # happened and what to do, nothing written. (The window cannot open a
-    # data dir it cannot read; it says why on stderr and ends, as for every
-    # data dir it cannot open.)
+    # happened and what to do, nothing written. The window cannot open a
+    # data dir it cannot read: it says why in a dialog (someone who started
+    # it from the desktop sees no terminal) and on stderr, and ends once
+    # the dialog is closed.
     before = digest(j.DATA)
     env = dict(os.environ, ZID_KEY_PROTECTION="file")
-    p = subprocess.run([j.PORTAAL, "--data-dir", j.DATA, "--environment", "acceptatie"],
-                       env=env, capture_output=True, text=True, timeout=30)
-    log("without the keyring:", p.returncode, p.stderr.strip()[-400:])
-    if "Er is niets gewijzigd" not in p.stderr or "sleutelbos" not in p.stderr:
+    err_path = os.path.join(j.WORK, "refused.log")
+    with open(err_path, "w") as err:
+        p = subprocess.Popen([j.PORTAAL, "--data-dir", j.DATA, "--environment", "acceptatie"],
+                             env=env, stdout=err, stderr=err)
+    app = wait("the application on the accessibility bus",
+               lambda: j.tree.root.application("zorgid-portaal"), 30)
+    find(app, contains="Het portaal kan niet openen", timeout=20)
+    find(app, contains="Er is niets gewijzigd")
+    shot("keys-refused-dialog")
+    click(find(app, "Sluiten", "push button"))
+    try:
+        rc = p.wait(20)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        fail("the portal did not end after its refusal was closed")
+    stderr = open(err_path).read()
+    log("without the keyring:", rc, stderr.strip()[-400:])
+    if rc == 0 or "Er is niets gewijzigd" not in stderr or "sleutelbos" not in stderr:
         fail("the refusal does not say what happened and what to do")
     if digest(j.DATA) != before:
         fail("a file of the data dir changed while its keys could not be read")
