@@ -197,6 +197,25 @@ def main():
         ok("zorgid-pkcs11-forward installed")
     else:
         fail("zorgid-pkcs11-forward missing or not executable")
+    unit = in_dest(destdir, os.path.join(pkcs11, "zorgid-pkcs11-forward.service.in"))
+    if os.path.isfile(unit) and "@EXEC_START@" in open(unit, encoding="utf-8").read():
+        ok("the forwarding helper's systemd user service template is next to it")
+    else:
+        fail("zorgid-pkcs11-forward.service.in missing next to the helper (--enable needs it)")
+
+    # 8. The help: Mallard pages for Yelp, and HTML where Yelp is missing.
+    pages = in_dest(destdir, os.path.join(datadir, "help", "C", GETTEXT_PACKAGE))
+    if os.path.isfile(os.path.join(pages, "index.page")):
+        ok("help pages installed for Yelp (help:zorgid-portaal)")
+    else:
+        fail(f"help pages missing: {pages}/index.page")
+    html = in_dest(destdir, os.path.join(datadir, "zorgid-portaal", "help", "index.html"))
+    if shutil.which("yelp-build") is None:
+        print("# yelp-build not installed: no HTML help to check")
+    elif os.path.isfile(html):
+        ok("help installed as HTML for desktops without Yelp")
+    else:
+        fail(f"HTML help missing: {html}")
 
     if failures:
         print(f"{len(failures)} check(s) failed", file=sys.stderr)
