@@ -132,6 +132,40 @@ if command -v bwrap >/dev/null 2>&1 && bwrap --ro-bind / / --unshare-all true 2>
   else
     echo "not ok: the forwarded token is not seen inside the bwrap tree:"; echo "$listing"; exit 1
   fi
+
+  # The application's own view there (zorgid-admin doctor, as the window's
+  # Controle page): it loads the forwarded module.  /.flatpak-info makes it
+  # take itself for the Flatpak, so its one-time command is the Flatpak's.
+  admin="${ZID_BUILD_ROOT:-}/src/cli/zorgid-admin"
+  doctor_env=()
+  if [ -x "$admin" ]; then
+    doctor() {
+      "${as_user[@]}" env -i PATH=/usr/bin:/bin LC_ALL=C.UTF-8 ZID_KEY_PROTECTION=file "${doctor_env[@]}" \
+        bwrap --unshare-all --die-with-parent \
+          --ro-bind /usr /usr --symlink usr/lib /lib --symlink usr/lib64 /lib64 \
+          --symlink usr/bin /bin --symlink usr/sbin /sbin \
+          --dir /etc --ro-bind /etc/passwd /etc/passwd --ro-bind /etc/group /etc/group \
+          --ro-bind-try /etc/ld.so.cache /etc/ld.so.cache \
+          --ro-bind /dev/null /.flatpak-info \
+          --proc /proc --dev /dev --tmpfs /tmp \
+          --ro-bind "$ZID_BUILD_ROOT" "$ZID_BUILD_ROOT" \
+          --bind "$tmp/run/app/nl.zorgid.Portaal" "$tmp/run/app/nl.zorgid.Portaal" \
+          --bind "$tmp/sandbox-config" /home/user/.var/app/nl.zorgid.Portaal/config \
+          --setenv HOME /home/user --setenv XDG_RUNTIME_DIR "$tmp/run" \
+          --setenv XDG_CONFIG_HOME /home/user/.var/app/nl.zorgid.Portaal/config \
+          --setenv XDG_DATA_HOME /tmp/data \
+          "$admin" --json doctor --port 0 "$@" 2>/dev/null || true
+    }
+    pkcs11_check=$(doctor | /usr/bin/python3 -c 'import json, sys
+print(next(c["description"] for c in json.load(sys.stdin)["checks"] if c["id"] == "pkcs11"))')
+    if grep -q 'zorgid-host' <<<"$pkcs11_check"; then
+      echo "ok: zorgid-admin doctor inside the bwrap tree loads the forwarded module: $pkcs11_check"
+    else
+      echo "not ok: the application inside the bwrap tree does not load zorgid-host: $pkcs11_check"; exit 1
+    fi
+  else
+    echo "# $admin not built: the application's view was not checked"
+  fi
 else
   echo "# bwrap cannot create namespaces here: the Flatpak layout was not checked"
 fi
@@ -150,6 +184,20 @@ if [ -e "$config" ] || [ -e "$socket" ]; then
   echo "not ok: the helper left $config or $socket behind"; exit 1
 fi
 echo "ok: stopping the helper removes the config and the socket"
+
+# Without any module (no host registrations, nothing forwarded), the
+# application in the Flatpak shows the one-time command of this install.
+if [ "$(type -t doctor)" = function ]; then
+  doctor_env=(ZID_PKCS11_REGISTERED=0)
+  command=$(doctor | /usr/bin/python3 -c 'import json, sys
+print(next(c.get("command") or "" for c in json.load(sys.stdin)["checks"] if c["id"] == "pkcs11"))')
+  doctor_env=()
+  case "$command" in
+    '"$(flatpak info --show-location nl.zorgid.Portaal)/files/share/zorgid-portaal/pkcs11/zorgid-pkcs11-forward" --enable'*)
+      echo "ok: in the Flatpak without a module, the readiness check shows the one-time command: $command" ;;
+    *) echo "not ok: no one-time --enable command in the Flatpak: $command"; exit 1 ;;
+  esac
+fi
 
 # The systemd user service --enable installs.
 unit="$tmp/zorgid-pkcs11-forward.service"
