@@ -16,8 +16,15 @@
 #include "zid-registration-file.h"
 #include "zid-trust.h"
 
+/* The one-time command that makes a UZI-capable module visible, for this
+ * installation.  In the Flatpak: the forwarding helper of the host, which
+ * installs and starts its systemd user service (pkcs11/).  On the host:
+ * SafeSign registered with p11-kit for this user, from this install's
+ * data dir. */
 #define FORWARD_COMMAND \
-  "\"$(flatpak info --show-location nl.zorgid.Portaal)/files/share/zorgid-portaal/pkcs11/zorgid-pkcs11-forward\""
+  "\"$(flatpak info --show-location nl.zorgid.Portaal)/files/share/zorgid-portaal/pkcs11/zorgid-pkcs11-forward\" --enable"
+#define HOST_MODULE_COMMAND \
+  "mkdir -p ~/.config/pkcs11/modules && cp " DATADIR "/zorgid-portaal/pkcs11/modules/safesign-uzi.module ~/.config/pkcs11/modules/"
 
 G_DEFINE_BOXED_TYPE (ZidReadinessCheck, zid_readiness_check, zid_readiness_check_copy,
                      zid_readiness_check_free)
@@ -123,7 +130,8 @@ check_environment (GPtrArray *checks,
 
 /* pcscd and the readers; returns whether a reader is there */
 static gboolean
-check_pcsc (GPtrArray *checks)
+check_pcsc (GPtrArray *checks,
+            gboolean  *card_present)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) readers = zid_card_list_readers (&error);
@@ -170,6 +178,7 @@ check_pcsc (GPtrArray *checks)
     add_check (checks, "readers", ZID_READINESS_OK, "Kaartlezer", NULL, NULL,
                "%u kaartlezer%s: %s%s", readers->len, readers->len == 1 ? "" : "s", names->str,
                card ? "" : " (geen kaart ingestoken)");
+    *card_present = card;
   }
   return TRUE;
 }
@@ -178,6 +187,7 @@ static void
 check_pkcs11 (GPtrArray           *checks,
               const ZidCardConfig *config,
               gboolean             have_reader,
+              gboolean             card_present,
               GCancellable        *cancellable)
 {
   g_autoptr(GError) error = NULL;
@@ -187,8 +197,8 @@ check_pkcs11 (GPtrArray           *checks,
   g_autofree char *module_list = NULL;
   const char *title = "UZI-pas (PKCS#11)";
   const char *install = in_flatpak ()
-    ? FORWARD_COMMAND "   # op de computer, buiten de Flatpak; start daarna de toepassing opnieuw"
-    : "sudo apt install opensc   # of de SafeSign Identity Client van het UZI-register";
+    ? FORWARD_COMMAND "   # eenmalig, op de computer buiten de Flatpak; start daarna de toepassing opnieuw"
+    : HOST_MODULE_COMMAND "   # eenmalig, na het installeren van de SafeSign Identity Client; start daarna de toepassing opnieuw";
 
   pkcs11 = zid_pkcs11_new (config, &error);
   if (pkcs11 == NULL)
@@ -218,7 +228,13 @@ check_pkcs11 (GPtrArray           *checks,
                  "Een UZI-pas is te zien via %s", module_list);
       return;
     }
-  if (g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NO_CARD))
+  /* A card in the reader that no module shows as a token: no module here
+   * reads it (the UZI card without SafeSign) */
+  if (g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NO_CARD) && card_present)
+    add_check (checks, "pkcs11", ZID_READINESS_FAILED, title, NULL, install,
+               "Er zit een kaart in de lezer, maar geen PKCS#11-module (%s) kan hem lezen. "
+               "Voor de UZI-pas is SafeSign nodig", module_list);
+  else if (g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NO_CARD))
     add_check (checks, "pkcs11", ZID_READINESS_WARNING, title, NULL, NULL,
                "Geen pas gevonden via %s. Steek de UZI-pas in de kaartlezer", module_list);
   else
@@ -466,8 +482,10 @@ zid_readiness_run (ZidPortal           *portal,
     }
   else
     {
-      gboolean have_reader = check_pcsc (checks);
-      check_pkcs11 (checks, config, have_reader, cancellable);
+      gboolean card_present = FALSE;
+      gboolean have_reader = check_pcsc (checks, &card_present);
+
+      check_pkcs11 (checks, config, have_reader, card_present, cancellable);
     }
   check_uzi_trust (checks, portal, config);
   check_operator_trust (checks, portal);

@@ -5,9 +5,14 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <openssl/crypto.h>
+#include <p11-kit/p11-kit.h>
+#include <PCSC/pcsclite.h>
+#include <sqlite3.h>
 
 #include "zid-application.h"
 #include "zid-flow-config.h"
+#include "zid-pkcs11.h"
 #include "zid-preferences-window.h"
 #include "zid-ui-resources.h"
 #include "zid-window.h"
@@ -258,6 +263,76 @@ open_environment_activated (GSimpleAction *action,
     gtk_widget_activate_action (GTK_WIDGET (front), "win.show-toast", "s", error->message);
 }
 
+#define WEBSITE   "https://zorgid.nl/portaal"
+#define ISSUE_URL "https://git.zorgid.nl/zorgid/portaal/-/issues"
+#define HELP_URL  "https://zorgid.nl/portaal/handleiding"
+
+static gboolean
+in_flatpak (void)
+{
+  return g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
+}
+
+/* The About window's debug information: the versions of what the
+ * application is made of, and the PKCS#11 modules it sees.  Loading the
+ * modules talks to card middleware: in a worker thread */
+static void
+debug_info_thread (GTask        *task,
+                   gpointer      source,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  ZidCardConfig *config = task_data;
+  GString *info = g_string_new (NULL);
+  g_autoptr(ZidPkcs11) pkcs11 = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_string_append_printf (info, "ZORG-ID Portaal %s (%s)%s\n", PACKAGE_VERSION, APP_ID,
+                          in_flatpak () ? ", Flatpak" : "");
+  g_string_append_printf (info, "GTK %u.%u.%u\n", gtk_get_major_version (),
+                          gtk_get_minor_version (), gtk_get_micro_version ());
+  g_string_append_printf (info, "libadwaita %u.%u.%u\n", adw_get_major_version (),
+                          adw_get_minor_version (), adw_get_micro_version ());
+  g_string_append_printf (info, "GLib %u.%u.%u\n", glib_major_version, glib_minor_version,
+                          glib_micro_version);
+  g_string_append_printf (info, "%s\n", OpenSSL_version (OPENSSL_VERSION));
+  g_string_append_printf (info, "SQLite %s\n", sqlite3_libversion ());
+  /* Neither has a run-time version call: the versions built with (the
+   * Flatpak bundles both, so there they are the ones running) */
+  g_string_append_printf (info, "pcsc-lite %s (built with)\n", PCSCLITE_VERSION_NUMBER);
+  g_string_append_printf (info, "p11-kit %s (built with)\n", P11_KIT_BUILD_VERSION);
+  g_string_append (info, "\nPKCS#11 modules:\n");
+  pkcs11 = config ? zid_pkcs11_new (config, &error) : NULL;
+  if (pkcs11 != NULL)
+    {
+      g_auto(GStrv) names = zid_pkcs11_get_module_names (pkcs11);
+      const char * const *failures = zid_pkcs11_get_load_failures (pkcs11);
+
+      for (guint i = 0; names[i] != NULL; i++)
+        g_string_append_printf (info, "  %s\n", names[i]);
+      if (names[0] == NULL)
+        g_string_append (info, "  none\n");
+      for (guint i = 0; failures != NULL && failures[i] != NULL; i++)
+        g_string_append_printf (info, "  not loaded: %s\n", failures[i]);
+    }
+  else
+    g_string_append_printf (info, "  not loaded: %s\n", error ? error->message : "no portal open");
+
+  g_task_return_pointer (task, g_string_free (info, FALSE), g_free);
+}
+
+static void
+debug_info_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GtkWidget) about = user_data;
+  g_autofree char *info = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  g_debug ("Debug information:\n%s", info);
+  adw_about_window_set_debug_info (ADW_ABOUT_WINDOW (about), info);
+}
+
 static void
 about_activated (GSimpleAction *action,
                  GVariant      *param,
@@ -265,6 +340,8 @@ about_activated (GSimpleAction *action,
 {
   ZidApplication *self = user_data;
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  ZidPortal *portal = zid_application_get_portal (self);
+  g_autoptr(GTask) task = NULL;
   GtkWidget *about;
 
   about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
@@ -275,11 +352,70 @@ about_activated (GSimpleAction *action,
                         "developer-name", _("The ZORG-ID Portaal developers"),
                         "version", PACKAGE_VERSION,
                         "comments", _("Register the users, roles and mobile IDs of your care organisation"),
+                        "website", WEBSITE,
+                        "issue-url", ISSUE_URL,
+                        "support-url", HELP_URL,
+                        "debug-info", _("Collecting…"),
+                        "debug-info-filename", "zorgid-portaal-debug.txt",
                         "license-type", GTK_LICENSE_CUSTOM,
                         "license", "EUPL-1.2",
                         "translator-credits", _("translator-credits"),
                         NULL);
   gtk_window_present (GTK_WINDOW (about));
+
+  task = g_task_new (NULL, NULL, debug_info_done, g_object_ref (about));
+  g_task_set_source_tag (task, about_activated);
+  if (portal != NULL)
+    g_task_set_task_data (task, zid_application_dup_card_config (self, portal),
+                          (GDestroyNotify) zid_card_config_free);
+  g_task_run_in_thread (task, debug_info_thread);
+}
+
+/* Help (F1): Yelp shows the installed Mallard pages where it is there;
+ * otherwise the same pages as HTML in the browser: installed by yelp-build,
+ * or, in the Flatpak (whose files the host's browser cannot read), the
+ * copy published with each release */
+static void
+help_shown (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GtkWindow) parent = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (gtk_show_uri_full_finish (GTK_WINDOW (source), result, &error) || parent == NULL)
+    return;
+  /* Said where the administrator looks, not only in a log */
+  if (ZID_IS_WINDOW (parent))
+    {
+      g_autofree char *message = g_strdup_printf (_("Cannot open the help: %s"), error->message);
+
+      gtk_widget_activate_action (GTK_WIDGET (parent), "win.show-toast", "s", message);
+    }
+  else
+    g_message ("Cannot open the help: %s", error->message);
+}
+
+static void
+help_activated (GSimpleAction *action,
+                GVariant      *param,
+                gpointer       user_data)
+{
+  ZidApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  g_autofree char *yelp = g_find_program_in_path ("yelp");
+  g_autofree char *html = g_build_filename (DATADIR, "zorgid-portaal", "help", "index.html", NULL);
+  g_autofree char *uri = NULL;
+
+  if (yelp != NULL && !in_flatpak ())
+    uri = g_strdup ("help:zorgid-portaal");
+  else if (!in_flatpak () && g_file_test (html, G_FILE_TEST_IS_REGULAR))
+    uri = g_filename_to_uri (html, NULL, NULL);
+  else
+    uri = g_strdup (HELP_URL);
+  g_debug ("Help: %s", uri);
+  gtk_show_uri_full (parent, uri, GDK_CURRENT_TIME, NULL, help_shown,
+                     parent ? g_object_ref (parent) : NULL);
 }
 
 static void
@@ -305,6 +441,7 @@ static const GActionEntry app_entries[] = {
   { "trust-operator", trust_activated },
   { "open-environment", open_environment_activated, "s" },
   { "about", about_activated },
+  { "help", help_activated },
   { "quit", quit_activated },
 };
 
@@ -316,6 +453,7 @@ zid_application_startup (GApplication *app)
   static const char *search_accels[] = { "<Control>f", NULL };
   static const char *register_accels[] = { "<Control>n", NULL };
   static const char *back_accels[] = { "<Alt>Left", NULL };
+  static const char *help_accels[] = { "F1", NULL };
   g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
 
   G_APPLICATION_CLASS (zid_application_parent_class)->startup (app);
@@ -326,6 +464,7 @@ zid_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.search", search_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.register-user", register_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.back", back_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.help", help_accels);
 
   gtk_css_provider_load_from_resource (css, "/nl/zorgid/Portaal/ui/style.css");
   gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),

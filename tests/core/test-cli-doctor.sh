@@ -40,7 +40,7 @@ check "keys as plain files (ZID_KEY_PROTECTION=file): a warning that says so and
 check "environment: ok, names acceptatie" [ "$(state environment)" = ok ] && grep -q Acceptatie <<<"$(field environment description)"
 check "pcscd absent: failed, with the command that starts it" [ "$(state pcscd)" = failed ] && grep -q "systemctl enable --now pcscd.socket" <<<"$(field pcscd command)"
 check "readers without pcscd: failed" [ "$(state readers)" = failed ]
-check "pkcs11 without any module: failed, says what to install" [ "$(state pkcs11)" = failed ] && grep -q opensc <<<"$(field pkcs11 command)"
+check "pkcs11 without any module: failed, with the one-time command that registers SafeSign" [ "$(state pkcs11)" = failed ] && grep -q safesign-uzi.module <<<"$(field pkcs11 command)"
 check "uzi-trust in acceptatie: ok (built in)" [ "$(state uzi-trust)" = ok ]
 check "operator-trust not yet: warning, the window's import is the fix" [ "$(state operator-trust)" = warning ] && [ "$(field operator-trust action)" = win.import-registration ]
 check "registration not imported: warning, import action and command" [ "$(state registration)" = warning ] && [ "$(field registration action)" = win.import-registration ] && grep -q "registration import" <<<"$(field registration command)"

@@ -4,7 +4,11 @@
   check-flatpak-manifest.py MANIFEST
       Check the manifest: a pinned GNOME runtime, every source pinned, the
       sandbox permissions, the smart-card stack (pcsc-lite version, p11-kit
-      and OpenSC registration), and the application module.
+      and OpenSC registration, Flatpak's trust forwarding), the application
+      module (no reference phone, no zbar, a skip list on its dir source),
+      `branch`, and that the bundle command of flatpak/README.md names the
+      runtime's repository (--runtime-repo), so the bundle installs on a
+      desktop without the GNOME runtime.
   check-flatpak-manifest.py --self-test MANIFEST
       Break the manifest in the ways the checks exist for and require that
       each one is caught, so that none of them can pass vacuously.
@@ -44,6 +48,13 @@ FORBIDDEN_PREFIXES = ("--filesystem=", "--device=all", "--socket=x11",
                       "--talk-name=org.freedesktop.Flatpak")
 
 MIN_PCSC_LITE = (2, 4, 1)  # first client that speaks pcscd protocol 4:4 and 4:5
+
+BRANCH = "stable"
+RUNTIME_REPO = "https://dl.flathub.org/repo/flathub.flatpakrepo"
+# What a local checkout may hold that must not be copied into the build.
+REQUIRED_SKIP = ("_build", ".git", ".flatpak-builder", "_flatpak", "_repo")
+# Modules that exist only for zorgid-mobile, the reference phone.
+MOBILE_ONLY_MODULES = ("zbar",)
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 COMMIT = re.compile(r"^[0-9a-f]{40}$")
@@ -99,10 +110,36 @@ def version_in(url, name):
     return tuple(int(x) for x in m.group(1).split(".")) if m else None
 
 
-def check(manifest, manifest_path):
+def bundle_commands(readme):
+    """The `flatpak build-bundle` command lines of the README."""
+    return [line.strip() for line in readme.splitlines()
+            if "flatpak build-bundle" in line]
+
+
+def check(manifest, manifest_path, readme=None):
     errors = []
     base = os.path.dirname(os.path.abspath(manifest_path))
     repo = os.path.dirname(base)
+    if readme is None:
+        try:
+            with open(os.path.join(base, "README.md"), encoding="utf-8") as f:
+                readme = f.read()
+        except OSError as e:
+            errors.append(f"flatpak/README.md cannot be read: {e}")
+            readme = ""
+
+    # How administrators install it: a branch, and a bundle that brings the
+    # runtime's repository along.
+    if manifest.get("branch") != BRANCH:
+        errors.append(f"branch is {manifest.get('branch')!r}, expected {BRANCH!r} "
+                      "(without it the ref is master and updates do not follow releases)")
+    commands = bundle_commands(readme)
+    if not commands:
+        errors.append("flatpak/README.md has no `flatpak build-bundle` command")
+    for c in commands:
+        if f"--runtime-repo={RUNTIME_REPO}" not in c:
+            errors.append(f"flatpak/README.md: bundle command without --runtime-repo={RUNTIME_REPO} "
+                          f"(the bundle does not install where the runtime is missing): {c}")
 
     # Identity and runtime.
     if manifest.get("id", manifest.get("app-id")) != APP_ID:
@@ -169,6 +206,13 @@ def check(manifest, manifest_path):
         errors.append("no opensc module")
     elif not any("/app/share/p11-kit/modules/" in c for c in opensc.get("post-install", [])):
         errors.append("opensc is not registered with p11-kit in /app/share/p11-kit/modules")
+    if p11 is not None and not any("/app/share/p11-kit/modules/flatpak-trust.module" in c
+                                   for c in p11.get("post-install", [])):
+        errors.append("the bundled p11-kit does not register flatpak-trust.module: "
+                      "Flatpak's host trust store would be invisible in the sandbox")
+    for name in MOBILE_ONLY_MODULES:
+        if name in by_name:
+            errors.append(f"module {name} is bundled: only zorgid-mobile, the reference phone, needs it")
     if "libqrencode" not in by_name:
         errors.append("no libqrencode module (the GNOME runtime does not ship it)")
 
@@ -185,7 +229,13 @@ def check(manifest, manifest_path):
         if (len(srcs) != 1 or srcs[0].get("type") != "dir"
                 or os.path.normpath(os.path.join(base, srcs[0].get("path", ""))) != repo):
             errors.append(f"{APP_MODULE} must build from the local checkout: one source, type dir, path ..")
+        elif not all(s in srcs[0].get("skip", []) for s in REQUIRED_SKIP):
+            errors.append(f"{APP_MODULE}: the dir source must skip {', '.join(REQUIRED_SKIP)} "
+                          f"(has {srcs[0].get('skip', [])})")
         opts = app.get("config-opts", [])
+        if "-Dmobile=false" not in opts:
+            errors.append(f"{APP_MODULE}: without -Dmobile=false zorgid-mobile, the reference phone, "
+                          "is installed for every administrator")
         if "-Dtest_clock=false" not in opts:
             errors.append(f"{APP_MODULE}: the Flatpak for administrators must build with -Dtest_clock=false")
         if "-Dgui=enabled" not in opts:
@@ -221,6 +271,14 @@ def mutations(good):
     yield ("app not from checkout", with_(lambda m: mod(m, APP_MODULE).__setitem__(
         "sources", [{"type": "dir", "path": "../src"}])), "local checkout")
     yield ("test clock on", with_(lambda m: mod(m, APP_MODULE)["config-opts"].remove("-Dtest_clock=false")), "test_clock")
+    yield ("no branch", with_(lambda m: m.pop("branch")), "branch")
+    yield ("zbar bundled", with_(lambda m: m["modules"].insert(0, {
+        "name": "zbar", "sources": [{"type": "archive", "url": "https://linuxtv.org/downloads/zbar/zbar-0.23.93.tar.bz2",
+                                     "sha256": "83be8f85fc7c288fd91f98d52fc55db7eedbddcf10a83d9221d7034636683fa0"}]})), "zbar")
+    yield ("phone installed", with_(lambda m: mod(m, APP_MODULE)["config-opts"].remove("-Dmobile=false")), "zorgid-mobile")
+    yield ("no skip list", with_(lambda m: mod(m, APP_MODULE)["sources"][0].pop("skip")), "skip")
+    yield ("build dir copied", with_(lambda m: mod(m, APP_MODULE)["sources"][0]["skip"].remove("_build")), "skip")
+    yield ("host trust invisible", with_(lambda m: mod(m, "p11-kit").__setitem__("post-install", [])), "trust")
     yield ("local path outside", with_(lambda m: mod(m, "opensc")["sources"][1].__setitem__(
         "path", "../../etc/passwd")), "outside the repository")
 
@@ -278,8 +336,20 @@ def main(argv):
             print(f"not ok: the manifest itself fails: {e}")
         return 1
     failed = 0
-    for what, broken, expect in mutations(manifest):
-        caught = [e for e in check(broken, path) if expect in e]
+    with open(os.path.join(os.path.dirname(os.path.abspath(path)), "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    cases = list(mutations(manifest))
+    cases.append(("bundle without --runtime-repo", manifest,
+                  re.sub(r"\s*--runtime-repo=\S+", "", readme), "--runtime-repo"))
+    cases.append(("no bundle command", manifest, readme.replace("flatpak build-bundle", "flatpak build-export"),
+                  "build-bundle"))
+    for case in cases:
+        if len(case) == 3:
+            what, broken, expect = case
+            text = readme
+        else:
+            what, broken, text, expect = case
+        caught = [e for e in check(broken, path, text) if expect in e]
         if caught:
             print(f"ok: caught {what}: {caught[0]}")
         else:

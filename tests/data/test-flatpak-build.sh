@@ -38,3 +38,14 @@ else
   echo "not ok: /app/bin/zorgid-portaal (the manifest's command) was not built with ${opts[*]}"
   exit 1
 fi
+
+# Administrators get no reference phone (and so no zbar).
+if [ -e "$tmp/dest/app/bin/zorgid-mobile" ]; then
+  echo "not ok: /app/bin/zorgid-mobile is installed with ${opts[*]}"
+  exit 1
+fi
+if find "$tmp/dest/app" -name 'libzbar*' | grep -q .; then
+  echo "not ok: zbar is installed with ${opts[*]}"
+  exit 1
+fi
+echo "ok: neither zorgid-mobile nor zbar is installed"
