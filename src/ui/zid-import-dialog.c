@@ -162,7 +162,11 @@ bind_row (GtkSignalListItemFactory *factory,
                           row->reason ? row->reason : "" };
 
   for (guint i = 0; label != NULL; i++, label = gtk_widget_get_next_sibling (label))
-    gtk_label_set_text (GTK_LABEL (label), texts[i]);
+    {
+      gtk_label_set_text (GTK_LABEL (label), texts[i]);
+      /* a long reason is cut off: whole in its tooltip */
+      gtk_widget_set_tooltip_text (label, i == G_N_ELEMENTS (texts) - 1 && row->reason ? row->reason : NULL);
+    }
   label = gtk_widget_get_first_child (gtk_list_item_get_child (item));
   label = gtk_widget_get_next_sibling (gtk_widget_get_next_sibling (gtk_widget_get_next_sibling (label)));
   if (row->outcome == ZID_IMPORT_REFUSED)

@@ -259,7 +259,7 @@ organisations_done (GObject      *source,
   self->organisations = orgs;
   zid_organisation_choice_fill (self->organisation_dropdown, orgs);
   if (orgs->len == 0)
-    gtk_label_set_text (self->count_label, _("You may not issue codes in any organisation."));
+    gtk_label_set_text (self->count_label, _("You may not see the users of any organisation."));
   reload (self);
 }
 
@@ -614,7 +614,7 @@ zid_pending_window_new (GtkWindow *parent,
   /* watching before reading: a change is in what is read, or named after */
   self->watch = zid_watch_get (portal);
   g_signal_connect_object (self->watch, "changed", G_CALLBACK (on_watch_changed), self, 0);
-  zid_organisation_choice_load (self, portal, actor, ZID_ACTION_NEW_CERTIFICATE, self->cancellable,
+  zid_organisation_choice_load (self, portal, actor, ZID_ACTION_VIEW_USERS, self->cancellable,
                                 organisations_done);
   return self;
 }
