@@ -7,8 +7,13 @@
 
 #include "config.h"
 
+#include <unistd.h>
+
+#include <gio/gunixoutputstream.h>
+
 #include "zid-cli.h"
 #include "zid-card-completion.h"
+#include "zid-csv.h"
 #include "zid-letters.h"
 
 static void
@@ -217,24 +222,60 @@ cmd_import (ZidCli  *cli,
   return print_import (cli, import, dry_run);
 }
 
+/* `--csv`: what @export writes, on standard output */
+typedef gboolean (*ExportCsvFunc) (ZidPortal      *portal,
+                                   gint64          actor,
+                                   gint64          organisation,
+                                   char            separator,
+                                   GOutputStream  *out,
+                                   GCancellable   *cancellable,
+                                   guint          *n_rows,
+                                   GError        **error);
+
+static int
+print_csv (ZidCli        *cli,
+           ExportCsvFunc  export,
+           gint64         organisation,
+           char           separator)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOutputStream) out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+
+  fflush (stdout);
+  if (!export (cli->portal, cli->actor, organisation, separator, out, NULL, NULL, &error))
+    return zid_cli_fail (cli, error);
+  return ZID_CLI_DONE;
+}
+
 static int
 cmd_list (ZidCli  *cli,
           int      argc,
           char   **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *org_ura = NULL, *search = NULL;
+  g_autofree char *org_ura = NULL, *search = NULL, *separator = NULL;
+  gboolean csv = FALSE;
   GOptionEntry entries[] = {
     { "organisation", 0, 0, G_OPTION_ARG_STRING, &org_ura, N_("Only this organisation (URA)"), N_("ORG") },
     { "search", 0, 0, G_OPTION_ARG_STRING, &search, N_("Name prefix"), N_("TEXT") },
+    { "csv", 0, 0, G_OPTION_ARG_NONE, &csv,
+      N_("Print CSV (UTF-8 with BOM, local times), every column of the overview"), NULL },
+    { "separator", 0, 0, G_OPTION_ARG_STRING, &separator,
+      N_("The CSV separator: ; (the default) or ,"), N_("SEP") },
     { NULL }
   };
   g_autoptr(GPtrArray) users = NULL;
   gint64 org = 0;
+  char sep = ZID_CSV_SEMICOLON;
 
   if (!zid_cli_parse_args (cli, "user list", entries, &argc, &argv, 0, 0) ||
-      (org_ura != NULL && !zid_cli_resolve_organisation (cli, org_ura, &org)))
+      (org_ura != NULL && !zid_cli_resolve_organisation (cli, org_ura, &org)) ||
+      !zid_cli_csv_separator (cli, separator, &sep))
     return ZID_CLI_USAGE;
+  if (csv && search != NULL)
+    return zid_cli_usage_error (cli, _("--csv exports every user of the organisation: leave out --search"));
+  if (csv && !cli->json)
+    return print_csv (cli, zid_portal_export_users_csv, org, sep);
   if ((users = zid_portal_list_users (cli->portal, cli->actor, org, search, &error)) == NULL)
     return zid_cli_fail (cli, error);
   return zid_cli_print_users (cli, users);
@@ -261,17 +302,25 @@ cmd_pending (ZidCli  *cli,
              char   **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *org_ura = NULL;
+  g_autofree char *org_ura = NULL, *separator = NULL;
+  gboolean csv = FALSE;
   GOptionEntry entries[] = {
     { "organisation", 0, 0, G_OPTION_ARG_STRING, &org_ura, N_("Organisation (URA)"), N_("ORG") },
+    { "csv", 0, 0, G_OPTION_ARG_NONE, &csv, N_("Print CSV (UTF-8 with BOM, local times)"), NULL },
+    { "separator", 0, 0, G_OPTION_ARG_STRING, &separator,
+      N_("The CSV separator: ; (the default) or ,"), N_("SEP") },
     { NULL }
   };
   g_autoptr(GPtrArray) pending = NULL;
   gint64 org;
+  char sep = ZID_CSV_SEMICOLON;
 
   if (!zid_cli_parse_args (cli, "user pending", entries, &argc, &argv, 0, 0) ||
-      !zid_cli_resolve_organisation (cli, org_ura, &org))
+      !zid_cli_resolve_organisation (cli, org_ura, &org) ||
+      !zid_cli_csv_separator (cli, separator, &sep))
     return ZID_CLI_USAGE;
+  if (csv && !cli->json)
+    return print_csv (cli, zid_portal_export_pending_csv, org, sep);
   if ((pending = zid_portal_list_pending (cli->portal, cli->actor, org, &error)) == NULL)
     return zid_cli_fail (cli, error);
   if (cli->json)

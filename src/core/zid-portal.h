@@ -468,6 +468,30 @@ gboolean    zid_portal_export_audit_csv    (ZidPortal            *self,
                                             GCancellable         *cancellable,
                                             guint64              *n_events,
                                             GError              **error);
+/* The users of @organisation (0: of all the actor's organisations) as
+ * @actor sees them, as CSV (zid-csv.h: one header row in the locale's
+ * language, then the columns of the users overview: number, first name,
+ * last name, birth date, role here, organisations and roles, status,
+ * block reason, mobile ID, last use, registered) */
+gboolean    zid_portal_export_users_csv    (ZidPortal            *self,
+                                            gint64                actor,
+                                            gint64                organisation,
+                                            char                  separator,
+                                            GOutputStream        *out,
+                                            GCancellable         *cancellable,
+                                            guint                *n_users,
+                                            GError              **error);
+/* The enrolments still open in @organisation (zid_portal_list_pending) as
+ * CSV: number, first name, last name, birth date, what the code is for,
+ * issued, valid until, expired */
+gboolean    zid_portal_export_pending_csv  (ZidPortal            *self,
+                                            gint64                actor,
+                                            gint64                organisation,
+                                            char                  separator,
+                                            GOutputStream        *out,
+                                            GCancellable         *cancellable,
+                                            guint                *n_pending,
+                                            GError              **error);
 /* FALSE with ZID_ERROR_AUDIT_BROKEN and @bad_event set to the first event
  * that does not verify */
 gboolean    zid_portal_verify_audit        (ZidPortal       *self,

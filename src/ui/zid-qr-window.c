@@ -5,8 +5,9 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <qrencode.h>
 
+#include "zid-file-choice.h"
+#include "zid-letters.h"
 #include "zid-qr-view.h"
 #include "zid-qr-window.h"
 #include "zid-ui-util.h"
@@ -27,6 +28,8 @@ struct _ZidQrWindow
   GCancellable    *cancellable;
   char            *payload;
   char            *person;
+  ZidUser         *user;             /* for the letter: names, birth date, organisation */
+  gint64           expires;
   gint64           user_id;
   gint64           actor;
   ZidCodePurpose   purpose;
@@ -56,6 +59,7 @@ mark_redeemed (ZidQrWindow *self)
   gtk_widget_remove_css_class (GTK_WIDGET (self->once_label), "warning");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "qr.save", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "qr.print", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "qr.letter", FALSE);
   if (self->watch != NULL)
     g_signal_handlers_disconnect_by_data (self->watch, self);
 }
@@ -194,40 +198,103 @@ on_watch_changed (ZidWatch    *watch,
       }
 }
 
-/* Save as PNG */
-static void
-on_save_response (GtkNativeDialog *dialog,
-                  int              response,
-                  ZidQrWindow     *self)
+/* The letter of this code (zid-letters.h): the user's names, birth date
+ * and organisation once read, else the name shown */
+static ZidLetter
+window_letter (ZidQrWindow *self)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = g_file_get_path (file);
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GdkTexture) texture = NULL;
-      g_autoptr(GBytes) png = NULL;
+  GPtrArray *memberships = self->user ? zid_user_get_memberships (self->user) : NULL;
+  ZidMembership *m = memberships && memberships->len ? g_ptr_array_index (memberships, 0) : NULL;
 
-      /* Larger modules than on screen: a sharp print from any viewer */
-      texture = zid_ui_qr_texture (self->payload, 12, &error);
-      if (texture != NULL)
-        png = gdk_texture_save_to_png_bytes (texture);
-      /* whoever can read the image can enrol with its code: private (0600),
-       * also when it replaces a file (gdk_texture_save_to_png would not be) */
-      if (png == NULL || path == NULL ||
-          !g_file_set_contents_full (path, g_bytes_get_data (png, NULL), g_bytes_get_size (png),
-                                     G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
-        {
-          g_autofree char *msg = g_strdup_printf (_("Could not save the image to %s: %s"),
-                                                  path ? path : "?",
-                                                  error ? error->message : "?");
-          adw_toast_overlay_add_toast (self->toasts, adw_toast_new (msg));
-        }
-      else
-        adw_toast_overlay_add_toast (self->toasts, adw_toast_new (_("Image saved")));
-    }
-  gtk_native_dialog_destroy (dialog);
-  g_object_unref (dialog);
+  return (ZidLetter) {
+    .organisation = m ? m->organisation_name : "",
+    .first_name = self->user ? zid_user_get_first_name (self->user) : (self->person ? self->person : ""),
+    .last_name = self->user ? zid_user_get_last_name (self->user) : "",
+    .birth_date = self->user ? zid_user_get_birth_date (self->user) : "",
+    .payload = self->payload,
+    .expires = self->expires,
+  };
+}
+
+static gpointer
+user_worker (ZidPortal *portal,
+             gpointer   data,
+             GError   **error)
+{
+  gint64 *ids = data;
+
+  return zid_portal_get_user (portal, ids[0], ids[1], error);
+}
+
+static void
+user_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  ZidUser *user = zid_work_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (user == NULL)
+    g_debug ("The letter names only the person: %s", error->message);
+  else
+    ZID_QR_WINDOW (source)->user = user;
+}
+
+static void
+show_saved (ZidQrWindow  *self,
+            const char   *path,
+            const GError *error,
+            const char   *done)
+{
+  g_autofree char *msg = NULL;
+
+  if (error != NULL)
+    msg = g_strdup_printf (_("Could not save to %s: %s"), path, error->message);
+  adw_toast_overlay_add_toast (self->toasts, adw_toast_new (msg ? msg : done));
+}
+
+/* Save as PNG: the letter's page, large enough for a sharp QR */
+#define IMAGE_SCALE 2.0
+
+static cairo_status_t
+append_png (void                *closure,
+            const unsigned char *data,
+            unsigned int         length)
+{
+  g_byte_array_append (closure, data, length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+static void
+on_image_path (GtkWidget  *widget,
+               const char *path)
+{
+  ZidQrWindow *self = ZID_QR_WINDOW (widget);
+  ZidLetter letter = window_letter (self);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GByteArray) png = g_byte_array_new ();
+  cairo_surface_t *surface;
+  cairo_t *cr;
+
+  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) (ZID_LETTER_WIDTH * IMAGE_SCALE),
+                                        (int) (ZID_LETTER_HEIGHT * IMAGE_SCALE));
+  cr = cairo_create (surface);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  cairo_scale (cr, IMAGE_SCALE, IMAGE_SCALE);
+  zid_letter_draw (cr, &letter, ZID_LETTER_WIDTH, ZID_LETTER_HEIGHT);
+  cairo_destroy (cr);
+  if (cairo_surface_write_to_png_stream (surface, append_png, png) != CAIRO_STATUS_SUCCESS)
+    g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_FAILED, _("The image could not be made"));
+  cairo_surface_destroy (surface);
+  /* whoever can read the image can enrol with its code: private (0600),
+   * also when it replaces a file */
+  if (error == NULL)
+    g_file_set_contents_full (path, (const char *) png->data, png->len,
+                              G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error);
+  show_saved (self, path, error, _("Image saved"));
 }
 
 static void
@@ -236,63 +303,46 @@ save_action (GtkWidget  *widget,
              GVariant   *param)
 {
   ZidQrWindow *self = ZID_QR_WINDOW (widget);
-  GtkFileChooserNative *dialog;
-  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
-  g_autofree char *name = NULL;
+  g_autofree char *name = g_strdup_printf ("%s.png", self->person ? self->person : "zorg-id-qr");
 
-  /* GTK 4.8 has no GtkFileDialog (4.10); the native chooser is the way */
-  dialog = gtk_file_chooser_native_new (_("Save as Image"), GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_SAVE,
-                                        _("Save"), _("Cancel"));
-  gtk_file_filter_set_name (filter, _("PNG image"));
-  gtk_file_filter_add_mime_type (filter, "image/png");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
-  name = g_strdup_printf ("%s.png", self->person ? self->person : "zorg-id-qr");
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  g_signal_connect (dialog, "response", G_CALLBACK (on_save_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+  zid_file_choice_ask (widget, TRUE, _("Save as Image"), name, ZID_FILE_PNG, on_image_path);
 }
 
-/* Print */
+/* Save the letter as PDF (0600, whole or not at all) */
+static void
+on_letter_path (GtkWidget  *widget,
+                const char *path)
+{
+  ZidQrWindow *self = ZID_QR_WINDOW (widget);
+  ZidLetter letter = window_letter (self);
+  g_autoptr(GError) error = NULL;
+
+  zid_letters_write_pdf (path, &letter, 1, &error);
+  show_saved (self, path, error, _("Letter saved"));
+}
+
+static void
+letter_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  ZidQrWindow *self = ZID_QR_WINDOW (widget);
+  g_autofree char *name = g_strdup_printf (_("letter %s.pdf"), self->person ? self->person : "ZORG-ID");
+
+  zid_file_choice_ask (widget, TRUE, _("Save the Letter as PDF"), name, ZID_FILE_PDF, on_letter_path);
+}
+
+/* Print: the same letter */
 static void
 draw_page (GtkPrintOperation *op,
            GtkPrintContext   *context,
            int                page_nr,
            ZidQrWindow       *self)
 {
-  cairo_t *cr = gtk_print_context_get_cairo_context (context);
-  double width = gtk_print_context_get_width (context);
-  g_autoptr(PangoLayout) layout = gtk_print_context_create_pango_layout (context);
-  g_autofree char *text = NULL;
-  QRcode *qr;
-  double module, size, x0, y0;
-  int text_height;
+  ZidLetter letter = window_letter (self);
 
-  text = g_strdup_printf ("%s\n%s\n\n%s",
-                          self->person ? self->person : "",
-                          _("Scan this QR code with the ZORG-ID Mobile App."),
-                          _("The QR code is valid for 10 days."));
-  pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
-  pango_layout_set_text (layout, text, -1);
-  cairo_move_to (cr, 0, 0);
-  pango_cairo_show_layout (cr, layout);
-  pango_layout_get_pixel_size (layout, NULL, &text_height);
-
-  qr = QRcode_encodeString (self->payload, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
-  if (qr == NULL)
-    return;
-  size = MIN (width, 400);
-  module = size / (qr->width + 8);
-  x0 = (width - size) / 2 + 4 * module;
-  y0 = text_height + 24 + 4 * module;
-  cairo_set_source_rgb (cr, 0, 0, 0);
-  for (int y = 0; y < qr->width; y++)
-    for (int x = 0; x < qr->width; x++)
-      if (qr->data[y * qr->width + x] & 1)
-        cairo_rectangle (cr, x0 + x * module, y0 + y * module, module, module);
-  cairo_fill (cr);
-  QRcode_free (qr);
+  zid_letter_draw (gtk_print_context_get_cairo_context (context), &letter,
+                   gtk_print_context_get_width (context), gtk_print_context_get_height (context));
 }
 
 static void
@@ -393,6 +443,7 @@ zid_qr_window_finalize (GObject *object)
   g_clear_object (&self->service);
   g_clear_object (&self->cancellable);
   g_free (self->payload);
+  g_clear_object (&self->user);
   g_free (self->person);
   g_free (self->once_text);
   G_OBJECT_CLASS (zid_qr_window_parent_class)->finalize (object);
@@ -417,6 +468,7 @@ zid_qr_window_class_init (ZidQrWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "qr.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "qr.print", NULL, print_action);
+  gtk_widget_class_install_action (widget_class, "qr.letter", NULL, letter_action);
   gtk_widget_class_install_action (widget_class, "qr.close", NULL, close_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "qr.save", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "qr.print", NULL);
@@ -449,6 +501,7 @@ zid_qr_window_new (GtkWindow            *parent,
                        NULL);
   self->payload = g_strdup (enrolment->payload);
   self->person = g_strdup (person);
+  self->expires = enrolment->expires;
   self->user_id = enrolment->user_id;
   self->purpose = enrolment->purpose;
   self->actor = actor;
@@ -484,6 +537,15 @@ zid_qr_window_new (GtkWindow            *parent,
       self->watch = zid_watch_get (portal);
       g_signal_connect (self->watch, "changed", G_CALLBACK (on_watch_changed), self);
       poll_certificates (self);
+    }
+  if (portal != NULL && actor > 0)
+    {
+      gint64 *ids = g_new (gint64, 2);
+
+      ids[0] = actor;
+      ids[1] = enrolment->user_id;
+      zid_work_run (self, portal, user_worker, ids, g_free, g_object_unref, self->cancellable,
+                    user_done, NULL);
     }
   return self;
 }

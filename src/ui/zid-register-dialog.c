@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "zid-organisation-choice.h"
 #include "zid-register-dialog.h"
 #include "zid-work.h"
 
@@ -49,29 +50,6 @@ update_actions (ZidRegisterDialog *self)
                                  self->organisations->len > 0);
 }
 
-/* Organisations where the actor may register */
-static gpointer
-organisations_worker (ZidPortal *portal,
-                      gpointer   data,
-                      GError   **error)
-{
-  gint64 actor = *(gint64 *) data;
-  g_autoptr(GPtrArray) all = zid_portal_list_organisations (portal, actor, error);
-  GPtrArray *allowed;
-
-  if (all == NULL)
-    return NULL;
-  allowed = g_ptr_array_new_with_free_func ((GDestroyNotify) zid_organisation_free);
-  for (guint i = 0; i < all->len; i++)
-    {
-      ZidOrganisation *org = g_ptr_array_index (all, i);
-
-      if (zid_portal_check_action (portal, actor, ZID_ACTION_REGISTER_USER, 0, org->id, NULL))
-        g_ptr_array_add (allowed, g_ptr_array_steal_index (all, i--));
-    }
-  return allowed;
-}
-
 static void
 organisations_done (GObject      *source,
                     GAsyncResult *result,
@@ -80,7 +58,6 @@ organisations_done (GObject      *source,
   g_autoptr(GError) error = NULL;
   GPtrArray *orgs = zid_work_finish (result, &error);
   ZidRegisterDialog *self;
-  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -91,13 +68,7 @@ organisations_done (GObject      *source,
       return;
     }
   self->organisations = orgs;
-  for (guint i = 0; i < orgs->len; i++)
-    {
-      ZidOrganisation *org = g_ptr_array_index (orgs, i);
-
-      gtk_string_list_append (names, org->name);
-    }
-  gtk_drop_down_set_model (self->organisation_dropdown, G_LIST_MODEL (names));
+  zid_organisation_choice_fill (self->organisation_dropdown, orgs);
   if (orgs->len == 0)
     show_error (self, _("You may not register users in any organisation."));
   update_actions (self);
@@ -254,7 +225,6 @@ zid_register_dialog_new (GtkWindow *parent,
                          gint64     actor)
 {
   ZidRegisterDialog *self;
-  gint64 *id;
 
   self = g_object_new (ZID_TYPE_REGISTER_DIALOG,
                        "transient-for", parent,
@@ -263,9 +233,7 @@ zid_register_dialog_new (GtkWindow *parent,
   self->portal = g_object_ref (portal);
   self->actor = actor;
   update_actions (self);
-  id = g_new (gint64, 1);
-  *id = actor;
-  zid_work_run (self, portal, organisations_worker, id, g_free, (GDestroyNotify) g_ptr_array_unref,
-                self->cancellable, organisations_done, NULL);
+  zid_organisation_choice_load (self, portal, actor, ZID_ACTION_REGISTER_USER, self->cancellable,
+                                organisations_done);
   return self;
 }

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "zid-audit-window.h"
+#include "zid-import-dialog.h"
+#include "zid-pending-window.h"
 #include "zid-organisations-view.h"
 #include "zid-qr-view.h"
 #include "zid-qr-window.h"
@@ -167,6 +169,8 @@ update_actions (ZidWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.manage-user", logged_in);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", logged_in);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.audit", logged_in);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.import-users", logged_in);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.pending", logged_in);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back",
                                  g_strcmp0 (page, "main") != 0 && g_strcmp0 (page, "landing") != 0);
   gtk_widget_set_visible (GTK_WIDGET (self->logout_button), logged_in);
@@ -548,6 +552,31 @@ audit_action (GtkWidget  *widget,
                                                           zid_user_get_id (self->actor))));
 }
 
+/* "Gebruikers importeren…" and "Openstaande registraties" */
+static void
+import_users_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  ZidWindow *self = ZID_WINDOW (widget);
+
+  if (self->actor != NULL)
+    gtk_window_present (GTK_WINDOW (zid_import_dialog_new (GTK_WINDOW (self), self->portal,
+                                                           zid_user_get_id (self->actor))));
+}
+
+static void
+pending_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  ZidWindow *self = ZID_WINDOW (widget);
+
+  if (self->actor != NULL)
+    gtk_window_present (GTK_WINDOW (zid_pending_window_new (GTK_WINDOW (self), self->portal,
+                                                            zid_user_get_id (self->actor))));
+}
+
 /* "Controle": the readiness checks, from the landing page and the menu */
 static void
 readiness_action (GtkWidget  *widget,
@@ -851,6 +880,8 @@ zid_window_class_init (ZidWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.import-registration", NULL, import_registration_action);
   gtk_widget_class_install_action (widget_class, "win.manage-user", "x", manage_user_action);
   gtk_widget_class_install_action (widget_class, "win.register-user", NULL, register_user_action);
+  gtk_widget_class_install_action (widget_class, "win.import-users", NULL, import_users_action);
+  gtk_widget_class_install_action (widget_class, "win.pending", NULL, pending_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.retry-service", NULL, retry_service_action);
   gtk_widget_class_install_action (widget_class, "win.show-toast", "s", show_toast_action);

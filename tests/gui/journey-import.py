@@ -1,0 +1,153 @@
+#!/usr/bin/python3
+"""Onboarding a team from a spreadsheet, in the window, at 1024x768.
+
+Run by journey.sh (Xvfb, dbus-run-session, the window in Dutch). Anna,
+Administrator of Zorggroep Noord, logs in with the reference phone, opens
+Gebruikers importeren on the users page and chooses a CSV file of four
+people, one of them with an impossible birth date. The preview counts
+three new and one refused, with the reason on its row. She imports
+without fixing anything: the letters are saved as PDF (one page per new
+person, private), and the three are registered. Openstaande registraties
+lists them; one enrols from their letter (the page rendered with
+pdftoppm, its QR decoded with zbarimg, redeemed by zorgid-mobile) and
+leaves the list by itself. A new code for another one saves a letter
+whose QR is that new code.
+"""
+import csv
+import json
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import journey as j  # noqa: E402  (the shared helpers; its main() does not run)
+from journey import (click, fail, find, find_all, front, log, mobile, run,  # noqa: E402
+                     save_via_chooser, shot, start_app, stop_app, wait)
+
+URA = "12345678"
+PHONE_SANNE = os.path.join(j.WORK, "phone-sanne")
+PHONE_JAN = os.path.join(j.WORK, "phone-jan")
+CSV = ("\ufeffvoornaam;tussenvoegsel;achternaam;geboortedatum\r\n"
+       "Sanne;de;Vries;05-03-1985\r\n"
+       "Jan;van den;Berg;1970-12-01\r\n"
+       "Zoë;;Bergsma;31-02-2001\r\n"
+       "Pieter;;Jansen;1990-06-15\r\n")
+
+
+def admin(*args):
+    return json.loads(run([j.ADMIN, "--data-dir", j.DATA, "--json"] + list(args)).stdout)
+
+
+def letter_payload(pdf, page):
+    """The QR of @page of @pdf, as a phone would see the printed page."""
+    prefix = os.path.join(j.WORK, "page")
+    run(["pdftoppm", "-r", "150", "-png", "-f", str(page), "-l", str(page), "-singlefile", pdf, prefix])
+    payload = j.zbar(prefix + ".png")
+    if not payload.startswith("zorgid://"):
+        fail("page %d of %s holds no enrolment QR: %r" % (page, pdf, payload))
+    return prefix + ".png", payload
+
+
+def pages(pdf):
+    out = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True).stdout
+    return int([l.split()[-1] for l in out.splitlines() if l.startswith("Pages:")][0])
+
+
+def main():
+    port = j.free_port()
+    with open(j.PIN, "w") as f:
+        f.write("4711\n")
+    run([j.ADMIN, "--data-dir", j.DATA, "config", "set", "service-address", "127.0.0.1:%d" % port])
+    run([j.ADMIN, "--data-dir", j.DATA, "registration", "add", "--ura", URA, "--name", "Zorggroep Noord"])
+    boot = admin("organisation", "bootstrap", "--ura", URA, "--first-name", "Anna",
+                 "--last-name", "Admin", "--birth-date", "1980-01-01")
+    anna = str(boot["user"])
+    team = os.path.join(j.WORK, "team.csv")
+    with open(team, "w", encoding="utf-8", newline="") as f:
+        f.write(CSV)
+
+    app = start_app()
+    find(app, "QR-code", "push button")
+    mobile(j.PHONE_ANNA, "enrol", boot["enrolment_payload"])
+    j.login(app, j.PHONE_ANNA, "anna")
+
+    # 1. Gebruikers importeren: the file, then its preview
+    click(find(app, "Gebruikers importeren", "push button"))
+    dialog = wait("the import dialog", lambda: [w for w in app.children if w.name == "Gebruikers importeren"])[0]
+    save_via_chooser(app, "Bestand kiezen", team, wait_file=False)
+    counts = find(dialog, contains="3 nieuw", timeout=30)
+    if "1 geweigerd" not in counts.name:
+        fail("the preview counts %r" % counts.name)
+    find(dialog, "Geweigerd", "label")
+    find(dialog, "Zoë Bergsma", "label")
+    shot("import-preview")
+    if len(admin("user", "list", "--as", anna)["users"]) != 1:
+        fail("the preview registered someone")
+
+    # 2. Importeren: the letters first, then the registrations
+    letters = os.path.join(j.WORK, "brieven.pdf")
+    save_via_chooser(app, "Importeren", letters)
+    find(dialog, contains="Geregistreerd: 3 nieuw", timeout=30)
+    shot("import-done")
+    if os.stat(letters).st_mode & 0o777 != 0o600:
+        fail("the letters are not private: mode %o" % (os.stat(letters).st_mode & 0o777))
+    if pages(letters) != 3:
+        fail("the letters have %d pages, not one per new person" % pages(letters))
+    users = {u["first_name"]: u for u in admin("user", "list", "--as", anna)["users"]}
+    if sorted(users) != ["Anna", "Jan", "Pieter", "Sanne"]:
+        fail("registered: %r" % sorted(users))
+    click(find(dialog, "Sluiten", "push button"))
+
+    # 3. Openstaande registraties from the main menu
+    click(find(app, "Hoofdmenu", "push button"))
+    click(find(app, "Openstaande registraties", timeout=10))
+    window = wait("the open enrolments", lambda: [w for w in app.children
+                                                   if w.name == "Openstaande registraties"])[0]
+    find(window, contains="3 openstaande registraties", timeout=20)
+    for name in ("Sanne de Vries", "Jan van den Berg", "Pieter Jansen"):
+        find(window, name, "label")
+    shot("open-enrolments")
+
+    # 4. Sanne enrols from her letter (page 1: the file's order) and leaves the list
+    png, payload = letter_payload(letters, 1)
+    mobile(PHONE_SANNE, "enrol", "--qr-image", png)
+    find(window, contains="2 openstaande registraties", timeout=20)
+    time.sleep(0.5)
+    if find_all(window, "Sanne de Vries", "label"):
+        fail("Sanne enrolled but is still listed")
+    shot("open-enrolments-sanne-enrolled")
+
+    # 5. A new code for Jan: its letter redeems, his old one no longer does
+    _, old = letter_payload(letters, 2)
+    new_letter = os.path.join(j.WORK, "brief-jan.pdf")
+    save_via_chooser(app, "Nieuwe code voor Jan van den Berg", new_letter)
+    find(window, contains="nieuwe code", timeout=20)
+    png, payload = letter_payload(new_letter, 1)
+    if payload == old:
+        fail("the new letter carries the old code")
+    mobile(PHONE_JAN, "enrol", old, ok=(1, 2, 3, 4, 5))
+    mobile(PHONE_JAN, "enrol", "--qr-image", png)
+    find(window, contains="1 openstaande registratie,", timeout=20)
+    shot("open-enrolments-jan-enrolled")
+
+    # 6. The open enrolments exported, read back as a spreadsheet would
+    out = os.path.join(j.WORK, "open.csv")
+    save_via_chooser(app, "Exporteren als CSV", out)
+    with open(out, newline="", encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f, delimiter=";", strict=True))
+    log("export", rows)
+    if rows[0][:4] != ["Nummer", "Voornaam", "Achternaam", "Geboortedatum"] or \
+            [r[1] for r in rows[1:]] != ["Pieter"]:
+        fail("the export holds %r" % rows)
+    stop_app()
+    print("ok - a team imported from a spreadsheet, its letters saved, one enrolled from a letter",
+          flush=True)
+
+
+if __name__ == "__main__":
+    print("1..1", flush=True)
+    try:
+        main()
+    finally:
+        stop_app()
