@@ -14,6 +14,7 @@
 
 #include "zid-ca-internal.h"
 #include "zid-error.h"
+#include "zid-i18n.h"
 #include "zid-openssl.h"
 
 /* A phone's PKCS#10 request is read by hand, strictly: d2i_X509_REQ in
@@ -124,17 +125,17 @@ parse_request (const guint8  *der,
       !der_take (&d, 0x02, &version, NULL) || !der_equal (&version, version_1, 1) ||
       !der_take (&d, 0x30, &name, NULL) ||
       !der_take (&d, 0x30, &spki, NULL))
-    return request_refused (error, "Certificaataanvraag is geen geldig PKCS#10-verzoek");
+    return request_refused (error, _("The certificate request is not a valid PKCS#10 request"));
   /* attributes [0] may be left out by some makers */
   if (d.p != d.end &&
       (!der_take (&d, 0xa0, &attributes, NULL) || d.p != d.end))
-    return request_refused (error, "Certificaataanvraag is geen geldig PKCS#10-verzoek");
+    return request_refused (error, _("The certificate request is not a valid PKCS#10 request"));
 
   if (!der_take (&spki, 0x30, &algorithm, NULL) ||
       !der_equal (&algorithm, p256_algorithm, sizeof p256_algorithm) ||
       !der_take (&spki, 0x03, &key, NULL) || spki.p != spki.end ||
       key.end - key.p < 2 || key.p[0] != 0)
-    return request_refused (error, "Certificaataanvraag moet een EC P-256-sleutel bevatten");
+    return request_refused (error, _("The certificate request must hold an EC P-256 key"));
   point->p = key.p + 1;
   point->end = key.end;
   /* an uncompressed or a compressed point only: OpenSSL also takes the
@@ -142,13 +143,13 @@ parse_request (const guint8  *der,
    * x(e/s · G) verifies for that "key" */
   if (!((point->end - point->p == 65 && point->p[0] == 0x04) ||
         (point->end - point->p == 33 && (point->p[0] == 0x02 || point->p[0] == 0x03))))
-    return request_refused (error, "Certificaataanvraag moet een EC P-256-sleutel bevatten");
+    return request_refused (error, _("The certificate request must hold an EC P-256 key"));
 
   if (!der_take (&request, 0x30, &sig_algorithm, NULL) ||
       !der_equal (&sig_algorithm, ecdsa_sha256_algorithm, sizeof ecdsa_sha256_algorithm) ||
       !der_take (&request, 0x03, signature, NULL) || request.p != request.end ||
       signature->end - signature->p < 2 || signature->p[0] != 0)
-    return request_refused (error, "Certificaataanvraag moet met ECDSA en SHA-256 ondertekend zijn");
+    return request_refused (error, _("The certificate request must be signed with ECDSA and SHA-256"));
   signature->p++;
   return TRUE;
 }
@@ -172,14 +173,14 @@ zid_ca_check_request (const char  *csr_pem,
 
   if (csr_pem == NULL || strlen (csr_pem) > 8192)
     {
-      request_refused (error, "Certificaataanvraag ontbreekt of is te groot");
+      request_refused (error, _("The certificate request is missing or too large"));
       return NULL;
     }
 
   bio = BIO_new_mem_buf (csr_pem, -1);
   if (!PEM_bytes_read_bio (&der, &der_len, &name, PEM_STRING_X509_REQ, bio, NULL, NULL))
     {
-      request_refused (error, "Certificaataanvraag is geen geldig PKCS#10-verzoek");
+      request_refused (error, _("The certificate request is not a valid PKCS#10 request"));
       return NULL;
     }
   ok = parse_request (der, der_len, &info, &point, &signature, error);
@@ -192,7 +193,7 @@ zid_ca_check_request (const char  *csr_pem,
       if (ok)
         memcpy (request->point, point.p, request->point_len);
       else
-        request_refused (error, "Certificaataanvraag moet een EC P-256-sleutel bevatten");
+        request_refused (error, _("The certificate request must hold an EC P-256 key"));
     }
   /* the digest with the SHA-256 fetched once, then ECDSA on it: the same
    * check as EVP_DigestVerify without its fetches */
@@ -202,7 +203,7 @@ zid_ca_check_request (const char  *csr_pem,
        EVP_PKEY_verify_init (verify) != 1 ||
        EVP_PKEY_verify (verify, signature.p, signature.end - signature.p,
                         digest, sizeof digest) != 1))
-    ok = request_refused (error, "Handtekening van de certificaataanvraag klopt niet");
+    ok = request_refused (error, _("The signature of the certificate request does not verify"));
 
   OPENSSL_free (der);
   OPENSSL_free (name);

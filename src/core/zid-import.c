@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "zid-error.h"
+#include "zid-i18n.h"
 #include "zid-file.h"
 #include "zid-import.h"
 #include "zid-search.h"
@@ -294,8 +295,8 @@ read_row (GPtrArray   *fields,
                                         fields->len, n_header));
       return row;
     }
-  if (!zid_validate_name ("De voornaam", row->first_name, &error) ||
-      !zid_validate_name ("De achternaam", row->last_name, &error) ||
+  if (!zid_validate_name (_("The first name"), row->first_name, &error) ||
+      !zid_validate_name (_("The last name"), row->last_name, &error) ||
       !zid_normalise_birth_date (birth, now, row->birth_date, &error))
     {
       refuse_row (row, g_strdup (error->message));

@@ -29,7 +29,7 @@ _zid_portal_load_user (ZidPortal  *self,
   if (!row)
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_NOT_FOUND,
-                   "Gebruiker %" G_GINT64_FORMAT " bestaat niet", user);
+                   _("User %lld does not exist"), (long long) user);
       return FALSE;
     }
   if (blocked)
@@ -56,7 +56,7 @@ check_organisation (ZidPortal  *self,
   if (!row)
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_NOT_FOUND,
-                   "Organisatie %" G_GINT64_FORMAT " bestaat niet", organisation);
+                   _("Organisation %lld does not exist"), (long long) organisation);
       return FALSE;
     }
   return TRUE;
@@ -189,7 +189,7 @@ _zid_portal_check_actor (ZidPortal  *self,
     return FALSE;
   if (blocked)
     return _zid_refuse (error, ZID_ERROR_ACTOR_BLOCKED,
-                        "Uw ZORG-ID is geblokkeerd: u kunt het portaal niet gebruiken");
+                        _("Your ZORG-ID is blocked: you cannot use the portal"));
 
   stmt = zid_store_query (self->store, error,
                           "SELECT 1 FROM memberships WHERE user_id = ? AND role >= 2 LIMIT 1",
@@ -199,8 +199,8 @@ _zid_portal_check_actor (ZidPortal  *self,
   sqlite3_reset (stmt);
   if (!row)
     return _zid_refuse (error, ZID_ERROR_NO_PORTAL_ACCESS,
-                        "Geen toegang tot het portaal: alleen een Administrator of Beheerder "
-                        "mag het portaal gebruiken");
+                        _("No access to the portal: only an Administrator or Beheerder may use the "
+                          "portal"));
   return TRUE;
 }
 
@@ -222,15 +222,15 @@ rule_may_be_blocked (ZidPortal  *self,
   if (!_zid_portal_load_user (self, user, &blocked, &mobile_id, error))
     return FALSE;
   if (blocked)
-    return _zid_refuse (error, ZID_ERROR_ALREADY_BLOCKED, "Deze gebruiker is al geblokkeerd");
+    return _zid_refuse (error, ZID_ERROR_ALREADY_BLOCKED, _("This user is blocked already"));
   if (mobile_id == ZID_MOBILE_ID_NONE)
     return _zid_refuse (error, ZID_ERROR_NO_MOBILE_ID,
-                        "Een gebruiker zonder ZORG-ID Mobiel ID kan niet geblokkeerd worden");
+                        _("A user without a ZORG-ID mobile ID cannot be blocked"));
   if ((only_of = _zid_portal_only_administrator_of (self, user, 0)) != NULL)
     return _zid_refuse (error, ZID_ERROR_ONLY_ADMINISTRATOR,
-                        "Dit is de enige actieve Administrator van %s en kan daarom niet "
-                        "geblokkeerd worden; maak eerst een andere Administrator en laat die "
-                        "een ZORG-ID toevoegen", only_of);
+                        _("This is the only active Administrator of %s and therefore cannot be "
+                          "blocked; first make someone else Administrator and let them add a "
+                          "ZORG-ID"), only_of);
   return TRUE;
 }
 
@@ -288,23 +288,24 @@ _zid_portal_check_authority (ZidPortal  *self,
     case ZID_ACTION_VIEW_USERS:
       if (organisation != 0 && role < ZID_ROLE_BEHEERDER)
         return _zid_refuse (error, ZID_ERROR_NOT_PERMITTED,
-                            "U beheert deze organisatie niet (scheiding tussen organisaties)");
+                            _("You do not administer this organisation (separation between "
+                              "organisations)"));
       if (user != 0 && !over.view)
         return _zid_refuse (error, ZID_ERROR_NOT_PERMITTED,
-                            "Deze gebruiker hoort niet bij een organisatie die u beheert "
-                            "(scheiding tussen organisaties)");
+                            _("This user does not belong to an organisation you administer "
+                              "(separation between organisations)"));
       return TRUE;
 
     case ZID_ACTION_REGISTER_USER:
     case ZID_ACTION_SET_MEMBERSHIP:
       if (role < ZID_ROLE_BEHEERDER)
         return _zid_refuse (error, ZID_ERROR_NOT_PERMITTED,
-                            "U mag in deze organisatie geen gebruikers registreren: u bent er "
-                            "geen Administrator of Beheerder (scheiding tussen organisaties)");
+                            _("You may not register users in this organisation: you are not its "
+                              "Administrator or Beheerder (separation between organisations)"));
       if (user != 0 && !over.view)
         return _zid_refuse (error, ZID_ERROR_NOT_PERMITTED,
-                            "Deze gebruiker hoort niet bij een organisatie die u beheert "
-                            "(scheiding tussen organisaties)");
+                            _("This user does not belong to an organisation you administer "
+                              "(separation between organisations)"));
       return TRUE;
 
     case ZID_ACTION_ADD_ATTRIBUTE:
@@ -312,19 +313,19 @@ _zid_portal_check_authority (ZidPortal  *self,
       if (role != ZID_ROLE_ADMINISTRATOR)
         return _zid_refuse (error, ZID_ERROR_NOT_PERMITTED,
                             action == ZID_ACTION_ADD_ATTRIBUTE
-                         ? "Alleen een Administrator van de organisatie mag attributen registreren"
-                         : "Alleen een Administrator van de organisatie mag inactieve gebruikers bekijken");
+                         ? _("Only an Administrator of the organisation may register attributes")
+                         : _("Only an Administrator of the organisation may view inactive users"));
       if (user != 0 && _zid_portal_role_in (self, user, organisation) == ZID_ROLE_NONE)
         return _zid_refuse (error, ZID_ERROR_NOT_PERMITTED,
-                            "De gebruiker hoort niet bij deze organisatie");
+                            _("The user does not belong to this organisation"));
       return TRUE;
 
     case ZID_ACTION_BLOCK:
     case ZID_ACTION_UNBLOCK:
       if (!over.administrator)
         return _zid_refuse (error, ZID_ERROR_NOT_PERMITTED,
-                            "Alleen een Administrator van een organisatie van deze gebruiker mag "
-                            "blokkeren of activeren");
+                            _("Only an Administrator of one of this user's organisations may block "
+                              "or activate"));
       break;
 
     case ZID_ACTION_REVOKE_CERTIFICATE:
@@ -332,9 +333,10 @@ _zid_portal_check_authority (ZidPortal  *self,
       if (!over.administrator && !over.beheerder)
         return _zid_refuse (error, ZID_ERROR_NOT_PERMITTED,
                             over.view
-                         ? "Een Beheerder mag alleen certificaten van gebruikers met de rol Gebruiker beheren"
-                         : "Deze gebruiker hoort niet bij een organisatie die u beheert "
-                           "(scheiding tussen organisaties)");
+                         ? _("A Beheerder may only manage certificates of users with the role "
+                             "Gebruiker")
+                         : _("This user does not belong to an organisation you administer "
+                             "(separation between organisations)"));
       break;
 
     default:
@@ -347,9 +349,9 @@ _zid_portal_check_authority (ZidPortal  *self,
   if (user != actor &&
       (beyond = _zid_portal_role_beyond_authority (self, actor, user, &beyond_role)) != NULL)
     return _zid_refuse (error, ZID_ERROR_NOT_PERMITTED,
-                        "Deze gebruiker heeft ook beheerrechten in een organisatie die u niet "
-                        "als Administrator beheert: alleen een Administrator daarvan mag de "
-                        "ZORG-ID blokkeren, activeren of er certificaten voor beheren");
+                        _("This user also has administration rights in an organisation you do not "
+                          "administer as Administrator: only an Administrator of that organisation "
+                          "may block or activate the ZORG-ID or manage its certificates"));
   return TRUE;
 }
 
@@ -365,11 +367,11 @@ _zid_portal_check_user_state (ZidPortal  *self,
     case ZID_ACTION_BLOCK:
       return rule_may_be_blocked (self, user, error);
     case ZID_ACTION_UNBLOCK:
-      return rule_is_blocked (self, user, "Deze gebruiker is niet geblokkeerd", error);
+      return rule_is_blocked (self, user, _("This user is not blocked"), error);
     case ZID_ACTION_REVOKE_CERTIFICATE:
       return rule_is_blocked (self, user,
-                              "Alleen certificaten van geblokkeerde gebruikers kunnen ingetrokken "
-                              "worden; blokkeer de gebruiker eerst", error);
+                              _("Only certificates of blocked users can be revoked; block the user "
+                                "first"), error);
     default:
       return TRUE;
     }
@@ -489,18 +491,18 @@ _zid_portal_check_role_change (ZidPortal  *self,
 
   if (!_zid_portal_may_assign_role (self, actor, organisation, role))
     return _zid_refuse (error, ZID_ERROR_ROLE_NOT_ALLOWED,
-                        "Een Beheerder mag alleen de rol Gebruiker toekennen, niet %s",
+                        _("A Beheerder may only grant the role Gebruiker, not %s"),
                         zid_role_to_string (role));
   if (!_zid_portal_may_assign_role (self, actor, organisation,
                                     current == ZID_ROLE_NONE ? ZID_ROLE_GEBRUIKER : current))
     return _zid_refuse (error, ZID_ERROR_ROLE_NOT_ALLOWED,
-                        "Een Beheerder mag de rol van een %s niet wijzigen",
+                        _("A Beheerder may not change the role of a %s"),
                         zid_role_to_string (current));
   if (current == ZID_ROLE_ADMINISTRATOR && role != ZID_ROLE_ADMINISTRATOR &&
       (only_of = _zid_portal_only_administrator_of (self, user, organisation)) != NULL)
     return _zid_refuse (error, ZID_ERROR_ONLY_ADMINISTRATOR,
-                        "Dit is de enige actieve Administrator van %s: maak eerst een andere "
-                        "Administrator en laat die een ZORG-ID toevoegen", only_of);
+                        _("This is the only active Administrator of %s: first make someone else "
+                          "Administrator and let them add a ZORG-ID"), only_of);
   return TRUE;
 }
 
@@ -514,7 +516,7 @@ _zid_portal_check_attribute_type (gint64             actor,
 {
   if (type == ZID_ATTRIBUTE_TYPE_UZI && user != actor)
     return _zid_refuse (error, ZID_ERROR_NOT_PERMITTED,
-                        "Een attribuut via de UZI-pas wordt aan uw eigen ZORG-ID toegekend, "
-                        "niet aan een andere gebruiker");
+                        _("An attribute via the UZI card is granted to your own ZORG-ID, not to "
+                          "another user"));
   return TRUE;
 }

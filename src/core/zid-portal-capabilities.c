@@ -154,7 +154,8 @@ get_capabilities_locked (ZidPortal  *self,
   caps->unmanaged = actor_refusal != NULL
     ? actor_refusal
     : g_error_new_literal (ZID_ERROR, ZID_ERROR_NOT_PERMITTED,
-                           "U beheert deze organisatie niet (scheiding tussen organisaties)");
+                           _("You do not administer this organisation (separation between "
+                             "organisations)"));
   for (guint i = 0; i < G_N_ELEMENTS (user_actions); i++)
     RULE (&caps->actions[user_actions[i]],
           _zid_portal_check_action (self, actor, user_actions[i], user, 0, &e_));

@@ -92,12 +92,12 @@ zid_portal_revoke_certificate (ZidPortal   *self,
     }
   if (ok && cert == NULL)
     ok = _zid_refuse (&w.error, ZID_ERROR_NOT_FOUND,
-                      "Deze gebruiker heeft geen certificaat met serienummer %s", wanted);
+                      _("This user has no certificate with serial number %s"), wanted);
   else if (ok && !_zid_portal_check_user_state (self, ZID_ACTION_REVOKE_CERTIFICATE, user, &w.error))
     ok = FALSE;
   else if (ok && cert->revoked)
     ok = _zid_refuse (&w.error, ZID_ERROR_ALREADY_REVOKED,
-                      "Dit certificaat is al ingetrokken; intrekken kan niet ongedaan worden");
+                      _("This certificate is revoked already; a revocation cannot be undone"));
   ok = ok &&
        zid_store_run (self->store, &w.error,
                       "UPDATE certificates SET revoked_at = ?, revoke_reason = ?"

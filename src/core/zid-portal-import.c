@@ -71,21 +71,20 @@ classify (ZidPortal     *self,
 
   if (here != 0)
     set_outcome (row, ZID_IMPORT_SKIPPED, here,
-                 g_strdup ("Al geregistreerd in deze organisatie"));
+                 g_strdup (_("Registered in this organisation already")));
   else if (several)
     set_outcome (row, ZID_IMPORT_REFUSED, 0,
-                 g_strdup ("Er zijn meerdere gebruikers met deze naam en geboortedatum in uw "
-                           "andere organisaties; voeg deze persoon met de hand toe."));
+                 g_strdup (_("Your other organisations have several users with this name and birth "
+                             "date; add this person by hand.")));
   else if (other != 0 &&
            !_zid_portal_check_role_change (self, actor, other, organisation, role, &refusal))
     set_outcome (row, ZID_IMPORT_REFUSED, 0, g_strdup (refusal->message));
   else if (other != 0)
     set_outcome (row, ZID_IMPORT_MEMBERSHIP, other,
-                 g_strdup ("Gebruiker van een andere organisatie: wordt aan deze organisatie "
-                           "toegevoegd"));
+                 g_strdup (_("User of another organisation: will be added to this organisation")));
   else if (!_zid_portal_may_assign_role (self, actor, organisation, role))
     set_outcome (row, ZID_IMPORT_REFUSED, 0,
-                 g_strdup_printf ("U mag de rol %s niet toekennen.", zid_role_to_string (role)));
+                 g_strdup_printf (_("You may not grant the role %s."), zid_role_to_string (role)));
   else
     set_outcome (row, ZID_IMPORT_NEW, 0, NULL);
   return TRUE;
@@ -102,7 +101,7 @@ classify_all (ZidPortal     *self,
 {
   if (role < ZID_ROLE_GEBRUIKER || role > ZID_ROLE_ADMINISTRATOR)
     return _zid_refuse (error, ZID_ERROR_INVALID_INPUT,
-                        "Onbekende rol: kies Administrator, Beheerder of Gebruiker");
+                        _("Unknown role: choose Administrator, Beheerder or Gebruiker"));
   if (!_zid_portal_check_action (self, actor, ZID_ACTION_REGISTER_USER, 0, organisation, error))
     return FALSE;
 

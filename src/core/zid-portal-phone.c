@@ -17,8 +17,8 @@
 #define SESSION_BYTES    16
 #define CHALLENGE_BYTES  32
 #define LOGIN_CONTEXT    "zorgid-login-v2\n"
-#define UNKNOWN_CODE     "Deze QR-code is onbekend of vervangen door een nieuwere; " \
-                         "scan de QR-code opnieuw of vraag de beheerder om een nieuwe"
+#define UNKNOWN_CODE     _("This QR code is unknown or replaced by a newer one; scan the QR " \
+                           "code again or ask the administrator for a new one")
 
 /* The phone's side: enrolment */
 
@@ -81,15 +81,15 @@ lookup_code (ZidPortal   *self,
   sqlite3_reset (stmt);
 
   if (out->used != 0)
-    return _zid_refuse (error, ZID_ERROR_CODE_USED, "Deze QR-code is al gebruikt");
+    return _zid_refuse (error, ZID_ERROR_CODE_USED, _("This QR code has been used already"));
   if (_zid_portal_now (self) >= out->expires)
     return _zid_refuse (error, ZID_ERROR_CODE_EXPIRED,
-                        "Deze QR-code is verlopen (10 dagen geldig); vraag om een nieuwe");
+                        _("This QR code has expired (valid for 10 days); ask for a new one"));
   if (out->purpose != ZID_CODE_ENROLMENT && out->purpose != ZID_CODE_NEW_CERTIFICATE)
-    return _zid_refuse (error, ZID_ERROR_CODE_INVALID, "Deze code is niet bedoeld om een ID toe te voegen");
+    return _zid_refuse (error, ZID_ERROR_CODE_INVALID, _("This code is not meant for adding an ID"));
   if (out->blocked)
     return _zid_refuse (error, ZID_ERROR_USER_BLOCKED,
-                        "Deze ZORG-ID is geblokkeerd; een ID toevoegen kan pas na deblokkeren");
+                        _("This ZORG-ID is blocked; an ID can be added only after unblocking"));
   return TRUE;
 }
 
@@ -218,7 +218,7 @@ zid_portal_enrol_checked (ZidPortal          *self,
                           "UPDATE codes SET used = ? WHERE hash = ? AND used IS NULL",
                           "ib", _zid_portal_now (self), hash, (gsize) 32);
       if (ok && sqlite3_changes (zid_store_get_db (self->store)) != 1)
-        ok = _zid_refuse (&w.error, ZID_ERROR_CODE_USED, "Deze QR-code is al gebruikt");
+        ok = _zid_refuse (&w.error, ZID_ERROR_CODE_USED, _("This QR code has been used already"));
     }
   ok = ok &&
        zid_store_run (self->store, &w.error,
@@ -232,8 +232,8 @@ zid_portal_enrol_checked (ZidPortal          *self,
   if (ok && still_wanted != NULL && !still_wanted (user_data))
     {
       g_set_error_literal (&w.error, ZID_ERROR, ZID_ERROR_BUSY,
-                           "De telefoon wachtte niet meer op het antwoord; de QR-code is niet "
-                           "gebruikt en blijft geldig. Scan de QR-code opnieuw.");
+                           _("The phone no longer waited for the answer; the QR code has not been "
+                             "used and stays valid. Scan the QR code again."));
       ok = FALSE;
     }
   details = g_strdup_printf ("serial=%s purpose=%s", result->serial,
@@ -360,10 +360,10 @@ zid_portal_login_answer (ZidPortal     *self,
   if (ok && challenge == NULL)
     ok = _zid_refuse (&w.error, ZID_ERROR_SESSION_INVALID, "Onbekende inlogsessie");
   else if (ok && answered != 0)
-    ok = _zid_refuse (&w.error, ZID_ERROR_SESSION_INVALID, "Deze inlog-QR-code is al gebruikt");
+    ok = _zid_refuse (&w.error, ZID_ERROR_SESSION_INVALID, _("This login QR code has been used already"));
   else if (ok && _zid_portal_now (self) >= expires)
     ok = _zid_refuse (&w.error, ZID_ERROR_SESSION_INVALID,
-                      "Deze inlog-QR-code is verlopen (5 minuten geldig)");
+                      _("This login QR code has expired (valid for 5 minutes)"));
 
   /* possession of the key first, then what the certificate may do */
   ok = ok && (cert = zid_ca_verify_client (ca, cert_pem, _zid_portal_now (self), &serial, &w.error)) != NULL;
@@ -400,8 +400,8 @@ zid_portal_login_answer (ZidPortal     *self,
           _zid_write_set_subject (&w, _zid_portal_user_label (user));
           w.reason = "certificate-mismatch";
           ok = _zid_refuse (&w.error, ZID_ERROR_CERTIFICATE_INVALID,
-                            "Dit certificaat is niet het certificaat dat bij de uitgifte van deze "
-                            "mobiele ID is vastgelegd");
+                            _("This certificate is not the one recorded when this mobile ID was "
+                              "issued"));
         }
     }
   if (ok)
@@ -411,9 +411,10 @@ zid_portal_login_answer (ZidPortal     *self,
       _zid_write_set_actor (&w, origin_actor (w.subject, origin));
       if (revoked_at != 0)
         ok = _zid_refuse (&w.error, ZID_ERROR_CERTIFICATE_REVOKED,
-                          "Dit certificaat is ingetrokken; vraag uw beheerder om een nieuw certificaat");
+                          _("This certificate is revoked; ask your administrator for a new "
+                            "certificate"));
       else if (blocked)
-        ok = _zid_refuse (&w.error, ZID_ERROR_USER_BLOCKED, "Uw ZORG-ID is geblokkeerd");
+        ok = _zid_refuse (&w.error, ZID_ERROR_USER_BLOCKED, _("Your ZORG-ID is blocked"));
       else
         ok = _zid_portal_check_actor (self, user, &w.error);
     }
@@ -424,7 +425,7 @@ zid_portal_login_answer (ZidPortal     *self,
                           " WHERE id = ? AND answered IS NULL",
                           "iit", _zid_portal_now (self), user, session_id);
       if (ok && sqlite3_changes (zid_store_get_db (self->store)) != 1)
-        ok = _zid_refuse (&w.error, ZID_ERROR_SESSION_INVALID, "Deze inlog-QR-code is al gebruikt");
+        ok = _zid_refuse (&w.error, ZID_ERROR_SESSION_INVALID, _("This login QR code has been used already"));
     }
   ok = ok &&
        zid_store_run (self->store, &w.error,

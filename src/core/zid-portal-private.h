@@ -21,6 +21,7 @@
  */
 #pragma once
 
+#include "zid-i18n.h"
 #include "zid-ca-private.h"
 #include "zid-error.h"
 #include "zid-portal.h"

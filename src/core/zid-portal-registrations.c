@@ -51,7 +51,7 @@ find_registration_locked (ZidPortal   *self,
   sqlite3_reset (stmt);
   if (r == NULL)
     g_set_error (error, ZID_ERROR, ZID_ERROR_NO_REGISTRATION,
-                 "Er is geen organisatieregistratie voor URA %s voorbereid; neem contact op met VZVZ",
+                 _("No organisation registration has been prepared for URA %s; contact VZVZ"),
                  ura);
   return r;
 }
@@ -90,7 +90,7 @@ zid_portal_add_registration (ZidPortal   *self,
   g_return_val_if_fail (ZID_IS_PORTAL (self), 0);
 
   if (!zid_validate_ura (ura, error) ||
-      !zid_validate_name ("De naam van de organisatie", name, error) ||
+      !zid_validate_name (_("The name of the organisation"), name, error) ||
       !zid_validate_agb (agb, error))
     return 0;
   if (address != NULL && !zid_validate_name ("Het adres", address, error))
@@ -113,10 +113,14 @@ zid_portal_add_registration (ZidPortal   *self,
           g_strcmp0 (existing->address, address) == 0 &&
           g_strcmp0 (existing->reference, reference) == 0)
         return _zid_write_end (&w, TRUE, error) ? existing->id : 0;
-      _zid_refuse (&w.error, ZID_ERROR_INVALID_INPUT,
-                   "Er bestaat al een andere registratie voor URA %s (%s)%s",
-                   ura, existing->name,
-                   existing->completed ? ", en die is al afgerond" : "");
+      if (existing->completed)
+        _zid_refuse (&w.error, ZID_ERROR_INVALID_INPUT,
+                     _("Another registration for URA %s exists already (%s), and it is completed"),
+                     ura, existing->name);
+      else
+        _zid_refuse (&w.error, ZID_ERROR_INVALID_INPUT,
+                     _("Another registration for URA %s exists already (%s)"),
+                     ura, existing->name);
       return _zid_write_end (&w, FALSE, error);
     }
 
@@ -174,7 +178,7 @@ create_organisation (ZidPortal        *self,
   if (sqlite3_changes (zid_store_get_db (self->store)) != 1)
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_REGISTRATION_COMPLETED,
-                   "De registratie van URA %s is al afgerond", r->ura);
+                   _("The registration of URA %s is completed already"), r->ura);
       return 0;
     }
   return id;
@@ -192,7 +196,7 @@ pending_registration (ZidPortal   *self,
   if (r->completed != 0)
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_REGISTRATION_COMPLETED,
-                   "De registratie van %s (URA %s) is al afgerond", r->name, ura);
+                   _("The registration of %s (URA %s) is completed already"), r->name, ura);
       return NULL;
     }
   return g_steal_pointer (&r);
@@ -226,8 +230,8 @@ zid_portal_bootstrap (ZidPortal   *self,
 
   if (self->environment != ZID_ENVIRONMENT_ACCEPTATIE)
     ok = _zid_refuse (&w.error, ZID_ERROR_WRONG_ENVIRONMENT,
-                      "Een organisatie opzetten zonder UZI-pas kan alleen in acceptatie; "
-                      "in productie rondt u de registratie af met uw UZI-pas");
+                      _("Setting up an organisation without a UZI card is possible only in "
+                        "acceptatie; in productie you complete the registration with your UZI card"));
   else
     ok = (r = pending_registration (self, ura, &w.error)) != NULL &&
          (org = create_organisation (self, r, &w.error)) != 0 &&
@@ -250,11 +254,11 @@ check_holder (const ZidCardHolder  *holder,
 {
   if (holder == NULL || holder->uzi_number == NULL || *holder->uzi_number == '\0' ||
       holder->subscriber_number == NULL)
-    return _zid_refuse (error, ZID_ERROR_INVALID_INPUT, "De gegevens van de UZI-pas ontbreken");
+    return _zid_refuse (error, ZID_ERROR_INVALID_INPUT, _("The data of the UZI card is missing"));
   if (holder->card_type != 'Z' && holder->card_type != 'N')
     return _zid_refuse (error, ZID_ERROR_NOT_PERMITTED,
-                        "Een organisatieregistratie afronden kan alleen met een persoonsgebonden "
-                        "UZI-pas (zorgverlenerspas Z of medewerkerspas N); deze pas is van type %c",
+                        _("An organisation registration can be completed only with a personal UZI "
+                          "card (care provider card Z or employee card N); this card is of type %c"),
                         holder->card_type ? holder->card_type : '?');
   return zid_validate_ura (holder->subscriber_number, error);
 }
@@ -352,12 +356,12 @@ zid_portal_complete_registration (ZidPortal            *self,
   ok = (r = pending_registration (self, holder->subscriber_number, &w.error)) != NULL;
   if (ok && blocked)
     ok = _zid_refuse (&w.error, ZID_ERROR_USER_BLOCKED,
-                      "Uw ZORG-ID is geblokkeerd; u kunt de registratie niet afronden");
+                      _("Your ZORG-ID is blocked; you cannot complete the registration"));
   if (ok && !enrolled)
     {
       /* A new mobile ID: the card holder's data and the birth date */
-      ok = zid_validate_name ("De voornaam op de UZI-pas", holder->given_name, &w.error) &&
-           zid_validate_name ("De achternaam op de UZI-pas", holder->surname, &w.error) &&
+      ok = zid_validate_name (_("The first name on the UZI card"), holder->given_name, &w.error) &&
+           zid_validate_name (_("The last name on the UZI card"), holder->surname, &w.error) &&
            zid_validate_birth_date (birth_date, _zid_portal_now (self), &w.error);
       if (ok && user == 0)
         ok = (user = _zid_portal_insert_user (self, holder->given_name, holder->surname, birth_date,

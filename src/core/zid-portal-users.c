@@ -90,8 +90,8 @@ _zid_portal_validate_person (ZidPortal   *self,
                              const char  *birth_date,
                              GError     **error)
 {
-  return zid_validate_name ("De voornaam", first_name, error) &&
-         zid_validate_name ("De achternaam", last_name, error) &&
+  return zid_validate_name (_("The first name"), first_name, error) &&
+         zid_validate_name (_("The last name"), last_name, error) &&
          zid_validate_birth_date (birth_date, _zid_portal_now (self), error);
 }
 
@@ -457,7 +457,7 @@ zid_portal_set_membership (ZidPortal       *self,
     *enrolment = NULL;
   if (role < ZID_ROLE_GEBRUIKER || role > ZID_ROLE_ADMINISTRATOR)
     return _zid_refuse (error, ZID_ERROR_INVALID_INPUT,
-                        "Onbekende rol: kies Administrator, Beheerder of Gebruiker");
+                        _("Unknown role: choose Administrator, Beheerder or Gebruiker"));
 
   if (!_zid_write_begin (&w, self, _zid_portal_user_label (actor), "membership.set",
                          _zid_portal_user_label (user), error))
@@ -490,12 +490,13 @@ validate_task_code (const char  *task_code,
 
   if (len == 0 || len > 64)
     return _zid_refuse (error, ZID_ERROR_INVALID_INPUT,
-                        "De taakcode moet 1 tot 64 tekens lang zijn");
+                        _("The task code must be 1 to 64 characters long"));
   for (gsize i = 0; i < len; i++)
     if (!g_ascii_isalnum (task_code[i]) && task_code[i] != '.' && task_code[i] != '-' &&
         task_code[i] != '_')
       return _zid_refuse (error, ZID_ERROR_INVALID_INPUT,
-                          "De taakcode mag alleen letters, cijfers, punt, streepje en liggend streepje bevatten");
+                          _("The task code may contain only letters, digits, full stop, hyphen and "
+                            "underscore"));
   return TRUE;
 }
 
@@ -511,7 +512,7 @@ check_own_card (ZidPortal            *self,
   gboolean row = FALSE;
 
   if (holder == NULL || holder->uzi_number == NULL || *holder->uzi_number == '\0')
-    return _zid_refuse (error, ZID_ERROR_INVALID_INPUT, "De gegevens van de UZI-pas ontbreken");
+    return _zid_refuse (error, ZID_ERROR_INVALID_INPUT, _("The data of the UZI card is missing"));
   stmt = zid_store_query (self->store, error, "SELECT uzi_number FROM users WHERE id = ?",
                           "i", actor);
   if (stmt == NULL)
@@ -526,8 +527,8 @@ check_own_card (ZidPortal            *self,
   sqlite3_reset (stmt);
   if (own != NULL && *own != '\0' && g_strcmp0 (own, holder->uzi_number) != 0)
     return _zid_refuse (error, ZID_ERROR_NOT_PERMITTED,
-                        "Deze UZI-pas is niet uw eigen UZI-pas: gebruik de UZI-pas waarmee uw "
-                        "ZORG-ID is geregistreerd");
+                        _("This UZI card is not your own UZI card: use the UZI card your ZORG-ID "
+                          "was registered with"));
   return TRUE;
 }
 
@@ -553,7 +554,7 @@ add_attribute (ZidPortal            *self,
       g_autofree char *names = zid_attribute_type_dup_names ();
 
       _zid_refuse (error, ZID_ERROR_INVALID_INPUT,
-                   "Onbekend attribuuttype “%s”: kies %s", type ? type : "", names);
+                   _("Unknown attribute type “%s”: choose %s"), type ? type : "", names);
       return 0;
     }
   if (!validate_task_code (task_code, error) ||
@@ -567,7 +568,7 @@ add_attribute (ZidPortal            *self,
    * the task code; never a number typed in */
   if (ok && kind == ZID_ATTRIBUTE_TYPE_UZI && holder == NULL)
     ok = _zid_refuse (&w.error, ZID_ERROR_NOT_PERMITTED,
-                      "Een UZI-attribuut wordt geregistreerd met de UZI-pas zelf");
+                      _("A UZI attribute is registered with the UZI card itself"));
   if (ok && holder != NULL)
     ok = check_own_card (self, actor, holder, &w.error);
   if (ok)
@@ -580,7 +581,7 @@ add_attribute (ZidPortal            *self,
         {
           g_clear_error (&w.error);
           ok = _zid_refuse (&w.error, ZID_ERROR_INVALID_INPUT,
-                            "Deze gebruiker heeft dit attribuut al");
+                            _("This user has this attribute already"));
         }
     }
   if (ok)
@@ -675,7 +676,7 @@ zid_portal_block_user (ZidPortal       *self,
     {
       g_autofree char *names = zid_block_reason_dup_cli_names ();
 
-      return _zid_refuse (error, ZID_ERROR_INVALID_INPUT, "Kies een reden om te blokkeren: %s", names);
+      return _zid_refuse (error, ZID_ERROR_INVALID_INPUT, _("Choose a reason to block: %s"), names);
     }
   if (!_zid_write_begin (&w, self, _zid_portal_user_label (actor), "user.block",
                          _zid_portal_user_label (user), error))
@@ -770,7 +771,7 @@ zid_portal_find_organisation (ZidPortal   *self,
   zid_store_commit (self->store, NULL);
   if (o == NULL && stmt != NULL && !(error && *error))
     g_set_error (error, ZID_ERROR, ZID_ERROR_NOT_FOUND,
-                 "Er is geen organisatie met URA %s", ura);
+                 _("There is no organisation with URA %s"), ura);
   return o;
 }
 

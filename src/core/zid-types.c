@@ -4,7 +4,7 @@
  */
 #include "config.h"
 
-#include <glib/gi18n-lib.h>
+#include "zid-i18n.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -118,7 +118,7 @@ enum_names (const ZidEnumInfo *table,
   for (guint i = 0; i < n; i++)
     {
       if (i > 0)
-        g_string_append (s, i + 1 == n ? " of " : ", ");
+        g_string_append (s, i + 1 == n ? _(" or ") : ", ");
       g_string_append (s, table[i].name);
     }
   return g_string_free (s, FALSE);
@@ -394,7 +394,7 @@ zid_validate_ura (const char  *ura,
   if (!all_digits (ura, 8))
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
-                   "Ongeldig URA-nummer “%s”: een URA bestaat uit 8 cijfers",
+                   _("Invalid URA number “%s”: a URA has 8 digits"),
                    ura ? ura : "");
       return FALSE;
     }
@@ -408,7 +408,7 @@ zid_validate_agb (const char  *agb,
   if (agb != NULL && *agb != '\0' && !all_digits (agb, 8))
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
-                   "Ongeldige AGB-code “%s”: een AGB-code bestaat uit 8 cijfers", agb);
+                   _("Invalid AGB code “%s”: an AGB code has 8 digits"), agb);
       return FALSE;
     }
   return TRUE;
@@ -425,20 +425,20 @@ zid_validate_name (const char  *what,
   if (name == NULL || !g_utf8_validate (name, -1, NULL))
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
-                   "%s ontbreekt of is geen geldige tekst", what);
+                   _("%s is missing or is not valid text"), what);
       return FALSE;
     }
   stripped = g_strstrip (g_strdup (name));
   if (*stripped == '\0')
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
-                   "%s mag niet leeg zijn", what);
+                   _("%s must not be empty"), what);
       return FALSE;
     }
   if (g_utf8_strlen (stripped, -1) > 200)
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
-                   "%s is te lang (ten hoogste 200 tekens)", what);
+                   _("%s is too long (200 characters at most)"), what);
       return FALSE;
     }
   for (const char *p = stripped; *p; p = g_utf8_next_char (p))
@@ -458,7 +458,7 @@ zid_validate_name (const char  *what,
         case G_UNICODE_PRIVATE_USE:
         case G_UNICODE_SURROGATE:
           g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
-                       "%s bevat een onzichtbaar of ongeldig teken (U+%04X)", what, c);
+                       _("%s contains an invisible or invalid character (U+%04X)"), what, c);
           return FALSE;
         default:
           break;
@@ -469,7 +469,7 @@ zid_validate_name (const char  *what,
   if (!visible)
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
-                   "%s bevat geen zichtbaar teken", what);
+                   _("%s contains no visible character"), what);
       return FALSE;
     }
   return TRUE;
@@ -491,7 +491,7 @@ zid_normalise_birth_date (const char  *date,
       sscanf (parsed, "%4d-%2d-%2d", &y, &m, &d) != 3 || y < 1900)
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
-                   "Ongeldige geboortedatum “%s”: gebruik DD-MM-JJJJ of JJJJ-MM-DD, een bestaande datum",
+                   _("Invalid birth date “%s”: use DD-MM-YYYY or YYYY-MM-DD, a date that exists"),
                    date ? date : "");
       return FALSE;
     }
@@ -503,7 +503,7 @@ zid_normalise_birth_date (const char  *date,
         (m == g_date_time_get_month (today) && d > g_date_time_get_day_of_month (today)))))
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
-                   "De geboortedatum %s ligt in de toekomst", date);
+                   _("The birth date %s is in the future"), date);
       return FALSE;
     }
   if (iso != NULL)

@@ -60,6 +60,7 @@ typedef struct
   const Route       *route;
   char              *peer;
   char              *client;
+  const char        *language;  /* of the phone's texts: "nl" or "en" */
   /* Whether the phone still waits (zid_portal_enrol_checked) */
   gint64             deadline;  /* monotonic */
   int                fd;        /* a duplicate of the connection's socket, or -1 */
@@ -150,23 +151,37 @@ error_body (const char *code,
   return builder_to_string (builder);
 }
 
+/* The phone's texts are Dutch unless it asks for English
+ * (Accept-Language); never the language of the window hosting the
+ * service. Every handler makes its texts in the request's language. */
+static const char *
+request_language (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+
+  return zid_i18n_negotiate (soup_message_headers_get_list (headers, "Accept-Language"));
+}
+
 static char *
 too_large_message (ZidService *self)
 {
-  return g_strdup_printf ("De aanvraag is te groot (meer dan %" G_GSIZE_FORMAT " KiB). Werk de app bij; "
-                          "blijft dit gebeuren, meld het dan aan de beheerder.",
-                          (self->max_body + 1023) / 1024);
+  return g_strdup_printf (_("The request is too large (more than %lu KiB). Update the app; if this "
+                            "keeps happening, tell the administrator."),
+                          (gulong) ((self->max_body + 1023) / 1024));
 }
 
-/* "Wacht 3 minuten", "Wacht 40 seconden" */
+/* "Wait 3 minutes", "Wait 40 seconds" */
 static char *
 throttled_message (gint64 wait)
 {
   if (wait > 90)
-    return g_strdup_printf ("Te veel mislukte pogingen vanaf dit netwerk. Wacht %" G_GINT64_FORMAT
-                            " minuten en scan de QR-code daarna opnieuw.", (wait + 59) / 60);
-  return g_strdup_printf ("Te veel mislukte pogingen vanaf dit netwerk. Wacht %" G_GINT64_FORMAT
-                          " %s en scan de QR-code daarna opnieuw.", wait, wait == 1 ? "seconde" : "seconden");
+    return g_strdup_printf (_("Too many failed attempts from this network. Wait %d minutes, then scan "
+                              "the QR code again."), (int) ((wait + 59) / 60));
+  return g_strdup_printf (zid_ngettext ("Too many failed attempts from this network. Wait %d second, "
+                                        "then scan the QR code again.",
+                                        "Too many failed attempts from this network. Wait %d seconds, "
+                                        "then scan the QR code again.", (gulong) wait),
+                          (int) wait);
 }
 
 static void
@@ -369,8 +384,8 @@ zid_service_flush_refusals (ZidService *self)
 }
 
 /* Answers @msg with a refusal the service decided itself */
-#define BUSY_MESSAGE "De ZORG-ID-dienst is even te druk. Probeer het over een paar seconden " \
-                     "opnieuw; de QR-code blijft geldig."
+#define BUSY_MESSAGE _("The ZORG-ID service is too busy for a moment. Try again in a few seconds; " \
+                       "the QR code stays valid.")
 
 /* A throttled attempt (zid_throttle_begin) rides on its message, so it
  * ends however the message does: answered, refused, or its connection
@@ -531,7 +546,10 @@ got_chunk_cb (SoupServerMessage *msg,
 
   if (soup_server_message_get_status (msg) == 0 && *seen > (goffset) self->max_body)
     {
+      const char *language = zid_i18n_set_thread_language (request_language (msg));
       g_autofree char *message = too_large_message (self);
+
+      zid_i18n_set_thread_language (language);
 
       drop_body (msg);
       refuse (self, msg, NULL, g_uri_get_path (soup_server_message_get_uri (msg)),
@@ -556,12 +574,10 @@ started_quark (void)
   return quark;
 }
 
-void
-zid_service_early_handler (SoupServer        *server,
-                           SoupServerMessage *msg,
-                           const char        *path,
-                           GHashTable        *query,
-                           gpointer           user_data)
+static void
+early_handler (SoupServerMessage *msg,
+               const char        *path,
+               gpointer           user_data)
 {
   ZidService *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
@@ -584,14 +600,15 @@ zid_service_early_handler (SoupServer        *server,
     {
       drop_body (msg);
       refuse (self, msg, NULL, path, SOUP_STATUS_NOT_FOUND, "not-found",
-              "Dit adres kent de ZORG-ID-dienst niet. Werk de app bij en scan de QR-code opnieuw.");
+              _("The ZORG-ID service does not know this address. Update the app and scan the QR "
+                "code again."));
       return;
     }
 
   if (!g_str_equal (method, route->method))
     {
-      g_autofree char *message = g_strdup_printf ("Deze aanvraag gebruikt de verkeerde methode "
-                                                  "(verwacht: %s). Werk de app bij.", route->method);
+      g_autofree char *message = g_strdup_printf (_("This request uses the wrong method (expected: "
+                                                    "%s). Update the app."), route->method);
 
       drop_body (msg);
       refuse (self, msg, route, path, SOUP_STATUS_METHOD_NOT_ALLOWED, "method-not-allowed", message);
@@ -640,7 +657,7 @@ zid_service_early_handler (SoupServer        *server,
         {
           drop_body (msg);
           refuse (self, msg, route, path, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too-large",
-                  "Deze aanvraag hoort geen inhoud te hebben. Werk de app bij.");
+                  _("This request should have no content. Update the app."));
         }
       return;
     }
@@ -650,7 +667,7 @@ zid_service_early_handler (SoupServer        *server,
     {
       drop_body (msg);
       refuse (self, msg, route, path, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
-              "De aanvraag moet JSON zijn (Content-Type: application/json). Werk de app bij.");
+              _("The request must be JSON (Content-Type: application/json). Update the app."));
       return;
     }
 
@@ -694,7 +711,7 @@ parse_fields (const Route  *route,
         {
           g_autofree char *shown = zid_strict_json_shorten (name);
 
-          *message = g_strdup_printf ("Onbekend veld “%s” in de aanvraag. Werk de app bij.", shown);
+          *message = g_strdup_printf (_("Unknown field “%s” in the request. Update the app."), shown);
           return FALSE;
         }
     }
@@ -702,7 +719,7 @@ parse_fields (const Route  *route,
   for (guint i = 0; route->fields[i] != NULL; i++)
     if (!g_hash_table_contains (values, route->fields[i]))
       {
-        *message = g_strdup_printf ("Het veld “%s” ontbreekt in de aanvraag. Werk de app bij.",
+        *message = g_strdup_printf (_("The field “%s” is missing from the request. Update the app."),
                                     route->fields[i]);
         return FALSE;
       }
@@ -839,8 +856,8 @@ request_fail (Request      *req,
   else
     {
       /* Not one of the core's sentences: say what to do in our own words */
-      g_autofree char *message = g_strdup_printf ("Er ging iets mis op de computer van de beheerder (%s). "
-                                                  "Probeer het later opnieuw.", error->message);
+      g_autofree char *message = g_strdup_printf (_("Something went wrong on the administrator's "
+                                                    "computer (%s). Try again later."), error->message);
 
       req->body = error_body (code, message);
     }
@@ -864,8 +881,8 @@ do_preview (Request *req)
   if (info->purpose == ZID_CODE_LOGIN)
     {
       g_set_error_literal (&error, ZID_ERROR, ZID_ERROR_CODE_INVALID,
-                           "Deze code is niet bedoeld om een ID toe te voegen; "
-                           "scan de QR-code die de beheerder daarvoor toont.");
+                           _("This code is not meant for adding an ID; scan the QR code the "
+                             "administrator shows for that."));
       request_fail (req, error);
       return;
     }
@@ -961,7 +978,8 @@ do_login (Request *req)
     {
       if (error == NULL)
         g_set_error_literal (&error, ZID_ERROR, ZID_ERROR_SESSION_INVALID,
-                             "De inlog is niet geaccepteerd. Vraag om een nieuwe inlog-QR-code en scan die.");
+                             _("The login was not accepted. Ask for a new login QR code and scan "
+                               "it."));
       request_fail (req, error);
       return;
     }
@@ -975,6 +993,7 @@ static void
 request_thread (gpointer data)
 {
   Request *req = data;
+  const char *language = zid_i18n_set_thread_language (req->language);
 
   switch (req->route->endpoint)
     {
@@ -991,6 +1010,7 @@ request_thread (gpointer data)
     default:
       g_assert_not_reached ();
     }
+  zid_i18n_set_thread_language (language);
 }
 
 /* On the main context; request_free follows */
@@ -1065,12 +1085,10 @@ answer_service (ZidService        *self,
   set_json (msg, SOUP_STATUS_OK, body);
 }
 
-void
-zid_service_handler (SoupServer        *server,
-                     SoupServerMessage *msg,
-                     const char        *path,
-                     GHashTable        *query,
-                     gpointer           user_data)
+static void
+handler (SoupServerMessage *msg,
+         const char        *path,
+         gpointer           user_data)
 {
   ZidService *self = user_data;
   const Route *route = find_route (path);
@@ -1104,12 +1122,13 @@ zid_service_handler (SoupServer        *server,
   if (data == NULL || length == 0 || !parse_fields (route, data, length, values, &message))
     {
       refuse (self, msg, route, path, SOUP_STATUS_BAD_REQUEST, "invalid-input",
-              message ? message : "De aanvraag is leeg. Werk de app bij en probeer het opnieuw.");
+              message ? message : _("The request is empty. Update the app and try again."));
       return;
     }
 
   req = g_new0 (Request, 1);
   req->route = route;
+  req->language = request_language (msg);
   req->fd = -1;
 
   switch (route->endpoint)
@@ -1118,12 +1137,14 @@ zid_service_handler (SoupServer        *server,
     case ENDPOINT_ENROL:
       req->code = g_strdup (g_hash_table_lookup (values, "code"));
       if (!is_token (req->code))
-        message = g_strdup ("De code in de aanvraag heeft niet de juiste vorm. Scan de QR-code opnieuw.");
+        message = g_strdup (_("The code in the request does not have the right form. Scan the QR "
+                              "code again."));
       if (route->endpoint == ENDPOINT_ENROL)
         {
           req->csr = g_strdup (g_hash_table_lookup (values, "csr"));
           if (message == NULL && !is_pem (req->csr, "CERTIFICATE REQUEST"))
-            message = g_strdup ("Het certificaatverzoek is geen PKCS#10-verzoek in PEM-vorm. Werk de app bij.");
+            message = g_strdup (_("The certificate request is not a PKCS#10 request in PEM form. "
+                                  "Update the app."));
         }
       break;
     case ENDPOINT_LOGIN:
@@ -1131,13 +1152,14 @@ zid_service_handler (SoupServer        *server,
       req->certificate = g_strdup (g_hash_table_lookup (values, "certificate"));
       req->signature = decode_signature (g_hash_table_lookup (values, "signature"));
       if (!is_token (req->session))
-        message = g_strdup ("De inlogsessie in de aanvraag heeft niet de juiste vorm. "
-                            "Scan de inlog-QR-code opnieuw.");
+        message = g_strdup (_("The login session in the request does not have the right form. Scan "
+                              "the login QR code again."));
       else if (!is_pem (req->certificate, "CERTIFICATE"))
-        message = g_strdup ("Het meegestuurde certificaat is geen certificaat in PEM-vorm. Werk de app bij.");
+        message = g_strdup (_("The certificate sent is not a certificate in PEM form. Update the "
+                              "app."));
       else if (req->signature == NULL)
-        message = g_strdup ("De handtekening is geen base64 van een DER-gecodeerde ECDSA-handtekening. "
-                            "Werk de app bij.");
+        message = g_strdup (_("The signature is not the base64 of a DER-encoded ECDSA signature. "
+                              "Update the app."));
       break;
     case ENDPOINT_SERVICE:
     default:
@@ -1180,4 +1202,37 @@ zid_service_handler (SoupServer        *server,
   if (conn != NULL)
     zid_service_connection_hold (conn);
   soup_server_message_pause (msg);
+}
+
+/* A handler's texts in the request's language */
+static void
+in_request_language (void             (*handle) (SoupServerMessage *, const char *, gpointer),
+                     SoupServerMessage *msg,
+                     const char        *path,
+                     gpointer           user_data)
+{
+  const char *language = zid_i18n_set_thread_language (request_language (msg));
+
+  handle (msg, path, user_data);
+  zid_i18n_set_thread_language (language);
+}
+
+void
+zid_service_early_handler (SoupServer        *server,
+                           SoupServerMessage *msg,
+                           const char        *path,
+                           GHashTable        *query,
+                           gpointer           user_data)
+{
+  in_request_language (early_handler, msg, path, user_data);
+}
+
+void
+zid_service_handler (SoupServer        *server,
+                     SoupServerMessage *msg,
+                     const char        *path,
+                     GHashTable        *query,
+                     gpointer           user_data)
+{
+  in_request_language (handler, msg, path, user_data);
 }

@@ -6,6 +6,7 @@
 
 #include <libsoup/soup.h>
 
+#include "zid-i18n.h"
 #include "zid-service.h"
 #include "zid-throttle.h"
 
@@ -94,8 +95,9 @@ gboolean zid_service_run_job (ZidService         *self,
                               GDestroyNotify      destroy);
 
 /* zid-service-handlers.c */
-#define NO_SPACE_MESSAGE "De computer van de beheerder heeft bijna geen schijfruimte meer; de ZORG-ID-dienst " \
-                         "neemt daarom even geen aanvragen aan. Meld dit aan de beheerder; de QR-code blijft geldig."
+#define NO_SPACE_MESSAGE _("The administrator's computer has almost no disk space left, so the ZORG-ID " \
+                           "service takes no requests for now. Tell the administrator; the QR code " \
+                           "stays valid.")
 void zid_service_early_handler (SoupServer        *server,
                                 SoupServerMessage *msg,
                                 const char        *path,

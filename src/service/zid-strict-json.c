@@ -4,9 +4,10 @@
  */
 #include "config.h"
 
+#include "zid-i18n.h"
 #include "zid-strict-json.h"
 
-#define INVALID_JSON "De aanvraag is geen geldige JSON. Werk de app bij en probeer het opnieuw."
+#define INVALID_JSON _("The request is not valid JSON. Update the app and try again.")
 
 typedef struct
 {
@@ -146,7 +147,7 @@ zid_strict_json_read_object (const char  *data,
   skip_space (&r);
   if (r.p >= r.end || *r.p != '{')
     {
-      *message = g_strdup ("De aanvraag moet één JSON-object zijn. Werk de app bij.");
+      *message = g_strdup (_("The request must be one JSON object. Update the app."));
       return FALSE;
     }
   r.p++;
@@ -178,7 +179,7 @@ zid_strict_json_read_object (const char  *data,
           {
             g_autofree char *shown = zid_strict_json_shorten (name);
 
-            *message = g_strdup_printf ("Het veld “%s” moet tekst zijn. Werk de app bij.", shown);
+            *message = g_strdup_printf (_("The field “%s” must be text. Update the app."), shown);
             return FALSE;
           }
         if ((value = read_string (&r)) == NULL)
@@ -190,7 +191,7 @@ zid_strict_json_read_object (const char  *data,
           {
             g_autofree char *shown = zid_strict_json_shorten (name);
 
-            *message = g_strdup_printf ("Het veld “%s” staat twee keer in de aanvraag. Werk de app bij.",
+            *message = g_strdup_printf (_("The field “%s” is in the request twice. Update the app."),
                                         shown);
             return FALSE;
           }
@@ -214,7 +215,7 @@ zid_strict_json_read_object (const char  *data,
   skip_space (&r);
   if (r.p != r.end)
     {
-      *message = g_strdup ("Na het JSON-object volgt nog meer in de aanvraag. Werk de app bij.");
+      *message = g_strdup (_("The request goes on after the JSON object. Update the app."));
       return FALSE;
     }
   return TRUE;

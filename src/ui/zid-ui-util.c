@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <langinfo.h>
 #include <qrencode.h>
 #include <string.h>
 
@@ -54,23 +55,46 @@ zid_ui_attribute_type_label (const char *type)
   return zid_attribute_type_from_name (type, &value) ? zid_attribute_type_get_label (value) : type;
 }
 
+/* The locale's date (LC_TIME's D_FMT, with the year in full: "%d-%m-%Y"
+ * in nl_NL, "%m/%d/%Y" in en_US and C, "%d/%m/%Y" in en_GB) and its clock
+ * (24 hours, or 12 where the locale's time has AM/PM), to the minute */
+static char *
+locale_time_pattern (void)
+{
+  g_autoptr(GString) date = g_string_new (nl_langinfo (D_FMT));
+  const char *time_fmt = nl_langinfo (T_FMT);
+  gboolean twelve = strstr (time_fmt, "%p") != NULL || strstr (time_fmt, "%r") != NULL ||
+                    strstr (time_fmt, "%I") != NULL;
+
+  if (date->len == 0)
+    g_string_assign (date, "%Y-%m-%d");
+  g_string_replace (date, "%y", "%Y", 0);
+  g_string_append (date, twelve ? " %I:%M %p" : " %H:%M");
+  return g_string_free (g_steal_pointer (&date), FALSE);
+}
+
 /* The local time zone looked up once: GLib 2.74 reads /etc/localtime
  * again for every g_date_time_to_local () (a readlink and a stat per call:
- * half of a users-overview row's update in bench/ui/bench-search) */
+ * half of a users-overview row's update in bench/ui/bench-search); the
+ * locale's pattern too */
 char *
 zid_ui_format_time (gint64 unix_seconds)
 {
   static GTimeZone *local_zone;
+  static char *pattern;
   g_autoptr(GDateTime) utc = NULL;
   g_autoptr(GDateTime) local = NULL;
 
   if (unix_seconds <= 0)
     return g_strdup (_("Never"));
   if (g_once_init_enter (&local_zone))
-    g_once_init_leave (&local_zone, g_time_zone_new_local ());
+    {
+      pattern = locale_time_pattern ();
+      g_once_init_leave (&local_zone, g_time_zone_new_local ());
+    }
   utc = g_date_time_new_from_unix_utc (unix_seconds);
   local = g_date_time_to_timezone (utc, local_zone);
-  return g_date_time_format (local, "%d-%m-%Y %H:%M");
+  return g_date_time_format (local, pattern);
 }
 
 char *

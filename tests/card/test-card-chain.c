@@ -5,6 +5,7 @@
  * playing the card, and OpenSC's PKCS#11 module (ZID_PKCS11_MODULE). The
  * cards come from the test PKI (ZID_TEST_PKI/cards/jan, .../renee).
  */
+#include <locale.h>
 #include <string.h>
 #include <glib/gstdio.h>
 
@@ -347,6 +348,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* messages in the language of the environment (LANGUAGE=nl) */
+  setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
 
   pki = g_getenv ("ZID_TEST_PKI");

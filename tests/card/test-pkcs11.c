@@ -4,6 +4,7 @@
  * (RSA) and "UZI EC" (ECDSA). SoftHSM2 has no PIN retry counter, so it is
  * loaded through zid-pin-counter-shim (3 tries, like the UZI-pas).
  */
+#include <locale.h>
 #include <string.h>
 
 #include "softhsm-fixture.h"
@@ -243,6 +244,8 @@ main (int   argc,
   g_autofree char *dir = NULL;
   int status;
 
+  /* messages in the language of the environment (LANGUAGE=nl) */
+  setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
 
   dir = zid_test_softhsm_tokens (cards, labels, &status);

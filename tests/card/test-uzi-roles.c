@@ -1,4 +1,5 @@
 /* The names of the UZI role codes, from the shipped table */
+#include <locale.h>
 #include <glib.h>
 
 #include "zid-uzi-roles.h"
@@ -35,6 +36,8 @@ test_unknown (void)
 int
 main (int argc, char **argv)
 {
+  /* messages in the language of the environment (LANGUAGE=nl) */
+  setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/uzi-roles/known", test_known);
   g_test_add_func ("/uzi-roles/profession", test_profession);

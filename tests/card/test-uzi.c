@@ -1,4 +1,5 @@
 /* test-uzi.c — the UZI certificate profile on the generated corpus */
+#include <locale.h>
 #include <string.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
@@ -484,6 +485,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* messages in the language of the environment (LANGUAGE=nl) */
+  setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
 
   pki = g_getenv ("ZID_TEST_PKI");

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <locale.h>
 #include <string.h>
 
 #include "zid-core.h"
@@ -313,6 +314,8 @@ int
 main (int    argc,
       char **argv)
 {
+  /* messages in the language of the environment (LANGUAGE=nl) */
+  setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD ("/audit-page/order-and-boundaries", test_order_and_boundaries);

@@ -1,4 +1,5 @@
 /* The local CA: a mobile-ID certificate for any name the portal accepts */
+#include <locale.h>
 #include <glib.h>
 #include <string.h>
 #include <time.h>
@@ -169,6 +170,8 @@ test_open_repairs (void)
 int
 main (int argc, char **argv)
 {
+  /* messages in the language of the environment (LANGUAGE=nl) */
+  setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/ca/common-name", test_common_name);
   g_test_add_func ("/ca/open-repairs", test_open_repairs);

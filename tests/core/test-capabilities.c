@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <locale.h>
 #include <glib/gstdio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -581,6 +582,8 @@ main (int   argc,
 {
   int status;
 
+  /* messages in the language of the environment (LANGUAGE=nl) */
+  setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
   build_template ();
 

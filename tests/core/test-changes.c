@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <locale.h>
 #include <glib/gstdio.h>
 
 #include "zid-core.h"
@@ -278,6 +279,8 @@ test_inactive_user (Fixture *f, gconstpointer data)
 int
 main (int argc, char *argv[])
 {
+  /* messages in the language of the environment (LANGUAGE=nl) */
+  setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD ("/changes/other-connection", test_other_connection);

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <locale.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -142,6 +143,8 @@ main (int    argc,
       char **argv)
 {
   g_setenv ("TZ", "Europe/Amsterdam", TRUE);
+  /* messages in the language of the environment (LANGUAGE=nl) */
+  setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/csv/escape", test_escape);
   g_test_add_func ("/csv/semicolon", test_semicolon);

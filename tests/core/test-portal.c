@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <locale.h>
 #include <glib/gstdio.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
@@ -1818,6 +1819,8 @@ test_service_address (Fixture *f, gconstpointer data)
 int
 main (int argc, char *argv[])
 {
+  /* messages in the language of the environment (LANGUAGE=nl) */
+  setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <locale.h>
 #include <string.h>
 
 #include "zid-core.h"
@@ -250,6 +251,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* messages in the language of the environment (LANGUAGE=nl) */
+  setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/search/fold", test_fold);
   g_test_add_func ("/search/name-keys", test_name_keys);

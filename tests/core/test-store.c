@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <locale.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
@@ -242,6 +243,8 @@ test_nested_read (Fixture *f, gconstpointer data)
 int
 main (int argc, char *argv[])
 {
+  /* messages in the language of the environment (LANGUAGE=nl) */
+  setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/store/concurrent-writers", Fixture, NULL, fixture_set_up, test_concurrent_writers, fixture_tear_down);

@@ -4,6 +4,7 @@
  *
  * SPDX-License-Identifier: EUPL-1.2
  */
+#include <locale.h>
 #include <glib/gstdio.h>
 
 #include "zid-core.h"
@@ -104,6 +105,8 @@ main (int   argc,
 {
   const char *src = g_getenv ("ZID_SOURCE_ROOT");
 
+  /* messages in the language of the environment (LANGUAGE=nl) */
+  setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
   if (src == NULL)
     {

@@ -1,5 +1,6 @@
 /* Input checks every name passes: users (CLI, window) and organisations
  * (registration files) */
+#include <locale.h>
 #include <glib.h>
 
 #include "zid-error.h"
@@ -88,6 +89,8 @@ test_birth_dates (void)
 int
 main (int argc, char **argv)
 {
+  /* messages in the language of the environment (LANGUAGE=nl) */
+  setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/names/refused", test_names_refused);
   g_test_add_func ("/names/accepted", test_names_accepted);

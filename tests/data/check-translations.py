@@ -13,13 +13,13 @@ import subprocess
 import sys
 import tempfile
 
-MARKED_C = re.compile(r'\b(?:N?C?_|g_dpgettext2|ngettext|g_dngettext)\s*\(\s*"')
+MARKED_C = re.compile(r'\b(?:N?C?_|g_dpgettext2|ngettext|g_dngettext|zid_ngettext)\s*\(\s*"')
 MARKED_UI = re.compile(r'translatable="yes"')
 
 # The keywords meson's glib preset passes to xgettext
 KEYWORDS = ['--keyword=_', '--keyword=N_', '--keyword=C_:1c,2', '--keyword=NC_:1c,2',
             '--keyword=g_dcgettext:2', '--keyword=g_dngettext:2,3',
-            '--keyword=g_dpgettext2:2c,3']
+            '--keyword=g_dpgettext2:2c,3', '--keyword=zid_ngettext:1,2']
 
 
 def main(root):

@@ -7,6 +7,7 @@
  *
  * SPDX-License-Identifier: EUPL-1.2
  */
+#include <locale.h>
 #include <string.h>
 
 #include "softhsm-fixture.h"
@@ -288,6 +289,8 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   int status;
 
+  /* messages in the language of the environment (LANGUAGE=nl) */
+  setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
 
   dir = zid_test_softhsm_tokens (cards, labels, &status);

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <locale.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <sys/stat.h>
@@ -877,6 +878,8 @@ test_simultaneous_completion (gconstpointer data)
 int
 main (int argc, char **argv)
 {
+  /* messages in the language of the environment (LANGUAGE=nl) */
+  setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/registration-file/json", test_json);

@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <locale.h>
 #include <poll.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,6 +47,7 @@ typedef struct
   guint         enrolled_signals;
   gint64        enrolled_user;
   char         *enrolled_serial;
+  const char   *accept_language;  /* of the requests; NULL: none */
 } Fixture;
 
 static void
@@ -171,6 +173,9 @@ call_start (Fixture *f, const char *method, const char *path, const char *type, 
 
   call->msg = soup_message_new (method, url);
   g_signal_connect (call->msg, "accept-certificate", G_CALLBACK (accept_any), NULL);
+  if (f->accept_language != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (call->msg),
+                                  "Accept-Language", f->accept_language);
   if (body != NULL)
     {
       g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
@@ -417,6 +422,53 @@ test_expired (Fixture *f, gconstpointer data)
   zid_clock_advance (f->clock, ZID_ENROLMENT_CODE_LIFETIME + 1);
   answer = post (f, "/v1/enrolment/preview", body, &status);
   assert_refused (answer, status, 403, "code-expired");
+}
+
+/* A phone is answered in Dutch unless it asks for English, whatever the
+ * language of the process hosting the service: the core's refusals (made
+ * in a worker) and the service's own alike; the error code stays */
+static void
+test_language (Fixture *f, gconstpointer data)
+{
+  g_autofree char *body = json_of ("code", f->admin_code, NULL);
+  struct {
+    const char *accept_language;
+    const char *expired;
+    const char *not_found;
+  } cases[] = {
+    { NULL, "Deze QR-code is verlopen (10 dagen geldig); vraag om een nieuwe",
+      "Dit adres kent de ZORG-ID-dienst niet. Werk de app bij en scan de QR-code opnieuw." },
+    { "de-DE,de;q=0.9", "Deze QR-code is verlopen (10 dagen geldig); vraag om een nieuwe",
+      "Dit adres kent de ZORG-ID-dienst niet. Werk de app bij en scan de QR-code opnieuw." },
+    { "en", "This QR code has expired (valid for 10 days); ask for a new one",
+      "The ZORG-ID service does not know this address. Update the app and scan the QR code again." },
+    { "en-GB,en;q=0.9,nl;q=0.5", "This QR code has expired (valid for 10 days); ask for a new one",
+      "The ZORG-ID service does not know this address. Update the app and scan the QR code again." },
+  };
+
+  zid_clock_advance (f->clock, ZID_ENROLMENT_CODE_LIFETIME + 1);
+  for (guint round = 0; round < 2; round++)
+    {
+      /* round 1: the process itself in English (C) */
+      if (round == 1)
+        setlocale (LC_ALL, "C");
+      for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+        {
+          g_autoptr(JsonObject) expired = NULL;
+          g_autoptr(JsonObject) not_found = NULL;
+          guint status;
+
+          f->accept_language = cases[i].accept_language;
+          expired = post (f, "/v1/enrolment/preview", body, &status);
+          assert_refused (expired, status, 403, "code-expired");
+          g_assert_cmpstr (json_object_get_string_member (expired, "message"), ==, cases[i].expired);
+          not_found = post (f, "/v1/nothing", "{}", &status);
+          assert_refused (not_found, status, 404, "not-found");
+          g_assert_cmpstr (json_object_get_string_member (not_found, "message"), ==, cases[i].not_found);
+        }
+    }
+  setlocale (LC_ALL, "");
+  f->accept_language = NULL;
 }
 
 /* Clients in threads of their own, on plain OpenSSL (zid-test-https.c):
@@ -2304,11 +2356,14 @@ test_strict_json (Fixture *f, gconstpointer data)
 int
 main (int argc, char *argv[])
 {
+  /* messages in the language of the environment (LANGUAGE=nl) */
+  setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD ("/service/enrol", test_enrol);
   ADD ("/service/enrol/expired", test_expired);
+  ADD ("/service/language", test_language);
   ADD ("/service/enrol/concurrent", test_concurrent);
   ADD ("/service/busy", test_busy);
   ADD ("/service/silent-clients", test_silent_clients);
