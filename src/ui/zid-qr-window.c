@@ -123,21 +123,28 @@ user_worker (ZidPortal *portal,
   return zid_portal_get_user (portal, ids[0], ids[1], error);
 }
 
-/* A blocked user's phone is refused (user-blocked) until the block is
- * lifted: the window says so instead of waiting for a scan that cannot
- * succeed */
+/* The user as now: named in the letter, and a blocked user's phone is
+ * refused (user-blocked) until the block is lifted: the window says so
+ * instead of waiting for a scan that cannot succeed */
 static void
-blocked_done (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+user_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
 {
-  g_autoptr(ZidUser) user = zid_work_finish (result, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidUser) user = zid_work_finish (result, &error);
   ZidQrWindow *self;
   g_autofree char *text = NULL;
 
-  if (user == NULL || g_cancellable_is_cancelled (G_CANCELLABLE (user_data)))
+  if (g_cancellable_is_cancelled (G_CANCELLABLE (user_data)))
     return;
+  if (user == NULL)
+    {
+      g_debug ("The letter names only the person: %s", error->message);
+      return;
+    }
   self = ZID_QR_WINDOW (source);
+  g_set_object (&self->user, user);
   if (self->redeemed || zid_user_get_blocked (user) == self->shows_blocked)
     return;
   /* unblocked meanwhile (by anyone): the scan can succeed again */
@@ -157,14 +164,14 @@ blocked_done (GObject      *source,
 }
 
 static void
-check_blocked (ZidQrWindow *self)
+load_user (ZidQrWindow *self)
 {
   gint64 *ids = g_new (gint64, 2);
 
   ids[0] = self->actor;
   ids[1] = self->user_id;
   zid_work_run (self, self->portal, user_worker, ids, g_free, g_object_unref,
-                self->cancellable, blocked_done, self->cancellable);
+                self->cancellable, user_done, self->cancellable);
 }
 
 static void
@@ -193,7 +200,7 @@ on_watch_changed (ZidWatch    *watch,
     if (g_array_index (users, gint64, i) == self->user_id)
       {
         poll_certificates (self);
-        check_blocked (self);
+        load_user (self);
         return;
       }
 }
@@ -214,32 +221,6 @@ window_letter (ZidQrWindow *self)
     .payload = self->payload,
     .expires = self->expires,
   };
-}
-
-static gpointer
-user_worker (ZidPortal *portal,
-             gpointer   data,
-             GError   **error)
-{
-  gint64 *ids = data;
-
-  return zid_portal_get_user (portal, ids[0], ids[1], error);
-}
-
-static void
-user_done (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  ZidUser *user = zid_work_finish (result, &error);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (user == NULL)
-    g_debug ("The letter names only the person: %s", error->message);
-  else
-    ZID_QR_WINDOW (source)->user = user;
 }
 
 static void
@@ -524,7 +505,7 @@ zid_qr_window_new (GtkWindow            *parent,
   zid_qr_view_set_status (self->view, _("Waiting for scan…"));
   self->once_text = g_strdup (gtk_label_get_text (self->once_label));
   if (portal != NULL && actor > 0)
-    check_blocked (self);
+    load_user (self);
 
   if (service != NULL)
     {
@@ -537,15 +518,6 @@ zid_qr_window_new (GtkWindow            *parent,
       self->watch = zid_watch_get (portal);
       g_signal_connect (self->watch, "changed", G_CALLBACK (on_watch_changed), self);
       poll_certificates (self);
-    }
-  if (portal != NULL && actor > 0)
-    {
-      gint64 *ids = g_new (gint64, 2);
-
-      ids[0] = actor;
-      ids[1] = enrolment->user_id;
-      zid_work_run (self, portal, user_worker, ids, g_free, g_object_unref, self->cancellable,
-                    user_done, NULL);
     }
   return self;
 }
