@@ -51,7 +51,7 @@ ok $? "another separator is bad usage"
 
 # `user list --csv` and `user pending --csv`: the same writer, read back to
 # what --json says (headers in the C locale: English)
-unset ZID_TEST_CLOCK_OFFSET
+unset ZID_TEST_CLOCK_OFFSET LANGUAGE
 check_list() { # $1: separator ('' for the default)
   local opt=(); [ -n "$1" ] && opt=(--separator "$1")
   A user list --as 1 --organisation 12345678 --csv "${opt[@]}" > "$dir/users.csv" &&

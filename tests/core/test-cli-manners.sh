@@ -7,6 +7,8 @@
 set -u
 
 . "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+# the walk reads the English usage lines; each language check below sets its own
+unset LANGUAGE
 
 mobile="$ZID_BUILD_ROOT/src/mobile/zorgid-mobile"
 version=$(sed -n "s/^ *version: *'\([^']*\)'.*/\1/p" "$ZID_SOURCE_ROOT/meson.build" | head -1)

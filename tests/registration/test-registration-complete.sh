@@ -97,7 +97,7 @@ check "... one user for the person" [ "$(sql "SELECT count(*) FROM users WHERE u
 uzi_attribute () { run_admin --json attribute add --as "$admin_user" "$admin_user" --type uzi --organisation 12345678 "$@"; }
 uzi_attributes () { sql "SELECT count(*) FROM attributes WHERE user_id = $admin_user AND type = 'uzi'"; }
 uzi_attribute --task-code 123456789 --pin-file "$(pin reg-jan-b)"
-refused "uzi attribute with a typed task code" invalid-input 2 "leave out --task-code"
+refused "uzi attribute with a typed task code" invalid-input 2 "laat --task-code weg"
 printf '9999' >"$tmp/wrong"
 uzi_attribute --pin-file "$tmp/wrong"
 refused "uzi attribute with a wrong PIN" pin-incorrect 1 "nog 2 pogingen"

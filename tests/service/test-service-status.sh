@@ -17,6 +17,8 @@ if [ -z "${ZID_STATUS_INSIDE:-}" ]; then
 fi
 
 . "${ZID_SOURCE_ROOT:?}/tests/core/tap.sh"
+# the command line's English status lines are what it checks
+unset LANGUAGE
 . "$ZID_SOURCE_ROOT/tests/service/fixture.sh"
 service_pid=
 cleanup() {
