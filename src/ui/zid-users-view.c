@@ -1050,6 +1050,39 @@ zid_users_view_focus_search (ZidUsersView *self)
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
+static void
+row_column_state (ZidUserRow *row,
+                  guint      *cut,
+                  guint      *hidden)
+{
+  zid_user_row_ensure_layouts (row);
+  for (int i = 0; i < N_TEXT_COLUMNS; i++)
+    {
+      if (row->column_width[i] == 0)
+        *hidden |= 1u << i;
+      else if (pango_layout_is_ellipsized (row->layouts[i]))
+        *cut |= 1u << i;
+    }
+}
+
+void
+zid_users_view_get_column_state (ZidUsersView *self,
+                                 guint        *cut,
+                                 guint        *hidden)
+{
+  g_return_if_fail (ZID_IS_USERS_VIEW (self));
+  *cut = *hidden = 0;
+  row_column_state (ZID_USER_ROW (self->header), cut, hidden);
+  for (GtkWidget *item = gtk_widget_get_first_child (GTK_WIDGET (self->list_view));
+       item != NULL; item = gtk_widget_get_next_sibling (item))
+    {
+      GtkWidget *row = gtk_widget_get_first_child (item);
+
+      if (ZID_IS_USER_ROW (row) && gtk_widget_get_mapped (row) && ZID_USER_ROW (row)->shown != NULL)
+        row_column_state (ZID_USER_ROW (row), cut, hidden);
+    }
+}
+
 GListModel *
 zid_users_view_get_model (ZidUsersView *self)
 {
