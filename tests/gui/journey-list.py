@@ -9,8 +9,9 @@ Run by journey.sh (Xvfb at 1024x768, dbus-run-session, AT-SPI):
    by a column changes the order; Enter on a row opens the user's page.
 2. The inactive users of an organisation where nobody is inactive show a
    status page, not a bare count; Ctrl+Q from that window quits.
-3. 29 days later the inactive list has Karel; Enter opens his page in the
-   main window, where he can be blocked.
+3. 29 days later the inactive list has Karel; a double click opens his
+   page in the main window, where he can be blocked.
+4. Ctrl+Q quits from the Logboek and from Voorkeuren too.
 """
 import json
 import os
@@ -58,6 +59,13 @@ def choose(app, combo_name, downs):
         pressKey("Down")
     pressKey("Return")
     time.sleep(0.6)
+
+
+def quits_with_ctrl_q(window):
+    keyCombo("<Control>q")
+    j.wait("the application to quit", lambda: j.app_proc.poll() is not None, timeout=10)
+    log("Ctrl+Q in %s quit the application" % window)
+    j.app_proc = None
 
 
 def main():
@@ -158,10 +166,7 @@ def main():
     click(find(app, "Inactieve gebruikers van " + NOORD, "push button"))
     find(app, "Geen inactieve gebruikers", "label")
     shot("inactive-empty")
-    keyCombo("<Control>q")
-    j.wait("the application to quit", lambda: j.app_proc.poll() is not None, timeout=10)
-    log("Ctrl+Q in the inactive window quit the application")
-    j.app_proc = None
+    quits_with_ctrl_q("the inactive users")
 
     # 3. 29 days later Piet (blocked) and Karel are inactive
     app = start_app({"ZID_TEST_CLOCK_OFFSET": str(29 * 24 * 3600)})
@@ -179,7 +184,18 @@ def main():
     j.wait("Karel's page", lambda: find_all(app, "Terug", "push button"))
     find(app, "Karel Aalbers", "label")
     shot("inactive-opened-karel")
-    stop_app()
+
+    # 4. Ctrl+Q quits from the Logboek and from Voorkeuren too
+    click(find(app, "Hoofdmenu", "push button"))
+    click(find(app, "Logboek", timeout=10))
+    j.wait("the Logboek window", lambda: [w for w in app.children if w.name == "Logboek"])
+    quits_with_ctrl_q("the Logboek")
+    app = start_app()
+    find(app, "QR-code", "push button")
+    keyCombo("<Control>comma")
+    j.wait("Voorkeuren", lambda: [w for w in app.children if w.name == "Voorkeuren"])
+    shot("preferences")
+    quits_with_ctrl_q("Voorkeuren")
     print("ok - the overview sorts, filters and opens by keyboard; the inactive list searches, "
           "opens a user and shows a status page when empty", flush=True)
 
