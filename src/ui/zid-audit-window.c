@@ -536,6 +536,7 @@ zid_audit_window_new (GtkWindow *parent,
   g_return_val_if_fail (ZID_IS_PORTAL (portal), NULL);
 
   self = g_object_new (ZID_TYPE_AUDIT_WINDOW,
+                       "application", parent ? gtk_window_get_application (parent) : NULL,
                        "transient-for", parent,
                        "modal", TRUE,
                        NULL);

@@ -7,7 +7,9 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "zid-csv.h"
 #include "zid-inactive-window.h"
+#include "zid-search.h"
 #include "zid-ui-util.h"
 #include "zid-user-update.h"
 #include "zid-work.h"
@@ -21,11 +23,15 @@ struct _ZidInactiveWindow
   AdwWindowTitle  *title;
   GtkColumnView   *column_view;
   GtkLabel        *count_label;
+  GtkSearchEntry  *search_entry;
+  GtkStack        *stack;
 
   /* owned */
   ZidPortal       *portal;
   GCancellable    *cancellable;
   GListStore      *store;
+  GtkFilterListModel *filtered;    /* of the store, by the search */
+  ZidSearchQuery  *query;          /* NULL: everyone */
   char            *organisation_name;
   gint64           actor;
   gint64           organisation;
@@ -98,15 +104,66 @@ load_worker (ZidPortal *portal,
   return zid_portal_list_inactive (portal, ids->actor, ids->organisation, error);
 }
 
+/* The count, and a status page instead of an empty list */
 static void
 update_count (ZidInactiveWindow *self)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->store));
-  g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u inactive user",
-                                                        "%u inactive users", n), n);
+  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
+  g_autofree char *text = NULL;
 
+  if (shown == n)
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u inactive user", "%u inactive users", n), n);
+  else
+    /* Translators: "3 of 12 inactive users" */
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u inactive user",
+                                         "%u of %u inactive users", n), shown, n);
   gtk_label_set_text (self->count_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->count_label), n > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->search_entry), n > 0);
+  gtk_stack_set_visible_child_name (self->stack, n == 0 ? "empty" : shown == 0 ? "no-matches" : "list");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "inactive.export", n > 0);
+}
+
+static gboolean
+matches_search (gpointer item,
+                gpointer user_data)
+{
+  ZidInactiveWindow *self = user_data;
+  ZidUser *user = item;
+  g_autofree char *keys = NULL;
+
+  if (self->query == NULL)
+    return TRUE;
+  keys = zid_search_member_keys (zid_user_get_first_name (user), zid_user_get_last_name (user),
+                                 zid_user_get_birth_date (user));
+  return zid_search_query_matches (self->query, keys);
+}
+
+static void
+on_search_changed (ZidInactiveWindow *self)
+{
+  GtkFilter *filter = gtk_filter_list_model_get_filter (self->filtered);
+
+  g_clear_pointer (&self->query, zid_search_query_free);
+  self->query = zid_search_query_new (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+  gtk_filter_changed (filter, GTK_FILTER_CHANGE_DIFFERENT);
+  update_count (self);
+}
+
+/* Enter or a double click: the user's page in the main window, where the
+ * user can be blocked */
+static void
+on_row_activated (ZidInactiveWindow *self,
+                  guint              position)
+{
+  g_autoptr(ZidUser) user = g_list_model_get_item (G_LIST_MODEL (self->filtered), position);
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (self));
+
+  if (user == NULL || parent == NULL)
+    return;
+  gtk_widget_activate_action (GTK_WIDGET (parent), "win.manage-user", "x", zid_user_get_id (user));
+  gtk_window_close (GTK_WINDOW (self));
 }
 
 static void
@@ -201,47 +258,28 @@ on_watch_changed (ZidWatch          *watch,
                          zid_portal_get_inactive_user, self->cancellable, update_done);
 }
 
-static void
-csv_field (GString    *out,
-           const char *value)
-{
-  g_string_append_c (out, '"');
-  for (const char *p = value ? value : ""; *p; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (out, '"');
-      g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
-}
-
+/* What the list shows (the search included), through the product's CSV
+ * writer */
 char *
 zid_inactive_window_to_csv (ZidInactiveWindow *self)
 {
-  GString *out = g_string_new (NULL);
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->store));
+  g_autoptr(ZidCsv) csv = zid_csv_new (ZID_CSV_SEMICOLON);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
 
-  g_string_append (out, "first_name,last_name,birth_date,last_use,registered,organisation\r\n");
+  zid_csv_add_row (csv, "first_name", "last_name", "birth_date", "last_use", "registered", "organisation", NULL);
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(ZidUser) user = g_list_model_get_item (G_LIST_MODEL (self->store), i);
-      g_autofree char *last = zid_user_get_last_use (user) ? zid_format_time (zid_user_get_last_use (user)) : g_strdup ("");
-      g_autofree char *reg = zid_format_time (zid_user_get_registered (user));
+      g_autoptr(ZidUser) user = g_list_model_get_item (G_LIST_MODEL (self->filtered), i);
 
-      csv_field (out, zid_user_get_first_name (user));
-      g_string_append_c (out, ',');
-      csv_field (out, zid_user_get_last_name (user));
-      g_string_append_c (out, ',');
-      csv_field (out, zid_user_get_birth_date (user));
-      g_string_append_c (out, ',');
-      csv_field (out, last);
-      g_string_append_c (out, ',');
-      csv_field (out, reg);
-      g_string_append_c (out, ',');
-      csv_field (out, self->organisation_name);
-      g_string_append (out, "\r\n");
+      zid_csv_add (csv, zid_user_get_first_name (user));
+      zid_csv_add (csv, zid_user_get_last_name (user));
+      zid_csv_add (csv, zid_user_get_birth_date (user));
+      zid_csv_add_time (csv, zid_user_get_last_use (user));
+      zid_csv_add_time (csv, zid_user_get_registered (user));
+      zid_csv_add (csv, self->organisation_name);
+      zid_csv_end_row (csv);
     }
-  return g_string_free (out, FALSE);
+  return zid_csv_free_to_string (g_steal_pointer (&csv), NULL);
 }
 
 static void
@@ -325,7 +363,9 @@ zid_inactive_window_finalize (GObject *object)
 
   g_clear_object (&self->portal);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->filtered);
   g_clear_object (&self->store);
+  g_clear_pointer (&self->query, zid_search_query_free);
   g_free (self->organisation_name);
   G_OBJECT_CLASS (zid_inactive_window_parent_class)->finalize (object);
 }
@@ -344,6 +384,10 @@ zid_inactive_window_class_init (ZidInactiveWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ZidInactiveWindow, title);
   gtk_widget_class_bind_template_child (widget_class, ZidInactiveWindow, column_view);
   gtk_widget_class_bind_template_child (widget_class, ZidInactiveWindow, count_label);
+  gtk_widget_class_bind_template_child (widget_class, ZidInactiveWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, ZidInactiveWindow, stack);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
   gtk_widget_class_install_action (widget_class, "inactive.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "inactive.close", NULL, close_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "inactive.close", NULL);
@@ -358,7 +402,9 @@ zid_inactive_window_init (ZidInactiveWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   self->store = g_list_store_new (ZID_TYPE_USER);
-  selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->store)));
+  self->filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->store)),
+                                              GTK_FILTER (gtk_custom_filter_new (matches_search, self, NULL)));
+  selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->filtered)));
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (selection));
   add_column (self, _("Name"), COL_NAME);
   add_column (self, _("Birth date"), COL_BIRTH_DATE);
@@ -377,7 +423,9 @@ zid_inactive_window_new (GtkWindow  *parent,
   ZidInactiveWindow *self;
   Ids *ids;
 
+  /* the application's shortcuts (Ctrl+Q) work here too */
   self = g_object_new (ZID_TYPE_INACTIVE_WINDOW,
+                       "application", parent ? gtk_window_get_application (parent) : NULL,
                        "transient-for", parent,
                        "modal", TRUE,
                        NULL);

@@ -155,6 +155,7 @@ zid_preferences_window_new (GtkWindow *parent,
                             GSettings *settings)
 {
   ZidPreferencesWindow *self = g_object_new (ZID_TYPE_PREFERENCES_WINDOW,
+                                             "application", parent ? gtk_window_get_application (parent) : NULL,
                                              "transient-for", parent,
                                              "modal", TRUE,
                                              NULL);

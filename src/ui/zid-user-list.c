@@ -31,6 +31,16 @@ struct _ZidUserList
   GArray      *shown;     /* the items: the current matches, or the last
                            * non-empty ones while nothing matches; NULL: everyone */
   GPtrArray   *items;     /* ZidUserItem per position handed out (NULL: none yet) */
+
+  /* the filter row: the users it lets through (NULL: everyone), what the
+   * queries scan */
+  GArray      *base;
+  gint64       organisation;
+  ZidUserStatusFilter status;
+  ZidUserMobileFilter mobile_id;
+
+  ZidUserSort  sort;
+  gboolean     descending;
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -62,15 +72,19 @@ current_level (ZidUserList *self)
   return self->levels->len > 0 ? g_ptr_array_index (self->levels, self->levels->len - 1) : NULL;
 }
 
-/* The users of @within (NULL: all) that @query matches, in order */
+/* The users of @within (NULL: all the filter lets through) that @query
+ * matches, in order */
 static GArray *
 scan (ZidUserList          *self,
       GArray               *within,
       const ZidSearchQuery *query)
 {
-  guint n = within ? within->len : self->users->len;
-  GArray *result = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint n;
+  GArray *result;
 
+  within = within ? within : self->base;
+  n = within ? within->len : self->users->len;
+  result = g_array_new (FALSE, FALSE, sizeof (guint));
   for (guint i = 0; i < n; i++)
     {
       guint u = within ? g_array_index (within, guint, i) : i;
@@ -164,28 +178,171 @@ show (ZidUserList *self,
     g_list_model_items_changed (G_LIST_MODEL (self), before, 0, after - before);
 }
 
+/* ---- Order ---------------------------------------------------------- */
+
+static int
+compare_memberships (ZidUser *a,
+                     ZidUser *b)
+{
+  GPtrArray *ma = zid_user_get_memberships (a);
+  GPtrArray *mb = zid_user_get_memberships (b);
+  ZidMembership *first_a = ma && ma->len > 0 ? g_ptr_array_index (ma, 0) : NULL;
+  ZidMembership *first_b = mb && mb->len > 0 ? g_ptr_array_index (mb, 0) : NULL;
+  int r;
+
+  if (first_a == NULL || first_b == NULL)
+    return (first_a != NULL) - (first_b != NULL);
+  if ((r = g_strcmp0 (first_a->organisation_name, first_b->organisation_name)) != 0)
+    return r;
+  return (int) first_a->role - (int) first_b->role;
+}
+
+static int
+compare_sorted (gconstpointer pa,
+                gconstpointer pb,
+                gpointer      data)
+{
+  ZidUserList *self = data;
+  ZidUser *a = *(ZidUser **) pa;
+  ZidUser *b = *(ZidUser **) pb;
+  int r = 0;
+
+  switch (self->sort)
+    {
+    case ZID_USER_SORT_NAME:
+      break;
+    case ZID_USER_SORT_BIRTH_DATE:
+      r = g_strcmp0 (zid_user_get_birth_date (a), zid_user_get_birth_date (b));
+      break;
+    case ZID_USER_SORT_ORGANISATIONS:
+      r = compare_memberships (a, b);
+      break;
+    case ZID_USER_SORT_STATUS:
+      r = (int) zid_user_get_blocked (a) - (int) zid_user_get_blocked (b);
+      break;
+    case ZID_USER_SORT_MOBILE_ID:
+      r = (int) zid_user_get_mobile_id (a) - (int) zid_user_get_mobile_id (b);
+      break;
+    case ZID_USER_SORT_LAST_USE:
+      r = (zid_user_get_last_use (a) > zid_user_get_last_use (b)) -
+          (zid_user_get_last_use (a) < zid_user_get_last_use (b));
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  if (r == 0)
+    r = zid_user_compare (a, b);
+  return self->descending ? -r : r;
+}
+
+/* ---- Filter ----------------------------------------------------------- */
+
+static gboolean
+filtering (ZidUserList *self)
+{
+  return self->organisation != 0 || self->status != ZID_USER_STATUS_ANY ||
+         self->mobile_id != ZID_USER_MOBILE_ANY;
+}
+
+static gboolean
+in_organisation (ZidUser *user,
+                 gint64   organisation)
+{
+  GPtrArray *memberships = zid_user_get_memberships (user);
+
+  for (guint i = 0; memberships != NULL && i < memberships->len; i++)
+    if (((ZidMembership *) g_ptr_array_index (memberships, i))->organisation_id == organisation)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+passes_filter (ZidUserList *self,
+               ZidUser     *user)
+{
+  ZidMobileIdState state = zid_user_get_mobile_id (user);
+
+  switch (self->status)
+    {
+    case ZID_USER_STATUS_ACTIVE:  if (zid_user_get_blocked (user)) return FALSE; break;
+    case ZID_USER_STATUS_BLOCKED: if (!zid_user_get_blocked (user)) return FALSE; break;
+    case ZID_USER_STATUS_ANY:
+    default: break;
+    }
+  switch (self->mobile_id)
+    {
+    case ZID_USER_MOBILE_ACTIVE:       if (state != ZID_MOBILE_ID_ACTIVE) return FALSE; break;
+    case ZID_USER_MOBILE_NOT_ENROLLED: if (state != ZID_MOBILE_ID_NONE) return FALSE; break;
+    case ZID_USER_MOBILE_REVOKED:      if (state != ZID_MOBILE_ID_REVOKED) return FALSE; break;
+    case ZID_USER_MOBILE_ANY:
+    default: break;
+    }
+  return self->organisation == 0 || in_organisation (user, self->organisation);
+}
+
+/* The users the filter lets through, NULL when it lets everyone */
+static void
+compute_base (ZidUserList *self)
+{
+  g_clear_pointer (&self->base, g_array_unref);
+  if (!filtering (self))
+    return;
+  self->base = g_array_new (FALSE, FALSE, sizeof (guint));
+  for (guint i = 0; i < self->users->len; i++)
+    if (passes_filter (self, g_ptr_array_index (self->users, i)))
+      g_array_append_val (self->base, i);
+}
+
+/* ---- Users ------------------------------------------------------------ */
+
+/* The query's matches computed anew (over what the filter lets through);
+ * the earlier queries are forgotten */
+static Level *
+rescan (ZidUserList *self)
+{
+  Level *level = current_level (self);
+  g_autoptr(ZidSearchQuery) query = level ? g_steal_pointer (&level->query) : NULL;
+
+  g_ptr_array_set_size (self->levels, 0);
+  if (query == NULL)
+    return NULL;
+  level = g_new0 (Level, 1);
+  level->query = g_steal_pointer (&query);
+  level->matches = scan (self, NULL, level->query);
+  g_ptr_array_add (self->levels, level);
+  return level;
+}
+
 void
 zid_user_list_set_users (ZidUserList *self,
                          GPtrArray   *users)
 {
+  g_autoptr(GPtrArray) old = NULL;
   Level *level;
-  g_autoptr(ZidSearchQuery) query = NULL;
   guint before, n;
 
   g_return_if_fail (ZID_IS_USER_LIST (self));
 
-  /* the query stays, its matches are computed anew */
-  level = current_level (self);
-  query = level ? g_steal_pointer (&level->query) : NULL;
-  g_ptr_array_set_size (self->levels, 0);
   before = n_shown (self);
-
   n = users ? users->len : 0;
+  /* the new users before the old go: @users may hold the same ones */
+  old = g_steal_pointer (&self->users);
+  self->users = g_ptr_array_new_full (n, g_object_unref);
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (self->users, g_object_ref (g_ptr_array_index (users, i)));
+  for (guint i = 1; i < n; i++)
+    if (compare_sorted (&g_ptr_array_index (self->users, i - 1),
+                        &g_ptr_array_index (self->users, i), self) > 0)
+      {
+        g_ptr_array_sort_with_data (self->users, compare_sorted, self);
+        break;
+      }
+
   g_free (self->keys);
   self->keys = g_new (const char *, n + 1);
   for (guint i = 0; i < n; i++)
     {
-      ZidUser *user = g_ptr_array_index (users, i);
+      ZidUser *user = g_ptr_array_index (self->users, i);
       const char *keys = g_object_get_data (G_OBJECT (user), SEARCH_KEYS);
 
       if (keys == NULL)
@@ -196,24 +353,88 @@ zid_user_list_set_users (ZidUserList *self,
       self->keys[i] = keys;
     }
   self->keys[n] = NULL;
-  g_ptr_array_set_size (self->users, 0);
-  for (guint i = 0; i < n; i++)
-    g_ptr_array_add (self->users, g_object_ref (g_ptr_array_index (users, i)));
-  if (query != NULL)
-    {
-      level = g_new0 (Level, 1);
-      level->query = g_steal_pointer (&query);
-      level->matches = scan (self, NULL, level->query);
-      g_ptr_array_add (self->levels, level);
-    }
-  show (self, level ? level->matches : NULL, before);
+  compute_base (self);
+  /* the query stays, its matches are computed anew */
+  level = rescan (self);
+  show (self, level ? level->matches : self->base, before);
+}
+
+/* After the filter changed: the users on screen are those the query
+ * matches now, or stay as they were while nobody matches */
+static void
+show_matches (ZidUserList *self,
+              Level       *level)
+{
+  GArray *wanted = level ? level->matches : self->base;
+
+  if (wanted != NULL && wanted->len == 0 && n_shown (self) > 0)
+    return;
+  show (self, wanted, n_shown (self));
+}
+
+void
+zid_user_list_set_sort (ZidUserList *self,
+                        ZidUserSort  sort,
+                        gboolean     descending)
+{
+  g_autoptr(GPtrArray) users = NULL;
+
+  g_return_if_fail (ZID_IS_USER_LIST (self));
+  if (self->sort == sort && self->descending == descending)
+    return;
+  self->sort = sort;
+  self->descending = descending;
+  users = g_ptr_array_ref (self->users);
+  zid_user_list_set_users (self, users);
+}
+
+void
+zid_user_list_set_filter (ZidUserList         *self,
+                          gint64               organisation,
+                          ZidUserStatusFilter  status,
+                          ZidUserMobileFilter  mobile_id)
+{
+  g_return_if_fail (ZID_IS_USER_LIST (self));
+  if (self->organisation == organisation && self->status == status && self->mobile_id == mobile_id)
+    return;
+  self->organisation = organisation;
+  self->status = status;
+  self->mobile_id = mobile_id;
+  compute_base (self);
+  show_matches (self, rescan (self));
 }
 
 static int
-compare_users (gconstpointer a,
-               gconstpointer b)
+compare_organisations (gconstpointer a,
+                       gconstpointer b)
 {
-  return zid_user_compare (*(ZidUser **) a, *(ZidUser **) b);
+  const ZidMembership *ma = *(ZidMembership **) a;
+  const ZidMembership *mb = *(ZidMembership **) b;
+
+  return g_strcmp0 (ma->organisation_name, mb->organisation_name);
+}
+
+GPtrArray *
+zid_user_list_dup_organisations (ZidUserList *self)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_int64_hash, g_int64_equal);
+  GPtrArray *result = g_ptr_array_new ();
+
+  g_return_val_if_fail (ZID_IS_USER_LIST (self), result);
+  for (guint i = 0; i < self->users->len; i++)
+    {
+      GPtrArray *memberships = zid_user_get_memberships (g_ptr_array_index (self->users, i));
+
+      for (guint m = 0; memberships != NULL && m < memberships->len; m++)
+        {
+          ZidMembership *membership = g_ptr_array_index (memberships, m);
+
+          if (g_hash_table_add (seen, &membership->organisation_id))
+            g_ptr_array_add (result, membership);
+        }
+    }
+  g_ptr_array_sort (result, compare_organisations);
+  return result;
 }
 
 void
@@ -245,9 +466,9 @@ zid_user_list_update (ZidUserList *self,
     g_hash_table_add (replaced, &g_array_index (gone, gint64, i));
   if (g_hash_table_size (replaced) == 0)
     return;
-  g_ptr_array_sort (added, compare_users);
+  g_ptr_array_sort_with_data (added, compare_sorted, self);
 
-  /* one merge of the users that stay and the changed ones, in name order
+  /* one merge of the users that stay and the changed ones, in order
    * (a reference each: setting the list lets go of the old array's) */
   users = g_ptr_array_new_full (self->users->len + added->len, g_object_unref);
   for (guint i = 0; i < self->users->len; i++)
@@ -257,7 +478,8 @@ zid_user_list_update (ZidUserList *self,
 
       if (g_hash_table_contains (replaced, &id))
         continue;
-      while (a < added->len && zid_user_compare (g_ptr_array_index (added, a), user) < 0)
+      while (a < added->len &&
+             compare_sorted (&g_ptr_array_index (added, a), &g_ptr_array_index (self->users, i), self) < 0)
         g_ptr_array_add (users, g_object_ref (g_ptr_array_index (added, a++)));
       g_ptr_array_add (users, g_object_ref (user));
     }
@@ -302,8 +524,8 @@ zid_user_list_set_query (ZidUserList *self,
   /* no matches: the items stay (the view shows no list then) */
   if (level != NULL && level->matches->len == 0 && n_shown (self) > 0)
     return;
-  if (self->shown != (level ? level->matches : NULL))
-    show (self, level ? level->matches : NULL, n_shown (self));
+  if (self->shown != (level ? level->matches : self->base))
+    show (self, level ? level->matches : self->base, n_shown (self));
 }
 
 guint
@@ -313,7 +535,9 @@ zid_user_list_get_n_matches (ZidUserList *self)
 
   g_return_val_if_fail (ZID_IS_USER_LIST (self), 0);
   level = current_level (self);
-  return level ? level->matches->len : self->users->len;
+  if (level != NULL)
+    return level->matches->len;
+  return self->base ? self->base->len : self->users->len;
 }
 
 guint
@@ -331,6 +555,7 @@ zid_user_list_finalize (GObject *object)
   g_ptr_array_unref (self->users);
   g_ptr_array_unref (self->levels);
   g_clear_pointer (&self->shown, g_array_unref);
+  g_clear_pointer (&self->base, g_array_unref);
   g_ptr_array_unref (self->items);
   g_free (self->keys);
   G_OBJECT_CLASS (zid_user_list_parent_class)->finalize (object);

@@ -45,6 +45,47 @@ void         zid_user_list_remove_all   (ZidUserList *self);
 /* @query as typed (folded here); NULL or "" shows everyone */
 void         zid_user_list_set_query    (ZidUserList *self,
                                          const char  *query);
+/* The order of the list: by a column of the overview, each ascending
+ * or descending (the name decides between equals) */
+typedef enum
+{
+  ZID_USER_SORT_NAME,
+  ZID_USER_SORT_BIRTH_DATE,
+  ZID_USER_SORT_ORGANISATIONS,
+  ZID_USER_SORT_STATUS,
+  ZID_USER_SORT_MOBILE_ID,
+  ZID_USER_SORT_LAST_USE,
+} ZidUserSort;
+
+/* What the filter row asks besides the query (combined with it) */
+typedef enum
+{
+  ZID_USER_STATUS_ANY,
+  ZID_USER_STATUS_ACTIVE,
+  ZID_USER_STATUS_BLOCKED,
+} ZidUserStatusFilter;
+
+typedef enum
+{
+  ZID_USER_MOBILE_ANY,
+  ZID_USER_MOBILE_ACTIVE,
+  ZID_USER_MOBILE_NOT_ENROLLED,
+  ZID_USER_MOBILE_REVOKED,
+} ZidUserMobileFilter;
+
+/* Sorts the users (one sort: a click, not a keystroke); keeps the query
+ * and the filter */
+void         zid_user_list_set_sort     (ZidUserList *self,
+                                         ZidUserSort  sort,
+                                         gboolean     descending);
+/* @organisation 0: any */
+void         zid_user_list_set_filter   (ZidUserList         *self,
+                                         gint64               organisation,
+                                         ZidUserStatusFilter  status,
+                                         ZidUserMobileFilter  mobile_id);
+/* The organisations (ZidMembership, borrowed from the users) the users are
+ * in, in name order, one each */
+GPtrArray   *zid_user_list_dup_organisations (ZidUserList *self);
 /* The users the query matches (the items, unless that is none) */
 guint        zid_user_list_get_n_matches (ZidUserList *self);
 guint        zid_user_list_get_n_total  (ZidUserList *self);

@@ -24,6 +24,14 @@ struct _ZidUsersView
   GtkListView         *list_view;
   GtkBox              *table_box;
   GtkStack            *stack;
+  GtkDropDown         *organisation_filter;
+  GtkDropDown         *status_filter;
+  GtkDropDown         *mobile_id_filter;
+  GtkDropDown         *sort_column;
+  GtkToggleButton     *sort_descending;
+
+  /* borrowed */
+  GtkWidget           *header;       /* a ZidUserRow, in table_box */
 
   /* owned */
   ZidPortal           *portal;
@@ -31,6 +39,7 @@ struct _ZidUsersView
   ZidUserList         *list;
   GPtrArray           *spare_rows;   /* ZidUserRow, unparented */
   gint64               actor;
+  GArray              *organisations; /* gint64 per item of organisation_filter; 0: all */
 
   /* staying current: the rows the watch names are read again, alone */
   ZidWatch            *watch;
@@ -126,9 +135,6 @@ enum
   N_TEXT_COLUMNS,
 };
 
-/* Share of the width left of the button, per column */
-static const double column_share[N_TEXT_COLUMNS] = { 0.21, 0.14, 0.26, 0.10, 0.12, 0.17 };
-
 #define ROW_PAD_X 6
 #define ROW_PAD_Y 6
 
@@ -162,37 +168,158 @@ zid_user_row_get_context (ZidUserRow *self)
   return gtk_widget_get_pango_context (list ? list : GTK_WIDGET (self));
 }
 
+/* The widest text each column of fixed form can show (its title in bold
+ * included), measured once per font: those columns get that width and
+ * never cut a date, a status or a state; the name and the organisations
+ * share the rest */
 typedef struct
 {
   guint serial;                            /* of the context measured */
-  int   height;
-} LineHeight;
+  int   height;                            /* of a line of text */
+  int   need[N_TEXT_COLUMNS];              /* 0: the column takes what is left */
+} RowMetrics;
 
-/* The height of a line of text in @context, measured once per font */
+static const char *
+column_title (int column)
+{
+  switch (column)
+    {
+    case COL_NAME:          return _("Name");
+    case COL_BIRTH_DATE:    return _("Birth date");
+    case COL_ORGANISATIONS: return _("Organisations and roles");
+    case COL_STATUS:        return _("Status");
+    case COL_MOBILE_ID:     return _("Mobile ID");
+    case COL_LAST_USE:      return _("Last use");
+    default:                g_assert_not_reached ();
+    }
+}
+
+/* The header marks the column the list is sorted by */
+#define SORT_MARK_UP   " \u25B2"
+#define SORT_MARK_DOWN " \u25BC"
+
 static int
-line_height (PangoContext *context)
+text_width (PangoLayout *layout,
+            const char  *text)
+{
+  int width;
+
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_get_pixel_size (layout, &width, NULL);
+  return width;
+}
+
+static void
+measure_metrics (PangoContext *context,
+                 RowMetrics   *metrics)
+{
+  g_autoptr(PangoLayout) layout = pango_layout_new (context);
+  g_autoptr(PangoAttrList) bold = pango_attr_list_new ();
+  g_autofree char *time = zid_ui_format_time (1788000000);  /* two digits each */
+  const char *samples[N_TEXT_COLUMNS][4] = {
+    [COL_BIRTH_DATE] = { "2000-08-28", NULL },
+    [COL_STATUS] = { _("active"), _("blocked"), NULL },
+    [COL_MOBILE_ID] = { zid_ui_mobile_id_label (ZID_MOBILE_ID_ACTIVE),
+                        zid_ui_mobile_id_label (ZID_MOBILE_ID_REVOKED),
+                        zid_ui_mobile_id_label (ZID_MOBILE_ID_NONE), NULL },
+    [COL_LAST_USE] = { time, _("Never"), NULL },
+  };
+
+  pango_layout_set_text (layout, "Ag", -1);
+  pango_layout_get_pixel_size (layout, NULL, &metrics->height);
+  pango_attr_list_insert (bold, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+  for (int i = 0; i < N_TEXT_COLUMNS; i++)
+    {
+      g_autofree char *title = NULL;
+      int need = 0;
+
+      metrics->need[i] = 0;
+      if (samples[i][0] == NULL)
+        continue;
+      for (int k = 0; samples[i][k] != NULL; k++)
+        need = MAX (need, text_width (layout, samples[i][k]));
+      title = g_strconcat (column_title (i), SORT_MARK_DOWN, NULL);
+      pango_layout_set_attributes (layout, bold);
+      need = MAX (need, text_width (layout, title));
+      pango_layout_set_attributes (layout, NULL);
+      metrics->need[i] = need + 2 * ROW_PAD_X + 1;
+    }
+}
+
+static const RowMetrics *
+row_metrics (PangoContext *context)
 {
   static GQuark quark;
   guint serial = pango_context_get_serial (context);
-  LineHeight *cached;
+  RowMetrics *cached;
 
   if (quark == 0)
-    quark = g_quark_from_static_string ("zid-users-row-line-height");
+    quark = g_quark_from_static_string ("zid-users-row-metrics");
   cached = g_object_get_qdata (G_OBJECT (context), quark);
   if (cached == NULL)
     {
-      cached = g_new0 (LineHeight, 1);
+      cached = g_new0 (RowMetrics, 1);
       g_object_set_qdata_full (G_OBJECT (context), quark, cached, g_free);
     }
   if (cached->serial != serial || cached->height == 0)
     {
-      g_autoptr(PangoLayout) layout = pango_layout_new (context);
-
-      pango_layout_set_text (layout, "Ag", -1);
-      pango_layout_get_pixel_size (layout, NULL, &cached->height);
+      measure_metrics (context, cached);
       cached->serial = serial;
     }
-  return cached->height;
+  return cached;
+}
+
+/* The height of a line of text in @context */
+static int
+line_height (PangoContext *context)
+{
+  return row_metrics (context)->height;
+}
+
+/* The least important columns go first when the width is short */
+static const int hide_order[] = { COL_LAST_USE, COL_BIRTH_DATE, COL_MOBILE_ID };
+
+/* What the name and the organisations need at least before a column goes */
+#define MIN_NAME_WIDTH          140
+#define MIN_ORGANISATIONS_WIDTH 190
+
+/* The columns' places in @width: hidden ones get a width of 0. The same
+ * for the header and every row (the same font, the same width) */
+static void
+plan_columns (PangoContext *context,
+              int           width,
+              int          *column_x,
+              int          *column_width)
+{
+  const RowMetrics *metrics = row_metrics (context);
+  gboolean hidden[N_TEXT_COLUMNS] = { FALSE };
+  int fixed = 0, rest, x = 0;
+
+  for (int i = 0; i < N_TEXT_COLUMNS; i++)
+    fixed += metrics->need[i];
+  for (guint h = 0; h < G_N_ELEMENTS (hide_order) &&
+       width - fixed < MIN_NAME_WIDTH + MIN_ORGANISATIONS_WIDTH; h++)
+    {
+      hidden[hide_order[h]] = TRUE;
+      fixed -= metrics->need[hide_order[h]];
+    }
+  rest = MAX (0, width - fixed);
+  for (int i = 0; i < N_TEXT_COLUMNS; i++)
+    {
+      int w;
+
+      if (hidden[i])
+        w = 0;
+      else if (i == COL_NAME)
+        w = rest * 2 / 5;
+      else if (i == COL_ORGANISATIONS)
+        w = rest - rest * 2 / 5;
+      else
+        w = metrics->need[i];
+      column_x[i] = x + ROW_PAD_X;
+      column_width[i] = MAX (0, w - 2 * ROW_PAD_X);
+      x += w;
+    }
 }
 
 /* The texts go to Pango only when the row is drawn: of the ~200 rows GTK
@@ -329,8 +456,8 @@ zid_user_row_measure (GtkWidget      *widget,
   gtk_widget_measure (self->button, orientation, -1, &button_min, &button_nat, NULL, NULL);
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
-      *minimum = button_min + N_TEXT_COLUMNS * (40 + 2 * ROW_PAD_X);
-      *natural = button_nat + N_TEXT_COLUMNS * (120 + 2 * ROW_PAD_X);
+      *minimum = button_min + 2 * ROW_PAD_X + MIN_NAME_WIDTH + MIN_ORGANISATIONS_WIDTH;
+      *natural = button_nat + 2 * ROW_PAD_X + N_TEXT_COLUMNS * (120 + 2 * ROW_PAD_X);
     }
   else
     {
@@ -348,7 +475,8 @@ zid_user_row_size_allocate (GtkWidget *widget,
                              int        baseline)
 {
   ZidUserRow *self = ZID_USER_ROW (widget);
-  int button_width, button_height, x = 0, text_width;
+  int button_width, button_height;
+  int column_width[N_TEXT_COLUMNS];
 
   gtk_widget_measure (self->button, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &button_width, NULL, NULL);
   gtk_widget_measure (self->button, GTK_ORIENTATION_VERTICAL, button_width, NULL, &button_height, NULL, NULL);
@@ -357,19 +485,43 @@ zid_user_row_size_allocate (GtkWidget *widget,
                             &(GtkAllocation) { width - button_width - ROW_PAD_X, (height - button_height) / 2,
                                                button_width, button_height },
                             -1);
-  text_width = MAX (0, width - button_width - 2 * ROW_PAD_X);
-  for (int i = 0; i < N_TEXT_COLUMNS; i++)
+  plan_columns (zid_user_row_get_context (self), MAX (0, width - button_width - 2 * ROW_PAD_X),
+                self->column_x, column_width);
+  if (memcmp (column_width, self->column_width, sizeof column_width) != 0)
     {
-      int w = (int) (text_width * column_share[i]);
-
-      self->column_x[i] = x + ROW_PAD_X;
-      if (self->column_width[i] != MAX (0, w - 2 * ROW_PAD_X))
-        {
-          self->column_width[i] = MAX (0, w - 2 * ROW_PAD_X);
-          self->layouts_stale = TRUE;
-        }
-      x += w;
+      memcpy (self->column_width, column_width, sizeof column_width);
+      self->layouts_stale = TRUE;
     }
+}
+
+/* The column under @x, -1 for none */
+static int
+zid_user_row_column_at (ZidUserRow *self,
+                        double      x)
+{
+  for (int i = 0; i < N_TEXT_COLUMNS; i++)
+    if (self->column_width[i] > 0 && x >= self->column_x[i] - ROW_PAD_X &&
+        x < self->column_x[i] + self->column_width[i] + ROW_PAD_X)
+      return i;
+  return -1;
+}
+
+/* A cell cut short shows its whole text as a tooltip */
+static gboolean
+zid_user_row_query_tooltip (GtkWidget  *widget,
+                            int         x,
+                            int         y,
+                            gboolean    keyboard,
+                            GtkTooltip *tooltip)
+{
+  ZidUserRow *self = ZID_USER_ROW (widget);
+  int column = zid_user_row_column_at (self, x);
+
+  if (column < 0 || self->layouts[column] == NULL || self->texts[column] == NULL ||
+      !pango_layout_is_ellipsized (self->layouts[column]))
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, self->texts[column]);
+  return TRUE;
 }
 
 static void
@@ -386,6 +538,8 @@ zid_user_row_snapshot (GtkWidget   *widget,
     {
       int text_height;
 
+      if (self->column_width[i] == 0)
+        continue;
       pango_layout_get_pixel_size (self->layouts[i], NULL, &text_height);
       gtk_snapshot_save (snapshot);
       gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (self->column_x[i], (height - text_height) / 2));
@@ -435,6 +589,7 @@ zid_user_row_class_init (ZidUserRowClass *klass)
   widget_class->size_allocate = zid_user_row_size_allocate;
   widget_class->snapshot = zid_user_row_snapshot;
   widget_class->css_changed = zid_user_row_css_changed;
+  widget_class->query_tooltip = zid_user_row_query_tooltip;
   gtk_widget_class_set_css_name (widget_class, "zid-users-row");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
@@ -443,19 +598,39 @@ static void
 zid_user_row_init (ZidUserRow *self)
 {
   self->button = gtk_button_new_with_label (_("Manage"));
+  /* one Tab stop for the list: a row opens with Enter, the button is for
+   * the pointer */
+  gtk_widget_set_focusable (self->button, FALSE);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   g_signal_connect_swapped (self->button, "clicked", G_CALLBACK (zid_user_row_manage), self);
   gtk_widget_set_parent (self->button, GTK_WIDGET (self));
 }
 
-/* The column titles, drawn as the rows are so that they line up */
+/* The column titles, drawn as the rows are so that they line up; the
+ * column the list is sorted by is marked */
+static void
+zid_user_row_set_titles (ZidUserRow  *self,
+                         ZidUserSort  sort,
+                         gboolean     descending)
+{
+  g_autofree char *marked = NULL;
+  g_autofree char *label = NULL;
+  const char *titles[N_TEXT_COLUMNS + 1] = { NULL };
+
+  for (int i = 0; i < N_TEXT_COLUMNS; i++)
+    titles[i] = column_title (i);
+  /* the columns are in the order of ZidUserSort */
+  titles[sort] = marked = g_strconcat (column_title (sort), descending ? SORT_MARK_DOWN : SORT_MARK_UP, NULL);
+  zid_user_row_set_texts (self, titles);
+  titles[sort] = column_title (sort);
+  label = g_strjoinv (", ", (char **) titles);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
 static GtkWidget *
 zid_user_row_new_header (void)
 {
   ZidUserRow *self = g_object_new (ZID_TYPE_USER_ROW, NULL);
-  const char *titles[N_TEXT_COLUMNS + 1] = {
-    _("Name"), _("Birth date"), _("Organisations and roles"), _("Status"), _("Mobile ID"), _("Last use"), NULL,
-  };
-  g_autofree char *label = g_strjoinv (", ", (char **) titles);
 
   self->bold = TRUE;
   /* takes the rows' button width, never shown */
@@ -464,8 +639,7 @@ zid_user_row_new_header (void)
   /* the list's rows are padded by 2 px (Adwaita) */
   gtk_widget_set_margin_start (GTK_WIDGET (self), 2);
   gtk_widget_set_margin_end (GTK_WIDGET (self), 2);
-  zid_user_row_set_texts (self, titles);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  zid_user_row_set_titles (self, ZID_USER_SORT_NAME, FALSE);
   return GTK_WIDGET (self);
 }
 
@@ -527,6 +701,117 @@ unbind_row (GtkSignalListItemFactory *factory,
       g_ptr_array_remove_index_fast (spare, i - 1);
   if (spare->len < MAX_SPARE_ROWS)
     g_ptr_array_add (spare, g_object_ref (row));
+}
+
+/* ---- Filter row, order, opening a row ---------------------------------- */
+
+static void
+on_filter_changed (ZidUsersView *self)
+{
+  guint org = gtk_drop_down_get_selected (self->organisation_filter);
+
+  zid_user_list_set_filter (self->list,
+                            org < self->organisations->len ? g_array_index (self->organisations, gint64, org) : 0,
+                            (ZidUserStatusFilter) gtk_drop_down_get_selected (self->status_filter),
+                            (ZidUserMobileFilter) gtk_drop_down_get_selected (self->mobile_id_filter));
+  update_matches (self);
+}
+
+/* The organisations of the users listed, to filter by (the choice stays
+ * while its organisation does) */
+static void
+update_organisations (ZidUsersView *self)
+{
+  g_autoptr(GPtrArray) found = zid_user_list_dup_organisations (self->list);
+  g_autoptr(GtkStringList) names = NULL;
+  guint selected = gtk_drop_down_get_selected (self->organisation_filter);
+  gint64 chosen = selected < self->organisations->len ? g_array_index (self->organisations, gint64, selected) : 0;
+  gboolean same = found->len + 1 == self->organisations->len;
+  gint64 all = 0;
+  guint keep = 0;
+
+  for (guint i = 0; same && i < found->len; i++)
+    same = ((ZidMembership *) g_ptr_array_index (found, i))->organisation_id ==
+           g_array_index (self->organisations, gint64, i + 1);
+  if (same)
+    return;
+  names = gtk_string_list_new (NULL);
+  g_array_set_size (self->organisations, 0);
+  gtk_string_list_append (names, _("All organisations"));
+  g_array_append_val (self->organisations, all);
+  for (guint i = 0; i < found->len; i++)
+    {
+      ZidMembership *m = g_ptr_array_index (found, i);
+
+      gtk_string_list_append (names, m->organisation_name);
+      g_array_append_val (self->organisations, m->organisation_id);
+      if (m->organisation_id == chosen)
+        keep = i + 1;
+    }
+  g_signal_handlers_block_by_func (self->organisation_filter, on_filter_changed, self);
+  gtk_drop_down_set_model (self->organisation_filter, G_LIST_MODEL (names));
+  gtk_drop_down_set_selected (self->organisation_filter, keep);
+  g_signal_handlers_unblock_by_func (self->organisation_filter, on_filter_changed, self);
+  /* one organisation: nothing to choose */
+  gtk_widget_set_visible (GTK_WIDGET (self->organisation_filter), found->len > 1);
+  if (keep == 0 && chosen != 0)
+    on_filter_changed (self);
+}
+
+static void
+on_clear_filters (ZidUsersView *self)
+{
+  gtk_drop_down_set_selected (self->organisation_filter, 0);
+  gtk_drop_down_set_selected (self->status_filter, 0);
+  gtk_drop_down_set_selected (self->mobile_id_filter, 0);
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  zid_users_view_set_search (self, "");
+}
+
+static void
+on_sort_changed (ZidUsersView *self)
+{
+  ZidUserSort sort = (ZidUserSort) gtk_drop_down_get_selected (self->sort_column);
+  gboolean descending = gtk_toggle_button_get_active (self->sort_descending);
+
+  if (sort > ZID_USER_SORT_LAST_USE)
+    return;
+  zid_user_list_set_sort (self->list, sort, descending);
+  zid_user_row_set_titles (ZID_USER_ROW (self->header), sort, descending);
+  update_matches (self);
+}
+
+/* A click on a column title sorts by it, a second one turns the order */
+static void
+on_header_released (GtkGestureClick *gesture,
+                    int              n_press,
+                    double           x,
+                    double           y,
+                    ZidUsersView    *self)
+{
+  int column = zid_user_row_column_at (ZID_USER_ROW (self->header), x);
+
+  if (column < 0)
+    return;
+  if ((guint) column == gtk_drop_down_get_selected (self->sort_column))
+    gtk_toggle_button_set_active (self->sort_descending, !gtk_toggle_button_get_active (self->sort_descending));
+  else
+    {
+      gtk_toggle_button_set_active (self->sort_descending, FALSE);
+      gtk_drop_down_set_selected (self->sort_column, column);
+    }
+}
+
+/* Enter or a double click on a row: the user's page */
+static void
+on_row_activated (ZidUsersView *self,
+                  guint         position)
+{
+  g_autoptr(ZidUserItem) item = g_list_model_get_item (G_LIST_MODEL (self->list), position);
+  ZidUser *user = item ? zid_user_item_get_user (item) : NULL;
+
+  if (user != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.manage-user", "x", zid_user_get_id (user));
 }
 
 /* ---- Loading ---------------------------------------------------------- */
@@ -601,6 +886,7 @@ update_done (GObject      *source,
   /* every user named leaves its place; those still here come back */
   zid_user_list_update (self->list, u->users, u->ids);
   zid_user_update_free (u);
+  update_organisations (self);
   update_matches (self);
   update_rows (self);
 }
@@ -665,6 +951,7 @@ zid_users_view_set_users (ZidUsersView *self,
   gtk_widget_set_visible (GTK_WIDGET (self->table_box), TRUE);
   gtk_stack_set_visible_child_name (self->stack, "list");
   zid_user_list_set_users (self->list, users);
+  update_organisations (self);
   update_matches (self);
 }
 
@@ -763,6 +1050,39 @@ zid_users_view_focus_search (ZidUsersView *self)
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
+static void
+row_column_state (ZidUserRow *row,
+                  guint      *cut,
+                  guint      *hidden)
+{
+  zid_user_row_ensure_layouts (row);
+  for (int i = 0; i < N_TEXT_COLUMNS; i++)
+    {
+      if (row->column_width[i] == 0)
+        *hidden |= 1u << i;
+      else if (pango_layout_is_ellipsized (row->layouts[i]))
+        *cut |= 1u << i;
+    }
+}
+
+void
+zid_users_view_get_column_state (ZidUsersView *self,
+                                 guint        *cut,
+                                 guint        *hidden)
+{
+  g_return_if_fail (ZID_IS_USERS_VIEW (self));
+  *cut = *hidden = 0;
+  row_column_state (ZID_USER_ROW (self->header), cut, hidden);
+  for (GtkWidget *item = gtk_widget_get_first_child (GTK_WIDGET (self->list_view));
+       item != NULL; item = gtk_widget_get_next_sibling (item))
+    {
+      GtkWidget *row = gtk_widget_get_first_child (item);
+
+      if (ZID_IS_USER_ROW (row) && gtk_widget_get_mapped (row) && ZID_USER_ROW (row)->shown != NULL)
+        row_column_state (ZID_USER_ROW (row), cut, hidden);
+    }
+}
+
 GListModel *
 zid_users_view_get_model (ZidUsersView *self)
 {
@@ -793,6 +1113,7 @@ zid_users_view_finalize (GObject *object)
   g_clear_pointer (&self->pending, g_array_unref);
   g_clear_object (&self->list);
   g_clear_pointer (&self->spare_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->organisations, g_array_unref);
   G_OBJECT_CLASS (zid_users_view_parent_class)->finalize (object);
 }
 
@@ -811,7 +1132,16 @@ zid_users_view_class_init (ZidUsersViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ZidUsersView, list_view);
   gtk_widget_class_bind_template_child (widget_class, ZidUsersView, table_box);
   gtk_widget_class_bind_template_child (widget_class, ZidUsersView, stack);
+  gtk_widget_class_bind_template_child (widget_class, ZidUsersView, organisation_filter);
+  gtk_widget_class_bind_template_child (widget_class, ZidUsersView, status_filter);
+  gtk_widget_class_bind_template_child (widget_class, ZidUsersView, mobile_id_filter);
+  gtk_widget_class_bind_template_child (widget_class, ZidUsersView, sort_column);
+  gtk_widget_class_bind_template_child (widget_class, ZidUsersView, sort_descending);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_filter_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_clear_filters);
+  gtk_widget_class_bind_template_callback (widget_class, on_sort_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
 }
 
 /* The spinner turns only while its page shows: GTK 4.8 keeps a spinning
@@ -831,7 +1161,9 @@ zid_users_view_init (ZidUsersView *self)
 {
   g_autoptr(GtkNoSelection) selection = NULL;
   g_autoptr(GtkListItemFactory) factory = NULL;
+  GtkGesture *gesture;
 
+  self->organisations = g_array_new (FALSE, FALSE, sizeof (gint64));
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   self->update_cancellable = g_cancellable_new ();
@@ -848,7 +1180,13 @@ zid_users_view_init (ZidUsersView *self)
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), self->spare_rows);
   gtk_list_view_set_factory (self->list_view, factory);
 
-  gtk_box_prepend (self->table_box, zid_user_row_new_header ());
+  self->header = zid_user_row_new_header ();
+  gtk_box_prepend (self->table_box, self->header);
+  gesture = gtk_gesture_click_new ();
+  g_signal_connect_object (gesture, "released", G_CALLBACK (on_header_released), self, 0);
+  gtk_widget_add_controller (self->header, GTK_EVENT_CONTROLLER (gesture));
+  gtk_widget_set_tooltip_text (self->header, _("Click a column title to sort by it"));
+  update_organisations (self);
   g_signal_connect_object (self->stack, "notify::visible-child-name", G_CALLBACK (on_page_changed),
                            self, G_CONNECT_SWAPPED);
   on_page_changed (self);

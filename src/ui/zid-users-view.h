@@ -45,5 +45,11 @@ void        zid_users_view_set_search   (ZidUsersView *self,
 gboolean    zid_users_view_is_filtering (ZidUsersView *self);
 /* Sets the fold key the filter matches on (done in the loading worker) */
 void        zid_users_view_prepare_user (ZidUser      *user);
+/* The columns (bit 1 << ZidUserSort) in which a row on screen cuts its
+ * text short (its tooltip shows it whole), and those left out for want of
+ * width; for tests */
+void        zid_users_view_get_column_state (ZidUsersView *self,
+                                             guint        *cut,
+                                             guint        *hidden);
 
 G_END_DECLS

@@ -580,8 +580,8 @@ def main():
     save_via_chooser(app, "Exporteren als CSV", csv_path)
     find(app, contains="Geëxporteerd")
     shot("inactive-exported")
-    with open(csv_path, encoding="utf-8") as f:
-        rows = list(__import__("csv").reader(f))
+    with open(csv_path, encoding="utf-8-sig") as f:
+        rows = list(__import__("csv").reader(f, delimiter=";"))
     log("CSV", rows)
     if rows[0][:3] != ["first_name", "last_name", "birth_date"]:
         fail("the CSV has no header: %r" % rows[0])

@@ -91,17 +91,7 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(GtkCssProvider) css = NULL;
-
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  g_assert_nonnull (zid_ui_get_resource ());
-  /* The application's style, as the window has it */
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, "/nl/zorgid/Portaal/ui/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-
+  zid_gui_test_init (&argc, &argv);
   g_test_add_func ("/service-banner/follows-status", test_banner_follows_status);
   return g_test_run ();
 }
