@@ -183,6 +183,14 @@ check_pcsc (GPtrArray *checks,
   return TRUE;
 }
 
+const char *
+zid_readiness_pkcs11_command (void)
+{
+  return in_flatpak ()
+    ? FORWARD_COMMAND "   # eenmalig, op de computer buiten de Flatpak; start daarna de toepassing opnieuw"
+    : HOST_MODULE_COMMAND "   # eenmalig, na het installeren van de SafeSign Identity Client; start daarna de toepassing opnieuw";
+}
+
 static void
 check_pkcs11 (GPtrArray           *checks,
               const ZidCardConfig *config,
@@ -196,9 +204,7 @@ check_pkcs11 (GPtrArray           *checks,
   g_auto(GStrv) modules = NULL;
   g_autofree char *module_list = NULL;
   const char *title = "UZI-pas (PKCS#11)";
-  const char *install = in_flatpak ()
-    ? FORWARD_COMMAND "   # eenmalig, op de computer buiten de Flatpak; start daarna de toepassing opnieuw"
-    : HOST_MODULE_COMMAND "   # eenmalig, na het installeren van de SafeSign Identity Client; start daarna de toepassing opnieuw";
+  const char *install = zid_readiness_pkcs11_command ();
 
   pkcs11 = zid_pkcs11_new (config, &error);
   if (pkcs11 == NULL)

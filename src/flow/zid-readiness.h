@@ -99,4 +99,9 @@ const ZidReadinessCheck *zid_readiness_find  (GPtrArray   *checks,
 /* Did any check fail? */
 gboolean   zid_readiness_any_failed (GPtrArray            *checks);
 
+/* The one-time command that makes a UZI-capable PKCS#11 module visible
+ * for this installation (the Flatpak's forwarding helper, or SafeSign
+ * registered with p11-kit on the host), with what to do after it */
+const char *zid_readiness_pkcs11_command (void);
+
 G_END_DECLS

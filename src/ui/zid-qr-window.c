@@ -476,9 +476,11 @@ zid_qr_window_new (GtkWindow            *parent,
 
   g_return_val_if_fail (enrolment != NULL, NULL);
 
+  /* the application's: its accelerators (Ctrl+Q) work here too */
   self = g_object_new (ZID_TYPE_QR_WINDOW,
                        "transient-for", parent,
                        "modal", parent != NULL,
+                       "application", parent ? gtk_window_get_application (parent) : NULL,
                        NULL);
   self->payload = g_strdup (enrolment->payload);
   self->person = g_strdup (person);

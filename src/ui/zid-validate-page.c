@@ -359,6 +359,22 @@ is_card_absence (const GError *error)
          g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_TOKEN);
 }
 
+/* What the card step says while no card can be read. No card, or a card
+ * that no PKCS#11 module shows (SafeSign not registered with p11-kit, or
+ * not forwarded into the Flatpak), look alike from here: the one-time
+ * command that makes the card program visible comes with it */
+static char *
+card_absence_text (const GError *error)
+{
+  if (g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NO_CARD) ||
+      g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_MODULE_LOAD_FAILED))
+    return g_strdup_printf ("%s\n\n%s\n%s", error->message,
+                            _("Is your UZI card in the reader already? Then no card program shows it "
+                              "to the portal yet: run this command once, in a terminal:"),
+                            zid_readiness_pkcs11_command ());
+  return g_strdup (error->message);
+}
+
 static void
 show_pin_state (ZidValidatePage *self,
                 ZidPinState      state,
@@ -392,7 +408,9 @@ read_done (GObject      *source,
     {
       if (is_card_absence (error))
         {
-          gtk_label_set_text (self->card_message, error->message);
+          g_autofree char *absence = card_absence_text (error);
+
+          gtk_label_set_text (self->card_message, absence);
           gtk_widget_set_visible (GTK_WIDGET (self->card_message), TRUE);
         }
       else
@@ -477,7 +495,11 @@ verify_done (GObject      *source,
           gtk_widget_grab_focus (GTK_WIDGET (self->pin_entry));
         }
       else if (is_card_absence (error))
-        show_card_step (self, error->message);
+        {
+          g_autofree char *absence = card_absence_text (error);
+
+          show_card_step (self, absence);
+        }
       else
         show_refused (self, error);
       return;

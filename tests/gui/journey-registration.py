@@ -245,7 +245,19 @@ def main():
     find(app, contains="Huisartsenpraktijk De Linde")
     shot("jan-two-organisations")
     stop_app()
-    print("ok - organisation registration with the UZI card, new and existing mobile ID", flush=True)
+
+    # --- No card program visible: the card step gives the one-time command
+    admin("registration", "add", "--ura", "34567890", "--name", "Praktijk Zuid")
+    app = start_app({"ZID_UZI_TRUST_DIR": os.path.join(PKI, "trust"),
+                     "ZID_OPERATOR_TRUST_DIR": os.path.join(OPKI, "trust"),
+                     "ZID_PKCS11_MODULE": os.path.join(j.WORK, "no-such-module.so")})
+    begin_validation(app)
+    find(app, contains="voer deze opdracht eenmalig uit", timeout=30)
+    find(app, contains="safesign-uzi.module ~/.config/pkcs11/modules/")
+    shot("card-step-no-module")
+    stop_app()
+    print("ok - organisation registration with the UZI card, new and existing mobile ID; "
+          "the card step names the command when no card program shows the card", flush=True)
 
 
 if __name__ == "__main__":
