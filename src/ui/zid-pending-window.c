@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "zid-csv.h"
+#include "zid-csv-export.h"
 #include "zid-file-choice.h"
 #include "zid-letters.h"
 #include "zid-organisation-choice.h"
@@ -440,74 +441,6 @@ new_codes_action (GtkWidget  *widget,
 
 /* ---- Export ---- */
 
-typedef struct
-{
-  gint64  actor;
-  gint64  organisation;
-  char   *path;
-} Export;
-
-static void
-export_free (gpointer p)
-{
-  Export *e = p;
-
-  g_free (e->path);
-  g_free (e);
-}
-
-static gpointer
-export_worker (ZidPortal *portal,
-               gpointer   data,
-               GError   **error)
-{
-  Export *e = data;
-  g_autoptr(GFile) file = g_file_new_for_path (e->path);
-  g_autoptr(GFileOutputStream) out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, error);
-
-  if (out == NULL ||
-      !zid_portal_export_pending_csv (portal, e->actor, e->organisation, ZID_CSV_SEMICOLON,
-                                      G_OUTPUT_STREAM (out), NULL, NULL, error) ||
-      !g_output_stream_close (G_OUTPUT_STREAM (out), NULL, error))
-    return NULL;
-  return GINT_TO_POINTER (TRUE);
-}
-
-static void
-export_done (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  ZidPendingWindow *self;
-  g_autofree char *msg = NULL;
-
-  if (zid_work_finish (result, &error) == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  self = ZID_PENDING_WINDOW (source);
-  if (error != NULL)
-    msg = g_strdup_printf (_("Could not export: %s"), error->message);
-  adw_toast_overlay_add_toast (self->toasts, adw_toast_new (msg ? msg : _("Exported")));
-}
-
-static void
-on_export_path (GtkWidget  *widget,
-                const char *path)
-{
-  ZidPendingWindow *self = ZID_PENDING_WINDOW (widget);
-  ZidOrganisation *org = current_organisation (self);
-  Export *e;
-
-  if (org == NULL)
-    return;
-  e = g_new0 (Export, 1);
-  e->actor = self->actor;
-  e->organisation = org->id;
-  e->path = g_strdup (path);
-  zid_work_run (self, self->portal, export_worker, e, export_free, NULL,
-                self->cancellable, export_done, NULL);
-}
-
 static void
 export_action (GtkWidget  *widget,
                const char *action_name,
@@ -517,7 +450,9 @@ export_action (GtkWidget  *widget,
   ZidOrganisation *org = current_organisation (self);
   g_autofree char *name = g_strdup_printf (_("open enrolments %s.csv"), org ? org->name : "");
 
-  zid_file_choice_ask (widget, TRUE, _("Export as CSV"), name, ZID_FILE_CSV, on_export_path);
+  if (org != NULL)
+    zid_csv_export_ask (widget, self->portal, self->actor, org->id, zid_portal_export_pending_csv, name,
+                        self->toasts);
 }
 
 static void

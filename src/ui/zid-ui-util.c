@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 #include <langinfo.h>
+#include <locale.h>
 #include <qrencode.h>
 #include <string.h>
 
@@ -56,12 +57,20 @@ zid_ui_attribute_type_label (const char *type)
 }
 
 /* The locale's date (LC_TIME's D_FMT, with the year in full: "%d-%m-%Y"
- * in nl_NL, "%m/%d/%Y" in en_US and C, "%d/%m/%Y" in en_GB) and its clock
- * (24 hours, or 12 where the locale's time has AM/PM), to the minute */
+ * in nl_NL, "%m/%d/%Y" in en_US, "%d/%m/%Y" in en_GB; ISO in C) and its
+ * clock (24 hours, or 12 where the locale's time has AM/PM), to the minute */
 static char *
 locale_time_pattern (void)
 {
-  g_autoptr(GString) date = g_string_new (nl_langinfo (D_FMT));
+  const char *lc_time = setlocale (LC_TIME, NULL);
+  g_autoptr(GString) date = NULL;
+
+  /* The C locale has no convention of its own (its D_FMT is the US
+   * order): the unambiguous ISO date, as birth dates are shown */
+  if (lc_time == NULL || g_str_equal (lc_time, "C") || g_str_equal (lc_time, "POSIX") ||
+      g_str_has_prefix (lc_time, "C."))
+    return g_strdup ("%Y-%m-%d %H:%M");
+  date = g_string_new (nl_langinfo (D_FMT));
   const char *time_fmt = nl_langinfo (T_FMT);
   gboolean twelve = strstr (time_fmt, "%p") != NULL || strstr (time_fmt, "%r") != NULL ||
                     strstr (time_fmt, "%I") != NULL;

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "zid-csv-export.h"
 #include "zid-ui-util.h"
 #include "zid-user-list.h"
 #include "zid-user-item.h"
@@ -1117,6 +1118,27 @@ zid_users_view_finalize (GObject *object)
   G_OBJECT_CLASS (zid_users_view_parent_class)->finalize (object);
 }
 
+/* "Export…": every user of the organisation the filter shows (all of the
+ * actor's when it shows all), every column of the overview */
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  ZidUsersView *self = ZID_USERS_VIEW (widget);
+  guint chosen = gtk_drop_down_get_selected (self->organisation_filter);
+  gint64 organisation = chosen < self->organisations->len ? g_array_index (self->organisations, gint64, chosen) : 0;
+  GObject *item = organisation ? gtk_drop_down_get_selected_item (self->organisation_filter) : NULL;
+  g_autofree char *name = NULL;
+
+  if (self->portal == NULL)
+    return;
+  /* Translators: the suggested file name of the users' export */
+  name = item ? g_strdup_printf (_("users %s.csv"), gtk_string_object_get_string (GTK_STRING_OBJECT (item)))
+              : g_strdup (_("users.csv"));
+  zid_csv_export_ask (widget, self->portal, self->actor, organisation, zid_portal_export_users_csv, name, NULL);
+}
+
 static void
 zid_users_view_class_init (ZidUsersViewClass *klass)
 {
@@ -1142,6 +1164,7 @@ zid_users_view_class_init (ZidUsersViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_clear_filters);
   gtk_widget_class_bind_template_callback (widget_class, on_sort_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
+  gtk_widget_class_install_action (widget_class, "users.export", NULL, export_action);
 }
 
 /* The spinner turns only while its page shows: GTK 4.8 keeps a spinning

@@ -140,6 +140,24 @@ def main():
     if rows[0][:4] != ["Nummer", "Voornaam", "Achternaam", "Geboortedatum"] or \
             [r[1] for r in rows[1:]] != ["Pieter"]:
         fail("the export holds %r" % rows)
+
+    # 7. The users of the organisation exported from the overview, every
+    # column of the list, read back the same way
+    click(find(window, "Sluiten", "push button"))
+    wait("the open enrolments closed", lambda: not [w for w in app.children
+                                                    if w.name == "Openstaande registraties"])
+    everyone = os.path.join(j.WORK, "gebruikers.csv")
+    save_via_chooser(app, "Gebruikers exporteren", everyone)
+    with open(everyone, newline="", encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f, delimiter=";", strict=True))
+    log("users export", rows)
+    if rows[0] != ["Nummer", "Voornaam", "Achternaam", "Geboortedatum", "Rol", "Organisaties en rollen",
+                   "Status", "Blokkadereden", "Mobiele ID", "Laatst gebruikt", "Geregistreerd"] and \
+            rows[0][:4] != ["Nummer", "Voornaam", "Achternaam", "Geboortedatum"]:
+        fail("the users export's header is %r" % rows[0])
+    if sorted(r[1] for r in rows[1:]) != ["Anna", "Jan", "Pieter", "Sanne"] or \
+            len({len(r) for r in rows}) != 1:
+        fail("the users export holds %r" % rows)
     stop_app()
     print("ok - a team imported from a spreadsheet, its letters saved, one enrolled from a letter",
           flush=True)
