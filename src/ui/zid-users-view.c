@@ -1128,8 +1128,18 @@ export_action (GtkWidget  *widget,
   ZidUsersView *self = ZID_USERS_VIEW (widget);
   guint chosen = gtk_drop_down_get_selected (self->organisation_filter);
   gint64 organisation = chosen < self->organisations->len ? g_array_index (self->organisations, gint64, chosen) : 0;
-  GObject *item = organisation ? gtk_drop_down_get_selected_item (self->organisation_filter) : NULL;
+  GObject *item = NULL;
   g_autofree char *name = NULL;
+
+  /* one organisation (no filter shown): that one, with its roles */
+  if (organisation == 0 && self->organisations->len == 2)
+    {
+      organisation = g_array_index (self->organisations, gint64, 1);
+      item = g_list_model_get_item (G_LIST_MODEL (gtk_drop_down_get_model (self->organisation_filter)), 1);
+      g_object_unref (item);   /* the model keeps it */
+    }
+  else if (organisation != 0)
+    item = gtk_drop_down_get_selected_item (self->organisation_filter);
 
   if (self->portal == NULL)
     return;

@@ -156,7 +156,8 @@ def main():
             rows[0][:4] != ["Nummer", "Voornaam", "Achternaam", "Geboortedatum"]:
         fail("the users export's header is %r" % rows[0])
     if sorted(r[1] for r in rows[1:]) != ["Anna", "Jan", "Pieter", "Sanne"] or \
-            len({len(r) for r in rows}) != 1:
+            len({len(r) for r in rows}) != 1 or \
+            sorted(r[4] for r in rows[1:]) != ["Administrator", "Gebruiker", "Gebruiker", "Gebruiker"]:
         fail("the users export holds %r" % rows)
     stop_app()
     print("ok - a team imported from a spreadsheet, its letters saved, one enrolled from a letter",
