@@ -15,6 +15,7 @@ main (int   argc,
 {
   g_autoptr(ZidApplication) app = NULL;
   const char *localedir = g_getenv ("ZORGID_LOCALEDIR");
+  int status;
 
   /* ZORGID_LOCALEDIR: the build tree's translations, for running uninstalled */
   setlocale (LC_ALL, "");
@@ -23,5 +24,8 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
 
   app = zid_application_new ();
-  return g_application_run (G_APPLICATION (app), argc, argv);
+  status = g_application_run (G_APPLICATION (app), argc, argv);
+  /* a window that could not open ended the first start with its reason
+   * in a dialog; the status says so too */
+  return status != 0 ? status : zid_application_get_exit_status (app);
 }

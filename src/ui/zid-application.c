@@ -23,6 +23,9 @@ struct _ZidApplication
 
   /* owned */
   GSettings      *settings;
+
+  /* a window could not open: the process ends with 1 once that is read */
+  gboolean        open_failed;
 };
 
 G_DEFINE_FINAL_TYPE (ZidApplication, zid_application, ADW_TYPE_APPLICATION)
@@ -142,6 +145,8 @@ show_open_error (ZidApplication *self,
   AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent,
                                                                          _("The portal cannot open"),
                                                                          error->message));
+
+  self->open_failed = TRUE;
 
   adw_message_dialog_add_response (dialog, "close", _("_Close"));
   gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
@@ -504,6 +509,13 @@ zid_application_init (ZidApplication *self)
   };
 
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
+}
+
+int
+zid_application_get_exit_status (ZidApplication *self)
+{
+  g_return_val_if_fail (ZID_IS_APPLICATION (self), 1);
+  return self->open_failed ? 1 : 0;
 }
 
 ZidApplication *

@@ -23,6 +23,8 @@ G_DECLARE_FINAL_TYPE (ZidApplication, zid_application, ZID, APPLICATION, AdwAppl
 typedef struct _ZidWindow ZidWindow;
 
 ZidApplication *zid_application_new             (void);
+/* 1 when a window could not be opened (its reason was shown), else 0 */
+int             zid_application_get_exit_status (ZidApplication *self);
 /* The window of @environment (and @data_dir, NULL: any of that
  * environment, else the environment's default data dir), presented;
  * opened when there is none */
