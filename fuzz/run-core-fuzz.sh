@@ -11,7 +11,7 @@ set -euo pipefail
 fuzz_name=core
 . "$(dirname "${BASH_SOURCE[0]}")/libfuzzer.sh"
 
-mods="gio-2.0 gobject-2.0 json-glib-1.0 openssl sqlite3"
+mods="gio-2.0 gobject-2.0 json-glib-1.0 libsecret-1 openssl sqlite3"
 fuzz_config_h
 flags=("${fuzz_flags[@]}" -I"$out" -I"$src/src/common" -I"$src/src/core" $(pkg-config --cflags $mods))
 "$cc" "${flags[@]}" -o "$out/fuzz-core" "$src/fuzz/fuzz-core.c" \
