@@ -23,6 +23,7 @@
 
 #include "zid-ca-internal.h"
 #include "zid-error.h"
+#include "zid-i18n.h"
 #include "zid-key-protection.h"
 #include "zid-openssl.h"
 
@@ -150,7 +151,7 @@ zid_certificate_pin (const char  *cert_pem,
 
   if (cert == NULL || (len = i2d_X509 (cert, &der)) <= 0)
     {
-      crypto_fail (error, "Ongeldig certificaat");
+      crypto_fail (error, _("Invalid certificate"));
       return NULL;
     }
   zid_sha256 (der, len, digest);
@@ -253,7 +254,7 @@ publish_dir (const char   *dir,
   tmp = g_mkdtemp_full (template, 0700) ? g_strdup (template) : NULL;
   if (tmp == NULL)
     {
-      g_set_error (error, ZID_ERROR, ZID_ERROR_IO, "Kan %s niet aanmaken: %s",
+      g_set_error (error, ZID_ERROR, ZID_ERROR_IO, _("Cannot create %s: %s"),
                    dir, g_strerror (errno));
       return FALSE;
     }
@@ -270,7 +271,7 @@ publish_dir (const char   *dir,
     {
       if (errno == ENOTEMPTY || errno == EEXIST)
         goto lost_race;
-      g_set_error (error, ZID_ERROR, ZID_ERROR_IO, "Kan %s niet aanmaken: %s",
+      g_set_error (error, ZID_ERROR, ZID_ERROR_IO, _("Cannot create %s: %s"),
                    dir, g_strerror (errno));
       goto fail;
     }
@@ -351,7 +352,7 @@ keep_private (const char  *path,
 
       if (fd >= 0)
         close (fd);
-      g_set_error (error, ZID_ERROR, ZID_ERROR_IO, "Kan %s niet afschermen: %s",
+      g_set_error (error, ZID_ERROR, ZID_ERROR_IO, _("Cannot protect %s: %s"),
                    path, g_strerror (saved));
       return FALSE;
     }
@@ -429,7 +430,7 @@ load_pair (const char  *dir,
       return FALSE;
     }
 
-  what = g_strdup_printf ("De sleutel %s", key_path);
+  what = g_strdup_printf (_("The key %s"), key_path);
   *key = zid_key_pem_read (key_pem, data_dir, what, &encrypted, error);
   OPENSSL_cleanse (key_pem, key_len);
   if (*key == NULL)
@@ -439,7 +440,7 @@ load_pair (const char  *dir,
     {
       g_clear_pointer (key, EVP_PKEY_free);
       g_clear_pointer (cert, X509_free);
-      return crypto_fail (error, "Sleutel of certificaat in de gegevensmap is beschadigd");
+      return crypto_fail (error, _("The key or certificate in the data folder is damaged"));
     }
   if (!encrypted && protect_key (dir, key_path, *key) && wrapped != NULL)
     *wrapped = TRUE;
@@ -464,7 +465,7 @@ create_ca (const char  *dir,
   gboolean ok;
 
   if (key == NULL || cert == NULL)
-    return crypto_fail (error, "Kan de CA-sleutel niet maken");
+    return crypto_fail (error, _("Cannot make the CA key"));
 
   name = X509_get_subject_name (cert);
   if (!X509_set_version (cert, 2) ||
@@ -479,12 +480,12 @@ create_ca (const char  *dir,
       !add_ext (cert, cert, NID_key_usage, "critical,keyCertSign,cRLSign") ||
       !add_ext (cert, cert, NID_subject_key_identifier, "hash") ||
       !X509_sign (cert, key, EVP_sha256 ()))
-    return crypto_fail (error, "Kan het CA-certificaat niet maken");
+    return crypto_fail (error, _("Cannot make the CA certificate"));
 
   key_pem = protected_key_pem (dir, key);
   cert_pem = x509_to_pem (cert);
   if (key_pem == NULL || cert_pem == NULL)
-    return crypto_fail (error, "Kan de sleutel niet opslaan");
+    return crypto_fail (error, _("Cannot save the key"));
   contents[0] = key_pem;
   contents[1] = cert_pem;
   ok = publish_dir (dir, names, contents, modes, error);
@@ -638,7 +639,7 @@ encode_mobile_parts (ZidCa   *self,
       !encode_ext (self->authority_key_id, self->cert, NID_authority_key_identifier, "keyid"))
     {
       OPENSSL_free (der);
-      return crypto_fail (error, "Kan de CA niet voorbereiden");
+      return crypto_fail (error, _("Cannot prepare the CA"));
     }
   g_byte_array_append (self->issuer, der, len);
   OPENSSL_free (der);
@@ -883,7 +884,7 @@ zid_ca_issue_mobile (ZidCa               *self,
       (sign = take_signer (self)) == NULL ||
       EVP_PKEY_sign (sign, signature, &signature_len, digest, sizeof digest) != 1)
     {
-      crypto_fail (error, "Kan het certificaat niet uitgeven");
+      crypto_fail (error, _("Cannot issue the certificate"));
       return NULL;
     }
   give_back_signer (self, g_steal_pointer (&sign));
@@ -942,12 +943,12 @@ make_server (ZidCa       *self,
       !add_ext (cert, self->cert, NID_subject_alt_name, san) ||
       !add_ext (cert, self->cert, NID_authority_key_identifier, "keyid") ||
       !X509_sign (cert, self->key, EVP_sha256 ()))
-    return crypto_fail (error, "Kan het TLS-certificaat van de dienst niet maken");
+    return crypto_fail (error, _("Cannot make the service’s TLS certificate"));
 
   key_pem = protected_key_pem (dir, key);
   cert_pem = x509_to_pem (cert);
   if (key_pem == NULL || cert_pem == NULL)
-    return crypto_fail (error, "Kan de sleutel niet opslaan");
+    return crypto_fail (error, _("Cannot save the key"));
   contents[0] = key_pem;
   contents[1] = cert_pem;
   ok = publish_dir (dir, names, contents, modes, error);
@@ -999,7 +1000,7 @@ zid_ca_make_crl (ZidCa              *self,
       !X509_CRL_set1_lastUpdate (crl, last) ||
       !X509_CRL_set1_nextUpdate (crl, next))
     {
-      crypto_fail (error, "Kan de CRL niet maken");
+      crypto_fail (error, _("Cannot make the CRL"));
       return NULL;
     }
 
@@ -1014,7 +1015,7 @@ zid_ca_make_crl (ZidCa              *self,
           (serial = BN_to_ASN1_INTEGER (bn, NULL)) == NULL)
         {
           X509_REVOKED_free (entry);
-          crypto_fail (error, "Ongeldig serienummer in de CRL");
+          crypto_fail (error, _("Invalid serial number in the CRL"));
           return NULL;
         }
       X509_REVOKED_set_serialNumber (entry, serial);
@@ -1027,7 +1028,7 @@ zid_ca_make_crl (ZidCa              *self,
       !X509_CRL_sign (crl, self->key, EVP_sha256 ()) ||
       !PEM_write_bio_X509_CRL (bio, crl))
     {
-      crypto_fail (error, "Kan de CRL niet ondertekenen");
+      crypto_fail (error, _("Cannot sign the CRL"));
       return NULL;
     }
   len = BIO_get_mem_data (bio, &data);
@@ -1051,7 +1052,7 @@ zid_ca_verify_client (ZidCa       *self,
     {
       ERR_clear_error ();
       g_set_error (error, ZID_ERROR, ZID_ERROR_CERTIFICATE_INVALID,
-                   "Het certificaat is geen geldig PEM-certificaat");
+                   _("The certificate is not a valid PEM certificate"));
       return NULL;
     }
 
@@ -1066,7 +1067,8 @@ zid_ca_verify_client (ZidCa       *self,
 
       ERR_clear_error ();
       g_set_error (error, ZID_ERROR, ZID_ERROR_CERTIFICATE_INVALID,
-                   "Het certificaat is niet door deze ZORG-ID-omgeving uitgegeven of niet geldig: %s",
+                   _("The certificate was not issued by this ZORG-ID environment or is not "
+                     "valid: %s"),
                    X509_verify_cert_error_string (err));
       return NULL;
     }
@@ -1092,7 +1094,7 @@ zid_verify_signature (X509          *cert,
     {
       ERR_clear_error ();
       g_set_error (error, ZID_ERROR, ZID_ERROR_SIGNATURE_INVALID,
-                   "De handtekening klopt niet");
+                   _("The signature does not match"));
       return FALSE;
     }
   return TRUE;

@@ -38,8 +38,6 @@ static const struct
   { COLUMN_EMAIL, { "email", "emailadres", "emailaddress", NULL } },
 };
 
-#define KNOWN_COLUMNS "voornaam, achternaam, tussenvoegsel, geboortedatum, rol en e-mail"
-
 static void
 import_row_free (gpointer data)
 {
@@ -128,8 +126,8 @@ read_record (Reader     *r,
               if (r->p >= r->end)
                 {
                   g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
-                               "Regel %u: een veld begint met een aanhalingsteken dat nergens "
-                               "gesloten wordt", opened);
+                               _("Line %u: a field starts with a quotation mark that is never "
+                                 "closed"), opened);
                   return FALSE;
                 }
               if (*r->p == '"' && r->p + 1 < r->end && r->p[1] == '"')
@@ -235,19 +233,23 @@ map_header (GPtrArray  *fields,
 
       if (found < 0)
         return g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
-                            "Onbekende kolom “%s” (kolom %u van de kopregel). Bekende kolommen: "
-                            KNOWN_COLUMNS ".", name, i + 1), FALSE;
+                            _("Unknown column “%s” (column %u of the header). Known columns: "
+                              "voornaam, achternaam, tussenvoegsel, geboortedatum, rol and "
+                              "e-mail (or first_name, last_name, infix, birth_date, role and "
+                              "email)."),
+                            name, i + 1), FALSE;
       if (columns[found] >= 0)
         return g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
-                            "De kolom “%s” staat twee keer in de kopregel (kolom %d en %u).",
+                            _("The column “%s” appears twice in the header (columns %d and %u)."),
                             name, columns[found] + 1, i + 1), FALSE;
       columns[found] = (int) i;
     }
 
   if (columns[COLUMN_FIRST] < 0 || columns[COLUMN_LAST] < 0 || columns[COLUMN_BIRTH] < 0)
     return g_set_error_literal (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
-                                "De kopregel mist een verplichte kolom: voornaam, achternaam en "
-                                "geboortedatum zijn nodig (of first_name, last_name en birth_date)."),
+                                _("The header lacks a required column: voornaam, achternaam and "
+                                  "geboortedatum are needed (or first_name, last_name and "
+                                  "birth_date).")),
            FALSE;
   return TRUE;
 }
@@ -291,7 +293,7 @@ read_row (GPtrArray   *fields,
 
   if (fields->len != n_header)
     {
-      refuse_row (row, g_strdup_printf ("Deze regel heeft %u velden, de kopregel %u.",
+      refuse_row (row, g_strdup_printf (_("This line has %u fields, the header %u."),
                                         fields->len, n_header));
       return row;
     }
@@ -309,8 +311,8 @@ read_row (GPtrArray   *fields,
       row->role = zid_role_from_string (name);
       if (row->role == ZID_ROLE_NONE)
         {
-          refuse_row (row, g_strdup_printf ("Onbekende rol “%s”: kies Gebruiker, Beheerder of "
-                                            "Administrator.", name));
+          refuse_row (row, g_strdup_printf (_("Unknown role “%s”: choose Gebruiker, Beheerder or "
+                                              "Administrator."), name));
           return row;
         }
     }
@@ -323,7 +325,8 @@ read_row (GPtrArray   *fields,
 
     if (earlier != 0)
       {
-        refuse_row (row, g_strdup_printf ("Deze persoon staat al op regel %u van het bestand.", earlier));
+        refuse_row (row, g_strdup_printf (_("This person is already on line %u of the file."),
+                                          earlier));
         g_free (person);
       }
     else
@@ -378,8 +381,8 @@ zid_import_parse (const char  *data,
   if (!is_text (r.p, r.end, &invalid))
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
-                   "Het bestand is geen tekst in UTF-8 (regel %u). Sla het op als “CSV UTF-8” "
-                   "of als CSV met de tekenset UTF-8.", line_of (r.p, invalid));
+                   _("The file is not text in UTF-8 (line %u). Save it as “CSV UTF-8” or as CSV "
+                     "with the character set UTF-8."), line_of (r.p, invalid));
       return NULL;
     }
 
@@ -391,7 +394,7 @@ zid_import_parse (const char  *data,
           if (error != NULL && *error != NULL)
             return NULL;
           return g_set_error_literal (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
-                                      "Het bestand is leeg: er staat geen kopregel in."), NULL;
+                                      _("The file is empty: it has no header.")), NULL;
         }
     }
   while (record_is_empty (fields));
@@ -413,15 +416,15 @@ zid_import_parse (const char  *data,
         continue;
       if (import->rows->len == ZID_IMPORT_MAX_ROWS)
         return g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
-                            "Het bestand heeft meer dan %u personen; splits het in kleinere "
-                            "bestanden.", ZID_IMPORT_MAX_ROWS), NULL;
+                            _("The file has more than %u people; split it into smaller files."),
+                            ZID_IMPORT_MAX_ROWS), NULL;
       g_ptr_array_add (import->rows, read_row (fields, line, columns, n_header,
                                                g_date_time_to_unix (now), seen));
     }
 
   if (import->rows->len == 0)
     return g_set_error_literal (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
-                                "Het bestand heeft een kopregel maar geen personen."), NULL;
+                                _("The file has a header but no people.")), NULL;
   zid_import_count (import);
   return g_steal_pointer (&import);
 }
@@ -437,10 +440,10 @@ zid_import_read_file (const char  *path,
   data = zid_file_read_regular (path, ZID_IMPORT_MAX_BYTES, TRUE, &length, &local_error);
   if (data == NULL && g_error_matches (local_error, ZID_FILE_ERROR, ZID_FILE_ERROR_TOO_LARGE))
     return g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
-                        "%s is groter dan een bestand van %u personen kan zijn; splits het in "
-                        "kleinere bestanden.", path, ZID_IMPORT_MAX_ROWS), NULL;
+                        _("%s is larger than a file of %u people can be; split it into smaller "
+                          "files."), path, ZID_IMPORT_MAX_ROWS), NULL;
   if (data == NULL)
     return g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
-                        "%s kan niet gelezen worden: %s", path, local_error->message), NULL;
+                        _("%s cannot be read: %s"), path, local_error->message), NULL;
   return zid_import_parse ((const char *) data, length, error);
 }

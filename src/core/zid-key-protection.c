@@ -19,6 +19,7 @@
 #include <openssl/rand.h>
 
 #include "zid-error.h"
+#include "zid-i18n.h"
 #include "zid-key-protection.h"
 #include "zid-openssl.h"
 
@@ -26,8 +27,8 @@
 
 /* An encrypted key that the data dir's secret does not open (another
  * secret put back under its name, a damaged file) */
-#define WRONG_SECRET "%s kan niet worden ontsleuteld met het geheim uit de sleutelbos. Er is " \
-                     "niets gewijzigd. Zet het geheim van deze gegevensmap terug uit uw reservekopie"
+#define WRONG_SECRET _("%s cannot be decrypted with the secret from the keyring. Nothing " \
+                       "was changed. Put the secret of this data folder back from your backup")
 
 /* One item per data dir: application + key-set (the id in keys.id). The
  * secret is the 32 bytes in base64, so that `secret-tool lookup` gives a
@@ -142,7 +143,7 @@ secrets_on_bus (GDBusConnection  *bus,
         if (g_str_equal (name, SECRETS_BUS_NAME))
           return TRUE;
     }
-  *reason = g_strdup ("er draait geen Secret Service (sleutelbos) in deze sessie");
+  *reason = g_strdup (_("no Secret Service (keyring) runs in this session"));
   return FALSE;
 }
 
@@ -215,12 +216,12 @@ vault_lookup (VaultCall     *call,
   else if (error != NULL)
     {
       call->result = VAULT_UNREACHABLE;
-      call->reason = g_strdup_printf ("de sleutelbos antwoordt niet: %s", error->message);
+      call->reason = g_strdup_printf (_("the keyring does not answer: %s"), error->message);
     }
   else if (locked)
     {
       call->result = VAULT_UNREACHABLE;
-      call->reason = g_strdup ("de sleutelbos is vergrendeld");
+      call->reason = g_strdup (_("the keyring is locked"));
     }
   else
     call->result = VAULT_MISSING;
@@ -246,8 +247,8 @@ vault_store (VaultCall     *call,
     {
       call->result = VAULT_UNREACHABLE;
       call->reason = g_strdup (collection == NULL
-                               ? "de sleutelbos heeft geen standaardverzameling"
-                               : "de sleutelbos is vergrendeld");
+                               ? _("the keyring has no default collection")
+                               : _("the keyring is locked"));
       return;
     }
   text = g_base64_encode (raw, len);
@@ -258,7 +259,7 @@ vault_store (VaultCall     *call,
   if (item == NULL)
     {
       call->result = VAULT_UNREACHABLE;
-      call->reason = g_strdup_printf ("de sleutelbos bewaart het geheim niet: %s",
+      call->reason = g_strdup_printf (_("the keyring does not store the secret: %s"),
                                       error ? error->message : "?");
       return;
     }
@@ -310,7 +311,7 @@ vault_password (VaultCall *call)
   else if (error != NULL)
     {
       call->result = VAULT_UNREACHABLE;
-      call->reason = g_strdup_printf ("de sleutelbos antwoordt niet: %s", error->message);
+      call->reason = g_strdup_printf (_("the keyring does not answer: %s"), error->message);
     }
   else
     call->result = VAULT_MISSING;
@@ -331,7 +332,7 @@ vault_service (VaultCall       *call,
   service = secret_service_open_sync (SECRET_TYPE_SERVICE, NULL, SECRET_SERVICE_OPEN_SESSION,
                                       call->cancellable, &error);
   if (service == NULL)
-    call->reason = g_strdup_printf ("de sleutelbos antwoordt niet: %s", error->message);
+    call->reason = g_strdup_printf (_("the keyring does not answer: %s"), error->message);
   else if (call->store != NULL)
     vault_store (call, service);
   else
@@ -352,7 +353,7 @@ vault_thread (gpointer data)
   if (bus == NULL)
     {
       call->result = VAULT_UNREACHABLE;
-      call->reason = g_strdup_printf ("geen D-Bus-sessie: %s", error->message);
+      call->reason = g_strdup_printf (_("no D-Bus session: %s"), error->message);
     }
   else if (use_password_api ())
     vault_password (call);
@@ -380,12 +381,12 @@ vault_run (VaultCall  *call,
 
   if (g_strcmp0 (mode, "file") == 0)
     {
-      *reason = g_strdup ("ZID_KEY_PROTECTION=file: geen sleutelbos gebruikt");
+      *reason = g_strdup (_("ZID_KEY_PROTECTION=file: no keyring used"));
       return VAULT_UNREACHABLE;
     }
   if (!session_bus_configured ())
     {
-      *reason = g_strdup ("geen D-Bus-sessie, dus geen sleutelbos");
+      *reason = g_strdup (_("no D-Bus session, so no keyring"));
       return VAULT_UNREACHABLE;
     }
 
@@ -403,7 +404,7 @@ vault_run (VaultCall  *call,
        * own reference to @call */
       g_cancellable_cancel (call->cancellable);
       g_mutex_unlock (&call->lock);
-      *reason = g_strdup_printf ("de sleutelbos antwoordde niet binnen %d seconden",
+      *reason = g_strdup_printf (_("the keyring did not answer within %d seconds"),
                                  ZID_KEY_VAULT_TIMEOUT_SECONDS);
       return VAULT_UNREACHABLE;
     }
@@ -500,27 +501,26 @@ zid_key_secret_require (const char  *data_dir,
 
   if (key_set == NULL)
     g_set_error (error, ZID_ERROR, ZID_ERROR_CRYPTO,
-                 "%s is versleuteld, maar %s/%s, dat het geheim uit de sleutelbos noemt, "
-                 "ontbreekt. Er is niets gewijzigd. Zet het bestand terug uit de reservekopie "
-                 "van deze gegevensmap", what, data_dir, ZID_KEY_SET_FILE);
+                 _("%s is encrypted, but %s/%s, which names the secret in the keyring, is "
+                   "missing. Nothing was changed. Put the file back from the backup of this data "
+                   "folder"), what, data_dir, ZID_KEY_SET_FILE);
   else if (result == VAULT_MISSING)
     g_set_error (error, ZID_ERROR, ZID_ERROR_CRYPTO,
-                 "%s is versleuteld met een geheim uit de sleutelbos, maar dat geheim "
-                 "(sleutelset %s) staat niet in de sleutelbos van deze sessie. Er is niets "
-                 "gewijzigd. Zet het terug uit uw reservekopie met: secret-tool store "
-                 "--label='ZORG-ID Portaal' application %s key-set %s",
+                 _("%s is encrypted with a secret from the keyring, but that secret (key set %s) "
+                   "is not in the keyring of this session. Nothing was changed. Put it back from "
+                   "your backup with: secret-tool store --label='ZORG-ID Portaal' application %s "
+                   "key-set %s"),
                  what, key_set, APP_ID, key_set);
   else if (g_strcmp0 (g_getenv ("ZID_KEY_PROTECTION"), "file") == 0)
     g_set_error (error, ZID_ERROR, ZID_ERROR_CRYPTO,
-                 "%s is versleuteld met een geheim uit de sleutelbos, maar ZID_KEY_PROTECTION=file "
-                 "houdt de sleutelbos buiten gebruik. Er is niets gewijzigd. Start zonder "
-                 "ZID_KEY_PROTECTION=file, in een sessie met een ontgrendelde sleutelbos", what);
+                 _("%s is encrypted with a secret from the keyring, but ZID_KEY_PROTECTION=file "
+                   "keeps the keyring out of use. Nothing was changed. Start without "
+                   "ZID_KEY_PROTECTION=file, in a session with an unlocked keyring"), what);
   else
     g_set_error (error, ZID_ERROR, ZID_ERROR_CRYPTO,
-                 "%s is versleuteld met een geheim uit de sleutelbos, maar %s. Er is niets "
-                 "gewijzigd. Open de sleutelbos (GNOME Sleutelbos, KWallet) en ontgrendel hem, "
-                 "en probeer het opnieuw",
-                 what, reason != NULL ? reason : "de sleutelbos is niet bereikbaar");
+                 _("%s is encrypted with a secret from the keyring, but %s. Nothing was changed. "
+                   "Open the keyring (GNOME Keyring, KWallet), unlock it and try again"),
+                 what, reason != NULL ? reason : _("the keyring cannot be reached"));
   return NULL;
 }
 
@@ -687,7 +687,7 @@ zid_key_pem_read (const char  *pem,
     OPENSSL_cleanse (pass, strlen (pass));
   if (key == NULL)
     g_set_error (error, ZID_ERROR, ZID_ERROR_CRYPTO,
-                 *encrypted ? WRONG_SECRET : "%s is beschadigd", what);
+                 *encrypted ? WRONG_SECRET : _("%s is damaged"), what);
   return key;
 }
 
@@ -728,7 +728,7 @@ zid_key_seal_read (const guint8  *data,
     {
       if (len != 32)
         {
-          g_set_error (error, ZID_ERROR, ZID_ERROR_STORE, "%s is beschadigd", what);
+          g_set_error (error, ZID_ERROR, ZID_ERROR_STORE, _("%s is damaged"), what);
           return FALSE;
         }
       memcpy (key, data, 32);

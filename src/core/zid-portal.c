@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 #include <string.h>
 
+#include "zid-i18n.h"
 #include "zid-portal-private.h"
 
 #define CODE_BYTES       16   /* 128 bits */
@@ -127,8 +128,9 @@ bind_environment (ZidPortal  *self,
   if (stored != NULL && !g_str_equal (stored, mine))
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_WRONG_ENVIRONMENT,
-                   "De gegevensmap %s hoort bij de omgeving %s, niet bij %s: kies de omgeving %s, "
-                   "of een andere gegevensmap", self->data_dir, stored, mine, stored);
+                   _("The data folder %s belongs to the environment %s, not to %s: choose the "
+                     "environment %s, or another data folder"),
+                   self->data_dir, stored, mine, stored);
       return FALSE;
     }
   return TRUE;
@@ -148,13 +150,13 @@ zid_portal_open (const char      *data_dir,
   if (g_mkdir_with_parents (data_dir, 0700) != 0)
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_IO,
-                   "Kan de gegevensmap %s niet aanmaken: %s", data_dir, g_strerror (errno));
+                   _("Cannot create the data folder %s: %s"), data_dir, g_strerror (errno));
       return NULL;
     }
   if (g_chmod (data_dir, 0700) != 0)
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_IO,
-                   "Kan de rechten van de gegevensmap %s niet instellen: %s",
+                   _("Cannot set the permissions of the data folder %s: %s"),
                    data_dir, g_strerror (errno));
       return NULL;
     }
@@ -493,7 +495,7 @@ zid_portal_set_service_address (ZidPortal   *self,
   if (!parse_address (address, &host, &port))
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
-                   "Ongeldig adres “%s”: gebruik HOST:POORT, bijvoorbeeld 192.168.1.10:8443",
+                   _("Invalid address “%s”: use HOST:PORT, for example 192.168.1.10:8443"),
                    address ? address : "");
       return FALSE;
     }

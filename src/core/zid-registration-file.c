@@ -25,6 +25,7 @@
 
 #include "zid-error.h"
 #include "zid-file.h"
+#include "zid-i18n.h"
 #include "zid-openssl.h"
 #include "zid-registration-file.h"
 #include "zid-trust-store.h"
@@ -103,7 +104,7 @@ trust_source_init (TrustSource *t,
   t->dirs = zid_trust_store_dirs (zid_portal_get_data_dir (portal),
                                   zid_portal_get_environment (portal), ZID_TRUST_KIND_OPERATOR);
   t->store = TRUE;
-  t->where = g_strdup ("de vertrouwde ondertekenaars van registratiebestanden voor deze omgeving");
+  t->where = g_strdup (_("the trusted signers of registration files for this environment"));
 }
 
 /* --- certificates ---------------------------------------------------------- */
@@ -154,16 +155,16 @@ load_trust (const TrustSource  *source,
     return folder;
   if (g_error_matches (local_error, ZID_TRUST_ERROR, ZID_TRUST_ERROR_FOLDER))
     refuse (error, ZID_ERROR_IO,
-            "De map met vertrouwde certificaten van de beheerorganisatie (%s) kan niet "
-            "worden gelezen: %s. Geef de map met --trust of ZID_OPERATOR_TRUST_DIR",
+            _("The folder with the trusted certificates of the managing organisation (%s) cannot "
+              "be read: %s. Give the folder with --trust or ZID_OPERATOR_TRUST_DIR"),
             trust_dir, local_error->message);
   else if (g_error_matches (local_error, ZID_TRUST_ERROR, ZID_TRUST_ERROR_CRL_UNREADABLE))
     {
       /* A CRL that cannot be read would switch revocation off */
       base = g_path_get_basename (failed);
       refuse (error, ZID_ERROR_IO,
-              "Het bestand “%s” in de vertrouwensmap %s kan niet worden gelezen: %s; "
-              "zet de actuele CRL van de beheerder van het register in die map",
+              _("The file “%s” in the trust folder %s cannot be read: %s; put the current CRL of "
+                "the register’s manager in that folder"),
               base, trust_dir, local_error->message);
     }
   else if (g_error_matches (local_error, ZID_TRUST_ERROR, ZID_TRUST_ERROR_CRL_INVALID))
@@ -171,8 +172,8 @@ load_trust (const TrustSource  *source,
       base = g_path_get_basename (failed);
       dir = g_path_get_dirname (failed);
       refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
-              "Het bestand “%s” in de vertrouwensmap %s is geen leesbare CRL; haal de CRL "
-              "opnieuw op bij de beheerder van het register", base, dir);
+              _("The file “%s” in the trust folder %s is not a readable CRL; fetch the CRL again "
+                "from the register’s manager"), base, dir);
     }
   else
     refuse (error, ZID_ERROR_CRYPTO, "%s", local_error->message);
@@ -194,9 +195,9 @@ check_signer_usage (X509    *signer,
    * the docs ask for CA:FALSE, so the flag itself counts as well */
   if (X509_check_ca (signer) != 0 || (flags & EXFLAG_CA))
     return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
-                   "Het certificaat van de ondertekenaar (%s) is een CA-certificaat "
-                   "(basicConstraints CA:TRUE); een registratie wordt ondertekend met het "
-                   "ondertekencertificaat van de beheerorganisatie, niet met een CA", subject);
+                   _("The signer’s certificate (%s) is a CA certificate (basicConstraints "
+                     "CA:TRUE); a registration is signed with the signing certificate of the "
+                     "managing organisation, not with a CA"), subject);
 
   /* RSA of at least 2048 bits or ECDSA of at least 256 (§1); nothing else */
   if (key == NULL ||
@@ -204,18 +205,18 @@ check_signer_usage (X509    *signer,
         ((EVP_PKEY_is_a (key, "RSA") || EVP_PKEY_is_a (key, "RSA-PSS")) &&
          EVP_PKEY_get_bits (key) >= MIN_RSA_BITS)))
     return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
-                   "De sleutel van de ondertekenaar (%s) is te zwak of van een onbekend type "
-                   "(%s, %d bits); verwacht RSA van ten minste %d bits of ECDSA van ten minste "
-                   "%d bits (P-256 of groter)", subject,
+                   _("The signer’s key (%s) is too weak or of an unknown type (%s, %d bits); "
+                     "expected RSA of at least %d bits or ECDSA of at least %d bits (P-256 or "
+                     "larger)"), subject,
                    key != NULL && EVP_PKEY_get0_type_name (key) != NULL
-                     ? EVP_PKEY_get0_type_name (key) : "onbekend",
+                     ? EVP_PKEY_get0_type_name (key) : _("unknown"),
                    key != NULL ? EVP_PKEY_get_bits (key) : 0, MIN_RSA_BITS, MIN_EC_BITS);
 
   if (!(flags & EXFLAG_KUSAGE) ||
       !(X509_get_key_usage (signer) & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)))
     return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
-                   "Het certificaat van de ondertekenaar (%s) is niet bedoeld voor ondertekenen: "
-                   "keyUsage mist digitalSignature of nonRepudiation", subject);
+                   _("The signer’s certificate (%s) is not meant for signing: keyUsage lacks "
+                     "digitalSignature or nonRepudiation"), subject);
 
   eku = X509_get_ext_d2i (signer, NID_ext_key_usage, NULL, NULL);
   for (int i = 0; eku != NULL && i < sk_ASN1_OBJECT_num (eku); i++)
@@ -230,8 +231,8 @@ check_signer_usage (X509    *signer,
   EXTENDED_KEY_USAGE_free (eku);
   if (!ok)
     return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
-                   "Het certificaat van de ondertekenaar (%s) is niet bedoeld voor het ondertekenen "
-                   "van registraties: extendedKeyUsage mist documentSigning of emailProtection",
+                   _("The signer’s certificate (%s) is not meant for signing registrations: "
+                     "extendedKeyUsage lacks documentSigning or emailProtection"),
                    subject);
   return TRUE;
 }
@@ -306,7 +307,7 @@ verify_chain (X509               *signer,
   int err;
 
   if (ctx == NULL || at == NULL)
-    return refuse (error, ZID_ERROR_CRYPTO, "Onvoldoende geheugen voor de certificaatcontrole");
+    return refuse (error, ZID_ERROR_CRYPTO, _("Out of memory for the certificate check"));
   if ((folder = load_trust (source, error)) == NULL)
     return FALSE;
   if (folder->n_anchors == 0)
@@ -315,19 +316,19 @@ verify_chain (X509               *signer,
         return TRUE;
       if (source->store)
         return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
-                       "De ondertekenaar (%s) is niet vertrouwd: voor deze omgeving is nog geen "
-                       "basiscertificaat van de beheerorganisatie vertrouwd. Voeg het toe "
-                       "(Voorkeuren, of zorgid-admin trust add --kind operator BESTAND) nadat u "
-                       "de vingerafdruk met VZVZ hebt vergeleken", subject);
+                       _("The signer (%s) is not trusted: no root certificate of the managing "
+                         "organisation is trusted for this environment yet. Add it (Preferences, "
+                         "or zorgid-admin trust add --kind operator FILE) after comparing its "
+                         "fingerprint with VZVZ"), subject);
       return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
-                     "De ondertekenaar (%s) is niet vertrouwd: de map %s bevat geen "
-                     "basiscertificaat van de beheerorganisatie", subject, trust_dir);
+                     _("The signer (%s) is not trusted: the folder %s holds no root certificate "
+                       "of the managing organisation"), subject, trust_dir);
     }
   for (int i = 0; extra != NULL && i < sk_X509_num (extra); i++)
     zid_trust_folder_add_untrusted (folder, sk_X509_value (extra, i));
 
   if (!zid_trust_folder_init_context (folder, ctx, signer, at))
-    return refuse (error, ZID_ERROR_CRYPTO, "De certificaatcontrole kan niet beginnen");
+    return refuse (error, ZID_ERROR_CRYPTO, _("The certificate check cannot start"));
 
   if (X509_verify_cert (ctx) == 1)
     {
@@ -341,8 +342,8 @@ verify_chain (X509               *signer,
     g_autofree char *issuer = current != NULL && X509_cmp (current, signer) != 0
       ? name_to_string (X509_get_subject_name (current)) : NULL;
     g_autofree char *who = issuer != NULL
-      ? g_strdup_printf ("het certificaat van de uitgever %s", issuer)
-      : g_strdup_printf ("het certificaat van de ondertekenaar (%s)", subject);
+      ? g_strdup_printf (_("the certificate of the issuer %s"), issuer)
+      : g_strdup_printf (_("the signer’s certificate (%s)"), subject);
     g_autofree char *not_after = NULL;
     g_autofree char *not_before = NULL;
 
@@ -351,32 +352,32 @@ verify_chain (X509               *signer,
       case X509_V_ERR_CERT_HAS_EXPIRED:
         not_after = asn1_time_to_string (X509_get0_notAfter (current ? current : signer));
         return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
-                       "Het registratiebestand is ondertekend met een verlopen certificaat: %s "
-                       "is verlopen op %s. Vraag VZVZ om een opnieuw ondertekend bestand",
+                       _("The registration file is signed with an expired certificate: %s "
+                         "expired on %s. Ask VZVZ for a newly signed file"),
                        who, not_after);
       case X509_V_ERR_CERT_NOT_YET_VALID:
         not_before = asn1_time_to_string (X509_get0_notBefore (current ? current : signer));
         return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
-                       "Het registratiebestand is ondertekend met een certificaat dat nog niet "
-                       "geldig is: %s is geldig vanaf %s", who, not_before);
+                       _("The registration file is signed with a certificate that is not valid "
+                         "yet: %s is valid from %s"), who, not_before);
       case X509_V_ERR_CERT_REVOKED:
         return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
-                       "Het registratiebestand is ondertekend met een ingetrokken certificaat: "
-                       "%s staat op de intrekkingslijst (CRL) in %s. Vraag VZVZ om een opnieuw "
-                       "ondertekend bestand", who, trust_dir);
+                       _("The registration file is signed with a revoked certificate: %s is on "
+                         "the revocation list (CRL) in %s. Ask VZVZ for a newly signed file"),
+                       who, trust_dir);
       case X509_V_ERR_CRL_HAS_EXPIRED:
       case X509_V_ERR_CRL_NOT_YET_VALID:
         return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
-                       "De intrekkingslijst (CRL) van de beheerorganisatie in %s is %s; zet de "
-                       "actuele CRL van VZVZ in die map en probeer het opnieuw", trust_dir,
-                       err == X509_V_ERR_CRL_HAS_EXPIRED ? "verlopen" : "nog niet geldig");
+                       _("The revocation list (CRL) of the managing organisation in %s is %s; "
+                         "put the current CRL of VZVZ in that folder and try again"), trust_dir,
+                       err == X509_V_ERR_CRL_HAS_EXPIRED ? _("expired") : _("not valid yet"));
       case X509_V_ERR_UNABLE_TO_GET_CRL:
         {
           g_autofree char *crl_issuer = name_to_string (X509_get_issuer_name (current ? current : signer));
 
           return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
-                         "In %s staat een intrekkingslijst (CRL), maar niet die van %s; zet de "
-                         "actuele CRL van VZVZ in die map en probeer het opnieuw",
+                         _("%s holds a revocation list (CRL), but not the one of %s; put the "
+                           "current CRL of VZVZ in that folder and try again"),
                          trust_dir, crl_issuer);
         }
       case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
@@ -389,12 +390,12 @@ verify_chain (X509               *signer,
             (*unknown_root = find_unknown_root (signer, extra, folder, at)) != NULL)
           return TRUE;
         return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
-                       "De ondertekenaar van het registratiebestand (%s) is niet vertrouwd: "
-                       "het certificaat is niet uitgegeven door een beheerorganisatie uit %s",
+                       _("The signer of the registration file (%s) is not trusted: its "
+                         "certificate was not issued by a managing organisation from %s"),
                        subject, trust_dir);
       default:
         return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
-                       "%s is ongeldig: %s", who, X509_verify_cert_error_string (err));
+                       _("%s is invalid: %s"), who, X509_verify_cert_error_string (err));
       }
   }
 }
@@ -427,27 +428,27 @@ load_cms (const guint8  *data,
   if (len > ZID_REGISTRATION_FILE_MAX_SIZE)
     {
       refuse (error, ZID_ERROR_INVALID_INPUT,
-              "Het registratiebestand is te groot (%" G_GSIZE_FORMAT " bytes; ten hoogste %d)",
+              _("The registration file is too large (%zu bytes; at most %d)"),
               len, ZID_REGISTRATION_FILE_MAX_SIZE);
       return NULL;
     }
   if (len == 0)
     {
-      refuse (error, ZID_ERROR_INVALID_INPUT, "Het registratiebestand is leeg");
+      refuse (error, ZID_ERROR_INVALID_INPUT, _("The registration file is empty"));
       return NULL;
     }
   if (looks_like_json (data, len))
     {
       refuse (error, ZID_ERROR_SIGNATURE_INVALID,
-              "Het registratiebestand is niet ondertekend: het is een los JSON-document. "
-              "Alleen registraties met de handtekening van VZVZ worden ingelezen");
+              _("The registration file is not signed: it is a bare JSON document. Only "
+                "registrations with the signature of VZVZ are imported"));
       return NULL;
     }
 
   bio = BIO_new_mem_buf (data, (int) len);
   if (bio == NULL)
     {
-      refuse (error, ZID_ERROR_CRYPTO, "Onvoldoende geheugen");
+      refuse (error, ZID_ERROR_CRYPTO, _("Out of memory"));
       return NULL;
     }
   pem = memmem (data, len, "-----BEGIN", 10) != NULL;
@@ -458,7 +459,7 @@ load_cms (const guint8  *data,
   if (cms == NULL)
     {
       refuse (error, ZID_ERROR_INVALID_INPUT,
-              "Dit is geen ondertekend registratiebestand (verwacht CMS/PKCS#7, DER of PEM)");
+              _("This is not a signed registration file (expected CMS/PKCS#7, DER or PEM)"));
       return NULL;
     }
   /* one CMS and nothing after it (for PEM: white space only) */
@@ -469,8 +470,8 @@ load_cms (const guint8  *data,
     {
       CMS_ContentInfo_free (cms);
       refuse (error, ZID_ERROR_INVALID_INPUT,
-              "Het registratiebestand bevat %" G_GSIZE_FORMAT " bytes na de ondertekende "
-              "registratie; alleen het bestand zoals VZVZ het ondertekende wordt ingelezen",
+              _("The registration file holds %zu bytes after the signed registration; only the "
+                "file as VZVZ signed it is imported"),
               rest);
       return NULL;
     }
@@ -509,22 +510,24 @@ verify_file (const guint8       *data,
 
   if (OBJ_obj2nid (CMS_get0_type (cms)) != NID_pkcs7_signed)
     return refuse (error, ZID_ERROR_SIGNATURE_INVALID,
-                   "Het registratiebestand is niet ondertekend (geen CMS SignedData)");
+                   _("The registration file is not signed (no CMS SignedData)"));
   if (OBJ_obj2nid (CMS_get0_eContentType (cms)) != NID_pkcs7_data)
     return refuse (error, ZID_ERROR_INVALID_INPUT,
-                   "Het registratiebestand bevat geen registratie (inhoudstype is niet id-data)");
+                   _("The registration file holds no registration (the content type is not "
+                     "id-data)"));
   econtent = CMS_get0_content (cms);
   if (econtent == NULL || *econtent == NULL)
     return refuse (error, ZID_ERROR_SIGNATURE_INVALID,
-                   "Het registratiebestand bevat alleen een losse handtekening, niet de registratie zelf");
+                   _("The registration file holds only a detached signature, not the "
+                     "registration itself"));
 
   signers = CMS_get0_SignerInfos (cms);
   if (signers == NULL || sk_CMS_SignerInfo_num (signers) == 0)
     return refuse (error, ZID_ERROR_SIGNATURE_INVALID,
-                   "Het registratiebestand is niet ondertekend (geen ondertekenaar)");
+                   _("The registration file is not signed (no signer)"));
   if (sk_CMS_SignerInfo_num (signers) > 1)
     return refuse (error, ZID_ERROR_SIGNATURE_INVALID,
-                   "Het registratiebestand heeft %d ondertekenaars; verwacht is er één",
+                   _("The registration file has %d signers; one is expected"),
                    sk_CMS_SignerInfo_num (signers));
   si = sk_CMS_SignerInfo_value (signers, 0);
 
@@ -534,9 +537,9 @@ verify_file (const guint8       *data,
   digest_nid = digest_obj ? OBJ_obj2nid (digest_obj) : NID_undef;
   if (digest_nid != NID_sha256 && digest_nid != NID_sha384 && digest_nid != NID_sha512)
     return refuse (error, ZID_ERROR_SIGNATURE_INVALID,
-                   "Het registratiebestand is ondertekend met een te zwakke hashfunctie (%s); "
-                   "verwacht SHA-256, SHA-384 of SHA-512",
-                   digest_nid != NID_undef ? OBJ_nid2sn (digest_nid) : "onbekend");
+                   _("The registration file is signed with a hash function that is too weak "
+                     "(%s); expected SHA-256, SHA-384 or SHA-512"),
+                   digest_nid != NID_undef ? OBJ_nid2sn (digest_nid) : _("unknown"));
 
   /* The signer's certificate must come with the file */
   if (CMS_set1_signers_certs (cms, NULL, 0) < 0)
@@ -544,17 +547,17 @@ verify_file (const guint8       *data,
   CMS_SignerInfo_get0_algs (si, NULL, &signer, NULL, NULL);
   if (signer == NULL)
     return refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
-                   "Het certificaat van de ondertekenaar ontbreekt in het registratiebestand");
+                   _("The signer’s certificate is missing from the registration file"));
 
   /* The signature over the content (and the signed attributes); the
    * signer's certificate is checked below, with our own reasons */
   content = BIO_new (BIO_s_mem ());
   if (content == NULL)
-    return refuse (error, ZID_ERROR_CRYPTO, "Onvoldoende geheugen");
+    return refuse (error, ZID_ERROR_CRYPTO, _("Out of memory"));
   if (CMS_verify (cms, NULL, NULL, NULL, content, CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY) != 1)
     return refuse (error, ZID_ERROR_SIGNATURE_INVALID,
-                   "De handtekening van het registratiebestand klopt niet: het bestand is na "
-                   "ondertekening gewijzigd. Vraag VZVZ om een nieuw bestand");
+                   _("The signature of the registration file does not match: the file was "
+                     "changed after signing. Ask VZVZ for a new file"));
 
   certs = CMS_get1_certs (cms);
   if (!verify_chain (signer, certs, source, now, unknown_root, error))
@@ -636,7 +639,8 @@ zid_registration_file_sign (GBytes    *json,
   data = g_bytes_get_data (cert, &len);
   if (!zid_x509_read_certificates (data, len, certs))
     {
-      refuse (error, ZID_ERROR_INVALID_INPUT, "Het ondertekencertificaat is geen X.509-certificaat");
+      refuse (error, ZID_ERROR_INVALID_INPUT, _("The signing certificate is not an X.509 "
+                                                "certificate"));
       return NULL;
     }
   signer = sk_X509_value (certs, 0);
@@ -644,7 +648,7 @@ zid_registration_file_sign (GBytes    *json,
   data = g_bytes_get_data (key, &len);
   if (len == 0 || len > G_MAXINT || (in = BIO_new_mem_buf (data, (int) len)) == NULL)
     {
-      refuse (error, ZID_ERROR_INVALID_INPUT, "De ondertekensleutel is leeg");
+      refuse (error, ZID_ERROR_INVALID_INPUT, _("The signing key is empty"));
       return NULL;
     }
   pkey = memmem (data, len, "-----BEGIN", 10) != NULL
@@ -653,20 +657,20 @@ zid_registration_file_sign (GBytes    *json,
   if (pkey == NULL)
     {
       refuse (error, ZID_ERROR_INVALID_INPUT,
-              "De ondertekensleutel is geen (onversleutelde) privésleutel in PEM of DER");
+              _("The signing key is not an (unencrypted) private key in PEM or DER"));
       return NULL;
     }
   if (X509_check_private_key (signer, pkey) != 1)
     {
       refuse (error, ZID_ERROR_INVALID_INPUT,
-              "De ondertekensleutel hoort niet bij het ondertekencertificaat");
+              _("The signing key does not belong to the signing certificate"));
       return NULL;
     }
   if (X509_cmp_time (X509_get0_notAfter (signer), &(time_t) { (time_t) now }) < 0)
     {
       g_autofree char *until = asn1_time_to_string (X509_get0_notAfter (signer));
       refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
-              "Het ondertekencertificaat is verlopen op %s", until);
+              _("The signing certificate expired on %s"), until);
       return NULL;
     }
   if (!check_signer_usage (signer, error))
@@ -677,7 +681,7 @@ zid_registration_file_sign (GBytes    *json,
       data = g_bytes_get_data (chain, &len);
       if (!zid_x509_read_certificates (data, len, extra))
         {
-          refuse (error, ZID_ERROR_INVALID_INPUT, "De keten bevat geen X.509-certificaten");
+          refuse (error, ZID_ERROR_INVALID_INPUT, _("The chain holds no X.509 certificates"));
           return NULL;
         }
     }
@@ -691,8 +695,8 @@ zid_registration_file_sign (GBytes    *json,
     {
       const char *reason = ERR_reason_error_string (ERR_peek_last_error ());
 
-      refuse (error, ZID_ERROR_CRYPTO, "Ondertekenen is mislukt: %s",
-              reason != NULL ? reason : "onbekende fout");
+      refuse (error, ZID_ERROR_CRYPTO, _("Signing failed: %s"),
+              reason != NULL ? reason : _("unknown error"));
       return NULL;
     }
 
@@ -700,7 +704,7 @@ zid_registration_file_sign (GBytes    *json,
   if (out == NULL ||
       (pem ? PEM_write_bio_CMS (out, cms) : i2d_CMS_bio (out, cms)) != 1)
     {
-      refuse (error, ZID_ERROR_CRYPTO, "Het ondertekende bestand kan niet worden geschreven");
+      refuse (error, ZID_ERROR_CRYPTO, _("The signed file cannot be written"));
       return NULL;
     }
   result_len = BIO_get_mem_data (out, &result);
@@ -760,7 +764,7 @@ zid_registration_file_import (ZidPortal   *portal,
     {
       gboolean too_large = g_error_matches (local_error, ZID_FILE_ERROR, ZID_FILE_ERROR_TOO_LARGE);
       g_autoptr(GError) e = g_error_new (ZID_ERROR, too_large ? ZID_ERROR_INVALID_INPUT : ZID_ERROR_IO,
-                                         "Het registratiebestand kan niet worden gelezen: %s",
+                                         _("The registration file cannot be read: %s"),
                                          local_error->message);
       g_clear_error (&local_error);
       local_error = g_steal_pointer (&e);
@@ -973,7 +977,7 @@ zid_registration_file_inspect (ZidPortal   *portal,
       gboolean too_large = g_error_matches (local_error, ZID_FILE_ERROR, ZID_FILE_ERROR_TOO_LARGE);
 
       g_set_error (error, ZID_ERROR, too_large ? ZID_ERROR_INVALID_INPUT : ZID_ERROR_IO,
-                   "Het registratiebestand kan niet worden gelezen: %s", local_error->message);
+                   _("The registration file cannot be read: %s"), local_error->message);
       return NULL;
     }
   trust_source_init (&source, portal, trust_dir);
@@ -1003,7 +1007,7 @@ zid_registration_file_inspect (ZidPortal   *portal,
       {
         OPENSSL_free (der);
         ERR_clear_error ();
-        g_set_error_literal (error, ZID_ERROR, ZID_ERROR_CRYPTO, "Onvoldoende geheugen");
+        g_set_error_literal (error, ZID_ERROR, ZID_ERROR_CRYPTO, _("Out of memory"));
         return NULL;
       }
     info->root_certificate = g_bytes_new (der, (gsize) der_len);

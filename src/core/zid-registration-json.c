@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "zid-i18n.h"
 #include "zid-portal-private.h"
 #include "zid-registration-file.h"
 
@@ -195,13 +196,15 @@ check_json_syntax (const char  *json,
 
   if (len >= 3 && memcmp (json, "\xef\xbb\xbf", 3) == 0)
     return _zid_refuse (error, ZID_ERROR_INVALID_INPUT,
-                        "De registratie begint met een byte-order mark; verwacht is JSON in UTF-8 zonder BOM");
+                        _("The registration starts with a byte order mark; expected is JSON in "
+                          "UTF-8 without a BOM"));
   if (!g_utf8_validate_len (json, len, NULL))
-    return _zid_refuse (error, ZID_ERROR_INVALID_INPUT, "De registratie is geen geldige UTF-8-tekst");
+    return _zid_refuse (error, ZID_ERROR_INVALID_INPUT, _("The registration is not valid UTF-8 "
+                                                          "text"));
   skip_ws (&s);
   if (s.p >= s.end || *s.p != '{')
     return _zid_refuse (error, ZID_ERROR_INVALID_INPUT,
-                        "De registratie is geen JSON-object");
+                        _("The registration is not a JSON object"));
   if (scan_value (&s, 0))
     {
       skip_ws (&s);
@@ -209,7 +212,7 @@ check_json_syntax (const char  *json,
         return TRUE;
     }
   return _zid_refuse (error, ZID_ERROR_INVALID_INPUT,
-                      "De registratie is geen geldige JSON (fout bij teken %" G_GSIZE_FORMAT ")",
+                      _("The registration is not valid JSON (error at character %zu)"),
                       (gsize) (s.p - s.start) + 1);
 }
 
@@ -252,12 +255,12 @@ get_string (JsonObject  *object,
       if (!required)
         return TRUE;
       return _zid_refuse (error, ZID_ERROR_INVALID_INPUT,
-                          "Het veld “%s” ontbreekt in de registratie", member);
+                          _("The field “%s” is missing from the registration"), member);
     }
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
     return _zid_refuse (error, ZID_ERROR_INVALID_INPUT,
-                        "Het veld “%s” van de registratie moet tekst zijn (een JSON-string)%s",
-                        member, JSON_NODE_HOLDS_NULL (node) ? ", niet null" : "");
+                        _("The field “%s” of the registration must be text (a JSON string)%s"),
+                        member, JSON_NODE_HOLDS_NULL (node) ? _(", not null") : "");
   *out = json_node_get_string (node);
   return TRUE;
 }
@@ -279,13 +282,13 @@ parse_created (const char  *text,
   if (!g_regex_match (rfc3339, text, 0, NULL) ||
       (dt = g_date_time_new_from_iso8601 (text, NULL)) == NULL)
     return _zid_refuse (error, ZID_ERROR_INVALID_INPUT,
-                        "Ongeldige datum “%s” in het veld “created”: verwacht RFC 3339 met tijdzone, "
-                        "zoals 2025-03-01T09:30:00Z", text);
+                        _("Invalid date “%s” in the field “created”: expected RFC 3339 with a "
+                          "time zone, such as 2025-03-01T09:30:00Z"), text);
   *created = g_date_time_to_unix (dt);
   if (*created > now + CREATED_TOLERANCE)
     return _zid_refuse (error, ZID_ERROR_INVALID_INPUT,
-                        "De registratie is gemaakt op %s, en dat ligt in de toekomst; "
-                        "controleer de klok van deze computer of vraag VZVZ om een nieuw bestand", text);
+                        _("The registration was made on %s, which is in the future; check the "
+                          "clock of this computer or ask VZVZ for a new file"), text);
   return TRUE;
 }
 
@@ -311,13 +314,13 @@ zid_registration_parse_json (const char  *json,
   if (len > ZID_REGISTRATION_JSON_MAX_SIZE)
     {
       _zid_refuse (error, ZID_ERROR_INVALID_INPUT,
-                   "De registratie is te groot (%" G_GSIZE_FORMAT " bytes; ten hoogste %d)",
+                   _("The registration is too large (%zu bytes; at most %d)"),
                    len, ZID_REGISTRATION_JSON_MAX_SIZE);
       return NULL;
     }
   if (len == 0)
     {
-      _zid_refuse (error, ZID_ERROR_INVALID_INPUT, "De registratie is leeg");
+      _zid_refuse (error, ZID_ERROR_INVALID_INPUT, _("The registration is empty"));
       return NULL;
     }
   if (!check_json_syntax (json, len, error))
@@ -332,14 +335,14 @@ zid_registration_parse_json (const char  *json,
   duplicate = check.duplicate;
   if (local_error != NULL)
     {
-      _zid_refuse (error, ZID_ERROR_INVALID_INPUT, "De registratie is geen geldige JSON: %s",
+      _zid_refuse (error, ZID_ERROR_INVALID_INPUT, _("The registration is not valid JSON: %s"),
                    local_error->message);
       return NULL;
     }
   if (duplicate != NULL)
     {
       _zid_refuse (error, ZID_ERROR_INVALID_INPUT,
-                   "Het veld “%s” staat twee keer in de registratie", duplicate);
+                   _("The field “%s” appears twice in the registration"), duplicate);
       return NULL;
     }
 
@@ -358,8 +361,8 @@ zid_registration_parse_json (const char  *json,
 
           g_list_free (members);
           _zid_refuse (error, ZID_ERROR_INVALID_INPUT,
-                       "Onbekend veld “%s” in de registratie (versie %d kent alleen version, ura, "
-                       "name, agb, address, reference en created)", member,
+                       _("Unknown field “%s” in the registration (version %d knows only version, "
+                         "ura, name, agb, address, reference and created)"), member,
                        ZID_REGISTRATION_FILE_VERSION);
           return NULL;
         }
@@ -369,20 +372,21 @@ zid_registration_parse_json (const char  *json,
   version = json_object_get_member (object, "version");
   if (version == NULL)
     {
-      _zid_refuse (error, ZID_ERROR_INVALID_INPUT, "Het veld “version” ontbreekt in de registratie");
+      _zid_refuse (error, ZID_ERROR_INVALID_INPUT, _("The field “version” is missing from the "
+                                                     "registration"));
       return NULL;
     }
   if (!JSON_NODE_HOLDS_VALUE (version) || json_node_get_value_type (version) != G_TYPE_INT64)
     {
       _zid_refuse (error, ZID_ERROR_INVALID_INPUT,
-                   "Het veld “version” van de registratie moet een geheel getal zijn");
+                   _("The field “version” of the registration must be a whole number"));
       return NULL;
     }
   if (json_node_get_int (version) != ZID_REGISTRATION_FILE_VERSION)
     {
       _zid_refuse (error, ZID_ERROR_INVALID_INPUT,
-                   "Versie %" G_GINT64_FORMAT " van het registratiebestand wordt niet ondersteund "
-                   "(deze portal kent versie %d)", json_node_get_int (version),
+                   _("Version %lld of the registration file is not supported (this portal knows "
+                     "version %d)"), (long long) json_node_get_int (version),
                    ZID_REGISTRATION_FILE_VERSION);
       return NULL;
     }
@@ -398,15 +402,16 @@ zid_registration_parse_json (const char  *json,
   if (agb != NULL && *agb == '\0')
     {
       _zid_refuse (error, ZID_ERROR_INVALID_INPUT,
-                   "Het veld “agb” is leeg; laat het weg als de organisatie geen AGB-code heeft");
+                   _("The field “agb” is empty; leave it out when the organisation has no AGB "
+                     "code"));
       return NULL;
     }
   r = g_new0 (ZidRegistration, 1);
   if (!zid_validate_ura (ura, error) ||
-      !zid_validate_name ("De naam van de organisatie", name, error) ||
+      !zid_validate_name (_("The name of the organisation"), name, error) ||
       !zid_validate_agb (agb, error) ||
-      !zid_validate_name ("Het adres", address, error) ||
-      !zid_validate_name ("De referentie", reference, error) ||
+      !zid_validate_name (_("The address"), address, error) ||
+      !zid_validate_name (_("The reference"), reference, error) ||
       !parse_created (created, now, &r->created, error))
     return NULL;
 

@@ -16,6 +16,7 @@
 #include <openssl/rand.h>
 
 #include "zid-error.h"
+#include "zid-i18n.h"
 #include "zid-key-protection.h"
 #include "zid-store-internal.h"
 
@@ -430,7 +431,7 @@ seal_key_read (ZidStore    *self,
                GError     **error)
 {
   g_autofree char *folder = g_path_get_dirname (path);
-  g_autofree char *what = g_strdup_printf ("De zegelsleutel %s", path);
+  g_autofree char *what = g_strdup_printf (_("The seal key %s"), path);
   guint8 data[ZID_KEY_SEAL_WRAPPED_SIZE + 1];
   gboolean encrypted = FALSE;
   gssize n;
@@ -440,7 +441,7 @@ seal_key_read (ZidStore    *self,
     {
       close (fd);
       g_set_error (error, ZID_ERROR, ZID_ERROR_STORE,
-                   "De zegelsleutel %s is onleesbaar of beschadigd", path);
+                   _("The seal key %s is unreadable or damaged"), path);
       return FALSE;
     }
   close (fd);
@@ -480,7 +481,7 @@ seal_key_load (ZidStore    *self,
   if (errno != ENOENT)
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_STORE,
-                   "Kan de zegelsleutel %s niet openen: %s", path, g_strerror (errno));
+                   _("Cannot open the seal key %s: %s"), path, g_strerror (errno));
       return FALSE;
     }
 
@@ -504,7 +505,7 @@ seal_key_load (ZidStore    *self,
   if (saved == EEXIST && (fd = g_open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0)) >= 0)
     return seal_key_read (self, path, fd, wrapped, error);
   g_set_error (error, ZID_ERROR, ZID_ERROR_STORE,
-               "Kan de zegelsleutel %s niet aanmaken: %s", path, g_strerror (saved));
+               _("Cannot create the seal key %s: %s"), path, g_strerror (saved));
   return FALSE;
 }
 
@@ -528,7 +529,7 @@ _zid_store_seal_key_readable (const char  *db_path,
 {
   g_autofree char *folder = g_path_get_dirname (db_path);
   g_autofree char *key_path = g_build_filename (folder, ZID_STORE_SEAL_KEY_FILE, NULL);
-  g_autofree char *what = g_strdup_printf ("De zegelsleutel %s", key_path);
+  g_autofree char *what = g_strdup_printf (_("The seal key %s"), key_path);
   g_autofree char *data = NULL;
   guint8 key[32];
   gboolean encrypted, ok;
@@ -564,8 +565,8 @@ _zid_store_seal_open (ZidStore    *self,
   if (present && !g_file_test (key_path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_AUDIT_BROKEN,
-                   "De zegelsleutel %s ontbreekt: de gegevens in deze map kunnen niet meer "
-                   "worden gecontroleerd. Zet de sleutel terug uit de reservekopie van deze map",
+                   _("The seal key %s is missing: the data in this folder can no longer be "
+                     "checked. Put the key back from the backup of this folder"),
                    key_path);
       return FALSE;
     }
@@ -594,9 +595,9 @@ _zid_store_seal_open (ZidStore    *self,
   if (CRYPTO_memcmp (expected, mac, 32) != 0)
     {
       g_set_error_literal (error, ZID_ERROR, ZID_ERROR_AUDIT_BROKEN,
-                           "De gegevens in deze map zijn buiten het portaal om gewijzigd: "
-                           "de omgeving (acceptatie of productie) of het zegel over de gegevens "
-                           "klopt niet. De map wordt niet geopend");
+                           _("The data in this folder was changed outside the portal: the "
+                             "environment (acceptance or production) or the seal over the data "
+                             "does not match. The folder is not opened"));
       return FALSE;
     }
   return TRUE;
@@ -652,9 +653,9 @@ zid_store_seal_verify (ZidStore  *self,
   if (bad_user != 0)
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_AUDIT_BROKEN,
-                   "Gegevens buiten het portaal om gewijzigd: de gegevens van gebruiker %"
-                   G_GINT64_FORMAT " (rol, lidmaatschap, blokkering, certificaat of attribuut) "
-                   "kloppen niet met hun zegel", bad_user);
+                   _("Data changed outside the portal: the data of user %lld (role, membership, "
+                     "block, certificate or attribute) does not match its seal"),
+                   (long long) bad_user);
       return FALSE;
     }
 
@@ -662,15 +663,15 @@ zid_store_seal_verify (ZidStore  *self,
       !seal_whole_mac (self, xor, expected, error))
     return FALSE;
   if (!present)
-    what = "het zegel over de gegevens ontbreekt";
+    what = _("the seal over the data is missing");
   else if (memcmp (xor, stored_xor, 32) != 0)
-    what = "er zijn gebruikers verwijderd of toegevoegd";
+    what = _("users were removed or added");
   else if (CRYPTO_memcmp (expected, mac, 32) != 0)
-    what = "de omgeving (acceptatie of productie) of het zegel is gewijzigd";
+    what = _("the environment (acceptance or production) or the seal was changed");
   if (what != NULL)
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_AUDIT_BROKEN,
-                   "Gegevens buiten het portaal om gewijzigd: %s", what);
+                   _("Data changed outside the portal: %s"), what);
       return FALSE;
     }
   return TRUE;

@@ -16,6 +16,7 @@
 #include <openssl/rand.h>
 
 #include "zid-error.h"
+#include "zid-i18n.h"
 #include "zid-store-internal.h"
 
 /* Forward migrations: migrations[i] takes the schema from version i to i+1 */
@@ -192,11 +193,11 @@ set_store_error (GError     **error,
 {
   if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
     g_set_error (error, ZID_ERROR, ZID_ERROR_BUSY,
-                 "De database is al %d seconden bezet door een ander programma van het "
-                 "portaal; er is niets gewijzigd. Probeer het zo opnieuw.",
+                 _("The database has been busy for %d seconds with another program of the "
+                   "portal; nothing was changed. Try again in a moment."),
                  ZID_STORE_BUSY_MS / 1000);
   else
-    g_set_error (error, ZID_ERROR, ZID_ERROR_STORE, "Databasefout: %s", message);
+    g_set_error (error, ZID_ERROR, ZID_ERROR_STORE, _("Database error: %s"), message);
   return FALSE;
 }
 
@@ -228,8 +229,8 @@ migrate (ZidStore  *self,
   if (version > ZID_STORE_SCHEMA_VERSION)
     {
       g_set_error (&local_error, ZID_ERROR, ZID_ERROR_STORE,
-                   "De database is gemaakt door een nieuwere versie (schema %d, "
-                   "deze versie kent %d); werk de toepassing bij",
+                   _("The database was made by a newer version (schema %d, this version knows "
+                     "%d); update the application"),
                    version, ZID_STORE_SCHEMA_VERSION);
       goto fail;
     }
@@ -270,7 +271,7 @@ make_private (const char  *path,
       if (fd >= 0)
         close (fd);
       g_set_error (error, ZID_ERROR, ZID_ERROR_STORE,
-                   "Kan de database %s niet afschermen: %s", path, g_strerror (saved));
+                   _("Cannot protect the database %s: %s"), path, g_strerror (saved));
       return FALSE;
     }
   close (fd);
@@ -282,7 +283,7 @@ make_private (const char  *path,
       if (g_chmod (companion, 0600) != 0 && errno != ENOENT)
         {
           g_set_error (error, ZID_ERROR, ZID_ERROR_STORE,
-                       "Kan %s niet afschermen: %s", companion, g_strerror (errno));
+                       _("Cannot protect %s: %s"), companion, g_strerror (errno));
           return FALSE;
         }
     }
@@ -304,7 +305,7 @@ resolve_folder (const char  *path,
   if (real == NULL)
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_STORE,
-                   "Kan de map %s van de database niet vinden: %s", folder, g_strerror (errno));
+                   _("Cannot find the folder %s of the database: %s"), folder, g_strerror (errno));
       return NULL;
     }
   return g_build_filename (real, name, NULL);
@@ -336,7 +337,7 @@ zid_store_open (const char  *given_path,
   if (rc != SQLITE_OK)
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_STORE,
-                   "Kan de database %s niet openen: %s", path,
+                   _("Cannot open the database %s: %s"), path,
                    self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
       zid_store_free (self);
       return NULL;
@@ -802,11 +803,10 @@ zid_store_audit_verify (ZidStore  *self,
           sqlite3_reset (stmt);
           g_set_error (error, ZID_ERROR, ZID_ERROR_AUDIT_BROKEN,
                        id != expected_id
-                         ? "Auditlog verbroken bij gebeurtenis %" G_GINT64_FORMAT
-                           ": er ontbreken gebeurtenissen of ze staan in een andere volgorde"
-                         : "Auditlog verbroken bij gebeurtenis %" G_GINT64_FORMAT
-                           ": de inhoud is gewijzigd",
-                       id);
+                         ? _("Audit trail broken at event %lld: events are missing or out of "
+                             "order")
+                         : _("Audit trail broken at event %lld: its content was changed"),
+                       (long long) id);
           return FALSE;
         }
 
@@ -834,8 +834,8 @@ zid_store_audit_verify (ZidStore  *self,
         {
           *bad_event = 1;
           g_set_error_literal (error, ZID_ERROR, ZID_ERROR_AUDIT_BROKEN,
-                               "Auditlog verbroken: er zijn registraties of gebruikers, "
-                               "maar geen enkele gebeurtenis");
+                               _("Audit trail broken: there are registrations or users, but not "
+                                 "a single event"));
           return FALSE;
         }
     }
@@ -850,9 +850,8 @@ zid_store_audit_verify (ZidStore  *self,
     {
       *bad_event = expected_id;
       g_set_error (error, ZID_ERROR, ZID_ERROR_AUDIT_BROKEN,
-                   "Auditlog verbroken na gebeurtenis %" G_GINT64_FORMAT
-                   ": de laatste gebeurtenissen ontbreken",
-                   expected_id - 1);
+                   _("Audit trail broken after event %lld: the last events are missing"),
+                   (long long) (expected_id - 1));
       return FALSE;
     }
 

@@ -4,6 +4,7 @@
  */
 #define G_LOG_DOMAIN "zid-core"
 
+#include "zid-i18n.h"
 #include "zid-trust-store.h"
 
 #include <errno.h>
@@ -414,12 +415,12 @@ certificate_refusal (X509   *cert,
   char *why = NULL;
 
   if (X509_check_ca (cert) == 0)
-    why = g_strdup_printf ("%s is geen CA-certificaat en kan geen vertrouwd basis- of "
-                           "tussencertificaat zijn", who);
+    why = g_strdup_printf (_("%s is not a CA certificate and cannot be a trusted root or "
+                             "intermediate certificate"), who);
   else if (X509_cmp_time (X509_get0_notAfter (cert), &t) <= 0)
-    why = g_strdup_printf ("%s is verlopen", who);
+    why = g_strdup_printf (_("%s has expired"), who);
   else if (X509_cmp_time (X509_get0_notBefore (cert), &t) > 0)
-    why = g_strdup_printf ("%s is nog niet geldig", who);
+    why = g_strdup_printf (_("%s is not valid yet"), who);
   ERR_clear_error ();
   return why;
 }
@@ -528,8 +529,8 @@ zid_portal_add_trust (ZidPortal     *self,
     {
       parsed_clear (&p);
       _zid_refuse (error, ZID_ERROR_CERTIFICATE_INVALID,
-                   "Geen certificaat of intrekkingslijst (CRL) gevonden: het bestand is onleesbaar "
-                   "of heeft een andere vorm dan PEM of DER");
+                   _("No certificate or revocation list (CRL) found: the file is unreadable or "
+                     "in a form other than PEM or DER"));
       return NULL;
     }
 
@@ -561,7 +562,7 @@ zid_portal_add_trust (ZidPortal     *self,
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
       int saved = errno;
-      g_set_error (error, ZID_ERROR, ZID_ERROR_IO, "Kan de map %s niet maken: %s", dir,
+      g_set_error (error, ZID_ERROR, ZID_ERROR_IO, _("Cannot make the folder %s: %s"), dir,
                    g_strerror (saved));
       return NULL;
     }
@@ -569,7 +570,7 @@ zid_portal_add_trust (ZidPortal     *self,
     {
       if (g_ptr_array_index (pems, i) == NULL)
         {
-          g_set_error_literal (error, ZID_ERROR, ZID_ERROR_CRYPTO, "Kan het certificaat niet opslaan");
+          g_set_error_literal (error, ZID_ERROR, ZID_ERROR_CRYPTO, _("Cannot save the certificate"));
           return NULL;
         }
       if (!store_one (self, kind, dir, g_ptr_array_index (entries, i), g_ptr_array_index (pems, i),
@@ -598,7 +599,8 @@ zid_portal_remove_trust (ZidPortal     *self,
   hex = normalise_fingerprint (fingerprint);
   if (hex == NULL)
     return _zid_refuse (error, ZID_ERROR_INVALID_INPUT,
-                        "“%s” is geen SHA-256-vingerafdruk (64 hexadecimale tekens)", fingerprint);
+                        _("“%s” is not a SHA-256 fingerprint (64 hexadecimal characters)"),
+                        fingerprint);
 
   entries = zid_trust_store_list (self->data_dir, self->environment, kind);
   for (guint i = 0; i < entries->len; i++)
@@ -615,10 +617,10 @@ zid_portal_remove_trust (ZidPortal     *self,
     }
   if (found == NULL && builtin)
     return _zid_refuse (error, ZID_ERROR_NOT_PERMITTED,
-                        "Dit certificaat is ingebouwd in de toepassing en kan niet worden verwijderd");
+                        _("This certificate is built into the application and cannot be removed"));
   if (found == NULL)
     return _zid_refuse (error, ZID_ERROR_NOT_FOUND,
-                        "Geen toegevoegd certificaat met deze vingerafdruk voor %s",
+                        _("No added certificate with this fingerprint for %s"),
                         zid_environment_to_string (self->environment));
 
   if (!_zid_write_begin (&w, self, g_strdup ("local"), "trust.remove",
@@ -629,7 +631,7 @@ zid_portal_remove_trust (ZidPortal     *self,
   if (!ok)
     {
       int saved = errno;
-      g_set_error (&w.error, ZID_ERROR, ZID_ERROR_IO, "Kan %s niet verwijderen: %s", found->path,
+      g_set_error (&w.error, ZID_ERROR, ZID_ERROR_IO, _("Cannot remove %s: %s"), found->path,
                    g_strerror (saved));
     }
   {

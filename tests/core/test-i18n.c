@@ -2,10 +2,12 @@
  * Dutch under nl; the error code the same in both. And a thread's own
  * language (the service answering a phone), whatever the process's. */
 #include <locale.h>
+#include <string.h>
 #include <glib.h>
 
 #include "zid-error.h"
 #include "zid-i18n.h"
+#include "zid-registration-file.h"
 #include "zid-types.h"
 
 #define DUTCH   "Ongeldige geboortedatum “31-02-1990”: gebruik DD-MM-JJJJ of JJJJ-MM-DD, een bestaande datum"
@@ -21,8 +23,25 @@ refuse_birth_date (void)
   g_print ("%s|%s\n", zid_error_code_name (error->code), error->message);
 }
 
-/* The test environment asks for Dutch (LANGUAGE=nl); a child without
- * LANGUAGE has plain C.UTF-8 */
+/* Runs the current test in a child twice, with the test environment's
+ * LANGUAGE=nl and without LANGUAGE (plain C.UTF-8), and compares what the
+ * child prints */
+static void
+assert_follows_locale (const char *dutch,
+                       const char *english)
+{
+  g_assert_cmpstr (g_getenv ("LANGUAGE"), ==, "nl");
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout (dutch);
+
+  g_unsetenv ("LANGUAGE");
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_setenv ("LANGUAGE", "nl", TRUE);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout (english);
+}
+
 static void
 test_refusal_follows_locale (void)
 {
@@ -31,17 +50,45 @@ test_refusal_follows_locale (void)
       refuse_birth_date ();
       return;
     }
+  assert_follows_locale ("invalid-input|" DUTCH "\n", "invalid-input|" ENGLISH "\n");
+}
 
-  g_assert_cmpstr (g_getenv ("LANGUAGE"), ==, "nl");
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_passed ();
-  g_test_trap_assert_stdout ("invalid-input|" DUTCH "\n");
+/* A registration file that is bare JSON, and one whose JSON names a
+ * field twice */
+static void
+refuse_registrations (void)
+{
+  static const char bare[] = "{\"version\": 1}";
+  static const char twice[] = "{\"version\": 1, \"ura\": \"1\", \"ura\": \"2\"}";
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr(GError) unsigned_error = NULL;
+  g_autoptr(GError) twice_error = NULL;
 
-  g_unsetenv ("LANGUAGE");
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_setenv ("LANGUAGE", "nl", TRUE);
-  g_test_trap_assert_passed ();
-  g_test_trap_assert_stdout ("invalid-input|" ENGLISH "\n");
+  g_assert_false (zid_registration_file_verify ((const guint8 *) bare, strlen (bare), "/nonexistent",
+                                                now, NULL, NULL, &unsigned_error));
+  g_assert_error (unsigned_error, ZID_ERROR, ZID_ERROR_SIGNATURE_INVALID);
+  g_print ("%s|%s\n", zid_error_code_name (unsigned_error->code), unsigned_error->message);
+
+  g_assert_null (zid_registration_parse_json (twice, strlen (twice), now, &twice_error));
+  g_assert_error (twice_error, ZID_ERROR, ZID_ERROR_INVALID_INPUT);
+  g_print ("%s|%s\n", zid_error_code_name (twice_error->code), twice_error->message);
+}
+
+static void
+test_registration_refusal_follows_locale (void)
+{
+  if (g_test_subprocess ())
+    {
+      refuse_registrations ();
+      return;
+    }
+  assert_follows_locale ("signature-invalid|Het registratiebestand is niet ondertekend: het is een "
+                         "los JSON-document. Alleen registraties met de handtekening van VZVZ "
+                         "worden ingelezen\n"
+                         "invalid-input|Het veld “ura” staat twee keer in de registratie\n",
+                         "signature-invalid|The registration file is not signed: it is a bare JSON "
+                         "document. Only registrations with the signature of VZVZ are imported\n"
+                         "invalid-input|The field “ura” appears twice in the registration\n");
 }
 
 typedef struct
@@ -130,6 +177,8 @@ main (int argc, char **argv)
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/i18n/refusal-follows-locale", test_refusal_follows_locale);
+  g_test_add_func ("/i18n/registration-refusal-follows-locale",
+                   test_registration_refusal_follows_locale);
   g_test_add_func ("/i18n/thread-language", test_thread_language);
   g_test_add_func ("/i18n/negotiate", test_negotiate);
   return g_test_run ();
