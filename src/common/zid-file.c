@@ -5,6 +5,7 @@
 #define G_LOG_DOMAIN "zid-common"
 
 #include "zid-file.h"
+#include "zid-i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,7 +46,7 @@ zid_file_read_regular (const char  *path,
 
       if (saved == ELOOP)
         g_set_error (error, ZID_FILE_ERROR, ZID_FILE_ERROR_NOT_REGULAR,
-                     "%s is een symbolische koppeling, geen gewoon bestand", path);
+                     _("%s is a symbolic link, not a regular file"), path);
       else
         set_errno_error (error, saved, path);
       return NULL;
@@ -59,15 +60,15 @@ zid_file_read_regular (const char  *path,
   if (!S_ISREG (st.st_mode))
     {
       g_set_error (error, ZID_FILE_ERROR, ZID_FILE_ERROR_NOT_REGULAR,
-                   "%s is geen gewoon bestand (een map, FIFO of apparaat wordt niet gelezen)", path);
+                   _("%s is not a regular file (a folder, FIFO or device is not read)"), path);
       close (fd);
       return NULL;
     }
   if (st.st_size < 0 || (guint64) st.st_size > max_size)
     {
       g_set_error (error, ZID_FILE_ERROR, ZID_FILE_ERROR_TOO_LARGE,
-                   "%s is te groot (%" G_GINT64_FORMAT " bytes; ten hoogste %" G_GSIZE_FORMAT ")",
-                   path, (gint64) st.st_size, max_size);
+                   _("%s is too large (%lld bytes; at most %zu)"),
+                   path, (long long) st.st_size, max_size);
       close (fd);
       return NULL;
     }
@@ -93,7 +94,7 @@ zid_file_read_regular (const char  *path,
       if (done > (gsize) st.st_size)
         {
           g_set_error (error, ZID_FILE_ERROR, ZID_FILE_ERROR_TOO_LARGE,
-                       "%s veranderde tijdens het lezen", path);
+                       _("%s changed while it was read"), path);
           close (fd);
           return NULL;
         }

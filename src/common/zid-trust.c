@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "zid-i18n.h"
 #include "zid-trust.h"
 
 #include "zid-file.h"
@@ -94,7 +95,7 @@ add_crls (ZidTrustFolder  *self,
   if (read < promised)
     {
       g_set_error_literal (error, ZID_TRUST_ERROR, ZID_TRUST_ERROR_CRL_INVALID,
-                           read == 0 ? "geen CRL" : "een CRL is onvolledig");
+                           read == 0 ? _("no CRL") : _("a CRL is incomplete"));
       return FALSE;
     }
   self->n_crls += read;
@@ -152,7 +153,7 @@ load_file (ZidTrustFolder  *self,
   if (len == 0)
     {
       if (crl_file)
-        g_set_error_literal (error, ZID_TRUST_ERROR, ZID_TRUST_ERROR_CRL_INVALID, "leeg");
+        g_set_error_literal (error, ZID_TRUST_ERROR, ZID_TRUST_ERROR_CRL_INVALID, _("empty"));
       return !crl_file;
     }
 
@@ -218,7 +219,7 @@ zid_trust_folder_load_all (const char * const  *paths,
   self->intermediates = sk_X509_new_null ();
   if (self->store == NULL || self->intermediates == NULL)
     {
-      g_set_error_literal (error, ZID_TRUST_ERROR, ZID_TRUST_ERROR_FAILED, "Onvoldoende geheugen");
+      g_set_error_literal (error, ZID_TRUST_ERROR, ZID_TRUST_ERROR_FAILED, _("Out of memory"));
       return NULL;
     }
 

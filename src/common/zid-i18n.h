@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: EUPL-1.2
  *
- * The libraries (core, card, flow, service) mark their messages with _()
+ * The libraries (common, core, card, flow, service) mark their messages with _()
  * and zid_ngettext() like the application does, from this header instead
  * of <glib/gi18n-lib.h>. A message is looked up in the process's locale
  * (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), unless the calling thread has
