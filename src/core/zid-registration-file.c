@@ -713,19 +713,60 @@ zid_registration_file_sign (GBytes    *json,
 
 /* --- import ---------------------------------------------------------------- */
 
+/* A regular file of at most the size a registration may have, read
+ * without following a link and without waiting on a FIFO */
+static guint8 *
+read_registration_file (const char  *path,
+                        gsize       *len,
+                        GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  guint8 *data = zid_file_read_regular (path, ZID_REGISTRATION_FILE_MAX_SIZE, FALSE, len,
+                                        &local_error);
+
+  if (data == NULL)
+    {
+      gboolean too_large = g_error_matches (local_error, ZID_FILE_ERROR, ZID_FILE_ERROR_TOO_LARGE);
+
+      g_set_error (error, ZID_ERROR, too_large ? ZID_ERROR_INVALID_INPUT : ZID_ERROR_IO,
+                   _("The registration file cannot be read: %s"), local_error->message);
+    }
+  return data;
+}
+
+/* The trail keeps a refusal in one language, Dutch, whatever the
+ * operator reads: the checks that refused the file made again in Dutch
+ * (@data: the file as read, or %NULL when reading it failed; @source:
+ * %NULL when the checks passed and the registration itself was refused) */
 static void
-audit_import_refusal (ZidPortal    *portal,
-                      const char   *path,
-                      const char   *ura,
-                      const GError *error)
+audit_import_refusal (ZidPortal         *portal,
+                      const char        *path,
+                      const char        *ura,
+                      const guint8      *data,
+                      gsize              len,
+                      const TrustSource *source,
+                      gint64             now,
+                      const GError      *error)
 {
   g_autofree char *base = g_path_get_basename (path);
-  g_autofree char *details = g_strdup_printf ("%s: %s (file=%s)",
-                                              error->domain == ZID_ERROR
-                                                ? zid_error_code_name (error->code) : "error",
-                                              error->message, base);
+  g_autofree char *details = NULL;
+  g_autoptr(GError) dutch = NULL;
   g_autoptr(GError) audit_error = NULL;
+  g_autofree guint8 *again = NULL;
+  const char *previous = zid_i18n_set_thread_language ("nl");
 
+  if (source != NULL && data == NULL)
+    again = read_registration_file (path, &len, &dutch);
+  else if (source != NULL)
+    verify_file (data, len, source, now, NULL, NULL, NULL, NULL, &dutch);
+  zid_i18n_set_thread_language (previous);
+  /* the same refusal, unless the file changed in between */
+  if (dutch != NULL && dutch->domain == error->domain && dutch->code == error->code)
+    error = dutch;
+
+  details = g_strdup_printf ("%s: %s (file=%s)",
+                             error->domain == ZID_ERROR ? zid_error_code_name (error->code) : "error",
+                             error->message, base);
   if (!zid_portal_audit (portal, "operator", "registration.import.refused", ura, details,
                          &audit_error))
     g_warning ("Could not record a refused import in the audit trail: %s", audit_error->message);
@@ -757,23 +798,12 @@ zid_registration_file_import (ZidPortal   *portal,
   trust_source_init (&source, portal, trust_dir);
   now = zid_clock_now (zid_portal_get_clock (portal));
 
-  /* a regular file of at most the size a registration may have, read
-   * without following a link and without waiting on a FIFO */
-  data = zid_file_read_regular (path, ZID_REGISTRATION_FILE_MAX_SIZE, FALSE, &len, &local_error);
-  if (data == NULL)
-    {
-      gboolean too_large = g_error_matches (local_error, ZID_FILE_ERROR, ZID_FILE_ERROR_TOO_LARGE);
-      g_autoptr(GError) e = g_error_new (ZID_ERROR, too_large ? ZID_ERROR_INVALID_INPUT : ZID_ERROR_IO,
-                                         _("The registration file cannot be read: %s"),
-                                         local_error->message);
-      g_clear_error (&local_error);
-      local_error = g_steal_pointer (&e);
-    }
-  else
+  data = read_registration_file (path, &len, &local_error);
+  if (data != NULL)
     verify_file (data, len, &source, now, &r, &signer, NULL, NULL, &local_error);
   if (local_error != NULL)
     {
-      audit_import_refusal (portal, path, NULL, local_error);
+      audit_import_refusal (portal, path, NULL, data, len, &source, now, local_error);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
@@ -782,7 +812,7 @@ zid_registration_file_import (ZidPortal   *portal,
   if (zid_portal_add_registration (portal, r->ura, r->name, r->agb, r->address, r->reference,
                                    &local_error) == 0)
     {
-      audit_import_refusal (portal, path, r->ura, local_error);
+      audit_import_refusal (portal, path, r->ura, NULL, 0, NULL, 0, local_error);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }

@@ -277,6 +277,13 @@ check "the first one is kept" [ "$(sql "SELECT name FROM registrations WHERE ura
 
 check "refusals are in the audit trail" [ "$(sql "SELECT count(*) FROM audit WHERE action = 'registration.import.refused'")" -ge 30 ]
 check "the altered file's refusal is there with its reason" [ "$(sql "SELECT count(*) FROM audit WHERE action = 'registration.import.refused' AND details LIKE 'signature-invalid:%gewijzigd%altered.p7m%'")" = 1 ]
+# an operator reading English: the refusal in English, the trail's copy in Dutch all the same
+LANGUAGE= LC_ALL=C.UTF-8 run_admin --json registration import "$tmp/altered.p7m" --trust "$trust"
+refused "altered content, in English" signature-invalid 1 "changed after signing"
+check "the trail keeps that refusal in Dutch" [ "$(sql "SELECT count(*) FROM audit WHERE action = 'registration.import.refused' AND details LIKE 'signature-invalid:%gewijzigd%altered.p7m%'")" = 2 ]
+LANGUAGE= LC_ALL=C.UTF-8 run_admin --json registration import "$tmp/no-such-file.p7m" --trust "$trust"
+refused "a file that is not there, in English" io 1 "cannot be read"
+check "the trail keeps that refusal in Dutch" [ "$(sql "SELECT count(*) FROM audit WHERE action = 'registration.import.refused' AND details LIKE 'io:%kan niet worden gelezen%no-such-file.p7m%'")" = 1 ]
 run_admin --json audit verify
 check "audit trail intact" [ "$rc" = 0 ]
 
