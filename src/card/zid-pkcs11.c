@@ -108,13 +108,15 @@ add_module (ZidPkcs11        *self,
   Module m = { 0 };
   char *name = p11_kit_module_get_name (funcs);
   char *path = p11_kit_module_get_filename (funcs);
+  g_autofree char *described = NULL;
 
   m.funcs = funcs;
   m.path = real_path (path);
-  m.name = g_strdup (name != NULL ? name : m.path);
+  m.name = g_strdup (name != NULL ? name : m.path != NULL ? m.path : "unnamed module");
   free (name);
   free (path);
-  g_debug ("PKCS#11 module %s (%s)", m.name, m.path);
+  described = zid_pkcs11_describe_module (m.name, m.path);
+  g_debug ("PKCS#11 module %s", described);
   g_array_append_val (self->modules, m);
 }
 
@@ -198,6 +200,17 @@ zid_pkcs11_get_config (ZidPkcs11 *self)
   return self->config;
 }
 
+char *
+zid_pkcs11_describe_module (const char *name,
+                            const char *path)
+{
+  g_return_val_if_fail (name != NULL, NULL);
+  /* p11-kit's remote client has no file of its own */
+  if (path == NULL)
+    return g_strdup_printf ("%s (forwarded from the host via p11-kit)", name);
+  return g_strdup_printf ("%s (%s)", name, path);
+}
+
 GStrv
 zid_pkcs11_get_module_names (ZidPkcs11 *self)
 {
@@ -208,7 +221,7 @@ zid_pkcs11_get_module_names (ZidPkcs11 *self)
   for (guint i = 0; i < self->modules->len; i++)
     {
       Module *m = &g_array_index (self->modules, Module, i);
-      g_ptr_array_add (names, g_strdup_printf ("%s (%s)", m->name, m->path));
+      g_ptr_array_add (names, zid_pkcs11_describe_module (m->name, m->path));
     }
   g_ptr_array_add (names, NULL);
   return (GStrv) g_ptr_array_free (names, FALSE);

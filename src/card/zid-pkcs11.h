@@ -28,8 +28,12 @@ G_DECLARE_FINAL_TYPE (ZidPkcs11, zid_pkcs11, ZID, PKCS11, GObject)
 ZidPkcs11           *zid_pkcs11_new               (const ZidCardConfig  *config,
                                                    GError              **error);
 const ZidCardConfig *zid_pkcs11_get_config        (ZidPkcs11            *self);
-/* "name (path)" of each loaded module */
+/* zid_pkcs11_describe_module() of each loaded module */
 GStrv                zid_pkcs11_get_module_names  (ZidPkcs11            *self);
+/* "name (path)"; a module without a file (one forwarded from the host by
+ * p11-kit's remote client) as "name (forwarded from the host via p11-kit)" */
+char                *zid_pkcs11_describe_module   (const char           *name,
+                                                   const char           *path);
 /* "path: reason" of each registered module that failed to load */
 const char * const  *zid_pkcs11_get_load_failures (ZidPkcs11            *self);
 

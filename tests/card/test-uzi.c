@@ -481,6 +481,18 @@ test_config_from_environment (void)
   g_unsetenv ("ZID_UZI_EXTRA_OID_CAS");
 }
 
+/* The About window's list of modules: a module forwarded from the host by
+ * p11-kit's remote client has no file, and is not shown as "(null)" */
+static void
+test_describe_module (void)
+{
+  g_autofree char *file = zid_pkcs11_describe_module ("opensc", "/usr/lib/opensc-pkcs11.so");
+  g_autofree char *forwarded = zid_pkcs11_describe_module ("zorgid-host", NULL);
+
+  g_assert_cmpstr (file, ==, "opensc (/usr/lib/opensc-pkcs11.so)");
+  g_assert_cmpstr (forwarded, ==, "zorgid-host (forwarded from the host via p11-kit)");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -497,6 +509,7 @@ main (int   argc,
     }
 
   g_test_add_func ("/uzi/corpus-expectations", test_corpus_expectations);
+  g_test_add_func ("/uzi/describe-module", test_describe_module);
   g_test_add_func ("/uzi/card-types", test_card_types);
   g_test_add_func ("/uzi/fields-utf8", test_fields_and_utf8);
   g_test_add_func ("/uzi/der-and-garbage", test_der_and_garbage);

@@ -5,7 +5,17 @@ set -u
 n=0; failed=0
 ok () { n=$((n + 1)); echo "ok $n - $*"; }
 not_ok () { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-check () { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; echo "# $out" | head -c 3000; echo; fi; }
+# check WHAT CONDITION ['&&' CONDITION]...: every condition is part of the check
+check () {
+  local what=$1 word part=() good=1; shift
+  for word in "$@" '&&'; do
+    if [ "$word" = '&&' ]; then "${part[@]}" || { good=0; break; }; part=()
+    else part+=("$word"); fi
+  done
+  if [ "$good" = 1 ]; then ok "$what"; else not_ok "$what"; echo "# $out" | head -c 3000; echo; fi
+}
+# has PATTERN TEXT: TEXT contains PATTERN
+has () { grep -q -- "$1" <<<"$2"; }
 admin=${ZID_BUILD_ROOT:?}/src/cli/zorgid-admin
 py=/usr/bin/python3
 tmp=$(mktemp -d)
@@ -35,19 +45,19 @@ check "doctor --help names both default ports" grep -q "8444 in acceptatie, 8443
 
 acc --json doctor --port "$port"
 check "doctor --json: every check, in order" [ "$(json_get "$out" '" ".join(c["id"] for c in j["checks"])')" = "environment pcscd readers pkcs11 uzi-trust operator-trust registration service keys" ]
-check "a failed check: exit 1, ready false" [ "$rc" = 1 ] && [ "$(json_get "$out" 'j["ready"]')" = false ]
-check "keys as plain files (ZID_KEY_PROTECTION=file): a warning that says so and what to do" [ "$(state keys)" = warning ] && grep -q "Sleutels alleen beschermd door bestandsrechten" <<<"$(field keys description)" && grep -q "ZID_KEY_PROTECTION=file" <<<"$(field keys description)" && grep -q "ontgrendel de sleutelbos" <<<"$(field keys description)"
-check "environment: ok, names acceptatie" [ "$(state environment)" = ok ] && grep -q Acceptatie <<<"$(field environment description)"
-check "pcscd absent: failed, with the command that starts it" [ "$(state pcscd)" = failed ] && grep -q "systemctl enable --now pcscd.socket" <<<"$(field pcscd command)"
+check "a failed check: exit 1, ready false" [ "$rc" = 1 ] '&&' [ "$(json_get "$out" 'j["ready"]')" = false ]
+check "keys as plain files (ZID_KEY_PROTECTION=file): a warning that says so and what to do" [ "$(state keys)" = warning ] '&&' has "Sleutels alleen beschermd door bestandsrechten" "$(field keys description)" '&&' has "ZID_KEY_PROTECTION=file" "$(field keys description)" '&&' has "ontgrendel de sleutelbos" "$(field keys description)"
+check "environment: ok, names acceptatie" [ "$(state environment)" = ok ] '&&' has Acceptatie "$(field environment description)"
+check "pcscd absent: failed, with the command that starts it" [ "$(state pcscd)" = failed ] '&&' has "systemctl enable --now pcscd.socket" "$(field pcscd command)"
 check "readers without pcscd: failed" [ "$(state readers)" = failed ]
-check "pkcs11 without any module: failed, with the one-time command that registers SafeSign" [ "$(state pkcs11)" = failed ] && grep -q safesign-uzi.module <<<"$(field pkcs11 command)"
+check "pkcs11 without any module: failed, with the one-time command that registers SafeSign" [ "$(state pkcs11)" = failed ] '&&' has safesign-uzi.module "$(field pkcs11 command)"
 check "uzi-trust in acceptatie: ok (built in)" [ "$(state uzi-trust)" = ok ]
-check "operator-trust not yet: warning, the window's import is the fix" [ "$(state operator-trust)" = warning ] && [ "$(field operator-trust action)" = win.import-registration ]
-check "registration not imported: warning, import action and command" [ "$(state registration)" = warning ] && [ "$(field registration action)" = win.import-registration ] && grep -q "registration import" <<<"$(field registration command)"
-check "an ok check has no action" [ "$(field uzi-trust action)" = None ] && [ "$(field uzi-trust command)" = None ]
+check "operator-trust not yet: warning, the window's import is the fix" [ "$(state operator-trust)" = warning ] '&&' [ "$(field operator-trust action)" = win.import-registration ]
+check "registration not imported: warning, import action and command" [ "$(state registration)" = warning ] '&&' [ "$(field registration action)" = win.import-registration ] '&&' has "registration import" "$(field registration command)"
+check "an ok check has no action" [ "$(field uzi-trust action)" = None ] '&&' [ "$(field uzi-trust command)" = None ]
 
 prod --json doctor --port "$port"
-check "uzi-trust in productie without added anchors: failed, trust page and command" [ "$(state uzi-trust)" = failed ] && [ "$(field uzi-trust action)" = app.trust-uzi ] && grep -q "trust add --kind uzi" <<<"$(field uzi-trust command)"
+check "uzi-trust in productie without added anchors: failed, trust page and command" [ "$(state uzi-trust)" = failed ] '&&' [ "$(field uzi-trust action)" = app.trust-uzi ] '&&' has "trust add --kind uzi" "$(field uzi-trust command)"
 prod trust add --kind uzi "$ZID_BUILTIN_TRUST_DIR/acceptatie/uzi/TEST-Zorg-CSP-Root-CA-G3.pem"
 prod --json doctor --port "$port"
 check "uzi-trust in productie after adding: ok" [ "$(state uzi-trust)" = ok ]
@@ -76,7 +86,7 @@ acc trust add --kind operator "$tmp/op.pem"
 acc registration add --ura 12345678 --name "Huisartsenpraktijk De Linde"
 acc --json doctor --port "$port"
 check "operator-trust after adding: ok" [ "$(state operator-trust)" = ok ]
-check "registration waiting: ok, names it, points to the completion" [ "$(state registration)" = ok ] && grep -q "De Linde" <<<"$(field registration description)" && [ "$(field registration action)" = win.validate-organisation ]
+check "registration waiting: ok, names it, points to the completion" [ "$(state registration)" = ok ] '&&' has "De Linde" "$(field registration description)" '&&' [ "$(field registration action)" = win.validate-organisation ]
 ZID_OPERATOR_TRUST_DIR=$tmp/nowhere acc --json doctor --port "$port"
 check "operator-trust with a ZID_OPERATOR_TRUST_DIR that does not exist: failed" [ "$(state operator-trust)" = failed ]
 
@@ -89,7 +99,7 @@ check "service address set, port free: ok" [ "$(state service)" = ok ]
 listener=$!
 for _ in $(seq 50); do grep -q up "$tmp/listener" 2>/dev/null && break; sleep 0.1; done
 acc --json doctor --port "$port"
-check "service, port held by another program: failed, with the command that shows which" [ "$(state service)" = failed ] && grep -q "sport = :$port" <<<"$(field service command)"
+check "service, port held by another program: failed, with the command that shows which" [ "$(state service)" = failed ] '&&' has "sport = :$port" "$(field service command)"
 acc --json doctor
 check "doctor without --port takes the service address's port" [ "$(state service)" = failed ]
 kill "$listener"; wait "$listener" 2>/dev/null; listener=
@@ -97,6 +107,6 @@ kill "$listener"; wait "$listener" 2>/dev/null; listener=
 acc doctor --port "$port"
 check "text output: one line per check" [ "$(grep -c '^\[' <<<"$out")" = 9 ]
 acc --json doctor --no-card --port "$port"
-check "--no-card: nothing failed, exit 0" [ "$rc" = 0 ] && [ "$(json_get "$out" 'j["ready"]')" = true ] && [ "$(state pcscd)" = warning ]
+check "--no-card: nothing failed, exit 0" [ "$rc" = 0 ] '&&' [ "$(json_get "$out" 'j["ready"]')" = true ] '&&' [ "$(state pcscd)" = warning ]
 echo "1..$n"
 [ "$failed" = 0 ]

@@ -11,60 +11,25 @@
 #include <string.h>
 
 #include "zid-core.h"
+#include "zid-test-portal.h"
 
-#define T0        1767225600   /* 2026-01-01T00:00:00Z */
-#define URA_A     "12345678"
+#define URA_A     ZID_TEST_URA_A
 #define URA_B     "87654321"
 
-typedef struct
-{
-  char      *dir;
-  ZidClock  *clock;
-  ZidPortal *portal;
-  gint64     admin;       /* Administrator of A */
-  gint64     org_a;
-} Fixture;
-
-static gint64
-org_id (Fixture    *f,
-        const char *ura)
-{
-  g_autoptr(ZidOrganisation) o = zid_portal_find_organisation (f->portal, ura, NULL);
-
-  g_assert_nonnull (o);
-  return o->id;
-}
+typedef ZidTestPortal Fixture;
 
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ZidOneTimeCode) enrolment = NULL;
-
-  f->dir = g_dir_make_tmp ("zid-test-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->clock = zid_clock_new_fixed (T0);
-  f->portal = zid_portal_open (f->dir, ZID_ENVIRONMENT_ACCEPTATIE, f->clock, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (zid_portal_add_registration (f->portal, URA_A, "Zorggroep Noord", NULL, NULL,
-                                                NULL, &error), >, 0);
-  enrolment = zid_portal_bootstrap (f->portal, URA_A, "Anna", "de Vries", "1980-02-29", &error);
-  g_assert_no_error (error);
-  f->admin = enrolment->user_id;
-  f->org_a = org_id (f, URA_A);
+  g_autoptr(ZidOneTimeCode) enrolment = zid_test_portal_set_up (f);
 }
 
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", f->dir);
-
-  g_assert_finalize_object (f->portal);
-  g_object_unref (f->clock);
-  g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL));
-  g_free (f->dir);
+  zid_test_portal_tear_down (f);
 }
 
 /* SELECT count (*) of @table in the real file */
@@ -72,19 +37,9 @@ static gint64
 count_rows (Fixture    *f,
             const char *table)
 {
-  g_autofree char *path = g_build_filename (f->dir, "zorgid.db", NULL);
   g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM %s", table);
-  sqlite3 *db;
-  sqlite3_stmt *stmt;
-  gint64 n;
 
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return n;
+  return zid_test_portal_count (f, sql);
 }
 
 static ZidImportRow *
@@ -334,7 +289,7 @@ test_import_authority (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   b = zid_portal_bootstrap (f->portal, URA_B, "Bram", "Bakker", "1975-03-03", &error);
   g_assert_no_error (error);
-  org_b = org_id (f, URA_B);
+  org_b = zid_test_portal_org_id (f, URA_B);
   piet = zid_portal_register_user (f->portal, b->user_id, org_b, "Piet", "Pieters", "1990-01-01", &error);
   g_assert_no_error (error);
 

@@ -19,20 +19,18 @@
 
 #include "zid-core.h"
 #include "zid-openssl.h"
+#include "zid-test-portal.h"
 
-#define T0        1767225600   /* 2026-01-01T00:00:00Z */
+#define T0        ZID_TEST_T0
 #define DAY       (24 * 60 * 60)
-#define URA_A     "12345678"
+#define URA_A     ZID_TEST_URA_A
 #define URA_B     "87654321"
 
 typedef struct
 {
-  char      *dir;
-  ZidClock  *clock;
-  ZidPortal *portal;
-  gint64     admin;       /* Administrator of A, enrolled */
-  EVP_PKEY  *admin_key;
-  char      *admin_cert;
+  ZidTestPortal t;        /* its Administrator of A enrolled */
+  EVP_PKEY     *admin_key;
+  char         *admin_cert;
 } Fixture;
 
 /* A PKCS#10 request for @key, signed by @signer with @md, as PEM */
@@ -90,7 +88,7 @@ enrol (Fixture         *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *code = payload_param (enrolment->payload, "code");
   g_autofree char *csr = make_csr (key);
-  g_autoptr(ZidEnrolResult) result = zid_portal_enrol (f->portal, code, NULL, csr, &error);
+  g_autoptr(ZidEnrolResult) result = zid_portal_enrol (f->t.portal, code, NULL, csr, &error);
   g_autofree char *serial = NULL;
   BIO *bio;
   X509 *x509;
@@ -144,7 +142,7 @@ login_message (Fixture    *f,
 {
   g_autofree char *pin = NULL;
 
-  g_assert_true (zid_portal_get_service_tls (f->portal, NULL, NULL, &pin, NULL));
+  g_assert_true (zid_portal_get_service_tls (f->t.portal, NULL, NULL, &pin, NULL));
   return g_strdup_printf ("zorgid-login-v2\n%s\n%s\n%s", pin, session, challenge);
 }
 
@@ -162,34 +160,22 @@ login (Fixture     *f,
   g_autofree guint8 *sig = NULL;
   gsize len;
 
-  session = zid_portal_login_begin (f->portal, &id, NULL);
+  session = zid_portal_login_begin (f->t.portal, &id, NULL);
   g_assert_nonnull (session);
   g_assert_true (g_str_has_prefix (session->payload, "zorgid://login?v=1&env=acceptatie&"));
   challenge = payload_param (session->payload, "challenge");
   g_assert_cmpstr (challenge, ==, session->code);
   message = login_message (f, id, challenge);
   sig = sign (key, message, &len);
-  return zid_portal_login_answer (f->portal, NULL, id, cert, sig, len, error);
+  return zid_portal_login_answer (f->t.portal, NULL, id, cert, sig, len, error);
 }
 
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ZidOneTimeCode) enrolment = NULL;
+  g_autoptr(ZidOneTimeCode) enrolment = zid_test_portal_set_up (&f->t);
 
-  f->dir = g_dir_make_tmp ("zid-test-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->clock = zid_clock_new_fixed (T0);
-  f->portal = zid_portal_open (f->dir, ZID_ENVIRONMENT_ACCEPTATIE, f->clock, &error);
-  g_assert_no_error (error);
-
-  g_assert_cmpint (zid_portal_add_registration (f->portal, URA_A, "Zorggroep Noord", "01234567",
-                                                "Markt 1, Groningen", "VZVZ-1", &error), >, 0);
-  enrolment = zid_portal_bootstrap (f->portal, URA_A, "Anna", "de Vries", "1980-02-29", &error);
-  g_assert_no_error (error);
-  f->admin = enrolment->user_id;
   f->admin_cert = enrol (f, enrolment, &f->admin_key);
 }
 
@@ -197,24 +183,16 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", f->dir);
-
-  g_assert_finalize_object (f->portal);
-  g_object_unref (f->clock);
   EVP_PKEY_free (f->admin_key);
   g_free (f->admin_cert);
-  g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL));
-  g_free (f->dir);
+  zid_test_portal_tear_down (&f->t);
 }
 
 static gint64
 org_id (Fixture    *f,
         const char *ura)
 {
-  g_autoptr(ZidOrganisation) o = zid_portal_find_organisation (f->portal, ura, NULL);
-
-  g_assert_nonnull (o);
-  return o->id;
+  return zid_test_portal_org_id (&f->t, ura);
 }
 
 static gint64
@@ -225,7 +203,7 @@ register_user (Fixture    *f,
                const char *last)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZidOneTimeCode) e = zid_portal_register_user (f->portal, actor, org_id (f, ura),
+  g_autoptr(ZidOneTimeCode) e = zid_portal_register_user (f->t.portal, actor, org_id (f, ura),
                                                         first, last, "1990-05-17", &error);
   g_assert_no_error (error);
   return e->user_id;
@@ -235,18 +213,7 @@ static gint64
 count (Fixture    *f,
        const char *sql)
 {
-  g_autofree char *path = g_build_filename (f->dir, "zorgid.db", NULL);
-  sqlite3 *db;
-  sqlite3_stmt *stmt;
-  gint64 n;
-
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return n;
+  return zid_test_portal_count (&f->t, sql);
 }
 
 static void
@@ -254,7 +221,7 @@ exec_sql (Fixture    *f,
           const char *sql,
           int         expected)
 {
-  g_autofree char *path = g_build_filename (f->dir, "zorgid.db", NULL);
+  g_autofree char *path = g_build_filename (f->t.dir, "zorgid.db", NULL);
   sqlite3 *db;
 
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
@@ -269,9 +236,9 @@ second_organisation (Fixture *f)
   g_autoptr(GError) error = NULL;
   g_autoptr(ZidOneTimeCode) e = NULL;
 
-  zid_portal_add_registration (f->portal, URA_B, "Thuiszorg Zuid", NULL, NULL, NULL, &error);
+  zid_portal_add_registration (f->t.portal, URA_B, "Thuiszorg Zuid", NULL, NULL, NULL, &error);
   g_assert_no_error (error);
-  e = zid_portal_bootstrap (f->portal, URA_B, "Bram", "Bakker", "1975-03-03", &error);
+  e = zid_portal_bootstrap (f->t.portal, URA_B, "Bram", "Bakker", "1975-03-03", &error);
   g_assert_no_error (error);
   return e->user_id;
 }
@@ -296,7 +263,7 @@ test_register_validates_input (Fixture *f, gconstpointer data)
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(ZidOneTimeCode) e = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
+      g_autoptr(ZidOneTimeCode) e = zid_portal_register_user (f->t.portal, f->t.admin, org_id (f, URA_A),
                                                             bad[i][0], bad[i][1], bad[i][2], &error);
       g_assert_null (e);
       g_assert_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT);
@@ -310,12 +277,12 @@ static void
 test_register_birth_date_forms (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZidOneTimeCode) e = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
+  g_autoptr(ZidOneTimeCode) e = zid_portal_register_user (f->t.portal, f->t.admin, org_id (f, URA_A),
                                                         "Jan", "Jansen", "03-04-1975", &error);
   g_autoptr(ZidUser) user = NULL;
 
   g_assert_no_error (error);
-  user = zid_portal_get_user (f->portal, f->admin, e->user_id, &error);
+  user = zid_portal_get_user (f->t.portal, f->t.admin, e->user_id, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (zid_user_get_birth_date (user), ==, "1975-04-03");
 }
@@ -325,13 +292,13 @@ static void
 test_register_gives_gebruiker (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZidOneTimeCode) e = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
+  g_autoptr(ZidOneTimeCode) e = zid_portal_register_user (f->t.portal, f->t.admin, org_id (f, URA_A),
                                                         "Jan", "Jansen", "1990-01-01", &error);
   g_autoptr(ZidUser) user = NULL;
 
   g_assert_no_error (error);
   g_assert_cmpint (e->expires, ==, T0 + 10 * DAY);
-  user = zid_portal_get_user (f->portal, f->admin, e->user_id, &error);
+  user = zid_portal_get_user (f->t.portal, f->t.admin, e->user_id, &error);
   g_assert_no_error (error);
   g_assert_cmpint (zid_user_get_role_in (user, org_id (f, URA_A)), ==, ZID_ROLE_GEBRUIKER);
   g_assert_cmpint (zid_user_get_mobile_id (user), ==, ZID_MOBILE_ID_NONE);
@@ -344,44 +311,44 @@ test_beheerder_only_gebruiker (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
   gint64 org = org_id (f, URA_A);
-  gint64 b = register_user (f, f->admin, URA_A, "Bea", "Beheer");
+  gint64 b = register_user (f, f->t.admin, URA_A, "Bea", "Beheer");
   gint64 u;
 
-  g_assert_true (zid_portal_set_membership (f->portal, f->admin, b, org, ZID_ROLE_BEHEERDER, NULL, &error));
+  g_assert_true (zid_portal_set_membership (f->t.portal, f->t.admin, b, org, ZID_ROLE_BEHEERDER, NULL, &error));
   g_assert_no_error (error);
 
   u = register_user (f, b, URA_A, "Gijs", "Gebruiker");
-  g_assert_false (zid_portal_set_membership (f->portal, b, u, org, ZID_ROLE_ADMINISTRATOR, NULL, &error));
+  g_assert_false (zid_portal_set_membership (f->t.portal, b, u, org, ZID_ROLE_ADMINISTRATOR, NULL, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_ROLE_NOT_ALLOWED);
   g_clear_error (&error);
-  g_assert_false (zid_portal_set_membership (f->portal, b, u, org, ZID_ROLE_BEHEERDER, NULL, &error));
+  g_assert_false (zid_portal_set_membership (f->t.portal, b, u, org, ZID_ROLE_BEHEERDER, NULL, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_ROLE_NOT_ALLOWED);
   g_clear_error (&error);
   /* nor demote the Administrator */
-  g_assert_false (zid_portal_set_membership (f->portal, b, f->admin, org, ZID_ROLE_GEBRUIKER, NULL, &error));
+  g_assert_false (zid_portal_set_membership (f->t.portal, b, f->t.admin, org, ZID_ROLE_GEBRUIKER, NULL, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_ROLE_NOT_ALLOWED);
   g_clear_error (&error);
-  g_assert_true (zid_portal_set_membership (f->portal, b, u, org, ZID_ROLE_GEBRUIKER, NULL, &error));
+  g_assert_true (zid_portal_set_membership (f->t.portal, b, u, org, ZID_ROLE_GEBRUIKER, NULL, &error));
   g_assert_no_error (error);
 
-  g_assert_true (zid_portal_may_assign_role (f->portal, b, org, ZID_ROLE_GEBRUIKER));
-  g_assert_false (zid_portal_may_assign_role (f->portal, b, org, ZID_ROLE_BEHEERDER));
-  g_assert_true (zid_portal_may_assign_role (f->portal, f->admin, org, ZID_ROLE_ADMINISTRATOR));
+  g_assert_true (zid_portal_may_assign_role (f->t.portal, b, org, ZID_ROLE_GEBRUIKER));
+  g_assert_false (zid_portal_may_assign_role (f->t.portal, b, org, ZID_ROLE_BEHEERDER));
+  g_assert_true (zid_portal_may_assign_role (f->t.portal, f->t.admin, org, ZID_ROLE_ADMINISTRATOR));
   g_assert_cmpint (count (f, "SELECT count(*) FROM audit WHERE action = 'membership.set.refused'"), ==, 3);
 
   /* a Beheerder may not block, add attributes or see inactive users */
-  g_assert_false (zid_portal_check_action (f->portal, b, ZID_ACTION_BLOCK, u, 0, &error));
+  g_assert_false (zid_portal_check_action (f->t.portal, b, ZID_ACTION_BLOCK, u, 0, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
   g_clear_error (&error);
-  g_assert_false (zid_portal_check_action (f->portal, b, ZID_ACTION_VIEW_INACTIVE, 0, org, &error));
+  g_assert_false (zid_portal_check_action (f->t.portal, b, ZID_ACTION_VIEW_INACTIVE, 0, org, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
   g_clear_error (&error);
-  g_assert_cmpint (zid_portal_add_attribute (f->portal, b, u, "agb", org, "01", &error), ==, 0);
+  g_assert_cmpint (zid_portal_add_attribute (f->t.portal, b, u, "agb", org, "01", &error), ==, 0);
   g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
   g_clear_error (&error);
   /* but may issue a new certificate for a Gebruiker, not for the Administrator */
-  g_assert_true (zid_portal_check_action (f->portal, b, ZID_ACTION_NEW_CERTIFICATE, u, 0, NULL));
-  g_assert_false (zid_portal_check_action (f->portal, b, ZID_ACTION_REVOKE_CERTIFICATE, f->admin, 0, &error));
+  g_assert_true (zid_portal_check_action (f->t.portal, b, ZID_ACTION_NEW_CERTIFICATE, u, 0, NULL));
+  g_assert_false (zid_portal_check_action (f->t.portal, b, ZID_ACTION_REVOKE_CERTIFICATE, f->t.admin, 0, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
 }
 
@@ -390,8 +357,8 @@ static void
 test_gebruiker_no_access (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  gint64 u = register_user (f, f->admin, URA_A, "Gijs", "Gebruiker");
-  g_autoptr(GPtrArray) users = zid_portal_list_users (f->portal, u, 0, NULL, &error);
+  gint64 u = register_user (f, f->t.admin, URA_A, "Gijs", "Gebruiker");
+  g_autoptr(GPtrArray) users = zid_portal_list_users (f->t.portal, u, 0, NULL, &error);
 
   g_assert_null (users);
   g_assert_error (error, ZID_ERROR, ZID_ERROR_NO_PORTAL_ACCESS);
@@ -406,38 +373,38 @@ test_tenant_isolation (Fixture *f, gconstpointer data)
   g_autoptr(ZidUser) user = NULL;
   g_autoptr(ZidOneTimeCode) e = NULL;
   gint64 other = second_organisation (f);
-  gint64 u = register_user (f, f->admin, URA_A, "Gijs", "Gebruiker");
+  gint64 u = register_user (f, f->t.admin, URA_A, "Gijs", "Gebruiker");
 
-  users = zid_portal_list_users (f->portal, other, org_id (f, URA_A), NULL, &error);
+  users = zid_portal_list_users (f->t.portal, other, org_id (f, URA_A), NULL, &error);
   g_assert_null (users);
   g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
   g_clear_error (&error);
 
-  users = zid_portal_list_users (f->portal, other, 0, NULL, &error);
+  users = zid_portal_list_users (f->t.portal, other, 0, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (users->len, ==, 1);   /* only themselves */
   g_assert_cmpint (zid_user_get_id (g_ptr_array_index (users, 0)), ==, other);
 
-  user = zid_portal_get_user (f->portal, other, u, &error);
+  user = zid_portal_get_user (f->t.portal, other, u, &error);
   g_assert_null (user);
   g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
   g_clear_error (&error);
 
-  e = zid_portal_register_user (f->portal, other, org_id (f, URA_A), "X", "Y", "1990-01-01", &error);
+  e = zid_portal_register_user (f->t.portal, other, org_id (f, URA_A), "X", "Y", "1990-01-01", &error);
   g_assert_null (e);
   g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
   g_clear_error (&error);
 
-  g_assert_false (zid_portal_block_user (f->portal, other, f->admin, ZID_BLOCK_REASON_LOST_SMARTPHONE, &error));
+  g_assert_false (zid_portal_block_user (f->t.portal, other, f->t.admin, ZID_BLOCK_REASON_LOST_SMARTPHONE, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
   g_clear_error (&error);
 
-  g_assert_false (zid_portal_set_membership (f->portal, other, u, org_id (f, URA_B),
+  g_assert_false (zid_portal_set_membership (f->t.portal, other, u, org_id (f, URA_B),
                                              ZID_ROLE_GEBRUIKER, NULL, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
   g_clear_error (&error);
 
-  g_assert_null (zid_portal_list_certificates (f->portal, other, f->admin, &error));
+  g_assert_null (zid_portal_list_certificates (f->t.portal, other, f->t.admin, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
 }
 
@@ -455,7 +422,7 @@ test_identity_authority (Fixture *f, gconstpointer data)
   gint64 org_a = org_id (f, URA_A);
   gint64 admin_b = second_organisation (f);
   gint64 org_b = org_id (f, URA_B);
-  gint64 beheerder = register_user (f, f->admin, URA_A, "Bea", "Beheer");
+  gint64 beheerder = register_user (f, f->t.admin, URA_A, "Bea", "Beheer");
   gint64 both, fresh;
   EVP_PKEY *key = NULL;
   g_autofree char *cert = NULL;
@@ -466,13 +433,13 @@ test_identity_authority (Fixture *f, gconstpointer data)
     ZID_ACTION_NEW_CERTIFICATE, ZID_ACTION_REVOKE_CERTIFICATE, ZID_ACTION_BLOCK, ZID_ACTION_UNBLOCK,
   };
 
-  g_assert_true (zid_portal_set_membership (f->portal, f->admin, beheerder, org_a,
+  g_assert_true (zid_portal_set_membership (f->t.portal, f->t.admin, beheerder, org_a,
                                             ZID_ROLE_BEHEERDER, NULL, &error));
   g_assert_no_error (error);
 
   /* `both`: Gebruiker of A, enrolled, and Administrator of B (as an
    * Administrator of both would make them) */
-  e = zid_portal_register_user (f->portal, f->admin, org_a, "Dirk", "Dubbel", "1985-06-06", &error);
+  e = zid_portal_register_user (f->t.portal, f->t.admin, org_a, "Dirk", "Dubbel", "1985-06-06", &error);
   g_assert_no_error (error);
   both = e->user_id;
   cert = enrol (f, e, &key);
@@ -485,57 +452,57 @@ test_identity_authority (Fixture *f, gconstpointer data)
   /* neither A's Beheerder nor A's Administrator may touch B's Administrator's ID */
   for (guint i = 0; i < G_N_ELEMENTS (identity_actions); i++)
     {
-      g_assert_false (zid_portal_check_action (f->portal, beheerder, identity_actions[i], both, 0, &error));
+      g_assert_false (zid_portal_check_action (f->t.portal, beheerder, identity_actions[i], both, 0, &error));
       g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
       g_clear_error (&error);
-      g_assert_false (zid_portal_check_action (f->portal, f->admin, identity_actions[i], both, 0, &error));
+      g_assert_false (zid_portal_check_action (f->t.portal, f->t.admin, identity_actions[i], both, 0, &error));
       g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
       /* the refusal names neither B nor the role there */
       g_assert_null (strstr (error->message, "Thuiszorg Zuid"));
       g_assert_null (strstr (error->message, "Administrator van"));
       g_clear_error (&error);
     }
-  g_assert_null (zid_portal_new_certificate (f->portal, beheerder, both, &error));
+  g_assert_null (zid_portal_new_certificate (f->t.portal, beheerder, both, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
   g_clear_error (&error);
-  g_assert_false (zid_portal_block_user (f->portal, f->admin, both, ZID_BLOCK_REASON_LOST_SMARTPHONE, &error));
+  g_assert_false (zid_portal_block_user (f->t.portal, f->t.admin, both, ZID_BLOCK_REASON_LOST_SMARTPHONE, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
   g_clear_error (&error);
   g_assert_cmpint (count (f, "SELECT count(*) FROM codes WHERE purpose = 2"), ==, 0);
   g_assert_cmpint (count (f, "SELECT count(*) FROM users WHERE blocked = 1"), ==, 0);
 
   /* B's Administrator may, and so may someone who administers both */
-  g_assert_true (zid_portal_check_action (f->portal, admin_b, ZID_ACTION_NEW_CERTIFICATE, both, 0, NULL));
+  g_assert_true (zid_portal_check_action (f->t.portal, admin_b, ZID_ACTION_NEW_CERTIFICATE, both, 0, NULL));
   g_clear_pointer (&sql, g_free);
   sql = g_strdup_printf ("INSERT INTO memberships VALUES (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", 3)",
-                         org_b, f->admin);
+                         org_b, f->t.admin);
   exec_sql (f, sql, SQLITE_OK);
-  g_assert_true (zid_portal_check_action (f->portal, f->admin, ZID_ACTION_BLOCK, both, 0, NULL));
+  g_assert_true (zid_portal_check_action (f->t.portal, f->t.admin, ZID_ACTION_BLOCK, both, 0, NULL));
   g_clear_pointer (&sql, g_free);
   sql = g_strdup_printf ("DELETE FROM memberships WHERE user_id = %" G_GINT64_FORMAT
-                         " AND organisation_id = %" G_GINT64_FORMAT, f->admin, org_b);
+                         " AND organisation_id = %" G_GINT64_FORMAT, f->t.admin, org_b);
   exec_sql (f, sql, SQLITE_OK);
 
   /* a Gebruiker everywhere stays A's to manage, also for the Beheerder */
-  fresh = register_user (f, f->admin, URA_A, "Gijs", "Gebruiker");
-  g_assert_true (zid_portal_check_action (f->portal, beheerder, ZID_ACTION_NEW_CERTIFICATE, fresh, 0, NULL));
+  fresh = register_user (f, f->t.admin, URA_A, "Gijs", "Gebruiker");
+  g_assert_true (zid_portal_check_action (f->t.portal, beheerder, ZID_ACTION_NEW_CERTIFICATE, fresh, 0, NULL));
 
   /* a role set in A for B's not yet enrolled Administrator hands A's
    * Beheerder no enrolment code, and the code the user has stays good */
-  own = zid_portal_register_user (f->portal, f->admin, org_a, "Nina", "Nieuw", "1991-01-01", &error);
+  own = zid_portal_register_user (f->t.portal, f->t.admin, org_a, "Nina", "Nieuw", "1991-01-01", &error);
   g_assert_no_error (error);
   own_code = payload_param (own->payload, "code");
   g_clear_pointer (&sql, g_free);
   sql = g_strdup_printf ("INSERT INTO memberships VALUES (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", 3)",
                          org_b, own->user_id);
   exec_sql (f, sql, SQLITE_OK);
-  g_assert_true (zid_portal_set_membership (f->portal, beheerder, own->user_id, org_a,
+  g_assert_true (zid_portal_set_membership (f->t.portal, beheerder, own->user_id, org_a,
                                             ZID_ROLE_GEBRUIKER, &e, &error));
   g_assert_no_error (error);
   g_assert_null (e);
   csr = make_csr (&key);
   {
-    g_autoptr(ZidEnrolResult) r = zid_portal_enrol (f->portal, own_code, NULL, csr, &error);
+    g_autoptr(ZidEnrolResult) r = zid_portal_enrol (f->t.portal, own_code, NULL, csr, &error);
     g_assert_nonnull (r);
   }
   g_assert_no_error (error);
@@ -547,25 +514,25 @@ test_identity_authority (Fixture *f, gconstpointer data)
   sql = g_strdup_printf ("INSERT INTO memberships VALUES (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", 3)",
                          org_b, beheerder);
   exec_sql (f, sql, SQLITE_OK);
-  g_assert_true (zid_portal_set_membership (f->portal, beheerder, f->admin, org_b,
+  g_assert_true (zid_portal_set_membership (f->t.portal, beheerder, f->t.admin, org_b,
                                             ZID_ROLE_GEBRUIKER, NULL, &error));
   g_assert_no_error (error);
-  g_assert_false (zid_portal_check_action (f->portal, beheerder, ZID_ACTION_NEW_CERTIFICATE, f->admin, 0, &error));
+  g_assert_false (zid_portal_check_action (f->t.portal, beheerder, ZID_ACTION_NEW_CERTIFICATE, f->t.admin, 0, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
   g_assert_null (strstr (error->message, "Zorggroep Noord"));
 }
 
-/* f->admin is A's only active Administrator: can be neither blocked nor demoted */
+/* f->t.admin is A's only active Administrator: can be neither blocked nor demoted */
 static void
 assert_only_administrator (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_false (zid_portal_block_user (f->portal, f->admin, f->admin,
+  g_assert_false (zid_portal_block_user (f->t.portal, f->t.admin, f->t.admin,
                                          ZID_BLOCK_REASON_SECURITY_INCIDENT, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_ONLY_ADMINISTRATOR);
   g_clear_error (&error);
-  g_assert_false (zid_portal_set_membership (f->portal, f->admin, f->admin, org_id (f, URA_A),
+  g_assert_false (zid_portal_set_membership (f->t.portal, f->t.admin, f->t.admin, org_id (f, URA_A),
                                              ZID_ROLE_BEHEERDER, NULL, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_ONLY_ADMINISTRATOR);
 }
@@ -583,8 +550,8 @@ test_only_administrator_not_blocked (Fixture *f, gconstpointer data)
   /* neither blocked nor demoted */
   assert_only_administrator (f);
 
-  second = register_user (f, f->admin, URA_A, "Tweede", "Admin");
-  g_assert_true (zid_portal_set_membership (f->portal, f->admin, second, org_id (f, URA_A),
+  second = register_user (f, f->t.admin, URA_A, "Tweede", "Admin");
+  g_assert_true (zid_portal_set_membership (f->t.portal, f->t.admin, second, org_id (f, URA_A),
                                             ZID_ROLE_ADMINISTRATOR, &e, &error));
   g_assert_no_error (error);
   g_assert_nonnull (e);   /* not enrolled yet: a fresh enrolment code */
@@ -595,12 +562,12 @@ test_only_administrator_not_blocked (Fixture *f, gconstpointer data)
   cert = enrol (f, e, &key);
   EVP_PKEY_free (key);
 
-  g_assert_true (zid_portal_block_user (f->portal, f->admin, f->admin,
+  g_assert_true (zid_portal_block_user (f->t.portal, f->t.admin, f->t.admin,
                                         ZID_BLOCK_REASON_SECURITY_INCIDENT, &error));
   g_assert_no_error (error);
 
   /* now `second` is the only active one */
-  g_assert_false (zid_portal_block_user (f->portal, second, second,
+  g_assert_false (zid_portal_block_user (f->t.portal, second, second,
                                          ZID_BLOCK_REASON_SECURITY_INCIDENT, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_ONLY_ADMINISTRATOR);
 }
@@ -610,12 +577,12 @@ static void
 test_no_mobile_id_not_blocked (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  gint64 u = register_user (f, f->admin, URA_A, "Gijs", "Gebruiker");
+  gint64 u = register_user (f, f->t.admin, URA_A, "Gijs", "Gebruiker");
 
-  g_assert_false (zid_portal_block_user (f->portal, f->admin, u, ZID_BLOCK_REASON_LOST_SMARTPHONE, &error));
+  g_assert_false (zid_portal_block_user (f->t.portal, f->t.admin, u, ZID_BLOCK_REASON_LOST_SMARTPHONE, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_NO_MOBILE_ID);
   g_clear_error (&error);
-  g_assert_false (zid_portal_block_user (f->portal, f->admin, u, ZID_BLOCK_REASON_NONE, &error));
+  g_assert_false (zid_portal_block_user (f->t.portal, f->t.admin, u, ZID_BLOCK_REASON_NONE, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT);
   g_assert_cmpint (count (f, "SELECT count(*) FROM users WHERE blocked = 1"), ==, 0);
 }
@@ -633,14 +600,14 @@ enrolled_beheerder (Fixture    *f,
   g_autoptr(GPtrArray) certs = NULL;
   char *cert;
 
-  g_assert_true (zid_portal_set_membership (f->portal, f->admin, user, org_id (f, URA_A),
+  g_assert_true (zid_portal_set_membership (f->t.portal, f->t.admin, user, org_id (f, URA_A),
                                             ZID_ROLE_BEHEERDER, &e, &error));
   g_assert_no_error (error);
   cert = enrol (f, e, key);
   g_assert_cmpint (login (f, *key, cert, &error), ==, user);
   g_assert_no_error (error);
 
-  certs = zid_portal_list_certificates (f->portal, f->admin, user, &error);
+  certs = zid_portal_list_certificates (f->t.portal, f->t.admin, user, &error);
   g_assert_cmpuint (certs->len, ==, 1);
   *serial = g_strdup (((ZidCertificate *) g_ptr_array_index (certs, 0))->serial);
   return cert;
@@ -658,19 +625,19 @@ test_block_revoke (Fixture *f, gconstpointer data)
   g_autofree char *serial = NULL;
   g_autofree char *sql = NULL;
   EVP_PKEY *key = NULL;
-  gint64 b = register_user (f, f->admin, URA_A, "Bea", "Beheer");
+  gint64 b = register_user (f, f->t.admin, URA_A, "Bea", "Beheer");
   gint64 other = second_organisation (f);
 
   /* b becomes Beheerder in A and Gebruiker in B: blocking is national */
   cert = enrolled_beheerder (f, b, &key, &serial);
 
-  g_assert_false (zid_portal_revoke_certificate (f->portal, f->admin, b, serial, &error));
+  g_assert_false (zid_portal_revoke_certificate (f->t.portal, f->t.admin, b, serial, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_BLOCKED);
   g_clear_error (&error);
 
-  g_assert_true (zid_portal_block_user (f->portal, f->admin, b, ZID_BLOCK_REASON_LOST_SMARTPHONE, &error));
+  g_assert_true (zid_portal_block_user (f->t.portal, f->t.admin, b, ZID_BLOCK_REASON_LOST_SMARTPHONE, &error));
   g_assert_no_error (error);
-  g_assert_false (zid_portal_block_user (f->portal, f->admin, b, ZID_BLOCK_REASON_LOST_SMARTPHONE, &error));
+  g_assert_false (zid_portal_block_user (f->t.portal, f->t.admin, b, ZID_BLOCK_REASON_LOST_SMARTPHONE, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_ALREADY_BLOCKED);
   g_clear_error (&error);
 
@@ -678,14 +645,14 @@ test_block_revoke (Fixture *f, gconstpointer data)
   g_assert_cmpint (login (f, key, cert, &error), ==, 0);
   g_assert_error (error, ZID_ERROR, ZID_ERROR_USER_BLOCKED);
   g_clear_error (&error);
-  g_assert_null (zid_portal_list_users (f->portal, b, 0, NULL, &error));
+  g_assert_null (zid_portal_list_users (f->t.portal, b, 0, NULL, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_ACTOR_BLOCKED);
   g_clear_error (&error);
   (void) other;
 
-  g_assert_true (zid_portal_revoke_certificate (f->portal, f->admin, b, serial, &error));
+  g_assert_true (zid_portal_revoke_certificate (f->t.portal, f->t.admin, b, serial, &error));
   g_assert_no_error (error);
-  g_assert_false (zid_portal_revoke_certificate (f->portal, f->admin, b, serial, &error));
+  g_assert_false (zid_portal_revoke_certificate (f->t.portal, f->t.admin, b, serial, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_ALREADY_REVOKED);
   g_clear_error (&error);
 
@@ -693,13 +660,13 @@ test_block_revoke (Fixture *f, gconstpointer data)
   sql = g_strdup_printf ("UPDATE certificates SET revoked_at = NULL WHERE serial = '%s'", serial);
   exec_sql (f, sql, SQLITE_CONSTRAINT);
 
-  crl = zid_portal_dup_crl_pem (f->portal, &error);
+  crl = zid_portal_dup_crl_pem (f->t.portal, &error);
   g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (crl, "-----BEGIN X509 CRL-----"));
 
-  g_assert_true (zid_portal_unblock_user (f->portal, f->admin, b, &error));
+  g_assert_true (zid_portal_unblock_user (f->t.portal, f->t.admin, b, &error));
   g_assert_no_error (error);
-  g_assert_false (zid_portal_unblock_user (f->portal, f->admin, b, &error));
+  g_assert_false (zid_portal_unblock_user (f->t.portal, f->t.admin, b, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_BLOCKED);
   g_clear_error (&error);
 
@@ -707,12 +674,12 @@ test_block_revoke (Fixture *f, gconstpointer data)
   g_assert_cmpint (login (f, key, cert, &error), ==, 0);
   g_assert_error (error, ZID_ERROR, ZID_ERROR_CERTIFICATE_REVOKED);
   g_clear_error (&error);
-  user = zid_portal_get_user (f->portal, f->admin, b, &error);
+  user = zid_portal_get_user (f->t.portal, f->t.admin, b, &error);
   g_assert_cmpint (zid_user_get_mobile_id (user), ==, ZID_MOBILE_ID_REVOKED);
 
   /* a new certificate brings the mobile ID back */
   {
-    g_autoptr(ZidOneTimeCode) renewed = zid_portal_new_certificate (f->portal, f->admin, b, &error);
+    g_autoptr(ZidOneTimeCode) renewed = zid_portal_new_certificate (f->t.portal, f->t.admin, b, &error);
     g_autofree char *cert2 = NULL;
     EVP_PKEY *key2 = NULL;
 
@@ -731,9 +698,9 @@ static void
 test_code_expiry_and_single_use (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZidOneTimeCode) e1 = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
+  g_autoptr(ZidOneTimeCode) e1 = zid_portal_register_user (f->t.portal, f->t.admin, org_id (f, URA_A),
                                                          "Een", "Gebruiker", "1990-01-01", NULL);
-  g_autoptr(ZidOneTimeCode) e2 = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
+  g_autoptr(ZidOneTimeCode) e2 = zid_portal_register_user (f->t.portal, f->t.admin, org_id (f, URA_A),
                                                          "Twee", "Gebruiker", "1990-01-01", NULL);
   g_autofree char *code1 = payload_param (e1->payload, "code");
   g_autofree char *code2 = payload_param (e2->payload, "code");
@@ -745,8 +712,8 @@ test_code_expiry_and_single_use (Fixture *f, gconstpointer data)
   g_assert_cmpuint (strlen (code1), >=, 22);   /* 128 bits, base64url */
   g_assert_cmpstr (code1, !=, code2);
 
-  zid_clock_set (f->clock, T0 + 10 * DAY - 1);
-  info = zid_portal_enrolment_preview (f->portal, code1, NULL, &error);
+  zid_clock_set (f->t.clock, T0 + 10 * DAY - 1);
+  info = zid_portal_enrolment_preview (f->t.portal, code1, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (info->first_name, ==, "Een");
   g_assert_cmpstr (info->organisation_name, ==, "Zorggroep Noord");
@@ -754,32 +721,32 @@ test_code_expiry_and_single_use (Fixture *f, gconstpointer data)
   EVP_PKEY_free (key);
 
   csr = make_csr (&key);
-  g_assert_null (zid_portal_enrol (f->portal, code1, NULL, csr, &error));
+  g_assert_null (zid_portal_enrol (f->t.portal, code1, NULL, csr, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_CODE_USED);
   g_clear_error (&error);
 
-  zid_clock_set (f->clock, T0 + 10 * DAY);
-  g_assert_null (zid_portal_enrol (f->portal, code2, NULL, csr, &error));
+  zid_clock_set (f->t.clock, T0 + 10 * DAY);
+  g_assert_null (zid_portal_enrol (f->t.portal, code2, NULL, csr, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_CODE_EXPIRED);
   g_clear_error (&error);
 
-  g_assert_null (zid_portal_enrol (f->portal, "AAAAAAAAAAAAAAAAAAAAAA", NULL, csr, &error));
+  g_assert_null (zid_portal_enrol (f->t.portal, "AAAAAAAAAAAAAAAAAAAAAA", NULL, csr, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_CODE_INVALID);
   g_clear_error (&error);
   EVP_PKEY_free (key);
 
   /* a malformed request does not use up the code */
-  zid_clock_set (f->clock, T0);
+  zid_clock_set (f->t.clock, T0);
   {
-    g_autoptr(ZidOneTimeCode) e3 = zid_portal_new_certificate (f->portal, f->admin, e2->user_id, &error);
+    g_autoptr(ZidOneTimeCode) e3 = zid_portal_new_certificate (f->t.portal, f->t.admin, e2->user_id, &error);
     g_autofree char *code3 = payload_param (e3->payload, "code");
 
-    g_assert_null (zid_portal_enrol (f->portal, code3, NULL, "-----BEGIN CERTIFICATE REQUEST-----\nxx\n",
+    g_assert_null (zid_portal_enrol (f->t.portal, code3, NULL, "-----BEGIN CERTIFICATE REQUEST-----\nxx\n",
                                      &error));
     g_assert_error (error, ZID_ERROR, ZID_ERROR_CERTIFICATE_INVALID);
     g_clear_error (&error);
     /* the earlier code of the same user stopped working */
-    g_assert_null (zid_portal_enrolment_preview (f->portal, code2, NULL, &error));
+    g_assert_null (zid_portal_enrolment_preview (f->t.portal, code2, NULL, &error));
     g_assert_error (error, ZID_ERROR, ZID_ERROR_CODE_INVALID);
     g_clear_error (&error);
     g_autofree char *cert3 = enrol (f, e3, &key);
@@ -912,7 +879,7 @@ infinity_request_pem (void)
 static void
 test_enrol_request_checked (Fixture *f, gconstpointer data)
 {
-  g_autoptr(ZidOneTimeCode) e = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
+  g_autoptr(ZidOneTimeCode) e = zid_portal_register_user (f->t.portal, f->t.admin, org_id (f, URA_A),
                                                         "Een", "Gebruiker", "1990-01-01", NULL);
   g_autofree char *code = payload_param (e->payload, "code");
   g_autoptr(EVP_PKEY) p256 = EVP_EC_gen ("P-256");
@@ -959,7 +926,7 @@ test_enrol_request_checked (Fixture *f, gconstpointer data)
     {
       g_autoptr(GError) error = NULL;
 
-      g_assert_null (zid_portal_enrol (f->portal, code, NULL, refused[i].pem, &error));
+      g_assert_null (zid_portal_enrol (f->t.portal, code, NULL, refused[i].pem, &error));
       g_assert_error (error, ZID_ERROR, ZID_ERROR_CERTIFICATE_INVALID);
       g_assert_nonnull (strstr (error->message, refused[i].says));
       g_free (refused[i].pem);
@@ -971,7 +938,7 @@ test_enrol_request_checked (Fixture *f, gconstpointer data)
   {
     g_autofree char *pem = request_pem (compressed, compressed, EVP_sha256 ());
     g_autoptr(GError) error = NULL;
-    g_autoptr(ZidEnrolResult) result = zid_portal_enrol (f->portal, code, NULL, pem, &error);
+    g_autoptr(ZidEnrolResult) result = zid_portal_enrol (f->t.portal, code, NULL, pem, &error);
 
     g_assert_no_error (error);
     cert_pem = g_steal_pointer (&result->cert_pem);
@@ -987,11 +954,11 @@ test_enrol_request_checked (Fixture *f, gconstpointer data)
 static void
 test_codes_stored_as_hash (Fixture *f, gconstpointer data)
 {
-  g_autoptr(ZidOneTimeCode) e = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
+  g_autoptr(ZidOneTimeCode) e = zid_portal_register_user (f->t.portal, f->t.admin, org_id (f, URA_A),
                                                         "Een", "Gebruiker", "1990-01-01", NULL);
   g_autofree char *code = payload_param (e->payload, "code");
-  g_autofree char *db_path = g_build_filename (f->dir, "zorgid.db", NULL);
-  g_autofree char *wal_path = g_build_filename (f->dir, "zorgid.db-wal", NULL);
+  g_autofree char *db_path = g_build_filename (f->t.dir, "zorgid.db", NULL);
+  g_autofree char *wal_path = g_build_filename (f->t.dir, "zorgid.db-wal", NULL);
   g_autofree char *contents = NULL;
   gsize len = 0;
 
@@ -1033,7 +1000,7 @@ race (gpointer data)
 static void
 test_concurrent_redemption (Fixture *f, gconstpointer data)
 {
-  g_autoptr(ZidOneTimeCode) e = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A),
+  g_autoptr(ZidOneTimeCode) e = zid_portal_register_user (f->t.portal, f->t.admin, org_id (f, URA_A),
                                                         "Een", "Gebruiker", "1990-01-01", NULL);
   g_autofree char *code = payload_param (e->payload, "code");
   Racer racers[16];
@@ -1044,7 +1011,7 @@ test_concurrent_redemption (Fixture *f, gconstpointer data)
     {
       EVP_PKEY *key;
 
-      racers[i] = (Racer) { f->dir, code, make_csr (&key), FALSE, NULL };
+      racers[i] = (Racer) { f->t.dir, code, make_csr (&key), FALSE, NULL };
       EVP_PKEY_free (key);
     }
   for (guint i = 0; i < G_N_ELEMENTS (racers); i++)
@@ -1078,10 +1045,10 @@ test_login_rules (Fixture *f, gconstpointer data)
   gint64 user = 0;
   gsize len;
 
-  session = zid_portal_login_begin (f->portal, &id, &error);
+  session = zid_portal_login_begin (f->t.portal, &id, &error);
   g_assert_no_error (error);
   g_assert_cmpint (session->expires, ==, T0 + 5 * 60);
-  g_assert_cmpint (zid_portal_login_poll (f->portal, id, &user, NULL), ==, ZID_LOGIN_PENDING);
+  g_assert_cmpint (zid_portal_login_poll (f->t.portal, id, &user, NULL), ==, ZID_LOGIN_PENDING);
 
   message = login_message (f, id, session->code);
   sig = sign (f->admin_key, message, &len);
@@ -1093,7 +1060,7 @@ test_login_rules (Fixture *f, gconstpointer data)
     gsize bad_len;
 
     bad = sign (other, message, &bad_len);
-    g_assert_cmpint (zid_portal_login_answer (f->portal, NULL, id, f->admin_cert, bad, bad_len, &error), ==, 0);
+    g_assert_cmpint (zid_portal_login_answer (f->t.portal, NULL, id, f->admin_cert, bad, bad_len, &error), ==, 0);
     g_assert_error (error, ZID_ERROR, ZID_ERROR_SIGNATURE_INVALID);
     g_clear_error (&error);
     EVP_PKEY_free (other);
@@ -1116,23 +1083,23 @@ test_login_rules (Fixture *f, gconstpointer data)
         gsize bad_len;
 
         bad = sign (f->admin_key, refused[i], &bad_len);
-        g_assert_cmpint (zid_portal_login_answer (f->portal, NULL, id, f->admin_cert, bad, bad_len,
+        g_assert_cmpint (zid_portal_login_answer (f->t.portal, NULL, id, f->admin_cert, bad, bad_len,
                                                   &error), ==, 0);
         g_assert_error (error, ZID_ERROR, ZID_ERROR_SIGNATURE_INVALID);
         g_clear_error (&error);
       }
-    g_assert_true (zid_portal_get_service_tls (f->portal, NULL, NULL, &pin, NULL));
+    g_assert_true (zid_portal_get_service_tls (f->t.portal, NULL, NULL, &pin, NULL));
     g_assert_cmpstr (pin, !=, "JiTUWoDvZ9f3mxq0Bq3sZ4kzq8y1pB7y6r0o1e2d3c4");
   }
 
-  zid_clock_set (f->clock, T0 + 5 * 60 - 1);
-  g_assert_cmpint (zid_portal_login_answer (f->portal, NULL, id, f->admin_cert, sig, len, &error), ==, f->admin);
+  zid_clock_set (f->t.clock, T0 + 5 * 60 - 1);
+  g_assert_cmpint (zid_portal_login_answer (f->t.portal, NULL, id, f->admin_cert, sig, len, &error), ==, f->t.admin);
   g_assert_no_error (error);
-  g_assert_cmpint (zid_portal_login_poll (f->portal, id, &user, NULL), ==, ZID_LOGIN_ACCEPTED);
-  g_assert_cmpint (user, ==, f->admin);
+  g_assert_cmpint (zid_portal_login_poll (f->t.portal, id, &user, NULL), ==, ZID_LOGIN_ACCEPTED);
+  g_assert_cmpint (user, ==, f->t.admin);
 
   /* replay */
-  g_assert_cmpint (zid_portal_login_answer (f->portal, NULL, id, f->admin_cert, sig, len, &error), ==, 0);
+  g_assert_cmpint (zid_portal_login_answer (f->t.portal, NULL, id, f->admin_cert, sig, len, &error), ==, 0);
   g_assert_error (error, ZID_ERROR, ZID_ERROR_SESSION_INVALID);
   g_clear_error (&error);
 
@@ -1144,20 +1111,20 @@ test_login_rules (Fixture *f, gconstpointer data)
     g_autofree guint8 *sig2 = NULL;
     gsize len2;
 
-    zid_clock_set (f->clock, T0);
-    s2 = zid_portal_login_begin (f->portal, &id2, NULL);
+    zid_clock_set (f->t.clock, T0);
+    s2 = zid_portal_login_begin (f->t.portal, &id2, NULL);
     m2 = login_message (f, id2, s2->code);
     sig2 = sign (f->admin_key, m2, &len2);
-    zid_clock_set (f->clock, T0 + 5 * 60);
-    g_assert_cmpint (zid_portal_login_poll (f->portal, id2, NULL, NULL), ==, ZID_LOGIN_EXPIRED);
-    g_assert_cmpint (zid_portal_login_answer (f->portal, NULL, id2, f->admin_cert, sig2, len2, &error), ==, 0);
+    zid_clock_set (f->t.clock, T0 + 5 * 60);
+    g_assert_cmpint (zid_portal_login_poll (f->t.portal, id2, NULL, NULL), ==, ZID_LOGIN_EXPIRED);
+    g_assert_cmpint (zid_portal_login_answer (f->t.portal, NULL, id2, f->admin_cert, sig2, len2, &error), ==, 0);
     g_assert_error (error, ZID_ERROR, ZID_ERROR_SESSION_INVALID);
     g_clear_error (&error);
   }
 
   /* a Gebruiker's mobile ID does not open the portal */
-  zid_clock_set (f->clock, T0);
-  e = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A), "Gijs", "Gebruiker",
+  zid_clock_set (f->t.clock, T0);
+  e = zid_portal_register_user (f->t.portal, f->t.admin, org_id (f, URA_A), "Gijs", "Gebruiker",
                                 "1990-01-01", NULL);
   ucert = enrol (f, e, &ukey);
   g_assert_cmpint (login (f, ukey, ucert, &error), ==, 0);
@@ -1179,7 +1146,7 @@ static void
 test_login_bound_to_enrolled_certificate (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *key_path = g_build_filename (f->dir, "ca", "key.pem", NULL);
+  g_autofree char *key_path = g_build_filename (f->t.dir, "ca", "key.pem", NULL);
   g_autofree char *ca_key_pem = NULL;
   g_autoptr(BIO) key_bio = NULL;
   g_autoptr(BIO) cert_bio = NULL;
@@ -1214,7 +1181,7 @@ test_login_bound_to_enrolled_certificate (Fixture *f, gconstpointer data)
   g_assert_error (error, ZID_ERROR, ZID_ERROR_CERTIFICATE_INVALID);
   g_clear_error (&error);
 
-  events = zid_portal_list_audit (f->portal, &error);
+  events = zid_portal_list_audit (f->t.portal, &error);
   g_assert_no_error (error);
   last = g_ptr_array_index (events, events->len - 1);
   g_assert_cmpstr (last->action, ==, "login.refused");
@@ -1223,9 +1190,9 @@ test_login_bound_to_enrolled_certificate (Fixture *f, gconstpointer data)
   g_assert_cmpint (count (f, "SELECT count(*) FROM audit WHERE action = 'login.accepted'"), ==, 0);
 
   /* the enrolled certificate still logs in */
-  g_assert_cmpint (login (f, f->admin_key, f->admin_cert, &error), ==, f->admin);
+  g_assert_cmpint (login (f, f->admin_key, f->admin_cert, &error), ==, f->t.admin);
   g_assert_no_error (error);
-  g_assert_true (zid_portal_verify_audit (f->portal, &bad, &error));
+  g_assert_true (zid_portal_verify_audit (f->t.portal, &bad, &error));
   g_assert_no_error (error);
 }
 
@@ -1264,8 +1231,8 @@ test_tamper_evidence (Fixture *f, gconstpointer data)
   g_autofree char *cert = NULL;
   g_autofree char *serial = NULL;
   EVP_PKEY *key = NULL;
-  gint64 g = register_user (f, f->admin, URA_A, "Gijs", "Gebruiker");     /* user 2 */
-  gint64 b = register_user (f, f->admin, URA_A, "Bea", "Beheer");         /* user 3 */
+  gint64 g = register_user (f, f->t.admin, URA_A, "Gijs", "Gebruiker");     /* user 2 */
+  gint64 b = register_user (f, f->t.admin, URA_A, "Bea", "Beheer");         /* user 3 */
   gint64 bad = -1;
 
   g_assert_cmpint (g, ==, 2);
@@ -1273,31 +1240,31 @@ test_tamper_evidence (Fixture *f, gconstpointer data)
   /* what the core does keeps the seal intact: roles, enrolment, login,
    * attributes, block, revoke, unblock, a new certificate */
   cert = enrolled_beheerder (f, b, &key, &serial);
-  g_assert_true (zid_portal_block_user (f->portal, f->admin, b, ZID_BLOCK_REASON_LOST_SMARTPHONE, &error));
-  g_assert_true (zid_portal_revoke_certificate (f->portal, f->admin, b, serial, &error));
-  g_assert_true (zid_portal_unblock_user (f->portal, f->admin, b, &error));
-  g_assert_true (zid_portal_block_user (f->portal, f->admin, b, ZID_BLOCK_REASON_LOST_SMARTPHONE, &error));
+  g_assert_true (zid_portal_block_user (f->t.portal, f->t.admin, b, ZID_BLOCK_REASON_LOST_SMARTPHONE, &error));
+  g_assert_true (zid_portal_revoke_certificate (f->t.portal, f->t.admin, b, serial, &error));
+  g_assert_true (zid_portal_unblock_user (f->t.portal, f->t.admin, b, &error));
+  g_assert_true (zid_portal_block_user (f->t.portal, f->t.admin, b, ZID_BLOCK_REASON_LOST_SMARTPHONE, &error));
   g_assert_no_error (error);
   EVP_PKEY_free (key);
-  g_assert_true (zid_portal_verify_audit (f->portal, &bad, &error));
+  g_assert_true (zid_portal_verify_audit (f->t.portal, &bad, &error));
   g_assert_no_error (error);
   g_assert_cmpint (count (f, "SELECT count(*) FROM seals"), ==, 3);
 
   exec_sql (f, tamper->sql, SQLITE_OK);
 
-  g_assert_false (zid_portal_verify_audit (f->portal, &bad, &error));
+  g_assert_false (zid_portal_verify_audit (f->t.portal, &bad, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_AUDIT_BROKEN);
   g_test_message ("%s: %s", tamper->name, error->message);
   g_assert_nonnull (strstr (error->message, "buiten het portaal om gewijzigd"));
   g_clear_error (&error);
 
   /* opened again: the flipped environment refuses, in either environment */
-  g_clear_object (&f->portal);
+  g_clear_object (&f->t.portal);
   for (int env = 0; env < 2; env++)
     {
-      g_autoptr(ZidPortal) again = zid_portal_open (f->dir, env ? ZID_ENVIRONMENT_PRODUCTIE
+      g_autoptr(ZidPortal) again = zid_portal_open (f->t.dir, env ? ZID_ENVIRONMENT_PRODUCTIE
                                                                 : ZID_ENVIRONMENT_ACCEPTATIE,
-                                                    f->clock, &error);
+                                                    f->t.clock, &error);
 
       if (tamper->refuses_open || env == 1)
         {
@@ -1318,7 +1285,7 @@ test_tamper_evidence (Fixture *f, gconstpointer data)
   /* put back, the stamp opens again */
   if (tamper->refuses_open)
     exec_sql (f, "UPDATE settings SET value = 'acceptatie' WHERE key = 'environment'", SQLITE_OK);
-  f->portal = zid_portal_open (f->dir, ZID_ENVIRONMENT_ACCEPTATIE, f->clock, &error);
+  f->t.portal = zid_portal_open (f->t.dir, ZID_ENVIRONMENT_ACCEPTATIE, f->t.clock, &error);
   g_assert_no_error (error);
 }
 
@@ -1328,30 +1295,30 @@ static void
 test_seal_key (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *key = g_build_filename (f->dir, "seal.key", NULL);
-  g_autofree char *moved = g_build_filename (f->dir, "seal.key.moved", NULL);
+  g_autofree char *key = g_build_filename (f->t.dir, "seal.key", NULL);
+  g_autofree char *moved = g_build_filename (f->t.dir, "seal.key.moved", NULL);
   GStatBuf st;
 
   g_assert_cmpint (g_stat (key, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
   g_assert_cmpint (st.st_size, ==, 32);
 
-  g_clear_object (&f->portal);
+  g_clear_object (&f->t.portal);
   g_assert_cmpint (g_chmod (key, 0644), ==, 0);
-  f->portal = zid_portal_open (f->dir, ZID_ENVIRONMENT_ACCEPTATIE, f->clock, &error);
+  f->t.portal = zid_portal_open (f->t.dir, ZID_ENVIRONMENT_ACCEPTATIE, f->t.clock, &error);
   g_assert_no_error (error);
   g_assert_cmpint (g_stat (key, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
 
-  g_clear_object (&f->portal);
+  g_clear_object (&f->t.portal);
   g_assert_cmpint (g_rename (key, moved), ==, 0);
-  f->portal = zid_portal_open (f->dir, ZID_ENVIRONMENT_ACCEPTATIE, f->clock, &error);
-  g_assert_null (f->portal);
+  f->t.portal = zid_portal_open (f->t.dir, ZID_ENVIRONMENT_ACCEPTATIE, f->t.clock, &error);
+  g_assert_null (f->t.portal);
   g_assert_error (error, ZID_ERROR, ZID_ERROR_AUDIT_BROKEN);
   g_assert_nonnull (strstr (error->message, "zegelsleutel"));
   g_clear_error (&error);
   g_assert_cmpint (g_rename (moved, key), ==, 0);
-  f->portal = zid_portal_open (f->dir, ZID_ENVIRONMENT_ACCEPTATIE, f->clock, &error);
+  f->t.portal = zid_portal_open (f->t.dir, ZID_ENVIRONMENT_ACCEPTATIE, f->t.clock, &error);
   g_assert_no_error (error);
 }
 
@@ -1363,35 +1330,35 @@ test_seal_upgrade (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) events = NULL;
-  g_autofree char *key = g_build_filename (f->dir, "seal.key", NULL);
+  g_autofree char *key = g_build_filename (f->t.dir, "seal.key", NULL);
   ZidAuditEvent *last;
   gint64 bad = 0;
 
-  register_user (f, f->admin, URA_A, "Gijs", "Gebruiker");
-  g_clear_object (&f->portal);
+  register_user (f, f->t.admin, URA_A, "Gijs", "Gebruiker");
+  g_clear_object (&f->t.portal);
   exec_sql (f, "DROP TABLE seals; DELETE FROM settings WHERE key = 'seal'; PRAGMA user_version = 1",
             SQLITE_OK);
   g_assert_cmpint (g_unlink (key), ==, 0);
 
-  f->portal = zid_portal_open (f->dir, ZID_ENVIRONMENT_ACCEPTATIE, f->clock, &error);
+  f->t.portal = zid_portal_open (f->t.dir, ZID_ENVIRONMENT_ACCEPTATIE, f->t.clock, &error);
   g_assert_no_error (error);
   g_assert_true (g_file_test (key, G_FILE_TEST_IS_REGULAR));
   g_assert_cmpint (count (f, "SELECT count(*) FROM seals"), ==, 2);
-  events = zid_portal_list_audit (f->portal, &error);
+  events = zid_portal_list_audit (f->t.portal, &error);
   last = g_ptr_array_index (events, events->len - 1);
   g_assert_cmpstr (last->action, ==, "store.sealed");
   g_assert_cmpstr (last->details, ==, "users=2 environment=acceptatie key=new");
-  g_assert_true (zid_portal_verify_audit (f->portal, &bad, &error));
+  g_assert_true (zid_portal_verify_audit (f->t.portal, &bad, &error));
   g_assert_no_error (error);
   g_clear_pointer (&events, g_ptr_array_unref);
 
   /* the seal removed and the stamp flipped, the key kept */
-  g_clear_object (&f->portal);
+  g_clear_object (&f->t.portal);
   exec_sql (f, "DELETE FROM settings WHERE key = 'seal';"
                " UPDATE settings SET value = 'productie' WHERE key = 'environment'", SQLITE_OK);
-  f->portal = zid_portal_open (f->dir, ZID_ENVIRONMENT_PRODUCTIE, f->clock, &error);
+  f->t.portal = zid_portal_open (f->t.dir, ZID_ENVIRONMENT_PRODUCTIE, f->t.clock, &error);
   g_assert_no_error (error);
-  events = zid_portal_list_audit (f->portal, &error);
+  events = zid_portal_list_audit (f->t.portal, &error);
   last = g_ptr_array_index (events, events->len - 1);
   g_assert_cmpstr (last->action, ==, "store.sealed");
   g_assert_cmpstr (last->details, ==, "users=2 environment=productie key=existing");
@@ -1404,32 +1371,32 @@ test_inactive (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) list = NULL;
   gint64 org = org_id (f, URA_A);
-  gint64 never = register_user (f, f->admin, URA_A, "Nooit", "Gebruikt");
+  gint64 never = register_user (f, f->t.admin, URA_A, "Nooit", "Gebruikt");
 
   /* the admin logs in at T0 + 1 day */
-  zid_clock_set (f->clock, T0 + DAY);
-  g_assert_cmpint (login (f, f->admin_key, f->admin_cert, &error), ==, f->admin);
+  zid_clock_set (f->t.clock, T0 + DAY);
+  g_assert_cmpint (login (f, f->admin_key, f->admin_cert, &error), ==, f->t.admin);
 
-  zid_clock_set (f->clock, T0 + 28 * DAY);
-  list = zid_portal_list_inactive (f->portal, f->admin, org, &error);
+  zid_clock_set (f->t.clock, T0 + 28 * DAY);
+  list = zid_portal_list_inactive (f->t.portal, f->t.admin, org, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (list->len, ==, 0);
   g_clear_pointer (&list, g_ptr_array_unref);
 
-  zid_clock_set (f->clock, T0 + 28 * DAY + 1);
-  list = zid_portal_list_inactive (f->portal, f->admin, org, &error);
+  zid_clock_set (f->t.clock, T0 + 28 * DAY + 1);
+  list = zid_portal_list_inactive (f->t.portal, f->t.admin, org, &error);
   g_assert_cmpuint (list->len, ==, 1);
   g_assert_cmpint (zid_user_get_id (g_ptr_array_index (list, 0)), ==, never);
   g_clear_pointer (&list, g_ptr_array_unref);
 
-  zid_clock_set (f->clock, T0 + 29 * DAY + 1);
-  list = zid_portal_list_inactive (f->portal, f->admin, org, &error);
+  zid_clock_set (f->t.clock, T0 + 29 * DAY + 1);
+  list = zid_portal_list_inactive (f->t.portal, f->t.admin, org, &error);
   g_assert_cmpuint (list->len, ==, 2);
   g_clear_pointer (&list, g_ptr_array_unref);
 
   /* using the mobile ID makes the admin active again */
-  g_assert_cmpint (login (f, f->admin_key, f->admin_cert, &error), ==, f->admin);
-  list = zid_portal_list_inactive (f->portal, f->admin, org, &error);
+  g_assert_cmpint (login (f, f->admin_key, f->admin_cert, &error), ==, f->t.admin);
+  list = zid_portal_list_inactive (f->t.portal, f->t.admin, org, &error);
   g_assert_cmpuint (list->len, ==, 1);
 }
 
@@ -1441,15 +1408,15 @@ test_audit_chain (Fixture *f, gconstpointer data)
   g_autoptr(GPtrArray) events = NULL;
   gint64 bad = -1;
 
-  register_user (f, f->admin, URA_A, "Een", "Gebruiker");
-  register_user (f, f->admin, URA_A, "Twee", "Gebruiker");
-  events = zid_portal_list_audit (f->portal, &error);
+  register_user (f, f->t.admin, URA_A, "Een", "Gebruiker");
+  register_user (f, f->t.admin, URA_A, "Twee", "Gebruiker");
+  events = zid_portal_list_audit (f->t.portal, &error);
   g_assert_cmpuint (events->len, >=, 5);
-  g_assert_true (zid_portal_verify_audit (f->portal, &bad, &error));
+  g_assert_true (zid_portal_verify_audit (f->t.portal, &bad, &error));
   g_assert_no_error (error);
 
   exec_sql (f, "UPDATE audit SET details = 'organisation=9 role=Administrator' WHERE id = 4", SQLITE_OK);
-  g_assert_false (zid_portal_verify_audit (f->portal, &bad, &error));
+  g_assert_false (zid_portal_verify_audit (f->t.portal, &bad, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_AUDIT_BROKEN);
   g_assert_cmpint (bad, ==, 4);
 }
@@ -1460,25 +1427,25 @@ test_audit_deletion (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   gint64 bad = -1;
 
-  register_user (f, f->admin, URA_A, "Een", "Gebruiker");
-  register_user (f, f->admin, URA_A, "Twee", "Gebruiker");
+  register_user (f, f->t.admin, URA_A, "Een", "Gebruiker");
+  register_user (f, f->t.admin, URA_A, "Twee", "Gebruiker");
 
   /* the last event removed */
   exec_sql (f, "DELETE FROM audit WHERE id = (SELECT max(id) FROM audit)", SQLITE_OK);
-  g_assert_false (zid_portal_verify_audit (f->portal, &bad, &error));
+  g_assert_false (zid_portal_verify_audit (f->t.portal, &bad, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_AUDIT_BROKEN);
   g_clear_error (&error);
 
   /* one in the middle */
   exec_sql (f, "DELETE FROM audit WHERE id = 2", SQLITE_OK);
-  g_assert_false (zid_portal_verify_audit (f->portal, &bad, &error));
+  g_assert_false (zid_portal_verify_audit (f->t.portal, &bad, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_AUDIT_BROKEN);
   g_assert_cmpint (bad, ==, 3);
   g_clear_error (&error);
 
   /* all of them, and the head with them */
   exec_sql (f, "DELETE FROM audit; DELETE FROM settings WHERE key = 'audit-head'", SQLITE_OK);
-  g_assert_false (zid_portal_verify_audit (f->portal, &bad, &error));
+  g_assert_false (zid_portal_verify_audit (f->t.portal, &bad, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_AUDIT_BROKEN);
   g_assert_cmpint (bad, ==, 1);
 }
@@ -1490,12 +1457,12 @@ test_audit_hidden_text (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   gint64 bad = -1;
 
-  register_user (f, f->admin, URA_A, "Een", "Gebruiker");
-  g_assert_true (zid_portal_verify_audit (f->portal, &bad, &error));
+  register_user (f, f->t.admin, URA_A, "Een", "Gebruiker");
+  g_assert_true (zid_portal_verify_audit (f->t.portal, &bad, &error));
   g_assert_no_error (error);
   exec_sql (f, "UPDATE audit SET details = details || X'00' || ' role=Administrator'"
                " WHERE id = (SELECT max(id) FROM audit)", SQLITE_OK);
-  g_assert_false (zid_portal_verify_audit (f->portal, &bad, &error));
+  g_assert_false (zid_portal_verify_audit (f->t.portal, &bad, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_AUDIT_BROKEN);
   g_assert_cmpint (bad, ==, count (f, "SELECT max(id) FROM audit"));
 }
@@ -1506,12 +1473,12 @@ test_audit_reorder (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   gint64 bad = -1;
 
-  register_user (f, f->admin, URA_A, "Een", "Gebruiker");
+  register_user (f, f->t.admin, URA_A, "Een", "Gebruiker");
   exec_sql (f,
             "UPDATE audit SET id = -id WHERE id IN (2, 3);"
             "UPDATE audit SET id = 3 WHERE id = -2;"
             "UPDATE audit SET id = 2 WHERE id = -3;", SQLITE_OK);
-  g_assert_false (zid_portal_verify_audit (f->portal, &bad, &error));
+  g_assert_false (zid_portal_verify_audit (f->t.portal, &bad, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_AUDIT_BROKEN);
   g_assert_cmpint (bad, ==, 2);
 }
@@ -1565,43 +1532,43 @@ test_registration_completion (Fixture *f, gconstpointer data)
   gint64 existing = -1;
 
   /* no registration yet */
-  g_assert_null (zid_portal_check_registration (f->portal, &holder, &existing, &error));
+  g_assert_null (zid_portal_check_registration (f->t.portal, &holder, &existing, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_NO_REGISTRATION);
   g_clear_error (&error);
 
-  zid_portal_add_registration (f->portal, URA_B, "Thuiszorg Zuid", NULL, NULL, NULL, &error);
+  zid_portal_add_registration (f->t.portal, URA_B, "Thuiszorg Zuid", NULL, NULL, NULL, &error);
   g_assert_no_error (error);
 
   /* a server or organisation card does not complete a registration */
   holder.card_type = 'M';
-  g_assert_null (zid_portal_check_registration (f->portal, &holder, &existing, &error));
+  g_assert_null (zid_portal_check_registration (f->t.portal, &holder, &existing, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
   g_clear_error (&error);
   holder.card_type = 'S';
-  g_assert_null (zid_portal_complete_registration (f->portal, &holder, "1970-01-01", &error));
+  g_assert_null (zid_portal_complete_registration (f->t.portal, &holder, "1970-01-01", &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
   g_clear_error (&error);
   holder.card_type = 'Z';
 
-  r = zid_portal_check_registration (f->portal, &holder, &existing, &error);
+  r = zid_portal_check_registration (f->t.portal, &holder, &existing, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (r->name, ==, "Thuiszorg Zuid");
   g_assert_cmpint (existing, ==, 0);
 
   /* no mobile ID yet: birth date needed */
-  g_assert_null (zid_portal_complete_registration (f->portal, &holder, NULL, &error));
+  g_assert_null (zid_portal_complete_registration (f->t.portal, &holder, NULL, &error));
   g_assert_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT);
   g_clear_error (&error);
   g_assert_cmpint (count (f, "SELECT count(*) FROM organisations"), ==, 1);
 
-  done = zid_portal_complete_registration (f->portal, &holder, "1970-01-01", &error);
+  done = zid_portal_complete_registration (f->t.portal, &holder, "1970-01-01", &error);
   g_assert_no_error (error);
   g_assert_false (done->existing_mobile_id);
   g_assert_nonnull (done->enrolment);
   g_assert_cmpint (done->enrolment->expires, ==, T0 + 10 * DAY);
 
   /* once only */
-  again = zid_portal_complete_registration (f->portal, &holder, "1970-01-01", &error);
+  again = zid_portal_complete_registration (f->t.portal, &holder, "1970-01-01", &error);
   g_assert_null (again);
   g_assert_error (error, ZID_ERROR, ZID_ERROR_REGISTRATION_COMPLETED);
   g_clear_error (&error);
@@ -1609,13 +1576,13 @@ test_registration_completion (Fixture *f, gconstpointer data)
   /* the new Administrator enrols; for the next organisation they are recognised */
   cert = enrol (f, done->enrolment, &key);
   EVP_PKEY_free (key);
-  zid_portal_add_registration (f->portal, "11112222", "Kliniek Oost", NULL, NULL, NULL, &error);
+  zid_portal_add_registration (f->t.portal, "11112222", "Kliniek Oost", NULL, NULL, NULL, &error);
   holder.subscriber_number = (char *) "11112222";
   g_clear_pointer (&r, zid_registration_free);
-  r = zid_portal_check_registration (f->portal, &holder, &existing, &error);
+  r = zid_portal_check_registration (f->t.portal, &holder, &existing, &error);
   g_assert_no_error (error);
   g_assert_cmpint (existing, ==, done->user_id);
-  again = zid_portal_complete_registration (f->portal, &holder, NULL, &error);
+  again = zid_portal_complete_registration (f->t.portal, &holder, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (again->existing_mobile_id);
   g_assert_null (again->enrolment);
@@ -1634,28 +1601,28 @@ test_attributes (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) list = NULL;
   gint64 org = org_id (f, URA_A);
-  gint64 u = register_user (f, f->admin, URA_A, "Gijs", "Gebruiker");
+  gint64 u = register_user (f, f->t.admin, URA_A, "Gijs", "Gebruiker");
   ZidCardHolder card = { .uzi_number = (char *) "900012345", .card_type = 'Z' };
 
-  g_assert_cmpint (zid_portal_add_attribute (f->portal, f->admin, u, "big", org, "19012345601", &error), >, 0);
+  g_assert_cmpint (zid_portal_add_attribute (f->t.portal, f->t.admin, u, "big", org, "19012345601", &error), >, 0);
   g_assert_no_error (error);
-  g_assert_cmpint (zid_portal_add_attribute (f->portal, f->admin, u, "big", org, "19012345601", &error), ==, 0);
+  g_assert_cmpint (zid_portal_add_attribute (f->t.portal, f->t.admin, u, "big", org, "19012345601", &error), ==, 0);
   g_assert_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT);
   g_clear_error (&error);
-  g_assert_cmpint (zid_portal_add_attribute (f->portal, f->admin, u, "uzi", org, "900012345", &error), ==, 0);
+  g_assert_cmpint (zid_portal_add_attribute (f->t.portal, f->t.admin, u, "uzi", org, "900012345", &error), ==, 0);
   g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
   g_clear_error (&error);
   /* typed in, even for one's own ID: only with the card (the card flow) */
-  g_assert_cmpint (zid_portal_add_attribute (f->portal, f->admin, f->admin, "uzi", org, "900012345", &error), ==, 0);
+  g_assert_cmpint (zid_portal_add_attribute (f->t.portal, f->t.admin, f->t.admin, "uzi", org, "900012345", &error), ==, 0);
   g_assert_error (error, ZID_ERROR, ZID_ERROR_NOT_PERMITTED);
   g_clear_error (&error);
-  g_assert_cmpint (zid_portal_add_uzi_attribute (f->portal, f->admin, org, &card, &error), >, 0);
+  g_assert_cmpint (zid_portal_add_uzi_attribute (f->t.portal, f->t.admin, org, &card, &error), >, 0);
   g_assert_no_error (error);
-  g_assert_cmpint (zid_portal_add_attribute (f->portal, f->admin, u, "nonsense", org, "1", &error), ==, 0);
+  g_assert_cmpint (zid_portal_add_attribute (f->t.portal, f->t.admin, u, "nonsense", org, "1", &error), ==, 0);
   g_assert_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT);
   g_clear_error (&error);
 
-  list = zid_portal_list_attributes (f->portal, f->admin, u, &error);
+  list = zid_portal_list_attributes (f->t.portal, f->t.admin, u, &error);
   g_assert_cmpuint (list->len, ==, 1);
   g_assert_cmpstr (((ZidAttribute *) g_ptr_array_index (list, 0))->task_code, ==, "19012345601");
 }
@@ -1667,46 +1634,46 @@ test_search (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) found = NULL;
 
-  register_user (f, f->admin, URA_A, "Jörg", "Müller");
-  register_user (f, f->admin, URA_A, "Eva", "van Dijk");
-  register_user (f, f->admin, URA_A, "Ümit", "Yılmaz");
+  register_user (f, f->t.admin, URA_A, "Jörg", "Müller");
+  register_user (f, f->t.admin, URA_A, "Eva", "van Dijk");
+  register_user (f, f->t.admin, URA_A, "Ümit", "Yılmaz");
 
-  found = zid_portal_list_users (f->portal, f->admin, 0, "mul", &error);
+  found = zid_portal_list_users (f->t.portal, f->t.admin, 0, "mul", &error);
   g_assert_no_error (error);
   g_assert_cmpuint (found->len, ==, 1);
   g_assert_cmpstr (zid_user_get_last_name (g_ptr_array_index (found, 0)), ==, "Müller");
   g_clear_pointer (&found, g_ptr_array_unref);
 
-  found = zid_portal_list_users (f->portal, f->admin, org_id (f, URA_A), "DIJK", NULL);
+  found = zid_portal_list_users (f->t.portal, f->t.admin, org_id (f, URA_A), "DIJK", NULL);
   g_assert_cmpuint (found->len, ==, 1);
   g_clear_pointer (&found, g_ptr_array_unref);
-  found = zid_portal_list_users (f->portal, f->admin, 0, "eva van", NULL);
+  found = zid_portal_list_users (f->t.portal, f->t.admin, 0, "eva van", NULL);
   g_assert_cmpuint (found->len, ==, 1);
   g_clear_pointer (&found, g_ptr_array_unref);
-  found = zid_portal_list_users (f->portal, f->admin, 0, "umit", NULL);
+  found = zid_portal_list_users (f->t.portal, f->t.admin, 0, "umit", NULL);
   g_assert_cmpuint (found->len, ==, 1);
   g_clear_pointer (&found, g_ptr_array_unref);
-  found = zid_portal_list_users (f->portal, f->admin, 0, NULL, NULL);
+  found = zid_portal_list_users (f->t.portal, f->t.admin, 0, NULL, NULL);
   g_assert_cmpuint (found->len, ==, 4);
   g_clear_pointer (&found, g_ptr_array_unref);
 
   /* a first page, in name-key order, and how many match in all */
-  register_user (f, f->admin, URA_A, "Jan", "Jansen");
-  register_user (f, f->admin, URA_A, "Janneke", "Bakker");
-  register_user (f, f->admin, URA_A, "Jaap", "Janssen");
+  register_user (f, f->t.admin, URA_A, "Jan", "Jansen");
+  register_user (f, f->t.admin, URA_A, "Janneke", "Bakker");
+  register_user (f, f->t.admin, URA_A, "Jaap", "Janssen");
   {
     guint matches = 0;
 
-    found = zid_portal_search_users (f->portal, f->admin, org_id (f, URA_A), "jan", 2, &matches, &error);
+    found = zid_portal_search_users (f->t.portal, f->t.admin, org_id (f, URA_A), "jan", 2, &matches, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (matches, ==, 3);
     g_assert_cmpuint (found->len, ==, 1);   /* rows "jan" and "jan jansen" are one user */
     g_clear_pointer (&found, g_ptr_array_unref);
-    found = zid_portal_search_users (f->portal, f->admin, 0, "jan", 0, &matches, &error);
+    found = zid_portal_search_users (f->t.portal, f->t.admin, 0, "jan", 0, &matches, &error);
     g_assert_cmpuint (matches, ==, 3);
     g_assert_cmpuint (found->len, ==, 3);
     g_clear_pointer (&found, g_ptr_array_unref);
-    found = zid_portal_search_users (f->portal, f->admin, org_id (f, URA_A), NULL, 3, &matches, &error);
+    found = zid_portal_search_users (f->t.portal, f->t.admin, org_id (f, URA_A), NULL, 3, &matches, &error);
     g_assert_cmpuint (matches, ==, 7);
     g_assert_cmpuint (found->len, ==, 3);
   }
@@ -1717,16 +1684,16 @@ static void
 test_store_files (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *key = g_build_filename (f->dir, "ca", "key.pem", NULL);
-  g_autofree char *tls_key = g_build_filename (f->dir, "service-tls", "key.pem", NULL);
-  g_autofree char *ca1 = zid_portal_dup_ca_pem (f->portal, NULL);
+  g_autofree char *key = g_build_filename (f->t.dir, "ca", "key.pem", NULL);
+  g_autofree char *tls_key = g_build_filename (f->t.dir, "service-tls", "key.pem", NULL);
+  g_autofree char *ca1 = zid_portal_dup_ca_pem (f->t.portal, NULL);
   g_autofree char *ca2 = NULL;
   g_autoptr(ZidPortal) again = NULL;
   g_autoptr(ZidPortal) newer = NULL;
   const char *db_files[] = { "zorgid.db", "zorgid.db-wal", "zorgid.db-shm" };
   struct stat st;
 
-  g_assert_cmpint (g_stat (f->dir, &st), ==, 0);
+  g_assert_cmpint (g_stat (f->t.dir, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0700);
   g_assert_cmpint (g_stat (key, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
@@ -1735,20 +1702,20 @@ test_store_files (Fixture *f, gconstpointer data)
   /* the database and the files SQLite keeps beside it while it is open */
   for (guint i = 0; i < G_N_ELEMENTS (db_files); i++)
     {
-      g_autofree char *path = g_build_filename (f->dir, db_files[i], NULL);
+      g_autofree char *path = g_build_filename (f->t.dir, db_files[i], NULL);
 
       g_assert_cmpint (g_stat (path, &st), ==, 0);
       g_assert_cmpint (st.st_mode & 0777, ==, 0600);
     }
 
-  again = zid_portal_open (f->dir, ZID_ENVIRONMENT_ACCEPTATIE, f->clock, &error);
+  again = zid_portal_open (f->t.dir, ZID_ENVIRONMENT_ACCEPTATIE, f->t.clock, &error);
   g_assert_no_error (error);
   ca2 = zid_portal_dup_ca_pem (again, NULL);
   g_assert_cmpstr (ca1, ==, ca2);
   g_clear_object (&again);
 
   exec_sql (f, "PRAGMA user_version = 99", SQLITE_OK);
-  newer = zid_portal_open (f->dir, ZID_ENVIRONMENT_ACCEPTATIE, f->clock, &error);
+  newer = zid_portal_open (f->t.dir, ZID_ENVIRONMENT_ACCEPTATIE, f->t.clock, &error);
   g_assert_null (newer);
   g_assert_error (error, ZID_ERROR, ZID_ERROR_STORE);
   exec_sql (f, "PRAGMA user_version = 1", SQLITE_OK);
@@ -1774,7 +1741,7 @@ test_service_address (Fixture *f, gconstpointer data)
 
   /* Unset, the address is this computer's name with the environment's
    * port; the two environments' ports differ */
-  address = zid_portal_dup_service_address (f->portal);
+  address = zid_portal_dup_service_address (f->t.portal);
   g_assert_true (g_str_has_suffix (address, ":8444"));
   g_assert_cmpuint (zid_portal_default_service_port (ZID_ENVIRONMENT_ACCEPTATIE), ==, 8444);
   g_assert_cmpuint (zid_portal_default_service_port (ZID_ENVIRONMENT_PRODUCTIE), ==, 8443);
@@ -1783,15 +1750,15 @@ test_service_address (Fixture *f, gconstpointer data)
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       g_test_message ("bad address %u: %s", i, bad[i]);
-      g_assert_false (zid_portal_set_service_address (f->portal, bad[i], &error));
+      g_assert_false (zid_portal_set_service_address (f->t.portal, bad[i], &error));
       g_assert_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT);
       g_clear_error (&error);
     }
-  g_assert_true (zid_portal_set_service_address (f->portal, "192.168.1.10:9443", &error));
+  g_assert_true (zid_portal_set_service_address (f->t.portal, "192.168.1.10:9443", &error));
   g_assert_no_error (error);
-  address = zid_portal_dup_service_address (f->portal);
+  address = zid_portal_dup_service_address (f->t.portal);
   g_assert_cmpstr (address, ==, "192.168.1.10:9443");
-  e = zid_portal_register_user (f->portal, f->admin, org_id (f, URA_A), "A", "B", "1990-01-01", NULL);
+  e = zid_portal_register_user (f->t.portal, f->t.admin, org_id (f, URA_A), "A", "B", "1990-01-01", NULL);
   g_assert_nonnull (strstr (e->payload, "&host=192.168.1.10:9443&"));
 
   /* a long name, as a fully qualified host name may be: the service's
@@ -1800,7 +1767,7 @@ test_service_address (Fixture *f, gconstpointer data)
     g_autofree char *dir = g_dir_make_tmp ("zid-test-XXXXXX", NULL);
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);
     g_autofree char *needle = g_strdup_printf ("&host=%s&", long_address);
-    g_autoptr(ZidPortal) other = zid_portal_open (dir, ZID_ENVIRONMENT_ACCEPTATIE, f->clock, &error);
+    g_autoptr(ZidPortal) other = zid_portal_open (dir, ZID_ENVIRONMENT_ACCEPTATIE, f->t.clock, &error);
     g_autoptr(ZidOneTimeCode) boot = NULL;
 
     g_assert_no_error (error);

@@ -1,20 +1,28 @@
 #!/usr/bin/python3
-"""Help and About, as an administrator finds them.
+"""The metainfo's screenshots, then Help and About, as an administrator
+finds them.
 
-Run by journey.sh (Xvfb at 1024x768, dbus-run-session, fresh XDG dirs).
-A stand-in `yelp` on PATH, registered as the handler of help: URIs in the
-journey's own XDG dirs, records what the application asks it to show.
+Run by journey.sh (Xvfb at 1024x768, dbus-run-session, fresh XDG dirs),
+inside `softcard.sh run` where the software card chain is there (a private
+pcscd, the vpcd reader, OpenSC; see tests/card/softcard.sh). A stand-in
+`yelp` on PATH, registered as the handler of help: URIs in the journey's own
+XDG dirs, records what the application asks it to show.
 
-The journey: the screenshots of the metainfo, at its sizes and without a
-toast over the content (the overview with the users, a user's page) →
-F1 opens help:zorgid-portaal → the primary menu has Hulp, which
-does the same → Over ZORG-ID Portaal shows the issue tracker and, under
-Probleemoplossing, the debug information with the versions of GTK,
-libadwaita, OpenSSL, SQLite, pcsc-lite and p11-kit and the PKCS#11 modules.
+The journey: the four screenshots of the metainfo, at its sizes and without
+a toast over the content, with a practice's people and their roles (the
+login page, the overview with the users, a user's page, and — with the card
+chain — the organisation check of a second organisation with its UZI card);
+each compared with the file committed in data/screenshots (same size as the
+metainfo says, the difference in pixels logged) → F1 opens
+help:zorgid-portaal → the primary menu has Hulp, which does the same → Over
+ZORG-ID Portaal shows the issue tracker and, under Probleemoplossing, the
+debug information with the versions of GTK, libadwaita, OpenSSL, SQLite,
+pcsc-lite and p11-kit and the PKCS#11 modules.
 """
 import json
 import os
 import re
+import struct
 import subprocess
 import sys
 import time
@@ -25,7 +33,9 @@ from journey import click, fail, find, find_all, front, log, run, shot, wait  # 
 from dogtail import rawinput  # noqa: E402
 from dogtail.rawinput import pressKey  # noqa: E402
 
+SOURCE = os.environ["ZID_SOURCE_ROOT"]
 RECORD = os.path.join(j.WORK, "yelp-called")
+TAKEN = []
 BIN = os.path.join(j.WORK, "bin")
 
 
@@ -66,14 +76,129 @@ def metainfo_sizes():
         r'<image type="source" width="(\d+)" height="(\d+)">[^<]*/([^/<]+)</image>', text)}
 
 
-def metainfo_shot(name, size):
+def png_size(path):
+    with open(path, "rb") as f:
+        head = f.read(24)
+    if head[:8] != b"\x89PNG\r\n\x1a\n":
+        fail(path + " is not a PNG")
+    return struct.unpack(">II", head[16:24])
+
+
+def metainfo_shot(name, sizes):
     """The window (at 0,0 without a window manager) at the metainfo's size,
-    once no toast is left: a toast goes after 5 s."""
+    once no toast is left (a toast goes after 5 s); compared with the
+    committed file of that name."""
+    if name not in sizes:
+        fail("the metainfo lists no screenshot " + name)
+    size = sizes[name]
     time.sleep(6)
     path = os.path.join(j.SHOTS, "metainfo-" + name)
     subprocess.run(["import", "-window", "root", "-crop", "%dx%d+0+0" % size, "+repage", path],
                    check=True)
     log("metainfo screenshot", path)
+    if png_size(path) != size:
+        fail("%s is %dx%d, the metainfo says %dx%d" % ((path,) + png_size(path) + size))
+    committed = os.path.join(SOURCE, "data", "screenshots", name)
+    if not os.path.exists(committed):
+        fail("data/screenshots/%s, listed in the metainfo, is missing" % name)
+    if png_size(committed) != size:
+        fail("data/screenshots/%s is %dx%d, the metainfo says %dx%d"
+             % ((name,) + png_size(committed) + size))
+    # Times and QR codes differ from run to run: the difference is logged
+    diff = subprocess.run(["compare", "-metric", "AE", path, committed, "null:"],
+                          capture_output=True, text=True)
+    log("pixels that differ from data/screenshots/%s: %s" % (name, diff.stderr.strip()))
+    TAKEN.append(name)
+
+
+# A practice's people: (first, last, birth date, role, with a mobile ID)
+PEOPLE = [
+    ("Jan", "Jansen", "1984-06-21", "Gebruiker", True),
+    ("Fatima", "El Amrani", "1990-11-02", "Beheerder", True),
+    ("Pieter", "van Dijk", "1968-01-30", "Gebruiker", False),
+    ("Lotte", "Bakker", "1995-08-09", "Gebruiker", True),
+    ("Daan", "Smit", "1979-04-12", "Beheerder", False),
+]
+URA = "12345678"
+OTHER_URA = "23456789"
+
+
+def admin(*args):
+    return run([j.ADMIN, "--data-dir", j.DATA] + list(args))
+
+
+def practice():
+    """Praktijk De Linde (a general practice) with its Administrator Sanne de Boer and
+    PEOPLE; returns Sanne's enrolment and the payloads of those with a
+    mobile ID (redeemed once the window runs the enrolment service)."""
+    payloads = []
+    admin("registration", "add", "--ura", URA, "--name", "Praktijk De Linde",
+          "--agb", "01234567", "--address", "Lindelaan 1, 3512 AB Utrecht")
+    boot = json.loads(admin("--json", "organisation", "bootstrap", "--ura", URA,
+                            "--first-name", "Sanne", "--last-name", "de Boer",
+                            "--birth-date", "1979-03-14").stdout)
+    for n, (first, last, born, role, phone) in enumerate(PEOPLE):
+        user = json.loads(admin("--json", "user", "register", "--as", str(boot["user"]),
+                                "--organisation", URA, "--first-name", first,
+                                "--last-name", last, "--birth-date", born).stdout)
+        if role != "Gebruiker":
+            # A fresh code comes with the new role
+            user = json.loads(admin("--json", "membership", "set", "--as", str(boot["user"]),
+                                    str(user["user"]), "--organisation", URA,
+                                    "--role", role).stdout)
+        if phone:
+            payloads.append((os.path.join(j.WORK, "phone-%d" % n), user["enrolment_payload"]))
+    return boot, payloads
+
+
+def card_chain_ready():
+    return bool(os.environ.get("ZID_SOFTCARD"))
+
+
+def signed_registration():
+    """The operator's signed registration of a second organisation, and the
+    UZI card of its future Administrator; (file, card dir, trust env)."""
+    pki = os.path.join(j.WORK, "card-pki")
+    opki = os.path.join(j.WORK, "operator-pki")
+    run([os.path.join(SOURCE, "tests/card/make-pki.sh"), "corpus", pki])
+    run([os.path.join(SOURCE, "tests/registration/make-operator-pki.sh"), opki])
+    run([os.path.join(SOURCE, "tests/card/make-pki.sh"), "card", pki, "gnome-eva",
+         "--given", "Eva", "--surname", "Visser", "--ura", OTHER_URA, "--uzi", "987654321",
+         "--org", "Thuiszorg Het Anker"])
+    reg = os.path.join(j.WORK, "registration.json")
+    with open(reg, "w") as f:
+        json.dump({"version": 1, "ura": OTHER_URA, "name": "Thuiszorg Het Anker",
+                   "agb": "07654321", "address": "Ankerweg 12, 8011 AB Zwolle",
+                   "reference": "VZVZ-2026-000418", "created": "2026-02-02T10:15:00Z"}, f)
+    signed = os.path.join(j.WORK, "registration.p7m")
+    admin("registration", "sign", "--in", reg, "--key", os.path.join(opki, "operator.key"),
+          "--cert", os.path.join(opki, "operator.pem"), "--chain", os.path.join(opki, "chain.pem"),
+          "--out", signed)
+    return signed, os.path.join(pki, "cards", "gnome-eva"), {
+        "ZID_UZI_TRUST_DIR": os.path.join(pki, "trust"),
+        "ZID_OPERATOR_TRUST_DIR": os.path.join(opki, "trust")}
+
+
+def organisation_check(app, signed, card, sizes):
+    """The login page's "Ik wil een organisatie valideren" up to the
+    organisation check, with the card in the reader."""
+    click(find(app, "Ik wil een organisatie valideren", "push button"))
+    find(app, "Organisatie valideren")
+    j.save_via_chooser(app, "Registratiebestand importeren…", signed, wait_file=False)
+    find(app, contains="Thuiszorg Het Anker (URA %s) is ingelezen" % OTHER_URA, timeout=20)
+    click(find(app, "Volgende: UZI-pas plaatsen", "push button"))
+    find(app, "Plaats uw UZI-pas in de kaartlezer")
+    run([os.environ["ZID_SOFTCARD"], "insert", card])
+    find(app, "UZI-pas van Eva Visser (UZI-nummer 987654321)", timeout=30)
+    entry = find(app, "PIN-code", "password text", timeout=30)
+    entry.click()
+    time.sleep(0.2)
+    entry.typeText("1234")
+    pressKey("Return")
+    find(app, "Controleer de organisatiegegevens", timeout=30)
+    find(app, "Thuiszorg Het Anker", "label")
+    metainfo_shot("organisatie-valideren.png", sizes)
+    run([os.environ["ZID_SOFTCARD"], "eject"])
 
 
 def main():
@@ -81,31 +206,27 @@ def main():
     with open(j.PIN, "w") as f:
         f.write("4711\n")
     port = j.free_port()
-    run([j.ADMIN, "--data-dir", j.DATA, "config", "set", "service-address", "127.0.0.1:%d" % port])
-    run([j.ADMIN, "--data-dir", j.DATA, "registration", "add", "--ura", "12345678",
-         "--name", "Zorggroep Noord"])
-    boot = json.loads(run([j.ADMIN, "--data-dir", j.DATA, "--json", "organisation", "bootstrap",
-                           "--ura", "12345678", "--first-name", "Anna", "--last-name", "Admin",
-                           "--birth-date", "1980-01-01"]).stdout)
-    run([j.ADMIN, "--data-dir", j.DATA, "user", "register", "--as", str(boot["user"]),
-         "--organisation", "12345678", "--first-name", "Bram", "--last-name", "Beheer",
-         "--birth-date", "1990-05-05"])
+    admin("config", "set", "service-address", "127.0.0.1:%d" % port)
+    boot, payloads = practice()
+    sizes = metainfo_sizes()
+    env = {"PATH": BIN + os.pathsep + os.environ["PATH"]}
+    if card_chain_ready():
+        signed, card, trust = signed_registration()
+        env.update(trust)
 
-    app = j.start_app({"PATH": BIN + os.pathsep + os.environ["PATH"]})
+    app = j.start_app(env)
     window = find(app, role="frame", contains="ZORG-ID Portaal", timeout=30)
-    time.sleep(1)
-    shot("start")
+    find(app, "QR-code", "push button")
+    for phone, payload in payloads + [(j.PHONE_ANNA, boot["enrolment_payload"])]:
+        j.mobile(phone, "enrol", payload)
+    metainfo_shot("inloggen.png", sizes)
 
     # The metainfo's screenshots that show the users
-    sizes = metainfo_sizes()
-    j.mobile(j.PHONE_ANNA, "enrol", boot["enrolment_payload"])
-    j.login(app, j.PHONE_ANNA, "anna")
-    find(app, "Beheer Bram Beheer", "push button")
-    if "gebruikers.png" in sizes:
-        metainfo_shot("gebruikers.png", sizes["gebruikers.png"])
-    j.open_manage(app, "Bram Beheer")
-    if "beheer.png" in sizes:
-        metainfo_shot("beheer.png", sizes["beheer.png"])
+    j.login(app, j.PHONE_ANNA, "sanne")
+    find(app, "Beheer Jan Jansen", "push button")
+    metainfo_shot("gebruikers.png", sizes)
+    j.open_manage(app, "Jan Jansen")
+    metainfo_shot("beheer.png", sizes)
     click(find(app, "Terug", "push button"))
 
     # F1
@@ -152,7 +273,20 @@ def main():
     if not find_all(about, contains="probleem") and not find_all(about, contains="Probleem"):
         fail("the About window offers no issue tracker")
     j.stop_app()
-    log("ok: help by F1 and the menu, About with issue tracker and debug information")
+
+    # The organisation check, from the login page of a fresh start
+    if card_chain_ready():
+        app = j.start_app(env)
+        organisation_check(app, signed, card, sizes)
+        j.stop_app()
+    else:
+        log("no card chain here (softcard.sh): organisatie-valideren.png not taken again")
+    missing = sorted(set(sizes) - set(TAKEN))
+    log("metainfo screenshots taken:", TAKEN, "not taken:", missing)
+    if card_chain_ready() and missing:
+        fail("the metainfo's screenshots %s were not taken" % missing)
+    log("ok: the metainfo's screenshots, help by F1 and the menu, "
+        "About with issue tracker and debug information")
 
 
 if __name__ == "__main__":

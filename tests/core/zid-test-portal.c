@@ -1,0 +1,71 @@
+/* zid-test-portal.c — the portal the core tests start from
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#include "config.h"
+
+#include <sqlite3.h>
+
+#include "zid-test-portal.h"
+
+gint64
+zid_test_portal_org_id (ZidTestPortal *t,
+                        const char    *ura)
+{
+  g_autoptr(ZidOrganisation) o = zid_portal_find_organisation (t->portal, ura, NULL);
+
+  g_assert_nonnull (o);
+  return o->id;
+}
+
+ZidOneTimeCode *
+zid_test_portal_set_up (ZidTestPortal *t)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidOneTimeCode) enrolment = NULL;
+
+  t->dir = g_dir_make_tmp ("zid-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  t->clock = zid_clock_new_fixed (ZID_TEST_T0);
+  t->portal = zid_portal_open (t->dir, ZID_ENVIRONMENT_ACCEPTATIE, t->clock, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (zid_portal_add_registration (t->portal, ZID_TEST_URA_A, "Zorggroep Noord",
+                                                "01234567", "Markt 1, Groningen", "VZVZ-1",
+                                                &error), >, 0);
+  enrolment = zid_portal_bootstrap (t->portal, ZID_TEST_URA_A, "Anna", "de Vries", "1980-02-29",
+                                    &error);
+  g_assert_no_error (error);
+  t->admin = enrolment->user_id;
+  t->org_a = zid_test_portal_org_id (t, ZID_TEST_URA_A);
+  return g_steal_pointer (&enrolment);
+}
+
+void
+zid_test_portal_tear_down (ZidTestPortal *t)
+{
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", t->dir);
+
+  g_assert_finalize_object (t->portal);
+  g_object_unref (t->clock);
+  g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL));
+  g_clear_pointer (&t->dir, g_free);
+}
+
+gint64
+zid_test_portal_count (ZidTestPortal *t,
+                       const char    *sql)
+{
+  g_autofree char *path = g_build_filename (t->dir, "zorgid.db", NULL);
+  sqlite3 *db;
+  sqlite3_stmt *stmt;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}

@@ -1,0 +1,36 @@
+/* zid-test-portal.h — the portal the core tests start from: a real SQLite
+ * store in a temporary folder, the clock fixed at ZID_TEST_T0, the
+ * organisation ZID_TEST_URA_A "Zorggroep Noord" and its Administrator
+ * Anna de Vries
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#pragma once
+
+#include "zid-core.h"
+
+G_BEGIN_DECLS
+
+#define ZID_TEST_T0     1767225600   /* 2026-01-01T00:00:00Z */
+#define ZID_TEST_URA_A  "12345678"
+
+typedef struct
+{
+  char      *dir;
+  ZidClock  *clock;
+  ZidPortal *portal;
+  gint64     admin;       /* Administrator of A (not enrolled) */
+  gint64     org_a;
+} ZidTestPortal;
+
+/* Returns the Administrator's enrolment code */
+ZidOneTimeCode *zid_test_portal_set_up     (ZidTestPortal *t);
+/* Checks that the portal is the last reference; removes the folder */
+void            zid_test_portal_tear_down  (ZidTestPortal *t);
+gint64          zid_test_portal_org_id     (ZidTestPortal *t,
+                                            const char    *ura);
+/* The first column of the first row of @sql (a count), read from the file */
+gint64          zid_test_portal_count      (ZidTestPortal *t,
+                                            const char    *sql);
+
+G_END_DECLS
