@@ -165,15 +165,10 @@ def signed_registration():
     run([os.path.join(SOURCE, "tests/card/make-pki.sh"), "card", pki, "gnome-eva",
          "--given", "Eva", "--surname", "Visser", "--ura", OTHER_URA, "--uzi", "987654321",
          "--org", "Thuiszorg Het Anker"])
-    reg = os.path.join(j.WORK, "registration.json")
-    with open(reg, "w") as f:
-        json.dump({"version": 1, "ura": OTHER_URA, "name": "Thuiszorg Het Anker",
-                   "agb": "07654321", "address": "Ankerweg 12, 8011 AB Zwolle",
-                   "reference": "VZVZ-2026-000418", "created": "2026-02-02T10:15:00Z"}, f)
-    signed = os.path.join(j.WORK, "registration.p7m")
-    admin("registration", "sign", "--in", reg, "--key", os.path.join(opki, "operator.key"),
-          "--cert", os.path.join(opki, "operator.pem"), "--chain", os.path.join(opki, "chain.pem"),
-          "--out", signed)
+    signed = j.sign_registration(opki, {
+        "ura": OTHER_URA, "name": "Thuiszorg Het Anker", "agb": "07654321",
+        "address": "Ankerweg 12, 8011 AB Zwolle", "reference": "VZVZ-2026-000418",
+        "created": "2026-02-02T10:15:00Z"})
     return signed, os.path.join(pki, "cards", "gnome-eva"), {
         "ZID_UZI_TRUST_DIR": os.path.join(pki, "trust"),
         "ZID_OPERATOR_TRUST_DIR": os.path.join(opki, "trust")}

@@ -109,15 +109,10 @@ def main():
 
     # The operator's signed registration file
     admin("config", "set", "service-address", "127.0.0.1:%d" % port)
-    reg = os.path.join(j.WORK, "registration.json")
-    with open(reg, "w") as f:
-        json.dump({"version": 1, "ura": "12345678", "name": "Huisartsenpraktijk De Linde",
-                   "agb": "01234567", "address": "Lindelaan 1, 3512 AB Utrecht",
-                   "reference": "VZVZ-2025-000123", "created": "2025-03-01T09:30:00Z"}, f)
-    signed = os.path.join(j.WORK, "registration.p7m")
-    admin("registration", "sign", "--in", reg, "--key", os.path.join(OPKI, "operator.key"),
-          "--cert", os.path.join(OPKI, "operator.pem"), "--chain", os.path.join(OPKI, "chain.pem"),
-          "--out", signed)
+    signed = j.sign_registration(OPKI, {
+        "ura": "12345678", "name": "Huisartsenpraktijk De Linde", "agb": "01234567",
+        "address": "Lindelaan 1, 3512 AB Utrecht", "reference": "VZVZ-2025-000123",
+        "created": "2025-03-01T09:30:00Z"})
 
     app = start_app({"ZID_UZI_TRUST_DIR": os.path.join(PKI, "trust"),
                      "ZID_OPERATOR_TRUST_DIR": os.path.join(OPKI, "trust")})

@@ -105,6 +105,19 @@ def admin(*args):
     return run([ADMIN, "--data-dir", DATA] + list(args))
 
 
+def sign_registration(opki, registration):
+    """The operator (its PKI in OPKI) signs REGISTRATION (the fields of a
+    registration file); returns the signed file's path in the work dir."""
+    plain = os.path.join(WORK, "registration.json")
+    with open(plain, "w") as f:
+        json.dump(dict({"version": 1}, **registration), f)
+    signed = os.path.join(WORK, "registration.p7m")
+    admin("registration", "sign", "--in", plain, "--key", os.path.join(opki, "operator.key"),
+          "--cert", os.path.join(opki, "operator.pem"), "--chain", os.path.join(opki, "chain.pem"),
+          "--out", signed)
+    return signed
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
