@@ -185,12 +185,21 @@ check_pcsc (GPtrArray *checks,
   return TRUE;
 }
 
+/* The command with its comment in the user's language: interned, so
+ * one string per language for the life of the process */
 const char *
 zid_readiness_pkcs11_command (void)
 {
-  return in_flatpak ()
-    ? FORWARD_COMMAND "   # eenmalig, op de computer buiten de Flatpak; start daarna de toepassing opnieuw"
-    : HOST_MODULE_COMMAND "   # eenmalig, na het installeren van de SafeSign Identity Client; start daarna de toepassing opnieuw";
+  g_autofree char *command = in_flatpak ()
+    ? g_strconcat (FORWARD_COMMAND "   # ",
+                   _("once, on the computer outside the Flatpak; then start the application again"),
+                   NULL)
+    : g_strconcat (HOST_MODULE_COMMAND "   # ",
+                   _("once, after installing the SafeSign Identity Client; then start the "
+                     "application again"),
+                   NULL);
+
+  return g_intern_string (command);
 }
 
 static void
