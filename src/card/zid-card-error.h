@@ -2,8 +2,9 @@
  *
  * Every failure of the card layer is a GError in ZID_CARD_ERROR (or
  * G_IO_ERROR_CANCELLED when the caller cancelled). The codes are what a UI
- * acts on; the messages are Dutch and can be shown as they are. Each code
- * has a stable machine name (zid_card_error_code_name) for JSON output.
+ * acts on; the messages are in the user's language (zid-i18n.h) and
+ * can be shown as they are. Each code has a stable machine name
+ * (zid_card_error_code_name) for JSON output.
  */
 #pragma once
 

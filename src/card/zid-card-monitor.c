@@ -7,6 +7,7 @@
 #include <winscard.h>
 
 #include "zid-card-error.h"
+#include "zid-i18n.h"
 #include "zid-reader-private.h"
 
 #define PNP_READER "\\\\?PnP?\\Notification"
@@ -643,10 +644,10 @@ zid_card_monitor_state_describe (ZidCardMonitorState state)
 {
   switch (state)
     {
-    case ZID_CARD_MONITOR_STATE_NO_SERVICE: return "Kaartlezerdienst niet actief";
-    case ZID_CARD_MONITOR_STATE_NO_READER: return "Geen kaartlezer aangesloten";
-    case ZID_CARD_MONITOR_STATE_NO_CARD: return "Geen kaart in de kaartlezer";
-    case ZID_CARD_MONITOR_STATE_CARD_PRESENT: return "Kaart aanwezig";
+    case ZID_CARD_MONITOR_STATE_NO_SERVICE: return _("Card reader service not running");
+    case ZID_CARD_MONITOR_STATE_NO_READER: return _("No card reader connected");
+    case ZID_CARD_MONITOR_STATE_NO_CARD: return _("No card in the card reader");
+    case ZID_CARD_MONITOR_STATE_CARD_PRESENT: return _("Card present");
     default: return "";
     }
 }
@@ -665,7 +666,7 @@ zid_card_list_readers (GError **error)
   if (rv != SCARD_S_SUCCESS)
     {
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NO_SERVICE,
-                   "Kaartlezerdienst niet actief (%s)", pcsc_stringify_error (rv));
+                   _("Card reader service not running (%s)"), pcsc_stringify_error (rv));
       return NULL;
     }
   names = list_reader_names (ctx, &rv);
@@ -673,7 +674,7 @@ zid_card_list_readers (GError **error)
     {
       SCardReleaseContext (ctx);
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NO_SERVICE,
-                   "Kaartlezerdienst niet actief (%s)", pcsc_stringify_error (rv));
+                   _("Card reader service not running (%s)"), pcsc_stringify_error (rv));
       return NULL;
     }
   n = g_strv_length (names);
@@ -690,7 +691,7 @@ zid_card_list_readers (GError **error)
         {
           SCardReleaseContext (ctx);
           g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NO_SERVICE,
-                       "Kaartlezerdienst niet actief (%s)", pcsc_stringify_error (rv));
+                       _("Card reader service not running (%s)"), pcsc_stringify_error (rv));
           return NULL;
         }
     }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "zid-card-error.h"
+#include "zid-i18n.h"
 
 #define ZID_PIN_MAX 64
 
@@ -101,7 +102,7 @@ zid_pin_new_from_file (const char  *path,
     {
       int saved = errno;
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_FAILED,
-                   "PIN-bestand %s niet te lezen: %s", path, g_strerror (saved));
+                   _("Cannot read the PIN file %s: %s"), path, g_strerror (saved));
       return NULL;
     }
   n = read (fd, buf, sizeof buf);
@@ -110,7 +111,7 @@ zid_pin_new_from_file (const char  *path,
     {
       int saved = errno;
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_FAILED,
-                   "PIN-bestand %s niet te lezen: %s", path, g_strerror (saved));
+                   _("Cannot read the PIN file %s: %s"), path, g_strerror (saved));
       return NULL;
     }
   pin = zid_pin_new (buf, first_line (buf, (gsize) n));
@@ -132,7 +133,7 @@ zid_pin_new_from_terminal (const char  *prompt,
   if (tty == NULL)
     {
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_FAILED,
-                   "Geen terminal om de PIN te vragen; gebruik --pin-file");
+                   _("No terminal to ask for the PIN; use --pin-file"));
       return NULL;
     }
   setvbuf (tty, NULL, _IONBF, 0);

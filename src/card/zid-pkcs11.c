@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "zid-card-error.h"
+#include "zid-i18n.h"
 
 typedef struct
 {
@@ -143,8 +144,8 @@ zid_pkcs11_new (const ZidCardConfig  *config,
         {
           const char *why = p11_kit_message ();
           g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_MODULE_LOAD_FAILED,
-                       "PKCS#11-module %s kan niet worden geladen: %s",
-                       config->module_path, why != NULL ? why : "onbekende fout");
+                       _("The PKCS#11 module %s cannot be loaded: %s"),
+                       config->module_path, why != NULL ? why : _("unknown error"));
           return NULL;
         }
       rv = p11_kit_module_initialize (self->configured);
@@ -154,9 +155,9 @@ zid_pkcs11_new (const ZidCardConfig  *config,
           p11_kit_module_release (self->configured);
           self->configured = NULL;
           g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_MODULE_LOAD_FAILED,
-                       "PKCS#11-module %s kan niet worden gestart: %s (%s)",
+                       _("The PKCS#11 module %s cannot be started: %s (%s)"),
                        config->module_path, zid_pkcs11_rv_name (rv),
-                       why != NULL ? why : "geen toelichting");
+                       why != NULL ? why : _("no explanation"));
           return NULL;
         }
       add_module (self, self->configured);
@@ -169,7 +170,7 @@ zid_pkcs11_new (const ZidCardConfig  *config,
         {
           const char *why = p11_kit_message ();
           g_ptr_array_add (self->load_failures,
-                           g_strdup_printf ("p11-kit: %s", why != NULL ? why : "onbekende fout"));
+                           g_strdup_printf ("p11-kit: %s", why != NULL ? why : _("unknown error")));
         }
       for (guint i = 0; self->registered != NULL && self->registered[i] != NULL; i++)
         {
@@ -186,8 +187,8 @@ zid_pkcs11_new (const ZidCardConfig  *config,
   if (self->modules->len == 0)
     {
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_MODULE_LOAD_FAILED,
-                   "Geen PKCS#11-module geladen; stel de module van de kaartsoftware in "
-                   "(bijvoorbeeld libaetpkss.so.3 voor de UZI-pas)");
+                   _("No PKCS#11 module loaded; set the module of the card software (for example "
+                     "libaetpkss.so.3 for the UZI-pas)"));
       return NULL;
     }
   return g_steal_pointer (&self);
@@ -207,7 +208,7 @@ zid_pkcs11_describe_module (const char *name,
   g_return_val_if_fail (name != NULL, NULL);
   /* p11-kit's remote client has no file of its own */
   if (path == NULL)
-    return g_strdup_printf ("%s (forwarded from the host via p11-kit)", name);
+    return g_strdup_printf (_("%s (forwarded from the host via p11-kit)"), name);
   return g_strdup_printf ("%s (%s)", name, path);
 }
 
@@ -325,7 +326,7 @@ zid_pkcs11_find_uzi_token (ZidPkcs11     *self,
   if (tokens->len == 0)
     {
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NO_CARD,
-                   "Geen kaart gevonden; plaats de UZI-pas in de kaartlezer");
+                   _("No card found; put the UZI-pas in the card reader"));
       return NULL;
     }
   for (guint i = 0; i < tokens->len; i++)
@@ -368,7 +369,7 @@ zid_pkcs11_rv_name (CK_RV rv)
     RV (CKR_ATTRIBUTE_SENSITIVE) RV (CKR_TEMPLATE_INCOMPLETE)
 #undef RV
     default:
-      return "CKR_(onbekend)";
+      return _("CKR_(unknown)");
     }
 }
 
@@ -382,15 +383,15 @@ zid_pkcs11_set_error (GError     **error,
     {
     case CKR_PIN_LOCKED:
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_LOCKED,
-                   "PIN geblokkeerd; de UZI-pas moet worden gedeblokkeerd");
+                   _("PIN blocked; the UZI-pas must be unblocked"));
       return;
     case CKR_PIN_LEN_RANGE:
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_LENGTH,
-                   "PIN heeft niet het juiste aantal tekens");
+                   _("The PIN does not have the right number of characters"));
       return;
     case CKR_PIN_INCORRECT:
     case CKR_PIN_INVALID:
-      g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_INCORRECT, "PIN onjuist");
+      g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_INCORRECT, _("Incorrect PIN"));
       return;
     case CKR_TOKEN_NOT_PRESENT:
     case CKR_DEVICE_REMOVED:
@@ -404,10 +405,10 @@ zid_pkcs11_set_error (GError     **error,
     }
   if (card_gone)
     g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_CARD_REMOVED,
-                 "Kaart verwijderd tijdens het %s", doing);
+                 _("Card removed while %s"), doing);
   else
     g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_TOKEN,
-                 "Fout van de kaart tijdens het %s (%s)", doing, zid_pkcs11_rv_name (rv));
+                 _("Card error while %s (%s)"), doing, zid_pkcs11_rv_name (rv));
 }
 
 char *

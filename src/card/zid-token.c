@@ -12,6 +12,7 @@
 #include <openssl/x509.h>
 
 #include "zid-card-error.h"
+#include "zid-i18n.h"
 
 struct _ZidToken
 {
@@ -254,12 +255,12 @@ zid_token_load_certificates (ZidToken      *self,
 
   zid_pkcs11_lock (self->owner);
   g_ptr_array_set_size (self->certs, 0);
-  if (!ensure_session (self, "lezen", error))
+  if (!ensure_session (self, _("reading"), error))
     goto out;
   rv = find_objects (self, templ, G_N_ELEMENTS (templ), objects, G_N_ELEMENTS (objects), &n);
   if (rv != CKR_OK)
     {
-      set_error (self, error, rv, "lezen");
+      set_error (self, error, rv, _("reading"));
       goto out;
     }
   for (CK_ULONG i = 0; i < n; i++)
@@ -276,7 +277,7 @@ zid_token_load_certificates (ZidToken      *self,
       if (cert->der == NULL)
         {
           zid_token_certificate_unref (cert);
-          set_error (self, error, rv, "lezen");
+          set_error (self, error, rv, _("reading"));
           goto out;
         }
       cert->id = get_attribute (self, objects[i], CKA_ID, &rv);
@@ -384,7 +385,7 @@ zid_token_find_authentication_certificate (ZidToken  *self,
     g_set_error_literal (error, refusal->domain, refusal->code, refusal->message);
   else
     g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NO_UZI_CERTIFICATE,
-                 "Onbekende kaart: geen UZI-authenticatiecertificaat gevonden");
+                 _("Unknown card: no UZI authentication certificate found"));
   return NULL;
 }
 
@@ -431,7 +432,7 @@ zid_token_get_pin_state (ZidToken      *self,
   zid_pkcs11_lock (self->owner);
   rv = refresh_flags (self);
   if (rv != CKR_OK)
-    set_error (self, error, rv, "lezen");
+    set_error (self, error, rv, _("reading"));
   else
     state = pin_state_from_flags (self->flags);
   zid_pkcs11_unlock (self->owner);
@@ -471,21 +472,21 @@ zid_token_login (ZidToken      *self,
   rv = refresh_flags (self);
   if (rv != CKR_OK)
     {
-      set_error (self, error, rv, "inloggen");
+      set_error (self, error, rv, _("logging in"));
       goto out;
     }
   before = self->flags;
   if (before & CKF_USER_PIN_LOCKED)
     {
       self->tries_left = 0;
-      zid_pkcs11_set_error (error, CKR_PIN_LOCKED, FALSE, "inloggen");
+      zid_pkcs11_set_error (error, CKR_PIN_LOCKED, FALSE, _("logging in"));
       goto out;
     }
   if (pin != NULL)
     len = zid_pin_get_length (pin);
   if (pin == NULL && !(before & CKF_PROTECTED_AUTHENTICATION_PATH))
     {
-      g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_LENGTH, "Geen PIN opgegeven");
+      g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_LENGTH, _("No PIN given"));
       goto out;
     }
   if (pin != NULL &&
@@ -495,11 +496,11 @@ zid_token_login (ZidToken      *self,
     {
       /* Refused here: a wrong length would cost a try on some cards */
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_LENGTH,
-                   "PIN moet %lu tot %lu tekens hebben",
+                   _("The PIN must have %lu to %lu characters"),
                    (unsigned long) self->min_pin, (unsigned long) self->max_pin);
       goto out;
     }
-  if (!ensure_session (self, "inloggen", error))
+  if (!ensure_session (self, _("logging in"), error))
     goto out;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -530,7 +531,7 @@ zid_token_login (ZidToken      *self,
       if (self->flags & CKF_USER_PIN_LOCKED)
         {
           self->tries_left = 0;
-          zid_pkcs11_set_error (error, CKR_PIN_LOCKED, FALSE, "inloggen");
+          zid_pkcs11_set_error (error, CKR_PIN_LOCKED, FALSE, _("logging in"));
         }
       else
         {
@@ -546,19 +547,19 @@ zid_token_login (ZidToken      *self,
 
           if (self->tries_left == 1)
             g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_INCORRECT,
-                         "PIN onjuist, nog 1 poging; daarna wordt de PIN geblokkeerd");
+                         _("Incorrect PIN, 1 try left; after that the PIN is blocked"));
           else if (self->tries_left > 1)
             g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_INCORRECT,
-                         "PIN onjuist, nog %d pogingen", self->tries_left);
+                         _("Incorrect PIN, %d tries left"), self->tries_left);
           else
             g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_INCORRECT,
-                         "PIN onjuist; let op: na te veel pogingen wordt de PIN geblokkeerd");
+                         _("Incorrect PIN; note: after too many tries the PIN is blocked"));
         }
       goto out;
     }
   if (rv == CKR_PIN_LOCKED)
     self->tries_left = 0;
-  set_error (self, error, rv, "inloggen");
+  set_error (self, error, rv, _("logging in"));
 
 out:
   zid_pkcs11_unlock (self->owner);
@@ -680,14 +681,14 @@ zid_token_prove_possession (ZidToken             *self,
                       EVP_PKEY_get_base_id (pub) != EVP_PKEY_EC))
     {
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NO_UZI_CERTIFICATE,
-                   "Sleuteltype van het certificaat wordt niet ondersteund");
+                   _("The certificate's key type is not supported"));
       goto out_free;
     }
 
   if (RAND_bytes (challenge, sizeof challenge) != 1 ||
       EVP_Digest (challenge, sizeof challenge, hash, NULL, EVP_sha256 (), NULL) != 1)
     {
-      g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_FAILED, "Geen willekeurige uitdaging");
+      g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_FAILED, _("No random challenge"));
       goto out_free;
     }
   if (EVP_PKEY_get_base_id (pub) == EVP_PKEY_RSA)
@@ -705,20 +706,20 @@ zid_token_prove_possession (ZidToken             *self,
     }
 
   zid_pkcs11_lock (self->owner);
-  if (!ensure_session (self, "ondertekenen", error))
+  if (!ensure_session (self, _("signing"), error))
     goto out;
   templ[1].pValue = (void *) g_bytes_get_data (cert->id, &id_len);
   templ[1].ulValueLen = id_len;
   rv = find_objects (self, templ, G_N_ELEMENTS (templ), &key, 1, &n);
   if (rv != CKR_OK)
     {
-      set_error (self, error, rv, "ondertekenen");
+      set_error (self, error, rv, _("signing"));
       goto out;
     }
   if (n == 0)
     {
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NO_UZI_CERTIFICATE,
-                   "Geen sleutel bij het authenticatiecertificaat \"%s\"", cert->label);
+                   _("No key for the authentication certificate \"%s\""), cert->label);
       goto out;
     }
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -733,18 +734,18 @@ zid_token_prove_possession (ZidToken             *self,
   if (rv == CKR_USER_NOT_LOGGED_IN)
     {
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_TOKEN,
-                   "Niet ingelogd op de kaart; voer eerst de PIN in");
+                   _("Not logged in to the card; enter the PIN first"));
       goto out;
     }
   if (rv != CKR_OK)
     {
-      set_error (self, error, rv, "ondertekenen");
+      set_error (self, error, rv, _("signing"));
       goto out;
     }
   if (!verify_signature (pub, hash, sig, sig_len))
     {
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_SIGNATURE_INVALID,
-                   "Handtekening van de kaart klopt niet bij het certificaat");
+                   _("The card's signature does not match the certificate"));
       goto out;
     }
   g_debug ("proof of possession by %s: %lu-byte signature verified", self->label, (unsigned long) sig_len);

@@ -11,6 +11,7 @@
 #include <openssl/x509v3.h>
 
 #include "zid-card-error.h"
+#include "zid-i18n.h"
 #include "zid-trust.h"
 
 struct _ZidUziIdentity
@@ -281,7 +282,7 @@ zid_uzi_load_x509 (const guint8  *data,
   ERR_clear_error ();
   if (cert == NULL)
     g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NOT_A_CERTIFICATE,
-                 "Geen X.509-certificaat (PEM of DER)");
+                 _("Not an X.509 certificate (PEM or DER)"));
   return cert;
 }
 
@@ -359,40 +360,40 @@ parse_uzi_name (ZidUziIdentity     *self,
   if (n != 7)
     {
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_UZI_NAME_FIELDS,
-                   "UZI-naam heeft %u velden in plaats van 7", n);
+                   _("The UZI name has %u fields instead of 7"), n);
       return FALSE;
     }
   if (strcmp (f[1], "1") != 0)
     {
       g_autofree char *v = g_strescape (f[1], NULL);
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_UZI_VERSION,
-                   "Onbekende versie van de UZI-naam: \"%s\" (verwacht 1)", v);
+                   _("Unknown version of the UZI name: \"%s\" (expected 1)"), v);
       return FALSE;
     }
   if (strlen (f[3]) != 1 || strchr ("ZNMS", f[3][0]) == NULL)
     {
       g_autofree char *v = g_strescape (f[3], NULL);
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_CARD_TYPE,
-                   "Onbekend pastype \"%s\" (verwacht Z, N, M of S)", v);
+                   _("Unknown card type \"%s\" (expected Z, N, M or S)"), v);
       return FALSE;
     }
   if (!all_digits (f[2]))
     {
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_UZI_NUMBER,
-                   "UZI-nummer is niet numeriek");
+                   _("The UZI number is not numeric"));
       return FALSE;
     }
   if (!all_digits (f[4]))
     {
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_SUBSCRIBER_NUMBER,
-                   "Abonneenummer (URA) is niet numeriek");
+                   _("The subscriber number (URA) is not numeric"));
       return FALSE;
     }
   if (!zid_uzi_oid_ca_allowed (f[0], environment, extra_oid_cas))
     {
       g_autofree char *v = g_strescape (f[0], NULL);
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_OID_CA_NOT_ALLOWED,
-                   "OID CA %s is in de omgeving %s niet toegestaan",
+                   _("OID CA %s is not allowed in the environment %s"),
                    v, zid_uzi_environment_to_string (environment));
       return FALSE;
     }
@@ -424,8 +425,8 @@ parse_alt_names (ZidUziIdentity     *self,
     {
       ERR_clear_error ();
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NO_SUBJECT_ALT_NAME,
-                   crit == -1 ? "Certificaat heeft geen subjectAltName"
-                              : "subjectAltName van het certificaat is onleesbaar");
+                   crit == -1 ? _("The certificate has no subjectAltName")
+                              : _("The certificate's subjectAltName cannot be read"));
       return FALSE;
     }
 
@@ -453,15 +454,15 @@ parse_alt_names (ZidUziIdentity     *self,
           if (found)
             {
               g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_UZI_NAME_MULTIPLE,
-                           "Certificaat heeft meer dan één UZI-naam (otherName 2.5.5.5); "
-                           "geen geldige UZI-pas");
+                           _("The certificate has more than one UZI name (otherName 2.5.5.5); not "
+                             "a valid UZI-pas"));
               goto out;
             }
           found = TRUE;
           if (v->type != V_ASN1_IA5STRING)
             {
               g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_UZI_NAME_NOT_IA5,
-                           "UZI-naam (otherName 2.5.5.5) is geen IA5String");
+                           _("The UZI name (otherName 2.5.5.5) is not an IA5String"));
               goto out;
             }
           bytes = ASN1_STRING_get0_data (v->value.ia5string);
@@ -470,7 +471,7 @@ parse_alt_names (ZidUziIdentity     *self,
             if (bytes[j] < 0x20 || bytes[j] > 0x7e)
               {
                 g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_UZI_NAME_NOT_IA5,
-                             "UZI-naam bevat ongeldige tekens");
+                             _("The UZI name contains invalid characters"));
                 goto out;
               }
           value = g_strndup ((const char *) bytes, (gsize) len);
@@ -482,7 +483,7 @@ parse_alt_names (ZidUziIdentity     *self,
   if (!found)
     {
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NO_UZI_NAME,
-                   "Certificaat heeft geen UZI-naam (otherName 2.5.5.5); geen UZI-pas");
+                   _("The certificate has no UZI name (otherName 2.5.5.5); not a UZI-pas"));
       goto out;
     }
   ok = TRUE;
@@ -537,7 +538,7 @@ zid_uzi_identity_new_from_x509 (X509               *cert,
   if (self->not_before == NULL || self->not_after == NULL)
     {
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NOT_A_CERTIFICATE,
-                   "Geldigheid van het certificaat is onleesbaar");
+                   _("The certificate's validity cannot be read"));
       return NULL;
     }
 
@@ -602,14 +603,14 @@ zid_uzi_identity_check_validity (ZidUziIdentity  *self,
     {
       g_autofree char *when = g_date_time_format (self->not_after, "%d-%m-%Y");
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_EXPIRED,
-                   "UZI-pas verlopen (geldig tot %s)", when);
+                   _("UZI-pas expired (valid until %s)"), when);
       return FALSE;
     }
   if (g_date_time_compare (current, self->not_before) < 0)
     {
       g_autofree char *when = g_date_time_format (self->not_before, "%d-%m-%Y");
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NOT_YET_VALID,
-                   "UZI-pas nog niet geldig (geldig vanaf %s)", when);
+                   _("UZI-pas not valid yet (valid from %s)"), when);
       return FALSE;
     }
   return TRUE;
@@ -627,7 +628,7 @@ zid_uzi_identity_check_purpose (ZidUziIdentity  *self,
       g_autofree char *want = zid_uzi_purpose_to_string (purpose);
       g_autofree char *have = zid_uzi_purpose_to_string (self->purpose);
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_KEY_USAGE,
-                   "Certificaat is niet bedoeld voor %s (keyUsage: %s)", want, have);
+                   _("The certificate is not meant for %s (keyUsage: %s)"), want, have);
       return FALSE;
     }
   return TRUE;
@@ -689,7 +690,7 @@ zid_uzi_identity_validate_chain_dirs (ZidUziIdentity     *self,
   /* Where the messages point to: the one folder, or the environment's trust */
   trust_dir = trust_dirs[0] != NULL && trust_dirs[1] == NULL
     ? g_strdup (trust_dirs[0])
-    : g_strdup ("de vertrouwde UZI-certificaten van deze omgeving");
+    : g_strdup (_("this environment's trusted UZI certificates"));
 
   /* A card holds an end-entity certificate, never a CA: a CA (or a
    * certificate that may sign others) would vouch for cards of its own */
@@ -697,7 +698,7 @@ zid_uzi_identity_validate_chain_dirs (ZidUziIdentity     *self,
     {
       ERR_clear_error ();
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_KEY_USAGE,
-                   "Certificaat is een CA-certificaat en geen pascertificaat; geen UZI-pas");
+                   _("The certificate is a CA certificate, not a card certificate; not a UZI-pas"));
       return FALSE;
     }
 
@@ -708,15 +709,15 @@ zid_uzi_identity_validate_chain_dirs (ZidUziIdentity     *self,
     {
       if (g_error_matches (local_error, ZID_TRUST_ERROR, ZID_TRUST_ERROR_FOLDER))
         g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_FAILED,
-                     "Map met vertrouwde certificaten niet te lezen: %s", local_error->message);
+                     _("Cannot read the folder of trusted certificates: %s"), local_error->message);
       else if (g_error_matches (local_error, ZID_TRUST_ERROR, ZID_TRUST_ERROR_CRL_UNREADABLE))
         g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_CRL,
-                     "De intrekkingslijst (CRL) %s is niet te lezen; zet de actuele CRL van het "
-                     "UZI-register in die map en probeer het opnieuw", failed);
+                     _("Cannot read the revocation list (CRL) %s; put the current CRL of the UZI "
+                       "register in that folder and try again"), failed);
       else if (g_error_matches (local_error, ZID_TRUST_ERROR, ZID_TRUST_ERROR_CRL_INVALID))
         g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_CRL,
-                     "De intrekkingslijst (CRL) %s is onleesbaar; zet de actuele CRL van het "
-                     "UZI-register (PEM of DER) in die map en probeer het opnieuw", failed);
+                     _("The revocation list (CRL) %s is not a CRL; put the current CRL of the UZI "
+                       "register (PEM or DER) in that folder and try again"), failed);
       else
         g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_FAILED, "%s", local_error->message);
       return FALSE;
@@ -724,7 +725,7 @@ zid_uzi_identity_validate_chain_dirs (ZidUziIdentity     *self,
   if (folder->n_anchors == 0)
     {
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_UNTRUSTED,
-                   "Geen vertrouwde basiscertificaten in %s", trust_dir);
+                   _("No trusted root certificates in %s"), trust_dir);
       return FALSE;
     }
   for (guint i = 0; intermediates != NULL && i < intermediates->len; i++)
@@ -733,7 +734,7 @@ zid_uzi_identity_validate_chain_dirs (ZidUziIdentity     *self,
   ctx = X509_STORE_CTX_new ();
   if (ctx == NULL || !zid_trust_folder_init_context (folder, ctx, self->cert, now))
     {
-      g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_FAILED, "Kan keten niet controleren");
+      g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_FAILED, _("Cannot check the chain"));
       goto out;
     }
   /* RFC 5280 strictly */
@@ -763,32 +764,35 @@ zid_uzi_identity_validate_chain_dirs (ZidUziIdentity     *self,
     {
       g_autofree char *when = g_date_time_format (self->not_after, "%d-%m-%Y");
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_EXPIRED,
-                   "UZI-pas verlopen (geldig tot %s)", when);
+                   _("UZI-pas expired (valid until %s)"), when);
     }
   else if (err == X509_V_ERR_CERT_NOT_YET_VALID && depth == 0)
-    g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NOT_YET_VALID, "UZI-pas nog niet geldig");
+    g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NOT_YET_VALID, _("UZI-pas not valid yet"));
   else
     switch (err)
       {
       case X509_V_ERR_CERT_REVOKED:
         g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_REVOKED,
-                     "Deze UZI-pas is ingetrokken door het UZI-register: het certificaat staat "
-                     "op de intrekkingslijst (CRL) in %s. Gebruik een geldige UZI-pas", trust_dir);
+                     _("The UZI register has revoked this UZI-pas: its certificate is on the "
+                       "revocation list (CRL) in %s. Use a valid UZI-pas"), trust_dir);
         break;
       case X509_V_ERR_CRL_HAS_EXPIRED:
       case X509_V_ERR_CRL_NOT_YET_VALID:
         g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_CRL,
-                     "De intrekkingslijst (CRL) van het UZI-register in %s is %s; zet de "
-                     "actuele CRL van het UZI-register in die map en probeer het opnieuw",
-                     trust_dir, err == X509_V_ERR_CRL_HAS_EXPIRED ? "verlopen" : "nog niet geldig");
+                     err == X509_V_ERR_CRL_HAS_EXPIRED
+                       ? _("The UZI register's revocation list (CRL) in %s has expired; put the "
+                           "current CRL of the UZI register in that folder and try again")
+                       : _("The UZI register's revocation list (CRL) in %s is not valid yet; put "
+                           "the current CRL of the UZI register in that folder and try again"),
+                     trust_dir);
         break;
       case X509_V_ERR_UNABLE_TO_GET_CRL:
         {
           g_autofree char *issuer = issuer_to_string (self->cert);
           g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_CRL,
-                       "In %s staat een intrekkingslijst (CRL), maar niet die van %s (de uitgever "
-                       "van deze UZI-pas); zet de actuele CRL van het UZI-register in die map en "
-                       "probeer het opnieuw", trust_dir, issuer);
+                       _("%s holds a revocation list (CRL), but not the one of %s (the issuer of "
+                         "this UZI-pas); put the current CRL of the UZI register in that folder "
+                         "and try again"), trust_dir, issuer);
         }
         break;
       case X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER:
@@ -800,20 +804,20 @@ zid_uzi_identity_validate_chain_dirs (ZidUziIdentity     *self,
       case X509_V_ERR_UNHANDLED_CRITICAL_CRL_EXTENSION:
       case X509_V_ERR_DIFFERENT_CRL_SCOPE:
         g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_CRL,
-                     "De intrekkingslijst (CRL) van het UZI-register in %s is ongeldig: %s; zet "
-                     "de actuele CRL van het UZI-register in die map en probeer het opnieuw",
+                     _("The UZI register's revocation list (CRL) in %s is invalid: %s; put the "
+                       "current CRL of the UZI register in that folder and try again"),
                      trust_dir, X509_verify_cert_error_string (err));
         break;
       case X509_V_ERR_EE_KEY_TOO_SMALL:
       case X509_V_ERR_CA_KEY_TOO_SMALL:
       case X509_V_ERR_CA_MD_TOO_WEAK:
         g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_UNTRUSTED,
-                     "Certificaat niet vertrouwd: te zwakke sleutel of hashfunctie (%s, diepte %d)",
+                     _("Certificate not trusted: key or hash function too weak (%s, depth %d)"),
                      X509_verify_cert_error_string (err), depth);
         break;
       default:
         g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_UNTRUSTED,
-                     "Certificaat niet vertrouwd: %s (diepte %d)",
+                     _("Certificate not trusted: %s (depth %d)"),
                      X509_verify_cert_error_string (err), depth);
         break;
       }

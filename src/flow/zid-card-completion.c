@@ -11,6 +11,7 @@
 
 #include "zid-card-completion.h"
 #include "zid-flow-config.h"
+#include "zid-i18n.h"
 
 struct _ZidCardCompletion
 {
@@ -204,7 +205,8 @@ check_pending (Step    *step,
     return TRUE;
   if (pending != NULL)
     g_set_error (&local_error, ZID_ERROR, ZID_ERROR_REGISTRATION_COMPLETED,
-                 "De registratie van %s (URA %s) is al afgerond", pending->name, step->ura);
+                 _("The registration of %s (URA %s) is already completed"),
+                 pending->name, step->ura);
   if (local_error->domain == ZID_ERROR &&
       local_error->code != ZID_ERROR_STORE && local_error->code != ZID_ERROR_BUSY)
     audit_check_refusal (step->portal, NULL, step->ura, local_error);
@@ -226,9 +228,9 @@ check_registration (Step    *step,
   if (step->ura != NULL && g_strcmp0 (step->holder.subscriber_number, step->ura) != 0)
     {
       g_set_error (&local_error, ZID_ERROR, ZID_ERROR_NO_REGISTRATION,
-                   "De UZI-pas hoort bij URA %s, niet bij URA %s van deze registratie; "
-                   "gebruik een UZI-pas van de organisatie, of neem contact op met VZVZ als de "
-                   "gegevens niet kloppen", step->holder.subscriber_number, step->ura);
+                   _("The UZI-pas belongs to URA %s, not to URA %s of this registration; use a "
+                     "UZI-pas of the organisation, or contact VZVZ if the data are wrong"),
+                   step->holder.subscriber_number, step->ura);
       audit_check_refusal (step->portal, step->holder.uzi_number, step->ura, local_error);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
@@ -261,7 +263,7 @@ run_read (Step          *step,
       step->tries_left = zid_token_get_pin_tries_left (step->token);
       if (local_error == NULL && step->pin_state == ZID_PIN_STATE_LOCKED)
         g_set_error_literal (&local_error, ZID_CARD_ERROR, ZID_CARD_ERROR_PIN_LOCKED,
-                             "PIN geblokkeerd; de UZI-pas moet worden gedeblokkeerd");
+                             _("PIN blocked; the UZI-pas must be unblocked"));
     }
   if (local_error != NULL)
     {

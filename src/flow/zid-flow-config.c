@@ -5,6 +5,7 @@
 #define G_LOG_DOMAIN "zid-flow"
 
 #include "zid-flow-config.h"
+#include "zid-i18n.h"
 
 ZidCardConfig *
 zid_card_config_new_for_data_dir (const char     *data_dir,
@@ -42,10 +43,10 @@ zid_card_config_check_trust (const ZidCardConfig  *config,
   if (zid_card_config_has_trust (config))
     return TRUE;
   g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_UNTRUSTED,
-               "Voor %s zijn nog geen UZI-basiscertificaten vertrouwd, dus kan de UZI-pas niet "
-               "worden gecontroleerd. Voeg de CA-certificaten van het UZI-register toe "
-               "(Voorkeuren, of zorgid-admin trust add --kind uzi BESTAND; voor scripts: --trust "
-               "of ZID_UZI_TRUST_DIR)",
+               _("No UZI root certificates are trusted yet for %s, so the UZI-pas cannot be "
+                 "checked. Add the CA certificates of the UZI register (Preferences, or "
+                 "zorgid-admin trust add --kind uzi FILE; for scripts: --trust or "
+                 "ZID_UZI_TRUST_DIR)"),
                zid_uzi_environment_to_string (config->environment));
   return FALSE;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "zid-flow-config.h"
+#include "zid-i18n.h"
 #include "zid-key-protection.h"
 #include "zid-registration-file.h"
 #include "zid-trust.h"
@@ -120,12 +121,12 @@ check_environment (GPtrArray *checks,
 {
   ZidEnvironment env = zid_portal_get_environment (portal);
 
-  add_check (checks, "environment", ZID_READINESS_OK, "Omgeving", NULL, NULL,
-             "%s, gegevens in %s%s", env == ZID_ENVIRONMENT_PRODUCTIE
-               ? "Productie: echte UZI-passen en registraties"
-               : "Acceptatie: UZI-testpassen en testregistraties",
+  add_check (checks, "environment", ZID_READINESS_OK, _("Environment"), NULL, NULL,
+             _("%s, data in %s%s"), env == ZID_ENVIRONMENT_PRODUCTIE
+               ? _("Productie: real UZI cards and registrations")
+               : _("Acceptatie: UZI test cards and test registrations"),
              zid_portal_get_data_dir (portal),
-             in_flatpak () ? " (in de Flatpak)" : "");
+             in_flatpak () ? _(" (in the Flatpak)") : "");
 }
 
 /* pcscd and the readers; returns whether a reader is there */
@@ -136,30 +137,30 @@ check_pcsc (GPtrArray *checks,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) readers = zid_card_list_readers (&error);
   const char *service_command = in_flatpak ()
-    ? "sudo systemctl enable --now pcscd.socket   # op de computer, buiten de Flatpak"
+    ? _("sudo systemctl enable --now pcscd.socket   # on the computer, outside the Flatpak")
     : "sudo systemctl enable --now pcscd.socket";
 
   if (readers == NULL)
     {
       gboolean no_service = g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NO_SERVICE);
 
-      add_check (checks, "pcscd", ZID_READINESS_FAILED, "Kaartdienst (pcscd)", NULL,
+      add_check (checks, "pcscd", ZID_READINESS_FAILED, _("Card service (pcscd)"), NULL,
                  no_service ? service_command : NULL,
-                 no_service ? "De kaartdienst pcscd draait niet; zonder kan geen kaartlezer "
-                              "worden gebruikt (%s)"
-                            : "De kaartdienst antwoordt niet: %s",
+                 no_service ? _("The card service pcscd is not running; without it no card reader "
+                                "can be used (%s)")
+                            : _("The card service does not answer: %s"),
                  error->message);
-      add_check (checks, "readers", ZID_READINESS_FAILED, "Kaartlezer", NULL, service_command,
-                 "Zonder kaartdienst zijn er geen kaartlezers te zien");
+      add_check (checks, "readers", ZID_READINESS_FAILED, _("Card reader"), NULL, service_command,
+                 _("Without the card service no card readers can be seen"));
       return FALSE;
     }
-  add_check (checks, "pcscd", ZID_READINESS_OK, "Kaartdienst (pcscd)", NULL, NULL,
-             "De kaartdienst pcscd draait");
+  add_check (checks, "pcscd", ZID_READINESS_OK, _("Card service (pcscd)"), NULL, NULL,
+             _("The card service pcscd is running"));
   if (readers->len == 0)
     {
-      add_check (checks, "readers", ZID_READINESS_FAILED, "Kaartlezer", NULL, "pcsc_scan",
-                 "Er is geen kaartlezer aangesloten. Sluit de kaartlezer aan; pcsc_scan laat "
-                 "zien welke lezers de kaartdienst ziet");
+      add_check (checks, "readers", ZID_READINESS_FAILED, _("Card reader"), NULL, "pcsc_scan",
+                 _("No card reader is connected. Connect the card reader; pcsc_scan shows which "
+                   "readers the card service sees"));
       return FALSE;
     }
   {
@@ -175,20 +176,30 @@ check_pcsc (GPtrArray *checks,
         g_string_append (names, zid_reader_get_name (reader));
         card |= zid_reader_get_card_present (reader);
       }
-    add_check (checks, "readers", ZID_READINESS_OK, "Kaartlezer", NULL, NULL,
-               "%u kaartlezer%s: %s%s", readers->len, readers->len == 1 ? "" : "s", names->str,
-               card ? "" : " (geen kaart ingestoken)");
+    add_check (checks, "readers", ZID_READINESS_OK, _("Card reader"), NULL, NULL,
+               zid_ngettext ("%u card reader: %s%s", "%u card readers: %s%s", readers->len),
+               readers->len, names->str,
+               card ? "" : _(" (no card inserted)"));
     *card_present = card;
   }
   return TRUE;
 }
 
+/* The command with its comment in the user's language: interned, so
+ * one string per language for the life of the process */
 const char *
 zid_readiness_pkcs11_command (void)
 {
-  return in_flatpak ()
-    ? FORWARD_COMMAND "   # eenmalig, op de computer buiten de Flatpak; start daarna de toepassing opnieuw"
-    : HOST_MODULE_COMMAND "   # eenmalig, na het installeren van de SafeSign Identity Client; start daarna de toepassing opnieuw";
+  g_autofree char *command = in_flatpak ()
+    ? g_strconcat (FORWARD_COMMAND "   # ",
+                   _("once, on the computer outside the Flatpak; then start the application again"),
+                   NULL)
+    : g_strconcat (HOST_MODULE_COMMAND "   # ",
+                   _("once, after installing the SafeSign Identity Client; then start the "
+                     "application again"),
+                   NULL);
+
+  return g_intern_string (command);
 }
 
 static void
@@ -203,14 +214,14 @@ check_pkcs11 (GPtrArray           *checks,
   g_autoptr(ZidToken) token = NULL;
   g_auto(GStrv) modules = NULL;
   g_autofree char *module_list = NULL;
-  const char *title = "UZI-pas (PKCS#11)";
+  const char *title = _("UZI-pas (PKCS#11)");
   const char *install = zid_readiness_pkcs11_command ();
 
   pkcs11 = zid_pkcs11_new (config, &error);
   if (pkcs11 == NULL)
     {
       add_check (checks, "pkcs11", ZID_READINESS_FAILED, title, NULL, install,
-                 "De PKCS#11-module kan niet worden geladen: %s", error->message);
+                 _("The PKCS#11 module cannot be loaded: %s"), error->message);
       return;
     }
   modules = zid_pkcs11_get_module_names (pkcs11);
@@ -218,35 +229,35 @@ check_pkcs11 (GPtrArray           *checks,
   if (module_list == NULL)
     {
       add_check (checks, "pkcs11", ZID_READINESS_FAILED, title, NULL, install,
-                 "Er is geen PKCS#11-module voor kaarten (SafeSign via p11-kit, of OpenSC)");
+                 _("There is no PKCS#11 module for cards (SafeSign through p11-kit, or OpenSC)"));
       return;
     }
   if (!have_reader)
     {
       add_check (checks, "pkcs11", ZID_READINESS_WARNING, title, NULL, NULL,
-                 "Modules: %s. Zonder kaartlezer is geen UZI-pas te zien", module_list);
+                 _("Modules: %s. Without a card reader no UZI-pas can be seen"), module_list);
       return;
     }
   token = zid_pkcs11_find_uzi_token (pkcs11, cancellable, &error);
   if (token != NULL)
     {
       add_check (checks, "pkcs11", ZID_READINESS_OK, title, NULL, NULL,
-                 "Een UZI-pas is te zien via %s", module_list);
+                 _("A UZI-pas can be seen through %s"), module_list);
       return;
     }
   /* A card in the reader that no module shows as a token: no module here
    * reads it (the UZI card without SafeSign) */
   if (g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NO_CARD) && card_present)
     add_check (checks, "pkcs11", ZID_READINESS_FAILED, title, NULL, install,
-               "Er zit een kaart in de lezer, maar geen PKCS#11-module (%s) kan hem lezen. "
-               "Voor de UZI-pas is SafeSign nodig", module_list);
+               _("There is a card in the reader, but no PKCS#11 module (%s) can read it. The "
+                 "UZI-pas needs SafeSign"), module_list);
   else if (g_error_matches (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NO_CARD))
     add_check (checks, "pkcs11", ZID_READINESS_WARNING, title, NULL, NULL,
-               "Geen pas gevonden via %s. Steek de UZI-pas in de kaartlezer", module_list);
+               _("No card found through %s. Put the UZI-pas in the card reader"), module_list);
   else
     add_check (checks, "pkcs11", ZID_READINESS_FAILED, title, NULL, install,
-               "De pas in de lezer is niet als UZI-pas te lezen via %s: %s. Voor de UZI-pas is "
-               "SafeSign nodig", module_list, error->message);
+               _("The card in the reader cannot be read as a UZI-pas through %s: %s. The UZI-pas "
+                 "needs SafeSign"), module_list, error->message);
 }
 
 static void
@@ -254,7 +265,7 @@ check_uzi_trust (GPtrArray           *checks,
                  ZidPortal           *portal,
                  const ZidCardConfig *config)
 {
-  const char *title = "Vertrouwde UZI-certificaten";
+  const char *title = _("Trusted UZI certificates");
   g_autoptr(GPtrArray) entries = zid_portal_list_trust (portal, ZID_TRUST_KIND_UZI);
   guint builtin = 0, added = 0;
 
@@ -266,11 +277,13 @@ check_uzi_trust (GPtrArray           *checks,
       if (folder == NULL || folder->n_anchors == 0)
         add_check (checks, "uzi-trust", ZID_READINESS_FAILED, title, NULL,
                    "unset ZID_UZI_TRUST_DIR",
-                   "De map %s (ZID_UZI_TRUST_DIR) %s", config->trust_dir,
-                   folder == NULL ? "kan niet worden gelezen" : "bevat geen basiscertificaat");
+                   folder == NULL
+                     ? _("The folder %s (ZID_UZI_TRUST_DIR) cannot be read")
+                     : _("The folder %s (ZID_UZI_TRUST_DIR) holds no root certificate"),
+                   config->trust_dir);
       else
         add_check (checks, "uzi-trust", ZID_READINESS_OK, title, NULL, NULL,
-                   "De UZI-passen worden gecontroleerd met de map %s (ZID_UZI_TRUST_DIR)",
+                   _("UZI cards are checked with the folder %s (ZID_UZI_TRUST_DIR)"),
                    config->trust_dir);
       return;
     }
@@ -288,13 +301,13 @@ check_uzi_trust (GPtrArray           *checks,
     }
   if (builtin + added == 0)
     add_check (checks, "uzi-trust", ZID_READINESS_FAILED, title, ZID_READINESS_ACTION_UZI_TRUST,
-               "zorgid-admin trust add --kind uzi BESTAND",
-               "Voor %s zijn geen UZI-basiscertificaten vertrouwd, dus kan geen UZI-pas worden "
-               "gecontroleerd. Voeg de CA-certificaten van het UZI-register toe",
+               _("zorgid-admin trust add --kind uzi FILE"),
+               _("No UZI root certificates are trusted for %s, so no UZI-pas can be checked. Add "
+                 "the CA certificates of the UZI register"),
                zid_environment_to_string (zid_portal_get_environment (portal)));
   else
     add_check (checks, "uzi-trust", ZID_READINESS_OK, title, NULL, NULL,
-               "Basiscertificaten voor %s: %u ingebouwd, %u toegevoegd",
+               _("Root certificates for %s: %u built in, %u added"),
                zid_environment_to_string (zid_portal_get_environment (portal)), builtin, added);
 }
 
@@ -302,7 +315,7 @@ static void
 check_operator_trust (GPtrArray *checks,
                       ZidPortal *portal)
 {
-  const char *title = "Ondertekenaar registratiebestanden";
+  const char *title = _("Signer of registration files");
   g_autofree char *override = zid_registration_file_default_trust_dir (NULL);
 
   if (override != NULL)
@@ -311,32 +324,35 @@ check_operator_trust (GPtrArray *checks,
 
       if (folder == NULL || folder->n_anchors == 0)
         add_check (checks, "operator-trust", ZID_READINESS_FAILED, title, NULL,
-                   "unset ZID_OPERATOR_TRUST_DIR", "De map %s (ZID_OPERATOR_TRUST_DIR) %s",
-                   override, folder == NULL ? "kan niet worden gelezen" : "bevat geen basiscertificaat");
+                   "unset ZID_OPERATOR_TRUST_DIR",
+                   folder == NULL
+                     ? _("The folder %s (ZID_OPERATOR_TRUST_DIR) cannot be read")
+                     : _("The folder %s (ZID_OPERATOR_TRUST_DIR) holds no root certificate"),
+                   override);
       else
         add_check (checks, "operator-trust", ZID_READINESS_OK, title, NULL, NULL,
-                   "Registratiebestanden worden gecontroleerd met de map %s (ZID_OPERATOR_TRUST_DIR)",
+                   _("Registration files are checked with the folder %s (ZID_OPERATOR_TRUST_DIR)"),
                    override);
       return;
     }
   if (zid_trust_store_has_anchors (zid_portal_get_data_dir (portal),
                                    zid_portal_get_environment (portal), ZID_TRUST_KIND_OPERATOR))
     add_check (checks, "operator-trust", ZID_READINESS_OK, title, NULL, NULL,
-               "De ondertekenaar van VZVZ is vertrouwd");
+               _("The signer of VZVZ is trusted"));
   else
     /* Not a failure: the first import offers to trust the signer */
     add_check (checks, "operator-trust", ZID_READINESS_WARNING, title,
                ZID_READINESS_ACTION_IMPORT_REGISTRATION,
-               "zorgid-admin trust add --kind operator BESTAND",
-               "Nog geen ondertekenaar van registratiebestanden vertrouwd. Bij het eerste "
-               "importeren wordt de vingerafdruk getoond; vergelijk die met wat VZVZ u gaf");
+               _("zorgid-admin trust add --kind operator FILE"),
+               _("No signer of registration files trusted yet. The first import shows the "
+                 "fingerprint; compare it with what VZVZ gave you"));
 }
 
 static void
 check_registration (GPtrArray *checks,
                     ZidPortal *portal)
 {
-  const char *title = "Organisatieregistratie";
+  const char *title = _("Organisation registration");
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) pending = zid_portal_list_registrations (portal, FALSE, &error);
   g_autoptr(GPtrArray) all = NULL;
@@ -344,28 +360,30 @@ check_registration (GPtrArray *checks,
   if (pending == NULL)
     {
       add_check (checks, "registration", ZID_READINESS_FAILED, title, NULL, NULL,
-                 "De registraties kunnen niet worden gelezen: %s", error->message);
+                 _("The registrations cannot be read: %s"), error->message);
       return;
     }
   if (pending->len > 0)
     {
       ZidRegistration *r = g_ptr_array_index (pending, 0);
       ZidReadinessCheck *c = add_check (checks, "registration", ZID_READINESS_OK, title, NULL, NULL,
-                                        "%s (URA %s) wacht op afronding met de UZI-pas%s",
-                                        r->name, r->ura,
-                                        pending->len > 1 ? ", en er zijn er meer" : "");
+                                        pending->len > 1
+                                          ? _("%s (URA %s) waits for completion with the UZI-pas, "
+                                              "and there are more")
+                                          : _("%s (URA %s) waits for completion with the UZI-pas"),
+                                        r->name, r->ura);
       c->action = g_strdup (ZID_READINESS_ACTION_VALIDATE);
       return;
     }
   all = zid_portal_list_registrations (portal, TRUE, NULL);
   if (all != NULL && all->len > 0)
     add_check (checks, "registration", ZID_READINESS_OK, title, NULL, NULL,
-               "Alle geïmporteerde registraties zijn afgerond");
+               _("All imported registrations are completed"));
   else
     add_check (checks, "registration", ZID_READINESS_WARNING, title,
-               ZID_READINESS_ACTION_IMPORT_REGISTRATION, "zorgid-admin registration import BESTAND",
-               "Er is nog geen registratiebestand geïmporteerd. Importeer het bestand dat u van "
-               "VZVZ kreeg");
+               ZID_READINESS_ACTION_IMPORT_REGISTRATION, _("zorgid-admin registration import FILE"),
+               _("No registration file has been imported yet. Import the file you received from "
+                 "VZVZ"));
 }
 
 static void
@@ -374,7 +392,7 @@ check_service (GPtrArray         *checks,
                guint16            port,
                ZidReadinessFlags  flags)
 {
-  const char *title = "Inschrijfdienst";
+  const char *title = _("Phone enrolment service");
   g_autofree char *address = zid_portal_dup_service_address (portal);
   g_autoptr(GSocket) socket = NULL;
   g_autoptr(GInetAddress) any = NULL;
@@ -398,25 +416,25 @@ check_service (GPtrArray         *checks,
       g_autofree char *who = in_use ? g_strdup_printf ("ss -ltnp 'sport = :%u'", port) : NULL;
 
       add_check (checks, "service", ZID_READINESS_FAILED, title, ZID_READINESS_ACTION_PREFERENCES, who,
-                 in_use ? "Poort %u is al in gebruik door een ander programma: telefoons kunnen "
-                          "de inschrijfdienst dan niet bereiken (%s). Stop dat programma of kies "
-                          "een andere poort in het dienstadres"
-                        : "Poort %u kan niet worden geopend: %s",
+                 in_use ? _("Port %u is already in use by another program: phones cannot reach the "
+                            "enrolment service then (%s). Stop that program or choose another port "
+                            "in the service address")
+                        : _("Port %u cannot be opened: %s"),
                  port, error->message);
       return;
     }
   if (address == NULL || *address == '\0')
     {
       add_check (checks, "service", ZID_READINESS_WARNING, title, ZID_READINESS_ACTION_PREFERENCES,
-                 "zorgid-admin config set service-address ADRES:POORT",
-                 "Poort %u is vrij, maar er is geen dienstadres ingesteld: het adres waarop "
-                 "telefoons deze computer bereiken (bijvoorbeeld 192.168.1.10:%u)", port, port);
+                 _("zorgid-admin config set service-address ADDRESS:PORT"),
+                 _("Port %u is free, but no service address is set: the address at which phones "
+                   "reach this computer (for example 192.168.1.10:%u)"), port, port);
       return;
     }
   add_check (checks, "service", ZID_READINESS_OK, title, NULL, NULL,
              (flags & ZID_READINESS_OWN_SERVICE) && in_use
-               ? "Dienstadres %s; de inschrijfdienst luistert op poort %u"
-               : "Dienstadres %s; poort %u kan worden geopend",
+               ? _("Service address %s; the enrolment service listens on port %u")
+               : _("Service address %s; port %u can be opened"),
              address, port);
 }
 
@@ -425,7 +443,7 @@ static void
 check_keys (GPtrArray *checks,
             ZidPortal *portal)
 {
-  const char *title = "Sleutels";
+  const char *title = _("Keys");
   const char *data_dir = zid_portal_get_data_dir (portal);
   g_autofree char *plain = NULL;
   g_autofree char *key_set_path = g_build_filename (data_dir, ZID_KEY_SET_FILE, NULL);
@@ -435,12 +453,12 @@ check_keys (GPtrArray *checks,
     {
     case ZID_KEY_PROTECTION_FILE_MODE:
       add_check (checks, "keys", ZID_READINESS_WARNING, title, NULL, NULL,
-                 "Sleutels alleen beschermd door bestandsrechten (%s in %s): er is geen "
-                 "ontgrendelde sleutelbos (Secret Service) bereikbaar%s. Wie deze bestanden kan "
-                 "lezen, bijvoorbeeld uit een reservekopie, kan certificaten uitgeven. Op een "
-                 "bureaublad: ontgrendel de sleutelbos (GNOME Sleutelbos, KWallet) en start het "
-                 "portaal opnieuw, dan worden de sleutels versleuteld. Op een server zonder "
-                 "sleutelbos: houd de gegevensmap alleen voor deze gebruiker en versleutel de schijf",
+                 _("Keys protected by file permissions only (%s in %s): no unlocked keyring "
+                   "(Secret Service) can be reached%s. Whoever can read these files, for example "
+                   "from a backup, can issue certificates. On a desktop: unlock the keyring (GNOME "
+                   "Keyring, KWallet) and restart the portal, then the keys are encrypted. On a "
+                   "server without a keyring: keep the data folder to this user only and encrypt "
+                   "the disk"),
                  plain, data_dir,
                  g_strcmp0 (g_getenv ("ZID_KEY_PROTECTION"), "file") == 0
                    ? " (ZID_KEY_PROTECTION=file)" : "");
@@ -449,14 +467,14 @@ check_keys (GPtrArray *checks,
       if (g_file_get_contents (key_set_path, &key_set, NULL, NULL))
         g_strstrip (key_set);
       add_check (checks, "keys", ZID_READINESS_OK, title, NULL, NULL,
-                 "Sleutels versleuteld met een geheim uit de sleutelbos (sleutelset %s). Bewaar "
-                 "een reservekopie van dat geheim: secret-tool lookup application %s key-set %s",
+                 _("Keys encrypted with a secret from the keyring (key set %s). Keep a backup of "
+                   "that secret: secret-tool lookup application %s key-set %s"),
                  key_set ? key_set : "?", APP_ID, key_set ? key_set : "?");
       return;
     case ZID_KEY_PROTECTION_NO_KEYS:
     default:
       add_check (checks, "keys", ZID_READINESS_OK, title, NULL, NULL,
-                 "Nog geen sleutels gemaakt");
+                 _("No keys made yet"));
       return;
     }
 }
@@ -479,12 +497,12 @@ zid_readiness_run (ZidPortal           *portal,
   check_environment (checks, portal);
   if (flags & ZID_READINESS_NO_CARD)
     {
-      add_check (checks, "pcscd", ZID_READINESS_WARNING, "Kaartdienst (pcscd)", NULL, NULL,
-                 "Niet gecontroleerd");
-      add_check (checks, "readers", ZID_READINESS_WARNING, "Kaartlezer", NULL, NULL,
-                 "Niet gecontroleerd");
-      add_check (checks, "pkcs11", ZID_READINESS_WARNING, "UZI-pas (PKCS#11)", NULL, NULL,
-                 "Niet gecontroleerd");
+      add_check (checks, "pcscd", ZID_READINESS_WARNING, _("Card service (pcscd)"), NULL, NULL,
+                 _("Not checked"));
+      add_check (checks, "readers", ZID_READINESS_WARNING, _("Card reader"), NULL, NULL,
+                 _("Not checked"));
+      add_check (checks, "pkcs11", ZID_READINESS_WARNING, _("UZI-pas (PKCS#11)"), NULL, NULL,
+                 _("Not checked"));
     }
   else
     {

@@ -1005,7 +1005,7 @@ parse_port (const char  *str,
   if (!g_ascii_string_to_unsigned (str, 10, 0, 65535, &value, NULL))
     {
       g_set_error (error, ZID_SERVICE_ERROR, ZID_SERVICE_ERROR_ADDRESS,
-                   "“%s” is not a port number (0–65535)", str);
+                   _("“%s” is not a port number (0–65535)"), str);
       return FALSE;
     }
   *port = (guint16) value;
@@ -1028,7 +1028,7 @@ zid_service_parse_listen (const char    *listen,
   if (colon == NULL)
     {
       g_set_error (error, ZID_SERVICE_ERROR, ZID_SERVICE_ERROR_ADDRESS,
-                   "“%s” is not ADDRESS:PORT", listen);
+                   _("“%s” is not ADDRESS:PORT"), listen);
       return FALSE;
     }
   if (!parse_port (colon + 1, port, error))
@@ -1042,7 +1042,7 @@ zid_service_parse_listen (const char    *listen,
       if (len < 2 || host[len - 1] != ']')
         {
           g_set_error (error, ZID_SERVICE_ERROR, ZID_SERVICE_ERROR_ADDRESS,
-                       "“%s” is not ADDRESS:PORT", listen);
+                       _("“%s” is not ADDRESS:PORT"), listen);
           return FALSE;
         }
       host[len - 1] = '\0';
@@ -1050,14 +1050,14 @@ zid_service_parse_listen (const char    *listen,
       if (strchr (host, ':') == NULL)
         {
           g_set_error (error, ZID_SERVICE_ERROR, ZID_SERVICE_ERROR_ADDRESS,
-                       "“%s”: only IPv6 addresses go in brackets", listen);
+                       _("“%s”: only IPv6 addresses go in brackets"), listen);
           return FALSE;
         }
     }
   else if (strchr (host, ':') != NULL)
     {
       g_set_error (error, ZID_SERVICE_ERROR, ZID_SERVICE_ERROR_ADDRESS,
-                   "“%s”: write an IPv6 address in brackets, [ADDRESS]:PORT", listen);
+                   _("“%s”: write an IPv6 address in brackets, [ADDRESS]:PORT"), listen);
       return FALSE;
     }
 
@@ -1068,7 +1068,7 @@ zid_service_parse_listen (const char    *listen,
   if (*address == NULL)
     {
       g_set_error (error, ZID_SERVICE_ERROR, ZID_SERVICE_ERROR_ADDRESS,
-                   "“%s” is not an IP address (use * for every address)", host);
+                   _("“%s” is not an IP address (use * for every address)"), host);
       return FALSE;
     }
   return TRUE;
@@ -1108,7 +1108,7 @@ load_tls (ZidService  *self,
   if (!zid_portal_get_service_tls (self->portal, &cert_pem, &key_pem, &pin, &local_error))
     {
       g_set_error (error, ZID_SERVICE_ERROR, ZID_SERVICE_ERROR_TLS,
-                   "The service has no TLS certificate: %s", local_error->message);
+                   _("The service has no TLS certificate: %s"), local_error->message);
       return FALSE;
     }
 
@@ -1122,7 +1122,7 @@ load_tls (ZidService  *self,
   if (self->certificate == NULL)
     {
       g_set_error (error, ZID_SERVICE_ERROR, ZID_SERVICE_ERROR_TLS,
-                   "The service's TLS certificate cannot be used: %s", local_error->message);
+                   _("The service's TLS certificate cannot be used: %s"), local_error->message);
       return FALSE;
     }
 
@@ -1259,7 +1259,7 @@ zid_service_start (ZidService  *self,
   if (self->running)
     {
       g_set_error_literal (error, ZID_SERVICE_ERROR, ZID_SERVICE_ERROR_RUNNING,
-                           "The service is running already");
+                           _("The service is running already"));
       return FALSE;
     }
 
@@ -1331,8 +1331,8 @@ failed:
   g_set_error (error, ZID_SERVICE_ERROR,
                g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE)
                  ? ZID_SERVICE_ERROR_IN_USE : ZID_SERVICE_ERROR_LISTEN,
-               "Cannot listen on %s port %u: %s",
-               listen ? listen : "every address,", port, local_error->message);
+               _("Cannot listen on %s port %u: %s"),
+               listen ? listen : _("every address,"), port, local_error->message);
   g_socket_listener_close (G_SOCKET_LISTENER (self->listener));
   g_clear_object (&self->listener);
   return FALSE;

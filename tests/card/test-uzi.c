@@ -490,7 +490,48 @@ test_describe_module (void)
   g_autofree char *forwarded = zid_pkcs11_describe_module ("zorgid-host", NULL);
 
   g_assert_cmpstr (file, ==, "opensc (/usr/lib/opensc-pkcs11.so)");
-  g_assert_cmpstr (forwarded, ==, "zorgid-host (forwarded from the host via p11-kit)");
+  g_assert_cmpstr (forwarded, ==, "zorgid-host (vanaf de host doorgegeven via p11-kit)");
+}
+
+/* The card's messages in the user's language, with no core to bind the
+ * catalog: Dutch under the test environment's LANGUAGE=nl, English under
+ * plain C.UTF-8; the error code the same in both */
+static void
+print_card_messages (void)
+{
+  static const guint8 garbage[] = "no certificate";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidUziIdentity) id = zid_uzi_identity_new_from_data (garbage, sizeof garbage,
+                                                                 ZID_UZI_ENVIRONMENT_PRODUCTIE,
+                                                                 NULL, &error);
+
+  g_assert_null (id);
+  g_assert_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NOT_A_CERTIFICATE);
+  g_print ("%s|%s|%s\n", zid_card_error_code_name (error->code), error->message,
+           zid_card_monitor_state_describe (ZID_CARD_MONITOR_STATE_NO_CARD));
+}
+
+static void
+test_messages_follow_locale (void)
+{
+  if (g_test_subprocess ())
+    {
+      print_card_messages ();
+      return;
+    }
+
+  g_assert_cmpstr (g_getenv ("LANGUAGE"), ==, "nl");
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("not-a-certificate|Geen X.509-certificaat (PEM of DER)|"
+                             "Geen kaart in de kaartlezer\n");
+
+  g_unsetenv ("LANGUAGE");
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_setenv ("LANGUAGE", "nl", TRUE);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("not-a-certificate|Not an X.509 certificate (PEM or DER)|"
+                             "No card in the card reader\n");
 }
 
 int
@@ -523,6 +564,7 @@ main (int   argc,
   g_test_add_func ("/uzi/crl/good-card", test_crl_good_card);
   g_test_add_func ("/uzi/crl/cannot-decide", test_crl_cannot_decide);
   g_test_add_func ("/card/error-names", test_error_names);
+  g_test_add_func ("/card/messages-follow-locale", test_messages_follow_locale);
   g_test_add_func ("/card/pin-buffer", test_pin_buffer);
   g_test_add_func ("/card/config-from-environment", test_config_from_environment);
   return g_test_run ();
