@@ -86,7 +86,7 @@ load_done (GObject      *source,
   zid_ui_clear_list_box (self->list);
   if (o == NULL)
     {
-      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *row = zid_ui_action_row_new ();
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), error->message);
       gtk_list_box_append (self->list, row);
@@ -97,7 +97,7 @@ load_done (GObject      *source,
   for (guint i = 0; i < o->organisations->len; i++)
     {
       ZidOrganisation *org = g_ptr_array_index (o->organisations, i);
-      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *row = zid_ui_action_row_new ();
       g_autofree char *sub = g_strdup_printf (_("URA %s · AGB %s · Your role: %s"),
                                               org->ura, org->agb && *org->agb ? org->agb : "–",
                                               zid_ui_role_label (org->role));

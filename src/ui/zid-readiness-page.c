@@ -82,7 +82,7 @@ on_copy_clicked (GtkButton *button)
 static GtkWidget *
 check_row (const ZidReadinessCheck *check)
 {
-  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *row = zid_ui_action_row_new ();
   GtkWidget *icon = gtk_image_new_from_icon_name (state_icon (check->state));
   g_autofree char *subtitle = NULL;
   g_autofree char *name = NULL;

@@ -66,7 +66,7 @@ add_row (ZidSignerDialog *self,
          const char      *value,
          gboolean         monospace)
 {
-  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *row = zid_ui_action_row_new ();
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value && *value ? value : "–");

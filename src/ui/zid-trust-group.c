@@ -92,7 +92,7 @@ entry_validity (ZidTrustEntry *entry)
 static GtkWidget *
 entry_row (ZidTrustEntry *entry)
 {
-  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *row = zid_ui_action_row_new ();
   g_autofree char *until = NULL;
   g_autofree char *subtitle = NULL;
   g_autofree char *remove_name = NULL;

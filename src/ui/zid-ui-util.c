@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 #include <langinfo.h>
 #include <locale.h>
@@ -244,6 +245,15 @@ zid_ui_clear_list_box (GtkListBox *box)
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (box))) != NULL)
     gtk_list_box_remove (box, child);
+}
+
+GtkWidget *
+zid_ui_action_row_new (void)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  return row;
 }
 
 gboolean

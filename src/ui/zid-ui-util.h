@@ -32,6 +32,11 @@ GdkTexture *zid_ui_qr_texture          (const char       *payload,
 
 void        zid_ui_clear_list_box      (GtkListBox       *box);
 
+/* An AdwActionRow whose title and subtitle are plain text: names, URAs and
+ * commands ("Zorg & Welzijn", "… && …") are shown as they are, never parsed
+ * as Pango markup (libadwaita's default) */
+GtkWidget  *zid_ui_action_row_new      (void);
+
 /* The routes from a widget up to its window, which installs them:
  * "win.show-toast" (s: the message) and "win.show-enrolment"
  * (ZID_UI_ENROLMENT_TYPE: user, purpose, payload, expires, person) shows

@@ -126,7 +126,7 @@ add_row (GtkListBox *box,
          const char *title,
          const char *value)
 {
-  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *row = zid_ui_action_row_new ();
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value && *value ? value : "–");
