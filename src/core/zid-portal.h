@@ -457,6 +457,17 @@ GPtrArray  *zid_portal_list_audit_page     (ZidPortal            *self,
                                             gint64                before,
                                             guint                 limit,
                                             GError              **error);
+/* The users an audit filter may name: those @actor manages (0: the
+ * operator, every user) found by @name as the users list's search finds
+ * them (zid-search.h: a name's start, or a birth date), at most @limit
+ * (0: all); when some of them bear @name as their whole name ("Jan
+ * Jansen"), only those. Element type ZidUser. The same refusals as
+ * zid_portal_search_users. */
+GPtrArray  *zid_portal_find_audit_users    (ZidPortal            *self,
+                                            gint64                actor,
+                                            const char           *name,
+                                            guint                 limit,
+                                            GError              **error);
 /* The events @filter selects, newest first, as CSV (zid-csv.h: one
  * header row in the locale's language, then number, local time, actor,
  * action, subject, details and hash of each) written to @out page by
