@@ -198,6 +198,15 @@ gboolean          zid_capabilities_may_add_attribute (ZidCapabilities  *self,
                                                       gint64            organisation,
                                                       ZidAttributeType  type,
                                                       const GError    **refusal);
+/* "last-beheerder-of-organisation", a warning, not a refusal (the rules
+ * allow it; the window asks first): the name of @organisation if the user
+ * is its last active Beheerder, so that a role below Beheerder there
+ * leaves it without one; with @organisation 0 the first organisation, by
+ * name, that blocking the user leaves without a Beheerder. NULL if none.
+ * An Administrator always stays (the only active one cannot be demoted
+ * or blocked). Owned by @self. */
+const char       *zid_capabilities_get_last_beheerder_of (ZidCapabilities *self,
+                                                          gint64           organisation);
 
 /* Users */
 ZidOneTimeCode *zid_portal_register_user   (ZidPortal   *self,
