@@ -100,6 +100,7 @@ typedef struct
   const char     *name;
   ZidAuditFilter  filter;
   gint64          before;
+  gboolean        new_dates;   /* each fetch a date a second later: no range kept */
 } Case;
 
 /* median and p95 in ms of @repeat fetches of one page; the page's length */
@@ -117,9 +118,13 @@ time_page (ZidPortal  *portal,
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(GPtrArray) page = NULL;
-      double t = now_ms ();
+      ZidAuditFilter filter = c->filter;
+      double t;
 
-      page = zid_portal_list_audit_page (portal, &c->filter, c->before, PAGE, &error);
+      if (c->new_dates && filter.until != 0)
+        filter.until += r;
+      t = now_ms ();
+      page = zid_portal_list_audit_page (portal, &filter, c->before, PAGE, &error);
       t = now_ms () - t;
       if (page == NULL)
         g_error ("%s: %s", c->name, error->message);
@@ -274,6 +279,14 @@ main (int    argc,
       { "A, organisation A, first page", { .as = admin_a, .organisation = org_a }, 0 },
       { "A, since the last hour", { .as = admin_a, .since = T0 + n_events - 3600 }, 0 },
       { "A, until the first day (from the newest)", { .as = admin_a, .until = T0 + 86400 }, 0 },
+      { "A, until the first day, deep", { .as = admin_a, .until = T0 + 86400 }, 40000 },
+      { "A, until the first day, each a new date", { .as = admin_a, .until = T0 + 86400 }, 0, TRUE },
+      { "A, until the first hour, each a new date", { .as = admin_a, .until = T0 + 3600 }, 0, TRUE },
+      { "A, until the day before the last", { .as = admin_a, .until = T0 + n_events - 86400 }, 0 },
+      { "A, until the middle of the trail", { .as = admin_a, .until = T0 + n_events / 2 }, 0 },
+      { "A, since the last hour, one user", { .as = admin_a, .user = users[0],
+                                              .since = T0 + n_events - 3600 }, 0 },
+      { "operator, until the first day", { .until = T0 + 86400 }, 0 },
     };
     double bare_first = time_bare (db_path, 0, repeat);
     double bare_deep = time_bare (db_path, last_id / 10, repeat);

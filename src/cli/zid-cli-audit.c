@@ -63,6 +63,52 @@ parse_time (ZidCli      *cli,
   return TRUE;
 }
 
+/* --user: a number, or a name among the users the actor (--as; else the
+ * operator) may see, which must name one of them */
+static gboolean
+resolve_user (ZidCli      *cli,
+              const char  *text,
+              gint64       actor,
+              gint64      *id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  g_autoptr(GString) matches = NULL;
+
+  if (g_ascii_isdigit (*text))
+    return zid_cli_parse_id (cli, text, _("user of --user"), id);
+  found = zid_portal_find_audit_users (cli->portal, actor, text, 0, &error);
+  if (found == NULL)
+    {
+      zid_cli_fail (cli, error);
+      return FALSE;
+    }
+  if (found->len == 1)
+    {
+      *id = zid_user_get_id (g_ptr_array_index (found, 0));
+      return TRUE;
+    }
+  if (found->len == 0)
+    {
+      g_set_error (&error, ZID_ERROR, ZID_ERROR_NOT_FOUND,
+                   _("No user is named “%s” (--user takes a name or a number)"), text);
+      zid_cli_fail (cli, error);
+      return FALSE;
+    }
+  matches = g_string_new (NULL);
+  for (guint i = 0; i < found->len; i++)
+    {
+      ZidUser *user = g_ptr_array_index (found, i);
+
+      g_string_append_printf (matches, "\n  %" G_GINT64_FORMAT "  %s %s (%s)", zid_user_get_id (user),
+                              zid_user_get_first_name (user), zid_user_get_last_name (user),
+                              zid_user_get_birth_date (user));
+    }
+  zid_cli_usage_error (cli, _("“%s” names %u users; give --user one of these numbers:%s"),
+                       text, found->len, matches->str);
+  return FALSE;
+}
+
 static int
 cmd_audit_list (ZidCli  *cli,
                 int      argc,
@@ -83,7 +129,8 @@ cmd_audit_list (ZidCli  *cli,
   GOptionEntry entries[] = {
     { "as", 0, 0, G_OPTION_ARG_STRING, &as,
       N_("Only what this user may see (events about users and organisations they manage)"), N_("USER") },
-    { "user", 0, 0, G_OPTION_ARG_STRING, &user, N_("Events about this user"), N_("ID") },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &user,
+      N_("Events about this user: a number, or a name that names one user"), N_("USER") },
     { "organisation", 0, 0, G_OPTION_ARG_STRING, &organisation,
       N_("Events about this organisation or its members"), N_("URA") },
     { "action", 0, 0, G_OPTION_ARG_STRING, &action,
@@ -99,7 +146,7 @@ cmd_audit_list (ZidCli  *cli,
 
   if (!zid_cli_parse_args (cli, "audit list", entries, &argc, &argv, 0, 0) ||
       (as != NULL && !zid_cli_parse_id (cli, as, _("user of --as"), &filter.as)) ||
-      (user != NULL && !zid_cli_parse_id (cli, user, _("user of --user"), &filter.user)) ||
+      (user != NULL && !resolve_user (cli, user, filter.as, &filter.user)) ||
       (organisation != NULL && !zid_cli_resolve_organisation (cli, organisation, &filter.organisation)) ||
       !parse_time (cli, since, "--since", FALSE, &filter.since) ||
       !parse_time (cli, until, "--until", TRUE, &filter.until) ||
@@ -171,7 +218,7 @@ cmd_audit_verify (ZidCli  *cli,
 }
 
 const ZidCliCommand zid_cli_audit_commands[] = {
-  { "list", cmd_audit_list, N_("the audit trail [--as USER] [--user ID] [--organisation URA] [--action A] [--since T] [--until T] [--csv [--separator ,]]") },
+  { "list", cmd_audit_list, N_("the audit trail [--as USER] [--user USER] [--organisation URA] [--action A] [--since T] [--until T] [--csv [--separator ,]]") },
   { "verify", cmd_audit_verify, N_("check the audit trail's hash chain") },
   { NULL }
 };

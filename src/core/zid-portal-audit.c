@@ -10,7 +10,9 @@
 #include <glib/gi18n-lib.h>
 
 #include "zid-csv.h"
-#include "zid-portal.h"
+#include "zid-portal-private.h"
+#include "zid-search.h"
+#include "zid-user.h"
 
 #define EXPORT_PAGE 1000
 
@@ -67,4 +69,83 @@ zid_portal_export_audit_csv (ZidPortal             *self,
   if (n_events != NULL)
     *n_events = n;
   return TRUE;
+}
+
+/* The operator sees every user: the users table read through, each
+ * matched as the list's search matches a member */
+static GPtrArray *
+find_any_user (ZidPortal             *self,
+               const ZidSearchQuery  *query,
+               guint                  limit,
+               GError               **error)
+{
+  g_autoptr(GPtrArray) users = g_ptr_array_new_with_free_func (g_object_unref);
+  sqlite3_stmt *stmt;
+  gboolean row = FALSE;
+
+  if (!zid_store_begin (self->store, FALSE, error))
+    return NULL;
+  stmt = zid_store_query (self->store, error,
+                          "SELECT id, first_name, last_name, birth_date FROM users ORDER BY id", "");
+  while (stmt != NULL && (limit == 0 || users->len < limit) &&
+         zid_store_step (self->store, stmt, &row, error) && row)
+    {
+      const char *first = (const char *) sqlite3_column_text (stmt, 1);
+      const char *last = (const char *) sqlite3_column_text (stmt, 2);
+      const char *born = (const char *) sqlite3_column_text (stmt, 3);
+      g_autofree char *keys = zid_search_member_keys (first, last, born);
+
+      if (zid_search_query_matches (query, keys))
+        g_ptr_array_add (users, zid_user_new (sqlite3_column_int64 (stmt, 0), first, last, born,
+                                              FALSE, ZID_BLOCK_REASON_NONE, 0, 0,
+                                              ZID_MOBILE_ID_NONE, NULL));
+      row = FALSE;
+    }
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  zid_store_commit (self->store, NULL);
+  if (stmt == NULL || row)
+    return NULL;
+  return g_steal_pointer (&users);
+}
+
+GPtrArray *
+zid_portal_find_audit_users (ZidPortal   *self,
+                             gint64       actor,
+                             const char  *name,
+                             guint        limit,
+                             GError     **error)
+{
+  g_autoptr(ZidSearchQuery) query = zid_search_query_new (name);
+  g_autoptr(GPtrArray) found = NULL;
+  g_autofree char *whole = NULL;
+  GPtrArray *named;
+
+  g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
+
+  if (query == NULL)
+    return g_ptr_array_new_with_free_func (g_object_unref);
+  found = actor != 0 ? zid_portal_search_users (self, actor, 0, name, limit, NULL, error)
+                     : find_any_user (self, query, limit, error);
+  if (found == NULL || query->birth_date)
+    return g_steal_pointer (&found);
+
+  /* a whole name ("Jan Jansen") picks its owners out of the names that
+   * start so ("Jan Jansen-de Vries") */
+  whole = zid_name_key (name);
+  named = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < found->len; i++)
+    {
+      ZidUser *user = g_ptr_array_index (found, i);
+      g_autofree char *full = g_strdup_printf ("%s %s", zid_user_get_first_name (user),
+                                               zid_user_get_last_name (user));
+      g_autofree char *key = zid_name_key (full);
+
+      if (g_str_equal (key, whole))
+        g_ptr_array_add (named, g_object_ref (user));
+    }
+  if (named->len > 0)
+    return named;
+  g_ptr_array_unref (named);
+  return g_steal_pointer (&found);
 }

@@ -30,7 +30,21 @@ struct _ZidCapabilities
   GError     *attribute_types[N_ATTRIBUTE_TYPES];
   gboolean    enrolment_waits;
   GArray     *organisations;                    /* of OrganisationRules */
+  GArray     *last_beheerder;                   /* of LastBeheerder, by name */
 };
+
+/* An organisation whose last active Beheerder the user is */
+typedef struct
+{
+  gint64  id;
+  char   *name;
+} LastBeheerder;
+
+static void
+last_beheerder_clear (gpointer data)
+{
+  g_free (((LastBeheerder *) data)->name);
+}
 
 static void
 organisation_rules_clear (gpointer data)
@@ -53,6 +67,7 @@ capabilities_clear (gpointer data)
   for (guint i = 0; i < G_N_ELEMENTS (self->attribute_types); i++)
     g_clear_error (&self->attribute_types[i]);
   g_clear_pointer (&self->organisations, g_array_unref);
+  g_clear_pointer (&self->last_beheerder, g_array_unref);
 }
 
 ZidCapabilities *
@@ -118,6 +133,43 @@ actor_organisations (ZidPortal  *self,
   return g_steal_pointer (&orgs);
 }
 
+/* The organisations where @user is a Beheerder and no one else is an
+ * active one (not blocked, with a mobile ID to log in with): lowering
+ * that role, or blocking the user, leaves the organisation without a
+ * Beheerder. The rules allow it (an Administrator stays: the only active
+ * one cannot be demoted or blocked); the window asks first. */
+static GArray *
+last_beheerder_of (ZidPortal  *self,
+                   gint64      user,
+                   GError    **error)
+{
+  g_autoptr(GArray) orgs = g_array_new (FALSE, TRUE, sizeof (LastBeheerder));
+  sqlite3_stmt *stmt;
+  gboolean row = FALSE;
+
+  g_array_set_clear_func (orgs, last_beheerder_clear);
+  stmt = zid_store_query (self->store, error,
+                          "SELECT o.id, o.name FROM memberships m"
+                          " JOIN organisations o ON o.id = m.organisation_id"
+                          " WHERE m.user_id = ?1 AND m.role = 2"
+                          "   AND NOT EXISTS (SELECT 1 FROM memberships x"
+                          "     JOIN users xu ON xu.id = x.user_id"
+                          "     WHERE x.organisation_id = m.organisation_id AND x.role = 2"
+                          "       AND x.user_id != m.user_id AND xu.blocked = 0"
+                          "       AND xu.mobile_id = 1)"
+                          " ORDER BY o.name",
+                          "i", user);
+  while (stmt != NULL && zid_store_step (self->store, stmt, &row, error) && row)
+    {
+      LastBeheerder o = { sqlite3_column_int64 (stmt, 0), zid_column_dup (stmt, 1) };
+
+      g_array_append_val (orgs, o);
+    }
+  if (stmt == NULL || row)
+    return NULL;
+  return g_steal_pointer (&orgs);
+}
+
 static ZidCapabilities *
 get_capabilities_locked (ZidPortal  *self,
                          gint64      actor,
@@ -147,7 +199,8 @@ get_capabilities_locked (ZidPortal  *self,
         }
       g_clear_error (&failure);
     }
-  if ((caps->organisations = actor_organisations (self, actor, error)) == NULL)
+  if ((caps->organisations = actor_organisations (self, actor, error)) == NULL ||
+      (caps->last_beheerder = last_beheerder_of (self, user, error)) == NULL)
     return NULL;
 
   RULE (&actor_refusal, _zid_portal_check_actor (self, actor, &e_));
@@ -348,4 +401,20 @@ zid_capabilities_may_add_attribute (ZidCapabilities   *self,
   if (o->attribute != NULL)
     return answer (o->attribute, refusal);
   return answer (self->attribute_types[type], refusal);
+}
+
+const char *
+zid_capabilities_get_last_beheerder_of (ZidCapabilities *self,
+                                        gint64           organisation)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  for (guint i = 0; i < self->last_beheerder->len; i++)
+    {
+      const LastBeheerder *o = &g_array_index (self->last_beheerder, LastBeheerder, i);
+
+      if (organisation == 0 || o->id == organisation)
+        return o->name;
+    }
+  return NULL;
 }

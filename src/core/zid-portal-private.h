@@ -45,6 +45,10 @@ struct _ZidPortal
   char           *pin;
   char           *tls_cert;
   char           *tls_key;
+
+  /* guarded by the store's transaction: the last date range of the audit
+   * trail turned into ids, and the newest event then (see audit_id_range) */
+  struct { gint64 since, until, head, first, last; } audit_range;
 };
 
 gint64      _zid_portal_now                (ZidPortal       *self);

@@ -758,11 +758,14 @@ zid_portal_list_audit (ZidPortal  *self,
  * manages (Administrator or Beheerder of the organisation, or of an
  * organisation of the user, now), and none whose details name an
  * organisation the actor does not manage (a user's membership elsewhere).
- * Parameters ?1 to ?7 as zid_portal_list_audit_page binds them. */
+ * Parameters ?1 to ?9 as zid_portal_list_audit_page binds them: ?8 and
+ * ?9 the range of ids the date range covers (audit_id_range), a page's
+ * keyset bounding ?9 (one range for the planner to walk). */
 #define AUDIT_SELECT \
   "SELECT id, time, actor, action, subject, details, hex (hash) FROM audit"
 #define AUDIT_CONDITIONS \
-  " (?1 = 0 OR time >= ?1) AND (?2 = 0 OR time <= ?2)" \
+  " id BETWEEN ?8 AND ?9" \
+  " AND (?1 = 0 OR time >= ?1) AND (?2 = 0 OR time <= ?2)" \
   " AND (?3 IS NULL OR action = ?3 OR substr (action, 1, length (?4)) = ?4)" \
   " AND (?5 = 0 OR subject = 'user:' || ?5)" \
   " AND (?6 = 0" \
@@ -793,12 +796,89 @@ zid_portal_list_audit (ZidPortal  *self,
  * the id, so that a page deep in the trail costs what the first one does */
 #define AUDIT_QUERY(lead, order) AUDIT_SELECT " WHERE" lead AUDIT_CONDITIONS order
 #define AUDIT_WHOLE " ORDER BY id"
-#define AUDIT_PAGE  " AND id < ?8 ORDER BY id DESC LIMIT ?9"
+#define AUDIT_PAGE  " ORDER BY id DESC LIMIT ?10"
 static const char * const audit_sql[2][2] = {
   { AUDIT_QUERY ("", AUDIT_WHOLE), AUDIT_QUERY ("", AUDIT_PAGE) },
   { AUDIT_QUERY (" subject = 'user:' || ?5 AND", AUDIT_WHOLE),
     AUDIT_QUERY (" subject = 'user:' || ?5 AND", AUDIT_PAGE) },
 };
+
+/* Events are appended in id order with the clock's time, which is
+ * nearly but not strictly the order of time (a clock set back; the
+ * store's own events take the system's time). So the ids of a date range
+ * are bounded, not guessed: the highest id of an event until @until and
+ * the lowest of one since @since, read from the index by time (the time
+ * conditions stay in the query). That reading walks the events on the
+ * near side of the date; when they are many (a date near the other end
+ * of the trail) the keyset on the id finds the first events as fast
+ * without a bound, and the range stays open on that side. The range is
+ * kept for the next page of the same dates while no event is added. */
+#define AUDIT_RANGE_WALK 100000
+
+static gboolean
+audit_id_bound (ZidPortal   *self,
+                const char  *sql,
+                gint64       time,
+                gint64      *bound,
+                GError     **error)
+{
+  sqlite3_stmt *stmt;
+  gboolean row;
+
+  if (time == 0)
+    return TRUE;
+  stmt = zid_store_query (self->store, error, sql, "ii", time, (gint64) AUDIT_RANGE_WALK);
+  if (stmt == NULL || !zid_store_step (self->store, stmt, &row, error))
+    return FALSE;
+  if (sqlite3_column_int64 (stmt, 0) == 0)
+    *bound = *bound > 0 ? 0 : G_MAXINT64;       /* no event on that side: an empty range */
+  else if (sqlite3_column_int64 (stmt, 0) < AUDIT_RANGE_WALK)
+    *bound = sqlite3_column_int64 (stmt, 1);
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+static gboolean
+audit_id_range (ZidPortal             *self,
+                const ZidAuditFilter  *filter,
+                gint64                *first,
+                gint64                *last,
+                GError               **error)
+{
+  sqlite3_stmt *stmt;
+  gboolean row;
+  gint64 head;
+
+  *first = 0;
+  *last = G_MAXINT64;
+  if (filter->since == 0 && filter->until == 0)
+    return TRUE;
+  stmt = zid_store_query (self->store, error, "SELECT coalesce (max (id), 0) FROM audit", "");
+  if (stmt == NULL || !zid_store_step (self->store, stmt, &row, error))
+    return FALSE;
+  head = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  if (self->audit_range.head == head && self->audit_range.since == filter->since &&
+      self->audit_range.until == filter->until)
+    {
+      *first = self->audit_range.first;
+      *last = self->audit_range.last;
+      return TRUE;
+    }
+  if (!audit_id_bound (self,
+                       "SELECT count (*), min (id) FROM (SELECT id FROM audit INDEXED BY audit_by_time"
+                       " WHERE time >= ?1 LIMIT ?2)", filter->since, first, error) ||
+      !audit_id_bound (self,
+                       "SELECT count (*), max (id) FROM (SELECT id FROM audit INDEXED BY audit_by_time"
+                       " WHERE time <= ?1 LIMIT ?2)", filter->until, last, error))
+    return FALSE;
+  self->audit_range.since = filter->since;
+  self->audit_range.until = filter->until;
+  self->audit_range.head = head;
+  self->audit_range.first = *first;
+  self->audit_range.last = *last;
+  return TRUE;
+}
 
 /* Begins a read and applies the actor's own checks: an actor asks only
  * about users and organisations they manage, the same refusal for one
@@ -841,7 +921,8 @@ zid_portal_list_audit_page (ZidPortal             *self,
   static const ZidAuditFilter none = { 0 };
   g_autofree char *action_prefix = NULL;
   const char *sql;
-  sqlite3_stmt *stmt;
+  sqlite3_stmt *stmt = NULL;
+  gint64 first, last;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
 
@@ -853,17 +934,19 @@ zid_portal_list_audit_page (ZidPortal             *self,
   if (!audit_filter_begin (self, filter, error))
     return NULL;
   sql = audit_sql[filter->user != 0][limit != 0];
-  if (limit == 0)
-    stmt = zid_store_query (self->store, error, sql,
-                            "iittiii", filter->since, filter->until, filter->action,
-                            action_prefix ? action_prefix : "", filter->user,
-                            filter->organisation, filter->as);
-  else
+  if (!audit_id_range (self, filter, &first, &last, error))
+    ;                                           /* stmt NULL: the error is set */
+  else if (limit == 0)
     stmt = zid_store_query (self->store, error, sql,
                             "iittiiiii", filter->since, filter->until, filter->action,
                             action_prefix ? action_prefix : "", filter->user,
-                            filter->organisation, filter->as,
-                            before > 0 ? before : G_MAXINT64, (gint64) limit);
+                            filter->organisation, filter->as, first, last);
+  else
+    stmt = zid_store_query (self->store, error, sql,
+                            "iittiiiiii", filter->since, filter->until, filter->action,
+                            action_prefix ? action_prefix : "", filter->user,
+                            filter->organisation, filter->as, first,
+                            before > 0 ? MIN (last, before - 1) : last, (gint64) limit);
   return _zid_portal_read_rows (self, stmt, (ZidRowReader) audit_event_from_row,
                                 (GDestroyNotify) zid_audit_event_free, error);
 }

@@ -198,6 +198,15 @@ gboolean          zid_capabilities_may_add_attribute (ZidCapabilities  *self,
                                                       gint64            organisation,
                                                       ZidAttributeType  type,
                                                       const GError    **refusal);
+/* "last-beheerder-of-organisation", a warning, not a refusal (the rules
+ * allow it; the window asks first): the name of @organisation if the user
+ * is its last active Beheerder, so that a role below Beheerder there
+ * leaves it without one; with @organisation 0 the first organisation, by
+ * name, that blocking the user leaves without a Beheerder. NULL if none.
+ * An Administrator always stays (the only active one cannot be demoted
+ * or blocked). Owned by @self. */
+const char       *zid_capabilities_get_last_beheerder_of (ZidCapabilities *self,
+                                                          gint64           organisation);
 
 /* Users */
 ZidOneTimeCode *zid_portal_register_user   (ZidPortal   *self,
@@ -455,6 +464,17 @@ GPtrArray  *zid_portal_list_audit_filtered (ZidPortal            *self,
 GPtrArray  *zid_portal_list_audit_page     (ZidPortal            *self,
                                             const ZidAuditFilter *filter,
                                             gint64                before,
+                                            guint                 limit,
+                                            GError              **error);
+/* The users an audit filter may name: those @actor manages (0: the
+ * operator, every user) found by @name as the users list's search finds
+ * them (zid-search.h: a name's start, or a birth date), at most @limit
+ * (0: all); when some of them bear @name as their whole name ("Jan
+ * Jansen"), only those. Element type ZidUser. The same refusals as
+ * zid_portal_search_users. */
+GPtrArray  *zid_portal_find_audit_users    (ZidPortal            *self,
+                                            gint64                actor,
+                                            const char           *name,
                                             guint                 limit,
                                             GError              **error);
 /* The events @filter selects, newest first, as CSV (zid-csv.h: one

@@ -181,6 +181,9 @@ static const char * const migrations[] = {
    * list` find one user's events without walking the whole trail */
   "CREATE INDEX IF NOT EXISTS codes_by_user ON codes (user_id);"
   "CREATE INDEX IF NOT EXISTS audit_by_subject ON audit (subject, id);",
+
+  /* 4 -> 5: a date range of the audit view becomes a range of ids */
+  "CREATE INDEX IF NOT EXISTS audit_by_time ON audit (time);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == ZID_STORE_SCHEMA_VERSION);

@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "zid-audit-model.h"
 #include "zid-audit-window.h"
@@ -15,6 +16,7 @@
 
 #define PAGE_SIZE     200
 #define FILTER_DELAY  300   /* ms after the last keystroke */
+#define MAX_MATCHES   10    /* users offered for a name */
 
 struct _ZidAuditWindow
 {
@@ -32,6 +34,10 @@ struct _ZidAuditWindow
   GtkLabel        *status_label;
   GtkColumnView   *column_view;
 
+  /* the user filter's choices, under its entry */
+  GtkPopover      *user_popover;
+  GtkListBox      *user_matches;
+
   /* owned */
   ZidPortal       *portal;
   ZidAuditModel   *model;
@@ -39,6 +45,10 @@ struct _ZidAuditWindow
   GArray          *organisations;   /* gint64: the dropdown's ids after "all" */
   gint64           actor;
   guint            filter_timeout;
+  GCancellable    *user_lookup;     /* the name being looked up */
+  gint64           user_id;         /* the user filter: chosen or typed (0: none) */
+  gboolean         user_pending;    /* a name typed, no user chosen yet */
+  gboolean         user_setting;    /* the entry's text set by a choice */
 };
 
 G_DEFINE_FINAL_TYPE (ZidAuditWindow, zid_audit_window, ADW_TYPE_WINDOW)
@@ -154,17 +164,10 @@ static void
 apply_filter (ZidAuditWindow *self)
 {
   ZidAuditFilter filter = { .as = self->actor };
-  const char *user = gtk_editable_get_text (GTK_EDITABLE (self->user_entry));
   guint org = gtk_drop_down_get_selected (self->organisation_dropdown);
   guint action = gtk_drop_down_get_selected (self->action_dropdown);
-  gboolean valid = TRUE;
-  guint64 user_id = 0;
+  gboolean valid = !self->user_pending;
 
-  if (g_str_has_prefix (user, "user:"))
-    user += 5;
-  valid &= entry_check (self->user_entry,
-                        *user == '\0' || g_ascii_string_to_unsigned (user, 10, 1, G_MAXINT64,
-                                                                     &user_id, NULL));
   valid &= entry_check (self->since_entry,
                         parse_date (gtk_editable_get_text (GTK_EDITABLE (self->since_entry)),
                                     FALSE, &filter.since));
@@ -173,12 +176,177 @@ apply_filter (ZidAuditWindow *self)
                                     TRUE, &filter.until));
   if (!valid)
     return;
-  filter.user = (gint64) user_id;
+  filter.user = self->user_id;
   if (org != GTK_INVALID_LIST_POSITION && org > 0 && org <= self->organisations->len)
     filter.organisation = g_array_index (self->organisations, gint64, org - 1);
   if (action != GTK_INVALID_LIST_POSITION && action < G_N_ELEMENTS (families))
     filter.action = families[action].family;
   zid_audit_model_set_filter (self->model, &filter);
+}
+
+/* The user filter: a number (as the Subject column has it, user:NUMBER,
+ * or bare), or a name: the users the actor may see who are found by it
+ * are offered under the entry; the one found, or the one chosen (a click,
+ * or Enter for the first), filters */
+
+static void
+user_choose (ZidAuditWindow *self,
+             ZidUser        *user)
+{
+  g_autofree char *name = g_strdup_printf ("%s %s", zid_user_get_first_name (user),
+                                           zid_user_get_last_name (user));
+
+  self->user_id = zid_user_get_id (user);
+  self->user_pending = FALSE;
+  entry_check (self->user_entry, TRUE);
+  self->user_setting = TRUE;
+  gtk_editable_set_text (GTK_EDITABLE (self->user_entry), name);
+  gtk_editable_set_position (GTK_EDITABLE (self->user_entry), -1);
+  self->user_setting = FALSE;
+  gtk_popover_popdown (self->user_popover);
+  g_clear_handle_id (&self->filter_timeout, g_source_remove);
+  apply_filter (self);
+}
+
+static void
+on_user_match_activated (ZidAuditWindow *self,
+                         GtkListBoxRow  *row)
+{
+  ZidUser *user = g_object_get_data (G_OBJECT (row), "user");
+
+  if (user != NULL)
+    user_choose (self, user);
+}
+
+static void
+user_matches_clear (ZidAuditWindow *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->user_matches))) != NULL)
+    gtk_list_box_remove (self->user_matches, child);
+}
+
+static void
+user_lookup_done (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) found = zid_work_finish (result, &error);
+  ZidAuditWindow *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = ZID_AUDIT_WINDOW (source);
+  g_clear_object (&self->user_lookup);
+  user_matches_clear (self);
+  if (found == NULL || found->len == 0)
+    {
+      g_autofree char *text = found == NULL
+        ? g_strdup (error->message)
+        : g_strdup_printf (_("No user is named “%s”"),
+                           gtk_editable_get_text (GTK_EDITABLE (self->user_entry)));
+
+      entry_check (self->user_entry, FALSE);
+      gtk_label_set_text (self->status_label, text);
+      gtk_popover_popdown (self->user_popover);
+      return;
+    }
+  for (guint i = 0; i < MIN (found->len, MAX_MATCHES); i++)
+    {
+      ZidUser *user = g_ptr_array_index (found, i);
+      g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, zid_user_get_id (user));
+      /* Translators: a user to choose for the audit filter: first and last
+       * name, number, birth date */
+      g_autofree char *text = g_strdup_printf (_("%s %s (number %s, born %s)"),
+                                               zid_user_get_first_name (user),
+                                               zid_user_get_last_name (user),
+                                               number, zid_user_get_birth_date (user));
+      GtkWidget *label = gtk_label_new (text);
+      GtkWidget *row = gtk_list_box_row_new ();
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_widget_set_margin_start (label, 6);
+      gtk_widget_set_margin_end (label, 6);
+      gtk_widget_set_margin_top (label, 4);
+      gtk_widget_set_margin_bottom (label, 4);
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), label);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+      g_object_set_data_full (G_OBJECT (row), "user", g_object_ref (user), g_object_unref);
+      gtk_list_box_append (self->user_matches, row);
+    }
+  gtk_popover_popup (self->user_popover);
+  /* one found: the filter is theirs at once, the entry left as typed
+   * (the person may still be typing); the list shows who it is */
+  if (found->len == 1)
+    {
+      self->user_id = zid_user_get_id (g_ptr_array_index (found, 0));
+      self->user_pending = FALSE;
+      apply_filter (self);
+    }
+  else if (found->len > MAX_MATCHES)
+    gtk_label_set_text (self->status_label, _("More users are found by this name: type more of it"));
+  else
+    gtk_label_set_text (self->status_label, _("Choose the user from the list"));
+}
+
+static gpointer
+user_lookup_worker (ZidPortal *portal,
+                    gpointer   data,
+                    GError   **error)
+{
+  const char *name = data;
+  gint64 actor = *(gint64 *) (name + strlen (name) + 1);
+
+  return zid_portal_find_audit_users (portal, actor, name, MAX_MATCHES + 1, error);
+}
+
+/* Reads the user entry: a number at once, a name looked up */
+static void
+user_filter_read (ZidAuditWindow *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->user_entry));
+  const char *number = g_str_has_prefix (text, "user:") ? text + 5 : text;
+  guint64 id = 0;
+  gsize len;
+  char *data;
+
+  if (!self->user_pending)
+    return;
+  g_cancellable_cancel (self->user_lookup);
+  g_clear_object (&self->user_lookup);
+  if (g_ascii_isdigit (*number))
+    {
+      self->user_pending = !g_ascii_string_to_unsigned (number, 10, 1, G_MAXINT64, &id, NULL);
+      self->user_id = (gint64) id;
+      entry_check (self->user_entry, !self->user_pending);
+      return;
+    }
+  /* the name, its NUL, then the actor */
+  len = strlen (text);
+  data = g_malloc (len + 1 + sizeof (gint64));
+  memcpy (data, text, len + 1);
+  memcpy (data + len + 1, &self->actor, sizeof (gint64));
+  self->user_lookup = g_cancellable_new ();
+  zid_work_run (self, self->portal, user_lookup_worker, data, g_free,
+                (GDestroyNotify) g_ptr_array_unref, self->user_lookup, user_lookup_done, NULL);
+}
+
+static void
+on_user_changed (ZidAuditWindow *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->user_entry));
+
+  if (self->user_setting)
+    return;
+  g_cancellable_cancel (self->user_lookup);
+  g_clear_object (&self->user_lookup);
+  gtk_popover_popdown (self->user_popover);
+  self->user_id = 0;
+  self->user_pending = *text != '\0';
+  if (!self->user_pending)
+    entry_check (self->user_entry, TRUE);
 }
 
 static gboolean
@@ -187,6 +355,7 @@ filter_timeout_cb (gpointer user_data)
   ZidAuditWindow *self = user_data;
 
   self->filter_timeout = 0;
+  user_filter_read (self);
   apply_filter (self);
   return G_SOURCE_REMOVE;
 }
@@ -201,7 +370,16 @@ on_filter_changed (ZidAuditWindow *self)
 static void
 on_filter_activate (ZidAuditWindow *self)
 {
+  GtkListBoxRow *first = gtk_list_box_get_row_at_index (self->user_matches, 0);
+
   g_clear_handle_id (&self->filter_timeout, g_source_remove);
+  /* Enter on a name with users offered: the first of them */
+  if (first != NULL && gtk_widget_get_visible (GTK_WIDGET (self->user_popover)))
+    {
+      on_user_match_activated (self, first);
+      return;
+    }
+  user_filter_read (self);
   apply_filter (self);
 }
 
@@ -443,7 +621,13 @@ zid_audit_window_dispose (GObject *object)
   ZidAuditWindow *self = ZID_AUDIT_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->user_lookup);
   g_clear_handle_id (&self->filter_timeout, g_source_remove);
+  if (self->user_popover != NULL)
+    {
+      gtk_widget_unparent (GTK_WIDGET (self->user_popover));
+      self->user_popover = NULL;
+    }
   gtk_widget_dispose_template (GTK_WIDGET (self), ZID_TYPE_AUDIT_WINDOW);
   G_OBJECT_CLASS (zid_audit_window_parent_class)->dispose (object);
 }
@@ -458,6 +642,7 @@ zid_audit_window_finalize (GObject *object)
   g_clear_object (&self->model);
   g_clear_object (&self->portal);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->user_lookup);
   g_clear_pointer (&self->organisations, g_array_unref);
   G_OBJECT_CLASS (zid_audit_window_parent_class)->finalize (object);
 }
@@ -504,6 +689,19 @@ zid_audit_window_init (ZidAuditWindow *self)
     gtk_string_list_append (actions, _(families[i].label));
   gtk_drop_down_set_model (self->action_dropdown, G_LIST_MODEL (actions));
 
+  self->user_matches = GTK_LIST_BOX (gtk_list_box_new ());
+  gtk_list_box_set_activate_on_single_click (self->user_matches, TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->user_matches), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Users found by this name"), -1);
+  g_signal_connect_swapped (self->user_matches, "row-activated",
+                            G_CALLBACK (on_user_match_activated), self);
+  self->user_popover = GTK_POPOVER (gtk_popover_new ());
+  gtk_popover_set_child (self->user_popover, GTK_WIDGET (self->user_matches));
+  gtk_popover_set_autohide (self->user_popover, FALSE);
+  gtk_popover_set_has_arrow (self->user_popover, FALSE);
+  gtk_popover_set_position (self->user_popover, GTK_POS_BOTTOM);
+  gtk_widget_set_parent (GTK_WIDGET (self->user_popover), GTK_WIDGET (self->user_entry));
+
   add_column (self, _("No."), COL_ID);
   add_column (self, _("Time"), COL_TIME);
   add_column (self, _("Actor"), COL_ACTOR);
@@ -511,6 +709,7 @@ zid_audit_window_init (ZidAuditWindow *self)
   add_column (self, _("Subject"), COL_SUBJECT);
   add_column (self, _("Details"), COL_DETAILS);
 
+  g_signal_connect_swapped (self->user_entry, "changed", G_CALLBACK (on_user_changed), self);
   g_signal_connect_swapped (self->user_entry, "changed", G_CALLBACK (on_filter_changed), self);
   g_signal_connect_swapped (self->since_entry, "changed", G_CALLBACK (on_filter_changed), self);
   g_signal_connect_swapped (self->until_entry, "changed", G_CALLBACK (on_filter_changed), self);

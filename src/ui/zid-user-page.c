@@ -165,7 +165,7 @@ add_row (GtkListBox *box,
          const char *title,
          const char *subtitle)
 {
-  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *row = zid_ui_action_row_new ();
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   if (subtitle != NULL)
@@ -392,9 +392,22 @@ zid_user_page_reload (ZidUserPage *self)
 
 /* ---- Staying current ---------------------------------------------------
  * The page follows the changes of its user (and of the actor's own roles)
- * by anyone: the portal's watch names them, the page reads them again. */
+ * by anyone: the portal's watch names them, the page reads them again.
+ * A Beheerder's page also follows every other user: whether they are the
+ * last Beheerder of an organisation turns on the others' roles. */
 
 #define USER_PAGE_WATCH "zid-user-page-watch"
+
+static gboolean
+is_beheerder (ZidUser *user)
+{
+  GPtrArray *memberships = user ? zid_user_get_memberships (user) : NULL;
+
+  for (guint i = 0; memberships != NULL && i < memberships->len; i++)
+    if (((ZidMembership *) g_ptr_array_index (memberships, i))->role == ZID_ROLE_BEHEERDER)
+      return TRUE;
+  return FALSE;
+}
 
 static void
 on_watch_changed (ZidWatch    *watch,
@@ -404,6 +417,11 @@ on_watch_changed (ZidWatch    *watch,
 {
   if (self->user == 0 || self->portal == NULL || g_object_get_data (G_OBJECT (self), USER_PAGE_WATCH) != watch)
     return;
+  if (users->len > 0 && self->data != NULL && is_beheerder (self->data->user))
+    {
+      zid_user_page_reload (self);
+      return;
+    }
   for (guint i = 0; i < users->len; i++)
     {
       gint64 id = g_array_index (users, gint64, i);
@@ -852,8 +870,17 @@ membership_response (ZidMembershipDialog *dialog,
     }
   else if (current >= ZID_ROLE_BEHEERDER && op->role < current)
     {
+      const char *last_of = op->role < ZID_ROLE_BEHEERDER
+        ? zid_capabilities_get_last_beheerder_of (self->data->caps, op->organisation) : NULL;
+
       heading = g_strdup_printf (_("Take the %s role away from %s?"), zid_ui_role_label (current), person (self));
-      body = g_strdup_printf (_("%s becomes %s in %s."), person (self), zid_ui_role_label (op->role), org_name);
+      if (last_of != NULL)
+        /* Translators: the person, the organisation, the new role */
+        body = g_strdup_printf (_("%s is the last Beheerder of %s. They become %s there, and the "
+                                  "organisation has no Beheerder left."),
+                                person (self), last_of, zid_ui_role_label (op->role));
+      else
+        body = g_strdup_printf (_("%s becomes %s in %s."), person (self), zid_ui_role_label (op->role), org_name);
       if (!keeps_portal_access (self->data->user, op->organisation, op->role))
         {
           g_autofree char *more = g_strdup_printf ("%s %s", body,
@@ -994,7 +1021,22 @@ block_action (GtkWidget  *widget,
 {
   ZidUserPage *self = ZID_USER_PAGE (widget);
   ZidBlockDialog *dialog = zid_block_dialog_new (parent_window (self), person (self));
+  const char *last_of = self->data != NULL
+    ? zid_capabilities_get_last_beheerder_of (self->data->caps, 0) : NULL;
 
+  /* blocking is national: an organisation whose last Beheerder this is
+   * has none until the block is lifted */
+  if (last_of != NULL)
+    {
+      g_autofree char *body = NULL;
+
+      /* Translators: the first part is the question; then the person and the organisation */
+      body = g_strdup_printf (_("%s\n\n%s is the last Beheerder of %s: the organisation has no Beheerder "
+                                "until the block is lifted."),
+                              adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
+                              person (self), last_of);
+      adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), body);
+    }
   g_signal_connect_object (dialog, "response::save", G_CALLBACK (block_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }

@@ -45,6 +45,17 @@ out=$(A --json audit list --as 3 2>/dev/null); status=$?
 
 sel=$(events --user 3)
 [ -n "$sel" ] && ! echo "$sel" | grep -vq " user:3 "; ok $? "--user 3: only events about user 3" "$(echo $sel | tr '\n' ';')"
+[ "$(events --user 'Gijs Noord')" = "$sel" ] && [ "$(events --user gijs)" = "$sel" ] &&
+  [ "$(events --as 1 --user 'gijs noord')" = "$(events --as 1 --user 3)" ]
+ok $? "--user by name (whole, a start, any case) is --user 3"
+out=$(A --json audit list --user Noord 2>"$dir/err"); status=$?
+[ $status = 2 ] && [[ "$out" == *'"error":"invalid-input"'* ]] && grep -q "  1  Anna Noord" "$dir/err" &&
+  grep -q "  3  Gijs Noord" "$dir/err"
+ok $? "--user naming two users is bad input, listing both with their numbers" "$out $(cat "$dir/err")"
+out=$(A --json audit list --as 2 --user Noord 2>/dev/null); status=$?
+[ $status = 2 ] && [[ "$out" == *'"error":"not-found"'* ]]
+ok $? "--as 2 --user Noord: no one of the users Bert manages is named so" "$out"
+A audit list --user Niemand >/dev/null 2>&1; [ $? = 2 ]; ok $? "a name that finds no one is bad input"
 sel=$(events --organisation 87654321)
 echo "$sel" | grep -q " 87654321 " && echo "$sel" | grep -q " user:4 " && ! echo "$sel" | grep -Eq " (user:1|user:3|12345678) "
 ok $? "--organisation: events about B and its members only" "$(echo $sel | tr '\n' ';')"

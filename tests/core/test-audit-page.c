@@ -281,6 +281,75 @@ test_filters (Fixture *f, gconstpointer data)
     }
 }
 
+/* The events of @filter's dates, by brute force over the whole trail */
+static guint
+count_in_dates (Fixture              *f,
+                const ZidAuditFilter *filter)
+{
+  g_autoptr(GPtrArray) all = zid_portal_list_audit (f->portal, NULL);
+  guint n = 0;
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      ZidAuditEvent *e = g_ptr_array_index (all, i);
+
+      n += (filter->since == 0 || e->time >= filter->since) &&
+           (filter->until == 0 || e->time <= filter->until);
+    }
+  return n;
+}
+
+/* Events are appended in id order with the clock's time, which may be set
+ * back (and the store's own events take the system's time): a date range
+ * still selects every event of its dates, page by page, also one added
+ * after a page of the same dates was read */
+static void
+test_dates_out_of_order (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  const gint64 late = T0 + 60 * (N_EXTRA + 10);
+  ZidAuditFilter filters[] = {
+    { .until = T0 + 60 * 20 },
+    { .since = T0 + 60 * 24, .until = T0 + 60 * 26 },
+    { .since = T0 + 60 * 100 },
+    { .since = T0 + 60 * 20, .until = T0 + 60 * 30 },
+    { .until = T0 - 1 },
+    { .since = late + 3600 },
+  };
+
+  /* a clock set back: events of early dates after late ones */
+  zid_clock_set (f->clock, late);
+  g_assert_true (zid_portal_audit (f->portal, "test", "user.note", URA_A, NULL, &error));
+  zid_clock_set (f->clock, T0 + 60 * 25);
+  g_assert_true (zid_portal_audit (f->portal, "test", "user.note", URA_A, NULL, &error));
+  zid_clock_set (f->clock, T0 + 60 * 5);
+  g_assert_true (zid_portal_audit (f->portal, "test", "user.note", URA_B, NULL, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (filters); i++)
+    {
+      g_assert_cmpuint (check_pages (f, &filters[i], 7), ==, count_in_dates (f, &filters[i]));
+      g_assert_cmpuint (check_pages (f, &filters[i], 1000), ==, count_in_dates (f, &filters[i]));
+    }
+
+  /* the range kept from the pages above is not reused once an event
+   * of those dates is added */
+  for (guint i = 0; i < G_N_ELEMENTS (filters); i++)
+    {
+      guint before = check_pages (f, &filters[i], 7);
+
+      zid_clock_set (f->clock, T0 + 60 * 21 + i);
+      g_assert_true (zid_portal_audit (f->portal, "test", "user.note", URA_B, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (check_pages (f, &filters[i], 7), ==, count_in_dates (f, &filters[i]));
+      if (i == 3)
+        g_assert_cmpuint (count_in_dates (f, &filters[i]), ==, before + 1);
+    }
+  g_assert_cmpuint (count_in_dates (f, &filters[0]), >, 20);
+  g_assert_cmpuint (count_in_dates (f, &filters[4]), ==, 0);
+  g_assert_cmpuint (count_in_dates (f, &filters[5]), ==, 0);
+}
+
 static void
 test_export (Fixture *f, gconstpointer data)
 {
@@ -321,6 +390,7 @@ main (int    argc,
   ADD ("/audit-page/order-and-boundaries", test_order_and_boundaries);
   ADD ("/audit-page/actor-visibility", test_actor_visibility);
   ADD ("/audit-page/filters", test_filters);
+  ADD ("/audit-page/dates-out-of-order", test_dates_out_of_order);
   ADD ("/audit-page/export", test_export);
   return g_test_run ();
 }

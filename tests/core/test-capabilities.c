@@ -535,6 +535,58 @@ test_unknown_user (void)
   drop_portal (portal, dir);
 }
 
+/* "last-beheerder-of-organisation": the rules allow leaving an
+ * organisation without a Beheerder (its Administrator stays), so the
+ * capabilities warn and the acting calls go ahead */
+static void
+test_last_beheerder (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = NULL;
+  ZidPortal *portal = fresh_portal (&dir);
+  g_autoptr(ZidCapabilities) last = NULL;
+  g_autoptr(ZidCapabilities) blocked = NULL;
+  g_autoptr(ZidCapabilities) gebruiker = NULL;
+  g_autoptr(ZidCapabilities) one_of_two = NULL;
+  g_autoptr(ZidCapabilities) demoted = NULL;
+
+  /* the only active Beheerder of A (the other one is blocked) */
+  last = zid_portal_get_capabilities (portal, people[ADMIN], people[BEHEERDER], &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (zid_capabilities_get_last_beheerder_of (last, org_a), ==, "Zorggroep Noord");
+  g_assert_cmpstr (zid_capabilities_get_last_beheerder_of (last, 0), ==, "Zorggroep Noord");
+  g_assert_null (zid_capabilities_get_last_beheerder_of (last, org_a + 1000));
+  g_assert_true (zid_capabilities_may_assign_role (last, org_a, ZID_ROLE_GEBRUIKER, NULL));
+  g_assert_true (zid_capabilities_allows (last, ZID_ACTION_BLOCK, NULL));
+
+  blocked = zid_portal_get_capabilities (portal, people[ADMIN], people[BLOCKED_BEHEERDER], &error);
+  g_assert_no_error (error);
+  g_assert_null (zid_capabilities_get_last_beheerder_of (blocked, 0));
+  gebruiker = zid_portal_get_capabilities (portal, people[ADMIN], people[ACTIVE], &error);
+  g_assert_no_error (error);
+  g_assert_null (zid_capabilities_get_last_beheerder_of (gebruiker, org_a));
+
+  /* with a second active Beheerder neither is the last */
+  g_assert_true (zid_portal_set_membership (portal, people[ADMIN], people[ACTIVE], org_a,
+                                            ZID_ROLE_BEHEERDER, NULL, &error));
+  g_assert_no_error (error);
+  one_of_two = zid_portal_get_capabilities (portal, people[ADMIN], people[BEHEERDER], &error);
+  g_assert_no_error (error);
+  g_assert_null (zid_capabilities_get_last_beheerder_of (one_of_two, org_a));
+
+  /* back to one: the warned change is carried out */
+  g_assert_true (zid_portal_set_membership (portal, people[ADMIN], people[ACTIVE], org_a,
+                                            ZID_ROLE_GEBRUIKER, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (zid_portal_set_membership (portal, people[ADMIN], people[BEHEERDER], org_a,
+                                            ZID_ROLE_GEBRUIKER, NULL, &error));
+  g_assert_no_error (error);
+  demoted = zid_portal_get_capabilities (portal, people[ADMIN], people[BEHEERDER], &error);
+  g_assert_no_error (error);
+  g_assert_null (zid_capabilities_get_last_beheerder_of (demoted, 0));
+  drop_portal (portal, dir);
+}
+
 /* The tables of the enumerations */
 static void
 test_enum_tables (void)
@@ -596,6 +648,7 @@ main (int   argc,
     }
   g_test_add_func ("/capabilities/check-action-agrees", test_check_action_agrees);
   g_test_add_func ("/capabilities/unknown-user", test_unknown_user);
+  g_test_add_func ("/capabilities/last-beheerder", test_last_beheerder);
   g_test_add_func ("/types/enum-tables", test_enum_tables);
 
   status = g_test_run ();

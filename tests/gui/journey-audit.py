@@ -8,8 +8,9 @@ Run by journey.sh (Xvfb, dbus-run-session, the window in Dutch). Anna,
 Administrator of Zorggroep Noord, logs in with the reference phone; the
 trail also holds another organisation's events, which she must not see.
 She opens Logboek from the main menu, sees the chain verified at the top,
-filters by user, by action and by dates, and exports what the filter
-shows to CSV;
+filters by user (by number; by a name that finds one user; by a name
+that finds two, offered under the entry, Enter taking the first), by
+action and by dates, and exports what the filter shows to CSV;
 the file is read back with Python's csv module and must hold exactly the
 events `zorgid-admin audit list --as` gives for the same filter.
 """
@@ -74,6 +75,15 @@ def status(window, contains):
     return find(window, contains=contains, timeout=20)
 
 
+def counted(n):
+    return "%d gebeurtenis, nieuwste eerst" % n if n == 1 else "%d gebeurtenissen, nieuwste eerst" % n
+
+
+def entry_text(node):
+    text = node.queryText()
+    return text.getText(0, text.characterCount)
+
+
 def main():
     port = j.free_port()
     with open(j.PIN, "w") as f:
@@ -90,7 +100,8 @@ def main():
                              "--birth-date", "1970-01-01").stdout)
     anna = str(boot["user"])
     users = []
-    for first, last in (("Zoë", "de Vries"), ("Bram", "Beheer"), ("Carla", "Cornelis")):
+    for first, last in (("Zoë", "de Vries"), ("Bram", "Beheer"), ("Carla", "Cornelis"),
+                        ("Zoë", "Zomer")):
         users.append(json.loads(admin("--json", "user", "register", "--as", anna, "--organisation",
                                       "12345678", "--first-name", first, "--last-name", last,
                                       "--birth-date", "1990-05-05").stdout)["user"])
@@ -150,6 +161,45 @@ def main():
     if "user:%d" % zoe not in subjects or subjects - {"user:%d" % zoe, "user:" + anna}:
         fail("filtered by user %d, the list shows %r" % (zoe, subjects))
     shot("audit-filter-user")
+
+    # By name: a start that finds one user filters at once, as typed
+    # (case and accents ignored); the user is shown under the entry
+    carla = events("--as", anna, "--user", "Carla Cornelis")
+    if carla != events("--as", anna, "--user", str(users[2])):
+        fail("audit list --user 'Carla Cornelis' is not --user %d" % users[2])
+    type_into(find(window, "Filteren op gebruiker", "text"), "carla")
+    find(window, contains="Carla Cornelis (nummer %d" % users[2])
+    status(window, counted(len(carla)))
+    shot("audit-filter-user-by-name")
+    pressKey("Return")  # takes the one offered: the entry shows the whole name
+    wait("the whole name in the entry",
+         lambda: entry_text(find(window, "Filteren op gebruiker", "text")) == "Carla Cornelis")
+    status(window, counted(len(carla)))
+
+    # A name two users bear the start of: both offered, no filter yet; Enter
+    # takes the first, and the list is that person's events
+    type_into(find(window, "Filteren op gebruiker", "text"), "ZOE")
+    find(window, contains="Zoë de Vries (nummer %d" % zoe)
+    find(window, contains="Zoë Zomer (nummer %d" % users[3])
+    status(window, "Kies de gebruiker uit de lijst")
+    shot("audit-filter-user-two-offered")
+    pressKey("Return")
+    chosen = wait("a name chosen",
+                  lambda: entry_text(find(window, "Filteren op gebruiker", "text")) in
+                  ("Zoë de Vries", "Zoë Zomer") and
+                  entry_text(find(window, "Filteren op gebruiker", "text")))
+    about = events("--as", anna, "--user", chosen)
+    status(window, counted(len(about)))
+    time.sleep(0.5)
+    subjects = {n.name for n in find_all(window, role="label") if n.name.startswith("user:")}
+    who = zoe if chosen == "Zoë de Vries" else users[3]
+    if "user:%d" % who not in subjects or subjects - {"user:%d" % who, "user:" + anna}:
+        fail("chose %s (%d), the list shows %r" % (chosen, who, subjects))
+    shot("audit-filter-user-chosen")
+
+    # No one of that name: the entry says so, the list is left as it was
+    type_into(find(window, "Filteren op gebruiker", "text"), "Niemand")
+    status(window, "Geen gebruiker heet “Niemand”")
 
     # Filter by action: Gebruikers (user.*), for every user again
     type_into(find(window, "Filteren op gebruiker", "text"), "")

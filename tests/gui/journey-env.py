@@ -26,7 +26,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import journey as j  # noqa: E402  (the shared helpers; its main() does not run)
-from journey import click, fail, find, find_all, log, mobile, shot, wait  # noqa: E402
+from journey import (click, fail, find, find_all, frame, frames, listening, log, mobile,  # noqa: E402
+                     processes, shot, wait)
 from dogtail import tree  # noqa: E402
 
 SOFTCARD = os.environ["ZID_SOFTCARD"]
@@ -63,35 +64,6 @@ def launch(*args):
     log("zorgid-portaal", " ".join(args), "->", p.returncode, p.stdout.strip(), p.stderr.strip())
     if p.returncode != 0:
         fail("a second start exited %d" % p.returncode)
-
-
-def processes():
-    """The running zorgid-portaal processes."""
-    found = []
-    for pid in os.listdir("/proc"):
-        try:
-            if pid.isdigit() and os.readlink("/proc/%s/exe" % pid) == os.path.realpath(j.PORTAAL):
-                found.append(int(pid))
-        except OSError:
-            pass
-    return found
-
-
-def frames(app):
-    return [w for w in app.children if w.roleName == "frame"]
-
-
-def frame(app, title):
-    return wait("the window " + title,
-                lambda: ([f for f in frames(app) if f.name == title] or [None])[-1])
-
-
-def listening(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), 2).close()
-        return True
-    except OSError:
-        return False
 
 
 # Without a window manager, nothing places windows: X itself does

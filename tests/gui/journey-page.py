@@ -42,16 +42,6 @@ def entry_text(node):
     return text.getText(0, text.characterCount)
 
 
-def window_size_1024x768():
-    """The window as an administrator at 1024x768 has it: the GSettings
-    keyfile holds its size (the memory backend forgets)."""
-    path = os.path.join(os.environ["XDG_CONFIG_HOME"], "glib-2.0", "settings")
-    os.makedirs(path, exist_ok=True)
-    with open(os.path.join(path, "keyfile"), "w") as f:
-        f.write("[nl/zorgid/Portaal]\nwindow-width=1024\nwindow-height=768\n")
-    return {"GSETTINGS_BACKEND": "keyfile"}
-
-
 def main():
     port = j.free_port()
     with open(j.PIN, "w") as f:
@@ -70,7 +60,7 @@ def main():
                             "--organisation", "12345678", "--first-name", "Bram",
                             "--last-name", "Beheer", "--birth-date", "1990-05-05").stdout)
 
-    env = window_size_1024x768()
+    env = j.window_size_1024x768()
     env["ZID_UZI_TRUST_DIR"] = os.path.join(PKI, "trust")
     app = start_app(env)
     find(app, "QR-code", "push button")

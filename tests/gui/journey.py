@@ -309,6 +309,46 @@ def logout(app):
     wait("the landing page", lambda: not find_all(app, "Uitloggen", "push button"))
 
 
+def window_size_1024x768():
+    """The window as an administrator at 1024x768 has it: the GSettings
+    keyfile holds its size (the memory backend forgets). The environment
+    to start the application with."""
+    path = os.path.join(os.environ["XDG_CONFIG_HOME"], "glib-2.0", "settings")
+    os.makedirs(path, exist_ok=True)
+    with open(os.path.join(path, "keyfile"), "w") as f:
+        f.write("[nl/zorgid/Portaal]\nwindow-width=1024\nwindow-height=768\n")
+    return {"GSETTINGS_BACKEND": "keyfile"}
+
+
+def processes():
+    """The running zorgid-portaal processes."""
+    found = []
+    for pid in os.listdir("/proc"):
+        try:
+            if pid.isdigit() and os.readlink("/proc/%s/exe" % pid) == os.path.realpath(PORTAAL):
+                found.append(int(pid))
+        except OSError:
+            pass
+    return found
+
+
+def frames(app):
+    return [w for w in app.children if w.roleName == "frame"]
+
+
+def frame(app, title):
+    return wait("the window " + title,
+                lambda: ([f for f in frames(app) if f.name == title] or [None])[-1])
+
+
+def listening(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), 2).close()
+        return True
+    except OSError:
+        return False
+
+
 def open_manage(app, person):
     click(find(app, "Beheer " + person, "push button"))
     find(app, person, "label")
