@@ -248,20 +248,17 @@ organisations_done (GObject      *source,
   g_autoptr(GError) error = NULL;
   GPtrArray *orgs = zid_work_finish (result, &error);
   ZidPendingWindow *self;
+  const char *message;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self = ZID_PENDING_WINDOW (source);
-  if (orgs == NULL)
-    {
-      gtk_label_set_text (self->count_label, error->message);
-      return;
-    }
-  self->organisations = orgs;
-  zid_organisation_choice_fill (self->organisation_dropdown, orgs);
-  if (orgs->len == 0)
-    gtk_label_set_text (self->count_label, _("You may not see the users of any organisation."));
-  reload (self);
+  message = zid_organisation_choice_set (self->organisation_dropdown, &self->organisations, orgs, error,
+                                         _("You may not see the users of any organisation."));
+  if (message != NULL)
+    gtk_label_set_text (self->count_label, message);
+  if (self->organisations != NULL)
+    reload (self);
 }
 
 static void
