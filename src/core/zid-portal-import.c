@@ -275,3 +275,53 @@ zid_portal_import_users (ZidPortal            *self,
     }
   return FALSE;
 }
+
+GPtrArray *
+zid_portal_new_certificates (ZidPortal            *self,
+                             gint64                actor,
+                             const gint64         *users,
+                             guint                 n,
+                             ZidCodesLettersFunc   letters,
+                             gpointer              user_data,
+                             GError              **error)
+{
+  g_autoptr(GPtrArray) codes = g_ptr_array_new_with_free_func ((GDestroyNotify) zid_one_time_code_free);
+  g_autoptr(GArray) events = g_array_new (FALSE, TRUE, sizeof (ZidAuditEntry));
+  g_autofree char *prefix = NULL;
+  gboolean ok;
+  ZidWrite w;
+
+  g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
+  g_return_val_if_fail (users != NULL || n == 0, NULL);
+
+  g_array_set_clear_func (events, (GDestroyNotify) zid_audit_entry_clear);
+  if (!_zid_write_begin (&w, self, _zid_portal_user_label (actor), "certificate.new", NULL, error))
+    return NULL;
+
+  ok = (prefix = _zid_portal_make_payload (self, "enrol", "code=", &w.error)) != NULL;
+  for (guint i = 0; ok && i < n; i++)
+    {
+      ZidAuditEntry event = { g_strdup (w.actor), g_strdup ("certificate.new"),
+                              _zid_portal_user_label (users[i]), NULL };
+      ZidOneTimeCode *code = NULL;
+
+      /* a refusal names the user it is about */
+      _zid_write_set_subject (&w, g_strdup (event.subject));
+      g_array_append_val (events, event);
+      ok = _zid_portal_check_action (self, actor, ZID_ACTION_NEW_CERTIFICATE, users[i], 0, &w.error) &&
+           (code = _zid_portal_new_code_after (self, users[i], ZID_CODE_NEW_CERTIFICATE, prefix,
+                                               FALSE, &w.error)) != NULL;
+      if (code != NULL)
+        g_ptr_array_add (codes, code);
+    }
+  ok = ok &&
+       zid_store_audit_append_many (self->store, _zid_portal_now (self),
+                                    (const ZidAuditEntry *) (gpointer) events->data, events->len,
+                                    &w.error);
+  /* the codes exist only in the letters: on disk before they commit */
+  if (ok && letters != NULL)
+    ok = letters (codes, user_data, &w.error);
+  if (!_zid_write_end (&w, ok, error))
+    return NULL;
+  return g_steal_pointer (&codes);
+}
