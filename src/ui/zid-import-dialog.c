@@ -289,7 +289,13 @@ static void
 on_file_chosen (GtkWidget  *widget,
                 const char *path)
 {
-  ZidImportDialog *self = ZID_IMPORT_DIALOG (widget);
+  zid_import_dialog_set_file (ZID_IMPORT_DIALOG (widget), path);
+}
+
+void
+zid_import_dialog_set_file (ZidImportDialog *self,
+                            const char      *path)
+{
   g_autofree char *name = g_path_get_basename (path);
 
   g_free (self->path);
