@@ -385,13 +385,15 @@ main (int   argc,
   g_object_unref (portal);
 
   g_print ("%-40s %10s %12s\n", "", "ms", "users/s");
-  g_print ("%-40s %10.0f %12.0f\n", "single zid_portal_register_user", t_single, rows / (t_single / 1000));
+  if (!no_single)
+    g_print ("%-40s %10.0f %12.0f\n", "single zid_portal_register_user", t_single, rows / (t_single / 1000));
   g_print ("%-40s %10.0f %12.0f\n", "import: parse", t_parse, rows / (t_parse / 1000));
   g_print ("%-40s %10.0f %12.0f\n", with_letters ? "import: register + letters" : "import: register",
            t_import, rows / (t_import / 1000));
   g_print ("%-40s %10.0f %12.0f\n", "import: parse + register", t_parse + t_import,
            rows / ((t_parse + t_import) / 1000));
-  g_print ("import per user vs single calls: %.1fx (target >= 10x)\n", t_single / (t_parse + t_import));
+  if (!no_single)
+    g_print ("import per user vs single calls: %.1fx (target >= 10x)\n", t_single / (t_parse + t_import));
   if (with_letters)
     g_print ("letters (with the registrations): %.0f letters/s (target >= 100)\n",
              rows / (t_import / 1000));
