@@ -138,34 +138,38 @@ zid_portal_check_import (ZidPortal   *self,
   return ok;
 }
 
+/* Writes @row; its audit event goes to @events, appended with the others
+ * at once (the chain's head read and written once per import) */
 static gboolean
 import_row (ZidPortal     *self,
-            gint64         actor,
+            const char    *actor_label,
             gint64         organisation,
             ZidRole        role,
+            const char    *prefix,
             ZidImportRow  *row,
+            GArray        *events,
             GError       **error)
 {
-  g_autofree char *actor_label = _zid_portal_user_label (actor);
-  g_autofree char *subject = NULL;
-  g_autofree char *details = g_strdup_printf ("organisation=%" G_GINT64_FORMAT " role=%s import=line-%u",
-                                              organisation, zid_role_to_string (role), row->line);
+  ZidAuditEntry event = { NULL, NULL, NULL, NULL };
 
   switch (row->outcome)
     {
     case ZID_IMPORT_NEW:
       if ((row->user = _zid_portal_insert_user (self, row->first_name, row->last_name,
                                                 row->birth_date, NULL, error)) == 0 ||
-          !_zid_portal_set_membership_row (self, row->user, organisation, role, error) ||
-          (row->code = _zid_portal_new_code (self, row->user, ZID_CODE_ENROLMENT, error)) == NULL)
+          !_zid_portal_add_member (self, row->user, organisation, role,
+                                   row->first_name, row->last_name, error) ||
+          (row->code = _zid_portal_new_code_after (self, row->user, ZID_CODE_ENROLMENT,
+                                                   prefix, TRUE, error)) == NULL)
         return FALSE;
-      subject = _zid_portal_user_label (row->user);
-      return _zid_portal_audit_append (self, actor_label, "user.register", subject, details, error);
+      event.action = g_strdup ("user.register");
+      break;
 
     case ZID_IMPORT_MEMBERSHIP:
-      subject = _zid_portal_user_label (row->user);
-      return _zid_portal_set_membership_row (self, row->user, organisation, role, error) &&
-             _zid_portal_audit_append (self, actor_label, "membership.set", subject, details, error);
+      if (!_zid_portal_set_membership_row (self, row->user, organisation, role, error))
+        return FALSE;
+      event.action = g_strdup ("membership.set");
+      break;
 
     case ZID_IMPORT_SKIPPED:
     case ZID_IMPORT_REFUSED:
@@ -174,6 +178,13 @@ import_row (ZidPortal     *self,
     default:
       g_assert_not_reached ();
     }
+
+  event.actor = g_strdup (actor_label);
+  event.subject = _zid_portal_user_label (row->user);
+  event.details = g_strdup_printf ("organisation=%" G_GINT64_FORMAT " role=%s import=line-%u",
+                                   organisation, zid_role_to_string (role), row->line);
+  g_array_append_val (events, event);
+  return TRUE;
 }
 
 static char *
@@ -203,8 +214,12 @@ zid_portal_import_users (ZidPortal            *self,
                          GError              **error)
 {
   g_autofree char *details = NULL;
+  g_autofree char *prefix = NULL;
+  g_autoptr(GArray) events = g_array_new (FALSE, TRUE, sizeof (ZidAuditEntry));
   gboolean ok;
   ZidWrite w;
+
+  g_array_set_clear_func (events, (GDestroyNotify) zid_audit_entry_clear);
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), FALSE);
   g_return_val_if_fail (import != NULL, FALSE);
@@ -216,12 +231,20 @@ zid_portal_import_users (ZidPortal            *self,
   /* the event is about the organisation: its URA, as registration.add's */
   if (ok)
     _zid_write_set_subject (&w, organisation_ura (self, organisation));
+  /* every code's QR text starts the same */
+  if (ok)
+    ok = (prefix = _zid_portal_make_payload (self, "enrol", "code=", &w.error)) != NULL;
   for (guint i = 0; ok && i < import->rows->len; i++)
     {
       ZidImportRow *row = g_ptr_array_index (import->rows, i);
 
-      ok = import_row (self, actor, organisation, row->role ? row->role : role, row, &w.error);
+      ok = import_row (self, w.actor, organisation, row->role ? row->role : role, prefix, row,
+                       events, &w.error);
     }
+  if (ok)
+    ok = zid_store_audit_append_many (self->store, _zid_portal_now (self),
+                                      (const ZidAuditEntry *) (gpointer) events->data, events->len,
+                                      &w.error);
   /* nothing to register (a file imported before): nothing written */
   if (ok && import->n_new + import->n_membership == 0)
     {
@@ -251,4 +274,54 @@ zid_portal_import_users (ZidPortal            *self,
         row->user = 0;
     }
   return FALSE;
+}
+
+GPtrArray *
+zid_portal_new_certificates (ZidPortal            *self,
+                             gint64                actor,
+                             const gint64         *users,
+                             guint                 n,
+                             ZidCodesLettersFunc   letters,
+                             gpointer              user_data,
+                             GError              **error)
+{
+  g_autoptr(GPtrArray) codes = g_ptr_array_new_with_free_func ((GDestroyNotify) zid_one_time_code_free);
+  g_autoptr(GArray) events = g_array_new (FALSE, TRUE, sizeof (ZidAuditEntry));
+  g_autofree char *prefix = NULL;
+  gboolean ok;
+  ZidWrite w;
+
+  g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
+  g_return_val_if_fail (users != NULL || n == 0, NULL);
+
+  g_array_set_clear_func (events, (GDestroyNotify) zid_audit_entry_clear);
+  if (!_zid_write_begin (&w, self, _zid_portal_user_label (actor), "certificate.new", NULL, error))
+    return NULL;
+
+  ok = (prefix = _zid_portal_make_payload (self, "enrol", "code=", &w.error)) != NULL;
+  for (guint i = 0; ok && i < n; i++)
+    {
+      ZidAuditEntry event = { g_strdup (w.actor), g_strdup ("certificate.new"),
+                              _zid_portal_user_label (users[i]), NULL };
+      ZidOneTimeCode *code = NULL;
+
+      /* a refusal names the user it is about */
+      _zid_write_set_subject (&w, g_strdup (event.subject));
+      g_array_append_val (events, event);
+      ok = _zid_portal_check_action (self, actor, ZID_ACTION_NEW_CERTIFICATE, users[i], 0, &w.error) &&
+           (code = _zid_portal_new_code_after (self, users[i], ZID_CODE_NEW_CERTIFICATE, prefix,
+                                               FALSE, &w.error)) != NULL;
+      if (code != NULL)
+        g_ptr_array_add (codes, code);
+    }
+  ok = ok &&
+       zid_store_audit_append_many (self->store, _zid_portal_now (self),
+                                    (const ZidAuditEntry *) (gpointer) events->data, events->len,
+                                    &w.error);
+  /* the codes exist only in the letters: on disk before they commit */
+  if (ok && letters != NULL)
+    ok = letters (codes, user_data, &w.error);
+  if (!_zid_write_end (&w, ok, error))
+    return NULL;
+  return g_steal_pointer (&codes);
 }

@@ -132,6 +132,12 @@ ZidOneTimeCode *_zid_portal_new_code       (ZidPortal       *self,
                                             gint64           user,
                                             ZidCodePurpose   purpose,
                                             GError         **error);
+ZidOneTimeCode *_zid_portal_new_code_after (ZidPortal       *self,
+                                            gint64           user,
+                                            ZidCodePurpose   purpose,
+                                            const char      *prefix,
+                                            gboolean         new_user,
+                                            GError         **error);
 
 /* Reads every row of @stmt (NULL: the query failed or was refused, with
  * @error set) into a new array and ends the read transaction. */
@@ -201,6 +207,14 @@ gint64      _zid_portal_insert_user        (ZidPortal       *self,
                                             const char      *last_name,
                                             const char      *birth_date,
                                             const char      *uzi_number,
+                                            GError         **error);
+/* A membership of @user (named so, the names as stored) and its search keys */
+gboolean    _zid_portal_add_member         (ZidPortal       *self,
+                                            gint64           user,
+                                            gint64           organisation,
+                                            ZidRole          role,
+                                            const char      *first_name,
+                                            const char      *last_name,
                                             GError         **error);
 gboolean    _zid_portal_set_membership_row (ZidPortal       *self,
                                             gint64           user,

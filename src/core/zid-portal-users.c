@@ -32,6 +32,22 @@ index_names (ZidPortal   *self,
 }
 
 gboolean
+_zid_portal_add_member (ZidPortal   *self,
+                        gint64       user,
+                        gint64       organisation,
+                        ZidRole      role,
+                        const char  *first_name,
+                        const char  *last_name,
+                        GError     **error)
+{
+  return zid_store_run (self->store, error,
+                        "INSERT INTO memberships (organisation_id, user_id, role) VALUES (?, ?, ?)"
+                        " ON CONFLICT (organisation_id, user_id) DO UPDATE SET role = excluded.role",
+                        "iii", organisation, user, (gint64) role) &&
+         index_names (self, organisation, user, first_name, last_name, error);
+}
+
+gboolean
 _zid_portal_set_membership_row (ZidPortal  *self,
                                 gint64      user,
                                 gint64      organisation,
@@ -43,12 +59,6 @@ _zid_portal_set_membership_row (ZidPortal  *self,
   g_autofree char *first = NULL;
   g_autofree char *last = NULL;
 
-  if (!zid_store_run (self->store, error,
-                      "INSERT INTO memberships (organisation_id, user_id, role) VALUES (?, ?, ?)"
-                      " ON CONFLICT (organisation_id, user_id) DO UPDATE SET role = excluded.role",
-                      "iii", organisation, user, (gint64) role))
-    return FALSE;
-
   stmt = zid_store_query (self->store, error,
                           "SELECT first_name, last_name FROM users WHERE id = ?", "i", user);
   if (stmt == NULL || !zid_store_step (self->store, stmt, &row, error))
@@ -57,7 +67,7 @@ _zid_portal_set_membership_row (ZidPortal  *self,
   last = zid_column_dup (stmt, 1);
   sqlite3_reset (stmt);
 
-  return index_names (self, organisation, user, first, last, error);
+  return _zid_portal_add_member (self, user, organisation, role, first, last, error);
 }
 
 gint64

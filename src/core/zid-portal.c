@@ -674,8 +674,25 @@ _zid_portal_new_code (ZidPortal       *self,
                       ZidCodePurpose   purpose,
                       GError         **error)
 {
+  g_autofree char *prefix = _zid_portal_make_payload (self, "enrol", "code=", error);
+
+  if (prefix == NULL)
+    return NULL;
+  return _zid_portal_new_code_after (self, user, purpose, prefix, FALSE, error);
+}
+
+/* _zid_portal_new_code() with the QR's text before the code made once
+ * (_zid_portal_make_payload "enrol" with params "code="); @new_user: the
+ * user was inserted in this transaction and has no code to replace */
+ZidOneTimeCode *
+_zid_portal_new_code_after (ZidPortal       *self,
+                            gint64           user,
+                            ZidCodePurpose   purpose,
+                            const char      *prefix,
+                            gboolean         new_user,
+                            GError         **error)
+{
   g_autoptr(ZidOneTimeCode) enrolment = g_new0 (ZidOneTimeCode, 1);
-  g_autofree char *params = NULL;
   guint8 hash[32];
 
   enrolment->user_id = user;
@@ -683,15 +700,11 @@ _zid_portal_new_code (ZidPortal       *self,
   enrolment->code = zid_random_token (CODE_BYTES);
   enrolment->expires = _zid_portal_now (self) + ZID_ENROLMENT_CODE_LIFETIME;
   _zid_code_hash (enrolment->code, hash);
+  enrolment->payload = g_strconcat (prefix, enrolment->code, NULL);
 
-  params = g_strdup_printf ("code=%s", enrolment->code);
-  enrolment->payload = _zid_portal_make_payload (self, "enrol", params, error);
-  OPENSSL_cleanse (params, strlen (params));
-  if (enrolment->payload == NULL)
-    return NULL;
-
-  if (!zid_store_run (self->store, error,
-                      "DELETE FROM codes WHERE user_id = ? AND used IS NULL", "i", user) ||
+  if ((!new_user &&
+       !zid_store_run (self->store, error,
+                       "DELETE FROM codes WHERE user_id = ? AND used IS NULL", "i", user)) ||
       !zid_store_run (self->store, error,
                       "INSERT INTO codes (hash, purpose, user_id, created, expires)"
                       " VALUES (?, ?, ?, ?, ?)",

@@ -316,6 +316,21 @@ ZidOneTimeCode *zid_portal_new_certificate (ZidPortal  *self,
                                             gint64      actor,
                                             gint64      user,
                                             GError    **error);
+/* zid_portal_new_certificate() for @n users in one transaction (each
+ * audited): @letters (nullable) runs once every code is made, with the
+ * codes (ZidOneTimeCode, in the order of @users), before it commits; when
+ * it fails, no code is issued and the old ones stay valid. Returns the
+ * codes, NULL on failure. */
+typedef gboolean (*ZidCodesLettersFunc) (GPtrArray  *codes,
+                                         gpointer    user_data,
+                                         GError    **error);
+GPtrArray  *zid_portal_new_certificates    (ZidPortal            *self,
+                                            gint64                actor,
+                                            const gint64         *users,
+                                            guint                 n,
+                                            ZidCodesLettersFunc   letters,
+                                            gpointer              user_data,
+                                            GError              **error);
 
 /* Organisations */
 GPtrArray  *zid_portal_list_organisations  (ZidPortal       *self,

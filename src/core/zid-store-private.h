@@ -83,6 +83,21 @@ gboolean      zid_store_audit_append (ZidStore    *self,
                                       const char  *subject,
                                       const char  *details,
                                       GError     **error);
+/* One event of zid_store_audit_append_many() */
+typedef struct
+{
+  char *actor;
+  char *action;
+  char *subject;
+  char *details;
+} ZidAuditEntry;
+void          zid_audit_entry_clear  (ZidAuditEntry *entry);
+/* @n events in this order, the chain's head read and written once */
+gboolean      zid_store_audit_append_many (ZidStore            *self,
+                                           gint64               time,
+                                           const ZidAuditEntry *entries,
+                                           guint                n,
+                                           GError             **error);
 gboolean      zid_store_audit_verify (ZidStore    *self,
                                       gint64      *bad_event,
                                       GError     **error);

@@ -706,22 +706,33 @@ static char *
 head_value (gint64        id,
             const guint8  hash[32])
 {
-  GString *s = g_string_new (NULL);
+  static const char digits[] = "0123456789abcdef";
+  char hex[65];
 
-  g_string_append_printf (s, "%" G_GINT64_FORMAT ":", id);
   for (guint i = 0; i < 32; i++)
-    g_string_append_printf (s, "%02x", hash[i]);
-  return g_string_free (s, FALSE);
+    {
+      hex[2 * i] = digits[hash[i] >> 4];
+      hex[2 * i + 1] = digits[hash[i] & 0xf];
+    }
+  hex[64] = '\0';
+  return g_strdup_printf ("%" G_GINT64_FORMAT ":%s", id, hex);
+}
+
+void
+zid_audit_entry_clear (ZidAuditEntry *entry)
+{
+  g_clear_pointer (&entry->actor, g_free);
+  g_clear_pointer (&entry->action, g_free);
+  g_clear_pointer (&entry->subject, g_free);
+  g_clear_pointer (&entry->details, g_free);
 }
 
 gboolean
-zid_store_audit_append (ZidStore    *self,
-                        gint64       time,
-                        const char  *actor,
-                        const char  *action,
-                        const char  *subject,
-                        const char  *details,
-                        GError     **error)
+zid_store_audit_append_many (ZidStore            *self,
+                             gint64               time,
+                             const ZidAuditEntry *entries,
+                             guint                n,
+                             GError             **error)
 {
   g_autofree char *head = NULL;
   guint8 prev[32] = { 0 };
@@ -729,6 +740,9 @@ zid_store_audit_append (ZidStore    *self,
   gint64 id = 1;
   sqlite3_stmt *stmt;
   gboolean row;
+
+  if (n == 0)
+    return TRUE;
 
   stmt = zid_store_query (self, error, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", "");
   if (stmt == NULL || !zid_store_step (self, stmt, &row, error))
@@ -741,17 +755,38 @@ zid_store_audit_append (ZidStore    *self,
     }
   sqlite3_reset (stmt);
 
-  zid_store_audit_hash (prev, id, time, actor, action, subject, details, hash);
-  head = head_value (id, hash);
+  for (guint i = 0; i < n; i++, id++)
+    {
+      const ZidAuditEntry *e = &entries[i];
+
+      zid_store_audit_hash (prev, id, time, e->actor, e->action, e->subject, e->details, hash);
+      if (!zid_store_run (self, error,
+                          "INSERT INTO audit (id, time, actor, action, subject, details, prev, hash)"
+                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                          "iittttbb", id, time, e->actor, e->action, e->subject, e->details,
+                          prev, (gsize) 32, hash, (gsize) 32))
+        return FALSE;
+      memcpy (prev, hash, 32);
+    }
+  head = head_value (id - 1, prev);
 
   return zid_store_run (self, error,
-                        "INSERT INTO audit (id, time, actor, action, subject, details, prev, hash)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        "iittttbb", id, time, actor, action, subject, details,
-                        prev, (gsize) 32, hash, (gsize) 32) &&
-         zid_store_run (self, error,
                         "INSERT OR REPLACE INTO settings (key, value) VALUES ('audit-head', ?)",
                         "t", head);
+}
+
+gboolean
+zid_store_audit_append (ZidStore    *self,
+                        gint64       time,
+                        const char  *actor,
+                        const char  *action,
+                        const char  *subject,
+                        const char  *details,
+                        GError     **error)
+{
+  const ZidAuditEntry entry = { (char *) actor, (char *) action, (char *) subject, (char *) details };
+
+  return zid_store_audit_append_many (self, time, &entry, 1, error);
 }
 
 gboolean

@@ -8,7 +8,7 @@
 
 #include "zid-file-choice.h"
 #include "zid-import-dialog.h"
-#include "zid-letters.h"
+#include "zid-letters-job.h"
 #include "zid-organisation-choice.h"
 #include "zid-ui-util.h"
 #include "zid-work.h"
@@ -215,46 +215,6 @@ clear_preview (ZidImportDialog *self)
 
 /* ---- Reading and checking, off the main thread ---- */
 
-typedef struct
-{
-  gint64                actor;
-  gint64                organisation;
-  ZidRole               role;
-  char                 *path;
-  char                 *letters;        /* the import's: the PDF; NULL for a preview */
-  char                 *organisation_name;
-} Job;
-
-static void
-job_free (gpointer p)
-{
-  Job *job = p;
-
-  g_free (job->path);
-  g_free (job->letters);
-  g_free (job->organisation_name);
-  g_free (job);
-}
-
-static gpointer
-job_worker (ZidPortal *portal,
-            gpointer   data,
-            GError   **error)
-{
-  Job *job = data;
-  g_autoptr(ZidImport) import = zid_import_read_file (job->path, error);
-  ZidImportLetters letters = { job->letters, job->organisation_name };
-
-  if (import == NULL)
-    return NULL;
-  if (job->letters == NULL
-      ? !zid_portal_check_import (portal, job->actor, job->organisation, job->role, import, error)
-      : !zid_portal_import_users (portal, job->actor, job->organisation, job->role, import,
-                                  zid_letters_write_import, &letters, error))
-    return NULL;
-  return g_steal_pointer (&import);
-}
-
 static void
 job_done (GObject      *source,
           GAsyncResult *result,
@@ -285,19 +245,16 @@ job_done (GObject      *source,
   set_busy (self, FALSE);
 }
 
-static Job *
+static ZidLettersJob *
 new_job (ZidImportDialog *self)
 {
   ZidOrganisation *org = zid_organisation_choice_get (self->organisation_dropdown, self->organisations);
   guint role = gtk_drop_down_get_selected (self->role_dropdown);
-  Job *job;
+  ZidLettersJob *job;
 
   if (org == NULL || self->path == NULL)
     return NULL;
-  job = g_new0 (Job, 1);
-  job->actor = self->actor;
-  job->organisation = org->id;
-  job->organisation_name = g_strdup (org->name);
+  job = zid_letters_job_new (self->actor, org);
   job->role = roles[MIN (role, G_N_ELEMENTS (roles) - 1)];
   job->path = g_strdup (self->path);
   return job;
@@ -305,18 +262,18 @@ new_job (ZidImportDialog *self)
 
 static void
 run_job (ZidImportDialog *self,
-         Job             *job,
+         ZidLettersJob   *job,
          GCancellable    *cancellable)
 {
   set_busy (self, TRUE);
-  zid_work_run (self, self->portal, job_worker, job, job_free, (GDestroyNotify) zid_import_free,
-                cancellable, job_done, GINT_TO_POINTER (job->letters != NULL));
+  zid_letters_job_import (self, self->portal, job, cancellable, job_done,
+                          GINT_TO_POINTER (job->letters != NULL));
 }
 
 static void
 start_preview (ZidImportDialog *self)
 {
-  Job *job = new_job (self);
+  ZidLettersJob *job = new_job (self);
 
   if (job == NULL || self->done)
     return;
@@ -332,7 +289,13 @@ static void
 on_file_chosen (GtkWidget  *widget,
                 const char *path)
 {
-  ZidImportDialog *self = ZID_IMPORT_DIALOG (widget);
+  zid_import_dialog_set_file (ZID_IMPORT_DIALOG (widget), path);
+}
+
+void
+zid_import_dialog_set_file (ZidImportDialog *self,
+                            const char      *path)
+{
   g_autofree char *name = g_path_get_basename (path);
 
   g_free (self->path);
@@ -356,7 +319,7 @@ on_letters_chosen (GtkWidget  *widget,
                    const char *path)
 {
   ZidImportDialog *self = ZID_IMPORT_DIALOG (widget);
-  Job *job;
+  ZidLettersJob *job;
 
   if (self->busy || self->done || (job = new_job (self)) == NULL)
     return;
@@ -394,20 +357,17 @@ organisations_done (GObject      *source,
   g_autoptr(GError) error = NULL;
   GPtrArray *orgs = zid_work_finish (result, &error);
   ZidImportDialog *self;
+  const char *message;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self = ZID_IMPORT_DIALOG (source);
-  if (orgs == NULL)
-    {
-      show_error (self, error->message);
-      return;
-    }
-  self->organisations = orgs;
-  zid_organisation_choice_fill (self->organisation_dropdown, orgs);
-  if (orgs->len == 0)
-    show_error (self, _("You may not register users in any organisation."));
-  start_preview (self);
+  message = zid_organisation_choice_set (self->organisation_dropdown, &self->organisations, orgs, error,
+                                         _("You may not register users in any organisation."));
+  if (message != NULL)
+    show_error (self, message);
+  if (self->organisations != NULL)
+    start_preview (self);
 }
 
 static void

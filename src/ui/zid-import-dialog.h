@@ -19,5 +19,8 @@ G_DECLARE_FINAL_TYPE (ZidImportDialog, zid_import_dialog, ZID, IMPORT_DIALOG, Ad
 ZidImportDialog *zid_import_dialog_new (GtkWindow *parent,
                                         ZidPortal *portal,
                                         gint64     actor);
+/* The spreadsheet to import, as if chosen: its preview follows */
+void             zid_import_dialog_set_file (ZidImportDialog *self,
+                                             const char      *path);
 
 G_END_DECLS

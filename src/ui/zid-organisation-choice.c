@@ -51,15 +51,30 @@ zid_organisation_choice_load (gpointer             source_object,
                 cancellable, callback, NULL);
 }
 
-void
-zid_organisation_choice_fill (GtkDropDown *dropdown,
-                              GPtrArray   *organisations)
+static void
+fill (GtkDropDown *dropdown,
+      GPtrArray   *organisations)
 {
   g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
 
   for (guint i = 0; organisations != NULL && i < organisations->len; i++)
     gtk_string_list_append (names, ((ZidOrganisation *) g_ptr_array_index (organisations, i))->name);
   gtk_drop_down_set_model (dropdown, G_LIST_MODEL (names));
+}
+
+const char *
+zid_organisation_choice_set (GtkDropDown   *dropdown,
+                             GPtrArray    **organisations,
+                             GPtrArray     *found,
+                             const GError  *error,
+                             const char    *none)
+{
+  if (found == NULL)
+    return error->message;
+  g_clear_pointer (organisations, g_ptr_array_unref);
+  *organisations = found;
+  fill (dropdown, found);
+  return found->len == 0 ? none : NULL;
 }
 
 ZidOrganisation *

@@ -19,9 +19,15 @@ void             zid_organisation_choice_load (gpointer             source_objec
                                                ZidAction            action,
                                                GCancellable        *cancellable,
                                                GAsyncReadyCallback  callback);
-/* Their names as @dropdown's model */
-void             zid_organisation_choice_fill (GtkDropDown         *dropdown,
-                                               GPtrArray           *organisations);
+/* What zid_organisation_choice_load() read (@found, transfer full; NULL
+ * with @error when it failed, not cancelled) kept in *@organisations and
+ * their names as @dropdown's model. Returns what to tell (borrowed): the failure, @none
+ * when there is no organisation, or NULL. */
+const char      *zid_organisation_choice_set  (GtkDropDown         *dropdown,
+                                               GPtrArray          **organisations,
+                                               GPtrArray           *found,
+                                               const GError        *error,
+                                               const char          *none);
 /* The organisation chosen in @dropdown, NULL if none (borrowed) */
 ZidOrganisation *zid_organisation_choice_get  (GtkDropDown         *dropdown,
                                                GPtrArray           *organisations);

@@ -9,7 +9,7 @@
 #include "zid-csv.h"
 #include "zid-csv-export.h"
 #include "zid-file-choice.h"
-#include "zid-letters.h"
+#include "zid-letters-job.h"
 #include "zid-organisation-choice.h"
 #include "zid-pending-window.h"
 #include "zid-ui-util.h"
@@ -248,20 +248,17 @@ organisations_done (GObject      *source,
   g_autoptr(GError) error = NULL;
   GPtrArray *orgs = zid_work_finish (result, &error);
   ZidPendingWindow *self;
+  const char *message;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self = ZID_PENDING_WINDOW (source);
-  if (orgs == NULL)
-    {
-      gtk_label_set_text (self->count_label, error->message);
-      return;
-    }
-  self->organisations = orgs;
-  zid_organisation_choice_fill (self->organisation_dropdown, orgs);
-  if (orgs->len == 0)
-    gtk_label_set_text (self->count_label, _("You may not see the users of any organisation."));
-  reload (self);
+  message = zid_organisation_choice_set (self->organisation_dropdown, &self->organisations, orgs, error,
+                                         _("You may not see the users of any organisation."));
+  if (message != NULL)
+    gtk_label_set_text (self->count_label, message);
+  if (self->organisations != NULL)
+    reload (self);
 }
 
 static void
@@ -272,56 +269,6 @@ on_organisation_selected (ZidPendingWindow *self)
 }
 
 /* ---- New codes, with their letters ---- */
-
-typedef struct
-{
-  gint64     actor;
-  char      *organisation;
-  char      *path;
-  GPtrArray *users;   /* ZidUser */
-} NewCodes;
-
-static void
-new_codes_free (gpointer p)
-{
-  NewCodes *n = p;
-
-  g_free (n->organisation);
-  g_free (n->path);
-  g_ptr_array_unref (n->users);
-  g_free (n);
-}
-
-static gpointer
-new_codes_worker (ZidPortal *portal,
-                  gpointer   data,
-                  GError   **error)
-{
-  NewCodes *n = data;
-  g_autoptr(GPtrArray) codes = g_ptr_array_new_with_free_func ((GDestroyNotify) zid_one_time_code_free);
-  g_autofree ZidLetter *letters = g_new0 (ZidLetter, n->users->len);
-
-  for (guint i = 0; i < n->users->len; i++)
-    {
-      ZidUser *user = g_ptr_array_index (n->users, i);
-      ZidOneTimeCode *code = zid_portal_new_certificate (portal, n->actor, zid_user_get_id (user), error);
-
-      if (code == NULL)
-        return NULL;
-      g_ptr_array_add (codes, code);
-      letters[i] = (ZidLetter) {
-        .organisation = n->organisation,
-        .first_name = zid_user_get_first_name (user),
-        .last_name = zid_user_get_last_name (user),
-        .birth_date = zid_user_get_birth_date (user),
-        .payload = code->payload,
-        .expires = code->expires,
-      };
-    }
-  if (!zid_letters_write_pdf (n->path, letters, n->users->len, error))
-    return NULL;
-  return GUINT_TO_POINTER (n->users->len);
-}
 
 static void
 new_codes_done (GObject      *source,
@@ -353,14 +300,12 @@ on_letters_path (GtkWidget  *widget,
   ZidPendingWindow *self = ZID_PENDING_WINDOW (widget);
   ZidOrganisation *org = current_organisation (self);
   guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->store));
-  NewCodes *n;
+  ZidLettersJob *n;
 
   if (org == NULL || self->busy || self->chosen->len == 0)
     return;
-  n = g_new0 (NewCodes, 1);
-  n->actor = self->actor;
-  n->organisation = g_strdup (org->name);
-  n->path = g_strdup (path);
+  n = zid_letters_job_new (self->actor, org);
+  n->letters = g_strdup (path);
   n->users = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < n_items; i++)
     {
@@ -373,13 +318,12 @@ on_letters_path (GtkWidget  *widget,
   g_array_set_size (self->chosen, 0);
   if (n->users->len == 0)
     {
-      new_codes_free (n);
+      zid_letters_job_free (n);
       return;
     }
   self->busy = TRUE;
   update_actions (self);
-  zid_work_run (self, self->portal, new_codes_worker, n, new_codes_free, NULL,
-                self->cancellable, new_codes_done, NULL);
+  zid_letters_job_new_codes (self, self->portal, n, self->cancellable, new_codes_done, NULL);
 }
 
 static void

@@ -58,20 +58,17 @@ organisations_done (GObject      *source,
   g_autoptr(GError) error = NULL;
   GPtrArray *orgs = zid_work_finish (result, &error);
   ZidRegisterDialog *self;
+  const char *message;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self = ZID_REGISTER_DIALOG (source);
-  if (orgs == NULL)
-    {
-      show_error (self, error->message);
-      return;
-    }
-  self->organisations = orgs;
-  zid_organisation_choice_fill (self->organisation_dropdown, orgs);
-  if (orgs->len == 0)
-    show_error (self, _("You may not register users in any organisation."));
-  update_actions (self);
+  message = zid_organisation_choice_set (self->organisation_dropdown, &self->organisations, orgs, error,
+                                         _("You may not register users in any organisation."));
+  if (message != NULL)
+    show_error (self, message);
+  if (self->organisations != NULL)
+    update_actions (self);
 }
 
 typedef struct

@@ -434,6 +434,87 @@ test_import_many (Fixture *f, gconstpointer data)
   g_assert_cmpint (count_rows (f, "users"), ==, users + 10000);
 }
 
+/* The code @code is valid for @user */
+static void
+assert_code_for (Fixture    *f,
+                 const char *code,
+                 gint64      user)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidEnrolmentInfo) info = zid_portal_enrolment_preview (f->portal, code, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (info->user_id, ==, user);
+}
+
+static void
+assert_code_refused (Fixture    *f,
+                     const char *code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidEnrolmentInfo) info = zid_portal_enrolment_preview (f->portal, code, NULL, &error);
+
+  g_assert_null (info);
+  g_assert_nonnull (error);
+}
+
+static gboolean
+codes_letters (GPtrArray  *codes,
+               gpointer    user_data,
+               GError    **error)
+{
+  gboolean *fail = user_data;
+
+  g_assert_cmpuint (codes->len, ==, 2);
+  if (*fail)
+    g_set_error_literal (error, ZID_ERROR, ZID_ERROR_IO, "De brieven kunnen niet geschreven worden");
+  return !*fail;
+}
+
+/* New codes for a selection: letters that cannot be written issue no
+ * code (the old ones stay valid); written, each user has the new one
+ * and the old one is refused */
+static void
+test_new_codes_letters (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidImport) import = parse_ok (people);
+  g_autoptr(GPtrArray) codes = NULL;
+  gint64 users[2];
+  gint64 audit;
+  gboolean fail = TRUE;
+
+  g_assert_true (zid_portal_import_users (f->portal, f->admin, f->org_a, ZID_ROLE_GEBRUIKER, import,
+                                          NULL, NULL, &error));
+  g_assert_no_error (error);
+  users[0] = row_at (import, 0)->user;
+  users[1] = row_at (import, 1)->user;
+  audit = count_rows (f, "audit");
+
+  g_assert_null (zid_portal_new_certificates (f->portal, f->admin, users, 2, codes_letters, &fail, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_IO);
+  g_clear_error (&error);
+  g_assert_cmpint (count_rows (f, "audit"), ==, audit);
+  for (guint i = 0; i < 2; i++)
+    assert_code_for (f, row_at (import, i)->code->code, users[i]);
+
+  fail = FALSE;
+  codes = zid_portal_new_certificates (f->portal, f->admin, users, 2, codes_letters, &fail, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (codes->len, ==, 2);
+  g_assert_cmpint (count_rows (f, "audit"), ==, audit + 2);
+  g_assert_true (zid_portal_verify_audit (f->portal, NULL, &error));
+  for (guint i = 0; i < 2; i++)
+    {
+      ZidOneTimeCode *code = g_ptr_array_index (codes, i);
+
+      g_assert_cmpint (code->user_id, ==, users[i]);
+      g_assert_nonnull (strstr (code->payload, code->code));
+      assert_code_for (f, code->code, users[i]);
+      assert_code_refused (f, row_at (import, i)->code->code);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -451,6 +532,7 @@ main (int argc, char **argv)
   ADD ("/import/pending", test_pending);
   ADD ("/import/codes-indexed", test_codes_indexed);
   ADD ("/import/many", test_import_many);
+  ADD ("/import/new-codes-letters", test_new_codes_letters);
 #undef ADD
 
   return g_test_run ();

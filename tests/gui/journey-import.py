@@ -10,8 +10,10 @@ without fixing anything: the letters are saved as PDF (one page per new
 person, private), and the three are registered. Openstaande registraties
 lists them; one enrols from their letter (the page rendered with
 pdftoppm, its QR decoded with zbarimg, redeemed by zorgid-mobile) and
-leaves the list by itself. A new code for another one saves a letter
-whose QR is that new code.
+leaves the list by itself. New codes for the whole selection save one
+letter per person, each page's QR the new code of the person it names
+(the old codes refused). A new code for another one saves a letter whose
+QR is that new code.
 """
 import csv
 import json
@@ -24,10 +26,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import journey as j  # noqa: E402  (the shared helpers; its main() does not run)
 from journey import (click, fail, find, find_all, front, log, mobile, run,  # noqa: E402
                      save_via_chooser, shot, start_app, stop_app, wait)
+from dogtail.rawinput import keyCombo  # noqa: E402
 
 URA = "12345678"
 PHONE_SANNE = os.path.join(j.WORK, "phone-sanne")
 PHONE_JAN = os.path.join(j.WORK, "phone-jan")
+PHONE_PIETER = os.path.join(j.WORK, "phone-pieter")
+PEOPLE = ("Sanne de Vries", "Jan van den Berg", "Pieter Jansen")
 CSV = ("\ufeffvoornaam;tussenvoegsel;achternaam;geboortedatum\r\n"
        "Sanne;de;Vries;05-03-1985\r\n"
        "Jan;van den;Berg;1970-12-01\r\n"
@@ -39,14 +44,24 @@ def admin(*args):
     return json.loads(run([j.ADMIN, "--data-dir", j.DATA, "--json"] + list(args)).stdout)
 
 
-def letter_payload(pdf, page):
-    """The QR of @page of @pdf, as a phone would see the printed page."""
-    prefix = os.path.join(j.WORK, "page")
+def letter_payload(pdf, page, name="page"):
+    """The QR of @page of @pdf, as a phone would see the printed page (an
+    image @name.png)."""
+    prefix = os.path.join(j.WORK, name)
     run(["pdftoppm", "-r", "150", "-png", "-f", str(page), "-l", str(page), "-singlefile", pdf, prefix])
     payload = j.zbar(prefix + ".png")
     if not payload.startswith("zorgid://"):
         fail("page %d of %s holds no enrolment QR: %r" % (page, pdf, payload))
     return prefix + ".png", payload
+
+
+def letter_person(pdf, page):
+    """Whom @page of @pdf is addressed to."""
+    text = run(["pdftotext", "-f", str(page), "-l", str(page), pdf, "-"]).stdout
+    named = [p for p in PEOPLE if p in text]
+    if len(named) != 1:
+        fail("page %d of %s names %r" % (page, pdf, named))
+    return named[0]
 
 
 def pages(pdf):
@@ -108,9 +123,34 @@ def main():
     for name in ("Sanne de Vries", "Jan van den Berg", "Pieter Jansen"):
         find(window, name, "label")
     shot("open-enrolments")
+    old = {letter_person(letters, page): letter_payload(letters, page)[1] for page in (1, 2, 3)}
 
-    # 4. Sanne enrols from her letter (page 1: the file's order) and leaves the list
-    png, payload = letter_payload(letters, 1)
+    # 4. New codes for the whole selection: a letter per person, each page's
+    # QR that person's new code; an old code is refused
+    click(find(window, "Sanne de Vries", "label"))
+    keyCombo("<Control>a")
+    time.sleep(0.5)
+    shot("open-enrolments-selected")
+    selection = os.path.join(j.WORK, "selectie.pdf")
+    save_via_chooser(app, "Nieuwe codes voor de selectie", selection)
+    find(window, contains="3 nieuwe codes", timeout=20)
+    if os.stat(selection).st_mode & 0o777 != 0o600:
+        fail("the letters are not private: mode %o" % (os.stat(selection).st_mode & 0o777))
+    if pages(selection) != 3:
+        fail("the selection's letters have %d pages, not 3" % pages(selection))
+    fresh = {}
+    for page in (1, 2, 3):
+        person = letter_person(selection, page)
+        fresh[person] = letter_payload(selection, page, "selection-%d" % page)
+        if fresh[person][1] == old[person]:
+            fail("the new letter of %s carries the old code" % person)
+    if sorted(fresh) != sorted(PEOPLE):
+        fail("the selection's letters are for %r" % sorted(fresh))
+    mobile(PHONE_PIETER, "enrol", old["Pieter Jansen"], ok=(1, 2, 3, 4, 5))
+    find(window, contains="3 openstaande registraties", timeout=20)
+
+    # 5. Sanne enrols from her new letter and leaves the list
+    png, payload = fresh["Sanne de Vries"]
     mobile(PHONE_SANNE, "enrol", "--qr-image", png)
     find(window, contains="2 openstaande registraties", timeout=20)
     time.sleep(0.5)
@@ -118,8 +158,8 @@ def main():
         fail("Sanne enrolled but is still listed")
     shot("open-enrolments-sanne-enrolled")
 
-    # 5. A new code for Jan: its letter redeems, his old one no longer does
-    _, old = letter_payload(letters, 2)
+    # 6. A new code for Jan: its letter redeems, his code before no longer does
+    old = fresh["Jan van den Berg"][1]
     new_letter = os.path.join(j.WORK, "brief-jan.pdf")
     save_via_chooser(app, "Nieuwe code voor Jan van den Berg", new_letter)
     find(window, contains="nieuwe code", timeout=20)
@@ -131,7 +171,7 @@ def main():
     find(window, contains="1 openstaande registratie,", timeout=20)
     shot("open-enrolments-jan-enrolled")
 
-    # 6. The open enrolments exported, read back as a spreadsheet would
+    # 7. The open enrolments exported, read back as a spreadsheet would
     out = os.path.join(j.WORK, "open.csv")
     save_via_chooser(app, "Exporteren als CSV", out)
     with open(out, newline="", encoding="utf-8-sig") as f:
@@ -141,7 +181,7 @@ def main():
             [r[1] for r in rows[1:]] != ["Pieter"]:
         fail("the export holds %r" % rows)
 
-    # 7. The users of the organisation exported from the overview, every
+    # 8. The users of the organisation exported from the overview, every
     # column of the list, read back the same way
     click(find(window, "Sluiten", "push button"))
     wait("the open enrolments closed", lambda: not [w for w in app.children

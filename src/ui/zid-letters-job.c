@@ -1,0 +1,116 @@
+/* zid-letters-job.c — "write the letters, then act", off the main thread
+ *
+ * SPDX-License-Identifier: EUPL-1.2
+ */
+#include "config.h"
+
+#include "zid-letters.h"
+#include "zid-letters-job.h"
+#include "zid-work.h"
+
+ZidLettersJob *
+zid_letters_job_new (gint64           actor,
+                     ZidOrganisation *organisation)
+{
+  ZidLettersJob *job = g_new0 (ZidLettersJob, 1);
+
+  job->actor = actor;
+  job->organisation = organisation->id;
+  job->organisation_name = g_strdup (organisation->name);
+  return job;
+}
+
+void
+zid_letters_job_free (ZidLettersJob *job)
+{
+  g_free (job->organisation_name);
+  g_free (job->letters);
+  g_free (job->path);
+  g_clear_pointer (&job->users, g_ptr_array_unref);
+  g_free (job);
+}
+
+static gpointer
+import_worker (ZidPortal *portal,
+               gpointer   data,
+               GError   **error)
+{
+  ZidLettersJob *job = data;
+  g_autoptr(ZidImport) import = zid_import_read_file (job->path, error);
+  ZidImportLetters letters = { job->letters, job->organisation_name };
+
+  if (import == NULL)
+    return NULL;
+  if (job->letters == NULL
+      ? !zid_portal_check_import (portal, job->actor, job->organisation, job->role, import, error)
+      : !zid_portal_import_users (portal, job->actor, job->organisation, job->role, import,
+                                  zid_letters_write_import, &letters, error))
+    return NULL;
+  return g_steal_pointer (&import);
+}
+
+void
+zid_letters_job_import (gpointer             source_object,
+                        ZidPortal           *portal,
+                        ZidLettersJob       *job,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  zid_work_run (source_object, portal, import_worker, job, (GDestroyNotify) zid_letters_job_free,
+                (GDestroyNotify) zid_import_free, cancellable, callback, user_data);
+}
+
+/* Inside the transaction of the new codes: their letters, on disk */
+static gboolean
+write_code_letters (GPtrArray  *codes,
+                    gpointer    data,
+                    GError    **error)
+{
+  ZidLettersJob *job = data;
+  g_autofree ZidLetter *letters = g_new0 (ZidLetter, codes->len);
+
+  for (guint i = 0; i < codes->len; i++)
+    {
+      ZidUser *user = g_ptr_array_index (job->users, i);
+      ZidOneTimeCode *code = g_ptr_array_index (codes, i);
+
+      letters[i] = (ZidLetter) {
+        .organisation = job->organisation_name,
+        .first_name = zid_user_get_first_name (user),
+        .last_name = zid_user_get_last_name (user),
+        .birth_date = zid_user_get_birth_date (user),
+        .payload = code->payload,
+        .expires = code->expires,
+      };
+    }
+  return zid_letters_write_pdf (job->letters, letters, codes->len, error);
+}
+
+static gpointer
+new_codes_worker (ZidPortal *portal,
+                  gpointer   data,
+                  GError   **error)
+{
+  ZidLettersJob *job = data;
+  g_autofree gint64 *ids = g_new (gint64, job->users->len);
+  g_autoptr(GPtrArray) codes = NULL;
+
+  for (guint i = 0; i < job->users->len; i++)
+    ids[i] = zid_user_get_id (g_ptr_array_index (job->users, i));
+  codes = zid_portal_new_certificates (portal, job->actor, ids, job->users->len,
+                                       write_code_letters, job, error);
+  return codes != NULL ? GUINT_TO_POINTER (codes->len) : NULL;
+}
+
+void
+zid_letters_job_new_codes (gpointer             source_object,
+                           ZidPortal           *portal,
+                           ZidLettersJob       *job,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  zid_work_run (source_object, portal, new_codes_worker, job, (GDestroyNotify) zid_letters_job_free,
+                NULL, cancellable, callback, user_data);
+}
