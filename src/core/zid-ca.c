@@ -31,6 +31,11 @@
 #define MOBILE_LIFETIME_DAYS  (2 * 365)
 #define SERVER_LIFETIME_DAYS  (2 * 365)
 #define CRL_LIFETIME_DAYS     7
+/* Certificates are valid from a little before they are made: a phone or a
+ * host whose clock runs a few minutes behind (or a clock stepped back)
+ * would otherwise refuse a certificate issued a moment ago as "not yet
+ * valid". The end of validity is counted from the real time. */
+#define BACKDATE_SECONDS      (5 * 60)
 
 
 const Fetched *
@@ -185,7 +190,7 @@ set_validity (X509   *cert,
               gint64  now,
               int     days)
 {
-  return ASN1_TIME_set (X509_getm_notBefore (cert), (time_t) now) != NULL &&
+  return ASN1_TIME_set (X509_getm_notBefore (cert), (time_t) (now - BACKDATE_SECONDS)) != NULL &&
          X509_time_adj_ex (X509_getm_notAfter (cert), days, 0, (time_t *) &now) != NULL;
 }
 
@@ -753,7 +758,7 @@ mobile_tbs (ZidCa               *self,
 {
   g_autoptr(GByteArray) body = g_byte_array_sized_new (512);
   g_autoptr(GByteArray) part = g_byte_array_sized_new (256);
-  g_autoptr(ASN1_TIME) from = ASN1_TIME_set (NULL, (time_t) now);
+  g_autoptr(ASN1_TIME) from = ASN1_TIME_set (NULL, (time_t) (now - BACKDATE_SECONDS));
   g_autoptr(ASN1_TIME) until = X509_time_adj_ex (NULL, MOBILE_LIFETIME_DAYS, 0, (time_t *) &now);
   g_autofree char *user_serial = g_strdup_printf ("%" G_GINT64_FORMAT, user_id);
   g_autofree char *hex = NULL;
