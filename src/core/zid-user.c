@@ -6,6 +6,10 @@
 
 #include "zid-user.h"
 
+#include <string.h>
+
+#include "zid-search.h"
+
 struct _ZidUser
 {
   GObject           parent_instance;
@@ -14,6 +18,7 @@ struct _ZidUser
   char             *first_name;
   char             *last_name;
   char             *display_name;
+  char             *sort_key;      /* see make_sort_key () */
   char             *birth_date;
   char             *uzi_number;
   gboolean          blocked;
@@ -25,6 +30,9 @@ struct _ZidUser
 };
 
 G_DEFINE_FINAL_TYPE (ZidUser, zid_user, G_TYPE_OBJECT)
+
+static char *make_sort_key (const char *first_name,
+                            const char *last_name);
 
 enum {
   PROP_0,
@@ -48,6 +56,7 @@ zid_user_finalize (GObject *object)
   g_free (self->first_name);
   g_free (self->last_name);
   g_free (self->display_name);
+  g_free (self->sort_key);
   g_free (self->birth_date);
   g_free (self->uzi_number);
   g_ptr_array_unref (self->memberships);
@@ -148,6 +157,7 @@ zid_user_new (gint64            id,
   self->first_name = g_strdup (first_name);
   self->last_name = g_strdup (last_name);
   self->display_name = g_strconcat (first_name, " ", last_name, NULL);
+  self->sort_key = make_sort_key (first_name, last_name);
   self->birth_date = g_strdup (birth_date);
   self->blocked = blocked;
   self->block_reason = block_reason;
@@ -263,14 +273,58 @@ zid_user_get_role_in (ZidUser *self,
   return ZID_ROLE_NONE;
 }
 
+/* The words a Dutch surname may start with that the order passes over:
+ * "van Dijk" is sorted under D, "de Boer" under B, "van der Berg" under B.
+ * Only as typed in lower case: a capitalised "De Vries" (as Belgians write
+ * it) or "El Amrani" is sorted under its first word. */
+static const char * const tussenvoegsels[] = {
+  "van", "de", "der", "den", "het", "'t", "te", "ten", "ter", "in", "op",
+  "uit", "aan", "bij", "onder", "over", "voor", "la", "le", "du", "des", NULL,
+};
+
+static gboolean
+is_tussenvoegsel (const char *word,
+                  gsize       len)
+{
+  for (guint i = 0; tussenvoegsels[i] != NULL; i++)
+    if (strlen (tussenvoegsels[i]) == len && strncmp (word, tussenvoegsels[i], len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* "dijk\1pieter\1van ": the surname from its first word that is not a
+ * tussenvoegsel, the first name, then the tussenvoegsels; accents and case
+ * folded (zid_name_key), so "Özdemir" sorts with the O's */
+static char *
+make_sort_key (const char *first_name,
+               const char *last_name)
+{
+  const char *last = last_name ? last_name : "";
+  const char *rest = last;
+  g_autofree char *surname = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *prefix = NULL;
+
+  for (;;)
+    {
+      const char *space = strchr (rest, ' ');
+
+      if (space == NULL || !is_tussenvoegsel (rest, (gsize) (space - rest)))
+        break;
+      rest = space + 1;
+    }
+  surname = zid_name_key (rest);
+  first = zid_name_key (first_name);
+  prefix = g_strndup (last, (gsize) (rest - last));
+  return g_strconcat (surname, "\1", first, "\1", prefix, NULL);
+}
+
 int
 zid_user_compare (ZidUser *a,
                   ZidUser *b)
 {
-  int c = g_ascii_strcasecmp (a->last_name, b->last_name);
+  int c = strcmp (a->sort_key, b->sort_key);
 
-  if (c == 0)
-    c = g_ascii_strcasecmp (a->first_name, b->first_name);
   if (c == 0)
     c = a->id < b->id ? -1 : a->id > b->id ? 1 : 0;
   return c;

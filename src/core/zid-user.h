@@ -28,8 +28,9 @@ const char       *zid_user_get_uzi_number    (ZidUser *self);
 GPtrArray        *zid_user_get_memberships   (ZidUser *self);
 ZidRole           zid_user_get_role_in       (ZidUser *self,
                                               gint64   organisation_id);
-/* The order of the users overview: last name, first name (ASCII case
- * ignored), id */
+/* The order of the users overview, as Dutch lists sort people: by surname
+ * without its tussenvoegsel ("van Dijk" under D), then first name, accents
+ * and case ignored; then id */
 int               zid_user_compare           (ZidUser *a,
                                               ZidUser *b);
 

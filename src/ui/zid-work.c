@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "zid-work.h"
 
 typedef struct
@@ -43,7 +45,7 @@ work_thread (GTask        *task,
   if (result == NULL)
     {
       if (error == NULL)
-        error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "Onbekende fout");
+        error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, _("The operation failed for an unknown reason"));
       g_task_return_error (task, error);
     }
   else

@@ -247,6 +247,50 @@ test_portal (void)
   g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL));
 }
 
+static int
+compare_users (gconstpointer a,
+               gconstpointer b,
+               gpointer      data)
+{
+  return zid_user_compare (*(ZidUser **) a, *(ZidUser **) b);
+}
+
+/* Users sort as Dutch lists do: by surname without its tussenvoegsel,
+ * accents and case ignored; a capitalised first word is part of the name */
+static void
+test_dutch_order (void)
+{
+  static const char * const names[][2] = {
+    /* first, last: in the expected order */
+    { "Lotte", "Bakker" },
+    { "Sanne", "de Boer" },
+    { "Anna", "van den Bosch" },
+    { "Eva", "De Vries" },
+    { "Pieter", "van Dijk" },
+    { "Fatima", "El Amrani" },
+    { "Jan", "Jansen" },
+    { "Zoë", "Müller" },
+    { "Emre", "Özdemir" },
+    { "Daan", "Smit" },
+    { "Kees", "Van Tol" },
+    { "Eva", "de Vries" },
+  };
+  g_autoptr(GPtrArray) users = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = G_N_ELEMENTS (names); i > 0; i--)
+    g_ptr_array_add (users, zid_user_new (i, names[i - 1][0], names[i - 1][1], "1980-01-01",
+                                          FALSE, ZID_BLOCK_REASON_NONE, 0, 0,
+                                          ZID_MOBILE_ID_NONE, NULL));
+  g_ptr_array_sort_with_data (users, compare_users, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      ZidUser *user = g_ptr_array_index (users, i);
+
+      g_assert_cmpstr (zid_user_get_last_name (user), ==, names[i][1]);
+      g_assert_cmpstr (zid_user_get_first_name (user), ==, names[i][0]);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -255,6 +299,7 @@ main (int   argc,
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/search/fold", test_fold);
+  g_test_add_func ("/search/dutch-order", test_dutch_order);
   g_test_add_func ("/search/name-keys", test_name_keys);
   g_test_add_func ("/search/birth-date", test_birth_date);
   g_test_add_func ("/search/query", test_query);
