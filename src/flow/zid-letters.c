@@ -265,24 +265,33 @@ zid_letters_write_pdf (const char       *path,
   return TRUE;
 }
 
-gboolean
-zid_letters_write_import (ZidImport  *import,
-                          gpointer    user_data,
-                          GError    **error)
+GArray *
+zid_letters_of_import (ZidImport  *import,
+                       const char *organisation)
 {
-  ZidImportLetters *target = user_data;
-  g_autoptr(GArray) letters = g_array_new (FALSE, TRUE, sizeof (ZidLetter));
+  GArray *letters = g_array_new (FALSE, TRUE, sizeof (ZidLetter));
 
   for (guint i = 0; i < import->rows->len; i++)
     {
       ZidImportRow *row = g_ptr_array_index (import->rows, i);
       ZidLetter letter = {
-        target->organisation, row->first_name, row->last_name, row->birth_date,
+        organisation, row->first_name, row->last_name, row->birth_date,
         row->code ? row->code->payload : NULL, row->code ? row->code->expires : 0,
       };
 
       if (row->code != NULL)
         g_array_append_val (letters, letter);
     }
+  return letters;
+}
+
+gboolean
+zid_letters_write_import (ZidImport  *import,
+                          gpointer    user_data,
+                          GError    **error)
+{
+  ZidImportLetters *target = user_data;
+  g_autoptr(GArray) letters = zid_letters_of_import (import, target->organisation);
+
   return zid_letters_write_pdf (target->path, (ZidLetter *) (void *) letters->data, letters->len, error);
 }

@@ -54,6 +54,11 @@ typedef struct
   const char *organisation;
 } ZidImportLetters;
 
+/* The letters of @import's new users (the rows with a code), in file
+ * order: an array of ZidLetter borrowing from @import */
+GArray   *zid_letters_of_import     (ZidImport       *import,
+                                     const char      *organisation);
+
 gboolean  zid_letters_write_import  (ZidImport       *import,
                                      gpointer         user_data,
                                      GError         **error);

@@ -69,6 +69,7 @@ struct _ZidImportDialog
   GtkLabel        *counts_label;
   GtkListView     *list_view;
   GtkSpinner      *spinner;
+  GtkWidget       *print_button;
 
   /* owned */
   ZidPortal       *portal;
@@ -79,6 +80,7 @@ struct _ZidImportDialog
   char            *path;           /* the file chosen */
   gint64           actor;
   guint            n_importable;   /* rows the preview would register */
+  guint            n_letters;      /* after the import: the new users' letters */
   gboolean         busy;
   gboolean         done;
 };
@@ -104,6 +106,8 @@ set_busy (ZidImportDialog *self,
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "import.choose", !busy && !self->done);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "import.run",
                                  !busy && !self->done && self->n_importable > 0);
+  /* the letters can be printed once the import has made their codes */
+  gtk_widget_set_visible (self->print_button, self->done && self->n_letters > 0);
   gtk_widget_set_sensitive (GTK_WIDGET (self->organisation_dropdown), !busy && !self->done);
   gtk_widget_set_sensitive (GTK_WIDGET (self->role_dropdown), !busy && !self->done);
 }
@@ -202,6 +206,7 @@ show_import (ZidImportDialog *self,
                             import->n_new, import->n_membership, import->n_skipped, import->n_refused);
   gtk_label_set_text (self->counts_label, counts);
   self->n_importable = import->n_new + import->n_membership;
+  self->n_letters = registered ? import->n_new : 0;
   g_rc_box_release_full (shared, shared_clear);
 }
 
@@ -341,6 +346,32 @@ run_action (GtkWidget  *widget,
   zid_file_choice_ask (widget, TRUE, _("Save the Letters as PDF"), name, ZID_FILE_PDF, on_letters_chosen);
 }
 
+/* Print the same letters as saved: the new users' */
+static void
+print_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  ZidImportDialog *self = ZID_IMPORT_DIALOG (widget);
+  ZidOrganisation *org = zid_organisation_choice_get (self->organisation_dropdown, self->organisations);
+  g_autoptr(ZidImportItem) item = g_list_model_get_item (G_LIST_MODEL (self->store), 0);
+  g_autoptr(GArray) letters = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!self->done || item == NULL)
+    return;
+  /* the rows, and so the letters' texts, live as long as @item */
+  letters = zid_letters_of_import (item->shared->import, org ? org->name : "");
+  if (letters->len == 0)
+    return;
+  if (!zid_letters_print (GTK_WINDOW (self), (ZidLetter *) (void *) letters->data, letters->len,
+                          _("ZORG-ID enrolment letters"), &error))
+    {
+      g_autofree char *msg = g_strdup_printf (_("Printing failed: %s"), error->message);
+      adw_toast_overlay_add_toast (self->toasts, adw_toast_new (msg));
+    }
+}
+
 static void
 close_action (GtkWidget  *widget,
               const char *action_name,
@@ -413,11 +444,14 @@ zid_import_dialog_class_init (ZidImportDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ZidImportDialog, counts_label);
   gtk_widget_class_bind_template_child (widget_class, ZidImportDialog, list_view);
   gtk_widget_class_bind_template_child (widget_class, ZidImportDialog, spinner);
+  gtk_widget_class_bind_template_child (widget_class, ZidImportDialog, print_button);
   gtk_widget_class_install_action (widget_class, "import.choose", NULL, choose_action);
   gtk_widget_class_install_action (widget_class, "import.run", NULL, run_action);
+  gtk_widget_class_install_action (widget_class, "import.print", NULL, print_action);
   gtk_widget_class_install_action (widget_class, "import.close", NULL, close_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "import.close", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "import.choose", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "import.print", NULL);
 }
 
 static void

@@ -114,3 +114,40 @@ zid_letters_job_new_codes (gpointer             source_object,
   zid_work_run (source_object, portal, new_codes_worker, job, (GDestroyNotify) zid_letters_job_free,
                 NULL, cancellable, callback, user_data);
 }
+
+/* ---- Printing: the letters drawn on the printer's pages ---- */
+
+static void
+draw_letter (GtkPrintOperation *op,
+             GtkPrintContext   *context,
+             int                page_nr,
+             gpointer           user_data)
+{
+  const ZidLetter *letters = user_data;
+
+  zid_letter_draw (gtk_print_context_get_cairo_context (context), &letters[page_nr],
+                   gtk_print_context_get_width (context), gtk_print_context_get_height (context));
+}
+
+gboolean
+zid_letters_print (GtkWindow        *parent,
+                   const ZidLetter  *letters,
+                   guint             n,
+                   const char       *job_name,
+                   GError          **error)
+{
+  g_autoptr(GtkPrintOperation) op = gtk_print_operation_new ();
+  g_autoptr(GtkPageSetup) setup = gtk_page_setup_new ();
+  g_autoptr(GtkPaperSize) a4 = gtk_paper_size_new (GTK_PAPER_NAME_A4);
+
+  /* the letters are laid out for A4 */
+  gtk_page_setup_set_paper_size_and_default_margins (setup, a4);
+  gtk_print_operation_set_default_page_setup (op, setup);
+  gtk_print_operation_set_n_pages (op, n);
+  gtk_print_operation_set_job_name (op, job_name);
+  /* not async: every page is drawn before this returns, so @letters may
+   * be borrowed */
+  g_signal_connect (op, "draw-page", G_CALLBACK (draw_letter), (gpointer) letters);
+  return gtk_print_operation_run (op, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG, parent, error)
+         != GTK_PRINT_OPERATION_RESULT_ERROR;
+}

@@ -8,9 +8,10 @@
  */
 #pragma once
 
-#include <gio/gio.h>
+#include <gtk/gtk.h>
 
 #include "zid-core.h"
+#include "zid-letters.h"
 
 G_BEGIN_DECLS
 
@@ -47,5 +48,14 @@ void           zid_letters_job_new_codes (gpointer             source_object,
                                           GCancellable        *cancellable,
                                           GAsyncReadyCallback  callback,
                                           gpointer             user_data);
+
+/* Prints @letters (@n of them, one page each, A4 unless the user chooses
+ * otherwise) through GTK's print dialog over @parent, as job @job_name.
+ * Returns FALSE with @error if printing failed (not when cancelled). */
+gboolean       zid_letters_print         (GtkWindow           *parent,
+                                          const ZidLetter     *letters,
+                                          guint                n,
+                                          const char          *job_name,
+                                          GError             **error);
 
 G_END_DECLS

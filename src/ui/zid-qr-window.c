@@ -7,7 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "zid-file-choice.h"
-#include "zid-letters.h"
+#include "zid-letters-job.h"
 #include "zid-qr-view.h"
 #include "zid-qr-window.h"
 #include "zid-ui-util.h"
@@ -315,31 +315,15 @@ letter_action (GtkWidget  *widget,
 
 /* Print: the same letter */
 static void
-draw_page (GtkPrintOperation *op,
-           GtkPrintContext   *context,
-           int                page_nr,
-           ZidQrWindow       *self)
-{
-  ZidLetter letter = window_letter (self);
-
-  zid_letter_draw (gtk_print_context_get_cairo_context (context), &letter,
-                   gtk_print_context_get_width (context), gtk_print_context_get_height (context));
-}
-
-static void
 print_action (GtkWidget  *widget,
               const char *action_name,
               GVariant   *param)
 {
   ZidQrWindow *self = ZID_QR_WINDOW (widget);
-  g_autoptr(GtkPrintOperation) op = gtk_print_operation_new ();
+  ZidLetter letter = window_letter (self);
   g_autoptr(GError) error = NULL;
 
-  gtk_print_operation_set_n_pages (op, 1);
-  gtk_print_operation_set_job_name (op, _("ZORG-ID QR code"));
-  g_signal_connect (op, "draw-page", G_CALLBACK (draw_page), self);
-  if (gtk_print_operation_run (op, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG,
-                               GTK_WINDOW (self), &error) == GTK_PRINT_OPERATION_RESULT_ERROR)
+  if (!zid_letters_print (GTK_WINDOW (self), &letter, 1, _("ZORG-ID QR code"), &error))
     {
       g_autofree char *msg = g_strdup_printf (_("Printing failed: %s"), error->message);
       adw_toast_overlay_add_toast (self->toasts, adw_toast_new (msg));

@@ -16,16 +16,14 @@ letter per person, each page's QR the new code of the person it names
 QR is that new code.
 """
 import csv
-import json
 import os
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import journey as j  # noqa: E402  (the shared helpers; its main() does not run)
-from journey import (click, fail, find, find_all, front, log, mobile, run,  # noqa: E402
-                     save_via_chooser, shot, start_app, stop_app, wait)
+from journey import (click, fail, find, find_all, log, mobile,  # noqa: E402
+                     save_via_chooser, shot, stop_app, wait)
 from dogtail.rawinput import keyCombo  # noqa: E402
 
 URA = "12345678"
@@ -40,64 +38,33 @@ CSV = ("\ufeffvoornaam;tussenvoegsel;achternaam;geboortedatum\r\n"
        "Pieter;;Jansen;1990-06-15\r\n")
 
 
-def admin(*args):
-    return json.loads(run([j.ADMIN, "--data-dir", j.DATA, "--json"] + list(args)).stdout)
-
-
-def letter_payload(pdf, page, name="page"):
-    """The QR of @page of @pdf, as a phone would see the printed page (an
-    image @name.png)."""
-    prefix = os.path.join(j.WORK, name)
-    run(["pdftoppm", "-r", "150", "-png", "-f", str(page), "-l", str(page), "-singlefile", pdf, prefix])
-    payload = j.zbar(prefix + ".png")
-    if not payload.startswith("zorgid://"):
-        fail("page %d of %s holds no enrolment QR: %r" % (page, pdf, payload))
-    return prefix + ".png", payload
-
-
 def letter_person(pdf, page):
     """Whom @page of @pdf is addressed to."""
-    text = run(["pdftotext", "-f", str(page), "-l", str(page), pdf, "-"]).stdout
+    text = j.pdf_page_text(pdf, page)
     named = [p for p in PEOPLE if p in text]
     if len(named) != 1:
         fail("page %d of %s names %r" % (page, pdf, named))
     return named[0]
 
 
-def pages(pdf):
-    out = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True).stdout
-    return int([l.split()[-1] for l in out.splitlines() if l.startswith("Pages:")][0])
-
-
 def main():
-    port = j.free_port()
-    with open(j.PIN, "w") as f:
-        f.write("4711\n")
-    run([j.ADMIN, "--data-dir", j.DATA, "config", "set", "service-address", "127.0.0.1:%d" % port])
-    run([j.ADMIN, "--data-dir", j.DATA, "registration", "add", "--ura", URA, "--name", "Zorggroep Noord"])
-    boot = admin("organisation", "bootstrap", "--ura", URA, "--first-name", "Anna",
-                 "--last-name", "Admin", "--birth-date", "1980-01-01")
+    boot = j.new_organisation(URA, "Zorggroep Noord")
     anna = str(boot["user"])
     team = os.path.join(j.WORK, "team.csv")
     with open(team, "w", encoding="utf-8", newline="") as f:
         f.write(CSV)
 
-    app = start_app()
-    find(app, "QR-code", "push button")
-    mobile(j.PHONE_ANNA, "enrol", boot["enrolment_payload"])
-    j.login(app, j.PHONE_ANNA, "anna")
+    app = j.start_as_anna(boot)
 
     # 1. Gebruikers importeren: the file, then its preview
-    click(find(app, "Gebruikers importeren", "push button"))
-    dialog = wait("the import dialog", lambda: [w for w in app.children if w.name == "Gebruikers importeren"])[0]
-    save_via_chooser(app, "Bestand kiezen", team, wait_file=False)
+    dialog = j.open_import(app, team)
     counts = find(dialog, contains="3 nieuw", timeout=30)
     if "1 geweigerd" not in counts.name:
         fail("the preview counts %r" % counts.name)
     find(dialog, "Geweigerd", "label")
     find(dialog, "Zoë Bergsma", "label")
     shot("import-preview")
-    if len(admin("user", "list", "--as", anna)["users"]) != 1:
+    if len(j.admin_json("user", "list", "--as", anna)["users"]) != 1:
         fail("the preview registered someone")
 
     # 2. Importeren: the letters first, then the registrations
@@ -107,9 +74,9 @@ def main():
     shot("import-done")
     if os.stat(letters).st_mode & 0o777 != 0o600:
         fail("the letters are not private: mode %o" % (os.stat(letters).st_mode & 0o777))
-    if pages(letters) != 3:
-        fail("the letters have %d pages, not one per new person" % pages(letters))
-    users = {u["first_name"]: u for u in admin("user", "list", "--as", anna)["users"]}
+    if j.pdf_pages(letters) != 3:
+        fail("the letters have %d pages, not one per new person" % j.pdf_pages(letters))
+    users = {u["first_name"]: u for u in j.admin_json("user", "list", "--as", anna)["users"]}
     if sorted(users) != ["Anna", "Jan", "Pieter", "Sanne"]:
         fail("registered: %r" % sorted(users))
     click(find(dialog, "Sluiten", "push button"))
@@ -123,7 +90,7 @@ def main():
     for name in ("Sanne de Vries", "Jan van den Berg", "Pieter Jansen"):
         find(window, name, "label")
     shot("open-enrolments")
-    old = {letter_person(letters, page): letter_payload(letters, page)[1] for page in (1, 2, 3)}
+    old = {letter_person(letters, page): j.pdf_page_qr(letters, page)[1] for page in (1, 2, 3)}
 
     # 4. New codes for the whole selection: a letter per person, each page's
     # QR that person's new code; an old code is refused
@@ -136,12 +103,12 @@ def main():
     find(window, contains="3 nieuwe codes", timeout=20)
     if os.stat(selection).st_mode & 0o777 != 0o600:
         fail("the letters are not private: mode %o" % (os.stat(selection).st_mode & 0o777))
-    if pages(selection) != 3:
-        fail("the selection's letters have %d pages, not 3" % pages(selection))
+    if j.pdf_pages(selection) != 3:
+        fail("the selection's letters have %d pages, not 3" % j.pdf_pages(selection))
     fresh = {}
     for page in (1, 2, 3):
         person = letter_person(selection, page)
-        fresh[person] = letter_payload(selection, page, "selection-%d" % page)
+        fresh[person] = j.pdf_page_qr(selection, page, "selection-%d" % page)
         if fresh[person][1] == old[person]:
             fail("the new letter of %s carries the old code" % person)
     if sorted(fresh) != sorted(PEOPLE):
@@ -163,7 +130,7 @@ def main():
     new_letter = os.path.join(j.WORK, "brief-jan.pdf")
     save_via_chooser(app, "Nieuwe code voor Jan van den Berg", new_letter)
     find(window, contains="nieuwe code", timeout=20)
-    png, payload = letter_payload(new_letter, 1)
+    png, payload = j.pdf_page_qr(new_letter, 1)
     if payload == old:
         fail("the new letter carries the old code")
     mobile(PHONE_JAN, "enrol", old, ok=(1, 2, 3, 4, 5))

@@ -266,12 +266,58 @@ def zbar(png):
     return p.stdout.strip()
 
 
+def admin_json(*args):
+    """zorgid-admin --json on the journey's data dir: its answer."""
+    return json.loads(run([ADMIN, "--data-dir", DATA, "--json"] + list(args)).stdout)
+
+
+def new_organisation(ura, name):
+    """The service on a free port, organisation @ura registered as @name,
+    its first Administrator Anna bootstrapped (PIN 4711): her bootstrap."""
+    port = free_port()
+    with open(PIN, "w") as f:
+        f.write("4711\n")
+    run([ADMIN, "--data-dir", DATA, "config", "set", "service-address", "127.0.0.1:%d" % port])
+    run([ADMIN, "--data-dir", DATA, "registration", "add", "--ura", ura, "--name", name])
+    return admin_json("organisation", "bootstrap", "--ura", ura, "--first-name", "Anna",
+                      "--last-name", "Admin", "--birth-date", "1980-01-01")
+
+
+def pdf_pages(pdf):
+    out = run(["pdfinfo", pdf]).stdout
+    return int([l.split()[-1] for l in out.splitlines() if l.startswith("Pages:")][0])
+
+
+def pdf_page_text(pdf, page):
+    return run(["pdftotext", "-f", str(page), "-l", str(page), pdf, "-"]).stdout
+
+
+def pdf_page_qr(pdf, page, name="page"):
+    """The QR of @page of @pdf as a phone sees the printed page: the page
+    rendered at 150 dpi (@name.png), decoded with zbarimg. Returns (png,
+    payload)."""
+    prefix = os.path.join(WORK, name)
+    run(["pdftoppm", "-r", "150", "-png", "-f", str(page), "-l", str(page), "-singlefile", pdf, prefix])
+    payload = zbar(prefix + ".png")
+    if not payload.startswith("zorgid://"):
+        fail("page %d of %s holds no enrolment QR: %r" % (page, pdf, payload))
+    return prefix + ".png", payload
+
+
 def save_via_chooser(app, button, path, wait_file=True):
     """Clicks @button, which opens GTK's file chooser, and saves to (or
     opens) @path."""
     # GTK 4.8's file chooser dialog is a top-level of role "filler"
     before = len(app.children)
     click(find(front(app), button, "push button"))
+    fill_chooser(app, before, path)
+    if wait_file:
+        wait("the file " + path, lambda: os.path.exists(path) and os.path.getsize(path) > 0)
+
+
+def fill_chooser(app, before, path):
+    """Types @path into the file chooser that opened as the application's
+    top-level after its first @before ones, and accepts it."""
     wait("the file chooser", lambda: len(app.children) > before)
     chooser = app.children[-1]
     time.sleep(0.5)
@@ -288,8 +334,6 @@ def save_via_chooser(app, button, path, wait_file=True):
     typed.typeText(path)
     time.sleep(0.3)
     pressKey("Return")
-    if wait_file:
-        wait("the file " + path, lambda: os.path.exists(path) and os.path.getsize(path) > 0)
 
 
 def login(app, phone, who):
@@ -302,6 +346,34 @@ def login(app, phone, who):
     find(app, "Uitloggen", "push button")
     find(app, contains="Ingelogd als")
     shot("overview-" + who)
+
+
+def start_as_anna(boot):
+    """The window, Anna's phone enrolled with her bootstrap code and logged
+    in: the application."""
+    app = start_app()
+    find(app, "QR-code", "push button")
+    mobile(PHONE_ANNA, "enrol", boot["enrolment_payload"])
+    login(app, PHONE_ANNA, "anna")
+    return app
+
+
+def open_import(app, path):
+    """Gebruikers importeren with the spreadsheet @path chosen: the dialog."""
+    click(find(app, "Gebruikers importeren", "push button"))
+    dialog = wait("the import dialog", lambda: [w for w in app.children if w.name == "Gebruikers importeren"])[0]
+    save_via_chooser(app, "Bestand kiezen", path, wait_file=False)
+    return dialog
+
+
+def register(app, first_name, last_name, birth_date):
+    """Gebruiker registreren in the window: the QR window waits for the scan."""
+    click(find(app, "Gebruiker registreren", "push button"))
+    type_into(find(app, "Voornaam", "text"), first_name)
+    type_into(find(app, "Achternaam", "text"), last_name)
+    type_into(find(app, "Geboortedatum", "text"), birth_date)
+    click(find(front(app), "Opslaan", "push button"))
+    find(app, "Wachten op scan…", "label")
 
 
 def logout(app):
@@ -495,12 +567,7 @@ def main():
 
     # 4. Bram logs in and registers Carla: only Gebruiker can be given
     login(app, PHONE_BRAM, "bram")
-    click(find(app, "Gebruiker registreren", "push button"))
-    type_into(find(app, "Voornaam", "text"), "Carla")
-    type_into(find(app, "Achternaam", "text"), "Zorg")
-    type_into(find(app, "Geboortedatum", "text"), "1995-02-03")
-    click(find(front(app), "Opslaan", "push button"))
-    find(app, "Wachten op scan…", "label")
+    register(app, "Carla", "Zorg", "1995-02-03")
     shot("enrolment-qr-carla")
     click(find(front(app), "Sluiten", "push button"))
     # closing an unscanned code asks first: it cannot be shown again
@@ -588,12 +655,7 @@ def main():
 
     # 6b. A Gebruiker: the QR saved as an image decodes to the same payload
     # (and enrols from the file); a Gebruiker's login is refused plainly
-    click(find(app, "Gebruiker registreren", "push button"))
-    type_into(find(app, "Voornaam", "text"), "Dirk")
-    type_into(find(app, "Achternaam", "text"), "Gebruiker")
-    type_into(find(app, "Geboortedatum", "text"), "1970-07-07")
-    click(find(front(app), "Opslaan", "push button"))
-    find(app, "Wachten op scan…", "label")
+    register(app, "Dirk", "Gebruiker", "1970-07-07")
     png, payload = scan("enrolment-qr-dirk")
     saved = os.path.join(WORK, "qr-dirk.png")
     save_via_chooser(app, "Opslaan als afbeelding", saved)
