@@ -135,6 +135,7 @@ user_done (GObject      *source,
   g_autoptr(ZidUser) user = zid_work_finish (result, &error);
   ZidQrWindow *self;
   g_autofree char *text = NULL;
+  g_autofree char *until = NULL;
 
   if (g_cancellable_is_cancelled (G_CANCELLABLE (user_data)))
     return;
@@ -156,10 +157,11 @@ user_done (GObject      *source,
       return;
     }
   zid_qr_view_set_status (self->view, _("Waiting for Activate: the user is blocked"));
+  until = zid_ui_format_time (self->expires);
   text = g_strdup_printf (_("%s is blocked. The phone can add the ID only after %s has been unblocked "
-                            "(Activate); until then it is refused. The QR code stays valid for 10 days: "
+                            "(Activate); until then it is refused. The QR code stays valid until %s: "
                             "save or print it first."),
-                          zid_user_get_display_name (user), zid_user_get_display_name (user));
+                          zid_user_get_display_name (user), zid_user_get_display_name (user), until);
   gtk_label_set_text (self->once_label, text);
 }
 
@@ -457,6 +459,7 @@ zid_qr_window_new (GtkWindow            *parent,
 {
   ZidQrWindow *self;
   g_autofree char *purpose = NULL;
+  g_autofree char *until = NULL;
 
   g_return_val_if_fail (enrolment != NULL, NULL);
 
@@ -489,7 +492,10 @@ zid_qr_window_new (GtkWindow            *parent,
   zid_qr_view_set_renewable (self->view, FALSE);
   zid_qr_view_set_code (self->view, enrolment->payload, enrolment->expires, FALSE);
   zid_qr_view_set_status (self->view, _("Waiting for scan…"));
-  self->once_text = g_strdup (gtk_label_get_text (self->once_label));
+  until = zid_ui_format_time (enrolment->expires);
+  /* Translators: %s is the date and time the code expires, in the locale's format */
+  self->once_text = g_strdup_printf (_("Note: the QR code is shown only once. It is valid until %s."), until);
+  gtk_label_set_text (self->once_label, self->once_text);
   if (portal != NULL && actor > 0)
     load_user (self);
 
