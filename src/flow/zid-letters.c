@@ -85,19 +85,26 @@ static const char * const fonts[N_TEXTS] = {
   "Sans 13", "Sans 20", "Sans 12", "Sans 11", "Sans 12", "Sans 10", "Sans 12", "Sans 11", "Sans 9",
 };
 
+/* With @replay, a text whose markup is the same on every page is drawn
+ * once into a recording and replayed: in a PDF, one form that each page
+ * refers to */
 typedef struct
 {
-  PangoContext *context;
-  PangoLayout  *layouts[N_TEXTS];
-  char         *markup[N_TEXTS];
+  PangoContext    *context;
+  PangoLayout     *layouts[N_TEXTS];
+  char            *markup[N_TEXTS];
+  gboolean         replay;
+  cairo_surface_t *recordings[N_TEXTS];
 } Painter;
 
 static void
-painter_init (Painter *painter,
-              cairo_t *cr)
+painter_init (Painter  *painter,
+              cairo_t  *cr,
+              gboolean  replay)
 {
   memset (painter, 0, sizeof *painter);
   painter->context = pango_cairo_create_context (cr);
+  painter->replay = replay;
 }
 
 static void
@@ -107,8 +114,20 @@ painter_clear (Painter *painter)
     {
       g_clear_object (&painter->layouts[i]);
       g_clear_pointer (&painter->markup[i], g_free);
+      g_clear_pointer (&painter->recordings[i], cairo_surface_destroy);
     }
   g_clear_object (&painter->context);
+}
+
+/* @a becomes the rectangle covering @a and @b */
+static void
+rectangle_union (PangoRectangle       *a,
+                          const PangoRectangle *b)
+{
+  int x1 = MIN (a->x, b->x), y1 = MIN (a->y, b->y);
+  int x2 = MAX (a->x + a->width, b->x + b->width), y2 = MAX (a->y + a->height, b->y + b->height);
+
+  *a = (PangoRectangle) { x1, y1, x2 - x1, y2 - y1 };
 }
 
 /* Draws text @which with @markup at @y, @width wide; answers the y below it */
@@ -116,6 +135,7 @@ static double
 draw_text (cairo_t    *cr,
            Painter    *painter,
            guint       which,
+           gboolean    is_static,
            const char *markup,
            double      x,
            double      y,
@@ -140,10 +160,38 @@ draw_text (cairo_t    *cr,
       pango_layout_set_markup (layout, markup, -1);
       g_free (painter->markup[which]);
       painter->markup[which] = g_strdup (markup);
+      g_clear_pointer (&painter->recordings[which], cairo_surface_destroy);
     }
-  cairo_move_to (cr, x, y);
-  pango_cairo_show_layout (cr, layout);
   pango_layout_get_size (layout, &w, &h);
+  if (painter->replay && is_static)
+    {
+      if (painter->recordings[which] == NULL)
+        {
+          PangoRectangle ink, logical;
+          cairo_rectangle_t bounds;
+          cairo_t *recorder;
+
+          /* bounded: what the ink and the line boxes cover */
+          pango_layout_get_pixel_extents (layout, &ink, &logical);
+          rectangle_union (&ink, &logical);
+          bounds = (cairo_rectangle_t) { ink.x - 1, ink.y - 1, ink.width + 2, ink.height + 2 };
+          painter->recordings[which] = cairo_recording_surface_create (CAIRO_CONTENT_COLOR_ALPHA, &bounds);
+          recorder = cairo_create (painter->recordings[which]);
+          cairo_set_source_rgb (recorder, 0, 0, 0);
+          pango_cairo_show_layout (recorder, layout);
+          cairo_destroy (recorder);
+        }
+      cairo_save (cr);
+      cairo_translate (cr, x, y);
+      cairo_set_source_surface (cr, painter->recordings[which], 0, 0);
+      cairo_paint (cr);
+      cairo_restore (cr);
+    }
+  else
+    {
+      cairo_move_to (cr, x, y);
+      pango_cairo_show_layout (cr, layout);
+    }
   return y + (double) h / PANGO_SCALE;
 }
 
@@ -220,11 +268,11 @@ draw_letter (cairo_t         *cr,
   cairo_paint (cr);
   cairo_set_source_rgb (cr, 0, 0, 0);
 
-  y = draw_text (cr, painter, TEXT_HEADER, header, MARGIN, y, text_width) + 24;
-  y = draw_text (cr, painter, TEXT_TITLE, "<b>Uw ZORG-ID toevoegen aan de ZORG-IDMobile App</b>",
+  y = draw_text (cr, painter, TEXT_HEADER, FALSE, header, MARGIN, y, text_width) + 24;
+  y = draw_text (cr, painter, TEXT_TITLE, TRUE, "<b>Uw ZORG-ID toevoegen aan de ZORG-IDMobile App</b>",
                  MARGIN, y, text_width) + 12;
-  y = draw_text (cr, painter, TEXT_TO, to, MARGIN, y, text_width) + 12;
-  y = draw_text (cr, painter, TEXT_INTRO,
+  y = draw_text (cr, painter, TEXT_TO, FALSE, to, MARGIN, y, text_width) + 12;
+  y = draw_text (cr, painter, TEXT_INTRO, TRUE,
                  "Met de QR-code hieronder voegt u uw ZORG-ID toe aan de ZORG-IDMobile App. "
                  "De code is persoonlijk en werkt één keer: laat hem niemand anders scannen.",
                  MARGIN, y, text_width) + 18;
@@ -233,17 +281,17 @@ draw_letter (cairo_t         *cr,
   cairo_set_source_rgb (cr, 0, 0, 0);
   y += QR_SIZE + 14;
 
-  y = draw_text (cr, painter, TEXT_VALID, valid, MARGIN, y, text_width) + 4;
-  y = draw_text (cr, painter, TEXT_WHERE, where, MARGIN, y, text_width) + 22;
-  y = draw_text (cr, painter, TEXT_STEPS_TITLE, "<b>Zo voegt u uw ID toe</b>", MARGIN, y, text_width) + 6;
-  y = draw_text (cr, painter, TEXT_STEPS,
+  y = draw_text (cr, painter, TEXT_VALID, FALSE, valid, MARGIN, y, text_width) + 4;
+  y = draw_text (cr, painter, TEXT_WHERE, FALSE, where, MARGIN, y, text_width) + 22;
+  y = draw_text (cr, painter, TEXT_STEPS_TITLE, TRUE, "<b>Zo voegt u uw ID toe</b>", MARGIN, y, text_width) + 6;
+  y = draw_text (cr, painter, TEXT_STEPS, TRUE,
                  "1. Open de ZORG-IDMobile App op uw telefoon.\n"
                  "2. Stel een PIN-code in als u de app voor het eerst gebruikt, of voer uw PIN-code in.\n"
                  "3. Kies Scan → Scan QR en houd de camera voor de QR-code op deze brief.\n"
                  "4. De app toont uw ID: controleer uw naam en geboortedatum.\n"
                  "5. Bevestig de ID.",
                  MARGIN + 8, y, text_width - 8) + 22;
-  draw_text (cr, painter, TEXT_FOOTER,
+  draw_text (cr, painter, TEXT_FOOTER, TRUE,
              "<i>Lukt het niet, of is de code verlopen? Vraag de beheerder van uw organisatie "
              "om een nieuwe code. Vernietig deze brief nadat u uw ID hebt toegevoegd.</i>",
              MARGIN, MAX (y, height - MARGIN - 40), text_width);
@@ -258,7 +306,7 @@ zid_letter_draw (cairo_t         *cr,
 {
   Painter painter;
 
-  painter_init (&painter, cr);
+  painter_init (&painter, cr, FALSE);
   draw_letter (cr, &painter, letter, width, height);
   painter_clear (&painter);
 }
@@ -331,7 +379,7 @@ zid_letters_write_pdf (const char       *path,
   surface = cairo_pdf_surface_create_for_stream (sink_write, &sink, ZID_LETTER_WIDTH, ZID_LETTER_HEIGHT);
   cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, "ZORG-ID: brieven om een ID toe te voegen");
   cr = cairo_create (surface);
-  painter_init (&painter, cr);
+  painter_init (&painter, cr, TRUE);
   for (guint i = 0; i < n; i++)
     {
       draw_letter (cr, &painter, &letters[i], ZID_LETTER_WIDTH, ZID_LETTER_HEIGHT);
