@@ -1,7 +1,7 @@
 /* bench-import.c — registering a spreadsheet of people at once, against
  * the same people registered one by one, in the same run.
  *
- *   bench-import [--rows N] [--letters] [--no-single] [--dir DIR] [--keep]
+ *   bench-import [--rows N] [--rounds R] [--letters] [--no-single] [--dir DIR] [--keep]
  *   bench-import --preview [--rows N] [--dir DIR] [--keep]   (needs a display)
  *
  * Two fresh stores, each with one organisation and its Administrator (the
@@ -10,9 +10,13 @@
  * second, a CSV of N other people is parsed (zid_import_parse) and
  * registered by one zid_portal_import_users. With --letters the import
  * also writes the enrolment letters (one PDF page per person) before it
- * commits, as the window and the command line do. Prints users/s for each
- * and their ratio (target: the import >= 10x the single calls per user)
- * and letters/s (target: >= 100).
+ * commits, as the window and the command line do (an import of its own,
+ * beside the one without). The measurements alternate, R rounds (5) of
+ * each in fresh stores, so that a load on the machine falls on all of them
+ * alike. Prints users/s for each (median, slowest and fastest round), the
+ * ratio of the medians with the rounds' own ratios as its spread (target:
+ * the import >= 10x the single calls per user) and letters/s (target:
+ * >= 100).
  *
  * --preview: the import dialog (the real ZidImportDialog in a window of
  * 1024x768) given a CSV of N people (100,000 by default): the time until
@@ -282,6 +286,111 @@ bench_preview (const char *dir,
   return 0;
 }
 
+/* @rows single zid_portal_register_user calls in a fresh store in @dir:
+ * their ms */
+static double
+run_single (const char *dir,
+            ZidClock   *clock,
+            gint64      rows)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) first = g_string_new (NULL);
+  g_autoptr(GString) last = g_string_new (NULL);
+  g_autoptr(ZidPortal) portal = NULL;
+  gint64 admin, organisation;
+  char birth[11];
+  double t0;
+
+  portal = open_store (dir, clock, &admin, &organisation);
+  t0 = now_ms ();
+  for (gint64 i = 0; i < rows; i++)
+    {
+      g_autoptr(ZidOneTimeCode) code = NULL;
+
+      person (0, (guint) i, first, last, birth);
+      code = zid_portal_register_user (portal, admin, organisation, first->str, last->str, birth, &error);
+      if (code == NULL)
+        {
+          g_printerr ("bench-import: single %" G_GINT64_FORMAT ": %s\n", i, error->message);
+          exit (1);
+        }
+    }
+  return now_ms () - t0;
+}
+
+/* @csv (of @rows people) parsed and registered by one import in a fresh
+ * store in @dir, with its letters written to @pdf unless that is NULL:
+ * the ms of the parse in @t_parse, of the registration (and letters) in
+ * @t_import */
+static void
+run_import (const char *dir,
+            ZidClock   *clock,
+            GString    *csv,
+            gint64      rows,
+            const char *pdf,
+            double     *t_parse,
+            double     *t_import)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidImport) import = NULL;
+  g_autoptr(ZidPortal) portal = NULL;
+  ZidImportLetters letters = { pdf, "Zorggroep Noord" };
+  gint64 admin, organisation;
+  double t0;
+
+  portal = open_store (dir, clock, &admin, &organisation);
+  t0 = now_ms ();
+  if ((import = zid_import_parse (csv->str, csv->len, &error)) == NULL)
+    {
+      g_printerr ("bench-import: parse: %s\n", error->message);
+      exit (1);
+    }
+  *t_parse = now_ms () - t0;
+  t0 = now_ms ();
+  if (!zid_portal_import_users (portal, admin, organisation, ZID_ROLE_GEBRUIKER, import,
+                                pdf != NULL ? zid_letters_write_import : NULL, &letters, &error))
+    {
+      g_printerr ("bench-import: import: %s\n", error->message);
+      exit (1);
+    }
+  *t_import = now_ms () - t0;
+  if (import->n_new != (guint) rows)
+    {
+      g_printerr ("bench-import: import registered %u of %" G_GINT64_FORMAT "\n", import->n_new, rows);
+      exit (1);
+    }
+}
+
+static double
+min_of (GArray *samples)
+{
+  return percentile (samples, 0);
+}
+
+static double
+max_of (GArray *samples)
+{
+  return percentile (samples, 100);
+}
+
+/* A line of users/s (or letters/s): the median round's, the slowest's and
+ * the fastest's, and the median's ms */
+static void
+print_rate (const char *what,
+            gint64      n,
+            GArray     *ms)
+{
+  g_print ("%-36s %9.0f %9.0f %9.0f %9.0f\n", what, n / (percentile (ms, 50) / 1000),
+           n / (max_of (ms) / 1000), n / (min_of (ms) / 1000), percentile (ms, 50));
+}
+
+static void
+add (GArray *samples,
+     double  value)
+{
+  g_array_append_val (samples, value);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -289,34 +398,35 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(GOptionContext) context = g_option_context_new ("— bulk import against single registrations");
   g_autoptr(ZidClock) clock = zid_clock_new_fixed (NOW);
-  g_autoptr(GString) first = g_string_new (NULL);
-  g_autoptr(GString) last = g_string_new (NULL);
   g_autoptr(GString) csv = g_string_new (NULL);
-  g_autoptr(ZidImport) import = NULL;
-  g_autofree char *dir = NULL, *single_dir = NULL, *import_dir = NULL, *pdf = NULL;
-  gint64 rows = 0;
+  g_autoptr(GArray) single = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) parse = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) registered = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) imported = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) with_letters_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) letters_only = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) ratios = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autofree char *dir = NULL;
+  gint64 rows = 0, rounds = 5;
   gboolean with_letters = FALSE, no_single = FALSE, preview = FALSE, keep = FALSE;
-  ZidImportLetters letters = { NULL, "Zorggroep Noord" };
   GOptionEntry entries[] = {
     { "rows", 0, 0, G_OPTION_ARG_INT64, &rows, "People per run (10000; the preview 100000)", "N" },
-    { "letters", 0, 0, G_OPTION_ARG_NONE, &with_letters, "Write the import's letters too", NULL },
+    { "rounds", 0, 0, G_OPTION_ARG_INT64, &rounds, "Alternating rounds of each measurement (5)", "R" },
+    { "letters", 0, 0, G_OPTION_ARG_NONE, &with_letters, "An import with letters in each round too", NULL },
     { "preview", 0, 0, G_OPTION_ARG_NONE, &preview, "The import dialog's preview instead (needs a display)", NULL },
     { "no-single", 0, 0, G_OPTION_ARG_NONE, &no_single, "Only the import (to profile it)", NULL },
     { "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir, "Where the stores go (a new temporary directory)", "DIR" },
     { "keep", 0, 0, G_OPTION_ARG_NONE, &keep, "Keep the stores", NULL },
     { NULL }
   };
-  ZidPortal *portal;
-  gint64 admin, organisation;
-  double t0, t_single, t_parse, t_import;
-  char birth[11];
+  double ratio;
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (g_option_context_parse (context, &argc, &argv, &error) && rows == 0)
     rows = preview ? ZID_IMPORT_MAX_ROWS : 10000;
-  if (error != NULL || rows < 1 || rows > ZID_IMPORT_MAX_ROWS)
+  if (error != NULL || rows < 1 || rows > ZID_IMPORT_MAX_ROWS || rounds < 1 || rounds > 100)
     {
-      g_printerr ("bench-import: %s\n", error ? error->message : "--rows: 1 to 100000");
+      g_printerr ("bench-import: %s\n", error ? error->message : "--rows: 1 to 100000, --rounds: 1 to 100");
       return 2;
     }
   if (dir == NULL && (dir = g_dir_make_tmp ("bench-import-XXXXXX", &error)) == NULL)
@@ -332,71 +442,87 @@ main (int   argc,
         remove_tree (dir);
       return status;
     }
-  single_dir = g_build_filename (dir, "single", NULL);
-  import_dir = g_build_filename (dir, "import", NULL);
-  pdf = g_build_filename (dir, "letters.pdf", NULL);
 
-  /* single calls */
-  t_single = 0;
-  if (no_single)
-    goto skip_single;
-  portal = open_store (single_dir, clock, &admin, &organisation);
-  t0 = now_ms ();
-  for (gint64 i = 0; i < rows; i++)
+  /* Rounds of each measurement, alternating (and in turn first), each in a
+   * fresh store: a load that comes and goes on the machine falls on both
+   * alike, and the medians leave out the rounds it spoiled */
+  write_csv (1, rows, csv);
+  for (gint64 round = 0; round < rounds; round++)
     {
-      g_autoptr(ZidOneTimeCode) code = NULL;
+      g_autofree char *single_dir = g_strdup_printf ("%s/single-%" G_GINT64_FORMAT, dir, round);
+      g_autofree char *import_dir = g_strdup_printf ("%s/import-%" G_GINT64_FORMAT, dir, round);
+      g_autofree char *letters_dir = g_strdup_printf ("%s/letters-%" G_GINT64_FORMAT, dir, round);
+      g_autofree char *pdf = g_strdup_printf ("%s/letters-%" G_GINT64_FORMAT ".pdf", dir, round);
+      double t_parse, t_import, t_single = 0, t_letters = 0, t_ignored;
 
-      person (0, (guint) i, first, last, birth);
-      code = zid_portal_register_user (portal, admin, organisation, first->str, last->str, birth, &error);
-      if (code == NULL)
+      for (guint step = 0; step < 3; step++)
         {
-          g_printerr ("bench-import: single %" G_GINT64_FORMAT ": %s\n", i, error->message);
-          return 1;
+          /* round 0: single, import, letters; round 1: import, letters, single; ... */
+          switch ((step + round) % 3)
+            {
+            case 0:
+              if (!no_single)
+                t_single = run_single (single_dir, clock, rows);
+              break;
+            case 1:
+              run_import (import_dir, clock, csv, rows, NULL, &t_parse, &t_import);
+              break;
+            default:
+              if (with_letters)
+                run_import (letters_dir, clock, csv, rows, pdf, &t_ignored, &t_letters);
+              break;
+            }
+        }
+      add (parse, t_parse);
+      add (registered, t_import);
+      add (imported, t_parse + t_import);
+      if (!no_single)
+        {
+          add (single, t_single);
+          add (ratios, t_single / (t_parse + t_import));
+        }
+      if (with_letters)
+        {
+          add (with_letters_ms, t_letters);
+          add (letters_only, t_letters - t_import);
+        }
+      if (!keep)
+        {
+          remove_tree (single_dir);
+          remove_tree (import_dir);
+          remove_tree (letters_dir);
+          g_unlink (pdf);
         }
     }
-  t_single = now_ms () - t0;
-  g_object_unref (portal);
- skip_single:
 
-  /* one import */
-  portal = open_store (import_dir, clock, &admin, &organisation);
-  write_csv (1, rows, csv);
-  t0 = now_ms ();
-  if ((import = zid_import_parse (csv->str, csv->len, &error)) == NULL)
-    {
-      g_printerr ("bench-import: parse: %s\n", error->message);
-      return 1;
-    }
-  t_parse = now_ms () - t0;
-  letters.path = pdf;
-  t0 = now_ms ();
-  if (!zid_portal_import_users (portal, admin, organisation, ZID_ROLE_GEBRUIKER, import,
-                                with_letters ? zid_letters_write_import : NULL, &letters, &error))
-    {
-      g_printerr ("bench-import: import: %s\n", error->message);
-      return 1;
-    }
-  t_import = now_ms () - t0;
-  if (import->n_new != (guint) rows)
-    {
-      g_printerr ("bench-import: import registered %u of %" G_GINT64_FORMAT "\n", import->n_new, rows);
-      return 1;
-    }
-  g_object_unref (portal);
-
-  g_print ("%-40s %10s %12s\n", "", "ms", "users/s");
+  g_print ("%" G_GINT64_FORMAT " people, %" G_GINT64_FORMAT " alternating rounds, each in a fresh store\n",
+           rows, rounds);
+  g_print ("%-36s %9s %9s %9s %9s\n", "users/s", "median", "slowest", "fastest", "median ms");
   if (!no_single)
-    g_print ("%-40s %10.0f %12.0f\n", "single zid_portal_register_user", t_single, rows / (t_single / 1000));
-  g_print ("%-40s %10.0f %12.0f\n", "import: parse", t_parse, rows / (t_parse / 1000));
-  g_print ("%-40s %10.0f %12.0f\n", with_letters ? "import: register + letters" : "import: register",
-           t_import, rows / (t_import / 1000));
-  g_print ("%-40s %10.0f %12.0f\n", "import: parse + register", t_parse + t_import,
-           rows / ((t_parse + t_import) / 1000));
-  if (!no_single)
-    g_print ("import per user vs single calls: %.1fx (target >= 10x)\n", t_single / (t_parse + t_import));
+    print_rate ("single zid_portal_register_user", rows, single);
+  print_rate ("import: parse", rows, parse);
+  print_rate ("import: register", rows, registered);
+  print_rate ("import: parse + register", rows, imported);
   if (with_letters)
-    g_print ("letters (with the registrations): %.0f letters/s (target >= 100)\n",
-             rows / (t_import / 1000));
+    print_rate ("import: register + letters", rows, with_letters_ms);
+  if (!no_single)
+    {
+      ratio = percentile (single, 50) / percentile (imported, 50);
+      g_print ("import per user vs single calls: %.1fx, ratio of the medians (rounds' own: %.1fx to %.1fx; "
+               "target >= 10x)\n", ratio, min_of (ratios), max_of (ratios));
+      if (with_letters)
+        g_print ("import with its letters per user vs single calls: %.1fx\n",
+                 percentile (single, 50) / percentile (with_letters_ms, 50));
+    }
+  if (with_letters)
+    {
+      g_print ("letters, with the registrations: %.0f letters/s median (%.0f to %.0f; target >= 100)\n",
+               rows / (percentile (with_letters_ms, 50) / 1000), rows / (max_of (with_letters_ms) / 1000),
+               rows / (min_of (with_letters_ms) / 1000));
+      g_print ("letters alone (with letters minus without): %.0f letters/s median (%.0f to %.0f)\n",
+               rows / (percentile (letters_only, 50) / 1000), rows / (max_of (letters_only) / 1000),
+               rows / (min_of (letters_only) / 1000));
+    }
 
   if (!keep)
     remove_tree (dir);
