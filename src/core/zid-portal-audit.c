@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "zid-csv.h"
+#include "zid-db.h"
 #include "zid-portal-private.h"
 #include "zid-search.h"
 #include "zid-user.h"
@@ -80,31 +81,29 @@ find_any_user (ZidPortal             *self,
                GError               **error)
 {
   g_autoptr(GPtrArray) users = g_ptr_array_new_with_free_func (g_object_unref);
-  sqlite3_stmt *stmt;
-  gboolean row = FALSE;
+  ZidDbStmt *stmt;
+  ZidDbStep step = ZID_DB_DONE;
 
   if (!zid_store_begin (self->store, FALSE, error))
     return NULL;
-  stmt = zid_store_query (self->store, error,
-                          "SELECT id, first_name, last_name, birth_date FROM users ORDER BY id", "");
-  while (stmt != NULL && (limit == 0 || users->len < limit) &&
-         zid_store_step (self->store, stmt, &row, error) && row)
+  stmt = zid_db_query (self->store, error,
+                       "SELECT id, first_name, last_name, birth_date FROM users ORDER BY id", "");
+  while ((limit == 0 || users->len < limit) &&
+         (step = zid_db_step (stmt, error)) == ZID_DB_ROW)
     {
-      const char *first = (const char *) sqlite3_column_text (stmt, 1);
-      const char *last = (const char *) sqlite3_column_text (stmt, 2);
-      const char *born = (const char *) sqlite3_column_text (stmt, 3);
+      const char *first = zid_db_column_text (stmt, 1);
+      const char *last = zid_db_column_text (stmt, 2);
+      const char *born = zid_db_column_text (stmt, 3);
       g_autofree char *keys = zid_search_member_keys (first, last, born);
 
       if (zid_search_query_matches (query, keys))
-        g_ptr_array_add (users, zid_user_new (sqlite3_column_int64 (stmt, 0), first, last, born,
+        g_ptr_array_add (users, zid_user_new (zid_db_column_int64 (stmt, 0), first, last, born,
                                               FALSE, ZID_BLOCK_REASON_NONE, 0, 0,
                                               ZID_MOBILE_ID_NONE, NULL));
-      row = FALSE;
     }
-  if (stmt != NULL)
-    sqlite3_reset (stmt);
+  zid_db_reset (stmt);
   zid_store_commit (self->store, NULL);
-  if (stmt == NULL || row)
+  if (step == ZID_DB_ERROR)
     return NULL;
   return g_steal_pointer (&users);
 }

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "zid-db.h"
 #include "zid-portal-private.h"
 
 /* Lookups (inside a transaction) */
@@ -19,24 +20,24 @@ _zid_portal_load_user (ZidPortal  *self,
                        int        *mobile_id,
                        GError    **error)
 {
-  sqlite3_stmt *stmt;
-  gboolean row;
+  ZidDbStmt *stmt;
+  ZidDbStep step;
 
-  stmt = zid_store_query (self->store, error,
-                          "SELECT blocked, mobile_id FROM users WHERE id = ?", "i", user);
-  if (stmt == NULL || !zid_store_step (self->store, stmt, &row, error))
+  stmt = zid_db_query (self->store, error,
+                       "SELECT blocked, mobile_id FROM users WHERE id = ?", "i", user);
+  if ((step = zid_db_step (stmt, error)) == ZID_DB_ERROR)
     return FALSE;
-  if (!row)
+  if (step == ZID_DB_DONE)
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_NOT_FOUND,
                    _("User %lld does not exist"), (long long) user);
       return FALSE;
     }
   if (blocked)
-    *blocked = sqlite3_column_int (stmt, 0) != 0;
+    *blocked = zid_db_column_int (stmt, 0) != 0;
   if (mobile_id)
-    *mobile_id = sqlite3_column_int (stmt, 1);
-  sqlite3_reset (stmt);
+    *mobile_id = zid_db_column_int (stmt, 1);
+  zid_db_reset (stmt);
   return TRUE;
 }
 
@@ -45,15 +46,15 @@ check_organisation (ZidPortal  *self,
                     gint64      organisation,
                     GError    **error)
 {
-  sqlite3_stmt *stmt;
-  gboolean row;
+  ZidDbStmt *stmt;
+  ZidDbStep step;
 
-  stmt = zid_store_query (self->store, error, "SELECT 1 FROM organisations WHERE id = ?",
-                          "i", organisation);
-  if (stmt == NULL || !zid_store_step (self->store, stmt, &row, error))
+  stmt = zid_db_query (self->store, error, "SELECT 1 FROM organisations WHERE id = ?",
+                       "i", organisation);
+  if ((step = zid_db_step (stmt, error)) == ZID_DB_ERROR)
     return FALSE;
-  sqlite3_reset (stmt);
-  if (!row)
+  zid_db_reset (stmt);
+  if (step == ZID_DB_DONE)
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_NOT_FOUND,
                    _("Organisation %lld does not exist"), (long long) organisation);
@@ -67,17 +68,15 @@ _zid_portal_role_in (ZidPortal *self,
                      gint64     user,
                      gint64     organisation)
 {
-  sqlite3_stmt *stmt;
-  gboolean row = FALSE;
+  ZidDbStmt *stmt;
   ZidRole role = ZID_ROLE_NONE;
 
-  stmt = zid_store_query (self->store, NULL,
-                          "SELECT role FROM memberships WHERE organisation_id = ? AND user_id = ?",
-                          "ii", organisation, user);
-  if (stmt != NULL && zid_store_step (self->store, stmt, &row, NULL) && row)
-    role = (ZidRole) sqlite3_column_int (stmt, 0);
-  if (stmt)
-    sqlite3_reset (stmt);
+  stmt = zid_db_query (self->store, NULL,
+                       "SELECT role FROM memberships WHERE organisation_id = ? AND user_id = ?",
+                       "ii", organisation, user);
+  if (zid_db_step (stmt, NULL) == ZID_DB_ROW)
+    role = (ZidRole) zid_db_column_int (stmt, 0);
+  zid_db_reset (stmt);
   return role;
 }
 
@@ -97,18 +96,17 @@ authority_over (ZidPortal *self,
                 gint64     user)
 {
   Authority a = { FALSE, FALSE, FALSE };
-  sqlite3_stmt *stmt;
-  gboolean row;
+  ZidDbStmt *stmt;
 
-  stmt = zid_store_query (self->store, NULL,
-                          "SELECT a.role, t.role FROM memberships a"
-                          " JOIN memberships t ON t.organisation_id = a.organisation_id"
-                          " WHERE a.user_id = ? AND t.user_id = ?",
-                          "ii", actor, user);
-  while (stmt != NULL && zid_store_step (self->store, stmt, &row, NULL) && row)
+  stmt = zid_db_query (self->store, NULL,
+                       "SELECT a.role, t.role FROM memberships a"
+                       " JOIN memberships t ON t.organisation_id = a.organisation_id"
+                       " WHERE a.user_id = ? AND t.user_id = ?",
+                       "ii", actor, user);
+  while (zid_db_step (stmt, NULL) == ZID_DB_ROW)
     {
-      ZidRole mine = (ZidRole) sqlite3_column_int (stmt, 0);
-      ZidRole theirs = (ZidRole) sqlite3_column_int (stmt, 1);
+      ZidRole mine = (ZidRole) zid_db_column_int (stmt, 0);
+      ZidRole theirs = (ZidRole) zid_db_column_int (stmt, 1);
 
       if (mine >= ZID_ROLE_BEHEERDER)
         a.view = TRUE;
@@ -117,8 +115,7 @@ authority_over (ZidPortal *self,
       if (mine == ZID_ROLE_BEHEERDER && theirs == ZID_ROLE_GEBRUIKER)
         a.beheerder = TRUE;
     }
-  if (stmt)
-    sqlite3_reset (stmt);
+  zid_db_reset (stmt);
   return a;
 }
 
@@ -134,29 +131,28 @@ _zid_portal_role_beyond_authority (ZidPortal *self,
                                    gint64     user,
                                    ZidRole   *role)
 {
-  sqlite3_stmt *stmt;
-  gboolean row = FALSE;
+  ZidDbStmt *stmt;
+  ZidDbStep step;
   char *name = NULL;
 
-  stmt = zid_store_query (self->store, NULL,
-                          "SELECT o.name, t.role FROM memberships t"
-                          " JOIN organisations o ON o.id = t.organisation_id"
-                          " WHERE t.user_id = ? AND t.role >= ? AND NOT EXISTS"
-                          " (SELECT 1 FROM memberships a WHERE a.user_id = ?"
-                          "  AND a.organisation_id = t.organisation_id AND a.role = ?)"
-                          " ORDER BY o.name LIMIT 1",
-                          "iiii", user, (gint64) ZID_ROLE_BEHEERDER, actor,
-                          (gint64) ZID_ROLE_ADMINISTRATOR);
+  stmt = zid_db_query (self->store, NULL,
+                       "SELECT o.name, t.role FROM memberships t"
+                       " JOIN organisations o ON o.id = t.organisation_id"
+                       " WHERE t.user_id = ? AND t.role >= ? AND NOT EXISTS"
+                       " (SELECT 1 FROM memberships a WHERE a.user_id = ?"
+                       "  AND a.organisation_id = t.organisation_id AND a.role = ?)"
+                       " ORDER BY o.name LIMIT 1",
+                       "iiii", user, (gint64) ZID_ROLE_BEHEERDER, actor,
+                       (gint64) ZID_ROLE_ADMINISTRATOR);
   /* a failed query counts as beyond: refuse rather than allow */
-  if (stmt == NULL || !zid_store_step (self->store, stmt, &row, NULL))
+  if ((step = zid_db_step (stmt, NULL)) == ZID_DB_ERROR)
     name = g_strdup ("?");
-  else if (row)
+  else if (step == ZID_DB_ROW)
     {
-      name = zid_column_dup (stmt, 0);
-      *role = (ZidRole) sqlite3_column_int (stmt, 1);
+      name = zid_db_column_dup (stmt, 0);
+      *role = (ZidRole) zid_db_column_int (stmt, 1);
     }
-  if (stmt)
-    sqlite3_reset (stmt);
+  zid_db_reset (stmt);
   return name;
 }
 
@@ -181,9 +177,9 @@ _zid_portal_check_actor (ZidPortal  *self,
                          gint64      actor,
                          GError    **error)
 {
-  sqlite3_stmt *stmt;
+  ZidDbStmt *stmt;
   gboolean blocked;
-  gboolean row;
+  ZidDbStep step;
 
   if (!_zid_portal_load_user (self, actor, &blocked, NULL, error))
     return FALSE;
@@ -191,13 +187,13 @@ _zid_portal_check_actor (ZidPortal  *self,
     return _zid_refuse (error, ZID_ERROR_ACTOR_BLOCKED,
                         _("Your ZORG-ID is blocked: you cannot use the portal"));
 
-  stmt = zid_store_query (self->store, error,
-                          "SELECT 1 FROM memberships WHERE user_id = ? AND role >= 2 LIMIT 1",
-                          "i", actor);
-  if (stmt == NULL || !zid_store_step (self->store, stmt, &row, error))
+  stmt = zid_db_query (self->store, error,
+                       "SELECT 1 FROM memberships WHERE user_id = ? AND role >= 2 LIMIT 1",
+                       "i", actor);
+  if ((step = zid_db_step (stmt, error)) == ZID_DB_ERROR)
     return FALSE;
-  sqlite3_reset (stmt);
-  if (!row)
+  zid_db_reset (stmt);
+  if (step == ZID_DB_DONE)
     return _zid_refuse (error, ZID_ERROR_NO_PORTAL_ACCESS,
                         _("No access to the portal: only an Administrator or Beheerder may use the "
                           "portal"));
@@ -451,26 +447,24 @@ _zid_portal_only_administrator_of (ZidPortal *self,
                                    gint64     user,
                                    gint64     organisation)
 {
-  sqlite3_stmt *stmt;
-  gboolean row = FALSE;
+  ZidDbStmt *stmt;
   char *name = NULL;
 
-  stmt = zid_store_query (self->store, NULL,
-                          "SELECT o.name FROM memberships m"
-                          " JOIN organisations o ON o.id = m.organisation_id"
-                          " WHERE m.user_id = ?1 AND m.role = 3"
-                          "   AND (?2 = 0 OR m.organisation_id = ?2)"
-                          "   AND NOT EXISTS (SELECT 1 FROM memberships x"
-                          "     JOIN users xu ON xu.id = x.user_id"
-                          "     WHERE x.organisation_id = m.organisation_id AND x.role = 3"
-                          "       AND x.user_id != m.user_id AND xu.blocked = 0"
-                          "       AND xu.mobile_id = 1)"
-                          " LIMIT 1",
-                          "ii", user, organisation);
-  if (stmt != NULL && zid_store_step (self->store, stmt, &row, NULL) && row)
-    name = zid_column_dup (stmt, 0);
-  if (stmt)
-    sqlite3_reset (stmt);
+  stmt = zid_db_query (self->store, NULL,
+                       "SELECT o.name FROM memberships m"
+                       " JOIN organisations o ON o.id = m.organisation_id"
+                       " WHERE m.user_id = ?1 AND m.role = 3"
+                       "   AND (?2 = 0 OR m.organisation_id = ?2)"
+                       "   AND NOT EXISTS (SELECT 1 FROM memberships x"
+                       "     JOIN users xu ON xu.id = x.user_id"
+                       "     WHERE x.organisation_id = m.organisation_id AND x.role = 3"
+                       "       AND x.user_id != m.user_id AND xu.blocked = 0"
+                       "       AND xu.mobile_id = 1)"
+                       " LIMIT 1",
+                       "ii", user, organisation);
+  if (zid_db_step (stmt, NULL) == ZID_DB_ROW)
+    name = zid_db_column_dup (stmt, 0);
+  zid_db_reset (stmt);
   return name;
 }
 

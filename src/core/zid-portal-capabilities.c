@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include "zid-db.h"
 #include "zid-portal-private.h"
 
 #define N_ATTRIBUTE_TYPES (ZID_ATTRIBUTE_TYPE_TAAK + 1)
@@ -114,21 +115,21 @@ actor_organisations (ZidPortal  *self,
                      GError    **error)
 {
   g_autoptr(GArray) orgs = g_array_new (FALSE, TRUE, sizeof (OrganisationRules));
-  sqlite3_stmt *stmt;
-  gboolean row = FALSE;
+  ZidDbStmt *stmt;
+  ZidDbStep step;
 
   g_array_set_clear_func (orgs, organisation_rules_clear);
-  stmt = zid_store_query (self->store, error,
-                          "SELECT o.id FROM memberships m JOIN organisations o ON o.id = m.organisation_id"
-                          " WHERE m.user_id = ? AND m.role >= 2 ORDER BY o.name",
-                          "i", actor);
-  while (stmt != NULL && zid_store_step (self->store, stmt, &row, error) && row)
+  stmt = zid_db_query (self->store, error,
+                       "SELECT o.id FROM memberships m JOIN organisations o ON o.id = m.organisation_id"
+                       " WHERE m.user_id = ? AND m.role >= 2 ORDER BY o.name",
+                       "i", actor);
+  while ((step = zid_db_step (stmt, error)) == ZID_DB_ROW)
     {
-      OrganisationRules o = { sqlite3_column_int64 (stmt, 0), NULL, { NULL } };
+      OrganisationRules o = { zid_db_column_int64 (stmt, 0), NULL, { NULL } };
 
       g_array_append_val (orgs, o);
     }
-  if (stmt == NULL || row)
+  if (step == ZID_DB_ERROR)
     return NULL;
   return g_steal_pointer (&orgs);
 }
@@ -144,28 +145,28 @@ last_beheerder_of (ZidPortal  *self,
                    GError    **error)
 {
   g_autoptr(GArray) orgs = g_array_new (FALSE, TRUE, sizeof (LastBeheerder));
-  sqlite3_stmt *stmt;
-  gboolean row = FALSE;
+  ZidDbStmt *stmt;
+  ZidDbStep step;
 
   g_array_set_clear_func (orgs, last_beheerder_clear);
-  stmt = zid_store_query (self->store, error,
-                          "SELECT o.id, o.name FROM memberships m"
-                          " JOIN organisations o ON o.id = m.organisation_id"
-                          " WHERE m.user_id = ?1 AND m.role = 2"
-                          "   AND NOT EXISTS (SELECT 1 FROM memberships x"
-                          "     JOIN users xu ON xu.id = x.user_id"
-                          "     WHERE x.organisation_id = m.organisation_id AND x.role = 2"
-                          "       AND x.user_id != m.user_id AND xu.blocked = 0"
-                          "       AND xu.mobile_id = 1)"
-                          " ORDER BY o.name",
-                          "i", user);
-  while (stmt != NULL && zid_store_step (self->store, stmt, &row, error) && row)
+  stmt = zid_db_query (self->store, error,
+                       "SELECT o.id, o.name FROM memberships m"
+                       " JOIN organisations o ON o.id = m.organisation_id"
+                       " WHERE m.user_id = ?1 AND m.role = 2"
+                       "   AND NOT EXISTS (SELECT 1 FROM memberships x"
+                       "     JOIN users xu ON xu.id = x.user_id"
+                       "     WHERE x.organisation_id = m.organisation_id AND x.role = 2"
+                       "       AND x.user_id != m.user_id AND xu.blocked = 0"
+                       "       AND xu.mobile_id = 1)"
+                       " ORDER BY o.name",
+                       "i", user);
+  while ((step = zid_db_step (stmt, error)) == ZID_DB_ROW)
     {
-      LastBeheerder o = { sqlite3_column_int64 (stmt, 0), zid_column_dup (stmt, 1) };
+      LastBeheerder o = { zid_db_column_int64 (stmt, 0), zid_db_column_dup (stmt, 1) };
 
       g_array_append_val (orgs, o);
     }
-  if (stmt == NULL || row)
+  if (step == ZID_DB_ERROR)
     return NULL;
   return g_steal_pointer (&orgs);
 }

@@ -8,23 +8,24 @@
 
 #include <string.h>
 
+#include "zid-db.h"
 #include "zid-portal-private.h"
 
 /* Certificates */
 
 static ZidCertificate *
-certificate_from_row (sqlite3_stmt *stmt)
+certificate_from_row (ZidDbStmt *stmt)
 {
   ZidCertificate *c = g_new0 (ZidCertificate, 1);
 
-  c->serial = zid_column_dup (stmt, 0);
-  c->user_id = sqlite3_column_int64 (stmt, 1);
-  c->not_before = sqlite3_column_int64 (stmt, 2);
-  c->not_after = sqlite3_column_int64 (stmt, 3);
-  c->revoked = sqlite3_column_type (stmt, 4) != SQLITE_NULL;
-  c->revoked_at = sqlite3_column_int64 (stmt, 4);
-  c->revoke_reason = zid_column_dup (stmt, 5);
-  c->pem = zid_column_dup (stmt, 6);
+  c->serial = zid_db_column_dup (stmt, 0);
+  c->user_id = zid_db_column_int64 (stmt, 1);
+  c->not_before = zid_db_column_int64 (stmt, 2);
+  c->not_after = zid_db_column_int64 (stmt, 3);
+  c->revoked = !zid_db_column_is_null (stmt, 4);
+  c->revoked_at = zid_db_column_int64 (stmt, 4);
+  c->revoke_reason = zid_db_column_dup (stmt, 5);
+  c->pem = zid_db_column_dup (stmt, 6);
   return c;
 }
 
@@ -36,19 +37,22 @@ zid_portal_list_certificates (ZidPortal   *self,
                               gint64       user,
                               GError     **error)
 {
-  sqlite3_stmt *stmt = NULL;
+  ZidDbStmt *stmt = NULL;
+  GPtrArray *list;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
 
   if (!zid_store_begin (self->store, FALSE, error))
     return NULL;
   if (_zid_portal_check_action (self, actor, ZID_ACTION_VIEW_USERS, user, 0, error))
-    stmt = zid_store_query (self->store, error,
-                            "SELECT " CERTIFICATE_COLUMNS " FROM certificates"
-                            " WHERE user_id = ? ORDER BY not_before, serial",
-                            "i", user);
-  return _zid_portal_read_rows (self, stmt, (ZidRowReader) certificate_from_row,
-                                (GDestroyNotify) zid_certificate_free, error);
+    stmt = zid_db_query (self->store, error,
+                         "SELECT " CERTIFICATE_COLUMNS " FROM certificates"
+                         " WHERE user_id = ? ORDER BY not_before, serial",
+                         "i", user);
+  list = zid_db_read_rows (stmt, (ZidDbRowReader) certificate_from_row,
+                           (GDestroyNotify) zid_certificate_free, error);
+  zid_store_commit (self->store, NULL);
+  return list;
 }
 
 gboolean
@@ -62,8 +66,8 @@ zid_portal_revoke_certificate (ZidPortal   *self,
   g_autofree char *wanted = g_ascii_strdown (serial ? serial : "", -1);
   g_autofree char *details = NULL;
   ZidBlockReason reason = ZID_BLOCK_REASON_NONE;
-  sqlite3_stmt *stmt;
-  gboolean row = FALSE;
+  ZidDbStmt *stmt;
+  ZidDbStep step;
   gboolean ok;
   ZidWrite w;
 
@@ -77,18 +81,18 @@ zid_portal_revoke_certificate (ZidPortal   *self,
   ok = _zid_portal_check_authority (self, actor, ZID_ACTION_REVOKE_CERTIFICATE, user, 0, &w.error);
   if (ok)
     {
-      stmt = zid_store_query (self->store, &w.error,
-                              "SELECT " CERTIFICATE_COLUMNS ", u.block_reason FROM certificates"
-                              " JOIN users u ON u.id = user_id"
-                              " WHERE serial = ? AND user_id = ?", "ti", wanted, user);
-      ok = stmt != NULL && zid_store_step (self->store, stmt, &row, &w.error);
-      if (ok && row)
+      stmt = zid_db_query (self->store, &w.error,
+                           "SELECT " CERTIFICATE_COLUMNS ", u.block_reason FROM certificates"
+                           " JOIN users u ON u.id = user_id"
+                           " WHERE serial = ? AND user_id = ?", "ti", wanted, user);
+      step = zid_db_step (stmt, &w.error);
+      ok = step != ZID_DB_ERROR;
+      if (step == ZID_DB_ROW)
         {
           cert = certificate_from_row (stmt);
-          reason = (ZidBlockReason) sqlite3_column_int (stmt, 7);
+          reason = (ZidBlockReason) zid_db_column_int (stmt, 7);
         }
-      if (stmt)
-        sqlite3_reset (stmt);
+      zid_db_reset (stmt);
     }
   if (ok && cert == NULL)
     ok = _zid_refuse (&w.error, ZID_ERROR_NOT_FOUND,
@@ -99,14 +103,14 @@ zid_portal_revoke_certificate (ZidPortal   *self,
     ok = _zid_refuse (&w.error, ZID_ERROR_ALREADY_REVOKED,
                       _("This certificate is revoked already; a revocation cannot be undone"));
   ok = ok &&
-       zid_store_run (self->store, &w.error,
-                      "UPDATE certificates SET revoked_at = ?, revoke_reason = ?"
-                      " WHERE serial = ? AND revoked_at IS NULL",
-                      "itt", _zid_portal_now (self), zid_block_reason_to_string (reason), wanted) &&
-       zid_store_run (self->store, &w.error,
-                      "UPDATE users SET mobile_id = CASE WHEN EXISTS (SELECT 1 FROM certificates"
-                      "   WHERE user_id = ?1 AND revoked_at IS NULL) THEN 1 ELSE 2 END"
-                      " WHERE id = ?1", "i", user);
+       zid_db_run (self->store, &w.error,
+                   "UPDATE certificates SET revoked_at = ?, revoke_reason = ?"
+                   " WHERE serial = ? AND revoked_at IS NULL",
+                   "itt", _zid_portal_now (self), zid_block_reason_to_string (reason), wanted) &&
+       zid_db_run (self->store, &w.error,
+                   "UPDATE users SET mobile_id = CASE WHEN EXISTS (SELECT 1 FROM certificates"
+                   "   WHERE user_id = ?1 AND revoked_at IS NULL) THEN 1 ELSE 2 END"
+                   " WHERE id = ?1", "i", user);
   details = g_strdup_printf ("serial=%s reason=%s", wanted, zid_block_reason_to_string (reason));
   return _zid_write_end_audited (&w, ok, details, error);
 }

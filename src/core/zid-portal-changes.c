@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "zid-db.h"
 #include "zid-portal-private.h"
 
 /* The kinds of the changes table (zid-store.c, schema 3) */
@@ -34,8 +35,7 @@ zid_portal_list_changes (ZidPortal  *self,
                          GError    **error)
 {
   g_autoptr(GError) local_error = NULL;
-  sqlite3_stmt *stmt;
-  gboolean row = FALSE;
+  ZidDbStmt *stmt;
   gint64 newest = MAX (since, 0);
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), FALSE);
@@ -45,29 +45,28 @@ zid_portal_list_changes (ZidPortal  *self,
 
   if (since < 0)
     {
-      stmt = zid_store_query (self->store, &local_error, "SELECT coalesce (max (seq), 0) FROM changes", "");
-      if (stmt != NULL && zid_store_step (self->store, stmt, &row, &local_error) && row)
-        newest = sqlite3_column_int64 (stmt, 0);
+      stmt = zid_db_query (self->store, &local_error, "SELECT coalesce (max (seq), 0) FROM changes", "");
+      if (zid_db_step (stmt, &local_error) == ZID_DB_ROW)
+        newest = zid_db_column_int64 (stmt, 0);
     }
   else
     {
-      stmt = zid_store_query (self->store, &local_error,
-                              "SELECT kind, id, seq FROM changes WHERE seq > ? ORDER BY seq",
-                              "i", since);
-      while (stmt != NULL && zid_store_step (self->store, stmt, &row, &local_error) && row)
+      stmt = zid_db_query (self->store, &local_error,
+                           "SELECT kind, id, seq FROM changes WHERE seq > ? ORDER BY seq",
+                           "i", since);
+      while (zid_db_step (stmt, &local_error) == ZID_DB_ROW)
         {
-          int kind = sqlite3_column_int (stmt, 0);
-          gint64 id = sqlite3_column_int64 (stmt, 1);
+          int kind = zid_db_column_int (stmt, 0);
+          gint64 id = zid_db_column_int64 (stmt, 1);
           GArray *ids = kind == CHANGE_USER ? users
                       : kind == CHANGE_ORGANISATION ? organisations : NULL;
 
           if (ids != NULL)
             g_array_append_val (ids, id);
-          newest = sqlite3_column_int64 (stmt, 2);
+          newest = zid_db_column_int64 (stmt, 2);
         }
     }
-  if (stmt != NULL)
-    sqlite3_reset (stmt);
+  zid_db_reset (stmt);
   zid_store_commit (self->store, NULL);
 
   if (local_error != NULL)

@@ -11,6 +11,7 @@
 #include <openssl/pem.h>
 #include <string.h>
 
+#include "zid-db.h"
 #include "zid-openssl.h"
 #include "zid-portal-private.h"
 
@@ -49,36 +50,36 @@ lookup_code (ZidPortal   *self,
              CodeRow     *out,
              GError     **error)
 {
-  sqlite3_stmt *stmt;
-  gboolean row = FALSE;
+  ZidDbStmt *stmt;
+  ZidDbStep step;
   guint8 hash[32];
 
   if (code == NULL || strlen (code) < 16 || strlen (code) > 64)
     return _zid_refuse (error, ZID_ERROR_CODE_INVALID, UNKNOWN_CODE);
 
   _zid_code_hash (code, hash);
-  stmt = zid_store_query (self->store, error,
-                          "SELECT c.user_id, c.purpose, c.expires, c.used, u.blocked,"
-                          " u.first_name, u.last_name,"
-                          " (SELECT o.name FROM memberships m JOIN organisations o"
-                          "   ON o.id = m.organisation_id WHERE m.user_id = u.id"
-                          "   ORDER BY m.role DESC, o.name LIMIT 1)"
-                          " FROM codes c JOIN users u ON u.id = c.user_id WHERE c.hash = ?",
-                          "b", hash, (gsize) 32);
-  if (stmt == NULL || !zid_store_step (self->store, stmt, &row, error))
+  stmt = zid_db_query (self->store, error,
+                       "SELECT c.user_id, c.purpose, c.expires, c.used, u.blocked,"
+                       " u.first_name, u.last_name,"
+                       " (SELECT o.name FROM memberships m JOIN organisations o"
+                       "   ON o.id = m.organisation_id WHERE m.user_id = u.id"
+                       "   ORDER BY m.role DESC, o.name LIMIT 1)"
+                       " FROM codes c JOIN users u ON u.id = c.user_id WHERE c.hash = ?",
+                       "b", hash, (gsize) 32);
+  if ((step = zid_db_step (stmt, error)) == ZID_DB_ERROR)
     return FALSE;
-  if (!row)
+  if (step == ZID_DB_DONE)
     return _zid_refuse (error, ZID_ERROR_CODE_INVALID, UNKNOWN_CODE);
 
-  out->user = sqlite3_column_int64 (stmt, 0);
-  out->purpose = (ZidCodePurpose) sqlite3_column_int (stmt, 1);
-  out->expires = sqlite3_column_int64 (stmt, 2);
-  out->used = sqlite3_column_int64 (stmt, 3);
-  out->blocked = sqlite3_column_int (stmt, 4) != 0;
-  out->first_name = zid_column_dup (stmt, 5);
-  out->last_name = zid_column_dup (stmt, 6);
-  out->organisation_name = zid_column_dup (stmt, 7);
-  sqlite3_reset (stmt);
+  out->user = zid_db_column_int64 (stmt, 0);
+  out->purpose = (ZidCodePurpose) zid_db_column_int (stmt, 1);
+  out->expires = zid_db_column_int64 (stmt, 2);
+  out->used = zid_db_column_int64 (stmt, 3);
+  out->blocked = zid_db_column_int (stmt, 4) != 0;
+  out->first_name = zid_db_column_dup (stmt, 5);
+  out->last_name = zid_db_column_dup (stmt, 6);
+  out->organisation_name = zid_db_column_dup (stmt, 7);
+  zid_db_reset (stmt);
 
   if (out->used != 0)
     return _zid_refuse (error, ZID_ERROR_CODE_USED, _("This QR code has been used already"));
@@ -214,19 +215,19 @@ zid_portal_enrol_checked (ZidPortal          *self,
       _zid_write_set_subject (&w, _zid_portal_user_label (row.user));
       /* single use: only the transaction that marks the code used may go on */
       _zid_code_hash (code, hash);
-      ok = zid_store_run (self->store, &w.error,
-                          "UPDATE codes SET used = ? WHERE hash = ? AND used IS NULL",
-                          "ib", _zid_portal_now (self), hash, (gsize) 32);
-      if (ok && sqlite3_changes (zid_store_get_db (self->store)) != 1)
+      ok = zid_db_run (self->store, &w.error,
+                       "UPDATE codes SET used = ? WHERE hash = ? AND used IS NULL",
+                       "ib", _zid_portal_now (self), hash, (gsize) 32);
+      if (ok && zid_db_changes (self->store) != 1)
         ok = _zid_refuse (&w.error, ZID_ERROR_CODE_USED, _("This QR code has been used already"));
     }
   ok = ok &&
-       zid_store_run (self->store, &w.error,
-                      "INSERT INTO certificates (serial, user_id, not_before, not_after, pem)"
-                      " VALUES (?, ?, ?, ?, ?)",
-                      "tiiit", result->serial, row.user, not_before, not_after, result->cert_pem) &&
-       zid_store_run (self->store, &w.error,
-                      "UPDATE users SET mobile_id = 1 WHERE id = ?", "i", row.user);
+       zid_db_run (self->store, &w.error,
+                   "INSERT INTO certificates (serial, user_id, not_before, not_after, pem)"
+                   " VALUES (?, ?, ?, ?, ?)",
+                   "tiiit", result->serial, row.user, not_before, not_after, result->cert_pem) &&
+       zid_db_run (self->store, &w.error,
+                   "UPDATE users SET mobile_id = 1 WHERE id = ?", "i", row.user);
   /* the phone that asked may have given up waiting: then it would never
    * hold the key of a certificate we record, and its code would be gone */
   if (ok && still_wanted != NULL && !still_wanted (user_data))
@@ -300,12 +301,12 @@ zid_portal_login_begin (ZidPortal   *self,
 
   if (!_zid_write_begin (&w, self, g_strdup ("portal"), "login.begin", NULL, error))
     return NULL;
-  ok = zid_store_run (self->store, &w.error,
-                      "DELETE FROM login_sessions WHERE expires < ?", "i",
-                      _zid_portal_now (self) - ZID_LOGIN_SESSION_LIFETIME) &&
-       zid_store_run (self->store, &w.error,
-                      "INSERT INTO login_sessions (id, challenge, created, expires) VALUES (?, ?, ?, ?)",
-                      "ttii", session, challenge, _zid_portal_now (self), login->expires);
+  ok = zid_db_run (self->store, &w.error,
+                   "DELETE FROM login_sessions WHERE expires < ?", "i",
+                   _zid_portal_now (self) - ZID_LOGIN_SESSION_LIFETIME) &&
+       zid_db_run (self->store, &w.error,
+                   "INSERT INTO login_sessions (id, challenge, created, expires) VALUES (?, ?, ?, ?)",
+                   "ttii", session, challenge, _zid_portal_now (self), login->expires);
   if (!_zid_write_end (&w, ok, error))
     return NULL;
 
@@ -328,8 +329,8 @@ zid_portal_login_answer (ZidPortal     *self,
   g_autofree char *serial = NULL;
   g_autofree char *message = NULL;
   X509 *cert = NULL;
-  sqlite3_stmt *stmt;
-  gboolean row = FALSE;
+  ZidDbStmt *stmt;
+  ZidDbStep step;
   g_autofree char *enrolled_pem = NULL;
   gint64 expires = 0, answered = 0, user = 0, revoked_at = 0;
   gboolean blocked = FALSE;
@@ -344,18 +345,18 @@ zid_portal_login_answer (ZidPortal     *self,
       !_zid_write_begin (&w, self, origin_actor ("phone", origin), "login", NULL, error))
     return 0;
 
-  stmt = zid_store_query (self->store, &w.error,
-                          "SELECT challenge, expires, answered FROM login_sessions WHERE id = ?",
-                          "t", session_id ? session_id : "");
-  ok = stmt != NULL && zid_store_step (self->store, stmt, &row, &w.error);
-  if (ok && row)
+  stmt = zid_db_query (self->store, &w.error,
+                       "SELECT challenge, expires, answered FROM login_sessions WHERE id = ?",
+                       "t", session_id ? session_id : "");
+  step = zid_db_step (stmt, &w.error);
+  ok = step != ZID_DB_ERROR;
+  if (step == ZID_DB_ROW)
     {
-      challenge = zid_column_dup (stmt, 0);
-      expires = sqlite3_column_int64 (stmt, 1);
-      answered = sqlite3_column_int64 (stmt, 2);
+      challenge = zid_db_column_dup (stmt, 0);
+      expires = zid_db_column_int64 (stmt, 1);
+      answered = zid_db_column_int64 (stmt, 2);
     }
-  if (stmt)
-    sqlite3_reset (stmt);
+  zid_db_reset (stmt);
 
   if (ok && challenge == NULL)
     ok = _zid_refuse (&w.error, ZID_ERROR_SESSION_INVALID, "Onbekende inlogsessie");
@@ -377,19 +378,19 @@ zid_portal_login_answer (ZidPortal     *self,
     }
   if (ok)
     {
-      stmt = zid_store_query (self->store, &w.error,
-                              "SELECT c.user_id, c.revoked_at, u.blocked, c.pem FROM certificates c"
-                              " JOIN users u ON u.id = c.user_id WHERE c.serial = ?", "t", serial);
-      ok = stmt != NULL && zid_store_step (self->store, stmt, &row, &w.error);
-      if (ok && row)
+      stmt = zid_db_query (self->store, &w.error,
+                           "SELECT c.user_id, c.revoked_at, u.blocked, c.pem FROM certificates c"
+                           " JOIN users u ON u.id = c.user_id WHERE c.serial = ?", "t", serial);
+      step = zid_db_step (stmt, &w.error);
+      ok = step != ZID_DB_ERROR;
+      if (step == ZID_DB_ROW)
         {
-          user = sqlite3_column_int64 (stmt, 0);
-          revoked_at = sqlite3_column_int64 (stmt, 1);
-          blocked = sqlite3_column_int (stmt, 2) != 0;
-          enrolled_pem = zid_column_dup (stmt, 3);
+          user = zid_db_column_int64 (stmt, 0);
+          revoked_at = zid_db_column_int64 (stmt, 1);
+          blocked = zid_db_column_int (stmt, 2) != 0;
+          enrolled_pem = zid_db_column_dup (stmt, 3);
         }
-      if (stmt)
-        sqlite3_reset (stmt);
+      zid_db_reset (stmt);
       if (ok && user == 0)
         ok = _zid_refuse (&w.error, ZID_ERROR_CERTIFICATE_INVALID, "Onbekend certificaat");
       /* the serial is not the mobile ID: only the very certificate issued
@@ -420,16 +421,16 @@ zid_portal_login_answer (ZidPortal     *self,
     }
   if (ok)
     {
-      ok = zid_store_run (self->store, &w.error,
-                          "UPDATE login_sessions SET answered = ?, user_id = ?"
-                          " WHERE id = ? AND answered IS NULL",
-                          "iit", _zid_portal_now (self), user, session_id);
-      if (ok && sqlite3_changes (zid_store_get_db (self->store)) != 1)
+      ok = zid_db_run (self->store, &w.error,
+                       "UPDATE login_sessions SET answered = ?, user_id = ?"
+                       " WHERE id = ? AND answered IS NULL",
+                       "iit", _zid_portal_now (self), user, session_id);
+      if (ok && zid_db_changes (self->store) != 1)
         ok = _zid_refuse (&w.error, ZID_ERROR_SESSION_INVALID, _("This login QR code has been used already"));
     }
   ok = ok &&
-       zid_store_run (self->store, &w.error,
-                      "UPDATE users SET last_use = ? WHERE id = ?", "ii", _zid_portal_now (self), user) &&
+       zid_db_run (self->store, &w.error,
+                   "UPDATE users SET last_use = ? WHERE id = ?", "ii", _zid_portal_now (self), user) &&
        _zid_portal_audit_append (self, w.actor, "login.accepted", w.subject, serial, &w.error);
 
   g_clear_pointer (&cert, X509_free);
@@ -445,8 +446,7 @@ zid_portal_login_poll (ZidPortal   *self,
                        GError     **error)
 {
   ZidLoginState state = ZID_LOGIN_EXPIRED;
-  sqlite3_stmt *stmt;
-  gboolean row = FALSE;
+  ZidDbStmt *stmt;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), ZID_LOGIN_EXPIRED);
 
@@ -454,22 +454,21 @@ zid_portal_login_poll (ZidPortal   *self,
     *user = 0;
   if (!zid_store_begin (self->store, FALSE, error))
     return ZID_LOGIN_EXPIRED;
-  stmt = zid_store_query (self->store, error,
-                          "SELECT expires, answered, user_id FROM login_sessions WHERE id = ?",
-                          "t", session_id ? session_id : "");
-  if (stmt != NULL && zid_store_step (self->store, stmt, &row, error) && row)
+  stmt = zid_db_query (self->store, error,
+                       "SELECT expires, answered, user_id FROM login_sessions WHERE id = ?",
+                       "t", session_id ? session_id : "");
+  if (zid_db_step (stmt, error) == ZID_DB_ROW)
     {
-      if (sqlite3_column_int64 (stmt, 1) != 0)
+      if (zid_db_column_int64 (stmt, 1) != 0)
         {
           state = ZID_LOGIN_ACCEPTED;
           if (user)
-            *user = sqlite3_column_int64 (stmt, 2);
+            *user = zid_db_column_int64 (stmt, 2);
         }
-      else if (_zid_portal_now (self) < sqlite3_column_int64 (stmt, 0))
+      else if (_zid_portal_now (self) < zid_db_column_int64 (stmt, 0))
         state = ZID_LOGIN_PENDING;
     }
-  if (stmt)
-    sqlite3_reset (stmt);
+  zid_db_reset (stmt);
   zid_store_commit (self->store, NULL);
   return state;
 }
@@ -479,21 +478,19 @@ zid_portal_login_challenge (ZidPortal   *self,
                             const char  *session_id,
                             GError     **error)
 {
-  sqlite3_stmt *stmt;
-  gboolean row = FALSE;
+  ZidDbStmt *stmt;
   char *challenge = NULL;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
 
   if (!zid_store_begin (self->store, FALSE, error))
     return NULL;
-  stmt = zid_store_query (self->store, error,
-                          "SELECT challenge FROM login_sessions WHERE id = ?", "t",
-                          session_id ? session_id : "");
-  if (stmt != NULL && zid_store_step (self->store, stmt, &row, error) && row)
-    challenge = zid_column_dup (stmt, 0);
-  if (stmt)
-    sqlite3_reset (stmt);
+  stmt = zid_db_query (self->store, error,
+                       "SELECT challenge FROM login_sessions WHERE id = ?", "t",
+                       session_id ? session_id : "");
+  if (zid_db_step (stmt, error) == ZID_DB_ROW)
+    challenge = zid_db_column_dup (stmt, 0);
+  zid_db_reset (stmt);
   zid_store_commit (self->store, NULL);
   return challenge;
 }

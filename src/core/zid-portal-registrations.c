@@ -8,24 +8,25 @@
 
 #include <string.h>
 
+#include "zid-db.h"
 #include "zid-portal-private.h"
 
 /* Registrations */
 
 static ZidRegistration *
-registration_from_row (sqlite3_stmt *stmt)
+registration_from_row (ZidDbStmt *stmt)
 {
   ZidRegistration *r = g_new0 (ZidRegistration, 1);
 
-  r->id = sqlite3_column_int64 (stmt, 0);
-  r->ura = zid_column_dup (stmt, 1);
-  r->name = zid_column_dup (stmt, 2);
-  r->agb = zid_column_dup (stmt, 3);
-  r->address = zid_column_dup (stmt, 4);
-  r->reference = zid_column_dup (stmt, 5);
-  r->created = sqlite3_column_int64 (stmt, 6);
-  r->completed = sqlite3_column_int64 (stmt, 7);
-  r->organisation_id = sqlite3_column_int64 (stmt, 8);
+  r->id = zid_db_column_int64 (stmt, 0);
+  r->ura = zid_db_column_dup (stmt, 1);
+  r->name = zid_db_column_dup (stmt, 2);
+  r->agb = zid_db_column_dup (stmt, 3);
+  r->address = zid_db_column_dup (stmt, 4);
+  r->reference = zid_db_column_dup (stmt, 5);
+  r->created = zid_db_column_int64 (stmt, 6);
+  r->completed = zid_db_column_int64 (stmt, 7);
+  r->organisation_id = zid_db_column_int64 (stmt, 8);
   return r;
 }
 
@@ -37,18 +38,18 @@ find_registration_locked (ZidPortal   *self,
                           const char  *ura,
                           GError     **error)
 {
-  sqlite3_stmt *stmt;
-  gboolean row;
+  ZidDbStmt *stmt;
+  ZidDbStep step;
   ZidRegistration *r = NULL;
 
-  stmt = zid_store_query (self->store, error,
-                          "SELECT " REGISTRATION_COLUMNS " FROM registrations WHERE ura = ?",
-                          "t", ura);
-  if (stmt == NULL || !zid_store_step (self->store, stmt, &row, error))
+  stmt = zid_db_query (self->store, error,
+                       "SELECT " REGISTRATION_COLUMNS " FROM registrations WHERE ura = ?",
+                       "t", ura);
+  if ((step = zid_db_step (stmt, error)) == ZID_DB_ERROR)
     return NULL;
-  if (row)
+  if (step == ZID_DB_ROW)
     r = registration_from_row (stmt);
-  sqlite3_reset (stmt);
+  zid_db_reset (stmt);
   if (r == NULL)
     g_set_error (error, ZID_ERROR, ZID_ERROR_NO_REGISTRATION,
                  _("No organisation registration has been prepared for URA %s; contact VZVZ"),
@@ -126,12 +127,10 @@ zid_portal_add_registration (ZidPortal   *self,
 
   details = g_strdup_printf ("name=%s agb=%s reference=%s", name, agb ? agb : "",
                              reference ? reference : "");
-  ok = zid_store_run (self->store, &w.error,
+  ok = zid_db_insert (self->store, &id, &w.error,
                       "INSERT INTO registrations (ura, name, agb, address, reference, created)"
-                      " VALUES (?, ?, ?, ?, ?, ?)",
+                      " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                       "ttttti", ura, name, agb, address, reference, _zid_portal_now (self));
-  if (ok)
-    id = sqlite3_last_insert_rowid (zid_store_get_db (self->store));
   if (!_zid_write_end_audited (&w, ok, details, error))
     return 0;
   return id;
@@ -142,17 +141,20 @@ zid_portal_list_registrations (ZidPortal  *self,
                                gboolean    include_completed,
                                GError    **error)
 {
+  GPtrArray *list;
+
   g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
 
   if (!zid_store_begin (self->store, FALSE, error))
     return NULL;
-  return _zid_portal_read_rows (self,
-                                zid_store_query (self->store, error,
-                                     "SELECT " REGISTRATION_COLUMNS " FROM registrations"
-                                     " WHERE ? OR completed IS NULL ORDER BY ura",
-                                     "i", (gint64) include_completed),
-                                (ZidRowReader) registration_from_row,
-                                (GDestroyNotify) zid_registration_free, error);
+  list = zid_db_read_rows (zid_db_query (self->store, error,
+                                         "SELECT " REGISTRATION_COLUMNS " FROM registrations"
+                                         " WHERE ? <> 0 OR completed IS NULL ORDER BY ura",
+                                         "i", (gint64) include_completed),
+                           (ZidDbRowReader) registration_from_row,
+                           (GDestroyNotify) zid_registration_free, error);
+  zid_store_commit (self->store, NULL);
+  return list;
 }
 
 /* Inside a write transaction: the organisation of a pending registration */
@@ -163,19 +165,18 @@ create_organisation (ZidPortal        *self,
 {
   gint64 id;
 
-  if (!zid_store_run (self->store, error,
+  if (!zid_db_insert (self->store, &id, error,
                       "INSERT INTO organisations (ura, name, agb, address, created)"
-                      " VALUES (?, ?, ?, ?, ?)",
+                      " VALUES (?, ?, ?, ?, ?) RETURNING id",
                       "tttti",
                       r->ura, r->name, r->agb, r->address, _zid_portal_now (self)))
     return 0;
-  id = sqlite3_last_insert_rowid (zid_store_get_db (self->store));
-  if (!zid_store_run (self->store, error,
-                      "UPDATE registrations SET completed = ?, organisation_id = ?"
-                      " WHERE id = ? AND completed IS NULL",
-                      "iii", _zid_portal_now (self), id, r->id))
+  if (!zid_db_run (self->store, error,
+                   "UPDATE registrations SET completed = ?, organisation_id = ?"
+                   " WHERE id = ? AND completed IS NULL",
+                   "iii", _zid_portal_now (self), id, r->id))
     return 0;
-  if (sqlite3_changes (zid_store_get_db (self->store)) != 1)
+  if (zid_db_changes (self->store) != 1)
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_REGISTRATION_COMPLETED,
                    _("The registration of URA %s is completed already"), r->ura);
@@ -270,21 +271,19 @@ linked_user (ZidPortal   *self,
              gboolean    *enrolled,
              gboolean    *blocked)
 {
-  sqlite3_stmt *stmt;
-  gboolean row = FALSE;
+  ZidDbStmt *stmt;
   gint64 user = 0;
 
-  stmt = zid_store_query (self->store, NULL,
-                          "SELECT id, mobile_id, blocked FROM users WHERE uzi_number = ?",
-                          "t", uzi_number);
-  if (stmt != NULL && zid_store_step (self->store, stmt, &row, NULL) && row)
+  stmt = zid_db_query (self->store, NULL,
+                       "SELECT id, mobile_id, blocked FROM users WHERE uzi_number = ?",
+                       "t", uzi_number);
+  if (zid_db_step (stmt, NULL) == ZID_DB_ROW)
     {
-      user = sqlite3_column_int64 (stmt, 0);
-      *enrolled = sqlite3_column_int (stmt, 1) == ZID_MOBILE_ID_ACTIVE;
-      *blocked = sqlite3_column_int (stmt, 2) != 0;
+      user = zid_db_column_int64 (stmt, 0);
+      *enrolled = zid_db_column_int (stmt, 1) == ZID_MOBILE_ID_ACTIVE;
+      *blocked = zid_db_column_int (stmt, 2) != 0;
     }
-  if (stmt)
-    sqlite3_reset (stmt);
+  zid_db_reset (stmt);
   return user;
 }
 

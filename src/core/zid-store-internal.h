@@ -1,4 +1,4 @@
-/* zid-store-internal.h — what zid-store.c and zid-store-seal.c share
+/* zid-store-internal.h — what zid-store.c, zid-store-seal.c and zid-db.c share
  *
  * SPDX-License-Identifier: EUPL-1.2
  */
@@ -20,6 +20,10 @@ struct _ZidStore
   guint8      seal_key[ZID_STORE_SEAL_KEY_BYTES];
   GHashTable *touched;     /* user ids changed by the open transaction; 0: the environment */
 };
+
+/* The store's GError for the last error of @db (zid-db.c maps with it) */
+gboolean _zid_store_fail_db (sqlite3  *db,
+                             GError  **error);
 
 /* The seal (zid-store-seal.c): loaded (or made) when the store opens, and
  * renewed for the users a transaction changed when it commits */

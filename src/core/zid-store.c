@@ -205,6 +205,13 @@ set_store_error (GError     **error,
 }
 
 gboolean
+_zid_store_fail_db (sqlite3  *db,
+                    GError  **error)
+{
+  return set_store_error (error, sqlite3_extended_errcode (db), sqlite3_errmsg (db));
+}
+
+gboolean
 zid_store_fail (ZidStore  *self,
                 GError   **error)
 {
