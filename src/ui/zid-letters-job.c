@@ -4,6 +4,9 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
+
 #include "zid-letters.h"
 #include "zid-letters-job.h"
 #include "zid-work.h"
@@ -129,6 +132,30 @@ draw_letter (GtkPrintOperation *op,
                    gtk_print_context_get_width (context), gtk_print_context_get_height (context));
 }
 
+/* A letter carries a code that enrols whoever holds it: printed to a file
+ * (GTK's "Print to File" printer, which creates it as any file), the file
+ * is made readable by its owner only, as the saved letters are */
+static void
+protect_printed_file (GtkPrintOperation *op)
+{
+  GtkPrintSettings *settings = gtk_print_operation_get_print_settings (op);
+  const char *uri = settings ? gtk_print_settings_get (settings, GTK_PRINT_SETTINGS_OUTPUT_URI) : NULL;
+  g_autofree char *path = uri ? g_filename_from_uri (uri, NULL, NULL) : NULL;
+
+  if (path != NULL && g_file_test (path, G_FILE_TEST_IS_REGULAR) && g_chmod (path, 0600) != 0)
+    g_warning ("Could not make %s readable by its owner only: %s", path, g_strerror (errno));
+}
+
+static void
+on_print_status (GtkPrintOperation *op,
+                 gpointer           user_data)
+{
+  GtkPrintStatus status = gtk_print_operation_get_status (op);
+
+  if (status == GTK_PRINT_STATUS_FINISHED || status == GTK_PRINT_STATUS_FINISHED_ABORTED)
+    protect_printed_file (op);
+}
+
 gboolean
 zid_letters_print (GtkWindow        *parent,
                    const ZidLetter  *letters,
@@ -139,6 +166,7 @@ zid_letters_print (GtkWindow        *parent,
   g_autoptr(GtkPrintOperation) op = gtk_print_operation_new ();
   g_autoptr(GtkPageSetup) setup = gtk_page_setup_new ();
   g_autoptr(GtkPaperSize) a4 = gtk_paper_size_new (GTK_PAPER_NAME_A4);
+  GtkPrintOperationResult result;
 
   /* the letters are laid out for A4 */
   gtk_page_setup_set_paper_size_and_default_margins (setup, a4);
@@ -148,6 +176,9 @@ zid_letters_print (GtkWindow        *parent,
   /* not async: every page is drawn before this returns, so @letters may
    * be borrowed */
   g_signal_connect (op, "draw-page", G_CALLBACK (draw_letter), (gpointer) letters);
-  return gtk_print_operation_run (op, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG, parent, error)
-         != GTK_PRINT_OPERATION_RESULT_ERROR;
+  g_signal_connect (op, "status-changed", G_CALLBACK (on_print_status), NULL);
+  result = gtk_print_operation_run (op, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG, parent, error);
+  if (result == GTK_PRINT_OPERATION_RESULT_APPLY)
+    protect_printed_file (op);
+  return result != GTK_PRINT_OPERATION_RESULT_ERROR;
 }

@@ -69,6 +69,9 @@ def print_to_file(app, button, path, shot_name):
     wait("the printed " + path, printed, timeout=30)
     time.sleep(1)
     log("printed", path, oct(os.stat(path).st_mode & 0o777), os.path.getsize(path), "bytes")
+    # Its codes enrol whoever holds them: readable by its owner only
+    wait("the printed file readable by its owner only",
+         lambda: os.stat(path).st_mode & 0o777 == 0o600, timeout=10)
 
 
 def a4(pdf):
