@@ -369,6 +369,13 @@ vault_thread (gpointer data)
   return NULL;
 }
 
+/* After a keyring that did not answer in time, the calls of the next
+ * minute (the other keys of the same start) do not wait for it again: one
+ * wait of ZID_KEY_VAULT_TIMEOUT_SECONDS per start, not one per key */
+#define VAULT_SILENT_RETRY_SECONDS 60
+G_LOCK_DEFINE_STATIC (vault_silent);
+static gint64 vault_silent_until;
+
 /* Runs @call, waiting at most ZID_KEY_VAULT_TIMEOUT_SECONDS */
 static VaultResult
 vault_run (VaultCall  *call,
@@ -378,6 +385,7 @@ vault_run (VaultCall  *call,
   const char *mode = g_getenv ("ZID_KEY_PROTECTION");
   GThread *thread;
   VaultResult result;
+  gboolean silent;
 
   if (g_strcmp0 (mode, "file") == 0)
     {
@@ -387,6 +395,16 @@ vault_run (VaultCall  *call,
   if (!session_bus_configured ())
     {
       *reason = g_strdup (_("no D-Bus session, so no keyring"));
+      return VAULT_UNREACHABLE;
+    }
+
+  G_LOCK (vault_silent);
+  silent = g_get_monotonic_time () < vault_silent_until;
+  G_UNLOCK (vault_silent);
+  if (silent)
+    {
+      *reason = g_strdup_printf (_("the keyring did not answer within %d seconds"),
+                                 ZID_KEY_VAULT_TIMEOUT_SECONDS);
       return VAULT_UNREACHABLE;
     }
 
@@ -404,6 +422,9 @@ vault_run (VaultCall  *call,
        * own reference to @call */
       g_cancellable_cancel (call->cancellable);
       g_mutex_unlock (&call->lock);
+      G_LOCK (vault_silent);
+      vault_silent_until = g_get_monotonic_time () + VAULT_SILENT_RETRY_SECONDS * G_USEC_PER_SEC;
+      G_UNLOCK (vault_silent);
       *reason = g_strdup_printf (_("the keyring did not answer within %d seconds"),
                                  ZID_KEY_VAULT_TIMEOUT_SECONDS);
       return VAULT_UNREACHABLE;
