@@ -666,7 +666,7 @@ zid_card_list_readers (GError **error)
   if (rv != SCARD_S_SUCCESS)
     {
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NO_SERVICE,
-                   _("Card reader service not running (%s)"), pcsc_stringify_error (rv));
+                   _("Card reader service not running (PC/SC error 0x%08lX)"), (unsigned long) rv);
       return NULL;
     }
   names = list_reader_names (ctx, &rv);
@@ -674,7 +674,7 @@ zid_card_list_readers (GError **error)
     {
       SCardReleaseContext (ctx);
       g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NO_SERVICE,
-                   _("Card reader service not running (%s)"), pcsc_stringify_error (rv));
+                   _("Card reader service not running (PC/SC error 0x%08lX)"), (unsigned long) rv);
       return NULL;
     }
   n = g_strv_length (names);
@@ -691,7 +691,7 @@ zid_card_list_readers (GError **error)
         {
           SCardReleaseContext (ctx);
           g_set_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_NO_SERVICE,
-                       _("Card reader service not running (%s)"), pcsc_stringify_error (rv));
+                       _("Card reader service not running (PC/SC error 0x%08lX)"), (unsigned long) rv);
           return NULL;
         }
     }

@@ -487,6 +487,12 @@ zid_normalise_birth_date (const char  *date,
   char parsed[11];
   int y, m, d;
 
+  if (date == NULL || date[strspn (date, " \t")] == '\0')
+    {
+      g_set_error_literal (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
+                           _("Fill in the birth date, as DD-MM-YYYY or YYYY-MM-DD"));
+      return FALSE;
+    }
   if (!zid_search_parse_birth_date (date, parsed) ||
       sscanf (parsed, "%4d-%2d-%2d", &y, &m, &d) != 3 || y < 1900)
     {

@@ -876,8 +876,8 @@ membership_response (ZidMembershipDialog *dialog,
       heading = g_strdup_printf (_("Take the %s role away from %s?"), zid_ui_role_label (current), person (self));
       if (last_of != NULL)
         /* Translators: the person, the organisation, the new role */
-        body = g_strdup_printf (_("%s is the last Beheerder of %s. They become %s there, and the "
-                                  "organisation has no Beheerder left."),
+        body = g_strdup_printf (_("%s is the last Beheerder of %s. They become %s there; after that only "
+                                  "the organisation's Administrator can manage its users."),
                                 person (self), last_of, zid_ui_role_label (op->role));
       else
         body = g_strdup_printf (_("%s becomes %s in %s."), person (self), zid_ui_role_label (op->role), org_name);
@@ -1031,8 +1031,8 @@ block_action (GtkWidget  *widget,
       g_autofree char *body = NULL;
 
       /* Translators: the first part is the question; then the person and the organisation */
-      body = g_strdup_printf (_("%s\n\n%s is the last Beheerder of %s: the organisation has no Beheerder "
-                                "until the block is lifted."),
+      body = g_strdup_printf (_("%s\n\n%s is the last Beheerder of %s: until the block is lifted, only the "
+                                "organisation's Administrator can manage its users."),
                               adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
                               person (self), last_of);
       adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), body);

@@ -83,8 +83,8 @@ def main():
     # Blocking says it too
     click(find(app, "Blokkeren", "push button"))
     find(app, "Bram Beheer blokkeren?", "label")
-    find(app, contains="Bram Beheer is de laatste beheerder van Zorggroep Noord: de organisatie heeft "
-                       "geen beheerder tot de blokkade is opgeheven.")
+    find(app, contains="Bram Beheer is de laatste beheerder van Zorggroep Noord: tot de blokkade is "
+                       "opgeheven kan alleen de Administrator van de organisatie nog gebruikers beheren.")
     shot("last-beheerder-block-question")
     click(find(front(app), "Annuleren", "push button"))
     wait("the block dialog closed", lambda: not is_dialog_open(app))
