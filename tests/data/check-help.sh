@@ -8,11 +8,22 @@ pages="${ZID_SOURCE_ROOT:?ZID_SOURCE_ROOT is set by tests/meson.build}/help/C"
 failed=0
 say() { printf '%s\n' "$*"; }
 
-for id in index eerste-start registratie gebruikers-rollen blokkeren-certificaten kaartproblemen; do
+for id in index eerste-start registratie gebruikers-rollen blokkeren-certificaten kaartproblemen \
+          importeren brieven openstaande-registraties logboek voorkeuren; do
   if grep -q "id=\"$id\"" "$pages/$id.page" 2>/dev/null && grep -q 'xml:lang="nl"' "$pages/$id.page"; then
     say "ok: $id.page (Dutch)"
   else
     say "not ok: $id.page missing, without its id, or not Dutch"; failed=1
+  fi
+done
+
+# every page is installed: help/meson.build lists it
+for f in "$pages"/*.page; do
+  name=$(basename "$f")
+  if grep -q "'$name'" "$pages/../meson.build"; then
+    say "ok: $name installed"
+  else
+    say "not ok: $name is not in help/meson.build"; failed=1
   fi
 done
 
