@@ -209,6 +209,17 @@ zid_audit_action_describe (const char *action)
   return g_strdup (action);
 }
 
+/* An organisation's URA register number: eight digits */
+static gboolean
+is_ura (const char *text)
+{
+  guint n = 0;
+
+  while (g_ascii_isdigit (text[n]))
+    n++;
+  return n == 8 && text[n] == '\0';
+}
+
 /* "user:N" to a name, when the actor may see that user */
 static char *
 describe_party (const char  *party,
@@ -264,10 +275,17 @@ describe_details (const char  *details,
       value = eq + 1;
       if (g_str_equal (key, "organisation"))
         {
-          g_autofree char *lookup = g_strconcat ("organisation:", value, NULL);
+          g_autofree char *lookup = is_ura (value) ? g_strdup (value)
+                                                   : g_strconcat ("organisation:", value, NULL);
           const char *name = g_hash_table_lookup (names, lookup);
 
           g_ptr_array_add (parts, g_strdup_printf (_("Organisation: %s"), name ? name : value));
+        }
+      else if (g_str_equal (key, "administrator"))
+        {
+          const char *name = g_hash_table_lookup (names, value);
+
+          g_ptr_array_add (parts, g_strdup_printf (_("Administrator: %s"), name ? name : value));
         }
       else if (g_str_equal (key, "role"))
         g_ptr_array_add (parts, g_strdup_printf (_("Role: %s"), value));
@@ -314,12 +332,19 @@ audit_names (ZidPortal   *self,
 
       if (e->actor != NULL && g_str_has_prefix (e->actor, "user:"))
         g_hash_table_add (wanted, g_strdup (e->actor));
-      if (e->subject != NULL && g_str_has_prefix (e->subject, "user:"))
+      if (e->subject != NULL && (g_str_has_prefix (e->subject, "user:") || is_ura (e->subject)))
         g_hash_table_add (wanted, g_strdup (e->subject));
+      if (e->details != NULL && (org = strstr (e->details, "administrator=user:")) != NULL)
+        g_hash_table_add (wanted, g_strndup (org + 14, strcspn (org + 14, " ")));
       if (e->details != NULL && (org = strstr (e->details, "organisation=")) != NULL &&
           g_ascii_isdigit (org[13]))
-        g_hash_table_add (wanted, g_strdup_printf ("organisation:%" G_GINT64_FORMAT,
-                                                   g_ascii_strtoll (org + 13, NULL, 10)));
+        {
+          g_autofree char *value = g_strndup (org + 13, strcspn (org + 13, " "));
+
+          g_hash_table_add (wanted, is_ura (value) ? g_steal_pointer (&value)
+                                    : g_strdup_printf ("organisation:%" G_GINT64_FORMAT,
+                                                       g_ascii_strtoll (value, NULL, 10)));
+        }
     }
   if (g_hash_table_size (wanted) == 0)
     return TRUE;
@@ -329,11 +354,14 @@ audit_names (ZidPortal   *self,
   while (ok && g_hash_table_iter_next (&iter, &key, NULL))
     {
       gboolean user = g_str_has_prefix (key, "user:");
-      gint64 id = g_ascii_strtoll (strchr (key, ':') + 1, NULL, 10);
+      gint64 id = is_ura (key) ? 0 : g_ascii_strtoll (strchr (key, ':') + 1, NULL, 10);
       ZidDbStmt *stmt;
       ZidDbStep step;
 
-      if (user)
+      if (is_ura (key))
+        stmt = zid_db_query (self->store, error,
+                             "SELECT name FROM organisations WHERE ura = ?1", "t", (const char *) key);
+      else if (user)
         stmt = zid_db_query (self->store, error,
                              "SELECT first_name || ' ' || last_name FROM users u WHERE id = ?1"
                              " AND (?2 = 0 OR id = ?2 OR EXISTS (SELECT 1 FROM memberships a"

@@ -445,6 +445,9 @@ test_readable (Fixture *f, gconstpointer data)
   r = reading_of (all, as_operator, "registration.add", URA_A);
   g_assert_cmpstr (r->actor, ==, "het systeem");
   g_assert_cmpstr (r->action, ==, "Organisatieregistratie toegevoegd");
+  g_assert_cmpstr (r->subject, ==, "Zorggroep Noord");
+  r = reading_of (all, as_a, "organisation.bootstrap", URA_A);
+  g_assert_cmpstr (r->details, ==, "Organisatie: Zorggroep Noord, Administrator: Anna Beheer");
 
   /* unknown actions and actors as they are */
   r = reading_of (all, as_operator, "user.note", user_a);

@@ -158,7 +158,9 @@ def main():
     if not find_all(window, "Organisatieregistratie toegevoegd", "label"):
         fail("the oldest event is not at the end of the list")
     find(window, "het systeem", "label")
-    if find_all(window, "87654321", "label") or find_all(window, "Otto Zuid", "label") \
+    find(window, "Zorggroep Noord", "label")
+    if find_all(window, "87654321", "label") or find_all(window, "Thuiszorg Zuid", "label") \
+            or find_all(window, "Otto Zuid", "label") \
             or find_all(window, "user:%d" % other["user"], "label"):
         fail("Anna sees another organisation's events")
     shot("audit-view-scrolled-to-the-oldest")
