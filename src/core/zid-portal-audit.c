@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "zid-csv.h"
 #include "zid-db.h"
@@ -147,4 +148,266 @@ zid_portal_find_audit_users (ZidPortal   *self,
     return named;
   g_ptr_array_unref (named);
   return g_steal_pointer (&found);
+}
+
+/* The readable form of the trail */
+
+void
+zid_audit_reading_free (ZidAuditReading *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->actor);
+  g_free (self->action);
+  g_free (self->subject);
+  g_free (self->details);
+  g_free (self);
+}
+
+/* One label per action the core writes; "ACTION.refused" reads as the
+ * action's label refused */
+static const struct { const char *action; const char *label; } action_labels[] = {
+  { "user.register", N_("User registered") },
+  { "user.import", N_("Users imported") },
+  { "user.block", N_("Blocked") },
+  { "user.unblock", N_("Unblocked") },
+  { "membership.set", N_("Role changed") },
+  { "attribute.add", N_("Attribute added") },
+  { "certificate.new", N_("Certificate issued") },
+  { "certificate.revoke", N_("Certificate revoked") },
+  { "mobile.enrol", N_("Mobile ID installed") },
+  { "enrolment.preview", N_("Enrolment code checked") },
+  { "login", N_("Logged in") },
+  { "login.begin", N_("Login started") },
+  { "login.accepted", N_("Login accepted") },
+  { "registration.add", N_("Organisation registration added") },
+  { "registration.check", N_("Organisation registration checked") },
+  { "registration.complete", N_("Organisation registration completed") },
+  { "registration.import", N_("Organisation registrations imported") },
+  { "organisation.bootstrap", N_("Organisation set up") },
+  { "trust.add", N_("Trusted certificate added") },
+  { "trust.remove", N_("Trusted certificate removed") },
+  { "keys.protected", N_("Keys protected") },
+  { "store.sealed", N_("Store sealed") },
+  { "config.service-address", N_("Enrolment service address changed") },
+};
+
+char *
+zid_audit_action_describe (const char *action)
+{
+  g_autofree char *base = NULL;
+
+  if (action == NULL)
+    return g_strdup ("");
+  if (g_str_has_suffix (action, ".refused"))
+    base = g_strndup (action, strlen (action) - strlen (".refused"));
+  for (guint i = 0; i < G_N_ELEMENTS (action_labels); i++)
+    if (g_str_equal (action_labels[i].action, base ? base : action))
+      /* Translators: an action of the audit trail that a rule refused */
+      return base ? g_strdup_printf (_("Refused: %s"), _(action_labels[i].label))
+                  : g_strdup (_(action_labels[i].label));
+  return g_strdup (action);
+}
+
+/* An organisation's URA register number: eight digits */
+static gboolean
+is_ura (const char *text)
+{
+  guint n = 0;
+
+  while (g_ascii_isdigit (text[n]))
+    n++;
+  return n == 8 && text[n] == '\0';
+}
+
+/* "user:N" to a name, when the actor may see that user */
+static char *
+describe_party (const char  *party,
+                GHashTable  *names)
+{
+  const char *name;
+
+  if (party == NULL || *party == '\0')
+    return g_strdup ("");
+  if ((name = g_hash_table_lookup (names, party)) != NULL)
+    return g_strdup (name);
+  if (g_str_equal (party, "phone") || g_str_has_prefix (party, "phone@"))
+    return g_strdup (_("the phone"));
+  if (g_str_equal (party, "operator") || g_str_equal (party, "local") ||
+      g_str_equal (party, "portal"))
+    return g_strdup (_("the system"));
+  if (g_str_has_prefix (party, "card:"))
+    /* Translators: the holder of the UZI card with this number */
+    return g_strdup_printf (_("UZI card %s"), party + 5);
+  return g_strdup (party);
+}
+
+/* "key=value ..." in words where the key is known; NULL when one is not */
+static char *
+describe_details (const char  *details,
+                  const char  *action,
+                  GHashTable  *names)
+{
+  g_auto(GStrv) words = NULL;
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+
+  if (details == NULL || *details == '\0')
+    return g_strdup ("");
+  /* a block's details are its reason alone */
+  if (g_strcmp0 (action, "user.block") == 0)
+    {
+      ZidBlockReason reason;
+
+      if (zid_block_reason_from_cli_name (details, &reason))
+        return g_strdup_printf (_("Reason: %s"), zid_block_reason_get_label (reason));
+      return NULL;
+    }
+  words = g_strsplit (details, " ", -1);
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      const char *eq = strchr (words[i], '=');
+      g_autofree char *key = NULL;
+      const char *value;
+
+      if (eq == NULL)
+        return NULL;
+      key = g_strndup (words[i], eq - words[i]);
+      value = eq + 1;
+      if (g_str_equal (key, "organisation"))
+        {
+          g_autofree char *lookup = is_ura (value) ? g_strdup (value)
+                                                   : g_strconcat ("organisation:", value, NULL);
+          const char *name = g_hash_table_lookup (names, lookup);
+
+          g_ptr_array_add (parts, g_strdup_printf (_("Organisation: %s"), name ? name : value));
+        }
+      else if (g_str_equal (key, "administrator"))
+        {
+          const char *name = g_hash_table_lookup (names, value);
+
+          g_ptr_array_add (parts, g_strdup_printf (_("Administrator: %s"), name ? name : value));
+        }
+      else if (g_str_equal (key, "role"))
+        g_ptr_array_add (parts, g_strdup_printf (_("Role: %s"), value));
+      else if (g_str_equal (key, "reason"))
+        {
+          ZidBlockReason reason;
+
+          g_ptr_array_add (parts, g_strdup_printf (_("Reason: %s"),
+                                                   zid_block_reason_from_cli_name (value, &reason)
+                                                   ? zid_block_reason_get_label (reason) : value));
+        }
+      else if (g_str_equal (key, "serial"))
+        g_ptr_array_add (parts, g_strdup_printf (_("Certificate %s"), value));
+      else if (g_str_equal (key, "import"))
+        /* Translators: the row of an import file, "line-6" */
+        g_ptr_array_add (parts, g_strdup_printf (_("Import row %s"),
+                                                 g_str_has_prefix (value, "line-") ? value + 5 : value));
+      else
+        return NULL;
+    }
+  g_ptr_array_add (parts, NULL);
+  return g_strjoinv (", ", (char **) parts->pdata);
+}
+
+/* The names the events call for, in one read: users the actor manages
+ * (every user for the operator, @actor 0) and organisations, as
+ * "user:N" and "organisation:N" to the name */
+static gboolean
+audit_names (ZidPortal   *self,
+             gint64       actor,
+             GPtrArray   *events,
+             GHashTable  *names,
+             GError     **error)
+{
+  g_autoptr(GHashTable) wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter iter;
+  gpointer key;
+  gboolean ok = TRUE;
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      const ZidAuditEvent *e = g_ptr_array_index (events, i);
+      const char *org;
+
+      if (e->actor != NULL && g_str_has_prefix (e->actor, "user:"))
+        g_hash_table_add (wanted, g_strdup (e->actor));
+      if (e->subject != NULL && (g_str_has_prefix (e->subject, "user:") || is_ura (e->subject)))
+        g_hash_table_add (wanted, g_strdup (e->subject));
+      if (e->details != NULL && (org = strstr (e->details, "administrator=user:")) != NULL)
+        g_hash_table_add (wanted, g_strndup (org + 14, strcspn (org + 14, " ")));
+      if (e->details != NULL && (org = strstr (e->details, "organisation=")) != NULL &&
+          g_ascii_isdigit (org[13]))
+        {
+          g_autofree char *value = g_strndup (org + 13, strcspn (org + 13, " "));
+
+          g_hash_table_add (wanted, is_ura (value) ? g_steal_pointer (&value)
+                                    : g_strdup_printf ("organisation:%" G_GINT64_FORMAT,
+                                                       g_ascii_strtoll (value, NULL, 10)));
+        }
+    }
+  if (g_hash_table_size (wanted) == 0)
+    return TRUE;
+  if (!zid_store_begin (self->store, FALSE, error))
+    return FALSE;
+  g_hash_table_iter_init (&iter, wanted);
+  while (ok && g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      gboolean user = g_str_has_prefix (key, "user:");
+      gint64 id = is_ura (key) ? 0 : g_ascii_strtoll (strchr (key, ':') + 1, NULL, 10);
+      ZidDbStmt *stmt;
+      ZidDbStep step;
+
+      if (is_ura (key))
+        stmt = zid_db_query (self->store, error,
+                             "SELECT name FROM organisations WHERE ura = ?1", "t", (const char *) key);
+      else if (user)
+        stmt = zid_db_query (self->store, error,
+                             "SELECT first_name || ' ' || last_name FROM users u WHERE id = ?1"
+                             " AND (?2 = 0 OR id = ?2 OR EXISTS (SELECT 1 FROM memberships a"
+                             "   JOIN memberships t ON t.organisation_id = a.organisation_id"
+                             "   WHERE a.user_id = ?2 AND a.role >= 2 AND t.user_id = u.id))",
+                             "ii", id, actor);
+      else
+        stmt = zid_db_query (self->store, error,
+                             "SELECT name FROM organisations WHERE id = ?1", "i", id);
+      step = zid_db_step (stmt, error);
+      if (step == ZID_DB_ROW)
+        g_hash_table_insert (names, g_strdup (key), zid_db_column_dup (stmt, 0));
+      ok = step != ZID_DB_ERROR;
+      zid_db_reset (stmt);
+    }
+  zid_store_commit (self->store, NULL);
+  return ok;
+}
+
+GPtrArray *
+zid_portal_describe_audit (ZidPortal   *self,
+                           gint64       actor,
+                           GPtrArray   *events,
+                           GError     **error)
+{
+  g_autoptr(GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GPtrArray *readings;
+
+  g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
+  g_return_val_if_fail (events != NULL, NULL);
+
+  if (!audit_names (self, actor, events, names, error))
+    return NULL;
+  readings = g_ptr_array_new_full (events->len, (GDestroyNotify) zid_audit_reading_free);
+  for (guint i = 0; i < events->len; i++)
+    {
+      const ZidAuditEvent *e = g_ptr_array_index (events, i);
+      ZidAuditReading *r = g_new0 (ZidAuditReading, 1);
+
+      r->actor = describe_party (e->actor, names);
+      r->action = zid_audit_action_describe (e->action);
+      r->subject = describe_party (e->subject, names);
+      r->details = describe_details (e->details, e->action, names);
+      if (r->details == NULL)
+        r->details = g_strdup (e->details);
+      g_ptr_array_add (readings, r);
+    }
+  return readings;
 }

@@ -527,6 +527,30 @@ gboolean    zid_portal_export_pending_csv  (ZidPortal            *self,
                                             GCancellable         *cancellable,
                                             guint                *n_pending,
                                             GError              **error);
+/* The readable form of an audit event, in the user's language: who and
+ * on whom by name ("Eva Jansen"; "the phone", "the system" for the
+ * others), the action as a phrase, the details in words where their
+ * shape is known (else as stored). What is stored stays as it is. */
+typedef struct
+{
+  char *actor;
+  char *action;
+  char *subject;
+  char *details;
+} ZidAuditReading;
+
+void        zid_audit_reading_free         (ZidAuditReading *self);
+/* The label of @action ("Blocked" for "user.block"), @action itself when
+ * it has none */
+char       *zid_audit_action_describe      (const char      *action);
+/* The readings of @events (ZidAuditEvent), in their order, the names
+ * looked up in one read: users only those @actor manages (0: the
+ * operator, all); a user not to be seen keeps "user:N". Element type
+ * ZidAuditReading. */
+GPtrArray  *zid_portal_describe_audit      (ZidPortal       *self,
+                                            gint64           actor,
+                                            GPtrArray       *events,
+                                            GError         **error);
 /* FALSE with ZID_ERROR_AUDIT_BROKEN and @bad_event set to the first event
  * that does not verify */
 gboolean    zid_portal_verify_audit        (ZidPortal       *self,

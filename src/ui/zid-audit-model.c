@@ -12,7 +12,8 @@
 struct _ZidAuditItem
 {
   GObject        parent_instance;
-  ZidAuditEvent *event;     /* owned */
+  ZidAuditEvent   *event;     /* owned */
+  ZidAuditReading *reading;   /* owned */
 };
 
 G_DEFINE_FINAL_TYPE (ZidAuditItem, zid_audit_item, G_TYPE_OBJECT)
@@ -23,6 +24,7 @@ zid_audit_item_finalize (GObject *object)
   ZidAuditItem *self = ZID_AUDIT_ITEM (object);
 
   g_clear_pointer (&self->event, zid_audit_event_free);
+  g_clear_pointer (&self->reading, zid_audit_reading_free);
   G_OBJECT_CLASS (zid_audit_item_parent_class)->finalize (object);
 }
 
@@ -43,6 +45,14 @@ zid_audit_item_get_event (ZidAuditItem *self)
   g_return_val_if_fail (ZID_IS_AUDIT_ITEM (self), NULL);
 
   return self->event;
+}
+
+const ZidAuditReading *
+zid_audit_item_get_reading (ZidAuditItem *self)
+{
+  g_return_val_if_fail (ZID_IS_AUDIT_ITEM (self), NULL);
+
+  return self->reading;
 }
 
 /* ZidAuditModel */
@@ -88,14 +98,40 @@ page_args_free (PageArgs *args)
   g_free (args);
 }
 
+/* A page of events and their readings, in the same order */
+typedef struct
+{
+  GPtrArray *events;
+  GPtrArray *readings;
+} Page;
+
+static void
+page_free (Page *page)
+{
+  g_clear_pointer (&page->events, g_ptr_array_unref);
+  g_clear_pointer (&page->readings, g_ptr_array_unref);
+  g_free (page);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Page, page_free)
+
 static gpointer
 page_worker (ZidPortal *portal,
              gpointer   data,
              GError   **error)
 {
   PageArgs *args = data;
+  Page *page = g_new0 (Page, 1);
 
-  return zid_portal_list_audit_page (portal, &args->filter, args->before, args->limit, error);
+  page->events = zid_portal_list_audit_page (portal, &args->filter, args->before, args->limit, error);
+  if (page->events != NULL)
+    page->readings = zid_portal_describe_audit (portal, args->filter.as, page->events, error);
+  if (page->readings == NULL)
+    {
+      page_free (page);
+      return NULL;
+    }
+  return page;
 }
 
 static void
@@ -114,7 +150,8 @@ page_done (GObject      *source,
            gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) page = zid_work_finish (result, &error);
+  g_autoptr(Page) fetched = zid_work_finish (result, &error);
+  GPtrArray *page = fetched ? fetched->events : NULL;
   ZidAuditModel *self;
   guint position;
 
@@ -139,6 +176,7 @@ page_done (GObject      *source,
       ZidAuditItem *item = g_object_new (ZID_TYPE_AUDIT_ITEM, NULL);
 
       item->event = g_steal_pointer (&page->pdata[i]);
+      item->reading = g_steal_pointer (&fetched->readings->pdata[i]);
       self->before = item->event->id;
       g_ptr_array_add (self->items, item);
     }
@@ -165,9 +203,9 @@ fetch_page (ZidAuditModel *self)
   args->before = self->before;
   args->limit = self->page_size;
   set_loading (self, TRUE);
-  /* the page's array keeps its events: page_done takes them over */
+  /* the page keeps its events: page_done takes them over */
   zid_work_run (self, self->portal, page_worker, args, (GDestroyNotify) page_args_free,
-                (GDestroyNotify) g_ptr_array_unref, self->cancellable, page_done, NULL);
+                (GDestroyNotify) page_free, self->cancellable, page_done, NULL);
 }
 
 static GType

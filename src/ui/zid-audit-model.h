@@ -21,6 +21,8 @@ G_DECLARE_FINAL_TYPE (ZidAuditItem, zid_audit_item, ZID, AUDIT_ITEM, GObject)
 
 /* The event (borrowed from @self) */
 const ZidAuditEvent *zid_audit_item_get_event (ZidAuditItem *self);
+/* Its readable form, the names looked up with the page (borrowed) */
+const ZidAuditReading *zid_audit_item_get_reading (ZidAuditItem *self);
 
 #define ZID_TYPE_AUDIT_MODEL (zid_audit_model_get_type ())
 G_DECLARE_FINAL_TYPE (ZidAuditModel, zid_audit_model, ZID, AUDIT_MODEL, GObject)

@@ -78,6 +78,14 @@ setup_cell (GtkSignalListItemFactory *factory,
 
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  /* the details may run long: two lines, then cut off (the tooltip has all) */
+  if (GPOINTER_TO_INT (column) == COL_DETAILS)
+    {
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+      gtk_label_set_lines (GTK_LABEL (label), 2);
+      gtk_label_set_width_chars (GTK_LABEL (label), 20);
+    }
   gtk_list_item_set_child (item, label);
 }
 
@@ -86,23 +94,33 @@ bind_cell (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
            gpointer                  column)
 {
-  const ZidAuditEvent *e = zid_audit_item_get_event (gtk_list_item_get_item (item));
+  ZidAuditItem *audit_item = gtk_list_item_get_item (item);
+  const ZidAuditEvent *e = zid_audit_item_get_event (audit_item);
+  const ZidAuditReading *r = zid_audit_item_get_reading (audit_item);
   GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
   g_autofree char *owned = NULL;
   const char *text = NULL;
+  const char *raw = NULL;   /* as stored, for the tooltip */
 
   switch (GPOINTER_TO_INT (column))
     {
     case COL_ID: text = owned = g_strdup_printf ("%" G_GINT64_FORMAT, e->id); break;
     case COL_TIME: text = owned = zid_ui_format_time (e->time); break;
-    case COL_ACTOR: text = e->actor; break;
-    case COL_ACTION: text = e->action; break;
-    case COL_SUBJECT: text = e->subject; break;
-    case COL_DETAILS: text = e->details; break;
+    case COL_ACTOR: text = r->actor; raw = e->actor; break;
+    case COL_ACTION: text = r->action; raw = e->action; break;
+    case COL_SUBJECT: text = r->subject; raw = e->subject; break;
+    case COL_DETAILS: text = r->details; raw = e->details; break;
     default: g_assert_not_reached ();
     }
   gtk_label_set_text (label, text ? text : "");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (label), text && *text ? text : NULL);
+  if (raw != NULL && *raw != '\0' && g_strcmp0 (raw, text) != 0)
+    {
+      g_autofree char *tip = g_strdup_printf ("%s\n%s", text, raw);
+
+      gtk_widget_set_tooltip_text (GTK_WIDGET (label), tip);
+    }
+  else
+    gtk_widget_set_tooltip_text (GTK_WIDGET (label), text && *text ? text : NULL);
 }
 
 static void
@@ -184,8 +202,7 @@ apply_filter (ZidAuditWindow *self)
   zid_audit_model_set_filter (self->model, &filter);
 }
 
-/* The user filter: a number (as the Subject column has it, user:NUMBER,
- * or bare), or a name: the users the actor may see who are found by it
+/* The user filter: a number (bare, or user:NUMBER as stored), or a name: the users the actor may see who are found by it
  * are offered under the entry; the one found, or the one chosen (a click,
  * or Enter for the first), filters */
 
@@ -741,6 +758,10 @@ zid_audit_window_new (GtkWindow *parent,
                        NULL);
   self->portal = g_object_ref (portal);
   self->actor = actor;
+  /* as wide as a wide main window allows: the details need the room */
+  if (parent != NULL && gtk_widget_get_width (GTK_WIDGET (parent)) > 1100)
+    gtk_window_set_default_size (GTK_WINDOW (self), gtk_widget_get_width (GTK_WIDGET (parent)) - 100,
+                                 MAX (700, gtk_widget_get_height (GTK_WIDGET (parent)) - 100));
   self->model = zid_audit_model_new (portal, PAGE_SIZE);
   g_signal_connect_swapped (self->model, "items-changed", G_CALLBACK (update_status), self);
   g_signal_connect_swapped (self->model, "notify::complete", G_CALLBACK (update_status), self);

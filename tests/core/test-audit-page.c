@@ -379,6 +379,87 @@ test_export (Fixture *f, gconstpointer data)
   }
 }
 
+/* The readable form: people by name where the actor may see them, the
+ * action as a phrase, the details in words; the stored events unchanged */
+static const ZidAuditReading *
+reading_of (GPtrArray   *events,
+            GPtrArray   *readings,
+            const char  *action,
+            const char  *subject)
+{
+  for (guint i = 0; i < events->len; i++)
+    {
+      ZidAuditEvent *e = g_ptr_array_index (events, i);
+
+      if (g_strcmp0 (e->action, action) == 0 && g_strcmp0 (e->subject, subject) == 0)
+        return g_ptr_array_index (readings, i);
+    }
+  g_assert_not_reached ();
+}
+
+static void
+test_readable (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) as_operator = NULL;
+  g_autoptr(GPtrArray) as_a = NULL;
+  g_autofree char *user_a = g_strdup_printf ("user:%" G_GINT64_FORMAT, f->user_a);
+  g_autofree char *user_b = g_strdup_printf ("user:%" G_GINT64_FORMAT, f->user_b);
+  g_autofree char *admin_b = g_strdup_printf ("user:%" G_GINT64_FORMAT, f->admin_b);
+  const char *org_a = "Organisatie: Zorggroep Noord, Rol: Gebruiker";
+  const ZidAuditReading *r;
+  ZidAuditEvent *last;
+
+  g_autofree char *anna = g_strdup_printf ("user:%" G_GINT64_FORMAT, f->admin_a);
+
+  /* a block as zid_portal_block_user() records it (blocking wants a mobile ID) */
+  g_assert_true (zid_portal_audit (f->portal, anna, "user.block", user_a, "security-incident", &error));
+  g_assert_no_error (error);
+  all = zid_portal_list_audit (f->portal, &error);
+  g_assert_no_error (error);
+  as_operator = zid_portal_describe_audit (f->portal, 0, all, &error);
+  g_assert_no_error (error);
+  as_a = zid_portal_describe_audit (f->portal, f->admin_a, all, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (as_operator->len, ==, all->len);
+  g_assert_cmpuint (as_a->len, ==, all->len);
+
+  r = reading_of (all, as_a, "user.register", user_a);
+  g_assert_cmpstr (r->actor, ==, "Anna Beheer");
+  g_assert_cmpstr (r->action, ==, "Gebruiker geregistreerd");
+  g_assert_cmpstr (r->subject, ==, "Gijs Zorg");
+  g_assert_cmpstr (r->details, ==, org_a);
+
+  /* Anna does not see Bram's users by name; the operator does */
+  r = reading_of (all, as_a, "user.register", user_b);
+  g_assert_cmpstr (r->actor, ==, admin_b);
+  g_assert_cmpstr (r->subject, ==, user_b);
+  r = reading_of (all, as_operator, "user.register", user_b);
+  g_assert_cmpstr (r->subject, ==, "Hans Zorg");
+
+  r = reading_of (all, as_a, "user.block", user_a);
+  g_assert_cmpstr (r->action, ==, "Geblokkeerd");
+  g_assert_cmpstr (r->details, ==, "Reden: Beveiligingsincident");
+
+  r = reading_of (all, as_operator, "registration.add", URA_A);
+  g_assert_cmpstr (r->actor, ==, "het systeem");
+  g_assert_cmpstr (r->action, ==, "Organisatieregistratie toegevoegd");
+  g_assert_cmpstr (r->subject, ==, "Zorggroep Noord");
+  r = reading_of (all, as_a, "organisation.bootstrap", URA_A);
+  g_assert_cmpstr (r->details, ==, "Organisatie: Zorggroep Noord, Administrator: Anna Beheer");
+
+  /* unknown actions and actors as they are */
+  r = reading_of (all, as_operator, "user.note", user_a);
+  g_assert_cmpstr (r->actor, ==, "test");
+  g_assert_cmpstr (r->action, ==, "user.note");
+
+  /* what is stored is unchanged */
+  last = g_ptr_array_index (all, all->len - 1);
+  g_assert_cmpstr (last->action, ==, "user.block");
+  g_assert_cmpstr (last->details, ==, "security-incident");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -392,5 +473,6 @@ main (int    argc,
   ADD ("/audit-page/filters", test_filters);
   ADD ("/audit-page/dates-out-of-order", test_dates_out_of_order);
   ADD ("/audit-page/export", test_export);
+  ADD ("/audit-page/readable", test_readable);
   return g_test_run ();
 }
