@@ -214,6 +214,8 @@ zid_register_dialog_init (ZidRegisterDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  /* Typing starts with the first name, not in the organisation choice */
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->first_name_entry));
 }
 
 ZidRegisterDialog *

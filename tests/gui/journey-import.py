@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import journey as j  # noqa: E402  (the shared helpers; its main() does not run)
 from journey import (click, fail, find, find_all, log, mobile,  # noqa: E402
                      save_via_chooser, shot, stop_app, wait)
-from dogtail.rawinput import keyCombo  # noqa: E402
+from dogtail.rawinput import keyCombo, pressKey, typeText  # noqa: E402
 
 URA = "12345678"
 PHONE_SANNE = os.path.join(j.WORK, "phone-sanne")
@@ -171,6 +171,17 @@ def main():
             len({len(r) for r in rows}) != 1 or \
             sorted(r[4] for r in rows[1:]) != ["Administrator", "Gebruiker", "Gebruiker", "Gebruiker"]:
         fail("the users export holds %r" % rows)
+
+    # 9. Ctrl+N: typing goes to the first name at once
+    keyCombo("<Control>n")
+    find(app, "Voornaam", "text")
+    time.sleep(1)
+    typeText("Carla")  # where the focus is: a lost first name refuses the save
+    j.type_into(find(app, "Achternaam", "text"), "Zorg")
+    j.type_into(find(app, "Geboortedatum", "text"), "1995-02-03")
+    pressKey("Return")
+    find(app, "Wachten op scan…", "label")
+    find(app, contains="Carla Zorg")
     stop_app()
     print("ok - a team imported from a spreadsheet, its letters saved, one enrolled from a letter",
           flush=True)
