@@ -53,6 +53,7 @@ mark_redeemed (ZidQrWindow *self)
     return;
   self->redeemed = TRUE;
   zid_qr_view_set_status (self->view, _("ID added"));
+  zid_qr_view_set_used (self->view, _("Used — the ZORG-ID has been added to the phone"));
   /* A used code is worth nothing on paper or on disk */
   gtk_label_set_text (self->once_label, _("The QR code has been used: the ZORG-ID has been added to the phone. "
                                           "It cannot be used again, so it can no longer be saved or printed."));

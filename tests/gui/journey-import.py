@@ -30,6 +30,7 @@ URA = "12345678"
 PHONE_SANNE = os.path.join(j.WORK, "phone-sanne")
 PHONE_JAN = os.path.join(j.WORK, "phone-jan")
 PHONE_PIETER = os.path.join(j.WORK, "phone-pieter")
+PHONE_CARLA = os.path.join(j.WORK, "phone-carla")
 PEOPLE = ("Sanne de Vries", "Jan van den Berg", "Pieter Jansen")
 CSV = ("\ufeffvoornaam;tussenvoegsel;achternaam;geboortedatum\r\n"
        "Sanne;de;Vries;05-03-1985\r\n"
@@ -172,7 +173,8 @@ def main():
             sorted(r[4] for r in rows[1:]) != ["Administrator", "Gebruiker", "Gebruiker", "Gebruiker"]:
         fail("the users export holds %r" % rows)
 
-    # 9. Ctrl+N: typing goes to the first name at once
+    # 9. Ctrl+N: typing goes to the first name at once; once used, the QR
+    # code shows so
     keyCombo("<Control>n")
     find(app, "Voornaam", "text")
     time.sleep(1)
@@ -182,6 +184,12 @@ def main():
     pressKey("Return")
     find(app, "Wachten op scan…", "label")
     find(app, contains="Carla Zorg")
+    _, payload = j.scan("enrolment-qr-carla")
+    mobile(PHONE_CARLA, "enrol", payload)
+    find(app, "Gebruikt — de ZORG-ID is aan de telefoon toegevoegd", "label", timeout=20)
+    if find_all(app, contains="uur geldig"):
+        fail("the used QR code still says how long it is valid")
+    shot("qr-used")
     stop_app()
     print("ok - a team imported from a spreadsheet, its letters saved, one enrolled from a letter",
           flush=True)
