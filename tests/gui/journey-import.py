@@ -22,7 +22,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import journey as j  # noqa: E402  (the shared helpers; its main() does not run)
-from journey import (click, fail, find, find_all, log, mobile,  # noqa: E402
+from journey import (absent, click, fail, find, find_all, log, mobile,  # noqa: E402
                      save_via_chooser, shot, stop_app, wait)
 from dogtail.rawinput import keyCombo, pressKey, typeText  # noqa: E402
 
@@ -173,8 +173,9 @@ def main():
             sorted(r[4] for r in rows[1:]) != ["Administrator", "Gebruiker", "Gebruiker", "Gebruiker"]:
         fail("the users export holds %r" % rows)
 
-    # 9. Ctrl+N: typing goes to the first name at once; once used, the QR
-    # code shows so
+    # 9. Ctrl+N: typing goes to the first name at once. Ctrl+Q with a QR
+    # code not scanned asks first; once used, the code shows so and Ctrl+Q
+    # quits without asking
     keyCombo("<Control>n")
     find(app, "Voornaam", "text")
     time.sleep(1)
@@ -184,13 +185,25 @@ def main():
     pressKey("Return")
     find(app, "Wachten op scan…", "label")
     find(app, contains="Carla Zorg")
-    _, payload = j.scan("enrolment-qr-carla")
+    keyCombo("<Control>q")
+    find(app, "QR-code sluiten?", timeout=10)
+    shot("quit-asks")
+    if j.app_proc.poll() is not None:
+        fail("Ctrl+Q quit with a QR code not scanned")
+    pressKey("Escape")
+    if not absent(app, "QR-code sluiten?"):
+        fail("Annuleren left the question open")
+    _, payload = j.scan("quit-cancelled-qr")
     mobile(PHONE_CARLA, "enrol", payload)
     find(app, "Gebruikt — de ZORG-ID is aan de telefoon toegevoegd", "label", timeout=20)
     if find_all(app, contains="uur geldig"):
         fail("the used QR code still says how long it is valid")
     shot("qr-used")
-    stop_app()
+    keyCombo("<Control>q")
+    wait("the application quit", lambda: j.app_proc.poll() is not None, 10)
+    if j.app_proc.returncode != 0:
+        fail("the application quit with %d" % j.app_proc.returncode)
+    j.app_proc = None
     print("ok - a team imported from a spreadsheet, its letters saved, one enrolled from a letter",
           flush=True)
 
