@@ -14,6 +14,7 @@
 #include "zid-flow-config.h"
 #include "zid-pkcs11.h"
 #include "zid-preferences-window.h"
+#include "zid-qr-window.h"
 #include "zid-ui-resources.h"
 #include "zid-window.h"
 
@@ -423,13 +424,10 @@ help_activated (GSimpleAction *action,
                      parent ? g_object_ref (parent) : NULL);
 }
 
-static void
-quit_activated (GSimpleAction *action,
-                GVariant      *param,
-                gpointer       user_data)
+static gboolean
+quit_now (gpointer data)
 {
-  GApplication *app = user_data;
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (data));
 
   for (GList *l = windows; l != NULL; )
     {
@@ -438,6 +436,30 @@ quit_activated (GSimpleAction *action,
       gtk_window_destroy (l->data);
       l = next;
     }
+  return G_SOURCE_REMOVE;
+}
+
+/* A QR code not scanned yet cannot be shown again: its window asks first,
+ * once for all of them */
+static void
+quit_activated (GSimpleAction *action,
+                GVariant      *param,
+                gpointer       user_data)
+{
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (user_data));
+  ZidQrWindow *asking = NULL;
+  guint n = 0;
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (ZID_IS_QR_WINDOW (l->data) && zid_qr_window_get_unscanned (l->data))
+      {
+        n++;
+        asking = asking != NULL ? asking : l->data;
+      }
+  if (n == 0)
+    quit_now (user_data);
+  else
+    zid_qr_window_ask_quit (asking, n, quit_now, G_OBJECT (user_data));
 }
 
 static const GActionEntry app_entries[] = {

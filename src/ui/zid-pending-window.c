@@ -100,8 +100,9 @@ setup_cell (GtkSignalListItemFactory *factory,
 
   if (GPOINTER_TO_INT (column) == COL_ACTION)
     {
+      /* The action name follows in bind_cell, after its target: an action
+       * with a parameter named without one is a type mismatch to GTK */
       child = gtk_button_new_with_label (_("New Code"));
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (child), "pending.new-code");
     }
   else
     {
@@ -139,6 +140,7 @@ bind_cell (GtkSignalListItemFactory *factory,
         g_autofree char *name = g_strdup_printf (_("New code for %s"), zid_user_get_display_name (p->user));
 
         gtk_actionable_set_action_target (GTK_ACTIONABLE (child), "x", zid_user_get_id (p->user));
+        gtk_actionable_set_action_name (GTK_ACTIONABLE (child), "pending.new-code");
         gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
         return;
       }

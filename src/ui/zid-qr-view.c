@@ -29,6 +29,7 @@ struct _ZidQrView
   gboolean     countdown;
   gboolean     renewable;
   gboolean     expired;
+  gboolean     used;
   guint        tick_id;
 };
 
@@ -45,12 +46,27 @@ now (ZidQrView *self)
   return g_get_real_time () / G_USEC_PER_SEC;
 }
 
+/* The code no longer usable (expired, used): faded, with a word over it */
+static void
+fade_code (ZidQrView  *self,
+           const char *over,
+           const char *accessible)
+{
+  gtk_widget_set_opacity (GTK_WIDGET (self->code), 0.08);
+  gtk_widget_set_visible (GTK_WIDGET (self->expired_label), TRUE);
+  gtk_label_set_text (self->expired_label, over);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->code_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+}
+
 static void
 update_remaining (ZidQrView *self)
 {
   gint64 left;
   g_autofree char *text = NULL;
 
+  if (self->used)
+    return;
   if (self->payload == NULL)
     {
       gtk_label_set_text (self->remaining_label, "");
@@ -64,16 +80,9 @@ update_remaining (ZidQrView *self)
   if (left <= 0 && !self->expired)
     {
       self->expired = TRUE;
-      gtk_widget_set_opacity (GTK_WIDGET (self->code), 0.08);
-      gtk_widget_set_visible (GTK_WIDGET (self->expired_label), TRUE);
-      gtk_label_set_text (self->expired_label,
-                          self->renewable ? _("Expired — click to show a new QR code")
-                                          : _("Expired"));
-      gtk_accessible_update_property (GTK_ACCESSIBLE (self->code_button),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      self->renewable ? _("Expired — click to show a new QR code")
-                                                      : _("Expired QR code"),
-                                      -1);
+      fade_code (self,
+                 self->renewable ? _("Expired — click to show a new QR code") : _("Expired"),
+                 self->renewable ? _("Expired — click to show a new QR code") : _("Expired QR code"));
     }
 }
 
@@ -106,6 +115,7 @@ zid_qr_view_set_code (ZidQrView  *self,
   self->expires = expires;
   self->countdown = countdown;
   self->expired = FALSE;
+  self->used = FALSE;
   gtk_widget_set_opacity (GTK_WIDGET (self->code), 1.0);
   gtk_widget_set_visible (GTK_WIDGET (self->expired_label), FALSE);
 
@@ -174,6 +184,24 @@ zid_qr_view_set_status (ZidQrView  *self,
   g_return_if_fail (ZID_IS_QR_VIEW (self));
   gtk_label_set_text (self->status_label, status ? status : "");
   gtk_widget_set_visible (GTK_WIDGET (self->status_label), status != NULL && *status);
+}
+
+/**
+ * zid_qr_view_set_used:
+ * @text: what became of the code, in place of its remaining time
+ *
+ * The phone has used the code: it is faded as an expired one, and no
+ * longer counts down.
+ */
+void
+zid_qr_view_set_used (ZidQrView  *self,
+                      const char *text)
+{
+  g_return_if_fail (ZID_IS_QR_VIEW (self));
+  self->used = TRUE;
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  fade_code (self, _("Used"), _("Used QR code"));
+  gtk_label_set_text (self->remaining_label, text ? text : "");
 }
 
 void

@@ -35,5 +35,7 @@ void        zid_qr_view_set_status   (ZidQrView   *self,
 void        zid_qr_view_set_renewable (ZidQrView  *self,
                                       gboolean     renewable);
 gboolean    zid_qr_view_get_expired  (ZidQrView   *self);
+void        zid_qr_view_set_used     (ZidQrView   *self,
+                                      const char  *text);
 
 G_END_DECLS

@@ -37,6 +37,8 @@ struct _ZidQrWindow
   gboolean         initial_known;
   gboolean         redeemed;
   gboolean         confirmed_close;
+  GSourceFunc      then;             /* after a confirmed close: quitting (with its data) */
+  GObject         *then_data;
   gboolean         polling;
   gboolean         poll_again;
   gboolean         shows_blocked;
@@ -53,6 +55,7 @@ mark_redeemed (ZidQrWindow *self)
     return;
   self->redeemed = TRUE;
   zid_qr_view_set_status (self->view, _("ID added"));
+  zid_qr_view_set_used (self->view, _("Used — the ZORG-ID has been added to the phone"));
   /* A used code is worth nothing on paper or on disk */
   gtk_label_set_text (self->once_label, _("The QR code has been used: the ZORG-ID has been added to the phone. "
                                           "It cannot be used again, so it can no longer be saved or printed."));
@@ -352,31 +355,49 @@ on_close_response (AdwMessageDialog *dialog,
        * from its own "response", this window went first and the dialog
        * let go of a finalized parent (GLib-CRITICAL "invalid (NULL)
        * class pointer") */
-      g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, close_confirmed, g_object_ref (self), g_object_unref);
+      if (self->then != NULL)
+        g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, self->then, g_object_ref (self->then_data), g_object_unref);
+      else
+        g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, close_confirmed, g_object_ref (self), g_object_unref);
     }
+  self->then = NULL;
+  g_clear_object (&self->then_data);
+}
+
+/* The question before the code goes: "close" answers yes */
+static void
+ask_close (ZidQrWindow *self,
+           const char  *heading,
+           const char  *body,
+           const char  *close_label)
+{
+  AdwMessageDialog *dialog;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, body));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("Cancel"),
+                                    "close", close_label,
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "close", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (on_close_response), self);
+  gtk_window_present (GTK_WINDOW (self));
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static gboolean
 zid_qr_window_close_request (GtkWindow *window)
 {
   ZidQrWindow *self = ZID_QR_WINDOW (window);
-  AdwMessageDialog *dialog;
 
-  if (self->redeemed || self->confirmed_close || zid_qr_view_get_expired (self->view))
+  if (!zid_qr_window_get_unscanned (self))
     return GTK_WINDOW_CLASS (zid_qr_window_parent_class)->close_request (window);
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (window, _("Close the QR code?"),
-    _("The QR code is shown only once. After closing it cannot be shown again; "
-      "save or print it first if the user has not scanned it yet.")));
-  adw_message_dialog_add_responses (dialog,
-                                    "cancel", _("Cancel"),
-                                    "close", _("Close"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "close", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (dialog, "cancel");
-  adw_message_dialog_set_close_response (dialog, "cancel");
-  g_signal_connect (dialog, "response", G_CALLBACK (on_close_response), self);
-  gtk_window_present (GTK_WINDOW (dialog));
+  ask_close (self, _("Close the QR code?"),
+             _("The QR code is shown only once. After closing it cannot be shown again; "
+               "save or print it first if the user has not scanned it yet."),
+             _("Close"));
   return TRUE;
 }
 
@@ -397,6 +418,7 @@ zid_qr_window_dispose (GObject *object)
   if (self->watch != NULL)
     g_signal_handlers_disconnect_by_data (self->watch, self);
   g_clear_object (&self->watch);
+  g_clear_object (&self->then_data);
   gtk_widget_dispose_template (GTK_WIDGET (self), ZID_TYPE_QR_WINDOW);
   G_OBJECT_CLASS (zid_qr_window_parent_class)->dispose (object);
 }
@@ -519,4 +541,60 @@ zid_qr_window_get_redeemed (ZidQrWindow *self)
 {
   g_return_val_if_fail (ZID_IS_QR_WINDOW (self), FALSE);
   return self->redeemed;
+}
+
+/**
+ * zid_qr_window_get_unscanned:
+ *
+ * Returns: whether the window shows a code that is still usable and would
+ * be lost on closing: not used, not expired, its closing not confirmed
+ */
+gboolean
+zid_qr_window_get_unscanned (ZidQrWindow *self)
+{
+  g_return_val_if_fail (ZID_IS_QR_WINDOW (self), FALSE);
+  return !self->redeemed && !self->confirmed_close && !zid_qr_view_get_expired (self->view);
+}
+
+/**
+ * zid_qr_window_ask_quit:
+ * @n_unscanned: how many QR windows show an unscanned code, this one included
+ * @quit: called (from an idle, with a reference to @quit_data) once quitting
+ *   is confirmed; nothing happens when it is not
+ *
+ * Presents this window and asks whether its code (or all @n_unscanned) may
+ * go with the application.
+ */
+void
+zid_qr_window_ask_quit (ZidQrWindow *self,
+                        guint        n_unscanned,
+                        GSourceFunc  quit,
+                        GObject     *quit_data)
+{
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+
+  g_return_if_fail (ZID_IS_QR_WINDOW (self));
+  g_return_if_fail (n_unscanned > 0);
+
+  self->then = quit;
+  g_set_object (&self->then_data, quit_data);
+  if (n_unscanned == 1)
+    {
+      ask_close (self, _("Close the QR code?"),
+                 _("The QR code is shown only once. After quitting it cannot be shown again; "
+                   "save or print it first if the user has not scanned it yet."),
+                 _("Quit"));
+      return;
+    }
+  heading = g_strdup_printf (ngettext ("Close %u QR code?", "Close %u QR codes?", n_unscanned), n_unscanned);
+  body = g_strdup_printf (ngettext ("%u QR code has not been scanned yet. It is shown only once: "
+                                    "after quitting it cannot be shown again; save or print it first "
+                                    "if the user has not scanned it yet.",
+                                    "%u QR codes have not been scanned yet. They are shown only once: "
+                                    "after quitting they cannot be shown again; save or print them first "
+                                    "if the users have not scanned them yet.",
+                                    n_unscanned),
+                          n_unscanned);
+  ask_close (self, heading, body, _("Quit"));
 }

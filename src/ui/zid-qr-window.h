@@ -29,5 +29,10 @@ ZidQrWindow *zid_qr_window_new          (GtkWindow            *parent,
                                          ZidService           *service,
                                          gint64                actor);
 gboolean     zid_qr_window_get_redeemed (ZidQrWindow        *self);
+gboolean     zid_qr_window_get_unscanned (ZidQrWindow       *self);
+void         zid_qr_window_ask_quit     (ZidQrWindow        *self,
+                                         guint               n_unscanned,
+                                         GSourceFunc         quit,
+                                         GObject            *quit_data);
 
 G_END_DECLS

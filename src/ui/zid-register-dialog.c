@@ -184,11 +184,25 @@ zid_register_dialog_finalize (GObject *object)
   G_OBJECT_CLASS (zid_register_dialog_parent_class)->finalize (object);
 }
 
+/* Typing starts with the first name, not in the organisation choice. Once
+ * shown: focused while being built, the dialog lost its window role to
+ * assistive technologies */
+static void
+zid_register_dialog_show (GtkWidget *widget)
+{
+  ZidRegisterDialog *self = ZID_REGISTER_DIALOG (widget);
+
+  GTK_WIDGET_CLASS (zid_register_dialog_parent_class)->show (widget);
+  gtk_widget_grab_focus (GTK_WIDGET (self->first_name_entry));
+}
+
 static void
 zid_register_dialog_class_init (ZidRegisterDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  widget_class->show = zid_register_dialog_show;
 
   object_class->dispose = zid_register_dialog_dispose;
   object_class->finalize = zid_register_dialog_finalize;
