@@ -70,10 +70,10 @@ zid_cli_backup (ZidCli  *cli,
       zid_cli_json_int (json, "restarts", info.restarts);
       return zid_cli_json_end (json);
     }
-  g_print (_("Backup of %s (%s) in %s: %u files, %" G_GINT64_FORMAT " bytes, %" G_GINT64_FORMAT
-             " users, audit trail up to event %" G_GINT64_FORMAT "\n"),
-           cli->data_dir, info.environment, info.path, info.files, info.bytes, info.users,
-           MAX (info.audit_head, 0));
+  g_print (_("Backup of %s (%s) in %s: %u files, %lld bytes, %lld users, audit trail up to "
+             "event %lld\n"),
+           cli->data_dir, info.environment, info.path, info.files, (long long) info.bytes,
+           (long long) info.users, (long long) MAX (info.audit_head, 0));
   print_keys (&info);
   return ZID_CLI_DONE;
 }
@@ -107,9 +107,9 @@ zid_cli_restore (ZidCli  *cli,
       zid_cli_json_string (json, "previous", info.previous);
       return zid_cli_json_end (json);
     }
-  g_print (_("Restored into %s (%s): %" G_GINT64_FORMAT " users, audit trail up to event %"
-             G_GINT64_FORMAT ", verified\n"),
-           info.path, info.environment, info.users, MAX (info.audit_head, 0));
+  g_print (_("Restored into %s (%s): %lld users, audit trail up to event %lld, verified\n"),
+           info.path, info.environment, (long long) info.users,
+           (long long) MAX (info.audit_head, 0));
   if (info.previous != NULL)
     g_print (_("The data folder found there was put aside as %s\n"), info.previous);
   return ZID_CLI_DONE;

@@ -87,16 +87,11 @@ zid_backup_info_clear (ZidBackupInfo *info)
   g_clear_pointer (&info->previous, g_free);
 }
 
-static gboolean
-io_error (GError     **error,
-          const char  *what,
-          const char  *path,
-          int          saved_errno)
-{
-  g_set_error (error, ZID_ERROR, ZID_ERROR_IO, _("Cannot %s %s: %s"), what, path,
-               g_strerror (saved_errno));
-  return FALSE;
-}
+/* An I/O failure on @path: @format names it (%s) and the reason (%s) */
+#define io_error(error, format, path, saved_errno) \
+  G_GNUC_EXTENSION ({ g_set_error ((error), ZID_ERROR, ZID_ERROR_IO, (format), (path),      \
+                                   g_strerror (saved_errno));                              \
+                      FALSE; })
 
 /* Syncs the folder @path (its entries: a file created or renamed in it) */
 static gboolean
@@ -107,12 +102,12 @@ sync_folder (const char  *path,
   int saved;
 
   if (fd < 0)
-    return io_error (error, _("open"), path, errno);
+    return io_error (error, _("Cannot open %s: %s"), path, errno);
   if (fsync (fd) != 0)
     {
       saved = errno;
       close (fd);
-      return io_error (error, _("sync"), path, saved);
+      return io_error (error, _("Cannot sync %s: %s"), path, saved);
     }
   close (fd);
   return TRUE;
@@ -156,7 +151,7 @@ copy_file (const char  *from,
 
   in = open (from, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (in < 0)
-    return io_error (error, _("read"), from, errno);
+    return io_error (error, _("Cannot read %s: %s"), from, errno);
   if (fstat (in, &st) != 0 || !S_ISREG (st.st_mode))
     {
       close (in);
@@ -165,7 +160,7 @@ copy_file (const char  *from,
     }
   if (to != NULL && (out = open (to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
     {
-      io_error (error, _("create"), to, errno);
+      io_error (error, _("Cannot create %s: %s"), to, errno);
       goto out;
     }
   while ((n = read (in, buffer, sizeof buffer)) != 0)
@@ -174,7 +169,7 @@ copy_file (const char  *from,
         continue;
       if (n < 0)
         {
-          io_error (error, _("read"), from, errno);
+          io_error (error, _("Cannot read %s: %s"), from, errno);
           goto out;
         }
       g_checksum_update (sum, buffer, n);
@@ -187,14 +182,14 @@ copy_file (const char  *from,
                 w = 0;
                 continue;
               }
-            io_error (error, _("write"), to, errno);
+            io_error (error, _("Cannot write %s: %s"), to, errno);
             goto out;
           }
     }
   if (out >= 0 && (fsync (out) != 0 || close (out) != 0))
     {
       out = -1;
-      io_error (error, _("write"), to, errno);
+      io_error (error, _("Cannot write %s: %s"), to, errno);
       goto out;
     }
   out = -1;
@@ -216,7 +211,7 @@ rename_new (const char  *from,
             GError     **error)
 {
   if (renameat2 (AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) != 0)
-    return io_error (error, _("rename to"), to, errno);
+    return io_error (error, _("Cannot rename a folder to %s: %s"), to, errno);
   return TRUE;
 }
 
@@ -232,13 +227,13 @@ make_staging (const char  *path,
 
   if (g_mkdir_with_parents (parent, 0700) != 0)
     {
-      io_error (error, _("create"), parent, errno);
+      io_error (error, _("Cannot create %s: %s"), parent, errno);
       return NULL;
     }
   template = g_strdup_printf ("%s/.%s.%s-XXXXXX", parent, base, what);
   if (g_mkdtemp_full (template, 0700) == NULL)
     {
-      io_error (error, _("create a folder in"), parent, errno);
+      io_error (error, _("Cannot create a folder in %s: %s"), parent, errno);
       return NULL;
     }
   return g_steal_pointer (&template);
@@ -427,7 +422,7 @@ copy_part (const char  *data_dir,
   struct stat st;
 
   if (lstat (from, &st) != 0)
-    return errno == ENOENT ? TRUE : io_error (error, _("read"), from, errno);
+    return errno == ENOENT ? TRUE : io_error (error, _("Cannot read %s: %s"), from, errno);
   if (!S_ISDIR (st.st_mode))
     {
       g_autofree char *sha256 = NULL;
@@ -439,7 +434,7 @@ copy_part (const char  *data_dir,
       return TRUE;
     }
   if (g_mkdir (to, 0700) != 0)
-    return io_error (error, _("create"), to, errno);
+    return io_error (error, _("Cannot create %s: %s"), to, errno);
   if ((dir = g_dir_open (from, 0, error)) == NULL)
     return FALSE;
   while ((name = g_dir_read_name (dir)) != NULL)
@@ -574,7 +569,7 @@ zid_portal_backup (ZidPortal      *portal,
   db_from = g_build_filename (data_dir, DB_FILE, NULL);
   db_to = g_build_filename (staging, DB_FILE, NULL);
   if (!copy_database (db_from, db_to, info, error) ||
-      (g_chmod (db_to, 0600) != 0 && !io_error (error, _("protect"), db_to, errno)) ||
+      (g_chmod (db_to, 0600) != 0 && !io_error (error, _("Cannot set the permissions of %s: %s"), db_to, errno)) ||
       !copy_file (db_to, NULL, &size, &sha256, error))
     goto fail;
   g_ptr_array_add (entries, entry_new (DB_FILE, size, g_steal_pointer (&sha256)));
@@ -754,7 +749,7 @@ stage_files (const char  *in,
       gint64 size = 0;
 
       if (g_mkdir_with_parents (folder, 0700) != 0)
-        return io_error (error, _("create"), folder, errno);
+        return io_error (error, _("Cannot create %s: %s"), folder, errno);
       if (!g_file_test (from, G_FILE_TEST_EXISTS))
         {
           g_set_error (error, ZID_BACKUP_ERROR, ZID_BACKUP_ERROR_CHANGED,
@@ -767,17 +762,19 @@ stage_files (const char  *in,
           g_set_error (error, ZID_BACKUP_ERROR, g_str_has_suffix (entry->path, "key.pem") ||
                                                 g_str_equal (entry->path, ZID_STORE_SEAL_KEY_FILE)
                                                   ? ZID_BACKUP_ERROR_KEYS : ZID_BACKUP_ERROR_CHANGED,
-                       _("The backup's %s cannot be read: %s"), entry->path, local_error->message);
+                       _("The backup’s %s cannot be read: %s"), entry->path, local_error->message);
           return FALSE;
         }
       if (size != entry->size || !g_str_equal (sha256, entry->sha256))
         {
+          g_autofree char *how = size != entry->size
+                                   ? g_strdup_printf (_("%lld bytes, the manifest says %lld"),
+                                                     (long long) size, (long long) entry->size)
+                                   : g_strdup (_("another checksum than the manifest’s"));
+
           g_set_error (error, ZID_BACKUP_ERROR, ZID_BACKUP_ERROR_CHANGED,
-                       _("The backup's %s is not what was backed up (%s than the manifest "
-                         "says, or another checksum): the backup was changed or damaged, and is "
-                         "not restored"), entry->path,
-                       size < entry->size ? _("shorter") : size > entry->size ? _("longer")
-                                                                            : _("no shorter"));
+                       _("The backup’s %s is not what was backed up (%s): the backup was changed "
+                         "or damaged, and is not restored"), entry->path, how);
           return FALSE;
         }
       has_db |= g_str_equal (entry->path, DB_FILE);
@@ -786,7 +783,7 @@ stage_files (const char  *in,
   if (!has_db || !has_seal)
     {
       g_set_error (error, ZID_BACKUP_ERROR, ZID_BACKUP_ERROR_CHANGED,
-                   _("The backup's manifest lists no %s: it cannot be restored"),
+                   _("The backup’s manifest lists no %s: it cannot be restored"),
                    has_db ? ZID_STORE_SEAL_KEY_FILE : DB_FILE);
       return FALSE;
     }
@@ -813,17 +810,17 @@ check_database (const char           *staging,
     check = db_text (db, "PRAGMA quick_check");
   if (check == NULL || !g_str_equal (check, "ok"))
     g_set_error (error, ZID_BACKUP_ERROR, ZID_BACKUP_ERROR_DAMAGED,
-                 _("The backup's database is damaged (%s): it is not restored"),
+                 _("The backup’s database is damaged (%s): it is not restored"),
                  check ? check : local_error ? local_error->message : sqlite3_errmsg (db));
   else if (version != info->schema_version)
     g_set_error (error, ZID_BACKUP_ERROR, ZID_BACKUP_ERROR_CHANGED,
-                 _("The backup's database has schema version %" G_GINT64_FORMAT ", its manifest "
-                   "says %" G_GINT64_FORMAT ": the backup was changed, and is not restored"),
-                 version, info->schema_version);
+                 _("The backup’s database has schema version %lld, its manifest says %lld: the "
+                   "backup was changed, and is not restored"),
+                 (long long) version, (long long) info->schema_version);
   else if ((environment = db_text (db, "SELECT value FROM settings WHERE key = 'environment'")) == NULL ||
            !g_str_equal (environment, info->environment))
     g_set_error (error, ZID_ERROR, ZID_ERROR_WRONG_ENVIRONMENT,
-                 _("The backup's database belongs to the environment %s, its manifest says %s: "
+                 _("The backup’s database belongs to the environment %s, its manifest says %s: "
                    "it is not restored"), environment ? environment : "?", info->environment);
   else
     ok = TRUE;
@@ -843,7 +840,7 @@ check_keys (const char           *staging,
 
   if (info->keys_encrypted)
     {
-      g_autoptr(GBytes) secret = zid_key_secret_require (staging, _("the backup's keys"), &local_error);
+      g_autoptr(GBytes) secret = zid_key_secret_require (staging, _("the backup’s keys"), &local_error);
 
       if (secret == NULL)
         {
@@ -870,7 +867,7 @@ check_keys (const char           *staging,
           (key = zid_key_pem_read (pem, staging, pems[i], &encrypted, &local_error)) == NULL)
         {
           g_set_error (error, ZID_BACKUP_ERROR, ZID_BACKUP_ERROR_KEYS,
-                       _("The backup's %s cannot be read: %s. Nothing was changed."), pems[i],
+                       _("The backup’s %s cannot be read: %s. Nothing was changed."), pems[i],
                        local_error->message);
           return FALSE;
         }
@@ -923,7 +920,7 @@ clear_way (const char  *data_dir,
   struct stat st;
 
   if (lstat (data_dir, &st) != 0)
-    return errno == ENOENT ? TRUE : io_error (error, _("read"), data_dir, errno);
+    return errno == ENOENT ? TRUE : io_error (error, _("Cannot read %s: %s"), data_dir, errno);
   if (S_ISDIR (st.st_mode) && g_rmdir (data_dir) == 0)
     return TRUE;
   for (guint i = 0; i < 100; i++)
@@ -937,9 +934,9 @@ clear_way (const char  *data_dir,
           return TRUE;
         }
       if (errno != EEXIST)
-        return io_error (error, _("put aside"), data_dir, errno);
+        return io_error (error, _("Cannot put %s aside: %s"), data_dir, errno);
     }
-  return io_error (error, _("put aside"), data_dir, EEXIST);
+  return io_error (error, _("Cannot put %s aside: %s"), data_dir, EEXIST);
 }
 
 static gboolean
@@ -974,9 +971,9 @@ zid_backup_restore (const char     *in,
   if (info->schema_version > ZID_STORE_SCHEMA_VERSION)
     {
       g_set_error (error, ZID_BACKUP_ERROR, ZID_BACKUP_ERROR_NEWER,
-                   _("The backup is of schema version %" G_GINT64_FORMAT ", newer than this "
-                     "program knows (%d): restore it with the version that made it, or a newer one"),
-                   info->schema_version, ZID_STORE_SCHEMA_VERSION);
+                   _("The backup is of schema version %lld, newer than this program knows (%d): "
+                     "restore it with the version that made it, or a newer one"),
+                   (long long) info->schema_version, ZID_STORE_SCHEMA_VERSION);
       return FALSE;
     }
   if (!g_str_equal (info->environment, mine))
