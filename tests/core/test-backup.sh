@@ -92,6 +92,7 @@ echo "# backups: $(cat "$dir"/backup*.json | sed -n 's/.*"pages":\([0-9]*\),"res
 events=$(sqlite3 "$dir/data/zorgid.db" "SELECT count(*) FROM audit WHERE action = 'store.backup'
                                         AND actor = 'operator' AND details LIKE 'schema=5 %'")
 [ "$events" = "$backups" ]; ok $? "every backup is in the audit trail (store.backup: $events)"
+store_intact "$dir/data"
 mode=$(stat -c %a "$dir/backup1")/$(stat -c %a "$dir/backup1/zorgid.db")/$(stat -c %a "$dir/backup1/ca/cert.pem")
 [ "$mode" = 700/600/600 ]; ok $? "the backup is a folder of mode 0700, its files 0600 ($mode)"
 ls -a "$dir" | grep -q '\.partial-'; [ $? = 1 ]; ok $? "no staging folder left beside the backups"
