@@ -840,17 +840,15 @@ check_keys (const char           *staging,
 
   if (info->keys_encrypted)
     {
-      g_autoptr(GBytes) secret = zid_key_secret_require (staging, _("the backup’s keys"), &local_error);
+      g_autoptr(GBytes) secret = zid_key_secret_require (staging, _("a key of the backup"), &local_error);
 
       if (secret == NULL)
         {
           g_set_error (error, ZID_BACKUP_ERROR, ZID_BACKUP_ERROR_KEYS,
-                       _("The keys in this backup are encrypted with a secret kept in the keyring "
-                         "of the user who made it (key set %s), which cannot be had here: store "
-                         "that secret in this user’s keyring first (secret-tool store "
-                         "--label='ZORG-ID Portaal' application nl.zorgid.Portaal key-set %s "
-                         "< secret.txt), then restore again. Nothing was changed. (%s)"),
-                       info->key_set, info->key_set, local_error->message);
+                       _("The keys in this backup are encrypted with a secret from the keyring of "
+                         "the user who made it (key set %s); store it in this user’s keyring first, "
+                         "then restore again: %s"),
+                       info->key_set, local_error->message);
           return FALSE;
         }
     }
