@@ -37,6 +37,9 @@ static const ZidCliCommand commands[] = {
   { "card", NULL, N_("inspect|status|verify the UZI-pas"), zid_cli_card_commands, ZID_CLI_NO_PORTAL },
   { "service", NULL, N_("run the enrolment service without a window"), zid_cli_service_commands },
   { "trust", NULL, N_("list|add|remove trusted UZI and operator certificates"), zid_cli_trust_commands },
+  { "backup", zid_cli_backup, N_("copy the environment (database, keys, trust) into a new folder") },
+  { "restore", zid_cli_restore, N_("restore a backup into a data folder without a store"), NULL,
+    ZID_CLI_NO_PORTAL },
   { "doctor", zid_cli_doctor, N_("is this computer ready? card service, readers, card, trust, registration, service") },
   { NULL }
 };

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "zid-backup.h"
 #include "zid-card.h"
 #include "zid-cli.h"
 #include "zid-service.h"
@@ -164,6 +165,8 @@ zid_cli_error_code (const GError *error)
 {
   if (error->domain == ZID_ERROR)
     return zid_error_code_name (error->code);
+  if (error->domain == ZID_BACKUP_ERROR)
+    return zid_backup_error_code_name (error->code);
   if (error->domain == ZID_CARD_ERROR)
     return zid_card_error_code_name (error->code);
   if (g_error_matches (error, ZID_SERVICE_ERROR, ZID_SERVICE_ERROR_ADDRESS))

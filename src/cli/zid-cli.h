@@ -75,6 +75,8 @@ extern const ZidCliCommand zid_cli_service_commands[];
 extern const ZidCliCommand zid_cli_trust_commands[];
 int zid_cli_overview (ZidCli *cli, int argc, char **argv);
 int zid_cli_doctor (ZidCli *cli, int argc, char **argv);
+int zid_cli_backup (ZidCli *cli, int argc, char **argv);
+int zid_cli_restore (ZidCli *cli, int argc, char **argv);
 
 /* Runs argv[0] of @table (descending into groups; "GROUP --help" lists
  * the group), opening the portal first unless the command says not to or

@@ -36,7 +36,7 @@ _zorgid_admin()
   fi
 
   local commands="overview registration organisation user membership attribute
-                  certificate audit config card service trust doctor"
+                  certificate audit config card service trust backup restore doctor"
   local globals="--data-dir --environment --json --help --version"
 
   # The value of an option
@@ -104,6 +104,9 @@ _zorgid_admin()
     COMPREPLY=($(compgen -W "$commands" -- "$cur"))
   elif [[ -z $sub && -n $(_zorgid_admin_subcommands "$command") ]]; then
     COMPREPLY=($(compgen -W "$(_zorgid_admin_subcommands "$command")" -- "$cur"))
+  elif [[ $command == backup || $command == restore ]]; then
+    # a backup is a folder
+    COMPREPLY=($(compgen -d -- "$cur"))
   else
     COMPREPLY=($(compgen -f -- "$cur"))
   fi

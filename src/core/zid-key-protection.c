@@ -453,8 +453,8 @@ vault_call_new (const char *key_set)
 static GMutex cache_lock;
 static GHashTable *cache;      /* key set -> GBytes */
 
-static char *
-read_key_set (const char *data_dir)
+char *
+zid_key_set_read (const char *data_dir)
 {
   g_autofree char *path = g_build_filename (data_dir, ZID_KEY_SET_FILE, NULL);
   g_autofree char *text = NULL;
@@ -508,7 +508,7 @@ zid_key_secret_require (const char  *data_dir,
                         const char  *what,
                         GError     **error)
 {
-  g_autofree char *key_set = read_key_set (data_dir);
+  g_autofree char *key_set = zid_key_set_read (data_dir);
   g_autofree char *reason = NULL;
   VaultResult result = VAULT_MISSING;
   GBytes *secret = NULL;
@@ -604,7 +604,7 @@ make_secret (const char *data_dir)
   }
   if (error == NULL && saved == EEXIST)
     {
-      g_autofree char *winner = read_key_set (data_dir);
+      g_autofree char *winner = zid_key_set_read (data_dir);
       VaultResult result;
 
       return winner != NULL ? lookup (winner, &result, &reason) : NULL;
@@ -617,7 +617,7 @@ make_secret (const char *data_dir)
 GBytes *
 zid_key_secret_offer (const char *data_dir)
 {
-  g_autofree char *key_set = read_key_set (data_dir);
+  g_autofree char *key_set = zid_key_set_read (data_dir);
   g_autofree char *reason = NULL;
   VaultResult result;
   GBytes *secret;

@@ -33,6 +33,10 @@ G_BEGIN_DECLS
 #define ZID_KEY_SEAL_MAGIC             "ZIDSEAL1"
 #define ZID_KEY_SEAL_WRAPPED_SIZE      (8 + 12 + 32 + 16)
 
+/* The ID of the keyring secret named by @data_dir's ZID_KEY_SET_FILE, or
+ * NULL when it names none (the keys are plain) */
+char     *zid_key_set_read            (const char    *data_dir);
+
 /* The wrapping secret of data dir @data_dir, needed to read a key stored
  * encrypted: NULL with a Dutch error that says what happened and what to
  * do (@what names the key) when it cannot be had */

@@ -189,6 +189,8 @@ static const struct { const char *action; const char *label; } action_labels[] =
   { "trust.remove", N_("Trusted certificate removed") },
   { "keys.protected", N_("Keys protected") },
   { "store.sealed", N_("Store sealed") },
+  { "store.backup", N_("Backup made") },
+  { "store.restore", N_("Restored from a backup") },
   { "config.service-address", N_("Enrolment service address changed") },
 };
 

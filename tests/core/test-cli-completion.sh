@@ -46,5 +46,8 @@ expect "--version" zorgid-admin --vers
 expect "operator uzi" zorgid-admin trust add --kind ""
 expect "Administrator Beheerder Gebruiker" zorgid-admin membership set 2 --role ""
 expect "agb big taak uzi" zorgid-admin attribute add 2 --type ""
+expect "backup" zorgid-admin ba
+expect "restore" zorgid-admin rest
+expect "--force" zorgid-admin restore --f
 
 echo "1..$n"

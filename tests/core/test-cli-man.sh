@@ -26,7 +26,7 @@ check_page() {
 }
 
 check_page zorgid-admin NAME SYNOPSIS "zorgid-admin - the command line" "--version" "--data-dir DIR" \
-  "user register" "certificate list" "trust list" "doctor" "lost-smartphone" "EXIT STATUS"
+  "user register" "certificate list" "trust list" "backup OUT" "restore" "doctor" "lost-smartphone" "EXIT STATUS"
 check_page zorgid-mobile NAME SYNOPSIS "enrol" "login" "--qr-image FILE" "--version" "EXIT STATUS"
 check_page zorgid-portaal NAME SYNOPSIS "--data-dir" "--environment" "--version"
 

@@ -13,21 +13,9 @@ mobile="$ZID_BUILD_ROOT/src/mobile/zorgid-mobile"
 unset ZID_KEY_PROTECTION
 check() { eval "$2"; ok $? "$1" "${3:-}"; }
 
-# Every test session gets its own home, so that no keyring of the machine's
-# user is ever touched; set before dbus-run-session (its services inherit)
-session() {
-  local name=$1; shift
-  mkdir -p -m 0700 "$dir/$name/run" "$dir/$name/home"
-  env HOME="$dir/$name/home" XDG_RUNTIME_DIR="$dir/$name/run" XDG_DATA_HOME="$dir/$name/home/data" \
-      XDG_CONFIG_HOME="$dir/$name/home/config" XDG_CACHE_HOME="$dir/$name/home/cache" \
-      dbus-run-session -- "$@"
-}
-unlocked() {   # the Secret Service started and unlocked, then "$@"
-  printf 'test-password' | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
-  "$@"
-}
+. "$ZID_SOURCE_ROOT/tests/core/keyring.sh"
 A() { "$admin" --data-dir "$data" "$@"; }
-export -f unlocked A
+export -f A
 export admin dir mobile
 
 encrypted_pem() { grep -q -- '-----BEGIN ENCRYPTED PRIVATE KEY-----' "$1" && ! grep -q -- '-----BEGIN PRIVATE KEY-----' "$1"; }
