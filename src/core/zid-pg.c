@@ -23,9 +23,15 @@
 #include "zid-store-private.h"
 
 /* Type OIDs of pg_type.h (server headers are not installed with libpq) */
-#define OID_BYTEA 17
-#define OID_INT8  20
-#define OID_TEXT  25
+#define OID_BOOL    16
+#define OID_BYTEA   17
+#define OID_INT8    20
+#define OID_INT2    21
+#define OID_INT4    23
+#define OID_TEXT    25
+#define OID_FLOAT4  700
+#define OID_FLOAT8  701
+#define OID_NUMERIC 1700
 
 struct _ZidPg
 {
@@ -536,6 +542,30 @@ int
 zid_pg_column_count (ZidPgStmt *stmt)
 {
   return stmt->result ? PQnfields (stmt->result) : 0;
+}
+
+ZidPgType
+zid_pg_column_type (ZidPgStmt *stmt,
+                    int        col)
+{
+  if (!has_value (stmt, col))
+    return ZID_PG_NULL;
+  switch (PQftype (stmt->result, col))
+    {
+    case OID_BOOL:
+    case OID_INT2:
+    case OID_INT4:
+    case OID_INT8:
+      return ZID_PG_INTEGER;
+    case OID_FLOAT4:
+    case OID_FLOAT8:
+    case OID_NUMERIC:
+      return ZID_PG_FLOAT;
+    case OID_BYTEA:
+      return ZID_PG_BLOB;
+    default:
+      return ZID_PG_TEXT;
+    }
 }
 
 gboolean

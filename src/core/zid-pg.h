@@ -118,6 +118,18 @@ const void   *zid_pg_column_blob     (ZidPgStmt   *stmt,
                                       int          col,
                                       gsize       *len);
 int           zid_pg_column_count    (ZidPgStmt   *stmt);
+/* The column's value as SQLite types it (its fundamental type codes, so
+ * that code hashing values by type, as the seal does, runs unchanged) */
+typedef enum
+{
+  ZID_PG_INTEGER = 1,  /* int2, int4, int8, bool */
+  ZID_PG_FLOAT   = 2,  /* float4, float8, numeric */
+  ZID_PG_TEXT    = 3,  /* anything else */
+  ZID_PG_BLOB    = 4,  /* bytea */
+  ZID_PG_NULL    = 5,
+} ZidPgType;
+ZidPgType     zid_pg_column_type     (ZidPgStmt   *stmt,
+                                      int          col);
 /* Steps to the end and resets; *id the first row's first column or 0 */
 gboolean      zid_pg_finish          (ZidPgStmt   *stmt,
                                       gint64      *id,

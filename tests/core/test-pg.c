@@ -263,6 +263,11 @@ test_binds (Fixture       *f,
 
       stmt = zid_pg_query (f->pg, &error, select, "i", id);
       g_assert_cmpint (zid_pg_step (stmt, &error), ==, ZID_PG_ROW);
+      g_assert_cmpint (zid_pg_column_type (stmt, 0), ==, ZID_PG_INTEGER);
+      g_assert_cmpint (zid_pg_column_type (stmt, 1), ==,
+                       rows[i].s ? ZID_PG_TEXT : ZID_PG_NULL);
+      g_assert_cmpint (zid_pg_column_type (stmt, 2), ==,
+                       rows[i].len == G_MAXSIZE ? ZID_PG_NULL : ZID_PG_BLOB);
       g_assert_cmpint (zid_pg_column_int64 (stmt, 0), ==, rows[i].n);
       g_assert_cmpstr (zid_pg_column_text (stmt, 1), ==, rows[i].s);
       g_assert_cmpint (zid_pg_column_is_null (stmt, 1), ==, rows[i].s == NULL);
