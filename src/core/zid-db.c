@@ -28,7 +28,7 @@ zid_db_prepare (ZidStore    *store,
                 GError     **error)
 {
   /* the store's cache: prepared once, reset and cleared when asked again */
-  return (ZidDbStmt *) zid_store_query (store, error, sql, "");
+  return (ZidDbStmt *) _zid_store_prepare (store, sql, error);
 }
 
 gboolean
@@ -71,12 +71,12 @@ zid_db_bind_blob (ZidDbStmt   *stmt,
          fail (stmt, error);
 }
 
-static ZidDbStmt *
-query_valist (ZidStore    *store,
-              GError     **error,
-              const char  *sql,
-              const char  *types,
-              va_list      args)
+ZidDbStmt *
+_zid_db_query_valist (ZidStore    *store,
+                      GError     **error,
+                      const char  *sql,
+                      const char  *types,
+                      va_list      args)
 {
   ZidDbStmt *stmt = zid_db_prepare (store, sql, error);
   int pos = 1;
@@ -116,7 +116,7 @@ zid_db_query (ZidStore    *store,
   va_list args;
 
   va_start (args, types);
-  stmt = query_valist (store, error, sql, types, args);
+  stmt = _zid_db_query_valist (store, error, sql, types, args);
   va_end (args);
   return stmt;
 }

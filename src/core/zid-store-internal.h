@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "zid-db.h"
 #include "zid-store-private.h"
 
 G_BEGIN_DECLS
@@ -24,6 +25,20 @@ struct _ZidStore
 /* The store's GError for the last error of @db (zid-db.c maps with it) */
 gboolean _zid_store_fail_db (sqlite3  *db,
                              GError  **error);
+
+/* The cached statement of @sql (static text: its pointer is the key),
+ * reset and with no bindings (zid-db.c prepares through it) */
+sqlite3_stmt *_zid_store_prepare (ZidStore    *self,
+                                  const char  *sql,
+                                  GError     **error);
+
+/* zid_db_query() with its arguments in @args: zid_store_query() and
+ * zid_store_run() bind through it too */
+ZidDbStmt    *_zid_db_query_valist (ZidStore    *store,
+                                    GError     **error,
+                                    const char  *sql,
+                                    const char  *types,
+                                    va_list      args);
 
 /* The seal (zid-store-seal.c): loaded (or made) when the store opens, and
  * renewed for the users a transaction changed when it commits */

@@ -495,15 +495,12 @@ zid_store_rollback (ZidStore *self)
   g_rec_mutex_unlock (&self->lock);
 }
 
-static sqlite3_stmt *
-query_valist (ZidStore    *self,
-              GError     **error,
-              const char  *sql,
-              const char  *types,
-              va_list      args)
+sqlite3_stmt *
+_zid_store_prepare (ZidStore    *self,
+                    const char  *sql,
+                    GError     **error)
 {
   sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
-  int i = 1;
 
   if (stmt == NULL)
     {
@@ -519,40 +516,6 @@ query_valist (ZidStore    *self,
       sqlite3_reset (stmt);
       sqlite3_clear_bindings (stmt);
     }
-
-  for (const char *t = types; *t; t++, i++)
-    {
-      int rc;
-
-      switch (*t)
-        {
-        case 'i':
-          rc = sqlite3_bind_int64 (stmt, i, va_arg (args, gint64));
-          break;
-        case 't':
-          {
-            const char *text = va_arg (args, const char *);
-            rc = text ? sqlite3_bind_text (stmt, i, text, -1, SQLITE_TRANSIENT)
-                      : sqlite3_bind_null (stmt, i);
-          }
-          break;
-        case 'b':
-          {
-            const void *data = va_arg (args, const void *);
-            gsize len = va_arg (args, gsize);
-            rc = sqlite3_bind_blob (stmt, i, data, (int) len, SQLITE_TRANSIENT);
-          }
-          break;
-        default:
-          g_assert_not_reached ();
-        }
-      if (rc != SQLITE_OK)
-        {
-          zid_store_fail (self, error);
-          return NULL;
-        }
-    }
-
   return stmt;
 }
 
@@ -567,7 +530,7 @@ zid_store_query (ZidStore    *self,
   va_list args;
 
   va_start (args, types);
-  stmt = query_valist (self, error, sql, types, args);
+  stmt = (sqlite3_stmt *) _zid_db_query_valist (self, error, sql, types, args);
   va_end (args);
   return stmt;
 }
@@ -603,7 +566,7 @@ zid_store_run (ZidStore    *self,
   va_list args;
 
   va_start (args, types);
-  stmt = query_valist (self, error, sql, types, args);
+  stmt = (sqlite3_stmt *) _zid_db_query_valist (self, error, sql, types, args);
   va_end (args);
 
   if (stmt == NULL || !zid_store_step (self, stmt, &row, error))
