@@ -51,8 +51,6 @@ struct _ZidDbStmt
 
 struct _ZidStoreBackend
 {
-  const char *name;
-
   /* Connection. Errors are the store's GErrors (ZID_ERROR_BUSY when
    * another writer held the database too long, ZID_ERROR_STORE else). */
 

@@ -67,12 +67,20 @@ mac_add_column (GHmac     *mac,
     }
   else if (kind != ZID_DB_KIND_NULL)
     {
-      gsize bytes;
-      const guchar *data = kind == ZID_DB_KIND_BLOB
-                           ? zid_db_column_blob (stmt, col, &bytes)
-                           : (const guchar *) zid_db_column_text (stmt, col);
-      guint32 len = (guint32) zid_db_column_bytes (stmt, col);
-      guint32 be = GUINT32_TO_BE (len);
+      gsize bytes = 0;
+      const guchar *data;
+      guint32 len, be;
+
+      if (kind == ZID_DB_KIND_BLOB)
+        data = zid_db_column_blob (stmt, col, &bytes);
+      else
+        {
+          /* a number that is not an integer hashes as its text */
+          data = (const guchar *) zid_db_column_text (stmt, col);
+          bytes = zid_db_column_bytes (stmt, col);
+        }
+      len = (guint32) bytes;
+      be = GUINT32_TO_BE (len);
 
       g_hmac_update (mac, (const guchar *) &be, sizeof be);
       if (len > 0)

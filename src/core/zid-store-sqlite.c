@@ -696,7 +696,6 @@ sqlite_seal_hook (ZidStore  *self,
 }
 
 const ZidStoreBackend _zid_store_sqlite_backend = {
-  .name = "sqlite",
   .locate = sqlite_locate,
   .open = sqlite_open,
   .close = sqlite_close,
