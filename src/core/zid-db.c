@@ -1,10 +1,12 @@
-/* zid-db.c — the statement API over SQLite (see zid-db.h)
+/* zid-db.c — the statement API (see zid-db.h) over the store's backend
  *
  * SPDX-License-Identifier: EUPL-1.2
  *
- * Thin by design: a ZidDbStmt is the store's cached sqlite3_stmt itself,
- * and every call here is one SQLite call and an error mapped to the store's
- * GError; nothing is allocated per bind, step or column.
+ * Thin by design: every call here is one call of the statement's backend
+ * (zid-store-internal.h; SQLite's is zid-store-sqlite.c), whose errors are
+ * already the store's GErrors; nothing is allocated per bind, step or
+ * column. What is the same for every backend (binds by type letter,
+ * reading rows, running to the end) is done here once.
  */
 #define G_LOG_DOMAIN "zid-core"
 
@@ -13,22 +15,13 @@
 #include "zid-db.h"
 #include "zid-store-internal.h"
 
-#define STMT(s) ((sqlite3_stmt *) (s))
-
-static gboolean
-fail (ZidDbStmt  *stmt,
-      GError    **error)
-{
-  return _zid_store_fail_db (sqlite3_db_handle (STMT (stmt)), error);
-}
-
 ZidDbStmt *
 zid_db_prepare (ZidStore    *store,
                 const char  *sql,
                 GError     **error)
 {
-  /* the store's cache: prepared once, reset and cleared when asked again */
-  return (ZidDbStmt *) zid_store_query (store, error, sql, "");
+  /* the backend's cache: prepared once, reset and cleared when asked again */
+  return store->backend->prepare (store, sql, error);
 }
 
 gboolean
@@ -37,7 +30,7 @@ zid_db_bind_int64 (ZidDbStmt  *stmt,
                    gint64      value,
                    GError    **error)
 {
-  return sqlite3_bind_int64 (STMT (stmt), pos, value) == SQLITE_OK || fail (stmt, error);
+  return stmt->backend->bind_int64 (stmt, pos, value, error);
 }
 
 gboolean
@@ -46,10 +39,8 @@ zid_db_bind_text (ZidDbStmt   *stmt,
                   const char  *text,
                   GError     **error)
 {
-  int rc = text ? sqlite3_bind_text (STMT (stmt), pos, text, -1, SQLITE_TRANSIENT)
-                : sqlite3_bind_null (STMT (stmt), pos);
-
-  return rc == SQLITE_OK || fail (stmt, error);
+  return text ? stmt->backend->bind_text (stmt, pos, text, error)
+              : stmt->backend->bind_null (stmt, pos, error);
 }
 
 gboolean
@@ -57,7 +48,7 @@ zid_db_bind_null (ZidDbStmt  *stmt,
                   int         pos,
                   GError    **error)
 {
-  return sqlite3_bind_null (STMT (stmt), pos) == SQLITE_OK || fail (stmt, error);
+  return stmt->backend->bind_null (stmt, pos, error);
 }
 
 gboolean
@@ -67,16 +58,15 @@ zid_db_bind_blob (ZidDbStmt   *stmt,
                   gsize        len,
                   GError     **error)
 {
-  return sqlite3_bind_blob (STMT (stmt), pos, data, (int) len, SQLITE_TRANSIENT) == SQLITE_OK ||
-         fail (stmt, error);
+  return stmt->backend->bind_blob (stmt, pos, data, len, error);
 }
 
-static ZidDbStmt *
-query_valist (ZidStore    *store,
-              GError     **error,
-              const char  *sql,
-              const char  *types,
-              va_list      args)
+ZidDbStmt *
+_zid_db_query_valist (ZidStore    *store,
+                      GError     **error,
+                      const char  *sql,
+                      const char  *types,
+                      va_list      args)
 {
   ZidDbStmt *stmt = zid_db_prepare (store, sql, error);
   int pos = 1;
@@ -116,7 +106,7 @@ zid_db_query (ZidStore    *store,
   va_list args;
 
   va_start (args, types);
-  stmt = query_valist (store, error, sql, types, args);
+  stmt = _zid_db_query_valist (store, error, sql, types, args);
   va_end (args);
   return stmt;
 }
@@ -125,53 +115,58 @@ ZidDbStep
 zid_db_step (ZidDbStmt  *stmt,
              GError    **error)
 {
-  int rc;
-
   if (stmt == NULL)
     return ZID_DB_ERROR;
-  rc = sqlite3_step (STMT (stmt));
-  if (rc == SQLITE_ROW)
-    return ZID_DB_ROW;
-  if (rc == SQLITE_DONE)
-    return ZID_DB_DONE;
-  fail (stmt, error);
-  sqlite3_reset (STMT (stmt));
-  return ZID_DB_ERROR;
+  return stmt->backend->step (stmt, error);
 }
 
 void
 zid_db_reset (ZidDbStmt *stmt)
 {
   if (stmt != NULL)
-    sqlite3_reset (STMT (stmt));
+    stmt->backend->reset (stmt);
+}
+
+int
+zid_db_column_count (ZidDbStmt *stmt)
+{
+  return stmt->backend->column_count (stmt);
+}
+
+ZidDbKind
+zid_db_column_kind (ZidDbStmt *stmt,
+                    int        col)
+{
+  return stmt->backend->column_kind (stmt, col);
 }
 
 gint64
 zid_db_column_int64 (ZidDbStmt *stmt,
                      int        col)
 {
-  return sqlite3_column_int64 (STMT (stmt), col);
+  return stmt->backend->column_int64 (stmt, col);
 }
 
 int
 zid_db_column_int (ZidDbStmt *stmt,
                    int        col)
 {
-  return sqlite3_column_int (STMT (stmt), col);
+  /* the low 32 bits, as SQLite's sqlite3_column_int() gives them */
+  return (int) stmt->backend->column_int64 (stmt, col);
 }
 
 gboolean
 zid_db_column_is_null (ZidDbStmt *stmt,
                        int        col)
 {
-  return sqlite3_column_type (STMT (stmt), col) == SQLITE_NULL;
+  return stmt->backend->column_kind (stmt, col) == ZID_DB_KIND_NULL;
 }
 
 const char *
 zid_db_column_text (ZidDbStmt *stmt,
                     int        col)
 {
-  return (const char *) sqlite3_column_text (STMT (stmt), col);
+  return stmt->backend->column_text (stmt, col);
 }
 
 char *
@@ -186,11 +181,14 @@ zid_db_column_blob (ZidDbStmt *stmt,
                     int        col,
                     gsize     *len)
 {
-  const void *data = sqlite3_column_blob (STMT (stmt), col);
+  return stmt->backend->column_blob (stmt, col, len);
+}
 
-  /* the blob first, then its length: SQLite's order for a blob */
-  *len = (gsize) sqlite3_column_bytes (STMT (stmt), col);
-  return data;
+gsize
+zid_db_column_bytes (ZidDbStmt *stmt,
+                     int        col)
+{
+  return stmt->backend->column_bytes (stmt, col);
 }
 
 GPtrArray *
@@ -234,5 +232,5 @@ zid_db_finish (ZidDbStmt  *stmt,
 gint64
 zid_db_changes (ZidStore *store)
 {
-  return sqlite3_changes64 (zid_store_get_db (store));
+  return store->backend->changes (store);
 }

@@ -43,19 +43,20 @@
  *     are made explicit where they matter (SQLite sorts NULL first in
  *     ASC, PostgreSQL last): `ORDER BY x IS NULL, x` or coalesce.
  *
- * Left for the PostgreSQL store: the files that still call sqlite3_*
- * directly (zid-store.c: open, migrations, begin/commit, the audit chain,
- * the change poll; zid-store-seal.c: the seal and its triggers;
- * zid-portal.c, zid-portal-users.c, zid-portal-import.c); the change
- * watch, which reads SQLite's `PRAGMA data_version` and the connection's
- * total_changes and has triggers fill the changes table (PostgreSQL: the
- * same triggers in PL/pgSQL, and LISTEN/NOTIFY on commit or a polled
- * change counter in place of data_version); the schema and its migrations
- * (SQLite's user_version becomes a schema_version row); the busy mapping
- * (SQLITE_BUSY ↔ lock_timeout/serialization failures, with retry). A
- * failed statement aborts a PostgreSQL transaction, where SQLite undoes
- * only that statement: the core ends a transaction after any error (a
- * caller that goes on after one must use a SAVEPOINT there).
+ * The store's own code (zid-store.c: transactions, the audit chain, the
+ * change poll; zid-store-seal.c: the seal) runs on this API too; what
+ * differs between engines is the backend's (zid-store-internal.h):
+ * SQLite's in zid-store-sqlite.c. Left for the PostgreSQL store: the
+ * files that still call sqlite3_* directly through zid_store_query() and
+ * zid_store_get_db() (zid-portal.c, zid-portal-users.c,
+ * zid-portal-import.c); the change watch (PostgreSQL: the same triggers in
+ * PL/pgSQL, and a polled change counter in place of data_version); the
+ * schema and its migrations (SQLite's user_version becomes a
+ * schema_version row); the busy mapping (SQLITE_BUSY ↔
+ * lock_timeout/serialization failures, with retry). A failed statement
+ * aborts a PostgreSQL transaction, where SQLite undoes only that
+ * statement: the core ends a transaction after any error (a caller that
+ * goes on after one must use a SAVEPOINT there).
  */
 #pragma once
 
@@ -100,6 +101,19 @@ gboolean      zid_db_bind_blob       (ZidDbStmt   *stmt,
                                       gsize        len,
                                       GError     **error);
 
+/* The kind of a column's value in the current row. The numbers are fixed
+ * (the seal hashes them) and are SQLite's fundamental types; PostgreSQL
+ * gives them by the column's type: integers INTEGER, float4/8 FLOAT, bytea
+ * BLOB, NULL values NULL, everything else TEXT. */
+typedef enum
+{
+  ZID_DB_KIND_INTEGER = 1,
+  ZID_DB_KIND_FLOAT   = 2,
+  ZID_DB_KIND_TEXT    = 3,
+  ZID_DB_KIND_BLOB    = 4,
+  ZID_DB_KIND_NULL    = 5,
+} ZidDbKind;
+
 /* zid_db_prepare() and the binds in one: @types has a letter per
  * parameter: 'i' gint64, 't' const char * (NULL binds NULL), 'b' const
  * void *, gsize. NULL with error if preparing or a bind fails. */
@@ -126,6 +140,16 @@ int           zid_db_column_int      (ZidDbStmt   *stmt,
 gboolean      zid_db_column_is_null  (ZidDbStmt   *stmt,
                                       int          col);
 const char   *zid_db_column_text     (ZidDbStmt   *stmt,
+                                      int          col);
+/* The columns of the statement's rows */
+int           zid_db_column_count    (ZidDbStmt   *stmt);
+ZidDbKind     zid_db_column_kind     (ZidDbStmt   *stmt,
+                                      int          col);
+/* The length in bytes of a text or blob value, read after
+ * zid_db_column_text() or zid_db_column_blob(): more than the strlen() of
+ * the text when a writer outside the portal stored a NUL in it (SQLite;
+ * PostgreSQL's text holds none) */
+gsize         zid_db_column_bytes    (ZidDbStmt   *stmt,
                                       int          col);
 /* A copy (g_free), NULL for NULL */
 char         *zid_db_column_dup      (ZidDbStmt   *stmt,

@@ -1,9 +1,10 @@
-/* zid-store-private.h — the SQLite store under the portal (core only)
+/* zid-store-private.h — the store under the portal (core only)
  *
- * One connection, WAL, foreign keys on, schema version with forward
- * migrations. Every operation runs in one transaction; writers take the
- * database lock up front (BEGIN IMMEDIATE) so that two processes on one
- * data dir serialise instead of failing half-way.
+ * One connection, schema version with forward migrations. Every operation
+ * runs in one transaction; writers take the database lock up front so
+ * that two processes on one database serialise instead of failing
+ * half-way. The embedded backend is SQLite (zid-store-sqlite.c: WAL,
+ * foreign keys on, BEGIN IMMEDIATE); statements go through zid-db.h.
  */
 #pragma once
 
@@ -28,7 +29,6 @@ typedef struct _ZidStore ZidStore;
 ZidStore     *zid_store_open         (const char  *path,
                                       GError     **error);
 void          zid_store_free         (ZidStore    *self);
-sqlite3      *zid_store_get_db       (ZidStore    *self);
 
 gboolean      zid_store_begin        (ZidStore    *self,
                                       gboolean     write,
@@ -40,6 +40,11 @@ void          zid_store_rollback     (ZidStore    *self);
 gboolean      zid_store_exec         (ZidStore    *self,
                                       const char  *sql,
                                       GError     **error);
+
+/* SQLite only (zid-store-sqlite.c), for the callers not yet on zid-db.h:
+ * the connection, and statements as sqlite3_stmt (the same cache as
+ * zid_db_prepare()). */
+sqlite3      *zid_store_get_db       (ZidStore    *self);
 
 /* Prepares (cached) @sql and binds the arguments described by @types:
  * 'i' gint64, 't' const char * (NULL binds NULL), 'b' const void *, gsize.
@@ -62,6 +67,9 @@ gboolean      zid_store_step         (ZidStore      *self,
                                       GError       **error);
 gboolean      zid_store_fail         (ZidStore    *self,
                                       GError     **error);
+/* Column helpers: NULL-safe copies */
+char         *zid_column_dup         (sqlite3_stmt *stmt,
+                                      int           col);
 
 /* Change detection (see "Changes" in zid-store.c): @data_version moves
  * when another connection commits, @own_changes when this one changes a
@@ -70,10 +78,6 @@ gboolean      zid_store_fail         (ZidStore    *self,
 gboolean      zid_store_poll         (ZidStore    *self,
                                       gint64      *data_version,
                                       gint64      *own_changes);
-
-/* Column helpers: NULL-safe copies */
-char         *zid_column_dup         (sqlite3_stmt *stmt,
-                                      int           col);
 
 /* Audit chain (inside a write transaction) */
 gboolean      zid_store_audit_append (ZidStore    *self,

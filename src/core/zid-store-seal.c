@@ -29,39 +29,13 @@
  * settings 'seal', is "XOR:MAC": the XOR of all the users' seals and an
  * HMAC over that XOR and the environment stamp.
  *
- * The core never computes a seal by hand: temporary triggers (on this
- * connection only) note which users a transaction changes, and the commit
- * seals them again, keeping the XOR up to date, in the same transaction.
- * A change made by another connection (the sqlite3 shell, say) has no
- * seal: zid_store_seal_verify() finds it, and an environment stamp that
- * does not verify refuses the data dir when it is opened. */
-
-static const char seal_triggers[] =
-  "CREATE TEMP TRIGGER seal_users_insert AFTER INSERT ON main.users"
-  "  BEGIN SELECT zid_seal_touch (NEW.id); END;"
-  "CREATE TEMP TRIGGER seal_users_update"
-  "  AFTER UPDATE OF id, first_name, last_name, birth_date, blocked, block_reason, registered,"
-  "  mobile_id, uzi_number ON main.users"
-  "  BEGIN SELECT zid_seal_touch (OLD.id), zid_seal_touch (NEW.id); END;"
-  "CREATE TEMP TRIGGER seal_users_delete AFTER DELETE ON main.users"
-  "  BEGIN SELECT zid_seal_touch (OLD.id); END;"
-#define SEAL_USER_TABLE(t) \
-  "CREATE TEMP TRIGGER seal_" t "_insert AFTER INSERT ON main." t \
-  "  BEGIN SELECT zid_seal_touch (NEW.user_id); END;" \
-  "CREATE TEMP TRIGGER seal_" t "_update AFTER UPDATE ON main." t \
-  "  BEGIN SELECT zid_seal_touch (OLD.user_id), zid_seal_touch (NEW.user_id); END;" \
-  "CREATE TEMP TRIGGER seal_" t "_delete AFTER DELETE ON main." t \
-  "  BEGIN SELECT zid_seal_touch (OLD.user_id); END;"
-  SEAL_USER_TABLE ("memberships")
-  SEAL_USER_TABLE ("certificates")
-  SEAL_USER_TABLE ("attributes")
-#undef SEAL_USER_TABLE
-  "CREATE TEMP TRIGGER seal_environment_insert AFTER INSERT ON main.settings"
-  "  WHEN NEW.key = 'environment' BEGIN SELECT zid_seal_touch (0); END;"
-  "CREATE TEMP TRIGGER seal_environment_update AFTER UPDATE ON main.settings"
-  "  WHEN OLD.key = 'environment' OR NEW.key = 'environment' BEGIN SELECT zid_seal_touch (0); END;"
-  "CREATE TEMP TRIGGER seal_environment_delete AFTER DELETE ON main.settings"
-  "  WHEN OLD.key = 'environment' BEGIN SELECT zid_seal_touch (0); END;";
+ * The core never computes a seal by hand: the backend's touch hook
+ * (SQLite: temporary triggers on this connection only) notes which users
+ * a transaction changes, and the commit seals them again, keeping the XOR
+ * up to date, in the same transaction. A change made by another
+ * connection (the sqlite3 shell, say) has no seal:
+ * zid_store_seal_verify() finds it, and an environment stamp that does
+ * not verify refuses the data dir when it is opened. */
 
 /* What a user's seal covers, in a fixed order */
 static const char * const seal_queries[] = {
@@ -74,40 +48,39 @@ static const char * const seal_queries[] = {
   " WHERE user_id = ? ORDER BY id",
 };
 
-static void
-seal_touch (sqlite3_context  *context,
-            int               argc,
-            sqlite3_value   **argv)
-{
-  ZidStore *self = sqlite3_user_data (context);
-  gint64 id = sqlite3_value_int64 (argv[0]);
-
-  g_hash_table_add (self->touched, g_memdup2 (&id, sizeof id));
-  sqlite3_result_null (context);
-}
-
 /* A column as typed bytes: the type, then the value (integers 8 bytes
  * big-endian, text and blobs with a 4-byte big-endian length) */
 static void
-mac_add_column (GHmac        *mac,
-                sqlite3_stmt *stmt,
-                int           col)
+mac_add_column (GHmac     *mac,
+                ZidDbStmt *stmt,
+                int        col)
 {
-  guint8 type = (guint8) sqlite3_column_type (stmt, col);
+  ZidDbKind kind = zid_db_column_kind (stmt, col);
+  guint8 type = (guint8) kind;
 
   g_hmac_update (mac, &type, 1);
-  if (type == SQLITE_INTEGER)
+  if (kind == ZID_DB_KIND_INTEGER)
     {
-      guint64 be = GUINT64_TO_BE ((guint64) sqlite3_column_int64 (stmt, col));
+      guint64 be = GUINT64_TO_BE ((guint64) zid_db_column_int64 (stmt, col));
 
       g_hmac_update (mac, (const guchar *) &be, sizeof be);
     }
-  else if (type != SQLITE_NULL)
+  else if (kind != ZID_DB_KIND_NULL)
     {
-      const guchar *data = type == SQLITE_BLOB ? sqlite3_column_blob (stmt, col)
-                                               : sqlite3_column_text (stmt, col);
-      guint32 len = (guint32) sqlite3_column_bytes (stmt, col);
-      guint32 be = GUINT32_TO_BE (len);
+      gsize bytes = 0;
+      const guchar *data;
+      guint32 len, be;
+
+      if (kind == ZID_DB_KIND_BLOB)
+        data = zid_db_column_blob (stmt, col, &bytes);
+      else
+        {
+          /* a number that is not an integer hashes as its text */
+          data = (const guchar *) zid_db_column_text (stmt, col);
+          bytes = zid_db_column_bytes (stmt, col);
+        }
+      len = (guint32) bytes;
+      be = GUINT32_TO_BE (len);
 
       g_hmac_update (mac, (const guchar *) &be, sizeof be);
       if (len > 0)
@@ -139,8 +112,8 @@ seal_compute (ZidStore  *self,
   g_hmac_update (mac, (const guchar *) "zorgid-seal-user-v1", 19);
   for (guint q = 0; q < G_N_ELEMENTS (seal_queries); q++)
     {
-      sqlite3_stmt *stmt = zid_store_query (self, error, seal_queries[q], "i", user);
-      gboolean row;
+      ZidDbStmt *stmt = zid_db_query (self, error, seal_queries[q], "i", user);
+      ZidDbStep step;
       guint8 mark = (guint8) q;
 
       if (stmt == NULL)
@@ -149,18 +122,18 @@ seal_compute (ZidStore  *self,
           return FALSE;
         }
       g_hmac_update (mac, &mark, 1);
-      while (zid_store_step (self, stmt, &row, error) && row)
+      while ((step = zid_db_step (stmt, error)) == ZID_DB_ROW)
         {
           guint8 next = 0xff;
 
           if (q == 0)
             *exists = TRUE;
           g_hmac_update (mac, &next, 1);
-          for (int col = 0; col < sqlite3_column_count (stmt); col++)
+          for (int col = 0; col < zid_db_column_count (stmt); col++)
             mac_add_column (mac, stmt, col);
         }
-      sqlite3_reset (stmt);
-      if (error && *error)
+      zid_db_reset (stmt);
+      if (step == ZID_DB_ERROR)
         {
           g_hmac_unref (mac);
           return FALSE;
@@ -178,22 +151,22 @@ seal_whole_mac (ZidStore      *self,
                 GError       **error)
 {
   GHmac *mac = g_hmac_new (G_CHECKSUM_SHA256, self->seal_key, sizeof self->seal_key);
-  sqlite3_stmt *stmt;
-  gboolean row = FALSE;
+  ZidDbStmt *stmt;
+  ZidDbStep step;
 
   g_hmac_update (mac, (const guchar *) "zorgid-seal-whole-v1", 20);
   g_hmac_update (mac, xor, 32);
-  stmt = zid_store_query (self, error, "SELECT value FROM settings WHERE key = 'environment'", "");
-  if (stmt == NULL || !zid_store_step (self, stmt, &row, error))
+  stmt = zid_db_query (self, error, "SELECT value FROM settings WHERE key = 'environment'", "");
+  if ((step = zid_db_step (stmt, error)) == ZID_DB_ERROR)
     {
       g_hmac_unref (mac);
       return FALSE;
     }
-  if (row)
+  if (step == ZID_DB_ROW)
     mac_add_column (mac, stmt, 0);
   else
     g_hmac_update (mac, (const guchar *) "", 1);
-  sqlite3_reset (stmt);
+  zid_db_reset (stmt);
   mac_finish (mac, out);
   return TRUE;
 }
@@ -227,6 +200,21 @@ hex_decode (const char *text,
   return TRUE;
 }
 
+/* The text of the first row of @sql (a copy, NULL without a row) */
+static gboolean
+read_text (ZidStore    *self,
+           const char  *sql,
+           char       **value,
+           GError     **error)
+{
+  ZidDbStmt *stmt = zid_db_query (self, error, sql, "");
+  ZidDbStep step = zid_db_step (stmt, error);
+
+  *value = step == ZID_DB_ROW ? zid_db_column_dup (stmt, 0) : NULL;
+  zid_db_reset (stmt);
+  return step != ZID_DB_ERROR;
+}
+
 /* The stored whole: *present FALSE when the data was never sealed */
 static gboolean
 seal_whole_read (ZidStore  *self,
@@ -237,16 +225,11 @@ seal_whole_read (ZidStore  *self,
 {
   g_autofree char *value = NULL;
   g_auto(GStrv) parts = NULL;
-  sqlite3_stmt *stmt;
-  gboolean row = FALSE;
 
   memset (xor, 0, 32);
   memset (mac, 0, 32);
-  stmt = zid_store_query (self, error, "SELECT value FROM settings WHERE key = 'seal'", "");
-  if (stmt == NULL || !zid_store_step (self, stmt, &row, error))
+  if (!read_text (self, "SELECT value FROM settings WHERE key = 'seal'", &value, error))
     return FALSE;
-  value = row ? zid_column_dup (stmt, 0) : NULL;
-  sqlite3_reset (stmt);
   *present = value != NULL;
   if (value == NULL)
     return TRUE;
@@ -270,8 +253,10 @@ seal_whole_write (ZidStore      *self,
     return FALSE;
   mac_hex = hex_encode (mac, 32);
   value = g_strconcat (xor_hex, ":", mac_hex, NULL);
-  return zid_store_run (self, error, "INSERT OR REPLACE INTO settings (key, value) VALUES ('seal', ?)",
-                        "t", value);
+  return zid_db_run (self, error,
+                     "INSERT INTO settings (key, value) VALUES ('seal', ?)"
+                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                     "t", value);
 }
 
 /* Seals @user again, the XOR following */
@@ -281,29 +266,33 @@ seal_user (ZidStore  *self,
            guint8     xor[32],
            GError   **error)
 {
-  sqlite3_stmt *stmt;
+  ZidDbStmt *stmt;
+  ZidDbStep step;
   guint8 mac[32];
-  gboolean exists, row = FALSE;
+  gboolean exists;
 
   if (!seal_compute (self, user, mac, &exists, error))
     return FALSE;
-  stmt = zid_store_query (self, error, "SELECT mac FROM seals WHERE user_id = ?", "i", user);
-  if (stmt == NULL || !zid_store_step (self, stmt, &row, error))
+  stmt = zid_db_query (self, error, "SELECT mac FROM seals WHERE user_id = ?", "i", user);
+  if ((step = zid_db_step (stmt, error)) == ZID_DB_ERROR)
     return FALSE;
-  if (row && sqlite3_column_bytes (stmt, 0) == 32)
+  if (step == ZID_DB_ROW)
     {
-      const guint8 *old = sqlite3_column_blob (stmt, 0);
+      gsize len;
+      const guint8 *old = zid_db_column_blob (stmt, 0, &len);
 
-      for (guint i = 0; i < 32; i++)
+      for (guint i = 0; len == 32 && i < 32; i++)
         xor[i] ^= old[i];
     }
-  sqlite3_reset (stmt);
+  zid_db_reset (stmt);
   if (!exists)
-    return zid_store_run (self, error, "DELETE FROM seals WHERE user_id = ?", "i", user);
+    return zid_db_run (self, error, "DELETE FROM seals WHERE user_id = ?", "i", user);
   for (guint i = 0; i < 32; i++)
     xor[i] ^= mac[i];
-  return zid_store_run (self, error, "INSERT OR REPLACE INTO seals (user_id, mac) VALUES (?, ?)",
-                        "ib", user, mac, (gsize) 32);
+  return zid_db_run (self, error,
+                     "INSERT INTO seals (user_id, mac) VALUES (?, ?)"
+                     " ON CONFLICT (user_id) DO UPDATE SET mac = excluded.mac",
+                     "ib", user, mac, (gsize) 32);
 }
 
 /* At commit: seals the users the transaction changed, and the whole */
@@ -341,9 +330,10 @@ seal_all (ZidStore  *self,
 {
   g_autoptr(GArray) users = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autofree char *details = NULL;
-  sqlite3_stmt *stmt;
+  ZidDbStmt *stmt;
+  ZidDbStep step = ZID_DB_ERROR;
   guint8 xor[32] = { 0 }, mac[32];
-  gboolean row, ok, present = FALSE;
+  gboolean ok, present = FALSE;
 
   if (!zid_store_begin (self, TRUE, error))
     return FALSE;
@@ -357,16 +347,17 @@ seal_all (ZidStore  *self,
   memset (xor, 0, sizeof xor);
   if (present)
     return zid_store_commit (self, error);
-  ok = zid_store_exec (self, "DELETE FROM seals", error) &&
-       (stmt = zid_store_query (self, error, "SELECT id FROM users ORDER BY id", "")) != NULL;
-  while (ok && (ok = zid_store_step (self, stmt, &row, error)) && row)
+  ok = zid_db_run (self, error, "DELETE FROM seals", "");
+  stmt = ok ? zid_db_query (self, error, "SELECT id FROM users ORDER BY id", "") : NULL;
+  while (ok && (step = zid_db_step (stmt, error)) == ZID_DB_ROW)
     {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
+      gint64 id = zid_db_column_int64 (stmt, 0);
 
       g_array_append_val (users, id);
     }
+  ok = ok && step == ZID_DB_DONE;
   if (ok)
-    sqlite3_reset (stmt);
+    zid_db_reset (stmt);
   for (guint i = 0; ok && i < users->len; i++)
     ok = seal_user (self, g_array_index (users, gint64, i), xor, error);
   ok = ok && seal_whole_write (self, xor, error);
@@ -377,12 +368,8 @@ seal_all (ZidStore  *self,
     {
       g_autofree char *environment = NULL;
 
-      stmt = zid_store_query (self, error, "SELECT value FROM settings WHERE key = 'environment'", "");
-      ok = stmt != NULL && zid_store_step (self, stmt, &row, error);
-      if (ok && row)
-        environment = zid_column_dup (stmt, 0);
-      if (stmt)
-        sqlite3_reset (stmt);
+      ok = read_text (self, "SELECT value FROM settings WHERE key = 'environment'", &environment,
+                      error);
       details = g_strdup_printf ("users=%u environment=%s key=%s", users->len,
                                  environment ? environment : "-", new_key ? "new" : "existing");
     }
@@ -578,10 +565,8 @@ _zid_store_seal_open (ZidStore    *self,
     return FALSE;
 
   self->touched = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  if (sqlite3_create_function (self->db, "zid_seal_touch", 1, SQLITE_UTF8 | SQLITE_INNOCUOUS,
-                               self, seal_touch, NULL, NULL) != SQLITE_OK ||
-      !zid_store_exec (self, seal_triggers, error))
-    return zid_store_fail (self, error);
+  if (!self->backend->seal_hook (self, error))
+    return FALSE;
   self->sealing = TRUE;
 
   if (!present)
@@ -607,9 +592,10 @@ gboolean
 zid_store_seal_verify (ZidStore  *self,
                        GError   **error)
 {
-  sqlite3_stmt *stmt;
+  ZidDbStmt *stmt;
+  ZidDbStep step;
   guint8 xor[32] = { 0 }, stored_xor[32], mac[32], expected[32];
-  gboolean present = FALSE, row;
+  gboolean present = FALSE;
   gint64 bad_user = 0;
   const char *what = NULL;
 
@@ -617,18 +603,17 @@ zid_store_seal_verify (ZidStore  *self,
     return TRUE;
 
   /* every user against its seal, every seal against a user */
-  stmt = zid_store_query (self, error,
-                          "SELECT u.id, s.mac FROM users u LEFT JOIN seals s ON s.user_id = u.id"
-                          " UNION ALL"
-                          " SELECT s.user_id, s.mac FROM seals s"
-                          " WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = s.user_id)", "");
-  if (stmt == NULL)
-    return FALSE;
-  while (zid_store_step (self, stmt, &row, error) && row)
+  stmt = zid_db_query (self, error,
+                       "SELECT u.id, s.mac FROM users u LEFT JOIN seals s ON s.user_id = u.id"
+                       " UNION ALL"
+                       " SELECT s.user_id, s.mac FROM seals s"
+                       " WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = s.user_id)", "");
+  while ((step = zid_db_step (stmt, error)) == ZID_DB_ROW)
     {
-      gint64 user = sqlite3_column_int64 (stmt, 0);
-      g_autoptr(GBytes) sealed = sqlite3_column_bytes (stmt, 1) == 32
-                                 ? g_bytes_new (sqlite3_column_blob (stmt, 1), 32) : NULL;
+      gint64 user = zid_db_column_int64 (stmt, 0);
+      gsize len;
+      const void *mac_data = zid_db_column_blob (stmt, 1, &len);
+      g_autoptr(GBytes) sealed = len == 32 ? g_bytes_new (mac_data, 32) : NULL;
       g_autoptr(GError) local_error = NULL;
       gboolean exists;
       guint8 now[32];
@@ -640,16 +625,16 @@ zid_store_seal_verify (ZidStore  *self,
         continue;
       if (!seal_compute (self, user, now, &exists, &local_error))
         {
-          sqlite3_reset (stmt);
+          zid_db_reset (stmt);
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
       if (sealed == NULL || !exists || CRYPTO_memcmp (now, g_bytes_get_data (sealed, NULL), 32) != 0)
         bad_user = user;
     }
-  sqlite3_reset (stmt);
-  if (error && *error)
+  if (step == ZID_DB_ERROR)
     return FALSE;
+  zid_db_reset (stmt);
   if (bad_user != 0)
     {
       g_set_error (error, ZID_ERROR, ZID_ERROR_AUDIT_BROKEN,

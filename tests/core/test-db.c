@@ -1,6 +1,7 @@
 /* test-db.c — the statement API the core's SQL goes through, on a real
  * store: binds of each type, rows and their end, rows changed, new ids by
- * RETURNING, errors as the store's GError, a statement used again
+ * RETURNING, errors as the store's GError, a statement used again, the
+ * columns' count, kinds and bytes
  *
  * SPDX-License-Identifier: EUPL-1.2
  */
@@ -253,6 +254,48 @@ test_errors (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
+/* A row's columns: how many, the kind of each value (numbers the seal
+ * hashes, so fixed), and the bytes of a text that holds a NUL */
+static void
+test_columns (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  ZidDbStmt *stmt;
+  gsize len = 0;
+
+  g_assert_cmpint (ZID_DB_KIND_INTEGER, ==, 1);
+  g_assert_cmpint (ZID_DB_KIND_FLOAT, ==, 2);
+  g_assert_cmpint (ZID_DB_KIND_TEXT, ==, 3);
+  g_assert_cmpint (ZID_DB_KIND_BLOB, ==, 4);
+  g_assert_cmpint (ZID_DB_KIND_NULL, ==, 5);
+
+  g_assert_true (zid_store_begin (f->store, FALSE, &error));
+  stmt = zid_db_query (f->store, &error,
+                       "SELECT ?, 1.5, ?, ?, NULL, CAST (x'61006200' AS TEXT)", "itb",
+                       (gint64) 7, "zeven", "\x01\x00", (gsize) 2);
+  g_assert_no_error (error);
+  g_assert_cmpint (zid_db_step (stmt, &error), ==, ZID_DB_ROW);
+  g_assert_cmpint (zid_db_column_count (stmt), ==, 6);
+  g_assert_cmpint (zid_db_column_kind (stmt, 0), ==, ZID_DB_KIND_INTEGER);
+  g_assert_cmpint (zid_db_column_kind (stmt, 1), ==, ZID_DB_KIND_FLOAT);
+  g_assert_cmpint (zid_db_column_kind (stmt, 2), ==, ZID_DB_KIND_TEXT);
+  g_assert_cmpint (zid_db_column_kind (stmt, 3), ==, ZID_DB_KIND_BLOB);
+  g_assert_cmpint (zid_db_column_kind (stmt, 4), ==, ZID_DB_KIND_NULL);
+  g_assert_true (zid_db_column_is_null (stmt, 4));
+  g_assert_false (zid_db_column_is_null (stmt, 2));
+  g_assert_cmpstr (zid_db_column_text (stmt, 2), ==, "zeven");
+  g_assert_cmpuint (zid_db_column_bytes (stmt, 2), ==, 5);
+  g_assert_nonnull (zid_db_column_blob (stmt, 3, &len));
+  g_assert_cmpuint (len, ==, 2);
+  g_assert_cmpuint (zid_db_column_bytes (stmt, 3), ==, 2);
+  g_assert_cmpstr (zid_db_column_text (stmt, 5), ==, "a");
+  g_assert_cmpuint (zid_db_column_bytes (stmt, 5), ==, 4);
+  g_assert_cmpint (zid_db_step (stmt, &error), ==, ZID_DB_DONE);
+  g_assert_no_error (error);
+  zid_db_reset (stmt);
+  zid_store_rollback (f->store);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -262,6 +305,7 @@ main (int argc, char *argv[])
   g_test_add ("/db/binds", Fixture, NULL, fixture_set_up, test_binds, fixture_tear_down);
   g_test_add ("/db/rows-changes-ids", Fixture, NULL, fixture_set_up, test_rows_changes_ids, fixture_tear_down);
   g_test_add ("/db/reuse-after-reset", Fixture, NULL, fixture_set_up, test_reuse_after_reset, fixture_tear_down);
+  g_test_add ("/db/columns", Fixture, NULL, fixture_set_up, test_columns, fixture_tear_down);
   g_test_add ("/db/errors", Fixture, NULL, fixture_set_up, test_errors, fixture_tear_down);
   return g_test_run ();
 }

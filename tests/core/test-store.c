@@ -4,7 +4,7 @@
  * Threads of one process share the store's connection. What must hold: a writer is told "committed" only when another
  * connection (another process) can read its work; a writer that rolls
  * back takes only its own work with it; a reader sees only what is
- * committed.
+ * committed. And the change poll.
  *
  * SPDX-License-Identifier: EUPL-1.2
  */
@@ -240,6 +240,42 @@ test_nested_read (Fixture *f, gconstpointer data)
   sqlite3_close (other);
 }
 
+/* The change poll: not answered while a transaction holds the store; its
+ * own changes move with this connection's writes, the data version with
+ * another connection's commits (and not with its own) */
+static void
+test_poll (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 version = -1, own = -1, version2 = -1, own2 = -1;
+  sqlite3 *writer = NULL;
+
+  g_assert_true (zid_store_poll (f->store, &version, &own));
+
+  g_assert_true (zid_store_begin (f->store, FALSE, &error));
+  g_assert_false (zid_store_poll (f->store, &version2, &own2));
+  g_assert_cmpint (version2, ==, -1);
+  g_assert_cmpint (own2, ==, -1);
+  zid_store_rollback (f->store);
+
+  g_assert_true (zid_store_begin (f->store, TRUE, &error));
+  g_assert_true (zid_store_run (f->store, &error, "INSERT INTO t (writer, n) VALUES (1, 1)", ""));
+  g_assert_true (zid_store_commit (f->store, &error));
+  g_assert_no_error (error);
+  g_assert_true (zid_store_poll (f->store, &version2, &own2));
+  g_assert_cmpint (version2, ==, version);
+  g_assert_cmpint (own2, >, own);
+
+  g_assert_cmpint (sqlite3_open (f->path, &writer), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (writer, "INSERT INTO t (writer, n) VALUES (2, 1)", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (writer);
+  own = own2;
+  g_assert_true (zid_store_poll (f->store, &version2, &own2));
+  g_assert_cmpint (version2, !=, version);
+  g_assert_cmpint (own2, ==, own);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -249,6 +285,7 @@ main (int argc, char *argv[])
 
   g_test_add ("/store/concurrent-writers", Fixture, NULL, fixture_set_up, test_concurrent_writers, fixture_tear_down);
   g_test_add ("/store/nested-read", Fixture, NULL, fixture_set_up, test_nested_read, fixture_tear_down);
+  g_test_add ("/store/poll", Fixture, NULL, fixture_set_up, test_poll, fixture_tear_down);
 
   return g_test_run ();
 }
