@@ -786,13 +786,12 @@ zid_portal_list_audit (ZidPortal  *self,
  * Parameters ?1 to ?9 as zid_portal_list_audit_page binds them: ?8 and
  * ?9 the range of ids the date range covers (audit_id_range), a page's
  * keyset bounding ?9 (one range for the planner to walk). A user's
- * subject is "user:" and a digit (GLOB 'user:[0-9]*', said in words both
- * stores know); its id is the number that follows (BIGINT: INTEGER is 32
- * bits in PostgreSQL). instr () is SQLite's alone: the PostgreSQL store
- * is to provide it (strpos). */
-#define USER_SUBJECT \
-  "(substr (subject, 1, 5) = 'user:'" \
-  " AND substr (subject, 6, 1) IN ('0', '1', '2', '3', '4', '5', '6', '7', '8', '9'))"
+ * subject is "user:" and a digit: GLOB 'user:[0-9]*' said as a range in
+ * byte order (':' follows '9'), as the name keys are searched; its id is
+ * the number that follows (BIGINT: INTEGER is 32 bits in PostgreSQL).
+ * instr () is SQLite's alone: the PostgreSQL store is to provide it
+ * (strpos). */
+#define USER_SUBJECT "(subject >= 'user:0' AND subject < 'user::')"
 #define AUDIT_SELECT \
   "SELECT id, time, actor, action, subject, details, hash FROM audit"
 #define AUDIT_CONDITIONS \
