@@ -46,15 +46,16 @@
  * The store's own code (zid-store.c: transactions, the audit chain, the
  * change poll; zid-store-seal.c: the seal) runs on this API too; what
  * differs between engines is the backend's (zid-store-internal.h):
- * SQLite's in zid-store-sqlite.c. Left for the PostgreSQL store: the
- * files that still call sqlite3_* directly through zid_store_query() and
- * zid_store_get_db() (zid-portal.c, zid-portal-users.c,
- * zid-portal-import.c); the change watch (PostgreSQL: the same triggers in
- * PL/pgSQL, and a polled change counter in place of data_version); the
- * schema and its migrations (SQLite's user_version becomes a
- * schema_version row); the busy mapping (SQLITE_BUSY ↔
- * lock_timeout/serialization failures, with retry). A failed statement
- * aborts a PostgreSQL transaction, where SQLite undoes only that
+ * SQLite's in zid-store-sqlite.c; the libpq driver is zid-pg.c and the
+ * PostgreSQL schema zid-schema-pg.c. No file above the store calls
+ * sqlite3_* (zid-backup.c copies SQLite files and is SQLite's own).
+ * Where the two still differ, and what the PostgreSQL store must give:
+ * `instr()` in the Logboek's organisation filter (a strpos-based
+ * function of that name); byte order for name keys, subjects and
+ * `lower()` order (columns `COLLATE "C"`; PostgreSQL's lower() also folds
+ * non-ASCII letters); pages without ORDER BY (SQLite's index order); an
+ * integer parameter concatenated to text (typed by the driver). A failed
+ * statement aborts a PostgreSQL transaction, where SQLite undoes only that
  * statement: the core ends a transaction after any error (a caller that
  * goes on after one must use a SAVEPOINT there).
  */
