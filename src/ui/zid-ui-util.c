@@ -58,7 +58,8 @@ zid_ui_attribute_type_label (const char *type)
 }
 
 /* The locale's date (LC_TIME's D_FMT, with the year in full: "%d-%m-%Y"
- * in nl_NL, "%m/%d/%Y" in en_US, "%d/%m/%Y" in en_GB; ISO in C) */
+ * in nl_NL, "%m/%d/%Y" in en_US, "%d/%m/%Y" in en_GB); in C, the order of
+ * the language the window speaks (DD-MM-JJJJ in Dutch, ISO in English) */
 static GString *
 locale_date_pattern (void)
 {
@@ -66,10 +67,12 @@ locale_date_pattern (void)
   GString *date;
 
   /* The C locale has no convention of its own (its D_FMT is the US
-   * order): the unambiguous ISO date */
+   * order) */
   if (lc_time == NULL || g_str_equal (lc_time, "C") || g_str_equal (lc_time, "POSIX") ||
       g_str_has_prefix (lc_time, "C."))
-    return g_string_new ("%Y-%m-%d");
+    /* Translators: the order of a date where the system sets none, as
+     * g_date_time_format () takes it; Dutch: %d-%m-%Y (12-03-1980) */
+    return g_string_new (C_("date format", "%Y-%m-%d"));
   date = g_string_new (nl_langinfo (D_FMT));
   if (date->len == 0)
     g_string_assign (date, "%Y-%m-%d");
