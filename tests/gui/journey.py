@@ -214,6 +214,24 @@ def open_dropdown(combo):
     time.sleep(0.8)
 
 
+def block_with_reason(app, reason="Verlies van smartphone", shot_name=None):
+    """In the open block dialog: no reason is chosen beforehand and
+    Blokkeren waits for one; @reason chosen from the list, then Blokkeren."""
+    dialog = front(app)
+    button = find(dialog, "Blokkeren", "push button")
+    if button.sensitive:
+        fail("Blokkeren can be pressed before a reason is chosen")
+    if find_all(dialog, reason, "label"):
+        fail("a reason is chosen beforehand")
+    if shot_name:
+        shot(shot_name)
+    open_dropdown(find(dialog, "Reden", "combo box"))
+    click(find(app, reason, "label"))
+    wait("Blokkeren to be possible once a reason is chosen", lambda: button.sensitive, 10)
+    find(dialog, reason, "label")
+    click(button)
+
+
 def type_into(entry, text):
     entry.click()
     time.sleep(0.2)
@@ -605,8 +623,7 @@ def main():
 
     click(find(app, "Blokkeren", "push button"))
     find(app, "Reden")
-    shot("block-reasons")
-    click(find(front(app), "Opslaan", "push button"))
+    block_with_reason(app, shot_name="block-reasons")
     find(app, "Geblokkeerd")
     shot("bram-blocked")
     click(find(app, "Terug", "push button"))
@@ -658,7 +675,7 @@ def main():
     register(app, "Dirk", "Gebruiker", "1970-07-07")
     png, payload = scan("enrolment-qr-dirk")
     saved = os.path.join(WORK, "qr-dirk.png")
-    save_via_chooser(app, "Opslaan als afbeelding", saved)
+    save_via_chooser(app, "Opslaan als afbeelding…", saved)
     find(app, contains="Afbeelding opgeslagen")
     shot("qr-image-saved")
     if zbar(saved) != payload:
