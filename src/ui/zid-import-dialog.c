@@ -500,7 +500,9 @@ zid_import_dialog_new (GtkWindow *parent,
 {
   ZidImportDialog *self;
 
+  /* of the application: its shortcuts (F1, Ctrl+Q) work here too */
   self = g_object_new (ZID_TYPE_IMPORT_DIALOG,
+                       "application", parent ? gtk_window_get_application (parent) : NULL,
                        "transient-for", parent,
                        "modal", TRUE,
                        NULL);

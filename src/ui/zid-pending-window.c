@@ -486,7 +486,9 @@ zid_pending_window_new (GtkWindow *parent,
 {
   ZidPendingWindow *self;
 
+  /* of the application: its shortcuts (F1, Ctrl+Q) work here too */
   self = g_object_new (ZID_TYPE_PENDING_WINDOW,
+                       "application", parent ? gtk_window_get_application (parent) : NULL,
                        "transient-for", parent,
                        "modal", TRUE,
                        NULL);

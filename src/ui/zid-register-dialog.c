@@ -181,6 +181,13 @@ static void save_action (GtkWidget  *widget,
                          const char *action_name,
                          GVariant   *param);
 
+static gboolean
+destroy_later (gpointer window)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_duplicate_response (AdwMessageDialog  *message,
                        const char        *response,
@@ -198,7 +205,8 @@ on_duplicate_response (AdwMessageDialog  *message,
 
       if (parent != NULL)
         gtk_widget_activate_action (GTK_WIDGET (parent), "win.manage-user", "x", user);
-      gtk_window_destroy (GTK_WINDOW (self));
+      /* Once the question has closed itself: it goes with this dialog */
+      g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, destroy_later, g_object_ref (self), g_object_unref);
     }
 }
 
@@ -207,7 +215,7 @@ static void
 ask_about_duplicate (ZidRegisterDialog *self,
                      ZidUser           *existing)
 {
-  g_autoptr(GPtrArray) memberships = zid_user_get_memberships (existing);
+  GPtrArray *memberships = zid_user_get_memberships (existing);
   g_autoptr(GString) organisations = g_string_new (NULL);
   g_autofree char *born = zid_ui_format_date (zid_user_get_birth_date (existing));
   g_autofree char *body = NULL;
