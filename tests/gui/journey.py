@@ -400,10 +400,10 @@ def login(app, phone, who):
     shot("overview-" + who)
 
 
-def start_as_anna(boot):
+def start_as_anna(boot, extra_env=None):
     """The window, Anna's phone enrolled with her bootstrap code and logged
     in: the application."""
-    app = start_app()
+    app = start_app(extra_env)
     find(app, "QR-code", "push button")
     mobile(PHONE_ANNA, "enrol", boot["enrolment_payload"])
     login(app, PHONE_ANNA, "anna")
