@@ -681,7 +681,7 @@ def main():
 
     # 6. Block, revoke (irreversible, confirmed), new certificate, re-enrol
     click(find(app, "Blokkeren", "push button"))
-    click(find(front(app), "Opslaan", "push button"))
+    block_with_reason(app)
     find(app, "Geblokkeerd")
     click(find(app, contains="intrekken", role="push button"))
     find(app, contains="niet ongedaan")
