@@ -11,7 +11,10 @@
 #include <sqlite3.h>
 
 #include "zid-application.h"
+#include "zid-audit-window.h"
 #include "zid-flow-config.h"
+#include "zid-import-dialog.h"
+#include "zid-pending-window.h"
 #include "zid-pkcs11.h"
 #include "zid-preferences-window.h"
 #include "zid-qr-window.h"
@@ -380,26 +383,64 @@ about_activated (GSimpleAction *action,
 /* Help (F1): Yelp shows the installed Mallard pages where it is there;
  * otherwise the same pages as HTML in the browser: installed by yelp-build,
  * or, in the Flatpak (whose files the host's browser cannot read), the
- * copy published with each release */
+ * copy published with each release. The page is that of what is on
+ * screen: the window in front, else the overview (index). */
+
+typedef struct
+{
+  GtkWindow *parent;     /* owned, nullable */
+  char      *location;   /* where the help is when nothing can show it */
+} HelpRequest;
+
+static void
+help_request_free (HelpRequest *request)
+{
+  g_clear_object (&request->parent);
+  g_free (request->location);
+  g_free (request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HelpRequest, help_request_free)
+
 static void
 help_shown (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  g_autoptr(GtkWindow) parent = user_data;
+  g_autoptr(HelpRequest) request = user_data;
   g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  AdwMessageDialog *dialog;
 
-  if (gtk_show_uri_full_finish (GTK_WINDOW (source), result, &error) || parent == NULL)
+  if (gtk_show_uri_full_finish (GTK_WINDOW (source), result, &error) || request->parent == NULL)
     return;
-  /* Said where the administrator looks, not only in a log */
-  if (ZID_IS_WINDOW (parent))
-    {
-      g_autofree char *message = g_strdup_printf (_("Cannot open the help: %s"), error->message);
+  g_message ("Cannot open the help: %s", error->message);
+  /* Said where the administrator looks, with where to read it instead */
+  message = g_strdup_printf (_("No help viewer or web browser could open the help. "
+                               "You can read it at %s"), request->location);
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (request->parent, _("Cannot Open the Help"), message));
+  adw_message_dialog_add_response (dialog, "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
 
-      gtk_widget_activate_action (GTK_WIDGET (parent), "win.show-toast", "s", message);
-    }
-  else
-    g_message ("Cannot open the help: %s", error->message);
+/* The help page of @window: its Mallard page id */
+static const char *
+help_page_of (GtkWindow *window)
+{
+  if (window == NULL)
+    return NULL;
+  if (ZID_IS_IMPORT_DIALOG (window))
+    return "importeren";
+  if (ZID_IS_PENDING_WINDOW (window))
+    return "openstaande-registraties";
+  if (ZID_IS_PREFERENCES_WINDOW (window))
+    return "voorkeuren";
+  if (ZID_IS_AUDIT_WINDOW (window))
+    return "logboek";
+  /* a message dialog over one of them: its page */
+  if (ADW_IS_MESSAGE_DIALOG (window))
+    return help_page_of (gtk_window_get_transient_for (window));
+  return NULL;
 }
 
 static void
@@ -409,19 +450,27 @@ help_activated (GSimpleAction *action,
 {
   ZidApplication *self = user_data;
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  const char *page = help_page_of (parent);
   g_autofree char *yelp = g_find_program_in_path ("yelp");
-  g_autofree char *html = g_build_filename (DATADIR, "zorgid-portaal", "help", "index.html", NULL);
+  g_autofree char *html_name = g_strconcat (page != NULL ? page : "index", ".html", NULL);
+  g_autofree char *html = g_build_filename (DATADIR, "zorgid-portaal", "help", html_name, NULL);
+  g_autofree char *online = g_strconcat (HELP_URL, "/", html_name, NULL);
+  g_autoptr(HelpRequest) request = g_new0 (HelpRequest, 1);
   g_autofree char *uri = NULL;
 
-  if (yelp != NULL && !in_flatpak ())
-    uri = g_strdup ("help:zorgid-portaal");
-  else if (!in_flatpak () && g_file_test (html, G_FILE_TEST_IS_REGULAR))
-    uri = g_filename_to_uri (html, NULL, NULL);
+  if (!in_flatpak () && g_file_test (html, G_FILE_TEST_IS_REGULAR))
+    request->location = g_steal_pointer (&html);
   else
-    uri = g_strdup (HELP_URL);
+    request->location = g_strdup (online);
+  if (yelp != NULL && !in_flatpak ())
+    uri = page != NULL ? g_strconcat ("help:zorgid-portaal/", page, NULL) : g_strdup ("help:zorgid-portaal");
+  else if (!in_flatpak () && html == NULL)
+    uri = g_filename_to_uri (request->location, NULL, NULL);
+  else
+    uri = g_steal_pointer (&online);
   g_debug ("Help: %s", uri);
-  gtk_show_uri_full (parent, uri, GDK_CURRENT_TIME, NULL, help_shown,
-                     parent ? g_object_ref (parent) : NULL);
+  request->parent = parent != NULL ? g_object_ref (parent) : NULL;
+  gtk_show_uri_full (parent, uri, GDK_CURRENT_TIME, NULL, help_shown, g_steal_pointer (&request));
 }
 
 static gboolean

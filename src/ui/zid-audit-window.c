@@ -276,10 +276,11 @@ user_lookup_done (GObject      *source,
       g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, zid_user_get_id (user));
       /* Translators: a user to choose for the audit filter: first and last
        * name, number, birth date */
+      g_autofree char *born = zid_ui_format_date (zid_user_get_birth_date (user));
       g_autofree char *text = g_strdup_printf (_("%s %s (number %s, born %s)"),
                                                zid_user_get_first_name (user),
                                                zid_user_get_last_name (user),
-                                               number, zid_user_get_birth_date (user));
+                                               number, born);
       GtkWidget *label = gtk_label_new (text);
       GtkWidget *row = gtk_list_box_row_new ();
 

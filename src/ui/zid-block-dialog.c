@@ -20,6 +20,14 @@ struct _ZidBlockDialog
 G_DEFINE_FINAL_TYPE (ZidBlockDialog, zid_block_dialog, ADW_TYPE_MESSAGE_DIALOG)
 
 static void
+on_reason_selected (ZidBlockDialog *self)
+{
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (self), "block",
+                                           gtk_drop_down_get_selected (self->reasons) !=
+                                           GTK_INVALID_LIST_POSITION);
+}
+
+static void
 zid_block_dialog_class_init (ZidBlockDialogClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
@@ -35,10 +43,15 @@ zid_block_dialog_init (ZidBlockDialog *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   /* Open until blocked: a refusal shows here */
-  zid_form_dialog_setup (ADW_MESSAGE_DIALOG (self), "save");
+  zid_form_dialog_setup (ADW_MESSAGE_DIALOG (self), "block");
   for (guint i = 0; i < zid_block_reason_get_n_values (); i++)
     gtk_string_list_append (names, zid_block_reason_get_label (zid_block_reason_nth (i)->value));
   gtk_drop_down_set_model (self->reasons, G_LIST_MODEL (names));
+  /* The reason is the administrator's choice, none offered beforehand:
+   * Blokkeren waits for it */
+  gtk_drop_down_set_selected (self->reasons, GTK_INVALID_LIST_POSITION);
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (self), "block", FALSE);
+  g_signal_connect_swapped (self->reasons, "notify::selected", G_CALLBACK (on_reason_selected), self);
 }
 
 ZidBlockDialog *

@@ -62,15 +62,21 @@ on_response (AdwMessageDialog *dialog,
 }
 
 /* Enter answers the default response: from an entry (activates-default),
- * otherwise from the default button itself, not from a drop-down */
+ * otherwise from the default button itself, not from a drop-down. A
+ * response that waits for a choice (insensitive): the focus on the fields */
 static void
 on_map (GtkWidget *widget)
 {
   GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (widget));
   GtkWidget *button = gtk_window_get_default_widget (GTK_WINDOW (widget));
+  Form *form = get_form (ADW_MESSAGE_DIALOG (widget));
 
-  if (button != NULL && (focus == NULL || !GTK_IS_TEXT (focus)))
+  if (button == NULL || (focus != NULL && GTK_IS_TEXT (focus)))
+    return;
+  if (gtk_widget_is_sensitive (button) || form->fields == NULL)
     gtk_widget_grab_focus (button);
+  else
+    gtk_widget_child_focus (form->fields, GTK_DIR_TAB_FORWARD);
 }
 
 /* Enter on a closed drop-down answers the default response too, rather

@@ -18,6 +18,7 @@
 typedef struct
 {
   ZidImport *import;
+  gboolean   registered;   /* the import was made, not only previewed */
 } Shared;
 
 static void
@@ -61,7 +62,6 @@ struct _ZidImportDialog
   AdwWindow        parent_instance;
 
   /* template */
-  AdwToastOverlay *toasts;
   GtkLabel        *file_label;
   GtkDropDown     *organisation_dropdown;
   GtkDropDown     *role_dropdown;
@@ -103,7 +103,8 @@ set_busy (ZidImportDialog *self,
 {
   self->busy = busy;
   gtk_spinner_set_spinning (self->spinner, busy);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "import.choose", !busy && !self->done);
+  /* after an import, a corrected file can still be chosen: a new preview */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "import.choose", !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "import.run",
                                  !busy && !self->done && self->n_importable > 0);
   /* the letters can be printed once the import has made their codes */
@@ -113,11 +114,12 @@ set_busy (ZidImportDialog *self,
 }
 
 static const char *
-outcome_label (ZidImportOutcome outcome)
+outcome_label (ZidImportOutcome outcome,
+               gboolean         registered)
 {
   switch (outcome)
     {
-    case ZID_IMPORT_NEW:        return _("New");
+    case ZID_IMPORT_NEW:        return registered ? _("Registered") : _("New");
     case ZID_IMPORT_MEMBERSHIP: return _("Added to the organisation");
     case ZID_IMPORT_SKIPPED:    return _("Already registered");
     case ZID_IMPORT_REFUSED:
@@ -142,11 +144,19 @@ setup_row (GtkSignalListItemFactory *factory,
       GtkWidget *label = gtk_label_new (NULL);
 
       gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
       if (widths[i] > 0)
-        gtk_label_set_width_chars (GTK_LABEL (label), widths[i]);
+        {
+          gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+          gtk_label_set_width_chars (GTK_LABEL (label), widths[i]);
+        }
       else
-        gtk_widget_set_hexpand (label, TRUE);
+        {
+          /* the reason a row is refused, whole: on more lines where narrow */
+          gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+          gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+          gtk_label_set_width_chars (GTK_LABEL (label), 16);
+          gtk_widget_set_hexpand (label, TRUE);
+        }
       gtk_box_append (GTK_BOX (box), label);
     }
   gtk_list_item_set_child (item, box);
@@ -157,20 +167,18 @@ bind_row (GtkSignalListItemFactory *factory,
           GtkListItem              *item,
           gpointer                  user_data)
 {
-  ZidImportRow *row = ZID_IMPORT_ITEM (gtk_list_item_get_item (item))->row;
+  ZidImportItem *import_item = ZID_IMPORT_ITEM (gtk_list_item_get_item (item));
+  ZidImportRow *row = import_item->row;
   GtkWidget *label = gtk_widget_get_first_child (gtk_list_item_get_child (item));
   g_autofree char *line = g_strdup_printf (_("line %u"), row->line);
   g_autofree char *name = g_strdup_printf ("%s %s", row->first_name ? row->first_name : "",
                                            row->last_name ? row->last_name : "");
-  const char *texts[] = { line, name, row->birth_date, outcome_label (row->outcome),
+  g_autofree char *born = zid_ui_format_date (row->birth_date);
+  const char *texts[] = { line, name, born, outcome_label (row->outcome, import_item->shared->registered),
                           row->reason ? row->reason : "" };
 
   for (guint i = 0; label != NULL; i++, label = gtk_widget_get_next_sibling (label))
-    {
-      gtk_label_set_text (GTK_LABEL (label), texts[i]);
-      /* a long reason is cut off: whole in its tooltip */
-      gtk_widget_set_tooltip_text (label, i == G_N_ELEMENTS (texts) - 1 && row->reason ? row->reason : NULL);
-    }
+    gtk_label_set_text (GTK_LABEL (label), texts[i]);
   label = gtk_widget_get_first_child (gtk_list_item_get_child (item));
   label = gtk_widget_get_next_sibling (gtk_widget_get_next_sibling (gtk_widget_get_next_sibling (label)));
   if (row->outcome == ZID_IMPORT_REFUSED)
@@ -190,6 +198,7 @@ show_import (ZidImportDialog *self,
   g_autofree char *counts = NULL;
 
   shared->import = import;
+  shared->registered = registered;
   for (guint i = 0; i < import->rows->len; i++)
     {
       ZidImportItem *item = g_object_new (ZID_TYPE_IMPORT_ITEM, NULL);
@@ -204,6 +213,14 @@ show_import (ZidImportDialog *self,
   counts = g_strdup_printf (registered ? _("Registered: %u new, %u added to the organisation, %u already registered, %u refused")
                                        : _("%u new, %u added to the organisation, %u already registered, %u refused"),
                             import->n_new, import->n_membership, import->n_skipped, import->n_refused);
+  /* said in the dialog itself: a toast would cover its buttons */
+  if (registered)
+    {
+      g_autofree char *done = g_strdup_printf ("%s\n%s", counts, _("Imported: the letters are saved"));
+
+      g_free (counts);
+      counts = g_steal_pointer (&done);
+    }
   gtk_label_set_text (self->counts_label, counts);
   self->n_importable = import->n_new + import->n_membership;
   self->n_letters = registered ? import->n_new : 0;
@@ -245,8 +262,6 @@ job_done (GObject      *source,
   show_error (self, NULL);
   self->done = registered;
   show_import (self, import, registered);
-  if (registered)
-    adw_toast_overlay_add_toast (self->toasts, adw_toast_new (_("Imported: the letters are saved")));
   set_busy (self, FALSE);
 }
 
@@ -305,6 +320,9 @@ zid_import_dialog_set_file (ZidImportDialog *self,
 
   g_free (self->path);
   self->path = g_strdup (path);
+  /* a new file after an import: a new preview, to import again */
+  self->done = FALSE;
+  self->n_letters = 0;
   gtk_label_set_text (self->file_label, name);
   gtk_widget_remove_css_class (GTK_WIDGET (self->file_label), "dim-label");
   clear_preview (self);
@@ -368,7 +386,7 @@ print_action (GtkWidget  *widget,
                           _("ZORG-ID enrolment letters"), &error))
     {
       g_autofree char *msg = g_strdup_printf (_("Printing failed: %s"), error->message);
-      adw_toast_overlay_add_toast (self->toasts, adw_toast_new (msg));
+      show_error (self, msg);
     }
 }
 
@@ -436,7 +454,6 @@ zid_import_dialog_class_init (ZidImportDialogClass *klass)
   object_class->finalize = zid_import_dialog_finalize;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/nl/zorgid/Portaal/ui/zid-import-dialog.ui");
-  gtk_widget_class_bind_template_child (widget_class, ZidImportDialog, toasts);
   gtk_widget_class_bind_template_child (widget_class, ZidImportDialog, file_label);
   gtk_widget_class_bind_template_child (widget_class, ZidImportDialog, organisation_dropdown);
   gtk_widget_class_bind_template_child (widget_class, ZidImportDialog, role_dropdown);
@@ -483,7 +500,9 @@ zid_import_dialog_new (GtkWindow *parent,
 {
   ZidImportDialog *self;
 
+  /* of the application: its shortcuts (F1, Ctrl+Q) work here too */
   self = g_object_new (ZID_TYPE_IMPORT_DIALOG,
+                       "application", parent ? gtk_window_get_application (parent) : NULL,
                        "transient-for", parent,
                        "modal", TRUE,
                        NULL);

@@ -65,7 +65,7 @@ bind_cell (GtkSignalListItemFactory *factory,
   switch (GPOINTER_TO_INT (column))
     {
     case COL_NAME: text = zid_user_get_display_name (user); break;
-    case COL_BIRTH_DATE: text = zid_user_get_birth_date (user); break;
+    case COL_BIRTH_DATE: text = owned = zid_ui_format_date (zid_user_get_birth_date (user)); break;
     case COL_LAST_USE: text = owned = zid_ui_format_time (zid_user_get_last_use (user)); break;
     case COL_REGISTERED: text = owned = zid_ui_format_time (zid_user_get_registered (user)); break;
     default: g_assert_not_reached ();

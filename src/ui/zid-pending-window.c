@@ -125,7 +125,7 @@ bind_cell (GtkSignalListItemFactory *factory,
   switch (GPOINTER_TO_INT (column))
     {
     case COL_NAME: text = zid_user_get_display_name (p->user); break;
-    case COL_BIRTH_DATE: text = zid_user_get_birth_date (p->user); break;
+    case COL_BIRTH_DATE: text = owned = zid_ui_format_date (zid_user_get_birth_date (p->user)); break;
     case COL_PURPOSE: text = p->purpose == ZID_CODE_ENROLMENT ? _("Registration") : _("New certificate"); break;
     case COL_EXPIRES: text = owned = zid_ui_format_time (p->expires); break;
     case COL_STATE:
@@ -472,7 +472,7 @@ zid_pending_window_init (ZidPendingWindow *self)
   add_column (self, _("Birth date"), COL_BIRTH_DATE);
   add_column (self, _("Code for"), COL_PURPOSE);
   add_column (self, _("Valid until"), COL_EXPIRES);
-  add_column (self, _("State"), COL_STATE);
+  add_column (self, _("Status"), COL_STATE);
   add_column (self, "", COL_ACTION);
   g_signal_connect_swapped (self->organisation_dropdown, "notify::selected",
                             G_CALLBACK (on_organisation_selected), self);
@@ -486,7 +486,9 @@ zid_pending_window_new (GtkWindow *parent,
 {
   ZidPendingWindow *self;
 
+  /* of the application: its shortcuts (F1, Ctrl+Q) work here too */
   self = g_object_new (ZID_TYPE_PENDING_WINDOW,
+                       "application", parent ? gtk_window_get_application (parent) : NULL,
                        "transient-for", parent,
                        "modal", TRUE,
                        NULL);

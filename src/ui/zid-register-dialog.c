@@ -5,9 +5,12 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "zid-organisation-choice.h"
 #include "zid-register-dialog.h"
+#include "zid-search.h"
+#include "zid-ui-util.h"
 #include "zid-work.h"
 
 struct _ZidRegisterDialog
@@ -27,6 +30,7 @@ struct _ZidRegisterDialog
   GPtrArray     *organisations;   /* ZidOrganisation, where the actor may register */
   gint64         actor;
   gboolean       saving;
+  gboolean       confirmed;       /* "Toch registreren": no second look-up */
 };
 
 G_DEFINE_FINAL_TYPE (ZidRegisterDialog, zid_register_dialog, ADW_TYPE_WINDOW)
@@ -77,8 +81,64 @@ typedef struct
   gint64  organisation;
   char   *first_name;
   char   *last_name;
-  char   *birth_date;
+  char   *birth_date;   /* JJJJ-MM-DD when typed as a date */
+  gboolean look_up;     /* first look for the same person */
 } Register;
+
+/* What the worker found: the person already there, or the enrolment of
+ * the one just registered */
+typedef struct
+{
+  ZidUser        *existing;
+  ZidOneTimeCode *enrolment;
+} Outcome;
+
+static void
+outcome_free (Outcome *o)
+{
+  g_clear_object (&o->existing);
+  g_clear_pointer (&o->enrolment, zid_one_time_code_free);
+  g_free (o);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Outcome, outcome_free)
+
+/* The surname a Dutch name is compared by: its last word, folded, so
+ * "de Boer", "De Boer" and "Boer" are the same person's */
+static char *
+surname_key (const char *last_name)
+{
+  g_autofree char *key = zid_name_key (last_name);
+  const char *space = strrchr (key, ' ');
+
+  return g_strdup (space != NULL ? space + 1 : key);
+}
+
+/* A member born on @r's date whose first name and surname are @r's, with
+ * case, accents and tussenvoegsel ignored; NULL when none */
+static ZidUser *
+find_same_person (ZidPortal      *portal,
+                  const Register *r,
+                  GError        **error)
+{
+  g_autoptr(GPtrArray) users = NULL;
+  g_autofree char *first = zid_name_key (r->first_name);
+  g_autofree char *last = surname_key (r->last_name);
+
+  users = zid_portal_search_users (portal, r->actor, 0, r->birth_date, 0, NULL, error);
+  if (users == NULL)
+    return NULL;
+  for (guint i = 0; i < users->len; i++)
+    {
+      ZidUser *user = g_ptr_array_index (users, i);
+      g_autofree char *user_first = zid_name_key (zid_user_get_first_name (user));
+      g_autofree char *user_last = surname_key (zid_user_get_last_name (user));
+
+      if (g_strcmp0 (zid_user_get_birth_date (user), r->birth_date) == 0 &&
+          strcmp (first, user_first) == 0 && strcmp (last, user_last) == 0)
+        return g_object_ref (user);
+    }
+  return NULL;
+}
 
 static void
 register_free (gpointer p)
@@ -97,9 +157,94 @@ register_worker (ZidPortal *portal,
                  GError   **error)
 {
   Register *r = data;
+  g_autofree Outcome *outcome = g_new0 (Outcome, 1);
 
-  return zid_portal_register_user (portal, r->actor, r->organisation,
-                                   r->first_name, r->last_name, r->birth_date, error);
+  if (r->look_up)
+    {
+      GError *local = NULL;
+
+      outcome->existing = find_same_person (portal, r, &local);
+      if (local != NULL)
+        {
+          g_propagate_error (error, local);
+          return NULL;
+        }
+      if (outcome->existing != NULL)
+        return g_steal_pointer (&outcome);
+    }
+  outcome->enrolment = zid_portal_register_user (portal, r->actor, r->organisation,
+                                                 r->first_name, r->last_name, r->birth_date, error);
+  return outcome->enrolment != NULL ? g_steal_pointer (&outcome) : NULL;
+}
+
+static void save_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *param);
+
+static gboolean
+destroy_later (gpointer window)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_duplicate_response (AdwMessageDialog  *message,
+                       const char        *response,
+                       ZidRegisterDialog *self)
+{
+  gint64 user = *(gint64 *) g_object_get_data (G_OBJECT (message), "user");
+  if (g_strcmp0 (response, "register") == 0)
+    {
+      self->confirmed = TRUE;
+      save_action (GTK_WIDGET (self), NULL, NULL);
+    }
+  else if (g_strcmp0 (response, "open") == 0)
+    {
+      GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (self));
+
+      if (parent != NULL)
+        gtk_widget_activate_action (GTK_WIDGET (parent), "win.manage-user", "x", user);
+      /* Once the question has closed itself: it goes with this dialog */
+      g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, destroy_later, g_object_ref (self), g_object_unref);
+    }
+}
+
+/* "Jan de Vries (geboren 12-03-1980) is al geregistreerd bij Zorg Oost." */
+static void
+ask_about_duplicate (ZidRegisterDialog *self,
+                     ZidUser           *existing)
+{
+  GPtrArray *memberships = zid_user_get_memberships (existing);
+  g_autoptr(GString) organisations = g_string_new (NULL);
+  g_autofree char *born = zid_ui_format_date (zid_user_get_birth_date (existing));
+  g_autofree char *body = NULL;
+  AdwMessageDialog *message;
+  gint64 *user = g_new (gint64, 1);
+
+  for (guint i = 0; memberships != NULL && i < memberships->len; i++)
+    {
+      ZidMembership *m = g_ptr_array_index (memberships, i);
+
+      if (organisations->len > 0)
+        g_string_append (organisations, ", ");
+      g_string_append (organisations, m->organisation_name);
+    }
+  body = g_strdup_printf (_("%s (born %s) is already registered with %s."),
+                          zid_user_get_display_name (existing), born, organisations->str);
+  message = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Already Registered"), body));
+  adw_message_dialog_add_responses (message,
+                                    "cancel", _("_Cancel"),
+                                    "register", _("_Register Anyway"),
+                                    "open", _("_Go to User"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (message, "open", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (message, "open");
+  adw_message_dialog_set_close_response (message, "cancel");
+  *user = zid_user_get_id (existing);
+  g_object_set_data_full (G_OBJECT (message), "user", user, g_free);
+  g_signal_connect_object (message, "response", G_CALLBACK (on_duplicate_response), self, 0);
+  gtk_window_present (GTK_WINDOW (message));
 }
 
 static void
@@ -108,7 +253,7 @@ register_done (GObject      *source,
                gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZidOneTimeCode) enrolment = zid_work_finish (result, &error);
+  g_autoptr(Outcome) outcome = zid_work_finish (result, &error);
   ZidRegisterDialog *self;
   g_autofree char *person = NULL;
 
@@ -117,9 +262,14 @@ register_done (GObject      *source,
   self = ZID_REGISTER_DIALOG (source);
   self->saving = FALSE;
   update_actions (self);
-  if (enrolment == NULL)
+  if (outcome == NULL)
     {
       show_error (self, error->message);
+      return;
+    }
+  if (outcome->existing != NULL)
+    {
+      ask_about_duplicate (self, outcome->existing);
       return;
     }
   person = g_strdup_printf ("%s %s",
@@ -127,7 +277,7 @@ register_done (GObject      *source,
                             gtk_editable_get_text (GTK_EDITABLE (self->last_name_entry)));
   g_object_ref (self);
   gtk_window_destroy (GTK_WINDOW (self));
-  g_signal_emit (self, signals[REGISTERED], 0, enrolment, person);
+  g_signal_emit (self, signals[REGISTERED], 0, outcome->enrolment, person);
   g_object_unref (self);
 }
 
@@ -138,21 +288,34 @@ save_action (GtkWidget  *widget,
 {
   ZidRegisterDialog *self = ZID_REGISTER_DIALOG (widget);
   guint selected = gtk_drop_down_get_selected (self->organisation_dropdown);
+  g_autofree char *birth_date = NULL;
+  char iso[11];
   Register *r;
 
   if (self->saving || self->organisations == NULL || selected >= self->organisations->len)
     return;
+  birth_date = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->birth_date_entry))));
+  if (*birth_date == '\0')
+    {
+      show_error (self, _("Fill in the birth date."));
+      gtk_widget_grab_focus (GTK_WIDGET (self->birth_date_entry));
+      return;
+    }
   show_error (self, NULL);
   r = g_new0 (Register, 1);
   r->actor = self->actor;
   r->organisation = ((ZidOrganisation *) g_ptr_array_index (self->organisations, selected))->id;
   r->first_name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->first_name_entry))));
   r->last_name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->last_name_entry))));
-  r->birth_date = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->birth_date_entry))));
+  /* Typed as DD-MM-JJJJ or JJJJ-MM-DD; anything else goes to the core as
+   * typed, which says what is wrong with it */
+  r->birth_date = zid_search_parse_birth_date (birth_date, iso) ? g_strdup (iso) : g_steal_pointer (&birth_date);
+  r->look_up = !self->confirmed;
+  self->confirmed = FALSE;
   self->saving = TRUE;
   update_actions (self);
   zid_work_run (self, self->portal, register_worker, r, register_free,
-                (GDestroyNotify) zid_one_time_code_free, self->cancellable, register_done, NULL);
+                (GDestroyNotify) outcome_free, self->cancellable, register_done, NULL);
 }
 
 static void

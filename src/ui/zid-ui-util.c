@@ -58,29 +58,61 @@ zid_ui_attribute_type_label (const char *type)
 }
 
 /* The locale's date (LC_TIME's D_FMT, with the year in full: "%d-%m-%Y"
- * in nl_NL, "%m/%d/%Y" in en_US, "%d/%m/%Y" in en_GB; ISO in C) and its
- * clock (24 hours, or 12 where the locale's time has AM/PM), to the minute */
+ * in nl_NL, "%m/%d/%Y" in en_US, "%d/%m/%Y" in en_GB); in C, the order of
+ * the language the window speaks (DD-MM-JJJJ in Dutch, ISO in English) */
+static GString *
+locale_date_pattern (void)
+{
+  const char *lc_time = setlocale (LC_TIME, NULL);
+  GString *date;
+
+  /* The C locale has no convention of its own (its D_FMT is the US
+   * order) */
+  if (lc_time == NULL || g_str_equal (lc_time, "C") || g_str_equal (lc_time, "POSIX") ||
+      g_str_has_prefix (lc_time, "C."))
+    /* Translators: the order of a date where the system sets none, as
+     * g_date_time_format () takes it; Dutch: %d-%m-%Y (12-03-1980) */
+    return g_string_new (C_("date format", "%Y-%m-%d"));
+  date = g_string_new (nl_langinfo (D_FMT));
+  if (date->len == 0)
+    g_string_assign (date, "%Y-%m-%d");
+  g_string_replace (date, "%y", "%Y", 0);
+  return date;
+}
+
+/* The locale's date and its clock (24 hours, or 12 where the locale's
+ * time has AM/PM), to the minute */
 static char *
 locale_time_pattern (void)
 {
   const char *lc_time = setlocale (LC_TIME, NULL);
-  g_autoptr(GString) date = NULL;
-
-  /* The C locale has no convention of its own (its D_FMT is the US
-   * order): the unambiguous ISO date, as birth dates are shown */
-  if (lc_time == NULL || g_str_equal (lc_time, "C") || g_str_equal (lc_time, "POSIX") ||
-      g_str_has_prefix (lc_time, "C."))
-    return g_strdup ("%Y-%m-%d %H:%M");
-  date = g_string_new (nl_langinfo (D_FMT));
+  GString *date = locale_date_pattern ();
   const char *time_fmt = nl_langinfo (T_FMT);
-  gboolean twelve = strstr (time_fmt, "%p") != NULL || strstr (time_fmt, "%r") != NULL ||
-                    strstr (time_fmt, "%I") != NULL;
+  gboolean twelve = lc_time != NULL && !g_str_equal (lc_time, "C") && !g_str_equal (lc_time, "POSIX") &&
+                    !g_str_has_prefix (lc_time, "C.") &&
+                    (strstr (time_fmt, "%p") != NULL || strstr (time_fmt, "%r") != NULL ||
+                     strstr (time_fmt, "%I") != NULL);
 
-  if (date->len == 0)
-    g_string_assign (date, "%Y-%m-%d");
-  g_string_replace (date, "%y", "%Y", 0);
   g_string_append (date, twelve ? " %I:%M %p" : " %H:%M");
-  return g_string_free (g_steal_pointer (&date), FALSE);
+  return g_string_free (date, FALSE);
+}
+
+char *
+zid_ui_format_date (const char *iso_date)
+{
+  static char *pattern;
+  int year, month, day;
+  char end;
+  g_autoptr(GDateTime) date = NULL;
+
+  if (iso_date == NULL)
+    return g_strdup ("");
+  if (g_once_init_enter (&pattern))
+    g_once_init_leave (&pattern, g_string_free (locale_date_pattern (), FALSE));
+  if (sscanf (iso_date, "%4d-%2d-%2d%c", &year, &month, &day, &end) != 3 ||
+      (date = g_date_time_new_utc (year, month, day, 0, 0, 0)) == NULL)
+    return g_strdup (iso_date);
+  return g_date_time_format (date, pattern);
 }
 
 /* The local time zone looked up once: GLib 2.74 reads /etc/localtime

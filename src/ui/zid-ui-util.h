@@ -19,6 +19,9 @@ const char *zid_ui_mobile_id_label     (ZidMobileIdState  state);
 const char *zid_ui_attribute_type_label (const char      *type);
 /* "12-03-2026 14:05", or "Nooit" for 0 */
 char       *zid_ui_format_time         (gint64            unix_seconds);
+/* A birth date stored as JJJJ-MM-DD in the locale's order: "12-03-1980"
+ * in Dutch (ISO in C); anything else as it is */
+char       *zid_ui_format_date         (const char       *iso_date);
 /* "Nog 9 dagen en 23 uur geldig", "Nog 4:59 geldig", "Verlopen" */
 char       *zid_ui_format_remaining    (gint64            seconds,
                                         gboolean          minutes_seconds);

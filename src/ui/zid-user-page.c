@@ -235,6 +235,7 @@ fill (ZidUserPage *self)
   GPtrArray *memberships = zid_user_get_memberships (user);
   g_autofree char *last_use = zid_ui_format_time (zid_user_get_last_use (user));
   g_autofree char *registered = zid_ui_format_time (zid_user_get_registered (user));
+  g_autofree char *born = zid_ui_format_date (zid_user_get_birth_date (user));
   gboolean blocked = zid_user_get_blocked (user);
   const char *block_refusal = offer (self, "user.block", ZID_ACTION_BLOCK);
   const char *unblock_refusal = offer (self, "user.unblock", ZID_ACTION_UNBLOCK);
@@ -274,7 +275,7 @@ fill (ZidUserPage *self)
   zid_ui_clear_list_box (self->personal_list);
   add_row (self->personal_list, _("First name"), zid_user_get_first_name (user));
   add_row (self->personal_list, _("Last name"), zid_user_get_last_name (user));
-  add_row (self->personal_list, _("Birth date"), zid_user_get_birth_date (user));
+  add_row (self->personal_list, _("Birth date"), born);
   add_row (self->personal_list, _("Mobile ID"), zid_ui_mobile_id_label (zid_user_get_mobile_id (user)));
   add_row (self->personal_list, _("Last use"), last_use);
   add_row (self->personal_list, _("Registered"), registered);
@@ -1037,7 +1038,7 @@ block_action (GtkWidget  *widget,
                               person (self), last_of);
       adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), body);
     }
-  g_signal_connect_object (dialog, "response::save", G_CALLBACK (block_response), self, 0);
+  g_signal_connect_object (dialog, "response::block", G_CALLBACK (block_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 

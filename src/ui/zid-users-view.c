@@ -217,9 +217,10 @@ measure_metrics (PangoContext *context,
   g_autoptr(PangoLayout) layout = pango_layout_new (context);
   g_autoptr(PangoAttrList) bold = pango_attr_list_new ();
   g_autofree char *time = zid_ui_format_time (1788000000);  /* two digits each */
+  g_autofree char *birth_date = zid_ui_format_date ("2000-08-28");
   const char *samples[N_TEXT_COLUMNS][4] = {
-    [COL_BIRTH_DATE] = { "2000-08-28", NULL },
-    [COL_STATUS] = { _("active"), _("blocked"), NULL },
+    [COL_BIRTH_DATE] = { birth_date, NULL },
+    [COL_STATUS] = { _("Active"), _("Blocked"), NULL },
     [COL_MOBILE_ID] = { zid_ui_mobile_id_label (ZID_MOBILE_ID_ACTIVE),
                         zid_ui_mobile_id_label (ZID_MOBILE_ID_REVOKED),
                         zid_ui_mobile_id_label (ZID_MOBILE_ID_NONE), NULL },
@@ -373,6 +374,7 @@ zid_user_row_update (ZidUserRow *self)
   ZidUser *user = self->item ? zid_user_item_get_user (self->item) : NULL;
   g_autofree char *memberships = NULL;
   g_autofree char *last_use = NULL;
+  g_autofree char *birth_date = NULL;
   g_autofree char *manage = NULL;
   g_autofree char *description = NULL;
   const char *texts[N_TEXT_COLUMNS];
@@ -387,9 +389,9 @@ zid_user_row_update (ZidUserRow *self)
     }
 
   texts[COL_NAME] = zid_user_get_display_name (user);
-  texts[COL_BIRTH_DATE] = zid_user_get_birth_date (user);
+  texts[COL_BIRTH_DATE] = birth_date = zid_ui_format_date (zid_user_get_birth_date (user));
   texts[COL_ORGANISATIONS] = memberships = zid_ui_format_memberships (user);
-  texts[COL_STATUS] = zid_user_get_blocked (user) ? _("blocked") : _("active");
+  texts[COL_STATUS] = zid_user_get_blocked (user) ? _("Blocked") : _("Active");
   texts[COL_MOBILE_ID] = zid_ui_mobile_id_label (zid_user_get_mobile_id (user));
   texts[COL_LAST_USE] = last_use = zid_ui_format_time (zid_user_get_last_use (user));
   zid_user_row_set_texts (self, texts);

@@ -34,32 +34,7 @@ from dogtail import rawinput  # noqa: E402
 from dogtail.rawinput import pressKey  # noqa: E402
 
 SOURCE = os.environ["ZID_SOURCE_ROOT"]
-RECORD = os.path.join(j.WORK, "yelp-called")
 TAKEN = []
-BIN = os.path.join(j.WORK, "bin")
-
-
-def stand_in_yelp():
-    os.makedirs(BIN, exist_ok=True)
-    yelp = os.path.join(BIN, "yelp")
-    with open(yelp, "w") as f:
-        f.write('#!/bin/sh\necho "$@" >> "%s"\n' % RECORD)
-    os.chmod(yelp, 0o755)
-    apps = os.path.join(os.environ["XDG_DATA_HOME"], "applications")
-    os.makedirs(apps, exist_ok=True)
-    with open(os.path.join(apps, "yelp.desktop"), "w") as f:
-        f.write("[Desktop Entry]\nType=Application\nName=Help\nExec=%s %%u\n"
-                "MimeType=x-scheme-handler/help;\n" % yelp)
-    with open(os.path.join(os.environ["XDG_CONFIG_HOME"], "mimeapps.list"), "w") as f:
-        f.write("[Default Applications]\nx-scheme-handler/help=yelp.desktop\n")
-
-
-def calls():
-    try:
-        with open(RECORD) as f:
-            return f.read().split()
-    except OSError:
-        return []
 
 
 def open_menu(app):
@@ -197,14 +172,14 @@ def organisation_check(app, signed, card, sizes):
 
 
 def main():
-    stand_in_yelp()
+    j.stand_in_yelp()
     with open(j.PIN, "w") as f:
         f.write("4711\n")
     port = j.free_port()
     admin("config", "set", "service-address", "127.0.0.1:%d" % port)
     boot, payloads = practice()
     sizes = metainfo_sizes()
-    env = {"PATH": BIN + os.pathsep + os.environ["PATH"]}
+    env = {"PATH": j.YELP_BIN + os.pathsep + os.environ["PATH"]}
     if card_chain_ready():
         signed, card, trust = signed_registration()
         env.update(trust)
@@ -229,16 +204,16 @@ def main():
     (x, y), (w, h) = window.position, window.size
     rawinput.click(x + w // 2, y + 12)
     pressKey("F1")
-    wait("F1 to open the help", lambda: calls() == ["help:zorgid-portaal"], 15)
-    log("F1 ->", calls())
+    wait("F1 to open the help", lambda: j.help_calls() == ["help:zorgid-portaal"], 15)
+    log("F1 ->", j.help_calls())
 
     # The primary menu's Hulp
     open_menu(app)
     item = find(app, contains="Hulp")
     shot("menu-hulp")
     click(item)
-    wait("Hulp in the menu to open the help", lambda: calls() == ["help:zorgid-portaal"] * 2, 15)
-    log("Hulp ->", calls())
+    wait("Hulp in the menu to open the help", lambda: j.help_calls() == ["help:zorgid-portaal"] * 2, 15)
+    log("Hulp ->", j.help_calls())
 
     # About: issue tracker, debug information
     open_menu(app)

@@ -14,6 +14,12 @@ leaves the list by itself. New codes for the whole selection save one
 letter per person, each page's QR the new code of the person it names
 (the old codes refused). A new code for another one saves a letter whose
 QR is that new code.
+
+At 1024 px the dialog's hint names the tussenvoegsel column, the refused
+row's reason is shown whole (wrapped, inside the dialog), F1 opens the
+help's importeren page; after the import the result is said in the
+dialog (no toast over Sluiten), the rows say Geregistreerd, and Bestand
+kiezen still takes a corrected file for a new preview.
 """
 import csv
 import os
@@ -24,6 +30,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import journey as j  # noqa: E402  (the shared helpers; its main() does not run)
 from journey import (absent, click, fail, find, find_all, log, mobile,  # noqa: E402
                      save_via_chooser, shot, stop_app, wait)
+from dogtail import rawinput  # noqa: E402
 from dogtail.rawinput import keyCombo, pressKey, typeText  # noqa: E402
 
 URA = "12345678"
@@ -55,16 +62,36 @@ def main():
     with open(team, "w", encoding="utf-8", newline="") as f:
         f.write(CSV)
 
-    app = j.start_as_anna(boot)
+    j.stand_in_yelp()
+    app = j.start_as_anna(boot, {"PATH": j.YELP_BIN + os.pathsep + os.environ["PATH"]})
 
     # 1. Gebruikers importeren: the file, then its preview
-    dialog = j.open_import(app, team)
+    click(find(app, "Gebruikers importeren", "push button"))
+    dialog = wait("the import dialog", lambda: [w for w in app.children if w.name == "Gebruikers importeren"])[0]
+    find(dialog, contains="tussenvoegsel", role="label")
+    save_via_chooser(app, "Bestand kiezen", team, wait_file=False)
     counts = find(dialog, contains="3 nieuw", timeout=30)
     if "1 geweigerd" not in counts.name:
         fail("the preview counts %r" % counts.name)
     find(dialog, "Geweigerd", "label")
     find(dialog, "Zoë Bergsma", "label")
+    # the reason whole: its label within the dialog, its row higher than
+    # a row of one line
+    reason = find(dialog, contains="Ongeldige geboortedatum", role="label")
+    name = find(dialog, "Sanne de Vries", "label")
+    (rx, _), (rw, rh) = reason.position, reason.size
+    (dx, _), (dw, _) = dialog.position, dialog.size
+    log("reason", repr(reason.name), "at x", rx, "width", rw, "height", rh, "; a name's height", name.size[1],
+        "; the dialog from x", dx, "width", dw)
+    if rx + rw > dx + dw or rh < 2 * name.size[1]:
+        fail("the refusal reason is cut off or on one line: %dx%d at %d" % (rw, rh, rx))
     shot("import-preview")
+
+    # F1 in the dialog: the help's page on importing
+    rawinput.click(dx + dw // 4, dialog.position[1] + 12)
+    time.sleep(0.3)
+    pressKey("F1")
+    wait("F1 to open the importeren page", lambda: j.help_calls() == ["help:zorgid-portaal/importeren"], 15)
     if len(j.admin_json("user", "list", "--as", anna)["users"]) != 1:
         fail("the preview registered someone")
 
@@ -72,6 +99,9 @@ def main():
     letters = os.path.join(j.WORK, "brieven.pdf")
     save_via_chooser(app, "Importeren", letters)
     find(dialog, contains="Geregistreerd: 3 nieuw", timeout=30)
+    find(dialog, contains="Geïmporteerd: de brieven zijn opgeslagen", role="label")
+    if len(find_all(dialog, "Geregistreerd", "label")) != 3 or find_all(dialog, "Nieuw", "label"):
+        fail("the registered rows do not say Geregistreerd")
     shot("import-done")
     if os.stat(letters).st_mode & 0o777 != 0o600:
         fail("the letters are not private: mode %o" % (os.stat(letters).st_mode & 0o777))
@@ -80,6 +110,18 @@ def main():
     users = {u["first_name"]: u for u in j.admin_json("user", "list", "--as", anna)["users"]}
     if sorted(users) != ["Anna", "Jan", "Pieter", "Sanne"]:
         fail("registered: %r" % sorted(users))
+
+    # A corrected file: Bestand kiezen still works, a new preview
+    if not find(dialog, "Bestand kiezen", "push button").sensitive:
+        fail("Bestand kiezen is not possible after the import")
+    fixed = os.path.join(j.WORK, "team-fixed.csv")
+    with open(fixed, "w", encoding="utf-8", newline="") as f:
+        f.write(CSV.replace("31-02-2001", "28-02-2001"))
+    save_via_chooser(app, "Bestand kiezen", fixed, wait_file=False)
+    counts = find(dialog, contains="1 nieuw", timeout=30)
+    if "3 al geregistreerd" not in counts.name or "0 geweigerd" not in counts.name:
+        fail("the corrected file's preview counts %r" % counts.name)
+    shot("import-corrected-preview")
     click(find(dialog, "Sluiten", "push button"))
 
     # 3. Openstaande registraties from the main menu

@@ -121,8 +121,8 @@ def main():
     shot("piet-page-blocked-elsewhere")
     click(find(app, "Terug", "push button"))
     piet_row = j.wait("Piet's row", lambda: row(app, "Piet Wachter"))
-    if "geblokkeerd" not in piet_row.description:
-        fail("Piet's row does not say geblokkeerd: %r" % piet_row.description)
+    if "; Geblokkeerd;" not in piet_row.description:
+        fail("Piet's row does not say Geblokkeerd: %r" % piet_row.description)
     shot("overview-piet-blocked")
 
     stop_app()

@@ -124,7 +124,7 @@ def main():
     click(find(app, "Blokkeren", "push button"))
     find(app, "Bram Beheer blokkeren?", "label")
     shot("block-confirmation-names-person")
-    click(find(front(app), "Opslaan", "push button"))
+    j.block_with_reason(app)
     find(app, contains="Status: Geblokkeerd", role="label")
     wait("the block dialog closed", lambda: not is_dialog_open(app))
 

@@ -253,7 +253,7 @@ def main():
     find(app, "ID toegevoegd", "label", timeout=20)
     qr = front(app)
     find(qr, contains="De QR-code is gebruikt")
-    for name in ("Opslaan als afbeelding", "Afdrukken"):
+    for name in ("Opslaan als afbeelding…", "Afdrukken"):
         button = find(qr, name, "push button")
         if button.sensitive:
             fail("%s is still possible after the QR was used" % name)

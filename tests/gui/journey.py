@@ -214,6 +214,58 @@ def open_dropdown(combo):
     time.sleep(0.8)
 
 
+YELP_BIN = os.path.join(WORK, "bin")
+YELP_RECORD = os.path.join(WORK, "yelp-called")
+
+
+def stand_in_yelp():
+    """A `yelp` in YELP_BIN (for PATH) registered as the handler of help:
+    URIs; it records what it is asked to open (help_calls())."""
+    os.makedirs(YELP_BIN, exist_ok=True)
+    yelp = os.path.join(YELP_BIN, "yelp")
+    with open(yelp, "w") as f:
+        f.write('#!/bin/sh\necho "$@" >> "%s"\n' % YELP_RECORD)
+    os.chmod(yelp, 0o755)
+    apps = os.path.join(os.environ["XDG_DATA_HOME"], "applications")
+    os.makedirs(apps, exist_ok=True)
+    with open(os.path.join(apps, "yelp.desktop"), "w") as f:
+        f.write("[Desktop Entry]\nType=Application\nName=Help\nExec=%s %%u\n"
+                "MimeType=x-scheme-handler/help;\n" % yelp)
+    with open(os.path.join(os.environ["XDG_CONFIG_HOME"], "mimeapps.list"), "w") as f:
+        f.write("[Default Applications]\nx-scheme-handler/help=yelp.desktop\n")
+
+
+def help_calls():
+    """What the stand-in yelp was asked to open, in order."""
+    try:
+        with open(YELP_RECORD) as f:
+            return f.read().split()
+    except OSError:
+        return []
+
+
+def block_with_reason(app, shot_name=None):
+    """In the open block dialog: no reason is chosen beforehand ("(Geen)")
+    and Blokkeren waits for one; a reason chosen from the list, then
+    Blokkeren."""
+    dialog = front(app)
+    button = find(dialog, "Blokkeren", "push button")
+    if button.sensitive:
+        fail("Blokkeren can be pressed before a reason is chosen")
+    find(dialog, "(Geen)", "label")
+    if shot_name:
+        shot(shot_name)
+    open_dropdown(find(dialog, "Reden", "combo box"))
+    for _ in range(8):
+        pressKey("Up")
+    pressKey("Down")
+    pressKey("Return")
+    wait("Blokkeren to be possible once a reason is chosen", lambda: button.sensitive, 10)
+    wait("the reason chosen shown", lambda: find_all(dialog, "Verlies van smartphone", "label") or
+         find_all(dialog, "Beveiligingsincident", "label"), 10)
+    click(button)
+
+
 def type_into(entry, text):
     entry.click()
     time.sleep(0.2)
@@ -348,10 +400,10 @@ def login(app, phone, who):
     shot("overview-" + who)
 
 
-def start_as_anna(boot):
+def start_as_anna(boot, extra_env=None):
     """The window, Anna's phone enrolled with her bootstrap code and logged
     in: the application."""
-    app = start_app()
+    app = start_app(extra_env)
     find(app, "QR-code", "push button")
     mobile(PHONE_ANNA, "enrol", boot["enrolment_payload"])
     login(app, PHONE_ANNA, "anna")
@@ -605,8 +657,7 @@ def main():
 
     click(find(app, "Blokkeren", "push button"))
     find(app, "Reden")
-    shot("block-reasons")
-    click(find(front(app), "Opslaan", "push button"))
+    block_with_reason(app, shot_name="block-reasons")
     find(app, "Geblokkeerd")
     shot("bram-blocked")
     click(find(app, "Terug", "push button"))
@@ -630,7 +681,7 @@ def main():
 
     # 6. Block, revoke (irreversible, confirmed), new certificate, re-enrol
     click(find(app, "Blokkeren", "push button"))
-    click(find(front(app), "Opslaan", "push button"))
+    block_with_reason(app)
     find(app, "Geblokkeerd")
     click(find(app, contains="intrekken", role="push button"))
     find(app, contains="niet ongedaan")
@@ -658,7 +709,7 @@ def main():
     register(app, "Dirk", "Gebruiker", "1970-07-07")
     png, payload = scan("enrolment-qr-dirk")
     saved = os.path.join(WORK, "qr-dirk.png")
-    save_via_chooser(app, "Opslaan als afbeelding", saved)
+    save_via_chooser(app, "Opslaan als afbeelding…", saved)
     find(app, contains="Afbeelding opgeslagen")
     shot("qr-image-saved")
     if zbar(saved) != payload:

@@ -134,9 +134,15 @@ test_block_names_person (void)
   gtk_window_present (GTK_WINDOW (dialog));
   settle ();
   g_assert_nonnull (strstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), "Bram Beheer"));
-  /* Without an entry the focus starts on Save: Enter blocks */
-  g_assert_true (gtk_root_get_focus (GTK_ROOT (dialog)) ==
-                 gtk_window_get_default_widget (GTK_WINDOW (dialog)));
+  /* No reason chosen beforehand: Block waits for one, the focus on the
+   * reasons */
+  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "block"));
+  g_assert_cmpint (zid_block_dialog_get_reason (dialog), ==, ZID_BLOCK_REASON_NONE);
+  g_assert_nonnull (gtk_widget_get_ancestor (gtk_root_get_focus (GTK_ROOT (dialog)), GTK_TYPE_DROP_DOWN));
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (gtk_widget_get_ancestor (gtk_root_get_focus (GTK_ROOT (dialog)),
+                                                                      GTK_TYPE_DROP_DOWN)), 1);
+  g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "block"));
+  g_assert_cmpint (zid_block_dialog_get_reason (dialog), ==, zid_block_reason_nth (1)->value);
   press_default (GTK_WINDOW (dialog));
   g_assert_nonnull (dialog);
   zid_form_dialog_close (ADW_MESSAGE_DIALOG (dialog));
