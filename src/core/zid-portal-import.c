@@ -24,6 +24,65 @@
   " JOIN users u ON u.id = n.user_id AND u.birth_date = ?3" \
   " WHERE a.user_id = ?1 AND a.role >= 2"
 
+/* The key SAME_PERSON looks a row's name up by */
+static char *
+same_person_key (const char *first_name,
+                 const char *last_name)
+{
+  g_autofree char *first = zid_name_key (first_name);
+  g_autofree char *last = zid_name_key (last_name);
+
+  return g_strconcat (first, " ", last, NULL);
+}
+
+GPtrArray *
+zid_portal_find_same_person (ZidPortal   *self,
+                             gint64       actor,
+                             const char  *first_name,
+                             const char  *last_name,
+                             const char  *birth_date,
+                             GError     **error)
+{
+  g_autofree char *key = same_person_key (first_name, last_name);
+  g_autoptr(GPtrArray) users = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  ZidDbStmt *stmt;
+  ZidDbStep step;
+
+  g_return_val_if_fail (first_name != NULL && last_name != NULL && birth_date != NULL, NULL);
+
+  if (!zid_store_begin (self->store, FALSE, error))
+    return NULL;
+  stmt = zid_db_query (self->store, error, SAME_PERSON, "itt", actor, key, birth_date);
+  while ((step = zid_db_step (stmt, error)) == ZID_DB_ROW)
+    {
+      gint64 user = zid_db_column_int64 (stmt, 0);
+      gboolean seen = FALSE;
+
+      for (guint i = 0; i < ids->len; i++)
+        seen |= g_array_index (ids, gint64, i) == user;
+      if (!seen)
+        g_array_append_val (ids, user);
+    }
+  if (step == ZID_DB_ERROR)
+    {
+      zid_store_rollback (self->store);
+      return NULL;
+    }
+  zid_db_reset (stmt);
+  zid_store_commit (self->store, NULL);
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      ZidUser *user = zid_portal_get_user (self, actor, g_array_index (ids, gint64, i), error);
+
+      if (user == NULL)
+        return NULL;
+      g_ptr_array_add (users, user);
+    }
+  return g_steal_pointer (&users);
+}
+
 static void
 set_outcome (ZidImportRow     *row,
              ZidImportOutcome  outcome,
@@ -45,9 +104,7 @@ classify (ZidPortal     *self,
           ZidImportRow  *row,
           GError       **error)
 {
-  g_autofree char *first = zid_name_key (row->first_name);
-  g_autofree char *last = zid_name_key (row->last_name);
-  g_autofree char *key = g_strconcat (first, " ", last, NULL);
+  g_autofree char *key = same_person_key (row->first_name, row->last_name);
   g_autoptr(GError) refusal = NULL;
   ZidDbStmt *stmt;
   ZidDbStep step;

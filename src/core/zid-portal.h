@@ -256,6 +256,16 @@ GPtrArray  *zid_portal_search_users        (ZidPortal       *self,
                                             guint            limit,
                                             guint           *n_matches,
                                             GError         **error);
+/* The users the actor manages who are the same person as @first_name
+ * @last_name born on @birth_date (ISO), as the import decides it: first and
+ * last name folded (case and accents ignored), the same birth date. Element
+ * type ZidUser; empty when there is none. */
+GPtrArray  *zid_portal_find_same_person    (ZidPortal       *self,
+                                            gint64           actor,
+                                            const char      *first_name,
+                                            const char      *last_name,
+                                            const char      *birth_date,
+                                            GError         **error);
 ZidUser    *zid_portal_get_user            (ZidPortal       *self,
                                             gint64           actor,
                                             gint64           user,

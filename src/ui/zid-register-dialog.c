@@ -102,42 +102,17 @@ outcome_free (Outcome *o)
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Outcome, outcome_free)
 
-/* The surname a Dutch name is compared by: its last word, folded, so
- * "de Boer", "De Boer" and "Boer" are the same person's */
-static char *
-surname_key (const char *last_name)
-{
-  g_autofree char *key = zid_name_key (last_name);
-  const char *space = strrchr (key, ' ');
-
-  return g_strdup (space != NULL ? space + 1 : key);
-}
-
-/* A member born on @r's date whose first name and surname are @r's, with
- * case, accents and tussenvoegsel ignored; NULL when none */
+/* A user the actor manages who is @r's person (the core decides it as the
+ * import does); NULL when none */
 static ZidUser *
 find_same_person (ZidPortal      *portal,
                   const Register *r,
                   GError        **error)
 {
-  g_autoptr(GPtrArray) users = NULL;
-  g_autofree char *first = zid_name_key (r->first_name);
-  g_autofree char *last = surname_key (r->last_name);
+  g_autoptr(GPtrArray) users = zid_portal_find_same_person (portal, r->actor, r->first_name,
+                                                            r->last_name, r->birth_date, error);
 
-  users = zid_portal_search_users (portal, r->actor, 0, r->birth_date, 0, NULL, error);
-  if (users == NULL)
-    return NULL;
-  for (guint i = 0; i < users->len; i++)
-    {
-      ZidUser *user = g_ptr_array_index (users, i);
-      g_autofree char *user_first = zid_name_key (zid_user_get_first_name (user));
-      g_autofree char *user_last = surname_key (zid_user_get_last_name (user));
-
-      if (g_strcmp0 (zid_user_get_birth_date (user), r->birth_date) == 0 &&
-          strcmp (first, user_first) == 0 && strcmp (last, user_last) == 0)
-        return g_object_ref (user);
-    }
-  return NULL;
+  return users != NULL && users->len > 0 ? g_object_ref (g_ptr_array_index (users, 0)) : NULL;
 }
 
 static void

@@ -272,6 +272,20 @@ test_import_letters_fail (Fixture *f, gconstpointer data)
 /* A person the actor manages in another organisation is added to this one
  * (no second user); a Beheerder may not import Administrators; a
  * Gebruiker may not import at all */
+/* Organisation B, registered, and its Administrator Bram's enrolment */
+static ZidOneTimeCode *
+bootstrap_b (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  ZidOneTimeCode *b;
+
+  zid_portal_add_registration (f->portal, URA_B, "Thuiszorg Zuid", NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  b = zid_portal_bootstrap (f->portal, URA_B, "Bram", "Bakker", "1975-03-03", &error);
+  g_assert_no_error (error);
+  return b;
+}
+
 static void
 test_import_authority (Fixture *f, gconstpointer data)
 {
@@ -285,10 +299,7 @@ test_import_authority (Fixture *f, gconstpointer data)
   gint64 org_b, users;
   sqlite3 *db;
 
-  zid_portal_add_registration (f->portal, URA_B, "Thuiszorg Zuid", NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
-  b = zid_portal_bootstrap (f->portal, URA_B, "Bram", "Bakker", "1975-03-03", &error);
-  g_assert_no_error (error);
+  b = bootstrap_b (f);
   org_b = zid_test_portal_org_id (f, URA_B);
   piet = zid_portal_register_user (f->portal, b->user_id, org_b, "Piet", "Pieters", "1990-01-01", &error);
   g_assert_no_error (error);
@@ -334,6 +345,43 @@ test_import_authority (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpint (row_at (admins, 0)->outcome, ==, ZID_IMPORT_REFUSED);
   g_assert_nonnull (strstr (row_at (admins, 0)->reason, "Administrator"));
+}
+
+/* The register dialog asks about the same person as the import skips:
+ * names folded, the same birth date, only among the actor's users */
+static void
+test_same_person (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidOneTimeCode) zoe = NULL;
+  g_autoptr(ZidOneTimeCode) b = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  g_autoptr(GPtrArray) other_date = NULL;
+  g_autoptr(GPtrArray) stranger = NULL;
+  g_autoptr(GPtrArray) by_zoe = NULL;
+
+  zoe = zid_portal_register_user (f->portal, f->admin, f->org_a, "Zoë", "van Dijk", "1985-03-14", &error);
+  g_assert_no_error (error);
+
+  found = zid_portal_find_same_person (f->portal, f->admin, "zoe", "Van DIJK", "1985-03-14", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, ==, 1);
+  g_assert_cmpint (zid_user_get_id (g_ptr_array_index (found, 0)), ==, zoe->user_id);
+
+  other_date = zid_portal_find_same_person (f->portal, f->admin, "Zoë", "van Dijk", "1985-03-15", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (other_date->len, ==, 0);
+
+  /* Bram administers only B: Zoë of A is not his to see */
+  b = bootstrap_b (f);
+  stranger = zid_portal_find_same_person (f->portal, b->user_id, "Zoë", "van Dijk", "1985-03-14", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stranger->len, ==, 0);
+
+  /* nor is anyone a Gebruiker's */
+  by_zoe = zid_portal_find_same_person (f->portal, zoe->user_id, "Zoë", "van Dijk", "1985-03-14", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (by_zoe->len, ==, 0);
 }
 
 /* The open enrolments: the imported people, the first to expire first,
@@ -533,6 +581,7 @@ main (int argc, char **argv)
   ADD ("/import/codes-indexed", test_codes_indexed);
   ADD ("/import/many", test_import_many);
   ADD ("/import/new-codes-letters", test_new_codes_letters);
+  ADD ("/import/same-person", test_same_person);
 #undef ADD
 
   return g_test_run ();

@@ -108,7 +108,7 @@ def main():
     click(find(app, "Gebruiker registreren", "push button"))
     dialog = window_named(app, "Gebruiker registreren")
     type_into(find(dialog, "Voornaam", "text"), "marieke")
-    type_into(find(dialog, "Achternaam", "text"), "Boer")
+    type_into(find(dialog, "Achternaam", "text"), "de boer")
     click(find(dialog, "Opslaan", "push button"))
     find(dialog, "Vul de geboortedatum in.", "label")
     shot("register-empty-birth-date")
