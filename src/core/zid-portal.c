@@ -144,6 +144,7 @@ zid_portal_open (const char      *data_dir,
 {
   g_autoptr(ZidPortal) self = NULL;
   g_autofree char *db_path = NULL;
+  const char *database;
 
   g_return_val_if_fail (data_dir != NULL, NULL);
 
@@ -166,8 +167,12 @@ zid_portal_open (const char      *data_dir,
   self->environment = environment;
   self->clock = clock ? g_object_ref (clock) : default_clock (environment);
 
-  db_path = g_build_filename (data_dir, "zorgid.db", NULL);
-  self->store = zid_store_open (db_path, error);
+  /* the database: ZID_DATABASE (a file, or a postgresql:// URI), else the
+   * file in the data folder, which keeps the keys either way */
+  database = g_getenv ("ZID_DATABASE");
+  db_path = database && *database ? g_strdup (database)
+                                  : g_build_filename (data_dir, "zorgid.db", NULL);
+  self->store = zid_store_open (db_path, data_dir, error);
   if (self->store == NULL || !bind_environment (self, error))
     return NULL;
 

@@ -6,7 +6,8 @@
  * The store is one code path (zid-store.c: open, transactions, the change
  * poll, the audit chain; zid-store-seal.c: the seal; zid-db.c: the
  * statement API) over a backend that does what differs between database
- * engines: zid-store-sqlite.c for the embedded SQLite file, the default.
+ * engines: zid-store-sqlite.c for the embedded SQLite file, the default;
+ * zid-store-pg.c for a PostgreSQL database named by a `postgresql://` URI.
  *
  * A backend is a constant table of function pointers (ZidStoreBackend),
  * chosen once when the store opens, rather than an enum and a switch in
@@ -114,6 +115,11 @@ struct _ZidStoreBackend
    * (ON COMMIT DELETE ROWS) that commit reads into the touched set. */
   gboolean   (*seal_hook)    (ZidStore    *self,
                               GError     **error);
+  /* Before a sealing transaction commits: the users the database noted
+   * added to self->touched (may be NULL). SQLite: NULL, its hook calls
+   * _zid_store_touch() itself. PostgreSQL: the rows of zid_touched. */
+  gboolean   (*touched)      (ZidStore    *self,
+                              GError     **error);
 
   /* Statements (zid-db.h says what each does for the caller) */
 
@@ -179,6 +185,10 @@ struct _ZidStoreBackend
 
 /* The embedded store (zid-store-sqlite.c) */
 extern const ZidStoreBackend _zid_store_sqlite_backend;
+#if ZID_ENABLE_POSTGRESQL
+/* The shared store of a `postgresql://` URI (zid-store-pg.c) */
+extern const ZidStoreBackend _zid_store_pg_backend;
+#endif
 
 /* zid_db_query() with its arguments in @args: the SQLite store's
  * zid_store_query() and zid_store_run() bind through it too */

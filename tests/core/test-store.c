@@ -35,7 +35,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->dir = g_dir_make_tmp ("zid-test-store-XXXXXX", &error);
   g_assert_no_error (error);
   f->path = g_build_filename (f->dir, "portal.db", NULL);
-  f->store = zid_store_open (f->path, &error);
+  f->store = zid_store_open (f->path, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (zid_store_exec (f->store, "CREATE TABLE t (writer INTEGER, n INTEGER, UNIQUE (writer, n))",
                                  &error));

@@ -4,9 +4,60 @@
  */
 #include "config.h"
 
+#include <unistd.h>
+
 #include <sqlite3.h>
 
 #include "zid-test-portal.h"
+#if ZID_ENABLE_POSTGRESQL
+#include "zid-pg.h"
+#endif
+
+gboolean
+zid_test_on_postgresql (void)
+{
+  const char *uri = g_getenv ("ZID_TEST_PG_URI");
+
+  return uri != NULL && *uri != '\0';
+}
+
+char *
+zid_test_fresh_database (void)
+{
+#if ZID_ENABLE_POSTGRESQL
+  static guint n;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidPg) pg = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *create = NULL;
+  g_autofree char *uri = NULL;
+
+  if (!zid_test_on_postgresql ())
+    return NULL;
+  /* the fixture's server lives for one run of this program: a new name each time */
+  name = g_strdup_printf ("zid_t_%d_%u", (int) getpid (), ++n);
+  create = g_strdup_printf ("CREATE DATABASE %s", name);
+  pg = zid_pg_open (g_getenv ("ZID_TEST_PG_URI"), &error);
+  g_assert_no_error (error);
+  g_assert_true (zid_pg_exec (pg, create, &error));
+  g_assert_no_error (error);
+  uri = g_strdup_printf ("postgresql:///%s?host=%s&user=%s", name,
+                         g_getenv ("ZID_TEST_PG_HOST"), g_getenv ("ZID_TEST_PG_USER"));
+  g_setenv ("ZID_DATABASE", uri, TRUE);
+  return g_steal_pointer (&uri);
+#else
+  return NULL;
+#endif
+}
+
+char *
+zid_test_store_location (const char *dir,
+                         const char *file)
+{
+  char *uri = zid_test_fresh_database ();
+
+  return uri ? uri : g_build_filename (dir, file, NULL);
+}
 
 gint64
 zid_test_portal_org_id (ZidTestPortal *t,
@@ -27,6 +78,7 @@ zid_test_portal_set_up (ZidTestPortal *t)
   t->dir = g_dir_make_tmp ("zid-test-XXXXXX", &error);
   g_assert_no_error (error);
   t->clock = zid_clock_new_fixed (ZID_TEST_T0);
+  g_free (zid_test_fresh_database ());
   t->portal = zid_portal_open (t->dir, ZID_ENVIRONMENT_ACCEPTATIE, t->clock, &error);
   g_assert_no_error (error);
 
@@ -61,6 +113,20 @@ zid_test_portal_count (ZidTestPortal *t,
   sqlite3_stmt *stmt;
   gint64 n;
 
+#if ZID_ENABLE_POSTGRESQL
+  if (zid_test_on_postgresql ())
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ZidPg) pg = zid_pg_open (g_getenv ("ZID_DATABASE"), &error);
+      ZidPgStmt *query;
+
+      g_assert_no_error (error);
+      query = zid_pg_prepare (pg, sql, &error);
+      g_assert_cmpint (zid_pg_step (query, &error), ==, ZID_PG_ROW);
+      g_assert_no_error (error);
+      return zid_pg_column_int64 (query, 0);
+    }
+#endif
   g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
