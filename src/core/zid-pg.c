@@ -153,7 +153,11 @@ zid_pg_open (const char  *uri,
   self->conn = PQconnectdb (uri);
   if (PQstatus (self->conn) != CONNECTION_OK)
     {
-      set_error (error, NULL, PQerrorMessage (self->conn));
+      /* libpq's answer names the server, never the password */
+      g_autofree char *text = g_strchomp (g_strdup (PQerrorMessage (self->conn)));
+
+      g_set_error (error, ZID_ERROR, ZID_ERROR_STORE,
+                   _("Cannot connect to the PostgreSQL database: %s"), text);
       return NULL;
     }
   PQsetNoticeProcessor (self->conn, log_notice, NULL);

@@ -71,19 +71,12 @@ pg_open (ZidStore    *self,
          const char  *uri,
          GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
   ZidStorePg *conn = g_new0 (ZidStorePg, 1);
 
   conn->statements = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->conn = conn;
-  /* the URI may hold a password: the message names the server's answer only */
-  conn->pg = zid_pg_open (uri, &local_error);
-  if (conn->pg == NULL)
-    {
-      g_set_error (error, ZID_ERROR, ZID_ERROR_STORE,
-                   _("Cannot connect to the PostgreSQL database: %s"), local_error->message);
-      return FALSE;
-    }
+  if ((conn->pg = zid_pg_open (uri, error)) == NULL)
+    return FALSE;
   conn->listening = zid_pg_listen (conn->pg, error);
   return conn->listening;
 }

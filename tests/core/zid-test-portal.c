@@ -43,11 +43,19 @@ zid_test_fresh_database (void)
   g_assert_no_error (error);
   uri = g_strdup_printf ("postgresql:///%s?host=%s&user=%s", name,
                          g_getenv ("ZID_TEST_PG_HOST"), g_getenv ("ZID_TEST_PG_USER"));
-  g_setenv ("ZID_DATABASE", uri, TRUE);
   return g_steal_pointer (&uri);
 #else
   return NULL;
 #endif
+}
+
+void
+zid_test_portal_database (void)
+{
+  g_autofree char *uri = zid_test_fresh_database ();
+
+  if (uri != NULL)
+    g_setenv ("ZID_DATABASE", uri, TRUE);
 }
 
 char *
@@ -78,7 +86,7 @@ zid_test_portal_set_up (ZidTestPortal *t)
   t->dir = g_dir_make_tmp ("zid-test-XXXXXX", &error);
   g_assert_no_error (error);
   t->clock = zid_clock_new_fixed (ZID_TEST_T0);
-  g_free (zid_test_fresh_database ());
+  zid_test_portal_database ();
   t->portal = zid_portal_open (t->dir, ZID_ENVIRONMENT_ACCEPTATIE, t->clock, &error);
   g_assert_no_error (error);
 

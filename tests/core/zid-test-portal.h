@@ -25,10 +25,12 @@ typedef struct
 } ZidTestPortal;
 
 /* Under the PostgreSQL fixture (ZID_TEST_PG_URI set): a new empty
- * database on its server, its URI also put in ZID_DATABASE so that
- * zid_portal_open() uses it; NULL otherwise (the SQLite file in the data
- * folder). Call before each test case opens its store. */
+ * database on its server, its URI; NULL otherwise (the SQLite file) */
 char           *zid_test_fresh_database    (void);
+/* Before a test case opens its portals (before it starts threads): a
+ * fresh database in ZID_DATABASE, which zid_portal_open() reads (nothing
+ * without the fixture) */
+void            zid_test_portal_database   (void);
 /* Where a test opens its store: the fresh database, or @dir/@file */
 char           *zid_test_store_location    (const char    *dir,
                                             const char    *file);
