@@ -61,18 +61,14 @@ zid_db_bind_blob (ZidDbStmt   *stmt,
   return stmt->backend->bind_blob (stmt, pos, data, len, error);
 }
 
-ZidDbStmt *
-_zid_db_query_valist (ZidStore    *store,
-                      GError     **error,
-                      const char  *sql,
-                      const char  *types,
-                      va_list      args)
+gboolean
+_zid_db_bind_valist (ZidDbStmt   *stmt,
+                     GError     **error,
+                     const char  *types,
+                     va_list      args)
 {
-  ZidDbStmt *stmt = zid_db_prepare (store, sql, error);
   int pos = 1;
 
-  if (stmt == NULL)
-    return NULL;
   for (const char *t = types; *t; t++, pos++)
     {
       gboolean ok;
@@ -90,8 +86,22 @@ _zid_db_query_valist (ZidStore    *store,
           ok = zid_db_bind_blob (stmt, pos, data, len, error);
         }
       if (!ok)
-        return NULL;
+        return FALSE;
     }
+  return TRUE;
+}
+
+ZidDbStmt *
+_zid_db_query_valist (ZidStore    *store,
+                      GError     **error,
+                      const char  *sql,
+                      const char  *types,
+                      va_list      args)
+{
+  ZidDbStmt *stmt = zid_db_prepare (store, sql, error);
+
+  if (stmt == NULL || !_zid_db_bind_valist (stmt, error, types, args))
+    return NULL;
   return stmt;
 }
 

@@ -20,7 +20,7 @@
 #include "zid-error.h"
 #include "zid-i18n.h"
 #include "zid-pg.h"
-#include "zid-store-private.h"
+#include "zid-store-internal.h"
 
 /* Type OIDs of pg_type.h (server headers are not installed with libpq) */
 #define OID_BOOL    16
@@ -378,29 +378,11 @@ zid_pg_query_valist (ZidPg       *self,
                      va_list      args)
 {
   ZidPgStmt *stmt = zid_pg_prepare (self, sql, error);
-  int pos = 1;
+  /* the store's statement around it: zid-db.c's binds by type letter */
+  ZidDbStmt wrapped = { &_zid_store_pg_backend, stmt };
 
-  if (stmt == NULL)
+  if (stmt == NULL || !_zid_db_bind_valist (&wrapped, error, types, args))
     return NULL;
-  for (const char *t = types; *t; t++, pos++)
-    {
-      gboolean ok;
-
-      if (*t == 'i')
-        ok = zid_pg_bind_int64 (stmt, pos, va_arg (args, gint64), error);
-      else if (*t == 't')
-        ok = zid_pg_bind_text (stmt, pos, va_arg (args, const char *), error);
-      else
-        {
-          const void *data = va_arg (args, const void *);
-          gsize len = va_arg (args, gsize);
-
-          g_assert (*t == 'b');
-          ok = zid_pg_bind_blob (stmt, pos, data, len, error);
-        }
-      if (!ok)
-        return NULL;
-    }
   return stmt;
 }
 

@@ -190,6 +190,12 @@ extern const ZidStoreBackend _zid_store_sqlite_backend;
 extern const ZidStoreBackend _zid_store_pg_backend;
 #endif
 
+/* The binds of zid_db_query() (@types and @args) on @stmt: the driver's
+ * zid_pg_query() binds through it too */
+gboolean      _zid_db_bind_valist  (ZidDbStmt   *stmt,
+                                    GError     **error,
+                                    const char  *types,
+                                    va_list      args);
 /* zid_db_query() with its arguments in @args: the SQLite store's
  * zid_store_query() and zid_store_run() bind through it too */
 ZidDbStmt    *_zid_db_query_valist (ZidStore    *store,
