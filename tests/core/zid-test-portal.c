@@ -13,6 +13,19 @@
 #include "zid-pg.h"
 #endif
 
+#if ZID_ENABLE_POSTGRESQL
+/* A connection of its own to @uri (NULL: the test's database) */
+static ZidPg *
+connect_pg (const char *uri)
+{
+  g_autoptr(GError) error = NULL;
+  ZidPg *pg = zid_pg_open (uri ? uri : g_getenv ("ZID_DATABASE"), &error);
+
+  g_assert_no_error (error);
+  return pg;
+}
+#endif
+
 gboolean
 zid_test_on_postgresql (void)
 {
@@ -37,8 +50,7 @@ zid_test_fresh_database (void)
   /* the fixture's server lives for one run of this program: a new name each time */
   name = g_strdup_printf ("zid_t_%d_%u", (int) getpid (), ++n);
   create = g_strdup_printf ("CREATE DATABASE %s", name);
-  pg = zid_pg_open (g_getenv ("ZID_TEST_PG_URI"), &error);
-  g_assert_no_error (error);
+  pg = connect_pg (g_getenv ("ZID_TEST_PG_URI"));
   g_assert_true (zid_pg_exec (pg, create, &error));
   g_assert_no_error (error);
   uri = g_strdup_printf ("postgresql:///%s?host=%s&user=%s", name,
@@ -125,10 +137,9 @@ zid_test_portal_count (ZidTestPortal *t,
   if (zid_test_on_postgresql ())
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(ZidPg) pg = zid_pg_open (g_getenv ("ZID_DATABASE"), &error);
+      g_autoptr(ZidPg) pg = connect_pg (NULL);
       ZidPgStmt *query;
 
-      g_assert_no_error (error);
       query = zid_pg_prepare (pg, sql, &error);
       g_assert_cmpint (zid_pg_step (query, &error), ==, ZID_PG_ROW);
       g_assert_no_error (error);
@@ -142,4 +153,26 @@ zid_test_portal_count (ZidTestPortal *t,
   sqlite3_finalize (stmt);
   sqlite3_close (db);
   return n;
+}
+
+gboolean
+zid_test_portal_exec (ZidTestPortal *t,
+                      const char    *sql)
+{
+  g_autofree char *path = g_build_filename (t->dir, "zorgid.db", NULL);
+  sqlite3 *db;
+  int rc;
+
+#if ZID_ENABLE_POSTGRESQL
+  if (zid_test_on_postgresql ())
+    {
+      g_autoptr(ZidPg) pg = connect_pg (NULL);
+
+      return zid_pg_exec (pg, sql, NULL);
+    }
+#endif
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+  sqlite3_close (db);
+  return rc == SQLITE_OK;
 }

@@ -48,4 +48,9 @@ gint64          zid_test_portal_org_id     (ZidTestPortal *t,
 gint64          zid_test_portal_count      (ZidTestPortal *t,
                                             const char    *sql);
 
+/* Runs @sql on a connection of its own, behind the portal's back (a
+ * tampering test): TRUE if the database took it */
+gboolean        zid_test_portal_exec       (ZidTestPortal *t,
+                                            const char    *sql);
+
 G_END_DECLS
