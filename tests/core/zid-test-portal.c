@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <string.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -37,25 +38,38 @@ zid_test_on_postgresql (void)
 char *
 zid_test_fresh_database (void)
 {
+  return zid_test_copy_database (NULL);
+}
+
+char *
+zid_test_copy_database (const char *template_uri)
+{
 #if ZID_ENABLE_POSTGRESQL
   static guint n;
   g_autoptr(GError) error = NULL;
   g_autoptr(ZidPg) pg = NULL;
   g_autofree char *name = NULL;
+  g_autofree char *template = NULL;
   g_autofree char *create = NULL;
-  g_autofree char *uri = NULL;
 
   if (!zid_test_on_postgresql ())
     return NULL;
   /* the fixture's server lives for one run of this program: a new name each time */
   name = g_strdup_printf ("zid_t_%d_%u", (int) getpid (), ++n);
-  create = g_strdup_printf ("CREATE DATABASE %s", name);
+  /* a URI of ours: postgresql:///NAME?… */
+  if (template_uri != NULL)
+    {
+      g_assert_true (g_str_has_prefix (template_uri, "postgresql:///"));
+      template = g_strndup (template_uri + strlen ("postgresql:///"),
+                            strcspn (template_uri + strlen ("postgresql:///"), "?"));
+    }
+  create = template ? g_strdup_printf ("CREATE DATABASE %s TEMPLATE %s", name, template)
+                    : g_strdup_printf ("CREATE DATABASE %s", name);
   pg = connect_pg (g_getenv ("ZID_TEST_PG_URI"));
   g_assert_true (zid_pg_exec (pg, create, &error));
   g_assert_no_error (error);
-  uri = g_strdup_printf ("postgresql:///%s?host=%s&user=%s", name,
-                         g_getenv ("ZID_TEST_PG_HOST"), g_getenv ("ZID_TEST_PG_USER"));
-  return g_steal_pointer (&uri);
+  return g_strdup_printf ("postgresql:///%s?host=%s&user=%s", name,
+                          g_getenv ("ZID_TEST_PG_HOST"), g_getenv ("ZID_TEST_PG_USER"));
 #else
   return NULL;
 #endif

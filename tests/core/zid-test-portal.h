@@ -27,6 +27,9 @@ typedef struct
 /* Under the PostgreSQL fixture (ZID_TEST_PG_URI set): a new empty
  * database on its server, its URI; NULL otherwise (the SQLite file) */
 char           *zid_test_fresh_database    (void);
+/* The same, a copy of the database of @template_uri (one of these, that
+ * no connection uses any more) */
+char           *zid_test_copy_database     (const char    *template_uri);
 /* Before a test case opens its portals (before it starts threads): a
  * fresh database in ZID_DATABASE, which zid_portal_open() reads (nothing
  * without the fixture) */
