@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include "zid-db.h"
 #include "zid-import.h"
 #include "zid-portal-private.h"
 #include "zid-search.h"
@@ -48,26 +49,26 @@ classify (ZidPortal     *self,
   g_autofree char *last = zid_name_key (row->last_name);
   g_autofree char *key = g_strconcat (first, " ", last, NULL);
   g_autoptr(GError) refusal = NULL;
-  sqlite3_stmt *stmt;
+  ZidDbStmt *stmt;
+  ZidDbStep step;
   gint64 other = 0, here = 0;
-  gboolean several = FALSE, more;
+  gboolean several = FALSE;
 
-  stmt = zid_store_query (self->store, error, SAME_PERSON, "itt", actor, key, row->birth_date);
-  if (stmt == NULL)
-    return FALSE;
-  while (zid_store_step (self->store, stmt, &more, error) && more)
+  stmt = zid_db_query (self->store, error, SAME_PERSON, "itt", actor, key, row->birth_date);
+  while ((step = zid_db_step (stmt, error)) == ZID_DB_ROW)
     {
-      gint64 user = sqlite3_column_int64 (stmt, 0);
+      gint64 user = zid_db_column_int64 (stmt, 0);
 
-      if (sqlite3_column_int64 (stmt, 1) == organisation)
+      if (zid_db_column_int64 (stmt, 1) == organisation)
         here = user;
       else if (other != 0 && other != user)
         several = TRUE;
       else
         other = user;
     }
-  if (error != NULL && *error != NULL)
+  if (step == ZID_DB_ERROR)
     return FALSE;
+  zid_db_reset (stmt);
 
   if (here != 0)
     set_outcome (row, ZID_IMPORT_SKIPPED, here,
@@ -191,15 +192,13 @@ static char *
 organisation_ura (ZidPortal *self,
                   gint64     organisation)
 {
-  sqlite3_stmt *stmt = zid_store_query (self->store, NULL,
-                                        "SELECT ura FROM organisations WHERE id = ?", "i", organisation);
-  gboolean row = FALSE;
+  ZidDbStmt *stmt = zid_db_query (self->store, NULL,
+                                  "SELECT ura FROM organisations WHERE id = ?", "i", organisation);
   char *ura = NULL;
 
-  if (stmt != NULL && zid_store_step (self->store, stmt, &row, NULL) && row)
-    ura = zid_column_dup (stmt, 0);
-  if (stmt != NULL)
-    sqlite3_reset (stmt);
+  if (zid_db_step (stmt, NULL) == ZID_DB_ROW)
+    ura = zid_db_column_dup (stmt, 0);
+  zid_db_reset (stmt);
   return ura;
 }
 

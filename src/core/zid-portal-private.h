@@ -139,15 +139,6 @@ ZidOneTimeCode *_zid_portal_new_code_after (ZidPortal       *self,
                                             gboolean         new_user,
                                             GError         **error);
 
-/* Reads every row of @stmt (NULL: the query failed or was refused, with
- * @error set) into a new array and ends the read transaction. */
-typedef gpointer (*ZidRowReader) (sqlite3_stmt *stmt);
-GPtrArray  *_zid_portal_read_rows          (ZidPortal       *self,
-                                            sqlite3_stmt    *stmt,
-                                            ZidRowReader     read,
-                                            GDestroyNotify   free_row,
-                                            GError         **error);
-
 /* Lookups and rules (zid-portal-authority.c), inside a transaction */
 gboolean    _zid_portal_load_user          (ZidPortal       *self,
                                             gint64           user,

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "zid-db.h"
 #include "zid-portal-private.h"
 
 /* Name search keys: every word of the first and last name, the whole last
@@ -23,10 +24,10 @@ index_names (ZidPortal   *self,
   g_auto(GStrv) keys = zid_name_keys (first_name, last_name);
 
   for (guint i = 0; keys[i]; i++)
-    if (!zid_store_run (self->store, error,
-                        "INSERT OR IGNORE INTO name_keys (organisation_id, key, user_id)"
-                        " VALUES (?, ?, ?)",
-                        "iti", organisation, keys[i], user))
+    if (!zid_db_run (self->store, error,
+                     "INSERT INTO name_keys (organisation_id, key, user_id)"
+                     " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                     "iti", organisation, keys[i], user))
       return FALSE;
   return TRUE;
 }
@@ -40,10 +41,10 @@ _zid_portal_add_member (ZidPortal   *self,
                         const char  *last_name,
                         GError     **error)
 {
-  return zid_store_run (self->store, error,
-                        "INSERT INTO memberships (organisation_id, user_id, role) VALUES (?, ?, ?)"
-                        " ON CONFLICT (organisation_id, user_id) DO UPDATE SET role = excluded.role",
-                        "iii", organisation, user, (gint64) role) &&
+  return zid_db_run (self->store, error,
+                     "INSERT INTO memberships (organisation_id, user_id, role) VALUES (?, ?, ?)"
+                     " ON CONFLICT (organisation_id, user_id) DO UPDATE SET role = excluded.role",
+                     "iii", organisation, user, (gint64) role) &&
          index_names (self, organisation, user, first_name, last_name, error);
 }
 
@@ -54,18 +55,21 @@ _zid_portal_set_membership_row (ZidPortal  *self,
                                 ZidRole     role,
                                 GError    **error)
 {
-  sqlite3_stmt *stmt;
-  gboolean row;
+  ZidDbStmt *stmt;
+  ZidDbStep step;
   g_autofree char *first = NULL;
   g_autofree char *last = NULL;
 
-  stmt = zid_store_query (self->store, error,
-                          "SELECT first_name, last_name FROM users WHERE id = ?", "i", user);
-  if (stmt == NULL || !zid_store_step (self->store, stmt, &row, error))
+  stmt = zid_db_query (self->store, error,
+                       "SELECT first_name, last_name FROM users WHERE id = ?", "i", user);
+  if ((step = zid_db_step (stmt, error)) == ZID_DB_ERROR)
     return FALSE;
-  first = zid_column_dup (stmt, 0);
-  last = zid_column_dup (stmt, 1);
-  sqlite3_reset (stmt);
+  if (step == ZID_DB_ROW)
+    {
+      first = zid_db_column_dup (stmt, 0);
+      last = zid_db_column_dup (stmt, 1);
+    }
+  zid_db_reset (stmt);
 
   return _zid_portal_add_member (self, user, organisation, role, first, last, error);
 }
@@ -81,16 +85,17 @@ _zid_portal_insert_user (ZidPortal   *self,
   g_autofree char *first = g_strstrip (g_strdup (first_name));
   g_autofree char *last = g_strstrip (g_strdup (last_name));
   char iso[11];
+  gint64 id;
 
   /* Stored as JJJJ-MM-DD, however it was typed */
   if (!zid_normalise_birth_date (birth_date, _zid_portal_now (self), iso, error))
     return 0;
-  if (!zid_store_run (self->store, error,
+  if (!zid_db_insert (self->store, &id, error,
                       "INSERT INTO users (first_name, last_name, birth_date, registered, uzi_number)"
-                      " VALUES (?, ?, ?, ?, ?)",
+                      " VALUES (?, ?, ?, ?, ?) RETURNING id",
                       "tttit", first, last, iso, _zid_portal_now (self), uzi_number))
     return 0;
-  return sqlite3_last_insert_rowid (zid_store_get_db (self->store));
+  return id;
 }
 
 gboolean
@@ -113,30 +118,30 @@ _zid_portal_validate_person (ZidPortal   *self,
 #define N_USER_COLUMNS 10
 
 static ZidUser *
-user_from_row (sqlite3_stmt *stmt)
+user_from_row (ZidDbStmt *stmt)
 {
-  return zid_user_new (sqlite3_column_int64 (stmt, 0),
-                       (const char *) sqlite3_column_text (stmt, 1),
-                       (const char *) sqlite3_column_text (stmt, 2),
-                       (const char *) sqlite3_column_text (stmt, 3),
-                       sqlite3_column_int (stmt, 4) != 0,
-                       (ZidBlockReason) sqlite3_column_int (stmt, 5),
-                       sqlite3_column_int64 (stmt, 6),
-                       sqlite3_column_int64 (stmt, 7),
-                       (ZidMobileIdState) sqlite3_column_int (stmt, 8),
-                       (const char *) sqlite3_column_text (stmt, 9));
+  return zid_user_new (zid_db_column_int64 (stmt, 0),
+                       zid_db_column_text (stmt, 1),
+                       zid_db_column_text (stmt, 2),
+                       zid_db_column_text (stmt, 3),
+                       zid_db_column_int (stmt, 4) != 0,
+                       (ZidBlockReason) zid_db_column_int (stmt, 5),
+                       zid_db_column_int64 (stmt, 6),
+                       zid_db_column_int64 (stmt, 7),
+                       (ZidMobileIdState) zid_db_column_int (stmt, 8),
+                       zid_db_column_text (stmt, 9));
 }
 
 /* A list of 100,000 users names a handful of organisations: consecutive
  * rows of one organisation share its strings (GRefStrings) */
 static ZidMembership *
-membership_from_row (sqlite3_stmt         *stmt,
+membership_from_row (ZidDbStmt            *stmt,
                      int                   col,
                      const ZidMembership  *previous)
 {
   ZidMembership *m = g_new0 (ZidMembership, 1);
 
-  m->organisation_id = sqlite3_column_int64 (stmt, col);
+  m->organisation_id = zid_db_column_int64 (stmt, col);
   if (previous != NULL && previous->organisation_id == m->organisation_id)
     {
       m->ura = g_ref_string_acquire (previous->ura);
@@ -144,10 +149,10 @@ membership_from_row (sqlite3_stmt         *stmt,
     }
   else
     {
-      m->ura = g_ref_string_new ((const char *) sqlite3_column_text (stmt, col + 1));
-      m->organisation_name = g_ref_string_new ((const char *) sqlite3_column_text (stmt, col + 2));
+      m->ura = g_ref_string_new (zid_db_column_text (stmt, col + 1));
+      m->organisation_name = g_ref_string_new (zid_db_column_text (stmt, col + 2));
     }
-  m->role = (ZidRole) sqlite3_column_int (stmt, col + 3);
+  m->role = (ZidRole) zid_db_column_int (stmt, col + 3);
   return m;
 }
 
@@ -168,8 +173,7 @@ typedef enum
 /* Collects rows of USER_COLUMNS + membership columns into users, one per
  * id, each with the memberships the rows carry, sorted by name. */
 static GPtrArray *
-collect_users (ZidPortal     *self,
-               sqlite3_stmt  *stmt,
+collect_users (ZidDbStmt     *stmt,
                CollectFlags   flags,
                GError       **error)
 {
@@ -177,21 +181,22 @@ collect_users (ZidPortal     *self,
   g_autoptr(GHashTable) by_id = (flags & COLLECT_ONE_ROW_PER_USER)
     ? NULL : g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   const ZidMembership *previous = NULL;
-  gboolean row;
+  ZidDbStep step;
 
-  while (zid_store_step (self->store, stmt, &row, error))
+  while ((step = zid_db_step (stmt, error)) != ZID_DB_ERROR)
     {
       gint64 id;
       ZidUser *user;
 
-      if (!row)
+      if (step == ZID_DB_DONE)
         {
+          zid_db_reset (stmt);
           if (!(flags & COLLECT_SQL_ORDER))
             g_ptr_array_sort (users, compare_users);
           return g_steal_pointer (&users);
         }
 
-      id = sqlite3_column_int64 (stmt, 0);
+      id = zid_db_column_int64 (stmt, 0);
       user = by_id ? g_hash_table_lookup (by_id, &id) : NULL;
       if (user == NULL)
         {
@@ -200,9 +205,9 @@ collect_users (ZidPortal     *self,
           if (by_id)
             g_hash_table_insert (by_id, g_memdup2 (&id, sizeof id), user);
         }
-      if (sqlite3_column_type (stmt, N_USER_COLUMNS) != SQLITE_NULL)
+      if (!zid_db_column_is_null (stmt, N_USER_COLUMNS))
         {
-          gint64 org = sqlite3_column_int64 (stmt, N_USER_COLUMNS);
+          gint64 org = zid_db_column_int64 (stmt, N_USER_COLUMNS);
 
           if (zid_user_get_role_in (user, org) == ZID_ROLE_NONE)
             {
@@ -294,8 +299,9 @@ zid_portal_search_users (ZidPortal   *self,
   const char *birth_date = query && query->birth_date ? query->text : NULL;
   g_autofree char *key_end = key ? prefix_end (key) : NULL;
   GPtrArray *users = NULL;
-  sqlite3_stmt *stmt;
-  gint64 rows = limit > 0 ? (gint64) limit : -1;
+  ZidDbStmt *stmt;
+  /* no page: a bound no store reaches (a negative LIMIT is SQLite's alone) */
+  gint64 rows = limit > 0 ? (gint64) limit : G_MAXINT64;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
 
@@ -307,97 +313,97 @@ zid_portal_search_users (ZidPortal   *self,
 
   if (n_matches != NULL)
     {
-      gboolean row = FALSE;
+      ZidDbStep step;
 
       /* _zid_portal_check_action() made sure the actor manages @organisation */
       if (birth_date != NULL)
-        stmt = zid_store_query (self->store, &local_error,
-                                "SELECT count (DISTINCT m.user_id)" BORN_ON,
+        stmt = zid_db_query (self->store, &local_error,
+                             "SELECT count (DISTINCT m.user_id)" BORN_ON,
                                 "iit", actor, organisation, birth_date);
       else if (key == NULL && organisation != 0)
-        stmt = zid_store_query (self->store, &local_error,
-                                "SELECT count (*) FROM memberships WHERE organisation_id = ?",
+        stmt = zid_db_query (self->store, &local_error,
+                             "SELECT count (*) FROM memberships WHERE organisation_id = ?",
                                 "i", organisation);
       else if (key == NULL)
-        stmt = zid_store_query (self->store, &local_error,
-                                "SELECT count (DISTINCT m.user_id) FROM memberships a"
+        stmt = zid_db_query (self->store, &local_error,
+                             "SELECT count (DISTINCT m.user_id) FROM memberships a"
                                 " JOIN memberships m ON m.organisation_id = a.organisation_id"
                                 " WHERE a.user_id = ? AND a.role >= 2",
                                 "i", actor);
       else if (organisation != 0)
-        stmt = zid_store_query (self->store, &local_error,
-                                "SELECT count (DISTINCT user_id) FROM name_keys"
+        stmt = zid_db_query (self->store, &local_error,
+                             "SELECT count (DISTINCT user_id) FROM name_keys"
                                 " WHERE organisation_id = ? AND key >= ? AND key < ?",
                                 "itt", organisation, key, key_end);
       else
-        stmt = zid_store_query (self->store, &local_error,
-                                "SELECT count (DISTINCT k.user_id) FROM memberships a"
+        stmt = zid_db_query (self->store, &local_error,
+                             "SELECT count (DISTINCT k.user_id) FROM memberships a"
                                 " JOIN name_keys k ON k.organisation_id = a.organisation_id"
                                 "   AND k.key >= ?2 AND k.key < ?3"
                                 " WHERE a.user_id = ?1 AND a.role >= 2",
                                 "itt", actor, key, key_end);
-      if (stmt == NULL || !zid_store_step (self->store, stmt, &row, &local_error))
+      if ((step = zid_db_step (stmt, &local_error)) == ZID_DB_ERROR)
         goto out;
-      *n_matches = row ? (guint) sqlite3_column_int64 (stmt, 0) : 0;
-      sqlite3_reset (stmt);
+      *n_matches = step == ZID_DB_ROW ? (guint) zid_db_column_int64 (stmt, 0) : 0;
+      zid_db_reset (stmt);
     }
 
   /* One organisation: its rows in index order (a page stops early); all
    * the actor's organisations: through the actor's memberships. A birth
    * date: the actor's members born that day. */
   if (birth_date != NULL)
-    stmt = zid_store_query (self->store, &local_error,
-                            "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role"
-                            BORN_ON " ORDER BY m.user_id"
-                            " LIMIT ?4",
-                            "iiti", actor, organisation, birth_date, rows);
+    stmt = zid_db_query (self->store, &local_error,
+                         "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role"
+                         BORN_ON " ORDER BY m.user_id"
+                         " LIMIT ?4",
+                         "iiti", actor, organisation, birth_date, rows);
   else if (key == NULL && organisation != 0)
-    stmt = zid_store_query (self->store, &local_error,
-                            "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role"
-                            " FROM memberships m"
-                            " JOIN users u ON u.id = m.user_id"
-                            " JOIN organisations o ON o.id = m.organisation_id"
-                            " WHERE m.organisation_id = ?1"
-                            " LIMIT ?2",
-                            "ii", organisation, rows);
+    stmt = zid_db_query (self->store, &local_error,
+                         "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role"
+                         " FROM memberships m"
+                         " JOIN users u ON u.id = m.user_id"
+                         " JOIN organisations o ON o.id = m.organisation_id"
+                         " WHERE m.organisation_id = ?1"
+                         " LIMIT ?2",
+                         "ii", organisation, rows);
   else if (key == NULL)
-    stmt = zid_store_query (self->store, &local_error,
-                            "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role"
-                            " FROM memberships a"
-                            " JOIN memberships m ON m.organisation_id = a.organisation_id"
-                            " JOIN users u ON u.id = m.user_id"
-                            " JOIN organisations o ON o.id = m.organisation_id"
-                            " WHERE a.user_id = ?1 AND a.role >= 2"
-                            " LIMIT ?2",
-                            "ii", actor, rows);
+    stmt = zid_db_query (self->store, &local_error,
+                         "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role"
+                         " FROM memberships a"
+                         " JOIN memberships m ON m.organisation_id = a.organisation_id"
+                         " JOIN users u ON u.id = m.user_id"
+                         " JOIN organisations o ON o.id = m.organisation_id"
+                         " WHERE a.user_id = ?1 AND a.role >= 2"
+                         " LIMIT ?2",
+                         "ii", actor, rows);
   else if (organisation != 0)
-    stmt = zid_store_query (self->store, &local_error,
-                            "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role"
-                            " FROM name_keys k"
-                            " JOIN memberships m ON m.organisation_id = k.organisation_id"
-                            "   AND m.user_id = k.user_id"
-                            " JOIN users u ON u.id = k.user_id"
-                            " JOIN organisations o ON o.id = k.organisation_id"
-                            " WHERE k.organisation_id = ?1 AND k.key >= ?2 AND k.key < ?3"
-                            " ORDER BY k.key, k.user_id"
-                            " LIMIT ?4",
-                            "itti", organisation, key, key_end, rows);
+    stmt = zid_db_query (self->store, &local_error,
+                         "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role"
+                         " FROM name_keys k"
+                         " JOIN memberships m ON m.organisation_id = k.organisation_id"
+                         "   AND m.user_id = k.user_id"
+                         " JOIN users u ON u.id = k.user_id"
+                         " JOIN organisations o ON o.id = k.organisation_id"
+                         " WHERE k.organisation_id = ?1 AND k.key >= ?2 AND k.key < ?3"
+                         " ORDER BY k.key, k.user_id"
+                         " LIMIT ?4",
+                         "itti", organisation, key, key_end, rows);
   else
-    stmt = zid_store_query (self->store, &local_error,
-                            "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role"
-                            " FROM memberships a"
-                            " JOIN name_keys k ON k.organisation_id = a.organisation_id"
-                            "   AND k.key >= ?2 AND k.key < ?3"
-                            " JOIN memberships m ON m.organisation_id = k.organisation_id"
-                            "   AND m.user_id = k.user_id"
-                            " JOIN users u ON u.id = k.user_id"
-                            " JOIN organisations o ON o.id = m.organisation_id"
-                            " WHERE a.user_id = ?1 AND a.role >= 2"
-                            " ORDER BY k.key, k.user_id"
-                            " LIMIT ?4",
-                            "itti", actor, key, key_end, rows);
+    stmt = zid_db_query (self->store, &local_error,
+                         "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role"
+                         " FROM memberships a"
+                         " JOIN name_keys k ON k.organisation_id = a.organisation_id"
+                         "   AND k.key >= ?2 AND k.key < ?3"
+                         " JOIN memberships m ON m.organisation_id = k.organisation_id"
+                         "   AND m.user_id = k.user_id"
+                         " JOIN users u ON u.id = k.user_id"
+                         " JOIN organisations o ON o.id = m.organisation_id"
+                         " WHERE a.user_id = ?1 AND a.role >= 2"
+                         " ORDER BY k.key, k.user_id"
+                         " LIMIT ?4",
+                         "itti", actor, key, key_end, rows);
   if (stmt != NULL)
-    users = collect_users (self, stmt, COLLECT_MERGE, &local_error);
+    users = collect_users (stmt, COLLECT_MERGE, &local_error);
 
 out:
   zid_store_commit (self->store, NULL);
@@ -415,7 +421,7 @@ zid_portal_get_user (ZidPortal   *self,
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GPtrArray) users = NULL;
   ZidUser *result = NULL;
-  sqlite3_stmt *stmt;
+  ZidDbStmt *stmt;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
 
@@ -424,17 +430,17 @@ zid_portal_get_user (ZidPortal   *self,
 
   /* the user, with the memberships in organisations the actor manages */
   if (_zid_portal_check_action (self, actor, ZID_ACTION_VIEW_USERS, user, 0, &local_error) &&
-      (stmt = zid_store_query (self->store, &local_error,
-                               "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role"
-                               " FROM users u"
-                               " LEFT JOIN memberships m ON m.user_id = u.id"
-                               "   AND (u.id = ?2 OR EXISTS (SELECT 1 FROM memberships a"
-                               "     WHERE a.user_id = ?2 AND a.organisation_id = m.organisation_id"
-                               "       AND a.role >= 2))"
-                               " LEFT JOIN organisations o ON o.id = m.organisation_id"
-                               " WHERE u.id = ?1",
-                               "ii", user, actor)) != NULL &&
-      (users = collect_users (self, stmt, COLLECT_MERGE, &local_error)) != NULL &&
+      (stmt = zid_db_query (self->store, &local_error,
+                            "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role"
+                            " FROM users u"
+                            " LEFT JOIN memberships m ON m.user_id = u.id"
+                            "   AND (u.id = ?2 OR EXISTS (SELECT 1 FROM memberships a"
+                            "     WHERE a.user_id = ?2 AND a.organisation_id = m.organisation_id"
+                            "       AND a.role >= 2))"
+                            " LEFT JOIN organisations o ON o.id = m.organisation_id"
+                            " WHERE u.id = ?1",
+                            "ii", user, actor)) != NULL &&
+      (users = collect_users (stmt, COLLECT_MERGE, &local_error)) != NULL &&
       users->len == 1)
     result = g_object_ref (g_ptr_array_index (users, 0));
 
@@ -518,23 +524,18 @@ check_own_card (ZidPortal            *self,
                 GError              **error)
 {
   g_autofree char *own = NULL;
-  sqlite3_stmt *stmt;
-  gboolean row = FALSE;
+  ZidDbStmt *stmt;
+  ZidDbStep step;
 
   if (holder == NULL || holder->uzi_number == NULL || *holder->uzi_number == '\0')
     return _zid_refuse (error, ZID_ERROR_INVALID_INPUT, _("The data of the UZI card is missing"));
-  stmt = zid_store_query (self->store, error, "SELECT uzi_number FROM users WHERE id = ?",
-                          "i", actor);
-  if (stmt == NULL)
+  stmt = zid_db_query (self->store, error, "SELECT uzi_number FROM users WHERE id = ?",
+                       "i", actor);
+  if ((step = zid_db_step (stmt, error)) == ZID_DB_ERROR)
     return FALSE;
-  if (!zid_store_step (self->store, stmt, &row, error))
-    {
-      sqlite3_reset (stmt);
-      return FALSE;
-    }
-  if (row)
-    own = zid_column_dup (stmt, 0);
-  sqlite3_reset (stmt);
+  if (step == ZID_DB_ROW)
+    own = zid_db_column_dup (stmt, 0);
+  zid_db_reset (stmt);
   if (own != NULL && *own != '\0' && g_strcmp0 (own, holder->uzi_number) != 0)
     return _zid_refuse (error, ZID_ERROR_NOT_PERMITTED,
                         _("This UZI card is not your own UZI card: use the UZI card your ZORG-ID "
@@ -583,19 +584,15 @@ add_attribute (ZidPortal            *self,
     ok = check_own_card (self, actor, holder, &w.error);
   if (ok)
     {
-      ok = zid_store_run (self->store, &w.error,
+      /* no row returned: the same attribute is there already */
+      ok = zid_db_insert (self->store, &id, &w.error,
                           "INSERT INTO attributes (user_id, type, organisation_id, task_code, created)"
-                          " VALUES (?, ?, ?, ?, ?)",
+                          " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
                           "ititi", user, type, organisation, task_code, _zid_portal_now (self));
-      if (!ok && sqlite3_extended_errcode (zid_store_get_db (self->store)) == SQLITE_CONSTRAINT_UNIQUE)
-        {
-          g_clear_error (&w.error);
-          ok = _zid_refuse (&w.error, ZID_ERROR_INVALID_INPUT,
-                            _("This user has this attribute already"));
-        }
+      if (ok && id == 0)
+        ok = _zid_refuse (&w.error, ZID_ERROR_INVALID_INPUT,
+                          _("This user has this attribute already"));
     }
-  if (ok)
-    id = sqlite3_last_insert_rowid (zid_store_get_db (self->store));
   details = g_strdup_printf ("type=%s organisation=%" G_GINT64_FORMAT " task-code=%s",
                              type, organisation, task_code);
   if (!_zid_write_end_audited (&w, ok, details, error))
@@ -632,17 +629,17 @@ zid_portal_add_uzi_attribute (ZidPortal            *self,
 }
 
 static ZidAttribute *
-attribute_from_row (sqlite3_stmt *stmt)
+attribute_from_row (ZidDbStmt *stmt)
 {
   ZidAttribute *a = g_new0 (ZidAttribute, 1);
 
-  a->id = sqlite3_column_int64 (stmt, 0);
-  a->user_id = sqlite3_column_int64 (stmt, 1);
-  a->type = zid_column_dup (stmt, 2);
-  a->organisation_id = sqlite3_column_int64 (stmt, 3);
-  a->ura = zid_column_dup (stmt, 4);
-  a->task_code = zid_column_dup (stmt, 5);
-  a->created = sqlite3_column_int64 (stmt, 6);
+  a->id = zid_db_column_int64 (stmt, 0);
+  a->user_id = zid_db_column_int64 (stmt, 1);
+  a->type = zid_db_column_dup (stmt, 2);
+  a->organisation_id = zid_db_column_int64 (stmt, 3);
+  a->ura = zid_db_column_dup (stmt, 4);
+  a->task_code = zid_db_column_dup (stmt, 5);
+  a->created = zid_db_column_int64 (stmt, 6);
   return a;
 }
 
@@ -652,23 +649,26 @@ zid_portal_list_attributes (ZidPortal   *self,
                             gint64       user,
                             GError     **error)
 {
-  sqlite3_stmt *stmt = NULL;
+  ZidDbStmt *stmt = NULL;
+  GPtrArray *list;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
 
   if (!zid_store_begin (self->store, FALSE, error))
     return NULL;
   if (_zid_portal_check_action (self, actor, ZID_ACTION_VIEW_USERS, user, 0, error))
-    stmt = zid_store_query (self->store, error,
-                            "SELECT t.id, t.user_id, t.type, t.organisation_id, o.ura,"
-                            " t.task_code, t.created FROM attributes t"
-                            " JOIN organisations o ON o.id = t.organisation_id"
-                            " WHERE t.user_id = ?1 AND (?1 = ?2 OR EXISTS (SELECT 1"
-                            "   FROM memberships a WHERE a.user_id = ?2"
-                            "   AND a.organisation_id = t.organisation_id AND a.role >= 2))"
-                            " ORDER BY t.id", "ii", user, actor);
-  return _zid_portal_read_rows (self, stmt, (ZidRowReader) attribute_from_row,
-                                (GDestroyNotify) zid_attribute_free, error);
+    stmt = zid_db_query (self->store, error,
+                         "SELECT t.id, t.user_id, t.type, t.organisation_id, o.ura,"
+                         " t.task_code, t.created FROM attributes t"
+                         " JOIN organisations o ON o.id = t.organisation_id"
+                         " WHERE t.user_id = ?1 AND (?1 = ?2 OR EXISTS (SELECT 1"
+                         "   FROM memberships a WHERE a.user_id = ?2"
+                         "   AND a.organisation_id = t.organisation_id AND a.role >= 2))"
+                         " ORDER BY t.id", "ii", user, actor);
+  list = zid_db_read_rows (stmt, (ZidDbRowReader) attribute_from_row,
+                           (GDestroyNotify) zid_attribute_free, error);
+  zid_store_commit (self->store, NULL);
+  return list;
 }
 
 gboolean
@@ -693,9 +693,9 @@ zid_portal_block_user (ZidPortal       *self,
     return FALSE;
   return _zid_write_end_audited (&w,
                                  _zid_portal_check_action (self, actor, ZID_ACTION_BLOCK, user, 0, &w.error) &&
-                                 zid_store_run (self->store, &w.error,
-                                                "UPDATE users SET blocked = 1, block_reason = ? WHERE id = ?",
-                                                "ii", (gint64) reason, user),
+                                 zid_db_run (self->store, &w.error,
+                                             "UPDATE users SET blocked = 1, block_reason = ? WHERE id = ?",
+                                             "ii", (gint64) reason, user),
                                  zid_block_reason_get_cli_name (reason), error);
 }
 
@@ -714,26 +714,26 @@ zid_portal_unblock_user (ZidPortal   *self,
     return FALSE;
   return _zid_write_end_audited (&w,
                                  _zid_portal_check_action (self, actor, ZID_ACTION_UNBLOCK, user, 0, &w.error) &&
-                                 zid_store_run (self->store, &w.error,
-                                                "UPDATE users SET blocked = 0, block_reason = 0 WHERE id = ?",
-                                                "i", user),
+                                 zid_db_run (self->store, &w.error,
+                                             "UPDATE users SET blocked = 0, block_reason = 0 WHERE id = ?",
+                                             "i", user),
                                  NULL, error);
 }
 
 /* Organisations */
 
 static ZidOrganisation *
-organisation_from_row (sqlite3_stmt *stmt)
+organisation_from_row (ZidDbStmt *stmt)
 {
   ZidOrganisation *o = g_new0 (ZidOrganisation, 1);
 
-  o->id = sqlite3_column_int64 (stmt, 0);
-  o->ura = zid_column_dup (stmt, 1);
-  o->name = zid_column_dup (stmt, 2);
-  o->agb = zid_column_dup (stmt, 3);
-  o->address = zid_column_dup (stmt, 4);
-  o->created = sqlite3_column_int64 (stmt, 5);
-  o->role = (ZidRole) sqlite3_column_int (stmt, 6);
+  o->id = zid_db_column_int64 (stmt, 0);
+  o->ura = zid_db_column_dup (stmt, 1);
+  o->name = zid_db_column_dup (stmt, 2);
+  o->agb = zid_db_column_dup (stmt, 3);
+  o->address = zid_db_column_dup (stmt, 4);
+  o->created = zid_db_column_int64 (stmt, 5);
+  o->role = (ZidRole) zid_db_column_int (stmt, 6);
   return o;
 }
 
@@ -742,20 +742,23 @@ zid_portal_list_organisations (ZidPortal   *self,
                                gint64       actor,
                                GError     **error)
 {
-  sqlite3_stmt *stmt = NULL;
+  ZidDbStmt *stmt = NULL;
+  GPtrArray *list;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
 
   if (!zid_store_begin (self->store, FALSE, error))
     return NULL;
   if (_zid_portal_check_actor (self, actor, error))
-    stmt = zid_store_query (self->store, error,
-                            "SELECT o.id, o.ura, o.name, o.agb, o.address, o.created, m.role"
-                            " FROM memberships m JOIN organisations o ON o.id = m.organisation_id"
-                            " WHERE m.user_id = ? AND m.role >= 2 ORDER BY o.name",
-                            "i", actor);
-  return _zid_portal_read_rows (self, stmt, (ZidRowReader) organisation_from_row,
-                                (GDestroyNotify) zid_organisation_free, error);
+    stmt = zid_db_query (self->store, error,
+                         "SELECT o.id, o.ura, o.name, o.agb, o.address, o.created, m.role"
+                         " FROM memberships m JOIN organisations o ON o.id = m.organisation_id"
+                         " WHERE m.user_id = ? AND m.role >= 2 ORDER BY o.name",
+                         "i", actor);
+  list = zid_db_read_rows (stmt, (ZidDbRowReader) organisation_from_row,
+                           (GDestroyNotify) zid_organisation_free, error);
+  zid_store_commit (self->store, NULL);
+  return list;
 }
 
 ZidOrganisation *
@@ -764,22 +767,21 @@ zid_portal_find_organisation (ZidPortal   *self,
                               GError     **error)
 {
   ZidOrganisation *o = NULL;
-  sqlite3_stmt *stmt;
-  gboolean row = FALSE;
+  ZidDbStmt *stmt;
+  ZidDbStep step;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
 
   if (!zid_validate_ura (ura, error) || !zid_store_begin (self->store, FALSE, error))
     return NULL;
-  stmt = zid_store_query (self->store, error,
-                          "SELECT id, ura, name, agb, address, created, 0"
-                          " FROM organisations WHERE ura = ?", "t", ura);
-  if (stmt != NULL && zid_store_step (self->store, stmt, &row, error) && row)
+  stmt = zid_db_query (self->store, error,
+                       "SELECT id, ura, name, agb, address, created, 0"
+                       " FROM organisations WHERE ura = ?", "t", ura);
+  if ((step = zid_db_step (stmt, error)) == ZID_DB_ROW)
     o = organisation_from_row (stmt);
-  if (stmt)
-    sqlite3_reset (stmt);
+  zid_db_reset (stmt);
   zid_store_commit (self->store, NULL);
-  if (o == NULL && stmt != NULL && !(error && *error))
+  if (step == ZID_DB_DONE)
     g_set_error (error, ZID_ERROR, ZID_ERROR_NOT_FOUND,
                  _("There is no organisation with URA %s"), ura);
   return o;
@@ -802,18 +804,18 @@ zid_portal_list_inactive (ZidPortal   *self,
 {
   g_autoptr(GError) local_error = NULL;
   GPtrArray *users = NULL;
-  sqlite3_stmt *stmt;
+  ZidDbStmt *stmt;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
 
   if (!zid_store_begin (self->store, FALSE, error))
     return NULL;
   if (_zid_portal_check_action (self, actor, ZID_ACTION_VIEW_INACTIVE, 0, organisation, &local_error) &&
-      (stmt = zid_store_query (self->store, &local_error,
-                               INACTIVE_MEMBERS
-                               " ORDER BY u.last_name COLLATE NOCASE, u.first_name COLLATE NOCASE, u.id",
-                               "ii", organisation, _zid_portal_now (self) - ZID_INACTIVE_AFTER)) != NULL)
-    users = collect_users (self, stmt, COLLECT_ONE_ROW_PER_USER | COLLECT_SQL_ORDER, &local_error);
+      (stmt = zid_db_query (self->store, &local_error,
+                            INACTIVE_MEMBERS
+                            " ORDER BY lower (u.last_name), lower (u.first_name), u.id",
+                            "ii", organisation, _zid_portal_now (self) - ZID_INACTIVE_AFTER)) != NULL)
+    users = collect_users (stmt, COLLECT_ONE_ROW_PER_USER | COLLECT_SQL_ORDER, &local_error);
   zid_store_commit (self->store, NULL);
   if (users == NULL)
     g_propagate_error (error, g_steal_pointer (&local_error));
@@ -829,38 +831,38 @@ zid_portal_list_pending (ZidPortal   *self,
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func ((GDestroyNotify) zid_pending_enrolment_free);
   gint64 now = _zid_portal_now (self);
-  sqlite3_stmt *stmt = NULL;
-  gboolean row = FALSE;
+  ZidDbStmt *stmt = NULL;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
 
   if (!zid_store_begin (self->store, FALSE, error))
     return NULL;
   if (_zid_portal_check_action (self, actor, ZID_ACTION_VIEW_USERS, 0, organisation, &local_error))
-    stmt = zid_store_query (self->store, &local_error,
-                            "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role,"
-                            "       c.purpose, c.created, c.expires"
-                            " FROM codes c"
-                            " JOIN users u ON u.id = c.user_id"
-                            " JOIN memberships m ON m.user_id = u.id AND m.organisation_id = ?1"
-                            " JOIN organisations o ON o.id = m.organisation_id"
-                            " WHERE c.used IS NULL AND c.purpose IN (?2, ?3)"
-                            " ORDER BY c.expires, u.id",
-                            "iii", organisation, (gint64) ZID_CODE_ENROLMENT,
-                            (gint64) ZID_CODE_NEW_CERTIFICATE);
-  while (stmt != NULL && zid_store_step (self->store, stmt, &row, &local_error) && row)
+    stmt = zid_db_query (self->store, &local_error,
+                         "SELECT " USER_COLUMNS ", m.organisation_id, o.ura, o.name, m.role,"
+                         "       c.purpose, c.created, c.expires"
+                         " FROM codes c"
+                         " JOIN users u ON u.id = c.user_id"
+                         " JOIN memberships m ON m.user_id = u.id AND m.organisation_id = ?1"
+                         " JOIN organisations o ON o.id = m.organisation_id"
+                         " WHERE c.used IS NULL AND c.purpose IN (?2, ?3)"
+                         " ORDER BY c.expires, u.id",
+                         "iii", organisation, (gint64) ZID_CODE_ENROLMENT,
+                         (gint64) ZID_CODE_NEW_CERTIFICATE);
+  while (zid_db_step (stmt, &local_error) == ZID_DB_ROW)
     {
       ZidPendingEnrolment *p = g_new0 (ZidPendingEnrolment, 1);
       int col = N_USER_COLUMNS + 4;
 
       p->user = user_from_row (stmt);
       zid_user_add_membership (p->user, membership_from_row (stmt, N_USER_COLUMNS, NULL));
-      p->purpose = (ZidCodePurpose) sqlite3_column_int (stmt, col);
-      p->created = sqlite3_column_int64 (stmt, col + 1);
-      p->expires = sqlite3_column_int64 (stmt, col + 2);
+      p->purpose = (ZidCodePurpose) zid_db_column_int (stmt, col);
+      p->created = zid_db_column_int64 (stmt, col + 1);
+      p->expires = zid_db_column_int64 (stmt, col + 2);
       p->expired = p->expires <= now;
       g_ptr_array_add (pending, p);
     }
+  zid_db_reset (stmt);
   zid_store_commit (self->store, NULL);
   if (local_error != NULL)
     {
@@ -880,7 +882,7 @@ zid_portal_get_inactive_user (ZidPortal  *self,
 {
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GPtrArray) users = NULL;
-  sqlite3_stmt *stmt;
+  ZidDbStmt *stmt;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), FALSE);
   g_return_val_if_fail (inactive != NULL, FALSE);
@@ -889,11 +891,11 @@ zid_portal_get_inactive_user (ZidPortal  *self,
   if (!zid_store_begin (self->store, FALSE, error))
     return FALSE;
   if (_zid_portal_check_action (self, actor, ZID_ACTION_VIEW_INACTIVE, 0, organisation, &local_error) &&
-      (stmt = zid_store_query (self->store, &local_error,
-                               INACTIVE_MEMBERS " AND m.user_id = ?3",
-                               "iii", organisation, _zid_portal_now (self) - ZID_INACTIVE_AFTER,
-                               user)) != NULL &&
-      (users = collect_users (self, stmt, COLLECT_ONE_ROW_PER_USER | COLLECT_SQL_ORDER, &local_error)) != NULL &&
+      (stmt = zid_db_query (self->store, &local_error,
+                            INACTIVE_MEMBERS " AND m.user_id = ?3",
+                            "iii", organisation, _zid_portal_now (self) - ZID_INACTIVE_AFTER,
+                            user)) != NULL &&
+      (users = collect_users (stmt, COLLECT_ONE_ROW_PER_USER | COLLECT_SQL_ORDER, &local_error)) != NULL &&
       users->len > 0)
     *inactive = g_object_ref (g_ptr_array_index (users, 0));
   zid_store_commit (self->store, NULL);

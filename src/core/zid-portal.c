@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 #include <string.h>
 
+#include "zid-db.h"
 #include "zid-i18n.h"
 #include "zid-portal-private.h"
 
@@ -101,22 +102,20 @@ bind_environment (ZidPortal  *self,
 {
   const char *mine = zid_environment_to_string (self->environment);
   g_autofree char *stored = NULL;
-  sqlite3_stmt *stmt;
-  gboolean row = FALSE;
+  ZidDbStmt *stmt;
+  ZidDbStep step;
   gboolean ok;
 
   if (!zid_store_begin (self->store, TRUE, error))
     return FALSE;
-  ok = (stmt = zid_store_query (self->store, error,
-                                "SELECT value FROM settings WHERE key = 'environment'", "")) != NULL &&
-       zid_store_step (self->store, stmt, &row, error);
-  if (ok && row)
-    stored = zid_column_dup (stmt, 0);
-  if (stmt)
-    sqlite3_reset (stmt);
+  stmt = zid_db_query (self->store, error, "SELECT value FROM settings WHERE key = 'environment'", "");
+  ok = (step = zid_db_step (stmt, error)) != ZID_DB_ERROR;
+  if (step == ZID_DB_ROW)
+    stored = zid_db_column_dup (stmt, 0);
+  zid_db_reset (stmt);
   if (ok && stored == NULL)
-    ok = zid_store_run (self->store, error,
-                        "INSERT INTO settings (key, value) VALUES ('environment', ?)", "t", mine);
+    ok = zid_db_run (self->store, error,
+                     "INSERT INTO settings (key, value) VALUES ('environment', ?)", "t", mine);
   if (!ok)
     {
       zid_store_rollback (self->store);
@@ -388,17 +387,15 @@ static char *
 get_setting (ZidPortal  *self,
              const char *key)
 {
-  sqlite3_stmt *stmt;
-  gboolean row = FALSE;
+  ZidDbStmt *stmt;
   char *value = NULL;
 
   if (!zid_store_begin (self->store, FALSE, NULL))
     return NULL;
-  stmt = zid_store_query (self->store, NULL, "SELECT value FROM settings WHERE key = ?", "t", key);
-  if (stmt != NULL && zid_store_step (self->store, stmt, &row, NULL) && row)
-    value = zid_column_dup (stmt, 0);
-  if (stmt)
-    sqlite3_reset (stmt);
+  stmt = zid_db_query (self->store, NULL, "SELECT value FROM settings WHERE key = ?", "t", key);
+  if (zid_db_step (stmt, NULL) == ZID_DB_ROW)
+    value = zid_db_column_dup (stmt, 0);
+  zid_db_reset (stmt);
   zid_store_commit (self->store, NULL);
   return value;
 }
@@ -508,9 +505,10 @@ zid_portal_set_service_address (ZidPortal   *self,
   if (!_zid_write_begin (&w, self, g_strdup ("operator"), "config.service-address", NULL, error))
     return FALSE;
   return _zid_write_end_audited (&w,
-                                 zid_store_run (self->store, &w.error,
-                                                "INSERT OR REPLACE INTO settings (key, value)"
-                                                " VALUES ('service-address', ?)", "t", address),
+                                 zid_db_run (self->store, &w.error,
+                                             "INSERT INTO settings (key, value) VALUES ('service-address', ?)"
+                                             " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                                             "t", address),
                                  address, error);
 }
 
@@ -616,29 +614,30 @@ zid_portal_dup_crl_pem (ZidPortal  *self,
 {
   g_autoptr(GArray) revoked = g_array_new (FALSE, FALSE, sizeof (ZidCaRevoked));
   g_autoptr(GPtrArray) serials = g_ptr_array_new_with_free_func (g_free);
-  sqlite3_stmt *stmt;
-  gboolean row;
+  ZidDbStmt *stmt;
+  ZidDbStep step;
   ZidCa *ca;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
 
   if ((ca = _zid_portal_ensure_ca (self, error)) == NULL || !zid_store_begin (self->store, FALSE, error))
     return NULL;
-  stmt = zid_store_query (self->store, error,
-                          "SELECT serial, revoked_at FROM certificates"
-                          " WHERE revoked_at IS NOT NULL ORDER BY serial", "");
-  while (stmt != NULL && zid_store_step (self->store, stmt, &row, error) && row)
+  stmt = zid_db_query (self->store, error,
+                       "SELECT serial, revoked_at FROM certificates"
+                       " WHERE revoked_at IS NOT NULL ORDER BY serial", "");
+  while ((step = zid_db_step (stmt, error)) == ZID_DB_ROW)
     {
       ZidCaRevoked entry;
-      char *serial = zid_column_dup (stmt, 0);
+      char *serial = zid_db_column_dup (stmt, 0);
 
       g_ptr_array_add (serials, serial);
       entry.serial = serial;
-      entry.revoked_at = sqlite3_column_int64 (stmt, 1);
+      entry.revoked_at = zid_db_column_int64 (stmt, 1);
       g_array_append_val (revoked, entry);
     }
+  zid_db_reset (stmt);
   zid_store_commit (self->store, NULL);
-  if (error && *error)
+  if (step == ZID_DB_ERROR)
     return NULL;
 
   return zid_ca_make_crl (ca, (ZidCaRevoked *) (void *) revoked->data, revoked->len,
@@ -708,51 +707,65 @@ _zid_portal_new_code_after (ZidPortal       *self,
   enrolment->payload = g_strconcat (prefix, enrolment->code, NULL);
 
   if ((!new_user &&
-       !zid_store_run (self->store, error,
-                       "DELETE FROM codes WHERE user_id = ? AND used IS NULL", "i", user)) ||
-      !zid_store_run (self->store, error,
-                      "INSERT INTO codes (hash, purpose, user_id, created, expires)"
-                      " VALUES (?, ?, ?, ?, ?)",
-                      "biiii", hash, (gsize) 32, (gint64) purpose, user, _zid_portal_now (self),
-                      enrolment->expires))
+       !zid_db_run (self->store, error,
+                    "DELETE FROM codes WHERE user_id = ? AND used IS NULL", "i", user)) ||
+      !zid_db_run (self->store, error,
+                   "INSERT INTO codes (hash, purpose, user_id, created, expires)"
+                   " VALUES (?, ?, ?, ?, ?)",
+                   "biiii", hash, (gsize) 32, (gint64) purpose, user, _zid_portal_now (self),
+                   enrolment->expires))
     return NULL;
 
   return g_steal_pointer (&enrolment);
 }
 
-GPtrArray *
-_zid_portal_read_rows (ZidPortal       *self,
-                       sqlite3_stmt    *stmt,
-                       ZidRowReader     read,
-                       GDestroyNotify   free_row,
-                       GError         **error)
-{
-  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (free_row);
-  gboolean ok = stmt != NULL;
-  gboolean row;
-
-  while (ok && (ok = zid_store_step (self->store, stmt, &row, error)) && row)
-    g_ptr_array_add (list, read (stmt));
-  zid_store_commit (self->store, NULL);
-  return ok ? g_steal_pointer (&list) : NULL;
-}
-
 /* Audit */
 
+/* Lower case hex, as the trail is listed and exported */
+static char *
+hex_dup (const guint8 *data,
+         gsize         len)
+{
+  static const char digits[] = "0123456789abcdef";
+  char *hex = g_malloc (2 * len + 1);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      hex[2 * i] = digits[data[i] >> 4];
+      hex[2 * i + 1] = digits[data[i] & 0xf];
+    }
+  hex[2 * len] = '\0';
+  return hex;
+}
+
 static ZidAuditEvent *
-audit_event_from_row (sqlite3_stmt *stmt)
+audit_event_from_row (ZidDbStmt *stmt)
 {
   ZidAuditEvent *e = g_new0 (ZidAuditEvent, 1);
-  g_autofree char *hash = zid_column_dup (stmt, 6);
+  gsize len;
+  const guint8 *hash = zid_db_column_blob (stmt, 6, &len);
 
-  e->id = sqlite3_column_int64 (stmt, 0);
-  e->time = sqlite3_column_int64 (stmt, 1);
-  e->actor = zid_column_dup (stmt, 2);
-  e->action = zid_column_dup (stmt, 3);
-  e->subject = zid_column_dup (stmt, 4);
-  e->details = zid_column_dup (stmt, 5);
-  e->hash = g_ascii_strdown (hash ? hash : "", -1);
+  e->id = zid_db_column_int64 (stmt, 0);
+  e->time = zid_db_column_int64 (stmt, 1);
+  e->actor = zid_db_column_dup (stmt, 2);
+  e->action = zid_db_column_dup (stmt, 3);
+  e->subject = zid_db_column_dup (stmt, 4);
+  e->details = zid_db_column_dup (stmt, 5);
+  e->hash = hex_dup (hash, hash ? len : 0);
   return e;
+}
+
+/* The events @stmt (NULL: failed, @error set) selects; ends the read */
+static GPtrArray *
+read_audit_events (ZidPortal   *self,
+                   ZidDbStmt   *stmt,
+                   GError     **error)
+{
+  GPtrArray *events = zid_db_read_rows (stmt, (ZidDbRowReader) audit_event_from_row,
+                                        (GDestroyNotify) zid_audit_event_free, error);
+
+  zid_store_commit (self->store, NULL);
+  return events;
 }
 
 GPtrArray *
@@ -763,12 +776,11 @@ zid_portal_list_audit (ZidPortal  *self,
 
   if (!zid_store_begin (self->store, FALSE, error))
     return NULL;
-  return _zid_portal_read_rows (self,
-                                zid_store_query (self->store, error,
-                                     "SELECT id, time, actor, action, subject, details, hex (hash)"
-                                     " FROM audit ORDER BY id", ""),
-                                (ZidRowReader) audit_event_from_row,
-                                (GDestroyNotify) zid_audit_event_free, error);
+  return read_audit_events (self,
+                            zid_db_query (self->store, error,
+                                          "SELECT id, time, actor, action, subject, details, hash"
+                                          " FROM audit ORDER BY id", ""),
+                            error);
 }
 
 /* An event is about a user ("user:ID") or an organisation (its URA); with
@@ -778,9 +790,15 @@ zid_portal_list_audit (ZidPortal  *self,
  * organisation the actor does not manage (a user's membership elsewhere).
  * Parameters ?1 to ?9 as zid_portal_list_audit_page binds them: ?8 and
  * ?9 the range of ids the date range covers (audit_id_range), a page's
- * keyset bounding ?9 (one range for the planner to walk). */
+ * keyset bounding ?9 (one range for the planner to walk). A user's
+ * subject is "user:" and a digit: GLOB 'user:[0-9]*' said as a range in
+ * byte order (':' follows '9'), as the name keys are searched; its id is
+ * the number that follows (BIGINT: INTEGER is 32 bits in PostgreSQL).
+ * instr () is SQLite's alone: the PostgreSQL store is to provide it
+ * (strpos). */
+#define USER_SUBJECT "(subject >= 'user:0' AND subject < 'user::')"
 #define AUDIT_SELECT \
-  "SELECT id, time, actor, action, subject, details, hex (hash) FROM audit"
+  "SELECT id, time, actor, action, subject, details, hash FROM audit"
 #define AUDIT_CONDITIONS \
   " id BETWEEN ?8 AND ?9" \
   " AND (?1 = 0 OR time >= ?1) AND (?2 = 0 OR time <= ?2)" \
@@ -788,21 +806,21 @@ zid_portal_list_audit (ZidPortal  *self,
   " AND (?5 = 0 OR subject = 'user:' || ?5)" \
   " AND (?6 = 0" \
   "  OR subject = (SELECT ura FROM organisations WHERE id = ?6)" \
-  "  OR (subject GLOB 'user:[0-9]*' AND EXISTS (SELECT 1 FROM memberships m" \
+  "  OR (" USER_SUBJECT " AND EXISTS (SELECT 1 FROM memberships m" \
   "      WHERE m.organisation_id = ?6" \
-  "        AND m.user_id = CAST (substr (subject, 6) AS INTEGER))))" \
+  "        AND m.user_id = CAST (substr (subject, 6) AS BIGINT))))" \
   " AND (?7 = 0" \
   "  OR ((subject = 'user:' || ?7" \
-  "     OR (subject GLOB 'user:[0-9]*' AND EXISTS (SELECT 1 FROM memberships a" \
+  "     OR (" USER_SUBJECT " AND EXISTS (SELECT 1 FROM memberships a" \
   "         JOIN memberships t ON t.organisation_id = a.organisation_id" \
   "         WHERE a.user_id = ?7 AND a.role >= 2" \
-  "           AND t.user_id = CAST (substr (subject, 6) AS INTEGER)))" \
+  "           AND t.user_id = CAST (substr (subject, 6) AS BIGINT)))" \
   "     OR subject IN (SELECT o.ura FROM organisations o" \
   "         JOIN memberships a ON a.organisation_id = o.id" \
   "         WHERE a.user_id = ?7 AND a.role >= 2))" \
   "   AND (details IS NULL OR instr (details, 'organisation=') = 0" \
-  "     OR subject NOT GLOB 'user:[0-9]*'" \
-  "     OR CAST (substr (details, instr (details, 'organisation=') + 13) AS INTEGER)" \
+  "     OR NOT " USER_SUBJECT \
+  "     OR CAST (substr (details, instr (details, 'organisation=') + 13) AS BIGINT)" \
   "        IN (SELECT organisation_id FROM memberships" \
   "            WHERE user_id = ?7 AND role >= 2))))"
 
@@ -840,19 +858,18 @@ audit_id_bound (ZidPortal   *self,
                 gint64      *bound,
                 GError     **error)
 {
-  sqlite3_stmt *stmt;
-  gboolean row;
+  ZidDbStmt *stmt;
 
   if (time == 0)
     return TRUE;
-  stmt = zid_store_query (self->store, error, sql, "ii", time, (gint64) AUDIT_RANGE_WALK);
-  if (stmt == NULL || !zid_store_step (self->store, stmt, &row, error))
+  stmt = zid_db_query (self->store, error, sql, "ii", time, (gint64) AUDIT_RANGE_WALK);
+  if (zid_db_step (stmt, error) == ZID_DB_ERROR)
     return FALSE;
-  if (sqlite3_column_int64 (stmt, 0) == 0)
+  if (zid_db_column_int64 (stmt, 0) == 0)
     *bound = *bound > 0 ? 0 : G_MAXINT64;       /* no event on that side: an empty range */
-  else if (sqlite3_column_int64 (stmt, 0) < AUDIT_RANGE_WALK)
-    *bound = sqlite3_column_int64 (stmt, 1);
-  sqlite3_reset (stmt);
+  else if (zid_db_column_int64 (stmt, 0) < AUDIT_RANGE_WALK)
+    *bound = zid_db_column_int64 (stmt, 1);
+  zid_db_reset (stmt);
   return TRUE;
 }
 
@@ -863,19 +880,18 @@ audit_id_range (ZidPortal             *self,
                 gint64                *last,
                 GError               **error)
 {
-  sqlite3_stmt *stmt;
-  gboolean row;
+  ZidDbStmt *stmt;
   gint64 head;
 
   *first = 0;
   *last = G_MAXINT64;
   if (filter->since == 0 && filter->until == 0)
     return TRUE;
-  stmt = zid_store_query (self->store, error, "SELECT coalesce (max (id), 0) FROM audit", "");
-  if (stmt == NULL || !zid_store_step (self->store, stmt, &row, error))
+  stmt = zid_db_query (self->store, error, "SELECT coalesce (max (id), 0) FROM audit", "");
+  if (zid_db_step (stmt, error) == ZID_DB_ERROR)
     return FALSE;
-  head = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
+  head = zid_db_column_int64 (stmt, 0);
+  zid_db_reset (stmt);
   if (self->audit_range.head == head && self->audit_range.since == filter->since &&
       self->audit_range.until == filter->until)
     {
@@ -884,11 +900,13 @@ audit_id_range (ZidPortal             *self,
       return TRUE;
     }
   if (!audit_id_bound (self,
-                       "SELECT count (*), min (id) FROM (SELECT id FROM audit INDEXED BY audit_by_time"
-                       " WHERE time >= ?1 LIMIT ?2)", filter->since, first, error) ||
+                       "SELECT count (*), min (id) FROM (SELECT id FROM audit"
+                       " WHERE time >= ?1 ORDER BY time LIMIT ?2) AS near", filter->since, first,
+                       error) ||
       !audit_id_bound (self,
-                       "SELECT count (*), max (id) FROM (SELECT id FROM audit INDEXED BY audit_by_time"
-                       " WHERE time <= ?1 LIMIT ?2)", filter->until, last, error))
+                       "SELECT count (*), max (id) FROM (SELECT id FROM audit"
+                       " WHERE time <= ?1 ORDER BY time LIMIT ?2) AS near", filter->until, last,
+                       error))
     return FALSE;
   self->audit_range.since = filter->since;
   self->audit_range.until = filter->until;
@@ -939,7 +957,7 @@ zid_portal_list_audit_page (ZidPortal             *self,
   static const ZidAuditFilter none = { 0 };
   g_autofree char *action_prefix = NULL;
   const char *sql;
-  sqlite3_stmt *stmt = NULL;
+  ZidDbStmt *stmt = NULL;
   gint64 first, last;
 
   g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
@@ -955,18 +973,17 @@ zid_portal_list_audit_page (ZidPortal             *self,
   if (!audit_id_range (self, filter, &first, &last, error))
     ;                                           /* stmt NULL: the error is set */
   else if (limit == 0)
-    stmt = zid_store_query (self->store, error, sql,
-                            "iittiiiii", filter->since, filter->until, filter->action,
-                            action_prefix ? action_prefix : "", filter->user,
-                            filter->organisation, filter->as, first, last);
+    stmt = zid_db_query (self->store, error, sql,
+                         "iittiiiii", filter->since, filter->until, filter->action,
+                         action_prefix ? action_prefix : "", filter->user,
+                         filter->organisation, filter->as, first, last);
   else
-    stmt = zid_store_query (self->store, error, sql,
-                            "iittiiiiii", filter->since, filter->until, filter->action,
-                            action_prefix ? action_prefix : "", filter->user,
-                            filter->organisation, filter->as, first,
-                            before > 0 ? MIN (last, before - 1) : last, (gint64) limit);
-  return _zid_portal_read_rows (self, stmt, (ZidRowReader) audit_event_from_row,
-                                (GDestroyNotify) zid_audit_event_free, error);
+    stmt = zid_db_query (self->store, error, sql,
+                         "iittiiiiii", filter->since, filter->until, filter->action,
+                         action_prefix ? action_prefix : "", filter->user,
+                         filter->organisation, filter->as, first,
+                         before > 0 ? MIN (last, before - 1) : last, (gint64) limit);
+  return read_audit_events (self, stmt, error);
 }
 
 gboolean

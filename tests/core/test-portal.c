@@ -1400,6 +1400,38 @@ test_inactive (Fixture *f, gconstpointer data)
   g_assert_cmpuint (list->len, ==, 1);
 }
 
+/* §6: the inactive list by last name, then first name, case aside */
+static void
+test_inactive_order (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  gint64 expected[4], seen[4];
+  guint n = 0;
+
+  expected[3] = register_user (f, f->t.admin, URA_A, "Cor", "Zwart");
+  expected[1] = register_user (f, f->t.admin, URA_A, "Bert", "bakker");
+  expected[2] = register_user (f, f->t.admin, URA_A, "Piet", "de Wit");
+  expected[0] = register_user (f, f->t.admin, URA_A, "Anna", "Bakker");
+
+  zid_clock_set (f->t.clock, T0 + 60 * DAY);
+  list = zid_portal_list_inactive (f->t.portal, f->t.admin, org_id (f, URA_A), &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < list->len; i++)
+    {
+      gint64 id = zid_user_get_id (g_ptr_array_index (list, i));
+
+      for (guint j = 0; j < G_N_ELEMENTS (expected); j++)
+        if (id == expected[j])
+          {
+            g_assert_cmpuint (n, <, G_N_ELEMENTS (seen));
+            seen[n++] = id;
+          }
+    }
+  g_assert_cmpuint (n, ==, G_N_ELEMENTS (expected));
+  g_assert_cmpmem (seen, sizeof seen, expected, sizeof expected);
+}
+
 /* audit: every change is an event; editing, deleting or reordering one is caught */
 static void
 test_audit_chain (Fixture *f, gconstpointer data)
@@ -1761,6 +1793,13 @@ test_service_address (Fixture *f, gconstpointer data)
   e = zid_portal_register_user (f->t.portal, f->t.admin, org_id (f, URA_A), "A", "B", "1990-01-01", NULL);
   g_assert_nonnull (strstr (e->payload, "&host=192.168.1.10:9443&"));
 
+  /* set again: the new address replaces the old */
+  g_assert_true (zid_portal_set_service_address (f->t.portal, "192.168.1.11:9443", &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&address, g_free);
+  address = zid_portal_dup_service_address (f->t.portal);
+  g_assert_cmpstr (address, ==, "192.168.1.11:9443");
+
   /* a long name, as a fully qualified host name may be: the service's
    * certificate is made for it, and codes point to it */
   {
@@ -1808,6 +1847,7 @@ main (int argc, char *argv[])
   ADD ("/portal/login", test_login_rules);
   ADD ("/portal/login/enrolled-certificate", test_login_bound_to_enrolled_certificate);
   ADD ("/portal/inactive", test_inactive);
+  ADD ("/portal/inactive/order", test_inactive_order);
   ADD ("/portal/audit/edit", test_audit_chain);
   ADD ("/portal/audit/delete", test_audit_deletion);
   ADD ("/portal/audit/hidden-text", test_audit_hidden_text);
