@@ -39,8 +39,9 @@ zid_db_bind_text (ZidDbStmt   *stmt,
                   const char  *text,
                   GError     **error)
 {
-  return text ? stmt->backend->bind_text (stmt, pos, text, error)
-              : stmt->backend->bind_null (stmt, pos, error);
+  /* NULL text is a NULL of type text: PostgreSQL infers no type from
+   * `? IS NULL` alone */
+  return stmt->backend->bind_text (stmt, pos, text, error);
 }
 
 gboolean

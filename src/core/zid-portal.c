@@ -794,8 +794,7 @@ zid_portal_list_audit (ZidPortal  *self,
  * subject is "user:" and a digit: GLOB 'user:[0-9]*' said as a range in
  * byte order (':' follows '9'), as the name keys are searched; its id is
  * the number that follows (BIGINT: INTEGER is 32 bits in PostgreSQL).
- * instr () is SQLite's alone: the PostgreSQL store is to provide it
- * (strpos). */
+ * instr () is SQLite's: the PostgreSQL schema defines it (over strpos). */
 #define USER_SUBJECT "(subject >= 'user:0' AND subject < 'user::')"
 #define AUDIT_SELECT \
   "SELECT id, time, actor, action, subject, details, hash FROM audit"

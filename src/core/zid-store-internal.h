@@ -131,7 +131,8 @@ struct _ZidStoreBackend
                               const char  *sql,
                               GError     **error);
   /* SQLite: sqlite3_bind_*. PostgreSQL: the value kept in the
-   * statement's parameter arrays (int8 and bytea binary, text as text). */
+   * statement's parameter arrays (int8 and bytea binary, text as text).
+   * bind_text's @text may be NULL: a NULL, typed text where that counts. */
   gboolean   (*bind_int64)   (ZidDbStmt   *stmt,
                               int          pos,
                               gint64       value,

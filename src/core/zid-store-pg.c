@@ -10,11 +10,14 @@
  * ZidPgStmt, cached by the SQL text's pointer as the driver caches its
  * own), the change poll and the seal's hook.
  *
- * Change poll: the schema's change triggers NOTIFY zid_changes at commit;
- * the connection LISTENs, and the count of other connections'
- * notifications is the data version (SQLite's PRAGMA data_version moves
- * with other connections' commits, not its own). Own changes: the rows
- * the connection's statements changed, as sqlite3_total_changes64().
+ * Change poll: the data version is the highest sequence number of the
+ * changes table (the schema's change triggers fill it), read when asked:
+ * another connection's commit is seen at once, as SQLite's PRAGMA
+ * data_version sees it (the NOTIFY the triggers send arrives a moment
+ * later; a watch that wants to sleep until then can LISTEN on a
+ * connection of its own). It moves with this connection's commits too,
+ * which the caller sees by its own changes anyway: the rows the
+ * connection's statements changed, as sqlite3_total_changes64().
  *
  * Seal: the schema's seal triggers note the users a transaction writes in
  * the session's temporary table zid_touched, in a session that set
@@ -37,8 +40,6 @@ typedef struct
 {
   ZidPg      *pg;
   GHashTable *statements;  /* const char *sql (static) -> ZidDbStmt */
-  gint64      data_version;
-  gboolean    listening;
   gboolean    writing;     /* the open transaction is a writer's */
 } ZidStorePg;
 
@@ -75,10 +76,7 @@ pg_open (ZidStore    *self,
 
   conn->statements = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->conn = conn;
-  if ((conn->pg = zid_pg_open (uri, error)) == NULL)
-    return FALSE;
-  conn->listening = zid_pg_listen (conn->pg, error);
-  return conn->listening;
+  return (conn->pg = zid_pg_open (uri, error)) != NULL;
 }
 
 static void
@@ -138,14 +136,16 @@ pg_poll (ZidStore *self,
          gint64   *data_version,
          gint64   *own_changes)
 {
-  ZidStorePg *conn = self->conn;
+  ZidPgStmt *stmt = zid_pg_prepare (PG (self), "SELECT coalesce (max (seq), 0) FROM changes", NULL);
+  gboolean ok = zid_pg_step (stmt, NULL) == ZID_PG_ROW;
 
-  if (!conn->listening)
-    return FALSE;
-  conn->data_version += zid_pg_notified (conn->pg);
-  *data_version = conn->data_version;
-  *own_changes = zid_pg_total_changes (conn->pg);
-  return TRUE;
+  if (ok)
+    {
+      *data_version = zid_pg_column_int64 (stmt, 0);
+      *own_changes = zid_pg_total_changes (PG (self));
+    }
+  zid_pg_reset (stmt);
+  return ok;
 }
 
 static gboolean
