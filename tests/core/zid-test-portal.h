@@ -52,7 +52,9 @@ gint64          zid_test_portal_count      (ZidTestPortal *t,
                                             const char    *sql);
 
 /* Runs @sql on a connection of its own, behind the portal's back (a
- * tampering test): TRUE if the database took it */
+ * tampering test), foreign keys unchecked as in the sqlite3 shell (a
+ * leading "PRAGMA foreign_keys = OFF;" says so on PostgreSQL too): TRUE if
+ * the database took it */
 gboolean        zid_test_portal_exec       (ZidTestPortal *t,
                                             const char    *sql);
 
