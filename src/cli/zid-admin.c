@@ -47,7 +47,8 @@ static const ZidCliCommand commands[] = {
 static void
 print_help (void)
 {
-  g_print (_("Usage: zorgid-admin [--data-dir DIR] [--environment acceptatie|productie] [--json] COMMAND …\n"));
+  g_print (_("Usage: zorgid-admin [--data-dir DIR] [--database URI] [--environment "
+             "acceptatie|productie] [--json] COMMAND …\n"));
   g_print ("\n%s\n\n", _("The command line of ZORG-ID Portaal, for scripting and operators."));
   zid_cli_print_table (commands);
   g_print ("\n");
@@ -113,6 +114,8 @@ take_globals (ZidCli  *cli,
         target = &cli->data_dir;
       else if (g_str_equal (arg, "--environment"))
         target = &cli->environment_name;
+      else if (g_str_equal (arg, "--database"))
+        target = &cli->database;
       else if (g_str_has_prefix (arg, "--data-dir="))
         {
           take_value (&cli->data_dir, arg + strlen ("--data-dir="));
@@ -121,6 +124,11 @@ take_globals (ZidCli  *cli,
       else if (g_str_has_prefix (arg, "--environment="))
         {
           take_value (&cli->environment_name, arg + strlen ("--environment="));
+          continue;
+        }
+      else if (g_str_has_prefix (arg, "--database="))
+        {
+          take_value (&cli->database, arg + strlen ("--database="));
           continue;
         }
 
@@ -165,6 +173,14 @@ run (ZidCli  *cli,
                                 cli->environment_name);
   if (cli->data_dir == NULL)
     cli->data_dir = zid_portal_default_data_dir (cli->environment);
+  /* the portal reads its database from ZID_DATABASE: the option wins */
+  if (cli->database != NULL)
+    {
+      if (*cli->database == '\0')
+        return zid_cli_usage_error (cli, _("--database needs a database file or a "
+                                           "postgresql:// URI"));
+      g_setenv ("ZID_DATABASE", cli->database, TRUE);
+    }
 
   return zid_cli_run (cli, "", commands, argc - 1, argv + 1);
 }
@@ -193,6 +209,7 @@ main (int   argc,
   g_clear_object (&cli.portal);
   g_free (cli.path);
   g_free (cli.data_dir);
+  g_free (cli.database);
   g_free (cli.environment_name);
   return status;
 }

@@ -249,7 +249,8 @@ zid_cli_parse_args (ZidCli         *cli,
     g_option_context_set_summary (context, _(cli->command->summary));
   g_option_context_set_description (context,
                                     _("Global options (anywhere on the line): --data-dir DIR, "
-                                      "--environment acceptatie|productie, --json, --version.\n"
+                                      "--database URI, --environment acceptatie|productie, "
+                                      "--json, --version.\n"
                                       "Exit status: 0 done, 1 refused by a rule, 2 bad usage or input."));
   if (cli->flags & ZID_CLI_ACTS_AS)
     g_option_context_add_main_entries (context, as_entries, GETTEXT_PACKAGE);

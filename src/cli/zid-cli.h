@@ -26,6 +26,7 @@ enum { ZID_CLI_DONE = 0, ZID_CLI_REFUSED = 1, ZID_CLI_USAGE = 2 };
 typedef struct
 {
   char           *data_dir;
+  char           *database;           /* --database: a file or a postgresql:// URI */
   char           *environment_name;   /* "acceptatie" or "productie" */
   ZidEnvironment  environment;
   gboolean        json;               /* --json: answers and refusals as JSON on stdout */

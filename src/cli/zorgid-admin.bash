@@ -37,7 +37,7 @@ _zorgid_admin()
 
   local commands="overview registration organisation user membership attribute
                   certificate audit config card service trust backup restore doctor"
-  local globals="--data-dir --environment --json --help --version"
+  local globals="--data-dir --database --environment --json --help --version"
 
   # The value of an option
   local option=$prev
@@ -66,7 +66,7 @@ _zorgid_admin()
   for ((i = 1; i < cword; i++)); do
     word=${words[i]}
     case $word in
-      --data-dir|--environment|=) ((i++)); continue ;;
+      --data-dir|--database|--environment|=) ((i++)); continue ;;
       -*) continue ;;
     esac
     if [[ -z $command ]]; then

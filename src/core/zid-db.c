@@ -39,8 +39,9 @@ zid_db_bind_text (ZidDbStmt   *stmt,
                   const char  *text,
                   GError     **error)
 {
-  return text ? stmt->backend->bind_text (stmt, pos, text, error)
-              : stmt->backend->bind_null (stmt, pos, error);
+  /* NULL text is a NULL of type text: PostgreSQL infers no type from
+   * `? IS NULL` alone */
+  return stmt->backend->bind_text (stmt, pos, text, error);
 }
 
 gboolean
@@ -61,18 +62,14 @@ zid_db_bind_blob (ZidDbStmt   *stmt,
   return stmt->backend->bind_blob (stmt, pos, data, len, error);
 }
 
-ZidDbStmt *
-_zid_db_query_valist (ZidStore    *store,
-                      GError     **error,
-                      const char  *sql,
-                      const char  *types,
-                      va_list      args)
+gboolean
+_zid_db_bind_valist (ZidDbStmt   *stmt,
+                     GError     **error,
+                     const char  *types,
+                     va_list      args)
 {
-  ZidDbStmt *stmt = zid_db_prepare (store, sql, error);
   int pos = 1;
 
-  if (stmt == NULL)
-    return NULL;
   for (const char *t = types; *t; t++, pos++)
     {
       gboolean ok;
@@ -90,8 +87,22 @@ _zid_db_query_valist (ZidStore    *store,
           ok = zid_db_bind_blob (stmt, pos, data, len, error);
         }
       if (!ok)
-        return NULL;
+        return FALSE;
     }
+  return TRUE;
+}
+
+ZidDbStmt *
+_zid_db_query_valist (ZidStore    *store,
+                      GError     **error,
+                      const char  *sql,
+                      const char  *types,
+                      va_list      args)
+{
+  ZidDbStmt *stmt = zid_db_prepare (store, sql, error);
+
+  if (stmt == NULL || !_zid_db_bind_valist (stmt, error, types, args))
+    return NULL;
   return stmt;
 }
 

@@ -20,7 +20,7 @@
 #include "zid-error.h"
 #include "zid-i18n.h"
 #include "zid-pg.h"
-#include "zid-store-private.h"
+#include "zid-store-internal.h"
 
 /* Type OIDs of pg_type.h (server headers are not installed with libpq) */
 #define OID_BOOL    16
@@ -42,6 +42,7 @@ struct _ZidPg
   int         savepoints;  /* open savepoints */
   guint       next_name;
   gint64      changes;     /* rows changed by the last INSERT/UPDATE/DELETE */
+  gint64      total_changes;  /* rows changed by every statement since connecting */
   guint       notified;
 };
 
@@ -152,7 +153,11 @@ zid_pg_open (const char  *uri,
   self->conn = PQconnectdb (uri);
   if (PQstatus (self->conn) != CONNECTION_OK)
     {
-      set_error (error, NULL, PQerrorMessage (self->conn));
+      /* libpq's answer names the server, never the password */
+      g_autofree char *text = g_strchomp (g_strdup (PQerrorMessage (self->conn)));
+
+      g_set_error (error, ZID_ERROR, ZID_ERROR_STORE,
+                   _("Cannot connect to the PostgreSQL database: %s"), text);
       return NULL;
     }
   PQsetNoticeProcessor (self->conn, log_notice, NULL);
@@ -241,6 +246,21 @@ translate (const char *sql,
   return g_string_free (out, FALSE);
 }
 
+/* PQprepare with the types of the parameters bound so far */
+static gboolean
+server_prepare (ZidPgStmt  *stmt,
+                GError    **error)
+{
+  PGresult *result = PQprepare (stmt->pg->conn, stmt->name, stmt->text, stmt->n_params,
+                                stmt->types);
+
+  if (PQresultStatus (result) != PGRES_COMMAND_OK)
+    return fail_result (stmt->pg, result, error);
+  PQclear (result);
+  stmt->prepared = TRUE;
+  return TRUE;
+}
+
 ZidPgStmt *
 zid_pg_prepare (ZidPg       *self,
                 const char  *sql,
@@ -273,6 +293,13 @@ zid_pg_prepare (ZidPg       *self,
   stmt->types = g_new0 (Oid, MAX (n_params, 1));
   stmt->blobs = g_ptr_array_new_with_free_func (PQfreemem);
   stmt->row = -1;
+  /* without parameters there are no types to wait for: text that does
+   * not prepare fails here, as SQLite's does */
+  if (n_params == 0 && !server_prepare (stmt, error))
+    {
+      stmt_free (stmt);
+      return NULL;
+    }
   g_hash_table_insert (self->statements, (gpointer) sql, stmt);
   return stmt;
 }
@@ -351,29 +378,11 @@ zid_pg_query_valist (ZidPg       *self,
                      va_list      args)
 {
   ZidPgStmt *stmt = zid_pg_prepare (self, sql, error);
-  int pos = 1;
+  /* the store's statement around it: zid-db.c's binds by type letter */
+  ZidDbStmt wrapped = { &_zid_store_pg_backend, stmt };
 
-  if (stmt == NULL)
+  if (stmt == NULL || !_zid_db_bind_valist (&wrapped, error, types, args))
     return NULL;
-  for (const char *t = types; *t; t++, pos++)
-    {
-      gboolean ok;
-
-      if (*t == 'i')
-        ok = zid_pg_bind_int64 (stmt, pos, va_arg (args, gint64), error);
-      else if (*t == 't')
-        ok = zid_pg_bind_text (stmt, pos, va_arg (args, const char *), error);
-      else
-        {
-          const void *data = va_arg (args, const void *);
-          gsize len = va_arg (args, gsize);
-
-          g_assert (*t == 'b');
-          ok = zid_pg_bind_blob (stmt, pos, data, len, error);
-        }
-      if (!ok)
-        return NULL;
-    }
   return stmt;
 }
 
@@ -402,7 +411,10 @@ note_changes (ZidPg    *self,
 
   if (g_str_has_prefix (tag, "INSERT") || g_str_has_prefix (tag, "UPDATE") ||
       g_str_has_prefix (tag, "DELETE") || g_str_has_prefix (tag, "MERGE"))
-    self->changes = g_ascii_strtoll (PQcmdTuples (result), NULL, 10);
+    {
+      self->changes = g_ascii_strtoll (PQcmdTuples (result), NULL, 10);
+      self->total_changes += self->changes;
+    }
 }
 
 static gboolean
@@ -413,14 +425,8 @@ run (ZidPgStmt  *stmt,
   PGresult *result;
   ExecStatusType status;
 
-  if (!stmt->prepared)
-    {
-      result = PQprepare (self->conn, stmt->name, stmt->text, stmt->n_params, stmt->types);
-      if (PQresultStatus (result) != PGRES_COMMAND_OK)
-        return fail_result (self, result, error);
-      PQclear (result);
-      stmt->prepared = TRUE;
-    }
+  if (!stmt->prepared && !server_prepare (stmt, error))
+    return FALSE;
   result = PQexecPrepared (self->conn, stmt->name, stmt->n_params,
                            (const char * const *) stmt->values, stmt->lengths, stmt->formats, 0);
   status = PQresultStatus (result);
@@ -538,6 +544,19 @@ zid_pg_column_blob (ZidPgStmt *stmt,
   return data;
 }
 
+gsize
+zid_pg_column_bytes (ZidPgStmt *stmt,
+                     int        col)
+{
+  gsize len = 0;
+
+  if (zid_pg_column_type (stmt, col) == ZID_PG_BLOB)
+    zid_pg_column_blob (stmt, col, &len);
+  else if (has_value (stmt, col))
+    len = (gsize) PQgetlength (stmt->result, stmt->row, col);
+  return len;
+}
+
 int
 zid_pg_column_count (ZidPgStmt *stmt)
 {
@@ -587,6 +606,12 @@ gint64
 zid_pg_changes (ZidPg *self)
 {
   return self->changes;
+}
+
+gint64
+zid_pg_total_changes (ZidPg *self)
+{
+  return self->total_changes;
 }
 
 /* Transactions */
@@ -720,12 +745,15 @@ guint
 zid_pg_notified (ZidPg *self)
 {
   PGnotify *notify;
+  int mine = PQbackendPID (self->conn);
   guint n;
 
   PQconsumeInput (self->conn);
   while ((notify = PQnotifies (self->conn)) != NULL)
     {
-      self->notified++;
+      /* this connection's own commits are not news to it */
+      if (notify->be_pid != mine)
+        self->notified++;
       PQfreemem (notify);
     }
   n = self->notified;

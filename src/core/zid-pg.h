@@ -117,6 +117,9 @@ char         *zid_pg_column_dup      (ZidPgStmt   *stmt,
 const void   *zid_pg_column_blob     (ZidPgStmt   *stmt,
                                       int          col,
                                       gsize       *len);
+/* The value's length in bytes (a bytea's decoded), 0 for NULL */
+gsize         zid_pg_column_bytes    (ZidPgStmt   *stmt,
+                                      int          col);
 int           zid_pg_column_count    (ZidPgStmt   *stmt);
 /* The column's value as SQLite types it (its fundamental type codes, so
  * that code hashing values by type, as the seal does, runs unchanged) */
@@ -134,8 +137,10 @@ ZidPgType     zid_pg_column_type     (ZidPgStmt   *stmt,
 gboolean      zid_pg_finish          (ZidPgStmt   *stmt,
                                       gint64      *id,
                                       GError     **error);
-/* Rows inserted, changed or deleted by the last statement run */
+/* Rows inserted, changed or deleted by the last statement run, and by
+ * every statement since the connection opened */
 gint64        zid_pg_changes         (ZidPg       *self);
+gint64        zid_pg_total_changes   (ZidPg       *self);
 
 /* zid_store_begin/commit/rollback's nesting: one real transaction */
 gboolean      zid_pg_begin           (ZidPg       *self,
@@ -156,7 +161,8 @@ gboolean      zid_pg_rollback_to     (ZidPg       *self,
 
 /* Change notifications (the schema's triggers NOTIFY zid_changes on
  * commit): zid_pg_listen() once, then zid_pg_notified() says, without
- * waiting, how many arrived since it was last asked. The socket to watch
+ * waiting, how many arrived from other connections since it was last
+ * asked (a connection's own commits are not counted). The socket to watch
  * is zid_pg_socket(). */
 gboolean      zid_pg_listen          (ZidPg       *self,
                                       GError     **error);

@@ -143,6 +143,7 @@ zid_portal_open (const char      *data_dir,
 {
   g_autoptr(ZidPortal) self = NULL;
   g_autofree char *db_path = NULL;
+  const char *database;
 
   g_return_val_if_fail (data_dir != NULL, NULL);
 
@@ -165,8 +166,12 @@ zid_portal_open (const char      *data_dir,
   self->environment = environment;
   self->clock = clock ? g_object_ref (clock) : default_clock (environment);
 
-  db_path = g_build_filename (data_dir, "zorgid.db", NULL);
-  self->store = zid_store_open (db_path, error);
+  /* the database: ZID_DATABASE (a file, or a postgresql:// URI), else the
+   * file in the data folder, which keeps the keys either way */
+  database = g_getenv ("ZID_DATABASE");
+  db_path = database && *database ? g_strdup (database)
+                                  : g_build_filename (data_dir, "zorgid.db", NULL);
+  self->store = zid_store_open (db_path, data_dir, error);
   if (self->store == NULL || !bind_environment (self, error))
     return NULL;
 
@@ -789,8 +794,7 @@ zid_portal_list_audit (ZidPortal  *self,
  * subject is "user:" and a digit: GLOB 'user:[0-9]*' said as a range in
  * byte order (':' follows '9'), as the name keys are searched; its id is
  * the number that follows (BIGINT: INTEGER is 32 bits in PostgreSQL).
- * instr () is SQLite's alone: the PostgreSQL store is to provide it
- * (strpos). */
+ * instr () is SQLite's: the PostgreSQL schema defines it (over strpos). */
 #define USER_SUBJECT "(subject >= 'user:0' AND subject < 'user::')"
 #define AUDIT_SELECT \
   "SELECT id, time, actor, action, subject, details, hash FROM audit"

@@ -11,6 +11,7 @@
  *    gives its ids itself); BLOB is BYTEA; WITHOUT ROWID has no meaning.
  *  - TEXT is COLLATE "C": SQLite compares text byte by byte, so ORDER BY
  *    and UNIQUE agree with it whatever locale the database was made with.
+ *  - SQLite's instr () is a SQL function over strpos ().
  *  - Triggers are PL/pgSQL functions. The revocation guard raises, as
  *    RAISE (ABORT) does.
  *  - The change triggers fill `changes` as SQLite's do (seq = max + 1,
@@ -129,6 +130,8 @@ static const char * const migrations[] = {
   "  BEFORE UPDATE OF revoked_at ON certificates"
   "  FOR EACH ROW WHEN (OLD.revoked_at IS NOT NULL)"
   "  EXECUTE FUNCTION zid_revocation_is_final ();"
+  /* also in a session that turns triggers off (session_replication_role) */
+  "ALTER TABLE certificates ENABLE ALWAYS TRIGGER certificates_revocation_is_final;"
 
   "CREATE TABLE codes ("
   "  hash    BYTEA PRIMARY KEY,"
@@ -147,6 +150,11 @@ static const char * const migrations[] = {
   "  answered  BIGINT,"
   "  user_id   BIGINT REFERENCES users (id)"
   ");"
+
+  /* SQLite's instr (): the position of the first @needle in @haystack
+   * from 1, 0 when absent; INTEGER, so that substr () takes it */
+  "CREATE FUNCTION instr (haystack TEXT, needle TEXT) RETURNS INTEGER"
+  "  LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT strpos (haystack, needle) $$;"
 
   "CREATE TABLE audit ("
   "  id      " ID ","

@@ -6,7 +6,8 @@
  * The store is one code path (zid-store.c: open, transactions, the change
  * poll, the audit chain; zid-store-seal.c: the seal; zid-db.c: the
  * statement API) over a backend that does what differs between database
- * engines: zid-store-sqlite.c for the embedded SQLite file, the default.
+ * engines: zid-store-sqlite.c for the embedded SQLite file, the default;
+ * zid-store-pg.c for a PostgreSQL database named by a `postgresql://` URI.
  *
  * A backend is a constant table of function pointers (ZidStoreBackend),
  * chosen once when the store opens, rather than an enum and a switch in
@@ -114,6 +115,11 @@ struct _ZidStoreBackend
    * (ON COMMIT DELETE ROWS) that commit reads into the touched set. */
   gboolean   (*seal_hook)    (ZidStore    *self,
                               GError     **error);
+  /* Before a sealing transaction commits: the users the database noted
+   * added to self->touched (may be NULL). SQLite: NULL, its hook calls
+   * _zid_store_touch() itself. PostgreSQL: the rows of zid_touched. */
+  gboolean   (*touched)      (ZidStore    *self,
+                              GError     **error);
 
   /* Statements (zid-db.h says what each does for the caller) */
 
@@ -125,7 +131,8 @@ struct _ZidStoreBackend
                               const char  *sql,
                               GError     **error);
   /* SQLite: sqlite3_bind_*. PostgreSQL: the value kept in the
-   * statement's parameter arrays (int8 and bytea binary, text as text). */
+   * statement's parameter arrays (int8 and bytea binary, text as text).
+   * bind_text's @text may be NULL: a NULL, typed text where that counts. */
   gboolean   (*bind_int64)   (ZidDbStmt   *stmt,
                               int          pos,
                               gint64       value,
@@ -179,7 +186,17 @@ struct _ZidStoreBackend
 
 /* The embedded store (zid-store-sqlite.c) */
 extern const ZidStoreBackend _zid_store_sqlite_backend;
+#if ZID_ENABLE_POSTGRESQL
+/* The shared store of a `postgresql://` URI (zid-store-pg.c) */
+extern const ZidStoreBackend _zid_store_pg_backend;
+#endif
 
+/* The binds of zid_db_query() (@types and @args) on @stmt: the driver's
+ * zid_pg_query() binds through it too */
+gboolean      _zid_db_bind_valist  (ZidDbStmt   *stmt,
+                                    GError     **error,
+                                    const char  *types,
+                                    va_list      args);
 /* zid_db_query() with its arguments in @args: the SQLite store's
  * zid_store_query() and zid_store_run() bind through it too */
 ZidDbStmt    *_zid_db_query_valist (ZidStore    *store,

@@ -26,7 +26,11 @@ typedef struct _ZidStore ZidStore;
 #define ZID_STORE_SEAL_KEY_FILE  "seal.key"
 #define ZID_STORE_SEAL_KEY_BYTES 32
 
-ZidStore     *zid_store_open         (const char  *path,
+/* @location: a database file, or a `postgresql://` (`postgres://`) URI
+ * (when built with PostgreSQL); the seal key is kept in @key_folder, NULL
+ * for the database file's folder (a file only) */
+ZidStore     *zid_store_open         (const char  *location,
+                                      const char  *key_folder,
                                       GError     **error);
 void          zid_store_free         (ZidStore    *self);
 

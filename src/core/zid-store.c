@@ -19,25 +19,64 @@
 #include "zid-i18n.h"
 #include "zid-store-internal.h"
 
-ZidStore *
-zid_store_open (const char  *location,
+/* A PostgreSQL database is named by its URI; anything else is a file */
+static gboolean
+is_postgresql (const char *location)
+{
+  return g_str_has_prefix (location, "postgresql://") || g_str_has_prefix (location, "postgres://");
+}
+
+static const ZidStoreBackend *
+choose_backend (const char  *location,
                 GError     **error)
 {
-  /* the embedded SQLite file; a PostgreSQL URI will choose that backend */
-  const ZidStoreBackend *backend = &_zid_store_sqlite_backend;
-  g_autofree char *path = backend->locate (location, error);
+  if (!is_postgresql (location))
+    return &_zid_store_sqlite_backend;
+#if ZID_ENABLE_POSTGRESQL
+  return &_zid_store_pg_backend;
+#else
+  g_set_error_literal (error, ZID_ERROR, ZID_ERROR_STORE,
+                       _("This version was built without PostgreSQL: it cannot open a "
+                         "postgresql:// database. Use a database file, or a version built with "
+                         "PostgreSQL"));
+  return NULL;
+#endif
+}
+
+ZidStore *
+zid_store_open (const char  *location,
+                const char  *key_folder,
+                GError     **error)
+{
+  const ZidStoreBackend *backend = choose_backend (location, error);
+  g_autofree char *place = NULL;
+  g_autofree char *key_place = NULL;
   ZidStore *self;
 
-  if (path == NULL || !_zid_store_seal_key_readable (path, error))
+  if (backend == NULL || (place = backend->locate (location, error)) == NULL)
+    return NULL;
+  /* the seal key lives in @key_folder, else beside the database file: the
+   * seal's calls take a path in that folder */
+  if (key_folder != NULL)
+    key_place = g_build_filename (key_folder, ZID_STORE_SEAL_KEY_FILE, NULL);
+  else if (backend == &_zid_store_sqlite_backend)
+    key_place = g_strdup (place);
+  else
+    {
+      g_set_error_literal (error, ZID_ERROR, ZID_ERROR_STORE,
+                           _("A PostgreSQL database needs a folder for its seal key"));
+      return NULL;
+    }
+  if (!_zid_store_seal_key_readable (key_place, error))
     return NULL;
 
   self = g_new0 (ZidStore, 1);
   self->backend = backend;
   g_rec_mutex_init (&self->lock);
 
-  if (!backend->open (self, path, error) ||
+  if (!backend->open (self, place, error) ||
       !backend->migrate (self, error) ||
-      !_zid_store_seal_open (self, path, error))
+      !_zid_store_seal_open (self, key_place, error))
     {
       zid_store_free (self);
       return NULL;
@@ -97,7 +136,9 @@ zid_store_commit (ZidStore  *self,
       return TRUE;
     }
   /* the users this transaction changed are sealed again inside it */
-  ok = _zid_store_seal_touched (self, error) &&
+  ok = (!self->sealing || self->backend->touched == NULL ||
+        self->backend->touched (self, error)) &&
+       _zid_store_seal_touched (self, error) &&
        self->backend->commit (self, error);
   if (self->touched)
     g_hash_table_remove_all (self->touched);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "zid-core.h"
+#include "zid-test-portal.h"
 
 #define T0        1767225600   /* 2026-01-01T00:00:00Z */
 #define URA_A     "12345678"
@@ -72,6 +73,7 @@ fixture_set_up (Fixture       *f,
   f->dir = g_dir_make_tmp ("zid-audit-XXXXXX", &error);
   g_assert_no_error (error);
   f->clock = zid_clock_new_fixed (T0);
+  zid_test_portal_database ();
   f->portal = zid_portal_open (f->dir, ZID_ENVIRONMENT_ACCEPTATIE, f->clock, &error);
   g_assert_no_error (error);
 

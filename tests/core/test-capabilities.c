@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "zid-core.h"
+#include "zid-test-portal.h"
 
 #define T0     1767225600   /* 2026-01-01T00:00:00Z */
 #define URA_A  "12345678"
@@ -46,6 +47,7 @@ static const char *person_names[] = {
 };
 
 static char *template_dir;
+static char *template_database;  /* under the PostgreSQL fixture */
 static gint64 people[N_PEOPLE];
 static gint64 org_a;
 
@@ -217,6 +219,8 @@ build_template (void)
 
   template_dir = g_dir_make_tmp ("zid-caps-XXXXXX", &error);
   g_assert_no_error (error);
+  if ((template_database = zid_test_fresh_database ()) != NULL)
+    g_setenv ("ZID_DATABASE", template_database, TRUE);
   portal = zid_portal_open (template_dir, ZID_ENVIRONMENT_ACCEPTATIE, clock, &error);
   g_assert_no_error (error);
 
@@ -279,6 +283,12 @@ fresh_portal (char **dir)
   g_assert_no_error (error);
   copy = g_build_filename (*dir, "data", NULL);
   run ((const char * const[]) { "cp", "-a", template_dir, copy, NULL });
+  if (template_database != NULL)
+    {
+      g_autofree char *database = zid_test_copy_database (template_database);
+
+      g_setenv ("ZID_DATABASE", database, TRUE);
+    }
   portal = zid_portal_open (copy, ZID_ENVIRONMENT_ACCEPTATIE, clock, &error);
   g_assert_no_error (error);
   return portal;
@@ -653,6 +663,7 @@ main (int   argc,
 
   status = g_test_run ();
   run ((const char * const[]) { "rm", "-rf", template_dir, NULL });
+  g_free (template_database);
   g_free (template_dir);
   return status;
 }

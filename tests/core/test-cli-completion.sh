@@ -41,7 +41,7 @@ expect "breach-of-trust compromised-credentials lost-smartphone security-inciden
 expect "lost-smartphone" zorgid-admin user block --as 1 3 --reason lo
 expect "--reason" zorgid-admin user block --r
 expect "--first-name" zorgid-admin user register --fi
-expect "--data-dir --dry-run" zorgid-admin user import --d
+expect "--data-dir --database --dry-run" zorgid-admin user import --d
 expect "--version" zorgid-admin --vers
 expect "operator uzi" zorgid-admin trust add --kind ""
 expect "Administrator Beheerder Gebruiker" zorgid-admin membership set 2 --role ""

@@ -12,6 +12,7 @@
 
 #include "zid-core.h"
 #include "zid-search.h"
+#include "zid-test-portal.h"
 
 #define T0  1767225600   /* 2026-01-01T00:00:00Z */
 #define URA "12345678"
@@ -176,6 +177,7 @@ test_portal (void)
   g_autofree char *cmd = NULL;
 
   g_assert_no_error (error);
+  zid_test_portal_database ();
   portal = zid_portal_open (dir, ZID_ENVIRONMENT_ACCEPTATIE, clock, &error);
   g_assert_no_error (error);
   g_assert_cmpint (zid_portal_add_registration (portal, URA, "Zorggroep Noord", NULL, NULL, NULL, &error), >, 0);

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# zorgid-admin on a PostgreSQL database (run under
+# tests/fixtures/zid-pg-fixture.sh, which exports ZID_TEST_PG_URI):
+# ZID_DATABASE and --database select it, the data dir keeps only the keys,
+# the environment stamp holds, and a URI that does not connect is a clear
+# `store` refusal. TAP output.
+set -u
+
+admin="${ZID_BUILD_ROOT:?}/src/cli/zorgid-admin"
+uri="${ZID_TEST_PG_URI:?run under tests/fixtures/zid-pg-fixture.sh}"
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+n=0
+
+ok() {
+  n=$((n + 1))
+  if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
+  [ "$1" = 0 ] || [ -z "${3:-}" ] || printf '%s\n' "$3" | sed 's/^/# /'
+  return 0
+}
+
+# P ARGS…: zorgid-admin on the fixture's database through ZID_DATABASE
+P() { ZID_DATABASE=$uri "$admin" --data-dir "$dir/acc" "$@"; }
+
+out=$(P --json registration add --ura 12345678 --name "Zorggroep Noord" 2>&1)
+ok $? "registration add" "$out"
+out=$(P --json organisation bootstrap --ura 12345678 --first-name Anna --last-name "de Vries" \
+        --birth-date 1980-01-01 2>&1)
+ok $? "organisation bootstrap" "$out"
+out=$(P --json user register --as 1 --organisation 12345678 --first-name Jörg --last-name Müller \
+        --birth-date 1990-01-01 2>&1)
+ok $? "user register" "$out"
+out=$(P --json user list --as 1 --organisation 12345678 2>&1)
+ok $? "user list" "$out"
+[[ $out == *Müller* && $out == *"de Vries"* ]]; ok $? "user list shows both users" "$out"
+out=$(P --json audit verify 2>&1)
+[ "$out" = '{"intact":true}' ]; ok $? "audit verify: the chain and the seal are intact" "$out"
+
+[ ! -e "$dir/acc/zorgid.db" ]; ok $? "no database file in the data dir"
+[ -f "$dir/acc/seal.key" ]; ok $? "the seal key is in the data dir"
+
+# the option names the same database, and wins over ZID_DATABASE
+out=$(ZID_DATABASE="postgresql:///nothing?host=/nonexistent" "$admin" --data-dir "$dir/acc" \
+        --database "$uri" --json user list --as 1 --organisation 12345678 2>&1)
+[[ $out == *Müller* ]]; ok $? "--database wins over ZID_DATABASE" "$out"
+
+# the database belongs to acceptatie
+out=$(ZID_DATABASE=$uri "$admin" --data-dir "$dir/acc" --environment productie --json \
+        user list --as 1 --organisation 12345678 2>/dev/null)
+status=$?
+[ "$status" = 1 ] && [[ $out == *'"error":"wrong-environment"'* ]]
+ok $? "an acceptatie database opened as productie: wrong-environment, exit 1" "$status $out"
+
+# a URI that does not connect: store, exit 1, the server's answer, nothing made
+out=$("$admin" --data-dir "$dir/bad" --database "postgresql:///zid?host=$dir/nowhere" --json \
+        user list --as 1 --organisation 12345678 2>/dev/null)
+status=$?
+[ "$status" = 1 ] && [[ $out == *'"error":"store"'* && $out == *PostgreSQL* ]]
+ok $? "a bad --database URI: store, exit 1, a clear message" "$status $out"
+out=$("$admin" --data-dir "$dir/bad" --database "postgresql://u:geheim@/zid?host=$dir/nowhere" \
+        --json user list --as 1 --organisation 12345678 2>&1)
+[[ $out != *geheim* ]]; ok $? "the refusal does not show the URI's password" "$out"
+"$admin" --data-dir "$dir/bad" --database "" user list --as 1 >/dev/null 2>&1
+[ $? = 2 ]; ok $? "--database with an empty value is bad usage (exit 2)"
+
+echo "1..$n"
