@@ -35,7 +35,7 @@
 #include "zid-key-protection.h"
 #include "zid-portal-private.h"
 
-#define DB_FILE       "zorgid.db"
+#define DB_FILE       ZID_PORTAL_DATABASE_FILE
 #define STEP_PAGES    256      /* 1 MiB of 4 KiB pages per step */
 #define MAX_RESTARTS  8
 #define MAX_MANIFEST  (4 * 1024 * 1024)
@@ -553,6 +553,13 @@ zid_portal_backup (ZidPortal      *portal,
   g_return_val_if_fail (info != NULL, FALSE);
 
   data_dir = zid_portal_get_data_dir (portal);
+  if ((db_from = g_strdup (zid_store_get_file (portal->store))) == NULL)
+    {
+      g_set_error_literal (error, ZID_ERROR, ZID_ERROR_STORE,
+                           _("This environment's database is a PostgreSQL database: back it up with "
+                             "PostgreSQL's pg_dump. A backup here copies a database file."));
+      return FALSE;
+    }
   if (lstat (out, &st) == 0)
     {
       g_set_error (error, ZID_BACKUP_ERROR, ZID_BACKUP_ERROR_EXISTS,
@@ -566,7 +573,6 @@ zid_portal_backup (ZidPortal      *portal,
     return FALSE;
 
   info->created = g_get_real_time () / G_USEC_PER_SEC;
-  db_from = g_build_filename (data_dir, DB_FILE, NULL);
   db_to = g_build_filename (staging, DB_FILE, NULL);
   if (!copy_database (db_from, db_to, info, error) ||
       (g_chmod (db_to, 0600) != 0 && !io_error (error, _("Cannot set the permissions of %s: %s"), db_to, errno)) ||
@@ -896,6 +902,25 @@ check_opens (const char           *staging,
   return zid_portal_audit (portal, "operator", "store.restore", NULL, details, error);
 }
 
+/* The environment keeps its data in @data_dir's database file, where a
+ * restore puts it (and where its checks open it), not in a database named
+ * by ZID_DATABASE or --database */
+static gboolean
+restores_here (const char  *data_dir,
+               GError     **error)
+{
+  g_autofree char *location = _zid_portal_database_location (data_dir);
+  g_autofree char *file = g_build_filename (data_dir, DB_FILE, NULL);
+
+  if (g_str_equal (location, file))
+    return TRUE;
+  g_set_error (error, ZID_ERROR, ZID_ERROR_STORE,
+               _("A restore writes the database file of the data folder %s, but this environment's "
+                 "database is elsewhere (ZID_DATABASE or --database): restore without them, or "
+                 "restore a PostgreSQL database with pg_restore"), data_dir);
+  return FALSE;
+}
+
 /* @data_dir holds a store */
 static gboolean
 has_store (const char *data_dir)
@@ -964,7 +989,7 @@ zid_backup_restore (const char     *in,
   g_return_val_if_fail (data_dir != NULL, FALSE);
   g_return_val_if_fail (info != NULL, FALSE);
 
-  if (!manifest_read (in, info, entries, error))
+  if (!restores_here (data_dir, error) || !manifest_read (in, info, entries, error))
     return FALSE;
   if (info->schema_version > ZID_STORE_SCHEMA_VERSION)
     {

@@ -50,8 +50,7 @@
  * PostgreSQL schema zid-schema-pg.c. No file above the store calls
  * sqlite3_* (zid-backup.c copies SQLite files and is SQLite's own).
  * Where the two still differ, and what the PostgreSQL store must give:
- * `instr()` in the Logboek's organisation filter (a strpos-based
- * function of that name); byte order for name keys, subjects and
+ * byte order for name keys, subjects and
  * `lower()` order (columns `COLLATE "C"`; PostgreSQL's lower() also folds
  * non-ASCII letters); pages without ORDER BY (SQLite's index order); an
  * integer parameter concatenated to text (typed by the driver). A failed

@@ -218,4 +218,11 @@ gboolean    _zid_portal_validate_person    (ZidPortal       *self,
                                             const char      *birth_date,
                                             GError         **error);
 
+/* The name of the database file in the data folder */
+#define ZID_PORTAL_DATABASE_FILE "zorgid.db"
+
+/* Where the portal of @data_dir keeps its data (g_free): ZID_DATABASE (a
+ * file or a postgresql:// URI), else the data folder's database file */
+char *_zid_portal_database_location (const char *data_dir);
+
 G_END_DECLS

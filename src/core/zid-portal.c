@@ -143,7 +143,6 @@ zid_portal_open (const char      *data_dir,
 {
   g_autoptr(ZidPortal) self = NULL;
   g_autofree char *db_path = NULL;
-  const char *database;
 
   g_return_val_if_fail (data_dir != NULL, NULL);
 
@@ -166,16 +165,23 @@ zid_portal_open (const char      *data_dir,
   self->environment = environment;
   self->clock = clock ? g_object_ref (clock) : default_clock (environment);
 
-  /* the database: ZID_DATABASE (a file, or a postgresql:// URI), else the
-   * file in the data folder, which keeps the keys either way */
-  database = g_getenv ("ZID_DATABASE");
-  db_path = database && *database ? g_strdup (database)
-                                  : g_build_filename (data_dir, "zorgid.db", NULL);
+  db_path = _zid_portal_database_location (data_dir);
   self->store = zid_store_open (db_path, data_dir, error);
   if (self->store == NULL || !bind_environment (self, error))
     return NULL;
 
   return g_steal_pointer (&self);
+}
+
+/* The database: ZID_DATABASE (a file, or a postgresql:// URI), else the
+ * file in the data folder, which keeps the keys either way */
+char *
+_zid_portal_database_location (const char *data_dir)
+{
+  const char *database = g_getenv ("ZID_DATABASE");
+
+  return database && *database ? g_strdup (database)
+                               : g_build_filename (data_dir, ZID_PORTAL_DATABASE_FILE, NULL);
 }
 
 const char *
@@ -794,7 +800,9 @@ zid_portal_list_audit (ZidPortal  *self,
  * subject is "user:" and a digit: GLOB 'user:[0-9]*' said as a range in
  * byte order (':' follows '9'), as the name keys are searched; its id is
  * the number that follows (BIGINT: INTEGER is 32 bits in PostgreSQL).
- * instr () is SQLite's: the PostgreSQL schema defines it (over strpos). */
+ * The details' "organisation=ID" is matched as a whole word against the
+ * actor's organisations, not cut out and cast: SQLite reads the leading
+ * number of "1 role=…", PostgreSQL refuses it. */
 #define USER_SUBJECT "(subject >= 'user:0' AND subject < 'user::')"
 #define AUDIT_SELECT \
   "SELECT id, time, actor, action, subject, details, hash FROM audit"
@@ -817,11 +825,11 @@ zid_portal_list_audit (ZidPortal  *self,
   "     OR subject IN (SELECT o.ura FROM organisations o" \
   "         JOIN memberships a ON a.organisation_id = o.id" \
   "         WHERE a.user_id = ?7 AND a.role >= 2))" \
-  "   AND (details IS NULL OR instr (details, 'organisation=') = 0" \
+  "   AND (details IS NULL OR ' ' || details NOT LIKE '% organisation=%'" \
   "     OR NOT " USER_SUBJECT \
-  "     OR CAST (substr (details, instr (details, 'organisation=') + 13) AS BIGINT)" \
-  "        IN (SELECT organisation_id FROM memberships" \
-  "            WHERE user_id = ?7 AND role >= 2))))"
+  "     OR EXISTS (SELECT 1 FROM memberships v" \
+  "         WHERE v.user_id = ?7 AND v.role >= 2" \
+  "           AND ' ' || details || ' ' LIKE '% organisation=' || v.organisation_id || ' %'))))"
 
 /* The queries of zid_portal_list_audit_page(), each a string of its own
  * (the store keeps a statement per string). A leading condition the

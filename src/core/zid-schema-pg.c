@@ -11,7 +11,6 @@
  *    gives its ids itself); BLOB is BYTEA; WITHOUT ROWID has no meaning.
  *  - TEXT is COLLATE "C": SQLite compares text byte by byte, so ORDER BY
  *    and UNIQUE agree with it whatever locale the database was made with.
- *  - SQLite's instr () is a SQL function over strpos ().
  *  - Triggers are PL/pgSQL functions. The revocation guard raises, as
  *    RAISE (ABORT) does.
  *  - The change triggers fill `changes` as SQLite's do (seq = max + 1,
@@ -150,11 +149,6 @@ static const char * const migrations[] = {
   "  answered  BIGINT,"
   "  user_id   BIGINT REFERENCES users (id)"
   ");"
-
-  /* SQLite's instr (): the position of the first @needle in @haystack
-   * from 1, 0 when absent; INTEGER, so that substr () takes it */
-  "CREATE FUNCTION instr (haystack TEXT, needle TEXT) RETURNS INTEGER"
-  "  LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT strpos (haystack, needle) $$;"
 
   "CREATE TABLE audit ("
   "  id      " ID ","

@@ -34,6 +34,7 @@ struct _ZidStore
 {
   const ZidStoreBackend *backend;
   gpointer    conn;        /* the backend's connection and statement cache */
+  char       *file;        /* the database file; NULL when it is not a file */
   GRecMutex   lock;        /* held for the length of a transaction */
   guint       depth;       /* nested begin() calls of the holding thread */
 

@@ -33,6 +33,9 @@ ZidStore     *zid_store_open         (const char  *location,
                                       const char  *key_folder,
                                       GError     **error);
 void          zid_store_free         (ZidStore    *self);
+/* The database file (resolved), or NULL when the database is not a file
+ * (PostgreSQL) */
+const char   *zid_store_get_file     (ZidStore    *self);
 
 gboolean      zid_store_begin        (ZidStore    *self,
                                       gboolean     write,

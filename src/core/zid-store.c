@@ -72,6 +72,8 @@ zid_store_open (const char  *location,
 
   self = g_new0 (ZidStore, 1);
   self->backend = backend;
+  if (backend == &_zid_store_sqlite_backend)
+    self->file = g_strdup (place);
   g_rec_mutex_init (&self->lock);
 
   if (!backend->open (self, place, error) ||
@@ -93,8 +95,15 @@ zid_store_free (ZidStore *self)
   self->backend->close (self);
   g_clear_pointer (&self->touched, g_hash_table_unref);
   OPENSSL_cleanse (self->seal_key, sizeof self->seal_key);
+  g_free (self->file);
   g_rec_mutex_clear (&self->lock);
   g_free (self);
+}
+
+const char *
+zid_store_get_file (ZidStore *self)
+{
+  return self->file;
 }
 
 gboolean

@@ -3,7 +3,8 @@
 # tests/fixtures/zid-pg-fixture.sh, which exports ZID_TEST_PG_URI):
 # ZID_DATABASE and --database select it, the data dir keeps only the keys,
 # the environment stamp holds, and a URI that does not connect is a clear
-# `store` refusal. TAP output.
+# `store` refusal; backup and restore, which copy a database file, refuse
+# it. TAP output.
 set -u
 
 admin="${ZID_BUILD_ROOT:?}/src/cli/zorgid-admin"
@@ -62,5 +63,19 @@ out=$("$admin" --data-dir "$dir/bad" --database "postgresql://u:geheim@/zid?host
 [[ $out != *geheim* ]]; ok $? "the refusal does not show the URI's password" "$out"
 "$admin" --data-dir "$dir/bad" --database "" user list --as 1 >/dev/null 2>&1
 [ $? = 2 ]; ok $? "--database with an empty value is bad usage (exit 2)"
+
+# backup copies a database file: on PostgreSQL it is refused, nothing made;
+# a restore into a data dir whose database is elsewhere is refused too
+out=$(P --json backup "$dir/backup" 2>/dev/null)
+status=$?
+[ "$status" = 1 ] && [[ $out == *'"error":"store"'* && $out == *pg_dump* ]] && [ ! -e "$dir/backup" ]
+ok $? "backup of a PostgreSQL database: store, exit 1, pg_dump named, nothing made" "$status $out"
+"$admin" --data-dir "$dir/file" --json registration add --ura 12345678 --name "Zorggroep Noord" >/dev/null 2>&1
+out=$("$admin" --data-dir "$dir/file" --json backup "$dir/file-backup" 2>&1)
+ok $? "backup of a database file" "$out"
+out=$(ZID_DATABASE=$uri "$admin" --data-dir "$dir/fresh" --json restore "$dir/file-backup" 2>/dev/null)
+status=$?
+[ "$status" = 1 ] && [[ $out == *'"error":"store"'* && $out == *pg_restore* ]] && [ ! -e "$dir/fresh/zorgid.db" ]
+ok $? "restore with ZID_DATABASE set: store, exit 1, nothing restored" "$status $out"
 
 echo "1..$n"
