@@ -238,6 +238,10 @@ def check(manifest, manifest_path, readme=None):
                           "is installed for every administrator")
         if "-Dtest_clock=false" not in opts:
             errors.append(f"{APP_MODULE}: the Flatpak for administrators must build with -Dtest_clock=false")
+        if "-Dpostgresql=disabled" not in opts:
+            errors.append(f"{APP_MODULE}: the desktop application keeps its store in a file; build it "
+                          "with -Dpostgresql=disabled (the runtime has no libpq, and auto would "
+                          "depend on what the builder finds)")
         if "-Dgui=enabled" not in opts:
             errors.append(f"{APP_MODULE}: -Dgui=enabled, or the Flatpak has no window")
     return errors
@@ -276,6 +280,7 @@ def mutations(good):
         "name": "zbar", "sources": [{"type": "archive", "url": "https://linuxtv.org/downloads/zbar/zbar-0.23.93.tar.bz2",
                                      "sha256": "83be8f85fc7c288fd91f98d52fc55db7eedbddcf10a83d9221d7034636683fa0"}]})), "zbar")
     yield ("phone installed", with_(lambda m: mod(m, APP_MODULE)["config-opts"].remove("-Dmobile=false")), "zorgid-mobile")
+    yield ("postgresql left to chance", with_(lambda m: mod(m, APP_MODULE)["config-opts"].remove("-Dpostgresql=disabled")), "postgresql")
     yield ("no skip list", with_(lambda m: mod(m, APP_MODULE)["sources"][0].pop("skip")), "skip")
     yield ("build dir copied", with_(lambda m: mod(m, APP_MODULE)["sources"][0]["skip"].remove("_build")), "skip")
     yield ("host trust invisible", with_(lambda m: mod(m, "p11-kit").__setitem__("post-install", [])), "trust")
