@@ -14,26 +14,17 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 uri="${ZID_TEST_PG_URI:?run under tests/fixtures/zid-pg-fixture.sh}"
 host="${ZID_TEST_PG_HOST:?}"
-user="${ZID_TEST_PG_USER:?}"
-mobile="$ZID_BUILD_ROOT/src/mobile/zorgid-mobile"
+pg_user="${ZID_TEST_PG_USER:?}"
 phones="${ZID_PG_DUMP_PHONES:-12}"
-service_pid=
-loop_pid=
-trap '[ -n "$service_pid" ] && kill -9 "$service_pid" 2>/dev/null;
-      [ -n "$loop_pid" ] && kill "$loop_pid" 2>/dev/null;
-      [ -z "${ZID_TEST_DIR:-}" ] && rm -rf "$dir"' EXIT
 
-# PostgreSQL's client tools: on PATH, else the newest server's bin folder
-# (where the fixture finds initdb)
+# PostgreSQL's client tools: those of the newest server's bin folder
+# (where the fixture finds initdb), else on PATH
 pg_tool() {
-  local d
-  if command -v "$1" >/dev/null; then
-    command -v "$1"
-    return
-  fi
-  for d in /usr/lib/postgresql/*/bin; do
-    [ -x "$d/$1" ] && echo "$d/$1"
-  done | sort -V | tail -n 1
+  local d found
+  found=$(for d in /usr/lib/postgresql/*/bin; do
+            [ -x "$d/$1" ] && echo "$d/$1"
+          done | sort -V | tail -n 1)
+  if [ -n "$found" ]; then echo "$found"; else command -v "$1"; fi
 }
 pg_dump=$(pg_tool pg_dump)
 pg_restore=$(pg_tool pg_restore)
@@ -44,48 +35,19 @@ if [ -z "$pg_dump" ] || [ -z "$pg_restore" ] || [ -z "$psql" ]; then
 fi
 
 # Q DB SQL: one value from a database of the fixture's server
-Q() { "$psql" -h "$host" -U "$user" -d "$1" -Atqc "$2"; }
-# A ARGS…: zorgid-admin on the fixture's database, the data dir's keys
-A() { ZID_DATABASE=$uri "$admin" --data-dir "$dir/data" "$@"; }
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-payload() { sed 's/.*"enrolment_payload":"\([^"]*\)".*/\1/' "$1"; }
-printf '24680\n' >"$dir/pin"
+Q() { "$psql" -h "$host" -U "$pg_user" -d "$1" -Atqc "$2"; }
+# A ARGS…: zorgid-admin (and the service) on the fixture's database, the
+# data dir's keys
+export ZID_DATABASE=$uri
+A() { "$admin" --data-dir "$dir/data" "$@"; }
+prepare_enrolments "$dir/data" "$phones"
 
-port=$(free_port)
-A config set service-address "127.0.0.1:$port" >/dev/null &&
-  A registration add --ura 12345678 --name "Zorggroep Noord" >/dev/null &&
-  A organisation bootstrap --ura 12345678 --first-name Anna --last-name Admin --birth-date 1980-01-01 >/dev/null
-ok $? "an Administrator on PostgreSQL, the service address set"
-
-made=0
-for i in $(seq 1 "$phones"); do
-  A --json user register --as 1 --organisation 12345678 --first-name "Telefoon$i" \
-    --last-name Gebruiker --birth-date 1990-01-01 >"$dir/code$i.json" && made=$((made + 1))
-done
-[ "$made" = "$phones" ]; ok $? "$made enrolment codes"
-
-ZID_DATABASE=$uri "$admin" --data-dir "$dir/data" service run --listen "127.0.0.1:$port" \
-  >"$dir/service.out" 2>"$dir/service.log" &
-service_pid=$!
-listening=1
-for _ in $(seq 1 250); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && { listening=0; break; }
-  sleep 0.02
-done
-ok $listening "the service runs on the PostgreSQL database" "$(cat "$dir/service.log")"
+start_service "$dir/data" "$port"
+ok $? "the service runs on the PostgreSQL database"
 : >"$dir/acknowledged"
 
-# the phones, one after another; an acknowledged enrolment (its
-# certificate came back) is noted with the time it was seen: "NS USER SERIAL"
-(
-  for i in $(seq 1 "$phones"); do
-    "$mobile" --data-dir "$dir/phone$i" --pin-file "$dir/pin" --json enrol "$(payload "$dir/code$i.json")" \
-      >"$dir/phone$i.out" 2>"$dir/phone$i.err"
-    serial=$(sed -n 's/^ *"serial" : "\([0-9a-f]*\)".*/\1/p' "$dir/phone$i.out")
-    id=$(sed -n 's/^{"user":\([0-9]*\),.*/\1/p' "$dir/code$i.json")
-    [ -n "$serial" ] && echo "$(date +%s%N) $id $serial" >>"$dir/acknowledged"
-  done
-) &
+# the phones, one after another, noting each acknowledged enrolment
+enrol_phones "$phones" &
 loop_pid=$!
 
 # the dump once a third of the phones are acknowledged, while the rest enrol
@@ -94,37 +56,27 @@ while [ "$(wc -l <"$dir/acknowledged")" -lt $((phones / 3)) ] && kill -0 "$loop_
 done
 kill -0 "$loop_pid" 2>/dev/null; during=$?
 date +%s%N >"$dir/dump.start"
-"$pg_dump" -Fc -h "$host" -U "$user" -d zid -f "$dir/zid.dump" 2>"$dir/dump.err"
+"$pg_dump" -Fc -h "$host" -U "$pg_user" -d zid -f "$dir/zid.dump" 2>"$dir/dump.err"
 ok $? "pg_dump -Fc of the database" "$(cat "$dir/dump.err")"
 ok $during "the dump was taken while phones were enrolling"
 wait "$loop_pid"; loop_pid=
 acks=$(wc -l <"$dir/acknowledged")
 [ "$acks" -ge $((phones / 2)) ]; ok $? "$acks of $phones enrolments acknowledged"
-kill "$service_pid" 2>/dev/null
-wait "$service_pid" 2>/dev/null
-service_pid=
+stop_service
 out=$(A --json audit verify 2>&1)
 [ "$out" = '{"intact":true}' ]; ok $? "the original database: audit verify is intact" "$out"
 
 # a fresh database on the same server, the dump restored into it
 Q postgres "CREATE DATABASE zid_restored" >/dev/null 2>"$dir/create.err"
 ok $? "a fresh database" "$(cat "$dir/create.err")"
-"$pg_restore" --exit-on-error -h "$host" -U "$user" -d zid_restored "$dir/zid.dump" 2>"$dir/restore.err"
+"$pg_restore" --exit-on-error -h "$host" -U "$pg_user" -d zid_restored "$dir/zid.dump" 2>"$dir/restore.err"
 ok $? "pg_restore into it" "$(cat "$dir/restore.err")"
-restored="postgresql:///zid_restored?host=$host&user=$user"
+restored="postgresql:///zid_restored?host=$host&user=$pg_user"
 R() { ZID_DATABASE=$restored "$admin" --data-dir "$dir/data" "$@"; }
 
 out=$(R --json audit verify 2>&1)
 [ "$out" = '{"intact":true}' ]; ok $? "restored, same data dir: audit verify is intact" "$out"
-start=$(cat "$dir/dump.start")
-before=0
-missing=0
-while read -r at id serial; do
-  [ "$at" -lt "$start" ] || continue
-  before=$((before + 1))
-  found=$(Q zid_restored "SELECT count(*) FROM certificates WHERE serial = '$serial' AND user_id = $id")
-  [ "$found" = 1 ] || { missing=$((missing + 1)); echo "# user $id serial $serial missing"; }
-done <"$dir/acknowledged"
+acknowledged_kept "$(cat "$dir/dump.start")" Q zid_restored
 [ "$before" -ge 1 ] && [ "$missing" = 0 ]
 ok $? "all $before enrolments acknowledged before the dump began are there"
 users=$(R --json user list --as 1 --organisation 12345678 2>&1 | grep -o '"id":' | wc -l)
