@@ -9,63 +9,18 @@
 set -u
 
 . "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
-mobile="$ZID_BUILD_ROOT/src/mobile/zorgid-mobile"
 phones="${ZID_BACKUP_PHONES:-16}"
 backups="${ZID_BACKUP_COUNT:-4}"
-service_pid=
-loop_pid=
-trap '[ -n "$service_pid" ] && kill -9 "$service_pid" 2>/dev/null;
-      [ -n "$loop_pid" ] && kill "$loop_pid" 2>/dev/null;
-      [ -z "${ZID_TEST_DIR:-}" ] && rm -rf "$dir"' EXIT
 
 A() { "$admin" --data-dir "$dir/data" "$@"; }
 now_ns() { date +%s%N; }
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-payload() { sed 's/.*"enrolment_payload":"\([^"]*\)".*/\1/' "$1"; }
-printf '24680\n' >"$dir/pin"
-
-start_service() {   # DATA_DIR PORT
-  "$admin" --data-dir "$1" service run --listen "127.0.0.1:$2" >"$1.service.out" 2>"$1.service.log" &
-  service_pid=$!
-  for _ in $(seq 1 250); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null && return 0
-    sleep 0.02
-  done
-  return 1
-}
-stop_service() {
-  kill "$service_pid" 2>/dev/null
-  wait "$service_pid" 2>/dev/null
-  service_pid=
-}
-
-port=$(free_port)
-A config set service-address "127.0.0.1:$port" >/dev/null &&
-  A registration add --ura 12345678 --name "Zorggroep Noord" >/dev/null &&
-  A organisation bootstrap --ura 12345678 --first-name Anna --last-name Admin --birth-date 1980-01-01 >/dev/null
-ok $? "a data dir with an Administrator, the service address set"
-
-made=0
-for i in $(seq 1 "$phones"); do
-  A --json user register --as 1 --organisation 12345678 --first-name "Telefoon$i" \
-    --last-name Gebruiker --birth-date 1990-01-01 >"$dir/code$i.json" && made=$((made + 1))
-done
-[ "$made" = "$phones" ]; ok $? "$made enrolment codes"
+prepare_enrolments "$dir/data" "$phones"
 
 start_service "$dir/data" "$port"; ok $? "the service runs on the data dir"
 : >"$dir/acknowledged"
 
-# the phones, one after another; an acknowledged enrolment (its
-# certificate came back) is noted with the time it was seen: "NS USER SERIAL"
-(
-  for i in $(seq 1 "$phones"); do
-    "$mobile" --data-dir "$dir/phone$i" --pin-file "$dir/pin" --json enrol "$(payload "$dir/code$i.json")" \
-      >"$dir/phone$i.out" 2>"$dir/phone$i.err"
-    serial=$(sed -n 's/^ *"serial" : "\([0-9a-f]*\)".*/\1/p' "$dir/phone$i.out")
-    user=$(sed -n 's/^{"user":\([0-9]*\),.*/\1/p' "$dir/code$i.json")
-    [ -n "$serial" ] && echo "$(date +%s%N) $user $serial" >>"$dir/acknowledged"
-  done
-) &
+# the phones, one after another, noting each acknowledged enrolment
+enrol_phones "$phones" &
 loop_pid=$!
 
 # the backups, while the phones enrol: the first once one enrolment is
@@ -103,15 +58,7 @@ for b in $(seq 1 "$backups"); do
   ok $? "backup $b restored into a fresh data dir" "$(cat "$r.err")"
   out=$("$admin" --data-dir "$r" --json audit verify 2>&1)
   [ "$out" = '{"intact":true}' ]; ok $? "backup $b: audit verify is intact" "$out"
-  start=$(cat "$dir/backup$b.start")
-  before=0
-  missing=0
-  while read -r at user serial; do
-    [ "$at" -lt "$start" ] || continue
-    before=$((before + 1))
-    found=$(sqlite3 "$r/zorgid.db" "SELECT count(*) FROM certificates WHERE serial = '$serial' AND user_id = $user")
-    [ "$found" = 1 ] || { missing=$((missing + 1)); echo "# backup $b: user $user serial $serial missing"; }
-  done <"$dir/acknowledged"
+  acknowledged_kept "$(cat "$dir/backup$b.start")" sqlite3 "$r/zorgid.db"
   [ "$missing" = 0 ]; ok $? "backup $b: all $before enrolments acknowledged before it began are there"
   users=$("$admin" --data-dir "$r" --json user list --as 1 --organisation 12345678 2>&1 | grep -o '"id":' | wc -l)
   [ "$users" = $((phones + 1)) ]; ok $? "backup $b: the users are listed ($users)"
