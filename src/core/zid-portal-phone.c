@@ -213,6 +213,10 @@ zid_portal_enrol_checked (ZidPortal          *self,
   if (ok)
     {
       _zid_write_set_subject (&w, _zid_portal_user_label (row.user));
+      ok = _zid_portal_bind_ca (self, &w.error);
+    }
+  if (ok)
+    {
       /* single use: only the transaction that marks the code used may go on */
       _zid_code_hash (code, hash);
       ok = zid_db_run (self->store, &w.error,

@@ -42,6 +42,8 @@ struct _ZidPortal
   /* owned, guarded by ca_lock: the CA and the service's TLS identity */
   GMutex          ca_lock;
   ZidCa          *ca;
+  char           *ca_pin;    /* the CA certificate's pin */
+  gboolean        ca_bound;  /* the database names this CA (settings 'ca-pin') */
   char           *pin;
   char           *tls_cert;
   char           *tls_key;
@@ -54,6 +56,10 @@ struct _ZidPortal
 gint64      _zid_portal_now                (ZidPortal       *self);
 char       *_zid_portal_user_label         (gint64           user);
 ZidCa      *_zid_portal_ensure_ca          (ZidPortal       *self,
+                                            GError         **error);
+/* In a write transaction that issues a certificate: the database names
+ * this process's CA, the first CA to issue on it, or refuses */
+gboolean    _zid_portal_bind_ca            (ZidPortal       *self,
                                             GError         **error);
 
 /* Refusals */

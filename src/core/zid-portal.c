@@ -29,6 +29,7 @@ zid_portal_finalize (GObject *object)
 
   zid_store_free (self->store);
   zid_ca_free (self->ca);
+  g_free (self->ca_pin);
   g_free (self->pin);
   g_free (self->tls_cert);
   if (self->tls_key != NULL)
@@ -532,6 +533,32 @@ audit_keys_protected (ZidPortal  *self,
     g_message ("The encryption of %s is not in the audit: %s", file, error->message);
 }
 
+/* One CA per database. Its certificates, CRL and the phones' trust come
+ * from the CA that issued the first certificate; the database names it
+ * (settings 'ca-pin'). Several processes on one database (PostgreSQL)
+ * share one data folder's keys: a data folder without that CA, or with
+ * another, is refused here rather than given a CA of its own, which would
+ * issue certificates the others' CRL and phones do not know. */
+static gboolean
+check_ca_of_database (ZidPortal   *self,
+                      const char  *dir,
+                      const char  *recorded,
+                      GError     **error)
+{
+  if (recorded == NULL || (self->ca_pin != NULL && g_str_equal (recorded, self->ca_pin)))
+    return TRUE;
+  g_set_error (error, ZID_ERROR, ZID_ERROR_CRYPTO,
+               self->ca_pin == NULL
+               ? _("The CA of this database is not in %s: its certificates were issued by a CA this "
+                   "data folder does not hold. Copy the data folder (ca/, service-tls/, seal.key) of "
+                   "the computer or server that made them")
+               : _("The CA in %s is not the CA of this database: its certificates were issued by "
+                   "another CA. Copy the data folder (ca/, service-tls/, seal.key) of the computer "
+                   "or server that made them"),
+               dir);
+  return FALSE;
+}
+
 ZidCa *
 _zid_portal_ensure_ca (ZidPortal  *self,
                        GError    **error)
@@ -543,14 +570,71 @@ _zid_portal_ensure_ca (ZidPortal  *self,
   if (self->ca == NULL)
     {
       g_autofree char *dir = g_build_filename (self->data_dir, "ca", NULL);
-      self->ca = zid_ca_open (dir, zid_environment_to_string (self->environment),
-                              _zid_portal_now (self), &wrapped, error);
+      g_autofree char *recorded = get_setting (self, "ca-pin");
+      g_autofree char *pem = NULL;
+
+      /* a missing CA is made only for a database that names none */
+      if ((recorded == NULL || g_file_test (dir, G_FILE_TEST_IS_DIR)) &&
+          (self->ca = zid_ca_open (dir, zid_environment_to_string (self->environment),
+                                   _zid_portal_now (self), &wrapped, error)) != NULL)
+        {
+          pem = zid_ca_dup_pem (self->ca);
+          self->ca_pin = zid_certificate_pin (pem, NULL);
+          self->ca_bound = recorded != NULL;
+        }
+      if ((self->ca != NULL || recorded != NULL) &&
+          !check_ca_of_database (self, dir, recorded, error))
+        {
+          g_clear_pointer (&self->ca, zid_ca_free);
+          g_clear_pointer (&self->ca_pin, g_free);
+          wrapped = FALSE;
+        }
     }
   ca = self->ca;
   g_mutex_unlock (&self->ca_lock);
   if (wrapped)
     audit_keys_protected (self, "ca/key.pem");
   return ca;
+}
+
+gboolean
+_zid_portal_bind_ca (ZidPortal  *self,
+                     GError    **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *recorded = NULL;
+  ZidDbStmt *stmt;
+  gboolean bound;
+
+  g_mutex_lock (&self->ca_lock);
+  bound = self->ca_bound;
+  g_mutex_unlock (&self->ca_lock);
+  if (bound)
+    return TRUE;
+
+  /* the first issuer names itself; whoever comes later reads the name */
+  if (!zid_db_run (self->store, error,
+                   "INSERT INTO settings (key, value) VALUES ('ca-pin', ?) ON CONFLICT (key) DO NOTHING",
+                   "t", self->ca_pin))
+    return FALSE;
+  stmt = zid_db_query (self->store, error, "SELECT value FROM settings WHERE key = 'ca-pin'", "");
+  if (zid_db_step (stmt, error) == ZID_DB_ROW)
+    recorded = zid_db_column_dup (stmt, 0);
+  if (recorded == NULL)
+    {
+      zid_db_reset (stmt);
+      if (error != NULL && *error == NULL)
+        g_set_error_literal (error, ZID_ERROR, ZID_ERROR_STORE, _("The database names no CA"));
+      return FALSE;
+    }
+  zid_db_reset (stmt);
+  dir = g_build_filename (self->data_dir, "ca", NULL);
+  if (!check_ca_of_database (self, dir, recorded, error))
+    return FALSE;
+  g_mutex_lock (&self->ca_lock);
+  self->ca_bound = TRUE;
+  g_mutex_unlock (&self->ca_lock);
+  return TRUE;
 }
 
 gboolean
