@@ -17,7 +17,7 @@ fuzz_flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=und
 
 # The config.h the sources include, as meson would write it for a fuzz build
 fuzz_config_h() {
-  printf '%s\n' '#define ZID_ENABLE_TEST_CLOCK 0' '#define PACKAGE_VERSION "fuzz"' \
+  printf '%s\n' '#define ZID_ENABLE_TEST_CLOCK 0' '#define ZID_ENABLE_POSTGRESQL 0' '#define PACKAGE_VERSION "fuzz"' \
     '#define GETTEXT_PACKAGE "zorgid-portaal"' '#define LOCALEDIR "/usr/share/locale"' \
     '#define DATADIR "/usr/share"' '#define APP_ID "nl.zorgid.Portaal"' >"$out/config.h"
 }

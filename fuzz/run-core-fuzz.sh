@@ -14,8 +14,14 @@ fuzz_name=core
 mods="gio-2.0 gobject-2.0 json-glib-1.0 libsecret-1 openssl sqlite3"
 fuzz_config_h
 flags=("${fuzz_flags[@]}" -I"$out" -I"$src/src/common" -I"$src/src/core" $(pkg-config --cflags $mods))
+# the core as a build without PostgreSQL has it: the parsers fuzzed here
+# do not reach the store's backends
+core=()
+for f in "$src"/src/core/*.c; do
+  case "$f" in */zid-pg.c|*/zid-store-pg.c|*/zid-schema-pg.c) ;; *) core+=("$f") ;; esac
+done
 "$cc" "${flags[@]}" -o "$out/fuzz-core" "$src/fuzz/fuzz-core.c" \
-  "$src"/src/common/*.c "$src"/src/core/*.c $(pkg-config --libs $mods)
+  "$src"/src/common/*.c "${core[@]}" $(pkg-config --libs $mods)
 
 pki=${ZID_OPERATOR_PKI:-$out/operator-pki}
 [ -f "$pki/operator.pem" ] || "$src/tests/registration/make-operator-pki.sh" "$pki" >/dev/null
