@@ -2,6 +2,7 @@
  * SQL in the sqlite3 shell, and single-user registration latency.
  *
  *   bench-core [--users N] [--organisations N] [--dir DIR] [--repeat N] [--keep]
+ *              [--database postgresql://…]
  *
  * Fill: 1,000 organisations through the portal API (registration +
  * bootstrap of each Administrator), then the users, their memberships and
@@ -16,6 +17,14 @@
  * is timed with `.timer on` (its "Run Time: real" line, 1 ms resolution) and
  * from outside around the whole process, raw and minus the start-up of
  * `sqlite3 DB 'SELECT 1'`.
+ *
+ * With --database URI (an empty PostgreSQL database): the same data (the
+ * same seed) in it as well, the organisations through the portal API on a
+ * portal opened on URI, the bulk rows by COPY in one transaction on a libpq
+ * connection of its own, then VACUUM ANALYZE (what autovacuum does soon
+ * after a bulk load: statistics, and the visibility map that lets an index
+ * answer alone); each core query is timed on both portals in alternating runs
+ * and printed side by side with the ratio PostgreSQL / SQLite.
  */
 #include <errno.h>
 #include <math.h>
@@ -26,6 +35,11 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
+
+#include "config.h"
+#if ZID_ENABLE_POSTGRESQL
+#include <libpq-fe.h>
+#endif
 
 #include "zid-bench.h"
 
@@ -175,9 +189,154 @@ typedef struct
   gint64 big_members;
 } Fill;
 
+/* Where the bulk rows go: a sqlite3 connection, or COPY buffers for a
+ * PostgreSQL one */
+typedef struct
+{
+  sqlite3      *db;
+  sqlite3_stmt *insert_user;
+  sqlite3_stmt *insert_membership;
+  sqlite3_stmt *insert_key;
+#if ZID_ENABLE_POSTGRESQL
+  PGconn       *pg;
+  gint64        next_id;
+  GString      *users;
+  GString      *memberships;
+  GString      *keys;
+#endif
+} Sink;
+
+#if ZID_ENABLE_POSTGRESQL
+G_NORETURN static void
+die_pg (PGconn     *pg,
+        const char *what)
+{
+  g_printerr ("bench-core: PostgreSQL: %s: %s\n", what, PQerrorMessage (pg));
+  exit (1);
+}
+
+/* Runs @sql; the first row's first column as an integer (0 without one) */
+static gint64
+pg_exec_or_die (PGconn     *pg,
+                const char *sql)
+{
+  PGresult *result = PQexec (pg, sql);
+  ExecStatusType status = PQresultStatus (result);
+  gint64 value = 0;
+
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+    die_pg (pg, sql);
+  if (status == PGRES_TUPLES_OK && PQntuples (result) > 0 && !PQgetisnull (result, 0, 0))
+    value = g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10);
+  PQclear (result);
+  return value;
+}
+
+/* @text as a field of COPY's text format */
+static void
+copy_text (GString    *out,
+           const char *text)
+{
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == '\\' || *p == '\t' || *p == '\n' || *p == '\r')
+        g_string_append_c (out, '\\');
+      g_string_append_c (out, *p == '\t' ? 't' : *p == '\n' ? 'n' : *p == '\r' ? 'r' : *p);
+    }
+}
+
+static void
+copy_or_die (PGconn     *pg,
+             const char *sql,
+             GString    *rows)
+{
+  PGresult *result = PQexec (pg, sql);
+
+  if (PQresultStatus (result) != PGRES_COPY_IN)
+    die_pg (pg, sql);
+  PQclear (result);
+  for (gsize off = 0; off < rows->len; off += 1 << 20)
+    if (PQputCopyData (pg, rows->str + off, (int) MIN ((gsize) 1 << 20, rows->len - off)) != 1)
+      die_pg (pg, sql);
+  if (PQputCopyEnd (pg, NULL) != 1)
+    die_pg (pg, sql);
+  while ((result = PQgetResult (pg)) != NULL)
+    {
+      if (PQresultStatus (result) != PGRES_COMMAND_OK)
+        die_pg (pg, sql);
+      PQclear (result);
+    }
+}
+#endif
+
+/* One bulk user with its membership and name keys; its id */
+static gint64
+sink_user (Sink       *sink,
+           gint64      org,
+           const char *first,
+           const char *last,
+           const char *birth,
+           gint64      registered,
+           gint64      last_use)
+{
+  gint64 user;
+
+#if ZID_ENABLE_POSTGRESQL
+  if (sink->pg != NULL)
+    {
+      g_auto(GStrv) keys = zid_name_keys (first, last);
+      g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+      user = sink->next_id++;
+      g_string_append_printf (sink->users, "%" G_GINT64_FORMAT "\t", user);
+      copy_text (sink->users, first);
+      g_string_append_c (sink->users, '\t');
+      copy_text (sink->users, last);
+      g_string_append_printf (sink->users, "\t%s\t%" G_GINT64_FORMAT "\t", birth, registered);
+      if (last_use)
+        g_string_append_printf (sink->users, "%" G_GINT64_FORMAT "\n", last_use);
+      else
+        g_string_append (sink->users, "\\N\n");
+      g_string_append_printf (sink->memberships, "%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\t1\n",
+                              org, user);
+      /* INSERT OR IGNORE's part: each key once per member */
+      for (guint i = 0; keys[i]; i++)
+        if (g_hash_table_add (seen, keys[i]))
+          {
+            g_string_append_printf (sink->keys, "%" G_GINT64_FORMAT "\t", org);
+            copy_text (sink->keys, keys[i]);
+            g_string_append_printf (sink->keys, "\t%" G_GINT64_FORMAT "\n", user);
+          }
+      return user;
+    }
+#endif
+
+  sqlite3_bind_text (sink->insert_user, 1, first, -1, SQLITE_STATIC);
+  sqlite3_bind_text (sink->insert_user, 2, last, -1, SQLITE_STATIC);
+  sqlite3_bind_text (sink->insert_user, 3, birth, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (sink->insert_user, 4, registered);
+  if (last_use)
+    sqlite3_bind_int64 (sink->insert_user, 5, last_use);
+  else
+    sqlite3_bind_null (sink->insert_user, 5);
+  step_done_or_die (sink->db, sink->insert_user);
+  user = sqlite3_last_insert_rowid (sink->db);
+
+  sqlite3_bind_int64 (sink->insert_membership, 1, org);
+  sqlite3_bind_int64 (sink->insert_membership, 2, user);
+  step_done_or_die (sink->db, sink->insert_membership);
+
+  index_names (sink->db, sink->insert_key, org, user, first, last);
+  return user;
+}
+
+/* Fills @portal's store: the organisations through the portal, the bulk
+ * rows on a connection of their own, to @db_path (SQLite) or @uri
+ * (PostgreSQL, when not NULL) */
 static void
 fill (ZidPortal  *portal,
       const char *db_path,
+      const char *uri,
       gint64      n_users,
       guint       n_orgs,
       GRand      *rand,
@@ -191,11 +350,10 @@ fill (ZidPortal  *portal,
   gint64 big_target = n_users / 10;
   gint64 n_bulk = n_users - n_orgs;  /* every organisation has its Administrator */
   gint64 big_bulk = big_target - 1;
-  gint64 n_inactive_old = 0, n_null = 0;
+  gint64 n_inactive_old = 0, n_null = 0, n_keys = 0;
   char birth[11];
   double t0, t_api, t_bulk, t_ckpt;
-  sqlite3 *db = NULL;
-  sqlite3_stmt *insert_user, *insert_membership, *insert_key;
+  Sink sink = { 0 };
 
   t0 = now_ms ();
   for (guint i = 0; i < n_orgs; i++)
@@ -233,24 +391,40 @@ fill (ZidPortal  *portal,
       assign[j] = tmp;
     }
 
-  if (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-    die_sqlite (db, db_path);
-  sqlite3_busy_timeout (db, 10000);
-  exec_or_die (db, "PRAGMA cache_size = -1000000");  /* 1 GB: the fill only */
-  exec_or_die (db, "BEGIN IMMEDIATE");
-  insert_user = prepare_or_die (db,
-                                "INSERT INTO users (first_name, last_name, birth_date, registered, last_use)"
-                                " VALUES (?, ?, ?, ?, ?)");
-  insert_membership = prepare_or_die (db,
-                                      "INSERT INTO memberships (organisation_id, user_id, role) VALUES (?, ?, 1)");
-  insert_key = prepare_or_die (db,
-                               "INSERT OR IGNORE INTO name_keys (organisation_id, key, user_id)"
-                               " VALUES (?, ?, ?)");
+#if ZID_ENABLE_POSTGRESQL
+  if (uri != NULL)
+    {
+      sink.pg = PQconnectdb (uri);
+      if (PQstatus (sink.pg) != CONNECTION_OK)
+        die_pg (sink.pg, uri);
+      pg_exec_or_die (sink.pg, "BEGIN");
+      sink.next_id = pg_exec_or_die (sink.pg, "SELECT max (id) FROM users") + 1;
+      sink.users = g_string_sized_new ((gsize) n_bulk * 48);
+      sink.memberships = g_string_sized_new ((gsize) n_bulk * 16);
+      sink.keys = g_string_sized_new ((gsize) n_bulk * 64);
+    }
+  else
+#endif
+    {
+      if (sqlite3_open_v2 (db_path, &sink.db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+        die_sqlite (sink.db, db_path);
+      sqlite3_busy_timeout (sink.db, 10000);
+      exec_or_die (sink.db, "PRAGMA cache_size = -1000000");  /* 1 GB: the fill only */
+      exec_or_die (sink.db, "BEGIN IMMEDIATE");
+      sink.insert_user = prepare_or_die (sink.db,
+                                         "INSERT INTO users (first_name, last_name, birth_date, registered, last_use)"
+                                         " VALUES (?, ?, ?, ?, ?)");
+      sink.insert_membership = prepare_or_die (sink.db,
+                                               "INSERT INTO memberships (organisation_id, user_id, role) VALUES (?, ?, 1)");
+      sink.insert_key = prepare_or_die (sink.db,
+                                        "INSERT OR IGNORE INTO name_keys (organisation_id, key, user_id)"
+                                        " VALUES (?, ?, ?)");
+    }
 
   for (gint64 i = 0; i < n_bulk; i++)
     {
       gint64 org = org_ids[assign[i]];
-      gint64 registered, last_use = 0, user;
+      gint64 registered, last_use = 0;
       double r = g_rand_double (rand);
 
       make_first_name (rand, first);
@@ -275,68 +449,105 @@ fill (ZidPortal  *portal,
       if ((last_use ? last_use : registered) < NOW - ZID_INACTIVE_AFTER)
         n_inactive_old++;
 
-      sqlite3_bind_text (insert_user, 1, first->str, -1, SQLITE_STATIC);
-      sqlite3_bind_text (insert_user, 2, last->str, -1, SQLITE_STATIC);
-      sqlite3_bind_text (insert_user, 3, birth, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (insert_user, 4, registered);
-      if (last_use)
-        sqlite3_bind_int64 (insert_user, 5, last_use);
-      else
-        sqlite3_bind_null (insert_user, 5);
-      step_done_or_die (db, insert_user);
-      user = sqlite3_last_insert_rowid (db);
-
-      sqlite3_bind_int64 (insert_membership, 1, org);
-      sqlite3_bind_int64 (insert_membership, 2, user);
-      step_done_or_die (db, insert_membership);
-
-      index_names (db, insert_key, org, user, first->str, last->str);
+      sink_user (&sink, org, first->str, last->str, birth, registered, last_use);
     }
-  sqlite3_finalize (insert_user);
-  sqlite3_finalize (insert_membership);
-  sqlite3_finalize (insert_key);
-  exec_or_die (db, "COMMIT");
-  t_bulk = now_ms ();
-  /* what SQLite's auto-checkpoint does after a big commit, made complete */
-  exec_or_die (db, "PRAGMA wal_checkpoint(TRUNCATE)");
-  t_ckpt = now_ms ();
 
-  {
-    sqlite3_stmt *count = prepare_or_die (db, "SELECT (SELECT count(*) FROM users),"
-                                              " (SELECT count(*) FROM memberships WHERE organisation_id = ?),"
-                                              " (SELECT count(*) FROM name_keys)");
-    sqlite3_bind_int64 (count, 1, out->big_org);
-    if (sqlite3_step (count) != SQLITE_ROW)
-      die_sqlite (db, "count");
-    out->total_users = sqlite3_column_int64 (count, 0);
-    out->big_members = sqlite3_column_int64 (count, 1);
-    g_print ("Fill: %u organisations via the portal API in %.1f s; %" G_GINT64_FORMAT
-             " users + memberships + name keys in one transaction in %.1f s; checkpoint %.1f s\n",
-             n_orgs, (t_api - t0) / 1000, n_bulk, (t_bulk - t_api) / 1000, (t_ckpt - t_bulk) / 1000);
-    g_print ("      %" G_GINT64_FORMAT " users, %" G_GINT64_FORMAT " in the big organisation, %"
-             G_GINT64_FORMAT " name keys; last use never %.1f%%, older than 4 weeks (or never) %.1f%%\n",
-             out->total_users, out->big_members, (gint64) sqlite3_column_int64 (count, 2),
-             100.0 * n_null / n_bulk, 100.0 * n_inactive_old / n_bulk);
-    sqlite3_finalize (count);
-  }
+#if ZID_ENABLE_POSTGRESQL
+  if (sink.pg != NULL)
+    {
+      g_autofree char *counts = g_strdup_printf ("SELECT (SELECT count(*) FROM users),"
+                                                    " (SELECT count(*) FROM memberships WHERE organisation_id = %"
+                                                    G_GINT64_FORMAT "), (SELECT count(*) FROM name_keys)",
+                                                    out->big_org);
+      PGresult *result;
 
-  {
-    g_autoptr(GString) plan = g_string_new (NULL);
-    const char *queries[] = { inactive_sql, search_sql };
-    const char *names[] = { "list_inactive", "list_users (search)" };
+      /* the rows' triggers are skipped (replica role: the fixture's user is
+       * a superuser), the changes noted as the triggers would, at once: the
+       * change trigger's upsert of the organisation per member is
+       * quadratic in one transaction */
+      pg_exec_or_die (sink.pg, "SET LOCAL session_replication_role = replica");
+      copy_or_die (sink.pg, "COPY users (id, first_name, last_name, birth_date, registered, last_use)"
+                            " FROM STDIN", sink.users);
+      copy_or_die (sink.pg, "COPY memberships (organisation_id, user_id, role) FROM STDIN",
+                   sink.memberships);
+      copy_or_die (sink.pg, "COPY name_keys (organisation_id, key, user_id) FROM STDIN", sink.keys);
+      pg_exec_or_die (sink.pg, "SET LOCAL session_replication_role = origin");
+      pg_exec_or_die (sink.pg, "INSERT INTO changes (kind, id, seq)"
+                               " SELECT kind, id, (SELECT max (seq) FROM changes) + row_number () OVER ()"
+                               " FROM (SELECT 1 AS kind, id FROM users UNION ALL"
+                               " SELECT 2, id FROM organisations) AS changed"
+                               " ON CONFLICT (kind, id) DO UPDATE SET seq = excluded.seq");
+      /* the identity goes on after the ids given here */
+      pg_exec_or_die (sink.pg, "SELECT setval (pg_get_serial_sequence ('users', 'id'), max (id)) FROM users");
+      pg_exec_or_die (sink.pg, "COMMIT");
+      g_string_free (sink.users, TRUE);
+      g_string_free (sink.memberships, TRUE);
+      g_string_free (sink.keys, TRUE);
+      t_bulk = now_ms ();
+      pg_exec_or_die (sink.pg, "VACUUM ANALYZE");
+      t_ckpt = now_ms ();
 
-    for (guint q = 0; q < G_N_ELEMENTS (queries); q++)
-      {
-        g_autofree char *sql = g_strconcat ("EXPLAIN QUERY PLAN ", queries[q], NULL);
-        sqlite3_stmt *stmt = prepare_or_die (db, sql);
+      result = PQexec (sink.pg, counts);
+      if (PQresultStatus (result) != PGRES_TUPLES_OK)
+        die_pg (sink.pg, counts);
+      out->total_users = g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10);
+      out->big_members = g_ascii_strtoll (PQgetvalue (result, 0, 1), NULL, 10);
+      n_keys = g_ascii_strtoll (PQgetvalue (result, 0, 2), NULL, 10);
+      PQclear (result);
+      PQfinish (sink.pg);
+    }
+  else
+#endif
+    {
+      sqlite3_stmt *count;
 
-        g_print ("Query plan, %s:\n", names[q]);
-        while (sqlite3_step (stmt) == SQLITE_ROW)
-          g_print ("      %s\n", (const char *) sqlite3_column_text (stmt, 3));
-        sqlite3_finalize (stmt);
-      }
-  }
-  sqlite3_close (db);
+      sqlite3_finalize (sink.insert_user);
+      sqlite3_finalize (sink.insert_membership);
+      sqlite3_finalize (sink.insert_key);
+      exec_or_die (sink.db, "COMMIT");
+      t_bulk = now_ms ();
+      /* what SQLite's auto-checkpoint does after a big commit, made complete */
+      exec_or_die (sink.db, "PRAGMA wal_checkpoint(TRUNCATE)");
+      t_ckpt = now_ms ();
+
+      count = prepare_or_die (sink.db, "SELECT (SELECT count(*) FROM users),"
+                                       " (SELECT count(*) FROM memberships WHERE organisation_id = ?),"
+                                       " (SELECT count(*) FROM name_keys)");
+      sqlite3_bind_int64 (count, 1, out->big_org);
+      if (sqlite3_step (count) != SQLITE_ROW)
+        die_sqlite (sink.db, "count");
+      out->total_users = sqlite3_column_int64 (count, 0);
+      out->big_members = sqlite3_column_int64 (count, 1);
+      n_keys = sqlite3_column_int64 (count, 2);
+      sqlite3_finalize (count);
+    }
+
+  g_print ("Fill (%s): %u organisations via the portal API in %.1f s; %" G_GINT64_FORMAT
+           " users + memberships + name keys in one transaction in %.1f s; %s %.1f s\n",
+           uri ? "PostgreSQL" : "SQLite", n_orgs, (t_api - t0) / 1000, n_bulk,
+           (t_bulk - t_api) / 1000, uri ? "VACUUM ANALYZE" : "checkpoint", (t_ckpt - t_bulk) / 1000);
+  g_print ("      %" G_GINT64_FORMAT " users, %" G_GINT64_FORMAT " in the big organisation, %"
+           G_GINT64_FORMAT " name keys; last use never %.1f%%, older than 4 weeks (or never) %.1f%%\n",
+           out->total_users, out->big_members, n_keys,
+           100.0 * n_null / n_bulk, 100.0 * n_inactive_old / n_bulk);
+
+  if (sink.db != NULL)
+    {
+      const char *queries[] = { inactive_sql, search_sql };
+      const char *names[] = { "list_inactive", "list_users (search)" };
+
+      for (guint q = 0; q < G_N_ELEMENTS (queries); q++)
+        {
+          g_autofree char *sql = g_strconcat ("EXPLAIN QUERY PLAN ", queries[q], NULL);
+          sqlite3_stmt *stmt = prepare_or_die (sink.db, sql);
+
+          g_print ("Query plan, %s:\n", names[q]);
+          while (sqlite3_step (stmt) == SQLITE_ROW)
+            g_print ("      %s\n", (const char *) sqlite3_column_text (stmt, 3));
+          sqlite3_finalize (stmt);
+        }
+      sqlite3_close (sink.db);
+    }
 }
 
 /* ---- The sqlite3 shell ---- */
@@ -483,32 +694,65 @@ core_search_page (ZidPortal *portal, gint64 admin, gint64 org, const char *searc
   return zid_portal_search_users (portal, admin, org, search, PAGE, &matches, error);
 }
 
-static GArray *
-core_measure (ZidPortal  *portal,
-              CoreQuery   query,
-              gint64      admin,
-              gint64      org,
-              const char *search,
-              guint       repeat,
-              guint      *n_results)
+/* A portal and the ids its fill gave: the actor and the big organisation */
+typedef struct
 {
-  GArray *samples = g_array_new (FALSE, FALSE, sizeof (double));
+  ZidPortal *portal;
+  gint64     admin;
+  gint64     org;
+} Target;
 
+/* The ids of @users in order, folded into one number */
+static guint64
+ids_digest (GPtrArray *users)
+{
+  guint64 h = 1469598103934665603ull;
+
+  for (guint i = 0; i < users->len; i++)
+    h = (h ^ (guint64) zid_user_get_id (users->pdata[i])) * 1099511628211ull;
+  return h;
+}
+
+/* @query @repeat times on each target in turn (runs alternate, so that the
+ * machine's load falls on both alike), after one untimed warm-up each;
+ * samples[i] the times on targets[i]. FALSE when the targets' answers
+ * differ (other users or another order) */
+static gboolean
+core_measure (const Target *targets,
+              guint         n_targets,
+              CoreQuery     query,
+              const char   *search,
+              guint         repeat,
+              GArray      **samples,
+              guint        *n_results)
+{
+  gboolean same = TRUE;
+  guint64 first_digest = 0;
+
+  for (guint t = 0; t < n_targets; t++)
+    samples[t] = g_array_new (FALSE, FALSE, sizeof (double));
   for (guint i = 0; i <= repeat; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GPtrArray) users = NULL;
-      double t0 = now_ms (), t;
+    for (guint t = 0; t < n_targets; t++)
+      {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GPtrArray) users = NULL;
+        double t0 = now_ms (), ms;
 
-      users = query (portal, admin, org, search, &error);
-      t = now_ms () - t0;
-      if (users == NULL)
-        g_error ("core query: %s", error->message);
-      *n_results = users->len;
-      if (i > 0)  /* the first run is a warm-up */
-        g_array_append_val (samples, t);
-    }
-  return samples;
+        users = query (targets[t].portal, targets[t].admin, targets[t].org, search, &error);
+        ms = now_ms () - t0;
+        if (users == NULL)
+          g_error ("core query: %s", error->message);
+        if (t == 0)
+          {
+            *n_results = users->len;
+            first_digest = ids_digest (users);
+          }
+        else if (i == 0 && (users->len != *n_results || ids_digest (users) != first_digest))
+          same = FALSE;
+        if (i > 0)  /* the first run is a warm-up */
+          g_array_append_val (samples[t], ms);
+      }
+  return same;
 }
 
 /* ---- Report ---- */
@@ -523,6 +767,12 @@ typedef struct
   double  startup;
   char   *target;
   gboolean has_shell;
+  /* with --database: SQLite's and PostgreSQL's figures */
+  gboolean has_pg;
+  gboolean pg_same;
+  double  sqlite_p95;
+  double  pg_median;
+  double  pg_p95;
 } Row;
 
 static void
@@ -552,9 +802,47 @@ print_table (Row   *rows,
         g_print ("%-38s %10.2f %10.2f %10s %7s %12s %12s %8s  %s\n",
                  r->metric, r->core_median, r->core_p99, "-", "-", "-", "-", "-", r->target);
     }
+  if (n_rows > 0 && rows[0].has_pg)
+    {
+      g_print ("\n%-38s %10s %10s %10s %10s %8s  %s\n",
+               "metric", "SQLite", "SQLite", "PostgreSQL", "PostgreSQL", "ratio", "target");
+      g_print ("%-38s %10s %10s %10s %10s %8s\n", "", "med ms", "p95 ms", "med ms", "p95 ms", "PG/SQLite");
+      for (guint i = 0; i < n_rows; i++)
+        {
+          Row *r = &rows[i];
+
+          g_print ("%-38s %10.2f %10.2f %10.2f %10.2f %8.2f  %s%s\n",
+                   r->metric, r->core_median, r->sqlite_p95, r->pg_median, r->pg_p95,
+                   r->pg_median / r->core_median, r->has_shell ? "ratio <= 2" : "(latency)",
+                   r->pg_same ? "" : "  ** ANSWERS DIFFER **");
+        }
+      g_print ("ratio = PostgreSQL median / SQLite median, the same core call on the same data,"
+               " runs alternating.\n");
+    }
   g_print ("\nratio = core median / sqlite3 shell median (.timer \"Run Time: real\", 1 ms resolution);\n"
            "ratio (corr.) = core median / (median shell process time - median start-up of `sqlite3 DB 'SELECT 1'`).\n"
            "Raw ratio against the whole process = core median / shell proc.\n");
+}
+
+/* @row's core figures from @samples (SQLite, then PostgreSQL if measured) */
+static void
+row_set_core (Row     *row,
+              GArray **samples,
+              guint    n_targets,
+              gboolean same)
+{
+  row->core_median = percentile (samples[0], 50);
+  row->core_p99 = percentile (samples[0], 99);
+  row->sqlite_p95 = percentile (samples[0], 95);
+  if (n_targets > 1)
+    {
+      row->has_pg = TRUE;
+      row->pg_same = same;
+      row->pg_median = percentile (samples[1], 50);
+      row->pg_p95 = percentile (samples[1], 95);
+    }
+  for (guint t = 0; t < n_targets; t++)
+    g_array_unref (samples[t]);
 }
 
 /* ---- Main ---- */
@@ -585,6 +873,7 @@ main (int    argc,
   int shell_repeat = 10;
   int n_register = 200;
   char *dir_opt = NULL;
+  char *database = NULL;
   gboolean keep = FALSE;
   GOptionEntry entries[] = {
     { "users", 0, 0, G_OPTION_ARG_INT64, &n_users, "Users in total (1000000)", "N" },
@@ -594,13 +883,21 @@ main (int    argc,
     { "shell-repeat", 0, 0, G_OPTION_ARG_INT, &shell_repeat, "sqlite3 shell runs of each query (10)", "N" },
     { "registrations", 0, 0, G_OPTION_ARG_INT, &n_register, "Single-user registrations timed (200)", "N" },
     { "keep", 0, 0, G_OPTION_ARG_NONE, &keep, "Keep the temporary data dir", NULL },
+    { "database", 0, 0, G_OPTION_ARG_STRING, &database,
+      "Also an empty PostgreSQL database, filled alike and timed beside SQLite", "URI" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— core benchmark at 1,000,000 users");
   g_autoptr(GError) error = NULL;
   g_autoptr(ZidClock) clock = NULL;
   g_autoptr(ZidPortal) portal = NULL;
+  g_autoptr(ZidPortal) pg_portal = NULL;
   g_autoptr(GRand) rand = g_rand_new_with_seed (20260101);
+  g_autoptr(GRand) pg_rand = g_rand_new_with_seed (20260101);  /* the same data */
+  Target targets[2];
+  guint n_targets = 1;
+  GArray *samples[2];
+  gboolean same;
   g_autofree char *dir = NULL;
   g_autofree char *db_path = NULL;
   g_autofree char *startup_out = NULL;
@@ -609,6 +906,7 @@ main (int    argc,
   Row rows[12];
   guint n_rows = 0;
   Fill f = { 0 };
+  Fill pg_f = { 0 };
   double startup_median;
   gboolean temporary = FALSE;
 
@@ -657,7 +955,42 @@ main (int    argc,
       return 1;
     }
 
-  fill (portal, db_path, n_users, (guint) n_orgs, rand, &f);
+  g_unsetenv ("ZID_DATABASE");
+  fill (portal, db_path, NULL, n_users, (guint) n_orgs, rand, &f);
+  targets[0] = (Target) { portal, f.admin, f.big_org };
+
+  if (database != NULL)
+    {
+#if ZID_ENABLE_POSTGRESQL
+      /* its own data dir (keys, seal key), its store in @database */
+      g_autofree char *pg_dir = g_build_filename (dir, "pg", NULL);
+      PGconn *check;
+
+      g_mkdir (pg_dir, 0700);
+      g_setenv ("ZID_DATABASE", database, TRUE);
+      pg_portal = zid_portal_open (pg_dir, ZID_ENVIRONMENT_ACCEPTATIE, clock, &error);
+      g_unsetenv ("ZID_DATABASE");
+      if (pg_portal == NULL)
+        {
+          g_printerr ("bench-core: %s: %s\n", database, error->message);
+          return 1;
+        }
+      check = PQconnectdb (database);
+      if (PQstatus (check) != CONNECTION_OK)
+        die_pg (check, database);
+      if (pg_exec_or_die (check, "SELECT count (*) FROM organisations") > 0)
+        {
+          g_printerr ("bench-core: %s is not empty; give a fresh database\n", database);
+          return 2;
+        }
+      PQfinish (check);
+      fill (pg_portal, NULL, database, n_users, (guint) n_orgs, pg_rand, &pg_f);
+      targets[n_targets++] = (Target) { pg_portal, pg_f.admin, pg_f.big_org };
+#else
+      g_printerr ("bench-core: built without PostgreSQL\n");
+      return 2;
+#endif
+    }
 
   /* shell start-up */
   {
@@ -683,12 +1016,11 @@ main (int    argc,
     g_autofree char *params = g_strdup_printf (".parameter set ?1 %" G_GINT64_FORMAT "\n"
                                                ".parameter set ?2 %" G_GINT64_FORMAT "\n",
                                                f.big_org, NOW - ZID_INACTIVE_AFTER);
-    g_autoptr(GArray) core = NULL;
     ShellRuns shell = { 0 };
     guint n = 0;
     gint64 shell_n;
 
-    core = core_measure (portal, core_inactive, f.admin, f.big_org, NULL, repeat, &n);
+    same = core_measure (targets, n_targets, core_inactive, NULL, repeat, samples, &n);
     if (!shell_measure (db_path, params, inactive_sql, shell_repeat, &shell))
       return 1;
     shell_n = shell_count (db_path, params, inactive_sql);
@@ -696,10 +1028,10 @@ main (int    argc,
              n, shell_n, shell_n == n ? "" : "  ** MISMATCH **");
     rows[n_rows++] = (Row) {
       .metric = g_strdup_printf ("list_inactive (%u of %" G_GINT64_FORMAT ")", n, f.big_members),
-      .core_median = percentile (core, 50), .core_p99 = percentile (core, 99),
       .shell_inner = percentile (shell.inner, 50), .shell_outer = percentile (shell.outer, 50),
       .startup = startup_median, .target = g_strdup ("ratio <= 1.5"), .has_shell = TRUE,
     };
+    row_set_core (&rows[n_rows - 1], samples, n_targets, same);
     shell_runs_clear (&shell);
   }
 
@@ -721,12 +1053,11 @@ main (int    argc,
                                                       ".parameter set ?4 %d\n",
                                                       f.big_org, q_key, q_end, PAGE);
       g_autofree char *page_sql = g_strdup_printf ("%s;\n%s", count_sql, search_sql);
-      g_autoptr(GArray) core = NULL;
       ShellRuns shell = { 0 };
       guint n = 0;
       gint64 shell_n;
 
-      core = core_measure (portal, core_search, f.admin, f.big_org, prefixes[p], repeat, &n);
+      same = core_measure (targets, n_targets, core_search, prefixes[p], repeat, samples, &n);
       if (!shell_measure (db_path, params, search_sql, shell_repeat, &shell))
         return 1;
       shell_n = shell_count (db_path, params, search_sql);
@@ -734,53 +1065,56 @@ main (int    argc,
                prefixes[p], n, shell_n, shell_n == n ? "" : "  ** MISMATCH **");
       rows[n_rows++] = (Row) {
         .metric = g_strdup_printf ("list_users \"%s\" (%u users)", prefixes[p], n),
-        .core_median = percentile (core, 50), .core_p99 = percentile (core, 99),
         .shell_inner = percentile (shell.inner, 50), .shell_outer = percentile (shell.outer, 50),
         .startup = startup_median, .target = g_strdup ("ratio <= 1.5; < 16 ms"), .has_shell = TRUE,
       };
+      row_set_core (&rows[n_rows - 1], samples, n_targets, same);
       shell_runs_clear (&shell);
 
       /* the first page, as the window asks for it, with the count */
-      g_clear_pointer (&core, g_array_unref);
-      core = core_measure (portal, core_search_page, f.admin, f.big_org, prefixes[p], repeat, &n);
+      same = core_measure (targets, n_targets, core_search_page, prefixes[p], repeat, samples, &n);
       if (!shell_measure (db_path, page_params, page_sql, shell_repeat, &shell))
         return 1;
       rows[n_rows++] = (Row) {
         .metric = g_strdup_printf ("search_users \"%s\" first %d + count", prefixes[p], PAGE),
-        .core_median = percentile (core, 50), .core_p99 = percentile (core, 99),
         .shell_inner = percentile (shell.inner, 50), .shell_outer = percentile (shell.outer, 50),
         .startup = startup_median, .target = g_strdup ("ratio <= 1.5; < 16 ms"), .has_shell = TRUE,
       };
+      row_set_core (&rows[n_rows - 1], samples, n_targets, same);
       shell_runs_clear (&shell);
     }
 
-  /* 4. single-user registration */
+  /* 4. single-user registration, the same names on both stores */
   {
-    g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (double));
+    GRand *rands[2] = { rand, pg_rand };
     g_autoptr(GString) first = g_string_new (NULL);
     g_autoptr(GString) last = g_string_new (NULL);
     char birth[11];
 
+    for (guint t = 0; t < n_targets; t++)
+      samples[t] = g_array_new (FALSE, FALSE, sizeof (double));
     for (int i = 0; i < n_register; i++)
-      {
-        g_autoptr(ZidOneTimeCode) enrolment = NULL;
-        double t0, t;
+      for (guint t = 0; t < n_targets; t++)
+        {
+          g_autoptr(ZidOneTimeCode) enrolment = NULL;
+          double t0, ms;
 
-        make_first_name (rand, first);
-        make_last_name (rand, last);
-        make_birth_date (rand, birth);
-        t0 = now_ms ();
-        enrolment = zid_portal_register_user (portal, f.admin, f.big_org, first->str, last->str, birth, &error);
-        t = now_ms () - t0;
-        if (enrolment == NULL)
-          g_error ("register_user: %s", error->message);
-        g_array_append_val (samples, t);
-      }
+          make_first_name (rands[t], first);
+          make_last_name (rands[t], last);
+          make_birth_date (rands[t], birth);
+          t0 = now_ms ();
+          enrolment = zid_portal_register_user (targets[t].portal, targets[t].admin, targets[t].org,
+                                                first->str, last->str, birth, &error);
+          ms = now_ms () - t0;
+          if (enrolment == NULL)
+            g_error ("register_user: %s", error->message);
+          g_array_append_val (samples[t], ms);
+        }
     rows[n_rows++] = (Row) {
       .metric = g_strdup_printf ("register_user (%d into the big org)", n_register),
-      .core_median = percentile (samples, 50), .core_p99 = percentile (samples, 99),
       .target = g_strdup ("(latency)"),
     };
+    row_set_core (&rows[n_rows - 1], samples, n_targets, TRUE);
   }
 
   g_print ("\nCore: median and p99 over %d runs after one warm-up; shell: medians over %d processes after one warm-up.\n",
@@ -793,6 +1127,8 @@ main (int    argc,
       g_free (rows[i].target);
     }
   g_clear_object (&portal);
+  g_clear_object (&pg_portal);
+  g_free (database);
   if (temporary && !keep)
     remove_tree (dir);
   else
