@@ -36,6 +36,7 @@
 #include <netinet/tcp.h>
 #include <string.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -43,6 +44,7 @@
 #include <unistd.h>
 
 #include <gio/gunixsocketaddress.h>
+#include <glib-unix.h>
 #include <glib/gstdio.h>
 
 #include "zid-service-private.h"
@@ -71,6 +73,7 @@ struct _ZidServiceConnection
   GCancellable      *cancellable;
   GSource           *deadline;
   GSource           *hello;       /* waiting for the ClientHello */
+  GSource           *hangup;      /* served: watching for the client's close */
   gsize              hello_seen;  /* bytes there at the last wake-up */
   ConnState          state;
   guint              held;        /* requests of ours in a worker */
@@ -168,6 +171,7 @@ connection_forget (ZidServiceConnection *conn)
 
   source_clear (&conn->deadline);
   source_clear (&conn->hello);
+  source_clear (&conn->hangup);
   if (conn->state == CONN_QUEUED && g_queue_remove (&self->handshake_queue, conn))
     connection_unref (conn);
 
@@ -227,6 +231,48 @@ zid_service_cut (ZidService        *self,
   g_debug ("cutting a connection from %s: it goes on sending a refused body", conn->client);
   connection_close (conn);
   g_socket_close (socket, NULL);
+}
+
+/* The client closed a served connection (its FIN: POLLRDHUP). libsoup
+ * (3.2) does not notice a client closing a connection it keeps alive: the
+ * connection stayed half-open, counted against the client's address,
+ * until every further connection from that address (a practice behind
+ * one NAT address) was refused. Closed and forgotten here; soup's next
+ * read or write on it fails and it lets go of its side. A client that
+ * closes while a worker answers it has the deadline of that answer. */
+static gboolean
+connection_hangup_cb (int           fd,
+                      GIOCondition  condition,
+                      gpointer      data)
+{
+  ZidServiceConnection *conn = data;
+
+  g_clear_pointer (&conn->hangup, g_source_unref);
+  if (conn->closed || conn->held > 0)
+    return G_SOURCE_REMOVE;
+
+  g_debug ("%s closed its connection", conn->client);
+  connection_close (conn);
+  g_socket_close (g_socket_connection_get_socket (conn->base), NULL);
+  if (conn->tls != NULL)
+    {
+      g_object_weak_unref (G_OBJECT (conn->tls), connection_tls_gone, conn);
+      conn->tls = NULL;
+    }
+  connection_forget (conn);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+connection_watch_hangup (ZidServiceConnection *conn)
+{
+  int fd = g_socket_get_fd (g_socket_connection_get_socket (conn->base));
+
+  /* POLLRDHUP only: G_IO_IN would wake on every request soup is to read */
+  conn->hangup = g_unix_fd_source_new (fd, (GIOCondition) POLLRDHUP);
+  g_source_set_name (conn->hangup, "[zid-service] client hang-up");
+  g_source_set_callback (conn->hangup, G_SOURCE_FUNC (connection_hangup_cb), conn, NULL);
+  g_source_attach (conn->hangup, conn->service->context);
 }
 
 static gboolean
@@ -385,6 +431,7 @@ handshake_cb (GObject      *source,
   g_object_weak_ref (G_OBJECT (conn->tls), connection_tls_gone, conn);
   g_object_unref (conn->tls);
   connection_arm (conn);
+  connection_watch_hangup (conn);
 
   connection_unref (conn);
   handshake_queue_run (self);
@@ -1376,6 +1423,7 @@ zid_service_stop (ZidService *self)
 
       source_clear (&conn->deadline);
       source_clear (&conn->hello);
+      source_clear (&conn->hangup);
       if (conn->state == CONN_SERVED && conn->tls != NULL)
         {
           g_object_weak_unref (G_OBJECT (conn->tls), connection_tls_gone, conn);

@@ -764,6 +764,55 @@ test_keep_alive (Fixture *f, gconstpointer data)
   g_assert_cmpint (k.took[G_N_ELEMENTS (k.took) / 2], <, 20000);
 }
 
+/* Clients that close their kept-alive connection after one request, one
+ * after another from one address, more than the limit per address: each
+ * closed connection is let go, none is refused. (libsoup does not notice
+ * such a close; they stayed counted and from the 33rd on every connection
+ * from that address was refused, a practice behind one NAT address
+ * shut out.) */
+typedef struct
+{
+  guint16 port;
+  guint   statuses[48];
+  gint    running;
+} Closers;
+
+static gpointer
+closers_thread (gpointer data)
+{
+  Closers *c = data;
+
+  for (guint i = 0; i < G_N_ELEMENTS (c->statuses); i++)
+    {
+      g_autoptr(ZidTestHttps) client = zid_test_https_new (c->port, TRUE);
+      g_autofree char *body = NULL;
+
+      c->statuses[i] = zid_test_https_request (client, "GET", "/v1/service", NULL, &body, NULL, NULL);
+    }
+  g_atomic_int_set (&c->running, 0);
+  g_main_context_wakeup (NULL);
+  return NULL;
+}
+
+static void
+test_closed_keep_alive (Fixture *f, gconstpointer data)
+{
+  Closers c = { .port = zid_service_get_port (f->service), .running = 1 };
+  GThread *thread = g_thread_new ("closers", closers_thread, &c);
+  ZidServiceStats stats;
+
+  while (g_atomic_int_get (&c.running))
+    g_main_context_iteration (NULL, TRUE);
+  g_thread_join (thread);
+  for (guint i = 0; i < G_N_ELEMENTS (c.statuses); i++)
+    {
+      g_test_message ("connection %u: %u", i + 1, c.statuses[i]);
+      g_assert_cmpuint (c.statuses[i], ==, 200);
+    }
+  zid_service_get_stats (f->service, &stats);
+  g_assert_cmpuint (stats.connections, ==, G_N_ELEMENTS (c.statuses));
+}
+
 /* Clients that connect and then say nothing, or half a ClientHello, hold
  * no thread: an honest phone is served at once meanwhile. (They used to
  * hold one GTask pool thread each in the TLS handshake, starving the other
@@ -2374,6 +2423,7 @@ main (int argc, char *argv[])
   ADD ("/service/busy", test_busy);
   ADD ("/service/silent-clients", test_silent_clients);
   ADD ("/service/keep-alive", test_keep_alive);
+  ADD ("/service/closed-keep-alive", test_closed_keep_alive);
   ADD ("/service/login", test_login);
   ADD ("/service/login/refusals", test_login_refusals);
   ADD ("/service/hostile", test_hostile);
