@@ -26,13 +26,6 @@
 # shared CPUs (about 5 enrolments/s: each starts a phone process that
 # encrypts its key with scrypt), too long for the suite:
 #   ZID_MULTI_CODES=1000 ZID_MULTI_PHONES=32 meson test -C _build multi-server
-#
-# Not registered in a suite yet: a service refuses every new connection
-# from an address for good once 32 kept-alive connections from it were
-# closed by the client (libsoup 3.2 does not notice that close, so the
-# address's connection slots are never given back), and this test opens
-# far more than 32 from 127.0.0.1. Answering with `Connection: close`
-# makes it pass, at the price of the keep-alive that test-service checks.
 set -u
 
 admin="${ZID_BUILD_ROOT:?}/src/cli/zorgid-admin"
