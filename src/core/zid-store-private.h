@@ -48,36 +48,6 @@ gboolean      zid_store_exec         (ZidStore    *self,
                                       const char  *sql,
                                       GError     **error);
 
-/* SQLite only (zid-store-sqlite.c), for the callers not yet on zid-db.h:
- * the connection, and statements as sqlite3_stmt (the same cache as
- * zid_db_prepare()). */
-sqlite3      *zid_store_get_db       (ZidStore    *self);
-
-/* Prepares (cached) @sql and binds the arguments described by @types:
- * 'i' gint64, 't' const char * (NULL binds NULL), 'b' const void *, gsize.
- * The statement is reset when prepared again; do not finalize it. */
-sqlite3_stmt *zid_store_query        (ZidStore    *self,
-                                      GError     **error,
-                                      const char  *sql,
-                                      const char  *types,
-                                      ...);
-/* Steps a statement that must finish: SQLITE_DONE; FALSE with error else */
-gboolean      zid_store_run          (ZidStore    *self,
-                                      GError     **error,
-                                      const char  *sql,
-                                      const char  *types,
-                                      ...);
-/* Steps once; TRUE with *row = TRUE/FALSE, or FALSE on error */
-gboolean      zid_store_step         (ZidStore      *self,
-                                      sqlite3_stmt  *stmt,
-                                      gboolean      *row,
-                                      GError       **error);
-gboolean      zid_store_fail         (ZidStore    *self,
-                                      GError     **error);
-/* Column helpers: NULL-safe copies */
-char         *zid_column_dup         (sqlite3_stmt *stmt,
-                                      int           col);
-
 /* Change detection (see "Changes" in zid-store.c): @data_version moves
  * when another connection commits, @own_changes when this one changes a
  * row. No disk reads. FALSE, and nothing set, while a transaction holds
