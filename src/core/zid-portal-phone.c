@@ -94,14 +94,6 @@ lookup_code (ZidPortal   *self,
   return TRUE;
 }
 
-/* Who acted from the phone's side, and from where */
-static char *
-origin_actor (const char *who,
-              const char *origin)
-{
-  return origin != NULL ? g_strdup_printf ("%s@%s", who, origin) : g_strdup (who);
-}
-
 ZidEnrolmentInfo *
 zid_portal_enrolment_preview (ZidPortal   *self,
                               const char  *code,
@@ -132,7 +124,7 @@ zid_portal_enrolment_preview (ZidPortal   *self,
     {
       if (_zid_is_refusal (local_error))
         {
-          g_autofree char *actor = origin_actor ("phone", origin);
+          g_autofree char *actor = _zid_portal_origin_actor ("phone", origin);
 
           _zid_portal_audit_refusal (self, actor, "enrolment.preview", NULL, local_error);
         }
@@ -185,7 +177,7 @@ zid_portal_enrol_checked (ZidPortal          *self,
   request = zid_ca_check_request (csr_pem, &local_error);
   if (request == NULL)
     {
-      g_autofree char *actor = origin_actor ("phone", origin);
+      g_autofree char *actor = _zid_portal_origin_actor ("phone", origin);
 
       _zid_portal_audit_refusal (self, actor, "mobile.enrol", NULL, local_error);
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -205,7 +197,7 @@ zid_portal_enrol_checked (ZidPortal          *self,
     }
   code_row_clear (&row);
 
-  if (!_zid_write_begin (&w, self, origin_actor ("phone", origin), "mobile.enrol", NULL, error))
+  if (!_zid_write_begin (&w, self, _zid_portal_origin_actor ("phone", origin), "mobile.enrol", NULL, error))
     return NULL;
   w.error = g_steal_pointer (&local_error);
   /* again under the lock: used, blocked or expired since */
@@ -282,40 +274,50 @@ same_certificate (X509        *cert,
   return same;
 }
 
+/* Inside a write transaction: a new login session and its QR code */
 ZidOneTimeCode *
-zid_portal_login_begin (ZidPortal   *self,
-                        char       **session_id,
-                        GError     **error)
+_zid_portal_new_login (ZidPortal   *self,
+                       char       **session_id,
+                       GError     **error)
 {
   g_autoptr(ZidOneTimeCode) login = g_new0 (ZidOneTimeCode, 1);
   g_autofree char *session = zid_random_token (SESSION_BYTES);
   g_autofree char *challenge = zid_random_token (CHALLENGE_BYTES);
   g_autofree char *params = NULL;
-  gboolean ok;
-  ZidWrite w;
-
-  g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
 
   login->purpose = ZID_CODE_LOGIN;
   login->expires = _zid_portal_now (self) + ZID_LOGIN_SESSION_LIFETIME;
   login->code = g_strdup (challenge);
   params = g_strdup_printf ("session=%s&challenge=%s", session, challenge);
-  if ((login->payload = _zid_portal_make_payload (self, "login", params, error)) == NULL)
-    return NULL;
-
-  if (!_zid_write_begin (&w, self, g_strdup ("portal"), "login.begin", NULL, error))
-    return NULL;
-  ok = zid_db_run (self->store, &w.error,
+  if ((login->payload = _zid_portal_make_payload (self, "login", params, error)) == NULL ||
+      !zid_db_run (self->store, error,
                    "DELETE FROM login_sessions WHERE expires < ?", "i",
-                   _zid_portal_now (self) - ZID_LOGIN_SESSION_LIFETIME) &&
-       zid_db_run (self->store, &w.error,
+                   _zid_portal_now (self) - ZID_LOGIN_SESSION_LIFETIME) ||
+      !zid_db_run (self->store, error,
                    "INSERT INTO login_sessions (id, challenge, created, expires) VALUES (?, ?, ?, ?)",
-                   "ttii", session, challenge, _zid_portal_now (self), login->expires);
-  if (!_zid_write_end (&w, ok, error))
+                   "ttii", session, challenge, _zid_portal_now (self), login->expires))
     return NULL;
 
   if (session_id)
     *session_id = g_steal_pointer (&session);
+  return g_steal_pointer (&login);
+}
+
+ZidOneTimeCode *
+zid_portal_login_begin (ZidPortal   *self,
+                        char       **session_id,
+                        GError     **error)
+{
+  g_autoptr(ZidOneTimeCode) login = NULL;
+  ZidWrite w;
+
+  g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
+
+  if (!_zid_write_begin (&w, self, g_strdup ("portal"), "login.begin", NULL, error))
+    return NULL;
+  login = _zid_portal_new_login (self, session_id, &w.error);
+  if (!_zid_write_end (&w, login != NULL, error))
+    return NULL;
   return g_steal_pointer (&login);
 }
 
@@ -346,7 +348,7 @@ zid_portal_login_answer (ZidPortal     *self,
 
   if ((ca = _zid_portal_ensure_ca (self, error)) == NULL ||
       !zid_portal_get_service_tls (self, NULL, NULL, &service_pin, error) ||
-      !_zid_write_begin (&w, self, origin_actor ("phone", origin), "login", NULL, error))
+      !_zid_write_begin (&w, self, _zid_portal_origin_actor ("phone", origin), "login", NULL, error))
     return 0;
 
   stmt = zid_db_query (self->store, &w.error,
@@ -413,7 +415,7 @@ zid_portal_login_answer (ZidPortal     *self,
     {
       /* the mobile ID acted: the audit names it */
       _zid_write_set_subject (&w, _zid_portal_user_label (user));
-      _zid_write_set_actor (&w, origin_actor (w.subject, origin));
+      _zid_write_set_actor (&w, _zid_portal_origin_actor (w.subject, origin));
       if (revoked_at != 0)
         ok = _zid_refuse (&w.error, ZID_ERROR_CERTIFICATE_REVOKED,
                           _("This certificate is revoked; ask your administrator for a new "

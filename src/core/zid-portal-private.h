@@ -55,6 +55,9 @@ struct _ZidPortal
 
 gint64      _zid_portal_now                (ZidPortal       *self);
 char       *_zid_portal_user_label         (gint64           user);
+/* The audit's actor "WHO@ORIGIN" (a phone's or a client's address), or WHO */
+char       *_zid_portal_origin_actor       (const char      *who,
+                                            const char      *origin);
 ZidCa      *_zid_portal_ensure_ca          (ZidPortal       *self,
                                             GError         **error);
 /* In a write transaction that issues a certificate: the database names
@@ -143,6 +146,11 @@ ZidOneTimeCode *_zid_portal_new_code_after (ZidPortal       *self,
                                             ZidCodePurpose   purpose,
                                             const char      *prefix,
                                             gboolean         new_user,
+                                            GError         **error);
+
+/* Inside a write transaction: a new login session (zid-portal-phone.c) */
+ZidOneTimeCode *_zid_portal_new_login      (ZidPortal       *self,
+                                            char           **session_id,
                                             GError         **error);
 
 /* Lookups and rules (zid-portal-authority.c), inside a transaction */

@@ -312,6 +312,14 @@ _zid_portal_finish (ZidPortal   *self,
   return FALSE;
 }
 
+/* "WHO@ORIGIN", or WHO when the origin is not known */
+char *
+_zid_portal_origin_actor (const char *who,
+                          const char *origin)
+{
+  return origin != NULL ? g_strdup_printf ("%s@%s", who, origin) : g_strdup (who);
+}
+
 gboolean
 _zid_write_begin (ZidWrite    *w,
                   ZidPortal   *self,

@@ -424,6 +424,48 @@ char       *zid_portal_login_challenge     (ZidPortal       *self,
                                             const char      *session_id,
                                             GError         **error);
 
+/* Admin sessions of the organisation server (docs/server.md, "Admin
+ * sessions"): a client (a remote zorgid-admin or window) begins one and
+ * gets a login QR code and a random token it keeps; only the token's
+ * SHA-256 is stored. Once the administrator's phone has answered the QR
+ * (zid_portal_login_answer, which lets in Administrators and Beheerders
+ * only), the first look binds the session to that user. A session ends at
+ * logout, after ZID_ADMIN_SESSION_IDLE seconds unused, after
+ * ZID_ADMIN_SESSION_LIFETIME seconds in all, and as soon as its user may
+ * no longer use the portal (blocked, or no longer Administrator or
+ * Beheerder anywhere). @origin: the client's address, for the audit. */
+#define ZID_ADMIN_SESSION_IDLE      (15 * 60)
+#define ZID_ADMIN_SESSION_LIFETIME  (12 * 60 * 60)
+
+typedef enum
+{
+  ZID_ADMIN_SESSION_PENDING,   /* the login QR waits for the phone */
+  ZID_ADMIN_SESSION_ACTIVE,    /* bound to *user; renewed by this look */
+} ZidAdminSessionState;
+
+ZidOneTimeCode *zid_portal_admin_session_begin (ZidPortal           *self,
+                                                const char          *origin,
+                                                char               **token,
+                                                GError             **error);
+/* FALSE with ZID_ERROR_SESSION_INVALID for a token that is unknown, ended,
+ * expired or whose login QR expired unanswered; with the actor's refusal
+ * (ZID_ERROR_ACTOR_BLOCKED, ZID_ERROR_NO_PORTAL_ACCESS) when its user may
+ * no longer use the portal, which ends it. @expires (nullable): when it
+ * ends if unused. */
+gboolean    zid_portal_admin_session_check (ZidPortal            *self,
+                                            const char           *origin,
+                                            const char           *token,
+                                            ZidAdminSessionState *state,
+                                            gint64               *user,
+                                            gint64               *expires,
+                                            GError              **error);
+/* Logout: the session ends (audited); an unknown or ended token is
+ * ZID_ERROR_SESSION_INVALID */
+gboolean    zid_portal_admin_session_end   (ZidPortal            *self,
+                                            const char           *origin,
+                                            const char           *token,
+                                            GError              **error);
+
 /* Changes, for views that stay current (ZidWatch does this for them).
  * Every write to a user's rows (the user, memberships, certificates,
  * attributes) or to an organisation, by any process, notes the user or

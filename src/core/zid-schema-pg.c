@@ -265,6 +265,17 @@ static const char * const migrations[] = {
 
   /* 4 -> 5 */
   "CREATE INDEX audit_by_time ON audit (time);",
+
+  /* 5 -> 6 */
+  "CREATE TABLE admin_sessions ("
+  "  token_hash BYTEA PRIMARY KEY,"
+  "  login_id   TEXT NOT NULL,"
+  "  user_id    BIGINT REFERENCES users (id),"
+  "  client     TEXT NOT NULL,"
+  "  created    BIGINT NOT NULL,"
+  "  last_used  BIGINT NOT NULL,"
+  "  ended      BIGINT"
+  ");",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == ZID_STORE_SCHEMA_VERSION);

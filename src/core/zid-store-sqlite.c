@@ -208,6 +208,18 @@ static const char * const migrations[] = {
 
   /* 4 -> 5: a date range of the audit view becomes a range of ids */
   "CREATE INDEX IF NOT EXISTS audit_by_time ON audit (time);",
+
+  /* 5 -> 6: the organisation server's admin sessions (zid-portal-sessions.c):
+   * the token's SHA-256 only; user_id is bound once the login is answered */
+  "CREATE TABLE IF NOT EXISTS admin_sessions ("
+  "  token_hash BLOB PRIMARY KEY,"
+  "  login_id   TEXT NOT NULL,"
+  "  user_id    INTEGER REFERENCES users (id),"
+  "  client     TEXT NOT NULL,"
+  "  created    INTEGER NOT NULL,"
+  "  last_used  INTEGER NOT NULL,"
+  "  ended      INTEGER"
+  ") WITHOUT ROWID;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == ZID_STORE_SCHEMA_VERSION);

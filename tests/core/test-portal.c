@@ -1032,6 +1032,188 @@ test_concurrent_redemption (Fixture *f, gconstpointer data)
   g_assert_cmpint (count (f, "SELECT count(*) FROM certificates WHERE user_id = 2"), ==, 1);
 }
 
+/* The phone answers the login QR of an admin session */
+static void
+answer_admin_login (Fixture        *f,
+                    ZidOneTimeCode *login,
+                    EVP_PKEY       *key,
+                    const char     *cert,
+                    GError        **error)
+{
+  g_autofree char *id = payload_param (login->payload, "session");
+  g_autofree char *message = login_message (f, id, login->code);
+  g_autofree guint8 *sig = NULL;
+  gsize len;
+
+  sig = sign (key, message, &len);
+  zid_portal_login_answer (f->t.portal, NULL, id, cert, sig, len, error);
+}
+
+static gboolean
+check_session (Fixture               *f,
+               const char            *token,
+               ZidAdminSessionState  *state,
+               gint64                *user,
+               GError               **error)
+{
+  gint64 expires = 0;
+
+  return zid_portal_admin_session_check (f->t.portal, "192.0.2.7", token, state, user, &expires, error);
+}
+
+static void
+assert_session_refused (Fixture    *f,
+                        const char *token,
+                        ZidError    code)
+{
+  g_autoptr(GError) error = NULL;
+  ZidAdminSessionState state;
+  gint64 user;
+
+  g_assert_false (check_session (f, token, &state, &user, &error));
+  g_assert_error (error, ZID_ERROR, (int) code);
+}
+
+/* The organisation server's admin sessions: bound to the administrator
+ * whose phone answered, only a hash stored, ended at logout, after idle
+ * time, after their lifetime, and when the user may no longer use the
+ * portal */
+static void
+test_admin_sessions (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZidOneTimeCode) login = NULL;
+  g_autoptr(ZidOneTimeCode) e = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *ucert = NULL;
+  ZidAdminSessionState state;
+  EVP_PKEY *ukey = NULL;
+  gint64 user = -1, expires = 0, beheerder;
+
+  login = zid_portal_admin_session_begin (f->t.portal, "192.0.2.7", &token, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (login->payload, "zorgid://login?v=1&env=acceptatie&"));
+  g_assert_cmpuint (strlen (token), >=, 40);
+  /* only the token's SHA-256 is stored */
+  g_assert_cmpint (count (f, "SELECT count(*) FROM admin_sessions"), ==, 1);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM admin_sessions WHERE user_id IS NULL"
+                             " AND length (token_hash) = 32"), ==, 1);
+
+  /* pending until the phone answers; no user yet */
+  g_assert_true (zid_portal_admin_session_check (f->t.portal, NULL, token, &state, &user, &expires, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (state, ==, ZID_ADMIN_SESSION_PENDING);
+  g_assert_cmpint (user, ==, 0);
+  g_assert_cmpint (expires, ==, T0 + ZID_LOGIN_SESSION_LIFETIME);
+
+  /* unknown tokens are refused */
+  assert_session_refused (f, "not-a-token-of-this-server-at-all", ZID_ERROR_SESSION_INVALID);
+  assert_session_refused (f, NULL, ZID_ERROR_SESSION_INVALID);
+
+  /* the administrator's phone answers: the session is theirs */
+  answer_admin_login (f, login, f->admin_key, f->admin_cert, &error);
+  g_assert_no_error (error);
+  g_assert_true (check_session (f, token, &state, &user, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (state, ==, ZID_ADMIN_SESSION_ACTIVE);
+  g_assert_cmpint (user, ==, f->t.admin);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM audit WHERE action = 'session.begin'"), ==, 1);
+
+  /* renewed while used: 14 minutes of silence at a time, for an hour */
+  for (int i = 1; i <= 4; i++)
+    {
+      zid_clock_set (f->t.clock, T0 + i * (ZID_ADMIN_SESSION_IDLE - 60));
+      g_assert_true (zid_portal_admin_session_check (f->t.portal, NULL, token, &state, &user, &expires,
+                                                     &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (expires, ==, T0 + i * (ZID_ADMIN_SESSION_IDLE - 60) + ZID_ADMIN_SESSION_IDLE);
+    }
+  /* then idle for 15 minutes: ended, and stays ended */
+  zid_clock_set (f->t.clock, T0 + 4 * (ZID_ADMIN_SESSION_IDLE - 60) + ZID_ADMIN_SESSION_IDLE);
+  assert_session_refused (f, token, ZID_ERROR_SESSION_INVALID);
+  zid_clock_set (f->t.clock, T0 + 4 * (ZID_ADMIN_SESSION_IDLE - 60) + 1);
+  assert_session_refused (f, token, ZID_ERROR_SESSION_INVALID);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM audit WHERE action = 'session.end'"
+                             " AND details = 'idle'"), ==, 1);
+  g_clear_pointer (&token, g_free);
+  g_clear_pointer (&login, zid_one_time_code_free);
+
+  /* the absolute lifetime ends even a session in constant use */
+  zid_clock_set (f->t.clock, T0);
+  login = zid_portal_admin_session_begin (f->t.portal, NULL, &token, &error);
+  answer_admin_login (f, login, f->admin_key, f->admin_cert, &error);
+  g_assert_no_error (error);
+  for (gint64 t = T0; t < T0 + ZID_ADMIN_SESSION_LIFETIME; t += 600)
+    {
+      zid_clock_set (f->t.clock, t);
+      g_assert_true (check_session (f, token, &state, &user, &error));
+    }
+  zid_clock_set (f->t.clock, T0 + ZID_ADMIN_SESSION_LIFETIME);
+  assert_session_refused (f, token, ZID_ERROR_SESSION_INVALID);
+  g_clear_pointer (&token, g_free);
+  g_clear_pointer (&login, zid_one_time_code_free);
+
+  /* a login QR nobody answers: the session never opens */
+  zid_clock_set (f->t.clock, T0);
+  login = zid_portal_admin_session_begin (f->t.portal, NULL, &token, &error);
+  zid_clock_set (f->t.clock, T0 + ZID_LOGIN_SESSION_LIFETIME);
+  assert_session_refused (f, token, ZID_ERROR_SESSION_INVALID);
+  g_clear_pointer (&token, g_free);
+  g_clear_pointer (&login, zid_one_time_code_free);
+
+  /* logout ends it at once; a second logout is refused */
+  zid_clock_set (f->t.clock, T0);
+  login = zid_portal_admin_session_begin (f->t.portal, NULL, &token, &error);
+  answer_admin_login (f, login, f->admin_key, f->admin_cert, &error);
+  g_assert_true (check_session (f, token, &state, &user, &error));
+  g_assert_true (zid_portal_admin_session_end (f->t.portal, "192.0.2.7", token, &error));
+  g_assert_no_error (error);
+  assert_session_refused (f, token, ZID_ERROR_SESSION_INVALID);
+  g_assert_false (zid_portal_admin_session_end (f->t.portal, NULL, token, &error));
+  g_assert_error (error, ZID_ERROR, ZID_ERROR_SESSION_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM audit WHERE action = 'session.end'"
+                             " AND details = 'logout' AND actor LIKE '%@192.0.2.7'"), ==, 1);
+  g_clear_pointer (&token, g_free);
+  g_clear_pointer (&login, zid_one_time_code_free);
+
+  /* a Beheerder's session ends when they become a Gebruiker */
+  e = zid_portal_register_user (f->t.portal, f->t.admin, org_id (f, URA_A), "Bea", "Beheer",
+                                "1980-02-02", &error);
+  g_assert_no_error (error);
+  beheerder = e->user_id;
+  ucert = enrol (f, e, &ukey);
+  g_assert_true (zid_portal_set_membership (f->t.portal, f->t.admin, beheerder, org_id (f, URA_A),
+                                            ZID_ROLE_BEHEERDER, NULL, &error));
+  g_assert_no_error (error);
+  login = zid_portal_admin_session_begin (f->t.portal, NULL, &token, &error);
+  answer_admin_login (f, login, ukey, ucert, &error);
+  g_assert_no_error (error);
+  g_assert_true (check_session (f, token, &state, &user, &error));
+  g_assert_cmpint (user, ==, beheerder);
+  g_assert_true (zid_portal_set_membership (f->t.portal, f->t.admin, beheerder, org_id (f, URA_A),
+                                            ZID_ROLE_GEBRUIKER, NULL, &error));
+  g_assert_no_error (error);
+  assert_session_refused (f, token, ZID_ERROR_NO_PORTAL_ACCESS);
+  /* and does not come back with the role */
+  g_assert_true (zid_portal_set_membership (f->t.portal, f->t.admin, beheerder, org_id (f, URA_A),
+                                            ZID_ROLE_BEHEERDER, NULL, &error));
+  assert_session_refused (f, token, ZID_ERROR_SESSION_INVALID);
+  g_clear_pointer (&token, g_free);
+  g_clear_pointer (&login, zid_one_time_code_free);
+
+  /* a blocked user's session ends at the next request */
+  login = zid_portal_admin_session_begin (f->t.portal, NULL, &token, &error);
+  answer_admin_login (f, login, ukey, ucert, &error);
+  g_assert_no_error (error);
+  g_assert_true (check_session (f, token, &state, &user, &error));
+  g_assert_true (zid_portal_block_user (f->t.portal, f->t.admin, beheerder, ZID_BLOCK_REASON_LOST_SMARTPHONE, &error));
+  g_assert_no_error (error);
+  assert_session_refused (f, token, ZID_ERROR_ACTOR_BLOCKED);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM audit WHERE action = 'session.end'"), ==, 5);
+  EVP_PKEY_free (ukey);
+}
+
 /* §3: the login QR is valid for exactly 5 minutes, once; Gebruikers may not log in */
 static void
 test_login_rules (Fixture *f, gconstpointer data)
@@ -1868,6 +2050,7 @@ main (int argc, char *argv[])
   ADD ("/portal/rules/identity-authority", test_identity_authority);
   ADD ("/portal/codes/concurrent", test_concurrent_redemption);
   ADD ("/portal/login", test_login_rules);
+  ADD ("/portal/admin-sessions", test_admin_sessions);
   ADD ("/portal/login/enrolled-certificate", test_login_bound_to_enrolled_certificate);
   ADD ("/portal/inactive", test_inactive);
   ADD ("/portal/inactive/order", test_inactive_order);
