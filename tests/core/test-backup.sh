@@ -45,7 +45,7 @@ stop_service
 echo "# backups: $(cat "$dir"/backup*.json | sed -n 's/.*"pages":\([0-9]*\),"restarts":\([0-9]*\).*/\1 pages \2 restarts/p' | paste -sd, -)"
 
 events=$(sqlite3 "$dir/data/zorgid.db" "SELECT count(*) FROM audit WHERE action = 'store.backup'
-                                        AND actor = 'operator' AND details LIKE 'schema=5 %'")
+                                        AND actor = 'operator' AND details GLOB 'schema=[0-9]* *'")
 [ "$events" = "$backups" ]; ok $? "every backup is in the audit trail (store.backup: $events)"
 store_intact "$dir/data"
 mode=$(stat -c %a "$dir/backup1")/$(stat -c %a "$dir/backup1/zorgid.db")/$(stat -c %a "$dir/backup1/ca/cert.pem")
