@@ -92,6 +92,15 @@ session_actor (gint64      user,
   return _zid_portal_origin_actor (label, origin);
 }
 
+char *
+zid_portal_dup_connection_code (ZidPortal  *self,
+                                GError    **error)
+{
+  g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
+
+  return _zid_portal_make_payload (self, "server", NULL, error);
+}
+
 ZidOneTimeCode *
 zid_portal_admin_session_begin (ZidPortal   *self,
                                 const char  *origin,

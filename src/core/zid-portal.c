@@ -763,9 +763,9 @@ _zid_portal_make_payload (ZidPortal   *self,
   if (!zid_portal_get_service_tls (self, NULL, NULL, &pin, error))
     return NULL;
   address = zid_portal_dup_service_address (self);
-  return g_strdup_printf ("zorgid://%s?v=1&env=%s&host=%s&pin=%s&%s",
+  return g_strdup_printf ("zorgid://%s?v=1&env=%s&host=%s&pin=%s%s%s",
                           kind, zid_environment_to_string (self->environment),
-                          address, pin, params);
+                          address, pin, params != NULL ? "&" : "", params != NULL ? params : "");
 }
 
 /* Inside a write transaction: a new code for @user; earlier unused codes of

@@ -443,6 +443,11 @@ typedef enum
   ZID_ADMIN_SESSION_ACTIVE,    /* bound to *user; renewed by this look */
 } ZidAdminSessionState;
 
+/* The server's connection code: "zorgid://server?v=1&env=ENV&host=HOST:PORT&pin=PIN",
+ * HOST:PORT the service-address setting and PIN the service certificate's
+ * (docs/server.md, "The connection code") */
+char       *zid_portal_dup_connection_code (ZidPortal            *self,
+                                            GError              **error);
 ZidOneTimeCode *zid_portal_admin_session_begin (ZidPortal           *self,
                                                 const char          *origin,
                                                 char               **token,
