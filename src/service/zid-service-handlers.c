@@ -28,6 +28,10 @@ typedef enum
   ENDPOINT_PREVIEW,
   ENDPOINT_ENROL,
   ENDPOINT_LOGIN,
+  ENDPOINT_ADMIN_LOGIN,
+  ENDPOINT_ADMIN_SESSION,
+  ENDPOINT_ADMIN_LOGOUT,
+  ENDPOINT_ADMIN_COMMAND,
 } Endpoint;
 
 typedef struct
@@ -37,6 +41,7 @@ typedef struct
   Endpoint     endpoint;
   gboolean     secret;      /* carries a code or answers a session: throttled */
   const char  *fields[4];
+  gboolean     admin;       /* the admin API: served only with zid_service_set_admin () */
 } Route;
 
 static const Route routes[] = {
@@ -44,7 +49,16 @@ static const Route routes[] = {
   { "/v1/enrolment/preview", "POST", ENDPOINT_PREVIEW, TRUE, { "code", NULL } },
   { "/v1/enrolment", "POST", ENDPOINT_ENROL, TRUE, { "code", "csr", NULL } },
   { "/v1/login", "POST", ENDPOINT_LOGIN, TRUE, { "session", "certificate", "signature", NULL } },
+  /* docs/server.md, "The admin API" */
+  { "/v1/admin/login", "POST", ENDPOINT_ADMIN_LOGIN, TRUE, { "client", NULL }, TRUE },
+  { "/v1/admin/session", "POST", ENDPOINT_ADMIN_SESSION, TRUE, { "token", NULL }, TRUE },
+  { "/v1/admin/logout", "POST", ENDPOINT_ADMIN_LOGOUT, TRUE, { "token", NULL }, TRUE },
+  { "/v1/admin/command", "POST", ENDPOINT_ADMIN_COMMAND, TRUE, { "token", "command", "json", NULL },
+    TRUE },
 };
+
+/* A command's arguments, at most */
+#define MAX_COMMAND_ARGS 64
 
 /* libsoup 3.2 has no name for it */
 #define ZID_STATUS_TOO_MANY_REQUESTS 429
@@ -71,6 +85,9 @@ typedef struct
   char              *session;
   char              *certificate;
   GBytes            *signature;
+  char              *token;
+  char             **command;   /* the admin command's argv */
+  gboolean           json;
 
   /* Outputs of the worker */
   guint              status;
@@ -98,6 +115,10 @@ request_free (Request *req)
   g_free (req->session);
   g_free (req->certificate);
   g_clear_pointer (&req->signature, g_bytes_unref);
+  if (req->token != NULL)
+    explicit_bzero (req->token, strlen (req->token));
+  g_free (req->token);
+  g_strfreev (req->command);
   g_free (req->body);
   g_free (req->error_code);
   g_free (req->serial);
@@ -106,12 +127,14 @@ request_free (Request *req)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, request_free)
 
+/* The admin API's routes exist only where a host runs its commands */
 static const Route *
-find_route (const char *path)
+find_route (ZidService *self,
+            const char *path)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (routes); i++)
     if (g_str_equal (routes[i].path, path))
-      return &routes[i];
+      return routes[i].admin && self->admin_func == NULL ? NULL : &routes[i];
   return NULL;
 }
 
@@ -334,7 +357,7 @@ tally_refusal (ZidService *self,
                guint       status,
                const char *code)
 {
-  const Route *route = find_route (path);
+  const Route *route = find_route (self, path);
   ZidRefusalTally *tally = g_hash_table_lookup (self->refusals, client);
 
   if (tally == NULL && g_hash_table_size (self->refusals) < MAX_TALLIES)
@@ -582,7 +605,7 @@ early_handler (SoupServerMessage *msg,
   ZidService *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   const char *method = soup_server_message_get_method (msg);
-  const Route *route = find_route (path);
+  const Route *route = find_route (self, path);
   g_autofree char *client = NULL;
   const char *type;
   gboolean busy;
@@ -990,6 +1013,136 @@ do_login (Request *req)
 }
 
 static void
+set_body (Request     *req,
+          JsonBuilder *builder)
+{
+  json_builder_end_object (builder);
+  req->status = SOUP_STATUS_OK;
+  req->body = builder_to_string (builder);
+}
+
+static void
+add_string (JsonBuilder *builder,
+            const char  *name,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_string_value (builder, value);
+}
+
+static void
+do_admin_login (Request *req)
+{
+  ZidPortal *portal = zid_service_get_portal (req->service);
+  g_autoptr(ZidOneTimeCode) login = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *expires = NULL;
+
+  login = zid_portal_admin_session_begin (portal, req->client, &token, &error);
+  if (login == NULL)
+    {
+      request_fail (req, error);
+      return;
+    }
+  expires = format_time (login->expires);
+  json_builder_begin_object (builder);
+  add_string (builder, "token", token);
+  add_string (builder, "login", login->payload);
+  add_string (builder, "expires", expires);
+  set_body (req, builder);
+  explicit_bzero (token, strlen (token));
+}
+
+/* The session's user, or 0 (the request failed or its login still waits) */
+static gint64
+check_session (Request              *req,
+               ZidAdminSessionState *state,
+               gint64               *expires)
+{
+  ZidPortal *portal = zid_service_get_portal (req->service);
+  g_autoptr(GError) error = NULL;
+  gint64 user = 0;
+
+  if (!zid_portal_admin_session_check (portal, req->client, req->token, state, &user, expires, &error))
+    request_fail (req, error);
+  return user;
+}
+
+static void
+do_admin_session (Request *req)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *expires_text = NULL;
+  ZidAdminSessionState state;
+  gint64 expires = 0;
+  gint64 user;
+
+  user = check_session (req, &state, &expires);
+  if (req->status != 0)
+    return;
+  expires_text = format_time (expires);
+  json_builder_begin_object (builder);
+  add_string (builder, "state", state == ZID_ADMIN_SESSION_ACTIVE ? "active" : "pending");
+  json_builder_set_member_name (builder, "user");
+  json_builder_add_int_value (builder, user);
+  add_string (builder, "expires", expires_text);
+  set_body (req, builder);
+}
+
+static void
+do_admin_logout (Request *req)
+{
+  ZidPortal *portal = zid_service_get_portal (req->service);
+  g_autoptr(GError) error = NULL;
+
+  if (!zid_portal_admin_session_end (portal, req->client, req->token, &error))
+    {
+      request_fail (req, error);
+      return;
+    }
+  req->status = SOUP_STATUS_OK;
+  req->body = g_strdup ("{\"state\":\"ended\"}");
+}
+
+/* The command runs as the session's user, in this worker, through the
+ * host's runner (zorgid-admin's command table); its answer is what the
+ * command line would have printed, and its exit status */
+static void
+do_admin_command (Request *req)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GString) err = g_string_new (NULL);
+  ZidAdminSessionState state;
+  gint64 user;
+  int status;
+
+  user = check_session (req, &state, NULL);
+  if (req->status != 0)
+    return;
+  if (user == 0)
+    {
+      g_autoptr(GError) error = g_error_new_literal (ZID_ERROR, ZID_ERROR_SESSION_INVALID,
+                                                     _("The login QR code has not been scanned yet: "
+                                                       "scan it with the ZORG-ID app first"));
+
+      request_fail (req, error);
+      return;
+    }
+
+  status = req->service->admin_func (req->service, user, req->command, req->json, out, err,
+                                     req->service->admin_data);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_int_value (builder, status);
+  add_string (builder, "stdout", out->str);
+  add_string (builder, "stderr", err->str);
+  set_body (req, builder);
+}
+
+static void
 request_thread (gpointer data)
 {
   Request *req = data;
@@ -1005,6 +1158,18 @@ request_thread (gpointer data)
       break;
     case ENDPOINT_LOGIN:
       do_login (req);
+      break;
+    case ENDPOINT_ADMIN_LOGIN:
+      do_admin_login (req);
+      break;
+    case ENDPOINT_ADMIN_SESSION:
+      do_admin_session (req);
+      break;
+    case ENDPOINT_ADMIN_LOGOUT:
+      do_admin_logout (req);
+      break;
+    case ENDPOINT_ADMIN_COMMAND:
+      do_admin_command (req);
       break;
     case ENDPOINT_SERVICE:
     default:
@@ -1091,7 +1256,7 @@ handler (SoupServerMessage *msg,
          gpointer           user_data)
 {
   ZidService *self = user_data;
-  const Route *route = find_route (path);
+  const Route *route = find_route (self, path);
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
   g_autoptr(GHashTable) values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GBytes) bytes = NULL;
@@ -1161,6 +1326,24 @@ handler (SoupServerMessage *msg,
         message = g_strdup (_("The signature is not the base64 of a DER-encoded ECDSA signature. "
                               "Update the app."));
       break;
+    case ENDPOINT_ADMIN_LOGIN:
+      if (strlen (g_hash_table_lookup (values, "client")) > MAX_TOKEN)
+        message = g_strdup (_("The client's name is too long."));
+      break;
+    case ENDPOINT_ADMIN_COMMAND:
+      req->json = g_str_equal (g_hash_table_lookup (values, "json"), "true");
+      if (!g_str_equal (g_hash_table_lookup (values, "json"), "false") && !req->json)
+        message = g_strdup (_("The field “json” must be “true” or “false”."));
+      else if (!g_shell_parse_argv (g_hash_table_lookup (values, "command"), NULL, &req->command, NULL) ||
+               g_strv_length (req->command) > MAX_COMMAND_ARGS)
+        message = g_strdup (_("The command does not parse as the words of a command line."));
+      G_GNUC_FALLTHROUGH;
+    case ENDPOINT_ADMIN_SESSION:
+    case ENDPOINT_ADMIN_LOGOUT:
+      req->token = g_strdup (g_hash_table_lookup (values, "token"));
+      if (message == NULL && !is_token (req->token))
+        message = g_strdup (_("The session token does not have the right form: log in again."));
+      break;
     case ENDPOINT_SERVICE:
     default:
       g_assert_not_reached ();
@@ -1183,7 +1366,7 @@ handler (SoupServerMessage *msg,
   conn = zid_service_find_connection (self, msg);
   if (conn != NULL)
     req->fd = zid_service_connection_dup_fd (conn);
-  attempt_set_value (msg, req->code != NULL ? req->code : req->session);
+  attempt_set_value (msg, req->code != NULL ? req->code : req->session != NULL ? req->session : req->token);
 
   /* The message and the service are let go on the main context, in
    * request_free after request_done, never in the worker */

@@ -49,6 +49,10 @@ struct _ZidService
   guint            handshaking;      /* TLS handshakes running in a thread */
   gboolean         running;
 
+  /* The admin API's commands (zid_service_set_admin) */
+  ZidServiceAdminFunc admin_func;
+  gpointer         admin_data;
+
   /* Limits */
   guint            timeout;
   gsize            max_body;

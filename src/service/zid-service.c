@@ -977,6 +977,18 @@ zid_service_new (ZidPortal *portal)
   return self;
 }
 
+void
+zid_service_set_admin (ZidService          *self,
+                       ZidServiceAdminFunc  func,
+                       gpointer             user_data)
+{
+  g_return_if_fail (ZID_IS_SERVICE (self));
+  g_return_if_fail (!self->running);
+
+  self->admin_func = func;
+  self->admin_data = user_data;
+}
+
 ZidPortal *
 zid_service_get_portal (ZidService *self)
 {

@@ -119,6 +119,26 @@ guint       zid_service_get_busy           (ZidService       *self);
 void        zid_service_get_stats          (ZidService       *self,
                                             ZidServiceStats  *stats);
 
+/* The admin API (docs/server.md): with a runner set, the service also
+ * serves /v1/admin/…: admin sessions (zid_portal_admin_session_begin and
+ * its QR login) and commands run as the session's user. @func runs in a
+ * worker thread with the request's language chosen
+ * (zid_i18n_set_thread_language): it runs @argv (a command's words and
+ * options, as on a command line) for @actor, its answer's text in @out and
+ * @err, and returns the exit status. Without a runner (the window's own
+ * service, `service run`) those addresses do not exist. Set before
+ * zid_service_start. */
+typedef int (*ZidServiceAdminFunc) (ZidService  *service,
+                                    gint64       actor,
+                                    char       **argv,
+                                    gboolean     json,
+                                    GString     *out,
+                                    GString     *err,
+                                    gpointer     user_data);
+void        zid_service_set_admin          (ZidService          *self,
+                                            ZidServiceAdminFunc  func,
+                                            gpointer             user_data);
+
 /* Limits; call before zid_service_start (tests make them small) */
 /* The TLS handshake, and each request on a connection, must be complete
  * within @seconds (time spent in our own workers does not count); a
