@@ -20,7 +20,9 @@
 
 #include "zid-cli.h"
 
-static const ZidCliCommand commands[] = {
+/* ZID_CLI_REMOTE: what a remote client may run at the organisation
+ * server (docs/server.md), as the administrator who logged in */
+const ZidCliCommand zid_cli_commands[] = {
   { "overview", zid_cli_overview, N_("environment, data dir and state") },
   { "registration", NULL, N_("add|list|sign|import|complete organisation registrations"),
     zid_cli_registration_commands },
@@ -28,14 +30,20 @@ static const ZidCliCommand commands[] = {
   { "user", NULL, N_("register|list|show|block|unblock"), zid_cli_user_commands,
     ZID_CLI_ACTS_AS },
   { "membership", NULL, N_("set a user's role in an organisation"), zid_cli_membership_commands,
-    ZID_CLI_ACTS_AS },
+    ZID_CLI_ACTS_AS | ZID_CLI_REMOTE },
   { "attribute", NULL, N_("add an attribute"), zid_cli_attribute_commands,
-    ZID_CLI_ACTS_AS },
+    ZID_CLI_ACTS_AS | ZID_CLI_REMOTE },
   { "certificate", NULL, N_("list|revoke|new|crl|ca"), zid_cli_certificate_commands },
   { "audit", NULL, N_("list|verify the audit trail"), zid_cli_audit_commands },
   { "config", NULL, N_("get|set service-address"), zid_cli_config_commands },
   { "card", NULL, N_("inspect|status|verify the UZI-pas"), zid_cli_card_commands, ZID_CLI_NO_PORTAL },
   { "service", NULL, N_("run the enrolment service without a window"), zid_cli_service_commands },
+  { "server", NULL, N_("run|connection-code: the organisation server (phones and remote "
+                       "administrators)"), zid_cli_server_commands },
+  { "login", zid_cli_login, N_("with --server: log in to the organisation server with the ZORG-ID "
+                               "app"), NULL, ZID_CLI_NO_PORTAL },
+  { "logout", zid_cli_logout, N_("end the session at the organisation server"), NULL,
+    ZID_CLI_NO_PORTAL },
   { "trust", NULL, N_("list|add|remove trusted UZI and operator certificates"), zid_cli_trust_commands },
   { "backup", zid_cli_backup, N_("copy the environment (database, keys, trust) into a new folder") },
   { "restore", zid_cli_restore, N_("restore a backup into a data folder without a store"), NULL,
@@ -48,9 +56,9 @@ static void
 print_help (void)
 {
   g_print (_("Usage: zorgid-admin [--data-dir DIR] [--database URI] [--environment "
-             "acceptatie|productie] [--json] COMMAND …\n"));
+             "acceptatie|productie] [--server CONNECTION-CODE] [--json] COMMAND …\n"));
   g_print ("\n%s\n\n", _("The command line of ZORG-ID Portaal, for scripting and operators."));
-  zid_cli_print_table (commands);
+  zid_cli_print_table (zid_cli_commands);
   g_print ("\n");
   g_print (_("“zorgid-admin COMMAND --help” lists a command’s own commands or options.\n"
              "--version prints the version. With --json the answers are JSON (docs/cli.md).\n"
@@ -68,20 +76,6 @@ coerce_c_locale (void)
 
   if (ctype != NULL && (g_str_equal (ctype, "C") || g_str_equal (ctype, "POSIX")))
     setlocale (LC_CTYPE, "C.UTF-8");
-}
-
-/* Text is UTF-8 whatever the locale: g_print would convert it to the
- * locale's charset, turning “Zoë” into “Zo?” under LC_ALL=C */
-static void
-print_utf8 (const char *text)
-{
-  fputs (text, stdout);
-}
-
-static void
-printerr_utf8 (const char *text)
-{
-  fputs (text, stderr);
 }
 
 static void
@@ -110,12 +104,16 @@ take_globals (ZidCli  *cli,
           cli->json = TRUE;
           continue;
         }
+      if (g_str_equal (arg, "--data-dir") || g_str_has_prefix (arg, "--data-dir="))
+        cli->data_dir_given = TRUE;
       if (g_str_equal (arg, "--data-dir"))
         target = &cli->data_dir;
       else if (g_str_equal (arg, "--environment"))
         target = &cli->environment_name;
       else if (g_str_equal (arg, "--database"))
         target = &cli->database;
+      else if (g_str_equal (arg, "--server"))
+        target = &cli->server;
       else if (g_str_has_prefix (arg, "--data-dir="))
         {
           take_value (&cli->data_dir, arg + strlen ("--data-dir="));
@@ -129,6 +127,11 @@ take_globals (ZidCli  *cli,
       else if (g_str_has_prefix (arg, "--database="))
         {
           take_value (&cli->database, arg + strlen ("--database="));
+          continue;
+        }
+      else if (g_str_has_prefix (arg, "--server="))
+        {
+          take_value (&cli->server, arg + strlen ("--server="));
           continue;
         }
 
@@ -182,7 +185,9 @@ run (ZidCli  *cli,
       g_setenv ("ZID_DATABASE", cli->database, TRUE);
     }
 
-  return zid_cli_run (cli, "", commands, argc - 1, argv + 1);
+  if (zid_cli_remote_wanted (cli, argc - 1, argv + 1))
+    return zid_cli_remote_run (cli, argc - 1, argv + 1);
+  return zid_cli_run (cli, "", zid_cli_commands, argc - 1, argv + 1);
 }
 
 int
@@ -201,8 +206,7 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("zorgid-admin");
-  g_set_print_handler (print_utf8);
-  g_set_printerr_handler (printerr_utf8);
+  zid_cli_install_print_handlers ();
 
   status = run (&cli, argc, argv);
 
@@ -210,6 +214,7 @@ main (int   argc,
   g_free (cli.path);
   g_free (cli.data_dir);
   g_free (cli.database);
+  g_free (cli.server);
   g_free (cli.environment_name);
   return status;
 }

@@ -144,8 +144,15 @@ cmd_audit_list (ZidCli  *cli,
     { NULL }
   };
 
-  if (!zid_cli_parse_args (cli, "audit list", entries, &argc, &argv, 0, 0) ||
-      (as != NULL && !zid_cli_parse_id (cli, as, _("user of --as"), &filter.as)) ||
+  if (!zid_cli_parse_args (cli, "audit list", entries, &argc, &argv, 0, 0))
+    return ZID_CLI_USAGE;
+  /* through the server: what the administrator who logged in may see */
+  if (cli->remote && as != NULL)
+    return zid_cli_usage_error (cli, _("--as is not given through the server: you act as the "
+                                       "administrator who logged in"));
+  if (cli->remote)
+    filter.as = cli->actor;
+  if ((as != NULL && !zid_cli_parse_id (cli, as, _("user of --as"), &filter.as)) ||
       (user != NULL && !resolve_user (cli, user, filter.as, &filter.user)) ||
       (organisation != NULL && !zid_cli_resolve_organisation (cli, organisation, &filter.organisation)) ||
       !parse_time (cli, since, "--since", FALSE, &filter.since) ||
@@ -156,11 +163,16 @@ cmd_audit_list (ZidCli  *cli,
 
   if (csv && !cli->json)
     {
-      g_autoptr(GOutputStream) out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+      /* through the server: into the answer */
+      g_autoptr(GOutputStream) out = cli->remote ? g_memory_output_stream_new_resizable ()
+                                                 : g_unix_output_stream_new (STDOUT_FILENO, FALSE);
 
       fflush (stdout);
       if (!zid_portal_export_audit_csv (cli->portal, &filter, sep, out, NULL, NULL, &error))
         return zid_cli_fail (cli, error);
+      if (cli->remote)
+        zid_cli_write (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
+                       g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)));
       return ZID_CLI_DONE;
     }
 
@@ -218,8 +230,9 @@ cmd_audit_verify (ZidCli  *cli,
 }
 
 const ZidCliCommand zid_cli_audit_commands[] = {
-  { "list", cmd_audit_list, N_("the audit trail [--as USER] [--user USER] [--organisation URA] [--action A] [--since T] [--until T] [--csv [--separator ,]]") },
-  { "verify", cmd_audit_verify, N_("check the audit trail's hash chain") },
+  { "list", cmd_audit_list, N_("the audit trail [--as USER] [--user USER] [--organisation URA] [--action A] [--since T] [--until T] [--csv [--separator ,]]"), NULL,
+    ZID_CLI_REMOTE },
+  { "verify", cmd_audit_verify, N_("check the audit trail's hash chain"), NULL, ZID_CLI_REMOTE },
   { NULL }
 };
 

@@ -116,7 +116,7 @@ print_pem (ZidCli       *cli,
   pem = dup_pem (cli->portal, &error);
   if (pem == NULL)
     return zid_cli_fail (cli, error);
-  fputs (pem, stdout);
+  g_print ("%s", pem);
   return ZID_CLI_DONE;
 }
 
@@ -137,10 +137,10 @@ cmd_ca (ZidCli  *cli,
 }
 
 const ZidCliCommand zid_cli_certificate_commands[] = {
-  { "list", cmd_list, N_("a user's certificates (mobile IDs)"), NULL, ZID_CLI_ACTS_AS },
-  { "revoke", cmd_revoke, N_("revoke a blocked user's certificate (irreversible)"), NULL, ZID_CLI_ACTS_AS },
-  { "new", cmd_new, N_("a code for a new certificate"), NULL, ZID_CLI_ACTS_AS },
-  { "crl", cmd_crl, N_("the current CRL (PEM)") },
-  { "ca", cmd_ca, N_("the local CA certificate (PEM)") },
+  { "list", cmd_list, N_("a user's certificates (mobile IDs)"), NULL, ZID_CLI_ACTS_AS | ZID_CLI_REMOTE },
+  { "revoke", cmd_revoke, N_("revoke a blocked user's certificate (irreversible)"), NULL, ZID_CLI_ACTS_AS | ZID_CLI_REMOTE },
+  { "new", cmd_new, N_("a code for a new certificate"), NULL, ZID_CLI_ACTS_AS | ZID_CLI_REMOTE },
+  { "crl", cmd_crl, N_("the current CRL (PEM)"), NULL, ZID_CLI_REMOTE },
+  { "ca", cmd_ca, N_("the local CA certificate (PEM)"), NULL, ZID_CLI_REMOTE },
   { NULL }
 };

@@ -117,7 +117,7 @@ cmd_inactive (ZidCli  *cli,
           zid_csv_end_row (out);
         }
       text = zid_csv_free_to_string (g_steal_pointer (&out), &length);
-      fwrite (text, 1, length, stdout);
+      zid_cli_write (text, length);
       return ZID_CLI_DONE;
     }
   return zid_cli_print_users (cli, users);
@@ -125,8 +125,8 @@ cmd_inactive (ZidCli  *cli,
 
 const ZidCliCommand zid_cli_organisation_commands[] = {
   { "bootstrap", cmd_bootstrap, N_("create the first organisation and its Administrator (acceptatie only)") },
-  { "list", cmd_list, N_("the organisations the actor manages"), NULL, ZID_CLI_ACTS_AS },
+  { "list", cmd_list, N_("the organisations the actor manages"), NULL, ZID_CLI_ACTS_AS | ZID_CLI_REMOTE },
   { "inactive", cmd_inactive, N_("users without use of their mobile ID for more than four weeks"),
-    NULL, ZID_CLI_ACTS_AS },
+    NULL, ZID_CLI_ACTS_AS | ZID_CLI_REMOTE },
   { NULL }
 };

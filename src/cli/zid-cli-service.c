@@ -93,10 +93,12 @@ on_status_changed (ZidService *service,
     }
 }
 
-static int
-cmd_run (ZidCli  *cli,
-         int      argc,
-         char   **argv)
+int
+zid_cli_serve (ZidCli      *cli,
+               const char  *command,
+               gboolean     admin,
+               int          argc,
+               char       **argv)
 {
   g_autoptr(ZidService) service = NULL;
   g_autoptr(GMainLoop) loop = NULL;
@@ -104,6 +106,7 @@ cmd_run (ZidCli  *cli,
   g_autofree char *listening = NULL;
   g_autofree char *advertised = NULL;
   g_autofree char *listen = NULL;
+  g_autofree char *connection = NULL;
   gint64 min_free_mib = -1;
   GOptionEntry entries[] = {
     { "listen", 0, 0, G_OPTION_ARG_STRING, &listen,
@@ -118,7 +121,7 @@ cmd_run (ZidCli  *cli,
   RunState state = { .cli = cli };
   guint sigterm, sigint;
 
-  if (!zid_cli_parse_args (cli, "service run", entries, &argc, &argv, 0, 0))
+  if (!zid_cli_parse_args (cli, command, entries, &argc, &argv, 0, 0))
     return ZID_CLI_USAGE;
   if (listen != NULL)
     {
@@ -132,6 +135,8 @@ cmd_run (ZidCli  *cli,
     return zid_cli_usage_error (cli, _("--min-free-space: a number of MiB, 0 or more"));
 
   service = zid_service_new (cli->portal);
+  if (admin)
+    zid_service_set_admin (service, zid_cli_run_for_client, cli);
   if (min_free_mib >= 0)
     zid_service_set_min_free_space (service, (guint64) min_free_mib * 1024 * 1024);
   if (!zid_service_start (service, listen, &error))
@@ -144,6 +149,8 @@ cmd_run (ZidCli  *cli,
 
   listening = zid_service_dup_listen_address (service);
   advertised = zid_portal_dup_service_address (cli->portal);
+  if (admin && (connection = zid_portal_dup_connection_code (cli->portal, &error)) == NULL)
+    return zid_cli_fail (cli, error);
   if (cli->json)
     {
       g_autoptr(JsonBuilder) json = zid_cli_json_begin ();
@@ -152,12 +159,16 @@ cmd_run (ZidCli  *cli,
       zid_cli_json_int (json, "port", zid_service_get_port (service));
       zid_cli_json_string (json, "service_address", advertised ? advertised : "");
       zid_cli_json_string (json, "pin", zid_service_get_pin (service));
+      if (connection != NULL)
+        zid_cli_json_string (json, "connection_code", connection);
       zid_cli_json_end (json);
     }
   else
     {
       g_print (_("Enrolment service listening on %s (QR codes point to %s, pin %s)\n"),
                listening, advertised ? advertised : "?", zid_service_get_pin (service));
+      if (connection != NULL)
+        zid_cli_print_connection_code (connection);
       fflush (stdout);
     }
 
@@ -176,6 +187,14 @@ cmd_run (ZidCli  *cli,
   g_source_remove (sigterm);
   g_source_remove (sigint);
   return ZID_CLI_DONE;
+}
+
+static int
+cmd_run (ZidCli  *cli,
+         int      argc,
+         char   **argv)
+{
+  return zid_cli_serve (cli, "service run", FALSE, argc, argv);
 }
 
 const ZidCliCommand zid_cli_service_commands[] = {

@@ -459,13 +459,13 @@ cmd_unblock (ZidCli  *cli,
 }
 
 const ZidCliCommand zid_cli_user_commands[] = {
-  { "register", cmd_register, N_("register a user in an organisation (an enrolment code)") },
+  { "register", cmd_register, N_("register a user in an organisation (an enrolment code)"), NULL, ZID_CLI_REMOTE },
   { "import", cmd_import, N_("register the people of a CSV file at once (--dry-run: a preview)") },
-  { "list", cmd_list, N_("the users the actor manages") },
-  { "pending", cmd_pending, N_("enrolments still open (codes not used yet), the first to expire first") },
-  { "show", cmd_show, N_("one user, their attributes and certificates") },
-  { "block", cmd_block, N_("block a user (everywhere), with a reason") },
-  { "unblock", cmd_unblock, N_("activate a blocked user again") },
+  { "list", cmd_list, N_("the users the actor manages"), NULL, ZID_CLI_REMOTE },
+  { "pending", cmd_pending, N_("enrolments still open (codes not used yet), the first to expire first"), NULL, ZID_CLI_REMOTE },
+  { "show", cmd_show, N_("one user, their attributes and certificates"), NULL, ZID_CLI_REMOTE },
+  { "block", cmd_block, N_("block a user (everywhere), with a reason"), NULL, ZID_CLI_REMOTE },
+  { "unblock", cmd_unblock, N_("activate a blocked user again"), NULL, ZID_CLI_REMOTE },
   { NULL }
 };
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "zid-admin-client.h"
 #include "zid-backup.h"
 #include "zid-card.h"
 #include "zid-cli.h"
@@ -25,6 +26,27 @@ find_command (const ZidCliCommand *table,
   for (const ZidCliCommand *c = table; c->name != NULL; c++)
     if (g_str_equal (c->name, name))
       return c;
+  return NULL;
+}
+
+const ZidCliCommand *
+zid_cli_find (const ZidCliCommand *table,
+              int                  argc,
+              char               **argv,
+              ZidCliFlags         *flags)
+{
+  const ZidCliCommand *command = NULL;
+
+  *flags = 0;
+  for (int i = 0; i < argc && table != NULL; i++)
+    {
+      if ((command = find_command (table, argv[i])) == NULL)
+        return NULL;
+      *flags |= command->flags;
+      if (command->handler != NULL)
+        return command;
+      table = command->subcommands;
+    }
   return NULL;
 }
 
@@ -84,8 +106,13 @@ run_handler (ZidCli              *cli,
   cli->command = command;
   cli->path = g_strdup (path);
   cli->help = wants_help (argc, argv);
-  /* GOption's usage line: "zorgid-admin user register [OPTION…] …" */
-  g_set_prgname (prgname);
+  if (cli->remote && !(flags & ZID_CLI_REMOTE))
+    return zid_cli_usage_error (cli, _("“zorgid-admin %s” does not run through the server: run it on "
+                                       "the server's own computer"), path);
+  /* GOption's usage line: "zorgid-admin user register [OPTION…] …" (the
+   * server's name stays its own) */
+  if (!cli->remote)
+    g_set_prgname (prgname);
 
   if (!cli->help && !(flags & ZID_CLI_NO_PORTAL) && cli->portal == NULL &&
       (cli->portal = zid_portal_open (cli->data_dir, cli->environment, NULL, &error)) == NULL)
@@ -150,6 +177,79 @@ zid_cli_run (ZidCli              *cli,
   return run_command (cli, path, command, 0, argc, argv);
 }
 
+/* Output */
+
+typedef struct
+{
+  GString *out;
+  GString *err;
+} Capture;
+
+static GPrivate capture_key = G_PRIVATE_INIT (g_free);
+
+/* Text is UTF-8 whatever the locale: g_print would convert it to the
+ * locale's charset, turning “Zoë” into “Zo?” under LC_ALL=C */
+static void
+print_out (const char *text)
+{
+  Capture *capture = g_private_get (&capture_key);
+
+  if (capture != NULL)
+    g_string_append (capture->out, text);
+  else
+    fputs (text, stdout);
+}
+
+static void
+print_err (const char *text)
+{
+  Capture *capture = g_private_get (&capture_key);
+
+  if (capture != NULL)
+    g_string_append (capture->err, text);
+  else
+    fputs (text, stderr);
+}
+
+void
+zid_cli_install_print_handlers (void)
+{
+  g_set_print_handler (print_out);
+  g_set_printerr_handler (print_err);
+}
+
+void
+zid_cli_write (const char *text,
+               gsize       length)
+{
+  Capture *capture = g_private_get (&capture_key);
+
+  if (capture != NULL)
+    g_string_append_len (capture->out, text, (gssize) length);
+  else
+    {
+      fwrite (text, 1, length, stdout);
+      fflush (stdout);
+    }
+}
+
+void
+zid_cli_capture_begin (GString *out,
+                       GString *err)
+{
+  Capture *capture = g_new (Capture, 1);
+
+  capture->out = out;
+  capture->err = err;
+  g_private_replace (&capture_key, capture);
+}
+
+void
+zid_cli_capture_end (void)
+{
+  g_private_replace (&capture_key, NULL);
+}
+
 /* Refusals
  *
  * The error vocabulary of --json, one place for every command:
@@ -169,6 +269,19 @@ zid_cli_error_code (const GError *error)
     return zid_backup_error_code_name (error->code);
   if (error->domain == ZID_CARD_ERROR)
     return zid_card_error_code_name (error->code);
+  if (error->domain == ZID_ADMIN_CLIENT_ERROR)
+    switch ((ZidAdminClientError) error->code)
+      {
+      case ZID_ADMIN_CLIENT_ERROR_CODE:
+        return zid_error_code_name (ZID_ERROR_INVALID_INPUT);
+      case ZID_ADMIN_CLIENT_ERROR_UNREACHABLE:
+        return "unreachable";
+      case ZID_ADMIN_CLIENT_ERROR_PIN:
+        return "pin-mismatch";
+      case ZID_ADMIN_CLIENT_ERROR_ANSWER:
+      default:
+        return "failed";
+      }
   if (g_error_matches (error, ZID_SERVICE_ERROR, ZID_SERVICE_ERROR_ADDRESS))
     return zid_error_code_name (ZID_ERROR_INVALID_INPUT);
   return "failed";
@@ -195,6 +308,8 @@ int
 zid_cli_fail (ZidCli       *cli,
               const GError *error)
 {
+  if (g_error_matches (error, ZID_ADMIN_CLIENT_ERROR, ZID_ADMIN_CLIENT_ERROR_CODE))
+    return zid_cli_fail_with_status (cli, error, ZID_CLI_USAGE);
   return zid_cli_fail_with_status (cli, error,
                                    error->domain == ZID_ERROR ? zid_error_exit_status (error)
                                                               : ZID_CLI_REFUSED);
@@ -275,6 +390,24 @@ zid_cli_parse_args (ZidCli         *cli,
     {
       zid_cli_usage_error (cli, _("Wrong number of arguments for “%s”; see --help"), command);
       return FALSE;
+    }
+  if (cli->remote)
+    {
+      /* the server reads and writes no file for a client */
+      for (GOptionEntry *e = entries; e != NULL && e->long_name != NULL; e++)
+        if (e->arg == G_OPTION_ARG_FILENAME && *(char **) e->arg_data != NULL)
+          {
+            zid_cli_usage_error (cli, _("--%s names a file on your computer: not available through "
+                                        "the server"), e->long_name);
+            return FALSE;
+          }
+      if (as != NULL)
+        {
+          zid_cli_usage_error (cli, _("--as is not given through the server: you act as the "
+                                      "administrator who logged in"));
+          return FALSE;
+        }
+      return TRUE;
     }
   if (!(cli->flags & ZID_CLI_ACTS_AS))
     return TRUE;
@@ -361,9 +494,8 @@ zid_cli_json_end (JsonBuilder *json)
   root = json_builder_get_root (json);
   json_generator_set_root (generator, root);
   text = json_generator_to_data (generator, &len);
-  fwrite (text, 1, len, stdout);
-  fputc ('\n', stdout);
-  fflush (stdout);
+  zid_cli_write (text, len);
+  zid_cli_write ("\n", 1);
   return ZID_CLI_DONE;
 }
 

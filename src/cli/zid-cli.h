@@ -17,6 +17,7 @@
 #include "zid-card.h"
 #include "zid-core.h"
 #include "zid-qr-png.h"
+#include "zid-service.h"
 
 G_BEGIN_DECLS
 
@@ -31,7 +32,13 @@ typedef struct
   ZidEnvironment  environment;
   gboolean        json;               /* --json: answers and refusals as JSON on stdout */
   ZidPortal      *portal;             /* opened before the handler runs, unless ZID_CLI_NO_PORTAL */
-  gint64          actor;              /* --as USER of a ZID_CLI_ACTS_AS command */
+  gint64          actor;              /* --as USER of a ZID_CLI_ACTS_AS command; the
+                                       * session's user when remote */
+  gboolean        remote;             /* run by the organisation server for a remote
+                                       * client: only ZID_CLI_REMOTE commands, no --as,
+                                       * no file of this machine */
+  char           *server;             /* --server CONNECTION-CODE: run at that server */
+  gboolean        data_dir_given;     /* --data-dir: this machine's store */
   guint           flags;              /* the running command's ZidCliFlags */
   const struct _ZidCliCommand *command; /* the running command */
   char           *path;               /* its words: "user register" */
@@ -47,6 +54,7 @@ typedef enum
 {
   ZID_CLI_NO_PORTAL = 1 << 0,   /* the command (or group) opens no portal */
   ZID_CLI_ACTS_AS   = 1 << 1,   /* acts for a person: --as USER, parsed into cli->actor */
+  ZID_CLI_REMOTE    = 1 << 2,   /* runs at the organisation server too, for its session's user */
 } ZidCliFlags;
 
 typedef struct _ZidCliCommand ZidCliCommand;
@@ -62,6 +70,9 @@ struct _ZidCliCommand
   ZidCliFlags          flags;
 };
 
+/* The top-level table (zid-admin.c) */
+extern const ZidCliCommand zid_cli_commands[];
+
 /* The command groups, one file each */
 extern const ZidCliCommand zid_cli_registration_commands[];
 extern const ZidCliCommand zid_cli_organisation_commands[];
@@ -74,6 +85,32 @@ extern const ZidCliCommand zid_cli_config_commands[];
 extern const ZidCliCommand zid_cli_card_commands[];
 extern const ZidCliCommand zid_cli_service_commands[];
 extern const ZidCliCommand zid_cli_trust_commands[];
+extern const ZidCliCommand zid_cli_server_commands[];
+int zid_cli_login (ZidCli *cli, int argc, char **argv);
+int zid_cli_logout (ZidCli *cli, int argc, char **argv);
+/* zid-cli-server.c: whether @argv is to run at a server (--server, or
+ * a session kept for this environment), and then runs it there */
+gboolean zid_cli_remote_wanted (ZidCli *cli, int argc, char **argv);
+int      zid_cli_remote_run    (ZidCli *cli, int argc, char **argv);
+/* zid-cli-service.c: `service run`, and with @admin `server run` */
+int zid_cli_serve (ZidCli *cli, const char *command, gboolean admin, int argc, char **argv);
+/* zid-cli-server.c: the server's runner of a remote client's command
+ * (ZidServiceAdminFunc; @user_data the server's ZidCli), and its
+ * connection code as text and terminal QR */
+int  zid_cli_run_for_client        (ZidService *service,
+                                    gint64      actor,
+                                    char      **argv,
+                                    gboolean    json,
+                                    GString    *out,
+                                    GString    *err,
+                                    gpointer    user_data);
+void zid_cli_print_connection_code (const char *code);
+/* The command @argv names in @table (descending into groups) and the
+ * flags it gets from its groups; NULL if none */
+const ZidCliCommand *zid_cli_find (const ZidCliCommand *table,
+                                   int                  argc,
+                                   char               **argv,
+                                   ZidCliFlags         *flags);
 int zid_cli_overview (ZidCli *cli, int argc, char **argv);
 int zid_cli_doctor (ZidCli *cli, int argc, char **argv);
 int zid_cli_backup (ZidCli *cli, int argc, char **argv);
@@ -90,6 +127,17 @@ int  zid_cli_run        (ZidCli              *cli,
                          int                  argc,
                          char               **argv);
 void zid_cli_print_table (const ZidCliCommand *table);
+
+/* Output. Text goes through g_print/g_printerr (UTF-8 whatever the
+ * locale, zid_cli_install_print_handlers) and zid_cli_write; between
+ * zid_cli_capture_begin and _end, what the calling thread prints goes to
+ * @out and @err instead (the server runs a remote client's command so) */
+void zid_cli_install_print_handlers (void);
+void zid_cli_write                  (const char *text,
+                                     gsize       length);
+void zid_cli_capture_begin          (GString    *out,
+                                     GString    *err);
+void zid_cli_capture_end            (void);
 
 /* Refusals: the error vocabulary (zid-cli.c, docs/cli.md). With --json one
  * {"error": CODE, "message": TEXT} on stdout; the message on stderr always.

@@ -60,6 +60,49 @@ zid_qr_png_begin (const char  *path,
   return TRUE;
 }
 
+char *
+zid_qr_terminal (const char *payload)
+{
+  QRcode *qr = QRcode_encodeString (payload, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+  GString *text;
+  int modules;
+
+  if (qr == NULL)
+    return NULL;
+  /* light is a block, dark a blank: phones read it on dark and light
+   * terminal themes alike when the quiet zone is drawn */
+  text = g_string_new (NULL);
+  modules = qr->width + 2 * QUIET_ZONE;
+  for (int y = 0; y < modules; y += 2)
+    {
+      for (int x = 0; x < modules; x++)
+        {
+          gboolean top = FALSE, bottom = FALSE;
+          int mx = x - QUIET_ZONE;
+
+          if (mx >= 0 && mx < qr->width)
+            {
+              int my = y - QUIET_ZONE;
+
+              top = my >= 0 && my < qr->width && (qr->data[my * qr->width + mx] & 1);
+              bottom = my + 1 >= 0 && my + 1 < qr->width && (qr->data[(my + 1) * qr->width + mx] & 1);
+            }
+          /* the character's light halves */
+          if (!top && !bottom)
+            g_string_append (text, "█");
+          else if (!top)
+            g_string_append (text, "▀");
+          else if (!bottom)
+            g_string_append (text, "▄");
+          else
+            g_string_append_c (text, ' ');
+        }
+      g_string_append_c (text, '\n');
+    }
+  QRcode_free (qr);
+  return g_string_free (text, FALSE);
+}
+
 static GdkPixbuf *
 qr_pixbuf (const char  *payload,
            GError     **error)

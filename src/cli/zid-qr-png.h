@@ -1,4 +1,5 @@
-/* zid-qr-png.h — a QR code as a PNG file (zorgid-admin --qr-png)
+/* zid-qr-png.h — a QR code as a PNG file (zorgid-admin --qr-png), and
+ * as text for a terminal
  *
  * The place is tried before the change that makes the code (a private
  * file beside the target), so an unwritable one is found before anything
@@ -24,5 +25,10 @@ void      zid_qr_png_finish (ZidQrPng    *self,
 void      zid_qr_png_free   (ZidQrPng    *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZidQrPng, zid_qr_png_free)
+
+/* @payload as lines of half blocks (two modules per character, dark on a
+ * light quiet zone) for a phone to scan off a terminal; NULL if it does
+ * not fit a QR code */
+char     *zid_qr_terminal   (const char  *payload);
 
 G_END_DECLS

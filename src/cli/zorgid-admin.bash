@@ -19,6 +19,7 @@ _zorgid_admin_subcommands()
     config) echo "get set" ;;
     card) echo "inspect status verify" ;;
     service) echo "run" ;;
+    server) echo "run connection-code" ;;
     trust) echo "list add remove" ;;
   esac
 }
@@ -36,8 +37,9 @@ _zorgid_admin()
   fi
 
   local commands="overview registration organisation user membership attribute
-                  certificate audit config card service trust backup restore doctor"
-  local globals="--data-dir --database --environment --json --help --version"
+                  certificate audit config card service server trust backup restore doctor
+                  login logout"
+  local globals="--data-dir --database --environment --server --json --help --version"
 
   # The value of an option
   local option=$prev
@@ -66,7 +68,7 @@ _zorgid_admin()
   for ((i = 1; i < cword; i++)); do
     word=${words[i]}
     case $word in
-      --data-dir|--database|--environment|=) ((i++)); continue ;;
+      --data-dir|--database|--environment|--server|=) ((i++)); continue ;;
       -*) continue ;;
     esac
     if [[ -z $command ]]; then

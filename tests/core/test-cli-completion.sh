@@ -29,6 +29,9 @@ expect() {
 }
 
 expect "user" zorgid-admin us
+expect "login logout" zorgid-admin lo
+expect "connection-code" zorgid-admin server co
+expect "server service" zorgid-admin --server "zorgid://server?v=1" se
 expect "card certificate config" zorgid-admin c
 expect "block" zorgid-admin user bl
 expect "block" zorgid-admin --json user b

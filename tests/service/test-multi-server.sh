@@ -28,51 +28,13 @@
 #   ZID_MULTI_CODES=1000 ZID_MULTI_PHONES=32 meson test -C _build multi-server
 set -u
 
-admin="${ZID_BUILD_ROOT:?}/src/cli/zorgid-admin"
-mobile="$ZID_BUILD_ROOT/src/mobile/zorgid-mobile"
 export ZID_DATABASE="${ZID_TEST_PG_URI:?run under tests/fixtures/zid-pg-fixture.sh}"
 codes="${ZID_MULTI_CODES:-200}"
 kill_codes="${ZID_MULTI_KILL_CODES:-100}"
 phones="${ZID_MULTI_PHONES:-16}"
-psql=$(ls /usr/lib/postgresql/*/bin/psql 2>/dev/null | sort -V | tail -n 1)
-[ -x "$psql" ] || psql=psql
+. "${ZID_SOURCE_ROOT:?}/tests/service/servers.sh"
 
-dir=$(mktemp -d)
-pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  [ -n "${ZID_MULTI_KEEP:-}" ] && echo "# kept $dir" || rm -rf "$dir"
-}
-trap cleanup EXIT
-n=0
-ok() {
-  n=$((n + 1))
-  if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-  [ "$1" = 0 ] || [ -z "${3:-}" ] || printf '%s\n' "$3" | head -n 20 | sed 's/^/# /'
-  return 0
-}
 A() { "$admin" --data-dir "$dir/data" "$@"; }
-Q() { "$psql" -d "$ZID_DATABASE" -XAtqc "$1"; }
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-printf '24680\n' >"$dir/pin"
-
-# start_service N PORT: server N on PORT; its pid in server_pid[N]
-declare -A server_pid port_of
-start_service() {
-  "$admin" --data-dir "$dir/data" service run --listen "127.0.0.1:$2" \
-    >"$dir/server$1.out" 2>>"$dir/server$1.log" &
-  server_pid[$1]=$!
-  port_of[$1]=$2
-  pids+=("$!")
-  for _ in $(seq 1 250); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null && return 0
-    sleep 0.02
-  done
-  return 1
-}
-
 port1=$(free_port)
 port2=$(free_port)
 A config set service-address "127.0.0.1:$port1" >/dev/null &&
@@ -178,7 +140,7 @@ check_round() {
 
 import one "$codes"
 [ "$(wc -l <"$dir/one.codes")" = "$codes" ]; ok $? "$codes enrolment codes from one import"
-start_service 1 "$port1" && start_service 2 "$port2"
+start_server 1 "$port1" && start_server 2 "$port2"
 ok $? "two services on one data dir and one database (ports $port1, $port2)"
 
 start=$(date +%s%N)
@@ -233,7 +195,7 @@ check_round two "$kill_codes"
 # the survivor still serves a new code; server 2 comes back and serves too
 import three 2 &&
   { read -r _ p1; read -r _ p2; } <"$dir/three.codes" &&
-  start_service 2 "$port2" &&
+  start_server 2 "$port2" &&
   "$mobile" --data-dir "$dir/last1" --pin-file "$dir/pin" --json enrol "$p1" >/dev/null 2>&1 &&
   "$mobile" --data-dir "$dir/last2" --pin-file "$dir/pin" --json enrol \
     "${p2/host=127.0.0.1:$port1/host=127.0.0.1:$port2}" >"$dir/last2.out" 2>&1
