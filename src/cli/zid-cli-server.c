@@ -31,12 +31,16 @@
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "zid-admin-client.h"
 #include "zid-cli.h"
+#include "zid-file.h"
 
 /* How often login asks whether the phone has answered */
 #define LOGIN_POLL_MS 1000
+/* A file sent with a command: its base64 fits in an admin request */
+#define UPLOAD_MAX_BYTES (ZID_SERVICE_MAX_UPLOAD / 4 * 3 - 64 * 1024)
 
 /* The server's side */
 
@@ -44,6 +48,7 @@ int
 zid_cli_run_for_client (ZidService  *service,
                         gint64       actor,
                         char       **argv,
+                        GBytes      *input,
                         gboolean     json,
                         GString     *out,
                         GString     *err,
@@ -58,6 +63,7 @@ zid_cli_run_for_client (ZidService  *service,
     .portal = g_object_ref (zid_service_get_portal (service)),
     .actor = actor,
     .remote = TRUE,
+    .input = input,
   };
   int argc = (int) g_strv_length (argv);
   /* GOption takes the options out of the array, not the strings */
@@ -439,7 +445,7 @@ zid_cli_remote_wanted (ZidCli  *cli,
 
   if (argc < 1 || g_str_equal (argv[0], "login") || g_str_equal (argv[0], "logout"))
     return FALSE;
-  command = zid_cli_find (zid_cli_commands, argc, argv, &flags);
+  command = zid_cli_find (zid_cli_commands, argc, argv, &flags, NULL);
   /* with --server every command that needs a store goes there (and is
    * refused unless it runs there); without, only those that run there,
    * while a session is kept and no local store is named */
@@ -450,6 +456,43 @@ zid_cli_remote_wanted (ZidCli  *cli,
     return FALSE;
   path = session_path (cli);
   return g_file_test (path, G_FILE_TEST_IS_REGULAR);
+}
+
+/* The file a ZID_CLI_UPLOAD command names, in base64, and in @at its
+ * word's place in @argv (which the server is to read as "-"): the one word
+ * after the command's that is "-" (the standard input) or names a file
+ * here. NULL with @error unset when there is none (the server then says
+ * what it lacks) */
+static char *
+read_upload (int       argc,
+             char    **argv,
+             int       n_words,
+             int      *at,
+             GError  **error)
+{
+  g_autofree guint8 *data = NULL;
+  gsize length = 0;
+  int found = -1;
+
+  for (int i = n_words; i < argc; i++)
+    if (g_str_equal (argv[i], "-") ||
+        (argv[i][0] != '-' && g_file_test (argv[i], G_FILE_TEST_IS_REGULAR)))
+      {
+        if (found >= 0)
+          return g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
+                              _("Both “%s” and “%s” are files: name one"), argv[found], argv[i]), NULL;
+        found = i;
+      }
+  if (found < 0)
+    return NULL;
+
+  data = g_str_equal (argv[found], "-")
+           ? zid_file_read_fd (STDIN_FILENO, _("the standard input"), UPLOAD_MAX_BYTES, &length, error)
+           : zid_file_read_regular (argv[found], UPLOAD_MAX_BYTES, TRUE, &length, error);
+  if (data == NULL)
+    return NULL;
+  *at = found;
+  return g_base64_encode (data, length);
 }
 
 int
@@ -463,12 +506,15 @@ zid_cli_remote_run (ZidCli  *cli,
   g_autoptr(JsonObject) answer = NULL;
   g_autoptr(Session) session = NULL;
   g_autoptr(GString) command = g_string_new (NULL);
+  g_autofree char *input = NULL;
   const ZidCliCommand *found;
   const char *out, *err;
   ZidCliFlags flags;
   guint status = 0;
+  int n_words = 0;
+  int upload_at = -1;
 
-  found = zid_cli_find (zid_cli_commands, argc, argv, &flags);
+  found = zid_cli_find (zid_cli_commands, argc, argv, &flags, &n_words);
   if (found != NULL && !(flags & ZID_CLI_REMOTE))
     {
       g_autoptr(GString) words = g_string_new (NULL);
@@ -492,15 +538,19 @@ zid_cli_remote_run (ZidCli  *cli,
   if (!g_str_equal (zid_admin_client_get_pin (client), zid_admin_client_get_pin (session_client)))
     return not_logged_in (cli);
 
+  if (found != NULL && (flags & ZID_CLI_UPLOAD) && (input = read_upload (argc, argv, n_words, &upload_at, &error)) == NULL &&
+      error != NULL)
+    return zid_cli_fail_with_status (cli, error, ZID_CLI_USAGE);
   for (int i = 0; i < argc; i++)
     {
-      g_autofree char *quoted = g_shell_quote (argv[i]);
+      g_autofree char *quoted = g_shell_quote (i == upload_at ? "-" : argv[i]);
 
       g_string_append_printf (command, "%s%s", i ? " " : "", quoted);
     }
   answer = zid_admin_client_call (client, "/v1/admin/command", client_language (), &status, &error,
                                   "token", session->token, "command", command->str,
-                                  "json", cli->json ? "true" : "false", NULL);
+                                  "json", cli->json ? "true" : "false",
+                                  input ? "input" : NULL, input, NULL);
   if (answer == NULL)
     return zid_cli_fail (cli, error);
   if (status != 200)

@@ -181,6 +181,24 @@ print_import (ZidCli    *cli,
   return ZID_CLI_DONE;
 }
 
+/* The file of `user import`: FILE, or "-" for the standard input; at the
+ * server, "-" is what the client sent, and nothing of the server's own is
+ * read */
+static ZidImport *
+read_import (ZidCli      *cli,
+             const char  *path,
+             GError     **error)
+{
+  if (!g_str_equal (path, "-") && !cli->remote)
+    return zid_import_read_file (path, error);
+  if (!g_str_equal (path, "-") || (cli->remote && cli->input == NULL))
+    return g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
+                        _("“%s” is not a file on your computer: name the file to import"), path), NULL;
+  if (cli->remote)
+    return zid_import_parse (g_bytes_get_data (cli->input, NULL), g_bytes_get_size (cli->input), error);
+  return zid_import_read_fd (STDIN_FILENO, _("the standard input"), error);
+}
+
 static int
 cmd_import (ZidCli  *cli,
             int      argc,
@@ -210,7 +228,7 @@ cmd_import (ZidCli  *cli,
   if (role_name != NULL && (role = zid_role_from_string (role_name)) == ZID_ROLE_NONE)
     return zid_cli_usage_error (cli, _("Unknown role “%s”: Gebruiker, Beheerder or Administrator"), role_name);
 
-  if ((import = zid_import_read_file (argv[1], &error)) == NULL)
+  if ((import = read_import (cli, argv[1], &error)) == NULL)
     return zid_cli_fail_with_status (cli, error, ZID_CLI_USAGE);
   organisation = zid_portal_find_organisation (cli->portal, org_ura, NULL);
   letters = (ZidImportLetters) { letters_path, organisation ? organisation->name : org_ura };
@@ -460,7 +478,8 @@ cmd_unblock (ZidCli  *cli,
 
 const ZidCliCommand zid_cli_user_commands[] = {
   { "register", cmd_register, N_("register a user in an organisation (an enrolment code)"), NULL, ZID_CLI_REMOTE },
-  { "import", cmd_import, N_("register the people of a CSV file at once (--dry-run: a preview)") },
+  { "import", cmd_import, N_("register the people of a CSV file at once (--dry-run: a preview)"), NULL,
+    ZID_CLI_REMOTE | ZID_CLI_UPLOAD },
   { "list", cmd_list, N_("the users the actor manages"), NULL, ZID_CLI_REMOTE },
   { "pending", cmd_pending, N_("enrolments still open (codes not used yet), the first to expire first"), NULL, ZID_CLI_REMOTE },
   { "show", cmd_show, N_("one user, their attributes and certificates"), NULL, ZID_CLI_REMOTE },

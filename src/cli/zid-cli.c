@@ -33,7 +33,8 @@ const ZidCliCommand *
 zid_cli_find (const ZidCliCommand *table,
               int                  argc,
               char               **argv,
-              ZidCliFlags         *flags)
+              ZidCliFlags         *flags,
+              int                 *n_words)
 {
   const ZidCliCommand *command = NULL;
 
@@ -44,7 +45,11 @@ zid_cli_find (const ZidCliCommand *table,
         return NULL;
       *flags |= command->flags;
       if (command->handler != NULL)
-        return command;
+        {
+          if (n_words)
+            *n_words = i + 1;
+          return command;
+        }
       table = command->subcommands;
     }
   return NULL;

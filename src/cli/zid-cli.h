@@ -37,6 +37,8 @@ typedef struct
   gboolean        remote;             /* run by the organisation server for a remote
                                        * client: only ZID_CLI_REMOTE commands, no --as,
                                        * no file of this machine */
+  GBytes         *input;              /* remote: what the client sent as the command's
+                                       * standard input (a FILE of "-"), or NULL */
   char           *server;             /* --server CONNECTION-CODE: run at that server */
   gboolean        data_dir_given;     /* --data-dir: this machine's store */
   guint           flags;              /* the running command's ZidCliFlags */
@@ -55,6 +57,7 @@ typedef enum
   ZID_CLI_NO_PORTAL = 1 << 0,   /* the command (or group) opens no portal */
   ZID_CLI_ACTS_AS   = 1 << 1,   /* acts for a person: --as USER, parsed into cli->actor */
   ZID_CLI_REMOTE    = 1 << 2,   /* runs at the organisation server too, for its session's user */
+  ZID_CLI_UPLOAD    = 1 << 3,   /* remote: its one FILE argument is sent along, read as "-" */
 } ZidCliFlags;
 
 typedef struct _ZidCliCommand ZidCliCommand;
@@ -100,17 +103,20 @@ int zid_cli_serve (ZidCli *cli, const char *command, gboolean admin, int argc, c
 int  zid_cli_run_for_client        (ZidService *service,
                                     gint64      actor,
                                     char      **argv,
+                                    GBytes     *input,
                                     gboolean    json,
                                     GString    *out,
                                     GString    *err,
                                     gpointer    user_data);
 void zid_cli_print_connection_code (const char *code);
-/* The command @argv names in @table (descending into groups) and the
- * flags it gets from its groups; NULL if none */
+/* The command @argv names in @table (descending into groups), the flags
+ * it gets from its groups and how many words of @argv named it (@n_words
+ * may be NULL); NULL if none */
 const ZidCliCommand *zid_cli_find (const ZidCliCommand *table,
                                    int                  argc,
                                    char               **argv,
-                                   ZidCliFlags         *flags);
+                                   ZidCliFlags         *flags,
+                                   int                 *n_words);
 int zid_cli_overview (ZidCli *cli, int argc, char **argv);
 int zid_cli_doctor (ZidCli *cli, int argc, char **argv);
 int zid_cli_backup (ZidCli *cli, int argc, char **argv);

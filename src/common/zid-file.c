@@ -103,3 +103,43 @@ zid_file_read_regular (const char  *path,
   *len = done;
   return g_steal_pointer (&data);
 }
+
+guint8 *
+zid_file_read_fd (int          fd,
+                  const char  *name,
+                  gsize        max_size,
+                  gsize       *len,
+                  GError     **error)
+{
+  g_autoptr(GByteArray) data = g_byte_array_new ();
+  guint8 buffer[65536];
+
+  g_return_val_if_fail (fd >= 0 && name != NULL && len != NULL, NULL);
+
+  for (;;)
+    {
+      gssize n = read (fd, buffer, sizeof buffer);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          set_errno_error (error, errno, name);
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      if (data->len + (gsize) n > max_size)
+        {
+          g_set_error (error, ZID_FILE_ERROR, ZID_FILE_ERROR_TOO_LARGE,
+                       _("%s is too large (more than %zu bytes)"), name, max_size);
+          return NULL;
+        }
+      g_byte_array_append (data, buffer, (guint) n);
+    }
+  *len = data->len;
+  /* never NULL for an empty input: NULL is the error */
+  if (data->len == 0)
+    return g_malloc0 (1);
+  return g_byte_array_free (g_steal_pointer (&data), FALSE);
+}

@@ -29,4 +29,13 @@ guint8 *zid_file_read_regular (const char  *path,
                                gsize       *len,
                                GError     **error);
 
+/* All that can be read from @fd (a pipe, the standard input) until its
+ * end, at most @max_size bytes (ZID_FILE_ERROR_TOO_LARGE beyond); @name
+ * names it in errors. */
+guint8 *zid_file_read_fd      (int          fd,
+                               const char  *name,
+                               gsize        max_size,
+                               gsize       *len,
+                               GError     **error);
+
 G_END_DECLS

@@ -429,21 +429,45 @@ zid_import_parse (const char  *data,
   return g_steal_pointer (&import);
 }
 
+/* What was read of @name (@data, or NULL and @read_error), parsed */
+static ZidImport *
+parse_read (const char  *name,
+            guint8      *data,
+            gsize        length,
+            GError      *read_error,
+            GError     **error)
+{
+  g_autofree guint8 *owned = data;
+
+  if (data == NULL && g_error_matches (read_error, ZID_FILE_ERROR, ZID_FILE_ERROR_TOO_LARGE))
+    return g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
+                        _("%s is larger than a file of %u people can be; split it into smaller "
+                          "files."), name, ZID_IMPORT_MAX_ROWS), NULL;
+  if (data == NULL)
+    return g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
+                        _("%s cannot be read: %s"), name, read_error->message), NULL;
+  return zid_import_parse ((const char *) owned, length, error);
+}
+
 ZidImport *
 zid_import_read_file (const char  *path,
                       GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autofree guint8 *data = NULL;
   gsize length = 0;
+  guint8 *data = zid_file_read_regular (path, ZID_IMPORT_MAX_BYTES, TRUE, &length, &local_error);
 
-  data = zid_file_read_regular (path, ZID_IMPORT_MAX_BYTES, TRUE, &length, &local_error);
-  if (data == NULL && g_error_matches (local_error, ZID_FILE_ERROR, ZID_FILE_ERROR_TOO_LARGE))
-    return g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
-                        _("%s is larger than a file of %u people can be; split it into smaller "
-                          "files."), path, ZID_IMPORT_MAX_ROWS), NULL;
-  if (data == NULL)
-    return g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
-                        _("%s cannot be read: %s"), path, local_error->message), NULL;
-  return zid_import_parse ((const char *) data, length, error);
+  return parse_read (path, data, length, local_error, error);
+}
+
+ZidImport *
+zid_import_read_fd (int          fd,
+                    const char  *name,
+                    GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gsize length = 0;
+  guint8 *data = zid_file_read_fd (fd, name, ZID_IMPORT_MAX_BYTES, &length, &local_error);
+
+  return parse_read (name, data, length, local_error, error);
 }

@@ -69,6 +69,10 @@ ZidImport  *zid_import_parse      (const char  *data,
                                    GError     **error);
 ZidImport  *zid_import_read_file  (const char  *path,
                                    GError     **error);
+/* All of @fd (the standard input), @name naming it in errors */
+ZidImport  *zid_import_read_fd    (int          fd,
+                                   const char  *name,
+                                   GError     **error);
 void        zid_import_free       (ZidImport   *import);
 /* Counts the rows' outcomes again */
 void        zid_import_count      (ZidImport   *import);

@@ -42,6 +42,8 @@ typedef struct
   gboolean     secret;      /* carries a code or answers a session: throttled */
   const char  *fields[4];
   gboolean     admin;       /* the admin API: served only with zid_service_set_admin () */
+  const char  *optional;    /* a field the request may leave out */
+  gboolean     upload;      /* its body may be up to ZID_SERVICE_MAX_UPLOAD */
 } Route;
 
 static const Route routes[] = {
@@ -54,7 +56,7 @@ static const Route routes[] = {
   { "/v1/admin/session", "POST", ENDPOINT_ADMIN_SESSION, TRUE, { "token", NULL }, TRUE },
   { "/v1/admin/logout", "POST", ENDPOINT_ADMIN_LOGOUT, TRUE, { "token", NULL }, TRUE },
   { "/v1/admin/command", "POST", ENDPOINT_ADMIN_COMMAND, TRUE, { "token", "command", "json", NULL },
-    TRUE },
+    TRUE, "input", TRUE },
 };
 
 /* A command's arguments, at most */
@@ -87,6 +89,7 @@ typedef struct
   GBytes            *signature;
   char              *token;
   char             **command;   /* the admin command's argv */
+  GBytes            *input;     /* and what it reads as its standard input */
   gboolean           json;
 
   /* Outputs of the worker */
@@ -119,6 +122,7 @@ request_free (Request *req)
     explicit_bzero (req->token, strlen (req->token));
   g_free (req->token);
   g_strfreev (req->command);
+  g_clear_pointer (&req->input, g_bytes_unref);
   g_free (req->body);
   g_free (req->error_code);
   g_free (req->serial);
@@ -185,12 +189,20 @@ request_language (SoupServerMessage *msg)
   return zid_i18n_negotiate (soup_message_headers_get_list (headers, "Accept-Language"));
 }
 
+/* The most a request on @route may carry */
+static gsize
+max_body_of (ZidService  *self,
+             const Route *route)
+{
+  return route != NULL && route->upload ? ZID_SERVICE_MAX_UPLOAD : self->max_body;
+}
+
 static char *
-too_large_message (ZidService *self)
+too_large_message (gsize limit)
 {
   return g_strdup_printf (_("The request is too large (more than %lu KiB). Update the app; if this "
                             "keeps happening, tell the administrator."),
-                          (gulong) ((self->max_body + 1023) / 1024));
+                          (gulong) ((limit + 1023) / 1024));
 }
 
 /* "Wait 3 minutes", "Wait 40 seconds" */
@@ -567,10 +579,11 @@ got_chunk_cb (SoupServerMessage *msg,
     }
   *seen += g_bytes_get_size (chunk);
 
-  if (soup_server_message_get_status (msg) == 0 && *seen > (goffset) self->max_body)
+  if (soup_server_message_get_status (msg) == 0 &&
+      *seen > (goffset) max_body_of (self, find_route (self, g_uri_get_path (soup_server_message_get_uri (msg)))))
     {
       const char *language = zid_i18n_set_thread_language (request_language (msg));
-      g_autofree char *message = too_large_message (self);
+      g_autofree char *message = too_large_message (max_body_of (self, find_route (self, g_uri_get_path (soup_server_message_get_uri (msg)))));
 
       zid_i18n_set_thread_language (language);
 
@@ -697,9 +710,9 @@ early_handler (SoupServerMessage *msg,
   if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
     {
       length = soup_message_headers_get_content_length (headers);
-      if (length > (goffset) self->max_body)
+      if (length > (goffset) max_body_of (self, route))
         {
-          g_autofree char *message = too_large_message (self);
+          g_autofree char *message = too_large_message (max_body_of (self, route));
 
           drop_body (msg);
           refuse (self, msg, route, path, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too-large", message);
@@ -730,6 +743,8 @@ parse_fields (const Route  *route,
       for (guint i = 0; route->fields[i] != NULL; i++)
         if (g_str_equal (route->fields[i], name))
           known = TRUE;
+      if (route->optional != NULL && g_str_equal (route->optional, name))
+        known = TRUE;
       if (!known)
         {
           g_autofree char *shown = zid_strict_json_shorten (name);
@@ -772,14 +787,17 @@ is_pem (const char *value,
   return strlen (value) <= MAX_PEM && strstr (value, begin) != NULL;
 }
 
+/* Strict base64 (the standard alphabet, padded) of at most @max_len
+ * characters; NULL if it is not */
 static GBytes *
-decode_signature (const char *value)
+decode_base64 (const char *value,
+               gsize       max_len)
 {
   gsize len = strlen (value);
   guchar *raw;
   gsize raw_len;
 
-  if (len == 0 || len > 200 || len % 4 != 0)
+  if (len > max_len || len % 4 != 0)
     return NULL;
   for (gsize i = 0; i < len; i++)
     {
@@ -790,14 +808,21 @@ decode_signature (const char *value)
       if (!g_ascii_isalnum (c) && c != '+' && c != '/')
         return NULL;
     }
-
+  if (len == 0)
+    return g_bytes_new (NULL, 0);
   raw = g_base64_decode (value, &raw_len);
-  if (raw_len < 8 || raw_len > 80)
-    {
-      g_free (raw);
-      return NULL;
-    }
   return g_bytes_new_take (raw, raw_len);
+}
+
+/* A DER-encoded ECDSA signature in base64 */
+static GBytes *
+decode_signature (const char *value)
+{
+  g_autoptr(GBytes) raw = decode_base64 (value, 200);
+
+  if (raw == NULL || g_bytes_get_size (raw) < 8 || g_bytes_get_size (raw) > 80)
+    return NULL;
+  return g_steal_pointer (&raw);
 }
 
 static char *
@@ -1132,8 +1157,8 @@ do_admin_command (Request *req)
       return;
     }
 
-  status = req->service->admin_func (req->service, user, req->command, req->json, out, err,
-                                     req->service->admin_data);
+  status = req->service->admin_func (req->service, user, req->command, req->input, req->json, out,
+                                     err, req->service->admin_data);
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "status");
   json_builder_add_int_value (builder, status);
@@ -1278,9 +1303,9 @@ handler (SoupServerMessage *msg,
 
   bytes = soup_message_body_flatten (body);
   data = g_bytes_get_data (bytes, &length);
-  if (length > self->max_body)
+  if (length > max_body_of (self, route))
     {
-      message = too_large_message (self);
+      message = too_large_message (max_body_of (self, route));
       refuse (self, msg, route, path, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too-large", message);
       return;
     }
@@ -1337,6 +1362,9 @@ handler (SoupServerMessage *msg,
       else if (!g_shell_parse_argv (g_hash_table_lookup (values, "command"), NULL, &req->command, NULL) ||
                g_strv_length (req->command) > MAX_COMMAND_ARGS)
         message = g_strdup (_("The command does not parse as the words of a command line."));
+      else if (g_hash_table_contains (values, "input") &&
+               (req->input = decode_base64 (g_hash_table_lookup (values, "input"), G_MAXSIZE)) == NULL)
+        message = g_strdup (_("The field “input” is not base64."));
       G_GNUC_FALLTHROUGH;
     case ENDPOINT_ADMIN_SESSION:
     case ENDPOINT_ADMIN_LOGOUT:

@@ -34,6 +34,8 @@ typedef enum
 /* Defaults; see docs/mobile-protocol.md section 4. The default port is
  * the environment's: zid_portal_default_service_port */
 #define ZID_SERVICE_MAX_BODY                (16 * 1024)
+/* An admin command's request, which may carry a file (user import) */
+#define ZID_SERVICE_MAX_UPLOAD              (16 * 1024 * 1024)
 #define ZID_SERVICE_REQUEST_TIMEOUT         10
 #define ZID_SERVICE_MAX_CONNECTIONS         1024
 #define ZID_SERVICE_MAX_CLIENT_CONNECTIONS  32
@@ -124,13 +126,15 @@ void        zid_service_get_stats          (ZidService       *self,
  * its QR login) and commands run as the session's user. @func runs in a
  * worker thread with the request's language chosen
  * (zid_i18n_set_thread_language): it runs @argv (a command's words and
- * options, as on a command line) for @actor, its answer's text in @out and
- * @err, and returns the exit status. Without a runner (the window's own
+ * options, as on a command line) for @actor, with @input (or NULL) as what
+ * the command reads where a command line reads its standard input, its
+ * answer's text in @out and @err, and returns the exit status. Without a runner (the window's own
  * service, `service run`) those addresses do not exist. Set before
  * zid_service_start. */
 typedef int (*ZidServiceAdminFunc) (ZidService  *service,
                                     gint64       actor,
                                     char       **argv,
+                                    GBytes      *input,
                                     gboolean     json,
                                     GString     *out,
                                     GString     *err,

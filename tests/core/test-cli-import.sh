@@ -46,6 +46,14 @@ out=$(A --json user import --as 1 --organisation 12345678 "$dir/people.csv"); st
 ok $? "a second import of the same file registers nobody" "$out"
 [ "$(state)" = "$after" ]; ok $? "and writes nothing" "$(state) vs $after"
 
+# "-": the file on the standard input (as a remote import sends it)
+out=$(A --json user import --as 1 --organisation 12345678 --dry-run - <"$dir/people.csv"); status=$?
+[ $status = 0 ] && [ "$(echo "$out" | field 'd["counts"]["skipped"]')" = 3 ]
+ok $? "user import - reads the standard input" "$status $out"
+out=$(A --json user import --as 1 --organisation 12345678 - </dev/null); status=$?
+[ $status = 2 ] && [[ "$out" == *'"error":"invalid-input"'* ]] && [ "$(state)" = "$after" ]
+ok $? "an empty standard input is refused, writing nothing" "$status $out"
+
 printf 'voornaam;achternaam;geboortedatum;afdeling\nKees;Kok;1990-01-01;OK\n' > "$dir/unknown.csv"
 printf 'voornaam;achternaam;geboortedatum\nZo\xeb;Kok;1990-01-01\n' > "$dir/latin1.csv"
 mkfifo "$dir/fifo.csv"

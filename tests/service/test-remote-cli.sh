@@ -107,6 +107,12 @@ answer=$(curl -sk -o - -w ' %{http_code}' -H 'Content-Type: application/json' \
   "https://127.0.0.1:$port2/v1/admin/command")
 [[ "$answer" == *'"error":"session-invalid"'*' 403' ]]
 ok $? "and one with a token it never gave" "$answer"
+/usr/bin/python3 -c 'import sys; sys.stdout.write("{\"token\":\"x\",\"command\":\"user import -\",\"json\":\"true\",\"input\":\"" + "A" * (17 * 1024 * 1024) + "\"}")' >"$dir/huge.json"
+answer=$(curl -sk -o - -w ' %{http_code}' -H 'Content-Type: application/json' --data-binary @"$dir/huge.json" \
+  "https://127.0.0.1:$port2/v1/admin/command")
+[[ "$answer" == *'"error":"too-large"'*' 413' ]]
+ok $? "a command with more than 16 MiB is refused" "$answer"
+rm -f "$dir/huge.json"
 
 # Login through server 1
 login anna
@@ -138,6 +144,29 @@ expect 0 "register a Gebruiker" -- \
 enrol gijs "$(printf '%s\n' "$out" | json_field enrolment_payload)"
 ok $? "Gijs's phone enrols" "$(cat "$dir/gijs/enrol.json")"
 expect 0 "attribute add" -- S attribute add 3 --type big --organisation 12345678 --task-code 19012345601
+
+# user import: the client sends the file (or its standard input) along
+{
+  echo "voornaam;achternaam;geboortedatum;rol"
+  echo "Ilse;Import;02-03-1970;Gebruiker"
+  echo "Ivo;Import;04-05-1971;Beheerder"
+  echo "Iris;Fout;31-02-1972;Gebruiker"
+} >"$dir/people.csv"
+users_before=$(Q "SELECT count(*) FROM users")
+here=$(A --json user import --as 1 --organisation 12345678 --dry-run "$dir/people.csv" 2>&1; echo "exit $?")
+there=$(S --json user import --organisation 12345678 --dry-run "$dir/people.csv" 2>&1; echo "exit $?")
+[ "$here" = "$there" ] && [ "$(Q "SELECT count(*) FROM users")" = "$users_before" ]
+ok $? "user import --dry-run of a file: the same as locally, nobody registered" "$(diff <(echo "$here") <(echo "$there"))"
+expect 0 "user import of the file through the server" -- S --json user import --organisation 12345678 "$dir/people.csv"
+check "two registered, the impossible date refused" \
+  '[ "$(Q "SELECT count(*) FROM users WHERE last_name = '"'Import'"'")" = 2 ] && [[ "$out" == *"\"outcome\":\"refused\""* ]]'
+[ "$(Q "SELECT count(*) FROM audit WHERE action = 'user.register' AND actor = 'user:1'")" -ge 4 ]
+ok $? "registered as the administrator who logged in"
+printf 'voornaam;achternaam;geboortedatum\nStijn;Standaardinvoer;05-06-1973\n' |
+  S --json user import --organisation 12345678 - >"$dir/stdin-import.json" 2>&1
+[ "$(Q "SELECT count(*) FROM users WHERE last_name = 'Standaardinvoer'")" = 1 ]
+ok $? "user import - sends the standard input" "$(cat "$dir/stdin-import.json")"
+expect 2 "an empty standard input is refused as an empty file" -- S user import --organisation 12345678 - </dev/null
 
 same() {
   local what=$1 a here there
@@ -181,7 +210,10 @@ check "refused as not-permitted, not as not-found" '[[ "$out" == *"\"error\":\"n
 expect 2 "an unknown command" -- S frobnicate
 expect 2 "a command that runs only on the server's computer (config set)" -- S config set service-address 127.0.0.1:1
 check "and says so" '[[ "$err" == *"config set"* ]]'
-expect 2 "user import (a file) is not taken remotely" -- S user import --organisation 12345678 "$dir/none.csv"
+expect 2 "user import of a file that is not on the client's computer" -- S user import --organisation 12345678 "$dir/none.csv"
+check "says so" '[[ "$err" == *"none.csv"* ]]'
+expect 2 "user import --letters (a file written on the client) is refused" -- \
+  S user import --organisation 12345678 --letters "$dir/letters.pdf" "$dir/people.csv"
 expect 2 "registration add is not taken remotely" -- S registration add --ura 23456789 --name Other
 expect 2 "--database beside --server is refused" -- S --database "$uri" user list
 expect 0 "audit list: the administrator's own events" -- S --json audit list
