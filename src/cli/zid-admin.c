@@ -35,7 +35,7 @@ const ZidCliCommand zid_cli_commands[] = {
     ZID_CLI_ACTS_AS | ZID_CLI_REMOTE },
   { "certificate", NULL, N_("list|revoke|new|crl|ca"), zid_cli_certificate_commands },
   { "audit", NULL, N_("list|verify the audit trail"), zid_cli_audit_commands },
-  { "config", NULL, N_("get|set service-address"), zid_cli_config_commands },
+  { "config", NULL, N_("get|set service-address|database"), zid_cli_config_commands },
   { "card", NULL, N_("inspect|status|verify the UZI-pas"), zid_cli_card_commands, ZID_CLI_NO_PORTAL },
   { "service", NULL, N_("run the enrolment service without a window"), zid_cli_service_commands },
   { "server", NULL, N_("run|connection-code: the organisation server (phones and remote "

@@ -236,22 +236,75 @@ const ZidCliCommand zid_cli_audit_commands[] = {
   { NULL }
 };
 
-/* config get|set service-address */
+/* config get|set service-address|database
+ *
+ * The database setting lives beside the store, not in it: it is read and
+ * set without opening the store (which may be the one that does not open) */
+
+/* @location as it may be shown: a URI's password hidden */
+static char *
+shown_location (const char *location)
+{
+  g_autoptr(GUri) uri = g_uri_parse (location, G_URI_FLAGS_HAS_PASSWORD, NULL);
+
+  if (uri == NULL || g_uri_get_scheme (uri) == NULL || g_str_equal (g_uri_get_scheme (uri), "file"))
+    return g_strdup (location);
+  if (g_uri_get_query (uri) != NULL && strstr (g_uri_get_query (uri), "password=") != NULL)
+    return g_strdup_printf ("%s://…", g_uri_get_scheme (uri));
+  return g_uri_to_string_partial (uri, G_URI_HIDE_PASSWORD);
+}
 
 static int
-config_service_address (ZidCli    *cli,
-                        int        argc,
-                        char     **argv,
-                        gboolean   set)
+config_database (ZidCli    *cli,
+                 gboolean   set,
+                 char     **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *setting = NULL, *location = NULL, *shown = NULL, *shown_setting = NULL;
+
+  if (set && !zid_portal_set_database_setting (cli->data_dir,
+                                               g_str_equal (argv[2], "default") ? NULL : argv[2],
+                                               &error))
+    return zid_cli_fail (cli, error);
+  setting = zid_portal_dup_database_setting (cli->data_dir, &error);
+  if (error != NULL)
+    return zid_cli_fail (cli, error);
+  if ((location = zid_portal_dup_database_location (cli->data_dir, &error)) == NULL)
+    return zid_cli_fail (cli, error);
+  shown = shown_location (location);
+  shown_setting = setting ? shown_location (setting) : NULL;
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) json = zid_cli_json_begin ();
+
+      zid_cli_json_string (json, "database", shown);
+      zid_cli_json_string (json, "setting", shown_setting);
+      return zid_cli_json_end (json);
+    }
+  g_print ("%s\n", shown);
+  return ZID_CLI_DONE;
+}
+
+static int
+config_command (ZidCli    *cli,
+                int        argc,
+                char     **argv,
+                gboolean   set)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *address = NULL;
 
-  if (!zid_cli_parse_args (cli, set ? "config set service-address HOST:PORT" : "config get service-address",
+  if (!zid_cli_parse_args (cli, set ? "config set service-address|database VALUE"
+                                    : "config get service-address|database",
                            NULL, &argc, &argv, set ? 2 : 1, set ? 2 : 1))
     return ZID_CLI_USAGE;
+  if (g_str_equal (argv[1], "database"))
+    return config_database (cli, set, argv);
   if (!g_str_equal (argv[1], "service-address"))
-    return zid_cli_usage_error (cli, _("Usage: config get|set service-address [HOST:PORT]"));
+    return zid_cli_usage_error (cli, _("Usage: config get|set service-address [HOST:PORT], config "
+                                       "get|set database [URI|FILE|default]"));
+  if (!zid_cli_open_portal (cli, &error))
+    return zid_cli_fail (cli, error);
   if (set && !zid_portal_set_service_address (cli->portal, argv[2], &error))
     return zid_cli_fail (cli, error);
 
@@ -272,7 +325,7 @@ cmd_config_get (ZidCli  *cli,
                 int      argc,
                 char   **argv)
 {
-  return config_service_address (cli, argc, argv, FALSE);
+  return config_command (cli, argc, argv, FALSE);
 }
 
 static int
@@ -280,12 +333,14 @@ cmd_config_set (ZidCli  *cli,
                 int      argc,
                 char   **argv)
 {
-  return config_service_address (cli, argc, argv, TRUE);
+  return config_command (cli, argc, argv, TRUE);
 }
 
 const ZidCliCommand zid_cli_config_commands[] = {
-  { "get", cmd_config_get, N_("service-address: the address QR codes advertise") },
-  { "set", cmd_config_set, N_("service-address HOST:PORT") },
+  { "get", cmd_config_get, N_("service-address: the address QR codes advertise; database: the "
+                              "database this data dir opens"), NULL, ZID_CLI_NO_PORTAL },
+  { "set", cmd_config_set, N_("service-address HOST:PORT, database URI|FILE|default"), NULL,
+    ZID_CLI_NO_PORTAL },
   { NULL }
 };
 

@@ -29,6 +29,15 @@ find_command (const ZidCliCommand *table,
   return NULL;
 }
 
+gboolean
+zid_cli_open_portal (ZidCli  *cli,
+                     GError **error)
+{
+  if (cli->portal == NULL)
+    cli->portal = zid_portal_open (cli->data_dir, cli->environment, NULL, error);
+  return cli->portal != NULL;
+}
+
 const ZidCliCommand *
 zid_cli_find (const ZidCliCommand *table,
               int                  argc,
@@ -119,8 +128,7 @@ run_handler (ZidCli              *cli,
   if (!cli->remote)
     g_set_prgname (prgname);
 
-  if (!cli->help && !(flags & ZID_CLI_NO_PORTAL) && cli->portal == NULL &&
-      (cli->portal = zid_portal_open (cli->data_dir, cli->environment, NULL, &error)) == NULL)
+  if (!cli->help && !(flags & ZID_CLI_NO_PORTAL) && !zid_cli_open_portal (cli, &error))
     return zid_cli_fail (cli, error);
   status = command->handler (cli, argc, argv);
   if (!cli->help)

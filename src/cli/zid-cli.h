@@ -109,6 +109,9 @@ int  zid_cli_run_for_client        (ZidService *service,
                                     GString    *err,
                                     gpointer    user_data);
 void zid_cli_print_connection_code (const char *code);
+/* Opens cli->portal, unless it is open (for a ZID_CLI_NO_PORTAL command
+ * that needs it only sometimes) */
+gboolean zid_cli_open_portal (ZidCli *cli, GError **error);
 /* The command @argv names in @table (descending into groups), the flags
  * it gets from its groups and how many words of @argv named it (@n_words
  * may be NULL); NULL if none */

@@ -909,15 +909,17 @@ static gboolean
 restores_here (const char  *data_dir,
                GError     **error)
 {
-  g_autofree char *location = _zid_portal_database_location (data_dir);
+  g_autofree char *location = zid_portal_dup_database_location (data_dir, error);
   g_autofree char *file = g_build_filename (data_dir, DB_FILE, NULL);
 
+  if (location == NULL)
+    return FALSE;
   if (g_str_equal (location, file))
     return TRUE;
   g_set_error (error, ZID_ERROR, ZID_ERROR_STORE,
                _("A restore writes the database file of the data folder %s, but this environment's "
-                 "database is elsewhere (ZID_DATABASE or --database): restore without them, or "
-                 "restore a PostgreSQL database with pg_restore"), data_dir);
+                 "database is elsewhere (ZID_DATABASE, --database or the setting in store.conf): "
+                 "restore without them, or restore a PostgreSQL database with pg_restore"), data_dir);
   return FALSE;
 }
 

@@ -35,6 +35,7 @@ struct _ZidPortal
 
   /* owned, set once by zid_portal_open() */
   char           *data_dir;
+  char           *database;         /* the location of the store opened */
   ZidEnvironment  environment;
   ZidClock       *clock;
   ZidStore       *store;
@@ -235,8 +236,7 @@ gboolean    _zid_portal_validate_person    (ZidPortal       *self,
 /* The name of the database file in the data folder */
 #define ZID_PORTAL_DATABASE_FILE "zorgid.db"
 
-/* Where the portal of @data_dir keeps its data (g_free): ZID_DATABASE (a
- * file or a postgresql:// URI), else the data folder's database file */
-char *_zid_portal_database_location (const char *data_dir);
+/* The data dir's database setting (zid_portal_dup_database_setting) */
+#define ZID_PORTAL_STORE_CONF "store.conf"
 
 G_END_DECLS

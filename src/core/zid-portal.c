@@ -37,6 +37,7 @@ zid_portal_finalize (GObject *object)
   g_free (self->tls_key);
   g_clear_object (&self->clock);
   g_free (self->data_dir);
+  g_free (self->database);
   g_mutex_clear (&self->ca_lock);
 
   G_OBJECT_CLASS (zid_portal_parent_class)->finalize (object);
@@ -142,6 +143,16 @@ zid_portal_open (const char      *data_dir,
                  ZidClock        *clock,
                  GError         **error)
 {
+  return zid_portal_open_database (data_dir, NULL, environment, clock, error);
+}
+
+ZidPortal *
+zid_portal_open_database (const char      *data_dir,
+                          const char      *database,
+                          ZidEnvironment   environment,
+                          ZidClock        *clock,
+                          GError         **error)
+{
   g_autoptr(ZidPortal) self = NULL;
   g_autofree char *db_path = NULL;
 
@@ -166,23 +177,126 @@ zid_portal_open (const char      *data_dir,
   self->environment = environment;
   self->clock = clock ? g_object_ref (clock) : default_clock (environment);
 
-  db_path = _zid_portal_database_location (data_dir);
+  db_path = database ? g_strdup (database) : zid_portal_dup_database_location (data_dir, error);
+  if (db_path == NULL)
+    return NULL;
   self->store = zid_store_open (db_path, data_dir, error);
+  self->database = g_strdup (db_path);
   if (self->store == NULL || !bind_environment (self, error))
     return NULL;
 
   return g_steal_pointer (&self);
 }
 
-/* The database: ZID_DATABASE (a file, or a postgresql:// URI), else the
- * file in the data folder, which keeps the keys either way */
-char *
-_zid_portal_database_location (const char *data_dir)
-{
-  const char *database = g_getenv ("ZID_DATABASE");
+#define STORE_GROUP "store"
+#define STORE_KEY   "database"
 
-  return database && *database ? g_strdup (database)
-                               : g_build_filename (data_dir, ZID_PORTAL_DATABASE_FILE, NULL);
+static gboolean
+is_database_setting (const char *database)
+{
+  return g_str_has_prefix (database, "postgresql://") || g_str_has_prefix (database, "postgres://") ||
+         g_path_is_absolute (database);
+}
+
+char *
+zid_portal_dup_database_setting (const char  *data_dir,
+                                 GError     **error)
+{
+  g_autofree char *path = g_build_filename (data_dir, ZID_PORTAL_STORE_CONF, NULL);
+  g_autoptr(GKeyFile) conf = g_key_file_new ();
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *database = NULL;
+
+  if (!g_key_file_load_from_file (conf, path, G_KEY_FILE_NONE, &local_error))
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return NULL;
+      g_set_error (error, ZID_ERROR, ZID_ERROR_STORE,
+                   _("The database setting %s cannot be read (%s): correct it, or remove it with "
+                     "zorgid-admin config set database default"), path, local_error->message);
+      return NULL;
+    }
+  database = g_key_file_get_string (conf, STORE_GROUP, STORE_KEY, NULL);
+  if (database == NULL || !is_database_setting (g_strstrip (database)))
+    {
+      g_set_error (error, ZID_ERROR, ZID_ERROR_STORE,
+                   _("The database setting %s names no database (database= a postgresql:// URI or "
+                     "an absolute file name): correct it, or remove it with zorgid-admin config set "
+                     "database default"), path);
+      return NULL;
+    }
+  return g_steal_pointer (&database);
+}
+
+gboolean
+zid_portal_set_database_setting (const char  *data_dir,
+                                 const char  *database,
+                                 GError     **error)
+{
+  g_autofree char *path = g_build_filename (data_dir, ZID_PORTAL_STORE_CONF, NULL);
+  g_autoptr(GKeyFile) conf = g_key_file_new ();
+  g_autofree char *text = NULL;
+  gsize length;
+  gboolean ok;
+
+  if (database == NULL)
+    {
+      if (g_unlink (path) != 0 && errno != ENOENT)
+        {
+          int saved = errno;
+
+          g_set_error (error, ZID_ERROR, ZID_ERROR_IO, _("Cannot remove %s: %s"), path, g_strerror (saved));
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (!is_database_setting (database) || strchr (database, '\n') != NULL)
+    {
+      g_set_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT,
+                   _("“%s” names no database: give a postgresql:// URI or an absolute file name"),
+                   database);
+      return FALSE;
+    }
+  if (g_mkdir_with_parents (data_dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, ZID_ERROR, ZID_ERROR_IO,
+                   _("Cannot create the data folder %s: %s"), data_dir, g_strerror (saved));
+      return FALSE;
+    }
+  g_key_file_set_string (conf, STORE_GROUP, STORE_KEY, database);
+  text = g_key_file_to_data (conf, &length, NULL);
+  ok = g_file_set_contents_full (path, text, (gssize) length, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+                                 error);
+  explicit_bzero (text, length);
+  if (!ok)
+    g_prefix_error (error, _("The database setting is not saved: "));
+  return ok;
+}
+
+char *
+zid_portal_dup_database_location (const char  *data_dir,
+                                  GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  const char *database = g_getenv ("ZID_DATABASE");
+  char *setting;
+
+  if (database && *database)
+    return g_strdup (database);
+  if ((setting = zid_portal_dup_database_setting (data_dir, &local_error)) != NULL)
+    return setting;
+  if (local_error != NULL)
+    return g_propagate_error (error, g_steal_pointer (&local_error)), NULL;
+  return g_build_filename (data_dir, ZID_PORTAL_DATABASE_FILE, NULL);
+}
+
+const char *
+zid_portal_get_database (ZidPortal *self)
+{
+  g_return_val_if_fail (ZID_IS_PORTAL (self), NULL);
+  return self->database;
 }
 
 const char *

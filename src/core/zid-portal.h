@@ -48,12 +48,37 @@ char       *zid_portal_default_data_dir    (ZidEnvironment   environment);
 guint16     zid_portal_default_service_port (ZidEnvironment  environment);
 
 /* Opens (creating, mode 0700) the data dir and its store. @clock may be
- * NULL for the system clock. */
+ * NULL for the system clock. The store is the database @database names (a
+ * file, or a postgresql:// URI), or when it is NULL, the first of:
+ * ZID_DATABASE, the data dir's database setting (below), the data dir's
+ * database file. zid_portal_open is zid_portal_open_database with NULL. */
 ZidPortal  *zid_portal_open                (const char      *data_dir,
                                             ZidEnvironment   environment,
                                             ZidClock        *clock,
                                             GError         **error);
+ZidPortal  *zid_portal_open_database       (const char      *data_dir,
+                                            const char      *database,
+                                            ZidEnvironment   environment,
+                                            ZidClock        *clock,
+                                            GError         **error);
+
+/* The data dir's database setting: the database the programs open on
+ * this data dir when neither --database nor ZID_DATABASE names one, kept
+ * in DATA-DIR/store.conf (0600; it may hold a password). NULL (and no
+ * error) when there is none. Setting NULL removes it; a setting is a
+ * postgresql:// URI or an absolute file name. A store.conf that does not
+ * read is an error, never passed over. */
+char       *zid_portal_dup_database_setting (const char     *data_dir,
+                                             GError        **error);
+gboolean    zid_portal_set_database_setting (const char     *data_dir,
+                                             const char     *database,
+                                             GError        **error);
+/* The database the portal of @data_dir opens when none is named */
+char       *zid_portal_dup_database_location (const char    *data_dir,
+                                              GError       **error);
 const char *zid_portal_get_data_dir        (ZidPortal       *self);
+/* The database it opened: a file name or a postgresql:// URI */
+const char *zid_portal_get_database        (ZidPortal       *self);
 ZidEnvironment zid_portal_get_environment  (ZidPortal       *self);
 ZidClock   *zid_portal_get_clock           (ZidPortal       *self);
 

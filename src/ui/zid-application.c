@@ -88,7 +88,8 @@ default_environment (ZidApplication *self)
 static ZidWindow *
 find_window (ZidApplication *self,
              ZidEnvironment  environment,
-             const char     *data_dir)
+             const char     *data_dir,
+             const char     *database)
 {
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
     {
@@ -98,7 +99,8 @@ find_window (ZidApplication *self,
       if (!ZID_IS_WINDOW (l->data))
         continue;
       portal = zid_window_get_portal (l->data);
-      if (zid_portal_get_environment (portal) != environment)
+      if (zid_portal_get_environment (portal) != environment ||
+          (database != NULL && g_strcmp0 (zid_portal_get_database (portal), database) != 0))
         continue;
       dir = g_canonicalize_filename (zid_portal_get_data_dir (portal), NULL);
       if (data_dir == NULL || g_strcmp0 (dir, data_dir) == 0)
@@ -111,6 +113,7 @@ ZidWindow *
 zid_application_open_window (ZidApplication  *self,
                              ZidEnvironment   environment,
                              const char      *data_dir,
+                             const char      *database,
                              GError         **error)
 {
   g_autoptr(ZidPortal) portal = NULL;
@@ -120,13 +123,13 @@ zid_application_open_window (ZidApplication  *self,
   g_return_val_if_fail (ZID_IS_APPLICATION (self), NULL);
 
   dir = data_dir ? g_canonicalize_filename (data_dir, NULL) : NULL;
-  window = find_window (self, environment, dir);
+  window = find_window (self, environment, dir, database);
   if (window == NULL)
     {
       if (dir == NULL)
         dir = zid_portal_default_data_dir (environment);
       /* Opening reads a small SQLite file; the window cannot exist without it */
-      portal = zid_portal_open (dir, environment, NULL, error);
+      portal = zid_portal_open_database (dir, database, environment, NULL, error);
       if (portal == NULL)
         {
           g_prefix_error (error, _("Cannot open the portal data in %s: "), dir);
@@ -167,12 +170,19 @@ zid_application_command_line (GApplication            *app,
   ZidApplication *self = ZID_APPLICATION (app);
   GVariantDict *options = g_application_command_line_get_options_dict (command_line);
   g_autofree char *data_dir = NULL;
+  g_autofree char *database = NULL;
   g_autofree char *name = NULL;
   g_autofree char *dir = NULL;
   g_autoptr(GError) error = NULL;
   ZidEnvironment environment = default_environment (self);
 
   g_variant_dict_lookup (options, "data-dir", "^ay", &data_dir);
+  if (g_variant_dict_lookup (options, "database", "s", &database) && *database == '\0')
+    {
+      g_application_command_line_printerr (command_line, _("--database needs a value: a database "
+                                                           "file or a postgresql:// URI\n"));
+      return 2;
+    }
   if (g_variant_dict_lookup (options, "environment", "s", &name) &&
       !zid_environment_from_string (name, &environment))
     {
@@ -183,7 +193,14 @@ zid_application_command_line (GApplication            *app,
     }
   if (data_dir != NULL)
     dir = g_canonicalize_filename (data_dir, g_application_command_line_get_cwd (command_line));
-  if (zid_application_open_window (self, environment, dir, &error) == NULL)
+  /* a database file named from where the command was given */
+  if (database != NULL && strstr (database, "://") == NULL && !g_path_is_absolute (database))
+    {
+      g_autofree char *relative = g_steal_pointer (&database);
+
+      database = g_canonicalize_filename (relative, g_application_command_line_get_cwd (command_line));
+    }
+  if (zid_application_open_window (self, environment, dir, database, &error) == NULL)
     {
       g_application_command_line_printerr (command_line, "%s\n", error->message);
       show_open_error (self, error);
@@ -201,7 +218,7 @@ zid_application_activate (GApplication *app)
 
   if (window != NULL)
     gtk_window_present (window);
-  else if (zid_application_open_window (self, default_environment (self), NULL, &error) == NULL)
+  else if (zid_application_open_window (self, default_environment (self), NULL, NULL, &error) == NULL)
     {
       g_printerr ("%s\n", error->message);
       show_open_error (self, error);
@@ -268,7 +285,7 @@ open_environment_activated (GSimpleAction *action,
 
   if (!zid_environment_from_string (g_variant_get_string (param, NULL), &environment))
     return;
-  if (zid_application_open_window (self, environment, NULL, &error) == NULL && front != NULL)
+  if (zid_application_open_window (self, environment, NULL, NULL, &error) == NULL && front != NULL)
     gtk_widget_activate_action (GTK_WIDGET (front), "win.show-toast", "s", error->message);
 }
 
@@ -575,6 +592,9 @@ zid_application_init (ZidApplication *self)
   static const GOptionEntry entries[] = {
     { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, NULL, N_("Data directory (default: per environment)"), N_("DIR") },
     { "environment", 'e', 0, G_OPTION_ARG_STRING, NULL, N_("Environment: acceptatie or productie"), N_("ENVIRONMENT") },
+    { "database", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Database: a file or a postgresql:// URI (default: ZID_DATABASE, the data dir's setting, "
+         "its zorgid.db)"), N_("URI") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version"), NULL },
     { NULL }
   };

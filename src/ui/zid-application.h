@@ -26,11 +26,13 @@ ZidApplication *zid_application_new             (void);
 /* 1 when a window could not be opened (its reason was shown), else 0 */
 int             zid_application_get_exit_status (ZidApplication *self);
 /* The window of @environment (and @data_dir, NULL: any of that
- * environment, else the environment's default data dir), presented;
- * opened when there is none */
+ * environment, else the environment's default data dir; and @database,
+ * NULL: whichever the data dir opens, zid_portal_open_database),
+ * presented; opened when there is none */
 ZidWindow      *zid_application_open_window     (ZidApplication *self,
                                                  ZidEnvironment  environment,
                                                  const char     *data_dir,
+                                                 const char     *database,
                                                  GError        **error);
 /* The portal and environment of the main window in front */
 ZidPortal      *zid_application_get_portal      (ZidApplication *self);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # zorgid-admin on a PostgreSQL database (run under
 # tests/fixtures/zid-pg-fixture.sh, which exports ZID_TEST_PG_URI):
-# ZID_DATABASE and --database select it, the data dir keeps only the keys,
+# ZID_DATABASE, --database and the data dir's database setting select it
+# (in that order), the data dir keeps only the keys,
 # the environment stamp holds, and a URI that does not connect is a clear
 # `store` refusal; backup and restore, which copy a database file, refuse
 # it. TAP output.
@@ -63,6 +64,32 @@ out=$("$admin" --data-dir "$dir/bad" --database "postgresql://u:geheim@/zid?host
 [[ $out != *geheim* ]]; ok $? "the refusal does not show the URI's password" "$out"
 "$admin" --data-dir "$dir/bad" --database "" user list --as 1 >/dev/null 2>&1
 [ $? = 2 ]; ok $? "--database with an empty value is bad usage (exit 2)"
+
+# the data dir's database setting: without --database and ZID_DATABASE
+# every command of that data dir opens the database it names
+S() { env -u ZID_DATABASE "$admin" --data-dir "$dir/acc" "$@"; }
+out=$(S --json config set database "$uri" 2>&1)
+ok $? "config set database URI" "$out"
+[ "$(stat -c %a "$dir/acc/store.conf")" = 600 ]; ok $? "store.conf is 0600 (a URI may hold a password)"
+out=$(S --json user list --as 1 --organisation 12345678 2>&1)
+[[ $out == *Müller* ]] && [ ! -e "$dir/acc/zorgid.db" ]
+ok $? "the data dir's commands now open that database" "$out"
+out=$(S --database "$dir/other.db" --json user list --as 1 2>&1)
+[[ $out == *'"error":"not-found"'* ]] && [ -e "$dir/other.db" ]
+ok $? "--database wins over the setting" "$out"
+out=$(S --json config set database 'postgresql://zid:geheim@/zid?host=/run/postgresql' 2>&1)
+[[ $out != *geheim* ]] && grep -q geheim "$dir/acc/store.conf"
+ok $? "config set/get database never shows the URI's password" "$out"
+out=$(S --json config set database relative.db 2>/dev/null); status=$?
+[ "$status" = 2 ] && [[ $out == *'"error":"invalid-input"'* ]] && grep -q geheim "$dir/acc/store.conf"
+ok $? "a setting that names no database is refused, the old one kept" "$status $out"
+printf '[store\n' >"$dir/acc/store.conf"
+out=$(S --json user list --as 1 2>/dev/null); status=$?
+[ "$status" = 1 ] && [[ $out == *'"error":"store"'* && $out == *store.conf* ]] && [ ! -e "$dir/acc/zorgid.db" ]
+ok $? "a store.conf that does not read is refused, never passed over" "$status $out"
+out=$(S --json config set database default 2>&1)
+[[ $out == *'"setting":null'* ]] && [ ! -e "$dir/acc/store.conf" ]
+ok $? "config set database default removes the setting" "$out"
 
 # backup copies a database file: on PostgreSQL it is refused, nothing made;
 # a restore into a data dir whose database is elsewhere is refused too

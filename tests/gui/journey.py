@@ -273,11 +273,12 @@ def type_into(entry, text):
     entry.typeText(text)
 
 
-def start_app(extra_env=None):
+def start_app(extra_env=None, extra_args=()):
     global app_proc
     env = dict(os.environ)
     env.update(extra_env or {})
-    app_proc = subprocess.Popen([PORTAAL, "--data-dir", DATA, "--environment", "acceptatie"],
+    app_proc = subprocess.Popen([PORTAAL, "--data-dir", DATA, "--environment", "acceptatie"] +
+                                list(extra_args),
                                 env=env, stdout=open(os.path.join(WORK, "app.log"), "a"),
                                 stderr=subprocess.STDOUT)
     app = wait("the application on the accessibility bus",
