@@ -338,9 +338,9 @@ cmd_config_set (ZidCli  *cli,
 
 const ZidCliCommand zid_cli_config_commands[] = {
   { "get", cmd_config_get, N_("service-address: the address QR codes advertise; database: the "
-                              "database this data dir opens"), NULL, ZID_CLI_NO_PORTAL },
+                              "database this data dir opens"), NULL, ZID_CLI_OWN_PORTAL },
   { "set", cmd_config_set, N_("service-address HOST:PORT, database URI|FILE|default"), NULL,
-    ZID_CLI_NO_PORTAL },
+    ZID_CLI_OWN_PORTAL },
   { NULL }
 };
 

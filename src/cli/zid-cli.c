@@ -128,7 +128,7 @@ run_handler (ZidCli              *cli,
   if (!cli->remote)
     g_set_prgname (prgname);
 
-  if (!cli->help && !(flags & ZID_CLI_NO_PORTAL) && !zid_cli_open_portal (cli, &error))
+  if (!cli->help && !(flags & (ZID_CLI_NO_PORTAL | ZID_CLI_OWN_PORTAL)) && !zid_cli_open_portal (cli, &error))
     return zid_cli_fail (cli, error);
   status = command->handler (cli, argc, argv);
   if (!cli->help)

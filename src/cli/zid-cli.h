@@ -58,6 +58,7 @@ typedef enum
   ZID_CLI_ACTS_AS   = 1 << 1,   /* acts for a person: --as USER, parsed into cli->actor */
   ZID_CLI_REMOTE    = 1 << 2,   /* runs at the organisation server too, for its session's user */
   ZID_CLI_UPLOAD    = 1 << 3,   /* remote: its one FILE argument is sent along, read as "-" */
+  ZID_CLI_OWN_PORTAL = 1 << 4,  /* works on the store but opens the portal itself, when it needs it */
 } ZidCliFlags;
 
 typedef struct _ZidCliCommand ZidCliCommand;
@@ -109,8 +110,7 @@ int  zid_cli_run_for_client        (ZidService *service,
                                     GString    *err,
                                     gpointer    user_data);
 void zid_cli_print_connection_code (const char *code);
-/* Opens cli->portal, unless it is open (for a ZID_CLI_NO_PORTAL command
- * that needs it only sometimes) */
+/* Opens cli->portal, unless it is open (for a ZID_CLI_OWN_PORTAL command) */
 gboolean zid_cli_open_portal (ZidCli *cli, GError **error);
 /* The command @argv names in @table (descending into groups), the flags
  * it gets from its groups and how many words of @argv named it (@n_words

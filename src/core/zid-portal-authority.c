@@ -173,6 +173,27 @@ _zid_refuse (GError     **error,
 /* The actor exists, is not blocked, and has portal access (Administrator
  * or Beheerder somewhere). */
 gboolean
+_zid_refuse_login (GError **error,
+                   ZidError code)
+{
+  switch (code)
+    {
+    case ZID_ERROR_CERTIFICATE_REVOKED:
+      return _zid_refuse (error, code, _("This certificate is revoked; ask your administrator for a "
+                                         "new certificate"));
+    case ZID_ERROR_USER_BLOCKED:
+      return _zid_refuse (error, code, _("Your ZORG-ID is blocked"));
+    case ZID_ERROR_ACTOR_BLOCKED:
+      return _zid_refuse (error, code, _("Your ZORG-ID is blocked: you cannot use the portal"));
+    case ZID_ERROR_NO_PORTAL_ACCESS:
+      return _zid_refuse (error, code, _("No access to the portal: only an Administrator or Beheerder "
+                                         "may use the portal"));
+    default:
+      g_return_val_if_reached (_zid_refuse (error, code, "%s", zid_error_code_name (code)));
+    }
+}
+
+gboolean
 _zid_portal_check_actor (ZidPortal  *self,
                          gint64      actor,
                          GError    **error)
@@ -184,8 +205,7 @@ _zid_portal_check_actor (ZidPortal  *self,
   if (!_zid_portal_load_user (self, actor, &blocked, NULL, error))
     return FALSE;
   if (blocked)
-    return _zid_refuse (error, ZID_ERROR_ACTOR_BLOCKED,
-                        _("Your ZORG-ID is blocked: you cannot use the portal"));
+    return _zid_refuse_login (error, ZID_ERROR_ACTOR_BLOCKED);
 
   stmt = zid_db_query (self->store, error,
                        "SELECT 1 FROM memberships WHERE user_id = ? AND role >= 2 LIMIT 1",
@@ -194,9 +214,7 @@ _zid_portal_check_actor (ZidPortal  *self,
     return FALSE;
   zid_db_reset (stmt);
   if (step == ZID_DB_DONE)
-    return _zid_refuse (error, ZID_ERROR_NO_PORTAL_ACCESS,
-                        _("No access to the portal: only an Administrator or Beheerder may use the "
-                          "portal"));
+    return _zid_refuse_login (error, ZID_ERROR_NO_PORTAL_ACCESS);
   return TRUE;
 }
 

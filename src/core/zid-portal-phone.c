@@ -321,6 +321,54 @@ zid_portal_login_begin (ZidPortal   *self,
   return g_steal_pointer (&login);
 }
 
+/* The refusals a login keeps for whoever waits for it, by their
+ * zid_error_code_name () */
+static const ZidError login_refusals[] = {
+  ZID_ERROR_CERTIFICATE_REVOKED, ZID_ERROR_USER_BLOCKED, ZID_ERROR_ACTOR_BLOCKED,
+  ZID_ERROR_NO_PORTAL_ACCESS,
+};
+
+const char *
+_zid_login_refusal_name (int code)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (login_refusals); i++)
+    if ((int) login_refusals[i] == code)
+      return zid_error_code_name (code);
+  return NULL;
+}
+
+gboolean
+_zid_login_refusal_error (const char  *name,
+                          GError     **error)
+{
+  for (gsize i = 0; name != NULL && i < G_N_ELEMENTS (login_refusals); i++)
+    if (g_str_equal (zid_error_code_name (login_refusals[i]), name))
+      return _zid_refuse_login (error, login_refusals[i]);
+  return TRUE;
+}
+
+/* The refusal is told, not kept as a state: a failed write of it leaves
+ * the waiting side waiting, as before */
+static void
+record_refusal (ZidPortal  *self,
+                const char *session_id,
+                int         code)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!zid_store_begin (self->store, TRUE, &error) ||
+      !zid_db_run (self->store, &error,
+                   "INSERT INTO login_refusals (session_id, refusal)"
+                   " SELECT id, ? FROM login_sessions WHERE id = ? AND answered IS NULL"
+                   " ON CONFLICT (session_id) DO UPDATE SET refusal = excluded.refusal", "tt",
+                   _zid_login_refusal_name (code), session_id) ||
+      !zid_store_commit (self->store, &error))
+    {
+      zid_store_rollback (self->store);
+      g_warning ("A refused login is not recorded: %s", error ? error->message : "");
+    }
+}
+
 gint64
 zid_portal_login_answer (ZidPortal     *self,
                          const char    *origin,
@@ -417,11 +465,9 @@ zid_portal_login_answer (ZidPortal     *self,
       _zid_write_set_subject (&w, _zid_portal_user_label (user));
       _zid_write_set_actor (&w, _zid_portal_origin_actor (w.subject, origin));
       if (revoked_at != 0)
-        ok = _zid_refuse (&w.error, ZID_ERROR_CERTIFICATE_REVOKED,
-                          _("This certificate is revoked; ask your administrator for a new "
-                            "certificate"));
+        ok = _zid_refuse_login (&w.error, ZID_ERROR_CERTIFICATE_REVOKED);
       else if (blocked)
-        ok = _zid_refuse (&w.error, ZID_ERROR_USER_BLOCKED, _("Your ZORG-ID is blocked"));
+        ok = _zid_refuse_login (&w.error, ZID_ERROR_USER_BLOCKED);
       else
         ok = _zid_portal_check_actor (self, user, &w.error);
     }
@@ -441,7 +487,14 @@ zid_portal_login_answer (ZidPortal     *self,
 
   g_clear_pointer (&cert, X509_free);
   if (!_zid_write_end (&w, ok, error))
-    return 0;
+    {
+      /* the phone proved its key and was refused: whoever waits for this
+       * login is told so (the session stays open for another phone) */
+      if (user != 0 && error != NULL && *error != NULL && (*error)->domain == ZID_ERROR &&
+          _zid_login_refusal_name ((*error)->code) != NULL)
+        record_refusal (self, session_id, (*error)->code);
+      return 0;
+    }
   return user;
 }
 
@@ -449,6 +502,7 @@ ZidLoginState
 zid_portal_login_poll (ZidPortal   *self,
                        const char  *session_id,
                        gint64      *user,
+                       GError     **refusal,
                        GError     **error)
 {
   ZidLoginState state = ZID_LOGIN_EXPIRED;
@@ -461,7 +515,8 @@ zid_portal_login_poll (ZidPortal   *self,
   if (!zid_store_begin (self->store, FALSE, error))
     return ZID_LOGIN_EXPIRED;
   stmt = zid_db_query (self->store, error,
-                       "SELECT expires, answered, user_id FROM login_sessions WHERE id = ?",
+                       "SELECT l.expires, l.answered, l.user_id, r.refusal FROM login_sessions l"
+                       " LEFT JOIN login_refusals r ON r.session_id = l.id WHERE l.id = ?",
                        "t", session_id ? session_id : "");
   if (zid_db_step (stmt, error) == ZID_DB_ROW)
     {
@@ -472,7 +527,13 @@ zid_portal_login_poll (ZidPortal   *self,
             *user = zid_db_column_int64 (stmt, 2);
         }
       else if (_zid_portal_now (self) < zid_db_column_int64 (stmt, 0))
-        state = ZID_LOGIN_PENDING;
+        {
+          const char *refused = zid_db_column_text (stmt, 3);
+
+          state = refused != NULL ? ZID_LOGIN_REFUSED : ZID_LOGIN_PENDING;
+          if (refused != NULL)
+            _zid_login_refusal_error (refused, refusal);
+        }
     }
   zid_db_reset (stmt);
   zid_store_commit (self->store, NULL);

@@ -236,6 +236,17 @@ gboolean    _zid_portal_validate_person    (ZidPortal       *self,
 /* The name of the database file in the data folder */
 #define ZID_PORTAL_DATABASE_FILE "zorgid.db"
 
+/* The refusals of a phone's login (and of an actor who may not use the
+ * portal), each with its one message */
+gboolean    _zid_refuse_login        (GError     **error,
+                                      ZidError     code);
+/* A refusal a login session keeps for whoever waits for it
+ * (zid_portal_login_poll): its name, NULL for a refusal it does not keep;
+ * and back to the refusal (FALSE, @error set; TRUE for NULL) */
+const char *_zid_login_refusal_name  (int          code);
+gboolean    _zid_login_refusal_error (const char  *name,
+                                      GError     **error);
+
 /* The data dir's database setting (zid_portal_dup_database_setting) */
 #define ZID_PORTAL_STORE_CONF "store.conf"
 

@@ -42,7 +42,16 @@ typedef struct
   gint64   answered;      /* of its login session; 0 while unanswered */
   gint64   login_user;
   gint64   login_expires; /* 0: the login session is gone */
+  char    *refused;       /* its last phone's refusal, while unanswered */
 } SessionRow;
+
+static void
+session_row_clear (SessionRow *row)
+{
+  g_clear_pointer (&row->refused, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SessionRow, session_row_clear)
 
 static void
 token_hash (const char *token,
@@ -63,8 +72,9 @@ read_session (ZidPortal     *self,
   *row = (SessionRow) { 0 };
   stmt = zid_db_query (self->store, error,
                        "SELECT s.user_id, s.created, s.last_used, s.ended,"
-                       " l.answered, l.user_id, l.expires"
+                       " l.answered, l.user_id, l.expires, r.refusal"
                        " FROM admin_sessions s LEFT JOIN login_sessions l ON l.id = s.login_id"
+                       " LEFT JOIN login_refusals r ON r.session_id = l.id"
                        " WHERE s.token_hash = ?", "b", hash, (gsize) 32);
   if ((step = zid_db_step (stmt, error)) == ZID_DB_ERROR)
     return FALSE;
@@ -78,6 +88,7 @@ read_session (ZidPortal     *self,
       row->answered = zid_db_column_int64 (stmt, 4);
       row->login_user = zid_db_column_int64 (stmt, 5);
       row->login_expires = zid_db_column_int64 (stmt, 6);
+      row->refused = zid_db_column_dup (stmt, 7);
     }
   zid_db_reset (stmt);
   return TRUE;
@@ -159,7 +170,7 @@ zid_portal_admin_session_check (ZidPortal             *self,
   const char *ended_why = NULL;
   gboolean bind = FALSE;
   gboolean ok = TRUE;
-  SessionRow row;
+  g_auto(SessionRow) row = { 0 };
   guint8 hash[32];
   gint64 now;
 
@@ -185,6 +196,9 @@ zid_portal_admin_session_check (ZidPortal             *self,
     }
   else if (row.user == 0 && now >= row.login_expires)
     refuse_session (&refusal, _("The login QR code expired before it was scanned: log in again"));
+  /* the phone that answered may not log in: the client is told at once */
+  else if (row.user == 0 && row.refused != NULL)
+    _zid_login_refusal_error (row.refused, &refusal);
 
   if (refusal == NULL && row.user > 0)
     {
@@ -271,7 +285,7 @@ zid_portal_admin_session_end (ZidPortal   *self,
 {
   g_autofree char *actor = NULL;
   g_autofree char *subject = NULL;
-  SessionRow row;
+  g_auto(SessionRow) row = { 0 };
   guint8 hash[32];
   gboolean ok;
 

@@ -440,9 +440,14 @@ gint64      zid_portal_login_answer        (ZidPortal       *self,
                                             const guint8    *signature,
                                             gsize            signature_len,
                                             GError         **error);
+/* ZID_LOGIN_REFUSED: a phone whose signature verified was refused (its
+ * certificate revoked, its user blocked or without portal access); the
+ * session stays open for another phone, and @refusal (may be NULL) says
+ * why, as the phone was told */
 ZidLoginState zid_portal_login_poll        (ZidPortal       *self,
                                             const char      *session_id,
                                             gint64          *user,
+                                            GError         **refusal,
                                             GError         **error);
 /* The challenge a session's answer signs; NULL if unknown */
 char       *zid_portal_login_challenge     (ZidPortal       *self,

@@ -276,6 +276,12 @@ static const char * const migrations[] = {
   "  last_used  BIGINT NOT NULL,"
   "  ended      BIGINT"
   ");",
+
+  /* 6 -> 7 */
+  "CREATE TABLE login_refusals ("
+  "  session_id TEXT PRIMARY KEY REFERENCES login_sessions (id) ON DELETE CASCADE,"
+  "  refusal    TEXT NOT NULL"
+  ");",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == ZID_STORE_SCHEMA_VERSION);

@@ -220,6 +220,13 @@ static const char * const migrations[] = {
   "  last_used  INTEGER NOT NULL,"
   "  ended      INTEGER"
   ") WITHOUT ROWID;",
+
+  /* 6 -> 7: a login answered by a phone that was refused (no portal
+   * access, blocked, revoked) says so to whoever waits for it */
+  "CREATE TABLE IF NOT EXISTS login_refusals ("
+  "  session_id TEXT PRIMARY KEY REFERENCES login_sessions (id) ON DELETE CASCADE,"
+  "  refusal    TEXT NOT NULL"
+  ") WITHOUT ROWID;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == ZID_STORE_SCHEMA_VERSION);

@@ -68,6 +68,7 @@ typedef enum
   ZID_LOGIN_PENDING,
   ZID_LOGIN_ACCEPTED,
   ZID_LOGIN_EXPIRED,
+  ZID_LOGIN_REFUSED,   /* still open, but the last phone that answered was refused */
 } ZidLoginState;
 
 /* Validity periods of the one-time codes and the inactivity threshold */

@@ -365,18 +365,14 @@ on_login_accepted (ZidService *service,
     logged_in (self, user_id);
 }
 
+/* What a phone was refused at this window's login QR, in the window's
+ * words, whichever service the phone reached */
 static void
-on_refused (ZidService *service,
-            const char *client,
-            const char *path,
-            const char *error_code,
-            ZidWindow  *self)
+show_login_refusal (ZidWindow  *self,
+                    const char *error_code)
 {
   const char *message = NULL;
 
-  /* Only what the phone got while this window waits for a login */
-  if (self->actor != NULL || self->session_id == NULL || path == NULL || strstr (path, "login") == NULL)
-    return;
   if (g_strcmp0 (error_code, "user-blocked") == 0 || g_strcmp0 (error_code, "actor-blocked") == 0)
     message = _("Your ZORG-ID is blocked. Ask an administrator of your organisation to activate it.");
   else if (g_strcmp0 (error_code, "no-portal-access") == 0)
@@ -390,6 +386,19 @@ on_refused (ZidService *service,
     }
 }
 
+static void
+on_refused (ZidService *service,
+            const char *client,
+            const char *path,
+            const char *error_code,
+            ZidWindow  *self)
+{
+  /* Only what the phone got while this window waits for a login */
+  if (self->actor != NULL || self->session_id == NULL || path == NULL || strstr (path, "login") == NULL)
+    return;
+  show_login_refusal (self, error_code);
+}
+
 /* Fallback and second path: a headless service on the same data dir may
  * answer our session; ask the core once a second */
 typedef struct
@@ -397,6 +406,7 @@ typedef struct
   char  *session_id;
   gint64 user;
   ZidLoginState state;
+  char  *refusal;   /* ZID_LOGIN_REFUSED: why (an error code name) */
 } LoginPoll;
 
 static void
@@ -405,6 +415,7 @@ login_poll_free (gpointer p)
   LoginPoll *poll = p;
 
   g_free (poll->session_id);
+  g_free (poll->refusal);
   g_free (poll);
 }
 
@@ -415,10 +426,13 @@ login_poll_worker (ZidPortal *portal,
 {
   LoginPoll *in = data;
   LoginPoll *out = g_new0 (LoginPoll, 1);
+  g_autoptr(GError) refusal = NULL;
   GError *local = NULL;
 
   out->session_id = g_strdup (in->session_id);
-  out->state = zid_portal_login_poll (portal, in->session_id, &out->user, &local);
+  out->state = zid_portal_login_poll (portal, in->session_id, &out->user, &refusal, &local);
+  if (refusal != NULL)
+    out->refusal = g_strdup (zid_error_code_name (refusal->code));
   if (local != NULL)
     {
       g_propagate_error (error, local);
@@ -445,6 +459,12 @@ login_poll_done (GObject      *source,
     return;
   if (poll->state == ZID_LOGIN_ACCEPTED && g_strcmp0 (poll->session_id, self->session_id) == 0)
     logged_in (self, poll->user);
+  /* someone whose ZORG-ID may not log in scanned the QR, maybe at
+   * another service on the same database (the QR stays, for someone who
+   * may) */
+  else if (poll->state == ZID_LOGIN_REFUSED && g_strcmp0 (poll->session_id, self->session_id) == 0 &&
+           self->actor == NULL)
+    show_login_refusal (self, poll->refusal);
   login_poll_free (poll);
 }
 

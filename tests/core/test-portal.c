@@ -1232,7 +1232,7 @@ test_login_rules (Fixture *f, gconstpointer data)
   session = zid_portal_login_begin (f->t.portal, &id, &error);
   g_assert_no_error (error);
   g_assert_cmpint (session->expires, ==, T0 + 5 * 60);
-  g_assert_cmpint (zid_portal_login_poll (f->t.portal, id, &user, NULL), ==, ZID_LOGIN_PENDING);
+  g_assert_cmpint (zid_portal_login_poll (f->t.portal, id, &user, NULL, NULL), ==, ZID_LOGIN_PENDING);
 
   message = login_message (f, id, session->code);
   sig = sign (f->admin_key, message, &len);
@@ -1279,7 +1279,7 @@ test_login_rules (Fixture *f, gconstpointer data)
   zid_clock_set (f->t.clock, T0 + 5 * 60 - 1);
   g_assert_cmpint (zid_portal_login_answer (f->t.portal, NULL, id, f->admin_cert, sig, len, &error), ==, f->t.admin);
   g_assert_no_error (error);
-  g_assert_cmpint (zid_portal_login_poll (f->t.portal, id, &user, NULL), ==, ZID_LOGIN_ACCEPTED);
+  g_assert_cmpint (zid_portal_login_poll (f->t.portal, id, &user, NULL, NULL), ==, ZID_LOGIN_ACCEPTED);
   g_assert_cmpint (user, ==, f->t.admin);
 
   /* replay */
@@ -1300,7 +1300,7 @@ test_login_rules (Fixture *f, gconstpointer data)
     m2 = login_message (f, id2, s2->code);
     sig2 = sign (f->admin_key, m2, &len2);
     zid_clock_set (f->t.clock, T0 + 5 * 60);
-    g_assert_cmpint (zid_portal_login_poll (f->t.portal, id2, NULL, NULL), ==, ZID_LOGIN_EXPIRED);
+    g_assert_cmpint (zid_portal_login_poll (f->t.portal, id2, NULL, NULL, NULL), ==, ZID_LOGIN_EXPIRED);
     g_assert_cmpint (zid_portal_login_answer (f->t.portal, NULL, id2, f->admin_cert, sig2, len2, &error), ==, 0);
     g_assert_error (error, ZID_ERROR, ZID_ERROR_SESSION_INVALID);
     g_clear_error (&error);
@@ -1314,6 +1314,56 @@ test_login_rules (Fixture *f, gconstpointer data)
   g_assert_cmpint (login (f, ukey, ucert, &error), ==, 0);
   g_assert_error (error, ZID_ERROR, ZID_ERROR_NO_PORTAL_ACCESS);
   g_clear_error (&error);
+
+  /* and whoever shows that login QR is told so at once; the QR stays good
+   * for someone who may log in */
+  {
+    g_autoptr(ZidOneTimeCode) s3 = NULL;
+    g_autoptr(GError) refusal = NULL;
+    g_autofree char *id3 = NULL;
+    g_autofree char *m3 = NULL;
+    g_autofree guint8 *usig = NULL;
+    g_autofree guint8 *asig = NULL;
+    gsize ulen, alen;
+
+    s3 = zid_portal_login_begin (f->t.portal, &id3, NULL);
+    m3 = login_message (f, id3, s3->code);
+    usig = sign (ukey, m3, &ulen);
+    g_assert_cmpint (zid_portal_login_answer (f->t.portal, NULL, id3, ucert, usig, ulen, &error), ==, 0);
+    g_assert_error (error, ZID_ERROR, ZID_ERROR_NO_PORTAL_ACCESS);
+    g_clear_error (&error);
+    g_assert_cmpint (zid_portal_login_poll (f->t.portal, id3, &user, &refusal, &error), ==, ZID_LOGIN_REFUSED);
+    g_assert_no_error (error);
+    g_assert_error (refusal, ZID_ERROR, ZID_ERROR_NO_PORTAL_ACCESS);
+    g_assert_cmpint (user, ==, 0);
+
+    /* the Administrator logs in with the same QR */
+    asig = sign (f->admin_key, m3, &alen);
+    g_assert_cmpint (zid_portal_login_answer (f->t.portal, NULL, id3, f->admin_cert, asig, alen, &error), ==,
+                     f->t.admin);
+    g_assert_no_error (error);
+    g_clear_error (&refusal);
+    g_assert_cmpint (zid_portal_login_poll (f->t.portal, id3, &user, &refusal, &error), ==, ZID_LOGIN_ACCEPTED);
+    g_assert_no_error (refusal);
+    g_assert_cmpint (user, ==, f->t.admin);
+  }
+
+  /* an answer whose key is not proven tells nothing: anyone may send one */
+  {
+    g_autoptr(ZidOneTimeCode) s4 = NULL;
+    g_autoptr(GError) refusal = NULL;
+    g_autofree char *id4 = NULL;
+    g_autofree guint8 *usig = NULL;
+    gsize ulen;
+
+    s4 = zid_portal_login_begin (f->t.portal, &id4, NULL);
+    usig = sign (ukey, "not the login message", &ulen);
+    g_assert_cmpint (zid_portal_login_answer (f->t.portal, NULL, id4, ucert, usig, ulen, &error), ==, 0);
+    g_assert_error (error, ZID_ERROR, ZID_ERROR_SIGNATURE_INVALID);
+    g_clear_error (&error);
+    g_assert_cmpint (zid_portal_login_poll (f->t.portal, id4, NULL, &refusal, &error), ==, ZID_LOGIN_PENDING);
+    g_assert_no_error (refusal);
+  }
   EVP_PKEY_free (ukey);
 
   /* a certificate from elsewhere is refused */

@@ -9,7 +9,8 @@ The journey: an organisation made with zorgid-admin on the PostgreSQL
 database → `zorgid-portaal --database URI` opens the window; its login QR
 is a login session of that database (the data dir holds no database
 file) and the Administrator's phone logs in with it: the users of the
-database are listed → the same data dir started without --database, after
+database are listed (before, a Gebruiker scanned the same QR: refused,
+and the window said so) → the same data dir started without --database, after
 `zorgid-admin config set database URI`: the same → a database setting that
 does not read: the window does not open and says why, in Dutch, and
 nothing is made.
@@ -23,6 +24,7 @@ import journey as j  # noqa: E402  (the shared helpers; its main() does not run)
 from journey import fail, find, log, scan, shot, start_app, stop_app, wait  # noqa: E402
 
 URI = os.environ["ZID_TEST_PG_URI"]
+PHONE_DIRK = os.path.join(j.WORK, "phone-dirk")
 PSQL = sorted(p for p in (os.path.join("/usr/lib/postgresql", v, "bin/psql")
                           for v in os.listdir("/usr/lib/postgresql")) if os.path.exists(p))[-1]
 
@@ -50,8 +52,8 @@ def login_and_list(app, label):
 def main():
     os.environ["ZID_DATABASE"] = URI
     boot = j.new_organisation("12345678", "Zorggroep Noord")
-    j.admin("user", "register", "--as", "1", "--organisation", "12345678", "--first-name", "Dirk",
-            "--last-name", "Database", "--birth-date", "1970-01-01")
+    dirk = j.admin_json("user", "register", "--as", "1", "--organisation", "12345678", "--first-name",
+                        "Dirk", "--last-name", "Database", "--birth-date", "1970-01-01")
     del os.environ["ZID_DATABASE"]
 
     app = start_app(extra_args=["--database", URI])
@@ -59,6 +61,27 @@ def main():
     wait("the window's service", lambda: j.listening(int(boot["enrolment_payload"].split("host=127.0.0.1:")[1]
                                                          .split("&")[0])), 30)
     j.mobile(j.PHONE_ANNA, "enrol", boot["enrolment_payload"])
+    j.mobile(PHONE_DIRK, "enrol", dirk["enrolment_payload"])
+
+    # Dirk, a Gebruiker, scans the login QR, his phone reaching another
+    # service on the same database (its own process, the same data dir):
+    # he is refused, and the window, which never saw his request, says so
+    # too; the QR stays good for Anna
+    port = j.free_port()
+    other = subprocess.Popen([j.ADMIN, "--data-dir", j.DATA, "--database", URI, "service", "run",
+                              "--listen", "127.0.0.1:%d" % port],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait("the other service", lambda: j.listening(port), 30)
+        png, payload = scan("00-login")
+        host = payload.split("host=")[1].split("&")[0]
+        j.mobile(PHONE_DIRK, "login", payload.replace("host=" + host, "host=127.0.0.1:%d" % port), ok=(1,))
+    finally:
+        other.terminate()
+        other.wait(10)
+    find(app, contains="Uw ZORG-ID heeft geen toegang tot het portaal", timeout=10)
+    shot("00-refused")
+    log("a Gebruiker's login at another service: refused, and the window says so")
     login_and_list(app, "01-option")
     stop_app()
 

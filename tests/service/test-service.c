@@ -903,12 +903,12 @@ test_login (Fixture *f, gconstpointer data)
 
   login = zid_portal_login_begin (f->portal, &session, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (zid_portal_login_poll (f->portal, session, &user, &error), ==, ZID_LOGIN_PENDING);
+  g_assert_cmpint (zid_portal_login_poll (f->portal, session, &user, NULL, &error), ==, ZID_LOGIN_PENDING);
 
   answer = phone_login (f, &phone, login->payload, &body, &status);
   g_assert_cmpuint (status, ==, 200);
   g_assert_cmpstr (json_object_get_string_member (answer, "status"), ==, "accepted");
-  g_assert_cmpint (zid_portal_login_poll (f->portal, session, &user, &error), ==, ZID_LOGIN_ACCEPTED);
+  g_assert_cmpint (zid_portal_login_poll (f->portal, session, &user, NULL, &error), ==, ZID_LOGIN_ACCEPTED);
   g_assert_cmpint (user, ==, f->admin);
 
   /* The same answer again */
@@ -967,7 +967,21 @@ login_refused (Fixture *f, Phone *phone, const char *want_code, const char *want
       lower = g_utf8_strdown (json_object_get_string_member (answer, "message"), -1);
       g_assert_nonnull (strstr (lower, want_words));
     }
-  g_assert_cmpint (zid_portal_login_poll (f->portal, session, NULL, &error), ==, ZID_LOGIN_PENDING);
+  /* a refusal of a phone that proved its key is told to whoever waits
+   * for the login, which stays open; any other leaves it waiting */
+  {
+    const char *told[] = { "no-portal-access", "user-blocked", "actor-blocked", "certificate-revoked", NULL };
+    g_autoptr(GError) refusal = NULL;
+    gboolean is_told = g_strv_contains (told, want_code);
+    ZidLoginState state = zid_portal_login_poll (f->portal, session, NULL, &refusal, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (state, ==, is_told ? ZID_LOGIN_REFUSED : ZID_LOGIN_PENDING);
+    if (is_told)
+      g_assert_cmpstr (zid_error_code_name (refusal->code), ==, want_code);
+    else
+      g_assert_no_error (refusal);
+  }
 }
 
 static void
@@ -1611,7 +1625,7 @@ test_mobile (Fixture *f, gconstpointer data)
   login = zid_portal_login_begin (f->portal, &session, &error);
   g_assert_no_error (error);
   g_assert_cmpint (run_mobile (f, phone_dir, NULL, "login", login->payload, NULL), ==, 0);
-  g_assert_cmpint (zid_portal_login_poll (f->portal, session, &user, &error), ==, ZID_LOGIN_ACCEPTED);
+  g_assert_cmpint (zid_portal_login_poll (f->portal, session, &user, NULL, &error), ==, ZID_LOGIN_ACCEPTED);
   g_assert_cmpint (user, ==, f->admin);
   /* Once */
   g_assert_cmpint (run_mobile (f, phone_dir, NULL, "login", login->payload, NULL), ==, 1);
@@ -1636,7 +1650,7 @@ test_mobile (Fixture *f, gconstpointer data)
     again = zid_portal_login_begin (f->portal, &session2, &error);
     g_assert_no_error (error);
     g_assert_cmpint (run_mobile (f, phone_dir, NULL, "login", again->payload, NULL), ==, 2);
-    g_assert_cmpint (zid_portal_login_poll (f->portal, session2, NULL, &error), ==, ZID_LOGIN_PENDING);
+    g_assert_cmpint (zid_portal_login_poll (f->portal, session2, NULL, NULL, &error), ==, ZID_LOGIN_PENDING);
     g_assert_true (g_file_set_contents (key_path, pem, -1, &error));
     g_assert_cmpint (run_mobile (f, phone_dir, NULL, "login", again->payload, NULL), ==, 0);
   }
@@ -1923,7 +1937,7 @@ test_attack_wrong_codes (Fixture *f, gconstpointer data)
     seconds = (g_get_monotonic_time () - start) / 1e6;
   }
   g_assert_cmpuint (status, ==, 200);
-  g_assert_cmpint (zid_portal_login_poll (f->portal, session, &user, &error), ==, ZID_LOGIN_ACCEPTED);
+  g_assert_cmpint (zid_portal_login_poll (f->portal, session, &user, NULL, &error), ==, ZID_LOGIN_ACCEPTED);
   g_test_message ("an Administrator logged in in %.3f s", seconds);
   worst = MAX (worst, seconds);
 
