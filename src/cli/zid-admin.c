@@ -63,6 +63,8 @@ print_help (void)
   g_print (_("“zorgid-admin COMMAND --help” lists a command’s own commands or options.\n"
              "--version prints the version. With --json the answers are JSON (docs/cli.md).\n"
              "Exit status: 0 done, 1 refused by a rule, 2 bad usage or input.\n"));
+  g_print (_("ZID_DATA_DIR, ZID_DATABASE and ZID_ENVIRONMENT stand for --data-dir, --database and "
+             "--environment, ZID_LISTEN for --listen; the option wins.\n"));
 }
 
 /* Arguments and text are UTF-8 whatever the locale: in the plain C locale
@@ -169,11 +171,24 @@ run (ZidCli  *cli,
       return argc < 2 ? ZID_CLI_USAGE : ZID_CLI_DONE;
     }
 
+  /* the options win over the environment (a service's settings) */
+  if (cli->environment_name == NULL && zid_cli_getenv ("ZID_ENVIRONMENT") != NULL)
+    {
+      cli->environment_name = g_strdup (zid_cli_getenv ("ZID_ENVIRONMENT"));
+      if (!zid_environment_from_string (cli->environment_name, &cli->environment))
+        return zid_cli_usage_error (cli, _("Unknown environment “%s” in ZID_ENVIRONMENT: choose "
+                                           "acceptatie or productie"), cli->environment_name);
+    }
   if (cli->environment_name == NULL)
     cli->environment_name = g_strdup ("acceptatie");
   if (!zid_environment_from_string (cli->environment_name, &cli->environment))
     return zid_cli_usage_error (cli, _("Unknown environment “%s”: choose acceptatie or productie"),
                                 cli->environment_name);
+  if (cli->data_dir == NULL && zid_cli_getenv ("ZID_DATA_DIR") != NULL)
+    {
+      cli->data_dir = g_strdup (zid_cli_getenv ("ZID_DATA_DIR"));
+      cli->data_dir_given = TRUE;
+    }
   if (cli->data_dir == NULL)
     cli->data_dir = zid_portal_default_data_dir (cli->environment);
   /* the portal reads its database from ZID_DATABASE: the option wins */

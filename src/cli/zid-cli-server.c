@@ -452,7 +452,7 @@ zid_cli_remote_wanted (ZidCli  *cli,
   if (cli->server != NULL)
     return command == NULL || !(flags & ZID_CLI_NO_PORTAL);
   if (command == NULL || !(flags & ZID_CLI_REMOTE) || cli->database != NULL ||
-      g_getenv ("ZID_DATABASE") != NULL || cli->data_dir_given)
+      zid_cli_getenv ("ZID_DATABASE") != NULL || cli->data_dir_given)
     return FALSE;
   path = session_path (cli);
   return g_file_test (path, G_FILE_TEST_IS_REGULAR);

@@ -1,6 +1,10 @@
 /* zid-cli-service.c — zorgid-admin service run [--listen ADDRESS:PORT]
  *                                               [--min-free-space MIB]
  *
+ * Without --listen it listens where ZID_LISTEN says, if set (a service's
+ * settings come from the environment), else as the setting
+ * service-address says.
+ *
  * Runs the enrolment service in the foreground, without a window, so that
  * 10-day codes can be redeemed when nobody has the application open. Logs
  * to stderr; SIGTERM or SIGINT stop it cleanly (requests in a worker are
@@ -107,12 +111,13 @@ zid_cli_serve (ZidCli      *cli,
   g_autofree char *advertised = NULL;
   g_autofree char *listen = NULL;
   g_autofree char *connection = NULL;
+  gboolean listen_from_env = FALSE;
   gint64 min_free_mib = -1;
   GOptionEntry entries[] = {
     { "listen", 0, 0, G_OPTION_ARG_STRING, &listen,
       N_("Listen here: an IP address, [IPv6] or * for every address; PORT 0 picks a free port. "
-      "Without: as the service-address setting says (on its IP address only when it names "
-      "one, else on every address, on its port)"), N_("ADDRESS:PORT") },
+      "Without: as ZID_LISTEN says, if set, else as the service-address setting says (on its "
+      "IP address only when it names one, else on every address, on its port)"), N_("ADDRESS:PORT") },
     { "min-free-space", 0, 0, G_OPTION_ARG_INT64, &min_free_mib,
       N_("Take on no work while less than MIB mebibytes are free for the data dir (default 256)"),
       N_("MIB") },
@@ -123,13 +128,23 @@ zid_cli_serve (ZidCli      *cli,
 
   if (!zid_cli_parse_args (cli, command, entries, &argc, &argv, 0, 0))
     return ZID_CLI_USAGE;
+  /* the option wins over the environment (a service's settings) */
+  if (listen == NULL && zid_cli_getenv ("ZID_LISTEN") != NULL)
+    {
+      listen = g_strdup (zid_cli_getenv ("ZID_LISTEN"));
+      listen_from_env = TRUE;
+    }
   if (listen != NULL)
     {
       g_autoptr(GInetAddress) address = NULL;
       guint16 port;
 
       if (!zid_service_parse_listen (listen, &address, &port, &error))
-        return zid_cli_fail_with_status (cli, error, ZID_CLI_USAGE);
+        {
+          if (listen_from_env)
+            g_prefix_error (&error, "ZID_LISTEN: ");
+          return zid_cli_fail_with_status (cli, error, ZID_CLI_USAGE);
+        }
     }
   if (min_free_mib != -1 && (min_free_mib < 0 || (guint64) min_free_mib > G_MAXUINT64 / (1024 * 1024)))
     return zid_cli_usage_error (cli, _("--min-free-space: a number of MiB, 0 or more"));

@@ -328,6 +328,16 @@ zid_cli_fail (ZidCli       *cli,
                                                               : ZID_CLI_REFUSED);
 }
 
+/* An environment variable's value; NULL when it is unset or empty (an
+ * empty line in a service's environment file sets nothing) */
+const char *
+zid_cli_getenv (const char *name)
+{
+  const char *value = g_getenv (name);
+
+  return value != NULL && *value != '\0' ? value : NULL;
+}
+
 int
 zid_cli_usage_error (ZidCli     *cli,
                      const char *format,

@@ -157,6 +157,7 @@ int         zid_cli_fail            (ZidCli       *cli,
 int         zid_cli_fail_with_status (ZidCli       *cli,
                                       const GError *error,
                                       int           status);
+const char *zid_cli_getenv          (const char   *name);
 int         zid_cli_usage_error     (ZidCli       *cli,
                                      const char   *format,
                                      ...) G_GNUC_PRINTF (2, 3);

@@ -217,6 +217,28 @@ def main():
     else:
         fail(f"HTML help missing: {html}")
 
+    # The organisation server's unit, system user and sample settings:
+    # where systemd looks, by default only with the prefix /usr or /usr/local
+    server = [
+        os.path.join(prefix, "lib", "systemd", "system", "zorgid-portaal-server.service"),
+        os.path.join(prefix, "lib", "sysusers.d", "zorgid-portaal.conf"),
+        os.path.join(datadir, "zorgid-portaal", "server", "server.conf"),
+    ]
+    wanted = options.get("server_unit") == "enabled" or (
+        options.get("server_unit") == "auto" and prefix in ("/usr", "/usr/local"))
+    for path in server:
+        if os.path.isfile(in_dest(destdir, path)) != wanted:
+            fail(f"{path} {'not ' if wanted else ''}installed with the prefix {prefix}")
+        else:
+            ok(f"{path} {'' if wanted else 'not '}installed with the prefix {prefix}")
+    if wanted:
+        unit = open(in_dest(destdir, server[0]), encoding="utf-8").read()
+        exec_start = f"ExecStart={os.path.join(bindir, 'zorgid-admin')} server run"
+        if exec_start in unit.splitlines() and not re.search(r"@[a-z_]+@", unit):
+            ok(f"the unit runs the installed zorgid-admin ({exec_start})")
+        else:
+            fail(f"the installed unit does not say {exec_start}, or has @…@ left")
+
     if failures:
         print(f"{len(failures)} check(s) failed", file=sys.stderr)
         return 1
