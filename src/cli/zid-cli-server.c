@@ -86,8 +86,11 @@ void
 zid_cli_print_connection_code (const char *code)
 {
   g_autofree char *qr = zid_qr_terminal (code);
+  /* it holds "&": a shell needs it quoted */
+  g_autofree char *quoted = g_shell_quote (code);
 
-  g_print (_("Connection code for administrators (zorgid-admin --server CODE login):\n%s\n"), code);
+  g_print (_("Connection code for administrators:\n%s\nThey log in with: zorgid-admin --server %s login\n"),
+           code, quoted);
   if (qr != NULL)
     g_print ("%s", qr);
 }
@@ -307,6 +310,31 @@ not_logged_in (ZidCli *cli)
   return zid_cli_fail (cli, error);
 }
 
+/* Ends @session at its server; FALSE (and @error) if that did not happen */
+static gboolean
+end_session (Session     *session,
+             guint       *status,
+             JsonObject **answer,
+             GError     **error)
+{
+  g_autoptr(ZidAdminClient) client = zid_admin_client_new (session->connection_code, error);
+
+  if (client == NULL)
+    return FALSE;
+  *answer = zid_admin_client_call (client, "/v1/admin/logout", client_language (), status, error,
+                                   "token", session->token, NULL);
+  return *answer != NULL;
+}
+
+static void
+end_at_server (Session *session)
+{
+  g_autoptr(JsonObject) answer = NULL;
+  guint status = 0;
+
+  end_session (session, &status, &answer, NULL);
+}
+
 int
 zid_cli_login (ZidCli  *cli,
                int      argc,
@@ -316,6 +344,7 @@ zid_cli_login (ZidCli  *cli,
   g_autoptr(ZidAdminClient) client = NULL;
   g_autoptr(JsonObject) answer = NULL;
   g_autoptr(Session) session = g_new0 (Session, 1);
+  g_autoptr(Session) previous = session_load (cli);
   g_autofree char *name = g_strdup_printf ("zorgid-admin@%s", g_get_host_name ());
   g_autofree char *qr = NULL;
   const char *payload, *token, *expires;
@@ -382,6 +411,10 @@ zid_cli_login (ZidCli  *cli,
 
   if (!session_save (cli, session, &error))
     return zid_cli_fail (cli, error);
+  /* the session this one replaces ends at its server (if it still
+   * answers; else it ends by itself when unused) */
+  if (previous != NULL)
+    end_at_server (previous);
   if (cli->json)
     {
       g_autoptr(JsonBuilder) json = zid_cli_json_begin ();
@@ -402,32 +435,36 @@ zid_cli_logout (ZidCli  *cli,
                 char   **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZidAdminClient) client = NULL;
   g_autoptr(JsonObject) answer = NULL;
   g_autoptr(Session) session = NULL;
+  gboolean reached;
   guint status = 0;
 
   if (!zid_cli_parse_args (cli, "logout", NULL, &argc, &argv, 0, 0))
     return ZID_CLI_USAGE;
   if ((session = session_load (cli)) == NULL)
     return not_logged_in (cli);
-  /* the session is gone here whatever the server says */
+  /* the session is gone here whatever the server says; one that had
+   * ended there already is logged out all the same */
   session_remove (cli);
-  if ((client = open_client (cli, cli->server ? cli->server : session->connection_code, &error)) == NULL)
+  reached = end_session (session, &status, &answer, &error);
+  if (!reached && !g_error_matches (error, ZID_ADMIN_CLIENT_ERROR, ZID_ADMIN_CLIENT_ERROR_UNREACHABLE))
     return zid_cli_fail (cli, error);
-  answer = zid_admin_client_call (client, "/v1/admin/logout", client_language (), &status, &error,
-                                  "token", session->token, NULL);
-  if (answer == NULL)
-    return zid_cli_fail (cli, error);
-  if (status != 200)
+  if (reached && status != 200 &&
+      g_strcmp0 (json_object_get_string_member_with_default (answer, "error", ""),
+                 zid_error_code_name (ZID_ERROR_SESSION_INVALID)) != 0)
     return fail_with_answer (cli, answer);
   if (cli->json)
     {
       g_autoptr(JsonBuilder) json = zid_cli_json_begin ();
 
       zid_cli_json_bool (json, "logged_out", TRUE);
+      zid_cli_json_bool (json, "server_reached", reached);
       return zid_cli_json_end (json);
     }
+  if (!reached)
+    g_print (_("Logged out on this computer. The server did not answer (%s); the session there "
+               "ends by itself after %d minutes without use\n"), error->message, ZID_ADMIN_SESSION_IDLE / 60);
   g_print (_("Logged out; the commands of zorgid-admin work on this computer's store again\n"));
   return ZID_CLI_DONE;
 }
@@ -445,13 +482,18 @@ zid_cli_remote_wanted (ZidCli  *cli,
 
   if (argc < 1 || g_str_equal (argv[0], "login") || g_str_equal (argv[0], "logout"))
     return FALSE;
+  /* help is this program's own, and opens nothing */
+  for (int i = 0; i < argc; i++)
+    if (g_str_equal (argv[i], "--help") || g_str_equal (argv[i], "-h"))
+      return FALSE;
   command = zid_cli_find (zid_cli_commands, argc, argv, &flags, NULL);
   /* with --server every command that needs a store goes there (and is
-   * refused unless it runs there); without, only those that run there,
-   * while a session is kept and no local store is named */
+   * refused unless it runs there); so does every known one while a
+   * session is kept and no local store is named: an administrator logged
+   * in to a server is never answered from a store of this computer */
   if (cli->server != NULL)
     return command == NULL || !(flags & ZID_CLI_NO_PORTAL);
-  if (command == NULL || !(flags & ZID_CLI_REMOTE) || cli->database != NULL ||
+  if (command == NULL || (flags & ZID_CLI_NO_PORTAL) || cli->database != NULL ||
       zid_cli_getenv ("ZID_DATABASE") != NULL || cli->data_dir_given)
     return FALSE;
   path = session_path (cli);
@@ -522,7 +564,8 @@ zid_cli_remote_run (ZidCli  *cli,
       for (int i = 0; i < argc && argv[i][0] != '-'; i++)
         g_string_append_printf (words, "%s%s", i ? " " : "", argv[i]);
       return zid_cli_usage_error (cli, _("“zorgid-admin %s” does not run through the server: run it "
-                                         "on the server's own computer"), words->str);
+                                         "on the server's own computer, or on a store of this "
+                                         "computer with --data-dir DIR"), words->str);
     }
   if (cli->database != NULL)
     return zid_cli_usage_error (cli, _("--database names a local store: leave out --server, or "

@@ -71,7 +71,8 @@ zid_admin_client_new (const char  *connection_code,
     {
       g_set_error (error, ZID_ADMIN_CLIENT_ERROR, ZID_ADMIN_CLIENT_ERROR_CODE,
                    _("“%s” is not a server connection code (zorgid://server?v=1&env=…&host=…&pin=…); "
-                     "ask the server's administrator for it (zorgid-admin server connection-code)"),
+                     "ask the server's administrator for it (zorgid-admin server connection-code), "
+                     "and put it between single quotes on a command line: it holds “&”"),
                    connection_code);
       return NULL;
     }

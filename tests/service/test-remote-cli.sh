@@ -81,8 +81,8 @@ ok $? "the Administrator's phone enrols" "$(cat "$dir/anna/enrol.json")"
 code1=$(A --json server connection-code | json_field connection_code)
 [[ "$code1" == "zorgid://server?v=1&env=acceptatie&host=127.0.0.1:$port1&pin="* ]]
 ok $? "server connection-code: environment, address and pin in one string" "$code1"
-grep -qF "$code1" "$dir/server1.out"
-ok $? "the server prints the same connection code at start" "$(cat "$dir/server1.out")"
+grep -qF "$code1" "$dir/server1.out" && grep -qF -- "--server '$code1' login" "$dir/server1.out"
+ok $? "the server prints the same connection code at start, quoted for a shell in its hint" "$(cat "$dir/server1.out")"
 code2=${code1/host=127.0.0.1:$port1/host=127.0.0.1:$port2}
 
 # Without a session
@@ -124,6 +124,15 @@ hash=$(printf '%s' "$token" | sha256sum | cut -d' ' -f1)
 [ "$(Q "SELECT count(*) FROM admin_sessions WHERE encode(token_hash, 'hex') = '$hash' AND user_id = 1")" = 1 ] &&
   [ "$(Q "SELECT count(*) FROM admin_sessions WHERE position('$token' IN encode(token_hash, 'escape')) > 0")" = 0 ]
 ok $? "the server keeps the token's SHA-256, not the token"
+
+# While a session is kept every command that needs a store goes to the
+# server: one that does not run there is refused, never answered from a
+# store of this computer; help is local
+expect 2 "config set with a session kept (no --server) is refused, not run here" -- \
+  R config set service-address 127.0.0.1:1
+check "and says how to work on a local store" '[[ "$err" == *"--data-dir"* ]] && [ ! -e "$dir/anna/data/zorgid-portaal" ]'
+expect 0 "user list --help is this program's own" -- R user list --help
+check "its options, without the server" '[[ "$out" == *"--search"* ]]'
 
 # Acting through server 2
 S() { R --server "$code2" "$@"; }
@@ -259,6 +268,21 @@ expect 1 "a session unused for 16 minutes is refused" -- S --json user list
 check "as session-invalid, saying after how long" '[[ "$out" == *"\"error\":\"session-invalid\""* ]] && [[ "$out" == *15* ]]'
 [ "$(Q "SELECT count(*) FROM audit WHERE action = 'session.end' AND details LIKE '%idle%'")" -ge 1 ]
 ok $? "the end of the session is in the audit trail"
+
+# Logging in again ends the session it replaces; logout with the server
+# gone logs out here and says what happens there
+login anna
+first=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["token"])' "$(session_file anna)")
+login anna
+ok $? "logging in again" "$(cat "$dir/anna/login.out" "$dir/anna/login.err")"
+answer=$(curl -sk -o - -w ' %{http_code}' -H 'Content-Type: application/json' \
+  -d "{\"token\":\"$first\"}" "https://127.0.0.1:$port1/v1/admin/session")
+[[ "$answer" == *'"error":"session-invalid"'*' 403' ]]
+ok $? "ends the session it replaces at the server" "$answer"
+kill "${server_pid[1]}" && wait "${server_pid[1]}" 2>/dev/null
+expect 0 "logout with the server gone" -- R --json logout
+check "logs out here, saying the server was not reached" \
+  '[[ "$out" == *"\"logged_out\":true"* && "$out" == *"\"server_reached\":false"* ]] && [ ! -e "$(session_file anna)" ]'
 
 expect 0 "audit verify: the chain is intact after all of it" -- A --json audit verify
 check "intact" '[[ "$out" == *"\"intact\":true"* ]]'
