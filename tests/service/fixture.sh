@@ -2,7 +2,7 @@
 # dir with an organisation and its Administrator's enrolment code, a free
 # loopback port for the service, and a PIN file for zorgid-mobile.
 #   service_fixture DATA_DIR   sets $port, $payload; writes $dir/pin, $dir/boot.json
-#   wait_for_port              until the service on $port answers (10 s at most)
+#   wait_for_port              until the service on $port answers (60 s at most)
 # Needs $admin and $dir.
 
 service_fixture() {
@@ -17,7 +17,9 @@ service_fixture() {
 }
 
 wait_for_port() {
-  for _ in $(seq 1 100); do
+  # 60 s: a service under AddressSanitizer on a loaded machine takes its
+  # time to make its keys and listen
+  for _ in $(seq 1 600); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
     sleep 0.1
   done

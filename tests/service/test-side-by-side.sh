@@ -34,7 +34,7 @@ done
 
 "$admin" --data-dir "$dir/data" service run --listen "127.0.0.1:$port" >"$dir/service.out" 2>"$dir/service.log" &
 service_pid=$!
-wait_for_port
+wait_for_port || { echo "not ok 1 - the service did not listen within 60 s"; cat "$dir/service.log"; exit 1; }
 
 # the phones enrol while another process writes
 for i in $(seq 1 $phones); do
