@@ -223,7 +223,7 @@ bench_preview (const char *dir,
       return 1;
     }
 
-  dialog = zid_import_dialog_new (NULL, portal, admin);
+  dialog = zid_import_dialog_new (NULL, ZID_BACKEND (portal), admin);
   gtk_window_set_default_size (GTK_WINDOW (dialog), 1024, 768);
   gtk_window_present (GTK_WINDOW (dialog));
   list = find_list_view (GTK_WIDGET (dialog));

@@ -157,7 +157,7 @@ main (int    argc,
   model = zid_users_view_get_model (view);
 
   t0 = now_ms ();
-  zid_users_view_load (view, portal, actor);
+  zid_users_view_load (view, ZID_BACKEND (portal), actor);
   while (zid_user_list_get_n_total (ZID_USER_LIST (model)) < (guint) n_users)
     g_main_context_iteration (NULL, TRUE);
   gtk_test_widget_wait_for_draw (GTK_WIDGET (view));

@@ -1,7 +1,7 @@
 /* bench-search.c — the users overview's search at 100,000 users in one
  * organisation, keystroke by keystroke, in-process.
  *
- *   bench-search [--users N] [--dir DIR] [--keep] [--rounds N]
+ *   bench-search [--users N] [--dir DIR] [--keep] [--rounds N] [--server]
  *
  * Fill: one organisation through the portal API (registration + bootstrap
  * of its Administrator, the actor), then N users with their memberships and
@@ -27,6 +27,16 @@
  * a fresh list that scans all users: same number of matches, same users in
  * the first 200 rows (about what GTK builds).
  *
+ * --server: the window on an organisation server. `zorgid-admin server
+ * run` serves the same data dir (another process; its address on a free
+ * loopback port), a second Administrator's phone (zorgid-mobile) enrols
+ * there and answers the login QR of a remote backend (zid-remote-backend.h),
+ * and the list is loaded through it: the load and the first frame after
+ * login are printed for both, local and remote, with their ratio (target
+ * ≤ 1.5); then the typing runs on the list the server sent, with the
+ * remote backend's watch looking between the keystrokes (the search is the
+ * window's own, on the list it holds, in either mode).
+ *
  * Needs a display (run-bench.sh uses xvfb-run).
  *
  * SPDX-License-Identifier: EUPL-1.2
@@ -45,6 +55,7 @@
 #include "zid-bench.h"
 #include "bench-ui-fill.h"
 
+#include "zid-remote-backend.h"
 #include "zid-store-private.h"
 #include "zid-ui-resources.h"
 #include "zid-user-list.h"
@@ -114,12 +125,131 @@ rm_rf (const char *path)
   g_rmdir (path);
 }
 
+static void
+spawn (const char * const *argv,
+       GSubprocess       **proc)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                      G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+
+  if (p == NULL)
+    g_error ("%s: %s", argv[0], error->message);
+  if (proc != NULL)
+    {
+      *proc = g_steal_pointer (&p);
+      return;
+    }
+  if (!g_subprocess_wait_check (p, NULL, &error))
+    g_error ("%s %s: %s", argv[0], argv[3], error->message);
+}
+
+static guint16
+free_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, 0, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_socket_bind (socket, any, TRUE, NULL);
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+/* The server on @dir and a remote backend logged in to it as a second
+ * Administrator, whose phone enrols and logs in through zorgid-mobile */
+static ZidBackend *
+remote_login (ZidPortal    *portal,
+              const char   *dir,
+              gint64        actor,
+              GSubprocess **server)
+{
+  const char *build = g_getenv ("ZID_BUILD_ROOT") ? g_getenv ("ZID_BUILD_ROOT") : ".";
+  g_autofree char *admin = g_build_filename (build, "src", "cli", "zorgid-admin", NULL);
+  g_autofree char *mobile = g_build_filename (build, "src", "mobile", "zorgid-mobile", NULL);
+  g_autofree char *phone = g_build_filename (dir, "phone", NULL);
+  g_autofree char *pin = g_build_filename (dir, "phone-pin", NULL);
+  g_autofree char *address = g_strdup_printf ("127.0.0.1:%u", free_port ());
+  g_autofree char *phone_arg = g_strdup_printf ("--data-dir=%s", phone);
+  g_autofree char *pin_arg = g_strdup_printf ("--pin-file=%s", pin);
+  g_autofree char *code = NULL;
+  g_autofree char *session = NULL;
+  g_autoptr(ZidOneTimeCode) enrolment = NULL;
+  g_autoptr(ZidOneTimeCode) login = NULL;
+  g_autoptr(ZidRemoteBackend) remote = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 user = 0;
+
+  if (!zid_portal_set_service_address (portal, address, &error) ||
+      (code = zid_portal_dup_connection_code (portal, &error)) == NULL ||
+      (enrolment = zid_portal_register_user (portal, actor, 1, "Rita", "Remote", "1985-05-05", &error)) == NULL ||
+      !zid_portal_set_membership (portal, actor, enrolment->user_id, 1, ZID_ROLE_ADMINISTRATOR, NULL, &error) ||
+      !g_file_set_contents (pin, "24680\n", -1, &error))
+    g_error ("%s", error->message);
+  spawn ((const char * const[]) { admin, "--data-dir", dir, "server", "run", "--listen", address, NULL }, server);
+  for (int i = 0; i < 500; i++)
+    {
+      g_autoptr(GSocketClient) client = g_socket_client_new ();
+      g_autoptr(GSocketConnection) c = g_socket_client_connect_to_host (client, address, 0, NULL, NULL);
+
+      if (c != NULL)
+        break;
+      g_usleep (20 * 1000);
+    }
+  spawn ((const char * const[]) { mobile, phone_arg, pin_arg, "enrol", enrolment->payload, NULL }, NULL);
+
+  if ((remote = zid_remote_backend_new (code, dir, &error)) == NULL ||
+      (login = zid_backend_login_begin (ZID_BACKEND (remote), &session, &error)) == NULL)
+    g_error ("%s", error->message);
+  spawn ((const char * const[]) { mobile, phone_arg, pin_arg, "login", login->payload, NULL }, NULL);
+  if (zid_backend_login_poll (ZID_BACKEND (remote), session, &user, NULL, &error) != ZID_LOGIN_ACCEPTED)
+    g_error ("the remote login was not accepted: %s", error ? error->message : "(no error)");
+  return ZID_BACKEND (g_steal_pointer (&remote));
+}
+
+/* Login to first frame: the list loaded as the window's worker loads it
+ * (the call, the fold keys), handed to a fresh view, drawn. Returns the
+ * users; prints the parts. */
+static GPtrArray *
+first_frame (ZidBackend *backend,
+             gint64      actor,
+             const char *name,
+             double     *total)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *users;
+  GtkWidget *window = gtk_window_new ();
+  ZidUsersView *view = g_object_new (ZID_TYPE_USERS_VIEW, NULL);
+  double t0 = now_ms (), t_list, t_keys;
+
+  users = zid_backend_list_users (backend, actor, 0, NULL, &error);
+  if (users == NULL)
+    g_error ("%s", error->message);
+  t_list = now_ms ();
+  for (guint i = 0; i < users->len; i++)
+    zid_users_view_prepare_user (g_ptr_array_index (users, i));
+  t_keys = now_ms ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 1024, 720);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (view));
+  gtk_window_present (GTK_WINDOW (window));
+  zid_users_view_set_users (view, users);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (view));
+  *total = now_ms () - t0;
+  g_print ("First frame after login, %-6s: list_users %u users %.0f ms, fold keys %.0f ms, view and first "
+           "draw %.0f ms: %.0f ms\n", name, users->len, t_list - t0, t_keys - t_list, now_ms () - t_keys, *total);
+  gtk_window_destroy (GTK_WINDOW (window));
+  return users;
+}
+
 int
 main (int    argc,
       char **argv)
 {
   int n_users = 100000, rounds = 5;
-  gboolean keep = FALSE, all_rounds = FALSE;
+  gboolean keep = FALSE, all_rounds = FALSE, server_mode = FALSE;
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(ZidBackend) remote = NULL;
   g_autofree char *dir = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(ZidPortal) portal = NULL;
@@ -136,6 +266,7 @@ main (int    argc,
     { "keep", 0, 0, G_OPTION_ARG_NONE, &keep, "Keep the temporary data dir", NULL },
     { "rounds", 0, 0, G_OPTION_ARG_INT, &rounds, "Times each query is typed (5)", "N" },
     { "all", 0, 0, G_OPTION_ARG_NONE, &all_rounds, "Print every round's keystrokes, not only the first", NULL },
+    { "server", 0, 0, G_OPTION_ARG_NONE, &server_mode, "Also through an organisation server (zorgid-admin server run)", NULL },
     { NULL }
   };
   static const char * const queries[] = { "jansen", "bloemhof", "öztürk", "ozt", "xyzzy", "anne-marie" };
@@ -192,10 +323,39 @@ main (int    argc,
   gtk_test_widget_wait_for_draw (GTK_WIDGET (view));
   g_print ("Hand-over to the view and first draw: %.1f ms\n", now_ms () - t0);
 
+  if (server_mode)
+    {
+      g_autoptr(GPtrArray) local_users = NULL;
+      GArray *local_ms = g_array_new (FALSE, FALSE, sizeof (double));
+      GArray *remote_ms = g_array_new (FALSE, FALSE, sizeof (double));
+      double ms;
+
+      remote = remote_login (portal, dir, actor, &server);
+      for (int round = 0; round < 3; round++)
+        {
+          g_clear_pointer (&local_users, g_ptr_array_unref);
+          local_users = first_frame (ZID_BACKEND (portal), actor, "local", &ms);
+          g_array_append_val (local_ms, ms);
+          g_clear_pointer (&users, g_ptr_array_unref);
+          users = first_frame (remote, actor, "remote", &ms);
+          g_array_append_val (remote_ms, ms);
+        }
+      if (users->len != local_users->len)
+        g_error ("the server listed %u users, the local store %u", users->len, local_users->len);
+      g_print ("First frame after login, median of 3: local %.0f ms, remote %.0f ms, ratio %.2f (target ≤ 1.5)\n",
+               percentile (local_ms, 50), percentile (remote_ms, 50),
+               percentile (remote_ms, 50) / percentile (local_ms, 50));
+      g_array_unref (local_ms);
+      g_array_unref (remote_ms);
+      zid_users_view_set_users (view, users);
+      gtk_test_widget_wait_for_draw (GTK_WIDGET (view));
+      g_print ("The typing below runs on the list the server sent, the remote backend's watch looking\n");
+    }
+
   zid_user_list_set_users (bare, users);
   /* the window watches its portal while one types (it stays current):
    * its looks run between the keystrokes, as they would there */
-  watch = zid_watch_get (portal);
+  watch = zid_watch_get (remote != NULL ? remote : ZID_BACKEND (portal));
 
   g_print ("\n%-12s %-12s %8s %10s %10s %10s\n", "query", "typed", "matches", "model", "filter", "+frame");
   for (int round = 0; round < rounds; round++)
@@ -252,6 +412,9 @@ main (int    argc,
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_clear_object (&watch);
+  g_clear_object (&remote);
+  if (server != NULL)
+    g_subprocess_force_exit (server);
   g_clear_object (&portal);
   if (!keep)
     rm_rf (dir);

@@ -67,7 +67,7 @@ zid_cli_doctor (ZidCli  *cli,
   if (port < 0 || port > 65535)
     return zid_cli_usage_error (cli, _("--port: 1..65535"));
   config = zid_cli_card_config (cli, NULL, NULL, FALSE, NULL);
-  checks = zid_readiness_run (cli->portal, config, port > 0 ? (guint16) port : service_port (cli),
+  checks = zid_readiness_run (ZID_BACKEND (cli->portal), config, port > 0 ? (guint16) port : service_port (cli),
                               no_card ? ZID_READINESS_NO_CARD : ZID_READINESS_NONE, NULL);
 
   if (cli->json)

@@ -373,7 +373,7 @@ cmd_complete (ZidCli  *cli,
     return zid_cli_fail (cli, error);
 
   /* The registration of --ura, the card without a PIN (zid-card-completion.h) */
-  flow = zid_card_completion_new (cli->portal, config, ura);
+  flow = zid_card_completion_new (ZID_BACKEND (cli->portal), config, ura);
   if (!zid_card_completion_read (flow, NULL, &error))
     return zid_cli_fail (cli, error);
 

@@ -555,7 +555,7 @@ add_uzi_attribute (ZidCli      *cli,
   g_autoptr(ZidCardCompletion) flow = NULL;
   g_autoptr(ZidPin) pin = NULL;
 
-  flow = zid_card_completion_new_for_attribute (cli->portal, config, cli->actor, org);
+  flow = zid_card_completion_new_for_attribute (ZID_BACKEND (cli->portal), config, cli->actor, org);
   if (!zid_card_completion_read (flow, NULL, error) ||
       (pin = zid_cli_card_pin (pin_file, error)) == NULL ||
       !zid_card_completion_verify (flow, pin, NULL, error))

@@ -1,6 +1,7 @@
 /* zid-core.h — libzid-core: the portal's domain, rules, store, CA and audit */
 #pragma once
 
+#include "zid-backend.h"
 #include "zid-clock.h"
 #include "zid-error.h"
 #include "zid-portal.h"

@@ -46,6 +46,15 @@ zid_error_code_name (int code)
   return code_names[code];
 }
 
+int
+zid_error_code_from_name (const char *name)
+{
+  for (int code = 0; code < (int) G_N_ELEMENTS (code_names); code++)
+    if (code_names[code] != NULL && g_strcmp0 (code_names[code], name) == 0)
+      return code;
+  return -1;
+}
+
 gboolean
 zid_error_is_bad_input (const GError *error)
 {

@@ -49,6 +49,8 @@ typedef enum
 
 GQuark       zid_error_quark          (void);
 const char  *zid_error_code_name      (int code);
+/* The code of @name (as zid_error_code_name gives it), or -1 */
+int          zid_error_code_from_name (const char *name);
 gboolean     zid_error_is_bad_input   (const GError *error);
 int          zid_error_exit_status    (const GError *error);
 

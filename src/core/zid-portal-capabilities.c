@@ -11,6 +11,7 @@
 
 #include "zid-db.h"
 #include "zid-portal-private.h"
+#include "zid-wire.h"
 
 #define N_ATTRIBUTE_TYPES (ZID_ATTRIBUTE_TYPE_TAAK + 1)
 #define N_ASSIGNABLE      (ZID_ROLE_ADMINISTRATOR + 1)
@@ -418,4 +419,161 @@ zid_capabilities_get_last_beheerder_of (ZidCapabilities *self,
         return o->name;
     }
   return NULL;
+}
+
+/* ---- on the wire (zid-wire.h) ------------------------------------------- */
+
+/* A slot: null when allowed, else the refusal */
+static void
+add_slot (JsonBuilder  *builder,
+          const GError *refusal)
+{
+  if (refusal == NULL)
+    json_builder_add_null_value (builder);
+  else
+    zid_wire_add_error (builder, refusal);
+}
+
+static void
+add_slots (JsonBuilder  *builder,
+           const char   *name,
+           GError      **slots,
+           guint         n)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < n; i++)
+    add_slot (builder, slots[i]);
+  json_builder_end_array (builder);
+}
+
+void
+zid_wire_add_capabilities (JsonBuilder   *builder,
+                           gconstpointer  value)
+{
+  ZidCapabilities *self = (ZidCapabilities *) value;
+
+  json_builder_begin_object (builder);
+  zid_wire_add_int (builder, "actor", self->actor);
+  zid_wire_add_int (builder, "user", self->user);
+  json_builder_set_member_name (builder, "unmanaged");
+  add_slot (builder, self->unmanaged);
+  add_slots (builder, "actions", self->actions, G_N_ELEMENTS (self->actions));
+  add_slots (builder, "attribute_types", self->attribute_types, G_N_ELEMENTS (self->attribute_types));
+  zid_wire_add_bool (builder, "enrolment_waits", self->enrolment_waits);
+  json_builder_set_member_name (builder, "organisations");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < self->organisations->len; i++)
+    {
+      OrganisationRules *o = &g_array_index (self->organisations, OrganisationRules, i);
+
+      json_builder_begin_object (builder);
+      zid_wire_add_int (builder, "id", o->id);
+      json_builder_set_member_name (builder, "attribute");
+      add_slot (builder, o->attribute);
+      add_slots (builder, "roles", o->roles, N_ASSIGNABLE);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "last_beheerder");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < self->last_beheerder->len; i++)
+    {
+      LastBeheerder *b = &g_array_index (self->last_beheerder, LastBeheerder, i);
+
+      json_builder_begin_object (builder);
+      zid_wire_add_int (builder, "id", b->id);
+      zid_wire_add_string (builder, "name", b->name);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
+
+static gboolean
+get_slot (JsonNode  *node,
+          GError   **slot,
+          GError   **error)
+{
+  if (node == NULL)
+    return zid_wire_bad_form (error, "capabilities");
+  *slot = JSON_NODE_HOLDS_NULL (node) ? NULL : zid_wire_get_error (node);
+  return TRUE;
+}
+
+static gboolean
+get_slots (JsonObject  *object,
+           const char  *name,
+           GError     **slots,
+           guint        n,
+           GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, name);
+  JsonArray *array = node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+
+  for (guint i = 0; i < n; i++)
+    if (!get_slot (array && i < json_array_get_length (array) ? json_array_get_element (array, i) : NULL,
+                   &slots[i], error))
+      return FALSE;
+  return TRUE;
+}
+
+gpointer
+zid_wire_get_capabilities (JsonNode  *node,
+                           GError   **error)
+{
+  g_autoptr(ZidCapabilities) caps = g_atomic_rc_box_new0 (ZidCapabilities);
+  JsonObject *o = zid_wire_get_object (node, error);
+  JsonNode *orgs, *last;
+
+  if (o == NULL)
+    return NULL;
+  caps->organisations = g_array_new (FALSE, TRUE, sizeof (OrganisationRules));
+  g_array_set_clear_func (caps->organisations, organisation_rules_clear);
+  caps->last_beheerder = g_array_new (FALSE, TRUE, sizeof (LastBeheerder));
+  g_array_set_clear_func (caps->last_beheerder, last_beheerder_clear);
+
+  if (!zid_wire_get_int (o, "actor", &caps->actor, error) ||
+      !zid_wire_get_int (o, "user", &caps->user, error) ||
+      !get_slot (json_object_get_member (o, "unmanaged"), &caps->unmanaged, error) ||
+      !get_slots (o, "actions", caps->actions, G_N_ELEMENTS (caps->actions), error) ||
+      !get_slots (o, "attribute_types", caps->attribute_types, G_N_ELEMENTS (caps->attribute_types),
+                  error) ||
+      !zid_wire_get_bool (o, "enrolment_waits", &caps->enrolment_waits, error))
+    return NULL;
+
+  orgs = json_object_get_member (o, "organisations");
+  last = json_object_get_member (o, "last_beheerder");
+  if (orgs == NULL || !JSON_NODE_HOLDS_ARRAY (orgs) || last == NULL || !JSON_NODE_HOLDS_ARRAY (last))
+    {
+      zid_wire_bad_form (error, "organisations");
+      return NULL;
+    }
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (orgs)); i++)
+    {
+      JsonObject *r = zid_wire_get_object (json_array_get_element (json_node_get_array (orgs), i), error);
+      OrganisationRules rules = { 0 };
+
+      g_array_append_val (caps->organisations, rules);
+      if (r == NULL ||
+          !zid_wire_get_int (r, "id", &g_array_index (caps->organisations, OrganisationRules, i).id, error) ||
+          !get_slot (json_object_get_member (r, "attribute"),
+                     &g_array_index (caps->organisations, OrganisationRules, i).attribute, error) ||
+          !get_slots (r, "roles", g_array_index (caps->organisations, OrganisationRules, i).roles,
+                      N_ASSIGNABLE, error))
+        return NULL;
+    }
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (last)); i++)
+    {
+      JsonObject *r = zid_wire_get_object (json_array_get_element (json_node_get_array (last), i), error);
+      LastBeheerder b = { 0 };
+
+      g_array_append_val (caps->last_beheerder, b);
+      if (r == NULL ||
+          !zid_wire_get_int (r, "id", &g_array_index (caps->last_beheerder, LastBeheerder, i).id, error) ||
+          !zid_wire_get_string (r, "name", &g_array_index (caps->last_beheerder, LastBeheerder, i).name,
+                                error))
+        return NULL;
+    }
+  return g_steal_pointer (&caps);
 }

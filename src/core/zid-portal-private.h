@@ -24,6 +24,7 @@
 #include "zid-i18n.h"
 #include "zid-ca-private.h"
 #include "zid-error.h"
+#include "zid-backend.h"
 #include "zid-portal.h"
 #include "zid-store-private.h"
 
@@ -249,5 +250,8 @@ gboolean    _zid_login_refusal_error (const char  *name,
 
 /* The data dir's database setting (zid_portal_dup_database_setting) */
 #define ZID_PORTAL_STORE_CONF "store.conf"
+
+/* zid-portal-backend.c: ZidPortal as the local ZidBackend */
+void        _zid_portal_backend_init       (ZidBackendInterface *iface);
 
 G_END_DECLS

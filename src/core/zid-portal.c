@@ -18,7 +18,8 @@
 
 #define CODE_BYTES       16   /* 128 bits */
 
-G_DEFINE_FINAL_TYPE (ZidPortal, zid_portal, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE_WITH_CODE (ZidPortal, zid_portal, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (ZID_TYPE_BACKEND, _zid_portal_backend_init))
 
 /* Lifecycle */
 

@@ -23,6 +23,7 @@
 #include <openssl/x509v3.h>
 #include <string.h>
 
+#include "zid-backend.h"
 #include "zid-error.h"
 #include "zid-file.h"
 #include "zid-i18n.h"
@@ -864,7 +865,7 @@ import_thread (GTask        *task,
 
   if (g_task_return_error_if_cancelled (task))
     return;
-  r = zid_registration_file_import (ZID_PORTAL (source_object), data->path, data->trust_dir,
+  r = zid_backend_registration_file_import (ZID_BACKEND (source_object), data->path, data->trust_dir,
                                     &data->signer, &data->already_present, &error);
   if (r == NULL)
     g_task_return_error (task, error);
@@ -874,7 +875,7 @@ import_thread (GTask        *task,
 
 /* Import and inspection in a worker, with an ImportData */
 static void
-run_file_task (ZidPortal           *portal,
+run_file_task (ZidBackend          *portal,
                const char          *path,
                const char          *trust_dir,
                gpointer             source_tag,
@@ -894,14 +895,14 @@ run_file_task (ZidPortal           *portal,
 }
 
 void
-zid_registration_file_import_async (ZidPortal           *portal,
+zid_registration_file_import_async (ZidBackend          *portal,
                                     const char          *path,
                                     const char          *trust_dir,
                                     GCancellable        *cancellable,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  g_return_if_fail (ZID_IS_PORTAL (portal));
+  g_return_if_fail (ZID_IS_BACKEND (portal));
   g_return_if_fail (path != NULL);
 
   run_file_task (portal, path, trust_dir, zid_registration_file_import_async, import_thread,
@@ -909,7 +910,7 @@ zid_registration_file_import_async (ZidPortal           *portal,
 }
 
 ZidRegistration *
-zid_registration_file_import_finish (ZidPortal     *portal,
+zid_registration_file_import_finish (ZidBackend    *portal,
                                      GAsyncResult  *result,
                                      char         **signer_subject,
                                      gboolean      *already_present,
@@ -1058,7 +1059,7 @@ inspect_thread (GTask        *task,
 
   if (g_task_return_error_if_cancelled (task))
     return;
-  info = zid_registration_file_inspect (ZID_PORTAL (source_object), data->path, data->trust_dir,
+  info = zid_backend_registration_file_inspect (ZID_BACKEND (source_object), data->path, data->trust_dir,
                                         &error);
   if (info == NULL)
     g_task_return_error (task, error);
@@ -1067,14 +1068,14 @@ inspect_thread (GTask        *task,
 }
 
 void
-zid_registration_file_inspect_async (ZidPortal           *portal,
+zid_registration_file_inspect_async (ZidBackend          *portal,
                                      const char          *path,
                                      const char          *trust_dir,
                                      GCancellable        *cancellable,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data)
 {
-  g_return_if_fail (ZID_IS_PORTAL (portal));
+  g_return_if_fail (ZID_IS_BACKEND (portal));
   g_return_if_fail (path != NULL);
 
   run_file_task (portal, path, trust_dir, zid_registration_file_inspect_async, inspect_thread,
@@ -1082,7 +1083,7 @@ zid_registration_file_inspect_async (ZidPortal           *portal,
 }
 
 ZidRegistrationFileInfo *
-zid_registration_file_inspect_finish (ZidPortal     *portal,
+zid_registration_file_inspect_finish (ZidBackend    *portal,
                                       GAsyncResult  *result,
                                       GError       **error)
 {

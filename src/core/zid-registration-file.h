@@ -20,6 +20,9 @@
 
 G_BEGIN_DECLS
 
+/* zid-backend.h includes this header */
+typedef struct _ZidBackend ZidBackend;
+
 #define ZID_REGISTRATION_FILE_VERSION   1
 #define ZID_REGISTRATION_FILE_MAX_SIZE  (1024 * 1024)
 #define ZID_REGISTRATION_JSON_MAX_SIZE  (16 * 1024)
@@ -100,15 +103,15 @@ ZidRegistrationFileInfo *zid_registration_file_inspect (ZidPortal           *por
                                                         const char          *path,
                                                         const char          *trust_dir,
                                                         GError             **error);
-void             zid_registration_file_inspect_async  (ZidPortal           *portal,
+void             zid_registration_file_inspect_async  (ZidBackend           *portal,
                                                        const char          *path,
                                                        const char          *trust_dir,
                                                        GCancellable        *cancellable,
                                                        GAsyncReadyCallback  callback,
                                                        gpointer             user_data);
-ZidRegistrationFileInfo *zid_registration_file_inspect_finish (ZidPortal    *portal,
-                                                               GAsyncResult *result,
-                                                               GError      **error);
+ZidRegistrationFileInfo *zid_registration_file_inspect_finish (ZidBackend    *portal,
+                                                               GAsyncResult  *result,
+                                                               GError       **error);
 
 /* Reads, verifies and stores the registration of the file at @path as a
  * pending registration (zid_portal_add_registration): nothing is stored
@@ -123,16 +126,16 @@ ZidRegistration *zid_registration_file_import  (ZidPortal           *portal,
                                                 char               **signer_subject,
                                                 gboolean            *already_present,
                                                 GError             **error);
-void             zid_registration_file_import_async  (ZidPortal           *portal,
+void             zid_registration_file_import_async  (ZidBackend           *portal,
                                                       const char          *path,
                                                       const char          *trust_dir,
                                                       GCancellable        *cancellable,
                                                       GAsyncReadyCallback  callback,
                                                       gpointer             user_data);
-ZidRegistration *zid_registration_file_import_finish (ZidPortal           *portal,
-                                                      GAsyncResult        *result,
-                                                      char               **signer_subject,
-                                                      gboolean            *already_present,
-                                                      GError             **error);
+ZidRegistration *zid_registration_file_import_finish (ZidBackend    *portal,
+                                                      GAsyncResult  *result,
+                                                      char         **signer_subject,
+                                                      gboolean      *already_present,
+                                                      GError       **error);
 
 G_END_DECLS

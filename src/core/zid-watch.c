@@ -15,7 +15,7 @@ struct _ZidWatch
   GObject           parent_instance;
 
   /* owned */
-  ZidPortal        *portal;
+  ZidBackend       *portal;
   GCancellable     *cancellable;
   guint             tick_id;
 
@@ -62,7 +62,7 @@ look_worker (GTask        *task,
   Look *look = data;
   GError *error = NULL;
 
-  if (!zid_portal_list_changes (self->portal, look->since, &look->latest,
+  if (!zid_backend_list_changes (self->portal, look->since, &look->latest,
                                 look->users, look->organisations, &error))
     g_task_return_error (task, error);
   else
@@ -133,7 +133,7 @@ tick (gpointer data)
   ZidChangeVersion now;
 
   /* busy (a transaction under way): the next tick looks */
-  if (self->looking || !zid_portal_poll_changes (self->portal, &now))
+  if (self->looking || !zid_backend_poll_changes (self->portal, &now))
     return G_SOURCE_CONTINUE;
   if (self->version_known &&
       now.data_version == self->version.data_version &&
@@ -154,7 +154,7 @@ zid_watch_check (ZidWatch *self)
   tick (self);
 }
 
-ZidPortal *
+ZidBackend *
 zid_watch_get_portal (ZidWatch *self)
 {
   g_return_val_if_fail (ZID_IS_WATCH (self), NULL);
@@ -207,11 +207,11 @@ zid_watch_init (ZidWatch *self)
 }
 
 ZidWatch *
-zid_watch_get (ZidPortal *portal)
+zid_watch_get (ZidBackend *portal)
 {
   ZidWatch *self;
 
-  g_return_val_if_fail (ZID_IS_PORTAL (portal), NULL);
+  g_return_val_if_fail (ZID_IS_BACKEND (portal), NULL);
 
   self = g_object_get_data (G_OBJECT (portal), WATCH_KEY);
   if (self != NULL)
@@ -221,9 +221,9 @@ zid_watch_get (ZidPortal *portal)
   self->portal = g_object_ref (portal);
   /* Changes from here on: a view that loads after this sees each change
    * in what it loads, or is told of it, or both */
-  if (!zid_portal_list_changes (portal, -1, &self->seq, NULL, NULL, NULL))
+  if (!zid_backend_list_changes (portal, -1, &self->seq, NULL, NULL, NULL))
     self->seq = 0;
-  self->version_known = zid_portal_poll_changes (portal, &self->version);
+  self->version_known = zid_backend_poll_changes (portal, &self->version);
   /* borrowed: the watch lives while its watchers hold it */
   g_object_set_data (G_OBJECT (portal), WATCH_KEY, self);
   self->tick_id = g_timeout_add (ZID_WATCH_INTERVAL_MS, tick, self);

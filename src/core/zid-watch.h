@@ -5,10 +5,10 @@
  * process, the enrolment service, `zorgid-admin` in another process) through
  * the one ZidWatch of its portal (zid_watch_get()): every
  * ZID_WATCH_INTERVAL_MS it looks, on the main context, whether anything was
- * committed (zid_portal_poll_changes(): one tiny query, no disk reads, never
+ * committed (zid_backend_poll_changes(): one tiny query, no disk reads, never
  * waiting for the store), and only then asks a worker thread which users
  * and organisations changed after the last change it saw
- * (zid_portal_list_changes(), an index range). "changed" then names them,
+ * (zid_backend_list_changes(), an index range). "changed" then names them,
  * so that a view updates those rows and reads nothing else.
  *
  * SPDX-License-Identifier: EUPL-1.2
@@ -17,7 +17,7 @@
 
 #include <glib-object.h>
 
-#include "zid-portal.h"
+#include "zid-backend.h"
 
 G_BEGIN_DECLS
 
@@ -31,9 +31,9 @@ G_DECLARE_FINAL_TYPE (ZidWatch, zid_watch, ZID, WATCH, GObject)
  * Signal "changed" (GArray *users, GArray *organisations): the ids
  * (gint64) of the users and organisations whose rows changed (a user who
  * is gone is named too), never both empty. */
-ZidWatch  *zid_watch_get        (ZidPortal *portal);
-ZidPortal *zid_watch_get_portal (ZidWatch  *self);
+ZidWatch   *zid_watch_get        (ZidBackend *portal);
+ZidBackend *zid_watch_get_portal (ZidWatch   *self);
 /* Looks now instead of at the next tick (after an own change, say) */
-void       zid_watch_check      (ZidWatch  *self);
+void        zid_watch_check      (ZidWatch   *self);
 
 G_END_DECLS

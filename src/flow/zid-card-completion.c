@@ -18,7 +18,7 @@ struct _ZidCardCompletion
   GObject          parent_instance;
 
   /* owned */
-  ZidPortal       *portal;
+  ZidBackend      *portal;
   ZidCardConfig   *config;
   char            *ura;            /* expected, nullable */
   gint64           actor;          /* > 0: an attribute via the UZI-pas */
@@ -55,7 +55,7 @@ zid_card_holder_init_from_identity (ZidCardHolder  *holder,
 /* ---- Audit ---------------------------------------------------------------- */
 
 static void
-audit (ZidPortal    *portal,
+audit (ZidBackend   *portal,
        const char   *uzi_number,
        const char   *action,
        const char   *subject,
@@ -66,7 +66,7 @@ audit (ZidPortal    *portal,
   g_autofree char *details = g_strdup_printf ("%s: %s", code, error->message);
   g_autoptr(GError) audit_error = NULL;
 
-  if (!zid_portal_audit (portal, actor, action, subject, details, &audit_error))
+  if (!zid_backend_audit (portal, actor, action, subject, details, &audit_error))
     g_warning ("Could not record a refused card in the audit trail: %s", audit_error->message);
 }
 
@@ -74,7 +74,7 @@ audit (ZidPortal    *portal,
  * card's absence, a reader or module problem, or a PIN of the wrong length
  * (no try is spent). @actor > 0: for an attribute of that user. */
 static void
-audit_card_refusal (ZidPortal      *portal,
+audit_card_refusal (ZidBackend     *portal,
                     gint64          actor,
                     const GError   *error,
                     ZidUziIdentity *identity,
@@ -103,7 +103,7 @@ audit_card_refusal (ZidPortal      *portal,
 }
 
 static void
-audit_check_refusal (ZidPortal    *portal,
+audit_check_refusal (ZidBackend   *portal,
                      const char   *uzi_number,
                      const char   *ura,
                      const GError *error)
@@ -127,7 +127,7 @@ typedef struct
   StepKind         kind;
 
   /* in */
-  ZidPortal       *portal;
+  ZidBackend      *portal;
   ZidCardConfig   *config;
   char            *ura;
   gint64           actor;
@@ -200,7 +200,7 @@ check_pending (Step    *step,
   g_autoptr(GError) local_error = NULL;
   g_autoptr(ZidRegistration) pending = NULL;
 
-  pending = zid_portal_find_registration (step->portal, step->ura, &local_error);
+  pending = zid_backend_find_registration (step->portal, step->ura, &local_error);
   if (pending != NULL && pending->completed == 0)
     return TRUE;
   if (pending != NULL)
@@ -236,7 +236,7 @@ check_registration (Step    *step,
       return FALSE;
     }
   g_clear_pointer (&step->registration, zid_registration_free);
-  step->registration = zid_portal_check_registration (step->portal, &step->holder,
+  step->registration = zid_backend_check_registration (step->portal, &step->holder,
                                                       &step->existing_user, error);
   return step->registration != NULL;
 }
@@ -313,12 +313,12 @@ run_step (Step          *step,
     case STEP_VERIFY:
       return run_verify (step, cancellable, error);
     case STEP_COMPLETE:
-      step->completion = zid_portal_complete_registration (step->portal, &step->holder,
+      step->completion = zid_backend_complete_registration (step->portal, &step->holder,
                                                            step->existing_user ? NULL : step->birth_date,
                                                            error);
       return step->completion != NULL;
     case STEP_ADD_ATTRIBUTE:
-      step->attribute = zid_portal_add_uzi_attribute (step->portal, step->actor, step->organisation,
+      step->attribute = zid_backend_add_uzi_attribute (step->portal, step->actor, step->organisation,
                                                       &step->holder, error);
       return step->attribute > 0;
     default:
@@ -441,13 +441,13 @@ step_finish (ZidCardCompletion  *self,
 /* ---- Public ---------------------------------------------------------------- */
 
 ZidCardCompletion *
-zid_card_completion_new (ZidPortal           *portal,
+zid_card_completion_new (ZidBackend          *portal,
                          const ZidCardConfig *config,
                          const char          *ura)
 {
   ZidCardCompletion *self;
 
-  g_return_val_if_fail (ZID_IS_PORTAL (portal), NULL);
+  g_return_val_if_fail (ZID_IS_BACKEND (portal), NULL);
   g_return_val_if_fail (config != NULL, NULL);
 
   self = g_object_new (ZID_TYPE_CARD_COMPLETION, NULL);
@@ -458,7 +458,7 @@ zid_card_completion_new (ZidPortal           *portal,
 }
 
 ZidCardCompletion *
-zid_card_completion_new_for_attribute (ZidPortal           *portal,
+zid_card_completion_new_for_attribute (ZidBackend          *portal,
                                        const ZidCardConfig *config,
                                        gint64               actor,
                                        gint64               organisation)

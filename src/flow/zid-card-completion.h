@@ -12,7 +12,7 @@
  *   verify    PIN, proof of possession, chain and CRL (zid_token_verify);
  *             the registration is checked again with the verified card
  *   complete  the organisation and its Administrator from the verified card
- *             (zid_portal_complete_registration)
+ *             (zid_backend_complete_registration)
  *
  * Every refusal of the card (not an UZI-pas, expired, PIN wrong or blocked,
  * proof of possession, chain, CRL) goes to the audit trail here, once, as
@@ -24,7 +24,7 @@
  * (manual §8.1): made with zid_card_completion_new_for_attribute(), read
  * and verify check no registration, and add_attribute (after a verify)
  * gives the actor's own mobile ID the attribute with the verified card's
- * UZI number (zid_portal_add_uzi_attribute). Its card refusals are audited
+ * UZI number (zid_backend_add_uzi_attribute). Its card refusals are audited
  * as "attribute.card.refused".
  *
  * One step at a time: the object is not meant for two threads at once.
@@ -50,13 +50,13 @@ void               zid_card_holder_init_from_identity (ZidCardHolder       *hold
 
 /* ura (nullable): the pending registration the caller means; a card of
  * another organisation is then refused */
-ZidCardCompletion *zid_card_completion_new            (ZidPortal           *portal,
+ZidCardCompletion *zid_card_completion_new            (ZidBackend           *portal,
                                                        const ZidCardConfig *config,
                                                        const char          *ura);
 
 /* §8.1: an attribute via the UZI-pas for @actor's own mobile ID, in
  * @organisation */
-ZidCardCompletion *zid_card_completion_new_for_attribute (ZidPortal           *portal,
+ZidCardCompletion *zid_card_completion_new_for_attribute (ZidBackend          *portal,
                                                           const ZidCardConfig *config,
                                                           gint64               actor,
                                                           gint64               organisation);

@@ -26,12 +26,12 @@ zid_card_config_new_for_data_dir (const char     *data_dir,
 }
 
 ZidCardConfig *
-zid_card_config_new_for_portal (ZidPortal *portal)
+zid_card_config_new_for_portal (ZidBackend *portal)
 {
-  g_return_val_if_fail (ZID_IS_PORTAL (portal), NULL);
+  g_return_val_if_fail (ZID_IS_BACKEND (portal), NULL);
 
-  return zid_card_config_new_for_data_dir (zid_portal_get_data_dir (portal),
-                                           zid_portal_get_environment (portal));
+  return zid_card_config_new_for_data_dir (zid_backend_get_data_dir (portal),
+                                           zid_backend_get_environment (portal));
 }
 
 gboolean

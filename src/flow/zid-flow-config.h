@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 /* zid_card_config_new_from_environment for the portal's environment, with
  * that environment's UZI trust: the built-in folder and the trust store in
  * the portal's data dir (ZID_UZI_TRUST_DIR still overrides both) */
-ZidCardConfig *zid_card_config_new_for_portal (ZidPortal *portal);
+ZidCardConfig *zid_card_config_new_for_portal (ZidBackend *portal);
 
 /* The same from a data dir and an environment, without a portal */
 ZidCardConfig *zid_card_config_new_for_data_dir (const char     *data_dir,

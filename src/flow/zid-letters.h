@@ -46,7 +46,7 @@ gboolean  zid_letters_write_pdf     (const char      *path,
                                      guint            n,
                                      GError         **error);
 
-/* The letters of an import's new users (zid_portal_import_users()'s
+/* The letters of an import's new users (zid_backend_import_users()'s
  * ZidImportLettersFunc): @user_data is a ZidImportLetters */
 typedef struct
 {

@@ -116,16 +116,16 @@ in_flatpak (void)
 /* --- the checks ----------------------------------------------------------- */
 
 static void
-check_environment (GPtrArray *checks,
-                   ZidPortal *portal)
+check_environment (GPtrArray  *checks,
+                   ZidBackend *portal)
 {
-  ZidEnvironment env = zid_portal_get_environment (portal);
+  ZidEnvironment env = zid_backend_get_environment (portal);
 
   add_check (checks, "environment", ZID_READINESS_OK, _("Environment"), NULL, NULL,
              _("%s, data in %s%s"), env == ZID_ENVIRONMENT_PRODUCTIE
                ? _("Productie: real UZI cards and registrations")
                : _("Acceptatie: UZI test cards and test registrations"),
-             zid_portal_get_data_dir (portal),
+             zid_backend_get_data_dir (portal),
              in_flatpak () ? _(" (in the Flatpak)") : "");
 }
 
@@ -262,11 +262,11 @@ check_pkcs11 (GPtrArray           *checks,
 
 static void
 check_uzi_trust (GPtrArray           *checks,
-                 ZidPortal           *portal,
+                 ZidBackend          *portal,
                  const ZidCardConfig *config)
 {
   const char *title = _("Trusted UZI certificates");
-  g_autoptr(GPtrArray) entries = zid_portal_list_trust (portal, ZID_TRUST_KIND_UZI);
+  g_autoptr(GPtrArray) entries = zid_backend_list_trust (portal, ZID_TRUST_KIND_UZI);
   guint builtin = 0, added = 0;
 
   if (config != NULL && config->trust_dir != NULL && *config->trust_dir != '\0')
@@ -304,16 +304,16 @@ check_uzi_trust (GPtrArray           *checks,
                _("zorgid-admin trust add --kind uzi FILE"),
                _("No UZI root certificates are trusted for %s, so no UZI-pas can be checked. Add "
                  "the CA certificates of the UZI register"),
-               zid_environment_to_string (zid_portal_get_environment (portal)));
+               zid_environment_to_string (zid_backend_get_environment (portal)));
   else
     add_check (checks, "uzi-trust", ZID_READINESS_OK, title, NULL, NULL,
                _("Root certificates for %s: %u built in, %u added"),
-               zid_environment_to_string (zid_portal_get_environment (portal)), builtin, added);
+               zid_environment_to_string (zid_backend_get_environment (portal)), builtin, added);
 }
 
 static void
-check_operator_trust (GPtrArray *checks,
-                      ZidPortal *portal)
+check_operator_trust (GPtrArray  *checks,
+                      ZidBackend *portal)
 {
   const char *title = _("Signer of registration files");
   g_autofree char *override = zid_registration_file_default_trust_dir (NULL);
@@ -335,8 +335,8 @@ check_operator_trust (GPtrArray *checks,
                    override);
       return;
     }
-  if (zid_trust_store_has_anchors (zid_portal_get_data_dir (portal),
-                                   zid_portal_get_environment (portal), ZID_TRUST_KIND_OPERATOR))
+  if (zid_trust_store_has_anchors (zid_backend_get_data_dir (portal),
+                                   zid_backend_get_environment (portal), ZID_TRUST_KIND_OPERATOR))
     add_check (checks, "operator-trust", ZID_READINESS_OK, title, NULL, NULL,
                _("The signer of VZVZ is trusted"));
   else
@@ -349,12 +349,12 @@ check_operator_trust (GPtrArray *checks,
 }
 
 static void
-check_registration (GPtrArray *checks,
-                    ZidPortal *portal)
+check_registration (GPtrArray  *checks,
+                    ZidBackend *portal)
 {
   const char *title = _("Organisation registration");
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) pending = zid_portal_list_registrations (portal, FALSE, &error);
+  g_autoptr(GPtrArray) pending = zid_backend_list_registrations (portal, FALSE, &error);
   g_autoptr(GPtrArray) all = NULL;
 
   if (pending == NULL)
@@ -375,7 +375,7 @@ check_registration (GPtrArray *checks,
       c->action = g_strdup (ZID_READINESS_ACTION_VALIDATE);
       return;
     }
-  all = zid_portal_list_registrations (portal, TRUE, NULL);
+  all = zid_backend_list_registrations (portal, TRUE, NULL);
   if (all != NULL && all->len > 0)
     add_check (checks, "registration", ZID_READINESS_OK, title, NULL, NULL,
                _("All imported registrations are completed"));
@@ -388,12 +388,12 @@ check_registration (GPtrArray *checks,
 
 static void
 check_service (GPtrArray         *checks,
-               ZidPortal         *portal,
+               ZidBackend        *portal,
                guint16            port,
                ZidReadinessFlags  flags)
 {
   const char *title = _("Phone enrolment service");
-  g_autofree char *address = zid_portal_dup_service_address (portal);
+  g_autofree char *address = zid_backend_dup_service_address (portal);
   g_autoptr(GSocket) socket = NULL;
   g_autoptr(GInetAddress) any = NULL;
   g_autoptr(GSocketAddress) where = NULL;
@@ -440,11 +440,11 @@ check_service (GPtrArray         *checks,
 
 /* The private keys of the data dir, from their files (zid-key-protection.h) */
 static void
-check_keys (GPtrArray *checks,
-            ZidPortal *portal)
+check_keys (GPtrArray  *checks,
+            ZidBackend *portal)
 {
   const char *title = _("Keys");
-  const char *data_dir = zid_portal_get_data_dir (portal);
+  const char *data_dir = zid_backend_get_data_dir (portal);
   g_autofree char *plain = NULL;
   g_autofree char *key_set_path = g_build_filename (data_dir, ZID_KEY_SET_FILE, NULL);
   g_autofree char *key_set = NULL;
@@ -480,7 +480,7 @@ check_keys (GPtrArray *checks,
 }
 
 GPtrArray *
-zid_readiness_run (ZidPortal           *portal,
+zid_readiness_run (ZidBackend          *portal,
                    const ZidCardConfig *config,
                    guint16              port,
                    ZidReadinessFlags    flags,
@@ -489,7 +489,7 @@ zid_readiness_run (ZidPortal           *portal,
   GPtrArray *checks = g_ptr_array_new_with_free_func ((GDestroyNotify) zid_readiness_check_free);
   g_autoptr(ZidCardConfig) own_config = NULL;
 
-  g_return_val_if_fail (ZID_IS_PORTAL (portal), checks);
+  g_return_val_if_fail (ZID_IS_BACKEND (portal), checks);
 
   if (config == NULL)
     config = own_config = zid_card_config_new_for_portal (portal);
@@ -544,13 +544,13 @@ run_thread (GTask        *task,
   if (g_task_return_error_if_cancelled (task))
     return;
   g_task_return_pointer (task,
-                         zid_readiness_run (ZID_PORTAL (source_object), data->config, data->port,
+                         zid_readiness_run (ZID_BACKEND (source_object), data->config, data->port,
                                             data->flags, cancellable),
                          (GDestroyNotify) g_ptr_array_unref);
 }
 
 void
-zid_readiness_run_async (ZidPortal           *portal,
+zid_readiness_run_async (ZidBackend          *portal,
                          const ZidCardConfig *config,
                          guint16              port,
                          ZidReadinessFlags    flags,
@@ -561,7 +561,7 @@ zid_readiness_run_async (ZidPortal           *portal,
   g_autoptr(GTask) task = NULL;
   RunData *data;
 
-  g_return_if_fail (ZID_IS_PORTAL (portal));
+  g_return_if_fail (ZID_IS_BACKEND (portal));
 
   task = g_task_new (portal, cancellable, callback, user_data);
   g_task_set_source_tag (task, zid_readiness_run_async);
@@ -574,7 +574,7 @@ zid_readiness_run_async (ZidPortal           *portal,
 }
 
 GPtrArray *
-zid_readiness_run_finish (ZidPortal     *portal,
+zid_readiness_run_finish (ZidBackend    *portal,
                           GAsyncResult  *result,
                           GError       **error)
 {

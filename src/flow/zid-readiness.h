@@ -77,21 +77,21 @@ typedef enum
  * card layer's configuration (modules, the trust override); @port: the
  * enrolment service's port. Returns ZidReadinessCheck, in the order
  * above. Never NULL. */
-GPtrArray *zid_readiness_run        (ZidPortal            *portal,
+GPtrArray *zid_readiness_run        (ZidBackend            *portal,
                                      const ZidCardConfig  *config,
                                      guint16               port,
                                      ZidReadinessFlags     flags,
                                      GCancellable         *cancellable);
-void       zid_readiness_run_async  (ZidPortal            *portal,
+void       zid_readiness_run_async  (ZidBackend            *portal,
                                      const ZidCardConfig  *config,
                                      guint16               port,
                                      ZidReadinessFlags     flags,
                                      GCancellable         *cancellable,
                                      GAsyncReadyCallback   callback,
                                      gpointer              user_data);
-GPtrArray *zid_readiness_run_finish (ZidPortal            *portal,
-                                     GAsyncResult         *result,
-                                     GError              **error);
+GPtrArray *zid_readiness_run_finish (ZidBackend    *portal,
+                                     GAsyncResult  *result,
+                                     GError       **error);
 
 /* The check of @id in @checks, NULL if absent */
 const ZidReadinessCheck *zid_readiness_find  (GPtrArray   *checks,

@@ -21,6 +21,8 @@
 #include "zid-error.h"
 #include "zid-service-private.h"
 #include "zid-strict-json.h"
+#include "zid-admin-calls.h"
+#include "zid-wire.h"
 
 typedef enum
 {
@@ -32,6 +34,7 @@ typedef enum
   ENDPOINT_ADMIN_SESSION,
   ENDPOINT_ADMIN_LOGOUT,
   ENDPOINT_ADMIN_COMMAND,
+  ENDPOINT_ADMIN_CALL,
 } Endpoint;
 
 typedef struct
@@ -57,6 +60,7 @@ static const Route routes[] = {
   { "/v1/admin/logout", "POST", ENDPOINT_ADMIN_LOGOUT, TRUE, { "token", NULL }, TRUE },
   { "/v1/admin/command", "POST", ENDPOINT_ADMIN_COMMAND, TRUE, { "token", "command", "json", NULL },
     TRUE, "input", TRUE },
+  { "/v1/admin/call", "POST", ENDPOINT_ADMIN_CALL, TRUE, { "token", "method", "args", NULL }, TRUE },
 };
 
 /* A command's arguments, at most */
@@ -91,6 +95,8 @@ typedef struct
   char             **command;   /* the admin command's argv */
   GBytes            *input;     /* and what it reads as its standard input */
   gboolean           json;
+  char              *method;    /* the admin call's method */
+  JsonNode          *args;      /* and its arguments, an object */
 
   /* Outputs of the worker */
   guint              status;
@@ -123,6 +129,8 @@ request_free (Request *req)
   g_free (req->token);
   g_strfreev (req->command);
   g_clear_pointer (&req->input, g_bytes_unref);
+  g_free (req->method);
+  g_clear_pointer (&req->args, json_node_unref);
   g_free (req->body);
   g_free (req->error_code);
   g_free (req->serial);
@@ -1131,6 +1139,24 @@ do_admin_logout (Request *req)
   req->body = g_strdup ("{\"state\":\"ended\"}");
 }
 
+/* The user of an active session, or 0 (the request failed) */
+static gint64
+active_session_user (Request *req)
+{
+  g_autoptr(GError) error = NULL;
+  ZidAdminSessionState state;
+  gint64 user;
+
+  user = check_session (req, &state, NULL);
+  if (req->status != 0 || user != 0)
+    return user;
+  error = g_error_new_literal (ZID_ERROR, ZID_ERROR_SESSION_INVALID,
+                               _("The login QR code has not been scanned yet: scan it with the "
+                                 "ZORG-ID app first"));
+  request_fail (req, error);
+  return 0;
+}
+
 /* The command runs as the session's user, in this worker, through the
  * host's runner (zorgid-admin's command table); its answer is what the
  * command line would have printed, and its exit status */
@@ -1140,22 +1166,11 @@ do_admin_command (Request *req)
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(GString) out = g_string_new (NULL);
   g_autoptr(GString) err = g_string_new (NULL);
-  ZidAdminSessionState state;
   gint64 user;
   int status;
 
-  user = check_session (req, &state, NULL);
-  if (req->status != 0)
+  if ((user = active_session_user (req)) == 0)
     return;
-  if (user == 0)
-    {
-      g_autoptr(GError) error = g_error_new_literal (ZID_ERROR, ZID_ERROR_SESSION_INVALID,
-                                                     _("The login QR code has not been scanned yet: "
-                                                       "scan it with the ZORG-ID app first"));
-
-      request_fail (req, error);
-      return;
-    }
 
   status = req->service->admin_func (req->service, user, req->command, req->input, req->json, out,
                                      err, req->service->admin_data);
@@ -1164,6 +1179,33 @@ do_admin_command (Request *req)
   json_builder_add_int_value (builder, status);
   add_string (builder, "stdout", out->str);
   add_string (builder, "stderr", err->str);
+  set_body (req, builder);
+}
+
+/* A method of the window's backend (zid-admin-calls.c), as the session's
+ * user; a refusal of the core is an answer, {"refused": error} */
+static void
+do_admin_call (Request *req)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GError) error = NULL;
+  gint64 user;
+
+  if ((user = active_session_user (req)) == 0)
+    return;
+
+  json_builder_begin_object (builder);
+  if (!zid_admin_call (zid_service_get_portal (req->service), user, req->method,
+                       json_node_get_object (req->args), builder, &error))
+    {
+      if (g_error_matches (error, ZID_ERROR, ZID_ERROR_STORE) || error->domain != ZID_ERROR)
+        {
+          request_fail (req, error);
+          return;
+        }
+      json_builder_set_member_name (builder, "refused");
+      zid_wire_add_error (builder, error);
+    }
   set_body (req, builder);
 }
 
@@ -1195,6 +1237,9 @@ request_thread (gpointer data)
       break;
     case ENDPOINT_ADMIN_COMMAND:
       do_admin_command (req);
+      break;
+    case ENDPOINT_ADMIN_CALL:
+      do_admin_call (req);
       break;
     case ENDPOINT_SERVICE:
     default:
@@ -1365,6 +1410,15 @@ handler (SoupServerMessage *msg,
       else if (g_hash_table_contains (values, "input") &&
                (req->input = decode_base64 (g_hash_table_lookup (values, "input"), G_MAXSIZE)) == NULL)
         message = g_strdup (_("The field “input” is not base64."));
+      G_GNUC_FALLTHROUGH;
+    case ENDPOINT_ADMIN_CALL:
+      if (route->endpoint == ENDPOINT_ADMIN_CALL)
+        {
+          req->method = g_strdup (g_hash_table_lookup (values, "method"));
+          req->args = json_from_string (g_hash_table_lookup (values, "args"), NULL);
+          if (req->args == NULL || !JSON_NODE_HOLDS_OBJECT (req->args))
+            message = g_strdup (_("The field “args” is not a JSON object."));
+        }
       G_GNUC_FALLTHROUGH;
     case ENDPOINT_ADMIN_SESSION:
     case ENDPOINT_ADMIN_LOGOUT:

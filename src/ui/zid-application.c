@@ -18,6 +18,7 @@
 #include "zid-pkcs11.h"
 #include "zid-preferences-window.h"
 #include "zid-qr-window.h"
+#include "zid-remote-backend.h"
 #include "zid-ui-resources.h"
 #include "zid-window.h"
 
@@ -93,16 +94,17 @@ find_window (ZidApplication *self,
 {
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
     {
-      ZidPortal *portal;
+      ZidBackend *portal;
       g_autofree char *dir = NULL;
 
       if (!ZID_IS_WINDOW (l->data))
         continue;
       portal = zid_window_get_portal (l->data);
-      if (zid_portal_get_environment (portal) != environment ||
-          (database != NULL && g_strcmp0 (zid_portal_get_database (portal), database) != 0))
+      if (zid_backend_get_environment (portal) != environment ||
+          (database != NULL && (!ZID_IS_PORTAL (portal) ||
+                                g_strcmp0 (zid_portal_get_database (ZID_PORTAL (portal)), database) != 0)))
         continue;
-      dir = g_canonicalize_filename (zid_portal_get_data_dir (portal), NULL);
+      dir = g_canonicalize_filename (zid_backend_get_data_dir (portal), NULL);
       if (data_dir == NULL || g_strcmp0 (dir, data_dir) == 0)
         return l->data;
     }
@@ -135,8 +137,42 @@ zid_application_open_window (ZidApplication  *self,
           g_prefix_error (error, _("Cannot open the portal data in %s: "), dir);
           return NULL;
         }
-      window = zid_window_new (self, portal);
+      {
+        g_autoptr(ZidService) service = zid_service_new (portal);
+
+        window = zid_window_new (self, ZID_BACKEND (portal), service);
+      }
     }
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+/* A window on the portal server of @code: its login QR is the server's,
+ * and the server serves the phones (no enrolment service of its own) */
+static ZidWindow *
+open_server_window (ZidApplication  *self,
+                    const char      *code,
+                    gboolean         environment_given,
+                    ZidEnvironment   environment,
+                    const char      *data_dir,
+                    GError         **error)
+{
+  g_autoptr(ZidRemoteBackend) backend = NULL;
+  ZidWindow *window;
+
+  backend = zid_remote_backend_new (code, data_dir, error);
+  if (backend == NULL)
+    return NULL;
+  if (environment_given && zid_backend_get_environment (ZID_BACKEND (backend)) != environment)
+    {
+      g_set_error (error, ZID_ERROR, ZID_ERROR_WRONG_ENVIRONMENT,
+                   _("The connection code is of the environment %s, not %s: use the code of the "
+                     "%s server"),
+                   zid_environment_to_string (zid_backend_get_environment (ZID_BACKEND (backend))),
+                   zid_environment_to_string (environment), zid_environment_to_string (environment));
+      return NULL;
+    }
+  window = zid_window_new (self, ZID_BACKEND (backend), NULL);
   gtk_window_present (GTK_WINDOW (window));
   return window;
 }
@@ -171,10 +207,12 @@ zid_application_command_line (GApplication            *app,
   GVariantDict *options = g_application_command_line_get_options_dict (command_line);
   g_autofree char *data_dir = NULL;
   g_autofree char *database = NULL;
+  g_autofree char *server = NULL;
   g_autofree char *name = NULL;
   g_autofree char *dir = NULL;
   g_autoptr(GError) error = NULL;
   ZidEnvironment environment = default_environment (self);
+  ZidWindow *window;
 
   g_variant_dict_lookup (options, "data-dir", "^ay", &data_dir);
   if (g_variant_dict_lookup (options, "database", "s", &database) && *database == '\0')
@@ -200,7 +238,18 @@ zid_application_command_line (GApplication            *app,
 
       database = g_canonicalize_filename (relative, g_application_command_line_get_cwd (command_line));
     }
-  if (zid_application_open_window (self, environment, dir, database, &error) == NULL)
+  g_variant_dict_lookup (options, "server", "s", &server);
+  if (server != NULL && database != NULL)
+    {
+      g_application_command_line_printerr (command_line, _("--server and --database exclude each "
+                                                           "other: the server has the database\n"));
+      return 2;
+    }
+  if (server != NULL)
+    window = open_server_window (self, server, name != NULL, environment, dir, &error);
+  else
+    window = zid_application_open_window (self, environment, dir, database, &error);
+  if (window == NULL)
     {
       g_application_command_line_printerr (command_line, "%s\n", error->message);
       show_open_error (self, error);
@@ -366,7 +415,7 @@ about_activated (GSimpleAction *action,
 {
   ZidApplication *self = user_data;
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
-  ZidPortal *portal = zid_application_get_portal (self);
+  ZidBackend *portal = zid_application_get_portal (self);
   g_autoptr(GTask) task = NULL;
   GtkWidget *about;
 
@@ -595,6 +644,9 @@ zid_application_init (ZidApplication *self)
     { "database", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("Database: a file or a postgresql:// URI (default: ZID_DATABASE, the data dir's setting, "
          "its zorgid.db)"), N_("URI") },
+    { "server", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Work on the portal server of this connection code (zorgid-admin server connection-code)"),
+      N_("CONNECTION-CODE") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version"), NULL },
     { NULL }
   };
@@ -625,7 +677,7 @@ zid_application_new (void)
                        NULL);
 }
 
-ZidPortal *
+ZidBackend *
 zid_application_get_portal (ZidApplication *self)
 {
   ZidWindow *window;
@@ -638,11 +690,11 @@ zid_application_get_portal (ZidApplication *self)
 ZidEnvironment
 zid_application_get_environment (ZidApplication *self)
 {
-  ZidPortal *portal;
+  ZidBackend *portal;
 
   g_return_val_if_fail (ZID_IS_APPLICATION (self), ZID_ENVIRONMENT_ACCEPTATIE);
   portal = zid_application_get_portal (self);
-  return portal ? zid_portal_get_environment (portal) : default_environment (self);
+  return portal ? zid_backend_get_environment (portal) : default_environment (self);
 }
 
 GSettings *
@@ -654,13 +706,13 @@ zid_application_get_settings (ZidApplication *self)
 
 ZidCardConfig *
 zid_application_dup_card_config (ZidApplication *self,
-                                 ZidPortal      *portal)
+                                 ZidBackend     *portal)
 {
   ZidCardConfig *config;
   GSettings *settings;
 
   g_return_val_if_fail (ZID_IS_APPLICATION (self), NULL);
-  g_return_val_if_fail (ZID_IS_PORTAL (portal), NULL);
+  g_return_val_if_fail (ZID_IS_BACKEND (portal), NULL);
 
   /* The environment's UZI trust: built in and added in the window; the
    * old "uzi-trust-dir" setting is no longer read (a host path cannot be

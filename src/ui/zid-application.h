@@ -35,13 +35,13 @@ ZidWindow      *zid_application_open_window     (ZidApplication *self,
                                                  const char     *database,
                                                  GError        **error);
 /* The portal and environment of the main window in front */
-ZidPortal      *zid_application_get_portal      (ZidApplication *self);
+ZidBackend     *zid_application_get_portal      (ZidApplication *self);
 ZidEnvironment  zid_application_get_environment (ZidApplication *self);
 GSettings      *zid_application_get_settings    (ZidApplication *self);
 /* The card layer's configuration for @portal's environment: the
  * environment variables of zid-card-config.h first, then the Voorkeuren
  * (pkcs11-module-path) */
 ZidCardConfig  *zid_application_dup_card_config (ZidApplication *self,
-                                                 ZidPortal      *portal);
+                                                 ZidBackend     *portal);
 
 G_END_DECLS

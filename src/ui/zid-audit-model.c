@@ -62,7 +62,7 @@ struct _ZidAuditModel
   GObject         parent_instance;
 
   /* owned */
-  ZidPortal      *portal;
+  ZidBackend     *portal;
   GCancellable   *cancellable;   /* the fetch under way; replaced on a new filter */
   GPtrArray      *items;         /* ZidAuditItem, newest first */
   ZidAuditFilter  filter;
@@ -116,16 +116,16 @@ page_free (Page *page)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Page, page_free)
 
 static gpointer
-page_worker (ZidPortal *portal,
-             gpointer   data,
-             GError   **error)
+page_worker (ZidBackend  *portal,
+             gpointer     data,
+             GError     **error)
 {
   PageArgs *args = data;
   Page *page = g_new0 (Page, 1);
 
-  page->events = zid_portal_list_audit_page (portal, &args->filter, args->before, args->limit, error);
+  page->events = zid_backend_list_audit_page (portal, &args->filter, args->before, args->limit, error);
   if (page->events != NULL)
-    page->readings = zid_portal_describe_audit (portal, args->filter.as, page->events, error);
+    page->readings = zid_backend_describe_audit (portal, args->filter.as, page->events, error);
   if (page->readings == NULL)
     {
       page_free (page);
@@ -307,12 +307,12 @@ zid_audit_model_init (ZidAuditModel *self)
 }
 
 ZidAuditModel *
-zid_audit_model_new (ZidPortal *portal,
-                     guint      page_size)
+zid_audit_model_new (ZidBackend *portal,
+                     guint       page_size)
 {
   ZidAuditModel *self;
 
-  g_return_val_if_fail (ZID_IS_PORTAL (portal), NULL);
+  g_return_val_if_fail (ZID_IS_BACKEND (portal), NULL);
   g_return_val_if_fail (page_size > 1, NULL);
 
   self = g_object_new (ZID_TYPE_AUDIT_MODEL, NULL);

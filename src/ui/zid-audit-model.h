@@ -1,7 +1,7 @@
 /* zid-audit-model.h — the audit trail as a paged GListModel
  *
  * Newest first. Pages are fetched in a worker by keyset on the event id
- * (zid_portal_list_audit_page), never the whole trail: the model starts
+ * (zid_backend_list_audit_page), never the whole trail: the model starts
  * with the first page and grows by a page whenever a row near its end is
  * asked for, so scrolling through a million events costs a page at a
  * time.
@@ -27,7 +27,7 @@ const ZidAuditReading *zid_audit_item_get_reading (ZidAuditItem *self);
 #define ZID_TYPE_AUDIT_MODEL (zid_audit_model_get_type ())
 G_DECLARE_FINAL_TYPE (ZidAuditModel, zid_audit_model, ZID, AUDIT_MODEL, GObject)
 
-ZidAuditModel *zid_audit_model_new        (ZidPortal            *portal,
+ZidAuditModel *zid_audit_model_new        (ZidBackend            *portal,
                                            guint                 page_size);
 /* Starts over with @filter (copied): empties the model and fetches the
  * first page */

@@ -39,7 +39,7 @@ struct _ZidAuditWindow
   GtkListBox      *user_matches;
 
   /* owned */
-  ZidPortal       *portal;
+  ZidBackend      *portal;
   ZidAuditModel   *model;
   GCancellable    *cancellable;
   GArray          *organisations;   /* gint64: the dropdown's ids after "all" */
@@ -310,14 +310,14 @@ user_lookup_done (GObject      *source,
 }
 
 static gpointer
-user_lookup_worker (ZidPortal *portal,
-                    gpointer   data,
-                    GError   **error)
+user_lookup_worker (ZidBackend  *portal,
+                    gpointer     data,
+                    GError     **error)
 {
   const char *name = data;
   gint64 actor = *(gint64 *) (name + strlen (name) + 1);
 
-  return zid_portal_find_audit_users (portal, actor, name, MAX_MATCHES + 1, error);
+  return zid_backend_find_audit_users (portal, actor, name, MAX_MATCHES + 1, error);
 }
 
 /* Reads the user entry: a number at once, a name looked up */
@@ -443,14 +443,14 @@ verification_free (Verification *v)
 }
 
 static gpointer
-verify_worker (ZidPortal *portal,
-               gpointer   data,
-               GError   **error)
+verify_worker (ZidBackend  *portal,
+               gpointer     data,
+               GError     **error)
 {
   Verification *v = g_new0 (Verification, 1);
   g_autoptr(GError) local_error = NULL;
 
-  v->intact = zid_portal_verify_audit (portal, &v->bad, &local_error);
+  v->intact = zid_backend_verify_audit (portal, &v->bad, &local_error);
   if (!v->intact)
     v->message = g_strdup (local_error ? local_error->message : "");
   return v;
@@ -495,11 +495,11 @@ verify_done (GObject      *source,
 /* The organisations the actor manages, for the dropdown */
 
 static gpointer
-organisations_worker (ZidPortal *portal,
-                      gpointer   data,
-                      GError   **error)
+organisations_worker (ZidBackend  *portal,
+                      gpointer     data,
+                      GError     **error)
 {
-  return zid_portal_list_organisations (portal, *(gint64 *) data, error);
+  return zid_backend_list_organisations (portal, *(gint64 *) data, error);
 }
 
 static void
@@ -545,9 +545,9 @@ export_args_free (ExportArgs *args)
 }
 
 static gpointer
-export_worker (ZidPortal *portal,
-               gpointer   data,
-               GError   **error)
+export_worker (ZidBackend  *portal,
+               gpointer     data,
+               GError     **error)
 {
   ExportArgs *args = data;
   g_autoptr(GFileOutputStream) out = NULL;
@@ -555,7 +555,7 @@ export_worker (ZidPortal *portal,
 
   out = g_file_replace (args->file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, error);
   if (out == NULL ||
-      !zid_portal_export_audit_csv (portal, &args->filter, ZID_CSV_SEMICOLON,
+      !zid_backend_export_audit_csv (portal, &args->filter, ZID_CSV_SEMICOLON,
                                     G_OUTPUT_STREAM (out), NULL, &n, error) ||
       !g_output_stream_close (G_OUTPUT_STREAM (out), NULL, error))
     return NULL;
@@ -742,15 +742,15 @@ zid_audit_window_init (ZidAuditWindow *self)
 }
 
 ZidAuditWindow *
-zid_audit_window_new (GtkWindow *parent,
-                      ZidPortal *portal,
-                      gint64     actor)
+zid_audit_window_new (GtkWindow  *parent,
+                      ZidBackend *portal,
+                      gint64      actor)
 {
   ZidAuditWindow *self;
   g_autoptr(GtkNoSelection) selection = NULL;
   gint64 *id;
 
-  g_return_val_if_fail (ZID_IS_PORTAL (portal), NULL);
+  g_return_val_if_fail (ZID_IS_BACKEND (portal), NULL);
 
   self = g_object_new (ZID_TYPE_AUDIT_WINDOW,
                        "application", parent ? gtk_window_get_application (parent) : NULL,

@@ -19,8 +19,8 @@ G_BEGIN_DECLS
 #define ZID_TYPE_AUDIT_WINDOW (zid_audit_window_get_type ())
 G_DECLARE_FINAL_TYPE (ZidAuditWindow, zid_audit_window, ZID, AUDIT_WINDOW, AdwWindow)
 
-ZidAuditWindow *zid_audit_window_new (GtkWindow *parent,
-                                      ZidPortal *portal,
-                                      gint64     actor);
+ZidAuditWindow *zid_audit_window_new (GtkWindow  *parent,
+                                      ZidBackend *portal,
+                                      gint64      actor);
 
 G_END_DECLS

@@ -14,7 +14,7 @@
 
 typedef struct
 {
-  ZidPortal        *portal;
+  ZidBackend       *portal;
   gint64            actor;
   gint64            organisation;
   ZidCsvExportFunc  export;
@@ -36,9 +36,9 @@ export_free (gpointer data)
 }
 
 static gpointer
-export_worker (ZidPortal *portal,
-               gpointer   data,
-               GError   **error)
+export_worker (ZidBackend  *portal,
+               gpointer     data,
+               GError     **error)
 {
   Export *e = data;
   g_autoptr(GFile) file = g_file_new_for_path (e->path);
@@ -91,7 +91,7 @@ on_path (GtkWidget  *owner,
 
 void
 zid_csv_export_ask (GtkWidget        *owner,
-                    ZidPortal        *portal,
+                    ZidBackend       *portal,
                     gint64            actor,
                     gint64            organisation,
                     ZidCsvExportFunc  export,
@@ -101,7 +101,7 @@ zid_csv_export_ask (GtkWidget        *owner,
   Export *e;
 
   g_return_if_fail (GTK_IS_WIDGET (owner));
-  g_return_if_fail (ZID_IS_PORTAL (portal));
+  g_return_if_fail (ZID_IS_BACKEND (portal));
 
   e = g_new0 (Export, 1);
   e->portal = g_object_ref (portal);

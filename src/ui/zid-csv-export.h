@@ -11,8 +11,8 @@
 
 G_BEGIN_DECLS
 
-/* The shape of zid_portal_export_users_csv and its siblings */
-typedef gboolean (*ZidCsvExportFunc) (ZidPortal      *portal,
+/* The shape of zid_backend_export_users_csv and its siblings */
+typedef gboolean (*ZidCsvExportFunc) (ZidBackend      *portal,
                                       gint64          actor,
                                       gint64          organisation,
                                       char            separator,
@@ -26,7 +26,7 @@ typedef gboolean (*ZidCsvExportFunc) (ZidPortal      *portal,
  * @toasts (nullable: the main window's win.show-toast). @owner is kept
  * until the file is written. */
 void zid_csv_export_ask (GtkWidget        *owner,
-                         ZidPortal        *portal,
+                         ZidBackend       *portal,
                          gint64            actor,
                          gint64            organisation,
                          ZidCsvExportFunc  export,

@@ -72,7 +72,7 @@ struct _ZidImportDialog
   GtkWidget       *print_button;
 
   /* owned */
-  ZidPortal       *portal;
+  ZidBackend      *portal;
   GCancellable    *cancellable;    /* of the window */
   GCancellable    *preview;        /* of the preview under way */
   GListStore      *store;          /* ZidImportItem */
@@ -494,9 +494,9 @@ zid_import_dialog_init (ZidImportDialog *self)
 }
 
 ZidImportDialog *
-zid_import_dialog_new (GtkWindow *parent,
-                       ZidPortal *portal,
-                       gint64     actor)
+zid_import_dialog_new (GtkWindow  *parent,
+                       ZidBackend *portal,
+                       gint64      actor)
 {
   ZidImportDialog *self;
 

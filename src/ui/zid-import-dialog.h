@@ -16,9 +16,9 @@ G_BEGIN_DECLS
 #define ZID_TYPE_IMPORT_DIALOG (zid_import_dialog_get_type ())
 G_DECLARE_FINAL_TYPE (ZidImportDialog, zid_import_dialog, ZID, IMPORT_DIALOG, AdwWindow)
 
-ZidImportDialog *zid_import_dialog_new (GtkWindow *parent,
-                                        ZidPortal *portal,
-                                        gint64     actor);
+ZidImportDialog *zid_import_dialog_new (GtkWindow  *parent,
+                                        ZidBackend *portal,
+                                        gint64      actor);
 /* The spreadsheet to import, as if chosen: its preview follows */
 void             zid_import_dialog_set_file (ZidImportDialog *self,
                                              const char      *path);

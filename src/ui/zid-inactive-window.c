@@ -27,7 +27,7 @@ struct _ZidInactiveWindow
   GtkStack        *stack;
 
   /* owned */
-  ZidPortal       *portal;
+  ZidBackend      *portal;
   GCancellable    *cancellable;
   GListStore      *store;
   GtkFilterListModel *filtered;    /* of the store, by the search */
@@ -95,13 +95,13 @@ typedef struct
 } Ids;
 
 static gpointer
-load_worker (ZidPortal *portal,
-             gpointer   data,
-             GError   **error)
+load_worker (ZidBackend  *portal,
+             gpointer     data,
+             GError     **error)
 {
   Ids *ids = data;
 
-  return zid_portal_list_inactive (portal, ids->actor, ids->organisation, error);
+  return zid_backend_list_inactive (portal, ids->actor, ids->organisation, error);
 }
 
 /* The count, and a status page instead of an empty list */
@@ -255,7 +255,7 @@ on_watch_changed (ZidWatch          *watch,
 {
   if (users->len > 0)
     zid_user_update_run (self, self->portal, self->actor, self->organisation, users,
-                         zid_portal_get_inactive_user, self->cancellable, update_done);
+                         zid_backend_get_inactive_user, self->cancellable, update_done);
 }
 
 /* What the list shows (the search included), through the product's CSV
@@ -415,7 +415,7 @@ zid_inactive_window_init (ZidInactiveWindow *self)
 
 ZidInactiveWindow *
 zid_inactive_window_new (GtkWindow  *parent,
-                         ZidPortal  *portal,
+                         ZidBackend *portal,
                          gint64      actor,
                          gint64      organisation,
                          const char *organisation_name)

@@ -17,7 +17,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ZidInactiveWindow, zid_inactive_window, ZID, INACTIVE_WINDOW, AdwWindow)
 
 ZidInactiveWindow *zid_inactive_window_new (GtkWindow  *parent,
-                                            ZidPortal  *portal,
+                                            ZidBackend *portal,
                                             gint64      actor,
                                             gint64      organisation,
                                             const char *organisation_name);

@@ -34,9 +34,9 @@ zid_letters_job_free (ZidLettersJob *job)
 }
 
 static gpointer
-import_worker (ZidPortal *portal,
-               gpointer   data,
-               GError   **error)
+import_worker (ZidBackend  *portal,
+               gpointer     data,
+               GError     **error)
 {
   ZidLettersJob *job = data;
   g_autoptr(ZidImport) import = zid_import_read_file (job->path, error);
@@ -45,8 +45,8 @@ import_worker (ZidPortal *portal,
   if (import == NULL)
     return NULL;
   if (job->letters == NULL
-      ? !zid_portal_check_import (portal, job->actor, job->organisation, job->role, import, error)
-      : !zid_portal_import_users (portal, job->actor, job->organisation, job->role, import,
+      ? !zid_backend_check_import (portal, job->actor, job->organisation, job->role, import, error)
+      : !zid_backend_import_users (portal, job->actor, job->organisation, job->role, import,
                                   zid_letters_write_import, &letters, error))
     return NULL;
   return g_steal_pointer (&import);
@@ -54,7 +54,7 @@ import_worker (ZidPortal *portal,
 
 void
 zid_letters_job_import (gpointer             source_object,
-                        ZidPortal           *portal,
+                        ZidBackend          *portal,
                         ZidLettersJob       *job,
                         GCancellable        *cancellable,
                         GAsyncReadyCallback  callback,
@@ -91,9 +91,9 @@ write_code_letters (GPtrArray  *codes,
 }
 
 static gpointer
-new_codes_worker (ZidPortal *portal,
-                  gpointer   data,
-                  GError   **error)
+new_codes_worker (ZidBackend  *portal,
+                  gpointer     data,
+                  GError     **error)
 {
   ZidLettersJob *job = data;
   g_autofree gint64 *ids = g_new (gint64, job->users->len);
@@ -101,14 +101,14 @@ new_codes_worker (ZidPortal *portal,
 
   for (guint i = 0; i < job->users->len; i++)
     ids[i] = zid_user_get_id (g_ptr_array_index (job->users, i));
-  codes = zid_portal_new_certificates (portal, job->actor, ids, job->users->len,
+  codes = zid_backend_new_certificates (portal, job->actor, ids, job->users->len,
                                        write_code_letters, job, error);
   return codes != NULL ? GUINT_TO_POINTER (codes->len) : NULL;
 }
 
 void
 zid_letters_job_new_codes (gpointer             source_object,
-                           ZidPortal           *portal,
+                           ZidBackend          *portal,
                            ZidLettersJob       *job,
                            GCancellable        *cancellable,
                            GAsyncReadyCallback  callback,

@@ -35,7 +35,7 @@ void           zid_letters_job_free (ZidLettersJob       *job);
 /* Reads and checks job->path; with job->letters imports it, writing the
  * new users' letters first. The result: the ZidImport. */
 void           zid_letters_job_import    (gpointer             source_object,
-                                          ZidPortal           *portal,
+                                          ZidBackend           *portal,
                                           ZidLettersJob       *job,
                                           GCancellable        *cancellable,
                                           GAsyncReadyCallback  callback,
@@ -43,7 +43,7 @@ void           zid_letters_job_import    (gpointer             source_object,
 /* New codes for job->users, their letters written first. The result:
  * how many (GUINT_TO_POINTER). */
 void           zid_letters_job_new_codes (gpointer             source_object,
-                                          ZidPortal           *portal,
+                                          ZidBackend          *portal,
                                           ZidLettersJob       *job,
                                           GCancellable        *cancellable,
                                           GAsyncReadyCallback  callback,

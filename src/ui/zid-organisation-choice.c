@@ -14,12 +14,12 @@ typedef struct
 } Choice;
 
 static gpointer
-load_worker (ZidPortal *portal,
-             gpointer   data,
-             GError   **error)
+load_worker (ZidBackend  *portal,
+             gpointer     data,
+             GError     **error)
 {
   Choice *c = data;
-  g_autoptr(GPtrArray) all = zid_portal_list_organisations (portal, c->actor, error);
+  g_autoptr(GPtrArray) all = zid_backend_list_organisations (portal, c->actor, error);
   GPtrArray *allowed;
 
   if (all == NULL)
@@ -29,7 +29,7 @@ load_worker (ZidPortal *portal,
     {
       ZidOrganisation *org = g_ptr_array_index (all, i);
 
-      if (zid_portal_check_action (portal, c->actor, c->action, 0, org->id, NULL))
+      if (zid_backend_check_action (portal, c->actor, c->action, 0, org->id, NULL))
         g_ptr_array_add (allowed, g_ptr_array_steal_index (all, i--));
     }
   return allowed;
@@ -37,7 +37,7 @@ load_worker (ZidPortal *portal,
 
 void
 zid_organisation_choice_load (gpointer             source_object,
-                              ZidPortal           *portal,
+                              ZidBackend          *portal,
                               gint64               actor,
                               ZidAction            action,
                               GCancellable        *cancellable,

@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 /* Reads the actor's organisations where @action is allowed (a GPtrArray
  * of ZidOrganisation, the result of zid_work_finish()) */
 void             zid_organisation_choice_load (gpointer             source_object,
-                                               ZidPortal           *portal,
+                                               ZidBackend          *portal,
                                                gint64               actor,
                                                ZidAction            action,
                                                GCancellable        *cancellable,

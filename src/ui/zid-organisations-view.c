@@ -20,7 +20,7 @@ struct _ZidOrganisationsView
   GtkListBox   *list;
 
   /* owned */
-  ZidPortal    *portal;
+  ZidBackend   *portal;
   GCancellable *cancellable;
   GPtrArray    *organisations;  /* ZidOrganisation */
   gint64        actor;
@@ -47,14 +47,14 @@ orgs_free (gpointer p)
 }
 
 static gpointer
-load_worker (ZidPortal *portal,
-             gpointer   data,
-             GError   **error)
+load_worker (ZidBackend  *portal,
+             gpointer     data,
+             GError     **error)
 {
   gint64 actor = *(gint64 *) data;
   Orgs *o = g_new0 (Orgs, 1);
 
-  o->organisations = zid_portal_list_organisations (portal, actor, error);
+  o->organisations = zid_backend_list_organisations (portal, actor, error);
   if (o->organisations == NULL)
     {
       orgs_free (o);
@@ -64,7 +64,7 @@ load_worker (ZidPortal *portal,
   for (guint i = 0; i < o->organisations->len; i++)
     {
       ZidOrganisation *org = g_ptr_array_index (o->organisations, i);
-      gboolean may = zid_portal_check_action (portal, actor, ZID_ACTION_VIEW_INACTIVE, 0, org->id, NULL);
+      gboolean may = zid_backend_check_action (portal, actor, ZID_ACTION_VIEW_INACTIVE, 0, org->id, NULL);
 
       g_array_append_val (o->may_view_inactive, may);
     }
@@ -146,7 +146,7 @@ on_watch_changed (ZidWatch             *watch,
 
 void
 zid_organisations_view_load (ZidOrganisationsView *self,
-                             ZidPortal            *portal,
+                             ZidBackend           *portal,
                              gint64                actor)
 {
   gint64 *id;

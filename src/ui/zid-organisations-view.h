@@ -17,7 +17,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ZidOrganisationsView, zid_organisations_view, ZID, ORGANISATIONS_VIEW, GtkBox)
 
 void zid_organisations_view_load  (ZidOrganisationsView *self,
-                                   ZidPortal            *portal,
+                                   ZidBackend            *portal,
                                    gint64                actor);
 void zid_organisations_view_clear (ZidOrganisationsView *self);
 

@@ -56,7 +56,7 @@ struct _ZidPendingWindow
   GtkLabel          *count_label;
 
   /* owned */
-  ZidPortal         *portal;
+  ZidBackend        *portal;
   GCancellable      *cancellable;
   GListStore        *store;           /* ZidPendingItem */
   GtkMultiSelection *selection;
@@ -171,13 +171,13 @@ typedef struct
 } Ids;
 
 static gpointer
-load_worker (ZidPortal *portal,
-             gpointer   data,
-             GError   **error)
+load_worker (ZidBackend  *portal,
+             gpointer     data,
+             GError     **error)
 {
   Ids *ids = data;
 
-  return zid_portal_list_pending (portal, ids->actor, ids->organisation, error);
+  return zid_backend_list_pending (portal, ids->actor, ids->organisation, error);
 }
 
 static void
@@ -397,7 +397,7 @@ export_action (GtkWidget  *widget,
   g_autofree char *name = g_strdup_printf (_("open enrolments %s.csv"), org ? org->name : "");
 
   if (org != NULL)
-    zid_csv_export_ask (widget, self->portal, self->actor, org->id, zid_portal_export_pending_csv, name,
+    zid_csv_export_ask (widget, self->portal, self->actor, org->id, zid_backend_export_pending_csv, name,
                         self->toasts);
 }
 
@@ -480,9 +480,9 @@ zid_pending_window_init (ZidPendingWindow *self)
 }
 
 ZidPendingWindow *
-zid_pending_window_new (GtkWindow *parent,
-                        ZidPortal *portal,
-                        gint64     actor)
+zid_pending_window_new (GtkWindow  *parent,
+                        ZidBackend *portal,
+                        gint64      actor)
 {
   ZidPendingWindow *self;
 

@@ -16,8 +16,8 @@ G_BEGIN_DECLS
 #define ZID_TYPE_PENDING_WINDOW (zid_pending_window_get_type ())
 G_DECLARE_FINAL_TYPE (ZidPendingWindow, zid_pending_window, ZID, PENDING_WINDOW, AdwWindow)
 
-ZidPendingWindow *zid_pending_window_new (GtkWindow *parent,
-                                          ZidPortal *portal,
-                                          gint64     actor);
+ZidPendingWindow *zid_pending_window_new (GtkWindow  *parent,
+                                          ZidBackend *portal,
+                                          gint64      actor);
 
 G_END_DECLS

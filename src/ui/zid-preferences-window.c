@@ -23,7 +23,7 @@ struct _ZidPreferencesWindow
   AdwEntryRow          *service_address_row;
 
   /* owned */
-  ZidPortal            *portal;
+  ZidBackend           *portal;
   GSettings            *settings;
   GCancellable         *cancellable;
 };
@@ -31,11 +31,11 @@ struct _ZidPreferencesWindow
 G_DEFINE_FINAL_TYPE (ZidPreferencesWindow, zid_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
 
 static gpointer
-get_address_worker (ZidPortal *portal,
-                    gpointer   data,
-                    GError   **error)
+get_address_worker (ZidBackend  *portal,
+                    gpointer     data,
+                    GError     **error)
 {
-  return zid_portal_dup_service_address (portal);
+  return zid_backend_dup_service_address (portal);
 }
 
 static void
@@ -50,11 +50,11 @@ get_address_done (GObject      *source,
 }
 
 static gpointer
-set_address_worker (ZidPortal *portal,
-                    gpointer   data,
-                    GError   **error)
+set_address_worker (ZidBackend  *portal,
+                    gpointer     data,
+                    GError     **error)
 {
-  return zid_portal_set_service_address (portal, data, error) ? GINT_TO_POINTER (TRUE) : NULL;
+  return zid_backend_set_service_address (portal, data, error) ? GINT_TO_POINTER (TRUE) : NULL;
 }
 
 static void
@@ -93,7 +93,7 @@ on_environment_selected (ZidPreferencesWindow *self)
 
   if (self->settings != NULL)
     g_settings_set_enum (self->settings, "environment", environment);
-  if (self->portal != NULL && environment == zid_portal_get_environment (self->portal))
+  if (self->portal != NULL && environment == zid_backend_get_environment (self->portal))
     return;
   gtk_widget_activate_action (GTK_WIDGET (self), "app.open-environment", "s",
                               zid_environment_to_string (environment));
@@ -150,9 +150,9 @@ zid_preferences_window_init (ZidPreferencesWindow *self)
 }
 
 ZidPreferencesWindow *
-zid_preferences_window_new (GtkWindow *parent,
-                            ZidPortal *portal,
-                            GSettings *settings)
+zid_preferences_window_new (GtkWindow  *parent,
+                            ZidBackend *portal,
+                            GSettings  *settings)
 {
   ZidPreferencesWindow *self = g_object_new (ZID_TYPE_PREFERENCES_WINDOW,
                                              "application", parent ? gtk_window_get_application (parent) : NULL,
@@ -169,7 +169,7 @@ zid_preferences_window_new (GtkWindow *parent,
     }
   /* The environment of the window these preferences belong to */
   if (self->portal != NULL)
-    adw_combo_row_set_selected (self->environment_row, zid_portal_get_environment (self->portal));
+    adw_combo_row_set_selected (self->environment_row, zid_backend_get_environment (self->portal));
   g_signal_connect_swapped (self->environment_row, "notify::selected", G_CALLBACK (on_environment_selected), self);
   if (self->portal != NULL)
     {

@@ -17,9 +17,9 @@ G_BEGIN_DECLS
 #define ZID_TYPE_PREFERENCES_WINDOW (zid_preferences_window_get_type ())
 G_DECLARE_FINAL_TYPE (ZidPreferencesWindow, zid_preferences_window, ZID, PREFERENCES_WINDOW, AdwPreferencesWindow)
 
-ZidPreferencesWindow *zid_preferences_window_new (GtkWindow *parent,
-                                                  ZidPortal *portal,
-                                                  GSettings *settings);
+ZidPreferencesWindow *zid_preferences_window_new (GtkWindow  *parent,
+                                                  ZidBackend *portal,
+                                                  GSettings  *settings);
 /* Shows the page with the environment's trust (UZI certificates and the
  * registration file signer) */
 void                  zid_preferences_window_show_trust (ZidPreferencesWindow *self);

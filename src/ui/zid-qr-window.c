@@ -23,7 +23,7 @@ struct _ZidQrWindow
   GtkLabel        *once_label;
 
   /* owned */
-  ZidPortal       *portal;
+  ZidBackend      *portal;
   ZidService      *service;
   GCancellable    *cancellable;
   char            *payload;
@@ -82,13 +82,13 @@ on_enrolled (ZidService  *service,
  * code was shown: seen through the portal's watch, whichever process
  * (this window's service, another) took the phone's request */
 static gpointer
-poll_worker (ZidPortal *portal,
-             gpointer   data,
-             GError   **error)
+poll_worker (ZidBackend  *portal,
+             gpointer     data,
+             GError     **error)
 {
   gint64 *ids = data;
 
-  return zid_portal_list_certificates (portal, ids[0], ids[1], error);
+  return zid_backend_list_certificates (portal, ids[0], ids[1], error);
 }
 
 static void poll_certificates (ZidQrWindow *self);
@@ -117,13 +117,13 @@ poll_done (GObject      *source,
 }
 
 static gpointer
-user_worker (ZidPortal *portal,
-             gpointer   data,
-             GError   **error)
+user_worker (ZidBackend  *portal,
+             gpointer     data,
+             GError     **error)
 {
   gint64 *ids = data;
 
-  return zid_portal_get_user (portal, ids[0], ids[1], error);
+  return zid_backend_get_user (portal, ids[0], ids[1], error);
 }
 
 /* The user as now: named in the letter, and a blocked user's phone is
@@ -475,7 +475,7 @@ ZidQrWindow *
 zid_qr_window_new (GtkWindow            *parent,
                    const ZidOneTimeCode *enrolment,
                    const char           *person,
-                   ZidPortal            *portal,
+                   ZidBackend           *portal,
                    ZidService           *service,
                    gint64                actor)
 {
@@ -500,7 +500,7 @@ zid_qr_window_new (GtkWindow            *parent,
   if (portal != NULL)
     {
       self->portal = g_object_ref (portal);
-      zid_qr_view_set_clock (self->view, zid_portal_get_clock (portal));
+      zid_qr_view_set_clock (self->view, zid_backend_get_clock (portal));
     }
 
   if (enrolment->purpose == ZID_CODE_NEW_CERTIFICATE)

@@ -25,7 +25,7 @@ G_DECLARE_FINAL_TYPE (ZidQrWindow, zid_qr_window, ZID, QR_WINDOW, AdwWindow)
 ZidQrWindow *zid_qr_window_new          (GtkWindow            *parent,
                                          const ZidOneTimeCode *enrolment,
                                          const char           *person,
-                                         ZidPortal            *portal,
+                                         ZidBackend            *portal,
                                          ZidService           *service,
                                          gint64                actor);
 gboolean     zid_qr_window_get_redeemed (ZidQrWindow        *self);

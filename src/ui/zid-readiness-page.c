@@ -21,7 +21,7 @@ struct _ZidReadinessPage
   GtkListBox    *list;
 
   /* owned */
-  ZidPortal     *portal;
+  ZidBackend    *portal;
   ZidCardConfig *config;
   guint16        port;
   gboolean       own_service;
@@ -149,7 +149,7 @@ run_done (GObject      *source,
 {
   g_autoptr(ZidReadinessPage) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) checks = zid_readiness_run_finish (ZID_PORTAL (source), result, &error);
+  g_autoptr(GPtrArray) checks = zid_readiness_run_finish (ZID_BACKEND (source), result, &error);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -196,13 +196,13 @@ refresh_action (GtkWidget  *widget,
 
 void
 zid_readiness_page_run (ZidReadinessPage    *self,
-                        ZidPortal           *portal,
+                        ZidBackend          *portal,
                         const ZidCardConfig *config,
                         guint16              port,
                         gboolean             own_service)
 {
   g_return_if_fail (ZID_IS_READINESS_PAGE (self));
-  g_return_if_fail (ZID_IS_PORTAL (portal));
+  g_return_if_fail (ZID_IS_BACKEND (portal));
 
   g_set_object (&self->portal, portal);
   g_clear_pointer (&self->config, zid_card_config_free);

@@ -24,7 +24,7 @@ G_DECLARE_FINAL_TYPE (ZidReadinessPage, zid_readiness_page, ZID, READINESS_PAGE,
  * defaults) and the enrolment service on @port, which this process holds
  * when @own_service */
 void zid_readiness_page_run (ZidReadinessPage    *self,
-                             ZidPortal           *portal,
+                             ZidBackend          *portal,
                              const ZidCardConfig *config,
                              guint16              port,
                              gboolean             own_service);

@@ -25,7 +25,7 @@ struct _ZidRegisterDialog
   GtkLabel      *error_label;
 
   /* owned */
-  ZidPortal     *portal;
+  ZidBackend    *portal;
   GCancellable  *cancellable;
   GPtrArray     *organisations;   /* ZidOrganisation, where the actor may register */
   gint64         actor;
@@ -105,11 +105,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Outcome, outcome_free)
 /* A user the actor manages who is @r's person (the core decides it as the
  * import does); NULL when none */
 static ZidUser *
-find_same_person (ZidPortal      *portal,
-                  const Register *r,
-                  GError        **error)
+find_same_person (ZidBackend      *portal,
+                  const Register  *r,
+                  GError         **error)
 {
-  g_autoptr(GPtrArray) users = zid_portal_find_same_person (portal, r->actor, r->first_name,
+  g_autoptr(GPtrArray) users = zid_backend_find_same_person (portal, r->actor, r->first_name,
                                                             r->last_name, r->birth_date, error);
 
   return users != NULL && users->len > 0 ? g_object_ref (g_ptr_array_index (users, 0)) : NULL;
@@ -127,9 +127,9 @@ register_free (gpointer p)
 }
 
 static gpointer
-register_worker (ZidPortal *portal,
-                 gpointer   data,
-                 GError   **error)
+register_worker (ZidBackend  *portal,
+                 gpointer     data,
+                 GError     **error)
 {
   Register *r = data;
   g_autofree Outcome *outcome = g_new0 (Outcome, 1);
@@ -147,7 +147,7 @@ register_worker (ZidPortal *portal,
       if (outcome->existing != NULL)
         return g_steal_pointer (&outcome);
     }
-  outcome->enrolment = zid_portal_register_user (portal, r->actor, r->organisation,
+  outcome->enrolment = zid_backend_register_user (portal, r->actor, r->organisation,
                                                  r->first_name, r->last_name, r->birth_date, error);
   return outcome->enrolment != NULL ? g_steal_pointer (&outcome) : NULL;
 }
@@ -369,9 +369,9 @@ zid_register_dialog_init (ZidRegisterDialog *self)
 }
 
 ZidRegisterDialog *
-zid_register_dialog_new (GtkWindow *parent,
-                         ZidPortal *portal,
-                         gint64     actor)
+zid_register_dialog_new (GtkWindow  *parent,
+                         ZidBackend *portal,
+                         gint64      actor)
 {
   ZidRegisterDialog *self;
 

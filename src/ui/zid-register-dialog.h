@@ -20,8 +20,8 @@ G_BEGIN_DECLS
 #define ZID_TYPE_REGISTER_DIALOG (zid_register_dialog_get_type ())
 G_DECLARE_FINAL_TYPE (ZidRegisterDialog, zid_register_dialog, ZID, REGISTER_DIALOG, AdwWindow)
 
-ZidRegisterDialog *zid_register_dialog_new (GtkWindow *parent,
-                                            ZidPortal *portal,
-                                            gint64     actor);
+ZidRegisterDialog *zid_register_dialog_new (GtkWindow  *parent,
+                                            ZidBackend *portal,
+                                            gint64      actor);
 
 G_END_DECLS

@@ -13,6 +13,7 @@ struct _ZidServiceBanner
   GtkWidget   *box;
   GtkLabel    *label;
   ZidService  *service;   /* owned; NULL when none */
+  ZidBackend  *backend;   /* owned; NULL when none */
   char        *message;   /* NULL while hidden */
 };
 
@@ -23,6 +24,8 @@ update (ZidServiceBanner *self)
 {
   g_free (self->message);
   self->message = self->service != NULL ? zid_service_dup_status_message (self->service) : NULL;
+  if (self->message == NULL && self->backend != NULL)
+    self->message = zid_backend_dup_status_message (self->backend);
   if (self->message != NULL)
     gtk_label_set_text (self->label, self->message);
   gtk_widget_set_visible (self->box, self->message != NULL);
@@ -45,6 +48,23 @@ zid_service_banner_set_service (ZidServiceBanner *self,
   update (self);
 }
 
+void
+zid_service_banner_set_backend (ZidServiceBanner *self,
+                                ZidBackend       *backend)
+{
+  g_return_if_fail (ZID_IS_SERVICE_BANNER (self));
+  g_return_if_fail (backend == NULL || ZID_IS_BACKEND (backend));
+
+  if (self->backend == backend)
+    return;
+  if (self->backend != NULL)
+    g_signal_handlers_disconnect_by_data (self->backend, self);
+  g_set_object (&self->backend, backend);
+  if (backend != NULL)
+    g_signal_connect_object (backend, "status-changed", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
+  update (self);
+}
+
 const char *
 zid_service_banner_get_message (ZidServiceBanner *self)
 {
@@ -64,6 +84,7 @@ zid_service_banner_dispose (GObject *object)
   ZidServiceBanner *self = ZID_SERVICE_BANNER (object);
 
   zid_service_banner_set_service (self, NULL);
+  zid_service_banner_set_backend (self, NULL);
   g_clear_pointer (&self->box, gtk_widget_unparent);
   G_OBJECT_CLASS (zid_service_banner_parent_class)->dispose (object);
 }

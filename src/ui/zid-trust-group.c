@@ -20,7 +20,7 @@ struct _ZidTrustGroup
   GtkListBox          *list;
 
   /* owned */
-  ZidPortal           *portal;
+  ZidBackend          *portal;
   ZidTrustKind         kind;
   GCancellable        *cancellable;
 };
@@ -133,13 +133,13 @@ entry_row (ZidTrustEntry *entry)
 /* ---- List ------------------------------------------------------------- */
 
 static gpointer
-list_worker (ZidPortal *portal,
-             gpointer   data,
-             GError   **error)
+list_worker (ZidBackend  *portal,
+             gpointer     data,
+             GError     **error)
 {
   TrustWork *w = data;
 
-  return zid_portal_list_trust (portal, w->kind);
+  return zid_backend_list_trust (portal, w->kind);
 }
 
 static void
@@ -176,16 +176,16 @@ reload (ZidTrustGroup *self)
 /* ---- Add -------------------------------------------------------------- */
 
 static gpointer
-add_worker (ZidPortal *portal,
-            gpointer   data,
-            GError   **error)
+add_worker (ZidBackend  *portal,
+            gpointer     data,
+            GError     **error)
 {
   TrustWork *w = data;
   g_autoptr(GBytes) bytes = g_file_load_bytes (w->file, NULL, NULL, error);
 
   if (bytes == NULL)
     return NULL;
-  return zid_portal_add_trust (portal, w->kind, bytes, error);
+  return zid_backend_add_trust (portal, w->kind, bytes, error);
 }
 
 static void
@@ -256,13 +256,13 @@ add_action (GtkWidget  *widget,
 /* ---- Remove ----------------------------------------------------------- */
 
 static gpointer
-remove_worker (ZidPortal *portal,
-               gpointer   data,
-               GError   **error)
+remove_worker (ZidBackend  *portal,
+               gpointer     data,
+               GError     **error)
 {
   TrustWork *w = data;
 
-  return zid_portal_remove_trust (portal, w->kind, w->fingerprint, error) ? GINT_TO_POINTER (TRUE) : NULL;
+  return zid_backend_remove_trust (portal, w->kind, w->fingerprint, error) ? GINT_TO_POINTER (TRUE) : NULL;
 }
 
 static void
@@ -300,18 +300,18 @@ remove_action (GtkWidget  *widget,
 
 void
 zid_trust_group_load (ZidTrustGroup *self,
-                      ZidPortal     *portal,
+                      ZidBackend    *portal,
                       ZidTrustKind   kind)
 {
   const char *environment;
   g_autofree char *title = NULL;
 
   g_return_if_fail (ZID_IS_TRUST_GROUP (self));
-  g_return_if_fail (ZID_IS_PORTAL (portal));
+  g_return_if_fail (ZID_IS_BACKEND (portal));
 
   g_set_object (&self->portal, portal);
   self->kind = kind;
-  environment = zid_environment_to_string (zid_portal_get_environment (portal));
+  environment = zid_environment_to_string (zid_backend_get_environment (portal));
   if (kind == ZID_TRUST_KIND_UZI)
     {
       /* Translators: %s is the environment, acceptatie or productie */

@@ -24,7 +24,7 @@ G_DECLARE_FINAL_TYPE (ZidTrustGroup, zid_trust_group, ZID, TRUST_GROUP, AdwPrefe
 
 /* Shows @kind's trust of @portal's environment (loads it in a worker) */
 void zid_trust_group_load (ZidTrustGroup *self,
-                           ZidPortal     *portal,
+                           ZidBackend    *portal,
                            ZidTrustKind   kind);
 
 G_END_DECLS

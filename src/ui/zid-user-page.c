@@ -48,7 +48,7 @@ struct _ZidUserPage
   GtkLabel            *error_label;
 
   /* owned */
-  ZidPortal           *portal;
+  ZidBackend          *portal;
   GCancellable        *cancellable;        /* the load; a reload cancels it */
   GCancellable        *op_cancellable;     /* a change (a card read among them) in progress;
                                             * cancelled on logout and dispose, not by a reload */
@@ -140,19 +140,19 @@ typedef struct
 } Ids;
 
 static gpointer
-load_worker (ZidPortal *portal,
-             gpointer   p,
-             GError   **error)
+load_worker (ZidBackend  *portal,
+             gpointer     p,
+             GError     **error)
 {
   Ids *ids = p;
   UserData *d = g_new0 (UserData, 1);
 
-  if ((d->user = zid_portal_get_user (portal, ids->actor, ids->user, error)) == NULL ||
-      (d->attributes = zid_portal_list_attributes (portal, ids->actor, ids->user, error)) == NULL ||
-      (d->certificates = zid_portal_list_certificates (portal, ids->actor, ids->user, error)) == NULL ||
-      (d->organisations = zid_portal_list_organisations (portal, ids->actor, error)) == NULL ||
+  if ((d->user = zid_backend_get_user (portal, ids->actor, ids->user, error)) == NULL ||
+      (d->attributes = zid_backend_list_attributes (portal, ids->actor, ids->user, error)) == NULL ||
+      (d->certificates = zid_backend_list_certificates (portal, ids->actor, ids->user, error)) == NULL ||
+      (d->organisations = zid_backend_list_organisations (portal, ids->actor, error)) == NULL ||
       /* every button of the page and every refusal: one call, one transaction */
-      (d->caps = zid_portal_get_capabilities (portal, ids->actor, ids->user, error)) == NULL)
+      (d->caps = zid_backend_get_capabilities (portal, ids->actor, ids->user, error)) == NULL)
     {
       user_data_free (d);
       return NULL;
@@ -438,7 +438,7 @@ on_watch_changed (ZidWatch    *watch,
 /* @portal NULL: stops */
 static void
 user_page_watch (ZidUserPage *self,
-                 ZidPortal   *portal)
+                 ZidBackend  *portal)
 {
   ZidWatch *watch = g_object_get_data (G_OBJECT (self), USER_PAGE_WATCH);
 
@@ -480,7 +480,7 @@ zid_user_page_clear (ZidUserPage *self)
 
 void
 zid_user_page_load (ZidUserPage         *self,
-                    ZidPortal           *portal,
+                    ZidBackend          *portal,
                     const ZidCardConfig *card,
                     gint64               actor,
                     gint64               user)
@@ -588,9 +588,9 @@ explain_pin_refusal (ZidCardCompletion *flow,
 }
 
 static gpointer
-op_worker (ZidPortal *portal,
-           gpointer   p,
-           GError   **error)
+op_worker (ZidBackend  *portal,
+           gpointer     p,
+           GError     **error)
 {
   Op *op = p;
   OpResult *r = g_new0 (OpResult, 1);
@@ -600,11 +600,11 @@ op_worker (ZidPortal *portal,
   switch (op->kind)
     {
     case OP_MEMBERSHIP:
-      ok = zid_portal_set_membership (portal, op->actor, op->user, op->organisation, op->role,
+      ok = zid_backend_set_membership (portal, op->actor, op->user, op->organisation, op->role,
                                       &r->enrolment, error);
       break;
     case OP_ATTRIBUTE:
-      ok = zid_portal_add_attribute (portal, op->actor, op->user, zid_attribute_type_get_name (op->type),
+      ok = zid_backend_add_attribute (portal, op->actor, op->user, zid_attribute_type_get_name (op->type),
                                      op->organisation, op->text, error) > 0;
       break;
     case OP_UZI_ATTRIBUTE:
@@ -627,16 +627,16 @@ op_worker (ZidPortal *portal,
       }
       break;
     case OP_BLOCK:
-      ok = zid_portal_block_user (portal, op->actor, op->user, op->reason, error);
+      ok = zid_backend_block_user (portal, op->actor, op->user, op->reason, error);
       break;
     case OP_UNBLOCK:
-      ok = zid_portal_unblock_user (portal, op->actor, op->user, error);
+      ok = zid_backend_unblock_user (portal, op->actor, op->user, error);
       break;
     case OP_REVOKE:
-      ok = zid_portal_revoke_certificate (portal, op->actor, op->user, op->text, error);
+      ok = zid_backend_revoke_certificate (portal, op->actor, op->user, op->text, error);
       break;
     case OP_NEW_CERTIFICATE:
-      r->enrolment = zid_portal_new_certificate (portal, op->actor, op->user, error);
+      r->enrolment = zid_backend_new_certificate (portal, op->actor, op->user, error);
       ok = r->enrolment != NULL;
       break;
     default:

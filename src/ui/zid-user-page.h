@@ -8,7 +8,7 @@
  * may not do is not offered, and why is shown in place before any click
  * (the §8.2 note, the revoke rule, a new certificate that waits for
  * Activeren): the page reads the core's capabilities
- * (zid_portal_get_capabilities, one call) in the loading worker.
+ * (zid_backend_get_capabilities, one call) in the loading worker.
  * The name and status stay in view above the scrolled facts. Every dialog
  * stays open until the core has accepted its change: a refusal shows in
  * it, the input kept (zid-form-dialog.h); a refusal without a dialog, and a
@@ -34,7 +34,7 @@ G_DECLARE_FINAL_TYPE (ZidUserPage, zid_user_page, ZID, USER_PAGE, GtkBox)
  * NULL: those of the acceptatie environment). The page reaches its window
  * through "win.show-toast" and "win.show-enrolment" only. */
 void zid_user_page_load   (ZidUserPage         *self,
-                           ZidPortal           *portal,
+                           ZidBackend           *portal,
                            const ZidCardConfig *card,
                            gint64               actor,
                            gint64               user);

@@ -37,9 +37,9 @@ zid_user_update_free (gpointer data)
 }
 
 static gpointer
-update_worker (ZidPortal *portal,
-               gpointer   data,
-               GError   **error)
+update_worker (ZidBackend  *portal,
+               gpointer     data,
+               GError     **error)
 {
   Request *r = data;
   ZidUserUpdate *u = g_new0 (ZidUserUpdate, 1);
@@ -63,7 +63,7 @@ update_worker (ZidPortal *portal,
 
 void
 zid_user_update_run (gpointer             source_object,
-                     ZidPortal           *portal,
+                     ZidBackend          *portal,
                      gint64               actor,
                      gint64               organisation,
                      GArray              *ids,

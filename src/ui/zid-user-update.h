@@ -18,7 +18,7 @@ G_BEGIN_DECLS
 /* In the worker: @user as the view shows it now in @current, or NULL when
  * it does not belong there (any more); FALSE with @error only when the
  * question cannot be answered */
-typedef gboolean (*ZidUserFetchFunc) (ZidPortal  *portal,
+typedef gboolean (*ZidUserFetchFunc) (ZidBackend  *portal,
                                       gint64      actor,
                                       gint64      organisation,
                                       gint64      user,
@@ -34,7 +34,7 @@ typedef struct
 void           zid_user_update_free   (gpointer             update);
 /* @ids: copied */
 void           zid_user_update_run    (gpointer             source_object,
-                                       ZidPortal           *portal,
+                                       ZidBackend           *portal,
                                        gint64               actor,
                                        gint64               organisation,
                                        GArray              *ids,

@@ -35,7 +35,7 @@ struct _ZidUsersView
   GtkWidget           *header;       /* a ZidUserRow, in table_box */
 
   /* owned */
-  ZidPortal           *portal;
+  ZidBackend          *portal;
   GCancellable        *cancellable;
   ZidUserList         *list;
   GPtrArray           *spare_rows;   /* ZidUserRow, unparented */
@@ -820,12 +820,12 @@ on_row_activated (ZidUsersView *self,
 /* ---- Loading ---------------------------------------------------------- */
 
 static gpointer
-list_worker (ZidPortal *portal,
-             gpointer   data,
-             GError   **error)
+list_worker (ZidBackend  *portal,
+             gpointer     data,
+             GError     **error)
 {
   gint64 actor = *(gint64 *) data;
-  GPtrArray *users = zid_portal_list_users (portal, actor, 0, NULL, error);
+  GPtrArray *users = zid_backend_list_users (portal, actor, 0, NULL, error);
 
   for (guint i = 0; users != NULL && i < users->len; i++)
     zid_users_view_prepare_user (g_ptr_array_index (users, i));
@@ -839,15 +839,15 @@ list_worker (ZidPortal *portal,
 
 /* A user belongs in the overview while in one of the actor's organisations */
 static gboolean
-fetch_user (ZidPortal  *portal,
-            gint64      actor,
-            gint64      organisation,
-            gint64      id,
-            ZidUser   **current,
-            GError    **error)
+fetch_user (ZidBackend  *portal,
+            gint64       actor,
+            gint64       organisation,
+            gint64       id,
+            ZidUser    **current,
+            GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(ZidUser) user = zid_portal_get_user (portal, actor, id, &local_error);
+  g_autoptr(ZidUser) user = zid_backend_get_user (portal, actor, id, &local_error);
 
   if (user != NULL && zid_user_get_memberships (user)->len > 0)
     {
@@ -933,7 +933,7 @@ on_watch_changed (ZidWatch     *watch,
 
 static void
 watch (ZidUsersView *self,
-       ZidPortal    *portal)
+       ZidBackend   *portal)
 {
   if (self->watch != NULL && zid_watch_get_portal (self->watch) == portal)
     return;
@@ -1018,7 +1018,7 @@ zid_users_view_reload (ZidUsersView *self)
 
 void
 zid_users_view_load (ZidUsersView *self,
-                     ZidPortal    *portal,
+                     ZidBackend   *portal,
                      gint64        actor)
 {
   g_return_if_fail (ZID_IS_USERS_VIEW (self));
@@ -1148,7 +1148,7 @@ export_action (GtkWidget  *widget,
   /* Translators: the suggested file name of the users' export */
   name = item ? g_strdup_printf (_("users %s.csv"), gtk_string_object_get_string (GTK_STRING_OBJECT (item)))
               : g_strdup (_("users.csv"));
-  zid_csv_export_ask (widget, self->portal, self->actor, organisation, zid_portal_export_users_csv, name, NULL);
+  zid_csv_export_ask (widget, self->portal, self->actor, organisation, zid_backend_export_users_csv, name, NULL);
 }
 
 static void

@@ -31,7 +31,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ZidUsersView, zid_users_view, ZID, USERS_VIEW, GtkBox)
 
 void        zid_users_view_load         (ZidUsersView *self,
-                                         ZidPortal    *portal,
+                                         ZidBackend    *portal,
                                          gint64        actor);
 void        zid_users_view_reload       (ZidUsersView *self);
 void        zid_users_view_clear        (ZidUsersView *self);

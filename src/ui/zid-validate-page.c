@@ -51,7 +51,7 @@ struct _ZidValidatePage
   /* borrowed: nothing */
 
   /* owned */
-  ZidPortal       *portal;
+  ZidBackend      *portal;
   ZidService      *service;
   ZidCardConfig   *config;
   ZidCardMonitor  *monitor;
@@ -175,7 +175,7 @@ forget_card (ZidValidatePage *self)
 static const char *
 environment_name (ZidValidatePage *self)
 {
-  return zid_environment_to_string (zid_portal_get_environment (self->portal));
+  return zid_environment_to_string (zid_backend_get_environment (self->portal));
 }
 
 static gboolean
@@ -661,7 +661,7 @@ readiness_done (GObject      *source,
                 gpointer      user_data)
 {
   g_autoptr(ZidValidatePage) self = user_data;
-  g_autoptr(GPtrArray) checks = zid_readiness_run_finish (ZID_PORTAL (source), result, NULL);
+  g_autoptr(GPtrArray) checks = zid_readiness_run_finish (ZID_BACKEND (source), result, NULL);
   static const char * const needed[] = { "uzi-trust", "registration" };
 
   if (g_cancellable_is_cancelled (self->cancellable))
@@ -732,7 +732,7 @@ birth_date_action (GtkWidget  *widget,
   /* DD-MM-JJJJ as on the identity document, or JJJJ-MM-DD: the core reads both */
   g_autofree char *date = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->birth_entry))));
   g_autoptr(GError) error = NULL;
-  if (!zid_validate_birth_date (date, zid_clock_now (zid_portal_get_clock (self->portal)), &error))
+  if (!zid_validate_birth_date (date, zid_clock_now (zid_backend_get_clock (self->portal)), &error))
     {
       gtk_label_set_text (self->birth_error, error->message);
       gtk_widget_set_visible (GTK_WIDGET (self->birth_error), TRUE);
@@ -803,7 +803,7 @@ import_done (GObject      *source,
   g_autoptr(ZidRegistration) r = NULL;
   gboolean already = FALSE;
 
-  r = zid_registration_file_import_finish (ZID_PORTAL (source), result, &signer, &already, &error);
+  r = zid_registration_file_import_finish (ZID_BACKEND (source), result, &signer, &already, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   show_imported (self, r, self->signer_organisation ? self->signer_organisation : signer, already, error);
@@ -831,20 +831,20 @@ trust_import_free (gpointer p)
 }
 
 static gpointer
-trust_import_worker (ZidPortal *portal,
-                     gpointer   data,
-                     GError   **error)
+trust_import_worker (ZidBackend  *portal,
+                     gpointer     data,
+                     GError     **error)
 {
   TrustImport *t = data;
-  g_autoptr(GPtrArray) added = zid_portal_add_trust (portal, ZID_TRUST_KIND_OPERATOR,
+  g_autoptr(GPtrArray) added = zid_backend_add_trust (portal, ZID_TRUST_KIND_OPERATOR,
                                                      t->info->root_certificate, error);
 
   if (added == NULL)
     return NULL;
-  t->registration = zid_registration_file_import (portal, t->path, NULL, NULL, &t->already, error);
+  t->registration = zid_backend_registration_file_import (portal, t->path, NULL, NULL, &t->already, error);
   if (t->registration == NULL)
     {
-      zid_portal_remove_trust (portal, ZID_TRUST_KIND_OPERATOR, t->info->root_fingerprint, NULL);
+      zid_backend_remove_trust (portal, ZID_TRUST_KIND_OPERATOR, t->info->root_fingerprint, NULL);
       return NULL;
     }
   return GINT_TO_POINTER (TRUE);
@@ -894,7 +894,7 @@ inspect_done (GObject      *source,
   ZidSignerDialog *dialog;
   GtkRoot *root;
 
-  info = zid_registration_file_inspect_finish (ZID_PORTAL (source), result, &error);
+  info = zid_registration_file_inspect_finish (ZID_BACKEND (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   if (info == NULL)
@@ -968,12 +968,12 @@ import_action (GtkWidget  *widget,
 
 void
 zid_validate_page_start (ZidValidatePage     *self,
-                         ZidPortal           *portal,
+                         ZidBackend          *portal,
                          ZidService          *service,
                          const ZidCardConfig *config)
 {
   g_return_if_fail (ZID_IS_VALIDATE_PAGE (self));
-  g_return_if_fail (ZID_IS_PORTAL (portal));
+  g_return_if_fail (ZID_IS_BACKEND (portal));
 
   zid_validate_page_stop (self);
   g_set_object (&self->portal, portal);

@@ -33,7 +33,7 @@ G_DECLARE_FINAL_TYPE (ZidValidatePage, zid_validate_page, ZID, VALIDATE_PAGE, Gt
  * then the QR window says so). The page emits "finished"
  * when the person goes back to the login page. */
 void zid_validate_page_start (ZidValidatePage     *self,
-                              ZidPortal           *portal,
+                              ZidBackend          *portal,
                               ZidService          *service,
                               const ZidCardConfig *config);
 /* Opens the file chooser to import a registration file (started pages only) */

@@ -35,6 +35,7 @@ struct _ZidWindow
   GtkStack             *title_stack;
   AdwWindowTitle       *page_title;
   AdwViewSwitcherTitle *switcher_title;
+  GtkLabel             *location_label;
   GtkLabel             *person_label;
   GtkButton            *logout_button;
   GtkStack             *main_stack;
@@ -52,7 +53,7 @@ struct _ZidWindow
   ZidReadinessPage     *readiness_page;
 
   /* owned */
-  ZidPortal            *portal;
+  ZidBackend           *portal;
   ZidService           *service;          /* NULL when it could not start */
   GCancellable         *cancellable;      /* cancelled on close */
   GPtrArray            *toast_list;       /* AdwToast shown and not dismissed yet */
@@ -190,14 +191,22 @@ update_title (ZidWindow *self)
   const char *title = self->app_title;
   const EnvironmentLook *look;
   g_autofree char *window_title = NULL;
+  g_autofree char *location = NULL;
 
   if (self->portal == NULL)
     return;
-  look = &environment_looks[zid_portal_get_environment (self->portal)];
+  look = &environment_looks[zid_backend_get_environment (self->portal)];
+  location = zid_backend_dup_location (self->portal);
   if (user != NULL && g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "user") == 0)
     title = user;
   adw_window_title_set_title (self->page_title, title);
-  window_title = g_strdup_printf ("%s — %s", title, _(look->name));
+  /* a window on a portal server says which, in the header */
+  gtk_label_set_label (self->location_label, location);
+  gtk_widget_set_visible (GTK_WIDGET (self->location_label), location != NULL);
+  if (location != NULL)
+    window_title = g_strdup_printf ("%s — %s — %s", title, _(look->name), location);
+  else
+    window_title = g_strdup_printf ("%s — %s", title, _(look->name));
   gtk_window_set_title (GTK_WINDOW (self), window_title);
 }
 
@@ -229,13 +238,13 @@ login_begin_free (gpointer p)
 }
 
 static gpointer
-login_begin_worker (ZidPortal *portal,
-                    gpointer   data,
-                    GError   **error)
+login_begin_worker (ZidBackend  *portal,
+                    gpointer     data,
+                    GError     **error)
 {
   LoginBegin *b = g_new0 (LoginBegin, 1);
 
-  b->enrolment = zid_portal_login_begin (portal, &b->session_id, error);
+  b->enrolment = zid_backend_login_begin (portal, &b->session_id, error);
   if (b->enrolment == NULL)
     {
       login_begin_free (b);
@@ -295,13 +304,13 @@ typedef struct
 } LoggedIn;
 
 static gpointer
-load_actor_worker (ZidPortal *portal,
-                   gpointer   data,
-                   GError   **error)
+load_actor_worker (ZidBackend  *portal,
+                   gpointer     data,
+                   GError     **error)
 {
   gint64 id = *(gint64 *) data;
 
-  return zid_portal_get_user (portal, id, id, error);
+  return zid_backend_get_user (portal, id, id, error);
 }
 
 static void
@@ -420,9 +429,9 @@ login_poll_free (gpointer p)
 }
 
 static gpointer
-login_poll_worker (ZidPortal *portal,
-                   gpointer   data,
-                   GError   **error)
+login_poll_worker (ZidBackend  *portal,
+                   gpointer     data,
+                   GError     **error)
 {
   LoginPoll *in = data;
   LoginPoll *out = g_new0 (LoginPoll, 1);
@@ -430,7 +439,7 @@ login_poll_worker (ZidPortal *portal,
   GError *local = NULL;
 
   out->session_id = g_strdup (in->session_id);
-  out->state = zid_portal_login_poll (portal, in->session_id, &out->user, &refusal, &local);
+  out->state = zid_backend_login_poll (portal, in->session_id, &out->user, &refusal, &local);
   if (refusal != NULL)
     out->refusal = g_strdup (zid_error_code_name (refusal->code));
   if (local != NULL)
@@ -485,10 +494,12 @@ login_poll_tick (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Whether phones can redeem this window's QR codes: its own enrolment
+ * service runs, or it has none (the backend's server serves the phones) */
 static gboolean
 service_running (ZidWindow *self)
 {
-  return self->service != NULL && zid_service_is_running (self->service);
+  return self->service == NULL || zid_service_is_running (self->service);
 }
 
 /* Never a QR code that phones cannot redeem: without the service the
@@ -508,13 +519,20 @@ show_landing (ZidWindow *self)
 
 /* ---- Actions ---------------------------------------------------------- */
 
-static void
-logout_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *param)
+static gpointer
+end_session_worker (ZidBackend  *portal,
+                    gpointer     data,
+                    GError     **error)
 {
-  ZidWindow *self = ZID_WINDOW (widget);
+  zid_backend_end_session (portal);
+  return GINT_TO_POINTER (TRUE);
+}
 
+/* Back to the landing page, logged out; @note (nullable) says why */
+static void
+show_logged_out (ZidWindow  *self,
+                 const char *note)
+{
   g_clear_object (&self->actor);
   zid_user_page_clear (self->user_page);
   zid_users_view_clear (self->users_view);
@@ -523,7 +541,28 @@ logout_action (GtkWidget  *widget,
   dismiss_toasts (self);
   show_landing (self);
   /* On the page, not a toast: a toast would cover the landing page */
+  gtk_label_set_text (self->landing_note, note ? note : _("You have logged out."));
   gtk_widget_set_visible (GTK_WIDGET (self->landing_note), TRUE);
+}
+
+static void
+logout_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  ZidWindow *self = ZID_WINDOW (widget);
+
+  zid_work_run (NULL, self->portal, end_session_worker, NULL, NULL, NULL, NULL, NULL, NULL);
+  show_logged_out (self, NULL);
+}
+
+/* The session ended at the other end: a new QR login, and the reason */
+static void
+on_session_ended (ZidWindow  *self,
+                  const char *message)
+{
+  if (self->actor != NULL)
+    show_logged_out (self, message);
 }
 
 static void
@@ -723,10 +762,10 @@ show_enrolment_action (GtkWidget  *widget,
 
 /* Why the service does not run, in words that say what to do */
 static char *
-service_failure_message (ZidPortal    *portal,
+service_failure_message (ZidBackend   *portal,
                          const GError *error)
 {
-  g_autofree char *address = zid_portal_dup_service_address (portal);
+  g_autofree char *address = zid_backend_dup_service_address (portal);
 
   if (g_error_matches (error, ZID_SERVICE_ERROR, ZID_SERVICE_ERROR_IN_USE))
     return g_strdup_printf (_("The enrolment service cannot listen on %s: another program, or the "
@@ -747,29 +786,24 @@ service_failure_message (ZidPortal    *portal,
                      "then choose Try Again."));
 }
 
+/* A window of the local store starts its own enrolment service; one
+ * without (a remote backend's server serves the phones) has nothing to start */
 static gboolean
 start_service (ZidWindow *self)
 {
-  g_autoptr(ZidService) service = zid_service_new (self->portal);
   g_autoptr(GError) error = NULL;
+  gboolean started = self->service == NULL || zid_service_start (self->service, NULL, &error);
 
-  if (!zid_service_start (service, NULL, &error))
+  if (!started)
     {
       g_autofree char *msg = service_failure_message (self->portal, error);
 
       g_warning ("The enrolment service could not start: %s", error->message);
       gtk_label_set_text (self->service_message, msg);
-      gtk_widget_set_visible (GTK_WIDGET (self->service_message), TRUE);
-      gtk_widget_set_visible (GTK_WIDGET (self->service_retry), TRUE);
-      return FALSE;
     }
-  self->service = g_steal_pointer (&service);
-  g_signal_connect_object (self->service, "login-accepted", G_CALLBACK (on_login_accepted), self, 0);
-  g_signal_connect_object (self->service, "refused", G_CALLBACK (on_refused), self, 0);
-  zid_service_banner_set_service (self->service_banner, self->service);
-  gtk_widget_set_visible (GTK_WIDGET (self->service_message), FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->service_retry), FALSE);
-  return TRUE;
+  gtk_widget_set_visible (GTK_WIDGET (self->service_message), !started);
+  gtk_widget_set_visible (GTK_WIDGET (self->service_retry), !started);
+  return started;
 }
 
 static void
@@ -791,7 +825,7 @@ retry_service_action (GtkWidget  *widget,
 static void
 show_environment (ZidWindow *self)
 {
-  const EnvironmentLook *look = &environment_looks[zid_portal_get_environment (self->portal)];
+  const EnvironmentLook *look = &environment_looks[zid_backend_get_environment (self->portal)];
 
   gtk_label_set_label (self->environment_badge, _(look->badge));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->environment_badge), _(look->tooltip));
@@ -874,6 +908,7 @@ zid_window_class_init (ZidWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, title_stack);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, page_title);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, ZidWindow, location_label);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, person_label);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, logout_button);
   gtk_widget_class_bind_template_child (widget_class, ZidWindow, main_stack);
@@ -921,7 +956,7 @@ zid_window_init (ZidWindow *self)
                            G_CONNECT_SWAPPED);
 }
 
-ZidPortal *
+ZidBackend *
 zid_window_get_portal (ZidWindow *self)
 {
   g_return_val_if_fail (ZID_IS_WINDOW (self), NULL);
@@ -930,13 +965,23 @@ zid_window_get_portal (ZidWindow *self)
 
 ZidWindow *
 zid_window_new (ZidApplication *app,
-                ZidPortal      *portal)
+                ZidBackend     *portal,
+                ZidService     *service)
 {
   ZidWindow *self;
   GSettings *settings = zid_application_get_settings (app);
 
   self = g_object_new (ZID_TYPE_WINDOW, "application", app, NULL);
   self->portal = g_object_ref (portal);
+  g_signal_connect_object (portal, "session-ended", G_CALLBACK (on_session_ended), self, G_CONNECT_SWAPPED);
+  zid_service_banner_set_backend (self->service_banner, portal);
+  if (service != NULL)
+    {
+      self->service = g_object_ref (service);
+      g_signal_connect_object (service, "login-accepted", G_CALLBACK (on_login_accepted), self, 0);
+      g_signal_connect_object (service, "refused", G_CALLBACK (on_refused), self, 0);
+      zid_service_banner_set_service (self->service_banner, service);
+    }
   if (settings != NULL)
     {
       gtk_window_set_default_size (GTK_WINDOW (self),
@@ -947,7 +992,7 @@ zid_window_new (ZidApplication *app,
     }
 
   show_environment (self);
-  zid_qr_view_set_clock (self->login_view, zid_portal_get_clock (portal));
+  zid_qr_view_set_clock (self->login_view, zid_backend_get_clock (portal));
   zid_qr_view_set_renewable (self->login_view, TRUE);
   zid_qr_view_set_purpose (self->login_view, _("Scan this QR code with the ZORG-ID Mobile App to log in"));
 

@@ -20,9 +20,12 @@ G_BEGIN_DECLS
 #define ZID_TYPE_WINDOW (zid_window_get_type ())
 G_DECLARE_FINAL_TYPE (ZidWindow, zid_window, ZID, WINDOW, AdwApplicationWindow)
 
-ZidWindow *zid_window_new          (ZidApplication *app,
-                                    ZidPortal      *portal);
+/* @service: the enrolment service the window runs while it is open (that
+ * of a local store), or NULL when the backend's server serves the phones */
+ZidWindow  *zid_window_new          (ZidApplication *app,
+                                     ZidBackend     *portal,
+                                     ZidService     *service);
 /* The portal of this window's environment and data dir */
-ZidPortal *zid_window_get_portal   (ZidWindow      *self);
+ZidBackend *zid_window_get_portal   (ZidWindow      *self);
 
 G_END_DECLS

@@ -10,7 +10,7 @@
 
 typedef struct
 {
-  ZidPortal      *portal;
+  ZidBackend     *portal;
   ZidWorkFunc     func;
   gpointer        data;
   GDestroyNotify  data_free;
@@ -54,7 +54,7 @@ work_thread (GTask        *task,
 
 void
 zid_work_run (gpointer             source_object,
-              ZidPortal           *portal,
+              ZidBackend          *portal,
               ZidWorkFunc          func,
               gpointer             data,
               GDestroyNotify       data_free,
@@ -66,7 +66,7 @@ zid_work_run (gpointer             source_object,
   g_autoptr(GTask) task = NULL;
   Work *work;
 
-  g_return_if_fail (ZID_IS_PORTAL (portal));
+  g_return_if_fail (ZID_IS_BACKEND (portal));
   g_return_if_fail (func != NULL);
 
   work = g_new0 (Work, 1);

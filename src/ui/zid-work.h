@@ -1,6 +1,6 @@
 /* zid-work.h — run a blocking portal call in a worker thread
  *
- * The UI never waits for SQLite or crypto: every ZidPortal call goes
+ * The UI never waits for SQLite or crypto: every ZidBackend call goes
  * through zid_work_run, which copies nothing itself (the caller hands over
  * @data) and reports back on the calling thread's main context.
  *
@@ -17,12 +17,12 @@ G_BEGIN_DECLS
 /* Runs in the worker. Returns the result (owned, freed with the
  * @result_free given to zid_work_run) or NULL with @error set. A call that
  * has no result returns GINT_TO_POINTER (TRUE). */
-typedef gpointer (*ZidWorkFunc) (ZidPortal  *portal,
+typedef gpointer (*ZidWorkFunc) (ZidBackend  *portal,
                                  gpointer    data,
                                  GError    **error);
 
 void     zid_work_run    (gpointer             source_object,
-                          ZidPortal           *portal,
+                          ZidBackend           *portal,
                           ZidWorkFunc          func,
                           gpointer             data,
                           GDestroyNotify       data_free,

@@ -188,8 +188,8 @@ on_changed (ZidWatch *watch,
 static void
 test_watch (Fixture *f, gconstpointer data)
 {
-  g_autoptr(ZidWatch) watch = zid_watch_get (f->portal);
-  g_autoptr(ZidWatch) same = zid_watch_get (f->portal);
+  g_autoptr(ZidWatch) watch = zid_watch_get (ZID_BACKEND (f->portal));
+  g_autoptr(ZidWatch) same = zid_watch_get (ZID_BACKEND (f->portal));
   g_autoptr(GArray) seen = g_array_new (FALSE, FALSE, sizeof (gint64));
   gint64 started, eva;
 

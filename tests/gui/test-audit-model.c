@@ -115,7 +115,7 @@ id_at (ZidAuditModel *model,
 static void
 test_pages (Fixture *f, gconstpointer data)
 {
-  g_autoptr(ZidAuditModel) model = zid_audit_model_new (f->portal, PAGE);
+  g_autoptr(ZidAuditModel) model = zid_audit_model_new (ZID_BACKEND (f->portal), PAGE);
   ZidAuditFilter filter = { .as = f->admin };
   guint n;
 
@@ -149,7 +149,7 @@ test_pages (Fixture *f, gconstpointer data)
 static void
 test_new_filter (Fixture *f, gconstpointer data)
 {
-  g_autoptr(ZidAuditModel) model = zid_audit_model_new (f->portal, PAGE);
+  g_autoptr(ZidAuditModel) model = zid_audit_model_new (ZID_BACKEND (f->portal), PAGE);
   ZidAuditFilter all = { .as = f->admin };
   ZidAuditFilter about_user = { .as = f->admin, .user = f->gebruiker };
   ZidAuditFilter refused = { .as = f->gebruiker };

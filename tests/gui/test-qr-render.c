@@ -242,7 +242,7 @@ test_qr_window (Fixture       *f,
     .payload = f->payload,
     .expires = f->expires,
   };
-  ZidQrWindow *window = zid_qr_window_new (NULL, &enrolment, "Anna Admin", f->portal, NULL, 0);
+  ZidQrWindow *window = zid_qr_window_new (NULL, &enrolment, "Anna Admin", ZID_BACKEND (f->portal), NULL, 0);
   g_autoptr(GdkTexture) texture = NULL;
 
   gtk_window_present (GTK_WINDOW (window));
@@ -305,7 +305,7 @@ test_qr_window_enrolled_elsewhere (Fixture       *f,
   redeem (f->portal, f->payload);     /* Anna, the Administrator */
   bob = zid_portal_register_user (f->portal, 1, 1, "Bob", "Bakker", "1990-01-01", &error);
   g_assert_no_error (error);
-  window = zid_qr_window_new (NULL, bob, "Bob Bakker", f->portal, NULL, 1);
+  window = zid_qr_window_new (NULL, bob, "Bob Bakker", ZID_BACKEND (f->portal), NULL, 1);
   gtk_window_present (GTK_WINDOW (window));
   settle (GTK_WIDGET (window));
   for (int i = 0; i < 100; i++)
@@ -347,7 +347,7 @@ test_qr_window_close_unscanned (Fixture       *f,
   GListModel *toplevels = gtk_window_get_toplevels ();
 
   gtk_window_present (GTK_WINDOW (parent));
-  window = zid_qr_window_new (GTK_WINDOW (parent), &enrolment, "Anna Admin", f->portal, NULL, 1);
+  window = zid_qr_window_new (GTK_WINDOW (parent), &enrolment, "Anna Admin", ZID_BACKEND (f->portal), NULL, 1);
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
   gtk_window_present (GTK_WINDOW (window));
   settle (GTK_WIDGET (window));

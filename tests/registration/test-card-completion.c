@@ -74,7 +74,7 @@ test_no_trust_dir (void)
   g_autoptr(GError) error = NULL;
 
   g_clear_pointer (&config->trust_dir, g_free);
-  flow = zid_card_completion_new (portal, config, NULL);
+  flow = zid_card_completion_new (ZID_BACKEND (portal), config, NULL);
   g_assert_false (zid_card_completion_read (flow, NULL, &error));
   g_assert_error (error, ZID_CARD_ERROR, ZID_CARD_ERROR_UNTRUSTED);
   g_assert_null (zid_card_completion_get_identity (flow));
@@ -84,7 +84,7 @@ static void
 test_other_organisation (void)
 {
   g_autoptr(ZidCardConfig) config = zid_test_softhsm_config ();
-  g_autoptr(ZidCardCompletion) flow = zid_card_completion_new (portal, config, "23456789");
+  g_autoptr(ZidCardCompletion) flow = zid_card_completion_new (ZID_BACKEND (portal), config, "23456789");
   g_autoptr(GError) error = NULL;
 
   g_assert_false (zid_card_completion_read (flow, NULL, &error));
@@ -98,7 +98,7 @@ static void
 test_read (void)
 {
   g_autoptr(ZidCardConfig) config = zid_test_softhsm_config ();
-  g_autoptr(ZidCardCompletion) flow = zid_card_completion_new (portal, config, NULL);
+  g_autoptr(ZidCardCompletion) flow = zid_card_completion_new (ZID_BACKEND (portal), config, NULL);
   g_autoptr(GError) error = NULL;
   const ZidCardHolder *holder;
 
@@ -121,7 +121,7 @@ static void
 test_async_completion (void)
 {
   g_autoptr(ZidCardConfig) config = zid_test_softhsm_config ();
-  g_autoptr(ZidCardCompletion) flow = zid_card_completion_new (portal, config, "12345678");
+  g_autoptr(ZidCardCompletion) flow = zid_card_completion_new (ZID_BACKEND (portal), config, "12345678");
   g_autoptr(ZidPin) wrong = zid_pin_new ("9999", 4);
   g_autoptr(ZidPin) right = zid_pin_new ("1234", 4);
   g_autoptr(GCancellable) cancelled = g_cancellable_new ();
@@ -189,7 +189,7 @@ static void
 test_completed_already (void)
 {
   g_autoptr(ZidCardConfig) config = zid_test_softhsm_config ();
-  g_autoptr(ZidCardCompletion) flow = zid_card_completion_new (portal, config, "12345678");
+  g_autoptr(ZidCardCompletion) flow = zid_card_completion_new (ZID_BACKEND (portal), config, "12345678");
   g_autoptr(GError) error = NULL;
 
   g_assert_false (zid_card_completion_read (flow, NULL, &error));
@@ -227,7 +227,7 @@ static void
 test_attribute_card (void)
 {
   g_autoptr(ZidCardConfig) config = zid_test_softhsm_config ();
-  g_autoptr(ZidCardCompletion) flow = zid_card_completion_new_for_attribute (portal, config, jan, linde);
+  g_autoptr(ZidCardCompletion) flow = zid_card_completion_new_for_attribute (ZID_BACKEND (portal), config, jan, linde);
   g_autoptr(ZidPin) wrong = zid_pin_new ("9999", 4);
   g_autoptr(ZidPin) right = zid_pin_new ("1234", 4);
   g_autoptr(GPtrArray) list = NULL;

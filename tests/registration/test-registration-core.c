@@ -612,7 +612,7 @@ on_imported (GObject      *source,
 {
   AsyncResult *a = user_data;
 
-  a->r = zid_registration_file_import_finish (ZID_PORTAL (source), result, &a->signer,
+  a->r = zid_registration_file_import_finish (ZID_BACKEND (source), result, &a->signer,
                                               &a->already, &a->error);
   g_main_loop_quit (a->loop);
 }
@@ -637,7 +637,7 @@ test_import_async (void)
     {
       AsyncResult a = { loop, NULL, NULL, FALSE, NULL };
 
-      zid_registration_file_import_async (portal, path, trust, NULL, on_imported, &a);
+      zid_registration_file_import_async (ZID_BACKEND (portal), path, trust, NULL, on_imported, &a);
       g_main_loop_run (loop);
       g_assert_no_error (a.error);
       g_assert_nonnull (a.r);
@@ -655,7 +655,7 @@ test_import_async (void)
     AsyncResult a = { loop, NULL, NULL, FALSE, NULL };
     g_autofree char *rogue = pki_path ("rogue");
 
-    zid_registration_file_import_async (portal, path, rogue, NULL, on_imported, &a);
+    zid_registration_file_import_async (ZID_BACKEND (portal), path, rogue, NULL, on_imported, &a);
     g_main_loop_run (loop);
     g_assert_null (a.r);
     g_assert_error (a.error, ZID_ERROR, ZID_ERROR_CERTIFICATE_INVALID);
