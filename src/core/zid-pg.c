@@ -173,7 +173,10 @@ zid_pg_open (const char  *uri,
                      * and starting workers for one (a whole organisation's
                      * list, on a server with few CPUs) cost more than it
                      * gained: "jan" at 1,000,000 users 450 ms, without 110 */
-                    " SET max_parallel_workers_per_gather = 0", error) ||
+                    " SET max_parallel_workers_per_gather = 0;"
+                    /* nor compiling a statement whose estimate runs high: it
+                     * took longer than running the statement */
+                    " SET jit = off", error) ||
       !zid_pg_set_busy_timeout (self, ZID_STORE_BUSY_MS, error))
     {
       if (error && *error == NULL)
