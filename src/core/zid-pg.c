@@ -41,6 +41,8 @@ struct _ZidPg
   int         depth;       /* nested begins */
   int         savepoints;  /* open savepoints */
   gboolean    begin_pending;  /* a read transaction begun, its BEGIN not sent yet */
+  gboolean    reading;     /* the open transaction is a read */
+  gboolean    commit_pending;  /* a read's COMMIT sent, its answer not read yet */
   guint       next_name;
   gint64      changes;     /* rows changed by the last INSERT/UPDATE/DELETE */
   gint64      total_changes;  /* rows changed by every statement since connecting */
@@ -199,6 +201,35 @@ zid_pg_free (ZidPg *self)
 
 #define BEGIN_READ "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 
+/* The rest of a query's results, up to the NULL that ends them */
+static void
+discard_results (PGconn *conn)
+{
+  PGresult *result;
+
+  while ((result = PQgetResult (conn)) != NULL)
+    PQclear (result);
+}
+
+/* The answer to a read's COMMIT (zid_pg_commit()), read before the
+ * connection is used again. A read has nothing to lose: a failure is
+ * only noted */
+static void
+settle (ZidPg *self)
+{
+  PGresult *result;
+
+  if (!self->commit_pending)
+    return;
+  self->commit_pending = FALSE;
+  while ((result = PQgetResult (self->conn)) != NULL)
+    {
+      if (PQresultStatus (result) != PGRES_COMMAND_OK)
+        g_debug ("postgresql: COMMIT of a read: %s", PQresultErrorMessage (result));
+      PQclear (result);
+    }
+}
+
 /* The BEGIN of a read transaction goes with its first statement (run()),
  * in one round trip; anything else sent first sends it alone */
 static gboolean
@@ -225,6 +256,7 @@ zid_pg_exec (ZidPg       *self,
   PGresult *result;
   ExecStatusType status;
 
+  settle (self);
   if (!flush_begin (self, error))
     return FALSE;
   result = PQexec (self->conn, sql);
@@ -290,8 +322,10 @@ static gboolean
 server_prepare (ZidPgStmt  *stmt,
                 GError    **error)
 {
-  PGresult *result = PQprepare (stmt->pg->conn, stmt->name, stmt->text, stmt->n_params,
-                                stmt->types);
+  PGresult *result;
+
+  settle (stmt->pg);
+  result = PQprepare (stmt->pg->conn, stmt->name, stmt->text, stmt->n_params, stmt->types);
 
   if (PQresultStatus (result) != PGRES_COMMAND_OK)
     return fail_result (stmt->pg, result, error);
@@ -456,16 +490,6 @@ note_changes (ZidPg    *self,
     }
 }
 
-/* The rest of a query's results, up to the NULL that ends them */
-static void
-discard_results (PGconn *conn)
-{
-  PGresult *result;
-
-  while ((result = PQgetResult (conn)) != NULL)
-    PQclear (result);
-}
-
 /* The pending BEGIN and @stmt in one pipeline: one round trip for both.
  * The statement's result, or NULL with @error */
 static PGresult *
@@ -530,6 +554,7 @@ run (ZidPgStmt  *stmt,
 
   if (!stmt->prepared && !server_prepare (stmt, error))
     return FALSE;
+  settle (self);
   if (self->begin_pending)
     {
       if ((result = exec_after_begin (stmt, error)) == NULL)
@@ -728,7 +753,9 @@ zid_pg_total_changes (ZidPg *self)
 static void
 abandon (ZidPg *self)
 {
+  settle (self);
   self->begin_pending = FALSE;
+  self->reading = FALSE;
   if (PQtransactionStatus (self->conn) != PQTRANS_IDLE)
     zid_pg_exec (self, "ROLLBACK", NULL);
   self->savepoints = 0;
@@ -749,6 +776,7 @@ zid_pg_begin (ZidPg     *self,
     {
       /* sent with the first statement (run()): one round trip less */
       self->begin_pending = TRUE;
+      self->reading = TRUE;
       return TRUE;
     }
   if (!zid_pg_exec (self,
@@ -784,8 +812,18 @@ zid_pg_commit (ZidPg   *self,
     self->begin_pending = FALSE;
   else if (PQtransactionStatus (self->conn) == PQTRANS_INERROR)
     ok = set_error (error, NULL, "the transaction was aborted by an earlier error");
+  else if (self->reading)
+    {
+      /* a read's COMMIT cannot lose anything: its answer is read when
+       * the connection is used next (settle()), one round trip less */
+      if (PQsendQuery (self->conn, "COMMIT"))
+        self->commit_pending = TRUE;
+      else
+        ok = set_error (error, NULL, PQerrorMessage (self->conn));
+    }
   else
     ok = zid_pg_exec (self, "COMMIT", error);
+  self->reading = FALSE;
   if (!ok)
     abandon (self);
   self->savepoints = 0;
@@ -866,6 +904,7 @@ zid_pg_notified (ZidPg *self)
   int mine = PQbackendPID (self->conn);
   guint n;
 
+  settle (self);
   PQconsumeInput (self->conn);
   while ((notify = PQnotifies (self->conn)) != NULL)
     {
