@@ -41,28 +41,6 @@ _zid_portal_load_user (ZidPortal  *self,
   return TRUE;
 }
 
-static gboolean
-check_organisation (ZidPortal  *self,
-                    gint64      organisation,
-                    GError    **error)
-{
-  ZidDbStmt *stmt;
-  ZidDbStep step;
-
-  stmt = zid_db_query (self->store, error, "SELECT 1 FROM organisations WHERE id = ?",
-                       "i", organisation);
-  if ((step = zid_db_step (stmt, error)) == ZID_DB_ERROR)
-    return FALSE;
-  zid_db_reset (stmt);
-  if (step == ZID_DB_DONE)
-    {
-      g_set_error (error, ZID_ERROR, ZID_ERROR_NOT_FOUND,
-                   _("Organisation %lld does not exist"), (long long) organisation);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 ZidRole
 _zid_portal_role_in (ZidPortal *self,
                      gint64     user,
@@ -170,8 +148,6 @@ _zid_refuse (GError     **error,
   return FALSE;
 }
 
-/* The actor exists, is not blocked, and has portal access (Administrator
- * or Beheerder somewhere). */
 gboolean
 _zid_refuse_login (GError **error,
                    ZidError code)
@@ -193,29 +169,88 @@ _zid_refuse_login (GError **error,
     }
 }
 
+/* What the checks need to know of the actor, in one statement (one
+ * round trip to a database server instead of four): the actor's row,
+ * portal access (Administrator or Beheerder somewhere) and, for
+ * @organisation (0: none), whether it exists and the actor's role there */
+typedef struct
+{
+  gboolean blocked;
+  gboolean access;
+  gboolean organisation_exists;
+  ZidRole  role;
+} Standing;
+
+static gboolean
+load_standing (ZidPortal  *self,
+               gint64      actor,
+               gint64      organisation,
+               Standing   *standing,
+               GError    **error)
+{
+  ZidDbStmt *stmt;
+  ZidDbStep step;
+
+  stmt = zid_db_query (self->store, error,
+                       "SELECT u.blocked,"
+                       " CASE WHEN EXISTS (SELECT 1 FROM memberships a"
+                       "   WHERE a.user_id = ?1 AND a.role >= 2) THEN 1 ELSE 0 END,"
+                       " CASE WHEN EXISTS (SELECT 1 FROM organisations o"
+                       "   WHERE o.id = ?2) THEN 1 ELSE 0 END,"
+                       " coalesce ((SELECT m.role FROM memberships m"
+                       "   WHERE m.organisation_id = ?2 AND m.user_id = ?1), 0)"
+                       " FROM users u WHERE u.id = ?1",
+                       "ii", actor, organisation);
+  if ((step = zid_db_step (stmt, error)) == ZID_DB_ERROR)
+    return FALSE;
+  if (step == ZID_DB_DONE)
+    {
+      g_set_error (error, ZID_ERROR, ZID_ERROR_NOT_FOUND,
+                   _("User %lld does not exist"), (long long) actor);
+      return FALSE;
+    }
+  standing->blocked = zid_db_column_int (stmt, 0) != 0;
+  standing->access = zid_db_column_int (stmt, 1) != 0;
+  standing->organisation_exists = zid_db_column_int (stmt, 2) != 0;
+  standing->role = (ZidRole) zid_db_column_int (stmt, 3);
+  zid_db_reset (stmt);
+  return TRUE;
+}
+
+/* The actor exists, is not blocked and has portal access; with
+ * @organisation (not 0) it exists, and @role is the actor's role there */
+static gboolean
+check_standing (ZidPortal  *self,
+                gint64      actor,
+                gint64      organisation,
+                ZidRole    *role,
+                GError    **error)
+{
+  Standing standing;
+
+  if (!load_standing (self, actor, organisation, &standing, error))
+    return FALSE;
+  if (standing.blocked)
+    return _zid_refuse_login (error, ZID_ERROR_ACTOR_BLOCKED);
+  if (!standing.access)
+    return _zid_refuse_login (error, ZID_ERROR_NO_PORTAL_ACCESS);
+  if (organisation != 0 && !standing.organisation_exists)
+    {
+      g_set_error (error, ZID_ERROR, ZID_ERROR_NOT_FOUND,
+                   _("Organisation %lld does not exist"), (long long) organisation);
+      return FALSE;
+    }
+  if (role != NULL)
+    *role = standing.role;
+  return TRUE;
+}
+
 gboolean
 _zid_portal_check_actor (ZidPortal  *self,
                          gint64      actor,
                          GError    **error)
 {
-  ZidDbStmt *stmt;
-  gboolean blocked;
-  ZidDbStep step;
-
-  if (!_zid_portal_load_user (self, actor, &blocked, NULL, error))
-    return FALSE;
-  if (blocked)
-    return _zid_refuse_login (error, ZID_ERROR_ACTOR_BLOCKED);
-
-  stmt = zid_db_query (self->store, error,
-                       "SELECT 1 FROM memberships WHERE user_id = ? AND role >= 2 LIMIT 1",
-                       "i", actor);
-  if ((step = zid_db_step (stmt, error)) == ZID_DB_ERROR)
-    return FALSE;
-  zid_db_reset (stmt);
-  if (step == ZID_DB_DONE)
-    return _zid_refuse_login (error, ZID_ERROR_NO_PORTAL_ACCESS);
-  return TRUE;
+  return check_standing (self, actor, 0, NULL, error);
 }
 
 /* The rules on the user's state, §8.2 and §8.3. Each is written once:
@@ -279,14 +314,8 @@ _zid_portal_check_authority (ZidPortal  *self,
   g_autofree char *beyond = NULL;
   ZidRole beyond_role = ZID_ROLE_NONE;
 
-  if (!_zid_portal_check_actor (self, actor, error))
+  if (!check_standing (self, actor, organisation, &role, error))
     return FALSE;
-  if (organisation != 0)
-    {
-      if (!check_organisation (self, organisation, error))
-        return FALSE;
-      role = _zid_portal_role_in (self, actor, organisation);
-    }
   /* A user who does not exist is one the actor has no authority over: the
    * refusal is the same as for a user of an organisation the actor does not
    * manage, so that refusals do not tell which user ids exist */

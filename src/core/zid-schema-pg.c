@@ -282,6 +282,17 @@ static const char * const migrations[] = {
   "  session_id TEXT PRIMARY KEY REFERENCES login_sessions (id) ON DELETE CASCADE,"
   "  refusal    TEXT NOT NULL"
   ");",
+
+  /* 7 -> 8: the role rides along in the memberships' primary key, as in
+   * SQLite's WITHOUT ROWID table: a member found by a search or a list
+   * gets their role from the index alone, without reading the table. The
+   * name keys' foreign key rests on that index, so it is made again. */
+  "ALTER TABLE name_keys DROP CONSTRAINT name_keys_organisation_id_user_id_fkey;"
+  "ALTER TABLE memberships DROP CONSTRAINT memberships_pkey;"
+  "ALTER TABLE memberships ADD PRIMARY KEY (organisation_id, user_id) INCLUDE (role);"
+  "ALTER TABLE name_keys ADD CONSTRAINT name_keys_organisation_id_user_id_fkey"
+  "  FOREIGN KEY (organisation_id, user_id)"
+  "  REFERENCES memberships (organisation_id, user_id) ON DELETE CASCADE;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == ZID_STORE_SCHEMA_VERSION);

@@ -20,7 +20,7 @@ G_BEGIN_DECLS
 
 typedef struct _ZidStore ZidStore;
 
-#define ZID_STORE_SCHEMA_VERSION 7
+#define ZID_STORE_SCHEMA_VERSION 8
 
 /* The seal's key: a file of its own next to the database, mode 0600 */
 #define ZID_STORE_SEAL_KEY_FILE  "seal.key"
