@@ -334,6 +334,239 @@ zid_wire_get_user (JsonNode  *node,
   return user;
 }
 
+/* ---- lists of users ------------------------------------------------------ */
+
+static gpointer
+bad_form_null (GError     **error,
+               const char  *name)
+{
+  zid_wire_bad_form (error, name);
+  return NULL;
+}
+
+enum
+{
+  ROW_ID,
+  ROW_FIRST_NAME,
+  ROW_LAST_NAME,
+  ROW_BIRTH_DATE,
+  ROW_BLOCKED,
+  ROW_BLOCK_REASON,
+  ROW_REGISTERED,
+  ROW_LAST_USE,
+  ROW_MOBILE_ID,
+  ROW_UZI_NUMBER,
+  ROW_MEMBERSHIPS,
+  N_ROW,
+};
+
+void
+zid_wire_add_users (JsonBuilder *builder,
+                    GPtrArray   *users)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_int64_hash, g_int64_equal);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "organisations");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < users->len; i++)
+    {
+      GPtrArray *memberships = zid_user_get_memberships (g_ptr_array_index (users, i));
+
+      for (guint k = 0; k < memberships->len; k++)
+        {
+          ZidMembership *m = g_ptr_array_index (memberships, k);
+
+          if (g_hash_table_contains (seen, &m->organisation_id))
+            continue;
+          g_hash_table_add (seen, &m->organisation_id);
+          json_builder_begin_array (builder);
+          json_builder_add_int_value (builder, m->organisation_id);
+          json_builder_add_string_value (builder, m->ura);
+          json_builder_add_string_value (builder, m->organisation_name);
+          json_builder_end_array (builder);
+        }
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "users");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < users->len; i++)
+    {
+      ZidUser *user = g_ptr_array_index (users, i);
+      GPtrArray *memberships = zid_user_get_memberships (user);
+
+      json_builder_begin_array (builder);
+      json_builder_add_int_value (builder, zid_user_get_id (user));
+      json_builder_add_string_value (builder, zid_user_get_first_name (user));
+      json_builder_add_string_value (builder, zid_user_get_last_name (user));
+      json_builder_add_string_value (builder, zid_user_get_birth_date (user));
+      json_builder_add_boolean_value (builder, zid_user_get_blocked (user));
+      json_builder_add_int_value (builder, zid_user_get_block_reason (user));
+      json_builder_add_int_value (builder, zid_user_get_registered (user));
+      json_builder_add_int_value (builder, zid_user_get_last_use (user));
+      json_builder_add_int_value (builder, zid_user_get_mobile_id (user));
+      if (zid_user_get_uzi_number (user) != NULL)
+        json_builder_add_string_value (builder, zid_user_get_uzi_number (user));
+      else
+        json_builder_add_null_value (builder);
+      json_builder_begin_array (builder);
+      for (guint k = 0; k < memberships->len; k++)
+        {
+          ZidMembership *m = g_ptr_array_index (memberships, k);
+
+          json_builder_add_int_value (builder, m->organisation_id);
+          json_builder_add_int_value (builder, m->role);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_array (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
+
+/* Element @i of @row, of @type (G_TYPE_NONE: null allowed, a string) */
+static JsonNode *
+row_value (JsonArray *row,
+           guint      i,
+           GType      type)
+{
+  JsonNode *node = json_array_get_element (row, i);
+
+  if (type == G_TYPE_NONE && JSON_NODE_HOLDS_NULL (node))
+    return node;
+  if (!JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != (type == G_TYPE_NONE ? G_TYPE_STRING : type))
+    return NULL;
+  return node;
+}
+
+typedef struct
+{
+  char *ura;    /* GRefString */
+  char *name;   /* GRefString */
+} SharedOrganisation;
+
+static void
+shared_organisation_free (gpointer data)
+{
+  SharedOrganisation *o = data;
+
+  g_ref_string_release (o->ura);
+  g_ref_string_release (o->name);
+  g_free (o);
+}
+
+static GHashTable *
+get_shared_organisations (JsonNode  *node,
+                          GError   **error)
+{
+  g_autoptr(GHashTable) orgs = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                                      shared_organisation_free);
+  JsonArray *array = node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+
+  if (array == NULL)
+    return bad_form_null (error, "organisations");
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      JsonArray *row = JSON_NODE_HOLDS_ARRAY (element) ? json_node_get_array (element) : NULL;
+      SharedOrganisation *o;
+
+      if (row == NULL || json_array_get_length (row) != 3 || row_value (row, 0, G_TYPE_INT64) == NULL ||
+          row_value (row, 1, G_TYPE_STRING) == NULL || row_value (row, 2, G_TYPE_STRING) == NULL)
+        return bad_form_null (error, "organisations");
+      o = g_new0 (SharedOrganisation, 1);
+      o->ura = g_ref_string_new (json_array_get_string_element (row, 1));
+      o->name = g_ref_string_new (json_array_get_string_element (row, 2));
+      g_hash_table_insert (orgs, g_memdup2 (&(gint64) { json_array_get_int_element (row, 0) }, sizeof (gint64)), o);
+    }
+  return g_steal_pointer (&orgs);
+}
+
+static ZidUser *
+get_user_row (JsonNode    *node,
+              GHashTable  *orgs,
+              GError     **error)
+{
+  static const GType types[N_ROW] = {
+    G_TYPE_INT64, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_BOOLEAN, G_TYPE_INT64,
+    G_TYPE_INT64, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_NONE, G_TYPE_INVALID,
+  };
+  JsonArray *row = node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  JsonNode *memberships_node;
+  JsonArray *memberships;
+  ZidUser *user;
+
+  if (row == NULL || json_array_get_length (row) != N_ROW)
+    return bad_form_null (error, "users");
+  for (guint i = 0; i < ROW_MEMBERSHIPS; i++)
+    if (row_value (row, i, types[i]) == NULL)
+      return bad_form_null (error, "users");
+  memberships_node = json_array_get_element (row, ROW_MEMBERSHIPS);
+  memberships = JSON_NODE_HOLDS_ARRAY (memberships_node) ? json_node_get_array (memberships_node) : NULL;
+  if (memberships == NULL || json_array_get_length (memberships) % 2 != 0)
+    return bad_form_null (error, "users");
+
+  user = zid_user_new (json_array_get_int_element (row, ROW_ID),
+                       json_array_get_string_element (row, ROW_FIRST_NAME),
+                       json_array_get_string_element (row, ROW_LAST_NAME),
+                       json_array_get_string_element (row, ROW_BIRTH_DATE),
+                       json_array_get_boolean_element (row, ROW_BLOCKED),
+                       (ZidBlockReason) json_array_get_int_element (row, ROW_BLOCK_REASON),
+                       json_array_get_int_element (row, ROW_REGISTERED),
+                       json_array_get_int_element (row, ROW_LAST_USE),
+                       (ZidMobileIdState) json_array_get_int_element (row, ROW_MOBILE_ID),
+                       json_array_get_null_element (row, ROW_UZI_NUMBER)
+                         ? NULL : json_array_get_string_element (row, ROW_UZI_NUMBER));
+  for (guint k = 0; k < json_array_get_length (memberships); k += 2)
+    {
+      gint64 id = json_array_get_int_element (memberships, k);
+      SharedOrganisation *o = g_hash_table_lookup (orgs, &id);
+      ZidMembership *m;
+
+      if (o == NULL)
+        {
+          g_object_unref (user);
+          return bad_form_null (error, "users");
+        }
+      m = g_new0 (ZidMembership, 1);
+      m->organisation_id = id;
+      m->ura = g_ref_string_acquire (o->ura);
+      m->organisation_name = g_ref_string_acquire (o->name);
+      m->role = (ZidRole) json_array_get_int_element (memberships, k + 1);
+      zid_user_add_membership (user, m);
+    }
+  return user;
+}
+
+GPtrArray *
+zid_wire_get_users (JsonNode  *node,
+                    GError   **error)
+{
+  JsonObject *o = zid_wire_get_object (node, error);
+  g_autoptr(GHashTable) orgs = NULL;
+  g_autoptr(GPtrArray) users = NULL;
+  JsonNode *rows_node;
+  JsonArray *rows;
+
+  if (o == NULL || (orgs = get_shared_organisations (json_object_get_member (o, "organisations"), error)) == NULL)
+    return NULL;
+  rows_node = json_object_get_member (o, "users");
+  if (rows_node == NULL || !JSON_NODE_HOLDS_ARRAY (rows_node))
+    return bad_form_null (error, "users");
+  rows = json_node_get_array (rows_node);
+  users = g_ptr_array_new_full (json_array_get_length (rows), g_object_unref);
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      ZidUser *user = get_user_row (json_array_get_element (rows, i), orgs, error);
+
+      if (user == NULL)
+        return NULL;
+      g_ptr_array_add (users, user);
+    }
+  return g_steal_pointer (&users);
+}
+
 /* ---- organisations, attributes, certificates, codes -------------------- */
 
 void

@@ -77,6 +77,15 @@ void             zid_wire_add_user         (JsonBuilder    *builder,
                                             gconstpointer   user);
 gpointer         zid_wire_get_user         (JsonNode       *node,
                                             GError        **error);
+/* A list of users, compactly (the window's lists reach 100,000 users):
+ * {"organisations": [[id, ura, name], …], "users": [[id, first_name,
+ * last_name, birth_date, blocked, block_reason, registered, last_use,
+ * mobile_id, uzi_number, [organisation, role, …]], …]}; the users read
+ * back share their organisations' strings */
+void             zid_wire_add_users        (JsonBuilder    *builder,
+                                            GPtrArray      *users);
+GPtrArray       *zid_wire_get_users        (JsonNode       *node,
+                                            GError        **error);
 void             zid_wire_add_organisation (JsonBuilder    *builder,
                                             gconstpointer   organisation);
 gpointer         zid_wire_get_organisation (JsonNode       *node,

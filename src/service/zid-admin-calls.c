@@ -33,6 +33,20 @@ result (JsonBuilder *builder)
   json_builder_set_member_name (builder, "result");
 }
 
+/* A list of users (zid_wire_add_users): NULL (the call failed) is FALSE */
+static gboolean
+result_users (JsonBuilder *builder,
+              GPtrArray   *users)
+{
+  g_autoptr(GPtrArray) owned = users;
+
+  if (owned == NULL)
+    return FALSE;
+  result (builder);
+  zid_wire_add_users (builder, owned);
+  return TRUE;
+}
+
 /* An array result: NULL (the call failed) is FALSE */
 static gboolean
 result_array (JsonBuilder    *builder,
@@ -93,8 +107,7 @@ CALL (list_users)
   if (!zid_wire_get_int (args, "organisation", &organisation, error) ||
       !zid_wire_get_string (args, "search", &search, error))
     return FALSE;
-  return result_array (builder, zid_portal_list_users (portal, actor, organisation, search, error),
-                       zid_wire_add_user);
+  return result_users (builder, zid_portal_list_users (portal, actor, organisation, search, error));
 }
 
 CALL (find_same_person)
@@ -105,8 +118,7 @@ CALL (find_same_person)
       !zid_wire_get_string (args, "last_name", &last, error) ||
       !zid_wire_get_string (args, "birth_date", &birth, error))
     return FALSE;
-  return result_array (builder, zid_portal_find_same_person (portal, actor, first, last, birth, error),
-                       zid_wire_add_user);
+  return result_users (builder, zid_portal_find_same_person (portal, actor, first, last, birth, error));
 }
 
 CALL (list_organisations)
@@ -262,8 +274,7 @@ CALL (list_inactive)
 
   if (!zid_wire_get_int (args, "organisation", &organisation, error))
     return FALSE;
-  return result_array (builder, zid_portal_list_inactive (portal, actor, organisation, error),
-                       zid_wire_add_user);
+  return result_users (builder, zid_portal_list_inactive (portal, actor, organisation, error));
 }
 
 CALL (get_inactive_user)

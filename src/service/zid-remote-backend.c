@@ -272,6 +272,18 @@ call (ZidRemoteBackend  *self,
   return call_with (self, NULL, method, args, error);
 }
 
+/* @method's result, a list of users (zid_wire_get_users) */
+static GPtrArray *
+call_users (ZidRemoteBackend  *self,
+            const char        *method,
+            JsonBuilder       *args,
+            GError           **error)
+{
+  g_autoptr(JsonNode) result = call (self, method, args, error);
+
+  return result ? zid_wire_get_users (result, error) : NULL;
+}
+
 /* @method's result, an array of @get's values */
 static GPtrArray *
 call_array (ZidRemoteBackend  *self,
@@ -503,7 +515,7 @@ remote_list_users (ZidBackend  *backend,
 
   zid_wire_add_int (args, "organisation", organisation);
   zid_wire_add_string (args, "search", search);
-  return call_array (REMOTE (backend), "list_users", args, zid_wire_get_user, g_object_unref, error);
+  return call_users (REMOTE (backend), "list_users", args, error);
 }
 
 static GPtrArray *
@@ -519,8 +531,7 @@ remote_find_same_person (ZidBackend  *backend,
   zid_wire_add_string (args, "first_name", first_name);
   zid_wire_add_string (args, "last_name", last_name);
   zid_wire_add_string (args, "birth_date", birth_date);
-  return call_array (REMOTE (backend), "find_same_person", args, zid_wire_get_user, g_object_unref,
-                     error);
+  return call_users (REMOTE (backend), "find_same_person", args, error);
 }
 
 static GPtrArray *
@@ -758,7 +769,7 @@ remote_list_inactive (ZidBackend  *backend,
   g_autoptr(JsonBuilder) args = args_new ();
 
   zid_wire_add_int (args, "organisation", organisation);
-  return call_array (REMOTE (backend), "list_inactive", args, zid_wire_get_user, g_object_unref, error);
+  return call_users (REMOTE (backend), "list_inactive", args, error);
 }
 
 static gboolean

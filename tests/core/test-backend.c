@@ -14,6 +14,7 @@
 
 #include "zid-core.h"
 #include "zid-test-portal.h"
+#include "zid-wire.h"
 
 /* An implementation that offers nothing but its environment */
 #define TEST_TYPE_BARE_BACKEND (test_bare_backend_get_type ())
@@ -131,6 +132,74 @@ test_not_offered_is_refused (void)
   g_assert_cmpint (zid_backend_add_attribute (backend, 1, 2, "big", 3, NULL, NULL), ==, 0);
 }
 
+/* A list of users on the wire reads back as the same users, their
+ * memberships sharing the organisation's strings; what is not the form is
+ * refused, never half read */
+static void
+test_wire_users (void)
+{
+  ZidTestPortal t = { 0 };
+  g_autoptr(ZidOneTimeCode) admin_code = NULL;
+  g_autoptr(ZidOneTimeCode) code = NULL;
+  g_autoptr(GPtrArray) users = NULL;
+  g_autoptr(GPtrArray) back = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  static const char * const malformed[] = {
+    "[]",
+    "{\"users\": []}",
+    "{\"organisations\": [], \"users\": [[1]]}",
+    "{\"organisations\": [], \"users\": [[1, \"A\", \"B\", \"2000-01-01\", false, 0, 0, 0, 0, null, [7, 1]]]}",
+    "{\"organisations\": [[7, \"1\", \"O\"]], \"users\": [[\"1\", \"A\", \"B\", \"2000-01-01\", false, 0, 0, 0, 0, null, []]]}",
+    "{\"organisations\": [[7, \"1\", \"O\"]], \"users\": [[1, \"A\", \"B\", \"2000-01-01\", false, 0, 0, 0, 0, null, [7]]]}",
+  };
+
+  zid_test_portal_database ();
+  admin_code = zid_test_portal_set_up (&t);
+  code = zid_portal_register_user (t.portal, t.admin, t.org_a, "Bram", "Bakker", "1980-02-03", &error);
+  g_assert_no_error (error);
+  users = zid_portal_list_users (t.portal, t.admin, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (users->len, ==, 2);
+
+  zid_wire_add_users (builder, users);
+  node = json_builder_get_root (builder);
+  back = zid_wire_get_users (node, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (back->len, ==, users->len);
+  for (guint i = 0; i < users->len; i++)
+    {
+      ZidUser *a = g_ptr_array_index (users, i), *b = g_ptr_array_index (back, i);
+      ZidMembership *ma = g_ptr_array_index (zid_user_get_memberships (a), 0);
+      ZidMembership *mb = g_ptr_array_index (zid_user_get_memberships (b), 0);
+
+      g_assert_cmpint (zid_user_get_id (a), ==, zid_user_get_id (b));
+      g_assert_cmpstr (zid_user_get_first_name (a), ==, zid_user_get_first_name (b));
+      g_assert_cmpstr (zid_user_get_last_name (a), ==, zid_user_get_last_name (b));
+      g_assert_cmpstr (zid_user_get_birth_date (a), ==, zid_user_get_birth_date (b));
+      g_assert_cmpint (zid_user_get_registered (a), ==, zid_user_get_registered (b));
+      g_assert_cmpint (zid_user_get_mobile_id (a), ==, zid_user_get_mobile_id (b));
+      g_assert_cmpint (ma->organisation_id, ==, mb->organisation_id);
+      g_assert_cmpint (ma->role, ==, mb->role);
+      g_assert_cmpstr (ma->ura, ==, mb->ura);
+      g_assert_cmpstr (ma->organisation_name, ==, mb->organisation_name);
+    }
+  g_assert_true (((ZidMembership *) g_ptr_array_index (zid_user_get_memberships (g_ptr_array_index (back, 0)), 0))->ura ==
+                 ((ZidMembership *) g_ptr_array_index (zid_user_get_memberships (g_ptr_array_index (back, 1)), 0))->ura);
+
+  for (guint i = 0; i < G_N_ELEMENTS (malformed); i++)
+    {
+      g_autoptr(JsonNode) bad = json_from_string (malformed[i], NULL);
+
+      g_assert_nonnull (bad);
+      g_assert_null (zid_wire_get_users (bad, &error));
+      g_assert_error (error, ZID_ERROR, ZID_ERROR_INVALID_INPUT);
+      g_clear_error (&error);
+    }
+  zid_test_portal_tear_down (&t);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -140,6 +209,7 @@ main (int   argc,
 
   g_test_add_func ("/backend/local-is-the-portal", test_local_is_the_portal);
   g_test_add_func ("/backend/not-offered-is-refused", test_not_offered_is_refused);
+  g_test_add_func ("/backend/wire-users", test_wire_users);
 
   return g_test_run ();
 }
